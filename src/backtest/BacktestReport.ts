@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { chartDownsample } from './chartDownsample.js';
+import { computeStats } from './stats.js';
+import type { BacktestStats } from './stats.js';
+import type { EquityCurve, FillRecord, RoundTrip } from './types.js';
+
+/** Most points the report's equity curve keeps (min and max of each bucket, so drawdowns stay visible). */
+export const REPORT_EQUITY_POINTS = 2000;
+
+/** Everything a finished backtest hands to {@link buildReport}. */
+export interface ReportInput {
+  readonly strategy: string;
+  readonly params: Record<string, unknown>;
+  readonly symbols: string[];
+  readonly timeframe: string;
+  readonly dataFiles: string[];
+  readonly seed: number;
+  /** Fill model name (e.g. "next-open"). */
+  readonly fill: string;
+  /** Commission rate, or null when the venue's fee schedule was used. */
+  readonly commission: number | null;
+  readonly initialCash: number;
+  readonly currency: string;
+  readonly curve: EquityCurve;
+  readonly fills: readonly FillRecord[];
+  readonly trips: readonly RoundTrip[];
+  readonly ordersFilled: number;
+  readonly ordersTotal: number;
+  readonly ordersDenied: number;
+  readonly feesPaid: number;
+  readonly barsInMarket: number;
+  readonly finalEquity: number;
+  /** Final equity from the exact ledger, as a decimal string. */
+  readonly finalEquityExact: string;
+  /** The byte-exact trade log of the run; the report keeps its SHA-256, not the text. */
+  readonly tradeLog: string;
+  readonly warnings: string[];
+  /** Annual risk-free rate for Sharpe/Sortino (fraction); 0 when omitted. */
+  readonly riskFreeRate?: number;
+  /** Close prices per symbol, for the HTML price charts (not stored in the JSON). */
+  readonly prices?: { symbol: string; ts: Float64Array; close: Float64Array }[];
+}
+
+/** One point of the report's (downsampled) equity curve. */
+export interface EquityPoint {
+  readonly ts: number;
+  readonly equity: number;
+}
+
+/**
+ * The JSON report of a backtest. The statistics appear twice on purpose: flat at the top
+ * level (for `jq .sharpe` and spreadsheet imports) and grouped under `stats` (for code that
+ * passes them around as one value). Keys always come in the order declared here.
+ */
+export interface BacktestReport extends BacktestStats {
+  readonly schemaVersion: 1;
+  readonly strategy: string;
+  readonly params: Record<string, unknown>;
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  readonly dataFiles: readonly string[];
+  readonly seed: number;
+  readonly fill: string;
+  readonly commission: number | null;
+  readonly initialCash: number;
+  readonly currency: string;
+  readonly riskFreeRate: number;
+  readonly finalEquity: number;
+  readonly finalEquityExact: string;
+  /** Orders that were (at least partly) filled. */
+  readonly orders: number;
+  readonly ordersTotal: number;
+  readonly ordersDenied: number;
+  readonly stats: BacktestStats;
+  readonly warnings: readonly string[];
+  /** Hex SHA-256 of the UTF-8 trade log: two runs agree byte for byte iff these agree. */
+  readonly tradeLogSha256: string;
+  /** At most {@link REPORT_EQUITY_POINTS} points; first, last and each bucket's min and max kept. */
+  readonly equityCurve: readonly EquityPoint[];
+  readonly tradeList: readonly RoundTrip[];
+  readonly fills: readonly FillRecord[];
+}
+
+/**
+ * Builds the report of a finished run: statistics, downsampled equity curve, trade list,
+ * fills and the inputs needed to reproduce it. Pure: the same input gives the same report,
+ * key for key (params are re-keyed in sorted order, trips and fills in their type's order).
+ */
+export function buildReport(input: ReportInput): BacktestReport {
+  const riskFreeRate = input.riskFreeRate ?? 0;
+  const stats = computeStats({
+    curve: input.curve,
+    trips: input.trips,
+    initialEquity: input.initialCash,
+    feesPaid: input.feesPaid,
+    barsInMarket: input.barsInMarket,
+    riskFreeRate,
+  });
+  return {
+    schemaVersion: 1,
+    strategy: input.strategy,
+    params: sortKeys(input.params) as Record<string, unknown>,
+    symbols: [...input.symbols],
+    timeframe: input.timeframe,
+    dataFiles: [...input.dataFiles],
+    seed: input.seed,
+    fill: input.fill,
+    commission: input.commission,
+    initialCash: input.initialCash,
+    currency: input.currency,
+    riskFreeRate,
+    finalEquity: input.finalEquity,
+    finalEquityExact: input.finalEquityExact,
+    orders: input.ordersFilled,
+    ordersTotal: input.ordersTotal,
+    ordersDenied: input.ordersDenied,
+    ...stats,
+    stats,
+    warnings: [...input.warnings],
+    tradeLogSha256: createHash('sha256').update(input.tradeLog, 'utf8').digest('hex'),
+    equityCurve: downsampleEquity(input.curve, REPORT_EQUITY_POINTS),
+    tradeList: input.trips.map(copyTrip),
+    fills: input.fills.map(copyFill),
+  };
+}
+
+/** The report as JSON text: 2-space indentation, non-finite numbers as null, final newline. */
+export function stableJson(report: BacktestReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** The equity curve reduced to at most `maxPoints` points, keeping each bucket's min and max. */
+export function downsampleEquity(curve: EquityCurve, maxPoints: number): EquityPoint[] {
+  const n = Math.min(curve.ts.length, curve.equity.length);
+  const equity = n === curve.equity.length ? curve.equity : curve.equity.subarray(0, n);
+  return chartDownsample(equity, maxPoints).map((i) => ({
+    ts: curve.ts[i] as number,
+    equity: curve.equity[i] as number,
+  }));
+}
+
+function copyTrip(t: RoundTrip): RoundTrip {
+  return {
+    symbol: t.symbol,
+    strategyId: t.strategyId,
+    side: t.side,
+    entryTs: t.entryTs,
+    exitTs: t.exitTs,
+    entryPrice: t.entryPrice,
+    exitPrice: t.exitPrice,
+    quantity: t.quantity,
+    pnl: t.pnl,
+    fees: t.fees,
+    returnPct: t.returnPct,
+    barsHeld: t.barsHeld,
+    closed: t.closed,
+  };
+}
+
+function copyFill(f: FillRecord): FillRecord {
+  return {
+    ts: f.ts,
+    orderId: f.orderId,
+    tradeId: f.tradeId,
+    strategyId: f.strategyId,
+    symbol: f.symbol,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    fee: f.fee,
+    barIndex: f.barIndex,
+  };
+}
+
+/** Plain objects re-keyed in sorted order, recursively, so params serialize the same every run. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const src = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(src).sort()) out[k] = sortKeys(src[k]);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,166 @@
+import { OrderSide } from '../model/enums.js';
+import type { FillRecord, RoundTrip } from './types.js';
+
+/** Last known price of a symbol at the end of the run, used to mark trips still open. */
+export interface LastPrice {
+  readonly price: number;
+  readonly ts: number;
+  readonly barIndex: number;
+}
+
+/**
+ * A position smaller than this fraction of the quantity opened in the trip counts as flat.
+ * Float quantities (0.1 + 0.2 − 0.3) never return exactly to zero; the ledger is exact,
+ * this report is not, and a dust remainder must not keep a finished trip open forever.
+ */
+const FLAT_EPSILON = 1e-9;
+
+/** Accumulators of the trip currently open for one (strategyId, symbol). */
+interface OpenTrip {
+  /** +1 long, −1 short. */
+  readonly sign: 1 | -1;
+  readonly entryTs: number;
+  readonly entryBar: number;
+  /** Remaining absolute position. */
+  position: number;
+  entryQty: number;
+  entryNotional: number;
+  exitQty: number;
+  exitNotional: number;
+  fees: number;
+  exitTs: number;
+  exitBar: number;
+}
+
+interface Completed {
+  readonly trip: RoundTrip;
+  /** Order in which trips were produced, to break entry-time ties deterministically. */
+  readonly seq: number;
+}
+
+/**
+ * Cuts the fill log into round trips per (strategyId, symbol).
+ *
+ * Conventions:
+ * - Fills are taken in the order given (the trade log order); quantities are positive and
+ *   the side gives the sign. A trip opens when the signed position leaves zero and closes
+ *   when it returns to zero; scale-ins add to the entry, partial exits to the exit.
+ * - A fill that crosses zero closes the trip with the part that flattens it and opens a new
+ *   trip (other side) with the remainder; its fee is split pro rata by quantity.
+ * - entryPrice / exitPrice are quantity-weighted averages of the opening / closing fills;
+ *   `quantity` is the total quantity opened. Since a closed trip sells what it bought,
+ *   pnl = sign × (exit notional − entry notional) − all fees of the trip, whatever the
+ *   interleaving of scale-ins and partial exits. returnPct = pnl ÷ entry notional.
+ * - barsHeld = barIndex of the last closing fill − barIndex of the first opening fill.
+ * - A trip still open at the end is marked to `lastPrices` (falling back to the last fill
+ *   price of that symbol): the remaining position counts as exited at the mark with no exit
+ *   fee, exitPrice is the weighted average including the mark, and closed is false.
+ * - Output is sorted by entry time; ties keep the order in which trips completed
+ *   (closed trips before the open ones).
+ */
+export function roundTripsFromFills(
+  fills: readonly FillRecord[],
+  lastPrices: ReadonlyMap<string, LastPrice>,
+): RoundTrip[] {
+  const open = new Map<string, { strategyId: string; symbol: string; trip: OpenTrip }>();
+  const lastFill = new Map<string, LastPrice>();
+  const done: Completed[] = [];
+
+  for (const fill of fills) {
+    if (!(fill.quantity > 0) || !Number.isFinite(fill.price)) continue;
+    lastFill.set(fill.symbol, { price: fill.price, ts: fill.ts, barIndex: fill.barIndex });
+    const key = `${fill.strategyId}\u0000${fill.symbol}`;
+    const fillSign = fill.side === OrderSide.BUY ? 1 : -1;
+    let qty = fill.quantity;
+    let fee = Number.isFinite(fill.fee) ? fill.fee : 0;
+    const current = open.get(key);
+
+    if (current !== undefined && current.trip.sign !== fillSign) {
+      // Reducing (or flipping) the open trip.
+      const t = current.trip;
+      const closeQty = Math.min(qty, t.position);
+      const closeFee = (fee * closeQty) / qty;
+      t.exitQty += closeQty;
+      t.exitNotional += closeQty * fill.price;
+      t.fees += closeFee;
+      t.position -= closeQty;
+      t.exitTs = fill.ts;
+      t.exitBar = fill.barIndex;
+      qty -= closeQty;
+      fee -= closeFee;
+      if (t.position > FLAT_EPSILON * t.entryQty) continue;
+      done.push({ trip: finish(current.strategyId, current.symbol, t, true), seq: done.length });
+      open.delete(key);
+      // A remainder within the flat tolerance is dust from float sums, not a new position.
+      if (qty <= FLAT_EPSILON * closeQty) continue;
+    }
+
+    if (qty <= 0) continue;
+    const existing = open.get(key);
+    if (existing !== undefined) {
+      // Scale-in on the same side.
+      const t = existing.trip;
+      t.entryQty += qty;
+      t.entryNotional += qty * fill.price;
+      t.fees += fee;
+      t.position += qty;
+    } else {
+      open.set(key, {
+        strategyId: fill.strategyId,
+        symbol: fill.symbol,
+        trip: {
+          sign: fillSign,
+          entryTs: fill.ts,
+          entryBar: fill.barIndex,
+          position: qty,
+          entryQty: qty,
+          entryNotional: qty * fill.price,
+          exitQty: 0,
+          exitNotional: 0,
+          fees: fee,
+          exitTs: fill.ts,
+          exitBar: fill.barIndex,
+        },
+      });
+    }
+  }
+
+  for (const { strategyId, symbol, trip } of open.values()) {
+    const mark = lastPrices.get(symbol) ?? lastFill.get(symbol);
+    if (mark !== undefined) {
+      trip.exitNotional += trip.position * mark.price;
+      trip.exitQty += trip.position;
+      trip.exitTs = Math.max(trip.exitTs, mark.ts);
+      trip.exitBar = Math.max(trip.exitBar, mark.barIndex);
+      trip.position = 0;
+    }
+    done.push({ trip: finish(strategyId, symbol, trip, false), seq: done.length });
+  }
+
+  done.sort((a, b) => a.trip.entryTs - b.trip.entryTs || a.seq - b.seq);
+  return done.map((d) => d.trip);
+}
+
+function finish(strategyId: string, symbol: string, t: OpenTrip, closed: boolean): RoundTrip {
+  const gross = t.sign * (t.exitNotional - t.entryNotional);
+  const pnl = gross - t.fees;
+  return {
+    symbol,
+    strategyId,
+    side: t.sign === 1 ? OrderSide.BUY : OrderSide.SELL,
+    entryTs: t.entryTs,
+    exitTs: t.exitTs,
+    entryPrice: t.entryQty > 0 ? t.entryNotional / t.entryQty : 0,
+    exitPrice: t.exitQty > 0 ? t.exitNotional / t.exitQty : 0,
+    quantity: t.entryQty,
+    pnl: finiteOr0(pnl),
+    fees: finiteOr0(t.fees),
+    returnPct: t.entryNotional > 0 ? finiteOr0(pnl / t.entryNotional) : 0,
+    barsHeld: Math.max(0, t.exitBar - t.entryBar),
+    closed,
+  };
+}
+
+function finiteOr0(x: number): number {
+  return Number.isFinite(x) ? x : 0;
+}

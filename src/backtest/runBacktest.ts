@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import type { Numeric } from '../core/Fixed.js';
+import { formatFixed, toFixed, toNumber } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import { timeframeToMs } from '../core/time.js';
+import { mergeByTime } from '../data/mergeByTime.js';
+import { TestClock } from '../kernel/Clock.js';
+import { ORDER_EVENTS } from '../kernel/topics.js';
+import type { Bar } from '../model/Bar.js';
+import type { BarSeries } from '../model/BarSeries.js';
+import { barAt } from '../model/BarSeries.js';
+import type { InstrumentSpec } from '../model/Instrument.js';
+import { makeInstrument } from '../model/Instrument.js';
+import { TradingNode } from '../node/TradingNode.js';
+import type { SizingSpec } from '../portfolio/Sizer.js';
+import type { RiskLimits } from '../risk/preTradeRules.js';
+import type { FillModelConfig } from '../sim/SimulatedVenue.js';
+import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
+import type { AnyStrategyClass } from '../strategy/Strategy.js';
+import type { BacktestReport } from './BacktestReport.js';
+import { buildReport } from './BacktestReport.js';
+import { validateParams } from './validateParams.js';
+import { roundTripsFromFills } from './roundTrips.js';
+import type { EquityCurve, FillRecord } from './types.js';
+
+export interface BacktestConfig {
+  /** One series per symbol, all at the same base timeframe. */
+  readonly series: readonly BarSeries[];
+  readonly strategy: AnyStrategyClass;
+  /** Raw parameters; validated (and defaulted) by the strategy's zod schema. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly initialCash: Numeric;
+  /** Account currency; defaults to the settle currency of the first symbol. */
+  readonly currency?: string;
+  /** Fee rate for maker and taker fills (overrides instrument specs). */
+  readonly commission?: number;
+  readonly instruments?: readonly InstrumentSpec[];
+  readonly fill?: Partial<FillModelConfig>;
+  readonly sizing: SizingSpec;
+  readonly seed?: number;
+  readonly riskLimits?: RiskLimits;
+  readonly dataFiles?: readonly string[];
+  readonly warnings?: readonly string[];
+  /** Called now and then with bars done and total (progress bars). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface BacktestResult {
+  readonly report: BacktestReport;
+  readonly fills: readonly FillRecord[];
+  readonly tradeLog: string;
+  readonly node: TradingNode;
+}
+
+const PROGRESS_EVERY = 1 << 16;
+
+/**
+ * Runs a strategy over history through the full engine (bus, data engine, strategy,
+ * risk, OMS, simulated venue, ledger) on a TestClock. A pure function of its inputs: the
+ * same series, parameters and seed give a byte-identical trade log.
+ */
+export function runBacktest(cfg: BacktestConfig): BacktestResult {
+  if (cfg.series.length === 0) throw new QtsError('ERR_BACKTEST_NO_DATA', 'no data series given');
+  const timeframe = (cfg.series[0] as BarSeries).timeframe;
+  for (const s of cfg.series) {
+    if (s.timeframe !== timeframe) {
+      throw new QtsError(
+        'ERR_BACKTEST_TIMEFRAMES',
+        `all series must share one timeframe (${s.symbol} is ${s.timeframe}, expected ${timeframe})`,
+      );
+    }
+  }
+  const params = validateParams(cfg.strategy, cfg.params);
+  const tfMs = timeframeToMs(timeframe);
+  const instruments = cfg.series.map((s) => {
+    const spec = cfg.instruments?.find((i) => i.symbol === s.symbol) ?? { symbol: s.symbol };
+    const fee = cfg.commission;
+    return makeInstrument(fee === undefined ? spec : { ...spec, makerFee: fee, takerFee: fee });
+  });
+  const currency = cfg.currency ?? (instruments[0] as (typeof instruments)[number]).settle;
+  const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
+  const clock = new TestClock(Number.isFinite(first) ? first : 0);
+  const node = new TradingNode({
+    clock,
+    instruments,
+    currency,
+    initialCash: { [currency]: cfg.initialCash },
+    sizing: cfg.sizing,
+    ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
+  });
+  const venue = new SimulatedVenue({
+    clock,
+    instrument: (s) => node.instrument(s),
+    funds: node.portfolio,
+    config: {
+      ...DEFAULT_FILL_MODEL,
+      ...cfg.fill,
+      commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
+    },
+    seed: cfg.seed ?? 0,
+  });
+  venue.setSink(node.connect(venue));
+
+  const fills: FillRecord[] = [];
+  const logLines: string[] = [];
+  let barIndex = 0;
+  node.bus.subscribe(ORDER_EVENTS, (e) => {
+    if (e.type !== 'OrderFilled') return;
+    fills.push({
+      ts: e.ts,
+      orderId: e.orderId,
+      tradeId: e.tradeId,
+      strategyId: e.strategyId,
+      symbol: e.symbol,
+      side: e.side,
+      quantity: toNumber(e.lastQty),
+      price: toNumber(e.lastPx),
+      fee: toNumber(e.fee),
+      barIndex,
+    });
+    logLines.push(
+      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
+    );
+  });
+
+  for (const s of cfg.series) node.registerFeed(s.symbol, s.timeframe);
+  node.addStrategy({
+    id: cfg.strategy.id,
+    strategyClass: cfg.strategy,
+    params,
+    symbols: cfg.series.map((s) => s.symbol),
+    timeframe,
+  });
+  node.start();
+
+  const total = cfg.series.reduce((n, s) => n + s.length, 0);
+  const curve: EquityCurve = { ts: new Float64Array(total), equity: new Float64Array(total) };
+  let barsInMarket = 0;
+  const step = (bar: Bar): void => {
+    // The bar is known at the end of its period; that is when the engine may act on it.
+    clock.advanceTo(bar.ts + tfMs);
+    venue.processBar(bar);
+    node.onBar(bar);
+    curve.ts[barIndex] = bar.ts;
+    curve.equity[barIndex] = node.portfolio.equity();
+    if (node.portfolio.hasExposure()) barsInMarket++;
+    barIndex++;
+    if (cfg.onProgress && (barIndex & (PROGRESS_EVERY - 1)) === 0) cfg.onProgress(barIndex, total);
+  };
+  if (cfg.series.length === 1) {
+    const s = cfg.series[0] as BarSeries;
+    replaySingle(s, step);
+  } else {
+    const order = mergeByTime(cfg.series);
+    for (let k = 0; k < order.seriesIndex.length; k++) {
+      const s = cfg.series[order.seriesIndex[k] as number] as BarSeries;
+      step(barAt(s, order.barIndex[k] as number));
+    }
+  }
+  node.stop();
+  cfg.onProgress?.(total, total);
+
+  const tradeLog = logLines.length === 0 ? '' : logLines.join('\n') + '\n';
+  const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
+  for (const s of cfg.series) {
+    if (s.length > 0)
+      lastPrices.set(s.symbol, {
+        price: s.close[s.length - 1] as number,
+        ts: s.ts[s.length - 1] as number,
+        barIndex: barIndex - 1,
+      });
+  }
+  const orders = [...node.oms.allOrders()];
+  const feesPaid = toNumber(node.portfolio.ledger.feesPaid(currency));
+  const report = buildReport({
+    strategy: cfg.strategy.id,
+    params: params as Record<string, unknown>,
+    symbols: cfg.series.map((s) => s.symbol),
+    timeframe,
+    dataFiles: [...(cfg.dataFiles ?? [])],
+    seed: cfg.seed ?? 0,
+    fill: cfg.fill?.fillAt ?? DEFAULT_FILL_MODEL.fillAt,
+    commission: cfg.commission ?? null,
+    initialCash: toNumber(toFixed(cfg.initialCash)),
+    currency,
+    curve,
+    fills,
+    trips: roundTripsFromFills(fills, lastPrices),
+    ordersFilled: orders.filter((o) => o.status === 'FILLED').length,
+    ordersTotal: orders.length,
+    ordersDenied: orders.filter((o) => o.status === 'DENIED').length,
+    feesPaid,
+    barsInMarket,
+    finalEquity: node.portfolio.equity(),
+    finalEquityExact: formatFixed(node.portfolio.equityExact()),
+    tradeLog,
+    warnings: [...(cfg.warnings ?? [])],
+    prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+  });
+  return { report, fills, tradeLog, node };
+}
+
+/** SHA-256 of a trade log, hex (also in the report as tradeLogSha256). */
+export function tradeLogHash(tradeLog: string): string {
+  return createHash('sha256').update(tradeLog).digest('hex');
+}
+
+function replaySingle(s: BarSeries, step: (bar: Bar) => void): void {
+  for (let i = 0; i < s.length; i++) step(barAt(s, i));
+}

@@ -1,0 +1,231 @@
+import { fsum } from '../core/fsum.js';
+import type { EquityCurve, RoundTrip } from './types.js';
+
+/** Milliseconds in an average calendar year (365.25 days), the unit of CAGR and annualization. */
+export const YEAR_MS = 365.25 * 24 * 60 * 60 * 1000;
+
+/**
+ * Performance statistics of one backtest. Every number is finite; a statistic that is not
+ * defined for the run (no closed trades, fewer than 2 bars, zero volatility, no losing trade
+ * for the profit factor) is null, so the JSON report is always valid JSON.
+ *
+ * Fractions are plain fractions (0.12 = 12 %); money is in the account currency.
+ */
+export interface BacktestStats {
+  /** finalEquity ÷ initialEquity − 1, where finalEquity is the last point of the curve. */
+  readonly totalReturn: number;
+  /** (finalEquity ÷ initialEquity)^(1 ÷ years) − 1, years = (endTs − startTs) ÷ 365.25 days. */
+  readonly cagr: number | null;
+  /** Sample standard deviation of per-bar simple returns × √periodsPerYear. */
+  readonly volatility: number | null;
+  /** (mean per-bar return − per-bar risk-free rate) ÷ sample stdev × √periodsPerYear. */
+  readonly sharpe: number | null;
+  /** Same numerator ÷ downside deviation (target 0, over all periods) × √periodsPerYear. */
+  readonly sortino: number | null;
+  /** cagr ÷ maxDrawdown; null when there was no drawdown. */
+  readonly calmar: number | null;
+  /** Largest peak-to-trough fall as a positive fraction of the peak, 0..1. */
+  readonly maxDrawdown: number;
+  /** Longest time from a peak to the first bar back at or above it (or to the last bar). */
+  readonly maxDrawdownDurationMs: number;
+  /** The same in bars (distinct timestamps of the curve). */
+  readonly maxDrawdownDurationBars: number;
+  /** Closed trips with pnl > 0 ÷ closed trips. */
+  readonly winRate: number | null;
+  /** Gross profit ÷ gross loss of closed trips; null when no closed trip lost money. */
+  readonly profitFactor: number | null;
+  /** Mean net pnl per closed trip. */
+  readonly expectancy: number | null;
+  /** barsInMarket ÷ bars. */
+  readonly exposure: number;
+  /** Number of closed round trips. */
+  readonly trades: number;
+  /** Round trips still open at the end (marked to the last price, not in the trade stats). */
+  readonly openTrades: number;
+  readonly feesPaid: number;
+  /** Net pnl of the best closed trip. */
+  readonly bestTrade: number | null;
+  /** Net pnl of the worst closed trip. */
+  readonly worstTrade: number | null;
+  /** Mean barsHeld of closed trips. */
+  readonly avgBarsHeld: number | null;
+  readonly startTs: number | null;
+  readonly endTs: number | null;
+  /** Number of points of the equity curve. */
+  readonly bars: number;
+  /** (periods − 1) ÷ years spanned, periods = distinct timestamps: the annualization factor inferred from the data. */
+  readonly periodsPerYear: number | null;
+}
+
+/** Inputs of {@link computeStats}. */
+export interface StatsInput {
+  readonly curve: EquityCurve;
+  readonly trips: readonly RoundTrip[];
+  readonly initialEquity: number;
+  readonly feesPaid: number;
+  readonly barsInMarket: number;
+  /** Annual risk-free rate as a fraction (0.04 = 4 %); 0 when omitted. */
+  readonly riskFreeRate?: number;
+}
+
+/** A standard deviation below this is float noise of a constant series, not risk. */
+const ZERO_STDEV = 1e-14;
+
+/**
+ * Computes {@link BacktestStats} from the equity curve and the round trips.
+ *
+ * Annualization: periods per year are inferred from the data, (bars − 1) ÷ (span in years
+ * of 365.25 days), rather than assumed (365 × 24 for hourly crypto, 252 for stock days).
+ * The same formula is right for 24/7 crypto bars and for weekday-only daily stock bars
+ * (≈ 252/year), and for feeds with gaps.
+ *
+ * Curve points sharing a timestamp (one per symbol in a multi-symbol run) count as one period,
+ * the last of them; `bars` and exposure still count every point.
+ * Returns are simple per-bar returns between consecutive periods (periods − 1 of them);
+ * totalReturn and CAGR are measured from `initialEquity` so fees of the first bar count.
+ * The drawdown is measured on the curve itself; each duration (ms, bars) is the longest of
+ * its own unit. A curve that falls below zero equity caps maxDrawdown at 1 (a total loss).
+ */
+export function computeStats(input: StatsInput): BacktestStats {
+  const { curve, trips, initialEquity, feesPaid, barsInMarket } = input;
+  const rf = input.riskFreeRate ?? 0;
+  const bars = Math.min(curve.ts.length, curve.equity.length);
+  const { ts, eq } = lastPerTimestamp(curve, bars);
+  const n = ts.length;
+
+  const startTs = n > 0 ? fin(ts[0]) : null;
+  const endTs = n > 0 ? fin(ts[n - 1]) : null;
+  const finalEquity = n > 0 ? (eq[n - 1] as number) : initialEquity;
+  const growth = initialEquity > 0 ? finalEquity / initialEquity : NaN;
+  const totalReturn = fin(growth - 1) ?? 0;
+
+  // --- annualization, CAGR
+  const years = startTs !== null && endTs !== null && n >= 2 ? (endTs - startTs) / YEAR_MS : 0;
+  const periodsPerYear = years > 0 ? fin((n - 1) / years) : null;
+  let cagr: number | null = null;
+  if (years > 0 && Number.isFinite(growth)) {
+    cagr = growth <= 0 ? -1 : fin(Math.pow(growth, 1 / years) - 1);
+  }
+
+  // --- per-bar returns: volatility, Sharpe, Sortino
+  let volatility: number | null = null;
+  let sharpe: number | null = null;
+  let sortino: number | null = null;
+  if (n >= 3 && periodsPerYear !== null) {
+    const returns = new Float64Array(n - 1);
+    for (let i = 1; i < n; i++) {
+      const prev = eq[i - 1] as number;
+      returns[i - 1] = prev !== 0 ? (eq[i] as number) / prev - 1 : 0;
+    }
+    const m = returns.length;
+    const mean = fsum(returns) / m;
+    const sq = new Float64Array(m);
+    const down = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      const r = returns[i] as number;
+      sq[i] = (r - mean) * (r - mean);
+      down[i] = r < 0 ? r * r : 0;
+    }
+    const stdev = Math.sqrt(fsum(sq) / (m - 1));
+    const downside = Math.sqrt(fsum(down) / m);
+    const sqrtP = Math.sqrt(periodsPerYear);
+    const rfPerBar = Math.pow(1 + rf, 1 / periodsPerYear) - 1;
+    volatility = fin(stdev * sqrtP);
+    if (stdev > ZERO_STDEV) sharpe = fin(((mean - rfPerBar) / stdev) * sqrtP);
+    if (downside > ZERO_STDEV) sortino = fin(((mean - rfPerBar) / downside) * sqrtP);
+  }
+
+  // --- drawdown depth and duration
+  let maxDrawdown = 0;
+  let maxDdBars = 0;
+  let maxDdMs = 0;
+  if (n > 0) {
+    let peak = eq[0] as number;
+    let peakIdx = 0;
+    let underwater = false;
+    for (let i = 1; i < n; i++) {
+      const e = eq[i] as number;
+      if (e >= peak) {
+        if (underwater) {
+          maxDdBars = Math.max(maxDdBars, i - peakIdx);
+          maxDdMs = Math.max(maxDdMs, (ts[i] as number) - (ts[peakIdx] as number));
+          underwater = false;
+        }
+        peak = e;
+        peakIdx = i;
+      } else {
+        underwater = true;
+        const dd = peak > 0 ? Math.min(1, (peak - e) / peak) : 1;
+        if (dd > maxDrawdown) maxDrawdown = dd;
+      }
+    }
+    if (underwater) {
+      maxDdBars = Math.max(maxDdBars, n - 1 - peakIdx);
+      maxDdMs = Math.max(maxDdMs, (ts[n - 1] as number) - (ts[peakIdx] as number));
+    }
+  }
+  const calmar = cagr !== null && maxDrawdown > 0 ? fin(cagr / maxDrawdown) : null;
+
+  // --- trade statistics over closed trips
+  const closed = trips.filter((t) => t.closed);
+  const openTrades = trips.length - closed.length;
+  const pnls = closed.map((t) => t.pnl);
+  const wins = pnls.filter((p) => p > 0);
+  const losses = pnls.filter((p) => p < 0);
+  const grossWin = fsum(wins);
+  const grossLoss = -fsum(losses);
+  const trades = closed.length;
+
+  return {
+    totalReturn,
+    cagr,
+    volatility,
+    sharpe,
+    sortino,
+    calmar,
+    maxDrawdown,
+    maxDrawdownDurationMs: fin(maxDdMs) ?? 0,
+    maxDrawdownDurationBars: maxDdBars,
+    winRate: trades > 0 ? wins.length / trades : null,
+    profitFactor: grossLoss > 0 ? fin(grossWin / grossLoss) : null,
+    expectancy: trades > 0 ? fin(fsum(pnls) / trades) : null,
+    exposure: bars > 0 ? (fin(barsInMarket / bars) ?? 0) : 0,
+    trades,
+    openTrades,
+    feesPaid: fin(feesPaid) ?? 0,
+    bestTrade: trades > 0 ? fin(pnls.reduce((a, b) => Math.max(a, b))) : null,
+    worstTrade: trades > 0 ? fin(pnls.reduce((a, b) => Math.min(a, b))) : null,
+    avgBarsHeld: trades > 0 ? fin(fsum(closed.map((t) => t.barsHeld)) / trades) : null,
+    startTs,
+    endTs,
+    bars,
+    periodsPerYear,
+  };
+}
+
+/**
+ * The curve with one point per distinct timestamp (the last one). A run over several symbols
+ * may sample equity after each symbol's bar of the same time; counting those as separate
+ * periods would inflate the annualization factor and add zero-length "returns".
+ */
+function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq: Float64Array } {
+  let distinct = 0;
+  for (let i = 0; i < n; i++) if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) distinct++;
+  if (distinct === n) return { ts: curve.ts.subarray(0, n), eq: curve.equity.subarray(0, n) };
+  const ts = new Float64Array(distinct);
+  const eq = new Float64Array(distinct);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) {
+      ts[k] = curve.ts[i] as number;
+      eq[k] = curve.equity[i] as number;
+      k++;
+    }
+  }
+  return { ts, eq };
+}
+
+/** The number itself when finite, else null (JSON has no NaN or Infinity). */
+function fin(x: number | undefined): number | null {
+  return x !== undefined && Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,134 @@
+import { QtsError } from './QtsError.js';
+
+/**
+ * An exact decimal: a bigint counting units of 10^-16. Money, quantities and prices in
+ * the ledger and in orders are Fixed, so a million fills of 0.1 sum to exactly 100000 and
+ * cash plus positions reconcile to the last unit. Market data stays float64; it becomes
+ * Fixed only where it touches money (an order price, a fill, a mark).
+ */
+export type Fixed = bigint & { readonly __fixed: unique symbol };
+
+/** Decimal places carried by every Fixed. */
+export const FIXED_DIGITS = 16;
+const SCALE = 10n ** BigInt(FIXED_DIGITS);
+const HALF = SCALE / 2n;
+
+export const ZERO = 0n as Fixed;
+export const ONE = SCALE as Fixed;
+
+/** Input accepted wherever the user gives an amount: numbers go through their shortest decimal form. */
+export type Numeric = Fixed | number | string;
+
+const DECIMAL_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
+
+/** Parses a decimal string ("0.1", "-12.5e-3") exactly; more than 16 decimals round half-even. */
+export function parseFixed(text: string): Fixed {
+  const m = DECIMAL_RE.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    throw new QtsError('ERR_INVALID_DECIMAL', `not a decimal number: ${JSON.stringify(text)}`);
+  }
+  const sign = m[1] === '-' ? -1n : 1n;
+  let digits = (m[2] ?? '') + (m[3] ?? '');
+  let exp = Number(m[4] ?? '0') - (m[3] ?? '').length + FIXED_DIGITS;
+  if (digits === '') digits = '0';
+  if (exp >= 0) return (sign * BigInt(digits) * 10n ** BigInt(exp)) as Fixed;
+  // Fewer than zero places left: divide with half-even rounding.
+  exp = -exp;
+  const value = BigInt(digits);
+  return (sign * roundDiv(value, 10n ** BigInt(exp))) as Fixed;
+}
+
+/** Converts a finite float through its shortest round-trip decimal (0.1 → exactly 0.1). */
+export function fromNumber(x: number): Fixed {
+  if (!Number.isFinite(x)) throw new QtsError('ERR_INVALID_DECIMAL', `not a finite number: ${x}`);
+  if (Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER) return (BigInt(x) * SCALE) as Fixed;
+  return parseFixed(String(x));
+}
+
+/** Any Numeric to Fixed; bigint input is taken as already Fixed. */
+export function toFixed(x: Numeric): Fixed {
+  if (typeof x === 'bigint') return x;
+  if (typeof x === 'number') return fromNumber(x);
+  return parseFixed(x);
+}
+
+/** Nearest float, for statistics and charts only (never feed it back into the ledger). */
+export function toNumber(x: Fixed): number {
+  const whole = x / SCALE;
+  const frac = x - whole * SCALE;
+  return Number(whole) + Number(frac) / 1e16;
+}
+
+/** Plain decimal text without trailing zeros ("100000", "0.1", "-0.0025"). */
+export function formatFixed(x: Fixed): string {
+  const neg = x < 0n;
+  const abs = neg ? -x : x;
+  const whole = abs / SCALE;
+  const frac = (abs % SCALE).toString().padStart(FIXED_DIGITS, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+}
+
+/** Integer division rounding half to even (banker's rounding, no drift over many roundings). */
+function roundDiv(n: bigint, d: bigint): bigint {
+  let q = n / d;
+  const r = n - q * d;
+  const twice = (r < 0n ? -r : r) * 2n;
+  const ad = d < 0n ? -d : d;
+  if (twice > ad || (twice === ad && q % 2n !== 0n)) q += n < 0n !== d < 0n ? -1n : 1n;
+  return q;
+}
+
+export function add(a: Fixed, b: Fixed): Fixed {
+  return (a + b) as Fixed;
+}
+export function sub(a: Fixed, b: Fixed): Fixed {
+  return (a - b) as Fixed;
+}
+export function neg(a: Fixed): Fixed {
+  return -a as Fixed;
+}
+export function abs(a: Fixed): Fixed {
+  return (a < 0n ? -a : a) as Fixed;
+}
+/** a × b, rounded half-even to 16 places. */
+export function mul(a: Fixed, b: Fixed): Fixed {
+  return roundDiv(a * b, SCALE) as Fixed;
+}
+/** a ÷ b, rounded half-even to 16 places. */
+export function div(a: Fixed, b: Fixed): Fixed {
+  if (b === 0n) throw new QtsError('ERR_DIVISION_BY_ZERO', 'division by zero');
+  return roundDiv(a * SCALE, b) as Fixed;
+}
+/** a × n ÷ d with one rounding, for pro-rata splits such as releasing part of a cost basis. */
+export function mulDiv(a: Fixed, n: Fixed, d: Fixed): Fixed {
+  if (d === 0n) throw new QtsError('ERR_DIVISION_BY_ZERO', 'division by zero');
+  return roundDiv(a * n, d) as Fixed;
+}
+export function min(a: Fixed, b: Fixed): Fixed {
+  return a < b ? a : b;
+}
+export function max(a: Fixed, b: Fixed): Fixed {
+  return a > b ? a : b;
+}
+export function isZero(a: Fixed): boolean {
+  return a === 0n;
+}
+/** Largest multiple of `step` not above `x` (toward zero for negatives): lot and tick rounding. */
+export function floorToStep(x: Fixed, step: Fixed): Fixed {
+  if (step <= 0n) return x;
+  return ((x / step) * step) as Fixed;
+}
+/** Nearest multiple of `step`, half-even. */
+export function roundToStep(x: Fixed, step: Fixed): Fixed {
+  if (step <= 0n) return x;
+  return (roundDiv(x, step) * step) as Fixed;
+}
+/** True when x is an exact multiple of step. */
+export function isMultipleOf(x: Fixed, step: Fixed): boolean {
+  return step <= 0n || x % step === 0n;
+}
+/** a ÷ b rounded toward zero: sizing must never round a quantity up past what cash buys. */
+export function divTrunc(a: Fixed, b: Fixed): Fixed {
+  if (b === 0n) throw new QtsError('ERR_DIVISION_BY_ZERO', 'division by zero');
+  return ((a * SCALE) / b) as Fixed;
+}

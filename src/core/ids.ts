@@ -1,0 +1,23 @@
+/**
+ * Identifier helpers. Client order ids are made before any network call and must fit
+ * every exchange's format (Binance: ≤36 chars of [.A-Z:/a-z0-9_-]; OKX: ≤32 alphanumerics),
+ * so they use only letters and digits and stay ≤ 32 characters.
+ */
+export type ClientOrderId = string;
+
+/** A deterministic id source: backtests must produce the same ids on every run. */
+export class IdGenerator {
+  private seq = 0;
+  constructor(private readonly prefix: string) {
+    if (!/^[A-Za-z0-9]{1,12}$/.test(prefix)) throw new Error(`id prefix must be 1-12 alphanumerics: ${prefix}`);
+  }
+  /** Next id: prefix + base-36 sequence, e.g. "Q1a2b" + "000001". */
+  next(): string {
+    this.seq += 1;
+    return this.prefix + this.seq.toString(36).padStart(6, '0');
+  }
+  /** Resume numbering after ids already used (restart from persisted state). */
+  resumeAfter(count: number): void {
+    this.seq = Math.max(this.seq, count);
+  }
+}

@@ -1,0 +1,109 @@
+import { IdGenerator } from '../core/ids.js';
+import { QtsError } from '../core/QtsError.js';
+import type { MessageBus } from '../kernel/MessageBus.js';
+import type { Clock } from '../kernel/Clock.js';
+import { ORDER_EVENTS } from '../kernel/topics.js';
+import type { OrderEvent, OrderEventInput } from '../model/events.js';
+import { Order } from '../model/Order.js';
+import type { OrderRequest } from '../model/OrderRequest.js';
+import type { ExecutionClient } from './ExecutionClient.js';
+
+/** Called with each order event before it is published (persistence hooks in here). */
+export type OrderJournal = (order: Order, event: OrderEvent) => void;
+
+/**
+ * The order management system. It names every order (client order id) before anything
+ * leaves the process, journals each event before publishing it, and is the only place
+ * that applies venue reports to orders. Fills already applied (same trade id arriving
+ * again via REST, WebSocket or a restart) are dropped, never booked twice.
+ */
+export class ExecutionEngine {
+  private readonly orders = new Map<string, Order>();
+  private readonly open = new Map<string, Order>();
+  private readonly eventIds = new IdGenerator('E');
+  private client: ExecutionClient | undefined;
+  /** Count of duplicate fill reports ignored (a live-health signal). */
+  duplicateFills = 0;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly clock: Clock,
+    private readonly orderIds: IdGenerator,
+    private readonly journal?: OrderJournal,
+  ) {}
+
+  /** Attaches the venue; its reports come back through `onReport`. */
+  connect(client: ExecutionClient): void {
+    this.client = client;
+  }
+
+  /** Creates and journals a new order (status INITIALIZED). */
+  create(strategyId: string, request: OrderRequest): Order {
+    const order = new Order(this.orderIds.next(), strategyId, request, this.clock.now());
+    this.orders.set(order.id, order);
+    this.record(order, { type: 'OrderInitialized', request, ...this.base(order) });
+    return order;
+  }
+
+  /** Risk said no: the order ends here with the reason code. */
+  deny(order: Order, code: string, reason: string): void {
+    this.record(order, { type: 'OrderDenied', code, reason, ...this.base(order) });
+  }
+
+  /** Marks the order submitted and hands it to the venue. */
+  send(order: Order): void {
+    if (!this.client) throw new QtsError('ERR_NO_EXECUTION_CLIENT', 'no execution client connected');
+    this.record(order, { type: 'OrderSubmitted', ...this.base(order) });
+    this.open.set(order.id, order);
+    this.client.submit(order);
+  }
+
+  /** Asks the venue to cancel; the order stays open until the venue confirms. */
+  cancel(orderId: string, reason: string): void {
+    const order = this.open.get(orderId);
+    if (!order || !this.client) return;
+    this.client.cancel(order, reason);
+  }
+
+  /** A venue report: applied once, journaled, published. */
+  onReport(input: OrderEventInput): void {
+    const order = this.orders.get(input.orderId);
+    if (!order) throw new QtsError('ERR_UNKNOWN_ORDER', `report for unknown order ${input.orderId}`);
+    if (input.type === 'OrderFilled' && order.hasTrade(input.tradeId)) {
+      this.duplicateFills += 1;
+      return;
+    }
+    this.record(order, input);
+  }
+
+  order(id: string): Order | undefined {
+    return this.orders.get(id);
+  }
+
+  /** Open orders in submission order, optionally of one symbol and/or strategy. */
+  openOrders(symbol?: string, strategyId?: string): Order[] {
+    const out: Order[] = [];
+    for (const o of this.open.values()) {
+      if ((symbol === undefined || o.symbol === symbol) && (strategyId === undefined || o.strategyId === strategyId)) {
+        out.push(o);
+      }
+    }
+    return out;
+  }
+
+  allOrders(): IterableIterator<Order> {
+    return this.orders.values();
+  }
+
+  private base(order: Order): { orderId: string; strategyId: string; symbol: string; ts: number } {
+    return { orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, ts: this.clock.now() };
+  }
+
+  private record(order: Order, input: OrderEventInput): void {
+    const event = { ...input, eventId: this.eventIds.next() } as OrderEvent;
+    order.apply(event);
+    if (order.isTerminal) this.open.delete(order.id);
+    this.journal?.(order, event);
+    this.bus.publish(ORDER_EVENTS, event);
+  }
+}

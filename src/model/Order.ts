@@ -1,0 +1,176 @@
+import { QtsError } from '../core/QtsError.js';
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, add, mul, div, sub } from '../core/Fixed.js';
+import type { Millis } from '../core/time.js';
+import { OrderStatus } from './enums.js';
+import type { OrderEvent, OrderFilled } from './events.js';
+import type { OrderRequest } from './OrderRequest.js';
+
+/**
+ * The order lifecycle as an explicit table. Live venues may report a fill before the
+ * acknowledgement, so SUBMITTED may go straight to a fill; nothing leaves a terminal state.
+ */
+const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  INITIALIZED: ['DENIED', 'SUBMITTED'],
+  SUBMITTED: ['ACCEPTED', 'REJECTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  ACCEPTED: ['TRIGGERED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  TRIGGERED: ['PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  PARTIALLY_FILLED: ['PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  DENIED: [],
+  REJECTED: [],
+  FILLED: [],
+  CANCELED: [],
+  EXPIRED: [],
+};
+
+const TERMINAL = new Set<OrderStatus>(['DENIED', 'REJECTED', 'FILLED', 'CANCELED', 'EXPIRED']);
+
+/** Whether the table allows `from → to`. */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isTerminal(status: OrderStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** The status an event moves an order to, given how much will then be filled. */
+function targetStatus(event: OrderEvent, filledAfter: Fixed, quantity: Fixed): OrderStatus {
+  switch (event.type) {
+    case 'OrderInitialized':
+      return OrderStatus.INITIALIZED;
+    case 'OrderDenied':
+      return OrderStatus.DENIED;
+    case 'OrderSubmitted':
+      return OrderStatus.SUBMITTED;
+    case 'OrderAccepted':
+      return OrderStatus.ACCEPTED;
+    case 'OrderRejected':
+      return OrderStatus.REJECTED;
+    case 'OrderTriggered':
+      return OrderStatus.TRIGGERED;
+    case 'OrderFilled':
+      return filledAfter >= quantity ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
+    case 'OrderCanceled':
+      return OrderStatus.CANCELED;
+    case 'OrderExpired':
+      return OrderStatus.EXPIRED;
+  }
+}
+
+/**
+ * An order: its request plus the state folded from its events. State changes only by
+ * `apply(event)`, which refuses any transition the table does not allow.
+ */
+export class Order {
+  readonly id: string;
+  readonly strategyId: string;
+  readonly request: OrderRequest;
+  readonly createdAt: Millis;
+  status: OrderStatus = OrderStatus.INITIALIZED;
+  filledQty: Fixed = ZERO;
+  /** Σ lastQty × lastPx over fills, exact: the average price derives from it. */
+  filledNotional: Fixed = ZERO;
+  feesPaid: Fixed = ZERO;
+  venueOrderId: string | undefined;
+  updatedAt: Millis;
+  /** Reason code of a denial, rejection or cancel. */
+  reasonCode: string | undefined;
+  reason: string | undefined;
+  readonly events: OrderEvent[] = [];
+  private readonly tradeIds = new Set<string>();
+
+  constructor(id: string, strategyId: string, request: OrderRequest, createdAt: Millis) {
+    this.id = id;
+    this.strategyId = strategyId;
+    this.request = request;
+    this.createdAt = createdAt;
+    this.updatedAt = createdAt;
+  }
+
+  get symbol(): string {
+    return this.request.symbol;
+  }
+  get side(): OrderRequest['side'] {
+    return this.request.side;
+  }
+  get quantity(): Fixed {
+    return this.request.quantity;
+  }
+  get leavesQty(): Fixed {
+    return sub(this.request.quantity, this.filledQty);
+  }
+  get avgPx(): Fixed | undefined {
+    return this.filledQty === ZERO ? undefined : div(this.filledNotional, this.filledQty);
+  }
+  get isOpen(): boolean {
+    return !TERMINAL.has(this.status) && this.status !== OrderStatus.INITIALIZED;
+  }
+  get isTerminal(): boolean {
+    return TERMINAL.has(this.status);
+  }
+
+  /** True when this fill was already applied (same trade id seen via another path). */
+  hasTrade(tradeId: string): boolean {
+    return this.tradeIds.has(tradeId);
+  }
+
+  /** Folds one event into the order; throws ERR_ORDER_TRANSITION on a forbidden move. */
+  apply(event: OrderEvent): void {
+    if (event.orderId !== this.id) {
+      throw new QtsError('ERR_ORDER_EVENT_MISMATCH', `event for ${event.orderId} applied to ${this.id}`);
+    }
+    if (event.type === 'OrderInitialized') {
+      if (this.events.length > 0) throw this.transitionError(OrderStatus.INITIALIZED);
+      this.events.push(event);
+      return;
+    }
+    let filledAfter = this.filledQty;
+    if (event.type === 'OrderFilled') {
+      this.checkFill(event);
+      filledAfter = add(this.filledQty, event.lastQty);
+    }
+    const to = targetStatus(event, filledAfter, this.request.quantity);
+    if (!canTransition(this.status, to)) throw this.transitionError(to);
+    this.status = to;
+    this.updatedAt = event.ts;
+    this.events.push(event);
+    switch (event.type) {
+      case 'OrderFilled':
+        this.filledQty = filledAfter;
+        this.filledNotional = add(this.filledNotional, mul(event.lastQty, event.lastPx));
+        this.feesPaid = add(this.feesPaid, event.fee);
+        this.tradeIds.add(event.tradeId);
+        break;
+      case 'OrderAccepted':
+        this.venueOrderId = event.venueOrderId;
+        break;
+      case 'OrderDenied':
+      case 'OrderRejected':
+        this.reasonCode = event.code;
+        this.reason = event.reason;
+        break;
+      case 'OrderCanceled':
+        this.reason = event.reason;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private checkFill(event: OrderFilled): void {
+    if (this.tradeIds.has(event.tradeId)) {
+      throw new QtsError('ERR_DUPLICATE_FILL', `trade ${event.tradeId} already applied to ${this.id}`);
+    }
+    if (event.lastQty <= 0n || add(this.filledQty, event.lastQty) > this.request.quantity) {
+      throw new QtsError('ERR_OVERFILL', `fill of ${event.lastQty} exceeds leaves of ${this.id}`);
+    }
+  }
+
+  private transitionError(to: OrderStatus): QtsError {
+    return new QtsError('ERR_ORDER_TRANSITION', `order ${this.id}: ${this.status} → ${to} is not allowed`, {
+      from: this.status,
+      to,
+    });
+  }
+}

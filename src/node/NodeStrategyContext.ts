@@ -1,0 +1,219 @@
+import type { Fixed, Numeric } from '../core/Fixed.js';
+import { ZERO, abs, floorToStep, neg, roundToStep, toFixed, toNumber, div } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import type { Millis } from '../core/time.js';
+import { barsTopic, tradesTopic } from '../kernel/topics.js';
+import type { Instrument } from '../model/Instrument.js';
+import type { Order } from '../model/Order.js';
+import type { OrderRequest } from '../model/OrderRequest.js';
+import { OrderType } from '../model/enums.js';
+import type { OrderSide } from '../model/enums.js';
+import { sizeOrder } from '../portfolio/Sizer.js';
+import type { Strategy } from '../strategy/Strategy.js';
+import type {
+  Bracket,
+  BracketIntent,
+  OrderIntent,
+  OrderOptions,
+  PortfolioView,
+  PositionView,
+  StrategyContext,
+  StrategyLogger,
+  StrategyStateStore,
+} from '../strategy/StrategyContext.js';
+import type { StrategyLogSink } from './StrategyLogSink.js';
+import type { TradingNode } from './TradingNode.js';
+
+/**
+ * The StrategyContext a TradingNode hands each strategy. The convenience verbs (buy, sell,
+ * bracket, closePosition) round quantities down to the lot and prices to the tick, as a
+ * trader expects; `submitOrder` passes amounts as given, so the risk engine's precision
+ * check still guards hand-built orders.
+ */
+export class NodeStrategyContext implements StrategyContext {
+  readonly clock: { now(): Millis };
+  readonly log: StrategyLogger;
+  readonly portfolio: PortfolioView;
+  private strategy: Strategy<unknown> | undefined;
+  private readonly subscribed = new Set<string>();
+  private ocoSeq = 0;
+
+  constructor(
+    private readonly node: TradingNode,
+    readonly strategyId: string,
+    readonly symbols: readonly string[],
+    readonly timeframe: string,
+    readonly state: StrategyStateStore,
+    logSink: StrategyLogSink,
+  ) {
+    this.clock = { now: () => node.clock.now() };
+    const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
+      logSink(level, strategyId, msg, data, node.clock.now());
+    this.log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const p = node.portfolio;
+    this.portfolio = {
+      currency: p.currency,
+      cash: (c?: string) => p.cash(c ?? p.currency),
+      available: (c?: string) => p.cash(c ?? p.currency),
+      equity: () => p.equity(),
+      realizedPnl: () => p.ledger.realizedPnl(),
+    };
+  }
+
+  /** Connects the strategy that owns this context (done once by the node). */
+  bind(strategy: Strategy<unknown>): void {
+    this.strategy = strategy;
+  }
+
+  instrument(symbol: string): Instrument {
+    return this.node.instrument(symbol);
+  }
+
+  subscribeBars(symbol: string, timeframe: string): void {
+    const key = `b|${symbol}|${timeframe}`;
+    if (this.subscribed.has(key)) return;
+    this.subscribed.add(key);
+    this.node.instrument(symbol);
+    this.node.data.requireBars(symbol, timeframe);
+    this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => this.owner().onBar(bar));
+  }
+
+  subscribeTrades(symbol: string): void {
+    const key = `t|${symbol}`;
+    if (this.subscribed.has(key)) return;
+    this.subscribed.add(key);
+    this.node.bus.subscribe(tradesTopic(symbol), (trade) => this.owner().onTrade(trade));
+  }
+
+  lastPrice(symbol: string): number | undefined {
+    return this.node.lastPrice(symbol);
+  }
+
+  position(symbol: string): PositionView {
+    const pos = this.node.portfolio.ledger.position(symbol);
+    return {
+      symbol,
+      qty: pos.qty,
+      qtyNumber: toNumber(pos.qty),
+      avgPrice: pos.qty === ZERO ? undefined : toNumber(div(pos.costBasis, pos.qty)),
+      realizedPnl: pos.realizedPnl,
+      isFlat: pos.qty === ZERO,
+      isLong: pos.qty > 0n,
+      isShort: pos.qty < 0n,
+    };
+  }
+
+  openOrders(symbol?: string): readonly Order[] {
+    return this.node.oms.openOrders(symbol, this.strategyId);
+  }
+
+  submitOrder(intent: OrderIntent): Order {
+    return this.node.submit(this.strategyId, this.toRequest(intent, toFixed(intent.quantity), false));
+  }
+
+  buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+    const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
+    return this.place(symbol, 'BUY', qty, options);
+  }
+
+  sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+    const held = this.node.portfolio.positionQty(symbol);
+    const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
+    return this.place(symbol, 'SELL', qty, options);
+  }
+
+  bracket(intent: BracketIntent): Bracket {
+    const qty = intent.quantity === undefined ? this.sizedQuantity(intent.symbol) : toFixed(intent.quantity);
+    const exit: OrderSide = intent.side === 'BUY' ? 'SELL' : 'BUY';
+    const entry = this.place(intent.symbol, intent.side, qty, {
+      type: intent.entryPrice === undefined ? OrderType.MARKET : OrderType.LIMIT,
+      ...(intent.entryPrice === undefined ? {} : { price: intent.entryPrice }),
+      ...(intent.tag === undefined ? {} : { tag: intent.tag }),
+    });
+    this.ocoSeq += 1;
+    const group = `${entry.id}-oco${this.ocoSeq}`;
+    const child = { parentId: entry.id, ocoGroup: group, reduceOnly: true };
+    const stopLoss = this.place(intent.symbol, exit, qty, { ...child, type: OrderType.STOP_MARKET, triggerPrice: intent.stopLoss });
+    const takeProfit = this.place(intent.symbol, exit, qty, { ...child, type: OrderType.LIMIT, price: intent.takeProfit });
+    return { entry, stopLoss, takeProfit };
+  }
+
+  cancel(orderId: string): void {
+    const order = this.node.oms.order(orderId);
+    if (order && order.strategyId === this.strategyId) this.node.oms.cancel(orderId, 'canceled by strategy');
+  }
+
+  cancelAll(symbol?: string): void {
+    for (const o of this.openOrders(symbol)) this.node.oms.cancel(o.id, 'canceled by strategy');
+  }
+
+  closePosition(symbol: string): Order | undefined {
+    const qty = this.node.portfolio.positionQty(symbol);
+    if (qty === ZERO) return undefined;
+    return this.place(symbol, qty > 0n ? 'SELL' : 'BUY', abs(qty), { reduceOnly: true, tag: 'close' });
+  }
+
+  setTimer(name: string, intervalMs: number): void {
+    this.node.clock.setTimer(this.timerKey(name), intervalMs, (_n, ts) => this.owner().onTimer(name, ts));
+  }
+
+  setAlarm(name: string, at: Millis): void {
+    this.node.clock.setAlarm(this.timerKey(name), at, (_n, ts) => this.owner().onTimer(name, ts));
+  }
+
+  cancelTimer(name: string): void {
+    this.node.clock.cancelTimer(this.timerKey(name));
+  }
+
+  private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {
+    const inst = this.node.instrument(symbol);
+    const rounded = floorToStep(qty < 0n ? neg(qty) : qty, inst.lotSize);
+    return this.node.submit(this.strategyId, this.toRequest({ ...options, symbol, side, quantity: rounded }, rounded, true));
+  }
+
+  private toRequest(intent: OrderIntent, quantity: Fixed, roundPrices: boolean): OrderRequest {
+    const inst = this.node.instrument(intent.symbol);
+    const px = (v: Numeric | undefined): Fixed | undefined => {
+      if (v === undefined) return undefined;
+      const f = toFixed(v);
+      return roundPrices ? roundToStep(f, inst.tickSize) : f;
+    };
+    const type = intent.type ?? (intent.price === undefined ? OrderType.MARKET : OrderType.LIMIT);
+    return {
+      symbol: intent.symbol,
+      side: intent.side,
+      type,
+      quantity,
+      price: px(intent.price),
+      triggerPrice: px(intent.triggerPrice),
+      trailingPct: intent.trailingPct === undefined ? undefined : toFixed(intent.trailingPct),
+      timeInForce: intent.timeInForce ?? 'GTC',
+      postOnly: intent.postOnly ?? false,
+      reduceOnly: intent.reduceOnly ?? false,
+      ocoGroup: intent.ocoGroup,
+      parentId: intent.parentId,
+      tag: intent.tag,
+    };
+  }
+
+  private sizedQuantity(symbol: string): Fixed {
+    const price = this.node.lastPrice(symbol);
+    if (price === undefined) return ZERO;
+    const inst = this.node.instrument(symbol);
+    return sizeOrder(this.node.sizing, {
+      instrument: inst,
+      price,
+      cash: this.node.portfolio.cash(inst.settle),
+      equity: this.node.portfolio.equity(),
+    });
+  }
+
+  private timerKey(name: string): string {
+    return `${this.strategyId}:${name}`;
+  }
+
+  private owner(): Strategy<unknown> {
+    if (!this.strategy) throw new QtsError('ERR_STRATEGY_UNBOUND', `context of ${this.strategyId} has no strategy`);
+    return this.strategy;
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { Bar } from '../model/Bar.js';
+import { CrossOver } from '../strategy/CrossOver.js';
+import { RollingSma } from '../strategy/indicators.js';
+import { Strategy } from '../strategy/Strategy.js';
+
+const paramsSchema = z
+  .object({
+    fast: z.number().int().min(2).max(200).default(10).meta({ step: 1, description: 'fast SMA period (bars)' }),
+    slow: z.number().int().min(3).max(500).default(30).meta({ step: 1, description: 'slow SMA period (bars)' }),
+  })
+  .refine((p) => p.fast < p.slow, { message: 'fast must be smaller than slow', path: ['fast'] });
+
+export type SmaCrossParams = z.infer<typeof paramsSchema>;
+
+/**
+ * Long/flat trend following: buy when the fast SMA crosses above the slow one, sell
+ * everything when it crosses back below. The averages sum each window exactly and the
+ * cross is detected as backtrader does, so the orders match backtrader's on the same data.
+ */
+export class SmaCross extends Strategy<SmaCrossParams> {
+  static readonly id = 'sma-cross';
+  static readonly description = 'Fast/slow simple moving average crossover, long or flat';
+  static readonly paramsSchema = paramsSchema;
+
+  private readonly state = new Map<string, { fast: RollingSma; slow: RollingSma; cross: CrossOver }>();
+
+  override onBar(bar: Bar): void {
+    let s = this.state.get(bar.symbol);
+    if (!s) {
+      s = { fast: new RollingSma(this.params.fast), slow: new RollingSma(this.params.slow), cross: new CrossOver() };
+      this.state.set(bar.symbol, s);
+    }
+    const cross = s.cross.update(s.fast.update(bar.close), s.slow.update(bar.close));
+    if (cross === 0 || this.ctx.openOrders(bar.symbol).length > 0) return;
+    const pos = this.ctx.position(bar.symbol);
+    if (cross > 0 && pos.isFlat) this.ctx.buy(bar.symbol);
+    else if (cross < 0 && pos.isLong) this.ctx.sell(bar.symbol);
+  }
+}

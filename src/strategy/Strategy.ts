@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { Bar, Trade } from '../model/Bar.js';
+import type { OrderEvent, OrderFilled } from '../model/events.js';
+import type { Order } from '../model/Order.js';
+import type { StrategyContext } from './StrategyContext.js';
+
+/**
+ * Base class of every strategy. Written once, it runs unchanged in backtest, shadow and
+ * live: it sees the market only through its handlers and acts only through `ctx`.
+ * Strategies never read Date.now(), the environment or the network.
+ */
+export abstract class Strategy<P = Record<string, unknown>> {
+  protected readonly ctx: StrategyContext;
+  readonly params: P;
+
+  constructor(ctx: StrategyContext, params: P) {
+    this.ctx = ctx;
+    this.params = params;
+  }
+
+  /** Called once before data flows. The default subscribes to the configured symbols at the primary timeframe. */
+  onStart(): void {
+    for (const symbol of this.ctx.symbols) this.ctx.subscribeBars(symbol, this.ctx.timeframe);
+  }
+  onBar(_bar: Bar): void {}
+  onTrade(_trade: Trade): void {}
+  /** Every event of this strategy's orders (accepted, denied, canceled, filled, …). */
+  onOrderUpdate(_order: Order, _event: OrderEvent): void {}
+  onFill(_fill: OrderFilled, _order: Order): void {}
+  onTimer(_name: string, _ts: number): void {}
+  onStop(): void {}
+}
+
+/**
+ * What the registry knows of a strategy class: its id, a description and the zod schema
+ * of its parameters (defaults, and min/max/step in `.meta({ step })` as optimization ranges).
+ */
+export interface StrategyClass<P = Record<string, unknown>> {
+  readonly id: string;
+  readonly description: string;
+  readonly paramsSchema: z.ZodType<P>;
+  new (ctx: StrategyContext, params: P): Strategy<P>;
+}
+
+/**
+ * A strategy class of any parameter type, as registries and runners hold them. Params
+ * reach it only after its own schema parsed them, so the constructor never sees raw input.
+ */
+export interface AnyStrategyClass {
+  readonly id: string;
+  readonly description: string;
+  readonly paramsSchema: z.ZodType<unknown>;
+  new (ctx: StrategyContext, params: never): Strategy<unknown>;
+}

@@ -1,0 +1,129 @@
+import type { Fixed, Numeric } from '../core/Fixed.js';
+import type { Millis } from '../core/time.js';
+import type { Instrument } from '../model/Instrument.js';
+import type { Order } from '../model/Order.js';
+import type { OrderSide, OrderType, TimeInForce } from '../model/enums.js';
+
+/** Options of an order a strategy asks for; amounts accept numbers, decimal strings or Fixed. */
+export interface OrderOptions {
+  type?: OrderType;
+  price?: Numeric;
+  triggerPrice?: Numeric;
+  trailingPct?: Numeric;
+  timeInForce?: TimeInForce;
+  postOnly?: boolean;
+  reduceOnly?: boolean;
+  ocoGroup?: string;
+  parentId?: string;
+  tag?: string;
+}
+
+/** A full order intent: symbol, side and quantity plus options. */
+export interface OrderIntent extends OrderOptions {
+  symbol: string;
+  side: OrderSide;
+  quantity: Numeric;
+}
+
+/** Entry plus protective orders; stop-loss and take-profit cancel each other. */
+export interface BracketIntent {
+  symbol: string;
+  side: OrderSide;
+  quantity?: Numeric;
+  /** Limit entry price; market entry when omitted. */
+  entryPrice?: Numeric;
+  stopLoss: Numeric;
+  takeProfit: Numeric;
+  tag?: string;
+}
+
+export interface Bracket {
+  readonly entry: Order;
+  readonly stopLoss: Order;
+  readonly takeProfit: Order;
+}
+
+/** A strategy's view of one position (exact amounts plus float conveniences for signals). */
+export interface PositionView {
+  readonly symbol: string;
+  readonly qty: Fixed;
+  readonly qtyNumber: number;
+  /** Average entry price of what is held, or undefined when flat. */
+  readonly avgPrice: number | undefined;
+  readonly realizedPnl: Fixed;
+  readonly isFlat: boolean;
+  readonly isLong: boolean;
+  readonly isShort: boolean;
+}
+
+/** Read-only account figures. */
+export interface PortfolioView {
+  readonly currency: string;
+  cash(currency?: string): Fixed;
+  /** Cash not reserved by open orders. */
+  available(currency?: string): Fixed;
+  /** Equity at the last prices, as a float (for sizing and signals). */
+  equity(): number;
+  realizedPnl(): Fixed;
+}
+
+/** JSON-serializable state a strategy keeps across restarts (persisted by the runtime). */
+export interface StrategyStateStore {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/** Structured logger handed to strategies (no console, no files of their own). */
+export interface StrategyLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * Everything a strategy may do or know. It is the same object shape in backtest, shadow
+ * and live; what sits behind it (simulated venue or exchange, test or wall clock) is the
+ * composition root's business, never the strategy's.
+ */
+export interface StrategyContext {
+  readonly strategyId: string;
+  /** Symbols this strategy instance was configured to trade. */
+  readonly symbols: readonly string[];
+  /** Its primary timeframe ("5m", "1d", …). */
+  readonly timeframe: string;
+  readonly clock: { now(): Millis };
+  readonly log: StrategyLogger;
+  readonly state: StrategyStateStore;
+  readonly portfolio: PortfolioView;
+
+  instrument(symbol: string): Instrument;
+  /** Receive closed bars of symbol at timeframe (higher timeframes are built from the base bars). */
+  subscribeBars(symbol: string, timeframe: string): void;
+  /** Receive public trades of symbol (where the feed has them). */
+  subscribeTrades(symbol: string): void;
+  /** Last known price (close of the last bar or last trade). */
+  lastPrice(symbol: string): number | undefined;
+  position(symbol: string): PositionView;
+  /** Orders not yet terminal, optionally of one symbol. */
+  openOrders(symbol?: string): readonly Order[];
+
+  /** Submits an order through risk and the OMS; a denied order comes back with status DENIED. */
+  submitOrder(intent: OrderIntent): Order;
+  /** Buys `quantity`, or what the configured sizer gives when omitted. */
+  buy(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
+  /** Sells `quantity`, or the whole long position when omitted. */
+  sell(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
+  /** Entry with stop-loss and take-profit attached (OCO between the two exits). */
+  bracket(intent: BracketIntent): Bracket;
+  cancel(orderId: string): void;
+  cancelAll(symbol?: string): void;
+  /** Market order that flattens the position; undefined when already flat. */
+  closePosition(symbol: string): Order | undefined;
+  /** Repeating timer delivered to onTimer. */
+  setTimer(name: string, intervalMs: number): void;
+  /** One-shot alarm delivered to onTimer. */
+  setAlarm(name: string, at: Millis): void;
+  cancelTimer(name: string): void;
+}
