@@ -69,7 +69,6 @@ export function svgLineChart(opts: ChartOptions): string {
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const markers = opts.markers ?? [];
-  const yFormat = opts.yFormat ?? formatTick;
 
   let xMin = Infinity;
   let xMax = -Infinity;
@@ -122,6 +121,8 @@ export function svgLineChart(opts: ChartOptions): string {
   }
   const yPad = (yMax - yMin) * 0.04;
   const yTicks = niceTicks(yMin - yPad, yMax + yPad, 5);
+  const yStep = yTicks.length > 1 ? (yTicks[1] as number) - (yTicks[0] as number) : 0;
+  const yFormat = opts.yFormat ?? ((v: number) => formatTick(v, yStep));
   const lo = Math.min(yMin - yPad, yTicks[0] ?? yMin);
   const hi = Math.max(yMax + yPad, yTicks[yTicks.length - 1] ?? yMax);
 
@@ -133,8 +134,8 @@ export function svgLineChart(opts: ChartOptions): string {
   for (const t of yTicks) {
     const y = r2(sy(t));
     parts.push(
-      `<line class="gridline" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}"/>`,
-      `<text class="ylab" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(yFormat(t))}</text>`,
+      `<line class="gridline" stroke="#e2e8f0" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}"/>`,
+      `<text class="ylab" fill="#64748b" font-size="11" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(yFormat(t))}</text>`,
     );
   }
   // X labels: evenly spaced dates.
@@ -145,12 +146,12 @@ export function svgLineChart(opts: ChartOptions): string {
     const x = r2(sx(t));
     const anchor = k === 0 ? 'start' : k === xTicks ? 'end' : 'middle';
     parts.push(
-      `<line class="tick" x1="${x}" x2="${x}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 4}"/>`,
-      `<text class="xlab" x="${x}" y="${H - 8}" text-anchor="${anchor}">${escapeXml(formatTime(t, span))}</text>`,
+      `<line class="tick" stroke="#94a3b8" x1="${x}" x2="${x}" y1="${PAD.top + plotH}" y2="${PAD.top + plotH + 4}"/>`,
+      `<text class="xlab" fill="#64748b" font-size="11" x="${x}" y="${H - 8}" text-anchor="${anchor}">${escapeXml(formatTime(t, span))}</text>`,
     );
   }
   parts.push(
-    `<rect class="frame" x="${PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="none"/>`,
+    `<rect class="frame" stroke="#e2e8f0" x="${PAD.left}" y="${PAD.top}" width="${plotW}" height="${plotH}" fill="none"/>`,
   );
 
   for (const s of opts.series) {
@@ -235,11 +236,16 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   return ticks;
 }
 
-function formatTick(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(4))}M`;
-  if (a >= 1e4) return `${Number((v / 1e3).toPrecision(4))}k`;
-  return String(Number(v.toPrecision(6)));
+/** A tick value with as many decimals as the tick step needs, thousands grouped. */
+function formatTick(v: number, step: number): string {
+  const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 2;
+  const s = v.toFixed(decimals);
+  const neg = s.startsWith('-') && Number(s) !== 0;
+  const body = s.replace(/^-/, '');
+  const dot = body.indexOf('.');
+  const int = dot < 0 ? body : body.slice(0, dot);
+  const frac = dot < 0 ? '' : body.slice(dot);
+  return `${neg ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac}`;
 }
 
 /** UTC date (and time when the chart spans less than a few days). */

@@ -1,5 +1,5 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, abs, add, mul, mulDiv, neg, sub, toFixed } from '../core/Fixed.js';
+import { ZERO, abs, add, min, mul, mulDiv, neg, sub, toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { OrderSide } from '../model/enums.js';
@@ -23,13 +23,6 @@ export interface PositionState {
   readonly realizedPnl: Fixed;
 }
 
-interface MutablePosition {
-  symbol: string;
-  qty: Fixed;
-  costBasis: Fixed;
-  realizedPnl: Fixed;
-}
-
 /**
  * Double-entry-exact bookkeeping of cash and positions. Every amount is Fixed; cost basis
  * released on a partial close is a pro-rata share rounded once, and what stays is the
@@ -42,7 +35,7 @@ interface MutablePosition {
  */
 export class Ledger {
   private readonly cash = new Map<string, Fixed>();
-  private readonly positions = new Map<string, MutablePosition>();
+  private readonly positions = new Map<string, PositionState>();
   private readonly fees = new Map<string, Fixed>();
   private realized: Fixed = ZERO;
 
@@ -76,47 +69,86 @@ export class Ledger {
 
   /** Credits or debits cash outside trading (deposits, withdrawals, funding payments). */
   adjustCash(currency: string, amount: Fixed): void {
-    this.setCash(currency, add(this.balance(currency), amount), true);
+    const value = add(this.balance(currency), amount);
+    if (value < 0n)
+      throw new QtsError('ERR_LEDGER_NEGATIVE_BALANCE', `${currency} balance would become negative`);
+    this.cash.set(currency, value);
   }
 
+  /**
+   * Books one fill. All-or-nothing: every new figure is computed and checked first, so a
+   * fill that would break an invariant throws and leaves the ledger exactly as it was.
+   */
   applyFill(instrument: Instrument, fill: LedgerFill): void {
-    if (fill.qty <= 0n || fill.px <= 0n) {
-      throw new QtsError('ERR_LEDGER_BAD_FILL', `fill on ${instrument.symbol} needs qty > 0 and px > 0`);
+    if (fill.qty <= 0n || fill.px <= 0n || fill.fee < 0n) {
+      throw new QtsError(
+        'ERR_LEDGER_BAD_FILL',
+        `fill on ${instrument.symbol} needs qty > 0, px > 0 and fee >= 0`,
+      );
     }
-    const pos = this.mutablePosition(instrument.symbol);
-    const signed = fill.side === 'BUY' ? fill.qty : neg(fill.qty);
+    const old = this.position(instrument.symbol);
     const spot = instrument.kind === 'SPOT';
     const settle = instrument.settle;
+    const buy = fill.side === 'BUY';
+    let qty = old.qty;
+    let costBasis = old.costBasis;
+    let realizedPnl = old.realizedPnl;
+    let pnl: Fixed = ZERO;
+    let cashDelta: Fixed = ZERO;
 
     // Part of the fill that reduces the current position, and the rest that opens or adds.
-    const reducing = pos.qty !== ZERO && pos.qty > 0n !== signed > 0n;
-    const closeQty = reducing ? (abs(signed) < abs(pos.qty) ? abs(signed) : abs(pos.qty)) : ZERO;
+    const reducing = qty !== ZERO && qty > 0n !== buy;
+    const closeQty = reducing ? min(fill.qty, abs(qty)) : ZERO;
     const openQty = sub(fill.qty, closeQty);
-
-    if (spot && fill.side === 'SELL' && fill.qty > pos.qty) {
-      throw new QtsError('ERR_LEDGER_NEGATIVE_BALANCE', `spot sell of ${fill.qty} exceeds ${pos.qty} held of ${instrument.symbol}`);
+    if (spot && !buy && fill.qty > qty) {
+      throw new QtsError(
+        'ERR_LEDGER_NEGATIVE_BALANCE',
+        `spot sell of ${fill.qty} exceeds ${qty} held of ${instrument.symbol}`,
+      );
     }
-
     if (closeQty > 0n) {
-      const released = mulDiv(pos.costBasis, closeQty, abs(pos.qty));
-      const exitValue = pos.qty > 0n ? mul(closeQty, fill.px) : neg(mul(closeQty, fill.px));
-      const pnl = sub(exitValue, released);
-      pos.costBasis = sub(pos.costBasis, released);
-      pos.qty = pos.qty > 0n ? sub(pos.qty, closeQty) : add(pos.qty, closeQty);
-      pos.realizedPnl = add(pos.realizedPnl, pnl);
-      this.realized = add(this.realized, pnl);
+      const released = mulDiv(costBasis, closeQty, abs(qty));
+      const exitValue = qty > 0n ? mul(closeQty, fill.px) : neg(mul(closeQty, fill.px));
+      pnl = sub(exitValue, released);
+      costBasis = sub(costBasis, released);
+      qty = qty > 0n ? sub(qty, closeQty) : add(qty, closeQty);
+      realizedPnl = add(realizedPnl, pnl);
       // Spot receives the whole sale; a perpetual settles only the PnL.
-      this.setCash(settle, add(this.balance(settle), spot ? mul(closeQty, fill.px) : pnl), spot);
+      cashDelta = add(cashDelta, spot ? mul(closeQty, fill.px) : pnl);
     }
     if (openQty > 0n) {
       const notional = mul(openQty, fill.px);
-      const signedNotional = fill.side === 'BUY' ? notional : neg(notional);
-      pos.costBasis = add(pos.costBasis, signedNotional);
-      pos.qty = fill.side === 'BUY' ? add(pos.qty, openQty) : sub(pos.qty, openQty);
-      if (spot) this.setCash(settle, sub(this.balance(settle), notional), true);
+      costBasis = add(costBasis, buy ? notional : neg(notional));
+      qty = buy ? add(qty, openQty) : sub(qty, openQty);
+      if (spot) cashDelta = sub(cashDelta, notional);
     }
-    if (pos.qty === ZERO) pos.costBasis = ZERO;
-    this.chargeFee(instrument, pos, fill);
+    if (qty === ZERO) costBasis = ZERO;
+
+    // Venues that take a buy's fee in the bought coin deliver less of it; the cost stays.
+    const feeInBase = fill.fee > 0n && spot && fill.feeCurrency === instrument.base;
+    if (feeInBase) qty = sub(qty, fill.fee);
+    const feeFromCash = fill.fee > 0n && !feeInBase;
+    const newSettle = add(
+      this.balance(settle),
+      add(cashDelta, feeFromCash && fill.feeCurrency === settle ? neg(fill.fee) : ZERO),
+    );
+    const otherFeeBalance =
+      feeFromCash && fill.feeCurrency !== settle ? sub(this.balance(fill.feeCurrency), fill.fee) : undefined;
+    if (spot && (qty < 0n || newSettle < 0n || (otherFeeBalance !== undefined && otherFeeBalance < 0n))) {
+      throw new QtsError(
+        'ERR_LEDGER_NEGATIVE_BALANCE',
+        `fill on ${instrument.symbol} would make a balance negative`,
+        {
+          symbol: instrument.symbol,
+        },
+      );
+    }
+
+    this.positions.set(instrument.symbol, { symbol: instrument.symbol, qty, costBasis, realizedPnl });
+    this.realized = add(this.realized, pnl);
+    this.cash.set(settle, newSettle);
+    if (otherFeeBalance !== undefined) this.cash.set(fill.feeCurrency, otherFeeBalance);
+    if (fill.fee > 0n) this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
   }
 
   /**
@@ -124,13 +156,20 @@ export class Ledger {
    * mark; perpetual: unrealized PnL qty × mark − costBasis). Marks must be given for every
    * open position.
    */
-  equity(currency: string, marks: (symbol: string) => Fixed, instruments: (symbol: string) => Instrument): Fixed {
+  equity(
+    currency: string,
+    marks: (symbol: string) => Fixed,
+    instruments: (symbol: string) => Instrument,
+  ): Fixed {
     let total = this.balance(currency);
     for (const pos of this.positions.values()) {
       if (pos.qty === ZERO) continue;
       const inst = instruments(pos.symbol);
       if (inst.settle !== currency) {
-        throw new QtsError('ERR_MULTI_CURRENCY', `${pos.symbol} settles in ${inst.settle}, equity asked in ${currency}`);
+        throw new QtsError(
+          'ERR_MULTI_CURRENCY',
+          `${pos.symbol} settles in ${inst.settle}, equity asked in ${currency}`,
+        );
       }
       total = add(total, this.valuation(inst, pos, marks(pos.symbol)));
     }
@@ -146,33 +185,5 @@ export class Ledger {
   private valuation(inst: Instrument, pos: PositionState, mark: Fixed): Fixed {
     const marked = mul(pos.qty, mark);
     return inst.kind === 'SPOT' ? marked : sub(marked, pos.costBasis);
-  }
-
-  private chargeFee(instrument: Instrument, pos: MutablePosition, fill: LedgerFill): void {
-    if (fill.fee === ZERO) return;
-    this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
-    if (fill.feeCurrency === instrument.base && instrument.kind === 'SPOT') {
-      // Venues that take a buy's fee in the bought coin deliver less of it; the cost stays.
-      if (fill.fee > pos.qty) throw new QtsError('ERR_LEDGER_NEGATIVE_BALANCE', `fee exceeds ${instrument.symbol} held`);
-      pos.qty = sub(pos.qty, fill.fee);
-      return;
-    }
-    this.setCash(fill.feeCurrency, sub(this.balance(fill.feeCurrency), fill.fee), true);
-  }
-
-  private setCash(currency: string, value: Fixed, guard: boolean): void {
-    if (guard && value < 0n) {
-      throw new QtsError('ERR_LEDGER_NEGATIVE_BALANCE', `${currency} balance would become ${value}`, { currency });
-    }
-    this.cash.set(currency, value);
-  }
-
-  private mutablePosition(symbol: string): MutablePosition {
-    let pos = this.positions.get(symbol);
-    if (!pos) {
-      pos = { symbol, qty: ZERO, costBasis: ZERO, realizedPnl: ZERO };
-      this.positions.set(symbol, pos);
-    }
-    return pos;
   }
 }

@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { toFixed } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import { isoTime } from '../core/time.js';
+import type { BacktestReport } from '../backtest/BacktestReport.js';
+import { stableJson } from '../backtest/BacktestReport.js';
+import { renderHtmlReport } from '../backtest/htmlReport.js';
+import { runBacktest } from '../backtest/runBacktest.js';
+import { loadBarSeries } from '../data/loadBarSeries.js';
+import { resample } from '../data/resample.js';
+import { sliceSeries } from '../data/sliceSeries.js';
+import type { BarSeries } from '../model/BarSeries.js';
+import { parseSizing } from '../portfolio/Sizer.js';
+import { findStrategy } from '../strategies/registry.js';
+import { parseParams } from './parseParams.js';
+import { createProgress } from './progress.js';
+
+interface BacktestOptions {
+  data: string[];
+  strategy: string;
+  params?: string;
+  fill: 'close' | 'next-open';
+  intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
+  commission: string;
+  slippageBps?: string;
+  volumeShare?: string;
+  latency: string;
+  cash: string;
+  sizing: string;
+  lot: string;
+  seed: string;
+  adjusted?: boolean;
+  timeframe?: string;
+  from?: string;
+  to?: string;
+  json?: string;
+  html?: string;
+  progress: boolean;
+}
+
+function number(name: string, text: string, check: (n: number) => boolean): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || !check(n)) throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  return n;
+}
+
+function date(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  if (!Number.isFinite(t)) throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
+  return t;
+}
+
+/** `qts backtest`: one strategy over one or more candle files through the full engine. */
+export function registerBacktestCommand(program: Command): void {
+  program
+    .command('backtest')
+    .description('run a strategy over historical candles through the full engine and report the result')
+    .requiredOption('--data <files...>', 'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time')
+    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
+    .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)')
+    .addOption(new Option('--fill <when>', 'market orders fill at the signal bar close or the next open').choices(['close', 'next-open']).default('next-open'))
+    .addOption(new Option('--intrabar <path>', 'order of touches inside a bar').choices(['pessimistic', 'ohlc', 'adaptive']).default('pessimistic'))
+    .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', '0.001')
+    .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
+    .option('--volume-share <fraction>', 'max share of a bar volume one order may fill per bar (partial fills)')
+    .option('--latency <ms>', 'order latency to the venue in milliseconds', '0')
+    .option('--cash <amount>', 'starting cash in the quote currency', '100000')
+    .option('--sizing <spec>', 'quantity of buys without one: all-in | fixed:QTY | percent:P', 'all-in')
+    .option('--lot <step>', 'quantity step for sizing (1 = whole units)', '1')
+    .option('--seed <n>', 'random seed (slippage models, ids): same seed, same trade log', '42')
+    .option('--adjusted', 'price Yahoo files from Adj Close instead of Close')
+    .option('--timeframe <tf>', 'resample the data to this higher timeframe first (e.g. 1h, 1d)')
+    .option('--from <date>', 'first bar to use (YYYY-MM-DD, UTC)')
+    .option('--to <date>', 'end of the data to use, exclusive (YYYY-MM-DD, UTC)')
+    .option('--json <file>', 'write the JSON report here')
+    .option('--html <file>', 'write the self-contained HTML report here')
+    .option('--no-progress', 'no progress bar')
+    .action((opts: BacktestOptions) => {
+      const strategy = findStrategy(opts.strategy);
+      const params = parseParams(opts.params);
+      const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
+      const cash = number('cash', opts.cash, (n) => n > 0);
+      const lot = number('lot', opts.lot, (n) => n > 0);
+      const seed = number('seed', opts.seed, (n) => Number.isInteger(n));
+      const latencyMs = number('latency', opts.latency, (n) => n >= 0);
+      const from = date('from', opts.from);
+      const to = date('to', opts.to);
+      const files = opts.data.flatMap((d) => d.split(',')).filter((f) => f !== '');
+      const warnings: string[] = [];
+      const series: BarSeries[] = files.map((file) => {
+        const loaded = loadBarSeries(file, opts.adjusted ? { adjusted: true } : {});
+        for (const w of loaded.warnings) warnings.push(`${file}: ${w.message}`);
+        let s = loaded.series;
+        if (opts.timeframe !== undefined && opts.timeframe !== s.timeframe) s = resample(s, opts.timeframe);
+        return sliceSeries(s, from, to);
+      });
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      const total = series.reduce((n, s) => n + s.length, 0);
+      const progress = opts.progress ? createProgress(total) : undefined;
+      const slippage =
+        opts.slippageBps === undefined
+          ? ({ kind: 'none' } as const)
+          : ({ kind: 'bps', bps: number('slippage-bps', opts.slippageBps, (n) => n >= 0) } as const);
+      const volumeShare = opts.volumeShare === undefined ? null : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
+      const result = runBacktest({
+        series,
+        strategy,
+        params,
+        initialCash: cash,
+        commission,
+        fill: { fillAt: opts.fill, intrabar: opts.intrabar, slippage, volumeShare, latencyMs },
+        sizing: parseSizing(opts.sizing, toFixed(lot)),
+        seed,
+        dataFiles: files,
+        warnings,
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+      progress?.stop();
+      if (opts.json !== undefined) writeOut(opts.json, stableJson(result.report));
+      if (opts.html !== undefined) writeOut(opts.html, renderHtmlReport(result.report, series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close }))));
+      process.stdout.write(summary(result.report));
+    });
+}
+
+function writeOut(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function day(ts: number | null): string {
+  return ts === null ? 'n/a' : isoTime(ts).slice(0, 10);
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`;
+}
+
+function fmt(x: number | null, digits = 2): string {
+  return x === null ? 'n/a' : x.toFixed(digits);
+}
+
+/** The human summary printed after a run. */
+export function summary(r: BacktestReport): string {
+  const lines = [
+    `${r.strategy} on ${r.symbols.join(', ')} ${r.timeframe} · ${r.stats.bars} bars · ${day(r.stats.startTs)} → ${day(r.stats.endTs)}`,
+    `final equity      ${r.finalEquityExact} ${r.currency} (${pct(r.totalReturn)})`,
+    `CAGR              ${pct(r.cagr)}    volatility ${pct(r.volatility)}`,
+    `Sharpe            ${fmt(r.sharpe)}    Sortino ${fmt(r.sortino)}    Calmar ${fmt(r.calmar)}`,
+    `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
+    `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
+    `orders filled     ${r.orders} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
+    `trade log sha256  ${r.tradeLogSha256}`,
+  ];
+  return lines.join('\n') + '\n';
+}

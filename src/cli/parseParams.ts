@@ -1,0 +1,22 @@
+import { QtsError } from '../core/QtsError.js';
+
+/**
+ * Parses "fast=10,slow=30,mode=upper" into values: numbers where the text is numeric,
+ * booleans for true/false, strings otherwise. The strategy's zod schema judges them after.
+ */
+export function parseParams(text: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (text === undefined || text.trim() === '') return out;
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim();
+    if (eq <= 0 || key === '') {
+      throw new QtsError('ERR_INVALID_PARAMS', `parameter "${part}" is not of the form name=value`);
+    }
+    const raw = part.slice(eq + 1).trim();
+    if (raw === 'true' || raw === 'false') out[key] = raw === 'true';
+    else if (raw !== '' && Number.isFinite(Number(raw))) out[key] = Number(raw);
+    else out[key] = raw;
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { isQtsError } from '../core/QtsError.js';
+import { registerBacktestCommand } from './backtestCommand.js';
+import { registerStrategiesCommand } from './strategiesCommand.js';
+
+/** The `qts` command line: verbs users know from other platforms. */
+export function buildProgram(): Command {
+  const program = new Command('qts')
+    .description('quant-trading-system: backtest, paper-trade and trade crypto strategies with one engine')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerBacktestCommand(program);
+  registerStrategiesCommand(program);
+  return program;
+}
+
+/** Runs the CLI; expected failures print their code and message and exit 2, never a stack. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isQtsError(e)) {
+      process.stderr.write(`error ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  ZERO,
+  add,
+  div,
+  divTrunc,
+  floorToStep,
+  formatFixed,
+  fromNumber,
+  isMultipleOf,
+  mul,
+  mulDiv,
+  parseFixed,
+  roundToStep,
+  toFixed,
+  toNumber,
+} from '../../src/core/Fixed.js';
+import type { Fixed } from '../../src/core/Fixed.js';
+import { isQtsError } from '../../src/core/QtsError.js';
+
+describe('Fixed', () => {
+  it('parses decimals, exponents and signs exactly', () => {
+    expect(formatFixed(parseFixed('0.1'))).toBe('0.1');
+    expect(formatFixed(parseFixed('-12.5e-3'))).toBe('-0.0125');
+    expect(formatFixed(parseFixed('1e3'))).toBe('1000');
+    expect(formatFixed(parseFixed('.5'))).toBe('0.5');
+    expect(formatFixed(parseFixed('+7.'))).toBe('7');
+    expect(formatFixed(fromNumber(1e-7))).toBe('0.0000001');
+  });
+
+  it('rounds beyond 16 places half to even', () => {
+    expect(formatFixed(parseFixed('0.00000000000000005'))).toBe('0');
+    expect(formatFixed(parseFixed('0.00000000000000015'))).toBe('0.0000000000000002');
+    expect(formatFixed(parseFixed('0.00000000000000025'))).toBe('0.0000000000000002');
+    expect(formatFixed(parseFixed('-0.00000000000000015'))).toBe('-0.0000000000000002');
+  });
+
+  it('rejects what is not a number with a code', () => {
+    for (const bad of ['', 'abc', '1.2.3', '--1', 'NaN', '1e']) {
+      expect(() => parseFixed(bad), bad).toThrowError();
+      try {
+        parseFixed(bad);
+      } catch (e) {
+        expect(isQtsError(e, 'ERR_INVALID_DECIMAL')).toBe(true);
+      }
+    }
+    expect(() => fromNumber(Number.NaN)).toThrowError(/finite/);
+    expect(() => fromNumber(Infinity)).toThrowError(/finite/);
+  });
+
+  it('converts floats through their shortest decimal form', () => {
+    expect(formatFixed(fromNumber(0.1 + 0.2))).toBe('0.3');
+    expect(formatFixed(fromNumber(0.09946999000000001))).toBe('0.09946999');
+    expect(toNumber(fromNumber(123.456))).toBe(123.456);
+  });
+
+  it('one million additions of 0.1 make exactly 100000', () => {
+    const tenth = toFixed('0.1');
+    let sum: Fixed = ZERO;
+    for (let i = 0; i < 1_000_000; i++) sum = add(sum, tenth);
+    expect(formatFixed(sum)).toBe('100000');
+  });
+
+  it('multiplies and divides with one rounding', () => {
+    expect(formatFixed(mul(toFixed('1.5'), toFixed('2.25')))).toBe('3.375');
+    expect(formatFixed(div(toFixed(1), toFixed(3)))).toBe('0.3333333333333333');
+    expect(formatFixed(div(toFixed(2), toFixed(3)))).toBe('0.6666666666666667');
+    expect(formatFixed(divTrunc(toFixed(2), toFixed(3)))).toBe('0.6666666666666666');
+    expect(formatFixed(mulDiv(toFixed(10), toFixed(1), toFixed(3)))).toBe('3.3333333333333333');
+    expect(() => div(toFixed(1), ZERO)).toThrowError(/division by zero/);
+  });
+
+  it('steps: floor, round and multiple checks', () => {
+    expect(formatFixed(floorToStep(toFixed('1.23456'), toFixed('0.01')))).toBe('1.23');
+    expect(formatFixed(roundToStep(toFixed('1.235'), toFixed('0.01')))).toBe('1.24');
+    expect(formatFixed(roundToStep(toFixed('1.225'), toFixed('0.01')))).toBe('1.22');
+    expect(isMultipleOf(toFixed('0.3'), toFixed('0.1'))).toBe(true);
+    expect(isMultipleOf(toFixed('0.35'), toFixed('0.1'))).toBe(false);
+  });
+
+  it('format and parse round-trip any value (property)', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (n) => {
+        const x = n as Fixed;
+        expect(parseFixed(formatFixed(x))).toBe(x);
+      }),
+    );
+  });
+
+  it('a + b − b = a and (a × b) ÷ b ≈ a within one unit (property)', () => {
+    const arb = fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }).map((n) => n as Fixed);
+    fc.assert(
+      fc.property(arb, arb, (a, b) => {
+        expect(add(add(a, b), -b as Fixed)).toBe(a);
+      }),
+    );
+  });
+});
