@@ -1,6 +1,6 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import { ZERO, abs, floorToStep, neg, roundToStep, toFixed, toNumber, div } from '../core/Fixed.js';
-import { QtsError } from '../core/QtsError.js';
+import { QtsError, isQtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import { barsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
@@ -108,18 +108,38 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   submitOrder(intent: OrderIntent): Order {
-    return this.node.submit(this.strategyId, this.toRequest(intent, toFixed(intent.quantity), false));
+    return this.guarded(intent.symbol, intent.side, () =>
+      this.node.submit(this.strategyId, this.toRequest(intent, toFixed(intent.quantity), false)),
+    );
   }
 
   buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
-    const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
-    return this.place(symbol, 'BUY', qty, options);
+    return this.guarded(symbol, 'BUY', () => {
+      const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
+      return this.place(symbol, 'BUY', qty, options);
+    });
   }
 
   sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
-    const held = this.node.portfolio.positionQty(symbol);
-    const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
-    return this.place(symbol, 'SELL', qty, options);
+    return this.guarded(symbol, 'SELL', () => {
+      const held = this.node.portfolio.positionQty(symbol);
+      const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
+      return this.place(symbol, 'SELL', qty, options);
+    });
+  }
+
+  /**
+   * An amount that is not a number (NaN, Infinity, "abc") is a bad order, not a crash:
+   * it becomes an order denied with ERR_RISK_INVALID_NUMBER, like any other denial.
+   */
+  private guarded(symbol: string, side: OrderSide, build: () => Order): Order {
+    try {
+      return build();
+    } catch (e) {
+      if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
+      const request = this.toRequest({ symbol, side, quantity: 0 }, ZERO, false);
+      return this.node.deny(this.strategyId, request, 'ERR_RISK_INVALID_NUMBER', e.message);
+    }
   }
 
   bracket(intent: BracketIntent): Bracket {

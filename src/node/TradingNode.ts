@@ -156,6 +156,13 @@ export class TradingNode {
     return order;
   }
 
+  /** Records an order that could not even be formed (bad numbers) as denied with `code`. */
+  deny(strategyId: string, request: OrderRequest, code: string, reason: string): Order {
+    const order = this.oms.create(strategyId, request);
+    this.oms.deny(order, code, reason);
+    return order;
+  }
+
   strategyIds(): string[] {
     return [...this.strategies.keys()];
   }
