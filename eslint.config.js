@@ -18,8 +18,16 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Engine time comes from the Clock (deterministic replays).' },
-        { object: 'Math', property: 'random', message: 'Use a seeded RNG so a backtest replays byte for byte.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'Engine time comes from the Clock (deterministic replays).',
+        },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use a seeded RNG so a backtest replays byte for byte.',
+        },
       ],
     },
   },

@@ -17,7 +17,13 @@ import { findStrategy } from './strategies/registry.js';
  */
 function demo(): void {
   const bars = Number(process.env['QTS_DEMO_BARS'] ?? 500_000);
-  const series = randomWalkSeries({ symbol: 'DEMO/USDT', timeframe: '1m', length: bars, seed: 7, startPrice: 30_000 });
+  const series = randomWalkSeries({
+    symbol: 'DEMO/USDT',
+    timeframe: '1m',
+    length: bars,
+    seed: 7,
+    startPrice: 30_000,
+  });
   process.stderr.write(`demo backtest: sma-cross on ${bars} synthetic 1m bars of DEMO/USDT (seed 7)\n`);
   const progress = createProgress(series.length, 0);
   const result = runBacktest({
@@ -34,7 +40,10 @@ function demo(): void {
   progress?.stop();
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/demo-backtest.json', stableJson(result.report));
-  writeFileSync('reports/demo-backtest.html', renderHtmlReport(result.report, [{ symbol: series.symbol, ts: series.ts, close: series.close }]));
+  writeFileSync(
+    'reports/demo-backtest.html',
+    renderHtmlReport(result.report, [{ symbol: series.symbol, ts: series.ts, close: series.close }]),
+  );
   process.stdout.write(summary(result.report));
   process.stdout.write('reports: reports/demo-backtest.json, reports/demo-backtest.html\n');
 }

@@ -43,14 +43,16 @@ interface BacktestOptions {
 
 function number(name: string, text: string, check: (n: number) => boolean): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || !check(n)) throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  if (!Number.isFinite(n) || !check(n))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
   return n;
 }
 
 function date(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
-  if (!Number.isFinite(t)) throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
+  if (!Number.isFinite(t))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
   return t;
 }
 
@@ -59,14 +61,28 @@ export function registerBacktestCommand(program: Command): void {
   program
     .command('backtest')
     .description('run a strategy over historical candles through the full engine and report the result')
-    .requiredOption('--data <files...>', 'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time')
+    .requiredOption(
+      '--data <files...>',
+      'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time',
+    )
     .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
     .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)')
-    .addOption(new Option('--fill <when>', 'market orders fill at the signal bar close or the next open').choices(['close', 'next-open']).default('next-open'))
-    .addOption(new Option('--intrabar <path>', 'order of touches inside a bar').choices(['pessimistic', 'ohlc', 'adaptive']).default('pessimistic'))
+    .addOption(
+      new Option('--fill <when>', 'market orders fill at the signal bar close or the next open')
+        .choices(['close', 'next-open'])
+        .default('next-open'),
+    )
+    .addOption(
+      new Option('--intrabar <path>', 'order of touches inside a bar')
+        .choices(['pessimistic', 'ohlc', 'adaptive'])
+        .default('pessimistic'),
+    )
     .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', '0.001')
     .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
-    .option('--volume-share <fraction>', 'max share of a bar volume one order may fill per bar (partial fills)')
+    .option(
+      '--volume-share <fraction>',
+      'max share of a bar volume one order may fill per bar (partial fills)',
+    )
     .option('--latency <ms>', 'order latency to the venue in milliseconds', '0')
     .option('--cash <amount>', 'starting cash in the quote currency', '100000')
     .option('--sizing <spec>', 'quantity of buys without one: all-in | fixed:QTY | percent:P', 'all-in')
@@ -105,7 +121,10 @@ export function registerBacktestCommand(program: Command): void {
         opts.slippageBps === undefined
           ? ({ kind: 'none' } as const)
           : ({ kind: 'bps', bps: number('slippage-bps', opts.slippageBps, (n) => n >= 0) } as const);
-      const volumeShare = opts.volumeShare === undefined ? null : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
+      const volumeShare =
+        opts.volumeShare === undefined
+          ? null
+          : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
       const result = runBacktest({
         series,
         strategy,
@@ -121,7 +140,14 @@ export function registerBacktestCommand(program: Command): void {
       });
       progress?.stop();
       if (opts.json !== undefined) writeOut(opts.json, stableJson(result.report));
-      if (opts.html !== undefined) writeOut(opts.html, renderHtmlReport(result.report, series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close }))));
+      if (opts.html !== undefined)
+        writeOut(
+          opts.html,
+          renderHtmlReport(
+            result.report,
+            series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+          ),
+        );
       process.stdout.write(summary(result.report));
     });
 }

@@ -9,7 +9,11 @@ export function registerStrategiesCommand(program: Command): void {
     .description('list built-in strategies with their parameters, defaults and optimization ranges')
     .option('--json', 'machine-readable output: an array of { id, description, params }')
     .action((opts: { json?: boolean }) => {
-      const list = BUILT_IN_STRATEGIES.map((s) => ({ id: s.id, description: s.description, params: describeParams(s) }));
+      const list = BUILT_IN_STRATEGIES.map((s) => ({
+        id: s.id,
+        description: s.description,
+        params: describeParams(s),
+      }));
       if (opts.json) {
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return;
@@ -17,7 +21,8 @@ export function registerStrategiesCommand(program: Command): void {
       for (const s of list) {
         process.stdout.write(`${s.id}\n  ${s.description}\n`);
         for (const p of s.params) {
-          const range = p.min !== undefined || p.max !== undefined ? ` range ${p.min ?? ''}..${p.max ?? ''}` : '';
+          const range =
+            p.min !== undefined || p.max !== undefined ? ` range ${p.min ?? ''}..${p.max ?? ''}` : '';
           const step = p.step !== undefined ? ` step ${p.step}` : '';
           const choices = p.enum ? ` one of ${p.enum.join('|')}` : '';
           process.stdout.write(

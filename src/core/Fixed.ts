@@ -11,7 +11,6 @@ export type Fixed = bigint & { readonly __fixed: unique symbol };
 /** Decimal places carried by every Fixed. */
 export const FIXED_DIGITS = 16;
 const SCALE = 10n ** BigInt(FIXED_DIGITS);
-const HALF = SCALE / 2n;
 
 export const ZERO = 0n as Fixed;
 export const ONE = SCALE as Fixed;
@@ -61,11 +60,11 @@ export function toNumber(x: Fixed): number {
 
 /** Plain decimal text without trailing zeros ("100000", "0.1", "-0.0025"). */
 export function formatFixed(x: Fixed): string {
-  const neg = x < 0n;
-  const abs = neg ? -x : x;
-  const whole = abs / SCALE;
-  const frac = (abs % SCALE).toString().padStart(FIXED_DIGITS, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+  const negative = x < 0n;
+  const magnitude: bigint = negative ? 0n - x : x;
+  const whole = magnitude / SCALE;
+  const frac = (magnitude % SCALE).toString().padStart(FIXED_DIGITS, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
 }
 
 /** Integer division rounding half to even (banker's rounding, no drift over many roundings). */
@@ -85,10 +84,10 @@ export function sub(a: Fixed, b: Fixed): Fixed {
   return (a - b) as Fixed;
 }
 export function neg(a: Fixed): Fixed {
-  return -a as Fixed;
+  return (0n - a) as Fixed;
 }
 export function abs(a: Fixed): Fixed {
-  return (a < 0n ? -a : a) as Fixed;
+  return (a < 0n ? 0n - a : a) as Fixed;
 }
 /** a × b, rounded half-even to 16 places. */
 export function mul(a: Fixed, b: Fixed): Fixed {

@@ -4,7 +4,12 @@
  * math.fsum) use it; a plain or running sum can differ in the last place and flip a
  * crossover on ties. `scratch` lets hot callers avoid allocating the partials array.
  */
-export function fsum(values: ArrayLike<number>, from = 0, to = values.length, scratch?: Float64Array): number {
+export function fsum(
+  values: ArrayLike<number>,
+  from = 0,
+  to = values.length,
+  scratch?: Float64Array,
+): number {
   const partials = scratch && scratch.length >= to - from + 1 ? scratch : new Float64Array(to - from + 1);
   let n = 0;
   for (let k = from; k < to; k++) {

@@ -9,7 +9,8 @@ export type ClientOrderId = string;
 export class IdGenerator {
   private seq = 0;
   constructor(private readonly prefix: string) {
-    if (!/^[A-Za-z0-9]{1,12}$/.test(prefix)) throw new Error(`id prefix must be 1-12 alphanumerics: ${prefix}`);
+    if (!/^[A-Za-z0-9]{1,12}$/.test(prefix))
+      throw new Error(`id prefix must be 1-12 alphanumerics: ${prefix}`);
   }
   /** Next id: prefix + base-36 sequence, e.g. "Q1a2b" + "000001". */
   next(): string {

@@ -84,7 +84,10 @@ export class ExecutionEngine {
   openOrders(symbol?: string, strategyId?: string): Order[] {
     const out: Order[] = [];
     for (const o of this.open.values()) {
-      if ((symbol === undefined || o.symbol === symbol) && (strategyId === undefined || o.strategyId === strategyId)) {
+      if (
+        (symbol === undefined || o.symbol === symbol) &&
+        (strategyId === undefined || o.strategyId === strategyId)
+      ) {
         out.push(o);
       }
     }

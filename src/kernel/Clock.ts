@@ -70,7 +70,8 @@ export class TestClock implements Clock {
     for (;;) {
       let due: Scheduled | undefined;
       for (const t of this.timers.values()) {
-        if (t.next <= target && (!due || t.next < due.next || (t.next === due.next && t.name < due.name))) due = t;
+        if (t.next <= target && (!due || t.next < due.next || (t.next === due.next && t.name < due.name)))
+          due = t;
       }
       if (!due) return;
       this.time = Math.max(this.time, due.next);

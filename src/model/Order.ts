@@ -128,7 +128,8 @@ export class Order {
     let filledAfter = this.filledQty;
     if (event.type === 'OrderFilled') {
       // A fill on an order that cannot fill any more is a transition error first.
-      if (!canTransition(this.status, OrderStatus.FILLED)) throw this.transitionError(OrderStatus.PARTIALLY_FILLED);
+      if (!canTransition(this.status, OrderStatus.FILLED))
+        throw this.transitionError(OrderStatus.PARTIALLY_FILLED);
       this.checkFill(event);
       filledAfter = add(this.filledQty, event.lastQty);
     }

@@ -70,4 +70,8 @@ export type OrderEvent =
 export type OrderEventType = OrderEvent['type'];
 
 /** Distributes Omit over the union so each event keeps its own fields. */
-export type OrderEventInput = OrderEvent extends infer E ? (E extends OrderEvent ? Omit<E, 'eventId'> : never) : never;
+export type OrderEventInput = OrderEvent extends infer E
+  ? E extends OrderEvent
+    ? Omit<E, 'eventId'>
+    : never
+  : never;

@@ -47,8 +47,9 @@ export class NodeStrategyContext implements StrategyContext {
     logSink: StrategyLogSink,
   ) {
     this.clock = { now: () => node.clock.now() };
-    const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
-      logSink(level, strategyId, msg, data, node.clock.now());
+    const at =
+      (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
+        logSink(level, strategyId, msg, data, node.clock.now());
     this.log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
     const p = node.portfolio;
     this.portfolio = {
@@ -153,8 +154,16 @@ export class NodeStrategyContext implements StrategyContext {
     this.ocoSeq += 1;
     const group = `${entry.id}-oco${this.ocoSeq}`;
     const child = { parentId: entry.id, ocoGroup: group, reduceOnly: true };
-    const stopLoss = this.place(intent.symbol, exit, qty, { ...child, type: OrderType.STOP_MARKET, triggerPrice: intent.stopLoss });
-    const takeProfit = this.place(intent.symbol, exit, qty, { ...child, type: OrderType.LIMIT, price: intent.takeProfit });
+    const stopLoss = this.place(intent.symbol, exit, qty, {
+      ...child,
+      type: OrderType.STOP_MARKET,
+      triggerPrice: intent.stopLoss,
+    });
+    const takeProfit = this.place(intent.symbol, exit, qty, {
+      ...child,
+      type: OrderType.LIMIT,
+      price: intent.takeProfit,
+    });
     return { entry, stopLoss, takeProfit };
   }
 
@@ -188,7 +197,10 @@ export class NodeStrategyContext implements StrategyContext {
   private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {
     const inst = this.node.instrument(symbol);
     const rounded = floorToStep(qty < 0n ? neg(qty) : qty, inst.lotSize);
-    return this.node.submit(this.strategyId, this.toRequest({ ...options, symbol, side, quantity: rounded }, rounded, true));
+    return this.node.submit(
+      this.strategyId,
+      this.toRequest({ ...options, symbol, side, quantity: rounded }, rounded, true),
+    );
   }
 
   private toRequest(intent: OrderIntent, quantity: Fixed, roundPrices: boolean): OrderRequest {
@@ -233,7 +245,8 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   private owner(): Strategy<unknown> {
-    if (!this.strategy) throw new QtsError('ERR_STRATEGY_UNBOUND', `context of ${this.strategyId} has no strategy`);
+    if (!this.strategy)
+      throw new QtsError('ERR_STRATEGY_UNBOUND', `context of ${this.strategyId} has no strategy`);
     return this.strategy;
   }
 }

@@ -74,7 +74,12 @@ export class TradingNode {
     for (const inst of opts.instruments) this.instruments.set(inst.symbol, inst);
     this.data = new DataEngine(this.bus);
     this.portfolio = new Portfolio(opts.currency, opts.initialCash, (s) => this.instrument(s));
-    this.oms = new ExecutionEngine(this.bus, this.clock, new IdGenerator(opts.orderIdPrefix ?? 'Q'), opts.journal);
+    this.oms = new ExecutionEngine(
+      this.bus,
+      this.clock,
+      new IdGenerator(opts.orderIdPrefix ?? 'Q'),
+      opts.journal,
+    );
     this.risk = new RiskEngine(
       {
         instrument: (s) => this.instrument(s),
@@ -109,9 +114,17 @@ export class TradingNode {
 
   /** Adds a strategy instance; it starts with the node (or at once if the node runs). */
   addStrategy(d: StrategyDeployment): void {
-    if (this.strategies.has(d.id)) throw new QtsError('ERR_DUPLICATE_STRATEGY', `strategy id ${d.id} already added`);
+    if (this.strategies.has(d.id))
+      throw new QtsError('ERR_DUPLICATE_STRATEGY', `strategy id ${d.id} already added`);
     for (const s of d.symbols) this.instrument(s);
-    const ctx = new NodeStrategyContext(this, d.id, d.symbols, d.timeframe, this.stateStore(d.id), this.logSink);
+    const ctx = new NodeStrategyContext(
+      this,
+      d.id,
+      d.symbols,
+      d.timeframe,
+      this.stateStore(d.id),
+      this.logSink,
+    );
     const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
     const strategy = new Ctor(ctx, d.params);
     ctx.bind(strategy);

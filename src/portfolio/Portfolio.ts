@@ -38,7 +38,10 @@ export class Portfolio {
   applyFill(fill: OrderFilled): void {
     const inst = this.instrument(fill.symbol);
     if (inst.settle !== this.currency) {
-      throw new QtsError('ERR_MULTI_CURRENCY', `${fill.symbol} settles in ${inst.settle}; this account is in ${this.currency}`);
+      throw new QtsError(
+        'ERR_MULTI_CURRENCY',
+        `${fill.symbol} settles in ${inst.settle}; this account is in ${this.currency}`,
+      );
     }
     this.ledger.applyFill(inst, {
       side: fill.side,

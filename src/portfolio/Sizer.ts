@@ -51,5 +51,8 @@ export function parseSizing(text: string, step: Fixed): SizingSpec {
   if (kind === 'percent' && value !== undefined && Number(value) > 0 && Number(value) <= 100) {
     return { kind: 'percent', percent: Number(value), step };
   }
-  throw new QtsError('ERR_INVALID_SIZING', `invalid sizing "${text}" (expected all-in, fixed:QTY or percent:1-100)`);
+  throw new QtsError(
+    'ERR_INVALID_SIZING',
+    `invalid sizing "${text}" (expected all-in, fixed:QTY or percent:1-100)`,
+  );
 }

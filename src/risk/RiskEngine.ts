@@ -69,7 +69,11 @@ export class RiskEngine {
    * Cash and position left after what open orders may still take. Bracket children are
    * not counted: they only ever sell what their parent bought.
    */
-  private uncommitted(instrument: Instrument, open: readonly Order[], lastPrice: number | undefined): { cash: Fixed; qty: Fixed } {
+  private uncommitted(
+    instrument: Instrument,
+    open: readonly Order[],
+    lastPrice: number | undefined,
+  ): { cash: Fixed; qty: Fixed } {
     let cash = this.view.cash(instrument.settle);
     let qty = max(this.view.positionQty(instrument.symbol), ZERO);
     const fallback = lastPrice !== undefined && lastPrice > 0 ? fromNumber(lastPrice) : undefined;

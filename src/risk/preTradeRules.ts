@@ -52,30 +52,42 @@ export function referencePrice(input: RiskInput): Fixed | undefined {
   const { request, lastPrice } = input;
   if (request.price !== undefined) return request.price;
   if (request.triggerPrice !== undefined) return request.triggerPrice;
-  return lastPrice !== undefined && Number.isFinite(lastPrice) && lastPrice > 0 ? fromNumber(lastPrice) : undefined;
+  return lastPrice !== undefined && Number.isFinite(lastPrice) && lastPrice > 0
+    ? fromNumber(lastPrice)
+    : undefined;
 }
 
 export const checkTradingState: RiskRule = (input) => {
-  if (input.state === 'HALTED') return deny('ERR_RISK_HALTED', 'trading is halted (kill switch or circuit breaker)');
+  if (input.state === 'HALTED')
+    return deny('ERR_RISK_HALTED', 'trading is halted (kill switch or circuit breaker)');
   if (input.state === 'REDUCING' && !isReducing(input.request, input.positionQty)) {
-    return deny('ERR_RISK_REDUCING_ONLY', 'trading state is REDUCING: only position-reducing orders are allowed');
+    return deny(
+      'ERR_RISK_REDUCING_ONLY',
+      'trading state is REDUCING: only position-reducing orders are allowed',
+    );
   }
   return undefined;
 };
 
 export const checkQuantityAndPrice: RiskRule = ({ request, instrument }) => {
-  if (request.quantity <= 0n) return deny('ERR_RISK_QUANTITY', `quantity must be > 0 (got ${toNumber(request.quantity)})`);
+  if (request.quantity <= 0n)
+    return deny('ERR_RISK_QUANTITY', `quantity must be > 0 (got ${toNumber(request.quantity)})`);
   for (const [name, px] of [
     ['price', request.price],
     ['triggerPrice', request.triggerPrice],
   ] as const) {
     if (px !== undefined && px <= 0n) return deny('ERR_RISK_PRICE', `${name} must be > 0`);
   }
-  if (request.trailingPct !== undefined && (request.trailingPct <= 0n || request.trailingPct >= fromNumber(1))) {
+  if (
+    request.trailingPct !== undefined &&
+    (request.trailingPct <= 0n || request.trailingPct >= fromNumber(1))
+  ) {
     return deny('ERR_RISK_PRICE', 'trailingPct must be between 0 and 1');
   }
-  const needsPrice = request.type === 'LIMIT' || request.type === 'STOP_LIMIT' || request.type === 'TAKE_PROFIT_LIMIT';
-  if (needsPrice && request.price === undefined) return deny('ERR_RISK_PRICE', `${request.type} order needs a price`);
+  const needsPrice =
+    request.type === 'LIMIT' || request.type === 'STOP_LIMIT' || request.type === 'TAKE_PROFIT_LIMIT';
+  if (needsPrice && request.price === undefined)
+    return deny('ERR_RISK_PRICE', `${request.type} order needs a price`);
   const needsTrigger = request.type.startsWith('STOP') || request.type.startsWith('TAKE_PROFIT');
   if (needsTrigger && request.triggerPrice === undefined) {
     return deny('ERR_RISK_PRICE', `${request.type} order needs a triggerPrice`);
@@ -84,11 +96,17 @@ export const checkQuantityAndPrice: RiskRule = ({ request, instrument }) => {
     return deny('ERR_RISK_PRICE', 'TRAILING_STOP order needs trailingPct');
   }
   if (!isMultipleOf(request.quantity, instrument.lotSize)) {
-    return deny('ERR_RISK_PRECISION', `quantity is not a multiple of the lot size ${toNumber(instrument.lotSize)}`);
+    return deny(
+      'ERR_RISK_PRECISION',
+      `quantity is not a multiple of the lot size ${toNumber(instrument.lotSize)}`,
+    );
   }
   for (const px of [request.price, request.triggerPrice]) {
     if (px !== undefined && !isMultipleOf(px, instrument.tickSize)) {
-      return deny('ERR_RISK_PRECISION', `price is not a multiple of the tick size ${toNumber(instrument.tickSize)}`);
+      return deny(
+        'ERR_RISK_PRECISION',
+        `price is not a multiple of the tick size ${toNumber(instrument.tickSize)}`,
+      );
     }
   }
   if (request.quantity < instrument.minQty) {
@@ -102,27 +120,40 @@ export const checkNotional: RiskRule = (input, limits) => {
   if (px === undefined) return undefined;
   const notional = mul(input.request.quantity, px);
   if (notional < input.instrument.minNotional && !input.request.reduceOnly) {
-    return deny('ERR_RISK_MIN_NOTIONAL', `notional ${toNumber(notional)} below the minimum ${toNumber(input.instrument.minNotional)}`);
+    return deny(
+      'ERR_RISK_MIN_NOTIONAL',
+      `notional ${toNumber(notional)} below the minimum ${toNumber(input.instrument.minNotional)}`,
+    );
   }
   if (limits.maxOrderNotional !== undefined && toNumber(notional) > limits.maxOrderNotional) {
-    return deny('ERR_RISK_MAX_NOTIONAL', `notional ${toNumber(notional)} above the limit ${limits.maxOrderNotional}`);
+    return deny(
+      'ERR_RISK_MAX_NOTIONAL',
+      `notional ${toNumber(notional)} above the limit ${limits.maxOrderNotional}`,
+    );
   }
   return undefined;
 };
 
 export const checkPriceBand: RiskRule = (input, limits) => {
   const { request, lastPrice } = input;
-  if (limits.priceBandPct === undefined || request.price === undefined || lastPrice === undefined) return undefined;
+  if (limits.priceBandPct === undefined || request.price === undefined || lastPrice === undefined)
+    return undefined;
   const distance = Math.abs(toNumber(request.price) / lastPrice - 1);
   if (distance > limits.priceBandPct) {
-    return deny('ERR_RISK_PRICE_BAND', `price is ${(distance * 100).toFixed(2)}% from the last price (band ${limits.priceBandPct * 100}%)`);
+    return deny(
+      'ERR_RISK_PRICE_BAND',
+      `price is ${(distance * 100).toFixed(2)}% from the last price (band ${limits.priceBandPct * 100}%)`,
+    );
   }
   return undefined;
 };
 
 export const checkOpenOrders: RiskRule = (input, limits) => {
   if (limits.maxOpenOrders !== undefined && input.openOrderCount >= limits.maxOpenOrders) {
-    return deny('ERR_RISK_MAX_OPEN_ORDERS', `already ${input.openOrderCount} open orders (limit ${limits.maxOpenOrders})`);
+    return deny(
+      'ERR_RISK_MAX_OPEN_ORDERS',
+      `already ${input.openOrderCount} open orders (limit ${limits.maxOpenOrders})`,
+    );
   }
   return undefined;
 };
@@ -134,7 +165,10 @@ export const checkSpotFunds: RiskRule = (input) => {
   if (instrument.kind !== 'SPOT' || request.parentId !== undefined) return undefined;
   if (request.side === 'SELL') {
     if (request.quantity > input.uncommittedQty) {
-      return deny('ERR_RISK_INSUFFICIENT_POSITION', `sell of ${toNumber(request.quantity)} exceeds ${toNumber(input.uncommittedQty)} held and uncommitted`);
+      return deny(
+        'ERR_RISK_INSUFFICIENT_POSITION',
+        `sell of ${toNumber(request.quantity)} exceeds ${toNumber(input.uncommittedQty)} held and uncommitted`,
+      );
     }
     return undefined;
   }
@@ -142,7 +176,10 @@ export const checkSpotFunds: RiskRule = (input) => {
   if (px === undefined) return undefined;
   const cost = add(mul(request.quantity, px), mul(mul(request.quantity, px), instrument.takerFee));
   if (cost > input.uncommittedCash) {
-    return deny('ERR_RISK_INSUFFICIENT_FUNDS', `cost ${toNumber(cost)} exceeds ${toNumber(input.uncommittedCash)} ${instrument.settle} available`);
+    return deny(
+      'ERR_RISK_INSUFFICIENT_FUNDS',
+      `cost ${toNumber(cost)} exceeds ${toNumber(input.uncommittedCash)} ${instrument.settle} available`,
+    );
   }
   return undefined;
 };
@@ -168,10 +205,14 @@ export const PRE_TRADE_RULES: readonly RiskRule[] = [
 ];
 
 /** Commitment of an open order against cash (buys) or position (sells), for the uncommitted figures. */
-export function remainingCommitment(req: OrderRequest, leaves: Fixed, fallbackPx: Fixed | undefined, fee: Fixed): Fixed {
+export function remainingCommitment(
+  req: OrderRequest,
+  leaves: Fixed,
+  fallbackPx: Fixed | undefined,
+  fee: Fixed,
+): Fixed {
   const px = req.price ?? req.triggerPrice ?? fallbackPx;
   if (req.side === 'SELL' || px === undefined) return leaves;
   const notional = mul(leaves, px);
   return add(notional, mul(notional, fee));
 }
-

@@ -5,7 +5,12 @@ import { Strategy } from '../strategy/Strategy.js';
 
 const paramsSchema = z.object({
   period: z.number().int().min(2).max(200).default(20).meta({ step: 1, description: 'bands period (bars)' }),
-  k: z.number().min(0.5).max(5).default(2).meta({ step: 0.1, description: 'band width in standard deviations' }),
+  k: z
+    .number()
+    .min(0.5)
+    .max(5)
+    .default(2)
+    .meta({ step: 0.1, description: 'band width in standard deviations' }),
   exitAt: z
     .enum(['middle', 'upper'])
     .default('middle')
@@ -23,7 +28,8 @@ export type BollingerReversionParams = z.infer<typeof paramsSchema>;
  */
 export class BollingerReversion extends Strategy<BollingerReversionParams> {
   static readonly id = 'bollinger';
-  static readonly description = 'Bollinger Bands reversion: buy below the lower band, sell above the middle or upper';
+  static readonly description =
+    'Bollinger Bands reversion: buy below the lower band, sell above the middle or upper';
   static readonly paramsSchema = paramsSchema;
 
   private readonly bands = new Map<string, BollingerBands>();

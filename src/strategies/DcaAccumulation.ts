@@ -14,13 +14,10 @@ const paramsSchema = z.object({
     .max(1e12)
     .default(100)
     .meta({ step: 10, description: 'quote amount spent per buy (fees on top)' }),
-  everyBars: z
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .default(1)
-    .meta({ step: 1, description: 'buy every N bars, the first bar included (ignored when interval is set)' }),
+  everyBars: z.number().int().min(1).max(100_000).default(1).meta({
+    step: 1,
+    description: 'buy every N bars, the first bar included (ignored when interval is set)',
+  }),
   interval: z
     .string()
     .regex(/^[1-9]\d*[smhdw]$/, 'expected a period such as 1h, 1d or 1w')
@@ -46,7 +43,8 @@ export type DcaAccumulationParams = z.infer<typeof paramsSchema>;
  */
 export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
   static readonly id = 'dca';
-  static readonly description = 'Dollar-cost averaging: a fixed quote amount every N bars or on a timer, optional take-profit';
+  static readonly description =
+    'Dollar-cost averaging: a fixed quote amount every N bars or on a timer, optional take-profit';
   static readonly paramsSchema = paramsSchema;
 
   private readonly barCount = new Map<string, number>();
@@ -62,11 +60,17 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
     if (this.ctx.openOrders(bar.symbol).length > 0) return;
     const tp = this.params.takeProfitPct;
     const pos = this.ctx.position(bar.symbol);
-    if (tp !== undefined && pos.isLong && pos.avgPrice !== undefined && bar.close >= pos.avgPrice * (1 + tp / 100)) {
+    if (
+      tp !== undefined &&
+      pos.isLong &&
+      pos.avgPrice !== undefined &&
+      bar.close >= pos.avgPrice * (1 + tp / 100)
+    ) {
       this.ctx.sell(bar.symbol);
       return;
     }
-    if (this.params.interval === undefined && n % this.params.everyBars === 0) this.buyAmount(bar.symbol, bar.close);
+    if (this.params.interval === undefined && n % this.params.everyBars === 0)
+      this.buyAmount(bar.symbol, bar.close);
   }
 
   override onTimer(name: string, _ts: number): void {

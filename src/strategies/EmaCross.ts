@@ -6,8 +6,20 @@ import { Strategy } from '../strategy/Strategy.js';
 
 const paramsSchema = z
   .object({
-    fast: z.number().int().min(2).max(200).default(12).meta({ step: 1, description: 'fast EMA period (bars)' }),
-    slow: z.number().int().min(3).max(500).default(26).meta({ step: 1, description: 'slow EMA period (bars)' }),
+    fast: z
+      .number()
+      .int()
+      .min(2)
+      .max(200)
+      .default(12)
+      .meta({ step: 1, description: 'fast EMA period (bars)' }),
+    slow: z
+      .number()
+      .int()
+      .min(3)
+      .max(500)
+      .default(26)
+      .meta({ step: 1, description: 'slow EMA period (bars)' }),
   })
   .refine((p) => p.fast < p.slow, { message: 'fast must be smaller than slow', path: ['fast'] });
 

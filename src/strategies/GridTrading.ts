@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { ONE, ZERO, add, divTrunc, floorToStep, formatFixed, fromNumber, mul, roundToStep, sub, toFixed } from '../core/Fixed.js';
+import {
+  ONE,
+  ZERO,
+  add,
+  divTrunc,
+  floorToStep,
+  formatFixed,
+  fromNumber,
+  mul,
+  roundToStep,
+  sub,
+  toFixed,
+} from '../core/Fixed.js';
 import type { Bar } from '../model/Bar.js';
 import type { OrderEvent } from '../model/events.js';
 import type { Order } from '../model/Order.js';
@@ -8,7 +20,13 @@ import { canAffordBuy } from './canAffordBuy.js';
 
 const paramsSchema = z
   .object({
-    levels: z.number().int().min(1).max(50).default(5).meta({ step: 1, description: 'number of buy levels below the reference' }),
+    levels: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(5)
+      .meta({ step: 1, description: 'number of buy levels below the reference' }),
     spacingPct: z
       .number()
       .min(0.1)
@@ -84,8 +102,8 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const saved = this.ctx.state.get<GridState>(stateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
-      for (const level of saved.levels) if (level.orderId !== null && !open.has(level.orderId)) level.orderId = null;
-      this.grids.set(symbol, saved);
+      for (const level of saved.levels)
+        if (level.orderId !== null && !open.has(level.orderId)) level.orderId = null;
       this.save(symbol, saved);
     }
   }
@@ -200,6 +218,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
   }
 
   private save(symbol: string, grid: GridState): void {
+    this.grids.set(symbol, grid);
     this.ctx.state.set(stateKey(symbol), grid);
   }
 }

@@ -6,9 +6,27 @@ import { Strategy } from '../strategy/Strategy.js';
 
 const paramsSchema = z
   .object({
-    fast: z.number().int().min(2).max(100).default(12).meta({ step: 1, description: 'fast EMA period of the MACD line' }),
-    slow: z.number().int().min(3).max(300).default(26).meta({ step: 1, description: 'slow EMA period of the MACD line' }),
-    signal: z.number().int().min(2).max(100).default(9).meta({ step: 1, description: 'EMA period of the signal line' }),
+    fast: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .default(12)
+      .meta({ step: 1, description: 'fast EMA period of the MACD line' }),
+    slow: z
+      .number()
+      .int()
+      .min(3)
+      .max(300)
+      .default(26)
+      .meta({ step: 1, description: 'slow EMA period of the MACD line' }),
+    signal: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .default(9)
+      .meta({ step: 1, description: 'EMA period of the signal line' }),
   })
   .refine((p) => p.fast < p.slow, { message: 'fast must be smaller than slow', path: ['fast'] });
 

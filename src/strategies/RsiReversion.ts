@@ -7,7 +7,12 @@ import { Strategy } from '../strategy/Strategy.js';
 const paramsSchema = z
   .object({
     period: z.number().int().min(2).max(100).default(14).meta({ step: 1, description: 'RSI period (bars)' }),
-    oversold: z.number().min(1).max(50).default(30).meta({ step: 1, description: 'buy when RSI crosses below this level' }),
+    oversold: z
+      .number()
+      .min(1)
+      .max(50)
+      .default(30)
+      .meta({ step: 1, description: 'buy when RSI crosses below this level' }),
     overbought: z
       .number()
       .min(50)
@@ -31,7 +36,8 @@ export type RsiReversionParams = z.infer<typeof paramsSchema>;
  */
 export class RsiReversion extends Strategy<RsiReversionParams> {
   static readonly id = 'rsi';
-  static readonly description = 'RSI mean reversion: buy crossing below oversold, sell crossing above overbought';
+  static readonly description =
+    'RSI mean reversion: buy crossing below oversold, sell crossing above overbought';
   static readonly paramsSchema = paramsSchema;
 
   private readonly state = new Map<string, { rsi: RSI; oversold: CrossOver; overbought: CrossOver }>();

@@ -21,7 +21,8 @@ export function canAffordBuy(ctx: StrategyContext, symbol: string, quantity: Fix
     const oi = ctx.instrument(o.symbol);
     if (oi.settle !== inst.settle) continue;
     const last = ctx.lastPrice(o.symbol);
-    const px = o.request.price ?? o.request.triggerPrice ?? (last === undefined ? undefined : fromNumber(last));
+    const px =
+      o.request.price ?? o.request.triggerPrice ?? (last === undefined ? undefined : fromNumber(last));
     if (px === undefined) continue;
     const committed = mul(o.leavesQty, px);
     free = sub(free, add(committed, mul(committed, oi.takerFee)));

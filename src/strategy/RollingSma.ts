@@ -15,7 +15,8 @@ export class RollingSma {
   private value = Number.NaN;
 
   constructor(readonly period: number) {
-    if (!Number.isInteger(period) || period < 1) throw new Error(`SMA period must be a positive integer: ${period}`);
+    if (!Number.isInteger(period) || period < 1)
+      throw new Error(`SMA period must be a positive integer: ${period}`);
     this.ring = new Float64Array(period);
   }
 

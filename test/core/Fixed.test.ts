@@ -13,6 +13,7 @@ import {
   mulDiv,
   parseFixed,
   roundToStep,
+  sub,
   toFixed,
   toNumber,
 } from '../../src/core/Fixed.js';
@@ -88,11 +89,11 @@ describe('Fixed', () => {
     );
   });
 
-  it('a + b − b = a and (a × b) ÷ b ≈ a within one unit (property)', () => {
+  it('a + b − b = a (property)', () => {
     const arb = fc.bigInt({ min: -(10n ** 24n), max: 10n ** 24n }).map((n) => n as Fixed);
     fc.assert(
       fc.property(arb, arb, (a, b) => {
-        expect(add(add(a, b), -b as Fixed)).toBe(a);
+        expect(sub(add(a, b), b)).toBe(a);
       }),
     );
   });

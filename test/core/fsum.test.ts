@@ -20,14 +20,35 @@ function exactSum(values: number[]): number {
     acc += sign * (mant << (SHIFT + BigInt(e)));
   }
   if (acc === 0n) return 0;
-  // Round the exact value to the nearest double through its decimal expansion.
-  const neg = acc < 0n;
-  const abs = neg ? -acc : acc;
-  const intPart = abs >> SHIFT;
-  const frac = abs & ((1n << SHIFT) - 1n);
-  const fracDigits = (frac * 10n ** 400n) >> SHIFT;
-  const text = `${neg ? '-' : ''}${intPart}.${fracDigits.toString().padStart(400, '0')}`;
-  return Number(text);
+  // Round |acc| / 2^SHIFT to 53 significant bits, half to even, entirely in integers.
+  const sign = acc < 0n ? -1 : 1;
+  let mag = acc < 0n ? -acc : acc;
+  const bits = mag.toString(2).length;
+  let exp2 = -Number(SHIFT);
+  if (bits > 53) {
+    const drop = BigInt(bits - 53);
+    const rem = mag & ((1n << drop) - 1n);
+    const half = 1n << (drop - 1n);
+    mag >>= drop;
+    if (rem > half || (rem === half && (mag & 1n) === 1n)) mag += 1n;
+    exp2 += Number(drop);
+  }
+  return sign * ldexp(Number(mag), exp2);
+}
+
+/** m × 2^e in exact power-of-two steps (each step is exact away from the subnormal range). */
+function ldexp(m: number, e: number): number {
+  let x = m;
+  let k = e;
+  while (k > 500) {
+    x *= 2 ** 500;
+    k -= 500;
+  }
+  while (k < -500) {
+    x *= 2 ** -500;
+    k += 500;
+  }
+  return x * 2 ** k;
 }
 
 describe('fsum', () => {
@@ -40,12 +61,16 @@ describe('fsum', () => {
   });
 
   it('equals the correctly rounded exact sum (property)', () => {
-    const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e200, max: 1e200 });
+    // Subnormal inputs are left out: the oracle's last scaling step could round them twice.
+    const finite = fc
+      .double({ noNaN: true, noDefaultInfinity: true, min: -1e200, max: 1e200 })
+      .filter((x) => x === 0 || Math.abs(x) >= 1e-290);
     fc.assert(
       fc.property(fc.array(finite, { maxLength: 40 }), (values) => {
-        expect(fsum(values)).toBe(exactSum(values));
+        // + 0 folds −0 into +0: the sign of a zero sum is irrelevant for prices.
+        expect(fsum(values) + 0).toBe(exactSum(values) + 0);
       }),
-      { numRuns: 500 },
+      { numRuns: 3000 },
     );
   });
 });

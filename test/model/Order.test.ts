@@ -19,13 +19,32 @@ const request: OrderRequest = {
 };
 
 let seq = 0;
-function ev(input: Omit<OrderEventInput, 'orderId' | 'strategyId' | 'symbol' | 'ts'> & { type: OrderEvent['type'] }, id = 'O1'): OrderEvent {
+function ev(
+  input: Omit<OrderEventInput, 'orderId' | 'strategyId' | 'symbol' | 'ts'> & { type: OrderEvent['type'] },
+  id = 'O1',
+): OrderEvent {
   seq += 1;
-  return { eventId: `E${seq}`, orderId: id, strategyId: 's', symbol: 'BTC/USDT', ts: seq, ...input } as OrderEvent;
+  return {
+    eventId: `E${seq}`,
+    orderId: id,
+    strategyId: 's',
+    symbol: 'BTC/USDT',
+    ts: seq,
+    ...input,
+  } as OrderEvent;
 }
 
 const fill = (qty: string | bigint, tradeId: string): OrderEvent =>
-  ev({ type: 'OrderFilled', tradeId, side: 'BUY', lastQty: typeof qty === 'string' ? toFixed(qty) : qty, lastPx: toFixed(100), fee: toFixed('0.1'), feeCurrency: 'USDT', liquidity: 'MAKER' } as never);
+  ev({
+    type: 'OrderFilled',
+    tradeId,
+    side: 'BUY',
+    lastQty: typeof qty === 'string' ? toFixed(qty) : qty,
+    lastPx: toFixed(100),
+    fee: toFixed('0.1'),
+    feeCurrency: 'USDT',
+    liquidity: 'MAKER',
+  } as never);
 
 /** One event that moves an order into each status (fills sized for a 2-unit order). */
 const INTO: Record<OrderStatus, (o?: Order) => OrderEvent> = {
@@ -66,11 +85,27 @@ function orderAt(status: OrderStatus): Order {
 
 const ALL = Object.values(OrderStatus);
 const ALLOWED = new Set([
-  'INITIALIZED>DENIED', 'INITIALIZED>SUBMITTED',
-  'SUBMITTED>ACCEPTED', 'SUBMITTED>REJECTED', 'SUBMITTED>PARTIALLY_FILLED', 'SUBMITTED>FILLED', 'SUBMITTED>CANCELED', 'SUBMITTED>EXPIRED',
-  'ACCEPTED>TRIGGERED', 'ACCEPTED>PARTIALLY_FILLED', 'ACCEPTED>FILLED', 'ACCEPTED>CANCELED', 'ACCEPTED>EXPIRED',
-  'TRIGGERED>PARTIALLY_FILLED', 'TRIGGERED>FILLED', 'TRIGGERED>CANCELED', 'TRIGGERED>EXPIRED',
-  'PARTIALLY_FILLED>PARTIALLY_FILLED', 'PARTIALLY_FILLED>FILLED', 'PARTIALLY_FILLED>CANCELED', 'PARTIALLY_FILLED>EXPIRED',
+  'INITIALIZED>DENIED',
+  'INITIALIZED>SUBMITTED',
+  'SUBMITTED>ACCEPTED',
+  'SUBMITTED>REJECTED',
+  'SUBMITTED>PARTIALLY_FILLED',
+  'SUBMITTED>FILLED',
+  'SUBMITTED>CANCELED',
+  'SUBMITTED>EXPIRED',
+  'ACCEPTED>TRIGGERED',
+  'ACCEPTED>PARTIALLY_FILLED',
+  'ACCEPTED>FILLED',
+  'ACCEPTED>CANCELED',
+  'ACCEPTED>EXPIRED',
+  'TRIGGERED>PARTIALLY_FILLED',
+  'TRIGGERED>FILLED',
+  'TRIGGERED>CANCELED',
+  'TRIGGERED>EXPIRED',
+  'PARTIALLY_FILLED>PARTIALLY_FILLED',
+  'PARTIALLY_FILLED>FILLED',
+  'PARTIALLY_FILLED>CANCELED',
+  'PARTIALLY_FILLED>EXPIRED',
 ]);
 
 describe('Order state machine', () => {

@@ -16,13 +16,12 @@ const amount = (maxUnits: number) => fc.integer({ min: 1, max: maxUnits }).map((
 const price = fc.integer({ min: 1, max: 10_000_000_000_000 }).map((n) => toFixed(`${n}e-8`));
 const feeRate = fc.constantFrom('0', '0.001', '0.00075', '0.0002').map((r) => toFixed(r));
 
-interface Step {
-  side: 'BUY' | 'SELL';
-  qty: Fixed;
-  px: Fixed;
-  rate: Fixed;
-}
-const step = fc.record({ side: fc.constantFrom('BUY' as const, 'SELL' as const), qty: amount(1_000_000_000), px: price, rate: feeRate });
+const step = fc.record({
+  side: fc.constantFrom('BUY' as const, 'SELL' as const),
+  qty: amount(1_000_000_000),
+  px: price,
+  rate: feeRate,
+});
 
 describe('Ledger', () => {
   it('spot: equity = cash + qty × mark and realized + unrealized − fees = equity − start, to the last unit (property)', () => {
@@ -37,10 +36,15 @@ describe('Ledger', () => {
         for (const s of steps) {
           const fee = mul(mul(s.qty, s.px), s.rate);
           const cost = mul(s.qty, s.px);
-          const ok = s.side === 'BUY' ? sub(sub(expectCash, cost), fee) >= 0n : s.qty <= expectQty && add(expectCash, sub(cost, fee)) >= 0n;
+          const ok =
+            s.side === 'BUY'
+              ? sub(sub(expectCash, cost), fee) >= 0n
+              : s.qty <= expectQty && add(expectCash, sub(cost, fee)) >= 0n;
           if (!ok) {
             const before = { cash: ledger.balance('USDT'), pos: ledger.position(SPOT.symbol) };
-            expect(() => ledger.applyFill(SPOT, { side: s.side, qty: s.qty, px: s.px, fee, feeCurrency: 'USDT' })).toThrowError();
+            expect(() =>
+              ledger.applyFill(SPOT, { side: s.side, qty: s.qty, px: s.px, fee, feeCurrency: 'USDT' }),
+            ).toThrowError();
             // A refused fill leaves everything as it was.
             expect({ cash: ledger.balance('USDT'), pos: ledger.position(SPOT.symbol) }).toEqual(before);
             continue;
@@ -91,7 +95,13 @@ describe('Ledger', () => {
 
   it('one million fills of 0.1 leave exactly 100000', () => {
     const ledger = new Ledger({ USDT: 10_000_000 });
-    const fill = { side: 'BUY' as const, qty: toFixed('0.1'), px: toFixed('1'), fee: ZERO, feeCurrency: 'USDT' };
+    const fill = {
+      side: 'BUY' as const,
+      qty: toFixed('0.1'),
+      px: toFixed('1'),
+      fee: ZERO,
+      feeCurrency: 'USDT',
+    };
     for (let i = 0; i < 1_000_000; i++) ledger.applyFill(SPOT, fill);
     expect(formatFixed(ledger.position(SPOT.symbol).qty)).toBe('100000');
     expect(formatFixed(ledger.balance('USDT'))).toBe('9900000');
@@ -100,21 +110,45 @@ describe('Ledger', () => {
   it('realizes the pro-rata cost on partial closes and nothing is lost to rounding', () => {
     const ledger = new Ledger({ USDT: 1000 });
     ledger.applyFill(SPOT, { side: 'BUY', qty: toFixed(3), px: toFixed(10), fee: ZERO, feeCurrency: 'USDT' });
-    ledger.applyFill(SPOT, { side: 'SELL', qty: toFixed(1), px: toFixed(11), fee: ZERO, feeCurrency: 'USDT' });
+    ledger.applyFill(SPOT, {
+      side: 'SELL',
+      qty: toFixed(1),
+      px: toFixed(11),
+      fee: ZERO,
+      feeCurrency: 'USDT',
+    });
     expect(formatFixed(ledger.realizedPnl())).toBe('1');
     expect(formatFixed(ledger.position(SPOT.symbol).costBasis)).toBe('20');
     ledger.applyFill(SPOT, { side: 'BUY', qty: toFixed(1), px: toFixed(13), fee: ZERO, feeCurrency: 'USDT' });
     // Avg cost now (20 + 13) / 3 = 11: selling 1 at 12 realizes exactly 1 more, by exact release of 11.
-    ledger.applyFill(SPOT, { side: 'SELL', qty: toFixed(1), px: toFixed(12), fee: ZERO, feeCurrency: 'USDT' });
+    ledger.applyFill(SPOT, {
+      side: 'SELL',
+      qty: toFixed(1),
+      px: toFixed(12),
+      fee: ZERO,
+      feeCurrency: 'USDT',
+    });
     expect(formatFixed(ledger.realizedPnl())).toBe('2');
-    ledger.applyFill(SPOT, { side: 'SELL', qty: toFixed(2), px: toFixed(11), fee: ZERO, feeCurrency: 'USDT' });
+    ledger.applyFill(SPOT, {
+      side: 'SELL',
+      qty: toFixed(2),
+      px: toFixed(11),
+      fee: ZERO,
+      feeCurrency: 'USDT',
+    });
     expect(formatFixed(ledger.realizedPnl())).toBe('2');
     expect(formatFixed(ledger.balance('USDT'))).toBe('1002');
   });
 
   it('takes a fee paid in the base coin from the position, not from cash', () => {
     const ledger = new Ledger({ USDT: 100 });
-    ledger.applyFill(SPOT, { side: 'BUY', qty: toFixed(1), px: toFixed(50), fee: toFixed('0.001'), feeCurrency: 'BTC' });
+    ledger.applyFill(SPOT, {
+      side: 'BUY',
+      qty: toFixed(1),
+      px: toFixed(50),
+      fee: toFixed('0.001'),
+      feeCurrency: 'BTC',
+    });
     expect(formatFixed(ledger.position(SPOT.symbol).qty)).toBe('0.999');
     expect(formatFixed(ledger.balance('USDT'))).toBe('50');
   });

@@ -8,7 +8,14 @@ import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { RiskEngine } from '../../src/risk/RiskEngine.js';
 import type { TradingState } from '../../src/risk/TradingState.js';
 
-const inst = makeInstrument({ symbol: 'ETH/USDT', tickSize: '0.01', lotSize: '0.001', minQty: '0.001', minNotional: '10', takerFee: '0.001' });
+const inst = makeInstrument({
+  symbol: 'ETH/USDT',
+  tickSize: '0.01',
+  lotSize: '0.001',
+  minQty: '0.001',
+  minNotional: '10',
+  takerFee: '0.001',
+});
 
 function engine(state: TradingState, positionQty: Fixed, cash: Fixed, open: Order[] = []): RiskEngine {
   const r = new RiskEngine(
@@ -26,7 +33,16 @@ function engine(state: TradingState, positionQty: Fixed, cash: Fixed, open: Orde
 }
 
 function request(p: Partial<OrderRequest>): OrderRequest {
-  return { symbol: 'ETH/USDT', side: 'BUY', type: 'MARKET', quantity: toFixed(1), timeInForce: 'GTC', postOnly: false, reduceOnly: false, ...p };
+  return {
+    symbol: 'ETH/USDT',
+    side: 'BUY',
+    type: 'MARKET',
+    quantity: toFixed(1),
+    timeInForce: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    ...p,
+  };
 }
 
 /** An independent judge written from the rules' specification with plain numbers. */
@@ -40,9 +56,11 @@ function expected(req: OrderRequest, state: TradingState, pos: number, cash: num
   if (req.price !== undefined && toNumber(req.price) <= 0) return 'ERR_RISK_PRICE';
   if (req.type === 'LIMIT' && req.price === undefined) return 'ERR_RISK_PRICE';
   if (!Number.isInteger(Number((q * 1000).toFixed(6)))) return 'ERR_RISK_PRECISION';
-  if (req.price !== undefined && !Number.isInteger(Number((toNumber(req.price) * 100).toFixed(6)))) return 'ERR_RISK_PRECISION';
+  if (req.price !== undefined && !Number.isInteger(Number((toNumber(req.price) * 100).toFixed(6))))
+    return 'ERR_RISK_PRECISION';
   if (q < 0.001) return 'ERR_RISK_MIN_QTY';
-  if (req.reduceOnly && (pos === 0 || (pos > 0 ? req.side === 'BUY' : req.side === 'SELL'))) return 'ERR_RISK_REDUCE_ONLY';
+  if (req.reduceOnly && (pos === 0 || (pos > 0 ? req.side === 'BUY' : req.side === 'SELL')))
+    return 'ERR_RISK_REDUCE_ONLY';
   const notional = q * px;
   if (notional < 10 && !req.reduceOnly) return 'ERR_RISK_MIN_NOTIONAL';
   if (notional > 50_000) return 'ERR_RISK_MAX_NOTIONAL';
@@ -95,9 +113,29 @@ describe('RiskEngine', () => {
   });
 
   it('counts cash already committed to open buy orders', () => {
-    const resting = new Order('O0', 's', request({ type: 'LIMIT', price: toFixed(2000), quantity: toFixed(4) }), 0);
-    resting.apply({ type: 'OrderInitialized', request: resting.request, eventId: 'e0', orderId: 'O0', strategyId: 's', symbol: 'ETH/USDT', ts: 0 });
-    resting.apply({ type: 'OrderSubmitted', eventId: 'e1', orderId: 'O0', strategyId: 's', symbol: 'ETH/USDT', ts: 0 });
+    const resting = new Order(
+      'O0',
+      's',
+      request({ type: 'LIMIT', price: toFixed(2000), quantity: toFixed(4) }),
+      0,
+    );
+    resting.apply({
+      type: 'OrderInitialized',
+      request: resting.request,
+      eventId: 'e0',
+      orderId: 'O0',
+      strategyId: 's',
+      symbol: 'ETH/USDT',
+      ts: 0,
+    });
+    resting.apply({
+      type: 'OrderSubmitted',
+      eventId: 'e1',
+      orderId: 'O0',
+      strategyId: 's',
+      symbol: 'ETH/USDT',
+      ts: 0,
+    });
     const r = engine('ACTIVE', ZERO, toFixed(10_000), [resting]);
     // 10000 cash − 4 × 2000 × 1.001 committed leaves 1992: a 1-unit buy (2002) no longer fits.
     expect(r.check(new Order('O1', 's', request({}), 0))?.code).toBe('ERR_RISK_INSUFFICIENT_FUNDS');
@@ -106,8 +144,21 @@ describe('RiskEngine', () => {
 
   it('needs a trigger for stops and a trailing distance for trailing stops', () => {
     const r = engine('ACTIVE', toFixed(1), toFixed(10_000));
-    expect(r.check(new Order('a', 's', request({ type: 'STOP_MARKET', side: 'SELL' }), 0))?.code).toBe('ERR_RISK_PRICE');
-    expect(r.check(new Order('b', 's', request({ type: 'TRAILING_STOP', side: 'SELL' }), 0))?.code).toBe('ERR_RISK_PRICE');
-    expect(r.check(new Order('c', 's', request({ type: 'TRAILING_STOP', side: 'SELL', trailingPct: toFixed('0.02') }), 0))).toBeUndefined();
+    expect(r.check(new Order('a', 's', request({ type: 'STOP_MARKET', side: 'SELL' }), 0))?.code).toBe(
+      'ERR_RISK_PRICE',
+    );
+    expect(r.check(new Order('b', 's', request({ type: 'TRAILING_STOP', side: 'SELL' }), 0))?.code).toBe(
+      'ERR_RISK_PRICE',
+    );
+    expect(
+      r.check(
+        new Order(
+          'c',
+          's',
+          request({ type: 'TRAILING_STOP', side: 'SELL', trailingPct: toFixed('0.02') }),
+          0,
+        ),
+      ),
+    ).toBeUndefined();
   });
 });

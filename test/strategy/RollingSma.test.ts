@@ -9,14 +9,18 @@ describe('RollingSma', () => {
   it('equals fsum(window) / period on every bar, bit for bit (property)', () => {
     const price = fc.double({ min: 1e-8, max: 1e6, noNaN: true });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(price, { minLength: 1, maxLength: 300 }), (period, prices) => {
-        const sma = new RollingSma(period);
-        prices.forEach((p, i) => {
-          const got = sma.update(p);
-          if (i + 1 < period) expect(got).toBeNaN();
-          else expect(got).toBe(fsum(prices, i + 1 - period, i + 1) / period);
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(price, { minLength: 1, maxLength: 300 }),
+        (period, prices) => {
+          const sma = new RollingSma(period);
+          prices.forEach((p, i) => {
+            const got = sma.update(p);
+            if (i + 1 < period) expect(got).toBeNaN();
+            else expect(got).toBe(fsum(prices, i + 1 - period, i + 1) / period);
+          });
+        },
+      ),
       { numRuns: 400 },
     );
   });

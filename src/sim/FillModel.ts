@@ -1,0 +1,118 @@
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, add, div, floorToStep, fromNumber, mul, sub } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import type { Instrument } from '../model/Instrument.js';
+import { Liquidity, OrderSide } from '../model/enums.js';
+import { ceilToStep } from './priceRounding.js';
+
+/**
+ * How much worse than the quoted price a taker fill is. `bps` moves the price by a fixed
+ * fraction; `spread` models crossing half of a quoted spread of `spreadBps`.
+ */
+export type SlippageModel =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bps'; readonly bps: number }
+  | { readonly kind: 'spread'; readonly spreadBps: number };
+
+/** How the simulated venue turns bars into fills. One config serves backtest and shadow alike. */
+export interface FillModelConfig {
+  /**
+   * Market orders submitted while a bar is current fill at that bar's close
+   * (backtrader's cheat-on-close) or at the next bar's open (default: the strategy decided
+   * after seeing the close, so the first price it can really get is the next open).
+   */
+  readonly fillAt: 'close' | 'next-open';
+  /**
+   * Order in which the prices inside a bar are assumed to be visited: 'ohlc' O→H→L→C for
+   * every order; 'adaptive' O→H→L→C on a down bar (close < open) else O→L→H→C;
+   * 'pessimistic' each order sees its adverse extreme first (SELL O→L→H→C, BUY O→H→L→C).
+   */
+  readonly intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
+  /** Max fraction of one bar's volume one order can fill per bar (partial fills); null = unlimited. */
+  readonly volumeShare: number | null;
+  /** Applied against us on taker fills of orders that execute as market (market, stop, triggered). */
+  readonly slippage: SlippageModel;
+  /** An order reaches the venue this long after submit (clock time); before that it cannot fill. */
+  readonly latencyMs: number;
+  /** Overrides the instrument's maker and taker fee rates when set. */
+  readonly commission: Fixed | null;
+}
+
+/** Next-open fills, pessimistic intrabar path, unlimited volume, no slippage, no latency, instrument fees. */
+export const DEFAULT_FILL_MODEL: FillModelConfig = Object.freeze({
+  fillAt: 'next-open',
+  intrabar: 'pessimistic',
+  volumeShare: null,
+  slippage: Object.freeze({ kind: 'none' }),
+  latencyMs: 0,
+  commission: null,
+});
+
+const TEN_THOUSAND = fromNumber(10_000);
+
+/**
+ * The price, fee and size rules of a fill, precomputed from a FillModelConfig so the hot
+ * path only does bigint arithmetic.
+ */
+export class FillModel {
+  readonly config: FillModelConfig;
+  /** Fraction of the price a taker loses to slippage, or undefined for none. */
+  private readonly slipFraction: Fixed | undefined;
+
+  constructor(config: FillModelConfig) {
+    checkConfig(config);
+    this.config = config;
+    const s = config.slippage;
+    this.slipFraction =
+      s.kind === 'bps'
+        ? div(fromNumber(s.bps), TEN_THOUSAND)
+        : s.kind === 'spread'
+          ? div(fromNumber(s.spreadBps / 2), TEN_THOUSAND)
+          : undefined;
+  }
+
+  /**
+   * The price a taker actually gets: worse by the slippage, then rounded to the tick
+   * against him (a buyer up, a seller down), as a real book only trades on ticks.
+   */
+  slip(px: Fixed, side: OrderSide, tick: Fixed): Fixed {
+    if (this.slipFraction === undefined) return px;
+    const delta = mul(px, this.slipFraction);
+    return side === OrderSide.BUY ? ceilToStep(add(px, delta), tick) : floorToStep(sub(px, delta), tick);
+  }
+
+  /** The fee rate of a fill: the configured commission, else the instrument's maker or taker rate. */
+  feeRate(instrument: Instrument, liquidity: Liquidity): Fixed {
+    if (this.config.commission !== null) return this.config.commission;
+    return liquidity === Liquidity.MAKER ? instrument.makerFee : instrument.takerFee;
+  }
+
+  /** Fee of a fill in the settle currency: notional (qty × px, as the ledger books it) × rate. */
+  fee(instrument: Instrument, qty: Fixed, px: Fixed, liquidity: Liquidity): Fixed {
+    return mul(mul(qty, px), this.feeRate(instrument, liquidity));
+  }
+
+  /**
+   * Most one order may fill in one bar of `volume`, floored to the lot: an order larger
+   * than the market traded in that bar could not have filled there. Undefined = no limit.
+   */
+  volumeCap(volume: number, lotSize: Fixed): Fixed | undefined {
+    const share = this.config.volumeShare;
+    if (share === null) return undefined;
+    const raw = share * volume;
+    if (!(raw > 0) || !Number.isFinite(raw)) return ZERO;
+    return floorToStep(fromNumber(raw), lotSize);
+  }
+}
+
+function checkConfig(c: FillModelConfig): void {
+  const bad = (why: string): never => {
+    throw new QtsError('ERR_INVALID_FILL_MODEL', `fill model: ${why}`);
+  };
+  if (c.volumeShare !== null && !(c.volumeShare > 0 && c.volumeShare <= 1)) bad('volumeShare must be in (0, 1]');
+  if (!(c.latencyMs >= 0) || !Number.isFinite(c.latencyMs)) bad('latencyMs must be a finite number ≥ 0');
+  const s = c.slippage;
+  const bps = s.kind === 'bps' ? s.bps : s.kind === 'spread' ? s.spreadBps : 0;
+  if (!(bps >= 0 && bps < 10_000)) bad('slippage bps must be in [0, 10000)');
+  if (c.commission !== null && c.commission < 0n) bad('commission must be ≥ 0');
+}

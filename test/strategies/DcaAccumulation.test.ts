@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { DcaAccumulation } from '../../src/strategies/DcaAccumulation.js';
+import { feed, makeBars } from './support/FakeContext.js';
+import { startStrategy } from './support/startStrategy.js';
+
+describe('DcaAccumulation', () => {
+  it('has the documented id and defaults', () => {
+    expect(DcaAccumulation.id).toBe('dca');
+    expect(DcaAccumulation.paramsSchema.parse({})).toEqual({ amount: 100, everyBars: 1 });
+    const r = DcaAccumulation.paramsSchema.safeParse({ interval: '1 day' });
+    expect(r.error?.issues[0]?.path).toEqual(['interval']);
+    expect(DcaAccumulation.paramsSchema.safeParse({ everyBars: 0 }).success).toBe(false);
+  });
+
+  it('spends `amount` every N bars from the first, whatever the price', () => {
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100, everyBars: 3 });
+    feed(ctx, makeBars([10, 20, 25, 50, 40, 10, 100]));
+    expect(ctx.decisions()).toEqual(['BUY MARKET 10 @0', 'BUY MARKET 2 @3', 'BUY MARKET 1 @6']);
+  });
+
+  it('sells everything when a close is takeProfitPct above the average entry, then goes on', () => {
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100, everyBars: 2, takeProfitPct: 50 });
+    // Fills at the next open: 10 @ 10, 12.5 @ 8, 8 @ 12.5 → 30.5 for 300, average 9.836;
+    // take profit from 14.754: bar6's 16.
+    feed(ctx, makeBars([10, 10, 8, 8, 12.5, 12.5, 16, 16, 16]));
+    expect(ctx.decisions()).toEqual([
+      'BUY MARKET 10 @0',
+      'BUY MARKET 12.5 @2',
+      'BUY MARKET 8 @4',
+      'SELL MARKET 30.5 @6',
+      'BUY MARKET 6.25 @8',
+    ]);
+  });
+
+  it('skips a buy the cash does not cover (fee included) instead of sending it', () => {
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100 }, { cash: 200.19, fee: 0.001 });
+    feed(ctx, makeBars([10, 10, 10]));
+    // 100 + 0.1 fee leaves 100.09: the second buy (100.1) no longer fits.
+    expect(ctx.decisions()).toEqual(['BUY MARKET 10 @0']);
+    expect(ctx.logs.some((l) => l.msg.includes('skipped'))).toBe(true);
+    const exact = startStrategy(DcaAccumulation, { amount: 100 }, { cash: 200.2, fee: 0.001 }).ctx;
+    feed(exact, makeBars([10, 10, 10]));
+    expect(exact.decisions()).toEqual(['BUY MARKET 10 @0', 'BUY MARKET 10 @1']);
+  });
+
+  it('buys on its timer instead of on bars when given an interval', () => {
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100, interval: '1h' });
+    expect(ctx.timers.get('dca')).toBe(3_600_000);
+    feed(ctx, makeBars([10, 20]));
+    expect(ctx.decisions()).toEqual([]);
+    ctx.fireTimer('dca', 3_600_000);
+    ctx.fireTimer('dca', 7_200_000); // the first buy is still open: skipped
+    expect(ctx.decisions()).toEqual(['BUY MARKET 5 @1']);
+  });
+});
