@@ -4,7 +4,7 @@ const layers = [
   ['model'],
   ['kernel'],
   ['data', 'execution', 'risk', 'portfolio', 'strategy'],
-  ['sim', 'backtest', 'exchanges', 'storage', 'strategies'],
+  ['node', 'sim', 'backtest', 'exchanges', 'storage', 'strategies'],
   ['api', 'monitor', 'notify', 'cli', 'config', 'security'],
 ];
 const rank = {};

@@ -22,7 +22,26 @@ import type {
   StrategyStateStore,
 } from '../strategy/StrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
-import type { TradingNode } from './TradingNode.js';
+import type { MessageBus } from '../kernel/MessageBus.js';
+import type { Clock } from '../kernel/Clock.js';
+import type { DataEngine } from '../data/DataEngine.js';
+import type { ExecutionEngine } from '../execution/ExecutionEngine.js';
+import type { Portfolio } from '../portfolio/Portfolio.js';
+import type { SizingSpec } from '../portfolio/Sizer.js';
+
+/** What a strategy context needs of its engine (the TradingNode provides it). */
+export interface ContextHost {
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly data: DataEngine;
+  readonly oms: ExecutionEngine;
+  readonly portfolio: Portfolio;
+  readonly sizing: SizingSpec;
+  instrument(symbol: string): Instrument;
+  lastPrice(symbol: string): number | undefined;
+  submit(strategyId: string, request: OrderRequest): Order;
+  deny(strategyId: string, request: OrderRequest, code: string, reason: string): Order;
+}
 
 /**
  * The StrategyContext a TradingNode hands each strategy. The convenience verbs (buy, sell,
@@ -39,7 +58,7 @@ export class NodeStrategyContext implements StrategyContext {
   private ocoSeq = 0;
 
   constructor(
-    private readonly node: TradingNode,
+    private readonly node: ContextHost,
     readonly strategyId: string,
     readonly symbols: readonly string[],
     readonly timeframe: string,

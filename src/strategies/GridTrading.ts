@@ -102,8 +102,9 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const saved = this.ctx.state.get<GridState>(stateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
-      for (const level of saved.levels)
+      for (const level of saved.levels) {
         if (level.orderId !== null && !open.has(level.orderId)) level.orderId = null;
+      }
       this.save(symbol, saved);
     }
   }

@@ -1,0 +1,594 @@
+import type { Fixed } from '../core/Fixed.js';
+import { add, formatFixed, fromNumber, min, mul, sub } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import { Rng } from '../core/Rng.js';
+import type { Millis } from '../core/time.js';
+import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
+import type { Clock } from '../kernel/Clock.js';
+import type { Bar, Trade } from '../model/Bar.js';
+import { InstrumentKind, Liquidity, OrderSide, OrderType, TimeInForce } from '../model/enums.js';
+import type { OrderEventInput } from '../model/events.js';
+import type { Instrument } from '../model/Instrument.js';
+import type { Order } from '../model/Order.js';
+import { FillModel } from './FillModel.js';
+import type { FillModelConfig } from './FillModel.js';
+import { BarPaths } from './IntrabarPath.js';
+import type { MatchEvent } from './MatchEvent.js';
+import { matchOrder } from './matchOrder.js';
+import { RestingOrder } from './RestingOrder.js';
+import { SimReason } from './SimReason.js';
+import { validateRequest } from './validateRequest.js';
+
+/** What a SimulatedVenue needs: time, the instruments it lists, the account it may read, its fill model. */
+export interface SimulatedVenueOptions {
+  /** Venue name on reports and ids (default "SIM"). */
+  venue?: string;
+  clock: Clock;
+  /** Instrument of a symbol; may throw for a symbol the venue does not list. */
+  instrument: (symbol: string) => Instrument;
+  funds: FundsView;
+  config: FillModelConfig;
+  /** Seed of the venue's Rng, the only source of randomness any fill model may use. */
+  seed?: number;
+}
+
+/** Open orders and the last known price of one symbol. */
+interface SymbolBook {
+  /** Open orders in acceptance order (time priority); closed ones are swept after each walk. */
+  orders: RestingOrder[];
+  /** Last bar (or one-price trade bar): the price of 'close' fills and of arrival checks. */
+  current: Bar | undefined;
+  hasClosed: boolean;
+}
+
+/** One matching walk: a bar, or the current close for orders filling on submit. */
+interface MatchPass {
+  readonly epoch: number;
+  /** Event time of everything that happens in this walk. */
+  readonly ts: Millis;
+  readonly volume: number;
+  readonly paths: BarPaths;
+}
+
+/** How many closed orders and fired OCO groups the venue remembers (for late bracket children). */
+const MEMORY = 4096;
+
+/**
+ * The paper exchange of backtests AND shadow trading: the same class, so paper results and
+ * backtests cannot drift apart. It accepts or rejects orders like an exchange (funds,
+ * post-only, reduce-only), keeps a book of resting orders per symbol and matches them
+ * against each bar along an assumed intrabar walk (see IntrabarPath), honoring triggers,
+ * OCO groups, bracket children, time in force, partial fills by volume share, slippage,
+ * fees and latency. Every outcome is reported through the sink, synchronously.
+ *
+ * Timing: acceptance, rejection and cancels carry clock.now(); a fill carries the time of
+ * the price it used (bar.ts for a bar, whose open time is the earliest the touch could have
+ * happened; clock.now() for a fill at the current close on submit).
+ */
+export class SimulatedVenue implements ExecutionClient {
+  readonly venue: string;
+  /** Seeded randomness for fill models that need it; the current models are deterministic. */
+  readonly rng: Rng;
+  private readonly clock: Clock;
+  private readonly instrumentOf: (symbol: string) => Instrument;
+  private readonly funds: FundsView;
+  private readonly model: FillModel;
+  private sink: ExecutionReportSink | undefined;
+  private readonly books = new Map<string, SymbolBook>();
+  /** Open orders by client order id, in acceptance order. */
+  private readonly live = new Map<string, RestingOrder>();
+  /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
+  private readonly recentlyClosed = new Map<string, RestingOrder>();
+  private readonly ocoMembers = new Map<string, RestingOrder[]>();
+  /** OCO groups in which an order already filled: a late member is canceled on arrival. */
+  private readonly firedOco = new Set<string>();
+  /** Orders waiting to be matched against the current close ('close' fills). */
+  private readonly pending: RestingOrder[] = [];
+  private orderSeq = 0;
+  private tradeSeq = 0;
+  private epoch = 0;
+  private matching = false;
+
+  constructor(opts: SimulatedVenueOptions) {
+    this.venue = opts.venue ?? 'SIM';
+    this.clock = opts.clock;
+    this.instrumentOf = opts.instrument;
+    this.funds = opts.funds;
+    this.model = new FillModel(opts.config);
+    this.rng = new Rng(opts.seed ?? 0);
+  }
+
+  /** Attaches the report sink (the OMS, after construction). */
+  setSink(sink: ExecutionReportSink): void {
+    this.sink = sink;
+  }
+
+  /**
+   * Accepts or rejects `order` (OrderAccepted / OrderRejected with a code) and, when the
+   * fill model fills at the close and a bar is current for the symbol, matches it at once
+   * against that close. Otherwise it waits for the next bar (or trade) at or after its
+   * arrival. A second submit of an order the venue already knows is ignored.
+   */
+  submit(order: Order): void {
+    if (this.live.has(order.id) || this.recentlyClosed.has(order.id)) return;
+    const now = this.clock.now();
+    const req = order.request;
+    let instrument: Instrument;
+    try {
+      instrument = this.instrumentOf(req.symbol);
+    } catch {
+      this.reject(order, now, SimReason.UNKNOWN_INSTRUMENT, `${this.venue} does not list ${req.symbol}`);
+      return;
+    }
+    const invalid = validateRequest(req, order.id);
+    if (invalid !== undefined) {
+      this.reject(order, now, SimReason.INVALID_ORDER, invalid);
+      return;
+    }
+    let parent: RestingOrder | undefined;
+    if (req.parentId !== undefined) {
+      parent = this.live.get(req.parentId) ?? this.recentlyClosed.get(req.parentId);
+      if (parent === undefined) {
+        this.reject(order, now, SimReason.UNKNOWN_PARENT, `parent ${req.parentId} is unknown to ${this.venue}`);
+        return;
+      }
+      if (parent.symbol !== req.symbol) {
+        this.reject(order, now, SimReason.INVALID_ORDER, `a bracket child must trade its parent's ${parent.symbol}`);
+        return;
+      }
+    }
+    const book = this.bookOf(req.symbol);
+    const ref = book.current?.close;
+    const o = new RestingOrder(order, this.orderSeq + 1, instrument, now + this.model.config.latencyMs, parent);
+    o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
+    // A bracket child is checked when it activates: before the parent fills there is no
+    // position to reduce and nothing to sell, and that is expected.
+    const activeNow = parent === undefined || parent.filled > 0n;
+    if (activeNow && req.postOnly && o.takerOnArrival) {
+      this.reject(order, now, SimReason.POST_ONLY_WOULD_TAKE, `post-only ${req.side} at ${fmt(o.limitPx)} crosses ${ref}`);
+      return;
+    }
+    if (parent === undefined) {
+      const problem = this.arrivalProblem(o, ref);
+      if (problem !== undefined) {
+        this.reject(order, now, problem.code, problem.reason);
+        return;
+      }
+      if (o.trailPct !== undefined && ref !== undefined) o.watermark = ref;
+    }
+
+    this.orderSeq += 1;
+    this.register(o, book);
+    this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${o.seq}`, ...this.base(o, now) });
+    if (parent !== undefined && parent.closed && parent.filled === 0n) {
+      this.close(o, now, SimReason.PARENT_CANCELED);
+      return;
+    }
+    if (req.ocoGroup !== undefined && this.firedOco.has(req.ocoGroup)) {
+      this.close(o, now, SimReason.OCO_SIBLING_FILLED);
+      return;
+    }
+    // Cheat-on-close: an order that reaches the venue at once trades at the current close.
+    // With latency the close is gone by the time it arrives; it waits for later bars.
+    if (this.model.config.fillAt === 'close' && this.model.config.latencyMs === 0) {
+      this.pending.push(o);
+      this.runPending();
+    }
+  }
+
+  /**
+   * Cancels an open order (OrderCanceled with `reason`); an unknown or already closed order
+   * is ignored, as the OMS may race a fill. Canceling a bracket parent with nothing filled
+   * cancels its children.
+   */
+  cancel(order: Order, reason: string): void {
+    const o = this.live.get(order.id);
+    if (o === undefined) return;
+    this.close(o, this.clock.now(), reason);
+  }
+
+  /**
+   * A new closed bar, BEFORE strategies see it: matches the resting orders of bar.symbol
+   * along the intrabar walk, then remembers the bar as current for 'close' fills. A bar
+   * still forming (`closed: false`) is ignored: its prices would be matched again and again.
+   */
+  processBar(bar: Bar): void {
+    let book = this.books.get(bar.symbol);
+    if (book === undefined) book = this.bookOf(bar.symbol);
+    if (!bar.closed) return;
+    if (book.orders.length > 0) this.matchBar(book, bar);
+    book.current = bar;
+    if (this.pending.length > 0) this.runPending();
+  }
+
+  /** Shadow mode: a trade print is a one-price bar (o = h = l = c = price, volume = amount). */
+  processTrade(trade: Trade): void {
+    const p = trade.price;
+    this.processBar({
+      symbol: trade.symbol,
+      timeframe: 'trade',
+      ts: trade.ts,
+      open: p,
+      high: p,
+      low: p,
+      close: p,
+      volume: trade.amount,
+      closed: true,
+    });
+  }
+
+  /** Open orders (including untriggered and not yet active ones) in acceptance order. */
+  openOrders(symbol?: string): Order[] {
+    const out: Order[] = [];
+    for (const o of this.live.values()) if (symbol === undefined || o.symbol === symbol) out.push(o.order);
+    return out;
+  }
+
+  // ── matching ────────────────────────────────────────────────────────────────────────
+
+  private matchBar(book: SymbolBook, bar: Bar): void {
+    const pass: MatchPass = {
+      epoch: ++this.epoch,
+      ts: bar.ts,
+      volume: bar.volume,
+      paths: BarPaths.ofBar(bar, this.model.config.intrabar),
+    };
+    for (const o of book.orders) {
+      // Not yet at the venue, or a bracket child whose parent has not filled: it sits out
+      // (a child may still be activated mid-bar by its parent's fill).
+      if (o.closed || o.arrival > bar.ts || o.allowance() <= 0n) continue;
+      o.place(pass.epoch, pass.paths.forSide(o.side), 0, bar.open, undefined, o.takerOnArrival && !o.seen);
+      o.seen = true;
+    }
+    this.run(book, pass);
+  }
+
+  /** Orders that arrived while a bar is current fill against its close, as a one-price walk. */
+  private runPending(): void {
+    while (this.pending.length > 0 && !this.matching) {
+      const batch = this.pending.splice(0);
+      for (const symbol of new Set(batch.map((o) => o.symbol))) {
+        const book = this.books.get(symbol);
+        const cur = book?.current;
+        if (book === undefined || cur === undefined) continue;
+        const pass: MatchPass = {
+          epoch: ++this.epoch,
+          ts: this.clock.now(),
+          volume: cur.volume,
+          paths: BarPaths.constant(cur.close),
+        };
+        for (const o of batch) {
+          if (o.symbol !== symbol || o.closed || o.allowance() <= 0n) continue;
+          o.place(pass.epoch, pass.paths.forSide(o.side), 0, cur.close, undefined, true);
+          o.seen = true;
+        }
+        this.run(book, pass);
+      }
+    }
+  }
+
+  /**
+   * Executes the events of one walk in path-time order (ties: acceptance order), so an OCO
+   * sibling touched later in the walk is canceled before it can fill, and a bracket child
+   * activated by its parent can still fill on the rest of the walk.
+   */
+  private run(book: SymbolBook, pass: MatchPass): void {
+    this.matching = true;
+    try {
+      for (;;) {
+        let best: RestingOrder | undefined;
+        let bestEv: MatchEvent | undefined;
+        for (const o of book.orders) {
+          if (o.closed || o.epoch !== pass.epoch || o.cursor === undefined) continue;
+          if (o.eventStale) {
+            o.event = matchOrder(o);
+            o.eventStale = false;
+          }
+          const ev = o.event;
+          if (ev !== undefined && (bestEv === undefined || ev.t < bestEv.t)) {
+            best = o;
+            bestEv = ev;
+          }
+        }
+        if (best === undefined || bestEv === undefined) break;
+        this.execute(best, bestEv, pass);
+      }
+      for (const o of book.orders) if (o.epoch === pass.epoch) o.leave(3);
+    } finally {
+      this.matching = false;
+      this.sweep(book);
+    }
+  }
+
+  private execute(o: RestingOrder, ev: MatchEvent, pass: MatchPass): void {
+    if (ev.kind === 'expire') {
+      o.leave(ev.t);
+      this.close(o, pass.ts, o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER);
+      return;
+    }
+    const cursor = o.cursor;
+    if (cursor === undefined) return;
+    if (ev.kind === 'trigger') {
+      // From the trigger point the order works as a market or limit order just arriving.
+      o.triggered = true;
+      o.place(pass.epoch, cursor.path, ev.t, ev.pxF, ev.px, true);
+      this.emit({ type: 'OrderTriggered', ...this.base(o, pass.ts) });
+      return;
+    }
+    this.fill(o, ev, pass, cursor.takerStart);
+  }
+
+  /**
+   * One fill attempt at the event's price, with every check a real exchange makes at that
+   * moment: post-only, volume share, reduce-only, FOK, funds. Venue state is updated before
+   * the report goes out, so a strategy reacting inside the sink sees a consistent venue.
+   */
+  private fill(o: RestingOrder, ev: MatchEvent & { kind: 'fill' }, pass: MatchPass, takerStart: boolean): void {
+    const path = o.cursor?.path;
+    o.leave(ev.t);
+    const inst = o.instrument;
+    const ts = pass.ts;
+    const liquidity = o.marketLike || (ev.atStart && takerStart) ? Liquidity.TAKER : Liquidity.MAKER;
+    if (!o.marketLike && liquidity === Liquidity.TAKER && o.order.request.postOnly) {
+      this.close(o, ts, SimReason.POST_ONLY_WOULD_TAKE);
+      return;
+    }
+    const px = o.marketLike ? this.model.slip(ev.px, o.side, inst.tickSize) : ev.px;
+
+    if (o.barKey !== pass.epoch) {
+      o.barKey = pass.epoch;
+      o.filledInBar = 0n as Fixed;
+    }
+    let qty = o.allowance();
+    const cap = this.model.volumeCap(pass.volume, inst.lotSize);
+    if (cap !== undefined) qty = min(qty, sub(cap, o.filledInBar));
+    if (qty <= 0n) {
+      // The bar's volume is used up: a GTC order waits for the next bar, an IOC/FOK is done.
+      if (o.immediateOnly) this.close(o, ts, o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER);
+      return;
+    }
+    let reduceCapped = false;
+    if (o.order.request.reduceOnly) {
+      const pos = this.funds.positionQty(o.symbol);
+      const room = o.side === OrderSide.BUY ? (-pos as Fixed) : pos;
+      if (room <= 0n) {
+        this.close(o, ts, SimReason.REDUCE_ONLY);
+        return;
+      }
+      if (room < qty) {
+        // Never flip the position: fill what closes it, cancel the rest.
+        qty = room;
+        reduceCapped = true;
+      }
+    }
+    if (o.timeInForce === TimeInForce.FOK && qty < o.leaves) {
+      this.close(o, ts, SimReason.FOK_NOT_FILLABLE);
+      return;
+    }
+    const fee = this.model.fee(inst, qty, px, liquidity);
+    if (!this.fundable(inst, o.side, qty, px, fee)) {
+      this.close(o, ts, SimReason.INSUFFICIENT_FUNDS);
+      return;
+    }
+
+    o.filled = add(o.filled, qty);
+    o.filledInBar = add(o.filledInBar, qty);
+    const done = o.filled >= o.quantity;
+    if (done) this.detach(o);
+    this.tradeSeq += 1;
+    this.emit({
+      type: 'OrderFilled',
+      tradeId: `${this.venue}-T${this.tradeSeq}`,
+      side: o.side,
+      lastQty: qty,
+      lastPx: px,
+      fee,
+      feeCurrency: inst.settle,
+      liquidity,
+      ...this.base(o, ts),
+    });
+    const group = o.order.request.ocoGroup;
+    if (group !== undefined) this.fireOco(group, o, ts);
+    if (path !== undefined) this.activateChildren(o, pass, path, ev);
+    if (done) {
+      this.settleChildren(o, ts);
+    } else if (!o.closed) {
+      if (o.immediateOnly) this.close(o, ts, SimReason.IOC_REMAINDER);
+      else if (reduceCapped) this.close(o, ts, SimReason.REDUCE_ONLY);
+      else if (o.parent?.closed === true && o.allowance() <= 0n) this.close(o, ts, SimReason.PARENT_FILLED_LESS);
+    }
+  }
+
+  /**
+   * The parent just filled more: its children may now work that much. Mid-bar they follow
+   * the parent's own walk from the fill point (that part of the bar is history the parent
+   * already lived); at the bar's start nothing has happened yet, so each takes its own walk.
+   */
+  private activateChildren(parent: RestingOrder, pass: MatchPass, path: BarPaths | ReturnType<BarPaths['forSide']>, ev: MatchEvent & { kind: 'fill' }): void {
+    for (const c of parent.children) {
+      if (c.closed || c.arrival > pass.ts || c.allowance() <= 0n) continue;
+      if (c.epoch === pass.epoch) c.leave(ev.t);
+      const walk = ev.t === 0 || path instanceof BarPaths ? pass.paths.forSide(c.side) : path;
+      c.place(pass.epoch, walk, ev.t, ev.pxF, ev.px, true);
+    }
+  }
+
+  /**
+   * A parent is done: children that can never fill again are canceled (nothing filled → no
+   * position to protect; partly filled → a child already covering all of it is finished).
+   */
+  private settleChildren(parent: RestingOrder, ts: Millis): void {
+    for (const c of parent.children) {
+      if (c.closed) continue;
+      if (parent.filled === 0n) this.close(c, ts, SimReason.PARENT_CANCELED);
+      else if (c.allowance() <= 0n) this.close(c, ts, SimReason.PARENT_FILLED_LESS);
+    }
+  }
+
+  /** One fill in an OCO group cancels every other open member, even if the filler is only partly done. */
+  private fireOco(group: string, filler: RestingOrder, ts: Millis): void {
+    remember(this.firedOco, group);
+    const members = this.ocoMembers.get(group);
+    if (members === undefined) return;
+    for (const m of [...members]) if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
+  }
+
+  // ── checks ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Refusals a real exchange makes on arrival: a reduce-only order that would open or grow
+   * a position, and (spot) an order the account could not pay for at the price it would
+   * likely get. Funds are re-checked at every fill; this only refuses what is hopeless now.
+   */
+  private arrivalProblem(o: RestingOrder, ref: number | undefined): { code: string; reason: string } | undefined {
+    const inst = o.instrument;
+    let qty = o.quantity;
+    if (o.order.request.reduceOnly) {
+      const pos = this.funds.positionQty(inst.symbol);
+      const room = o.side === OrderSide.BUY ? (-pos as Fixed) : pos;
+      if (room <= 0n) {
+        return { code: SimReason.REDUCE_ONLY, reason: `reduce-only ${o.side} with position ${fmt(pos)} would increase it` };
+      }
+      qty = min(qty, room);
+    }
+    if (inst.kind === InstrumentKind.PERPETUAL) return undefined;
+    if (o.side === OrderSide.SELL) {
+      const held = this.funds.positionQty(inst.symbol);
+      if (qty <= held) return undefined;
+      return { code: SimReason.INSUFFICIENT_FUNDS, reason: `sell of ${fmt(qty)} ${inst.base} but ${fmt(held)} held` };
+    }
+    const px = this.estimatedPrice(o, ref);
+    if (px === undefined) return undefined;
+    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
+    const cost = add(mul(qty, px), this.model.fee(inst, qty, px, maker ? Liquidity.MAKER : Liquidity.TAKER));
+    const available = this.funds.available(inst.settle);
+    if (cost <= available) return undefined;
+    return { code: SimReason.INSUFFICIENT_FUNDS, reason: `buy needs ${fmt(cost)} ${inst.settle}, ${fmt(available)} available` };
+  }
+
+  /** Price a buy would likely pay: its limit, its trigger (slipped) or the last price (slipped). */
+  private estimatedPrice(o: RestingOrder, ref: number | undefined): Fixed | undefined {
+    const tick = o.instrument.tickSize;
+    switch (o.order.request.type) {
+      case OrderType.LIMIT:
+      case OrderType.STOP_LIMIT:
+      case OrderType.TAKE_PROFIT_LIMIT:
+        return o.limitPx;
+      case OrderType.STOP_MARKET:
+      case OrderType.TAKE_PROFIT:
+        return this.model.slip(o.triggerPx, o.side, tick);
+      case OrderType.TRAILING_STOP: {
+        if (ref !== undefined) return this.model.slip(o.trailTrigger(ref).px, o.side, tick);
+        const initial = o.order.request.triggerPrice;
+        return initial === undefined ? undefined : this.model.slip(initial, o.side, tick);
+      }
+      case OrderType.MARKET:
+        return ref === undefined ? undefined : this.model.slip(fromNumber(ref), o.side, tick);
+    }
+  }
+
+  /**
+   * Spot balances never go negative on an exchange: a buy needs qty × px + fee of cash, a
+   * sell needs the coins. Perpetuals trade on margin, not modeled yet, so they pass.
+   */
+  private fundable(inst: Instrument, side: OrderSide, qty: Fixed, px: Fixed, fee: Fixed): boolean {
+    if (inst.kind === InstrumentKind.PERPETUAL) return true;
+    if (side === OrderSide.BUY) return add(mul(qty, px), fee) <= this.funds.available(inst.settle);
+    return qty <= this.funds.positionQty(inst.symbol);
+  }
+
+  // ── bookkeeping ─────────────────────────────────────────────────────────────────────
+
+  private bookOf(symbol: string): SymbolBook {
+    let book = this.books.get(symbol);
+    if (book === undefined) {
+      book = { orders: [], current: undefined, hasClosed: false };
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+
+  private register(o: RestingOrder, book: SymbolBook): void {
+    this.live.set(o.id, o);
+    book.orders.push(o);
+    o.parent?.children.push(o);
+    const group = o.order.request.ocoGroup;
+    if (group !== undefined) {
+      const members = this.ocoMembers.get(group);
+      if (members === undefined) this.ocoMembers.set(group, [o]);
+      else members.push(o);
+    }
+  }
+
+  /** Closes an open order with OrderCanceled and settles what depended on it. */
+  private close(o: RestingOrder, ts: Millis, reason: string): void {
+    if (o.closed) return;
+    this.detach(o);
+    this.emit({ type: 'OrderCanceled', reason, ...this.base(o, ts) });
+    this.settleChildren(o, ts);
+  }
+
+  /** Removes a finished order from every index (no report). */
+  private detach(o: RestingOrder): void {
+    o.closed = true;
+    o.cursor = undefined;
+    this.live.delete(o.id);
+    this.recentlyClosed.set(o.id, o);
+    if (this.recentlyClosed.size > MEMORY) {
+      const oldest = this.recentlyClosed.keys().next();
+      if (oldest.done !== true) this.recentlyClosed.delete(oldest.value);
+    }
+    const group = o.order.request.ocoGroup;
+    if (group !== undefined) {
+      const members = this.ocoMembers.get(group);
+      const rest = members?.filter((m) => m !== o) ?? [];
+      if (rest.length > 0) this.ocoMembers.set(group, rest);
+      else this.ocoMembers.delete(group);
+    }
+    const book = this.books.get(o.symbol);
+    if (book !== undefined) {
+      book.hasClosed = true;
+      if (!this.matching) this.sweep(book);
+    }
+  }
+
+  private sweep(book: SymbolBook): void {
+    if (!book.hasClosed) return;
+    book.orders = book.orders.filter((o) => !o.closed);
+    book.hasClosed = false;
+  }
+
+  private reject(order: Order, ts: Millis, code: string, reason: string): void {
+    this.emit({
+      type: 'OrderRejected',
+      code,
+      reason,
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts,
+    });
+  }
+
+  private base(o: RestingOrder, ts: Millis): { orderId: string; strategyId: string; symbol: string; ts: Millis } {
+    return { orderId: o.id, strategyId: o.order.strategyId, symbol: o.symbol, ts };
+  }
+
+  private emit(event: OrderEventInput): void {
+    if (this.sink === undefined) throw new QtsError('ERR_NO_REPORT_SINK', `${this.venue}: setSink before submitting orders`);
+    this.sink(event);
+  }
+}
+
+function fmt(x: Fixed): string {
+  return formatFixed(x);
+}
+
+/** Adds to a set that forgets its oldest entries beyond MEMORY (a backtest may fire millions of groups). */
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  if (set.size > MEMORY) {
+    const oldest = set.values().next();
+    if (oldest.done !== true) set.delete(oldest.value);
+  }
+}

@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Runs the real `qts` binary, as `npx qts` does, and captures everything. */
+function qts(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'qts-cli-'));
+}
+
+describe('qts CLI', () => {
+  it('strategies --json lists every built-in with params, defaults and ranges', () => {
+    const r = qts(['strategies', '--json']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as {
+      id: string;
+      params: { name: string; default?: unknown; min?: number; max?: number }[];
+    }[];
+    const ids = list.map((s) => s.id);
+    for (const id of ['sma-cross', 'ema-cross', 'rsi', 'macd', 'bollinger', 'grid', 'dca'])
+      expect(ids).toContain(id);
+    const sma = list.find((s) => s.id === 'sma-cross');
+    expect(sma?.params).toContainEqual(
+      expect.objectContaining({ name: 'fast', default: 10, min: 2, max: 200 }),
+    );
+  });
+
+  it('backtest --help explains every option', () => {
+    const r = qts(['backtest', '--help']);
+    expect(r.code).toBe(0);
+    for (const opt of [
+      '--data',
+      '--strategy',
+      '--params',
+      '--fill',
+      '--commission',
+      '--cash',
+      '--sizing',
+      '--lot',
+      '--json',
+      '--html',
+      '--seed',
+      '--adjusted',
+    ]) {
+      expect(r.stdout).toContain(opt);
+    }
+  });
+
+  it('an unknown strategy fails listing the available ones', () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n');
+    const r = qts(['backtest', '--data', file, '--strategy', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ERR_UNKNOWN_STRATEGY: unknown strategy "nope"; available: sma-cross, .*ema-cross/,
+    );
+  });
+
+  it('a malformed candle file fails naming the file and line', () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,abc,1,1,1\n');
+    const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:3`);
+  });
+
+  describe.skipIf(!HAS_SHARED_DATA)('on shared data', () => {
+    const orcl = sharedFile('stocks-daily/orcl-1995-2014.txt');
+
+    it('invalid params name the parameter', () => {
+      const r = qts(['backtest', '--data', orcl, '--strategy', 'sma-cross', '--params', 'fast=50,slow=10']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/ERR_INVALID_PARAMS: .*fast: fast must be smaller than slow/);
+      const r2 = qts(['backtest', '--data', orcl, '--strategy', 'sma-cross', '--params', 'fast=abc']);
+      expect(r2.stderr).toMatch(/fast: /);
+    });
+
+    it('the documented backtest form writes JSON and HTML reports, deterministically', () => {
+      const dir = tmp();
+      const args = (n: string) => [
+        'backtest',
+        '--data',
+        orcl,
+        '--strategy',
+        'sma-cross',
+        '--params',
+        'fast=10,slow=30',
+        '--fill',
+        'close',
+        '--commission',
+        '0.001',
+        '--cash',
+        '100000',
+        '--sizing',
+        'all-in',
+        '--json',
+        join(dir, `${n}.json`),
+        '--html',
+        join(dir, `${n}.html`),
+      ];
+      const a = qts(args('a'));
+      expect(a.stderr).toBe('');
+      expect(a.code).toBe(0);
+      expect(a.stdout).toMatch(/final equity\s+\d/);
+      const b = qts(args('b'));
+      expect(b.code).toBe(0);
+      const ra = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')) as Record<string, unknown>;
+      const rb = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as Record<string, unknown>;
+      for (const key of [
+        'finalEquity',
+        'orders',
+        'trades',
+        'sharpe',
+        'maxDrawdown',
+        'cagr',
+        'winRate',
+        'profitFactor',
+        'tradeLogSha256',
+      ]) {
+        expect(ra).toHaveProperty(key);
+      }
+      expect(ra['orders']).toBeGreaterThan(10);
+      expect(ra['tradeLogSha256']).toMatch(/^[0-9a-f]{64}$/);
+      expect(rb['tradeLogSha256']).toBe(ra['tradeLogSha256']);
+      expect(rb['finalEquityExact']).toBe(ra['finalEquityExact']);
+      const html = readFileSync(join(dir, 'a.html'), 'utf8');
+      expect(html).toContain('<svg');
+      expect(html).not.toMatch(/<script[^>]+src=|https?:\/\/(?!www\.w3\.org)/);
+    });
+  });
+});
