@@ -109,7 +109,7 @@ export function registerBacktestCommand(program: Command): void {
       const warnings: string[] = [];
       const series: BarSeries[] = files.map((file) => {
         const loaded = loadBarSeries(file, opts.adjusted ? { adjusted: true } : {});
-        for (const w of loaded.warnings) warnings.push(`${file}: ${w.message}`);
+        for (const w of loaded.warnings) warnings.push(w.message);
         let s = loaded.series;
         if (opts.timeframe !== undefined && opts.timeframe !== s.timeframe) s = resample(s, opts.timeframe);
         return sliceSeries(s, from, to);

@@ -109,7 +109,8 @@ function checkConfig(c: FillModelConfig): void {
   const bad = (why: string): never => {
     throw new QtsError('ERR_INVALID_FILL_MODEL', `fill model: ${why}`);
   };
-  if (c.volumeShare !== null && !(c.volumeShare > 0 && c.volumeShare <= 1)) bad('volumeShare must be in (0, 1]');
+  if (c.volumeShare !== null && !(c.volumeShare > 0 && c.volumeShare <= 1))
+    bad('volumeShare must be in (0, 1]');
   if (!(c.latencyMs >= 0) || !Number.isFinite(c.latencyMs)) bad('latencyMs must be a finite number ≥ 0');
   const s = c.slippage;
   const bps = s.kind === 'bps' ? s.bps : s.kind === 'spread' ? s.spreadBps : 0;

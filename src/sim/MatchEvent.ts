@@ -18,3 +18,6 @@ export type MatchEvent =
       readonly pxF: number;
     }
   | { readonly kind: 'expire'; readonly t: number };
+
+/** A trigger or fill event: one that happens at a price. */
+export type PricedEvent = Exclude<MatchEvent, { kind: 'expire' }>;

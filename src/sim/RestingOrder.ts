@@ -95,7 +95,13 @@ export class RestingOrder {
   private trailWm = Number.NaN;
   private trailTrig: { px: Fixed; f: number } = { px: ZERO, f: Number.NaN };
 
-  constructor(order: Order, seq: number, instrument: Instrument, arrival: Millis, parent: RestingOrder | undefined) {
+  constructor(
+    order: Order,
+    seq: number,
+    instrument: Instrument,
+    arrival: Millis,
+    parent: RestingOrder | undefined,
+  ) {
     const req = order.request;
     this.order = order;
     this.seq = seq;
@@ -172,7 +178,14 @@ export class RestingOrder {
   }
 
   /** Puts the order at a point of a walk; its next event must be recomputed. */
-  place(epoch: number, path: IntrabarPath, t: number, pxF: number, px: Fixed | undefined, takerStart: boolean): void {
+  place(
+    epoch: number,
+    path: IntrabarPath,
+    t: number,
+    pxF: number,
+    px: Fixed | undefined,
+    takerStart: boolean,
+  ): void {
     this.epoch = epoch;
     this.cursor = { path, t, pxF, px, takerStart };
     this.eventStale = true;

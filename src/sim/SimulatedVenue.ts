@@ -1,5 +1,5 @@
 import type { Fixed } from '../core/Fixed.js';
-import { add, formatFixed, fromNumber, min, mul, sub } from '../core/Fixed.js';
+import { ZERO, add, formatFixed, fromNumber, min, mul, neg, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
@@ -13,11 +13,16 @@ import type { Order } from '../model/Order.js';
 import { FillModel } from './FillModel.js';
 import type { FillModelConfig } from './FillModel.js';
 import { BarPaths } from './IntrabarPath.js';
-import type { MatchEvent } from './MatchEvent.js';
+import type { IntrabarPath } from './IntrabarPath.js';
+import type { MatchEvent, PricedEvent } from './MatchEvent.js';
 import { matchOrder } from './matchOrder.js';
 import { RestingOrder } from './RestingOrder.js';
 import { SimReason } from './SimReason.js';
 import { validateRequest } from './validateRequest.js';
+
+// The venue's config travels with it: callers import the venue and its fill model together.
+export { DEFAULT_FILL_MODEL } from './FillModel.js';
+export type { FillModelConfig, SlippageModel } from './FillModel.js';
 
 /** What a SimulatedVenue needs: time, the instruments it lists, the account it may read, its fill model. */
 export interface SimulatedVenueOptions {
@@ -129,23 +134,44 @@ export class SimulatedVenue implements ExecutionClient {
     if (req.parentId !== undefined) {
       parent = this.live.get(req.parentId) ?? this.recentlyClosed.get(req.parentId);
       if (parent === undefined) {
-        this.reject(order, now, SimReason.UNKNOWN_PARENT, `parent ${req.parentId} is unknown to ${this.venue}`);
+        this.reject(
+          order,
+          now,
+          SimReason.UNKNOWN_PARENT,
+          `parent ${req.parentId} is unknown to ${this.venue}`,
+        );
         return;
       }
       if (parent.symbol !== req.symbol) {
-        this.reject(order, now, SimReason.INVALID_ORDER, `a bracket child must trade its parent's ${parent.symbol}`);
+        this.reject(
+          order,
+          now,
+          SimReason.INVALID_ORDER,
+          `a bracket child must trade its parent's ${parent.symbol}`,
+        );
         return;
       }
     }
     const book = this.bookOf(req.symbol);
     const ref = book.current?.close;
-    const o = new RestingOrder(order, this.orderSeq + 1, instrument, now + this.model.config.latencyMs, parent);
+    const o = new RestingOrder(
+      order,
+      this.orderSeq + 1,
+      instrument,
+      now + this.model.config.latencyMs,
+      parent,
+    );
     o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
     // A bracket child is checked when it activates: before the parent fills there is no
     // position to reduce and nothing to sell, and that is expected.
     const activeNow = parent === undefined || parent.filled > 0n;
     if (activeNow && req.postOnly && o.takerOnArrival) {
-      this.reject(order, now, SimReason.POST_ONLY_WOULD_TAKE, `post-only ${req.side} at ${fmt(o.limitPx)} crosses ${ref}`);
+      this.reject(
+        order,
+        now,
+        SimReason.POST_ONLY_WOULD_TAKE,
+        `post-only ${req.side} at ${fmt(o.limitPx)} crosses ${ref}`,
+      );
       return;
     }
     if (parent === undefined) {
@@ -273,6 +299,7 @@ export class SimulatedVenue implements ExecutionClient {
    * activated by its parent can still fill on the rest of the walk.
    */
   private run(book: SymbolBook, pass: MatchPass): void {
+    const outer = this.matching;
     this.matching = true;
     try {
       for (;;) {
@@ -295,15 +322,19 @@ export class SimulatedVenue implements ExecutionClient {
       }
       for (const o of book.orders) if (o.epoch === pass.epoch) o.leave(3);
     } finally {
-      this.matching = false;
-      this.sweep(book);
+      this.matching = outer;
+      if (!outer) this.sweep(book);
     }
   }
 
   private execute(o: RestingOrder, ev: MatchEvent, pass: MatchPass): void {
     if (ev.kind === 'expire') {
       o.leave(ev.t);
-      this.close(o, pass.ts, o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER);
+      this.close(
+        o,
+        pass.ts,
+        o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER,
+      );
       return;
     }
     const cursor = o.cursor;
@@ -323,7 +354,7 @@ export class SimulatedVenue implements ExecutionClient {
    * moment: post-only, volume share, reduce-only, FOK, funds. Venue state is updated before
    * the report goes out, so a strategy reacting inside the sink sees a consistent venue.
    */
-  private fill(o: RestingOrder, ev: MatchEvent & { kind: 'fill' }, pass: MatchPass, takerStart: boolean): void {
+  private fill(o: RestingOrder, ev: PricedEvent, pass: MatchPass, takerStart: boolean): void {
     const path = o.cursor?.path;
     o.leave(ev.t);
     const inst = o.instrument;
@@ -337,20 +368,25 @@ export class SimulatedVenue implements ExecutionClient {
 
     if (o.barKey !== pass.epoch) {
       o.barKey = pass.epoch;
-      o.filledInBar = 0n as Fixed;
+      o.filledInBar = ZERO;
     }
     let qty = o.allowance();
     const cap = this.model.volumeCap(pass.volume, inst.lotSize);
     if (cap !== undefined) qty = min(qty, sub(cap, o.filledInBar));
     if (qty <= 0n) {
       // The bar's volume is used up: a GTC order waits for the next bar, an IOC/FOK is done.
-      if (o.immediateOnly) this.close(o, ts, o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER);
+      if (o.immediateOnly)
+        this.close(
+          o,
+          ts,
+          o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER,
+        );
       return;
     }
     let reduceCapped = false;
     if (o.order.request.reduceOnly) {
       const pos = this.funds.positionQty(o.symbol);
-      const room = o.side === OrderSide.BUY ? (-pos as Fixed) : pos;
+      const room = o.side === OrderSide.BUY ? neg(pos) : pos;
       if (room <= 0n) {
         this.close(o, ts, SimReason.REDUCE_ONLY);
         return;
@@ -395,7 +431,8 @@ export class SimulatedVenue implements ExecutionClient {
     } else if (!o.closed) {
       if (o.immediateOnly) this.close(o, ts, SimReason.IOC_REMAINDER);
       else if (reduceCapped) this.close(o, ts, SimReason.REDUCE_ONLY);
-      else if (o.parent?.closed === true && o.allowance() <= 0n) this.close(o, ts, SimReason.PARENT_FILLED_LESS);
+      else if (o.parent?.closed === true && o.allowance() <= 0n)
+        this.close(o, ts, SimReason.PARENT_FILLED_LESS);
     }
   }
 
@@ -404,12 +441,13 @@ export class SimulatedVenue implements ExecutionClient {
    * the parent's own walk from the fill point (that part of the bar is history the parent
    * already lived); at the bar's start nothing has happened yet, so each takes its own walk.
    */
-  private activateChildren(parent: RestingOrder, pass: MatchPass, path: BarPaths | ReturnType<BarPaths['forSide']>, ev: MatchEvent & { kind: 'fill' }): void {
+  private activateChildren(parent: RestingOrder, pass: MatchPass, path: IntrabarPath, ev: PricedEvent): void {
     for (const c of parent.children) {
       if (c.closed || c.arrival > pass.ts || c.allowance() <= 0n) continue;
       if (c.epoch === pass.epoch) c.leave(ev.t);
-      const walk = ev.t === 0 || path instanceof BarPaths ? pass.paths.forSide(c.side) : path;
+      const walk = ev.t === 0 ? pass.paths.forSide(c.side) : path;
       c.place(pass.epoch, walk, ev.t, ev.pxF, ev.px, true);
+      c.seen = true;
     }
   }
 
@@ -430,7 +468,8 @@ export class SimulatedVenue implements ExecutionClient {
     remember(this.firedOco, group);
     const members = this.ocoMembers.get(group);
     if (members === undefined) return;
-    for (const m of [...members]) if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
+    for (const m of [...members])
+      if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
   }
 
   // ── checks ──────────────────────────────────────────────────────────────────────────
@@ -440,14 +479,20 @@ export class SimulatedVenue implements ExecutionClient {
    * a position, and (spot) an order the account could not pay for at the price it would
    * likely get. Funds are re-checked at every fill; this only refuses what is hopeless now.
    */
-  private arrivalProblem(o: RestingOrder, ref: number | undefined): { code: string; reason: string } | undefined {
+  private arrivalProblem(
+    o: RestingOrder,
+    ref: number | undefined,
+  ): { code: string; reason: string } | undefined {
     const inst = o.instrument;
     let qty = o.quantity;
     if (o.order.request.reduceOnly) {
       const pos = this.funds.positionQty(inst.symbol);
-      const room = o.side === OrderSide.BUY ? (-pos as Fixed) : pos;
+      const room = o.side === OrderSide.BUY ? neg(pos) : pos;
       if (room <= 0n) {
-        return { code: SimReason.REDUCE_ONLY, reason: `reduce-only ${o.side} with position ${fmt(pos)} would increase it` };
+        return {
+          code: SimReason.REDUCE_ONLY,
+          reason: `reduce-only ${o.side} with position ${fmt(pos)} would increase it`,
+        };
       }
       qty = min(qty, room);
     }
@@ -455,7 +500,10 @@ export class SimulatedVenue implements ExecutionClient {
     if (o.side === OrderSide.SELL) {
       const held = this.funds.positionQty(inst.symbol);
       if (qty <= held) return undefined;
-      return { code: SimReason.INSUFFICIENT_FUNDS, reason: `sell of ${fmt(qty)} ${inst.base} but ${fmt(held)} held` };
+      return {
+        code: SimReason.INSUFFICIENT_FUNDS,
+        reason: `sell of ${fmt(qty)} ${inst.base} but ${fmt(held)} held`,
+      };
     }
     const px = this.estimatedPrice(o, ref);
     if (px === undefined) return undefined;
@@ -463,7 +511,10 @@ export class SimulatedVenue implements ExecutionClient {
     const cost = add(mul(qty, px), this.model.fee(inst, qty, px, maker ? Liquidity.MAKER : Liquidity.TAKER));
     const available = this.funds.available(inst.settle);
     if (cost <= available) return undefined;
-    return { code: SimReason.INSUFFICIENT_FUNDS, reason: `buy needs ${fmt(cost)} ${inst.settle}, ${fmt(available)} available` };
+    return {
+      code: SimReason.INSUFFICIENT_FUNDS,
+      reason: `buy needs ${fmt(cost)} ${inst.settle}, ${fmt(available)} available`,
+    };
   }
 
   /** Price a buy would likely pay: its limit, its trigger (slipped) or the last price (slipped). */
@@ -570,12 +621,16 @@ export class SimulatedVenue implements ExecutionClient {
     });
   }
 
-  private base(o: RestingOrder, ts: Millis): { orderId: string; strategyId: string; symbol: string; ts: Millis } {
+  private base(
+    o: RestingOrder,
+    ts: Millis,
+  ): { orderId: string; strategyId: string; symbol: string; ts: Millis } {
     return { orderId: o.id, strategyId: o.order.strategyId, symbol: o.symbol, ts };
   }
 
   private emit(event: OrderEventInput): void {
-    if (this.sink === undefined) throw new QtsError('ERR_NO_REPORT_SINK', `${this.venue}: setSink before submitting orders`);
+    if (this.sink === undefined)
+      throw new QtsError('ERR_NO_REPORT_SINK', `${this.venue}: setSink before submitting orders`);
     this.sink(event);
   }
 }

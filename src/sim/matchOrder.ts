@@ -2,7 +2,7 @@ import type { Fixed } from '../core/Fixed.js';
 import { OrderSide } from '../model/enums.js';
 import type { Direction } from './IntrabarPath.js';
 import { reaches } from './IntrabarPath.js';
-import type { MatchEvent } from './MatchEvent.js';
+import type { MatchEvent, PricedEvent } from './MatchEvent.js';
 import type { Cursor, RestingOrder } from './RestingOrder.js';
 import { cursorPx } from './RestingOrder.js';
 
@@ -22,7 +22,9 @@ export function matchOrder(o: RestingOrder): MatchEvent | undefined {
   const c = o.cursor;
   if (c === undefined || o.allowance() <= 0n) return undefined;
   if (o.conditional && !o.triggered) {
-    return o.trailPct !== undefined ? trailingTrigger(o, c) : levelEvent('trigger', c, o.triggerF, o.triggerPx, o.triggerDir);
+    return o.trailPct !== undefined
+      ? trailingTrigger(o, c)
+      : levelEvent('trigger', c, o.triggerF, o.triggerPx, o.triggerDir);
   }
   if (o.marketLike) return { kind: 'fill', t: c.t, atStart: true, px: cursorPx(c), pxF: c.pxF };
   const ev = levelEvent('fill', c, o.limitF, o.limitPx, o.limitDir);
@@ -37,7 +39,7 @@ function levelEvent(
   levelF: number,
   levelPx: Fixed,
   dir: Direction,
-): MatchEvent | undefined {
+): PricedEvent | undefined {
   if (reaches(c.pxF, levelF, dir)) return { kind, t: c.t, atStart: true, px: cursorPx(c), pxF: c.pxF };
   const t = c.path.crossing(c.t, c.pxF, levelF, dir);
   return t === undefined ? undefined : { kind, t, atStart: false, px: levelPx, pxF: levelF };
@@ -54,7 +56,8 @@ function trailingTrigger(o: RestingOrder, c: Cursor): MatchEvent | undefined {
   const better = (a: number, b: number): boolean => (sell ? a > b : a < b);
   let wm = o.watermark === undefined || better(c.pxF, o.watermark) ? c.pxF : o.watermark;
   let trig = o.trailTrigger(wm);
-  if (reaches(c.pxF, trig.f, dir)) return { kind: 'trigger', t: c.t, atStart: true, px: cursorPx(c), pxF: c.pxF };
+  if (reaches(c.pxF, trig.f, dir))
+    return { kind: 'trigger', t: c.t, atStart: true, px: cursorPx(c), pxF: c.pxF };
   let from = c.t;
   let a = c.pxF;
   for (let s = Math.floor(c.t); s < 3; s++) {
@@ -63,7 +66,13 @@ function trailingTrigger(o: RestingOrder, c: Cursor): MatchEvent | undefined {
       // Adverse leg: the watermark stays, the price may cross the trigger.
       if (reaches(b, trig.f, dir)) {
         const t = from + ((s + 1 - from) * (a - trig.f)) / (a - b);
-        return { kind: 'trigger', t: Math.min(s + 1, Math.max(from, t)), atStart: false, px: trig.px, pxF: trig.f };
+        return {
+          kind: 'trigger',
+          t: Math.min(s + 1, Math.max(from, t)),
+          atStart: false,
+          px: trig.px,
+          pxF: trig.f,
+        };
       }
     } else if (better(b, wm)) {
       // Favorable leg to a new extreme: the trigger ratchets, always staying behind the price.
