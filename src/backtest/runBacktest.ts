@@ -170,7 +170,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
         barIndex: barIndex - 1,
       });
   }
-  const orders = [...node.oms.allOrders()];
+  const counts = node.oms.orderCounts();
   const feesPaid = toNumber(node.portfolio.ledger.feesPaid(currency));
   const report = buildReport({
     strategy: cfg.strategy.id,
@@ -186,9 +186,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     curve,
     fills,
     trips: roundTripsFromFills(fills, lastPrices),
-    ordersFilled: orders.filter((o) => o.status === 'FILLED').length,
-    ordersTotal: orders.length,
-    ordersDenied: orders.filter((o) => o.status === 'DENIED').length,
+    ordersFilled: counts.filled,
+    ordersTotal: counts.total,
+    ordersDenied: counts.denied,
     feesPaid,
     barsInMarket,
     finalEquity: node.portfolio.equity(),

@@ -41,6 +41,13 @@ export function parseFixed(text: string): Fixed {
 export function fromNumber(x: number): Fixed {
   if (!Number.isFinite(x)) throw new QtsError('ERR_INVALID_DECIMAL', `not a finite number: ${x}`);
   if (Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER) return (BigInt(x) * SCALE) as Fixed;
+  // Prices with ≤ 8 decimals (nearly all exchange prices) skip the string round trip. Below
+  // 4e7 one float unit is smaller than 1e-8, so the only 8-decimal number rounding to x is
+  // its shortest decimal form: the result is the same as parsing String(x).
+  if (Math.abs(x) < 4e7) {
+    const m = Math.round(x * 1e8);
+    if (m / 1e8 === x) return (BigInt(m) * 100_000_000n) as Fixed;
+  }
   return parseFixed(String(x));
 }
 

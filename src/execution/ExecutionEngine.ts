@@ -15,11 +15,27 @@ export type OrderJournal = (order: Order, event: OrderEvent) => void;
  * The order management system. It names every order (client order id) before anything
  * leaves the process, journals each event before publishing it, and is the only place
  * that applies venue reports to orders. Fills already applied (same trade id arriving
- * again via REST, WebSocket or a restart) are dropped, never booked twice.
+ * again via REST, WebSocket or a restart) are dropped, never booked twice. Memory holds
+ * open orders and the most recent closed ones only, so a million-order backtest or a
+ * month of live trading does not grow the heap; the journal is the full record.
  */
+/** Orders counted by how they ended (for reports; the journal has the full history). */
+export interface OrderCounts {
+  total: number;
+  filled: number;
+  denied: number;
+  rejected: number;
+  canceled: number;
+  expired: number;
+}
+
+/** How many closed orders stay in memory for lookups; older history lives in the journal. */
+const CLOSED_MEMORY = 10_000;
+
 export class ExecutionEngine {
-  private readonly orders = new Map<string, Order>();
   private readonly open = new Map<string, Order>();
+  private readonly closed = new Map<string, Order>();
+  private readonly counts: OrderCounts = { total: 0, filled: 0, denied: 0, rejected: 0, canceled: 0, expired: 0 };
   private readonly eventIds = new IdGenerator('E');
   private client: ExecutionClient | undefined;
   /** Count of duplicate fill reports ignored (a live-health signal). */
@@ -40,7 +56,8 @@ export class ExecutionEngine {
   /** Creates and journals a new order (status INITIALIZED). */
   create(strategyId: string, request: OrderRequest): Order {
     const order = new Order(this.orderIds.next(), strategyId, request, this.clock.now());
-    this.orders.set(order.id, order);
+    this.open.set(order.id, order);
+    this.counts.total += 1;
     this.record(order, { type: 'OrderInitialized', request, ...this.base(order) });
     return order;
   }
@@ -54,20 +71,19 @@ export class ExecutionEngine {
   send(order: Order): void {
     if (!this.client) throw new QtsError('ERR_NO_EXECUTION_CLIENT', 'no execution client connected');
     this.record(order, { type: 'OrderSubmitted', ...this.base(order) });
-    this.open.set(order.id, order);
     this.client.submit(order);
   }
 
   /** Asks the venue to cancel; the order stays open until the venue confirms. */
   cancel(orderId: string, reason: string): void {
     const order = this.open.get(orderId);
-    if (!order || !this.client) return;
+    if (!order || !order.isOpen || !this.client) return;
     this.client.cancel(order, reason);
   }
 
-  /** A venue report: applied once, journaled, published. */
+  /** A venue report: applied once, journaled, published. The object becomes the event: do not reuse it. */
   onReport(input: OrderEventInput): void {
-    const order = this.orders.get(input.orderId);
+    const order = this.order(input.orderId);
     if (!order) throw new QtsError('ERR_UNKNOWN_ORDER', `report for unknown order ${input.orderId}`);
     if (input.type === 'OrderFilled' && order.hasTrade(input.tradeId)) {
       this.duplicateFills += 1;
@@ -76,8 +92,14 @@ export class ExecutionEngine {
     this.record(order, input);
   }
 
+  /** An open order, or a recently closed one. */
   order(id: string): Order | undefined {
-    return this.orders.get(id);
+    return this.open.get(id) ?? this.closed.get(id);
+  }
+
+  /** How many orders ended in each way since start. */
+  orderCounts(): Readonly<OrderCounts> {
+    return this.counts;
   }
 
   /** Open orders in submission order, optionally of one symbol and/or strategy. */
@@ -94,19 +116,46 @@ export class ExecutionEngine {
     return out;
   }
 
-  allOrders(): IterableIterator<Order> {
-    return this.orders.values();
-  }
-
   private base(order: Order): { orderId: string; strategyId: string; symbol: string; ts: number } {
     return { orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, ts: this.clock.now() };
   }
 
   private record(order: Order, input: OrderEventInput): void {
-    const event = { ...input, eventId: this.eventIds.next() } as OrderEvent;
+    // Reporters hand over a fresh object; stamping its id in place (instead of copying it)
+    // keeps a fill's path free of megamorphic object spreads. From here on it never changes.
+    const event = input as OrderEvent;
+    (event as { eventId: string }).eventId = this.eventIds.next();
     order.apply(event);
-    if (order.isTerminal) this.open.delete(order.id);
+    if (order.isTerminal) this.retire(order);
     this.journal?.(order, event);
     this.bus.publish(ORDER_EVENTS, event);
+  }
+
+  private retire(order: Order): void {
+    this.open.delete(order.id);
+    this.closed.set(order.id, order);
+    if (this.closed.size > CLOSED_MEMORY) {
+      const oldest = this.closed.keys().next();
+      if (oldest.done !== true) this.closed.delete(oldest.value);
+    }
+    switch (order.status) {
+      case 'FILLED':
+        this.counts.filled += 1;
+        break;
+      case 'DENIED':
+        this.counts.denied += 1;
+        break;
+      case 'REJECTED':
+        this.counts.rejected += 1;
+        break;
+      case 'CANCELED':
+        this.counts.canceled += 1;
+        break;
+      case 'EXPIRED':
+        this.counts.expired += 1;
+        break;
+      default:
+        break;
+    }
   }
 }

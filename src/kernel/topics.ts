@@ -3,9 +3,21 @@ import type { OrderEvent } from '../model/events.js';
 import type { Topic } from './MessageBus.js';
 import { topic } from './MessageBus.js';
 
-/** Bars of one symbol and timeframe ("bars.ETH/BTC.5m"). */
+const barTopics = new Map<string, Map<string, Topic<Bar>>>();
+
+/** Bars of one symbol and timeframe ("bars.ETH/BTC.5m"); interned, so the per-bar path builds no strings. */
 export function barsTopic(symbol: string, timeframe: string): Topic<Bar> {
-  return topic<Bar>(`bars.${symbol}.${timeframe}`);
+  let bySymbol = barTopics.get(timeframe);
+  if (bySymbol === undefined) {
+    bySymbol = new Map();
+    barTopics.set(timeframe, bySymbol);
+  }
+  let t = bySymbol.get(symbol);
+  if (t === undefined) {
+    t = topic<Bar>(`bars.${symbol}.${timeframe}`);
+    bySymbol.set(symbol, t);
+  }
+  return t;
 }
 /** Public trades of one symbol. */
 export function tradesTopic(symbol: string): Topic<Trade> {

@@ -84,11 +84,13 @@ export class RestingOrder {
   /** TRAILING_STOP: best price seen while live (highest for a sell, lowest for a buy). */
   watermark: number | undefined;
 
-  /** Per-walk scratch, owned by the venue's matching loop. */
+  /** Per-walk scratch, owned by the venue's matching loop: the walk it is on and its place in it. */
   epoch = 0;
   cursor: Cursor | undefined;
+  /** Filled during walk `filledInBarEpoch`, against the volume-share cap of that bar. */
   filledInBar: Fixed = ZERO;
-  barKey = 0;
+  filledInBarEpoch = 0;
+  /** Next event on the current walk, recomputed only after the order moved (`eventStale`). */
   event: MatchEvent | undefined;
   eventStale = true;
 
@@ -134,6 +136,7 @@ export class RestingOrder {
   get leaves(): Fixed {
     return sub(this.quantity, this.filled);
   }
+  /** IOC or FOK: one chance at its entry point, never rests on the book. */
   get immediateOnly(): boolean {
     return this.timeInForce !== TimeInForce.GTC;
   }
@@ -151,6 +154,21 @@ export class RestingOrder {
   marketableAt(price: number): boolean {
     if (this.conditional) return false;
     return this.marketLike || reaches(price, this.limitF, this.limitDir);
+  }
+
+  /**
+   * Cheap pre-test on a bar's range: false when nothing can happen to this order in the bar
+   * (its trigger or limit is out of reach), so the venue skips walking it. Orders that act
+   * whatever the range (market, IOC/FOK, an untriggered trailing stop that must track the
+   * best price) always pass.
+   */
+  mayActWithin(low: number, high: number): boolean {
+    if (this.immediateOnly || (this.trailPct !== undefined && !this.triggered)) return true;
+    if (this.conditional && !this.triggered) {
+      return reaches(this.triggerDir === 'down' ? low : high, this.triggerF, this.triggerDir);
+    }
+    if (this.marketLike) return true;
+    return reaches(this.limitDir === 'down' ? low : high, this.limitF, this.limitDir);
   }
 
   /**

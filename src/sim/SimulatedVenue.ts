@@ -1,15 +1,16 @@
-import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, formatFixed, fromNumber, min, mul, neg, sub } from '../core/Fixed.js';
+import { ZERO, add, formatFixed, min, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
 import type { Clock } from '../kernel/Clock.js';
 import type { Bar, Trade } from '../model/Bar.js';
-import { InstrumentKind, Liquidity, OrderSide, OrderType, TimeInForce } from '../model/enums.js';
+import { Liquidity, TimeInForce } from '../model/enums.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import { AccountChecks } from './AccountChecks.js';
+import type { Refusal } from './AccountChecks.js';
 import { FillModel } from './FillModel.js';
 import type { FillModelConfig } from './FillModel.js';
 import { BarPaths } from './IntrabarPath.js';
@@ -76,7 +77,7 @@ export class SimulatedVenue implements ExecutionClient {
   readonly rng: Rng;
   private readonly clock: Clock;
   private readonly instrumentOf: (symbol: string) => Instrument;
-  private readonly funds: FundsView;
+  private readonly checks: AccountChecks;
   private readonly model: FillModel;
   private sink: ExecutionReportSink | undefined;
   private readonly books = new Map<string, SymbolBook>();
@@ -84,6 +85,8 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly live = new Map<string, RestingOrder>();
   /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
   private readonly recentlyClosed = new Map<string, RestingOrder>();
+  /** Recently rejected orders (and children born canceled): never on the book, nothing to protect. */
+  private readonly refused = new Set<string>();
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
   private readonly firedOco = new Set<string>();
@@ -98,8 +101,8 @@ export class SimulatedVenue implements ExecutionClient {
     this.venue = opts.venue ?? 'SIM';
     this.clock = opts.clock;
     this.instrumentOf = opts.instrument;
-    this.funds = opts.funds;
     this.model = new FillModel(opts.config);
+    this.checks = new AccountChecks(opts.funds, this.model);
     this.rng = new Rng(opts.seed ?? 0);
   }
 
@@ -115,78 +118,38 @@ export class SimulatedVenue implements ExecutionClient {
    * arrival. A second submit of an order the venue already knows is ignored.
    */
   submit(order: Order): void {
-    if (this.live.has(order.id) || this.recentlyClosed.has(order.id)) return;
+    if (this.live.has(order.id) || this.recentlyClosed.has(order.id) || this.refused.has(order.id)) return;
     const now = this.clock.now();
     const req = order.request;
-    let instrument: Instrument;
-    try {
-      instrument = this.instrumentOf(req.symbol);
-    } catch {
-      this.reject(order, now, SimReason.UNKNOWN_INSTRUMENT, `${this.venue} does not list ${req.symbol}`);
+    if (req.parentId !== undefined && this.refused.has(req.parentId)) {
+      // The entry was refused, exactly as if it had been canceled unfilled: the child is
+      // accepted and canceled at once, so the strategy sees the same story either way.
+      this.orderSeq += 1;
+      remember(this.refused, order.id);
+      const base = { orderId: order.id, strategyId: order.strategyId, symbol: req.symbol, ts: now };
+      this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${this.orderSeq}`, ...base });
+      this.emit({ type: 'OrderCanceled', reason: SimReason.PARENT_CANCELED, ...base });
       return;
     }
-    const invalid = validateRequest(req, order.id);
-    if (invalid !== undefined) {
-      this.reject(order, now, SimReason.INVALID_ORDER, invalid);
+    const o = this.admit(order, now);
+    if (!(o instanceof RestingOrder)) {
+      remember(this.refused, order.id);
+      const { code, reason } = o;
+      this.emit({
+        type: 'OrderRejected',
+        code,
+        reason,
+        orderId: order.id,
+        strategyId: order.strategyId,
+        symbol: req.symbol,
+        ts: now,
+      });
       return;
     }
-    let parent: RestingOrder | undefined;
-    if (req.parentId !== undefined) {
-      parent = this.live.get(req.parentId) ?? this.recentlyClosed.get(req.parentId);
-      if (parent === undefined) {
-        this.reject(
-          order,
-          now,
-          SimReason.UNKNOWN_PARENT,
-          `parent ${req.parentId} is unknown to ${this.venue}`,
-        );
-        return;
-      }
-      if (parent.symbol !== req.symbol) {
-        this.reject(
-          order,
-          now,
-          SimReason.INVALID_ORDER,
-          `a bracket child must trade its parent's ${parent.symbol}`,
-        );
-        return;
-      }
-    }
-    const book = this.bookOf(req.symbol);
-    const ref = book.current?.close;
-    const o = new RestingOrder(
-      order,
-      this.orderSeq + 1,
-      instrument,
-      now + this.model.config.latencyMs,
-      parent,
-    );
-    o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
-    // A bracket child is checked when it activates: before the parent fills there is no
-    // position to reduce and nothing to sell, and that is expected.
-    const activeNow = parent === undefined || parent.filled > 0n;
-    if (activeNow && req.postOnly && o.takerOnArrival) {
-      this.reject(
-        order,
-        now,
-        SimReason.POST_ONLY_WOULD_TAKE,
-        `post-only ${req.side} at ${fmt(o.limitPx)} crosses ${ref}`,
-      );
-      return;
-    }
-    if (parent === undefined) {
-      const problem = this.arrivalProblem(o, ref);
-      if (problem !== undefined) {
-        this.reject(order, now, problem.code, problem.reason);
-        return;
-      }
-      if (o.trailPct !== undefined && ref !== undefined) o.watermark = ref;
-    }
-
     this.orderSeq += 1;
-    this.register(o, book);
+    this.register(o);
     this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${o.seq}`, ...this.base(o, now) });
-    if (parent !== undefined && parent.closed && parent.filled === 0n) {
+    if (o.parent !== undefined && o.parent.closed && o.parent.filled === 0n) {
       this.close(o, now, SimReason.PARENT_CANCELED);
       return;
     }
@@ -219,8 +182,7 @@ export class SimulatedVenue implements ExecutionClient {
    * still forming (`closed: false`) is ignored: its prices would be matched again and again.
    */
   processBar(bar: Bar): void {
-    let book = this.books.get(bar.symbol);
-    if (book === undefined) book = this.bookOf(bar.symbol);
+    const book = this.bookOf(bar.symbol);
     if (!bar.closed) return;
     if (book.orders.length > 0) this.matchBar(book, bar);
     book.current = bar;
@@ -250,23 +212,88 @@ export class SimulatedVenue implements ExecutionClient {
     return out;
   }
 
+  /**
+   * The venue's view of a new order, or why it refuses it: unknown symbol, malformed
+   * request, unknown bracket parent, a post-only limit that would take, or the account
+   * checks. A bracket child skips the reduce-only and funds checks here: before its parent
+   * fills there is no position to reduce and nothing to sell, and that is expected (its
+   * fills are checked like any other).
+   */
+  private admit(order: Order, now: Millis): RestingOrder | Refusal {
+    const req = order.request;
+    let instrument: Instrument;
+    try {
+      instrument = this.instrumentOf(req.symbol);
+    } catch {
+      return { code: SimReason.UNKNOWN_INSTRUMENT, reason: `${this.venue} does not list ${req.symbol}` };
+    }
+    const invalid = validateRequest(req, order.id);
+    if (invalid !== undefined) return { code: SimReason.INVALID_ORDER, reason: invalid };
+    let parent: RestingOrder | undefined;
+    if (req.parentId !== undefined) {
+      parent = this.live.get(req.parentId) ?? this.recentlyClosed.get(req.parentId);
+      if (parent === undefined) {
+        return {
+          code: SimReason.UNKNOWN_PARENT,
+          reason: `parent ${req.parentId} is unknown to ${this.venue}`,
+        };
+      }
+      if (parent.symbol !== req.symbol) {
+        return {
+          code: SimReason.INVALID_ORDER,
+          reason: `a bracket child must trade its parent's ${parent.symbol}`,
+        };
+      }
+    }
+    const ref = this.books.get(req.symbol)?.current?.close;
+    const o = new RestingOrder(
+      order,
+      this.orderSeq + 1,
+      instrument,
+      now + this.model.config.latencyMs,
+      parent,
+    );
+    o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
+    const activeNow = parent === undefined || parent.filled > 0n;
+    if (activeNow && req.postOnly && o.takerOnArrival) {
+      return {
+        code: SimReason.POST_ONLY_WOULD_TAKE,
+        reason: `post-only ${req.side} at ${formatFixed(o.limitPx)} would take at ${ref}`,
+      };
+    }
+    if (parent === undefined) {
+      const refusal = this.checks.onArrival(o, ref);
+      if (refusal !== undefined) return refusal;
+      // "Highest price seen since acceptance": the last price is the first one seen.
+      if (o.trailPct !== undefined && ref !== undefined) o.watermark = ref;
+    }
+    return o;
+  }
+
   // ── matching ────────────────────────────────────────────────────────────────────────
 
   private matchBar(book: SymbolBook, bar: Bar): void {
-    const pass: MatchPass = {
-      epoch: ++this.epoch,
-      ts: bar.ts,
-      volume: bar.volume,
-      paths: BarPaths.ofBar(bar, this.model.config.intrabar),
-    };
+    let pass: MatchPass | undefined;
+    // The walk visits open and close too; a malformed bar may have them outside [low, high].
+    const lo = Math.min(bar.low, bar.open, bar.close);
+    const hi = Math.max(bar.high, bar.open, bar.close);
     for (const o of book.orders) {
-      // Not yet at the venue, or a bracket child whose parent has not filled: it sits out
-      // (a child may still be activated mid-bar by its parent's fill).
-      if (o.closed || o.arrival > bar.ts || o.allowance() <= 0n) continue;
-      o.place(pass.epoch, pass.paths.forSide(o.side), 0, bar.open, undefined, o.takerOnArrival && !o.seen);
+      if (o.closed || o.arrival > bar.ts) continue; // not at the venue yet
+      const firstBar = !o.seen;
       o.seen = true;
+      // Most resting orders sit far from the market: skip the walk when the bar's range
+      // cannot touch them. A bracket child whose parent has not filled sits out too (its
+      // parent's fill may still activate it mid-bar).
+      if (!o.mayActWithin(lo, hi) || o.allowance() <= 0n) continue;
+      pass ??= {
+        epoch: ++this.epoch,
+        ts: bar.ts,
+        volume: bar.volume,
+        paths: BarPaths.ofBar(bar, this.model.config.intrabar),
+      };
+      o.place(pass.epoch, pass.paths.forSide(o.side), 0, bar.open, undefined, o.takerOnArrival && firstBar);
     }
-    this.run(book, pass);
+    if (pass !== undefined) this.run(book, pass);
   }
 
   /** Orders that arrived while a bar is current fill against its close, as a one-price walk. */
@@ -330,11 +357,7 @@ export class SimulatedVenue implements ExecutionClient {
   private execute(o: RestingOrder, ev: MatchEvent, pass: MatchPass): void {
     if (ev.kind === 'expire') {
       o.leave(ev.t);
-      this.close(
-        o,
-        pass.ts,
-        o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER,
-      );
+      this.close(o, pass.ts, expireReason(o));
       return;
     }
     const cursor = o.cursor;
@@ -366,8 +389,8 @@ export class SimulatedVenue implements ExecutionClient {
     }
     const px = o.marketLike ? this.model.slip(ev.px, o.side, inst.tickSize) : ev.px;
 
-    if (o.barKey !== pass.epoch) {
-      o.barKey = pass.epoch;
+    if (o.filledInBarEpoch !== pass.epoch) {
+      o.filledInBarEpoch = pass.epoch;
       o.filledInBar = ZERO;
     }
     let qty = o.allowance();
@@ -375,18 +398,12 @@ export class SimulatedVenue implements ExecutionClient {
     if (cap !== undefined) qty = min(qty, sub(cap, o.filledInBar));
     if (qty <= 0n) {
       // The bar's volume is used up: a GTC order waits for the next bar, an IOC/FOK is done.
-      if (o.immediateOnly)
-        this.close(
-          o,
-          ts,
-          o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER,
-        );
+      if (o.immediateOnly) this.close(o, ts, expireReason(o));
       return;
     }
     let reduceCapped = false;
     if (o.order.request.reduceOnly) {
-      const pos = this.funds.positionQty(o.symbol);
-      const room = o.side === OrderSide.BUY ? neg(pos) : pos;
+      const room = this.checks.reduceOnlyRoom(o);
       if (room <= 0n) {
         this.close(o, ts, SimReason.REDUCE_ONLY);
         return;
@@ -402,7 +419,7 @@ export class SimulatedVenue implements ExecutionClient {
       return;
     }
     const fee = this.model.fee(inst, qty, px, liquidity);
-    if (!this.fundable(inst, o.side, qty, px, fee)) {
+    if (!this.checks.canFill(inst, o.side, qty, px, fee)) {
       this.close(o, ts, SimReason.INSUFFICIENT_FUNDS);
       return;
     }
@@ -472,82 +489,6 @@ export class SimulatedVenue implements ExecutionClient {
       if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
   }
 
-  // ── checks ──────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Refusals a real exchange makes on arrival: a reduce-only order that would open or grow
-   * a position, and (spot) an order the account could not pay for at the price it would
-   * likely get. Funds are re-checked at every fill; this only refuses what is hopeless now.
-   */
-  private arrivalProblem(
-    o: RestingOrder,
-    ref: number | undefined,
-  ): { code: string; reason: string } | undefined {
-    const inst = o.instrument;
-    let qty = o.quantity;
-    if (o.order.request.reduceOnly) {
-      const pos = this.funds.positionQty(inst.symbol);
-      const room = o.side === OrderSide.BUY ? neg(pos) : pos;
-      if (room <= 0n) {
-        return {
-          code: SimReason.REDUCE_ONLY,
-          reason: `reduce-only ${o.side} with position ${fmt(pos)} would increase it`,
-        };
-      }
-      qty = min(qty, room);
-    }
-    if (inst.kind === InstrumentKind.PERPETUAL) return undefined;
-    if (o.side === OrderSide.SELL) {
-      const held = this.funds.positionQty(inst.symbol);
-      if (qty <= held) return undefined;
-      return {
-        code: SimReason.INSUFFICIENT_FUNDS,
-        reason: `sell of ${fmt(qty)} ${inst.base} but ${fmt(held)} held`,
-      };
-    }
-    const px = this.estimatedPrice(o, ref);
-    if (px === undefined) return undefined;
-    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
-    const cost = add(mul(qty, px), this.model.fee(inst, qty, px, maker ? Liquidity.MAKER : Liquidity.TAKER));
-    const available = this.funds.available(inst.settle);
-    if (cost <= available) return undefined;
-    return {
-      code: SimReason.INSUFFICIENT_FUNDS,
-      reason: `buy needs ${fmt(cost)} ${inst.settle}, ${fmt(available)} available`,
-    };
-  }
-
-  /** Price a buy would likely pay: its limit, its trigger (slipped) or the last price (slipped). */
-  private estimatedPrice(o: RestingOrder, ref: number | undefined): Fixed | undefined {
-    const tick = o.instrument.tickSize;
-    switch (o.order.request.type) {
-      case OrderType.LIMIT:
-      case OrderType.STOP_LIMIT:
-      case OrderType.TAKE_PROFIT_LIMIT:
-        return o.limitPx;
-      case OrderType.STOP_MARKET:
-      case OrderType.TAKE_PROFIT:
-        return this.model.slip(o.triggerPx, o.side, tick);
-      case OrderType.TRAILING_STOP: {
-        if (ref !== undefined) return this.model.slip(o.trailTrigger(ref).px, o.side, tick);
-        const initial = o.order.request.triggerPrice;
-        return initial === undefined ? undefined : this.model.slip(initial, o.side, tick);
-      }
-      case OrderType.MARKET:
-        return ref === undefined ? undefined : this.model.slip(fromNumber(ref), o.side, tick);
-    }
-  }
-
-  /**
-   * Spot balances never go negative on an exchange: a buy needs qty × px + fee of cash, a
-   * sell needs the coins. Perpetuals trade on margin, not modeled yet, so they pass.
-   */
-  private fundable(inst: Instrument, side: OrderSide, qty: Fixed, px: Fixed, fee: Fixed): boolean {
-    if (inst.kind === InstrumentKind.PERPETUAL) return true;
-    if (side === OrderSide.BUY) return add(mul(qty, px), fee) <= this.funds.available(inst.settle);
-    return qty <= this.funds.positionQty(inst.symbol);
-  }
-
   // ── bookkeeping ─────────────────────────────────────────────────────────────────────
 
   private bookOf(symbol: string): SymbolBook {
@@ -559,9 +500,9 @@ export class SimulatedVenue implements ExecutionClient {
     return book;
   }
 
-  private register(o: RestingOrder, book: SymbolBook): void {
+  private register(o: RestingOrder): void {
     this.live.set(o.id, o);
-    book.orders.push(o);
+    this.bookOf(o.symbol).orders.push(o);
     o.parent?.children.push(o);
     const group = o.order.request.ocoGroup;
     if (group !== undefined) {
@@ -609,18 +550,6 @@ export class SimulatedVenue implements ExecutionClient {
     book.hasClosed = false;
   }
 
-  private reject(order: Order, ts: Millis, code: string, reason: string): void {
-    this.emit({
-      type: 'OrderRejected',
-      code,
-      reason,
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts,
-    });
-  }
-
   private base(
     o: RestingOrder,
     ts: Millis,
@@ -635,8 +564,9 @@ export class SimulatedVenue implements ExecutionClient {
   }
 }
 
-function fmt(x: Fixed): string {
-  return formatFixed(x);
+/** Why an IOC/FOK order ends without filling everything on arrival. */
+function expireReason(o: RestingOrder): SimReason {
+  return o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER;
 }
 
 /** Adds to a set that forgets its oldest entries beyond MEMORY (a backtest may fire millions of groups). */

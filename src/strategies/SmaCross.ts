@@ -6,8 +6,20 @@ import { Strategy } from '../strategy/Strategy.js';
 
 const paramsSchema = z
   .object({
-    fast: z.number().int().min(2).max(200).default(10).meta({ step: 1, description: 'fast SMA period (bars)' }),
-    slow: z.number().int().min(3).max(500).default(30).meta({ step: 1, description: 'slow SMA period (bars)' }),
+    fast: z
+      .number()
+      .int()
+      .min(2)
+      .max(200)
+      .default(10)
+      .meta({ step: 1, description: 'fast SMA period (bars)' }),
+    slow: z
+      .number()
+      .int()
+      .min(3)
+      .max(500)
+      .default(30)
+      .meta({ step: 1, description: 'slow SMA period (bars)' }),
   })
   .refine((p) => p.fast < p.slow, { message: 'fast must be smaller than slow', path: ['fast'] });
 
@@ -28,7 +40,11 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   override onBar(bar: Bar): void {
     let s = this.state.get(bar.symbol);
     if (!s) {
-      s = { fast: new RollingSma(this.params.fast), slow: new RollingSma(this.params.slow), cross: new CrossOver() };
+      s = {
+        fast: new RollingSma(this.params.fast),
+        slow: new RollingSma(this.params.slow),
+        cross: new CrossOver(),
+      };
       this.state.set(bar.symbol, s);
     }
     const cross = s.cross.update(s.fast.update(bar.close), s.slow.update(bar.close));

@@ -80,6 +80,17 @@ describe('Fixed', () => {
     expect(isMultipleOf(toFixed('0.35'), toFixed('0.1'))).toBe(false);
   });
 
+  it('fromNumber equals parsing the shortest decimal form, fast path included (property)', () => {
+    const eightDecimals = fc.integer({ min: -4e15, max: 4e15 }).map((n) => n / 1e8);
+    const any = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 });
+    fc.assert(
+      fc.property(fc.oneof(eightDecimals, any), (x) => {
+        expect(fromNumber(x)).toBe(parseFixed(String(x)));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('format and parse round-trip any value (property)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (n) => {

@@ -98,7 +98,10 @@ export function harness(opts: HarnessOptions = {}) {
   });
   const events: OrderEvent[] = [];
   const orders = new Map<string, Order>();
+  /** Called with each report before it is applied (to check it against the order's state). */
   const listeners: ((e: OrderEvent, order: Order) => void)[] = [];
+  /** Called after a report is applied and booked, like a strategy's onOrder* handler. */
+  const reactions: ((e: OrderEvent, order: Order) => void)[] = [];
   let eventSeq = 0;
   venue.setSink((input) => {
     const order = orders.get(input.orderId);
@@ -108,6 +111,7 @@ export function harness(opts: HarnessOptions = {}) {
     order.apply(event);
     events.push(event);
     if (event.type === 'OrderFilled') funds.book(inst, event);
+    for (const r of reactions) r(event, order);
   });
 
   let orderSeq = 0;
@@ -135,8 +139,23 @@ export function harness(opts: HarnessOptions = {}) {
     const id = `O${++orderSeq}`;
     const req = request(spec);
     const order = new Order(id, 'S1', req, clock.now());
-    order.apply({ type: 'OrderInitialized', request: req, eventId: `i${id}`, orderId: id, strategyId: 'S1', symbol: req.symbol, ts: clock.now() });
-    order.apply({ type: 'OrderSubmitted', eventId: `s${id}`, orderId: id, strategyId: 'S1', symbol: req.symbol, ts: clock.now() });
+    order.apply({
+      type: 'OrderInitialized',
+      request: req,
+      eventId: `i${id}`,
+      orderId: id,
+      strategyId: 'S1',
+      symbol: req.symbol,
+      ts: clock.now(),
+    });
+    order.apply({
+      type: 'OrderSubmitted',
+      eventId: `s${id}`,
+      orderId: id,
+      strategyId: 'S1',
+      symbol: req.symbol,
+      ts: clock.now(),
+    });
     orders.set(id, order);
     venue.submit(order);
     return order;
@@ -144,7 +163,17 @@ export function harness(opts: HarnessOptions = {}) {
 
   /** Feeds the next one-minute bar (clock at its close, as a backtest does) and returns it. */
   function bar(open: number, high: number, low: number, close: number, volume = 1_000): Bar {
-    const b: Bar = { symbol: inst.symbol, timeframe: '1m', ts: barIndex * MIN, open, high, low, close, volume, closed: true };
+    const b: Bar = {
+      symbol: inst.symbol,
+      timeframe: '1m',
+      ts: barIndex * MIN,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      closed: true,
+    };
     barIndex++;
     clock.advanceTo(b.ts + MIN);
     venue.processBar(b);
@@ -152,14 +181,16 @@ export function harness(opts: HarnessOptions = {}) {
   }
 
   function fills(order?: Order): OrderFilled[] {
-    return events.filter((e): e is OrderFilled => e.type === 'OrderFilled' && (order === undefined || e.orderId === order.id));
+    return events.filter(
+      (e): e is OrderFilled => e.type === 'OrderFilled' && (order === undefined || e.orderId === order.id),
+    );
   }
 
   function types(order: Order): string[] {
     return events.filter((e) => e.orderId === order.id).map((e) => e.type);
   }
 
-  return { clock, inst, funds, venue, events, orders, listeners, submit, bar, fills, types };
+  return { clock, inst, funds, venue, events, orders, listeners, reactions, submit, bar, fills, types };
 }
 
 /** Fixed from a decimal literal, for readable expectations. */

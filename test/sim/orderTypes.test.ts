@@ -33,6 +33,19 @@ describe('SimulatedVenue: market orders', () => {
     expect(h.fills(o)[0]?.ts).toBe(MIN + 5);
   });
 
+  it("fillAt 'close': a marketable limit fills at once at the close as taker; a crossed stop triggers at once", () => {
+    const h = harness({ config: { fillAt: 'close' }, position: 1 });
+    h.bar(100, 101, 99, 100);
+    const limit = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 102 });
+    expect(px(h.fills(limit)[0]?.lastPx ?? 0n)).toBe('100');
+    expect(h.fills(limit)[0]?.liquidity).toBe('TAKER');
+    const resting = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 99 });
+    expect(h.types(resting)).toEqual(['OrderAccepted']);
+    const stop = h.submit({ side: 'SELL', type: 'STOP_MARKET', qty: 1, trigger: 101 });
+    expect(h.types(stop)).toEqual(['OrderAccepted', 'OrderTriggered', 'OrderFilled']);
+    expect(px(h.fills(stop)[0]?.lastPx ?? 0n)).toBe('100');
+  });
+
   it("fillAt 'close' with no bar yet waits for the first bar's open", () => {
     const h = harness({ config: { fillAt: 'close' } });
     const o = h.submit({ side: 'BUY', qty: 1 });
@@ -216,7 +229,13 @@ describe('SimulatedVenue: trailing stops', () => {
   it('a buy trailing stop follows the lowest price seen, rounded to the tick away from the market', () => {
     const h = harness({ instrument: { symbol: 'BTC/USDT:USDT' }, position: -1 });
     h.bar(100, 101, 99, 100);
-    const o = h.submit({ side: 'BUY', type: 'TRAILING_STOP', qty: 1, trailingPct: '0.03', symbol: 'BTC/USDT:USDT' });
+    const o = h.submit({
+      side: 'BUY',
+      type: 'TRAILING_STOP',
+      qty: 1,
+      trailingPct: '0.03',
+      symbol: 'BTC/USDT:USDT',
+    });
     h.bar(100, 100, 90.13, 91); // low 90.13 → trigger 92.8339 → 92.84
     h.bar(91, 92.83, 90.5, 92);
     expect(h.fills(o)).toHaveLength(0);

@@ -1,0 +1,109 @@
+import type { Fixed } from '../core/Fixed.js';
+import { add, formatFixed, fromNumber, min, mul, neg } from '../core/Fixed.js';
+import type { FundsView } from '../execution/ExecutionClient.js';
+import type { Instrument } from '../model/Instrument.js';
+import { InstrumentKind, Liquidity, OrderSide, OrderType } from '../model/enums.js';
+import type { FillModel } from './FillModel.js';
+import type { RestingOrder } from './RestingOrder.js';
+import { SimReason } from './SimReason.js';
+
+/** Why the venue refuses an order: a stable code and a sentence for humans. */
+export interface Refusal {
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * The checks a real exchange makes against the account: a reduce-only order may only shrink
+ * a position, and spot balances never go negative (a buy needs qty × px + fee of cash, a
+ * sell needs the coins). Perpetuals trade on margin, which is not modeled yet, so only the
+ * reduce-only rule applies to them. The account is read live through FundsView, so a fill
+ * booked a moment ago is already spent when the next order is checked.
+ */
+export class AccountChecks {
+  constructor(
+    private readonly funds: FundsView,
+    private readonly model: FillModel,
+  ) {}
+
+  /**
+   * How much a reduce-only order may still trade: the size of the opposite position. Zero
+   * or less means it would open or grow a position.
+   */
+  reduceOnlyRoom(o: RestingOrder): Fixed {
+    const pos = this.funds.positionQty(o.symbol);
+    return o.side === OrderSide.BUY ? neg(pos) : pos;
+  }
+
+  /**
+   * Refusal on arrival, given the last price `ref` (if any): reduce-only in the wrong
+   * direction, or a spot order the account could not pay for at the price it would likely
+   * get. Funds are re-checked at every fill; this only refuses what is hopeless now.
+   */
+  onArrival(o: RestingOrder, ref: number | undefined): Refusal | undefined {
+    const inst = o.instrument;
+    let qty = o.quantity;
+    if (o.order.request.reduceOnly) {
+      const room = this.reduceOnlyRoom(o);
+      if (room <= 0n) {
+        const pos = formatFixed(this.funds.positionQty(inst.symbol));
+        return {
+          code: SimReason.REDUCE_ONLY,
+          reason: `reduce-only ${o.side} with position ${pos} would increase it`,
+        };
+      }
+      // A reduce-only order larger than the position is capped at fill time, not refused.
+      qty = min(qty, room);
+    }
+    if (inst.kind === InstrumentKind.PERPETUAL) return undefined;
+    if (o.side === OrderSide.SELL) {
+      const held = this.funds.positionQty(inst.symbol);
+      if (qty <= held) return undefined;
+      return {
+        code: SimReason.INSUFFICIENT_FUNDS,
+        reason: `sell of ${formatFixed(qty)} ${inst.base} but ${formatFixed(held)} held`,
+      };
+    }
+    const px = this.estimatedPrice(o, ref);
+    if (px === undefined) return undefined;
+    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
+    const cost = add(mul(qty, px), this.model.fee(inst, qty, px, maker ? Liquidity.MAKER : Liquidity.TAKER));
+    const available = this.funds.available(inst.settle);
+    if (cost <= available) return undefined;
+    return {
+      code: SimReason.INSUFFICIENT_FUNDS,
+      reason: `buy needs ${formatFixed(cost)} ${inst.settle}, ${formatFixed(available)} available`,
+    };
+  }
+
+  /** Whether the account can pay for this fill right now (spot); perpetuals always can. */
+  canFill(inst: Instrument, side: OrderSide, qty: Fixed, px: Fixed, fee: Fixed): boolean {
+    if (inst.kind === InstrumentKind.PERPETUAL) return true;
+    if (side === OrderSide.BUY) return add(mul(qty, px), fee) <= this.funds.available(inst.settle);
+    return qty <= this.funds.positionQty(inst.symbol);
+  }
+
+  /**
+   * Price a buy would likely pay: its limit, its trigger (slipped) or the last price
+   * (slipped); undefined when nothing is known yet (no bar seen), then only fills are checked.
+   */
+  private estimatedPrice(o: RestingOrder, ref: number | undefined): Fixed | undefined {
+    const tick = o.instrument.tickSize;
+    switch (o.order.request.type) {
+      case OrderType.LIMIT:
+      case OrderType.STOP_LIMIT:
+      case OrderType.TAKE_PROFIT_LIMIT:
+        return o.limitPx;
+      case OrderType.STOP_MARKET:
+      case OrderType.TAKE_PROFIT:
+        return this.model.slip(o.triggerPx, o.side, tick);
+      case OrderType.TRAILING_STOP: {
+        if (ref !== undefined) return this.model.slip(o.trailTrigger(ref).px, o.side, tick);
+        const initial = o.order.request.triggerPrice;
+        return initial === undefined ? undefined : this.model.slip(initial, o.side, tick);
+      }
+      case OrderType.MARKET:
+        return ref === undefined ? undefined : this.model.slip(fromNumber(ref), o.side, tick);
+    }
+  }
+}
