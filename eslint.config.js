@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'reports/**', 'bin/**'] },
+  {
+    ignores: [
+      'scratch/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test-output/**',
+      'reports/**',
+      'bin/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -22,6 +22,8 @@ const DECIMAL_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
 
 /** Parses a decimal string ("0.1", "-12.5e-3") exactly; more than 16 decimals round half-even. */
 export function parseFixed(text: string): Fixed {
+  const plain = parsePlainDecimal(text);
+  if (plain !== undefined) return plain;
   const m = DECIMAL_RE.exec(text.trim());
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
     throw new QtsError('ERR_INVALID_DECIMAL', `not a decimal number: ${JSON.stringify(text)}`);
@@ -36,6 +38,29 @@ export function parseFixed(text: string): Fixed {
   const value = BigInt(digits);
   return (sign * roundDiv(value, 10n ** BigInt(exp))) as Fixed;
 }
+
+/**
+ * Fast path for the common "-123.456" form with at most 16 decimals: one BigInt of the
+ * digits, no regex. Anything else (exponents, signs, spaces, rounding) returns undefined.
+ */
+function parsePlainDecimal(text: string): Fixed | undefined {
+  const n = text.length;
+  const i = text.charCodeAt(0) === 45 ? 1 : 0;
+  let dot = -1;
+  if (i >= n) return undefined;
+  for (let k = i; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46 && dot < 0) dot = k;
+    else if (c < 48 || c > 57) return undefined;
+  }
+  const decimals = dot < 0 ? 0 : n - dot - 1;
+  if (decimals > FIXED_DIGITS || dot === i || n - i - (dot < 0 ? 0 : 1) === 0) return undefined;
+  const digits = dot < 0 ? text.slice(i) : text.slice(i, dot) + text.slice(dot + 1);
+  const value = BigInt(digits) * POW10[FIXED_DIGITS - decimals]!;
+  return (i === 1 ? -value : value) as Fixed;
+}
+
+const POW10: readonly bigint[] = Array.from({ length: FIXED_DIGITS + 1 }, (_, k) => 10n ** BigInt(k));
 
 /** Converts a finite float through its shortest round-trip decimal (0.1 → exactly 0.1). */
 export function fromNumber(x: number): Fixed {

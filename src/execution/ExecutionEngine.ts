@@ -1,4 +1,5 @@
 import { IdGenerator } from '../core/ids.js';
+import { RecentMap } from '../core/RecentMap.js';
 import { QtsError } from '../core/QtsError.js';
 import type { MessageBus } from '../kernel/MessageBus.js';
 import type { Clock } from '../kernel/Clock.js';
@@ -30,12 +31,19 @@ export interface OrderCounts {
 }
 
 /** How many closed orders stay in memory for lookups; older history lives in the journal. */
-const CLOSED_MEMORY = 10_000;
+const CLOSED_MEMORY = 1024;
 
 export class ExecutionEngine {
   private readonly open = new Map<string, Order>();
-  private readonly closed = new Map<string, Order>();
-  private readonly counts: OrderCounts = { total: 0, filled: 0, denied: 0, rejected: 0, canceled: 0, expired: 0 };
+  private readonly closed = new RecentMap<string, Order>(CLOSED_MEMORY);
+  private readonly counts: OrderCounts = {
+    total: 0,
+    filled: 0,
+    denied: 0,
+    rejected: 0,
+    canceled: 0,
+    expired: 0,
+  };
   private readonly eventIds = new IdGenerator('E');
   private client: ExecutionClient | undefined;
   /** Count of duplicate fill reports ignored (a live-health signal). */
@@ -106,6 +114,8 @@ export class ExecutionEngine {
   openOrders(symbol?: string, strategyId?: string): Order[] {
     const out: Order[] = [];
     for (const o of this.open.values()) {
+      // Not yet past risk (INITIALIZED) is not open at a venue.
+      if (!o.isOpen) continue;
       if (
         (symbol === undefined || o.symbol === symbol) &&
         (strategyId === undefined || o.strategyId === strategyId)
@@ -134,10 +144,6 @@ export class ExecutionEngine {
   private retire(order: Order): void {
     this.open.delete(order.id);
     this.closed.set(order.id, order);
-    if (this.closed.size > CLOSED_MEMORY) {
-      const oldest = this.closed.keys().next();
-      if (oldest.done !== true) this.closed.delete(oldest.value);
-    }
     switch (order.status) {
       case 'FILLED':
         this.counts.filled += 1;

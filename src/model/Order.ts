@@ -78,7 +78,8 @@ export class Order {
   reasonCode: string | undefined;
   reason: string | undefined;
   readonly events: OrderEvent[] = [];
-  private readonly tradeIds = new Set<string>();
+  /** Trade ids already applied; made on the first fill (most orders never fill). */
+  private tradeIds: Set<string> | undefined;
 
   constructor(id: string, strategyId: string, request: OrderRequest, createdAt: Millis) {
     this.id = id;
@@ -112,7 +113,7 @@ export class Order {
 
   /** True when this fill was already applied (same trade id seen via another path). */
   hasTrade(tradeId: string): boolean {
-    return this.tradeIds.has(tradeId);
+    return this.tradeIds?.has(tradeId) ?? false;
   }
 
   /** Folds one event into the order; throws ERR_ORDER_TRANSITION on a forbidden move. */
@@ -143,7 +144,7 @@ export class Order {
         this.filledQty = filledAfter;
         this.filledNotional = add(this.filledNotional, mul(event.lastQty, event.lastPx));
         this.feesPaid = add(this.feesPaid, event.fee);
-        this.tradeIds.add(event.tradeId);
+        (this.tradeIds ??= new Set()).add(event.tradeId);
         break;
       case 'OrderAccepted':
         this.venueOrderId = event.venueOrderId;
@@ -162,7 +163,7 @@ export class Order {
   }
 
   private checkFill(event: OrderFilled): void {
-    if (this.tradeIds.has(event.tradeId)) {
+    if (this.hasTrade(event.tradeId)) {
       throw new QtsError('ERR_DUPLICATE_FILL', `trade ${event.tradeId} already applied to ${this.id}`);
     }
     if (event.lastQty <= 0n || add(this.filledQty, event.lastQty) > this.request.quantity) {

@@ -1,5 +1,6 @@
 import { ZERO, add, formatFixed, min, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
+import { RecentMap } from '../core/RecentMap.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
@@ -57,7 +58,7 @@ interface MatchPass {
 }
 
 /** How many closed orders and fired OCO groups the venue remembers (for late bracket children). */
-const MEMORY = 4096;
+const MEMORY = 1024;
 
 /**
  * The paper exchange of backtests AND shadow trading: the same class, so paper results and
@@ -84,12 +85,12 @@ export class SimulatedVenue implements ExecutionClient {
   /** Open orders by client order id, in acceptance order. */
   private readonly live = new Map<string, RestingOrder>();
   /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
-  private readonly recentlyClosed = new Map<string, RestingOrder>();
+  private readonly recentlyClosed = new RecentMap<string, RestingOrder>(MEMORY);
   /** Recently rejected orders (and children born canceled): never on the book, nothing to protect. */
-  private readonly refused = new Set<string>();
+  private readonly refused = new RecentMap<string, true>(MEMORY);
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
-  private readonly firedOco = new Set<string>();
+  private readonly firedOco = new RecentMap<string, true>(MEMORY);
   /** Orders waiting to be matched against the current close ('close' fills). */
   private readonly pending: RestingOrder[] = [];
   private orderSeq = 0;
@@ -125,7 +126,7 @@ export class SimulatedVenue implements ExecutionClient {
       // The entry was refused, exactly as if it had been canceled unfilled: the child is
       // accepted and canceled at once, so the strategy sees the same story either way.
       this.orderSeq += 1;
-      remember(this.refused, order.id);
+      this.refused.set(order.id, true);
       const base = { orderId: order.id, strategyId: order.strategyId, symbol: req.symbol, ts: now };
       this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${this.orderSeq}`, ...base });
       this.emit({ type: 'OrderCanceled', reason: SimReason.PARENT_CANCELED, ...base });
@@ -133,7 +134,7 @@ export class SimulatedVenue implements ExecutionClient {
     }
     const o = this.admit(order, now);
     if (!(o instanceof RestingOrder)) {
-      remember(this.refused, order.id);
+      this.refused.set(order.id, true);
       const { code, reason } = o;
       this.emit({
         type: 'OrderRejected',
@@ -482,7 +483,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** One fill in an OCO group cancels every other open member, even if the filler is only partly done. */
   private fireOco(group: string, filler: RestingOrder, ts: Millis): void {
-    remember(this.firedOco, group);
+    this.firedOco.set(group, true);
     const members = this.ocoMembers.get(group);
     if (members === undefined) return;
     for (const m of [...members])
@@ -526,10 +527,6 @@ export class SimulatedVenue implements ExecutionClient {
     o.cursor = undefined;
     this.live.delete(o.id);
     this.recentlyClosed.set(o.id, o);
-    if (this.recentlyClosed.size > MEMORY) {
-      const oldest = this.recentlyClosed.keys().next();
-      if (oldest.done !== true) this.recentlyClosed.delete(oldest.value);
-    }
     const group = o.order.request.ocoGroup;
     if (group !== undefined) {
       const members = this.ocoMembers.get(group);
@@ -567,13 +564,4 @@ export class SimulatedVenue implements ExecutionClient {
 /** Why an IOC/FOK order ends without filling everything on arrival. */
 function expireReason(o: RestingOrder): SimReason {
   return o.timeInForce === TimeInForce.FOK ? SimReason.FOK_NOT_FILLABLE : SimReason.IOC_REMAINDER;
-}
-
-/** Adds to a set that forgets its oldest entries beyond MEMORY (a backtest may fire millions of groups). */
-function remember(set: Set<string>, key: string): void {
-  set.add(key);
-  if (set.size > MEMORY) {
-    const oldest = set.values().next();
-    if (oldest.done !== true) set.delete(oldest.value);
-  }
 }

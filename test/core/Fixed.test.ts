@@ -91,6 +91,28 @@ describe('Fixed', () => {
     );
   });
 
+  it('the plain-decimal fast path agrees with the general parser (property)', () => {
+    const text = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 25n }), fc.integer({ min: 0, max: 16 }))
+      .map(([negative, digits, decimals]) => {
+        const d = digits.toString().padStart(decimals + 1, '0');
+        const body =
+          decimals === 0 ? d : `${d.slice(0, d.length - decimals)}.${d.slice(d.length - decimals)}`;
+        return `${negative ? '-' : ''}${body}`;
+      });
+    fc.assert(
+      fc.property(text, (s) => {
+        // A leading '+' sends the same number through the general (regex) parser.
+        const general = s.startsWith('-')
+          ? parseFixed(`-+${s.slice(1)}`.replace('-+', '-'))
+          : parseFixed(`+${s}`);
+        expect(parseFixed(s)).toBe(general);
+        expect(parseFixed(s)).toBe(parseFixed(`${s}e0`));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('format and parse round-trip any value (property)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (n) => {
