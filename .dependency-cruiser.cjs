@@ -5,7 +5,10 @@ const layers = [
   ['kernel'],
   ['data', 'execution', 'risk', 'portfolio', 'strategy'],
   ['node', 'sim', 'backtest', 'exchanges', 'storage', 'strategies'],
-  ['api', 'monitor', 'notify', 'cli', 'config', 'security'],
+  ['api', 'monitor', 'notify', 'config', 'security'],
+  // Composition roots: the only place a mode is chosen and parts are wired.
+  ['app', 'marketdata'],
+  ['cli'],
 ];
 const rank = {};
 layers.forEach((names, i) => names.forEach((n) => (rank[n] = i)));
