@@ -1,0 +1,156 @@
+import type { Exchange } from 'ccxt';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/configSchema.js';
+import { QtsError } from '../core/QtsError.js';
+import type { MarketDataFeed, MarketDataListener } from '../data/MarketDataFeed.js';
+import { loadBarSeries } from '../data/loadBarSeries.js';
+import { CcxtMarketDataFeed } from '../exchanges/ccxt/CcxtMarketDataFeed.js';
+import { createExchange } from '../exchanges/ccxt/createExchange.js';
+import type { Instrument } from '../model/Instrument.js';
+import { ReplayFeed } from '../marketdata/ReplayFeed.js';
+import { SyntheticFeed } from '../marketdata/SyntheticFeed.js';
+import { defaultInstruments, instrumentsFromMarkets } from './instrumentsFromMarkets.js';
+
+/** The market data a runtime got, and how honest it is about it. */
+export interface MarketDataChoice {
+  readonly feed: MarketDataFeed;
+  readonly source: 'exchange' | 'replay' | 'synthetic';
+  readonly detail: string;
+  readonly instruments: Instrument[];
+  /** The simulated venue matches on trade prints when the feed streams them, else on closed bars. */
+  readonly matchOn: 'trades' | 'bars';
+  readonly exchange: Exchange | undefined;
+}
+
+export interface SelectMarketDataInput {
+  readonly config: AppConfig;
+  readonly symbols: readonly string[];
+  readonly timeframe: string;
+  readonly listener: MarketDataListener;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Tests hand in an exchange pointed at a local fake. */
+  readonly exchangeFactory?: () => Promise<Exchange>;
+  /** Live mode: only the exchange, never a fallback. */
+  readonly allowFallback: boolean;
+}
+
+const START_PRICES: Readonly<Record<string, number>> = { BTC: 30_000, ETH: 2_000, SOL: 100, BNB: 300 };
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new QtsError('ERR_EXCHANGE_TIMEOUT', `${what} did not answer within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * Picks the market data source: the exchange when it answers; in `auto` mode, if it does
+ * not, replay of the configured history files, else a seeded synthetic market — and says
+ * so loudly, because paper results on fake data must never pass for real ones.
+ */
+export async function selectMarketData(input: SelectMarketDataInput): Promise<MarketDataChoice> {
+  const { config, symbols, log } = input;
+  const source = config.marketData.source;
+  if (source === 'exchange' || source === 'auto') {
+    let exchange: Exchange | undefined;
+    try {
+      exchange = input.exchangeFactory
+        ? await input.exchangeFactory()
+        : createExchange({ id: config.exchange.id, pro: true, sandbox: config.exchange.sandbox });
+      await withTimeout(
+        exchange.loadMarkets(),
+        config.exchange.connectTimeoutMs,
+        `${config.exchange.id} loadMarkets`,
+      );
+      const instruments = instrumentsFromMarkets(exchange, symbols);
+      const feed = new CcxtMarketDataFeed({
+        exchange,
+        symbols,
+        timeframes: [input.timeframe],
+        listener: input.listener,
+        staleAfterMs: config.risk.staleDataMs,
+        seed: config.marketData.seed,
+      });
+      return {
+        feed,
+        source: 'exchange',
+        detail: `${exchange.id} public streams`,
+        instruments,
+        matchOn: 'trades',
+        exchange,
+      };
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      await exchange?.close?.().catch(() => undefined);
+      if (source === 'exchange' || !input.allowFallback) {
+        throw new QtsError(
+          'ERR_MARKET_DATA_UNAVAILABLE',
+          `market data from ${config.exchange.id} unavailable: ${reason}`,
+        );
+      }
+      log.warn(
+        { exchange: config.exchange.id, reason },
+        `!!! ${config.exchange.id} is unreachable (${reason}): shadow trading falls back to ${
+          config.marketData.replayFiles.length > 0 ? 'REPLAYED HISTORY' : 'A SYNTHETIC MARKET'
+        } — results are not market results !!!`,
+      );
+      return config.marketData.replayFiles.length > 0
+        ? replay(input)
+        : synthetic(input, `fallback: ${reason}`);
+    }
+  }
+  if (!input.allowFallback)
+    throw new QtsError('ERR_MARKET_DATA_UNAVAILABLE', `live mode needs exchange market data, not ${source}`);
+  return source === 'replay' ? replay(input) : synthetic(input, 'configured');
+}
+
+function replay(input: SelectMarketDataInput): MarketDataChoice {
+  const files = input.config.marketData.replayFiles;
+  if (files.length === 0)
+    throw new QtsError('ERR_CONFIG', 'marketData.replayFiles is empty: nothing to replay');
+  const series = files.map((f) => loadBarSeries(f).series);
+  const symbols = series.map((s) => s.symbol);
+  const feed = new ReplayFeed(series, input.listener, input.config.marketData.replayBarsPerSecond);
+  return {
+    feed,
+    source: 'replay',
+    detail: `REPLAY of ${files.join(', ')}`,
+    instruments: defaultInstruments(symbols, input.config.account.commission),
+    matchOn: 'bars',
+    exchange: undefined,
+  };
+}
+
+function synthetic(input: SelectMarketDataInput, why: string): MarketDataChoice {
+  const markets = input.symbols.map((symbol) => ({
+    symbol,
+    startPrice: START_PRICES[symbol.split('/')[0] ?? ''] ?? 100,
+  }));
+  const feed = new SyntheticFeed(
+    markets,
+    input.timeframe,
+    input.listener,
+    input.config.marketData.replayBarsPerSecond,
+    input.config.marketData.seed,
+    input.now(),
+  );
+  return {
+    feed,
+    source: 'synthetic',
+    detail: `SYNTHETIC market (seed ${input.config.marketData.seed}; ${why})`,
+    instruments: defaultInstruments(input.symbols, input.config.account.commission),
+    matchOn: 'bars',
+    exchange: undefined,
+  };
+}
