@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
 import { registerBacktestCommand } from './backtestCommand.js';
+import { registerDataCommand } from './dataCommand.js';
 import { registerStrategiesCommand } from './strategiesCommand.js';
 
 /** The `qts` command line: verbs users know from other platforms. */
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBacktestCommand(program);
   registerStrategiesCommand(program);
+  registerDataCommand(program);
   return program;
 }
 

@@ -1,0 +1,157 @@
+import type Database from 'better-sqlite3';
+import type { Fixed } from '../../core/Fixed.js';
+import { formatFixed, parseFixed } from '../../core/Fixed.js';
+import type { Millis } from '../../core/time.js';
+import type { Liquidity, OrderSide } from '../../model/enums.js';
+import type { OrderFilled } from '../../model/events.js';
+
+/** One execution of an order, exact. */
+export interface FillRecord {
+  readonly orderId: string;
+  /** The venue's trade id: unique per order, the key that makes a replayed fill harmless. */
+  readonly tradeId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: Fixed;
+  readonly px: Fixed;
+  /** Positive = paid. */
+  readonly fee: Fixed;
+  readonly feeCurrency: string;
+  readonly liquidity: Liquidity;
+  readonly ts: Millis;
+}
+
+/** Filters of FillStore.list; every field optional, times are [from, to). */
+export interface FillQuery {
+  readonly orderId?: string;
+  readonly strategyId?: string;
+  readonly symbol?: string;
+  readonly from?: Millis;
+  readonly to?: Millis;
+  /** Newest first; default 100, at most 10000. */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+interface FillRow {
+  order_id: string;
+  trade_id: string;
+  strategy_id: string;
+  symbol: string;
+  side: OrderSide;
+  qty: string;
+  px: string;
+  fee: string;
+  fee_currency: string;
+  liquidity: Liquidity;
+  ts: number;
+}
+
+/** The fill an OrderFilled event carries. */
+export function fillFromEvent(e: OrderFilled): FillRecord {
+  return {
+    orderId: e.orderId,
+    tradeId: e.tradeId,
+    strategyId: e.strategyId,
+    symbol: e.symbol,
+    side: e.side,
+    qty: e.lastQty,
+    px: e.lastPx,
+    fee: e.fee,
+    feeCurrency: e.feeCurrency,
+    liquidity: e.liquidity,
+    ts: e.ts,
+  };
+}
+
+/**
+ * Fills, keyed by (order id, trade id). The same trade reported again — by REST after the
+ * WebSocket, or by reconciliation after a restart — is ignored, and `record` says so, so a
+ * fill can never be booked twice. The OrderStore journal writes every OrderFilled here in the
+ * event's own transaction; reconciliation can call `record`/`has` directly.
+ */
+export class FillStore {
+  private readonly insert: Database.Statement<[FillRow]>;
+  private readonly exists: Database.Statement<[string, string], number>;
+  private readonly byOrder: Database.Statement<[string], FillRow>;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO fills (order_id, trade_id, strategy_id, symbol, side, qty, px, fee, fee_currency, liquidity, ts)
+       VALUES (@order_id, @trade_id, @strategy_id, @symbol, @side, @qty, @px, @fee, @fee_currency, @liquidity, @ts)
+       ON CONFLICT (order_id, trade_id) DO NOTHING`,
+    );
+    this.exists = db
+      .prepare<[string, string], number>('SELECT 1 FROM fills WHERE order_id = ? AND trade_id = ?')
+      .pluck();
+    this.byOrder = db.prepare('SELECT * FROM fills WHERE order_id = ? ORDER BY ts, rowid');
+  }
+
+  /** Stores a fill; false when this trade of this order was already stored (nothing changes). */
+  record(fill: FillRecord): boolean {
+    return this.insert.run(toRow(fill)).changes === 1;
+  }
+
+  has(orderId: string, tradeId: string): boolean {
+    return this.exists.get(orderId, tradeId) !== undefined;
+  }
+
+  /** Fills of one order in time order. */
+  forOrder(orderId: string): FillRecord[] {
+    return this.byOrder.all(orderId).map(fromRow);
+  }
+
+  /** Fills matching the filter, newest first (for the API and reports). */
+  list(q: FillQuery = {}): FillRecord[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    const when = (sql: string, key: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(sql);
+      params[key] = value;
+    };
+    when('order_id = @orderId', 'orderId', q.orderId);
+    when('strategy_id = @strategyId', 'strategyId', q.strategyId);
+    when('symbol = @symbol', 'symbol', q.symbol);
+    when('ts >= @from', 'from', q.from);
+    when('ts < @to', 'to', q.to);
+    params['limit'] = Math.min(Math.max(Math.trunc(q.limit ?? 100), 0), 10_000);
+    params['offset'] = Math.max(Math.trunc(q.offset ?? 0), 0);
+    const sql = `SELECT * FROM fills ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY ts DESC, rowid DESC LIMIT @limit OFFSET @offset`;
+    return this.db.prepare<[Record<string, string | number>], FillRow>(sql).all(params).map(fromRow);
+  }
+}
+
+function toRow(f: FillRecord): FillRow {
+  return {
+    order_id: f.orderId,
+    trade_id: f.tradeId,
+    strategy_id: f.strategyId,
+    symbol: f.symbol,
+    side: f.side,
+    qty: formatFixed(f.qty),
+    px: formatFixed(f.px),
+    fee: formatFixed(f.fee),
+    fee_currency: f.feeCurrency,
+    liquidity: f.liquidity,
+    ts: f.ts,
+  };
+}
+
+function fromRow(r: FillRow): FillRecord {
+  return {
+    orderId: r.order_id,
+    tradeId: r.trade_id,
+    strategyId: r.strategy_id,
+    symbol: r.symbol,
+    side: r.side,
+    qty: parseFixed(r.qty),
+    px: parseFixed(r.px),
+    fee: parseFixed(r.fee),
+    feeCurrency: r.fee_currency,
+    liquidity: r.liquidity,
+    ts: r.ts,
+  };
+}

@@ -1,0 +1,114 @@
+import type Database from 'better-sqlite3';
+import type { Fixed } from '../../core/Fixed.js';
+import { formatFixed, parseFixed } from '../../core/Fixed.js';
+import type { Millis } from '../../core/time.js';
+import type { PositionState } from '../../portfolio/Ledger.js';
+
+/** What a snapshot reads from a ledger (a Ledger satisfies it). */
+export interface LedgerSource {
+  balances(): ReadonlyMap<string, Fixed>;
+  allPositions(): readonly PositionState[];
+}
+
+/**
+ * A saved ledger. `cash` is decimal text, exactly what `new Ledger(cash)` accepts, and
+ * `positions` are the exact PositionState values to put back — together, what restoring a
+ * Ledger after a restart needs.
+ */
+export interface LedgerSnapshot {
+  readonly id: number;
+  readonly runId: string;
+  readonly ts: Millis;
+  readonly cash: Record<string, string>;
+  readonly positions: PositionState[];
+}
+
+interface SnapshotRow {
+  id: number;
+  run_id: string;
+  ts: number;
+}
+
+/**
+ * Balance and position snapshots. One snapshot (all currencies, all positions) is written in
+ * one transaction, so a crash mid-write leaves the previous snapshot as the latest, never a
+ * mix of two. Amounts are TEXT decimals: a snapshot reads back to the last 10⁻¹⁶.
+ */
+export class LedgerStore {
+  private readonly write: Database.Transaction<(runId: string, ts: Millis, ledger: LedgerSource) => number>;
+  private readonly latestAny: Database.Statement<[], SnapshotRow>;
+  private readonly latestOfRun: Database.Statement<[string], SnapshotRow>;
+  private readonly byId: Database.Statement<[number], SnapshotRow>;
+  private readonly balancesOf: Database.Statement<[number], { currency: string; amount: string }>;
+  private readonly positionsOf: Database.Statement<
+    [number],
+    { symbol: string; qty: string; cost_basis: string; realized_pnl: string }
+  >;
+
+  constructor(db: Database.Database) {
+    const insertSnapshot = db.prepare<[string, number]>(
+      'INSERT INTO ledger_snapshots (run_id, ts) VALUES (?, ?)',
+    );
+    const insertBalance = db.prepare<[number | bigint, string, string]>(
+      'INSERT INTO ledger_balances (snapshot_id, currency, amount) VALUES (?, ?, ?)',
+    );
+    const insertPosition = db.prepare<[number | bigint, string, string, string, string]>(
+      'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.write = db.transaction((runId: string, ts: Millis, ledger: LedgerSource) => {
+      const id = insertSnapshot.run(runId, ts).lastInsertRowid;
+      for (const [currency, amount] of ledger.balances())
+        insertBalance.run(id, currency, formatFixed(amount));
+      for (const p of ledger.allPositions()) {
+        insertPosition.run(
+          id,
+          p.symbol,
+          formatFixed(p.qty),
+          formatFixed(p.costBasis),
+          formatFixed(p.realizedPnl),
+        );
+      }
+      return Number(id);
+    });
+    this.latestAny = db.prepare('SELECT id, run_id, ts FROM ledger_snapshots ORDER BY id DESC LIMIT 1');
+    this.latestOfRun = db.prepare(
+      'SELECT id, run_id, ts FROM ledger_snapshots WHERE run_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.byId = db.prepare('SELECT id, run_id, ts FROM ledger_snapshots WHERE id = ?');
+    this.balancesOf = db.prepare(
+      'SELECT currency, amount FROM ledger_balances WHERE snapshot_id = ? ORDER BY currency',
+    );
+    this.positionsOf = db.prepare(
+      'SELECT symbol, qty, cost_basis, realized_pnl FROM ledger_positions WHERE snapshot_id = ? ORDER BY symbol',
+    );
+  }
+
+  /** Saves every balance and position of `ledger` atomically; returns the snapshot id. The run must exist. */
+  save(runId: string, ts: Millis, ledger: LedgerSource): number {
+    return this.write.immediate(runId, ts, ledger);
+  }
+
+  /** The newest snapshot (of one run when given): the input to restore a Ledger at startup. */
+  latest(runId?: string): LedgerSnapshot | undefined {
+    const row = runId === undefined ? this.latestAny.get() : this.latestOfRun.get(runId);
+    return row && this.read(row);
+  }
+
+  /** One snapshot by id. */
+  get(id: number): LedgerSnapshot | undefined {
+    const row = this.byId.get(id);
+    return row && this.read(row);
+  }
+
+  private read(row: SnapshotRow): LedgerSnapshot {
+    const cash: Record<string, string> = {};
+    for (const b of this.balancesOf.all(row.id)) cash[b.currency] = b.amount;
+    const positions = this.positionsOf.all(row.id).map((p): PositionState => ({
+      symbol: p.symbol,
+      qty: parseFixed(p.qty),
+      costBasis: parseFixed(p.cost_basis),
+      realizedPnl: parseFixed(p.realized_pnl),
+    }));
+    return { id: row.id, runId: row.run_id, ts: row.ts, cash, positions };
+  }
+}

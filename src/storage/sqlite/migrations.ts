@@ -1,0 +1,262 @@
+import type Database from 'better-sqlite3';
+import { QtsError } from '../../core/QtsError.js';
+import { StorageErrorCode } from '../StorageErrorCode.js';
+
+/** One schema step. Versions run 1, 2, 3… in order; a released migration is never edited, only followed. */
+export interface Migration {
+  readonly version: number;
+  /** Short name, recorded beside the version so a renumbered history is caught. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** What `migrate` did. */
+export interface MigrationResult {
+  /** Versions applied by this call (empty when the file was already current). */
+  readonly applied: number[];
+  /** Schema version of the file afterwards. */
+  readonly version: number;
+}
+
+/**
+ * Written into the SQLite header (`PRAGMA application_id`, "QTS1") so a file of ours is told
+ * apart from another program's database before anything is migrated into it.
+ */
+export const APPLICATION_ID = 0x51545331;
+
+/*
+ * Conventions of every table:
+ * - STRICT, so a column holds the type it declares.
+ * - Exact amounts (Fixed) are TEXT in plain decimal form (formatFixed / parseFixed); a REAL
+ *   would round 0.1 and the ledger would stop reconciling to the last unit.
+ * - Market data (candles) is REAL: it is float64 everywhere in the engine, stored bit for bit.
+ * - Engine times are epoch milliseconds. Order, fill and run times are REAL because the
+ *   engine's Millis may carry sub-millisecond fractions from latency models; candle open
+ *   times are whole milliseconds, INTEGER.
+ * - JSON columns are checked with json_valid; amounts inside them are decimal strings too.
+ */
+const V1_INITIAL = `
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  mode TEXT NOT NULL CHECK (mode IN ('backtest', 'shadow', 'live')),
+  status TEXT NOT NULL CHECK (status IN ('RUNNING', 'STOPPED', 'FAILED', 'INTERRUPTED')),
+  started_at REAL NOT NULL,
+  stopped_at REAL,
+  config TEXT NOT NULL CHECK (json_valid(config)),
+  error TEXT
+) STRICT;
+CREATE INDEX runs_started ON runs (started_at);
+
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
+  type TEXT NOT NULL,
+  request TEXT NOT NULL CHECK (json_valid(request)),
+  status TEXT NOT NULL,
+  filled_qty TEXT NOT NULL,
+  filled_notional TEXT NOT NULL,
+  fees_paid TEXT NOT NULL,
+  venue_order_id TEXT,
+  reason_code TEXT,
+  reason TEXT,
+  event_count INTEGER NOT NULL CHECK (event_count >= 1),
+  created_at REAL NOT NULL,
+  updated_at REAL NOT NULL
+) STRICT;
+CREATE INDEX orders_created ON orders (created_at, id);
+CREATE INDEX orders_strategy ON orders (strategy_id, created_at);
+CREATE INDEX orders_symbol ON orders (symbol, created_at);
+CREATE INDEX orders_open ON orders (created_at, id)
+  WHERE status NOT IN ('DENIED', 'REJECTED', 'FILLED', 'CANCELED', 'EXPIRED');
+
+CREATE TABLE order_events (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  seq INTEGER NOT NULL CHECK (seq >= 0),
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  ts REAL NOT NULL,
+  event TEXT NOT NULL CHECK (json_valid(event)),
+  PRIMARY KEY (order_id, seq)
+) STRICT;
+
+CREATE TABLE fills (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  trade_id TEXT NOT NULL,
+  strategy_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
+  qty TEXT NOT NULL,
+  px TEXT NOT NULL,
+  fee TEXT NOT NULL,
+  fee_currency TEXT NOT NULL,
+  liquidity TEXT NOT NULL CHECK (liquidity IN ('MAKER', 'TAKER')),
+  ts REAL NOT NULL,
+  PRIMARY KEY (order_id, trade_id)
+) STRICT;
+CREATE INDEX fills_ts ON fills (ts);
+CREATE INDEX fills_symbol ON fills (symbol, ts);
+CREATE INDEX fills_strategy ON fills (strategy_id, ts);
+
+CREATE TABLE ledger_snapshots (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  ts REAL NOT NULL
+) STRICT;
+CREATE INDEX ledger_snapshots_run ON ledger_snapshots (run_id, id);
+CREATE TABLE ledger_balances (
+  snapshot_id INTEGER NOT NULL REFERENCES ledger_snapshots (id) ON DELETE CASCADE,
+  currency TEXT NOT NULL,
+  amount TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, currency)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ledger_positions (
+  snapshot_id INTEGER NOT NULL REFERENCES ledger_snapshots (id) ON DELETE CASCADE,
+  symbol TEXT NOT NULL,
+  qty TEXT NOT NULL,
+  cost_basis TEXT NOT NULL,
+  realized_pnl TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, symbol)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE strategy_state (
+  strategy_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL CHECK (json_valid(value)),
+  PRIMARY KEY (strategy_id, key)
+) STRICT;
+
+CREATE TABLE risk_state (
+  id INTEGER PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('ACTIVE', 'REDUCING', 'HALTED')),
+  reason TEXT NOT NULL,
+  since REAL NOT NULL,
+  kill_switch INTEGER NOT NULL CHECK (kill_switch IN (0, 1)),
+  CHECK (kill_switch = 0 OR state = 'HALTED')
+) STRICT;
+CREATE TABLE risk_daily_equity (
+  day TEXT PRIMARY KEY CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  start_equity TEXT NOT NULL,
+  ts REAL NOT NULL
+) STRICT;
+
+CREATE TABLE candles (
+  exchange TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  timeframe TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  open REAL NOT NULL,
+  high REAL NOT NULL,
+  low REAL NOT NULL,
+  close REAL NOT NULL,
+  volume REAL NOT NULL,
+  PRIMARY KEY (exchange, symbol, timeframe, ts)
+) STRICT, WITHOUT ROWID;
+`;
+
+/** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: V1_INITIAL }];
+
+const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+) STRICT`;
+
+interface AppliedRow {
+  version: number;
+  name: string;
+}
+
+/**
+ * Brings the file up to the last migration. Each migration runs in its own IMMEDIATE
+ * transaction together with its `schema_migrations` row, so a failure leaves the file at the
+ * previous version with nothing half-applied, and two processes opening the same file at once
+ * apply each step exactly once (the second sees the row and skips). Calling it again is a no-op.
+ *
+ * Refuses (ERR_DB_MIGRATION) a file whose history has a version this build does not know — a
+ * newer build wrote it, and an older one must not write tables it does not understand — or a
+ * version recorded under another name.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): MigrationResult {
+  checkSequence(migrations);
+  const latest = migrations.length;
+  db.exec(BOOTSTRAP);
+  const appliedRows = db.prepare<[], AppliedRow>(
+    'SELECT version, name FROM schema_migrations ORDER BY version',
+  );
+  const record = db.prepare<[number, string]>(
+    `INSERT INTO schema_migrations (version, name, applied_at)
+     VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
+  );
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const step = db.transaction(() => {
+      const rows = appliedRows.all();
+      checkHistory(rows, migrations, latest);
+      if (rows.some((r) => r.version === m.version)) return false;
+      db.exec(m.sql);
+      record.run(m.version, m.name);
+      db.pragma(`user_version = ${m.version}`);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      return true;
+    });
+    try {
+      if (step.immediate()) applied.push(m.version);
+    } catch (e) {
+      if (e instanceof QtsError) throw e;
+      throw new QtsError(
+        StorageErrorCode.Migration,
+        `migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}`,
+        { version: m.version, cause: e },
+      );
+    }
+  }
+  checkHistory(appliedRows.all(), migrations, latest);
+  return { applied, version: latest };
+}
+
+/** Highest migration version recorded in the file (0 for a fresh file). */
+export function schemaVersion(db: Database.Database): number {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (exists === undefined) return 0;
+  const row = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get();
+  return row?.v ?? 0;
+}
+
+function checkHistory(rows: readonly AppliedRow[], migrations: readonly Migration[], latest: number): void {
+  for (const row of rows) {
+    if (row.version > latest) {
+      throw new QtsError(
+        StorageErrorCode.Migration,
+        `database schema is version ${Math.max(...rows.map((r) => r.version))}, newer than this build knows (${latest}): ` +
+          'it was written by a newer qts; upgrade qts or open a backup made before the upgrade',
+        { found: row.version, known: latest },
+      );
+    }
+    const known = migrations[row.version - 1];
+    if (known?.name !== row.name) {
+      throw new QtsError(
+        StorageErrorCode.Migration,
+        `migration ${row.version} is recorded as "${row.name}" but this build calls it "${known?.name ?? '?'}": ` +
+          'the file comes from a diverging build',
+        { version: row.version, recorded: row.name, expected: known?.name },
+      );
+    }
+  }
+}
+
+/** A broken migration list is a programming error: crash loudly before touching the file. */
+function checkSequence(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migrations must be numbered 1, 2, 3… in order; #${i} has version ${m.version}`);
+    }
+  });
+}
