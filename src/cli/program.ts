@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
 import { registerBacktestCommand } from './backtestCommand.js';
 import { registerDataCommand } from './dataCommand.js';
+import { registerKillCommands } from './killCommand.js';
 import { registerStrategiesCommand } from './strategiesCommand.js';
 
 /** The `qts` command line: verbs users know from other platforms. */
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerBacktestCommand(program);
   registerStrategiesCommand(program);
   registerDataCommand(program);
+  registerKillCommands(program);
   return program;
 }
 

@@ -23,8 +23,12 @@ function caught(f: () => unknown): unknown {
   throw new Error('expected an error');
 }
 
+/** The current schema version; tests derive from it so a new migration needs no test edits. */
+const N = MIGRATIONS.length;
+
 const TABLES = [
   'candles',
+  'engine_commands',
   'fills',
   'ledger_balances',
   'ledger_positions',
@@ -46,9 +50,9 @@ describe('openDatabase', () => {
       .pluck()
       .all();
     expect(tables).toEqual(TABLES);
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
-      { version: 1, name: 'initial' },
-    ]);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    );
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -60,10 +64,10 @@ describe('openDatabase', () => {
   it('is idempotent: migrating again and reopening the file apply nothing and keep the data', () => {
     const db = t.open();
     db.prepare("INSERT INTO strategy_state VALUES ('s', 'k', '1')").run();
-    expect(migrate(db)).toEqual({ applied: [], version: 1 });
+    expect(migrate(db)).toEqual({ applied: [], version: N });
     db.close();
     const again = t.open();
-    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(N);
     expect(again.prepare('SELECT value FROM strategy_state').pluck().get()).toBe('1');
   });
 
@@ -77,13 +81,13 @@ describe('openDatabase', () => {
     t.open().close();
     const later: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' },
-      { version: 3, name: 'notes-ts', sql: 'ALTER TABLE notes ADD COLUMN ts REAL' },
+      { version: N + 1, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' },
+      { version: N + 2, name: 'notes-ts', sql: 'ALTER TABLE notes ADD COLUMN ts REAL' },
     ];
     const db = openDatabase(t.path, { migrations: later });
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([
-      1, 2, 3,
-    ]);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(
+      later.map((m) => m.version),
+    );
     expect(migrate(db, later).applied).toEqual([]);
     db.close();
   });
@@ -92,23 +96,23 @@ describe('openDatabase', () => {
     t.open().close();
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE oops (' },
+      { version: N + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE oops (' },
     ];
     const e = caught(() => openDatabase(t.path, { migrations: broken }));
     expect(isQtsError(e, 'ERR_DB_MIGRATION')).toBe(true);
-    expect((e as Error).message).toMatch(/migration 2 \(broken\) failed/);
+    expect((e as Error).message).toContain(`migration ${N + 1} (broken) failed`);
     const db = t.open();
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(N);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half'").pluck().get()).toBe(0);
   });
 
   it('refuses a file written by a newer schema with ERR_DB_MIGRATION, and changes nothing', () => {
     const db = t.open();
-    db.prepare("INSERT INTO schema_migrations VALUES (2, 'from-the-future', '2030-01-01')").run();
+    db.prepare("INSERT INTO schema_migrations VALUES (?, 'from-the-future', '2030-01-01')").run(N + 1);
     db.close();
     const e = caught(() => openDatabase(t.path));
     expect(isQtsError(e, 'ERR_DB_MIGRATION')).toBe(true);
-    expect((e as Error).message).toMatch(/version 2, newer than this build knows \(1\)/);
+    expect((e as Error).message).toContain(`version ${N + 1}, newer than this build knows (${N})`);
   });
 
   it('refuses a history that diverges from this build', () => {
@@ -162,8 +166,8 @@ describe('openDatabase', () => {
   it('two connections opening the same fresh file both end up on the current schema', () => {
     const a = t.open();
     const b = t.open();
-    expect(schemaVersion(a)).toBe(1);
-    expect(schemaVersion(b)).toBe(1);
-    expect(b.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(schemaVersion(a)).toBe(N);
+    expect(schemaVersion(b)).toBe(N);
+    expect(b.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(N);
   });
 });

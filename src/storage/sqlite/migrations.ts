@@ -155,8 +155,30 @@ CREATE TABLE candles (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Commands for a running engine from another process (the CLI's kill switch): the engine
+ * polls this table, executes each pending command once through its risk engine and OMS,
+ * and records the outcome.
+ */
+const V2_ENGINE_COMMANDS = `
+CREATE TABLE engine_commands (
+  id INTEGER PRIMARY KEY,
+  ts REAL NOT NULL,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  issued_by TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING', 'DONE', 'FAILED')),
+  result TEXT,
+  done_at REAL
+) STRICT;
+CREATE INDEX engine_commands_pending ON engine_commands (id) WHERE status = 'PENDING';
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: V1_INITIAL }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: V1_INITIAL },
+  { version: 2, name: 'engine_commands', sql: V2_ENGINE_COMMANDS },
+];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,
