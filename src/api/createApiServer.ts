@@ -29,12 +29,10 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const status =
       err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    return reply
-      .code(status)
-      .send({
-        error: err.code ?? (status === 500 ? 'ERR_INTERNAL' : 'ERR_BAD_REQUEST'),
-        message: status === 500 ? 'internal error' : err.message,
-      });
+    return reply.code(status).send({
+      error: err.code ?? (status === 500 ? 'ERR_INTERNAL' : 'ERR_BAD_REQUEST'),
+      message: status === 500 ? 'internal error' : err.message,
+    });
   });
   return app;
 }

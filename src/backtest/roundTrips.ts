@@ -63,13 +63,15 @@ export function roundTripsFromFills(
   lastPrices: ReadonlyMap<string, LastPrice>,
 ): RoundTrip[] {
   const open = new Map<string, { strategyId: string; symbol: string; trip: OpenTrip }>();
+  // A fill record carries the price, time and bar index a mark needs: no copy per fill.
   const lastFill = new Map<string, LastPrice>();
   const done: Completed[] = [];
+  const keys = new TripKeys();
 
   for (const fill of fills) {
     if (!(fill.quantity > 0) || !Number.isFinite(fill.price)) continue;
-    lastFill.set(fill.symbol, { price: fill.price, ts: fill.ts, barIndex: fill.barIndex });
-    const key = `${fill.strategyId}\u0000${fill.symbol}`;
+    lastFill.set(fill.symbol, fill);
+    const key = keys.of(fill.strategyId, fill.symbol);
     const fillSign = fill.side === OrderSide.BUY ? 1 : -1;
     let qty = fill.quantity;
     let fee = Number.isFinite(fill.fee) ? fill.fee : 0;
@@ -139,6 +141,25 @@ export function roundTripsFromFills(
 
   done.sort((a, b) => a.trip.entryTs - b.trip.entryTs || a.seq - b.seq);
   return done.map((d) => d.trip);
+}
+
+/** The map key of a (strategy, symbol) pair, built once per pair rather than once per fill. */
+class TripKeys {
+  private readonly bySymbol = new Map<string, Map<string, string>>();
+
+  of(strategyId: string, symbol: string): string {
+    let byStrategy = this.bySymbol.get(symbol);
+    if (byStrategy === undefined) {
+      byStrategy = new Map();
+      this.bySymbol.set(symbol, byStrategy);
+    }
+    let key = byStrategy.get(strategyId);
+    if (key === undefined) {
+      key = `${strategyId}\u0000${symbol}`;
+      byStrategy.set(strategyId, key);
+    }
+    return key;
+  }
 }
 
 function finish(strategyId: string, symbol: string, t: OpenTrip, closed: boolean): RoundTrip {

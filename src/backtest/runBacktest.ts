@@ -7,8 +7,9 @@ import { mergeByTime } from '../data/mergeByTime.js';
 import { TestClock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar } from '../model/Bar.js';
+import type { OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
-import { barAt } from '../model/BarSeries.js';
+import { seriesBarAt } from '../model/BarSeries.js';
 import type { InstrumentSpec } from '../model/Instrument.js';
 import { makeInstrument } from '../model/Instrument.js';
 import { TradingNode } from '../node/TradingNode.js';
@@ -101,26 +102,15 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   });
   venue.setSink(node.connect(venue));
 
-  const fills: FillRecord[] = [];
-  const logLines: string[] = [];
+  // Fill events are immutable and already made: keeping them, and writing the fill records
+  // and the trade log once the run is over, adds nothing per fill for the collector to copy.
+  const filled: OrderFilled[] = [];
+  const filledAtBar: number[] = [];
   let barIndex = 0;
   node.bus.subscribe(ORDER_EVENTS, (e) => {
     if (e.type !== 'OrderFilled') return;
-    fills.push({
-      ts: e.ts,
-      orderId: e.orderId,
-      tradeId: e.tradeId,
-      strategyId: e.strategyId,
-      symbol: e.symbol,
-      side: e.side,
-      quantity: toNumber(e.lastQty),
-      price: toNumber(e.lastPx),
-      fee: toNumber(e.fee),
-      barIndex,
-    });
-    logLines.push(
-      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
-    );
+    filled.push(e);
+    filledAtBar.push(barIndex);
   });
 
   for (const s of cfg.series) node.registerFeed(s.symbol, s.timeframe);
@@ -154,13 +144,14 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     const order = mergeByTime(cfg.series);
     for (let k = 0; k < order.seriesIndex.length; k++) {
       const s = cfg.series[order.seriesIndex[k] as number] as BarSeries;
-      step(barAt(s, order.barIndex[k] as number));
+      step(seriesBarAt(s, order.barIndex[k] as number));
     }
   }
   node.stop();
   cfg.onProgress?.(total, total);
 
-  const tradeLog = logLines.length === 0 ? '' : logLines.join('\n') + '\n';
+  const fills = filled.map((e, k) => fillRecord(e, filledAtBar[k] as number));
+  const tradeLog = tradeLogOf(filled);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
     if (s.length > 0)
@@ -200,11 +191,36 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   return { report, fills, tradeLog, node };
 }
 
+function fillRecord(e: OrderFilled, barIndex: number): FillRecord {
+  return {
+    ts: e.ts,
+    orderId: e.orderId,
+    tradeId: e.tradeId,
+    strategyId: e.strategyId,
+    symbol: e.symbol,
+    side: e.side,
+    quantity: toNumber(e.lastQty),
+    price: toNumber(e.lastPx),
+    fee: toNumber(e.fee),
+    barIndex,
+  };
+}
+
+/** One line per fill, exact amounts: the text two runs must agree on byte for byte. */
+function tradeLogOf(fills: readonly OrderFilled[]): string {
+  if (fills.length === 0) return '';
+  const lines = fills.map(
+    (e) =>
+      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
 /** SHA-256 of a trade log, hex (also in the report as tradeLogSha256). */
 export function tradeLogHash(tradeLog: string): string {
   return createHash('sha256').update(tradeLog).digest('hex');
 }
 
 function replaySingle(s: BarSeries, step: (bar: Bar) => void): void {
-  for (let i = 0; i < s.length; i++) step(barAt(s, i));
+  for (let i = 0; i < s.length; i++) step(seriesBarAt(s, i));
 }

@@ -1,3 +1,4 @@
+import { BinnedExactSum } from '../core/BinnedExactSum.js';
 import { fsum } from '../core/fsum.js';
 import type { EquityCurve, RoundTrip } from './types.js';
 
@@ -112,22 +113,12 @@ export function computeStats(input: StatsInput): BacktestStats {
   let sharpe: number | null = null;
   let sortino: number | null = null;
   if (n >= 3 && periodsPerYear !== null) {
-    const returns = new Float64Array(n - 1);
-    for (let i = 1; i < n; i++) {
-      const prev = eq[i - 1] as number;
-      returns[i - 1] = prev !== 0 ? (eq[i] as number) / prev - 1 : 0;
-    }
-    const m = returns.length;
-    const mean = fsum(returns) / m;
-    const sq = new Float64Array(m);
-    const down = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      const r = returns[i] as number;
-      sq[i] = (r - mean) * (r - mean);
-      down[i] = r < 0 ? r * r : 0;
-    }
-    const stdev = Math.sqrt(fsum(sq) / (m - 1));
-    const downside = Math.sqrt(fsum(down) / m);
+    const m = n - 1;
+    const sums = returnSums(eq);
+    const mean = sums.returns / m;
+    const sumSq = squaredDeviationSum(eq, mean);
+    const stdev = Math.sqrt(sumSq / (m - 1));
+    const downside = Math.sqrt(sums.downside / m);
     const sqrtP = Math.sqrt(periodsPerYear);
     const rfPerBar = Math.pow(1 + rf, 1 / periodsPerYear) - 1;
     volatility = fin(stdev * sqrtP);
@@ -136,34 +127,7 @@ export function computeStats(input: StatsInput): BacktestStats {
   }
 
   // --- drawdown depth and duration
-  let maxDrawdown = 0;
-  let maxDdBars = 0;
-  let maxDdMs = 0;
-  if (n > 0) {
-    let peak = eq[0] as number;
-    let peakIdx = 0;
-    let underwater = false;
-    for (let i = 1; i < n; i++) {
-      const e = eq[i] as number;
-      if (e >= peak) {
-        if (underwater) {
-          maxDdBars = Math.max(maxDdBars, i - peakIdx);
-          maxDdMs = Math.max(maxDdMs, (ts[i] as number) - (ts[peakIdx] as number));
-          underwater = false;
-        }
-        peak = e;
-        peakIdx = i;
-      } else {
-        underwater = true;
-        const dd = peak > 0 ? Math.min(1, (peak - e) / peak) : 1;
-        if (dd > maxDrawdown) maxDrawdown = dd;
-      }
-    }
-    if (underwater) {
-      maxDdBars = Math.max(maxDdBars, n - 1 - peakIdx);
-      maxDdMs = Math.max(maxDdMs, (ts[n - 1] as number) - (ts[peakIdx] as number));
-    }
-  }
+  const { maxDrawdown, maxDdBars, maxDdMs } = drawdowns(ts, eq);
   const calmar = cagr !== null && maxDrawdown > 0 ? fin(cagr / maxDrawdown) : null;
 
   // --- trade statistics over closed trips
@@ -223,6 +187,77 @@ function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq
     }
   }
   return { ts, eq };
+}
+
+// The passes over the curve live in small functions of their own: run once per report, a loop
+// inside the big function above would wait in the interpreter for on-stack replacement and
+// then be compiled with the whole function, at several times the cost per point.
+
+/**
+ * Exact sums of the per-period returns and of their squared negative parts, rounded once:
+ * the same numbers fsum gives over arrays of them, without the arrays.
+ */
+function returnSums(eq: Float64Array): { returns: number; downside: number } {
+  const returns = new BinnedExactSum();
+  const downside = new BinnedExactSum();
+  for (let i = 1; i < eq.length; i++) {
+    const r = simpleReturn(eq, i);
+    returns.add(r);
+    downside.add(r < 0 ? r * r : 0);
+  }
+  return { returns: returns.value(), downside: downside.value() };
+}
+
+/** Exact sum of (return − mean)², for the sample standard deviation. */
+function squaredDeviationSum(eq: Float64Array, mean: number): number {
+  const sum = new BinnedExactSum();
+  for (let i = 1; i < eq.length; i++) {
+    const r = simpleReturn(eq, i);
+    sum.add((r - mean) * (r - mean));
+  }
+  return sum.value();
+}
+
+/** Deepest fall from a peak, and the longest time under water in bars and in milliseconds. */
+function drawdowns(
+  ts: Float64Array,
+  eq: Float64Array,
+): { maxDrawdown: number; maxDdBars: number; maxDdMs: number } {
+  const n = eq.length;
+  let maxDrawdown = 0;
+  let maxDdBars = 0;
+  let maxDdMs = 0;
+  if (n === 0) return { maxDrawdown, maxDdBars, maxDdMs };
+  let peak = eq[0] as number;
+  let peakIdx = 0;
+  let underwater = false;
+  for (let i = 1; i < n; i++) {
+    const e = eq[i] as number;
+    if (e >= peak) {
+      if (underwater) {
+        maxDdBars = Math.max(maxDdBars, i - peakIdx);
+        maxDdMs = Math.max(maxDdMs, (ts[i] as number) - (ts[peakIdx] as number));
+        underwater = false;
+      }
+      peak = e;
+      peakIdx = i;
+    } else {
+      underwater = true;
+      const dd = peak > 0 ? Math.min(1, (peak - e) / peak) : 1;
+      if (dd > maxDrawdown) maxDrawdown = dd;
+    }
+  }
+  if (underwater) {
+    maxDdBars = Math.max(maxDdBars, n - 1 - peakIdx);
+    maxDdMs = Math.max(maxDdMs, (ts[n - 1] as number) - (ts[peakIdx] as number));
+  }
+  return { maxDrawdown, maxDdBars, maxDdMs };
+}
+
+/** Return of period i over period i − 1 (0 after a zero equity). */
+function simpleReturn(eq: Float64Array, i: number): number {
+  const prev = eq[i - 1] as number;
+  return prev !== 0 ? (eq[i] as number) / prev - 1 : 0;
 }
 
 /** The number itself when finite, else null (JSON has no NaN or Infinity). */

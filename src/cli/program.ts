@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
 import { registerBacktestCommand } from './backtestCommand.js';
 import { registerDataCommand } from './dataCommand.js';
+import { registerDownloadCommand } from './downloadCommand.js';
 import { registerKillCommands } from './killCommand.js';
+import { registerRunCommands } from './runCommands.js';
 import { registerStrategiesCommand } from './strategiesCommand.js';
 
 /** The `qts` command line: verbs users know from other platforms. */
@@ -14,8 +16,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerBacktestCommand(program);
   registerStrategiesCommand(program);
-  registerDataCommand(program);
+  registerDownloadCommand(registerDataCommand(program));
   registerKillCommands(program);
+  registerRunCommands(program);
   return program;
 }
 

@@ -62,8 +62,25 @@ function parsePlainDecimal(text: string): Fixed | undefined {
 
 const POW10: readonly bigint[] = Array.from({ length: FIXED_DIGITS + 1 }, (_, k) => 10n ** BigInt(k));
 
+/**
+ * The last conversion, reused: within a bar the engine converts the same close several
+ * times (sizing, risk, the venue's arrival check, the fill), and the shortest-decimal path
+ * costs a float-to-text round trip. Bigints are immutable, so sharing the result is safe.
+ */
+let lastNumber = Number.NaN;
+let lastFixed: Fixed = 0n as Fixed;
+
 /** Converts a finite float through its shortest round-trip decimal (0.1 → exactly 0.1). */
 export function fromNumber(x: number): Fixed {
+  // NaN never equals itself, so a non-finite input always reaches the check below.
+  if (x === lastNumber) return lastFixed;
+  const f = convertNumber(x);
+  lastNumber = x;
+  lastFixed = f;
+  return f;
+}
+
+function convertNumber(x: number): Fixed {
   if (!Number.isFinite(x)) throw new QtsError('ERR_INVALID_DECIMAL', `not a finite number: ${x}`);
   if (Number.isInteger(x) && Math.abs(x) <= Number.MAX_SAFE_INTEGER) return (BigInt(x) * SCALE) as Fixed;
   // Prices with ≤ 8 decimals (nearly all exchange prices) skip the string round trip. Below
@@ -86,23 +103,35 @@ export function toFixed(x: Numeric): Fixed {
 /** Nearest float, for statistics and charts only (never feed it back into the ledger). */
 export function toNumber(x: Fixed): number {
   const whole = x / SCALE;
-  const frac = x - whole * SCALE;
+  const frac = x % SCALE;
   return Number(whole) + Number(frac) / 1e16;
 }
+
+const LEADING_ZEROS = '0'.repeat(FIXED_DIGITS);
 
 /** Plain decimal text without trailing zeros ("100000", "0.1", "-0.0025"). */
 export function formatFixed(x: Fixed): string {
   const negative = x < 0n;
-  const magnitude: bigint = negative ? 0n - x : x;
-  const whole = magnitude / SCALE;
-  const frac = (magnitude % SCALE).toString().padStart(FIXED_DIGITS, '0').replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+  // One bigint-to-text conversion, then the point is placed by slicing (a trade log formats
+  // three amounts per fill; dividing out the whole part costs more bigint work).
+  const digits = (negative ? 0n - x : x).toString();
+  const n = digits.length;
+  const point = n - FIXED_DIGITS;
+  let end = n;
+  while (end > 0 && end > point && digits.charCodeAt(end - 1) === 48) end--;
+  let text: string;
+  if (point > 0)
+    text = end > point ? `${digits.slice(0, point)}.${digits.slice(point, end)}` : digits.slice(0, point);
+  else text = end > 0 ? `0.${LEADING_ZEROS.slice(0, -point)}${digits.slice(0, end)}` : '0';
+  return negative ? `-${text}` : text;
 }
 
 /** Integer division rounding half to even (banker's rounding, no drift over many roundings). */
 function roundDiv(n: bigint, d: bigint): bigint {
   let q = n / d;
-  const r = n - q * d;
+  const r = n % d;
+  // Most products of order amounts are exact at 16 places: no rounding to decide.
+  if (r === 0n) return q;
   const twice = (r < 0n ? -r : r) * 2n;
   const ad = d < 0n ? -d : d;
   if (twice > ad || (twice === ad && q % 2n !== 0n)) q += n < 0n !== d < 0n ? -1n : 1n;
@@ -121,9 +150,20 @@ export function neg(a: Fixed): Fixed {
 export function abs(a: Fixed): Fixed {
   return (a < 0n ? 0n - a : a) as Fixed;
 }
+const HALF_UNIT = SCALE / 2n;
+const MINUS_HALF_UNIT = -HALF_UNIT;
+
 /** a × b, rounded half-even to 16 places. */
 export function mul(a: Fixed, b: Fixed): Fixed {
-  return roundDiv(a * b, SCALE) as Fixed;
+  // roundDiv specialised to the positive, even SCALE: the remainder is compared with half a
+  // unit directly (no absolute value, no doubling). Orders, fills and the ledger multiply
+  // dozens of times per order, so every bigint allocation saved here counts.
+  const n = a * b;
+  const q = n / SCALE;
+  const r = n % SCALE;
+  if (r > HALF_UNIT || (r === HALF_UNIT && (q & 1n) === 1n)) return (q + 1n) as Fixed;
+  if (r < MINUS_HALF_UNIT || (r === MINUS_HALF_UNIT && (q & 1n) === 1n)) return (q - 1n) as Fixed;
+  return q as Fixed;
 }
 /** a ÷ b, rounded half-even to 16 places. */
 export function div(a: Fixed, b: Fixed): Fixed {

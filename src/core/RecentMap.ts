@@ -29,15 +29,16 @@ export class RecentMap<K, V> {
 
   /** Adds or replaces; a new key may evict the oldest one. */
   set(key: K, value: V): void {
-    if (this.map.has(key)) {
-      this.map.set(key, value);
-      return;
-    }
+    // The size tells a new key from a replaced one, saving a lookup. The evicted key is
+    // always in the map and never the new one, so evicting after the insertion leaves the
+    // same entries, in the same order, as evicting before it.
+    const before = this.map.size;
+    this.map.set(key, value);
+    if (this.map.size === before) return;
     const old = this.ring[this.next];
     if (old !== undefined) this.map.delete(old);
     this.ring[this.next] = key;
     this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
-    this.map.set(key, value);
   }
 
   values(): IterableIterator<V> {

@@ -66,19 +66,50 @@ export class ExecutionEngine {
     const order = new Order(this.orderIds.next(), strategyId, request, this.clock.now());
     this.open.set(order.id, order);
     this.counts.total += 1;
-    this.record(order, { type: 'OrderInitialized', request, ...this.base(order) });
+    this.record(order, {
+      type: 'OrderInitialized',
+      request,
+      orderId: order.id,
+      strategyId,
+      symbol: request.symbol,
+      ts: this.clock.now(),
+    });
     return order;
+  }
+
+  /**
+   * Takes an order rebuilt from the journal after a restart back under management, without
+   * new events (they are already journaled); terminal ones only count.
+   */
+  adopt(order: Order): void {
+    this.counts.total += 1;
+    if (order.isTerminal) this.retire(order);
+    else this.open.set(order.id, order);
   }
 
   /** Risk said no: the order ends here with the reason code. */
   deny(order: Order, code: string, reason: string): void {
-    this.record(order, { type: 'OrderDenied', code, reason, ...this.base(order) });
+    this.record(order, {
+      type: 'OrderDenied',
+      code,
+      reason,
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+    });
   }
 
   /** Marks the order submitted and hands it to the venue. */
   send(order: Order): void {
     if (!this.client) throw new QtsError('ERR_NO_EXECUTION_CLIENT', 'no execution client connected');
-    this.record(order, { type: 'OrderSubmitted', ...this.base(order) });
+    this.record(order, {
+      type: 'OrderSubmitted',
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+    });
     this.client.submit(order);
   }
 
@@ -124,10 +155,6 @@ export class ExecutionEngine {
       }
     }
     return out;
-  }
-
-  private base(order: Order): { orderId: string; strategyId: string; symbol: string; ts: number } {
-    return { orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, ts: this.clock.now() };
   }
 
   private record(order: Order, input: OrderEventInput): void {

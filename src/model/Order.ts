@@ -78,8 +78,12 @@ export class Order {
   reasonCode: string | undefined;
   reason: string | undefined;
   readonly events: OrderEvent[] = [];
-  /** Trade ids already applied; made on the first fill (most orders never fill). */
-  private tradeIds: Set<string> | undefined;
+  /**
+   * Trade ids already applied: the first inline, the rest in a set made on the second fill
+   * (most orders fill once or never, and a set per order would outlive the order's fill).
+   */
+  private firstTradeId: string | undefined;
+  private moreTradeIds: Set<string> | undefined;
 
   constructor(id: string, strategyId: string, request: OrderRequest, createdAt: Millis) {
     this.id = id;
@@ -113,7 +117,7 @@ export class Order {
 
   /** True when this fill was already applied (same trade id seen via another path). */
   hasTrade(tradeId: string): boolean {
-    return this.tradeIds?.has(tradeId) ?? false;
+    return tradeId === this.firstTradeId || (this.moreTradeIds?.has(tradeId) ?? false);
   }
 
   /** Folds one event into the order; throws ERR_ORDER_TRANSITION on a forbidden move. */
@@ -131,8 +135,8 @@ export class Order {
       // A fill on an order that cannot fill any more is a transition error first.
       if (!canTransition(this.status, OrderStatus.FILLED))
         throw this.transitionError(OrderStatus.PARTIALLY_FILLED);
-      this.checkFill(event);
       filledAfter = add(this.filledQty, event.lastQty);
+      this.checkFill(event, filledAfter);
     }
     const to = targetStatus(event, filledAfter, this.request.quantity);
     if (!canTransition(this.status, to)) throw this.transitionError(to);
@@ -144,7 +148,8 @@ export class Order {
         this.filledQty = filledAfter;
         this.filledNotional = add(this.filledNotional, mul(event.lastQty, event.lastPx));
         this.feesPaid = add(this.feesPaid, event.fee);
-        (this.tradeIds ??= new Set()).add(event.tradeId);
+        if (this.firstTradeId === undefined) this.firstTradeId = event.tradeId;
+        else (this.moreTradeIds ??= new Set()).add(event.tradeId);
         break;
       case 'OrderAccepted':
         this.venueOrderId = event.venueOrderId;
@@ -162,11 +167,11 @@ export class Order {
     }
   }
 
-  private checkFill(event: OrderFilled): void {
+  private checkFill(event: OrderFilled, filledAfter: Fixed): void {
     if (this.hasTrade(event.tradeId)) {
       throw new QtsError('ERR_DUPLICATE_FILL', `trade ${event.tradeId} already applied to ${this.id}`);
     }
-    if (event.lastQty <= 0n || add(this.filledQty, event.lastQty) > this.request.quantity) {
+    if (event.lastQty <= 0n || filledAfter > this.request.quantity) {
       throw new QtsError('ERR_OVERFILL', `fill of ${event.lastQty} exceeds leaves of ${this.id}`);
     }
   }

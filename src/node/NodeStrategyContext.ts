@@ -43,6 +43,13 @@ export interface ContextHost {
   deny(strategyId: string, request: OrderRequest, code: string, reason: string): Order;
 }
 
+/** An order price as given, or rounded to the tick (the convenience verbs round). */
+function toPrice(v: Numeric | undefined, round: boolean, tick: Fixed): Fixed | undefined {
+  if (v === undefined) return undefined;
+  const f = toFixed(v);
+  return round ? roundToStep(f, tick) : f;
+}
+
 /**
  * The StrategyContext a TradingNode hands each strategy. The convenience verbs (buy, sell,
  * bracket, closePosition) round quantities down to the lot and prices to the tick, as a
@@ -64,6 +71,8 @@ export class NodeStrategyContext implements StrategyContext {
     readonly timeframe: string,
     readonly state: StrategyStateStore,
     logSink: StrategyLogSink,
+    /** This strategy's sizer (the node's default when the deployment names none). */
+    private readonly sizing: SizingSpec = node.sizing,
   ) {
     this.clock = { now: () => node.clock.now() };
     const at =
@@ -127,39 +136,48 @@ export class NodeStrategyContext implements StrategyContext {
     return this.node.oms.openOrders(symbol, this.strategyId);
   }
 
+  // The order verbs below catch in place rather than through a wrapper taking a closure:
+  // they run once per order, and the closure would be one more allocation on that path.
+
   submitOrder(intent: OrderIntent): Order {
-    return this.guarded(intent.symbol, intent.side, () =>
-      this.node.submit(this.strategyId, this.toRequest(intent, toFixed(intent.quantity), false)),
-    );
+    try {
+      const quantity = toFixed(intent.quantity);
+      return this.node.submit(
+        this.strategyId,
+        this.toRequest(intent.symbol, intent.side, intent, quantity, false),
+      );
+    } catch (e) {
+      return this.invalidNumber(e, intent.symbol, intent.side);
+    }
   }
 
   buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
-    return this.guarded(symbol, 'BUY', () => {
+    try {
       const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
       return this.place(symbol, 'BUY', qty, options);
-    });
+    } catch (e) {
+      return this.invalidNumber(e, symbol, 'BUY');
+    }
   }
 
   sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
-    return this.guarded(symbol, 'SELL', () => {
+    try {
       const held = this.node.portfolio.positionQty(symbol);
       const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
       return this.place(symbol, 'SELL', qty, options);
-    });
+    } catch (e) {
+      return this.invalidNumber(e, symbol, 'SELL');
+    }
   }
 
   /**
    * An amount that is not a number (NaN, Infinity, "abc") is a bad order, not a crash:
    * it becomes an order denied with ERR_RISK_INVALID_NUMBER, like any other denial.
    */
-  private guarded(symbol: string, side: OrderSide, build: () => Order): Order {
-    try {
-      return build();
-    } catch (e) {
-      if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
-      const request = this.toRequest({ symbol, side, quantity: 0 }, ZERO, false);
-      return this.node.deny(this.strategyId, request, 'ERR_RISK_INVALID_NUMBER', e.message);
-    }
+  private invalidNumber(e: unknown, symbol: string, side: OrderSide): Order {
+    if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
+    const request = this.toRequest(symbol, side, {}, ZERO, false);
+    return this.node.deny(this.strategyId, request, 'ERR_RISK_INVALID_NUMBER', e.message);
   }
 
   bracket(intent: BracketIntent): Bracket {
@@ -216,34 +234,33 @@ export class NodeStrategyContext implements StrategyContext {
   private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {
     const inst = this.node.instrument(symbol);
     const rounded = floorToStep(qty < 0n ? neg(qty) : qty, inst.lotSize);
-    return this.node.submit(
-      this.strategyId,
-      this.toRequest({ ...options, symbol, side, quantity: rounded }, rounded, true),
-    );
+    return this.node.submit(this.strategyId, this.toRequest(symbol, side, options, rounded, true));
   }
 
-  private toRequest(intent: OrderIntent, quantity: Fixed, roundPrices: boolean): OrderRequest {
-    const inst = this.node.instrument(intent.symbol);
-    const px = (v: Numeric | undefined): Fixed | undefined => {
-      if (v === undefined) return undefined;
-      const f = toFixed(v);
-      return roundPrices ? roundToStep(f, inst.tickSize) : f;
-    };
-    const type = intent.type ?? (intent.price === undefined ? OrderType.MARKET : OrderType.LIMIT);
+  private toRequest(
+    symbol: string,
+    side: OrderSide,
+    o: OrderOptions,
+    quantity: Fixed,
+    roundPrices: boolean,
+  ): OrderRequest {
+    const inst = this.node.instrument(symbol);
+    const price = toPrice(o.price, roundPrices, inst.tickSize);
+    const triggerPrice = toPrice(o.triggerPrice, roundPrices, inst.tickSize);
     return {
-      symbol: intent.symbol,
-      side: intent.side,
-      type,
+      symbol,
+      side,
+      type: o.type ?? (o.price === undefined ? OrderType.MARKET : OrderType.LIMIT),
       quantity,
-      price: px(intent.price),
-      triggerPrice: px(intent.triggerPrice),
-      trailingPct: intent.trailingPct === undefined ? undefined : toFixed(intent.trailingPct),
-      timeInForce: intent.timeInForce ?? 'GTC',
-      postOnly: intent.postOnly ?? false,
-      reduceOnly: intent.reduceOnly ?? false,
-      ocoGroup: intent.ocoGroup,
-      parentId: intent.parentId,
-      tag: intent.tag,
+      price,
+      triggerPrice,
+      trailingPct: o.trailingPct === undefined ? undefined : toFixed(o.trailingPct),
+      timeInForce: o.timeInForce ?? 'GTC',
+      postOnly: o.postOnly ?? false,
+      reduceOnly: o.reduceOnly ?? false,
+      ocoGroup: o.ocoGroup,
+      parentId: o.parentId,
+      tag: o.tag,
     };
   }
 
@@ -251,7 +268,7 @@ export class NodeStrategyContext implements StrategyContext {
     const price = this.node.lastPrice(symbol);
     if (price === undefined) return ZERO;
     const inst = this.node.instrument(symbol);
-    return sizeOrder(this.node.sizing, {
+    return sizeOrder(this.sizing, {
       instrument: inst,
       price,
       cash: this.node.portfolio.cash(inst.settle),

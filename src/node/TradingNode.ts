@@ -34,6 +34,8 @@ export interface TradingNodeOptions {
   readonly riskLimits?: RiskLimits;
   /** Client order id prefix (≤12 alphanumerics). */
   readonly orderIdPrefix?: string;
+  /** Client order ids already used (restart): numbering resumes after them, never reuses one. */
+  readonly orderIdsUsed?: number;
   readonly journal?: OrderJournal;
   readonly logSink?: StrategyLogSink;
   readonly stateStore?: (strategyId: string) => StrategyStateStore;
@@ -46,6 +48,8 @@ export interface StrategyDeployment {
   readonly params: unknown;
   readonly symbols: readonly string[];
   readonly timeframe: string;
+  /** This strategy's sizer; the node's default when omitted. */
+  readonly sizing?: SizingSpec;
 }
 
 /**
@@ -77,7 +81,7 @@ export class TradingNode {
     this.oms = new ExecutionEngine(
       this.bus,
       this.clock,
-      new IdGenerator(opts.orderIdPrefix ?? 'Q'),
+      TradingNode.orderIds(opts.orderIdPrefix ?? 'Q', opts.orderIdsUsed ?? 0),
       opts.journal,
     );
     this.risk = new RiskEngine(
@@ -94,6 +98,12 @@ export class TradingNode {
     this.stateStore = opts.stateStore ?? (() => new MemoryStateStore());
     // Fills reach the ledger before any strategy hears of them, so onFill sees the new position.
     this.bus.subscribe(ORDER_EVENTS, (e) => this.routeOrderEvent(e));
+  }
+
+  private static orderIds(prefix: string, used: number): IdGenerator {
+    const ids = new IdGenerator(prefix);
+    ids.resumeAfter(used);
+    return ids;
   }
 
   /** Attaches the venue. */
@@ -124,6 +134,7 @@ export class TradingNode {
       d.timeframe,
       this.stateStore(d.id),
       this.logSink,
+      d.sizing ?? this.sizing,
     );
     const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
     const strategy = new Ctor(ctx, d.params);

@@ -43,6 +43,24 @@ export class Ledger {
     for (const [currency, amount] of Object.entries(initialCash)) this.cash.set(currency, toFixed(amount));
   }
 
+  /**
+   * Puts back positions saved by a snapshot (restart). Only a fresh ledger may be restored:
+   * mixing restored and booked positions would double count.
+   */
+  restorePositions(positions: readonly PositionState[]): void {
+    if (this.positions.size > 0)
+      throw new QtsError('ERR_LEDGER_RESTORE', 'positions can only be restored into a fresh ledger');
+    for (const p of positions) {
+      this.positions.set(p.symbol, {
+        symbol: p.symbol,
+        qty: p.qty,
+        costBasis: p.costBasis,
+        realizedPnl: p.realizedPnl,
+      });
+      this.realized = add(this.realized, p.realizedPnl);
+    }
+  }
+
   balance(currency: string): Fixed {
     return this.cash.get(currency) ?? ZERO;
   }

@@ -5,9 +5,20 @@ import type { OrderFilled } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
 import { Ledger } from './Ledger.js';
 
+/**
+ * The last price of one symbol. A mutable slot rather than a Map entry: the price changes on
+ * every bar, and a slot's number field is overwritten in place where a Map value would be a
+ * new boxed number each time. `known` is false until the first price arrives.
+ */
+interface Mark {
+  price: number;
+  known: boolean;
+}
+
 interface FloatPosition {
-  symbol: string;
-  perpetual: boolean;
+  readonly symbol: string;
+  readonly perpetual: boolean;
+  readonly mark: Mark;
   qty: number;
   cost: number;
 }
@@ -20,9 +31,12 @@ interface FloatPosition {
  */
 export class Portfolio {
   readonly ledger: Ledger;
-  private readonly prices = new Map<string, number>();
+  private readonly marks = new Map<string, Mark>();
+  private lastMarkSymbol: string | undefined;
+  private lastMark: Mark = { price: Number.NaN, known: false };
   private readonly floats = new Map<string, FloatPosition>();
-  private held: FloatPosition[] = [];
+  /** Float shadows of the open positions, in the order their symbols were first filled. */
+  private readonly held: FloatPosition[] = [];
   private cashFloat: number;
 
   constructor(
@@ -53,22 +67,31 @@ export class Portfolio {
     const pos = this.ledger.position(fill.symbol);
     let f = this.floats.get(fill.symbol);
     if (!f) {
-      f = { symbol: fill.symbol, perpetual: inst.kind !== 'SPOT', qty: 0, cost: 0 };
+      f = {
+        symbol: fill.symbol,
+        perpetual: inst.kind !== 'SPOT',
+        mark: this.markOf(fill.symbol),
+        qty: 0,
+        cost: 0,
+      };
       this.floats.set(fill.symbol, f);
     }
     f.qty = toNumber(pos.qty);
     f.cost = toNumber(pos.costBasis);
-    this.held = [...this.floats.values()].filter((p) => p.qty !== 0);
+    // Rebuilt in place, always in the same order, so equity() sums the same way every run.
+    this.held.length = 0;
+    for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);
     this.cashFloat = toNumber(this.ledger.balance(this.currency));
-    if (!this.prices.has(fill.symbol)) this.prices.set(fill.symbol, toNumber(fill.lastPx));
+    if (!f.mark.known) this.setMark(f.mark, toNumber(fill.lastPx));
   }
 
   updatePrice(symbol: string, price: number): void {
-    this.prices.set(symbol, price);
+    this.setMark(this.markOf(symbol), price);
   }
 
   lastPrice(symbol: string): number | undefined {
-    return this.prices.get(symbol);
+    const m = this.marks.get(symbol);
+    return m !== undefined && m.known ? m.price : undefined;
   }
 
   /** Equity at last prices, as a float: for curves, statistics and sizing. */
@@ -77,7 +100,7 @@ export class Portfolio {
     const held = this.held;
     for (let i = 0; i < held.length; i++) {
       const p = held[i] as FloatPosition;
-      const mark = this.prices.get(p.symbol) ?? 0;
+      const mark = p.mark.known ? p.mark.price : 0;
       eq += p.perpetual ? p.qty * mark - p.cost : p.qty * mark;
     }
     return eq;
@@ -93,7 +116,7 @@ export class Portfolio {
     return this.ledger.equity(
       this.currency,
       (s) => {
-        const p = this.prices.get(s);
+        const p = this.lastPrice(s);
         return p === undefined ? ZERO : fromNumber(p);
       },
       this.instrument,
@@ -111,5 +134,24 @@ export class Portfolio {
   /** FundsView for the venue: the balance it may still spend. */
   available(currency: string): Fixed {
     return this.ledger.balance(currency);
+  }
+
+  private markOf(symbol: string): Mark {
+    // Bars come in runs of one symbol (a single-symbol backtest: always): the last slot
+    // found saves a map lookup per bar.
+    if (symbol === this.lastMarkSymbol) return this.lastMark;
+    let m = this.marks.get(symbol);
+    if (m === undefined) {
+      m = { price: Number.NaN, known: false };
+      this.marks.set(symbol, m);
+    }
+    this.lastMarkSymbol = symbol;
+    this.lastMark = m;
+    return m;
+  }
+
+  private setMark(m: Mark, price: number): void {
+    m.price = price;
+    m.known = true;
   }
 }

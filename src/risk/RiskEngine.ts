@@ -46,17 +46,16 @@ export class RiskEngine {
     const req = order.request;
     const instrument = this.view.instrument(req.symbol);
     const lastPrice = this.view.lastPrice(req.symbol);
-    const open = this.view.openOrders().filter((o) => o.id !== order.id);
-    const { cash, qty } = this.uncommitted(instrument, open, lastPrice);
+    const open = this.uncommitted(order, instrument, this.view.openOrders(), lastPrice);
     const input = {
       request: req,
       instrument,
       state: this.tradingState,
       lastPrice,
       positionQty: this.view.positionQty(req.symbol),
-      uncommittedCash: cash,
-      uncommittedQty: qty,
-      openOrderCount: open.length,
+      uncommittedCash: open.cash,
+      uncommittedQty: open.qty,
+      openOrderCount: open.count,
     };
     for (const rule of this.rules) {
       const denial = rule(input, this.limits);
@@ -66,19 +65,24 @@ export class RiskEngine {
   }
 
   /**
-   * Cash and position left after what open orders may still take. Bracket children are
-   * not counted: they only ever sell what their parent bought.
+   * Cash and position left after what the other open orders may still take, and how many
+   * there are. Bracket children are not counted against funds: they only ever sell what
+   * their parent bought.
    */
   private uncommitted(
+    order: Order,
     instrument: Instrument,
     open: readonly Order[],
     lastPrice: number | undefined,
-  ): { cash: Fixed; qty: Fixed } {
+  ): { cash: Fixed; qty: Fixed; count: number } {
     let cash = this.view.cash(instrument.settle);
     let qty = max(this.view.positionQty(instrument.symbol), ZERO);
     const fallback = lastPrice !== undefined && lastPrice > 0 ? fromNumber(lastPrice) : undefined;
     let committedSell: Fixed = ZERO;
+    let count = 0;
     for (const o of open) {
+      if (o.id === order.id) continue;
+      count++;
       if (o.request.parentId !== undefined || o.request.ocoGroup !== undefined) continue;
       const oi = this.view.instrument(o.symbol);
       if (oi.settle === instrument.settle && o.side === 'BUY') {
@@ -88,6 +92,6 @@ export class RiskEngine {
       }
     }
     qty = sub(qty, committedSell);
-    return { cash: max(cash, ZERO), qty: max(qty, ZERO) };
+    return { cash: max(cash, ZERO), qty: max(qty, ZERO), count };
   }
 }

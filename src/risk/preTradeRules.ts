@@ -1,5 +1,5 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, abs, add, fromNumber, isMultipleOf, mul, toNumber } from '../core/Fixed.js';
+import { ONE, ZERO, abs, add, fromNumber, isMultipleOf, mul, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import type { TradingState } from './TradingState.js';
@@ -72,16 +72,10 @@ export const checkTradingState: RiskRule = (input) => {
 export const checkQuantityAndPrice: RiskRule = ({ request, instrument }) => {
   if (request.quantity <= 0n)
     return deny('ERR_RISK_QUANTITY', `quantity must be > 0 (got ${toNumber(request.quantity)})`);
-  for (const [name, px] of [
-    ['price', request.price],
-    ['triggerPrice', request.triggerPrice],
-  ] as const) {
-    if (px !== undefined && px <= 0n) return deny('ERR_RISK_PRICE', `${name} must be > 0`);
-  }
-  if (
-    request.trailingPct !== undefined &&
-    (request.trailingPct <= 0n || request.trailingPct >= fromNumber(1))
-  ) {
+  if (request.price !== undefined && request.price <= 0n) return deny('ERR_RISK_PRICE', 'price must be > 0');
+  if (request.triggerPrice !== undefined && request.triggerPrice <= 0n)
+    return deny('ERR_RISK_PRICE', 'triggerPrice must be > 0');
+  if (request.trailingPct !== undefined && (request.trailingPct <= 0n || request.trailingPct >= ONE)) {
     return deny('ERR_RISK_PRICE', 'trailingPct must be between 0 and 1');
   }
   const needsPrice =
@@ -101,19 +95,21 @@ export const checkQuantityAndPrice: RiskRule = ({ request, instrument }) => {
       `quantity is not a multiple of the lot size ${toNumber(instrument.lotSize)}`,
     );
   }
-  for (const px of [request.price, request.triggerPrice]) {
-    if (px !== undefined && !isMultipleOf(px, instrument.tickSize)) {
-      return deny(
-        'ERR_RISK_PRECISION',
-        `price is not a multiple of the tick size ${toNumber(instrument.tickSize)}`,
-      );
-    }
+  if (!onTick(request.price, instrument.tickSize) || !onTick(request.triggerPrice, instrument.tickSize)) {
+    return deny(
+      'ERR_RISK_PRECISION',
+      `price is not a multiple of the tick size ${toNumber(instrument.tickSize)}`,
+    );
   }
   if (request.quantity < instrument.minQty) {
     return deny('ERR_RISK_MIN_QTY', `quantity below the minimum ${toNumber(instrument.minQty)}`);
   }
   return undefined;
 };
+
+function onTick(px: Fixed | undefined, tick: Fixed): boolean {
+  return px === undefined || isMultipleOf(px, tick);
+}
 
 export const checkNotional: RiskRule = (input, limits) => {
   const px = referencePrice(input);
@@ -174,7 +170,8 @@ export const checkSpotFunds: RiskRule = (input) => {
   }
   const px = referencePrice(input);
   if (px === undefined) return undefined;
-  const cost = add(mul(request.quantity, px), mul(mul(request.quantity, px), instrument.takerFee));
+  const notional = mul(request.quantity, px);
+  const cost = add(notional, mul(notional, instrument.takerFee));
   if (cost > input.uncommittedCash) {
     return deny(
       'ERR_RISK_INSUFFICIENT_FUNDS',

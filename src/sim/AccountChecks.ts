@@ -67,7 +67,8 @@ export class AccountChecks {
     const px = this.estimatedPrice(o, ref);
     if (px === undefined) return undefined;
     const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
-    const cost = add(mul(qty, px), this.model.fee(inst, qty, px, maker ? Liquidity.MAKER : Liquidity.TAKER));
+    const notional = mul(qty, px);
+    const cost = add(notional, this.model.feeOn(inst, notional, maker ? Liquidity.MAKER : Liquidity.TAKER));
     const available = this.funds.available(inst.settle);
     if (cost <= available) return undefined;
     return {
@@ -76,10 +77,10 @@ export class AccountChecks {
     };
   }
 
-  /** Whether the account can pay for this fill right now (spot); perpetuals always can. */
-  canFill(inst: Instrument, side: OrderSide, qty: Fixed, px: Fixed, fee: Fixed): boolean {
+  /** Whether the account can pay for this fill (qty at notional = qty × px) right now (spot); perpetuals always can. */
+  canFill(inst: Instrument, side: OrderSide, qty: Fixed, notional: Fixed, fee: Fixed): boolean {
     if (inst.kind === InstrumentKind.PERPETUAL) return true;
-    if (side === OrderSide.BUY) return add(mul(qty, px), fee) <= this.funds.available(inst.settle);
+    if (side === OrderSide.BUY) return add(notional, fee) <= this.funds.available(inst.settle);
     return qty <= this.funds.positionQty(inst.symbol);
   }
 

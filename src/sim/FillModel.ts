@@ -89,7 +89,12 @@ export class FillModel {
 
   /** Fee of a fill in the settle currency: notional (qty × px, as the ledger books it) × rate. */
   fee(instrument: Instrument, qty: Fixed, px: Fixed, liquidity: Liquidity): Fixed {
-    return mul(mul(qty, px), this.feeRate(instrument, liquidity));
+    return this.feeOn(instrument, mul(qty, px), liquidity);
+  }
+
+  /** The same fee from a notional the caller already has (qty × px, exact). */
+  feeOn(instrument: Instrument, notional: Fixed, liquidity: Liquidity): Fixed {
+    return mul(notional, this.feeRate(instrument, liquidity));
   }
 
   /**

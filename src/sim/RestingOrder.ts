@@ -95,7 +95,7 @@ export class RestingOrder {
   eventStale = true;
 
   private trailWm = Number.NaN;
-  private trailTrig: { px: Fixed; f: number } = { px: ZERO, f: Number.NaN };
+  private trailTrig: { px: Fixed; f: number } | undefined;
 
   constructor(
     order: Order,
@@ -177,7 +177,7 @@ export class RestingOrder {
    * initial triggerPrice given with the order. Cached: the watermark moves only on new extremes.
    */
   trailTrigger(wm: number): { px: Fixed; f: number } {
-    if (wm === this.trailWm) return this.trailTrig;
+    if (wm === this.trailWm && this.trailTrig !== undefined) return this.trailTrig;
     const pct = this.trailPct ?? ZERO;
     const tick = this.instrument.tickSize;
     const base = fromNumber(wm);

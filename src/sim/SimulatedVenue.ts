@@ -1,4 +1,4 @@
-import { ZERO, add, formatFixed, min, sub } from '../core/Fixed.js';
+import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { RecentMap } from '../core/RecentMap.js';
 import { Rng } from '../core/Rng.js';
@@ -41,10 +41,13 @@ export interface SimulatedVenueOptions {
 
 /** Open orders and the last known price of one symbol. */
 interface SymbolBook {
+  readonly symbol: string;
   /** Open orders in acceptance order (time priority); closed ones are swept after each walk. */
-  orders: RestingOrder[];
+  readonly orders: RestingOrder[];
   /** Last bar (or one-price trade bar): the price of 'close' fills and of arrival checks. */
   current: Bar | undefined;
+  /** The one-price walk at `current`'s close, made on the first 'close' fill of that bar. */
+  closePaths: BarPaths | undefined;
   hasClosed: boolean;
 }
 
@@ -82,6 +85,7 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly model: FillModel;
   private sink: ExecutionReportSink | undefined;
   private readonly books = new Map<string, SymbolBook>();
+  private lastBook: SymbolBook | undefined;
   /** Open orders by client order id, in acceptance order. */
   private readonly live = new Map<string, RestingOrder>();
   /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
@@ -92,7 +96,9 @@ export class SimulatedVenue implements ExecutionClient {
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
   private readonly firedOco = new RecentMap<string, true>(MEMORY);
   /** Orders waiting to be matched against the current close ('close' fills). */
-  private readonly pending: RestingOrder[] = [];
+  private pending: RestingOrder[] = [];
+  /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */
+  private pendingSpare: RestingOrder[] = [];
   private orderSeq = 0;
   private tradeSeq = 0;
   private epoch = 0;
@@ -127,9 +133,24 @@ export class SimulatedVenue implements ExecutionClient {
       // accepted and canceled at once, so the strategy sees the same story either way.
       this.orderSeq += 1;
       this.refused.set(order.id, true);
-      const base = { orderId: order.id, strategyId: order.strategyId, symbol: req.symbol, ts: now };
-      this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${this.orderSeq}`, ...base });
-      this.emit({ type: 'OrderCanceled', reason: SimReason.PARENT_CANCELED, ...base });
+      const { id: orderId, strategyId } = order;
+      const symbol = req.symbol;
+      this.emit({
+        type: 'OrderAccepted',
+        venueOrderId: `${this.venue}-${this.orderSeq}`,
+        orderId,
+        strategyId,
+        symbol,
+        ts: now,
+      });
+      this.emit({
+        type: 'OrderCanceled',
+        reason: SimReason.PARENT_CANCELED,
+        orderId,
+        strategyId,
+        symbol,
+        ts: now,
+      });
       return;
     }
     const o = this.admit(order, now);
@@ -149,7 +170,14 @@ export class SimulatedVenue implements ExecutionClient {
     }
     this.orderSeq += 1;
     this.register(o);
-    this.emit({ type: 'OrderAccepted', venueOrderId: `${this.venue}-${o.seq}`, ...this.base(o, now) });
+    this.emit({
+      type: 'OrderAccepted',
+      venueOrderId: `${this.venue}-${o.seq}`,
+      orderId: o.id,
+      strategyId: o.order.strategyId,
+      symbol: o.symbol,
+      ts: now,
+    });
     if (o.parent !== undefined && o.parent.closed && o.parent.filled === 0n) {
       this.close(o, now, SimReason.PARENT_CANCELED);
       return;
@@ -187,6 +215,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (!bar.closed) return;
     if (book.orders.length > 0) this.matchBar(book, bar);
     book.current = bar;
+    book.closePaths = undefined;
     if (this.pending.length > 0) this.runPending();
   }
 
@@ -220,6 +249,33 @@ export class SimulatedVenue implements ExecutionClient {
    * fills there is no position to reduce and nothing to sell, and that is expected (its
    * fills are checked like any other).
    */
+  /**
+   * Takes back an order that was open before a restart (shadow mode resumes its paper
+   * book): it rests again with its filled part and trigger state, without a new
+   * OrderAccepted, since the OMS already holds it as accepted. One that can no longer rest
+   * (unknown symbol, parent gone, not fundable) is canceled with the reason.
+   */
+  adopt(order: Order): void {
+    if (this.live.has(order.id)) return;
+    const now = this.clock.now();
+    const o = this.admit(order, now);
+    if (!(o instanceof RestingOrder)) {
+      this.emit({
+        type: 'OrderCanceled',
+        reason: `not restorable after restart: ${o.reason}`,
+        orderId: order.id,
+        strategyId: order.strategyId,
+        symbol: order.symbol,
+        ts: now,
+      });
+      return;
+    }
+    this.orderSeq += 1;
+    o.filled = order.filledQty;
+    o.triggered = order.status === 'TRIGGERED';
+    this.register(o);
+  }
+
   private admit(order: Order, now: Millis): RestingOrder | Refusal {
     const req = order.request;
     let instrument: Instrument;
@@ -246,7 +302,7 @@ export class SimulatedVenue implements ExecutionClient {
         };
       }
     }
-    const ref = this.books.get(req.symbol)?.current?.close;
+    const ref = this.findBook(req.symbol)?.current?.close;
     const o = new RestingOrder(
       order,
       this.orderSeq + 1,
@@ -300,25 +356,33 @@ export class SimulatedVenue implements ExecutionClient {
   /** Orders that arrived while a bar is current fill against its close, as a one-price walk. */
   private runPending(): void {
     while (this.pending.length > 0 && !this.matching) {
-      const batch = this.pending.splice(0);
-      for (const symbol of new Set(batch.map((o) => o.symbol))) {
-        const book = this.books.get(symbol);
-        const cur = book?.current;
-        if (book === undefined || cur === undefined) continue;
-        const pass: MatchPass = {
-          epoch: ++this.epoch,
-          ts: this.clock.now(),
-          volume: cur.volume,
-          paths: BarPaths.constant(cur.close),
-        };
-        for (const o of batch) {
-          if (o.symbol !== symbol || o.closed || o.allowance() <= 0n) continue;
-          o.place(pass.epoch, pass.paths.forSide(o.side), 0, cur.close, undefined, true);
-          o.seen = true;
-        }
-        this.run(book, pass);
+      // Orders submitted while this batch matches (strategies reacting to its fills) queue
+      // on the other list and form the next batch.
+      const batch = this.pending;
+      this.pending = this.pendingSpare;
+      for (let i = 0; i < batch.length; i++) {
+        const symbol = (batch[i] as RestingOrder).symbol;
+        // Each symbol once, in order of first appearance (batches hold one order but for
+        // submits made while matching).
+        if (firstOfSymbol(batch, symbol) === i) this.matchAtClose(symbol, batch);
       }
+      batch.length = 0;
+      this.pendingSpare = batch;
     }
+  }
+
+  private matchAtClose(symbol: string, batch: readonly RestingOrder[]): void {
+    const book = this.findBook(symbol);
+    const cur = book?.current;
+    if (book === undefined || cur === undefined) return;
+    const paths = (book.closePaths ??= BarPaths.constant(cur.close));
+    const pass: MatchPass = { epoch: ++this.epoch, ts: this.clock.now(), volume: cur.volume, paths };
+    for (const o of batch) {
+      if (o.symbol !== symbol || o.closed || o.allowance() <= 0n) continue;
+      o.place(pass.epoch, paths.forSide(o.side), 0, cur.close, undefined, true);
+      o.seen = true;
+    }
+    this.run(book, pass);
   }
 
   /**
@@ -367,7 +431,13 @@ export class SimulatedVenue implements ExecutionClient {
       // From the trigger point the order works as a market or limit order just arriving.
       o.triggered = true;
       o.place(pass.epoch, cursor.path, ev.t, ev.pxF, ev.px, true);
-      this.emit({ type: 'OrderTriggered', ...this.base(o, pass.ts) });
+      this.emit({
+        type: 'OrderTriggered',
+        orderId: o.id,
+        strategyId: o.order.strategyId,
+        symbol: o.symbol,
+        ts: pass.ts,
+      });
       return;
     }
     this.fill(o, ev, pass, cursor.takerStart);
@@ -419,8 +489,9 @@ export class SimulatedVenue implements ExecutionClient {
       this.close(o, ts, SimReason.FOK_NOT_FILLABLE);
       return;
     }
-    const fee = this.model.fee(inst, qty, px, liquidity);
-    if (!this.checks.canFill(inst, o.side, qty, px, fee)) {
+    const notional = mul(qty, px);
+    const fee = this.model.feeOn(inst, notional, liquidity);
+    if (!this.checks.canFill(inst, o.side, qty, notional, fee)) {
       this.close(o, ts, SimReason.INSUFFICIENT_FUNDS);
       return;
     }
@@ -439,7 +510,10 @@ export class SimulatedVenue implements ExecutionClient {
       fee,
       feeCurrency: inst.settle,
       liquidity,
-      ...this.base(o, ts),
+      orderId: o.id,
+      strategyId: o.order.strategyId,
+      symbol: o.symbol,
+      ts,
     });
     const group = o.order.request.ocoGroup;
     if (group !== undefined) this.fireOco(group, o, ts);
@@ -492,12 +566,19 @@ export class SimulatedVenue implements ExecutionClient {
 
   // ── bookkeeping ─────────────────────────────────────────────────────────────────────
 
+  private findBook(symbol: string): SymbolBook | undefined {
+    return symbol === this.lastBook?.symbol ? this.lastBook : this.books.get(symbol);
+  }
+
   private bookOf(symbol: string): SymbolBook {
+    // Bars come in runs of one symbol: the last book found saves a map lookup per bar.
+    if (symbol === this.lastBook?.symbol) return this.lastBook;
     let book = this.books.get(symbol);
     if (book === undefined) {
-      book = { orders: [], current: undefined, hasClosed: false };
+      book = { symbol, orders: [], current: undefined, closePaths: undefined, hasClosed: false };
       this.books.set(symbol, book);
     }
+    this.lastBook = book;
     return book;
   }
 
@@ -517,7 +598,14 @@ export class SimulatedVenue implements ExecutionClient {
   private close(o: RestingOrder, ts: Millis, reason: string): void {
     if (o.closed) return;
     this.detach(o);
-    this.emit({ type: 'OrderCanceled', reason, ...this.base(o, ts) });
+    this.emit({
+      type: 'OrderCanceled',
+      reason,
+      orderId: o.id,
+      strategyId: o.order.strategyId,
+      symbol: o.symbol,
+      ts,
+    });
     this.settleChildren(o, ts);
   }
 
@@ -525,6 +613,7 @@ export class SimulatedVenue implements ExecutionClient {
   private detach(o: RestingOrder): void {
     o.closed = true;
     o.cursor = undefined;
+    o.event = undefined;
     this.live.delete(o.id);
     this.recentlyClosed.set(o.id, o);
     const group = o.order.request.ocoGroup;
@@ -534,24 +623,21 @@ export class SimulatedVenue implements ExecutionClient {
       if (rest.length > 0) this.ocoMembers.set(group, rest);
       else this.ocoMembers.delete(group);
     }
-    const book = this.books.get(o.symbol);
+    const book = this.findBook(o.symbol);
     if (book !== undefined) {
       book.hasClosed = true;
       if (!this.matching) this.sweep(book);
     }
   }
 
+  /** Drops closed orders from the book in place (it is never swept while being walked). */
   private sweep(book: SymbolBook): void {
     if (!book.hasClosed) return;
-    book.orders = book.orders.filter((o) => !o.closed);
+    const orders = book.orders;
+    let kept = 0;
+    for (const o of orders) if (!o.closed) orders[kept++] = o;
+    orders.length = kept;
     book.hasClosed = false;
-  }
-
-  private base(
-    o: RestingOrder,
-    ts: Millis,
-  ): { orderId: string; strategyId: string; symbol: string; ts: Millis } {
-    return { orderId: o.id, strategyId: o.order.strategyId, symbol: o.symbol, ts };
   }
 
   private emit(event: OrderEventInput): void {
@@ -559,6 +645,12 @@ export class SimulatedVenue implements ExecutionClient {
       throw new QtsError('ERR_NO_REPORT_SINK', `${this.venue}: setSink before submitting orders`);
     this.sink(event);
   }
+}
+
+function firstOfSymbol(orders: readonly RestingOrder[], symbol: string): number {
+  let i = 0;
+  while ((orders[i] as RestingOrder).symbol !== symbol) i++;
+  return i;
 }
 
 /** Why an IOC/FOK order ends without filling everything on arrival. */

@@ -12,6 +12,9 @@ export function ceilToStep(x: Fixed, step: Fixed): Fixed {
   return (r > 0n ? x - r + step : x - r) as Fixed;
 }
 
+const EIGHT_DECIMALS = 100_000_000n;
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * The float nearest to an exact decimal. Bar prices are floats parsed from the exchange's
  * decimal text, so converting an order price through its decimal text makes a limit at
@@ -19,5 +22,11 @@ export function ceilToStep(x: Fixed, step: Fixed): Fixed {
  * exactly at the limit must count).
  */
 export function fixedToFloat(x: Fixed): number {
+  // With at most 8 decimals x is m / 10^8 for an integer m; when m is exact as a double the
+  // division is rounded once, to the double nearest the decimal: what parsing its text gives.
+  if (x % EIGHT_DECIMALS === 0n) {
+    const m = x / EIGHT_DECIMALS;
+    if (m <= MAX_EXACT && m >= -MAX_EXACT) return Number(m) / 1e8;
+  }
   return Number(formatFixed(x));
 }

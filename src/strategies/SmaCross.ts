@@ -35,22 +35,38 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   static readonly description = 'Fast/slow simple moving average crossover, long or flat';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, { fast: RollingSma; slow: RollingSma; cross: CrossOver }>();
+  private readonly state = new Map<string, Signals>();
 
+  // Kept small on purpose: this runs on every bar, and a short method lets the JIT inline the
+  // averages into it, so their numbers are never boxed; trading is the rare branch.
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = {
-        fast: new RollingSma(this.params.fast),
-        slow: new RollingSma(this.params.slow),
-        cross: new CrossOver(),
-      };
-      this.state.set(bar.symbol, s);
-    }
-    const cross = s.cross.update(s.fast.update(bar.close), s.slow.update(bar.close));
-    if (cross === 0 || this.ctx.openOrders(bar.symbol).length > 0) return;
-    const pos = this.ctx.position(bar.symbol);
-    if (cross > 0 && pos.isFlat) this.ctx.buy(bar.symbol);
-    else if (cross < 0 && pos.isLong) this.ctx.sell(bar.symbol);
+    const s = this.state.get(bar.symbol) ?? this.startSymbol(bar.symbol);
+    const close = bar.close;
+    const cross = s.cross.update(s.fast.update(close), s.slow.update(close));
+    if (cross !== 0) this.onCross(bar.symbol, cross);
   }
+
+  private startSymbol(symbol: string): Signals {
+    const s = {
+      fast: new RollingSma(this.params.fast),
+      slow: new RollingSma(this.params.slow),
+      cross: new CrossOver(),
+    };
+    this.state.set(symbol, s);
+    return s;
+  }
+
+  private onCross(symbol: string, cross: number): void {
+    if (this.ctx.openOrders(symbol).length > 0) return;
+    const pos = this.ctx.position(symbol);
+    if (cross > 0 && pos.isFlat) this.ctx.buy(symbol);
+    else if (cross < 0 && pos.isLong) this.ctx.sell(symbol);
+  }
+}
+
+/** One symbol's averages and their cross. */
+interface Signals {
+  readonly fast: RollingSma;
+  readonly slow: RollingSma;
+  readonly cross: CrossOver;
 }

@@ -10,11 +10,14 @@ export default class SkipGuardReporter implements Reporter {
     const skipped: string[] = [];
     for (const m of testModules) {
       for (const t of m.children.allTests()) {
-        if (t.result().state === 'skipped') skipped.push(`${m.moduleId.split('/test/')[1] ?? m.moduleId} › ${t.fullName}`);
+        if (t.result().state === 'skipped')
+          skipped.push(`${m.moduleId.split('/test/')[1] ?? m.moduleId} › ${t.fullName}`);
       }
     }
     if (skipped.length === 0) return;
-    process.stderr.write(`\nskipped tests (${skipped.length}):\n${skipped.map((s) => `  - ${s}`).join('\n')}\n`);
+    process.stderr.write(
+      `\nskipped tests (${skipped.length}):\n${skipped.map((s) => `  - ${s}`).join('\n')}\n`,
+    );
     if (process.env['CI'] === 'true' || process.env['CI'] === '1') {
       process.stderr.write('CI=true: a skipped test is a failure (install what it needs in .ci/run)\n');
       process.exitCode = 1;

@@ -1,0 +1,400 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Exchange } from 'ccxt';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
+import { createApiServer } from '../api/createApiServer.js';
+import { validateParams } from '../backtest/validateParams.js';
+import type { AppConfig } from '../config/configSchema.js';
+import { ZERO, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import { timeframeToMs } from '../core/time.js';
+import { marketDataListener } from '../data/MarketDataFeed.js';
+import { LiveClock } from '../kernel/LiveClock.js';
+import { MarketTimeClock } from '../kernel/MarketTimeClock.js';
+import { ORDER_EVENTS } from '../kernel/topics.js';
+import type { Bar, Trade } from '../model/Bar.js';
+import { TradingNode } from '../node/TradingNode.js';
+import { parseSizing } from '../portfolio/Sizer.js';
+import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
+import { findStrategy } from '../strategies/registry.js';
+import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
+import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
+import { OrderStore } from '../storage/sqlite/OrderStore.js';
+import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
+import { RunStore } from '../storage/sqlite/RunStore.js';
+import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
+import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
+import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import type { MarketDataChoice } from './selectMarketData.js';
+import { selectMarketData } from './selectMarketData.js';
+
+export interface RuntimeDeps {
+  readonly log: Logger;
+  /** Tests point the runtime at a local fake exchange. */
+  readonly exchangeFactory?: () => Promise<Exchange>;
+  /** Skip the HTTP server (tests that only need the engine). */
+  readonly noHttp?: boolean;
+}
+
+const COMMAND_POLL_MS = 1_000;
+
+/**
+ * Shadow trading: live market data, the backtest's SimulatedVenue, a wall clock and the
+ * SQLite system of record. It holds no exchange credentials at all — the market data
+ * instance is built without keys — so no code path can reach a private endpoint.
+ * Restarting resumes the paper account, open simulated orders, strategy state and the
+ * trading state (a halt survives a restart).
+ */
+export class TradingRuntime implements EngineStatusSource {
+  private readonly startedAt: number;
+  private readonly lastData = new Map<string, number>();
+  private readonly stale = new Set<string>();
+  private http: FastifyInstance | undefined;
+  private commandTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly config: AppConfig,
+    readonly db: SqliteDatabase,
+    readonly clock: LiveClock,
+    private readonly marketTime: MarketTimeClock,
+    readonly node: TradingNode,
+    readonly venue: SimulatedVenue,
+    readonly market: MarketDataChoice,
+    readonly runId: string,
+    private readonly stores: {
+      orders: OrderStore;
+      ledger: LedgerStore;
+      risk: RiskStateStore;
+      runs: RunStore;
+      commands: CommandQueue;
+    },
+    private readonly log: Logger,
+  ) {
+    this.startedAt = clock.now();
+  }
+
+  /** Builds, restores and starts a shadow engine from its configuration. */
+  static async startShadow(config: AppConfig, deps: RuntimeDeps): Promise<TradingRuntime> {
+    const log = deps.log;
+    const clock = new LiveClock();
+    const deployments = config.strategies.filter((s) => s.enabled);
+    if (deployments.length === 0)
+      throw new QtsError(
+        'ERR_CONFIG',
+        'shadow mode needs at least one enabled strategy (config/strategies/*.json)',
+      );
+    const prepared = deployments.map((d) => ({ d, cls: findStrategy(d.strategy) }));
+    const params = prepared.map(({ d, cls }) => validateParams(cls, d.params));
+    const symbols = [...new Set(deployments.flatMap((d) => d.symbols))];
+    const baseTf =
+      deployments.map((d) => d.timeframe).sort((a, b) => timeframeToMs(a) - timeframeToMs(b))[0] ?? '1m';
+
+    mkdirSync(dirname(config.storage.dbPath), { recursive: true });
+    const db = openDatabase(config.storage.dbPath);
+    const stores = {
+      orders: new OrderStore(db),
+      ledger: new LedgerStore(db),
+      risk: new RiskStateStore(db),
+      runs: new RunStore(db),
+      commands: new CommandQueue(db),
+    };
+    const now = clock.now();
+    const interrupted = stores.runs.markInterrupted(now);
+    if (interrupted.length > 0)
+      log.warn(
+        { runs: interrupted },
+        'previous run(s) ended without a clean stop: resuming from the database',
+      );
+    const runId = `shadow-${now}`;
+    stores.runs.start({ id: runId, mode: 'shadow', startedAt: now, config });
+
+    // Market data first: the instruments come from the exchange when it answers.
+    // The listener exists before the runtime it feeds (the feed decides the instruments).
+    const ref: { runtime?: TradingRuntime } = {};
+    const listener = marketDataListener({
+      onBar: (bar) => ref.runtime?.onBar(bar),
+      onTrade: (trade) => ref.runtime?.onTrade(trade),
+      onStale: (symbol) => ref.runtime?.markStale(symbol, true),
+      onFresh: (symbol) => ref.runtime?.markStale(symbol, false),
+      onGap: (gap) => log.warn({ gap }, 'market data gap'),
+      onWarning: (w) => log.warn({ warning: w }, w.message),
+      onError: (err) => log.error({ err }, 'market data error'),
+    });
+    const market = await selectMarketData({
+      config,
+      symbols,
+      timeframe: baseTf,
+      listener,
+      log,
+      now: () => clock.now(),
+      allowFallback: true,
+      ...(deps.exchangeFactory ? { exchangeFactory: deps.exchangeFactory } : {}),
+    });
+    log.info({ source: market.source, detail: market.detail }, `market data: ${market.detail}`);
+
+    const snapshot = stores.ledger.latest();
+    const currency = config.account.currency;
+    const node = new TradingNode({
+      clock,
+      instruments: market.instruments,
+      currency,
+      initialCash: snapshot ? snapshot.cash : { [currency]: config.account.initialCash },
+      sizing: parseSizing('percent:10', toFixed('0.00000001')),
+      riskLimits: {
+        maxOrderNotional: config.risk.maxOrderNotional,
+        maxOpenOrders: config.risk.maxOpenOrders,
+        priceBandPct: config.risk.priceBandPct,
+      },
+      journal: stores.orders.journal,
+      stateStore: (id) => new SqliteStrategyStateStore(db, id),
+      logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
+      orderIdsUsed: stores.orders.lastSequence('Q'),
+    });
+    if (snapshot) node.portfolio.ledger.restorePositions(snapshot.positions);
+    const marketTime = new MarketTimeClock();
+    const venue = new SimulatedVenue({
+      clock: marketTime,
+      instrument: (s) => node.instrument(s),
+      funds: node.portfolio,
+      config: { ...DEFAULT_FILL_MODEL, commission: toFixed(config.account.commission) },
+    });
+    venue.setSink(node.connect(venue));
+
+    const runtime = new TradingRuntime(
+      config,
+      db,
+      clock,
+      marketTime,
+      node,
+      venue,
+      market,
+      runId,
+      stores,
+      log,
+    );
+    ref.runtime = runtime;
+    runtime.restoreOrders();
+    const risk = stores.risk.load();
+    if (risk) {
+      node.risk.setState(risk.state);
+      if (risk.state !== 'ACTIVE')
+        log.warn(
+          { state: risk.state, reason: risk.reason },
+          `trading state ${risk.state} restored: ${risk.reason}`,
+        );
+    }
+    prepared.forEach(({ d, cls }, i) => {
+      for (const s of d.symbols) node.registerFeed(s, baseTf);
+      node.addStrategy({
+        id: d.id,
+        strategyClass: cls,
+        params: params[i],
+        symbols: d.symbols,
+        timeframe: d.timeframe,
+        sizing: parseSizing(d.sizing, node.instrument(d.symbols[0] as string).lotSize),
+      });
+    });
+    // Every fill moves the paper account: snapshot it so a restart resumes exactly.
+    node.bus.subscribe(ORDER_EVENTS, (e) => {
+      if (e.type === 'OrderFilled') stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
+    });
+    node.start();
+    await market.feed.start();
+    runtime.commandTimer = setInterval(() => runtime.runCommands(), COMMAND_POLL_MS);
+    if (!deps.noHttp) await runtime.listen();
+    return runtime;
+  }
+
+  private restoreOrders(): void {
+    for (const order of this.stores.orders.loadOpenOrders()) {
+      if (order.status === 'INITIALIZED') {
+        // Never sent before the stop: deny it rather than send it late, on stale intent.
+        this.node.oms.adopt(order);
+        this.node.oms.deny(order, 'ERR_RESTART_NOT_SENT', 'engine stopped before the order was sent');
+        continue;
+      }
+      this.node.oms.adopt(order);
+      this.venue.adopt(order);
+    }
+  }
+
+  private onBar(bar: Bar): void {
+    if (!bar.closed) return;
+    this.lastData.set(bar.symbol, this.clock.now());
+    if (this.market.matchOn === 'bars') {
+      this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
+      this.venue.processBar(bar);
+    }
+    this.node.onBar(bar);
+  }
+
+  private onTrade(trade: Trade): void {
+    this.lastData.set(trade.symbol, this.clock.now());
+    if (this.market.matchOn === 'trades') {
+      this.marketTime.observe(trade.ts);
+      this.venue.processTrade(trade);
+    }
+    this.node.onTrade(trade);
+  }
+
+  private markStale(symbol: string, isStale: boolean): void {
+    if (isStale) this.stale.add(symbol);
+    else this.stale.delete(symbol);
+    this.log.warn(
+      { symbol },
+      isStale ? `market data for ${symbol} is stale` : `market data for ${symbol} is fresh again`,
+    );
+  }
+
+  /** Executes commands queued by other processes (the CLI kill switch). */
+  runCommands(): void {
+    for (const cmd of this.stores.commands.pending()) {
+      try {
+        const result =
+          cmd.command === 'kill'
+            ? this.kill(cmd.args.flatten === true, cmd.args.reason ?? 'kill switch', cmd.issuedBy)
+            : this.resume(cmd.args.reason ?? 'resume', cmd.issuedBy);
+        this.stores.commands.complete(cmd.id, true, result, this.clock.now());
+      } catch (e) {
+        this.stores.commands.complete(cmd.id, false, (e as Error).message, this.clock.now());
+      }
+    }
+  }
+
+  /** Kill switch: cancel every open order, flatten on request, then HALTED (persisted). */
+  kill(flatten: boolean, reason: string, by: string): string {
+    const open = this.node.oms.openOrders();
+    for (const o of open) this.node.oms.cancel(o.id, `kill switch (${by})`);
+    let closed = 0;
+    if (flatten) {
+      this.node.risk.setState('REDUCING');
+      for (const pos of this.node.portfolio.ledger.allPositions()) {
+        if (pos.qty === ZERO) continue;
+        this.node.submit('kill-switch', {
+          symbol: pos.symbol,
+          side: pos.qty > 0n ? 'SELL' : 'BUY',
+          type: 'MARKET',
+          quantity: pos.qty > 0n ? pos.qty : toFixed(-toNumber(pos.qty)),
+          timeInForce: 'GTC',
+          postOnly: false,
+          reduceOnly: true,
+          tag: 'kill-switch',
+        });
+        closed++;
+      }
+    }
+    this.node.risk.setState('HALTED');
+    this.stores.risk.save({
+      state: 'HALTED',
+      reason: `${reason} (by ${by})`,
+      since: this.clock.now(),
+      killSwitch: true,
+    });
+    this.log.warn({ by, flatten, canceled: open.length, closed }, `KILL SWITCH: ${reason}`);
+    return `canceled ${open.length} orders${flatten ? `, flattening ${closed} positions` : ''}; HALTED`;
+  }
+
+  resume(reason: string, by: string): string {
+    this.node.risk.setState('ACTIVE');
+    this.stores.risk.save({
+      state: 'ACTIVE',
+      reason: `${reason} (by ${by})`,
+      since: this.clock.now(),
+      killSwitch: false,
+    });
+    this.log.warn({ by }, `trading resumed: ${reason}`);
+    return 'ACTIVE';
+  }
+
+  status(): EngineStatus {
+    const p = this.node.portfolio;
+    const risk = this.stores.risk.load();
+    return {
+      mode: 'shadow',
+      marketData: { source: this.market.source, detail: this.market.detail },
+      startedAt: this.startedAt,
+      now: this.clock.now(),
+      tradingState: this.node.risk.state,
+      tradingStateReason: risk?.reason ?? '',
+      currency: p.currency,
+      equity: p.equity(),
+      cash: formatFixed(p.cash()),
+      positions: p.ledger
+        .allPositions()
+        .filter((pos) => pos.qty !== ZERO)
+        .map((pos) => ({
+          symbol: pos.symbol,
+          qty: formatFixed(pos.qty),
+          avgPrice: toNumber(pos.costBasis) / toNumber(pos.qty),
+          lastPrice: p.lastPrice(pos.symbol) ?? null,
+        })),
+      openOrders: this.node.oms.openOrders().length,
+      strategies: this.config.strategies
+        .filter((s) => s.enabled)
+        .map((s) => ({
+          id: s.id,
+          strategy: s.strategy,
+          symbols: s.symbols,
+          timeframe: s.timeframe,
+          running: !this.stopped,
+        })),
+    };
+  }
+
+  components(): ComponentHealth[] {
+    const now = this.clock.now();
+    const staleMs = this.config.risk.staleDataMs;
+    const ages = [...new Set(this.config.strategies.flatMap((s) => s.symbols))].map(
+      (s) => [s, this.lastData.get(s)] as const,
+    );
+    const freshOk = ages.every(([s, t]) => t !== undefined && now - t < staleMs && !this.stale.has(s));
+    let dbOk = true;
+    try {
+      this.db.prepare('SELECT 1').get();
+    } catch {
+      dbOk = false;
+    }
+    return [
+      {
+        name: 'market-data',
+        ready: freshOk,
+        detail: `${this.market.detail}; ${ages.map(([s, t]) => `${s}: ${t === undefined ? 'no data yet' : `${Math.round((now - t) / 1000)} s ago`}`).join(', ')}`,
+      },
+      { name: 'database', ready: dbOk && !this.db.readonly, detail: this.config.storage.dbPath },
+      {
+        name: 'trading',
+        ready: this.node.risk.state !== 'HALTED',
+        detail: `trading state ${this.node.risk.state}`,
+      },
+    ];
+  }
+
+  /** The HTTP port actually bound (0 before listen or without HTTP). */
+  port = 0;
+
+  private async listen(): Promise<void> {
+    this.http = createApiServer({ status: this, startedAt: this.startedAt, now: () => this.clock.now() });
+    await this.http.listen({ host: this.config.api.host, port: this.config.api.port ?? 3000 });
+    const addr = this.http.server.address();
+    this.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+    this.log.info(`shadow engine: API on http://${this.config.api.host}:${this.port}/api/v1/status`);
+  }
+
+  /** Graceful stop: data off, strategies told, account snapshotted, run recorded, database closed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.commandTimer !== undefined) clearInterval(this.commandTimer);
+    await this.market.feed.stop();
+    this.node.stop();
+    this.clock.dispose();
+    this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
+    this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });
+    await this.http?.close();
+    await this.market.exchange?.close?.().catch(() => undefined);
+    this.db.close();
+  }
+}

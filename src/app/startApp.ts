@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/configSchema.js';
+import { QtsError } from '../core/QtsError.js';
+import type { RuntimeDeps } from './TradingRuntime.js';
+import { TradingRuntime } from './TradingRuntime.js';
+
+/** A started engine of any mode. */
+export interface RunningApp {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place the mode is chosen. Below it nothing asks which
+ * mode it runs in — shadow and live differ only by the execution client and clock wired here.
+ */
+export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<RunningApp> {
+  switch (config.mode) {
+    case 'shadow':
+      return TradingRuntime.startShadow(config, deps);
+    case 'live':
+      throw new QtsError(
+        'ERR_LIVE_NOT_AVAILABLE',
+        'live trading is not available in this version: the live execution client, exchange reconciliation and crash-safe order submission are not built yet. Use TRADING_MODE=shadow to paper-trade on live data.',
+      );
+    case 'api':
+      throw new QtsError(
+        'ERR_API_MODE_NOT_AVAILABLE',
+        'api mode (market data, history and backtests on request) is not available in this version yet; use qts backtest for backtests',
+      );
+  }
+}
+
+/** Stops the app on SIGINT/SIGTERM, once, and logs how it ended. */
+export function stopOnSignals(app: RunningApp, log: Logger): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    app.stop().then(
+      () => log.info('stopped cleanly'),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
