@@ -49,8 +49,10 @@ const COMMAND_POLL_MS = 1_000;
  */
 export class TradingRuntime implements EngineStatusSource {
   private readonly startedAt: number;
-  private readonly lastData = new Map<string, number>();
+  readonly lastData = new Map<string, number>();
   private readonly stale = new Set<string>();
+  /** Circuit-breaker anchors kept across restarts (peak equity). */
+  private readonly anchors: SqliteStrategyStateStore;
   private http: FastifyInstance | undefined;
   private commandTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -74,6 +76,7 @@ export class TradingRuntime implements EngineStatusSource {
     private readonly log: Logger,
   ) {
     this.startedAt = clock.now();
+    this.anchors = new SqliteStrategyStateStore(db, '__risk__');
   }
 
   /** Builds, restores and starts a shadow engine from its configuration. */
@@ -147,7 +150,12 @@ export class TradingRuntime implements EngineStatusSource {
         maxOrderNotional: config.risk.maxOrderNotional,
         maxOpenOrders: config.risk.maxOpenOrders,
         priceBandPct: config.risk.priceBandPct,
+        maxPositionNotional: config.risk.maxPositionNotional,
+        maxTotalExposure: config.risk.maxTotalExposure,
+        maxOrdersPerMinute: config.risk.maxOrdersPerMinute,
+        staleDataMs: config.risk.staleDataMs,
       },
+      lastDataAt: (symbol) => ref.runtime?.lastData.get(symbol),
       journal: stores.orders.journal,
       stateStore: (id) => new SqliteStrategyStateStore(db, id),
       logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
@@ -177,6 +185,18 @@ export class TradingRuntime implements EngineStatusSource {
     );
     ref.runtime = runtime;
     runtime.restoreOrders();
+    node.risk.configureBreakers({
+      dailyLossLimitPct: config.risk.dailyLossLimitPct,
+      maxDrawdownPct: config.risk.maxDrawdownPct,
+      breakerState: config.risk.breakerState,
+      consecutiveLossLimit: config.risk.consecutiveLossLimit,
+      cooldownMs: config.risk.cooldownMs,
+    });
+    runtime.restoreBreaker();
+    node.risk.onStateChange((state, reason, code) => {
+      stores.risk.save({ state, reason, since: clock.now(), killSwitch: false });
+      log.error({ code, state }, `TRADING ${state}: ${reason}`);
+    });
     const risk = stores.risk.load();
     if (risk) {
       node.risk.setState(risk.state);
@@ -199,7 +219,9 @@ export class TradingRuntime implements EngineStatusSource {
     });
     // Every fill moves the paper account: snapshot it so a restart resumes exactly.
     node.bus.subscribe(ORDER_EVENTS, (e) => {
-      if (e.type === 'OrderFilled') stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
+      if (e.type !== 'OrderFilled') return;
+      stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
+      runtime.checkBreakers();
     });
     node.start();
     await market.feed.start();
@@ -221,6 +243,33 @@ export class TradingRuntime implements EngineStatusSource {
     }
   }
 
+  /**
+   * Feeds equity to the circuit breaker and keeps its anchors in the database: the UTC
+   * day's start equity (first value of the day wins) and the peak, so a restart can never
+   * reset a daily loss limit or a drawdown.
+   */
+  private checkBreakers(): void {
+    const now = this.clock.now();
+    const equity = this.node.portfolio.equity();
+    this.stores.risk.recordDailyStartEquity(now, toFixed(Math.round(equity * 1e8) / 1e8));
+    this.node.risk.onEquity(equity, now);
+    const a = this.node.risk.circuitBreaker.anchors();
+    if (a !== undefined) this.anchors.set('peakEquity', a.peakEquity);
+  }
+
+  private restoreBreaker(): void {
+    const now = this.clock.now();
+    const dayStart = this.stores.risk.dailyStartEquity(now);
+    const peak = this.anchors.get<number>('peakEquity');
+    const equity = this.node.portfolio.equity();
+    if (dayStart === undefined && peak === undefined) return;
+    this.node.risk.circuitBreaker.restore({
+      peakEquity: Math.max(peak ?? equity, equity),
+      dayStart: Math.floor(now / 86_400_000) * 86_400_000,
+      dayStartEquity: dayStart === undefined ? equity : toNumber(dayStart),
+    });
+  }
+
   private onBar(bar: Bar): void {
     if (!bar.closed) return;
     this.lastData.set(bar.symbol, this.clock.now());
@@ -229,6 +278,7 @@ export class TradingRuntime implements EngineStatusSource {
       this.venue.processBar(bar);
     }
     this.node.onBar(bar);
+    this.checkBreakers();
   }
 
   private onTrade(trade: Trade): void {

@@ -9,7 +9,8 @@ import type { Clock } from '../kernel/Clock.js';
 import { MessageBus } from '../kernel/MessageBus.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
-import type { OrderEvent } from '../model/events.js';
+import type { OrderEvent, OrderFilled } from '../model/events.js';
+import { ZERO, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
@@ -32,6 +33,8 @@ export interface TradingNodeOptions {
   readonly initialCash: Readonly<Record<string, Numeric>>;
   readonly sizing: SizingSpec;
   readonly riskLimits?: RiskLimits;
+  /** When market data of a symbol last arrived (engine time), for the stale-data rule. */
+  readonly lastDataAt?: (symbol: string) => number | undefined;
   /** Client order id prefix (≤12 alphanumerics). */
   readonly orderIdPrefix?: string;
   /** Client order ids already used (restart): numbering resumes after them, never reuses one. */
@@ -91,6 +94,9 @@ export class TradingNode {
         positionQty: (s) => this.portfolio.positionQty(s),
         cash: (c) => this.portfolio.cash(c),
         openOrders: () => this.oms.openOrders(),
+        now: () => this.clock.now(),
+        positions: () => this.portfolio.ledger.allPositions(),
+        ...(opts.lastDataAt === undefined ? {} : { lastDataAt: opts.lastDataAt }),
       },
       opts.riskLimits,
     );
@@ -191,10 +197,39 @@ export class TradingNode {
     return [...this.strategies.keys()];
   }
 
+  /** Realized PnL and fees of each symbol's position since it opened (loss streaks). */
+  private readonly openedAt = new Map<string, { realized: number; fees: number }>();
+
+  /**
+   * Books a fill, and when it closes a position (back to flat) tells the risk engine how
+   * that round trip ended, net of fees, for the consecutive-loss cooldown.
+   */
+  private bookFill(event: OrderFilled): void {
+    const before = this.portfolio.ledger.position(event.symbol).qty;
+    if (before === ZERO) {
+      this.openedAt.set(event.symbol, {
+        realized: toNumber(this.portfolio.ledger.position(event.symbol).realizedPnl),
+        fees: 0,
+      });
+    }
+    this.portfolio.applyFill(event);
+    const at = this.openedAt.get(event.symbol);
+    if (at) at.fees += toNumber(event.fee);
+    const pos = this.portfolio.ledger.position(event.symbol);
+    if (pos.qty === ZERO && before !== ZERO && at) {
+      this.risk.onRoundTripClosed(
+        event.strategyId,
+        toNumber(pos.realizedPnl) - at.realized - at.fees,
+        this.clock.now(),
+      );
+      this.openedAt.delete(event.symbol);
+    }
+  }
+
   private routeOrderEvent(event: OrderEvent): void {
     const order = this.oms.order(event.orderId);
     if (!order) return;
-    if (event.type === 'OrderFilled') this.portfolio.applyFill(event);
+    if (event.type === 'OrderFilled') this.bookFill(event);
     const entry = this.strategies.get(event.strategyId);
     if (!entry) return;
     entry.strategy.onOrderUpdate(order, event);

@@ -1,5 +1,8 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, fromNumber, max, sub } from '../core/Fixed.js';
+import { ZERO, add, fromNumber, max, sub, toNumber } from '../core/Fixed.js';
+import { CircuitBreaker } from './CircuitBreaker.js';
+import { LossStreaks } from './LossStreaks.js';
+import { OrderRateLimiter } from './OrderRateLimiter.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { RiskDenial, RiskLimits, RiskRule } from './preTradeRules.js';
@@ -13,7 +16,26 @@ export interface RiskView {
   positionQty(symbol: string): Fixed;
   cash(currency: string): Fixed;
   openOrders(): readonly Order[];
+  /** Engine time (rate windows, staleness, cooldowns); 0 when absent. */
+  now?(): number;
+  /** When market data of a symbol last arrived (engine time); absent = not checked. */
+  lastDataAt?(symbol: string): number | undefined;
+  /** Every open position, for total exposure. */
+  positions?(): readonly { readonly symbol: string; readonly qty: Fixed }[];
 }
+
+/** Circuit breakers and cooldowns (all optional). */
+export interface BreakerConfig {
+  readonly dailyLossLimitPct?: number | undefined;
+  readonly maxDrawdownPct?: number | undefined;
+  /** What a tripped breaker sets. */
+  readonly breakerState?: 'HALTED' | 'REDUCING';
+  readonly consecutiveLossLimit?: number | undefined;
+  readonly cooldownMs?: number;
+}
+
+/** Told of every trading-state change (persistence, audit, notifications). */
+export type TradingStateListener = (state: TradingState, reason: string, code: string) => void;
 
 /**
  * Sits between every order source (strategies, the API) and the OMS. It answers with a
@@ -22,12 +44,19 @@ export interface RiskView {
  */
 export class RiskEngine {
   private tradingState: TradingState = TradingState.ACTIVE;
+  private rate: OrderRateLimiter | undefined;
+  private breaker = new CircuitBreaker(undefined, undefined);
+  private streaks = new LossStreaks(undefined, 0);
+  private breakerState: TradingState = TradingState.HALTED;
+  private listener: TradingStateListener | undefined;
 
   constructor(
     private readonly view: RiskView,
     private limits: RiskLimits = {},
     private readonly rules: readonly RiskRule[] = PRE_TRADE_RULES,
-  ) {}
+  ) {
+    this.setLimits(limits);
+  }
 
   get state(): TradingState {
     return this.tradingState;
@@ -39,6 +68,39 @@ export class RiskEngine {
 
   setLimits(limits: RiskLimits): void {
     this.limits = limits;
+    this.rate =
+      limits.maxOrdersPerMinute === undefined ? undefined : new OrderRateLimiter(limits.maxOrdersPerMinute);
+  }
+
+  configureBreakers(cfg: BreakerConfig): void {
+    this.breaker = new CircuitBreaker(cfg.dailyLossLimitPct, cfg.maxDrawdownPct);
+    this.streaks = new LossStreaks(cfg.consecutiveLossLimit, cfg.cooldownMs ?? 0);
+    this.breakerState = cfg.breakerState ?? TradingState.HALTED;
+  }
+
+  onStateChange(listener: TradingStateListener): void {
+    this.listener = listener;
+  }
+
+  /** The breaker's anchors, to persist and restore across restarts. */
+  get circuitBreaker(): CircuitBreaker {
+    return this.breaker;
+  }
+
+  /**
+   * Latest equity: a breached daily-loss or drawdown limit moves ACTIVE trading to the
+   * configured breaker state (never loosens a stricter one) and tells the listener.
+   */
+  onEquity(equity: number, ts: number): void {
+    const trip = this.breaker.update(equity, ts);
+    if (trip === undefined || this.tradingState !== TradingState.ACTIVE) return;
+    this.tradingState = this.breakerState;
+    this.listener?.(this.breakerState, `circuit breaker: ${trip.reason}`, trip.code);
+  }
+
+  /** A round trip of `strategyId` closed with net `pnl` (loss streaks). */
+  onRoundTripClosed(strategyId: string, pnl: number, ts: number): void {
+    this.streaks.onClosed(strategyId, pnl, ts);
   }
 
   /** Judges an order that is not yet sent; undefined means approved. */
@@ -47,7 +109,16 @@ export class RiskEngine {
     const instrument = this.view.instrument(req.symbol);
     const lastPrice = this.view.lastPrice(req.symbol);
     const open = this.uncommitted(order, instrument, this.view.openOrders(), lastPrice);
+    const now = this.view.now?.() ?? 0;
+    const seen = this.view.lastDataAt?.(req.symbol);
+    const { positionAfter, exposureAfter } = this.exposure(order, lastPrice);
     const input = {
+      strategyId: order.strategyId,
+      positionNotionalAfter: positionAfter,
+      exposureAfter,
+      ordersInWindow: this.rate?.count(now) ?? 0,
+      dataAgeMs: this.view.lastDataAt === undefined ? 0 : seen === undefined ? undefined : now - seen,
+      cooldownUntil: this.streaks.coolingDownUntil(order.strategyId, now),
       request: req,
       instrument,
       state: this.tradingState,
@@ -61,7 +132,32 @@ export class RiskEngine {
       const denial = rule(input, this.limits);
       if (denial) return denial;
     }
+    this.rate?.record(now);
     return undefined;
+  }
+
+  /** Position and total exposure (|qty| × last price) if the whole order filled. */
+  private exposure(
+    order: Order,
+    lastPrice: number | undefined,
+  ): { positionAfter: number | undefined; exposureAfter: number | undefined } {
+    const req = order.request;
+    const px = req.price !== undefined ? toNumber(req.price) : lastPrice;
+    if (px === undefined) return { positionAfter: undefined, exposureAfter: undefined };
+    const signed = toNumber(req.quantity) * (req.side === 'BUY' ? 1 : -1);
+    const after = toNumber(this.view.positionQty(req.symbol)) + signed;
+    const positionAfter = Math.abs(after) * px;
+    let exposureAfter: number | undefined = positionAfter;
+    for (const p of this.view.positions?.() ?? []) {
+      if (p.symbol === req.symbol) continue;
+      const mark = this.view.lastPrice(p.symbol);
+      if (mark === undefined) {
+        exposureAfter = undefined;
+        break;
+      }
+      exposureAfter += Math.abs(toNumber(p.qty)) * mark;
+    }
+    return { positionAfter, exposureAfter };
   }
 
   /**

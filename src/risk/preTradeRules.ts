@@ -18,6 +18,18 @@ export interface RiskInput {
   /** Position quantity not yet committed to other open sell orders (spot). */
   readonly uncommittedQty: Fixed;
   readonly openOrderCount: number;
+  /** Who asks (a strategy id, "api:<user>", "kill-switch"). */
+  readonly strategyId: string;
+  /** |position after a fill of the whole order| × price, when a price is known. */
+  readonly positionNotionalAfter: number | undefined;
+  /** Σ |position| × price over all symbols after the order, when prices are known. */
+  readonly exposureAfter: number | undefined;
+  /** Orders approved in the last 60 s. */
+  readonly ordersInWindow: number;
+  /** Milliseconds since market data of the symbol last arrived (undefined: never). */
+  readonly dataAgeMs: number | undefined;
+  /** End of the strategy's loss-streak cooldown, when one runs. */
+  readonly cooldownUntil: number | undefined;
 }
 
 /** Optional ceilings; unset means no limit from that rule. */
@@ -26,6 +38,11 @@ export interface RiskLimits {
   readonly maxOpenOrders?: number | undefined;
   /** Largest allowed distance of a limit price from the last price, as a fraction (fat-finger band). */
   readonly priceBandPct?: number | undefined;
+  readonly maxPositionNotional?: number | undefined;
+  readonly maxTotalExposure?: number | undefined;
+  readonly maxOrdersPerMinute?: number | undefined;
+  /** No data for this long: no new opening orders (undefined: not checked). */
+  readonly staleDataMs?: number | undefined;
 }
 
 /** A denial: reason code plus a message a user can act on. */
@@ -190,14 +207,71 @@ export const checkReduceOnly: RiskRule = ({ request, positionQty }) => {
   return undefined;
 };
 
+/** Our own order budget: a runaway loop is stopped long before the exchange bans the account. */
+export const checkRateLimit: RiskRule = (input, limits) => {
+  if (limits.maxOrdersPerMinute === undefined || isReducing(input.request, input.positionQty))
+    return undefined;
+  if (input.ordersInWindow >= limits.maxOrdersPerMinute) {
+    return deny(
+      'ERR_RISK_RATE_LIMIT',
+      `${input.ordersInWindow} orders in the last minute (limit ${limits.maxOrdersPerMinute})`,
+    );
+  }
+  return undefined;
+};
+
+/** Per-symbol and total exposure ceilings apply to orders that add risk, never to exits. */
+export const checkExposure: RiskRule = (input, limits) => {
+  if (isReducing(input.request, input.positionQty)) return undefined;
+  const pos = input.positionNotionalAfter;
+  if (limits.maxPositionNotional !== undefined && pos !== undefined && pos > limits.maxPositionNotional) {
+    return deny(
+      'ERR_RISK_MAX_POSITION',
+      `position would be ${pos.toFixed(2)} (limit ${limits.maxPositionNotional})`,
+    );
+  }
+  const total = input.exposureAfter;
+  if (limits.maxTotalExposure !== undefined && total !== undefined && total > limits.maxTotalExposure) {
+    return deny(
+      'ERR_RISK_MAX_EXPOSURE',
+      `total exposure would be ${total.toFixed(2)} (limit ${limits.maxTotalExposure})`,
+    );
+  }
+  return undefined;
+};
+
+/** No new risk on data we cannot trust to be current. */
+export const checkStaleData: RiskRule = (input, limits) => {
+  if (limits.staleDataMs === undefined || isReducing(input.request, input.positionQty)) return undefined;
+  if (input.dataAgeMs === undefined || input.dataAgeMs > limits.staleDataMs) {
+    const age =
+      input.dataAgeMs === undefined ? 'no data yet' : `last data ${Math.round(input.dataAgeMs / 1000)} s ago`;
+    return deny('ERR_RISK_STALE_DATA', `market data of ${input.request.symbol} is stale (${age})`);
+  }
+  return undefined;
+};
+
+/** A strategy cooling down after a loss streak may only reduce. */
+export const checkCooldown: RiskRule = (input) => {
+  if (input.cooldownUntil === undefined || isReducing(input.request, input.positionQty)) return undefined;
+  return deny(
+    'ERR_RISK_COOLDOWN',
+    `${input.strategyId} is cooling down after consecutive losses until ${new Date(input.cooldownUntil).toISOString()}`,
+  );
+};
+
 /** The rules in the order they run; the first denial wins. */
 export const PRE_TRADE_RULES: readonly RiskRule[] = [
   checkTradingState,
   checkQuantityAndPrice,
   checkReduceOnly,
+  checkCooldown,
+  checkStaleData,
+  checkRateLimit,
   checkOpenOrders,
   checkNotional,
   checkPriceBand,
+  checkExposure,
   checkSpotFunds,
 ];
 

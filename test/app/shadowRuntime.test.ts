@@ -55,7 +55,8 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
     ],
     storage: { dbPath },
     api: { host: '127.0.0.1', port: 0 },
-    risk: { staleDataMs: 600_000, priceBandPct: 0.5 },
+    // 41 hours of trades replay in seconds: the per-minute order budget (wall clock) must not bind here.
+    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
   });
   const start = (f: FakeBinance) =>
     TradingRuntime.startShadow(config, {

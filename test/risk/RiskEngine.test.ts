@@ -162,3 +162,73 @@ describe('RiskEngine', () => {
     ).toBeUndefined();
   });
 });
+
+describe('RiskEngine stateful rules', () => {
+  function stateful(opts: { now: number; lastData?: number; positions?: { symbol: string; qty: string }[] }) {
+    let now = opts.now;
+    const r = new RiskEngine(
+      {
+        instrument: () => inst,
+        lastPrice: () => 2000,
+        positionQty: (s) => toFixed(opts.positions?.find((p) => p.symbol === s)?.qty ?? 0),
+        cash: () => toFixed(1_000_000),
+        openOrders: () => [],
+        now: () => now,
+        lastDataAt: () => opts.lastData,
+        positions: () => (opts.positions ?? []).map((p) => ({ symbol: p.symbol, qty: toFixed(p.qty) })),
+      },
+      { maxPositionNotional: 10_000, maxTotalExposure: 15_000, maxOrdersPerMinute: 2, staleDataMs: 5_000 },
+    );
+    return { r, advance: (ms: number) => (now += ms) };
+  }
+  const buy = (qty: string) => new Order('x', 'strat', request({ quantity: toFixed(qty) }), 0);
+  const sell = (qty: string) => new Order('y', 'strat', request({ side: 'SELL', quantity: toFixed(qty) }), 0);
+
+  it('limits the position and total exposure of adding orders, never of exits', () => {
+    const { r } = stateful({
+      now: 0,
+      lastData: 0,
+      positions: [
+        { symbol: 'ETH/USDT', qty: '4' },
+        { symbol: 'BTC/USDT', qty: '3' },
+      ],
+    });
+    // 4 + 1.1 ETH at 2000 = 10,200 > 10,000.
+    expect(r.check(buy('1.1'))?.code).toBe('ERR_RISK_MAX_POSITION');
+    // 5 ETH (10,000) + 3 BTC (6,000, marked at the same 2000 here) = 16,000 > 15,000.
+    expect(r.check(buy('1'))?.code).toBe('ERR_RISK_MAX_EXPOSURE');
+    expect(r.check(sell('4'))).toBeUndefined();
+  });
+
+  it('counts approved orders in a sliding minute and refuses data that is stale', () => {
+    const { r, advance } = stateful({ now: 1_000, lastData: 0 });
+    expect(r.check(buy('0.1'))).toBeUndefined();
+    expect(r.check(buy('0.1'))).toBeUndefined();
+    expect(r.check(buy('0.1'))?.code).toBe('ERR_RISK_RATE_LIMIT');
+    advance(60_000);
+    expect(r.check(buy('0.1'))?.code).toBe('ERR_RISK_STALE_DATA');
+    const fresh = stateful({ now: 0 });
+    expect(fresh.r.check(buy('0.1'))?.reason).toMatch(/no data yet/);
+  });
+
+  it('trips the breaker once, to the configured state, and cools a losing strategy down', () => {
+    const { r } = stateful({ now: 0, lastData: 0 });
+    const changes: string[] = [];
+    r.configureBreakers({
+      dailyLossLimitPct: 0.05,
+      breakerState: 'REDUCING',
+      consecutiveLossLimit: 2,
+      cooldownMs: 1_000,
+    });
+    r.onStateChange((state, _reason, code) => changes.push(`${state}:${code}`));
+    r.onEquity(10_000, 0);
+    r.onEquity(9_400, 1);
+    r.onEquity(9_000, 2);
+    expect(changes).toEqual(['REDUCING:ERR_RISK_DAILY_LOSS']);
+    expect(r.state).toBe('REDUCING');
+    r.setState('ACTIVE');
+    r.onRoundTripClosed('strat', -1, 0);
+    r.onRoundTripClosed('strat', -1, 0);
+    expect(r.check(buy('0.1'))?.code).toBe('ERR_RISK_COOLDOWN');
+  });
+});
