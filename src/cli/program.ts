@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
 import { registerBacktestCommand } from './backtestCommand.js';
 import { registerDataCommand } from './dataCommand.js';
+import { registerDbCommand } from './dbCommand.js';
 import { registerDownloadCommand } from './downloadCommand.js';
 import { registerKillCommands } from './killCommand.js';
 import { registerRunCommands } from './runCommands.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStrategiesCommand(program);
   registerDownloadCommand(registerDataCommand(program));
   registerKillCommands(program);
+  registerDbCommand(program);
   registerRunCommands(program);
   return program;
 }

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CommandQueue } from '../../src/storage/sqlite/CommandQueue.js';
+import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
+import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const qts = (args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { encoding: 'utf8' });
+
+describe('operations CLI', () => {
+  it('kill records HALTED with the kill-switch flag and queues the command; resume lifts it; backup copies the database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-ops-'));
+    const db = join(dir, 'trading.db');
+    const kill = qts(['kill', '--db', db, '--flatten', '--reason', 'drill']);
+    expect(kill.stderr).toBe('');
+    expect(kill.status).toBe(0);
+    const conn = openDatabase(db);
+    expect(new RiskStateStore(conn).load()).toMatchObject({
+      state: 'HALTED',
+      reason: 'drill',
+      killSwitch: true,
+    });
+    expect(new CommandQueue(conn).pending()).toMatchObject([
+      { command: 'kill', args: { flatten: true, reason: 'drill' }, issuedBy: 'cli' },
+    ]);
+    expect(qts(['resume', '--db', db]).status).toBe(0);
+    expect(new RiskStateStore(conn).load()).toMatchObject({ state: 'ACTIVE', killSwitch: false });
+    conn.close();
+    const out = join(dir, 'backup.db');
+    const backup = qts(['db', 'backup', '--db', db, '--out', out]);
+    expect(backup.stdout).toMatch(/integrity ok/);
+    expect(existsSync(out)).toBe(true);
+    expect(new RiskStateStore(openDatabase(out)).history(10).map((r) => r.state)).toEqual([
+      'ACTIVE',
+      'HALTED',
+    ]);
+    // A second backup to the same file must be asked for explicitly.
+    expect(qts(['db', 'backup', '--db', db, '--out', out]).status).toBe(2);
+  });
+
+  it('live mode refuses to start with a clear message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-live-'));
+    const r = qts(['live', '--db', join(dir, 't.db')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ERR_LIVE_NOT_AVAILABLE: live trading is not available/);
+  });
+});
