@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import { QtsError } from '../core/QtsError.js';
+import { ApiRuntime } from './ApiRuntime.js';
 import type { RuntimeDeps } from './TradingRuntime.js';
 import { TradingRuntime } from './TradingRuntime.js';
 
@@ -24,10 +25,7 @@ export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<Ru
         'live trading is not available in this version: the live execution client, exchange reconciliation and crash-safe order submission are not built yet. Use TRADING_MODE=shadow to paper-trade on live data.',
       );
     case 'api':
-      throw new QtsError(
-        'ERR_API_MODE_NOT_AVAILABLE',
-        'api mode (market data, history and backtests on request) is not available in this version yet; use qts backtest for backtests',
-      );
+      return ApiRuntime.start(config, deps.log);
   }
 }
 

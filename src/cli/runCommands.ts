@@ -15,7 +15,10 @@ export function registerRunCommands(program: Command): void {
   for (const [mode, description] of [
     ['shadow', 'paper trading on live market data with the simulated venue (no exchange keys are loaded)'],
     ['live', 'real orders on the exchange (not available yet: refuses to start)'],
-    ['api', 'market data, history and backtests on request, no strategy (not available yet)'],
+    [
+      'api',
+      'market data, history and backtests on request, no strategy (a research server that cannot trade)',
+    ],
   ] as const) {
     program
       .command(mode)

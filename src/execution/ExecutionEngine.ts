@@ -73,6 +73,7 @@ export class ExecutionEngine {
       strategyId,
       symbol: request.symbol,
       ts: this.clock.now(),
+      eventId: '',
     });
     return order;
   }
@@ -97,6 +98,7 @@ export class ExecutionEngine {
       strategyId: order.strategyId,
       symbol: order.symbol,
       ts: this.clock.now(),
+      eventId: '',
     });
   }
 
@@ -109,6 +111,7 @@ export class ExecutionEngine {
       strategyId: order.strategyId,
       symbol: order.symbol,
       ts: this.clock.now(),
+      eventId: '',
     });
     this.client.submit(order);
   }
@@ -159,7 +162,8 @@ export class ExecutionEngine {
 
   private record(order: Order, input: OrderEventInput): void {
     // Reporters hand over a fresh object; stamping its id in place (instead of copying it)
-    // keeps a fill's path free of megamorphic object spreads. From here on it never changes.
+    // keeps a fill's path free of megamorphic object spreads, and the engine's own reporters
+    // leave an `eventId: ''` slot for it. From here on the event never changes.
     const event = input as OrderEvent;
     (event as { eventId: string }).eventId = this.eventIds.next();
     order.apply(event);

@@ -142,6 +142,7 @@ export class SimulatedVenue implements ExecutionClient {
         strategyId,
         symbol,
         ts: now,
+        eventId: '',
       });
       this.emit({
         type: 'OrderCanceled',
@@ -150,6 +151,7 @@ export class SimulatedVenue implements ExecutionClient {
         strategyId,
         symbol,
         ts: now,
+        eventId: '',
       });
       return;
     }
@@ -165,6 +167,7 @@ export class SimulatedVenue implements ExecutionClient {
         strategyId: order.strategyId,
         symbol: req.symbol,
         ts: now,
+        eventId: '',
       });
       return;
     }
@@ -177,6 +180,7 @@ export class SimulatedVenue implements ExecutionClient {
       strategyId: o.order.strategyId,
       symbol: o.symbol,
       ts: now,
+      eventId: '',
     });
     if (o.parent !== undefined && o.parent.closed && o.parent.filled === 0n) {
       this.close(o, now, SimReason.PARENT_CANCELED);
@@ -267,6 +271,7 @@ export class SimulatedVenue implements ExecutionClient {
         strategyId: order.strategyId,
         symbol: order.symbol,
         ts: now,
+        eventId: '',
       });
       return;
     }
@@ -437,6 +442,7 @@ export class SimulatedVenue implements ExecutionClient {
         strategyId: o.order.strategyId,
         symbol: o.symbol,
         ts: pass.ts,
+        eventId: '',
       });
       return;
     }
@@ -514,6 +520,7 @@ export class SimulatedVenue implements ExecutionClient {
       strategyId: o.order.strategyId,
       symbol: o.symbol,
       ts,
+      eventId: '',
     });
     const group = o.order.request.ocoGroup;
     if (group !== undefined) this.fireOco(group, o, ts);
@@ -605,6 +612,7 @@ export class SimulatedVenue implements ExecutionClient {
       strategyId: o.order.strategyId,
       symbol: o.symbol,
       ts,
+      eventId: '',
     });
     this.settleChildren(o, ts);
   }

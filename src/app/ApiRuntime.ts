@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
+import { createApiServer } from '../api/createApiServer.js';
+import { registerResearchRoutes } from '../api/researchRoutes.js';
+import type { AppConfig } from '../config/configSchema.js';
+import { CandleStore } from '../storage/sqlite/CandleStore.js';
+import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
+import { openDatabase } from '../storage/sqlite/openDatabase.js';
+
+/**
+ * api mode: stored market data, history and backtests on request, and no strategy — a
+ * research server that can never trade (it has no venue, no OMS, no keys).
+ */
+export class ApiRuntime implements EngineStatusSource {
+  port = 0;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    private readonly config: AppConfig,
+    private readonly db: SqliteDatabase,
+    private readonly http: FastifyInstance,
+  ) {}
+
+  static async start(config: AppConfig, log: Logger): Promise<ApiRuntime> {
+    mkdirSync(dirname(config.storage.dbPath), { recursive: true });
+    const db = openDatabase(config.storage.dbPath);
+    const holder: { rt?: ApiRuntime } = {};
+    const status: EngineStatusSource = {
+      status: () => holder.rt!.status(),
+      components: () => holder.rt!.components(),
+    };
+    const http = createApiServer({ status, startedAt: Date.now(), now: () => Date.now() });
+    registerResearchRoutes(http, new CandleStore(db));
+    const rt = new ApiRuntime(config, db, http);
+    holder.rt = rt;
+    await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
+    const addr = http.server.address();
+    rt.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+    log.info(`api mode (no trading): http://${config.api.host}:${rt.port}/api/v1/market/series`);
+    return rt;
+  }
+
+  status(): EngineStatus {
+    return {
+      mode: 'api',
+      marketData: { source: 'none', detail: 'stored history only (qts data download/import)' },
+      startedAt: this.startedAt,
+      now: Date.now(),
+      tradingState: 'NONE',
+      tradingStateReason: 'api mode runs no strategy',
+      currency: this.config.account.currency,
+      equity: 0,
+      cash: '0',
+      positions: [],
+      openOrders: 0,
+      strategies: [],
+    };
+  }
+
+  components(): ComponentHealth[] {
+    let ok = true;
+    try {
+      this.db.prepare('SELECT 1').get();
+    } catch {
+      ok = false;
+    }
+    return [{ name: 'database', ready: ok, detail: this.config.storage.dbPath }];
+  }
+
+  async stop(): Promise<void> {
+    await this.http.close();
+    this.db.close();
+  }
+}
