@@ -271,7 +271,11 @@ export class TradingRuntime implements EngineStatusSource {
   }
 
   private onBar(bar: Bar): void {
-    if (!bar.closed) return;
+    if (!bar.closed) {
+      // Strategies see the forming bar through onBarUpdate; the venue matches on closed bars or trades only.
+      this.node.onBar(bar);
+      return;
+    }
     this.lastData.set(bar.symbol, this.clock.now());
     if (this.market.matchOn === 'bars') {
       this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
@@ -293,6 +297,7 @@ export class TradingRuntime implements EngineStatusSource {
   private markStale(symbol: string, isStale: boolean): void {
     if (isStale) this.stale.add(symbol);
     else this.stale.delete(symbol);
+    this.node.notifyDataStatus(symbol, isStale);
     this.log.warn(
       { symbol },
       isStale ? `market data for ${symbol} is stale` : `market data for ${symbol} is fresh again`,

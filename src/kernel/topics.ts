@@ -19,6 +19,22 @@ export function barsTopic(symbol: string, timeframe: string): Topic<Bar> {
   }
   return t;
 }
+const formingTopics = new Map<string, Topic<Bar>>();
+
+/**
+ * Updates of the bar still forming ("forming.ETH/BTC.1m"): a separate topic, so a handler
+ * of closed bars never sees an unfinished one.
+ */
+export function formingBarsTopic(symbol: string, timeframe: string): Topic<Bar> {
+  const key = `${symbol}|${timeframe}`;
+  let t = formingTopics.get(key);
+  if (t === undefined) {
+    t = topic<Bar>(`forming.${symbol}.${timeframe}`);
+    formingTopics.set(key, t);
+  }
+  return t;
+}
+
 /** Public trades of one symbol. */
 export function tradesTopic(symbol: string): Topic<Trade> {
   return topic<Trade>(`trades.${symbol}`);

@@ -2,7 +2,7 @@ import type { Fixed, Numeric } from '../core/Fixed.js';
 import { ZERO, abs, floorToStep, neg, roundToStep, toFixed, toNumber, div } from '../core/Fixed.js';
 import { QtsError, isQtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
-import { barsTopic, tradesTopic } from '../kernel/topics.js';
+import { barsTopic, formingBarsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
@@ -105,6 +105,7 @@ export class NodeStrategyContext implements StrategyContext {
     this.node.instrument(symbol);
     this.node.data.requireBars(symbol, timeframe);
     this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => this.owner().onBar(bar));
+    this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => this.owner().onBarUpdate(bar));
   }
 
   subscribeTrades(symbol: string): void {

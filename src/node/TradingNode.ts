@@ -193,6 +193,13 @@ export class TradingNode {
     return order;
   }
 
+  /** Tells the strategies trading `symbol` that its market data went stale or is fresh again. */
+  notifyDataStatus(symbol: string, stale: boolean): void {
+    for (const { strategy, ctx } of this.strategies.values()) {
+      if (ctx.symbols.includes(symbol)) strategy.onDataStatus(symbol, stale);
+    }
+  }
+
   strategyIds(): string[] {
     return [...this.strategies.keys()];
   }

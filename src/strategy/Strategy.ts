@@ -22,7 +22,16 @@ export abstract class Strategy<P = Record<string, unknown>> {
   onStart(): void {
     for (const symbol of this.ctx.symbols) this.ctx.subscribeBars(symbol, this.ctx.timeframe);
   }
+  /** Each closed bar, once. */
   onBar(_bar: Bar): void {}
+  /** The bar still forming (live modes), as it changes; never a closed bar. */
+  onBarUpdate(_bar: Bar): void {}
+  /**
+   * Market data of a symbol went stale (no data for the configured time) or is fresh again.
+   * While stale the risk engine refuses new opening orders anyway; a strategy may also
+   * cancel resting orders it no longer trusts.
+   */
+  onDataStatus(_symbol: string, _stale: boolean): void {}
   onTrade(_trade: Trade): void {}
   /** Every event of this strategy's orders (accepted, denied, canceled, filled, …). */
   onOrderUpdate(_order: Order, _event: OrderEvent): void {}

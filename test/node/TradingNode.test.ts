@@ -54,6 +54,12 @@ class Scripted extends Strategy<Record<string, never>> {
       `fill:${formatFixed(f.lastQty)}@${formatFixed(f.lastPx)} pos=${formatFixed(this.ctx.position(f.symbol).qty)}`,
     );
   }
+  override onDataStatus(symbol: string, stale: boolean): void {
+    Scripted.heard.push(`data:${symbol}:${stale ? 'stale' : 'fresh'}`);
+  }
+  override onBarUpdate(b: Bar): void {
+    Scripted.heard.push(`forming:${b.timeframe}@${b.ts / MIN}`);
+  }
   override onTimer(name: string, ts: number): void {
     Scripted.heard.push(`timer:${name}@${ts / MIN}`);
   }
@@ -175,5 +181,15 @@ describe('TradingNode with the simulated venue', () => {
     ctx?.state.set('grid', { levels: [1, 2], at: 5 });
     expect(ctx?.state.get('grid')).toEqual({ levels: [1, 2], at: 5 });
     expect(() => ctx?.state.set('bad', () => 1)).toThrowError(/JSON/);
+  });
+
+  it('tells strategies of forming bars and of stale or fresh data of their symbols', () => {
+    const { node } = setup();
+    node.onBar({ ...bar(0, 100, 101, 99, 100), closed: false });
+    node.notifyDataStatus('BTC/USDT', true);
+    node.notifyDataStatus('ETH/USDT', true);
+    node.notifyDataStatus('BTC/USDT', false);
+    expect(Scripted.heard).toEqual(['forming:1m@0', 'data:BTC/USDT:stale', 'data:BTC/USDT:fresh']);
+    expect(Scripted.bars).toEqual([]);
   });
 });
