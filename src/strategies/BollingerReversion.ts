@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { BollingerBands } from '../strategy/indicators.js';
 import { Strategy } from '../strategy/Strategy.js';
+import { followLongFlat } from '../strategy/followLongFlat.js';
 
 const paramsSchema = z.object({
   period: z.number().int().min(2).max(200).default(20).meta({ step: 1, description: 'bands period (bars)' }),
@@ -41,10 +42,12 @@ export class BollingerReversion extends Strategy<BollingerReversionParams> {
       this.bands.set(bar.symbol, bb);
     }
     const b = bb.add(bar.close);
-    if (b === null || this.ctx.openOrders(bar.symbol).length > 0) return;
-    const pos = this.ctx.position(bar.symbol);
+    if (b === null) return;
     const exitLevel = this.params.exitAt === 'upper' ? b.upper : b.middle;
-    if (pos.isFlat && bar.close < b.lower) this.ctx.buy(bar.symbol);
-    else if (pos.isLong && bar.close > exitLevel) this.ctx.sell(bar.symbol);
+    followLongFlat(
+      this.ctx,
+      bar.symbol,
+      bar.close < b.lower ? 'long' : bar.close > exitLevel ? 'flat' : undefined,
+    );
   }
 }

@@ -3,6 +3,7 @@ import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA } from '../strategy/indicators.js';
 import { Strategy } from '../strategy/Strategy.js';
+import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 
 const paramsSchema = z
   .object({
@@ -48,9 +49,6 @@ export class EmaCross extends Strategy<EmaCrossParams> {
     const fast = s.fast.add(bar.close) ?? Number.NaN;
     const slow = s.slow.add(bar.close) ?? Number.NaN;
     const cross = s.slow.isStable ? s.cross.update(fast, slow) : 0;
-    if (cross === 0 || this.ctx.openOrders(bar.symbol).length > 0) return;
-    const pos = this.ctx.position(bar.symbol);
-    if (cross > 0 && pos.isFlat) this.ctx.buy(bar.symbol);
-    else if (cross < 0 && pos.isLong) this.ctx.sell(bar.symbol);
+    followLongFlat(this.ctx, bar.symbol, crossSignal(cross));
   }
 }

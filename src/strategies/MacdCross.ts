@@ -3,6 +3,7 @@ import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA, MACD } from '../strategy/indicators.js';
 import { Strategy } from '../strategy/Strategy.js';
+import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 
 const paramsSchema = z
   .object({
@@ -54,9 +55,6 @@ export class MacdCross extends Strategy<MacdCrossParams> {
     }
     const m = s.macd.add(bar.close);
     const cross = m !== null && s.macd.signal.isStable ? s.cross.update(m.macd, m.signal) : 0;
-    if (cross === 0 || this.ctx.openOrders(bar.symbol).length > 0) return;
-    const pos = this.ctx.position(bar.symbol);
-    if (cross > 0 && pos.isFlat) this.ctx.buy(bar.symbol);
-    else if (cross < 0 && pos.isLong) this.ctx.sell(bar.symbol);
+    followLongFlat(this.ctx, bar.symbol, crossSignal(cross));
   }
 }

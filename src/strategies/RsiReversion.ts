@@ -3,6 +3,7 @@ import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { RSI } from '../strategy/indicators.js';
 import { Strategy } from '../strategy/Strategy.js';
+import { followLongFlat } from '../strategy/followLongFlat.js';
 
 const paramsSchema = z
   .object({
@@ -51,9 +52,6 @@ export class RsiReversion extends Strategy<RsiReversionParams> {
     const rsi = s.rsi.add(bar.close) ?? Number.NaN;
     const down = s.oversold.update(rsi, this.params.oversold) < 0;
     const up = s.overbought.update(rsi, this.params.overbought) > 0;
-    if ((!down && !up) || this.ctx.openOrders(bar.symbol).length > 0) return;
-    const pos = this.ctx.position(bar.symbol);
-    if (down && pos.isFlat) this.ctx.buy(bar.symbol);
-    else if (up && pos.isLong) this.ctx.sell(bar.symbol);
+    followLongFlat(this.ctx, bar.symbol, down ? 'long' : up ? 'flat' : undefined);
   }
 }

@@ -3,6 +3,7 @@ import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { RollingSma } from '../strategy/indicators.js';
 import { Strategy } from '../strategy/Strategy.js';
+import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 
 const paramsSchema = z
   .object({
@@ -57,10 +58,7 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   }
 
   private onCross(symbol: string, cross: number): void {
-    if (this.ctx.openOrders(symbol).length > 0) return;
-    const pos = this.ctx.position(symbol);
-    if (cross > 0 && pos.isFlat) this.ctx.buy(symbol);
-    else if (cross < 0 && pos.isLong) this.ctx.sell(symbol);
+    followLongFlat(this.ctx, symbol, crossSignal(cross));
   }
 }
 
