@@ -1,0 +1,134 @@
+import { candleProblem } from './candleProblem.js';
+import { CsvCursor } from './CsvCursor.js';
+import type { RawCandles } from './RawCandles.js';
+
+/**
+ * The CSV layouts we read: `freqtrade` is `timestamp,open,high,low,close,volume` with the
+ * open time in Unix ms; `yahoo` is `Date,Open,High,Low,Close,Adj Close,Volume` with a
+ * YYYY-MM-DD date taken as UTC midnight.
+ */
+export type CsvLayout = 'freqtrade' | 'yahoo';
+
+const FREQTRADE_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'];
+const YAHOO_COLUMNS = ['date', 'open', 'high', 'low', 'close', 'adj close', 'volume'];
+
+/**
+ * Parses the rows of a candle CSV (its raw bytes) whose header line ends just before `bodyStart` (line
+ * `headerLine`). Every malformed row throws ERR_DATA_PARSE `FILE:LINE: what`. With
+ * `adjusted` (yahoo only) O/H/L/C are all multiplied by that row's AdjClose/Close.
+ */
+export function parseCandleCsv(
+  bytes: Buffer,
+  file: string,
+  layout: CsvLayout,
+  bodyStart: number,
+  headerLine: number,
+  adjusted: boolean,
+): RawCandles {
+  // Size the columns from the length of the first rows: counting every line first would
+  // cost a tenth of the whole load; a rare underestimate grows the arrays once or twice.
+  let capacity = estimateRows(bytes, bodyStart);
+  let ts = new Float64Array(capacity);
+  let open = new Float64Array(capacity);
+  let high = new Float64Array(capacity);
+  let low = new Float64Array(capacity);
+  let close = new Float64Array(capacity);
+  let volume = new Float64Array(capacity);
+
+  const yahoo = layout === 'yahoo';
+  const cur = new CsvCursor(bytes, file, bodyStart, headerLine, yahoo ? YAHOO_COLUMNS : FREQTRADE_COLUMNS);
+  // Yahoo: [date, open, high, low, close, adj close, volume]; freqtrade: [ts, o, h, l, c, v].
+  const row = new Float64Array(yahoo ? 7 : 6);
+  const v = yahoo ? 6 : 5;
+  let n = 0;
+  while (cur.nextLine()) {
+    if (yahoo) {
+      row[0] = cur.date('date');
+      cur.numbers(row, 1);
+    } else {
+      cur.numbers(row, 0);
+    }
+    const t = row[0] as number;
+    let o = row[1] as number;
+    let h = row[2] as number;
+    let l = row[3] as number;
+    let c = row[4] as number;
+    const vol = row[v] as number;
+    if (!yahoo && (!Number.isSafeInteger(t) || t < 0)) cur.fail(`timestamp ${t} is not a non-negative integer of Unix ms`);
+    const problem = candleProblem(o, h, l, c, vol);
+    if (problem !== undefined) cur.fail(problem);
+    if (yahoo) {
+      const adj = row[5] as number;
+      if (!(adj > 0)) cur.fail(`non-positive price: adj close ${adj}`);
+      if (adjusted) {
+        // Scale close too (rather than take AdjClose as is): multiplying all four by the same
+        // factor keeps high >= close and low <= close exactly, which a rounded AdjClose may not.
+        const f = adj / c;
+        o *= f;
+        h *= f;
+        l *= f;
+        c *= f;
+      }
+    }
+    if (n === capacity) {
+      capacity = Math.ceil(capacity * 1.5) + 1024;
+      ts = grown(ts, capacity);
+      open = grown(open, capacity);
+      high = grown(high, capacity);
+      low = grown(low, capacity);
+      close = grown(close, capacity);
+      volume = grown(volume, capacity);
+    }
+    ts[n] = t;
+    open[n] = o;
+    high[n] = h;
+    low[n] = l;
+    close[n] = c;
+    volume[n] = vol;
+    n++;
+  }
+  return {
+    length: n,
+    ts,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    lineOf: (row) => csvLineOf(bytes, bodyStart, headerLine, row),
+  };
+}
+
+// Expected row count: the bytes left divided by the mean length of the first rows, plus 5%.
+function estimateRows(bytes: Buffer, bodyStart: number): number {
+  const rest = bytes.length - bodyStart;
+  const sampleEnd = Math.min(bytes.length, bodyStart + 65_536);
+  let lines = 0;
+  for (let i = bytes.indexOf(10, bodyStart); i >= 0 && i < sampleEnd; i = bytes.indexOf(10, i + 1)) lines++;
+  if (lines === 0) return 16;
+  const meanLength = (sampleEnd - bodyStart) / lines;
+  return Math.ceil((rest / meanLength) * 1.05) + 16;
+}
+
+function grown(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(capacity);
+  b.set(a);
+  return b;
+}
+
+// Line of the row-th non-empty line after the header; rescans the text because it is only
+// needed for an error or warning message, never per row.
+function csvLineOf(bytes: Buffer, bodyStart: number, headerLine: number, row: number): number {
+  let line = headerLine;
+  let seen = -1;
+  let start = bodyStart;
+  while (start < bytes.length) {
+    let nl = bytes.indexOf(10, start);
+    if (nl < 0) nl = bytes.length;
+    line++;
+    const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    if (end > start && ++seen === row) return line;
+    start = nl + 1;
+  }
+  return line;
+}
