@@ -7,10 +7,10 @@ import { mergeByTime } from '../data/mergeByTime.js';
 import { TestClock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar } from '../model/Bar.js';
-import type { OrderFilled } from '../model/events.js';
+import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { seriesBarAt } from '../model/BarSeries.js';
-import type { InstrumentSpec } from '../model/Instrument.js';
+import type { Instrument, InstrumentSpec } from '../model/Instrument.js';
 import { makeInstrument } from '../model/Instrument.js';
 import { TradingNode } from '../node/TradingNode.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
@@ -81,37 +81,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const currency = cfg.currency ?? (instruments[0] as (typeof instruments)[number]).settle;
   const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
   const clock = new TestClock(Number.isFinite(first) ? first : 0);
-  const node = new TradingNode({
-    clock,
-    instruments,
-    currency,
-    initialCash: { [currency]: cfg.initialCash },
-    sizing: cfg.sizing,
-    ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
-  });
-  const venue = new SimulatedVenue({
-    clock,
-    instrument: (s) => node.instrument(s),
-    funds: node.portfolio,
-    config: {
-      ...DEFAULT_FILL_MODEL,
-      ...cfg.fill,
-      commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
-    },
-    seed: cfg.seed ?? 0,
-  });
-  venue.setSink(node.connect(venue));
-
-  // Fill events are immutable and already made: keeping them, and writing the fill records
-  // and the trade log once the run is over, adds nothing per fill for the collector to copy.
-  const filled: OrderFilled[] = [];
-  const filledAtBar: number[] = [];
-  let barIndex = 0;
-  node.bus.subscribe(ORDER_EVENTS, (e) => {
-    if (e.type !== 'OrderFilled') return;
-    filled.push(e);
-    filledAtBar.push(barIndex);
-  });
+  const { node, venue } = buildEngine(cfg, instruments, currency, clock);
+  const tape = new FillTape();
+  node.bus.subscribe(ORDER_EVENTS, tape.record);
 
   for (const s of cfg.series) node.registerFeed(s.symbol, s.timeframe);
   node.addStrategy({
@@ -131,11 +103,12 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     clock.advanceTo(bar.ts + tfMs);
     venue.processBar(bar);
     node.onBar(bar);
-    curve.ts[barIndex] = bar.ts;
-    curve.equity[barIndex] = node.portfolio.equity();
+    const i = tape.barIndex;
+    curve.ts[i] = bar.ts;
+    curve.equity[i] = node.portfolio.equity();
     if (node.portfolio.hasExposure()) barsInMarket++;
-    barIndex++;
-    if (cfg.onProgress && (barIndex & (PROGRESS_EVERY - 1)) === 0) cfg.onProgress(barIndex, total);
+    tape.barIndex = i + 1;
+    if (cfg.onProgress && ((i + 1) & (PROGRESS_EVERY - 1)) === 0) cfg.onProgress(i + 1, total);
   };
   if (cfg.series.length === 1) {
     const s = cfg.series[0] as BarSeries;
@@ -150,15 +123,15 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   node.stop();
   cfg.onProgress?.(total, total);
 
-  const fills = filled.map((e, k) => fillRecord(e, filledAtBar[k] as number));
-  const tradeLog = tradeLogOf(filled);
+  const fills = tape.events.map((e, k) => fillRecord(e, tape.bars[k] as number));
+  const tradeLog = tradeLogOf(tape.events);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
     if (s.length > 0)
       lastPrices.set(s.symbol, {
         price: s.close[s.length - 1] as number,
         ts: s.ts[s.length - 1] as number,
-        barIndex: barIndex - 1,
+        barIndex: tape.barIndex - 1,
       });
   }
   const counts = node.oms.orderCounts();
@@ -189,6 +162,58 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
   });
   return { report, fills, tradeLog, node };
+}
+
+/**
+ * The node and its simulated venue. Built apart from the bar loop on purpose: closures
+ * made here (the venue's instrument lookup) stay reachable from the node the result
+ * returns, and would otherwise keep the run's equity curve alive with them.
+ */
+function buildEngine(
+  cfg: BacktestConfig,
+  instruments: readonly Instrument[],
+  currency: string,
+  clock: TestClock,
+): { node: TradingNode; venue: SimulatedVenue } {
+  const node = new TradingNode({
+    clock,
+    instruments,
+    currency,
+    initialCash: { [currency]: cfg.initialCash },
+    sizing: cfg.sizing,
+    ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
+  });
+  const venue = new SimulatedVenue({
+    clock,
+    instrument: (s) => node.instrument(s),
+    funds: node.portfolio,
+    config: {
+      ...DEFAULT_FILL_MODEL,
+      ...cfg.fill,
+      commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
+    },
+    seed: cfg.seed ?? 0,
+  });
+  venue.setSink(node.connect(venue));
+  return { node, venue };
+}
+
+/**
+ * The fills of a run and the bar each came in. Fill events are immutable and already made:
+ * keeping them, and writing the fill records and the trade log once the run is over, adds
+ * nothing per fill for the collector to copy while the engine runs.
+ */
+class FillTape {
+  readonly events: OrderFilled[] = [];
+  readonly bars: number[] = [];
+  /** Index of the base bar being processed. */
+  barIndex = 0;
+
+  readonly record = (e: OrderEvent): void => {
+    if (e.type !== 'OrderFilled') return;
+    this.events.push(e);
+    this.bars.push(this.barIndex);
+  };
 }
 
 function fillRecord(e: OrderFilled, barIndex: number): FillRecord {

@@ -39,7 +39,11 @@ export class BarAggregator {
     readonly baseTimeframe: string,
     readonly targetTimeframe: string,
   ) {
-    ({ baseMs: this.baseMs, targetMs: this.targetMs } = checkResample(symbol, baseTimeframe, targetTimeframe));
+    ({ baseMs: this.baseMs, targetMs: this.targetMs } = checkResample(
+      symbol,
+      baseTimeframe,
+      targetTimeframe,
+    ));
   }
 
   /**
@@ -119,7 +123,14 @@ export class BarAggregator {
     const f = this.forming;
     const base = { symbol: this.symbol, timeframe: this.targetTimeframe, ts: this.bucket, closed };
     if (f === undefined) {
-      return { ...base, open: this.open, high: this.high, low: this.low, close: this.close, volume: this.volume };
+      return {
+        ...base,
+        open: this.open,
+        high: this.high,
+        low: this.low,
+        close: this.close,
+        volume: this.volume,
+      };
     }
     if (this.count === 0) {
       return { ...base, open: f.open, high: f.high, low: f.low, close: f.close, volume: f.volume };

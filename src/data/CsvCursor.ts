@@ -5,7 +5,7 @@ import { decimalToDouble } from './decimalToDouble.js';
 // Powers of ten that are exact doubles: with a mantissa below 2^53, one multiply or divide by
 // these is correctly rounded (Clinger's fast path), so the result equals Number(text).
 const POW10 = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
   1e20, 1e21, 1e22,
 ];
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -226,7 +226,14 @@ export class CsvCursor {
   }
 
   // A mantissa of more than 15 digits, or a far exponent. NaN when not a finite number.
-  private longValue(high: number, low: number, significant: number, exp10: number, start: number, end: number): number {
+  private longValue(
+    high: number,
+    low: number,
+    significant: number,
+    exp10: number,
+    start: number,
+    end: number,
+  ): number {
     if (significant === 0) return 0;
     let value = significant <= 19 ? decimalToDouble(high, low, significant - 15, exp10) : NaN;
     // Rarely (a near-tie, a huge exponent, 20+ digits) only the engine's own conversion is

@@ -1,6 +1,6 @@
 // Exact powers of ten as doubles (10^22 is the largest).
 const POW10 = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
   1e20, 1e21, 1e22,
 ];
 const SPLIT = 134_217_729; // 2^27 + 1, Dekker's splitter for exact products
@@ -60,7 +60,7 @@ export function decimalToDouble(high: number, low: number, lowDigits: number, ex
 function scaleByPow10(s: number, t: number, exp10: number): [number, number] {
   let q = s;
   let r = t;
-  for (let k = exp10; k !== 0; ) {
+  for (let k = exp10; k !== 0;) {
     const step = k < -22 ? -22 : k > 22 ? 22 : k;
     k -= step;
     const d = POW10[step < 0 ? -step : step] as number;

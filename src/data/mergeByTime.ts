@@ -8,7 +8,10 @@ import { checkedTimeframeMs } from './checkedTimeframeMs.js';
  * same on every run. Entry k is bar `barIndex[k]` of series `seriesIndex[k]`.
  * A k-way merge on a binary heap: O(n log k), no per-bar objects.
  */
-export function mergeByTime(series: readonly BarSeries[]): { seriesIndex: Uint32Array; barIndex: Uint32Array } {
+export function mergeByTime(series: readonly BarSeries[]): {
+  seriesIndex: Uint32Array;
+  barIndex: Uint32Array;
+} {
   const k = series.length;
   const tfMs = new Float64Array(k);
   let total = 0;

@@ -21,7 +21,10 @@ export interface CandleSource {
  * unsorted rows, drops exact duplicates, refuses conflicting duplicates and bars closer
  * than one timeframe, and reports gaps and off-grid spacing as warnings.
  */
-export function normalizeCandles(raw: RawCandles, src: CandleSource): { series: BarSeries; warnings: DataWarning[] } {
+export function normalizeCandles(
+  raw: RawCandles,
+  src: CandleSource,
+): { series: BarSeries; warnings: DataWarning[] } {
   const { file } = src;
   const n = raw.length;
   const { ts } = raw;

@@ -54,7 +54,8 @@ export function parseCandleCsv(
     let l = row[3] as number;
     let c = row[4] as number;
     const vol = row[v] as number;
-    if (!yahoo && (!Number.isSafeInteger(t) || t < 0)) cur.fail(`timestamp ${t} is not a non-negative integer of Unix ms`);
+    if (!yahoo && (!Number.isSafeInteger(t) || t < 0))
+      cur.fail(`timestamp ${t} is not a non-negative integer of Unix ms`);
     const problem = candleProblem(o, h, l, c, vol);
     if (problem !== undefined) cur.fail(problem);
     if (yahoo) {

@@ -44,7 +44,8 @@ export function parseCandleJson(text: string, file: string, linesBefore = 0): Ra
     const el = rows[k];
     if (Array.isArray(el)) {
       const arr: readonly unknown[] = el;
-      if (arr.length !== 6) fail(k, `expected 6 values [timestamp, open, high, low, close, volume], got ${arr.length}`);
+      if (arr.length !== 6)
+        fail(k, `expected 6 values [timestamp, open, high, low, close, volume], got ${arr.length}`);
       for (let j = 0; j < 6; j++) values[j] = toNumber(arr[j], COLUMNS[j] as string, k, fail);
     } else if (typeof el === 'object' && el !== null) {
       const obj = el as Record<string, unknown>;

@@ -36,8 +36,10 @@ export function randomWalkSeries(opts: RandomWalkOptions): BarSeries {
   const start = opts.start ?? DEFAULT_START;
   const sigma = opts.volatility ?? 0.01;
   let price = opts.startPrice ?? 100;
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`length must be a whole number, got ${length}`);
-  if (!(price > 0) || !Number.isFinite(price)) throw new RangeError(`startPrice must be positive, got ${price}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new RangeError(`length must be a whole number, got ${length}`);
+  if (!(price > 0) || !Number.isFinite(price))
+    throw new RangeError(`startPrice must be positive, got ${price}`);
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new RangeError(`volatility must be ≥ 0, got ${sigma}`);
 
   const s = allocBarSeries(symbol, timeframe, length);

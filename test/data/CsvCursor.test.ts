@@ -80,7 +80,12 @@ describe('decimalToDouble', () => {
         fc.integer({ min: -66, max: 66 }),
         (digits, pool, exp10) => {
           const text = `${((pool[0] ?? 0) % 9) + 1}${pool.slice(1, digits).join('')}`;
-          const value = decimalToDouble(Number(text.slice(0, 15)), Number(text.slice(15)), digits - 15, exp10);
+          const value = decimalToDouble(
+            Number(text.slice(0, 15)),
+            Number(text.slice(15)),
+            digits - 15,
+            exp10,
+          );
           if (!Number.isNaN(value)) expect(value).toBe(Number(`${text}e${exp10}`));
         },
       ),

@@ -5,7 +5,17 @@ import { barsTopic, formingBarsTopic } from '../../src/kernel/topics.js';
 import type { Bar } from '../../src/model/Bar.js';
 
 const MIN = 60_000;
-const bar = (i: number, c: number): Bar => ({ symbol: 'X/Y', timeframe: '1m', ts: i * MIN, open: c, high: c, low: c, close: c, volume: 1, closed: true });
+const bar = (i: number, c: number): Bar => ({
+  symbol: 'X/Y',
+  timeframe: '1m',
+  ts: i * MIN,
+  open: c,
+  high: c,
+  low: c,
+  close: c,
+  volume: 1,
+  closed: true,
+});
 
 describe('DataEngine', () => {
   it('publishes base bars and every higher bar a gap completes, in order', () => {

@@ -113,7 +113,9 @@ describe('TradeBarBuilder', () => {
     expect(() => b.add({ ...trade(1, T0, 1), symbol: 'A/B' })).toThrow(
       expect.objectContaining({ code: 'ERR_DATA_MISMATCH' }),
     );
-    expect(() => b.add(trade(1, T0, Number.NaN))).toThrow(expect.objectContaining({ code: 'ERR_DATA_PARSE' }));
+    expect(() => b.add(trade(1, T0, Number.NaN))).toThrow(
+      expect.objectContaining({ code: 'ERR_DATA_PARSE' }),
+    );
     let err: unknown;
     try {
       new TradeBarBuilder('X/Y', '7x');
@@ -178,21 +180,17 @@ describe('TradeBarBuilder properties', () => {
 
   it('duplicates, wherever they are inserted, never change the bars', () => {
     fc.assert(
-      fc.property(
-        tradeStream,
-        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 50 }),
-        (trades, dups) => {
-          const withDups = [...trades];
-          // Insert a copy of trade i somewhere after its first appearance.
-          for (const [a, c] of dups) {
-            const i = a % trades.length;
-            const t = trades[i] as Trade;
-            const at = withDups.indexOf(t) + 1 + (c % (withDups.length - withDups.indexOf(t)));
-            withDups.splice(at, 0, { ...t });
-          }
-          expect(buildAll(withDups)).toEqual(buildAll(trades));
-        },
-      ),
+      fc.property(tradeStream, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 50 }), (trades, dups) => {
+        const withDups = [...trades];
+        // Insert a copy of trade i somewhere after its first appearance.
+        for (const [a, c] of dups) {
+          const i = a % trades.length;
+          const t = trades[i] as Trade;
+          const at = withDups.indexOf(t) + 1 + (c % (withDups.length - withDups.indexOf(t)));
+          withDups.splice(at, 0, { ...t });
+        }
+        expect(buildAll(withDups)).toEqual(buildAll(trades));
+      }),
       { numRuns: 300 },
     );
   });
@@ -222,29 +220,32 @@ describe('TradeBarBuilder properties', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED_DATA)('TradeBarBuilder golden: Binance XRP/ETH trades → Binance 1m candles', () => {
-  it('rebuilds every one of the exchange candles exactly (2469 minutes, 0 differ)', () => {
-    const trades = loadTrades(XRP_ETH_TRADES, 'XRP/ETH');
-    expect(trades).toHaveLength(12_477);
-    const ours = buildAll(trades);
-    const theirs = loadBars(XRP_ETH_1M, 'XRP/ETH');
-    expect(theirs).toHaveLength(2469);
-    const theirsByTs = new Map(theirs.map((b) => [b.ts, b]));
-    const differing = ours.filter((b) => JSON.stringify(theirsByTs.get(b.ts)) !== JSON.stringify(b));
-    const missing = theirs.filter((b) => !ours.some((o) => o.ts === b.ts));
-    // The file holds every trade of the period (ids consecutive, none missing), so not a
-    // single minute differs; quiet minutes have no candle on either side.
-    expect(differing.length).toBe(0);
-    expect(missing.length).toBe(0);
-    expect(ours).toEqual(theirs);
-  });
+describe.skipIf(!HAS_SHARED_DATA)(
+  'TradeBarBuilder golden: Binance XRP/ETH trades → Binance 1m candles',
+  () => {
+    it('rebuilds every one of the exchange candles exactly (2469 minutes, 0 differ)', () => {
+      const trades = loadTrades(XRP_ETH_TRADES, 'XRP/ETH');
+      expect(trades).toHaveLength(12_477);
+      const ours = buildAll(trades);
+      const theirs = loadBars(XRP_ETH_1M, 'XRP/ETH');
+      expect(theirs).toHaveLength(2469);
+      const theirsByTs = new Map(theirs.map((b) => [b.ts, b]));
+      const differing = ours.filter((b) => JSON.stringify(theirsByTs.get(b.ts)) !== JSON.stringify(b));
+      const missing = theirs.filter((b) => !ours.some((o) => o.ts === b.ts));
+      // The file holds every trade of the period (ids consecutive, none missing), so not a
+      // single minute differs; quiet minutes have no candle on either side.
+      expect(differing.length).toBe(0);
+      expect(missing.length).toBe(0);
+      expect(ours).toEqual(theirs);
+    });
 
-  it('5m bars from trades equal the 1m candles resampled', () => {
-    const trades = loadTrades(XRP_ETH_TRADES, 'XRP/ETH');
-    const ours = buildAll(trades, '5m');
-    const five = resample(loadBarSeries(XRP_ETH_1M, { symbol: 'XRP/ETH' }).series, '5m');
-    const theirs: Bar[] = [];
-    for (let i = 0; i < five.length; i++) theirs.push(barAt(five, i));
-    expect(ours).toEqual(theirs);
-  });
-});
+    it('5m bars from trades equal the 1m candles resampled', () => {
+      const trades = loadTrades(XRP_ETH_TRADES, 'XRP/ETH');
+      const ours = buildAll(trades, '5m');
+      const five = resample(loadBarSeries(XRP_ETH_1M, { symbol: 'XRP/ETH' }).series, '5m');
+      const theirs: Bar[] = [];
+      for (let i = 0; i < five.length; i++) theirs.push(barAt(five, i));
+      expect(ours).toEqual(theirs);
+    });
+  },
+);

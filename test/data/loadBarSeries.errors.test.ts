@@ -44,7 +44,10 @@ describe('loadBarSeries: malformed rows fail with ERR_DATA_PARSE FILE:LINE:', ()
   });
 
   it('counts lines across blank lines and CRLF endings', () => {
-    const path = tmp.write('BTC_USDT-5m.csv', `${HEADER}\r\n\r\n${row(0)}\r\n\n${row(1, '10,11,9,10.5,x')}\r\n`);
+    const path = tmp.write(
+      'BTC_USDT-5m.csv',
+      `${HEADER}\r\n\r\n${row(0)}\r\n\n${row(1, '10,11,9,10.5,x')}\r\n`,
+    );
     expect(caught(() => loadBarSeries(path)).message).toBe(`${path}:5: volume "x" is not a number`);
   });
 
@@ -77,7 +80,9 @@ describe('loadBarSeries: malformed rows fail with ERR_DATA_PARSE FILE:LINE:', ()
 
     const objects = `[{"ts": ${T0}, "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1},\n{"time": "x", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1}]`;
     const p2 = tmp.write('BTC_USDT-5m.json', objects);
-    expect(caught(() => loadBarSeries(p2)).message).toBe(`${p2}:2: bad timestamp "x" (expected Unix ms or ISO-8601)`);
+    expect(caught(() => loadBarSeries(p2)).message).toBe(
+      `${p2}:2: bad timestamp "x" (expected Unix ms or ISO-8601)`,
+    );
 
     const missing = `[{"timestamp": ${T0}, "open": 1, "high": 1, "low": 1, "close": 1}]`;
     const p3 = tmp.write('BTC_USDT-5m.json', missing);
@@ -111,7 +116,9 @@ describe('loadBarSeries: whole-file failures', () => {
 
   it('a JSON array of something else → ERR_DATA_PARSE', () => {
     const p2 = tmp.write('Y-5m.json', '[1, 2]');
-    expect(caught(() => loadBarSeries(p2)).message).toBe(`${p2}:1: expected a candle array or object, got number`);
+    expect(caught(() => loadBarSeries(p2)).message).toBe(
+      `${p2}:1: expected a candle array or object, got number`,
+    );
   });
 
   it('adjusted prices on a file without Adj Close → ERR_DATA_FORMAT', () => {
@@ -129,10 +136,15 @@ describe('loadBarSeries: whole-file failures', () => {
   });
 
   it('conflicting duplicates → ERR_DATA_DUPLICATE naming both lines, even when apart', () => {
-    const path = tmp.write('BTC_USDT-5m.csv', `${HEADER}\n${row(0)}\n${row(1)}\n${row(2)}\n${row(1, '10,11,9,10.6,100')}\n`);
+    const path = tmp.write(
+      'BTC_USDT-5m.csv',
+      `${HEADER}\n${row(0)}\n${row(1)}\n${row(2)}\n${row(1, '10,11,9,10.6,100')}\n`,
+    );
     const e = caught(() => loadBarSeries(path));
     expect(e.code).toBe('ERR_DATA_DUPLICATE');
-    expect(e.message).toBe(`${path}:5: timestamp ${new Date(T0 + 300_000).toISOString()} also on line 3 with different values`);
+    expect(e.message).toBe(
+      `${path}:5: timestamp ${new Date(T0 + 300_000).toISOString()} also on line 3 with different values`,
+    );
     expect(e.details).toEqual({ file: path, lines: [3, 5] });
   });
 
@@ -161,11 +173,18 @@ describe('loadBarSeries: repairs and warnings', () => {
   afterAll(() => tmp.remove());
 
   it('sorts unsorted rows and counts rows earlier than their predecessor', () => {
-    const path = tmp.write('BTC_USDT-5m.csv', [HEADER, row(3), row(0), row(1), row(5), row(4), row(2)].join('\n'));
+    const path = tmp.write(
+      'BTC_USDT-5m.csv',
+      [HEADER, row(3), row(0), row(1), row(5), row(4), row(2)].join('\n'),
+    );
     const { series, warnings } = loadBarSeries(path);
     expect(Array.from(series.ts)).toEqual([0, 1, 2, 3, 4, 5].map((k) => T0 + k * 300_000));
     expect(warnings).toEqual([
-      { code: 'DATA_UNSORTED', message: `${path}: 3 rows were earlier than the row before them; sorted by time`, count: 3 },
+      {
+        code: 'DATA_UNSORTED',
+        message: `${path}: 3 rows were earlier than the row before them; sorted by time`,
+        count: 3,
+      },
     ]);
   });
 
@@ -181,7 +200,15 @@ describe('loadBarSeries: repairs and warnings', () => {
   });
 
   it('reports gaps with the count of missing bars and the largest gap, and off-grid spacing', () => {
-    const rows = [HEADER, row(0), row(1), row(4), row(5), row(9), `${T0 + 9 * 300_000 + 450_000},10,11,9,10.5,100`];
+    const rows = [
+      HEADER,
+      row(0),
+      row(1),
+      row(4),
+      row(5),
+      row(9),
+      `${T0 + 9 * 300_000 + 450_000},10,11,9,10.5,100`,
+    ];
     const path = tmp.write('BTC_USDT-5m.csv', rows.join('\n'));
     const { series, warnings } = loadBarSeries(path);
     expect(series.length).toBe(6);
@@ -204,7 +231,9 @@ describe('loadBarSeries: repairs and warnings', () => {
     const path = tmp.write('SOL_USDC.csv', text);
     const { series, warnings } = loadBarSeries(path);
     expect([series.symbol, series.timeframe, series.length]).toEqual(['SOL/USDC', '1h', 3]);
-    expect([series.open[0], series.high[0], series.low[0], series.close[0], series.volume[0]]).toEqual([10, 11, 9, 10.5, 150]);
+    expect([series.open[0], series.high[0], series.low[0], series.close[0], series.volume[0]]).toEqual([
+      10, 11, 9, 10.5, 150,
+    ]);
     expect(warnings).toEqual([]);
     const overridden = loadBarSeries(path, { symbol: 'SOL/USDC:USDC', timeframe: '30m' });
     expect([overridden.series.symbol, overridden.series.timeframe]).toEqual(['SOL/USDC:USDC', '30m']);
@@ -223,7 +252,8 @@ describe('loadBarSeries: column sizing', () => {
   afterAll(() => tmp.remove());
 
   it('grows its columns when later rows are much shorter than the first ones', () => {
-    const long = '10.000000000000001,11.000000000000002,9.0000000000000001,10.500000000000001,100.00000000000001';
+    const long =
+      '10.000000000000001,11.000000000000002,9.0000000000000001,10.500000000000001,100.00000000000001';
     const rows = [HEADER];
     for (let k = 0; k < 3000; k++) rows.push(row(k, long));
     for (let k = 3000; k < 60_000; k++) rows.push(row(k, '1,1,1,1,0'));

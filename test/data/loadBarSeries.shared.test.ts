@@ -77,7 +77,14 @@ describe.skipIf(!HAS_SHARED_DATA)('loadBarSeries on the shared reference data', 
     const { series: s, warnings } = loadBarSeries(path);
     expect([s.symbol, s.timeframe, s.length]).toEqual(['ORCL/USD', '1d', 5036]);
     expect(rowOf(s, 0)).toEqual([Date.UTC(1995, 0, 3), 2.179012, 2.191358, 2.117284, 2.117284, 36301200]);
-    expect(rowOf(s, s.length - 1)).toEqual([Date.UTC(2014, 11, 31), 45.450001, 45.560001, 44.970001, 44.970001, 13269200]);
+    expect(rowOf(s, s.length - 1)).toEqual([
+      Date.UTC(2014, 11, 31),
+      45.450001,
+      45.560001,
+      44.970001,
+      44.970001,
+      13269200,
+    ]);
     // Weekday-only daily data: weekends are closures; the 181 absent weekdays (holidays, 9/11) are
     // gaps, as an independent count of the file by date confirms.
     expect(warnings.map((w) => [w.code, w.count])).toEqual([['DATA_GAPS', 181]]);

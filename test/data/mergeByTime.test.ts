@@ -62,7 +62,13 @@ describe('mergeByTime', () => {
 
   it('merges many series of different timeframes and starts', () => {
     const all = ['1m', '3m', '5m', '15m', '1h', '1m', '2m', '4h', '1d'].map((tf, i) =>
-      randomWalkSeries({ symbol: `S${i}`, timeframe: tf, length: 500 - i * 40, seed: i, start: Date.UTC(2024, 0, 1) + i * 3_600_000 }),
+      randomWalkSeries({
+        symbol: `S${i}`,
+        timeframe: tf,
+        length: 500 - i * 40,
+        seed: i,
+        start: Date.UTC(2024, 0, 1) + i * 3_600_000,
+      }),
     );
     expectValidMerge(all, mergeByTime(all));
   });
@@ -78,7 +84,8 @@ describe.skipIf(!HAS_SHARED_DATA)('mergeByTime on shared data', () => {
     expect(Array.from(m.seriesIndex.subarray(0, 4))).toEqual([0, 1, 0, 1]);
     // Where ADA has a gap, ETH bars run on alone: somewhere two ETH bars are adjacent.
     let ethRuns = 0;
-    for (let k = 1; k < m.seriesIndex.length; k++) if (m.seriesIndex[k] === 0 && m.seriesIndex[k - 1] === 0) ethRuns++;
+    for (let k = 1; k < m.seriesIndex.length; k++)
+      if (m.seriesIndex[k] === 0 && m.seriesIndex[k - 1] === 0) ethRuns++;
     expect(ethRuns).toBe(40);
   });
 });

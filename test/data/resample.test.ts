@@ -70,7 +70,13 @@ describe('resample', () => {
   });
 
   it('starts weekly buckets on Monday 00:00 UTC, and 7d is the same as 1w', () => {
-    const daily = randomWalkSeries({ symbol: 'X', timeframe: '1d', length: 60, seed: 3, start: Date.UTC(2024, 0, 3) });
+    const daily = randomWalkSeries({
+      symbol: 'X',
+      timeframe: '1d',
+      length: 60,
+      seed: 3,
+      start: Date.UTC(2024, 0, 3),
+    });
     const weekly = resample(daily, '1w');
     expect(Array.from(weekly.ts).every((t) => new Date(t).getUTCDay() === 1)).toBe(true);
     expect(weekly.ts[0]).toBe(Date.UTC(2024, 0, 1)); // 2024-01-03 is a Wednesday
@@ -170,8 +176,12 @@ describe('BarAggregator', () => {
     const b = barAt(series('1m', [[3, 1, 1, 1, 1, 1]]), 0);
     agg.update(b);
     expect(caught(() => agg.update(b)).code).toBe('ERR_DATA_OUT_OF_ORDER');
-    expect(caught(() => agg.update({ ...b, ts: b.ts + MIN, symbol: 'ETH/USDT' })).code).toBe('ERR_DATA_MISMATCH');
-    expect(caught(() => agg.update({ ...b, ts: b.ts + MIN, timeframe: '5m' })).code).toBe('ERR_DATA_MISMATCH');
+    expect(caught(() => agg.update({ ...b, ts: b.ts + MIN, symbol: 'ETH/USDT' })).code).toBe(
+      'ERR_DATA_MISMATCH',
+    );
+    expect(caught(() => agg.update({ ...b, ts: b.ts + MIN, timeframe: '5m' })).code).toBe(
+      'ERR_DATA_MISMATCH',
+    );
     expect(caught(() => agg.update({ ...b, ts: b.ts + MIN + 1 })).code).toBe('ERR_DATA_TIMEFRAME');
     expect(caught(() => new BarAggregator('BTC/USDT', '5m', '12m')).code).toBe('ERR_DATA_TIMEFRAME');
   });
@@ -194,32 +204,35 @@ describe.skipIf(!HAS_SHARED_DATA)('resample and BarAggregator on the shared data
     ['crypto/spot-5m/TRX_BTC-5m.csv', ['1h']],
     ['stocks-daily/orcl-1995-2014.txt', ['1w', '2w']],
   ];
-  it.each(cases)('%s: the stream gives exactly the resampled bars, each as early as it can', (rel, targets) => {
-    const base = loadBarSeries(sharedFile(rel)).series;
-    for (const target of targets) {
-      const expected = resample(base, target);
-      const { out, at } = stream(base, target, true);
-      expect(out).toEqual(bars(expected));
-      // Emitted on the base bar that completes the bucket, or on the first bar after it.
-      const baseMs = timeframeToMs(base.timeframe);
-      const targetMs = timeframeToMs(target);
-      const late = out.filter((bar, k) => {
-        const i = at[k] as number;
-        if (i >= base.length) return false; // flushed at the end of the data
-        const end = bar.ts + targetMs;
-        const ts = base.ts[i] as number;
-        if (ts + baseMs === end) return false; // on the bucket's last base bar
-        // On the first bar after the bucket, only when its last base bar is missing.
-        return !(ts >= end && i > 0 && (base.ts[i - 1] as number) + baseMs !== end);
-      });
-      expect(late).toEqual([]);
-      // Volume is conserved and every bar holds its bucket's extremes.
-      const sum = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
-      expect(sum(expected.volume)).toBeCloseTo(sum(base.volume), 3);
-      expect(Math.max(...expected.high)).toBe(Math.max(...base.high));
-      expect(Math.min(...expected.low)).toBe(Math.min(...base.low));
-    }
-  });
+  it.each(cases)(
+    '%s: the stream gives exactly the resampled bars, each as early as it can',
+    (rel, targets) => {
+      const base = loadBarSeries(sharedFile(rel)).series;
+      for (const target of targets) {
+        const expected = resample(base, target);
+        const { out, at } = stream(base, target, true);
+        expect(out).toEqual(bars(expected));
+        // Emitted on the base bar that completes the bucket, or on the first bar after it.
+        const baseMs = timeframeToMs(base.timeframe);
+        const targetMs = timeframeToMs(target);
+        const late = out.filter((bar, k) => {
+          const i = at[k] as number;
+          if (i >= base.length) return false; // flushed at the end of the data
+          const end = bar.ts + targetMs;
+          const ts = base.ts[i] as number;
+          if (ts + baseMs === end) return false; // on the bucket's last base bar
+          // On the first bar after the bucket, only when its last base bar is missing.
+          return !(ts >= end && i > 0 && (base.ts[i - 1] as number) + baseMs !== end);
+        });
+        expect(late).toEqual([]);
+        // Volume is conserved and every bar holds its bucket's extremes.
+        const sum = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
+        expect(sum(expected.volume)).toBeCloseTo(sum(base.volume), 3);
+        expect(Math.max(...expected.high)).toBe(Math.max(...base.high));
+        expect(Math.min(...expected.low)).toBe(Math.min(...base.low));
+      }
+    },
+  );
 
   it('1h from ADA/BTC 5m has the expected bar count and first bar', () => {
     const base = loadBarSeries(sharedFile('crypto/spot-5m/ADA_BTC-5m.csv')).series;

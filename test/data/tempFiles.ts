@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A private temp folder for one test file; `write` puts a file in it, `remove` deletes it all. */
-export function tempFiles(prefix: string): { dir: string; write(name: string, content: string): string; remove(): void } {
+export function tempFiles(prefix: string): {
+  dir: string;
+  write(name: string, content: string): string;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), `qts-${prefix}-`));
   return {
     dir,
