@@ -251,11 +251,22 @@ export class TradingRuntime implements EngineStatusSource {
   private checkBreakers(): void {
     const now = this.clock.now();
     const equity = this.node.portfolio.equity();
-    this.stores.risk.recordDailyStartEquity(now, toFixed(Math.round(equity * 1e8) / 1e8));
+    const day = Math.floor(now / 86_400_000);
+    if (day !== this.savedDay) {
+      this.stores.risk.recordDailyStartEquity(now, toFixed(Math.round(equity * 1e8) / 1e8));
+      this.savedDay = day;
+    }
     this.node.risk.onEquity(equity, now);
     const a = this.node.risk.circuitBreaker.anchors();
-    if (a !== undefined) this.anchors.set('peakEquity', a.peakEquity);
+    // Written only when it moves: this runs on every bar and fill.
+    if (a !== undefined && a.peakEquity !== this.savedPeak) {
+      this.anchors.set('peakEquity', a.peakEquity);
+      this.savedPeak = a.peakEquity;
+    }
   }
+
+  private savedDay = -1;
+  private savedPeak = Number.NaN;
 
   private restoreBreaker(): void {
     const now = this.clock.now();
