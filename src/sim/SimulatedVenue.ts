@@ -247,13 +247,6 @@ export class SimulatedVenue implements ExecutionClient {
   }
 
   /**
-   * The venue's view of a new order, or why it refuses it: unknown symbol, malformed
-   * request, unknown bracket parent, a post-only limit that would take, or the account
-   * checks. A bracket child skips the reduce-only and funds checks here: before its parent
-   * fills there is no position to reduce and nothing to sell, and that is expected (its
-   * fills are checked like any other).
-   */
-  /**
    * Takes back an order that was open before a restart (shadow mode resumes its paper
    * book): it rests again with its filled part and trigger state, without a new
    * OrderAccepted, since the OMS already holds it as accepted. One that can no longer rest
@@ -281,6 +274,13 @@ export class SimulatedVenue implements ExecutionClient {
     this.register(o);
   }
 
+  /**
+   * The venue's view of a new order, or why it refuses it: unknown symbol, malformed
+   * request, unknown bracket parent, a post-only limit that would take, or the account
+   * checks. A bracket child skips the reduce-only and funds checks here: before its parent
+   * fills there is no position to reduce and nothing to sell, and that is expected (its
+   * fills are checked like any other).
+   */
   private admit(order: Order, now: Millis): RestingOrder | Refusal {
     const req = order.request;
     let instrument: Instrument;
