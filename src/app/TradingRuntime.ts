@@ -7,7 +7,7 @@ import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/E
 import { createApiServer } from '../api/createApiServer.js';
 import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig } from '../config/configSchema.js';
-import { ZERO, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
+import { ZERO, abs, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { marketDataListener } from '../data/MarketDataFeed.js';
@@ -343,7 +343,7 @@ export class TradingRuntime implements EngineStatusSource {
           symbol: pos.symbol,
           side: pos.qty > 0n ? 'SELL' : 'BUY',
           type: 'MARKET',
-          quantity: pos.qty > 0n ? pos.qty : toFixed(-toNumber(pos.qty)),
+          quantity: abs(pos.qty),
           timeInForce: 'GTC',
           postOnly: false,
           reduceOnly: true,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Numeric } from '../core/Fixed.js';
 import { formatFixed, toFixed, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
@@ -239,11 +238,6 @@ function tradeLogOf(fills: readonly OrderFilled[]): string {
       `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
   );
   return lines.join('\n') + '\n';
-}
-
-/** SHA-256 of a trade log, hex (also in the report as tradeLogSha256). */
-export function tradeLogHash(tradeLog: string): string {
-  return createHash('sha256').update(tradeLog).digest('hex');
 }
 
 function replaySingle(s: BarSeries, step: (bar: Bar) => void): void {

@@ -11,6 +11,8 @@ import { formatFixed, toFixed } from '../../src/core/Fixed.js';
 import { loadBarSeries } from '../../src/data/loadBarSeries.js';
 import { sliceSeries } from '../../src/data/sliceSeries.js';
 import { barsTopic, tradesTopic } from '../../src/kernel/topics.js';
+import type { Bar } from '../../src/model/Bar.js';
+import { barAt } from '../../src/model/BarSeries.js';
 import { parseSizing } from '../../src/portfolio/Sizer.js';
 import { findStrategy } from '../../src/strategies/registry.js';
 import { CommandQueue } from '../../src/storage/sqlite/CommandQueue.js';
@@ -73,9 +75,9 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
     fake = await FakeBinance.start({ markets: [{ symbol: 'XRP/ETH', trades }] });
     const f = fake;
     const rt = await start(f);
-    let bars = 0;
+    const bars: Bar[] = [];
     let lastTrade = -1;
-    rt.node.bus.subscribe(barsTopic('XRP/ETH', '1m'), () => bars++);
+    rt.node.bus.subscribe(barsTopic('XRP/ETH', '1m'), (b) => bars.push(b));
     rt.node.bus.subscribe(tradesTopic('XRP/ETH'), (t) => (lastTrade = Number(t.id)));
     await f.waitForSubscription('xrpeth@trade', 10_000);
     while (f.step(500) > 0) {
@@ -83,7 +85,9 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
       await until(() => lastTrade === want, `trade ${want}`);
     }
     const candles = loadBarSeries(CANDLES).series;
-    await until(() => bars === candles.length - 1, 'every closed 1m bar');
+    await until(() => bars.length === candles.length - 1, 'every closed 1m bar');
+    // The bars the strategy saw, built live from the streamed trades, are the exchange's candles.
+    expect(bars).toEqual(Array.from({ length: candles.length - 1 }, (_, i) => barAt(candles, i)));
 
     // The status says where the data came from; readiness is green.
     const status = (await (await fetch(`http://127.0.0.1:${rt.port}/api/v1/status`)).json()) as {

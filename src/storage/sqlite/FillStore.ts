@@ -4,6 +4,7 @@ import { formatFixed, parseFixed } from '../../core/Fixed.js';
 import type { Millis } from '../../core/time.js';
 import type { Liquidity, OrderSide } from '../../model/enums.js';
 import type { OrderFilled } from '../../model/events.js';
+import { QueryFilter } from './QueryFilter.js';
 
 /** One execution of an order, exact. */
 export interface FillRecord {
@@ -104,23 +105,14 @@ export class FillStore {
 
   /** Fills matching the filter, newest first (for the API and reports). */
   list(q: FillQuery = {}): FillRecord[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    const when = (sql: string, key: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(sql);
-      params[key] = value;
-    };
-    when('order_id = @orderId', 'orderId', q.orderId);
-    when('strategy_id = @strategyId', 'strategyId', q.strategyId);
-    when('symbol = @symbol', 'symbol', q.symbol);
-    when('ts >= @from', 'from', q.from);
-    when('ts < @to', 'to', q.to);
-    params['limit'] = Math.min(Math.max(Math.trunc(q.limit ?? 100), 0), 10_000);
-    params['offset'] = Math.max(Math.trunc(q.offset ?? 0), 0);
-    const sql = `SELECT * FROM fills ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY ts DESC, rowid DESC LIMIT @limit OFFSET @offset`;
-    return this.db.prepare<[Record<string, string | number>], FillRow>(sql).all(params).map(fromRow);
+    const f = new QueryFilter()
+      .when('order_id = @orderId', 'orderId', q.orderId)
+      .when('strategy_id = @strategyId', 'strategyId', q.strategyId)
+      .when('symbol = @symbol', 'symbol', q.symbol)
+      .when('ts >= @from', 'from', q.from)
+      .when('ts < @to', 'to', q.to);
+    const sql = f.sql('fills', 'ts DESC, rowid DESC', q.limit, q.offset);
+    return this.db.prepare<[Record<string, string | number>], FillRow>(sql).all(f.params).map(fromRow);
   }
 }
 

@@ -11,6 +11,7 @@ import type { OrderRequest } from '../../model/OrderRequest.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import { FillStore, fillFromEvent } from './FillStore.js';
 import { orderEventCodec } from './orderEventCodec.js';
+import { QueryFilter } from './QueryFilter.js';
 
 /** An order as the `orders` table summarizes it (the events are the truth; this is their fold). */
 export interface OrderRecord {
@@ -215,28 +216,19 @@ export class OrderStore {
 
   /** Orders matching the filter, newest first (for the API and reports). */
   list(q: OrderQuery = {}): OrderRecord[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    const when = (sql: string, key: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(sql);
-      params[key] = value;
-    };
-    when('strategy_id = @strategyId', 'strategyId', q.strategyId);
-    when('symbol = @symbol', 'symbol', q.symbol);
-    when('created_at >= @from', 'from', q.from);
-    when('created_at < @to', 'to', q.to);
+    const f = new QueryFilter()
+      .when('strategy_id = @strategyId', 'strategyId', q.strategyId)
+      .when('symbol = @symbol', 'symbol', q.symbol)
+      .when('created_at >= @from', 'from', q.from)
+      .when('created_at < @to', 'to', q.to);
     if (q.status !== undefined) {
       const statuses: readonly string[] = typeof q.status === 'string' ? [q.status] : q.status;
-      statuses.forEach((s, i) => (params[`status${i}`] = s));
-      where.push(`status IN (${statuses.map((_, i) => `@status${i}`).join(', ') || 'NULL'})`);
+      statuses.forEach((s, i) => (f.params[`status${i}`] = s));
+      f.raw(`status IN (${statuses.map((_, i) => `@status${i}`).join(', ') || 'NULL'})`);
     }
-    if (q.open !== undefined) where.push(q.open ? OPEN : `NOT (${OPEN})`);
-    params['limit'] = Math.min(Math.max(Math.trunc(q.limit ?? 100), 0), 10_000);
-    params['offset'] = Math.max(Math.trunc(q.offset ?? 0), 0);
-    const sql = `SELECT * FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`;
-    return this.db.prepare<[Record<string, string | number>], OrderRow>(sql).all(params).map(recordOf);
+    if (q.open !== undefined) f.raw(q.open ? OPEN : `NOT (${OPEN})`);
+    const sql = f.sql('orders', 'created_at DESC, id DESC', q.limit, q.offset);
+    return this.db.prepare<[Record<string, string | number>], OrderRow>(sql).all(f.params).map(recordOf);
   }
 
   /**
