@@ -1,6 +1,7 @@
 import { startApp, stopOnSignals } from './app/startApp.js';
 import { loadConfig } from './config/loadConfig.js';
 import { isQtsError } from './core/QtsError.js';
+import { LogTail } from './monitor/LogTail.js';
 import { createLogger } from './monitor/createLogger.js';
 
 /**
@@ -9,9 +10,10 @@ import { createLogger } from './monitor/createLogger.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.log);
+  const logTail = new LogTail();
+  const log = createLogger({ ...config.log, tail: logTail });
   try {
-    const app = await startApp(config, { log });
+    const app = await startApp(config, { log, logTail });
     stopOnSignals(app, log);
   } catch (e) {
     if (!isQtsError(e)) throw e;

@@ -9,6 +9,11 @@ import type { AppConfig } from '../config/configSchema.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { NULL_AUDIT } from '../monitor/AuditSink.js';
+import type { AuditSink } from '../monitor/AuditSink.js';
+import type { LogTail } from '../monitor/LogTail.js';
+import type { RunningService } from './services/ServiceContext.js';
+import { startServices, stopServices } from './services/index.js';
 
 /**
  * api mode: stored market data, history and backtests on request, and no strategy — a
@@ -17,6 +22,7 @@ import { openDatabase } from '../storage/sqlite/openDatabase.js';
 export class ApiRuntime implements EngineStatusSource {
   port = 0;
   private readonly startedAt = Date.now();
+  private services: RunningService[] = [];
 
   private constructor(
     private readonly config: AppConfig,
@@ -24,7 +30,11 @@ export class ApiRuntime implements EngineStatusSource {
     private readonly http: FastifyInstance,
   ) {}
 
-  static async start(config: AppConfig, log: Logger): Promise<ApiRuntime> {
+  static async start(
+    config: AppConfig,
+    log: Logger,
+    opts: { audit?: AuditSink; noServices?: boolean; logTail?: LogTail } = {},
+  ): Promise<ApiRuntime> {
     mkdirSync(dirname(config.storage.dbPath), { recursive: true });
     const db = openDatabase(config.storage.dbPath);
     const holder: { rt?: ApiRuntime } = {};
@@ -39,6 +49,17 @@ export class ApiRuntime implements EngineStatusSource {
     await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
     const addr = http.server.address();
     rt.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+    if (opts.noServices !== true)
+      rt.services = await startServices({
+        mode: 'api',
+        config,
+        log,
+        audit: opts.audit ?? NULL_AUDIT,
+        logTail: opts.logTail,
+        status,
+        engine: undefined,
+        now: () => Date.now(),
+      });
     log.info(`api mode (no trading): http://${config.api.host}:${rt.port}/api/v1/market/series`);
     return rt;
   }
@@ -67,10 +88,14 @@ export class ApiRuntime implements EngineStatusSource {
     } catch {
       ok = false;
     }
-    return [{ name: 'database', ready: ok, detail: this.config.storage.dbPath }];
+    return [
+      { name: 'database', ready: ok, detail: this.config.storage.dbPath },
+      ...this.services.flatMap((s) => (s.health ? [s.health()] : [])),
+    ];
   }
 
   async stop(): Promise<void> {
+    await stopServices(this.services);
     await this.http.close();
     this.db.close();
   }

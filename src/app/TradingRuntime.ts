@@ -29,6 +29,11 @@ import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import { selectMarketData } from './selectMarketData.js';
+import type { EngineHandle, RunningService } from './services/ServiceContext.js';
+import { startServices, stopServices } from './services/index.js';
+import type { AuditSink } from '../monitor/AuditSink.js';
+import { NULL_AUDIT } from '../monitor/AuditSink.js';
+import type { LogTail } from '../monitor/LogTail.js';
 
 export interface RuntimeDeps {
   readonly log: Logger;
@@ -36,6 +41,12 @@ export interface RuntimeDeps {
   readonly exchangeFactory?: () => Promise<Exchange>;
   /** Skip the HTTP server (tests that only need the engine). */
   readonly noHttp?: boolean;
+  /** The audit trail; defaults to none (tests). */
+  readonly audit?: AuditSink;
+  /** The in-memory log tail the logger writes to (for the log channel). */
+  readonly logTail?: LogTail;
+  /** Skip the side services of src/app/services (tests that only need the engine). */
+  readonly noServices?: boolean;
 }
 
 const COMMAND_POLL_MS = 1_000;
@@ -47,7 +58,7 @@ const COMMAND_POLL_MS = 1_000;
  * Restarting resumes the paper account, open simulated orders, strategy state and the
  * trading state (a halt survives a restart).
  */
-export class TradingRuntime implements EngineStatusSource {
+export class TradingRuntime implements EngineStatusSource, EngineHandle {
   private readonly startedAt: number;
   readonly lastData = new Map<string, number>();
   private readonly stale = new Set<string>();
@@ -56,6 +67,8 @@ export class TradingRuntime implements EngineStatusSource {
   private http: FastifyInstance | undefined;
   private commandTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private services: RunningService[] = [];
+  readonly audit: AuditSink;
 
   private constructor(
     readonly config: AppConfig,
@@ -73,8 +86,10 @@ export class TradingRuntime implements EngineStatusSource {
       runs: RunStore;
       commands: CommandQueue;
     },
-    private readonly log: Logger,
+    readonly log: Logger,
+    audit: AuditSink,
   ) {
+    this.audit = audit;
     this.startedAt = clock.now();
     this.anchors = new SqliteStrategyStateStore(db, '__risk__');
   }
@@ -182,6 +197,7 @@ export class TradingRuntime implements EngineStatusSource {
       runId,
       stores,
       log,
+      deps.audit ?? NULL_AUDIT,
     );
     ref.runtime = runtime;
     runtime.restoreOrders();
@@ -227,6 +243,17 @@ export class TradingRuntime implements EngineStatusSource {
     await market.feed.start();
     runtime.commandTimer = setInterval(() => runtime.runCommands(), COMMAND_POLL_MS);
     if (!deps.noHttp) await runtime.listen();
+    if (!deps.noServices)
+      runtime.services = await startServices({
+        mode: 'shadow',
+        config,
+        log,
+        audit: runtime.audit,
+        logTail: deps.logTail,
+        status: runtime,
+        engine: runtime,
+        now: () => clock.now(),
+      });
     return runtime;
   }
 
@@ -435,6 +462,7 @@ export class TradingRuntime implements EngineStatusSource {
         ready: this.node.risk.state !== 'HALTED',
         detail: `trading state ${this.node.risk.state}`,
       },
+      ...this.services.flatMap((s) => (s.health ? [s.health()] : [])),
     ];
   }
 
@@ -454,6 +482,7 @@ export class TradingRuntime implements EngineStatusSource {
     if (this.stopped) return;
     this.stopped = true;
     if (this.commandTimer !== undefined) clearInterval(this.commandTimer);
+    await stopServices(this.services);
     await this.market.feed.stop();
     this.node.stop();
     this.clock.dispose();

@@ -25,7 +25,11 @@ export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<Ru
         'live trading is not available in this version: the live execution client, exchange reconciliation and crash-safe order submission are not built yet. Use TRADING_MODE=shadow to paper-trade on live data.',
       );
     case 'api':
-      return ApiRuntime.start(config, deps.log);
+      return ApiRuntime.start(config, deps.log, {
+        ...(deps.audit ? { audit: deps.audit } : {}),
+        ...(deps.noServices ? { noServices: true } : {}),
+        ...(deps.logTail ? { logTail: deps.logTail } : {}),
+      });
   }
 }
 

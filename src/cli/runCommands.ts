@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startApp, stopOnSignals } from '../app/startApp.js';
 import { loadConfig } from '../config/loadConfig.js';
+import { LogTail } from '../monitor/LogTail.js';
 import { createLogger } from '../monitor/createLogger.js';
 
 interface RunOptions {
@@ -37,8 +38,9 @@ export function registerRunCommands(program: Command): void {
             'storage.dbPath': opts.db,
           },
         });
-        const log = createLogger(config.log);
-        const app = await startApp(config, { log });
+        const logTail = new LogTail();
+        const log = createLogger({ ...config.log, tail: logTail });
+        const app = await startApp(config, { log, logTail });
         stopOnSignals(app, log);
       });
   }

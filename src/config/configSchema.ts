@@ -80,8 +80,18 @@ export const AppConfigSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).optional(),
+      /** Bearer tokens with their roles (from config or API_TOKENS=name:role:token,...). */
+      tokens: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[A-Za-z0-9_.@-]{1,40}$/, 'token name: letters, digits, _ . @ -'),
+            token: z.string().min(16, 'an API token needs at least 16 characters'),
+            role: z.enum(['viewer', 'trader', 'admin']),
+          }),
+        )
+        .default([]),
     })
-    .default({ host: '127.0.0.1' }),
+    .default({ host: '127.0.0.1', tokens: [] }),
   storage: z.object({ dbPath: z.string().default('data/trading.db') }).default({ dbPath: 'data/trading.db' }),
   log: z
     .object({

@@ -1,0 +1,22 @@
+/** Roles, weakest first: a viewer reads, a trader also acts on orders and strategies, an admin does everything. */
+export const ROLES = ['viewer', 'trader', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who a request or WebSocket connection is, as the audit log names it. */
+export interface Identity {
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** True when `have` may do what `need` may. */
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+/** Turns a bearer credential (static token or signed session JWT) into an identity. */
+export interface Authenticator {
+  /** Undefined when the credential is missing, unknown, expired or forged. */
+  authenticate(bearer: string | undefined): Promise<Identity | undefined>;
+  /** True when at least one credential is configured (else the API is open on loopback only). */
+  readonly configured: boolean;
+}
