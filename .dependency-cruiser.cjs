@@ -5,7 +5,7 @@ const layers = [
   ['kernel'],
   ['data', 'execution', 'risk', 'portfolio', 'strategy'],
   ['node', 'sim', 'backtest', 'exchanges', 'storage', 'strategies'],
-  ['api', 'monitor', 'notify', 'config', 'security'],
+  ['api', 'monitor', 'notify', 'config', 'security', 'research'],
   // Composition roots: the only place a mode is chosen and parts are wired.
   ['app', 'marketdata'],
   ['cli'],

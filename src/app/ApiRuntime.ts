@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
 import { createApiServer } from '../api/createApiServer.js';
-import { registerResearchRoutes } from '../api/researchRoutes.js';
+import { checkApiExposure } from '../api/auth/checkApiExposure.js';
+import { BacktestJobs } from '../api/backtests/BacktestJobs.js';
+import { ReadOnlyEngineApi } from '../api/engine/ReadOnlyEngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
-import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
@@ -33,8 +34,14 @@ export class ApiRuntime implements EngineStatusSource {
   static async start(
     config: AppConfig,
     log: Logger,
-    opts: { audit?: AuditSink; noServices?: boolean; logTail?: LogTail } = {},
+    opts: {
+      audit?: AuditSink;
+      noServices?: boolean;
+      logTail?: LogTail;
+      instrumentApi?: (app: FastifyInstance) => void;
+    } = {},
   ): Promise<ApiRuntime> {
+    checkApiExposure(config);
     mkdirSync(dirname(config.storage.dbPath), { recursive: true });
     const db = openDatabase(config.storage.dbPath);
     const holder: { rt?: ApiRuntime } = {};
@@ -42,8 +49,22 @@ export class ApiRuntime implements EngineStatusSource {
       status: () => holder.rt!.status(),
       components: () => holder.rt!.components(),
     };
-    const http = createApiServer({ status, startedAt: Date.now(), now: () => Date.now() });
-    registerResearchRoutes(http, new CandleStore(db));
+    const now = (): number => Date.now();
+    const http = await createApiServer({
+      engine: new ReadOnlyEngineApi(db, config.account.currency, config.exchange.id, status),
+      config,
+      audit: opts.audit ?? NULL_AUDIT,
+      startedAt: now(),
+      now,
+      instrument: opts.instrumentApi,
+      backtests: new BacktestJobs({
+        dbPath: config.storage.dbPath,
+        dataDir: config.api.backtestDataDir,
+        defaultExchange: config.exchange.id,
+        maxRunning: config.api.maxBacktests,
+        now,
+      }),
+    });
     const rt = new ApiRuntime(config, db, http);
     holder.rt = rt;
     await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
@@ -60,7 +81,7 @@ export class ApiRuntime implements EngineStatusSource {
         engine: undefined,
         now: () => Date.now(),
       });
-    log.info(`api mode (no trading): http://${config.api.host}:${rt.port}/api/v1/market/series`);
+    log.info(`api mode (no trading): http://${config.api.host}:${rt.port}/docs`);
     return rt;
   }
 

@@ -5,6 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
 import { createApiServer } from '../api/createApiServer.js';
+import { checkApiExposure } from '../api/auth/checkApiExposure.js';
+import { BacktestJobs } from '../api/backtests/BacktestJobs.js';
+import { EquityHistory } from '../api/engine/EquityHistory.js';
+import { RecentBars } from '../api/engine/RecentBars.js';
+import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
+import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { ZERO, abs, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
@@ -47,6 +53,8 @@ export interface RuntimeDeps {
   readonly logTail?: LogTail;
   /** Skip the side services of src/app/services (tests that only need the engine). */
   readonly noServices?: boolean;
+  /** Hooks added to the REST server before its routes (HTTP request metrics). */
+  readonly instrumentApi?: (app: FastifyInstance) => void;
 }
 
 const COMMAND_POLL_MS = 1_000;
@@ -58,9 +66,12 @@ const COMMAND_POLL_MS = 1_000;
  * Restarting resumes the paper account, open simulated orders, strategy state and the
  * trading state (a halt survives a restart).
  */
-export class TradingRuntime implements EngineStatusSource, EngineHandle {
+export class TradingRuntime implements EngineStatusSource, EngineHandle, TradingEngineHost {
   private readonly startedAt: number;
   readonly lastData = new Map<string, number>();
+  /** Closed bars seen lately and the equity over this run, for the API's charts. */
+  readonly recentBars = new RecentBars();
+  readonly equityHistory = new EquityHistory();
   private readonly stale = new Set<string>();
   /** Circuit-breaker anchors kept across restarts (peak equity). */
   private readonly anchors: SqliteStrategyStateStore;
@@ -97,6 +108,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
   /** Builds, restores and starts a shadow engine from its configuration. */
   static async startShadow(config: AppConfig, deps: RuntimeDeps): Promise<TradingRuntime> {
     const log = deps.log;
+    if (!deps.noHttp) checkApiExposure(config);
     const clock = new LiveClock();
     const deployments = config.strategies.filter((s) => s.enabled);
     if (deployments.length === 0)
@@ -127,7 +139,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
         'previous run(s) ended without a clean stop: resuming from the database',
       );
     const runId = `shadow-${now}`;
-    stores.runs.start({ id: runId, mode: 'shadow', startedAt: now, config });
+    stores.runs.start({ id: runId, mode: 'shadow', startedAt: now, config: withoutApiSecrets(config) });
 
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
@@ -242,7 +254,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
     node.start();
     await market.feed.start();
     runtime.commandTimer = setInterval(() => runtime.runCommands(), COMMAND_POLL_MS);
-    if (!deps.noHttp) await runtime.listen();
+    if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
     if (!deps.noServices)
       runtime.services = await startServices({
         mode: 'shadow',
@@ -315,12 +327,18 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
       return;
     }
     this.lastData.set(bar.symbol, this.clock.now());
+    this.recentBars.add(bar);
     if (this.market.matchOn === 'bars') {
       this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
       this.venue.processBar(bar);
     }
     this.node.onBar(bar);
     this.checkBreakers();
+    this.equityHistory.add(this.clock.now(), this.node.portfolio.equity());
+  }
+
+  isStale(symbol: string): boolean {
+    return this.stale.has(symbol);
   }
 
   private onTrade(trade: Trade): void {
@@ -425,15 +443,13 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
           lastPrice: p.lastPrice(pos.symbol) ?? null,
         })),
       openOrders: this.node.oms.openOrders().length,
-      strategies: this.config.strategies
-        .filter((s) => s.enabled)
-        .map((s) => ({
-          id: s.id,
-          strategy: s.strategy,
-          symbols: s.symbols,
-          timeframe: s.timeframe,
-          running: !this.stopped,
-        })),
+      strategies: this.node.strategyInfos().map((s) => ({
+        id: s.id,
+        strategy: s.strategyClass.id,
+        symbols: s.symbols,
+        timeframe: s.timeframe,
+        running: s.running && !this.stopped,
+      })),
     };
   }
 
@@ -469,8 +485,23 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
   /** The HTTP port actually bound (0 before listen or without HTTP). */
   port = 0;
 
-  private async listen(): Promise<void> {
-    this.http = createApiServer({ status: this, startedAt: this.startedAt, now: () => this.clock.now() });
+  private async listen(instrument: ((app: FastifyInstance) => void) | undefined): Promise<void> {
+    const now = (): number => this.clock.now();
+    this.http = await createApiServer({
+      engine: new TradingEngineApi(this),
+      config: this.config,
+      audit: this.audit,
+      startedAt: this.startedAt,
+      now,
+      instrument,
+      backtests: new BacktestJobs({
+        dbPath: this.config.storage.dbPath,
+        dataDir: this.config.api.backtestDataDir,
+        defaultExchange: this.config.exchange.id,
+        maxRunning: this.config.api.maxBacktests,
+        now,
+      }),
+    });
     await this.http.listen({ host: this.config.api.host, port: this.config.api.port ?? 3000 });
     const addr = this.http.server.address();
     this.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
@@ -492,4 +523,16 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle {
     await this.market.exchange?.close?.().catch(() => undefined);
     this.db.close();
   }
+}
+
+/** The configuration as the runs table keeps it: API tokens and the JWT secret blanked. */
+function withoutApiSecrets(config: AppConfig): AppConfig {
+  return {
+    ...config,
+    api: {
+      ...config.api,
+      tokens: config.api.tokens.map((t) => ({ ...t, token: '[redacted]' })),
+      jwt: { ...config.api.jwt, ...(config.api.jwt.secret === undefined ? {} : { secret: '[redacted]' }) },
+    },
+  };
 }

@@ -1,9 +1,13 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import { QtsError } from '../core/QtsError.js';
+import { secretRegistry } from '../monitor/SecretRegistry.js';
+import { loadExchangeCredentials } from '../security/loadExchangeCredentials.js';
 import { ApiRuntime } from './ApiRuntime.js';
 import type { RuntimeDeps } from './TradingRuntime.js';
 import { TradingRuntime } from './TradingRuntime.js';
+
+const registerSecrets = { onSecret: (s: string) => secretRegistry.register(s) };
 
 /** A started engine of any mode. */
 export interface RunningApp {
@@ -20,6 +24,12 @@ export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<Ru
     case 'shadow':
       return TradingRuntime.startShadow(config, deps);
     case 'live':
+      // The keys are decrypted first, so a wrong or missing MASTER_KEY or a tampered keys file
+      // is refused with its own message before anything else starts.
+      deps.log.info(
+        { exchange: (await loadExchangeCredentials(config, process.env, registerSecrets)).exchange },
+        'exchange keys decrypted in memory',
+      );
       throw new QtsError(
         'ERR_LIVE_NOT_AVAILABLE',
         'live trading is not available in this version: the live execution client, exchange reconciliation and crash-safe order submission are not built yet. Use TRADING_MODE=shadow to paper-trade on live data.',
@@ -29,6 +39,7 @@ export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<Ru
         ...(deps.audit ? { audit: deps.audit } : {}),
         ...(deps.noServices ? { noServices: true } : {}),
         ...(deps.logTail ? { logTail: deps.logTail } : {}),
+        ...(deps.instrumentApi ? { instrumentApi: deps.instrumentApi } : {}),
       });
   }
 }

@@ -3,6 +3,7 @@ import { chartDownsample } from './chartDownsample.js';
 import { computeStats } from './stats.js';
 import type { BacktestStats } from './stats.js';
 import type { EquityCurve, FillRecord, RoundTrip } from './types.js';
+import type { FuturesStats } from './FuturesRun.js';
 
 /** Most points the report's equity curve keeps (min and max of each bucket, so drawdowns stay visible). */
 export const REPORT_EQUITY_POINTS = 2000;
@@ -39,6 +40,8 @@ export interface ReportInput {
   readonly riskFreeRate?: number;
   /** Close prices per symbol, for the HTML price charts (not stored in the JSON). */
   readonly prices?: { symbol: string; ts: Float64Array; close: Float64Array }[];
+  /** Perpetual backtests: funding, liquidations, leverage and margin figures. */
+  readonly futures?: FuturesStats;
 }
 
 /** One point of the report's (downsampled) equity curve. */
@@ -79,6 +82,8 @@ export interface BacktestReport extends BacktestStats {
   readonly equityCurve: readonly EquityPoint[];
   readonly tradeList: readonly RoundTrip[];
   readonly fills: readonly FillRecord[];
+  /** Perpetual backtests only (absent for spot). */
+  readonly futures?: FuturesStats;
 }
 
 /**
@@ -121,6 +126,7 @@ export function buildReport(input: ReportInput): BacktestReport {
     equityCurve: downsampleEquity(input.curve, REPORT_EQUITY_POINTS),
     tradeList: input.trips.map(copyTrip),
     fills: input.fills.map(copyFill),
+    ...(input.futures === undefined ? {} : { futures: input.futures }),
   };
 }
 

@@ -5,7 +5,7 @@ import { timeframeToMs } from '../core/time.js';
 import { mergeByTime } from '../data/mergeByTime.js';
 import { TestClock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
-import type { Bar } from '../model/Bar.js';
+import type { Bar, Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { seriesBarAt } from '../model/BarSeries.js';
@@ -22,6 +22,8 @@ import { buildReport } from './BacktestReport.js';
 import { validateParams } from './validateParams.js';
 import { roundTripsFromFills } from './roundTrips.js';
 import type { EquityCurve, FillRecord } from './types.js';
+import { FuturesRun } from './FuturesRun.js';
+import type { FuturesBacktestConfig } from './FuturesRun.js';
 
 export interface BacktestConfig {
   /** One series per symbol, all at the same base timeframe. */
@@ -41,8 +43,16 @@ export interface BacktestConfig {
   readonly riskLimits?: RiskLimits;
   readonly dataFiles?: readonly string[];
   readonly warnings?: readonly string[];
+  /**
+   * Public trades to replay (sorted by time), for strategies that read the tape: each is
+   * published before the bar whose period it falls in closes. They move last prices but
+   * fill nothing: the simulated venue matches on bars.
+   */
+  readonly trades?: readonly Trade[];
   /** Called now and then with bars done and total (progress bars). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Perpetuals: leverage, margin mode, funding and mark histories (the report gains `futures`). */
+  readonly futures?: FuturesBacktestConfig;
 }
 
 export interface BacktestResult {
@@ -80,9 +90,10 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const currency = cfg.currency ?? (instruments[0] as (typeof instruments)[number]).settle;
   const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
   const clock = new TestClock(Number.isFinite(first) ? first : 0);
-  const { node, venue } = buildEngine(cfg, instruments, currency, clock);
+  const { node, venue, futures } = buildEngine(cfg, instruments, currency, clock);
   const tape = new FillTape();
   node.bus.subscribe(ORDER_EVENTS, tape.record);
+  futures?.attach(venue, tape.record);
 
   for (const s of cfg.series) node.registerFeed(s.symbol, s.timeframe);
   node.addStrategy({
@@ -97,7 +108,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const total = cfg.series.reduce((n, s) => n + s.length, 0);
   const curve: EquityCurve = { ts: new Float64Array(total), equity: new Float64Array(total) };
   let barsInMarket = 0;
+  const replayTradesUntil = tradeReplay(cfg, clock, node);
   const step = (bar: Bar): void => {
+    replayTradesUntil?.(bar.ts + tfMs);
     // The bar is known at the end of its period; that is when the engine may act on it.
     clock.advanceTo(bar.ts + tfMs);
     venue.processBar(bar);
@@ -105,6 +118,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     const i = tape.barIndex;
     curve.ts[i] = bar.ts;
     curve.equity[i] = node.portfolio.equity();
+    futures?.sample(curve.equity[i]);
     if (node.portfolio.hasExposure()) barsInMarket++;
     tape.barIndex = i + 1;
     if (cfg.onProgress && ((i + 1) & (PROGRESS_EVERY - 1)) === 0) cfg.onProgress(i + 1, total);
@@ -159,6 +173,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     tradeLog,
     warnings: [...(cfg.warnings ?? [])],
     prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+    ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
   return { report, fills, tradeLog, node };
 }
@@ -173,7 +188,7 @@ function buildEngine(
   instruments: readonly Instrument[],
   currency: string,
   clock: TestClock,
-): { node: TradingNode; venue: SimulatedVenue } {
+): { node: TradingNode; venue: SimulatedVenue; futures: FuturesRun | undefined } {
   const node = new TradingNode({
     clock,
     instruments,
@@ -182,6 +197,10 @@ function buildEngine(
     sizing: cfg.sizing,
     ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
   });
+  const futures =
+    cfg.futures === undefined
+      ? undefined
+      : new FuturesRun(cfg.futures, node, instruments, currency, cfg.strategy.id);
   const venue = new SimulatedVenue({
     clock,
     instrument: (s) => node.instrument(s),
@@ -192,9 +211,10 @@ function buildEngine(
       commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
     },
     seed: cfg.seed ?? 0,
+    ...(futures === undefined ? {} : futures.venueOptions()),
   });
   venue.setSink(node.connect(venue));
-  return { node, venue };
+  return { node, venue, futures };
 }
 
 /**
@@ -238,6 +258,32 @@ function tradeLogOf(fills: readonly OrderFilled[]): string {
       `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** Feeds the configured trades printed before `until` (a bar's close time) to the node. */
+function tradeReplay(
+  cfg: BacktestConfig,
+  clock: TestClock,
+  node: TradingNode,
+): ((until: number) => void) | undefined {
+  const trades = cfg.trades;
+  if (trades === undefined || trades.length === 0) return undefined;
+  const symbols = new Set(cfg.series.map((s) => s.symbol));
+  for (const t of trades) {
+    if (!symbols.has(t.symbol))
+      throw new QtsError(
+        'ERR_BACKTEST_TRADES',
+        `trades of ${t.symbol} have no candle series in this backtest`,
+      );
+  }
+  let next = 0;
+  return (until) => {
+    while (next < trades.length && (trades[next] as Trade).ts < until) {
+      const t = trades[next++] as Trade;
+      if (t.ts > clock.now()) clock.advanceTo(t.ts);
+      node.onTrade(t);
+    }
+  };
 }
 
 function replaySingle(s: BarSeries, step: (bar: Bar) => void): void {

@@ -9,7 +9,10 @@ import type { BacktestReport } from '../backtest/BacktestReport.js';
 import { stableJson } from '../backtest/BacktestReport.js';
 import { renderHtmlReport } from '../backtest/htmlReport.js';
 import { runBacktest } from '../backtest/runBacktest.js';
+import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
+import { parseDataFileName } from '../data/parseDataFileName.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
+import { loadTradesCsv } from '../data/loadTradesCsv.js';
 import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
@@ -20,6 +23,7 @@ import { createProgress } from './progress.js';
 
 interface BacktestOptions {
   data: string[];
+  trades?: string[];
   strategy: string;
   params?: string;
   fill: 'close' | 'next-open';
@@ -39,6 +43,12 @@ interface BacktestOptions {
   json?: string;
   html?: string;
   progress: boolean;
+  market?: string;
+  leverage?: string;
+  margin?: string;
+  funding?: string[];
+  mark?: string[];
+  mmr?: string;
 }
 
 function number(name: string, text: string, check: (n: number) => boolean): number {
@@ -64,6 +74,10 @@ export function registerBacktestCommand(program: Command): void {
     .requiredOption(
       '--data <files...>',
       'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time',
+    )
+    .option(
+      '--trades <files...>',
+      'public trades CSV (timestamp,id,side,price,amount) replayed to strategies that read the tape',
     )
     .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
     .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)')
@@ -95,6 +109,24 @@ export function registerBacktestCommand(program: Command): void {
     .option('--json <file>', 'write the JSON report here')
     .option('--html <file>', 'write the self-contained HTML report here')
     .option('--no-progress', 'no progress bar')
+    .addOption(
+      new Option(
+        '--market <kind>',
+        'spot or futures (USDT-M perpetuals); default: futures for BASE/QUOTE:SETTLE symbols',
+      ).choices(['spot', 'futures']),
+    )
+    .option('--leverage <n>', 'futures: leverage of every symbol, 1..the instrument maximum', '1')
+    .addOption(
+      new Option('--margin <mode>', 'futures: margin mode')
+        .choices(['isolated', 'cross'])
+        .default('isolated'),
+    )
+    .option(
+      '--funding <files...>',
+      'futures: funding-rate CSV (timestamp,funding_rate), settled at each time',
+    )
+    .option('--mark <files...>', 'futures: mark-price candle CSV; margin and PnL are valued at it')
+    .option('--mmr <rate>', 'futures: flat maintenance-margin rate (default 0.005)')
     .action((opts: BacktestOptions) => {
       const strategy = findStrategy(opts.strategy);
       const params = parseParams(opts.params);
@@ -108,7 +140,10 @@ export function registerBacktestCommand(program: Command): void {
       const files = opts.data.flatMap((d) => d.split(',')).filter((f) => f !== '');
       const warnings: string[] = [];
       const series: BarSeries[] = files.map((file) => {
-        const loaded = loadBarSeries(file, opts.adjusted ? { adjusted: true } : {});
+        const loaded = loadBarSeries(file, {
+          ...(opts.adjusted ? { adjusted: true } : {}),
+          ...(opts.market === 'futures' ? { symbol: perpetualSymbol(file) } : {}),
+        });
         for (const w of loaded.warnings) warnings.push(w.message);
         let s = loaded.series;
         if (opts.timeframe !== undefined && opts.timeframe !== s.timeframe) s = resample(s, opts.timeframe);
@@ -125,7 +160,17 @@ export function registerBacktestCommand(program: Command): void {
         opts.volumeShare === undefined
           ? null
           : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
+      const futures =
+        opts.market === 'spot' || !series.some((s) => s.symbol.includes(':'))
+          ? undefined
+          : futuresBacktestConfig(opts);
+      for (const w of futures?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+      const mmr = opts.mmr === undefined ? undefined : number('mmr', opts.mmr, (n) => n >= 0 && n < 1);
       const result = runBacktest({
+        ...(futures === undefined ? {} : { futures: futures.config }),
+        ...(mmr === undefined
+          ? {}
+          : { instruments: series.map((s) => ({ symbol: s.symbol, maintenanceRate: mmr })) }),
         series,
         strategy,
         params,
@@ -135,6 +180,14 @@ export function registerBacktestCommand(program: Command): void {
         sizing: parseSizing(opts.sizing, toFixed(lot)),
         seed,
         dataFiles: files,
+        ...(opts.trades === undefined
+          ? {}
+          : {
+              trades: opts.trades
+                .flatMap((f) => loadTradesCsv(f))
+                .filter((t) => (from === undefined || t.ts >= from) && (to === undefined || t.ts < to))
+                .sort((a, b) => a.ts - b.ts),
+            }),
         warnings,
         ...(progress ? { onProgress: progress.update } : {}),
       });
@@ -150,6 +203,14 @@ export function registerBacktestCommand(program: Command): void {
         );
       process.stdout.write(summary(result.report));
     });
+}
+
+/** The perpetual symbol of a candle file for `--market futures` (`BTC_USDT-5m.csv` → BTC/USDT:USDT). */
+function perpetualSymbol(file: string): string {
+  const pair = parseDataFileName(file).pair;
+  if (pair === undefined)
+    throw new QtsError('ERR_INVALID_OPTION', `--market futures: cannot tell the pair from the name ${file}`);
+  return pair.includes(':') ? pair : `${pair}:${pair.split('/')[1] ?? ''}`;
 }
 
 function writeOut(path: string, text: string): void {
@@ -180,6 +241,7 @@ export function summary(r: BacktestReport): string {
     `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
     `orders filled     ${r.orders} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
     `trade log sha256  ${r.tradeLogSha256}`,
+    ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),
   ];
   return lines.join('\n') + '\n';
 }

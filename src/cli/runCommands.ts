@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { startApp, stopOnSignals } from '../app/startApp.js';
-import { loadConfig } from '../config/loadConfig.js';
-import { LogTail } from '../monitor/LogTail.js';
-import { createLogger } from '../monitor/createLogger.js';
+import { CommanderError } from 'commander';
+import { runEntry } from '../app/bootstrap.js';
 
 interface RunOptions {
   config?: string;
@@ -11,7 +9,7 @@ interface RunOptions {
   db?: string;
 }
 
-/** `qts shadow|live|api`: starts the engine in that mode from the configuration. */
+/** `qts shadow|live|api`: starts the engine in that mode from the configuration (and `.env`). */
 export function registerRunCommands(program: Command): void {
   for (const [mode, description] of [
     ['shadow', 'paper trading on live market data with the simulated venue (no exchange keys are loaded)'],
@@ -29,19 +27,19 @@ export function registerRunCommands(program: Command): void {
       .option('--source <s>', 'market data: auto | exchange | replay | synthetic')
       .option('--db <path>', 'SQLite database')
       .action(async (opts: RunOptions) => {
-        const config = loadConfig({
-          ...(opts.config === undefined ? {} : { file: opts.config }),
-          overrides: {
-            mode,
-            'api.port': opts.port === undefined ? undefined : Number(opts.port),
-            'marketData.source': opts.source,
-            'storage.dbPath': opts.db,
+        const code = await runEntry({
+          load: {
+            ...(opts.config === undefined ? {} : { file: opts.config }),
+            overrides: {
+              mode,
+              'api.port': opts.port === undefined ? undefined : Number(opts.port),
+              'marketData.source': opts.source,
+              'storage.dbPath': opts.db,
+            },
           },
         });
-        const logTail = new LogTail();
-        const log = createLogger({ ...config.log, tail: logTail });
-        const app = await startApp(config, { log, logTail });
-        stopOnSignals(app, log);
+        // The failure was printed already (scrubbed); only the exit code is left to give.
+        if (code !== 0) throw new CommanderError(code, 'qts.start', '');
       });
   }
 }

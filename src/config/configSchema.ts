@@ -45,6 +45,68 @@ export const RiskConfigSchema = z.object({
   staleDataMs: z.number().int().positive().default(30_000),
 });
 
+/** Encrypted exchange keys (`qts keys …`); the master key itself only ever comes from MASTER_KEY. */
+export const SecurityConfigSchema = z.object({
+  keysFile: z.string().min(1).default('secrets/exchange-keys.enc.json'),
+});
+
+/** The kinds of event a notification can be about. */
+export const NOTIFICATION_KINDS = ['fill', 'risk', 'kill-switch', 'error', 'daily-summary'] as const;
+
+/** Telegram, email and webhook notifications: each sender is on when its section is present. */
+export const NotificationsConfigSchema = z.object({
+  events: z.array(z.enum(NOTIFICATION_KINDS)).default([...NOTIFICATION_KINDS]),
+  /** UTC hour of the daily summary. */
+  dailySummaryHourUtc: z.number().int().min(0).max(23).default(0),
+  /** The same event (dedup key) within this window is sent once. */
+  dedupWindowMs: z.number().int().nonnegative().default(60_000),
+  /** Per sender: a burst, then `perMinute`; the rest is counted and summarised later. */
+  rateLimit: z
+    .object({
+      perMinute: z.number().positive().default(20),
+      burst: z.number().int().positive().default(5),
+    })
+    .prefault({}),
+  /** Transient failures (timeouts, 5xx, 429) are retried with exponential backoff. */
+  retry: z
+    .object({
+      attempts: z.number().int().min(1).max(10).default(4),
+      baseDelayMs: z.number().int().positive().default(1_000),
+      maxDelayMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  /** Messages waiting per sender; beyond it the oldest are dropped (and counted). */
+  queueSize: z.number().int().positive().default(200),
+  timeoutMs: z.number().int().positive().default(10_000),
+  telegram: z
+    .object({
+      botToken: z.string().regex(/^[0-9]+:[A-Za-z0-9_-]+$/, 'telegram.botToken looks like 123456:ABC-def'),
+      chatId: z.union([z.string().min(1), z.number().int()]).transform(String),
+      apiBase: z.url().default('https://api.telegram.org'),
+    })
+    .optional(),
+  email: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      pass: z.string().optional(),
+      from: z.string().min(3),
+      to: z.array(z.string().min(3)).min(1),
+    })
+    .optional(),
+  webhook: z
+    .object({
+      url: z.url(),
+      /** When set, each POST carries X-QTS-Signature: sha256=HMAC(secret, timestamp.body). */
+      secret: z.string().min(16, 'webhook.secret needs at least 16 characters').optional(),
+    })
+    .optional(),
+});
+export type NotificationsConfig = z.infer<typeof NotificationsConfigSchema>;
+
 /** Every setting of a running engine, in one place. */
 export const AppConfigSchema = z.object({
   mode: z.enum(['shadow', 'live', 'api']).default('shadow'),
@@ -90,17 +152,102 @@ export const AppConfigSchema = z.object({
           }),
         )
         .default([]),
+      /** Login sessions: HS256 JWTs signed with this secret (JWT_SECRET); unset = no login route. */
+      jwt: z
+        .object({
+          secret: z.string().min(32, 'JWT_SECRET needs at least 32 characters').optional(),
+          ttlSeconds: z.number().int().min(10).max(86_400).default(900),
+        })
+        .prefault({}),
+      /** Origins allowed to call the API from a browser; empty = CORS closed. */
+      corsOrigins: z.array(z.string().url()).default([]),
+      rateLimit: z
+        .object({
+          /** Requests per window per client (token or address). */
+          max: z.number().int().positive().default(300),
+          windowMs: z.number().int().positive().default(60_000),
+          /** Failed logins (or bad bearer tokens) per address before 429 until the window passes. */
+          authFailures: z.number().int().positive().default(10),
+          authWindowMs: z
+            .number()
+            .int()
+            .positive()
+            .default(15 * 60_000),
+        })
+        .prefault({}),
+      /** Serve /docs without a token (the OpenAPI schema holds no data). */
+      publicDocs: z.boolean().default(false),
+      /** Folder whose candle files backtests may read by relative name. */
+      backtestDataDir: z.string().default('data/history'),
+      /** Backtests running at once (each takes a worker thread). */
+      maxBacktests: z.number().int().min(1).max(16).default(2),
     })
-    .default({ host: '127.0.0.1', tokens: [] }),
+    .prefault({}),
   storage: z.object({ dbPath: z.string().default('data/trading.db') }).default({ dbPath: 'data/trading.db' }),
+  /** Prometheus /metrics endpoint of the engine; port defaults by mode (DEFAULT_METRICS_PORTS). */
+  metrics: z
+    .object({
+      enabled: z.boolean().default(true),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).optional(),
+    })
+    .prefault({}),
+  /** WebSocket push server (docs/websocket.md); host defaults to api.host, port by mode (DEFAULT_PUSH_PORTS). */
+  push: z
+    .object({
+      enabled: z.boolean().default(true),
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      /** A client with more unsent bytes than this is dropped (it reads too slowly). */
+      maxBufferedBytes: z
+        .number()
+        .int()
+        .min(1_024)
+        .default(1024 * 1024),
+      /** Protocol ping interval; a client that misses one pong is dropped. */
+      heartbeatMs: z.number().int().min(100).default(15_000),
+      /** Least interval between two updates of a state channel (equity, positions, tickers). */
+      throttleMs: z.number().int().min(0).default(250),
+      maxClients: z.number().int().positive().default(1_000),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(['error', 'warn', 'info', 'debug', 'trace']).default('info'),
       format: z.enum(['json', 'pretty']).default('pretty'),
+      /** Folder of trading-YYYY-MM-DD.log and error-YYYY-MM-DD.log (docs/logging.md). */
+      dir: z.string().min(1).default('logs/app'),
+      /** false = stdout only (e.g. under Docker, where the platform keeps the logs). */
+      files: z.boolean().default(true),
+      /** Days of daily log files kept; 0 keeps them all (leave it to logrotate). */
+      retainDays: z.number().int().min(0).default(30),
     })
-    .default({ level: 'info', format: 'pretty' }),
+    .prefault({}),
+  /** The hash-chained audit trail (docs/logging.md): never pruned by the engine. */
+  audit: z
+    .object({
+      enabled: z.boolean().default(true),
+      dir: z.string().min(1).default('logs/app/audit'),
+      /** fdatasync after every record (survives a power cut; one disk flush per record). */
+      fsync: z.boolean().default(false),
+    })
+    .prefault({}),
+  security: SecurityConfigSchema.prefault({}),
+  notifications: NotificationsConfigSchema.prefault({}),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 
 /** Default API port of each mode (shadow 3000, live 3001, api 3002). */
 export const DEFAULT_PORTS = { shadow: 3000, live: 3001, api: 3002 } as const;
+
+/**
+ * Default metrics port of each mode: shadow 9091, live 9092, and api 9094 so a research
+ * server beside a running engine (or an Alertmanager on 9093) does not collide with it.
+ */
+export const DEFAULT_METRICS_PORTS = { shadow: 9091, live: 9092, api: 9094 } as const;
+
+/**
+ * Default WebSocket push port of each mode: 8080 for shadow and api, 8081 for live, so a
+ * live engine and a shadow engine can run side by side on one host.
+ */
+export const DEFAULT_PUSH_PORTS = { shadow: 8080, live: 8081, api: 8080 } as const;

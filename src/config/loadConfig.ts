@@ -25,16 +25,75 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   INITIAL_CASH: { path: ['account', 'initialCash'], parse: Number },
   API_HOST: { path: ['api', 'host'], parse: (v) => v },
   API_PORT: { path: ['api', 'port'], parse: Number },
+  API_TOKENS: { path: ['api', 'tokens'], parse: parseApiTokens },
+  JWT_SECRET: { path: ['api', 'jwt', 'secret'], parse: (v) => v },
+  JWT_TTL_SECONDS: { path: ['api', 'jwt', 'ttlSeconds'], parse: Number },
+  API_CORS_ORIGINS: { path: ['api', 'corsOrigins'], parse: (v) => v.split(',').filter(Boolean) },
+  API_RATE_LIMIT: { path: ['api', 'rateLimit', 'max'], parse: Number },
+  API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: (v) => v === 'true' || v === '1' },
   DB_PATH: { path: ['storage', 'dbPath'], parse: (v) => v },
+  METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  METRICS_HOST: { path: ['metrics', 'host'], parse: (v) => v },
+  METRICS_PORT: { path: ['metrics', 'port'], parse: Number },
+  PUSH_ENABLED: { path: ['push', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  PUSH_HOST: { path: ['push', 'host'], parse: (v) => v },
+  PUSH_PORT: { path: ['push', 'port'], parse: Number },
   LOG_LEVEL: { path: ['log', 'level'], parse: (v) => v },
   LOG_FORMAT: { path: ['log', 'format'], parse: (v) => v },
+  LOG_DIR: { path: ['log', 'dir'], parse: (v) => v },
+  LOG_FILES: { path: ['log', 'files'], parse: (v) => v === 'true' || v === '1' },
+  LOG_RETAIN_DAYS: { path: ['log', 'retainDays'], parse: Number },
+  AUDIT_ENABLED: { path: ['audit', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  AUDIT_DIR: { path: ['audit', 'dir'], parse: (v) => v },
+  AUDIT_FSYNC: { path: ['audit', 'fsync'], parse: (v) => v === 'true' || v === '1' },
+  KEYS_FILE: { path: ['security', 'keysFile'], parse: (v) => v },
+  NOTIFY_EVENTS: { path: ['notifications', 'events'], parse: (v) => v.split(',').filter(Boolean) },
+  NOTIFY_DAILY_SUMMARY_HOUR: { path: ['notifications', 'dailySummaryHourUtc'], parse: Number },
+  TELEGRAM_BOT_TOKEN: { path: ['notifications', 'telegram', 'botToken'], parse: (v) => v },
+  TELEGRAM_CHAT_ID: { path: ['notifications', 'telegram', 'chatId'], parse: (v) => v },
+  TELEGRAM_API_BASE: { path: ['notifications', 'telegram', 'apiBase'], parse: (v) => v },
+  SMTP_HOST: { path: ['notifications', 'email', 'host'], parse: (v) => v },
+  SMTP_PORT: { path: ['notifications', 'email', 'port'], parse: Number },
+  SMTP_SECURE: { path: ['notifications', 'email', 'secure'], parse: (v) => v === 'true' || v === '1' },
+  SMTP_USER: { path: ['notifications', 'email', 'user'], parse: (v) => v },
+  SMTP_PASS: { path: ['notifications', 'email', 'pass'], parse: (v) => v },
+  SMTP_FROM: { path: ['notifications', 'email', 'from'], parse: (v) => v },
+  SMTP_TO: { path: ['notifications', 'email', 'to'], parse: (v) => v.split(',').filter(Boolean) },
+  WEBHOOK_URL: { path: ['notifications', 'webhook', 'url'], parse: (v) => v },
+  WEBHOOK_SECRET: { path: ['notifications', 'webhook', 'secret'], parse: (v) => v },
 };
 
+/**
+ * API_TOKENS=name:role:token,… — the token is everything after the second colon, so it may
+ * itself contain colons; a malformed entry is left for the schema to reject by its path.
+ */
+function parseApiTokens(v: string): unknown[] {
+  return v
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [name, role, ...rest] = entry.trim().split(':');
+      return { name, role, token: rest.length > 0 ? rest.join(':') : undefined };
+    });
+}
+
 function readJson(path: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new QtsError('ERR_CONFIG_FILE', `${path}: ${(e as Error).message}`, { file: path });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    // V8's message quotes the text around the fault, which may be part of a token or key:
+    // say where the fault is, never what is written there.
+    const pos = /at position (\d+)/.exec((e as Error).message)?.[1];
+    const before = pos === undefined ? undefined : text.slice(0, Number(pos)).split('\n');
+    const where =
+      before === undefined ? '' : ` at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    throw new QtsError('ERR_CONFIG_FILE', `${path}: not valid JSON${where}`, { file: path });
   }
 }
 

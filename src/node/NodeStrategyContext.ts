@@ -39,6 +39,10 @@ export interface ContextHost {
   readonly sizing: SizingSpec;
   instrument(symbol: string): Instrument;
   lastPrice(symbol: string): number | undefined;
+  /** Perpetuals: mark price (the last price when no mark is known). */
+  markPrice(symbol: string): number | undefined;
+  /** Perpetuals: last settled funding rate. */
+  fundingRate(symbol: string): number | undefined;
   submit(strategyId: string, request: OrderRequest): Order;
   deny(strategyId: string, request: OrderRequest, code: string, reason: string): Order;
 }
@@ -63,6 +67,9 @@ export class NodeStrategyContext implements StrategyContext {
   private strategy: Strategy<unknown> | undefined;
   private readonly subscribed = new Set<string>();
   private ocoSeq = 0;
+  /** Bus subscriptions and timer names this context made, undone by `detach`. */
+  private readonly unsubscribes: (() => void)[] = [];
+  private readonly timers = new Set<string>();
 
   constructor(
     private readonly node: ContextHost,
@@ -94,6 +101,18 @@ export class NodeStrategyContext implements StrategyContext {
     this.strategy = strategy;
   }
 
+  /**
+   * Disconnects a stopped strategy: its subscriptions and timers are removed and anything
+   * still addressed to it goes to `inert`, so a stopped strategy never sees another bar.
+   */
+  detach(inert: Strategy<unknown>): void {
+    for (const off of this.unsubscribes.splice(0)) off();
+    for (const name of this.timers) this.node.clock.cancelTimer(this.timerKey(name));
+    this.timers.clear();
+    this.subscribed.clear();
+    this.strategy = inert;
+  }
+
   instrument(symbol: string): Instrument {
     return this.node.instrument(symbol);
   }
@@ -104,19 +123,31 @@ export class NodeStrategyContext implements StrategyContext {
     this.subscribed.add(key);
     this.node.instrument(symbol);
     this.node.data.requireBars(symbol, timeframe);
-    this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => this.owner().onBar(bar));
-    this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => this.owner().onBarUpdate(bar));
+    this.unsubscribes.push(
+      this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => this.owner().onBar(bar)),
+      this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => this.owner().onBarUpdate(bar)),
+    );
   }
 
   subscribeTrades(symbol: string): void {
     const key = `t|${symbol}`;
     if (this.subscribed.has(key)) return;
     this.subscribed.add(key);
-    this.node.bus.subscribe(tradesTopic(symbol), (trade) => this.owner().onTrade(trade));
+    this.unsubscribes.push(
+      this.node.bus.subscribe(tradesTopic(symbol), (trade) => this.owner().onTrade(trade)),
+    );
   }
 
   lastPrice(symbol: string): number | undefined {
     return this.node.lastPrice(symbol);
+  }
+
+  markPrice(symbol: string): number | undefined {
+    return this.node.markPrice(symbol);
+  }
+
+  fundingRate(symbol: string): number | undefined {
+    return this.node.fundingRate(symbol);
   }
 
   position(symbol: string): PositionView {
@@ -221,10 +252,12 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   setTimer(name: string, intervalMs: number): void {
+    this.timers.add(name);
     this.node.clock.setTimer(this.timerKey(name), intervalMs, (_n, ts) => this.owner().onTimer(name, ts));
   }
 
   setAlarm(name: string, at: Millis): void {
+    this.timers.add(name);
     this.node.clock.setAlarm(this.timerKey(name), at, (_n, ts) => this.owner().onTimer(name, ts));
   }
 
@@ -269,11 +302,15 @@ export class NodeStrategyContext implements StrategyContext {
     const price = this.node.lastPrice(symbol);
     if (price === undefined) return ZERO;
     const inst = this.node.instrument(symbol);
+    const perpetual = inst.kind === 'PERPETUAL';
+    const margin = this.node.portfolio.margin;
     return sizeOrder(this.sizing, {
       instrument: inst,
       price,
-      cash: this.node.portfolio.cash(inst.settle),
+      // Perpetuals are sized on margin: what is free of it, at the symbol's leverage.
+      cash: perpetual ? margin.availableBalance(inst.settle) : this.node.portfolio.cash(inst.settle),
       equity: this.node.portfolio.equity(),
+      ...(perpetual ? { leverage: margin.settings(symbol).leverage } : {}),
     });
   }
 

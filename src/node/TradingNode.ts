@@ -10,6 +10,7 @@ import { MessageBus } from '../kernel/MessageBus.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
+import type { ClearingEvent } from '../model/futuresEvents.js';
 import { ZERO, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
@@ -18,7 +19,8 @@ import { Portfolio } from '../portfolio/Portfolio.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { RiskLimits } from '../risk/preTradeRules.js';
 import { RiskEngine } from '../risk/RiskEngine.js';
-import type { AnyStrategyClass, Strategy } from '../strategy/Strategy.js';
+import type { AnyStrategyClass } from '../strategy/Strategy.js';
+import { Strategy } from '../strategy/Strategy.js';
 import type { StrategyStateStore } from '../strategy/StrategyContext.js';
 import { MemoryStateStore } from './MemoryStateStore.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
@@ -55,6 +57,23 @@ export interface StrategyDeployment {
   readonly sizing?: SizingSpec;
 }
 
+/** A strategy instance as the node runs it. */
+interface StrategyEntry {
+  strategy: Strategy<unknown>;
+  ctx: NodeStrategyContext;
+  deployment: StrategyDeployment;
+  /** False once stopped by a command: it sees no data and sends no orders until started again. */
+  running: boolean;
+}
+
+/** What the node tells about one strategy instance. */
+export interface StrategyInfo extends StrategyDeployment {
+  readonly running: boolean;
+}
+
+/** Stands in for a stopped strategy: every handler does nothing. */
+class InertStrategy extends Strategy<unknown> {}
+
 /**
  * The kernel of one engine: bus, data engine, risk, OMS, portfolio and strategies, wired
  * the same way in every mode. The composition root gives it a clock and an execution
@@ -70,7 +89,7 @@ export class TradingNode {
   readonly portfolio: Portfolio;
   readonly sizing: SizingSpec;
   private readonly instruments = new Map<string, Instrument>();
-  private readonly strategies = new Map<string, { strategy: Strategy<unknown>; ctx: NodeStrategyContext }>();
+  private readonly strategies = new Map<string, StrategyEntry>();
   private readonly logSink: StrategyLogSink;
   private readonly stateStore: (strategyId: string) => StrategyStateStore;
   private started = false;
@@ -128,11 +147,52 @@ export class TradingNode {
     return this.portfolio.lastPrice(symbol);
   }
 
+  /** Perpetuals: the mark margin is valued at (the last price until the venue publishes one). */
+  markPrice(symbol: string): number | undefined {
+    return this.portfolio.markPrice(symbol);
+  }
+
+  /** Perpetuals: the last funding rate the venue settled for `symbol`. */
+  fundingRate(symbol: string): number | undefined {
+    return this.fundingRates.get(symbol);
+  }
+
+  private readonly fundingRates = new Map<string, number>();
+
+  /**
+   * A clearing event of the venue (perpetuals): a new mark price, a funding settlement or a
+   * liquidation. It is booked first, then the strategies trading the symbol hear of it.
+   */
+  onClearing(event: ClearingEvent): void {
+    if (event.type === 'MarkPriceUpdated') {
+      this.portfolio.updateMarkPrice(event.symbol, event.price);
+      return;
+    }
+    if (event.type === 'FundingSettled') {
+      this.portfolio.applyFunding(event);
+      this.fundingRates.set(event.symbol, toNumber(event.rate));
+    } else {
+      this.portfolio.applyLiquidation(event);
+    }
+    for (const { strategy, ctx, running } of this.strategies.values()) {
+      if (!running || !ctx.symbols.includes(event.symbol)) continue;
+      if (event.type === 'FundingSettled') strategy.onFunding(event);
+      else strategy.onLiquidation(event);
+    }
+  }
+
   /** Adds a strategy instance; it starts with the node (or at once if the node runs). */
   addStrategy(d: StrategyDeployment): void {
     if (this.strategies.has(d.id))
       throw new QtsError('ERR_DUPLICATE_STRATEGY', `strategy id ${d.id} already added`);
     for (const s of d.symbols) this.instrument(s);
+    const entry = this.instantiate(d);
+    this.strategies.set(d.id, entry);
+    if (this.started) entry.strategy.onStart();
+  }
+
+  /** A fresh instance of a deployment: new context (its state store reads the same saved state). */
+  private instantiate(d: StrategyDeployment): StrategyEntry {
     const ctx = new NodeStrategyContext(
       this,
       d.id,
@@ -145,19 +205,71 @@ export class TradingNode {
     const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
     const strategy = new Ctor(ctx, d.params);
     ctx.bind(strategy);
-    this.strategies.set(d.id, { strategy, ctx });
-    if (this.started) strategy.onStart();
+    return { strategy, ctx, deployment: d, running: true };
+  }
+
+  /** The strategy instances, with their deployment and whether they run. */
+  strategyInfos(): StrategyInfo[] {
+    return [...this.strategies.values()].map((e) => ({ ...e.deployment, running: e.running }));
+  }
+
+  private entry(id: string): StrategyEntry {
+    const e = this.strategies.get(id);
+    if (!e) throw new QtsError('ERR_STRATEGY_NOT_FOUND', `no strategy instance "${id}" in this engine`);
+    return e;
+  }
+
+  /**
+   * Stops one strategy: it is told (onStop) and disconnected from data and timers. Its open
+   * orders and positions stay; cancel or close them through the OMS if wanted.
+   */
+  stopStrategy(id: string): void {
+    const e = this.entry(id);
+    if (!e.running) return;
+    if (this.started) e.strategy.onStop();
+    e.ctx.detach(new InertStrategy(e.ctx, {}));
+    e.running = false;
+  }
+
+  /**
+   * Starts a stopped strategy as a fresh instance (its indicators warm up again from the
+   * next bars; its saved state is kept).
+   */
+  startStrategy(id: string): void {
+    const e = this.entry(id);
+    if (e.running) return;
+    const fresh = this.instantiate(e.deployment);
+    this.strategies.set(id, fresh);
+    if (this.started) fresh.strategy.onStart();
+  }
+
+  /**
+   * Replaces a strategy's parameters (already validated by its schema): the instance is
+   * rebuilt with them, and restarted if it was running.
+   */
+  updateStrategyParams(id: string, params: unknown): void {
+    const e = this.entry(id);
+    const wasRunning = e.running;
+    this.stopStrategy(id);
+    const d = { ...e.deployment, params };
+    if (!wasRunning) {
+      this.strategies.set(id, { ...e, deployment: d });
+      return;
+    }
+    const fresh = this.instantiate(d);
+    this.strategies.set(id, fresh);
+    if (this.started) fresh.strategy.onStart();
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const { strategy } of this.strategies.values()) strategy.onStart();
+    for (const { strategy, running } of this.strategies.values()) if (running) strategy.onStart();
   }
 
   stop(): void {
     if (!this.started) return;
-    for (const { strategy } of this.strategies.values()) strategy.onStop();
+    for (const { strategy, running } of this.strategies.values()) if (running) strategy.onStop();
     this.started = false;
   }
 
@@ -195,8 +307,8 @@ export class TradingNode {
 
   /** Tells the strategies trading `symbol` that its market data went stale or is fresh again. */
   notifyDataStatus(symbol: string, stale: boolean): void {
-    for (const { strategy, ctx } of this.strategies.values()) {
-      if (ctx.symbols.includes(symbol)) strategy.onDataStatus(symbol, stale);
+    for (const { strategy, ctx, running } of this.strategies.values()) {
+      if (running && ctx.symbols.includes(symbol)) strategy.onDataStatus(symbol, stale);
     }
   }
 
@@ -238,7 +350,7 @@ export class TradingNode {
     if (!order) return;
     if (event.type === 'OrderFilled') this.bookFill(event);
     const entry = this.strategies.get(event.strategyId);
-    if (!entry) return;
+    if (!entry?.running) return;
     entry.strategy.onOrderUpdate(order, event);
     if (event.type === 'OrderFilled') entry.strategy.onFill(event, order);
   }

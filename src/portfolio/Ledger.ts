@@ -38,6 +38,9 @@ export class Ledger {
   private readonly positions = new Map<string, PositionState>();
   private readonly fees = new Map<string, Fixed>();
   private realized: Fixed = ZERO;
+  /** Perpetuals: net funding per currency (positive = received), and what insurance covered. */
+  private readonly funding = new Map<string, Fixed>();
+  private readonly insurance = new Map<string, Fixed>();
 
   constructor(initialCash: Readonly<Record<string, Numeric>> = {}) {
     for (const [currency, amount] of Object.entries(initialCash)) this.cash.set(currency, toFixed(amount));
@@ -83,6 +86,34 @@ export class Ledger {
 
   feesPaid(currency: string): Fixed {
     return this.fees.get(currency) ?? ZERO;
+  }
+
+  /** Net funding booked in `currency`: positive = received, negative = paid. */
+  fundingNet(currency: string): Fixed {
+    return this.funding.get(currency) ?? ZERO;
+  }
+
+  /** What an insurance fund absorbed of liquidation deficits, in `currency`. */
+  insuranceCovered(currency: string): Fixed {
+    return this.insurance.get(currency) ?? ZERO;
+  }
+
+  /**
+   * Books a perpetual funding payment (negative = paid) into the wallet, as its own line:
+   * it is neither a fee nor trading PnL, so equity − start = realized + unrealized − fees +
+   * funding + insurance holds exactly. A cross wallet may go negative through funding; the
+   * liquidation engine, not the ledger, decides what happens then.
+   */
+  applyFunding(currency: string, amount: Fixed): void {
+    this.cash.set(currency, add(this.balance(currency), amount));
+    this.funding.set(currency, add(this.fundingNet(currency), amount));
+  }
+
+  /** Credits what the venue's insurance fund covered of a liquidation deficit. */
+  applyInsurance(currency: string, amount: Fixed): void {
+    if (amount < 0n) throw new QtsError('ERR_LEDGER_BAD_INSURANCE', 'an insurance credit cannot be negative');
+    this.cash.set(currency, add(this.balance(currency), amount));
+    this.insurance.set(currency, add(this.insuranceCovered(currency), amount));
   }
 
   /** Credits or debits cash outside trading (deposits, withdrawals, funding payments). */

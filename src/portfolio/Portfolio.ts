@@ -1,9 +1,12 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, fromNumber, toNumber } from '../core/Fixed.js';
+import { ZERO, fromNumber, neg, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { OrderFilled } from '../model/events.js';
+import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import { Ledger } from './Ledger.js';
+import type { MarginSettings } from './MarginAccount.js';
+import { MarginAccount } from './MarginAccount.js';
 
 /**
  * The last price of one symbol. A mutable slot rather than a Map entry: the price changes on
@@ -38,14 +41,31 @@ export class Portfolio {
   /** Float shadows of the open positions, in the order their symbols were first filled. */
   private readonly held: FloatPosition[] = [];
   private cashFloat: number;
+  /**
+   * Perpetuals: the mark price each position is valued at. It follows the last price until
+   * the venue publishes a mark (updateMarkPrice), then only the venue's marks move it.
+   */
+  private readonly markPx = new Map<string, Mark & { published: boolean }>();
+  /** Leverage, margin mode and isolated margins of the perpetual positions. */
+  readonly margin: MarginAccount;
 
   constructor(
     readonly currency: string,
     initialCash: Readonly<Record<string, Numeric>>,
     private readonly instrument: (symbol: string) => Instrument,
+    marginDefaults?: MarginSettings,
   ) {
     this.ledger = new Ledger(initialCash);
     this.cashFloat = toNumber(this.ledger.balance(currency));
+    this.margin = new MarginAccount(
+      this.ledger,
+      instrument,
+      (s) => {
+        const m = this.markPrice(s);
+        return m === undefined ? undefined : fromNumber(m);
+      },
+      marginDefaults,
+    );
   }
 
   /** Books a fill into the ledger and refreshes the float shadows. */
@@ -57,6 +77,7 @@ export class Portfolio {
         `${fill.symbol} settles in ${inst.settle}; this account is in ${this.currency}`,
       );
     }
+    const before = inst.kind === 'SPOT' ? undefined : this.ledger.position(fill.symbol);
     this.ledger.applyFill(inst, {
       side: fill.side,
       qty: fill.lastQty,
@@ -64,17 +85,52 @@ export class Portfolio {
       fee: fill.fee,
       feeCurrency: fill.feeCurrency,
     });
-    const pos = this.ledger.position(fill.symbol);
-    let f = this.floats.get(fill.symbol);
+    if (before !== undefined) this.margin.onFill(inst, before, fill.side, fill.lastQty, fill.lastPx);
+    this.refreshShadows(inst, fill.lastPx);
+  }
+
+  /** Books a funding settlement (perpetuals): the wallet, the funding line, an isolated position's margin. */
+  applyFunding(event: FundingSettled): void {
+    if (event.amount === ZERO) return;
+    this.margin.onFunding(event.symbol, event.amount);
+    this.ledger.applyFunding(event.currency, event.amount);
+    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+  }
+
+  /**
+   * Books a liquidation: the position closes at the event's price with the clearance fee,
+   * the insurance fund's cover is credited, and no margin stays behind the position.
+   */
+  applyLiquidation(event: PositionLiquidated): void {
+    const inst = this.instrument(event.symbol);
+    const qty = event.positionQty < 0n ? neg(event.positionQty) : event.positionQty;
+    this.ledger.applyFill(inst, {
+      side: event.side,
+      qty,
+      px: event.price,
+      fee: event.fee,
+      feeCurrency: event.currency,
+    });
+    if (event.insuranceCovered > 0n) this.ledger.applyInsurance(event.currency, event.insuranceCovered);
+    this.margin.onClosed(event.symbol);
+    this.refreshShadows(inst, event.price);
+  }
+
+  /** Refreshes the float shadows of one symbol's position and of cash after a booking. */
+  private refreshShadows(inst: Instrument, lastPx: Fixed): void {
+    const symbol = inst.symbol;
+    const pos = this.ledger.position(symbol);
+    let f = this.floats.get(symbol);
     if (!f) {
+      const perpetual = inst.kind !== 'SPOT';
       f = {
-        symbol: fill.symbol,
-        perpetual: inst.kind !== 'SPOT',
-        mark: this.markOf(fill.symbol),
+        symbol,
+        perpetual,
+        mark: perpetual ? this.valuationOf(symbol) : this.markOf(symbol),
         qty: 0,
         cost: 0,
       };
-      this.floats.set(fill.symbol, f);
+      this.floats.set(symbol, f);
     }
     f.qty = toNumber(pos.qty);
     f.cost = toNumber(pos.costBasis);
@@ -82,11 +138,38 @@ export class Portfolio {
     this.held.length = 0;
     for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);
     this.cashFloat = toNumber(this.ledger.balance(this.currency));
-    if (!f.mark.known) this.setMark(f.mark, toNumber(fill.lastPx));
+    if (!f.mark.known) this.setMark(f.mark, toNumber(lastPx));
   }
 
   updatePrice(symbol: string, price: number): void {
     this.setMark(this.markOf(symbol), price);
+    if (this.markPx.size > 0) {
+      const v = this.markPx.get(symbol);
+      if (v !== undefined && !v.published) this.setMark(v, price);
+    }
+  }
+
+  /** Perpetuals: the venue's mark price of `symbol` (from now on it alone values the position). */
+  updateMarkPrice(symbol: string, price: number): void {
+    const v = this.valuationOf(symbol);
+    v.published = true;
+    this.setMark(v, price);
+  }
+
+  /** Perpetuals: the price positions are valued at — the venue's mark, else the last price. */
+  markPrice(symbol: string): number | undefined {
+    const v = this.markPx.get(symbol);
+    return v !== undefined && v.known ? v.price : this.lastPrice(symbol);
+  }
+
+  private valuationOf(symbol: string): Mark & { published: boolean } {
+    let v = this.markPx.get(symbol);
+    if (v === undefined) {
+      const last = this.lastPrice(symbol);
+      v = { price: last ?? Number.NaN, known: last !== undefined, published: false };
+      this.markPx.set(symbol, v);
+    }
+    return v;
   }
 
   lastPrice(symbol: string): number | undefined {
@@ -116,7 +199,7 @@ export class Portfolio {
     return this.ledger.equity(
       this.currency,
       (s) => {
-        const p = this.lastPrice(s);
+        const p = this.instrument(s).kind === 'SPOT' ? this.lastPrice(s) : this.markPrice(s);
         return p === undefined ? ZERO : fromNumber(p);
       },
       this.instrument,

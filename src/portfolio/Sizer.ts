@@ -1,5 +1,5 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ONE, ZERO, add, divTrunc, floorToStep, fromNumber, mul, toFixed } from '../core/Fixed.js';
+import { ONE, ZERO, add, div, divTrunc, floorToStep, fromNumber, mul, toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
 
@@ -20,13 +20,22 @@ export interface SizingInput {
   /** Spendable cash in the instrument's settle currency. */
   readonly cash: Fixed;
   readonly equity: number;
+  /**
+   * Perpetuals: the symbol's leverage. A position then costs notional / leverage of margin
+   * plus the fee on the notional, so all-in buys floor(cash / (price × (1/leverage + fee))).
+   */
+  readonly leverage?: number;
 }
 
 /** Quantity for a buy under `spec`; zero when nothing affordable. */
 export function sizeOrder(spec: SizingSpec, input: SizingInput): Fixed {
   if (!(input.price > 0) || !Number.isFinite(input.price)) return ZERO;
   const px = fromNumber(input.price);
-  const feeFactor = add(ONE, input.instrument.takerFee);
+  const lev = input.instrument.kind === 'PERPETUAL' ? input.leverage : undefined;
+  const feeFactor =
+    lev === undefined
+      ? add(ONE, input.instrument.takerFee)
+      : add(div(ONE, fromNumber(lev)), input.instrument.takerFee);
   switch (spec.kind) {
     case 'fixed':
       return spec.quantity;

@@ -48,7 +48,7 @@ export class RiskEngine {
   private breaker = new CircuitBreaker(undefined, undefined);
   private streaks = new LossStreaks(undefined, 0);
   private breakerState: TradingState = TradingState.HALTED;
-  private listener: TradingStateListener | undefined;
+  private readonly listeners = new Set<TradingStateListener>();
 
   constructor(
     private readonly view: RiskView,
@@ -78,8 +78,10 @@ export class RiskEngine {
     this.breakerState = cfg.breakerState ?? TradingState.HALTED;
   }
 
-  onStateChange(listener: TradingStateListener): void {
-    this.listener = listener;
+  /** Adds a listener (persistence, audit, notifications each add theirs); returns its removal. */
+  onStateChange(listener: TradingStateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The breaker's anchors, to persist and restore across restarts. */
@@ -89,13 +91,13 @@ export class RiskEngine {
 
   /**
    * Latest equity: a breached daily-loss or drawdown limit moves ACTIVE trading to the
-   * configured breaker state (never loosens a stricter one) and tells the listener.
+   * configured breaker state (never loosens a stricter one) and tells the listeners.
    */
   onEquity(equity: number, ts: number): void {
     const trip = this.breaker.update(equity, ts);
     if (trip === undefined || this.tradingState !== TradingState.ACTIVE) return;
     this.tradingState = this.breakerState;
-    this.listener?.(this.breakerState, `circuit breaker: ${trip.reason}`, trip.code);
+    for (const l of this.listeners) l(this.breakerState, `circuit breaker: ${trip.reason}`, trip.code);
   }
 
   /** A round trip of `strategyId` closed with net `pnl` (loss streaks). */

@@ -14,16 +14,34 @@ export interface Refusal {
 }
 
 /**
+ * What the venue reads of a futures account to margin a perpetual trade (the Portfolio's
+ * MarginAccount): the shortfall of initial margin + fee against the available balance, or
+ * undefined when the trade can be margined.
+ */
+export interface MarginView {
+  marginShortfall(
+    inst: Instrument,
+    side: OrderSide,
+    qty: Fixed,
+    px: Fixed,
+    fee: Fixed,
+  ): { readonly required: Fixed; readonly available: Fixed } | undefined;
+}
+
+/**
  * The checks a real exchange makes against the account: a reduce-only order may only shrink
  * a position, and spot balances never go negative (a buy needs qty × px + fee of cash, a
- * sell needs the coins). Perpetuals trade on margin, which is not modeled yet, so only the
- * reduce-only rule applies to them. The account is read live through FundsView, so a fill
- * booked a moment ago is already spent when the next order is checked.
+ * sell needs the coins). Perpetuals trade on margin: with a MarginView the part of a trade
+ * that opens or grows a position needs notional / leverage + fee of available balance, on
+ * arrival and again at each fill; without one only the reduce-only rule applies to them.
+ * The account is read live through FundsView, so a fill booked a moment ago is already
+ * spent when the next order is checked.
  */
 export class AccountChecks {
   constructor(
     private readonly funds: FundsView,
     private readonly model: FillModel,
+    private readonly margin?: MarginView,
   ) {}
 
   /**
@@ -55,7 +73,7 @@ export class AccountChecks {
       // A reduce-only order larger than the position is capped at fill time, not refused.
       qty = min(qty, room);
     }
-    if (inst.kind === InstrumentKind.PERPETUAL) return undefined;
+    if (inst.kind === InstrumentKind.PERPETUAL) return this.marginOnArrival(o, qty, ref);
     if (o.side === OrderSide.SELL) {
       const held = this.funds.positionQty(inst.symbol);
       if (qty <= held) return undefined;
@@ -82,6 +100,27 @@ export class AccountChecks {
     if (inst.kind === InstrumentKind.PERPETUAL) return true;
     if (side === OrderSide.BUY) return add(notional, fee) <= this.funds.available(inst.settle);
     return qty <= this.funds.positionQty(inst.symbol);
+  }
+
+  /** Perpetuals: whether this fill at `px` can be margined now (always, without a MarginView). */
+  canMargin(inst: Instrument, side: OrderSide, qty: Fixed, px: Fixed, fee: Fixed): boolean {
+    return this.margin?.marginShortfall(inst, side, qty, px, fee) === undefined;
+  }
+
+  /** A perpetual order whose opening part could not be margined at the price it would likely get. */
+  private marginOnArrival(o: RestingOrder, qty: Fixed, ref: number | undefined): Refusal | undefined {
+    if (this.margin === undefined) return undefined;
+    const px = this.estimatedPrice(o, ref);
+    if (px === undefined) return undefined;
+    const inst = o.instrument;
+    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
+    const fee = this.model.feeOn(inst, mul(qty, px), maker ? Liquidity.MAKER : Liquidity.TAKER);
+    const short = this.margin.marginShortfall(inst, o.side, qty, px, fee);
+    if (short === undefined) return undefined;
+    return {
+      code: SimReason.INSUFFICIENT_MARGIN,
+      reason: `${o.side} ${formatFixed(qty)} ${inst.symbol} needs ${formatFixed(short.required)} ${inst.settle} of margin and fee, ${formatFixed(short.available)} available`,
+    };
   }
 
   /**

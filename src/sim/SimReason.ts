@@ -16,6 +16,10 @@ export const SimReason = {
   REDUCE_ONLY: 'ERR_REDUCE_ONLY',
   /** Spot cash or the held coin does not cover the order. */
   INSUFFICIENT_FUNDS: 'ERR_INSUFFICIENT_FUNDS',
+  /** Perpetuals: the available balance does not cover the initial margin (notional / leverage) plus fee. */
+  INSUFFICIENT_MARGIN: 'ERR_INSUFFICIENT_MARGIN',
+  /** Cancel: the venue liquidated the position of this symbol, and cancels its open orders first. */
+  LIQUIDATION: 'LIQUIDATION',
   /** Cancel: another order of the same OCO group filled (even partly). */
   OCO_SIBLING_FILLED: 'OCO_SIBLING_FILLED',
   /** Cancel: the bracket parent ended without any fill, so there is nothing to protect. */

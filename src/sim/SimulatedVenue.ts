@@ -11,13 +11,15 @@ import type { OrderEventInput } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import { AccountChecks } from './AccountChecks.js';
-import type { Refusal } from './AccountChecks.js';
+import type { MarginView, Refusal } from './AccountChecks.js';
 import { FillModel } from './FillModel.js';
 import type { FillModelConfig } from './FillModel.js';
 import { BarPaths } from './IntrabarPath.js';
 import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchEvent, PricedEvent } from './MatchEvent.js';
 import { matchOrder } from './matchOrder.js';
+import { PerpetualClearing } from './PerpetualClearing.js';
+import type { PerpetualClearingOptions } from './PerpetualClearing.js';
 import { RestingOrder } from './RestingOrder.js';
 import { SimReason } from './SimReason.js';
 import { validateRequest } from './validateRequest.js';
@@ -37,6 +39,10 @@ export interface SimulatedVenueOptions {
   config: FillModelConfig;
   /** Seed of the venue's Rng, the only source of randomness any fill model may use. */
   seed?: number;
+  /** Perpetuals: the account's margin, checked on arrival and at each fill (unchecked when omitted). */
+  margin?: MarginView;
+  /** Perpetuals: mark prices, funding and liquidation (none when omitted). */
+  clearing?: PerpetualClearingOptions;
 }
 
 /** Open orders and the last known price of one symbol. */
@@ -103,13 +109,21 @@ export class SimulatedVenue implements ExecutionClient {
   private tradeSeq = 0;
   private epoch = 0;
   private matching = false;
+  /** Perpetuals: the exchange's clearing (mark, funding, liquidation), when configured. */
+  readonly clearing: PerpetualClearing | undefined;
 
   constructor(opts: SimulatedVenueOptions) {
     this.venue = opts.venue ?? 'SIM';
     this.clock = opts.clock;
     this.instrumentOf = opts.instrument;
     this.model = new FillModel(opts.config);
-    this.checks = new AccountChecks(opts.funds, this.model);
+    this.checks = new AccountChecks(opts.funds, this.model, opts.margin);
+    this.clearing =
+      opts.clearing === undefined
+        ? undefined
+        : new PerpetualClearing(opts.clearing, (symbol, ts) =>
+            this.cancelSymbol(symbol, ts, SimReason.LIQUIDATION),
+          );
     this.rng = new Rng(opts.seed ?? 0);
   }
 
@@ -221,6 +235,23 @@ export class SimulatedVenue implements ExecutionClient {
     book.current = bar;
     book.closePaths = undefined;
     if (this.pending.length > 0) this.runPending();
+    if (this.clearing !== undefined) this.clear(bar);
+  }
+
+  /** Perpetuals: the clearing of a bar (mark, funding, liquidation) after its matching. */
+  private clear(bar: Bar): void {
+    let inst: Instrument;
+    try {
+      inst = this.instrumentOf(bar.symbol);
+    } catch {
+      return;
+    }
+    if (inst.kind === 'PERPETUAL') this.clearing?.onBar(inst, bar, this.clock.now());
+  }
+
+  /** Cancels every open order of `symbol` with `reason` (the liquidation engine does so first). */
+  cancelSymbol(symbol: string, ts: Millis, reason: string): void {
+    for (const o of [...this.live.values()]) if (o.symbol === symbol) this.close(o, ts, reason);
   }
 
   /** Shadow mode: a trade print is a one-price bar (o = h = l = c = price, volume = amount). */
@@ -499,6 +530,10 @@ export class SimulatedVenue implements ExecutionClient {
     const fee = this.model.feeOn(inst, notional, liquidity);
     if (!this.checks.canFill(inst, o.side, qty, notional, fee)) {
       this.close(o, ts, SimReason.INSUFFICIENT_FUNDS);
+      return;
+    }
+    if (inst.kind === 'PERPETUAL' && !this.checks.canMargin(inst, o.side, qty, px, fee)) {
+      this.close(o, ts, SimReason.INSUFFICIENT_MARGIN);
       return;
     }
 

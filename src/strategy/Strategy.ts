@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Bar, Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
+import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';
 import type { Order } from '../model/Order.js';
 import type { StrategyContext } from './StrategyContext.js';
 
@@ -37,6 +38,10 @@ export abstract class Strategy<P = Record<string, unknown>> {
   onOrderUpdate(_order: Order, _event: OrderEvent): void {}
   onFill(_fill: OrderFilled, _order: Order): void {}
   onTimer(_name: string, _ts: number): void {}
+  /** Perpetuals: a funding settlement of a subscribed symbol (the rate, and what this account paid or received). */
+  onFunding(_event: FundingSettled): void {}
+  /** Perpetuals: the venue liquidated this account's position in a subscribed symbol. */
+  onLiquidation(_event: PositionLiquidated): void {}
   onStop(): void {}
 }
 

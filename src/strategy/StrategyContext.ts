@@ -105,6 +105,18 @@ export interface StrategyContext {
   subscribeTrades(symbol: string): void;
   /** Last known price (close of the last bar or last trade). */
   lastPrice(symbol: string): number | undefined;
+  /**
+   * Perpetuals: the mark price margin and unrealized PnL are valued at (the venue's mark
+   * series where one is known, else the last price); undefined before any price. Optional
+   * only so test doubles of the context need not implement it: the engine's context always
+   * does (call it as `ctx.markPrice?.(symbol)`).
+   */
+  markPrice?(symbol: string): number | undefined;
+  /**
+   * Perpetuals: the last settled funding rate (0.0001 = 0.01 % per interval); undefined
+   * before the first settlement. Always implemented by the engine's context, as markPrice.
+   */
+  fundingRate?(symbol: string): number | undefined;
   position(symbol: string): PositionView;
   /** Orders not yet terminal, optionally of one symbol. */
   openOrders(symbol?: string): readonly Order[];

@@ -4,7 +4,7 @@ import { BUILT_IN_STRATEGIES, findStrategy } from '../../src/strategies/registry
 import { describeParams } from '../../src/strategy/describeParams.js';
 
 describe('built-in strategy registry', () => {
-  it('lists the seven built-ins under their ids', () => {
+  it('lists the 22 built-ins under their ids', () => {
     expect(BUILT_IN_STRATEGIES.map((s) => s.id)).toEqual([
       'sma-cross',
       'ema-cross',
@@ -13,6 +13,21 @@ describe('built-in strategy registry', () => {
       'bollinger',
       'grid',
       'dca',
+      'atr-breakout',
+      'bb-squeeze',
+      'vol-regime',
+      'multi-timeframe',
+      'regime-switching',
+      'adaptive',
+      'weighted-combo',
+      'momentum-rank',
+      'rotation',
+      'cross-sectional-reversion',
+      'pairs-arbitrage',
+      'order-flow',
+      'factor-investing',
+      'cross-exchange-spread',
+      'funding-extreme',
     ]);
     for (const s of BUILT_IN_STRATEGIES) expect(findStrategy(s.id)).toBe(s);
     expect(() => findStrategy('nope')).toThrow(QtsError);

@@ -1,11 +1,28 @@
 import type { AppConfig } from '../../config/configSchema.js';
-import type { Authenticator } from './Identity.js';
+import type { Authenticator, Identity } from './Identity.js';
 import { createAuthenticator } from './createAuthenticator.js';
+import { SessionTokens, looksLikeJwt } from './SessionTokens.js';
+
+/** The session issuer of the configuration, or undefined when no JWT secret is set (no login). */
+export function sessionTokensFor(config: AppConfig, now: () => number): SessionTokens | undefined {
+  const jwt = config.api.jwt;
+  return jwt.secret === undefined ? undefined : new SessionTokens(jwt.secret, jwt.ttlSeconds, now);
+}
 
 /**
  * The one way every surface (REST, WebSocket push) builds its authenticator from the
- * configuration, so a token valid on one is valid on the other.
+ * configuration, so a credential valid on one is valid on the other: a static token from
+ * `api.tokens`, or a session JWT issued by the login route when `api.jwt.secret` is set.
  */
-export function authenticatorFor(config: AppConfig, _now: () => number): Authenticator {
-  return createAuthenticator(config.api.tokens);
+export function authenticatorFor(config: AppConfig, now: () => number): Authenticator {
+  const tokens = createAuthenticator(config.api.tokens);
+  const sessions = sessionTokensFor(config, now);
+  return {
+    configured: tokens.configured,
+    async authenticate(bearer: string | undefined): Promise<Identity | undefined> {
+      const byToken = await tokens.authenticate(bearer);
+      if (byToken !== undefined || bearer === undefined || sessions === undefined) return byToken;
+      return looksLikeJwt(bearer) ? sessions.verify(bearer) : undefined;
+    },
+  };
 }

@@ -1,10 +1,14 @@
+import { auditService } from './auditService.js';
+import { metricsService } from './metricsService.js';
+import { notifyService } from './notifyService.js';
+import { pushService } from './pushService.js';
 import type { RunningService, ServiceContext, ServiceFactory } from './ServiceContext.js';
 
 /**
  * Every side service of a running engine, started in this order after the engine and
  * stopped in reverse. Each lives in its own file of this folder.
  */
-export const SERVICES: readonly ServiceFactory[] = [];
+export const SERVICES: readonly ServiceFactory[] = [auditService, metricsService, notifyService, pushService];
 
 export async function startServices(ctx: ServiceContext): Promise<RunningService[]> {
   const started: RunningService[] = [];

@@ -28,6 +28,8 @@ import {
   tradeIdScheme,
 } from './fetchTradesFromId.js';
 import { FeedScheduler } from './FeedScheduler.js';
+import type { RequestProblemHook } from './requestProblem.js';
+import { requestProblem } from './requestProblem.js';
 import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
 import { backfillById, backfillByTime, errorText, fetchHead } from './tradeBackfill.js';
 
@@ -78,6 +80,8 @@ export interface CcxtMarketDataFeedOptions {
   readonly name?: string;
   /** Close the exchange's connections in stop() (default true; false when the instance is shared). */
   readonly closeExchangeOnStop?: boolean;
+  /** Told of each failed request and the wait before its retry (metrics of errors and rate-limit waits). */
+  readonly onRequestProblem?: RequestProblemHook;
 }
 
 /** Counters of a running feed, for health endpoints and tests. */
@@ -206,6 +210,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     barStreamArtifacts: 0,
   };
   private readonly confirming = new Set<Promise<void>>();
+  private readonly onRequestProblem: RequestProblemHook | undefined;
 
   constructor(options: CcxtMarketDataFeedOptions) {
     this.ex = options.exchange;
@@ -228,6 +233,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     };
     this.backoffOptions = options.backoff ?? {};
     this.seed = options.seed ?? 1;
+    this.onRequestProblem = options.onRequestProblem;
     this.timers = new FeedScheduler(this.clock, this.name);
     const timeframes = options.timeframes ?? ['1m'];
     if (options.symbols.length === 0) throw new Error('CcxtMarketDataFeed needs at least one symbol');
@@ -537,6 +543,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
         }
         this.counters.reconnects++;
         const delayMs = backoff.next();
+        this.reportRequestProblem(e, delayMs);
         this.log.warn(
           {
             feed: this.name,
@@ -905,6 +912,15 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
 
   private spawn(p: Promise<void>): void {
     this.loops.push(p.catch((e: unknown) => this.emit(() => this.listener.onError(e))));
+  }
+
+  /** A throwing hook must never stop a stream's reconnect loop. */
+  private reportRequestProblem(e: unknown, delayMs: number): void {
+    try {
+      this.onRequestProblem?.(requestProblem(this.ex.id, e, delayMs));
+    } catch {
+      // metrics are best effort
+    }
   }
 
   private newBackoff(): Backoff {

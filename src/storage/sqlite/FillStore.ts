@@ -103,6 +103,17 @@ export class FillStore {
     return this.byOrder.all(orderId).map(fromRow);
   }
 
+  /**
+   * Every fill with ts before `to` (all when omitted), oldest first, read lazily: what a
+   * PnL fold over the whole history needs, without the page limit of `list`.
+   */
+  *history(to?: Millis): IterableIterator<FillRecord> {
+    const rows = this.db
+      .prepare<[number], FillRow>('SELECT * FROM fills WHERE ts < ? ORDER BY ts, rowid')
+      .iterate(to ?? Number.MAX_VALUE);
+    for (const r of rows) yield fromRow(r);
+  }
+
   /** Fills matching the filter, newest first (for the API and reports). */
   list(q: FillQuery = {}): FillRecord[] {
     const f = new QueryFilter()

@@ -1,0 +1,63 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { runBacktest } from '../../backtest/runBacktest.js';
+import { toFixed } from '../../core/Fixed.js';
+import { isQtsError } from '../../core/QtsError.js';
+import { loadBarSeries } from '../../data/loadBarSeries.js';
+import { sliceSeries } from '../../data/sliceSeries.js';
+import type { BarSeries } from '../../model/BarSeries.js';
+import { parseSizing } from '../../portfolio/Sizer.js';
+import { findStrategy } from '../../strategies/registry.js';
+import { CandleStore } from '../../storage/sqlite/CandleStore.js';
+import type { BacktestTask, BacktestWorkerMessage } from './BacktestRequest.js';
+
+/*
+ * One backtest in its own thread, so a long run never blocks the API's event loop. It reads
+ * its candles itself (read-only database connection or the data file), runs the same
+ * runBacktest as `qts backtest`, and posts progress and then the JSON report.
+ */
+
+function load(task: BacktestTask): { series: BarSeries; name: string } {
+  const src = task.source;
+  if (src.kind === 'file') {
+    const series = loadBarSeries(src.path).series;
+    return { series: sliceSeries(series, src.from, src.to), name: src.path };
+  }
+  const db = new Database(src.dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const series = new CandleStore(db).range(src.exchange, src.symbol, src.timeframe, src.from, src.to);
+    return { series, name: `db:${src.exchange}/${src.symbol}/${src.timeframe}` };
+  } finally {
+    db.close();
+  }
+}
+
+function run(task: BacktestTask): BacktestWorkerMessage {
+  try {
+    const { series, name } = load(task);
+    if (series.length === 0)
+      return { type: 'error', code: 'ERR_BACKTEST_NO_DATA', message: `no candles in ${name} for that range` };
+    const result = runBacktest({
+      series: [series],
+      strategy: findStrategy(task.strategy),
+      params: task.params,
+      initialCash: task.cash,
+      commission: task.commission,
+      fill: { fillAt: task.fill },
+      sizing: parseSizing(task.sizing, toFixed(task.lot)),
+      seed: task.seed,
+      dataFiles: [name],
+      onProgress: (done, total) => parentPort?.postMessage({ type: 'progress', done, total }),
+    });
+    return { type: 'done', report: result.report };
+  } catch (e) {
+    if (isQtsError(e)) return { type: 'error', code: e.code, message: e.message };
+    return {
+      type: 'error',
+      code: 'ERR_BACKTEST_FAILED',
+      message: e instanceof Error ? e.message : String(e),
+    };
+  }
+}
+
+parentPort?.postMessage(run(workerData as BacktestTask));

@@ -1,0 +1,87 @@
+import { ZERO, formatFixed, fromNumber, toNumber } from '../../../core/Fixed.js';
+import type { MessageBus } from '../../../kernel/MessageBus.js';
+import { ORDER_EVENTS, barsTopic, tradesTopic } from '../../../kernel/topics.js';
+import type { Portfolio } from '../../../portfolio/Portfolio.js';
+import { Throttle } from '../Throttle.js';
+import type { SourceContext } from './guard.js';
+import { guarded } from './guard.js';
+
+/** Open positions marked to the last price; exact figures as decimal strings. */
+export function positionsState(p: Portfolio, now: number): unknown {
+  const positions = p.ledger
+    .allPositions()
+    .filter((pos) => pos.qty !== ZERO)
+    .map((pos) => {
+      const last = p.lastPrice(pos.symbol);
+      return {
+        symbol: pos.symbol,
+        qty: formatFixed(pos.qty),
+        costBasis: formatFixed(pos.costBasis),
+        avgPrice: toNumber(pos.costBasis) / toNumber(pos.qty),
+        realizedPnl: formatFixed(pos.realizedPnl),
+        lastPrice: last ?? null,
+        unrealizedPnl:
+          last === undefined ? null : formatFixed(p.ledger.unrealizedPnl(pos.symbol, fromNumber(last))),
+      };
+    });
+  return { ts: now, currency: p.currency, positions };
+}
+
+/** Account figures: exact equity (cash + positions at last prices), cash, realized PnL and fees. */
+export function equityState(p: Portfolio, now: number): unknown {
+  return {
+    ts: now,
+    currency: p.currency,
+    equity: p.equity(),
+    equityExact: formatFixed(p.equityExact()),
+    cash: formatFixed(p.cash()),
+    realizedPnl: formatFixed(p.ledger.realizedPnl()),
+    feesPaid: formatFixed(p.ledger.feesPaid(p.currency)),
+  };
+}
+
+/**
+ * `positions` and `equity`: full state after every fill and price change, at most one
+ * update per throttle interval per channel (the last change always goes out).
+ */
+export function accountChannels(
+  ctx: SourceContext,
+  bus: MessageBus,
+  portfolio: Portfolio,
+  feeds: readonly { symbol: string; timeframe: string }[],
+): () => void {
+  const positions = ctx.registry.channel({
+    name: 'positions',
+    snapshot: () => positionsState(portfolio, ctx.now()),
+  });
+  const equity = ctx.registry.channel({ name: 'equity', snapshot: () => equityState(portfolio, ctx.now()) });
+  // Emits run from a timer: a fault there must be caught here, or it would end the process.
+  const pos = new Throttle(
+    ctx.throttleMs,
+    guarded<void>(ctx.log, 'positions', () => positions.publish(positionsState(portfolio, ctx.now()))),
+    ctx.now,
+  );
+  const eq = new Throttle(
+    ctx.throttleMs,
+    guarded<void>(ctx.log, 'equity', () => equity.publish(equityState(portfolio, ctx.now()))),
+    ctx.now,
+  );
+  const changed = guarded<void>(ctx.log, 'account', () => {
+    pos.trigger();
+    eq.trigger();
+  });
+  const offs = [
+    bus.subscribe(ORDER_EVENTS, (e) => {
+      if (e.type === 'OrderFilled') changed();
+    }),
+    ...feeds.flatMap((f) => [
+      bus.subscribe(barsTopic(f.symbol, f.timeframe), () => changed()),
+      bus.subscribe(tradesTopic(f.symbol), () => changed()),
+    ]),
+  ];
+  return () => {
+    for (const off of offs) off();
+    pos.dispose();
+    eq.dispose();
+  };
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { QtsError } from '../../core/QtsError.js';
+import { OrderStatus } from '../../model/enums.js';
+import type { ApiApp, RouteDeps } from '../ApiApp.js';
+import { actorOf } from '../ApiApp.js';
+import { CommandResultView, OrderView, page } from '../views.js';
+import { ERRORS, boolQuery, idParam, limitQuery, msQuery, offsetQuery, symbolText } from './common.js';
+
+const STATUSES = Object.values(OrderStatus);
+
+const OrdersQuery = z.object({
+  strategyId: z.string().min(1).max(80).optional(),
+  symbol: symbolText.optional(),
+  status: z
+    .string()
+    .max(200)
+    .transform((v, ctx) => {
+      const list = v.split(',').filter(Boolean);
+      const bad = list.filter((s) => !STATUSES.includes(s as OrderStatus));
+      if (bad.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown status ${bad.join(', ')}; one of ${STATUSES.join(', ')}`,
+        });
+      return list;
+    })
+    .optional()
+    .meta({ description: 'comma-separated, e.g. FILLED,CANCELED' }),
+  open: boolQuery,
+  from: msQuery,
+  to: msQuery,
+  limit: limitQuery(1_000, 100),
+  offset: offsetQuery,
+});
+
+/** Orders: history with filters (newest first), one order, and cancel through the OMS. */
+export function orderRoutes(app: ApiApp, deps: RouteDeps): void {
+  const { engine, audit } = deps;
+  app.get(
+    '/api/v1/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Orders, newest first',
+        querystring: OrdersQuery,
+        response: { 200: page(OrderView), ...ERRORS },
+      },
+    },
+    (req) => ({ items: engine.orders(req.query) }),
+  );
+  app.get(
+    '/api/v1/orders/:id',
+    { schema: { tags: ['orders'], params: idParam, response: { 200: OrderView, ...ERRORS } } },
+    (req) => {
+      const o = engine.order(req.params.id);
+      if (o === undefined) throw new QtsError('ERR_ORDER_NOT_FOUND', `no order ${req.params.id}`);
+      return o;
+    },
+  );
+  app.post(
+    '/api/v1/orders/:id/cancel',
+    {
+      config: { access: 'trader' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Cancel an open order (through the OMS)',
+        params: idParam,
+        response: { 200: CommandResultView, ...ERRORS },
+      },
+    },
+    (req) => {
+      const actor = actorOf(req.identity);
+      try {
+        const r = engine.cancelOrder(req.params.id, actor);
+        audit.record(
+          'api.order.cancel',
+          { orderId: req.params.id, ok: r.ok, status: r.order?.status },
+          actor,
+        );
+        return r;
+      } catch (e) {
+        audit.record(
+          'api.order.cancel',
+          { orderId: req.params.id, ok: false, error: (e as Error).message },
+          actor,
+        );
+        throw e;
+      }
+    },
+  );
+}

@@ -1,0 +1,375 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { runBacktest } from '../backtest/runBacktest.js';
+import { QtsError } from '../core/QtsError.js';
+import type { BarSeries } from '../model/BarSeries.js';
+import type { BacktestSettings } from '../research/BacktestSettings.js';
+import { DEFAULT_BACKTEST_SETTINGS, backtestConfig, checkSettings } from '../research/BacktestSettings.js';
+import type { ComboEvaluator } from '../research/ComboEvaluator.js';
+import { InlineEvaluator } from '../research/ComboEvaluator.js';
+import { dataInfo } from '../research/DataInfo.js';
+import { fmtObjective, renderOptimizationHtml } from '../research/html/optimizationHtml.js';
+import { fmtParams } from '../research/html/researchPage.js';
+import { loadResearchData } from '../research/loadResearchData.js';
+import type { Objective } from '../research/objectives.js';
+import { OBJECTIVES, findObjective, rankByObjective } from '../research/objectives.js';
+import { buildOptimizationReport, researchJson } from '../research/OptimizationReport.js';
+import { SearchMethod, optimize } from '../research/optimize.js';
+import type { ParamSpace } from '../research/ParamSpace.js';
+import { buildParamSpace } from '../research/ParamSpace.js';
+import { QueueEvaluator } from '../research/queue/QueueEvaluator.js';
+import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
+import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
+import { findStrategy } from '../strategies/registry.js';
+import type { AnyStrategyClass } from '../strategy/Strategy.js';
+
+/** Options every research command shares: data, strategy and backtest settings. */
+export interface ResearchCliOptions {
+  data: string[];
+  strategy: string;
+  adjusted?: boolean;
+  timeframe?: string;
+  from?: string;
+  to?: string;
+  fill: 'close' | 'next-open';
+  intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
+  commission: string;
+  slippageBps?: string;
+  volumeShare?: string;
+  latency: string;
+  cash: string;
+  sizing: string;
+  lot: string;
+  seed: string;
+}
+
+/** Options of the searching commands (optimize, walk-forward). */
+export interface SearchCliOptions extends ResearchCliOptions {
+  param: string[];
+  method: string;
+  samples: string;
+  objective: string;
+  batch: string;
+  maxCombos: string;
+  workers?: string;
+  queue?: string;
+  queueName: string;
+  json?: string;
+  html?: string;
+  heatmap?: string;
+  progress: boolean;
+}
+
+/** Adds --data, --strategy and the backtest options of `qts backtest`, with the same defaults. */
+export function addResearchOptions(cmd: Command): Command {
+  const d = DEFAULT_BACKTEST_SETTINGS;
+  return cmd
+    .requiredOption(
+      '--data <files...>',
+      'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time',
+    )
+    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
+    .option('--adjusted', 'price Yahoo files from Adj Close instead of Close')
+    .option('--timeframe <tf>', 'resample the data to this higher timeframe first (e.g. 1h, 1d)')
+    .option('--from <date>', 'first bar to use (YYYY-MM-DD, UTC)')
+    .option('--to <date>', 'end of the data to use, exclusive (YYYY-MM-DD, UTC)')
+    .addOption(
+      new Option('--fill <when>', 'market orders fill at the signal bar close or the next open')
+        .choices(['close', 'next-open'])
+        .default(d.fill),
+    )
+    .addOption(
+      new Option('--intrabar <path>', 'order of touches inside a bar')
+        .choices(['pessimistic', 'ohlc', 'adaptive'])
+        .default(d.intrabar),
+    )
+    .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', String(d.commission))
+    .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
+    .option('--volume-share <fraction>', 'max share of a bar volume one order may fill per bar')
+    .option('--latency <ms>', 'order latency to the venue in milliseconds', String(d.latencyMs))
+    .option('--cash <amount>', 'starting cash in the quote currency', String(d.initialCash))
+    .option('--sizing <spec>', 'quantity of buys without one: all-in | fixed:QTY | percent:P', d.sizing)
+    .option('--lot <step>', 'quantity step for sizing (1 = whole units)', String(d.lot))
+    .option(
+      '--seed <n>',
+      'seed of the sampler, the cut points or the resampling, and of every backtest',
+      String(d.seed),
+    );
+}
+
+/** Adds the search options: parameter space, method, objective, where backtests run, outputs. */
+export function addSearchOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--param <spec>',
+      'a parameter to search, repeatable: name (its declared range), name=a:b, name=a:b:step, name=v1,v2 or name=v (fixed); without any, every declared range is searched',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .addOption(
+      new Option(
+        '--method <m>',
+        'grid: every combination; random: a seeded uniform sample; tpe: seeded Tree-structured Parzen Estimator',
+      )
+        .choices(Object.values(SearchMethod))
+        .default(SearchMethod.GRID),
+    )
+    .option('--samples <n>', 'combinations to evaluate with random and tpe', '100')
+    .option('--objective <id>', `statistic to optimize: ${OBJECTIVES.map((o) => o.id).join(', ')}`, 'sharpe')
+    .option('--batch <n>', 'tpe: combinations proposed per round (part of the result; unlike --workers)', '8')
+    .option('--max-combos <n>', 'grid: refuse spaces with more combinations than this', '100000')
+    .option('--workers <n>', 'worker threads (default: every core; 0 = in this thread)')
+    .option(
+      '--queue <url>',
+      'run the backtests on `qts worker` processes through this Redis (redis://host:port/db)',
+    )
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
+    .option('--json <file>', 'write the JSON report here')
+    .option('--html <file>', 'write the self-contained HTML report here')
+    .option('--no-progress', 'no progress bar');
+}
+
+/** Backtest settings from the shared options, checked. */
+export function settingsOf(o: ResearchCliOptions): BacktestSettings {
+  return checkSettings({
+    initialCash: number('cash', o.cash),
+    commission: number('commission', o.commission),
+    fill: o.fill,
+    intrabar: o.intrabar,
+    slippageBps: o.slippageBps === undefined ? null : number('slippage-bps', o.slippageBps),
+    volumeShare: o.volumeShare === undefined ? null : number('volume-share', o.volumeShare),
+    latencyMs: number('latency', o.latency),
+    sizing: o.sizing,
+    lot: number('lot', o.lot),
+    seed: integer('seed', o.seed),
+  });
+}
+
+/** Everything a searching command needs, parsed and checked before any thread starts. */
+export interface SearchSetup {
+  readonly strategy: AnyStrategyClass;
+  readonly space: ParamSpace;
+  readonly objective: Objective;
+  readonly method: SearchMethod;
+  readonly samples: number;
+  readonly batchSize: number;
+  readonly maxCombos: number;
+  readonly settings: BacktestSettings;
+  readonly series: BarSeries[];
+  readonly files: string[];
+}
+
+/** Parses the search options and loads the data. */
+export function searchSetup(o: SearchCliOptions): SearchSetup {
+  const strategy = findStrategy(o.strategy);
+  const space = buildParamSpace(strategy, o.param);
+  const objective = findObjective(o.objective);
+  const settings = settingsOf(o);
+  const samples = integer('samples', o.samples, 1);
+  const batchSize = integer('batch', o.batch, 1);
+  const maxCombos = integer('max-combos', o.maxCombos, 1);
+  // A bad --queue URL fails before the data is loaded.
+  if (o.queue !== undefined) redisOptionsFromUrl(o.queue);
+  const { series, files, warnings } = loadResearchData({
+    files: o.data,
+    ...(o.adjusted ? { adjusted: true } : {}),
+    ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe }),
+    ...(o.from === undefined ? {} : { from: o.from }),
+    ...(o.to === undefined ? {} : { to: o.to }),
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  return {
+    strategy,
+    space,
+    objective,
+    method: o.method as SearchMethod,
+    samples,
+    batchSize,
+    maxCombos,
+    settings,
+    series,
+    files,
+  };
+}
+
+/** Where the backtests of a search run: Redis workers, worker threads, or this thread. */
+export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promise<ComboEvaluator> {
+  if (o.queue !== undefined) {
+    const ev = await QueueEvaluator.open({
+      url: o.queue,
+      queueName: o.queueName,
+      runId: randomUUID(),
+      series: s.series,
+      strategyId: s.strategy.id,
+      settings: s.settings,
+    });
+    process.stderr.write(
+      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}\n`,
+    );
+    return ev;
+  }
+  const workers = o.workers === undefined ? availableParallelism() : integer('workers', o.workers, 0);
+  if (workers === 0) return new InlineEvaluator(s.series, s.strategy, s.settings);
+  return ThreadPoolEvaluator.start({
+    series: s.series,
+    strategyId: s.strategy.id,
+    settings: s.settings,
+    workers,
+  });
+}
+
+/** A progress bar with combinations per second and ETA on stderr; silent off a terminal. */
+export function comboProgress(label: string): {
+  update: (done: number, total: number) => void;
+  stop: () => void;
+} {
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} combos | ETA {eta_formatted}`,
+      stream: process.stderr,
+      noTTYOutput: false,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** Writes a report file, making its folder. */
+export function writeOut(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** `qts optimize`: searches a strategy's parameters on every core (or on Redis workers). */
+export function registerOptimizeCommand(program: Command): void {
+  const cmd = program
+    .command('optimize')
+    .description(
+      "search a strategy's parameters (grid, random or TPE) on all cores or on `qts worker` processes, rank by an objective",
+    );
+  addSearchOptions(addResearchOptions(cmd))
+    .option('--heatmap <x,y>', 'the two parameters of the HTML heatmap (default: the first two searched)')
+    .option('--top <n>', 'rows of the ranking printed', '10')
+    .action(async (o: SearchCliOptions & { top: string }) => {
+      const s = searchSetup(o);
+      const top = integer('top', o.top, 0);
+      const heatmap = o.heatmap === undefined ? undefined : heatmapAxes(o.heatmap, s.space);
+      const evaluator = await openEvaluator(o, s);
+      const progress = o.progress ? comboProgress('optimize') : undefined;
+      const started = performance.now();
+      let outcome;
+      try {
+        outcome = await optimize(evaluator, {
+          strategy: s.strategy,
+          space: s.space,
+          method: s.method,
+          objective: s.objective,
+          samples: s.samples,
+          batchSize: s.batchSize,
+          maxCombos: s.maxCombos,
+          seed: s.settings.seed,
+          ...(progress ? { onProgress: progress.update } : {}),
+        });
+      } finally {
+        progress?.stop();
+        await evaluator.close();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const report = buildOptimizationReport({
+        strategy: s.strategy.id,
+        method: s.method,
+        objective: s.objective,
+        seed: s.settings.seed,
+        samples: s.samples,
+        batchSize: s.batchSize,
+        space: s.space,
+        data: dataInfo(s.series, s.files),
+        backtest: s.settings,
+        outcome,
+      });
+      if (o.json !== undefined) writeOut(o.json, researchJson(report));
+      if (o.html !== undefined) {
+        const best =
+          report.best === null
+            ? undefined
+            : runBacktest(backtestConfig(s.settings, s.series, s.strategy, report.best.params)).report;
+        writeOut(
+          o.html,
+          renderOptimizationHtml(report, { ...(best ? { best } : {}), ...(heatmap ? { heatmap } : {}) }),
+        );
+      }
+      process.stderr.write(
+        `${report.evaluated} combinations in ${seconds.toFixed(1)} s (${(report.evaluated / Math.max(seconds, 1e-9)).toFixed(1)}/s)\n`,
+      );
+      process.stdout.write(optimizationSummary(report, top));
+    });
+}
+
+function optimizationSummary(r: ReturnType<typeof buildOptimizationReport>, top: number): string {
+  const objective = findObjective(r.objective);
+  const lines = [
+    `${r.strategy} · ${r.method} search over ${r.spaceSize} combinations (${r.space.map((a) => `${a.name} × ${a.values.length}`).join(', ') || 'defaults only'})`,
+    `evaluated ${r.evaluated} · skipped ${r.skipped} (refused by the strategy${r.skippedExamples[0] ? `, e.g. ${r.skippedExamples[0].reason}` : ''})`,
+    r.best === null
+      ? `best: none (no combination has a ${objective.label})`
+      : `best ${objective.label} ${fmtObjective(r.objective, r.best.objective)}: ${fmtParams(r.best.params)}`,
+  ];
+  rankByObjective(objective, r.results)
+    .slice(0, top)
+    .forEach((row, i) =>
+      lines.push(
+        `  ${String(i + 1).padStart(3)}. ${objective.label} ${fmtObjective(r.objective, row.objective).padStart(10)}  return ${(row.totalReturn * 100).toFixed(2).padStart(8)}%  trades ${String(row.trades).padStart(5)}  ${fmtParams(row.params)}`,
+      ),
+    );
+  return lines.join('\n') + '\n';
+}
+
+function heatmapAxes(text: string, space: ParamSpace): [string, string] {
+  const parts = text.split(',').map((p) => p.trim());
+  const names = space.axes.map((a) => a.name);
+  if (parts.length !== 2 || parts[0] === parts[1] || parts.some((p) => !names.includes(p)))
+    throw new QtsError(
+      'ERR_OPTIMIZE_BAD_HEATMAP',
+      `--heatmap: expected two different searched parameters "x,y" of ${names.join(', ')}, got "${text}"`,
+    );
+  return [parts[0] as string, parts[1] as string];
+}
+
+/** A finite number option. */
+export function number(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  return n;
+}
+
+/** A whole-number option of at least `min`. */
+export function integer(name: string, text: string, min = -Infinity): number {
+  const n = number(name, text);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new QtsError(
+      'ERR_INVALID_OPTION',
+      `--${name}: need a whole number${min > -Infinity ? ` ≥ ${min}` : ''}, got "${text}"`,
+    );
+  return n;
+}

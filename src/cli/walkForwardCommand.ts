@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { fmtParams } from '../research/html/researchPage.js';
+import { renderWalkForwardHtml } from '../research/html/walkForwardHtml.js';
+import { researchJson } from '../research/OptimizationReport.js';
+import { walkForward } from '../research/walkForward.js';
+import { WalkForwardMode } from '../research/walkForwardWindows.js';
+import type { SearchCliOptions } from './optimizeCommand.js';
+import {
+  addResearchOptions,
+  addSearchOptions,
+  comboProgress,
+  integer,
+  openEvaluator,
+  searchSetup,
+  writeOut,
+} from './optimizeCommand.js';
+
+interface WalkForwardCliOptions extends SearchCliOptions {
+  inSample: string;
+  outOfSample: string;
+  step?: string;
+  mode: WalkForwardMode;
+}
+
+/** `qts walk-forward`: optimize in sample, trade the best out of sample, window after window. */
+export function registerWalkForwardCommand(program: Command): void {
+  const cmd = program
+    .command('walk-forward')
+    .description(
+      'walk-forward analysis: optimize on each in-sample window, backtest the best on the next out-of-sample window, report the stitched out-of-sample result',
+    );
+  addSearchOptions(addResearchOptions(cmd))
+    .requiredOption('--in-sample <bars>', 'bars of each in-sample (optimization) window')
+    .requiredOption('--out-of-sample <bars>', 'bars of each out-of-sample (trading) window')
+    .option('--step <bars>', 'bars between window starts (default: the out-of-sample length)')
+    .addOption(
+      new Option(
+        '--mode <m>',
+        'rolling: the in-sample window slides; anchored: it starts at the first bar and grows',
+      )
+        .choices(Object.values(WalkForwardMode))
+        .default(WalkForwardMode.ROLLING),
+    )
+    .option('--anchored', 'same as --mode anchored')
+    .action(async (o: WalkForwardCliOptions & { anchored?: boolean }) => {
+      const s = searchSetup(o);
+      const windows = {
+        inSample: integer('in-sample', o.inSample, 1),
+        outOfSample: integer('out-of-sample', o.outOfSample, 1),
+        ...(o.step === undefined ? {} : { step: integer('step', o.step, 1) }),
+        mode: o.anchored ? WalkForwardMode.ANCHORED : o.mode,
+      };
+      const evaluator = await openEvaluator(o, s);
+      const progress = o.progress ? comboProgress('walk-forward') : undefined;
+      let report;
+      try {
+        report = await walkForward(evaluator, {
+          series: s.series,
+          dataFiles: s.files,
+          strategy: s.strategy,
+          space: s.space,
+          method: s.method,
+          objective: s.objective,
+          samples: s.samples,
+          batchSize: s.batchSize,
+          maxCombos: s.maxCombos,
+          seed: s.settings.seed,
+          settings: s.settings,
+          windows,
+          ...(progress
+            ? {
+                onProgress: (_w: number, _n: number, done: number, planned: number) =>
+                  progress.update(done, planned),
+              }
+            : {}),
+        });
+      } finally {
+        progress?.stop();
+        await evaluator.close();
+      }
+      if (o.json !== undefined) writeOut(o.json, researchJson(report));
+      if (o.html !== undefined) writeOut(o.html, renderWalkForwardHtml(report));
+      const st = report.oos.stats;
+      const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+      const lines = [
+        `${report.strategy} walk-forward · ${report.windows.length} ${windows.mode} windows · ${report.windowSpec.inSample} IS + ${report.windowSpec.outOfSample} OOS bars`,
+        ...report.windows.map(
+          (w) =>
+            `  window ${w.index + 1}: ${w.best === null ? 'no best (nothing traded)' : fmtParams(w.best)} · IS CAGR ${pct(w.inSampleBest?.cagr ?? null)} · OOS return ${pct(w.oos?.totalReturn ?? null)}`,
+        ),
+        `out of sample: return ${pct(st.totalReturn)} · CAGR ${pct(st.cagr)} · Sharpe ${st.sharpe === null ? 'n/a' : st.sharpe.toFixed(2)} · max drawdown ${pct(st.maxDrawdown)} · ${st.trades} trades`,
+        `walk-forward efficiency ${report.efficiency === null ? 'n/a' : report.efficiency.toFixed(2)}`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

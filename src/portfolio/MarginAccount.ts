@@ -1,0 +1,316 @@
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, abs, add, div, max, min, mul, mulDiv, neg, sub } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import type { Instrument } from '../model/Instrument.js';
+import { MarginMode } from '../model/MarginMode.js';
+import type { OrderSide } from '../model/enums.js';
+import type { Ledger, PositionState } from './Ledger.js';
+import { initialMargin, liquidationPrice, maintenanceMargin, unrealized } from './marginMath.js';
+
+/** Leverage and margin mode of one perpetual, as set on the exchange per symbol. */
+export interface MarginSettings {
+  readonly leverage: number;
+  readonly mode: MarginMode;
+}
+
+export const DEFAULT_MARGIN_SETTINGS: MarginSettings = { leverage: 1, mode: MarginMode.ISOLATED };
+
+/** What one liquidation books: the close, the clearance fee and what the insurance fund absorbs. */
+export interface LiquidationPlan {
+  readonly symbol: string;
+  readonly mode: MarginMode;
+  readonly side: OrderSide;
+  readonly positionQty: Fixed;
+  readonly price: Fixed;
+  readonly realizedPnl: Fixed;
+  readonly fee: Fixed;
+  readonly insuranceCovered: Fixed;
+}
+
+/** Why an order or fill is refused for margin: the amounts, for the reason text. */
+export interface MarginShortfall {
+  readonly required: Fixed;
+  readonly available: Fixed;
+}
+
+/**
+ * Margin of the perpetual positions of one account (Binance USDⓈ-M, one-way mode). The
+ * Ledger stays the record of cash (the wallet balance) and positions; this adds what a
+ * futures exchange keeps beside it: per-symbol leverage and margin mode, the margin put
+ * behind each isolated position, and the figures liquidation is decided on.
+ *
+ * Isolated margin is part of the wallet, carved out for one position: an opening fill adds
+ * qty × price / leverage, a reducing fill releases its pro-rata share, funding of that
+ * position is added to or taken from it. The cross wallet is the wallet minus every
+ * isolated margin; cross positions share it.
+ */
+export class MarginAccount {
+  private readonly settingsBySymbol = new Map<string, MarginSettings>();
+  private readonly isolated = new Map<string, Fixed>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly instrument: (symbol: string) => Instrument,
+    /** Mark price of a symbol, exact; undefined before any price. */
+    private readonly mark: (symbol: string) => Fixed | undefined,
+    private defaults: MarginSettings = DEFAULT_MARGIN_SETTINGS,
+  ) {}
+
+  /**
+   * Sets leverage and/or margin mode of a symbol (of every symbol without its own when
+   * `symbol` is undefined). Leverage is a whole number in 1..the instrument's maximum; the
+   * mode of a symbol can change only while it is flat, as on Binance.
+   */
+  configure(symbol: string | undefined, change: Partial<MarginSettings>): void {
+    if (symbol === undefined) {
+      this.defaults = { ...this.defaults, ...change };
+      return;
+    }
+    const inst = this.instrument(symbol);
+    const next = { ...this.settings(symbol), ...change };
+    if (!Number.isInteger(next.leverage) || next.leverage < 1 || next.leverage > inst.maxLeverage) {
+      throw new QtsError(
+        'ERR_INVALID_LEVERAGE',
+        `${symbol}: leverage must be a whole number from 1 to ${inst.maxLeverage}, got ${next.leverage}`,
+      );
+    }
+    const current = this.settings(symbol);
+    if (next.mode !== current.mode && this.ledger.position(symbol).qty !== ZERO) {
+      throw new QtsError(
+        'ERR_MARGIN_MODE_OPEN_POSITION',
+        `${symbol}: margin mode cannot change with a position open`,
+      );
+    }
+    this.settingsBySymbol.set(symbol, next);
+  }
+
+  settings(symbol: string): MarginSettings {
+    return this.settingsBySymbol.get(symbol) ?? this.defaults;
+  }
+
+  /** Signed position of a symbol (as the ledger holds it). */
+  positionQty(symbol: string): Fixed {
+    return this.ledger.position(symbol).qty;
+  }
+
+  /** Margin behind an isolated position (zero for cross or flat). */
+  isolatedMargin(symbol: string): Fixed {
+    return this.isolated.get(symbol) ?? ZERO;
+  }
+
+  /**
+   * Follows a fill the ledger just booked (`before` is the position before it): an isolated
+   * position releases margin pro rata on the reducing part and adds the initial margin of
+   * the opening part.
+   */
+  onFill(inst: Instrument, before: PositionState, side: OrderSide, qty: Fixed, px: Fixed): void {
+    if (inst.kind === 'SPOT' || this.settings(inst.symbol).mode !== MarginMode.ISOLATED) return;
+    let margin = this.isolatedMargin(inst.symbol);
+    const reducing = before.qty !== ZERO && before.qty > 0n !== (side === 'BUY');
+    const closeQty = reducing ? min(qty, abs(before.qty)) : ZERO;
+    if (closeQty > 0n) margin = sub(margin, mulDiv(margin, closeQty, abs(before.qty)));
+    const openQty = sub(qty, closeQty);
+    if (openQty > 0n)
+      margin = add(margin, initialMargin(mul(openQty, px), this.settings(inst.symbol).leverage));
+    this.setIsolated(inst.symbol, margin);
+  }
+
+  /** A funding payment of an isolated position moves its margin with the wallet. */
+  onFunding(symbol: string, amount: Fixed): void {
+    if (this.settings(symbol).mode !== MarginMode.ISOLATED || this.ledger.position(symbol).qty === ZERO)
+      return;
+    this.setIsolated(symbol, add(this.isolatedMargin(symbol), amount));
+  }
+
+  /** The position is gone (liquidated): nothing stays behind it. */
+  onClosed(symbol: string): void {
+    this.isolated.delete(symbol);
+  }
+
+  /** Wallet balance minus every isolated margin: what cross positions share. */
+  crossWallet(currency: string): Fixed {
+    let w = this.ledger.balance(currency);
+    for (const m of this.isolated.values()) w = sub(w, m);
+    return w;
+  }
+
+  /**
+   * Balance free for new margin: cross wallet + unrealized losses of cross positions −
+   * their initial margin at mark. Unrealized profits are not lent out again (a conservative
+   * reading of Binance's "available balance").
+   */
+  availableBalance(currency: string): Fixed {
+    let upnl: Fixed = ZERO;
+    let im: Fixed = ZERO;
+    for (const p of this.openPositions(currency, MarginMode.CROSS)) {
+      const m = this.markOr(p);
+      upnl = add(upnl, unrealized(p.qty, p.costBasis, m));
+      im = add(im, initialMargin(mul(p.qty, m), this.settings(p.symbol).leverage));
+    }
+    return sub(add(this.crossWallet(currency), min(upnl, ZERO)), im);
+  }
+
+  /**
+   * Whether a trade of `qty` at `px` with `fee` can be margined now; the shortfall when not.
+   * Only the part that opens or grows a position needs initial margin; the part that closes
+   * frees its margin and realizes its PnL first (a flip).
+   */
+  marginShortfall(
+    inst: Instrument,
+    side: OrderSide,
+    qty: Fixed,
+    px: Fixed,
+    fee: Fixed,
+  ): MarginShortfall | undefined {
+    const pos = this.ledger.position(inst.symbol);
+    const reducing = pos.qty !== ZERO && pos.qty > 0n !== (side === 'BUY');
+    const closeQty = reducing ? min(qty, abs(pos.qty)) : ZERO;
+    const openQty = sub(qty, closeQty);
+    if (openQty <= 0n) return undefined;
+    const settings = this.settings(inst.symbol);
+    let available = this.availableBalance(inst.settle);
+    if (closeQty > 0n) {
+      const released = mulDiv(pos.costBasis, closeQty, abs(pos.qty));
+      const exit = pos.qty > 0n ? mul(closeQty, px) : neg(mul(closeQty, px));
+      const freed =
+        settings.mode === MarginMode.ISOLATED
+          ? mulDiv(this.isolatedMargin(inst.symbol), closeQty, abs(pos.qty))
+          : initialMargin(mul(closeQty, this.markOr(pos)), settings.leverage);
+      available = add(available, add(freed, sub(exit, released)));
+    }
+    const required = add(initialMargin(mul(openQty, px), settings.leverage), fee);
+    return required <= available ? undefined : { required, available };
+  }
+
+  /** Margin balance and maintenance margin deciding a liquidation of `symbol` with its mark at `px`. */
+  health(symbol: string, px: Fixed): { balance: Fixed; maintenance: Fixed } | undefined {
+    const pos = this.ledger.position(symbol);
+    if (pos.qty === ZERO) return undefined;
+    const inst = this.instrument(symbol);
+    if (this.settings(symbol).mode === MarginMode.ISOLATED) {
+      return {
+        balance: add(this.isolatedMargin(symbol), unrealized(pos.qty, pos.costBasis, px)),
+        maintenance: maintenanceMargin(inst, mul(pos.qty, px)),
+      };
+    }
+    let balance = this.crossWallet(inst.settle);
+    let maintenance: Fixed = ZERO;
+    for (const p of this.openPositions(inst.settle, MarginMode.CROSS)) {
+      const m = p.symbol === symbol ? px : this.markOr(p);
+      balance = add(balance, unrealized(p.qty, p.costBasis, m));
+      maintenance = add(maintenance, maintenanceMargin(this.instrument(p.symbol), mul(p.qty, m)));
+    }
+    return { balance, maintenance };
+  }
+
+  /**
+   * Mark price of `symbol` at which its position is liquidated, other positions held at
+   * their marks (Binance's formula, see marginMath); undefined when flat or never.
+   */
+  liquidationPrice(symbol: string): Fixed | undefined {
+    const pos = this.ledger.position(symbol);
+    if (pos.qty === ZERO) return undefined;
+    const inst = this.instrument(symbol);
+    if (this.settings(symbol).mode === MarginMode.ISOLATED)
+      return liquidationPrice(inst, pos.qty, pos.costBasis, this.isolatedMargin(symbol));
+    let backing = this.crossWallet(inst.settle);
+    for (const p of this.openPositions(inst.settle, MarginMode.CROSS)) {
+      if (p.symbol === symbol) continue;
+      const m = this.markOr(p);
+      backing = add(backing, unrealized(p.qty, p.costBasis, m));
+      backing = sub(backing, maintenanceMargin(this.instrument(p.symbol), mul(p.qty, m)));
+    }
+    return liquidationPrice(inst, pos.qty, pos.costBasis, backing);
+  }
+
+  /**
+   * What liquidating `symbol` at `px` books. Isolated: that position alone; the trader loses
+   * at most its margin (clearance fee capped at the margin left, a deficit beyond it covered
+   * by the insurance fund). Cross: every cross position of the settle currency closes (the
+   * others at their marks); fees come out of what is left of the cross wallet, and a deficit
+   * brings the cross wallet back to zero through the insurance fund.
+   */
+  liquidationPlans(symbol: string, px: Fixed): LiquidationPlan[] {
+    const pos = this.ledger.position(symbol);
+    if (pos.qty === ZERO) return [];
+    const inst = this.instrument(symbol);
+    const mode = this.settings(symbol).mode;
+    const positions =
+      mode === MarginMode.ISOLATED
+        ? [pos]
+        : [pos, ...this.openPositions(inst.settle, MarginMode.CROSS).filter((p) => p.symbol !== symbol)];
+    let left = mode === MarginMode.ISOLATED ? this.isolatedMargin(symbol) : this.crossWallet(inst.settle);
+    const closes = positions.map((p) => {
+      const price = p.symbol === symbol ? px : this.markOr(p);
+      const pnl = sub(mul(p.qty, price), p.costBasis);
+      left = add(left, pnl);
+      return { p, price, pnl };
+    });
+    const plans: LiquidationPlan[] = [];
+    closes.forEach(({ p, price, pnl }, i) => {
+      const rate = this.instrument(p.symbol).liquidationFeeRate;
+      const fee = max(ZERO, min(mul(mul(abs(p.qty), price), rate), left));
+      left = sub(left, fee);
+      const last = i === closes.length - 1;
+      plans.push({
+        symbol: p.symbol,
+        mode,
+        side: p.qty > 0n ? 'SELL' : 'BUY',
+        positionQty: p.qty,
+        price,
+        realizedPnl: pnl,
+        fee,
+        insuranceCovered: last && left < 0n ? neg(left) : ZERO,
+      });
+    });
+    return plans;
+  }
+
+  /** Σ |qty| × mark of the open perpetual positions settling in `currency` (for leverage statistics). */
+  grossNotional(currency: string): Fixed {
+    let total: Fixed = ZERO;
+    for (const p of this.ledger.allPositions()) {
+      if (p.qty === ZERO) continue;
+      const inst = this.instrument(p.symbol);
+      if (inst.kind === 'SPOT' || inst.settle !== currency) continue;
+      total = add(total, abs(mul(p.qty, this.markOr(p))));
+    }
+    return total;
+  }
+
+  /** Σ initial margin at mark of the open perpetual positions (isolated: the margin behind them). */
+  marginInUse(currency: string): Fixed {
+    let total: Fixed = ZERO;
+    for (const p of this.ledger.allPositions()) {
+      if (p.qty === ZERO) continue;
+      const inst = this.instrument(p.symbol);
+      if (inst.kind === 'SPOT' || inst.settle !== currency) continue;
+      const s = this.settings(p.symbol);
+      total = add(
+        total,
+        s.mode === MarginMode.ISOLATED
+          ? this.isolatedMargin(p.symbol)
+          : initialMargin(mul(p.qty, this.markOr(p)), s.leverage),
+      );
+    }
+    return total;
+  }
+
+  private openPositions(currency: string, mode: MarginMode): PositionState[] {
+    return this.ledger.allPositions().filter((p) => {
+      if (p.qty === ZERO) return false;
+      const inst = this.instrument(p.symbol);
+      return inst.kind !== 'SPOT' && inst.settle === currency && this.settings(p.symbol).mode === mode;
+    });
+  }
+
+  /** The mark, or the entry price while no mark is known yet. */
+  private markOr(p: PositionState): Fixed {
+    return this.mark(p.symbol) ?? div(p.costBasis, p.qty);
+  }
+
+  private setIsolated(symbol: string, margin: Fixed): void {
+    if (margin === ZERO) this.isolated.delete(symbol);
+    else this.isolated.set(symbol, margin);
+  }
+}

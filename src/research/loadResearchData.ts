@@ -1,0 +1,48 @@
+import { QtsError } from '../core/QtsError.js';
+import { loadBarSeries } from '../data/loadBarSeries.js';
+import { resample } from '../data/resample.js';
+import { sliceSeries } from '../data/sliceSeries.js';
+import type { BarSeries } from '../model/BarSeries.js';
+
+/** Which data a research command runs on (the data options of `qts backtest`). */
+export interface ResearchDataOptions {
+  /** Candle files; a comma inside one entry separates several. */
+  readonly files: readonly string[];
+  readonly adjusted?: boolean;
+  readonly timeframe?: string;
+  /** YYYY-MM-DD (UTC) or an ISO time: first bar used. */
+  readonly from?: string;
+  /** End of the data used, exclusive. */
+  readonly to?: string;
+}
+
+/** Loads, resamples and cuts the candle files; warnings are the loader's (gaps, duplicates dropped). */
+export function loadResearchData(o: ResearchDataOptions): {
+  series: BarSeries[];
+  files: string[];
+  warnings: string[];
+} {
+  const files = o.files.flatMap((d) => d.split(',')).filter((f) => f !== '');
+  if (files.length === 0) throw new QtsError('ERR_INVALID_OPTION', '--data: no file given');
+  const from = date('from', o.from);
+  const to = date('to', o.to);
+  const warnings: string[] = [];
+  const series = files.map((file) => {
+    const loaded = loadBarSeries(file, o.adjusted ? { adjusted: true } : {});
+    for (const w of loaded.warnings) warnings.push(w.message);
+    let s = loaded.series;
+    if (o.timeframe !== undefined && o.timeframe !== s.timeframe) s = resample(s, o.timeframe);
+    return sliceSeries(s, from, to);
+  });
+  if (series.some((s) => s.length === 0))
+    throw new QtsError('ERR_BACKTEST_NO_DATA', 'no bars left in the data after --from/--to');
+  return { series, files, warnings };
+}
+
+function date(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  if (!Number.isFinite(t))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
+  return t;
+}

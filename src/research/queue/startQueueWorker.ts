@@ -1,0 +1,111 @@
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QtsError, isQtsError } from '../../core/QtsError.js';
+import type { BarSeries } from '../../model/BarSeries.js';
+import { findStrategy } from '../../strategies/registry.js';
+import type { AnyStrategyClass } from '../../strategy/Strategy.js';
+import type { BacktestSettings } from '../BacktestSettings.js';
+import type { ComboMetrics } from '../ComboMetrics.js';
+import { evaluateCombo } from '../evaluateCombo.js';
+import { seriesFromBytes } from '../SharedSeries.js';
+import type { ComboJob, RunSpec } from './researchQueue.js';
+import { DEFAULT_QUEUE_NAME, RUN_TTL_SECONDS, redisOptionsFromUrl, runKeys } from './researchQueue.js';
+
+/** What a worker writes into a run's results hash for one task. */
+export type QueueReply =
+  | { readonly metrics: ComboMetrics }
+  | { readonly error: { readonly code: string; readonly message: string } };
+
+/** Options of {@link startQueueWorker}. */
+export interface QueueWorkerOptions {
+  readonly url: string;
+  readonly queueName?: string;
+  /** Jobs run at once in this process (backtests are CPU-bound: 1 per process, one process per core). */
+  readonly concurrency?: number;
+  /** Called after each job with the number done so far. */
+  readonly onJob?: (done: number, job: ComboJob) => void;
+}
+
+/** A running queue worker. */
+export interface QueueWorkerHandle {
+  /** Jobs completed. */
+  readonly processed: () => number;
+  /** Resolves once connected and waiting for jobs. */
+  readonly ready: Promise<void>;
+  /** Finishes the job in hand, then disconnects. */
+  close(): Promise<void>;
+}
+
+interface LoadedRun {
+  readonly series: BarSeries[];
+  readonly strategy: AnyStrategyClass;
+  readonly settings: BacktestSettings;
+}
+
+/** Runs whose data stays loaded: a worker usually serves one run at a time. */
+const RUNS_KEPT = 2;
+
+/**
+ * The `qts worker` loop: takes combination jobs from the BullMQ queue, loads each run's data
+ * from Redis the first time it sees the run, backtests with the same function the local
+ * optimizer uses, and writes the metrics (or a coded error) under the task's position.
+ */
+export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
+  const connection = redisOptionsFromUrl(o.url);
+  const redis = new Redis(connection);
+  const runs = new Map<string, LoadedRun>();
+  let processed = 0;
+
+  const load = async (runId: string): Promise<LoadedRun> => {
+    const cached = runs.get(runId);
+    if (cached) return cached;
+    const specText = await redis.get(runKeys.spec(runId));
+    if (specText === null)
+      throw new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} has no data in Redis (finished or expired)`);
+    const spec = JSON.parse(specText) as RunSpec;
+    const series = await Promise.all(
+      spec.series.map(async (s, k) => {
+        const bytes = await redis.getBuffer(runKeys.series(runId, k));
+        if (bytes === null)
+          throw new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} lost its series ${s.symbol}`);
+        return seriesFromBytes(s.symbol, s.timeframe, bytes);
+      }),
+    );
+    const run = { series, strategy: findStrategy(spec.strategyId), settings: spec.settings };
+    runs.set(runId, run);
+    if (runs.size > RUNS_KEPT) runs.delete(runs.keys().next().value as string);
+    return run;
+  };
+
+  const worker = new Worker(
+    o.queueName ?? DEFAULT_QUEUE_NAME,
+    async (job: Job<ComboJob>) => {
+      const { runId, batch, i, task } = job.data;
+      let reply: QueueReply;
+      try {
+        const run = await load(runId);
+        reply = { metrics: evaluateCombo(run.series, run.strategy, run.settings, task) };
+      } catch (e) {
+        reply = {
+          error: isQtsError(e)
+            ? { code: e.code, message: e.message }
+            : { code: 'ERR_RESEARCH_WORKER', message: e instanceof Error ? e.message : String(e) },
+        };
+      }
+      const key = runKeys.results(runId, batch);
+      await redis.multi().hset(key, String(i), JSON.stringify(reply)).expire(key, RUN_TTL_SECONDS).exec();
+      processed++;
+      o.onJob?.(processed, job.data);
+    },
+    { connection: { ...connection }, concurrency: o.concurrency ?? 1 },
+  );
+  return {
+    processed: () => processed,
+    ready: worker.waitUntilReady().then(() => undefined),
+    async close() {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}

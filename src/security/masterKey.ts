@@ -1,0 +1,34 @@
+import { QtsError } from '../core/QtsError.js';
+import { SecurityErrorCode } from './SecurityErrorCode.js';
+
+/** A master key shorter than this, or with fewer distinct characters, is refused for new files. */
+export const MASTER_KEY_MIN_LENGTH = 16;
+const MIN_DISTINCT = 8;
+
+/** The master key from the environment variable `name` (never from a command-line argument). */
+export function readMasterKey(
+  env: NodeJS.ProcessEnv,
+  name = 'MASTER_KEY',
+  purpose = 'to open the keys file',
+): string {
+  const value = env[name];
+  if (value === undefined || value === '')
+    throw new QtsError(
+      SecurityErrorCode.MasterKeyMissing,
+      `${name} is not set: it is needed ${purpose}. Export it in the environment (never pass it as an argument).`,
+    );
+  return value;
+}
+
+/**
+ * Refuses a key that a guesser would find quickly despite scrypt. Applied when a file is
+ * written (encrypt, rotate), not when one is read: an existing file's key is what it is.
+ */
+export function checkMasterKeyStrength(value: string, name = 'MASTER_KEY'): void {
+  const distinct = new Set(value).size;
+  if ([...value].length < MASTER_KEY_MIN_LENGTH || distinct < MIN_DISTINCT)
+    throw new QtsError(
+      SecurityErrorCode.MasterKeyWeak,
+      `${name} is too weak: use at least ${MASTER_KEY_MIN_LENGTH} characters with at least ${MIN_DISTINCT} different ones (for example the output of \`openssl rand -base64 32\`)`,
+    );
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { Bar } from '../model/Bar.js';
+import { CrossSection } from '../strategy/CrossSection.js';
+import { RollingWindow } from '../strategy/RollingWindow.js';
+import { Strategy } from '../strategy/Strategy.js';
+import { mean, stdev } from '../strategy/statistics.js';
+import { rebalanceToWeights } from './rebalanceToWeights.js';
+
+const paramsSchema = z
+  .object({
+    window: z
+      .number()
+      .int()
+      .min(10)
+      .max(5000)
+      .default(288)
+      .meta({ step: 12, description: 'bars of spread its usual level and spread are measured over' }),
+    entryZ: z
+      .number()
+      .min(0.5)
+      .max(6)
+      .default(2.5)
+      .meta({ step: 0.1, description: 'enter when the spread is this many stdevs from its mean' }),
+    exitZ: z
+      .number()
+      .min(0)
+      .max(3)
+      .default(0.5)
+      .meta({ step: 0.1, description: 'exit when it is back within this many stdevs' }),
+    minEdgeBps: z.number().min(0).max(500).default(25).meta({
+      step: 5,
+      description: 'and only when the deviation is at least this many basis points (two fees and slippage)',
+    }),
+    investFraction: z
+      .number()
+      .min(0.1)
+      .max(1)
+      .default(0.95)
+      .meta({ step: 0.05, description: 'share of equity put in the cheap venue' }),
+  })
+  .refine((p) => p.exitZ < p.entryZ, { message: 'exitZ must be below entryZ', path: ['exitZ'] });
+
+export type CrossExchangeSpreadParams = z.infer<typeof paramsSchema>;
+
+/**
+ * Cross-exchange spread on one asset quoted on two venues — the first two configured
+ * symbols, A (reference) and B (the other venue's instrument, e.g. `ETH/BTC` and its
+ * copy on a second exchange). The spread is log(B / A); its mean and standard deviation
+ * over `window` bars are its usual level (venues keep a premium for fees and transfer
+ * costs). When one venue trades below the other by more than `entryZ` stdevs and at
+ * least `minEdgeBps`, the cheap venue's instrument is bought; it is sold once the spread
+ * is back within `exitZ` stdevs. Long-only (spot): the rich venue would need inventory to sell.
+ */
+export class CrossExchangeSpread extends Strategy<CrossExchangeSpreadParams> {
+  static readonly id = 'cross-exchange-spread';
+  static readonly description =
+    'Cross-exchange spread: buy the venue trading at an unusual discount to the other, sell on convergence';
+  static readonly paramsSchema = paramsSchema;
+
+  private cross: CrossSection | undefined;
+  private legs: readonly [string, string] | undefined;
+  private readonly spreads = new RollingWindow(this.params.window);
+  private readonly last = new Map<string, Bar>();
+  private holding: string | undefined;
+  private pending = false;
+
+  override onStart(): void {
+    super.onStart();
+    const [a, b] = this.ctx.symbols;
+    if (a === undefined || b === undefined) {
+      this.ctx.log.error('cross-exchange-spread needs two symbols; it will not trade', {
+        symbols: this.ctx.symbols,
+      });
+      return;
+    }
+    this.legs = [a, b];
+    this.cross = new CrossSection([a, b]);
+  }
+
+  override onBar(bar: Bar): void {
+    if (!this.cross || !this.legs) return;
+    const [a, b] = this.legs;
+    for (const snap of this.cross.add(bar)) {
+      const barA = snap.bars.get(a) ?? this.last.get(a);
+      const barB = snap.bars.get(b) ?? this.last.get(b);
+      if (!barA || !barB) continue;
+      this.last.set(a, barA);
+      this.last.set(b, barB);
+      const spread = Math.log(barB.close / barA.close);
+      this.spreads.push(spread);
+      if (!this.spreads.full) continue;
+      const values = this.spreads.values();
+      const m = mean(values);
+      const sd = stdev(values);
+      if (!(sd > 0)) continue;
+      const z = (spread - m) / sd;
+      const edge = Math.abs(spread - m) * 10_000 >= this.params.minEdgeBps;
+      let next = this.holding;
+      if (edge && z <= -this.params.entryZ) next = b;
+      else if (edge && z >= this.params.entryZ) next = a;
+      else if (Math.abs(z) < this.params.exitZ) next = undefined;
+      if (next !== this.holding) {
+        this.holding = next;
+        this.pending = true;
+      }
+      const target = new Map(this.holding === undefined ? [] : [[this.holding, this.params.investFraction]]);
+      if (this.pending) this.pending = rebalanceToWeights(this.ctx, [a, b], target) === 'pending';
+    }
+  }
+}

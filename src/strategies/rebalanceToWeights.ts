@@ -1,0 +1,69 @@
+import { fromNumber, floorToStep, toNumber } from '../core/Fixed.js';
+import type { StrategyContext } from '../strategy/StrategyContext.js';
+import { canAffordBuy } from './canAffordBuy.js';
+
+/** How a rebalance step ended. */
+export type RebalanceStatus = 'pending' | 'done';
+
+/**
+ * One step of moving a spot portfolio toward target weights (fractions of equity per
+ * symbol; symbols of `universe` not in `targets` are held at zero). Spot cannot spend the
+ * cash of a sale before it settles, so a rebalance takes turns: while any order of the
+ * strategy is open it waits; then it sells what is above target (all of a symbol whose
+ * target is zero); only when nothing is left to sell does it buy up to target, as far as
+ * cash goes, one buy per step. A holding within `tolerance` × equity of its target is left alone, so a
+ * rebalance does not churn fees over small drifts. Returns 'done' once nothing is left to do.
+ */
+export function rebalanceToWeights(
+  ctx: StrategyContext,
+  universe: readonly string[],
+  targets: ReadonlyMap<string, number>,
+  tolerance = 0.02,
+): RebalanceStatus {
+  if (ctx.openOrders().length > 0) return 'pending';
+  const equity = ctx.portfolio.equity();
+  const diffs: { symbol: string; qty: number; price: number }[] = [];
+  for (const symbol of universe) {
+    const price = ctx.lastPrice(symbol);
+    if (price === undefined || !(price > 0)) continue;
+    const target = ((targets.get(symbol) ?? 0) * equity) / price;
+    const held = ctx.position(symbol).qtyNumber;
+    const diff = target - held;
+    if (target === 0 && held > 0) diffs.push({ symbol, qty: -held, price });
+    else if (Math.abs(diff) * price > tolerance * equity) diffs.push({ symbol, qty: diff, price });
+  }
+  let sent = false;
+  for (const d of diffs) {
+    if (d.qty >= 0) continue;
+    const whole = targets.get(d.symbol) === undefined || targets.get(d.symbol) === 0;
+    const order = whole ? ctx.sell(d.symbol) : ctx.sell(d.symbol, floorQty(ctx, d.symbol, -d.qty));
+    if (!order.isTerminal || order.filledQty > 0n) sent = true;
+  }
+  if (sent) return 'pending';
+  for (const d of diffs) {
+    if (d.qty <= 0) continue;
+    const qty = floorToStep(fromNumber(d.qty), ctx.instrument(d.symbol).lotSize);
+    const px = fromNumber(d.price);
+    // What the cash no longer covers is scaled down to what it does, rather than skipped.
+    const fee = toNumber(ctx.instrument(d.symbol).takerFee);
+    const cash = toNumber(ctx.portfolio.cash(ctx.instrument(d.symbol).settle));
+    const affordable = floorToStep(
+      fromNumber(Math.min(d.qty, (cash * 0.999) / (d.price * (1 + fee)))),
+      ctx.instrument(d.symbol).lotSize,
+    );
+    const q = canAffordBuy(ctx, d.symbol, qty, px) ? qty : affordable;
+    if (!canAffordBuy(ctx, d.symbol, q, px)) continue;
+    const order = ctx.buy(d.symbol, q);
+    // One buy at a time: the risk engine values other open market buys at the price of the
+    // symbol being checked, so several market buys of different symbols at once can be
+    // denied for funds they do not use.
+    if (!order.isTerminal || order.filledQty > 0n) return 'pending';
+  }
+  return 'done';
+}
+
+function floorQty(ctx: StrategyContext, symbol: string, qty: number): ReturnType<typeof fromNumber> {
+  const held = ctx.position(symbol).qty;
+  const q = floorToStep(fromNumber(qty), ctx.instrument(symbol).lotSize);
+  return q > held ? held : q;
+}

@@ -1,0 +1,227 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Runs the real `qts` binary (as `npx qts` does), without blocking the test process. */
+function qts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.once('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('research commands --help', () => {
+  it('explains every option of each command', async () => {
+    const want: Record<string, string[]> = {
+      optimize: [
+        '--param',
+        '--method',
+        '--samples',
+        '--objective',
+        '--workers',
+        '--queue',
+        '--heatmap',
+        '--json',
+        '--html',
+        '--max-combos',
+        '--seed',
+      ],
+      'walk-forward': [
+        '--in-sample',
+        '--out-of-sample',
+        '--step',
+        '--mode',
+        '--anchored',
+        '--param',
+        '--queue',
+      ],
+      'monte-carlo': ['--report', '--runs', '--method', '--trades-per-run', '--html'],
+      lookahead: ['--cuts', '--params', '--min-bars', '--json'],
+      worker: ['--queue', '--queue-name', '--concurrency'],
+    };
+    const results = await Promise.all(Object.keys(want).map((cmd) => qts([cmd, '--help'])));
+    Object.values(want).forEach((opts, i) => {
+      expect(results[i]?.code).toBe(0);
+      for (const o of opts) expect(results[i]?.stdout).toContain(o);
+    });
+  });
+});
+
+describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => {
+  const orcl = sharedFile('stocks-daily/orcl-1995-2014.txt');
+  const dir = mkdtempSync(join(tmpdir(), 'qts-research-cli-'));
+
+  it('optimize writes JSON and HTML and prints the ranking', async () => {
+    const json = join(dir, 'opt.json');
+    const html = join(dir, 'opt.html');
+    const r = await qts([
+      'optimize',
+      '--data',
+      orcl,
+      '--strategy',
+      'sma-cross',
+      '--param',
+      'fast=5:20:5',
+      '--param',
+      'slow=10,30,50',
+      '--objective',
+      'return',
+      '--workers',
+      '2',
+      '--fill',
+      'close',
+      '--json',
+      json,
+      '--html',
+      html,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      spaceSize: number;
+      evaluated: number;
+      skipped: number;
+      best: { params: Record<string, number>; totalReturn: number };
+      results: { totalReturn: number }[];
+    };
+    expect(report.spaceSize).toBe(12);
+    expect(report.evaluated).toBe(9); // fast 10, 15, 20 with slow 10 are refused (fast < slow)
+    expect(report.skipped).toBe(3);
+    expect(report.best.totalReturn).toBe(Math.max(...report.results.map((x) => x.totalReturn)));
+    expect(r.stdout).toContain(`best Total return`);
+    expect(r.stdout).toContain(`fast=${report.best.params['fast']}, slow=${report.best.params['slow']}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Total return by fast and slow</h2>');
+    expect(page).toContain('Best combination:');
+  });
+
+  it('bad input is a clear coded error with exit code 2', async () => {
+    const base = ['optimize', '--data', orcl, '--strategy', 'sma-cross', '--no-progress'];
+    const [param, range, objective] = await Promise.all([
+      qts([...base, '--param', 'speed=1:3']),
+      qts([...base, '--param', 'fast=30:10']),
+      qts([...base, '--param', 'fast=5,10', '--objective', 'luck']),
+    ]);
+    expect(param.code).toBe(2);
+    expect(param.stderr).toContain(
+      'ERR_OPTIMIZE_UNKNOWN_PARAM: sma-cross has no parameter "speed"; its parameters: fast, slow',
+    );
+    expect(range.code).toBe(2);
+    expect(range.stderr).toContain(
+      'ERR_OPTIMIZE_BAD_RANGE: --param fast: range start 30 is above its end 10',
+    );
+    expect(objective.code).toBe(2);
+    expect(objective.stderr).toMatch(
+      /ERR_OPTIMIZE_UNKNOWN_OBJECTIVE: unknown objective "luck"; available: sharpe, /,
+    );
+  });
+
+  it('walk-forward reports every window and the stitched out-of-sample result', async () => {
+    const json = join(dir, 'wf.json');
+    const r = await qts([
+      'walk-forward',
+      '--data',
+      orcl,
+      '--strategy',
+      'sma-cross',
+      '--param',
+      'fast=5:20:5',
+      '--param',
+      'slow=30,50',
+      '--in-sample',
+      '1000',
+      '--out-of-sample',
+      '500',
+      '--anchored',
+      '--workers',
+      '1',
+      '--json',
+      json,
+      '--html',
+      join(dir, 'wf.html'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      windows: { inSample: { bars: number } }[];
+      windowSpec: { mode: string };
+    };
+    expect(report.windowSpec.mode).toBe('anchored');
+    expect(report.windows.map((w) => w.inSample.bars)).toEqual(
+      Array.from({ length: report.windows.length }, (_, k) => 1000 + 500 * k),
+    );
+    expect(r.stdout).toMatch(/walk-forward efficiency/);
+  });
+
+  it('monte-carlo resamples a backtest report written by qts backtest', async () => {
+    const bt = join(dir, 'bt.json');
+    const b = await qts([
+      'backtest',
+      '--data',
+      orcl,
+      '--strategy',
+      'sma-cross',
+      '--params',
+      'fast=10,slow=30',
+      '--fill',
+      'close',
+      '--json',
+      bt,
+    ]);
+    expect(b.code, b.stderr).toBe(0);
+    const out = join(dir, 'mc.json');
+    const r = await qts([
+      'monte-carlo',
+      '--report',
+      bt,
+      '--runs',
+      '2000',
+      '--seed',
+      '7',
+      '--json',
+      out,
+      '--html',
+      join(dir, 'mc.html'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const mc = JSON.parse(readFileSync(out, 'utf8')) as {
+      trades: number;
+      finalReturn: { p5: number; p50: number; p95: number };
+      probabilityOfLoss: number;
+    };
+    const trades = (
+      JSON.parse(readFileSync(bt, 'utf8')) as { tradeList: { closed: boolean }[] }
+    ).tradeList.filter((t) => t.closed).length;
+    expect(mc.trades).toBe(trades);
+    expect(mc.finalReturn.p5).toBeLessThanOrEqual(mc.finalReturn.p50);
+    expect(mc.finalReturn.p50).toBeLessThanOrEqual(mc.finalReturn.p95);
+    expect(r.stdout).toContain('probability of loss');
+    const missing = await qts(['monte-carlo', '--report', join(dir, 'none.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('ERR_MONTECARLO_REPORT');
+  });
+
+  it('lookahead passes sma-cross (exit 0)', async () => {
+    const r = await qts([
+      'lookahead',
+      '--data',
+      orcl,
+      '--strategy',
+      'sma-cross',
+      '--params',
+      'fast=10,slow=30',
+      '--cuts',
+      '5',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('PASS: no look-ahead detected');
+    expect(r.stdout.match(/^ {2}ok /gm)?.length).toBe(5);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { BarSeries } from '../../src/model/BarSeries.js';
+import { allocBarSeries } from '../../src/model/BarSeries.js';
+import { HAS_SHARED_DATA } from '../support/sharedData.js';
+import { ETH_BTC_5M, expectPinned, runGolden, series } from './support/golden.js';
+
+const PARAMS = { window: 288, entryZ: 2.5, exitZ: 0.5, minEdgeBps: 25 };
+const SECOND = 'ETH-OKX/BTC';
+
+/**
+ * The shared data has one exchange only, so the second venue is built here, deterministically:
+ * each of its bars is the first venue's bar one period earlier (it lags), scaled by 1 + e with
+ * e uniform in ±0.4 % from a seeded generator (mulberry32, seed 42) — a slower, noisier book.
+ */
+function secondVenue(a: BarSeries): BarSeries {
+  const b = allocBarSeries(SECOND, a.timeframe, a.length - 1);
+  let seed = 42;
+  const u = (): number => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 1; i < a.length; i++) {
+    const k = 1 + (u() * 2 - 1) * 0.004;
+    b.ts[i - 1] = a.ts[i] as number;
+    b.open[i - 1] = (a.open[i - 1] as number) * k;
+    b.high[i - 1] = (a.high[i - 1] as number) * k;
+    b.low[i - 1] = (a.low[i - 1] as number) * k;
+    b.close[i - 1] = (a.close[i - 1] as number) * k;
+    b.volume[i - 1] = a.volume[i - 1] as number;
+  }
+  return b;
+}
+
+describe.skipIf(!HAS_SHARED_DATA)(
+  'cross-exchange-spread on ETH/BTC and a lagged, noised second venue (golden)',
+  () => {
+    const a = series(ETH_BTC_5M);
+    const b = secondVenue(a);
+    const r = runGolden('cross-exchange-spread', [a, b], PARAMS);
+
+    it('pins the trade log', () => {
+      expectPinned(r, {
+        filled: 157,
+        sent: 157,
+        finalEquity: 1.087874417976472,
+        sha256: 'a92ddcb7059070beca492b4e518d62af0c211f716505c57e7dfe345f0d16cc1f',
+      });
+      expect(r.report.ordersDenied).toBe(0);
+    });
+
+    it('each buy was of the venue at a discount beyond entryZ stdevs and minEdgeBps of the spread log(B/A)', () => {
+      // Both series share the open times from a's second bar on, so period p of b is bar p + 1 of a.
+      const spread = (p: number): number => Math.log((b.close[p] as number) / (a.close[p + 1] as number));
+      const stats = (p: number): { z: number; edge: number } => {
+        const w: number[] = [];
+        for (let i = p - PARAMS.window + 1; i <= p; i++) w.push(spread(i));
+        const m = w.reduce((x, y) => x + y, 0) / w.length;
+        const sd = Math.sqrt(w.reduce((x, y) => x + (y - m) ** 2, 0) / w.length);
+        return { z: (spread(p) - m) / sd, edge: Math.abs(spread(p) - m) * 10_000 };
+      };
+      const buys = r.fills.filter((f) => f.side === 'BUY');
+      expect(buys.map((f) => f.symbol)).toContain(SECOND);
+      expect(buys.map((f) => f.symbol)).toContain('ETH/BTC');
+      for (const f of buys) {
+        const fillPeriod = b.ts.indexOf(f.ts);
+        const ok = [fillPeriod - 1, fillPeriod - 2].some((d) => {
+          const { z, edge } = stats(d);
+          return (
+            edge >= PARAMS.minEdgeBps && (f.symbol === SECOND ? z <= -PARAMS.entryZ : z >= PARAMS.entryZ)
+          );
+        });
+        expect(ok, `buy of ${f.symbol} at ${f.ts}`).toBe(true);
+      }
+    });
+  },
+);

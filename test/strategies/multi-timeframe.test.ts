@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED_DATA } from '../support/sharedData.js';
+import { ema } from './support/indicatorsByHand.js';
+import { ETH_BTC_5M, expectPinned, runGolden, series } from './support/golden.js';
+
+const PARAMS = { higherTimeframe: '1h', fast: 8, slow: 21, rsiPeriod: 14, entryRsi: 40, exitRsi: 70 };
+const HOUR = 3_600_000;
+const FIVE_MIN = 300_000;
+
+describe.skipIf(!HAS_SHARED_DATA)('multi-timeframe on ETH/BTC 5m with 1h trend (golden)', () => {
+  const s = series(ETH_BTC_5M);
+  const r = runGolden('multi-timeframe', [s], PARAMS);
+
+  it('pins the trade log', () => {
+    expectPinned(r, {
+      filled: 34,
+      sent: 34,
+      finalEquity: 1.03780708636511,
+      sha256: '4a100bdccaf7c931b08552c54cb24ab60119132ecca27ac653fc5dfb71bd0cc4',
+    });
+    expect(r.report.ordersDenied).toBe(0);
+  });
+
+  it('every entry came while the hourly EMA(8) was above EMA(21), from hours closed before the entry bar', () => {
+    // Hourly closes built here from the 5m bars; an hour is known after its last 5m slot, or
+    // (after a gap) once a bar of a later hour arrives.
+    const closes: number[] = [];
+    const knownAfter: number[] = [];
+    for (let i = 0; i < s.length; i++) {
+      const bucket = Math.floor((s.ts[i] as number) / HOUR);
+      const next = i + 1 < s.length ? Math.floor((s.ts[i + 1] as number) / HOUR) : Infinity;
+      if (next !== bucket) {
+        closes.push(s.close[i] as number);
+        const complete = (s.ts[i] as number) + FIVE_MIN === (bucket + 1) * HOUR;
+        knownAfter.push(complete ? i : i + 1);
+      }
+    }
+    const fast = ema(closes, PARAMS.fast);
+    const slow = ema(closes, PARAMS.slow);
+    const buys = r.fills.filter((f) => f.side === 'BUY');
+    expect(buys.length).toBeGreaterThan(5);
+    for (const f of buys) {
+      const d = f.barIndex - 1;
+      let h = -1;
+      while (h + 1 < knownAfter.length && (knownAfter[h + 1] as number) < d) h++;
+      expect(h).toBeGreaterThanOrEqual(slow.stableFrom);
+      expect(fast.value[h] as number, `hour ${h} before bar ${d}`).toBeGreaterThan(slow.value[h] as number);
+    }
+  });
+});

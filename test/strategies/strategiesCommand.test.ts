@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+const NEW_IDS = [
+  'atr-breakout',
+  'bb-squeeze',
+  'vol-regime',
+  'multi-timeframe',
+  'regime-switching',
+  'adaptive',
+  'order-flow',
+  'weighted-combo',
+  'momentum-rank',
+  'rotation',
+  'cross-sectional-reversion',
+  'pairs-arbitrage',
+  'funding-extreme',
+  'cross-exchange-spread',
+  'factor-investing',
+];
+
+describe('qts strategies --json (the real binary)', () => {
+  it('lists all 22 built-ins, each parameter with a description, a default and, when numeric, a range', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), 'strategies', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const list = JSON.parse(r.stdout) as {
+      id: string;
+      description: string;
+      params: {
+        name: string;
+        type: string;
+        default?: unknown;
+        min?: number;
+        max?: number;
+        description?: string;
+      }[];
+    }[];
+    expect(list).toHaveLength(22);
+    const ids = list.map((s) => s.id);
+    for (const id of ['sma-cross', 'ema-cross', 'rsi', 'macd', 'bollinger', 'grid', 'dca', ...NEW_IDS])
+      expect(ids).toContain(id);
+    for (const s of list.filter((x) => NEW_IDS.includes(x.id))) {
+      expect(s.params.length, s.id).toBeGreaterThan(0);
+      for (const p of s.params) {
+        expect(p.description, `${s.id}.${p.name}`).toBeTruthy();
+        expect(p.default, `${s.id}.${p.name}`).toBeDefined();
+        if (p.type === 'number' || p.type === 'integer') {
+          expect(typeof p.min, `${s.id}.${p.name}`).toBe('number');
+          expect(typeof p.max, `${s.id}.${p.name}`).toBe('number');
+        }
+      }
+    }
+    expect(list.find((s) => s.id === 'pairs-arbitrage')?.params).toContainEqual(
+      expect.objectContaining({ name: 'entryZ', default: 2, min: 0.5, max: 5 }),
+    );
+  });
+});
