@@ -16,6 +16,7 @@ import {
 import type { AppConfig } from '../config/configSchema.js';
 import { isQtsError } from '../core/QtsError.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
+import { secretRegistry } from '../monitor/SecretRegistry.js';
 import type { RouteDeps } from './ApiApp.js';
 import { AuthFailureLimiter } from './auth/AuthFailureLimiter.js';
 import { authenticatorFor, sessionTokensFor } from './auth/authenticatorFor.js';
@@ -151,6 +152,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     req.identity = identity;
   });
 
+  // Nothing that leaves the process may carry a secret, not even one a client put in a URL.
+  app.addHook('onSend', (_req, _reply, payload: unknown, done) => {
+    done(null, typeof payload === 'string' ? secretRegistry.scrub(payload) : payload);
+  });
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)

@@ -39,6 +39,8 @@ import type { EngineHandle, RunningService } from './services/ServiceContext.js'
 import { startServices, stopServices } from './services/index.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
+import type { ExchangeRequestProblem, RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
+import { redactSecrets } from '../monitor/redactSecrets.js';
 import type { LogTail } from '../monitor/LogTail.js';
 
 export interface RuntimeDeps {
@@ -161,6 +163,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       log,
       now: () => clock.now(),
       allowFallback: true,
+      onRequestProblem: (p) => ref.runtime?.requestProblem(p),
       ...(deps.exchangeFactory ? { exchangeFactory: deps.exchangeFactory } : {}),
     });
     log.info({ source: market.source, detail: market.detail }, `market data: ${market.detail}`);
@@ -223,7 +226,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     runtime.restoreBreaker();
     node.risk.onStateChange((state, reason, code) => {
       stores.risk.save({ state, reason, since: clock.now(), killSwitch: false });
-      log.error({ code, state }, `TRADING ${state}: ${reason}`);
+      log[state === 'ACTIVE' ? 'warn' : 'error']({ code, state }, `TRADING ${state}: ${reason}`);
     });
     const risk = stores.risk.load();
     if (risk) {
@@ -381,7 +384,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     for (const o of open) this.node.oms.cancel(o.id, `kill switch (${by})`);
     let closed = 0;
     if (flatten) {
-      this.node.risk.setState('REDUCING');
+      this.node.risk.setState('REDUCING', `kill switch flattening: ${reason} (by ${by})`, 'KILL_SWITCH');
       for (const pos of this.node.portfolio.ledger.allPositions()) {
         if (pos.qty === ZERO) continue;
         this.node.submit('kill-switch', {
@@ -397,7 +400,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         closed++;
       }
     }
-    this.node.risk.setState('HALTED');
+    this.node.risk.setState('HALTED', `kill switch: ${reason} (by ${by})`, 'KILL_SWITCH');
     this.stores.risk.save({
       state: 'HALTED',
       reason: `${reason} (by ${by})`,
@@ -409,7 +412,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   resume(reason: string, by: string): string {
-    this.node.risk.setState('ACTIVE');
+    this.node.risk.setState('ACTIVE', `resumed: ${reason} (by ${by})`, 'RESUMED');
     this.stores.risk.save({
       state: 'ACTIVE',
       reason: `${reason} (by ${by})`,
@@ -482,6 +485,17 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     ];
   }
 
+  private readonly problemListeners = new Set<RequestProblemHook>();
+
+  onRequestProblem(listener: RequestProblemHook): () => void {
+    this.problemListeners.add(listener);
+    return () => this.problemListeners.delete(listener);
+  }
+
+  private requestProblem(p: ExchangeRequestProblem): void {
+    for (const l of this.problemListeners) l(p);
+  }
+
   /** The HTTP port actually bound (0 before listen or without HTTP). */
   port = 0;
 
@@ -525,14 +539,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 }
 
-/** The configuration as the runs table keeps it: API tokens and the JWT secret blanked. */
+/** The configuration as the runs table keeps it: every secret-named field blanked (tokens, keys, passwords). */
 function withoutApiSecrets(config: AppConfig): AppConfig {
-  return {
-    ...config,
-    api: {
-      ...config.api,
-      tokens: config.api.tokens.map((t) => ({ ...t, token: '[redacted]' })),
-      jwt: { ...config.api.jwt, ...(config.api.jwt.secret === undefined ? {} : { secret: '[redacted]' }) },
-    },
-  };
+  return redactSecrets(config);
 }

@@ -1,3 +1,4 @@
+import type { RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
@@ -33,6 +34,8 @@ export interface SelectMarketDataInput {
   readonly exchangeFactory?: () => Promise<Exchange>;
   /** Live mode: only the exchange, never a fallback. */
   readonly allowFallback: boolean;
+  /** Told of every failed exchange request of the feed (metrics). */
+  readonly onRequestProblem?: RequestProblemHook;
 }
 
 const START_PRICES: Readonly<Record<string, number>> = { BTC: 30_000, ETH: 2_000, SOL: 100, BNB: 300 };
@@ -81,6 +84,7 @@ export async function selectMarketData(input: SelectMarketDataInput): Promise<Ma
         listener: input.listener,
         staleAfterMs: config.risk.staleDataMs,
         seed: config.marketData.seed,
+        ...(input.onRequestProblem ? { onRequestProblem: input.onRequestProblem } : {}),
       });
       return {
         feed,

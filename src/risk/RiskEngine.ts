@@ -62,8 +62,15 @@ export class RiskEngine {
     return this.tradingState;
   }
 
-  setState(state: TradingState): void {
+  /**
+   * Sets the trading state. With a reason (kill switch, resume, an operator) a change is
+   * told to the listeners — persistence, audit, push, notifications; without one (restoring
+   * the saved state at start) it is silent, since nothing new happened.
+   */
+  setState(state: TradingState, reason?: string, code = 'STATE_SET'): void {
+    const changed = state !== this.tradingState;
     this.tradingState = state;
+    if (changed && reason !== undefined) for (const l of this.listeners) l(state, reason, code);
   }
 
   setLimits(limits: RiskLimits): void {
@@ -175,7 +182,11 @@ export class RiskEngine {
   ): { cash: Fixed; qty: Fixed; count: number } {
     let cash = this.view.cash(instrument.settle);
     let qty = max(this.view.positionQty(instrument.symbol), ZERO);
-    const fallback = lastPrice !== undefined && lastPrice > 0 ? fromNumber(lastPrice) : undefined;
+    const priceOf = (symbol: string): Fixed | undefined => {
+      // Each open market buy is priced at its own symbol's last price, never at the one being checked.
+      const px = symbol === instrument.symbol ? lastPrice : this.view.lastPrice(symbol);
+      return px !== undefined && px > 0 ? fromNumber(px) : undefined;
+    };
     let committedSell: Fixed = ZERO;
     let count = 0;
     for (const o of open) {
@@ -184,7 +195,7 @@ export class RiskEngine {
       if (o.request.parentId !== undefined || o.request.ocoGroup !== undefined) continue;
       const oi = this.view.instrument(o.symbol);
       if (oi.settle === instrument.settle && o.side === 'BUY') {
-        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, fallback, oi.takerFee));
+        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, priceOf(o.symbol), oi.takerFee));
       } else if (o.symbol === instrument.symbol && o.side === 'SELL') {
         committedSell = add(committedSell, o.leavesQty);
       }

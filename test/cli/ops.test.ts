@@ -8,8 +8,11 @@ import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const qts = (args: string[]) =>
-  spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { encoding: 'utf8' });
+const qts = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 
 describe('operations CLI', () => {
   it('kill records HALTED with the kill-switch flag and queues the command; resume lifts it; backup copies the database', () => {
@@ -42,10 +45,10 @@ describe('operations CLI', () => {
     expect(qts(['db', 'backup', '--db', db, '--out', out]).status).toBe(2);
   });
 
-  it('live mode refuses to start with a clear message', () => {
+  it('live mode refuses to start without exchange keys, with a clear message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qts-live-'));
-    const r = qts(['live', '--db', join(dir, 't.db')]);
+    const r = qts(['live', '--db', join(dir, 't.db')], { KEYS_FILE: join(dir, 'none.enc.json') });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/ERR_LIVE_NOT_AVAILABLE: live trading is not available/);
+    expect(r.stderr + r.stdout).toMatch(/ERR_KEYS_MISSING/);
   });
 });

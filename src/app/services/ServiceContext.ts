@@ -3,6 +3,7 @@ import type { ComponentHealth, EngineStatusSource } from '../../api/EngineStatus
 import type { AppConfig } from '../../config/configSchema.js';
 import type { AuditSink } from '../../monitor/AuditSink.js';
 import type { LogTail } from '../../monitor/LogTail.js';
+import type { RequestProblemHook } from '../../exchanges/ccxt/requestProblem.js';
 import type { TradingNode } from '../../node/TradingNode.js';
 import type { SqliteDatabase } from '../../storage/sqlite/openDatabase.js';
 
@@ -13,6 +14,8 @@ export interface EngineHandle {
   readonly runId: string;
   /** Wall time of the last closed bar or trade per symbol. */
   readonly lastData: ReadonlyMap<string, number>;
+  /** Subscribes to failed exchange requests of the market data feed; returns the removal. */
+  onRequestProblem(listener: RequestProblemHook): () => void;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { auditService } from './auditService.js';
+import type { MetricsService } from './metricsService.js';
 import { metricsService } from './metricsService.js';
 import { notifyService } from './notifyService.js';
+import type { PushService } from './pushService.js';
 import { pushService } from './pushService.js';
 import type { RunningService, ServiceContext, ServiceFactory } from './ServiceContext.js';
 
@@ -21,7 +23,16 @@ export async function startServices(ctx: ServiceContext): Promise<RunningService
     await stopServices(started);
     throw e;
   }
+  linkServices(started);
   return started;
+}
+
+/** Connections between services: the metrics registry reads the push server's client count. */
+function linkServices(started: readonly RunningService[]): void {
+  const metrics = started.find((s): s is MetricsService => s.name === 'metrics');
+  const push = started.find((s): s is PushService => s.name === 'push');
+  if (metrics !== undefined && push !== undefined)
+    metrics.metrics.readWsClientsFrom(() => push.stats().clients);
 }
 
 export async function stopServices(services: readonly RunningService[]): Promise<void> {

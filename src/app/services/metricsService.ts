@@ -47,6 +47,14 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
       now: ctx.now,
     });
     metrics.attachEngine(() => snapshots.snapshot());
+    const offProblems = engine.onRequestProblem((p) =>
+      metrics.recordExchangeProblem(p.exchange, p.reason, p.rateLimited, p.retryInMs),
+    );
+    const offOrders = unsubscribe;
+    unsubscribe = () => {
+      offOrders();
+      offProblems();
+    };
   }
   const server = new MetricsServer(metrics);
   try {
