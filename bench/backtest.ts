@@ -169,8 +169,22 @@ function memoryOfRun(series: BarSeries): {
   };
 }
 
+/**
+ * The young generation the run got: a fill allocates a few short-lived objects (order, events,
+ * exact amounts) that the OMS and the venue remember for their last 1024 orders, and with
+ * V8's default 16 MB semi-space they outlive two scavenges and get promoted. `npm run bench`
+ * passes --max-semi-space-size=64 (measured 15-25% faster); printed so figures from other
+ * command lines can be told apart.
+ */
+function youngGeneration(): string {
+  const args = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const flag = args.find((a) => a.startsWith('--max-semi-space-size'));
+  return flag === undefined ? 'V8 default semi-space (no --max-semi-space-size)' : flag;
+}
+
 /** Full-engine SMA-cross throughput on seeded random walks, as ratios to bare loops measured in the same run. */
 export function benchBacktest(sizes: readonly number[]): void {
+  console.log(`young generation: ${youngGeneration()}`);
   for (const n of sizes) {
     const series = walk(n, 42);
     const reps = n > 2_000_000 ? 2 : 3;

@@ -27,6 +27,8 @@ import type { BacktestJobs } from './backtests/BacktestJobs.js';
 import type { EngineApi } from './EngineApi.js';
 import { statusForCode } from './errorStatus.js';
 import { registerRoutes } from './routes/registerRoutes.js';
+import type { WebAppOptions } from '../monitor/dashboard/registerWebApp.js';
+import { registerWebApp } from '../monitor/dashboard/registerWebApp.js';
 
 export interface ApiServerOptions {
   readonly engine: EngineApi;
@@ -38,6 +40,8 @@ export interface ApiServerOptions {
   readonly backtests?: BacktestJobs | undefined;
   /** Called before any route is added, so its hooks see every request (HTTP metrics). */
   readonly instrument?: ((app: FastifyInstance) => void) | undefined;
+  /** The web dashboard (built app at /, push proxied at /ws); absent: API only. */
+  readonly web?: WebAppOptions | undefined;
 }
 
 const LOCAL = { name: 'local', role: 'admin' } as const;
@@ -124,6 +128,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  // The dashboard's files are public (its data is not): served before authentication.
+  if (opts.web !== undefined) registerWebApp(app, opts.web);
 
   // Authentication and the role of each route, before any handler or body parsing.
   app.addHook('onRequest', async (req, reply) => {

@@ -15,6 +15,7 @@ import type { AuditSink } from '../monitor/AuditSink.js';
 import type { LogTail } from '../monitor/LogTail.js';
 import type { RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
+import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 
 /**
  * api mode: stored market data, history and backtests on request, and no strategy — a
@@ -57,6 +58,7 @@ export class ApiRuntime implements EngineStatusSource {
       startedAt: now(),
       now,
       instrument: opts.instrumentApi,
+      web: webAppFor(config, () => holder.rt?.services ?? []),
       backtests: new BacktestJobs({
         dbPath: config.storage.dbPath,
         dataDir: config.api.backtestDataDir,

@@ -13,17 +13,16 @@ import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
 import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig } from '../config/configSchema.js';
+import { DEFAULT_PORTS } from '../config/configSchema.js';
 import { ZERO, abs, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { marketDataListener } from '../data/MarketDataFeed.js';
 import { LiveClock } from '../kernel/LiveClock.js';
-import { MarketTimeClock } from '../kernel/MarketTimeClock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
 import { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
 import { findStrategy } from '../strategies/registry.js';
 import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
 import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
@@ -33,8 +32,10 @@ import { RunStore } from '../storage/sqlite/RunStore.js';
 import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import type { RuntimeVenue } from './RuntimeVenue.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import { selectMarketData } from './selectMarketData.js';
+import { ShadowVenue } from './ShadowVenue.js';
 import type { EngineHandle, RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
@@ -42,6 +43,7 @@ import { NULL_AUDIT } from '../monitor/AuditSink.js';
 import type { ExchangeRequestProblem, RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
 import { redactSecrets } from '../monitor/redactSecrets.js';
 import type { LogTail } from '../monitor/LogTail.js';
+import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 
 export interface RuntimeDeps {
   readonly log: Logger;
@@ -57,16 +59,50 @@ export interface RuntimeDeps {
   readonly noServices?: boolean;
   /** Hooks added to the REST server before its routes (HTTP request metrics). */
   readonly instrumentApi?: (app: FastifyInstance) => void;
+  /** Live tests: the keyed ccxt instance that trades (pointed at a fake exchange). */
+  readonly tradingExchangeFactory?: () => Promise<Exchange>;
 }
+
+/**
+ * What makes an engine shadow or live: its mode name, whether market data may fall back to
+ * replay/synthetic when the exchange does not answer, and the venue its orders go to. The
+ * composition root (startApp) picks one; everything else in the runtime is shared.
+ */
+export interface RuntimeVariant {
+  readonly mode: 'shadow' | 'live';
+  readonly allowMarketFallback: boolean;
+  readonly makeVenue: (ctx: VenueContext) => RuntimeVenue | Promise<RuntimeVenue>;
+}
+
+/** What a venue is built from. */
+export interface VenueContext {
+  readonly config: AppConfig;
+  readonly node: TradingNode;
+  readonly market: MarketDataChoice;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Saves the ledger (after reconciliation moved it). */
+  readonly saveLedger: () => void;
+}
+
+/** Shadow trading: the simulated venue, a paper account. */
+export const SHADOW_VARIANT: RuntimeVariant = {
+  mode: 'shadow',
+  allowMarketFallback: true,
+  makeVenue: ({ node, market, config }) => new ShadowVenue(node, config.account.commission, market.matchOn),
+};
 
 const COMMAND_POLL_MS = 1_000;
 
 /**
- * Shadow trading: live market data, the backtest's SimulatedVenue, a wall clock and the
- * SQLite system of record. It holds no exchange credentials at all — the market data
- * instance is built without keys — so no code path can reach a private endpoint.
- * Restarting resumes the paper account, open simulated orders, strategy state and the
- * trading state (a halt survives a restart).
+ * A running engine on live market data, a wall clock and the SQLite system of record; shadow
+ * and live differ only by the venue of their RuntimeVariant. Shadow uses the backtest's
+ * SimulatedVenue and holds no exchange credentials at all — the market data instance is
+ * built without keys — so no code path can reach a private endpoint; live sends orders
+ * through the keyed ccxt instance of its venue and reconciles before strategies start.
+ * Restarting resumes the account, open orders, strategy state and the trading state (a halt
+ * survives a restart).
  */
 export class TradingRuntime implements EngineStatusSource, EngineHandle, TradingEngineHost {
   private readonly startedAt: number;
@@ -87,9 +123,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     readonly config: AppConfig,
     readonly db: SqliteDatabase,
     readonly clock: LiveClock,
-    private readonly marketTime: MarketTimeClock,
+    readonly mode: 'shadow' | 'live',
     readonly node: TradingNode,
-    readonly venue: SimulatedVenue,
+    readonly venue: RuntimeVenue,
     readonly market: MarketDataChoice,
     readonly runId: string,
     private readonly stores: {
@@ -108,15 +144,24 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   /** Builds, restores and starts a shadow engine from its configuration. */
-  static async startShadow(config: AppConfig, deps: RuntimeDeps): Promise<TradingRuntime> {
+  static startShadow(config: AppConfig, deps: RuntimeDeps): Promise<TradingRuntime> {
+    return TradingRuntime.start(config, deps, SHADOW_VARIANT);
+  }
+
+  /**
+   * Builds, restores and starts an engine of either mode: the venue comes from `variant`,
+   * and no strategy starts before the venue is prepared (live: reconciled).
+   */
+  static async start(config: AppConfig, deps: RuntimeDeps, variant: RuntimeVariant): Promise<TradingRuntime> {
     const log = deps.log;
+    const mode = variant.mode;
     if (!deps.noHttp) checkApiExposure(config);
     const clock = new LiveClock();
     const deployments = config.strategies.filter((s) => s.enabled);
     if (deployments.length === 0)
       throw new QtsError(
         'ERR_CONFIG',
-        'shadow mode needs at least one enabled strategy (config/strategies/*.json)',
+        `${mode} mode needs at least one enabled strategy (config/strategies/*.json)`,
       );
     const prepared = deployments.map((d) => ({ d, cls: findStrategy(d.strategy) }));
     const params = prepared.map(({ d, cls }) => validateParams(cls, d.params));
@@ -140,8 +185,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         { runs: interrupted },
         'previous run(s) ended without a clean stop: resuming from the database',
       );
-    const runId = `shadow-${now}`;
-    stores.runs.start({ id: runId, mode: 'shadow', startedAt: now, config: withoutApiSecrets(config) });
+    const runId = `${mode}-${now}`;
+    stores.runs.start({ id: runId, mode, startedAt: now, config: withoutApiSecrets(config) });
 
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
@@ -162,7 +207,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       listener,
       log,
       now: () => clock.now(),
-      allowFallback: true,
+      allowFallback: variant.allowMarketFallback,
       onRequestProblem: (p) => ref.runtime?.requestProblem(p),
       ...(deps.exchangeFactory ? { exchangeFactory: deps.exchangeFactory } : {}),
     });
@@ -192,27 +237,30 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       orderIdsUsed: stores.orders.lastSequence('Q'),
     });
     if (snapshot) node.portfolio.ledger.restorePositions(snapshot.positions);
-    const marketTime = new MarketTimeClock();
-    const venue = new SimulatedVenue({
-      clock: marketTime,
-      instrument: (s) => node.instrument(s),
-      funds: node.portfolio,
-      config: { ...DEFAULT_FILL_MODEL, commission: toFixed(config.account.commission) },
+    const audit = deps.audit ?? NULL_AUDIT;
+    const venue = await variant.makeVenue({
+      config,
+      node,
+      market,
+      audit,
+      log,
+      now: () => clock.now(),
+      saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
     });
-    venue.setSink(node.connect(venue));
+    venue.connect(node.connect(venue.client));
 
     const runtime = new TradingRuntime(
       config,
       db,
       clock,
-      marketTime,
+      mode,
       node,
       venue,
       market,
       runId,
       stores,
       log,
-      deps.audit ?? NULL_AUDIT,
+      audit,
     );
     ref.runtime = runtime;
     runtime.restoreOrders();
@@ -254,13 +302,25 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
       runtime.checkBreakers();
     });
+    // Live: the account is reconciled with the exchange before any strategy may send an order.
+    try {
+      await venue.prepare();
+    } catch (e) {
+      await venue.stop().catch(() => undefined);
+      await market.feed.stop().catch(() => undefined);
+      await market.exchange?.close?.().catch(() => undefined);
+      stores.runs.finish(runId, { stoppedAt: clock.now(), status: 'STOPPED' });
+      clock.dispose();
+      db.close();
+      throw e;
+    }
     node.start();
     await market.feed.start();
     runtime.commandTimer = setInterval(() => runtime.runCommands(), COMMAND_POLL_MS);
     if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
     if (!deps.noServices)
       runtime.services = await startServices({
-        mode: 'shadow',
+        mode,
         config,
         log,
         audit: runtime.audit,
@@ -331,10 +391,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     }
     this.lastData.set(bar.symbol, this.clock.now());
     this.recentBars.add(bar);
-    if (this.market.matchOn === 'bars') {
-      this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
-      this.venue.processBar(bar);
-    }
+    this.venue.onClosedBar(bar);
     this.node.onBar(bar);
     this.checkBreakers();
     this.equityHistory.add(this.clock.now(), this.node.portfolio.equity());
@@ -346,10 +403,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
 
   private onTrade(trade: Trade): void {
     this.lastData.set(trade.symbol, this.clock.now());
-    if (this.market.matchOn === 'trades') {
-      this.marketTime.observe(trade.ts);
-      this.venue.processTrade(trade);
-    }
+    this.venue.onTrade(trade);
     this.node.onTrade(trade);
   }
 
@@ -427,7 +481,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const p = this.node.portfolio;
     const risk = this.stores.risk.load();
     return {
-      mode: 'shadow',
+      mode: this.mode,
       marketData: { source: this.market.source, detail: this.market.detail },
       startedAt: this.startedAt,
       now: this.clock.now(),
@@ -481,6 +535,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         ready: this.node.risk.state !== 'HALTED',
         detail: `trading state ${this.node.risk.state}`,
       },
+      ...this.venue.components(),
       ...this.services.flatMap((s) => (s.health ? [s.health()] : [])),
     ];
   }
@@ -508,6 +563,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       startedAt: this.startedAt,
       now,
       instrument,
+      web: webAppFor(this.config, () => this.services),
       backtests: new BacktestJobs({
         dbPath: this.config.storage.dbPath,
         dataDir: this.config.api.backtestDataDir,
@@ -516,10 +572,13 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         now,
       }),
     });
-    await this.http.listen({ host: this.config.api.host, port: this.config.api.port ?? 3000 });
+    await this.http.listen({
+      host: this.config.api.host,
+      port: this.config.api.port ?? DEFAULT_PORTS[this.mode],
+    });
     const addr = this.http.server.address();
     this.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-    this.log.info(`shadow engine: API on http://${this.config.api.host}:${this.port}/api/v1/status`);
+    this.log.info(`${this.mode} engine: API on http://${this.config.api.host}:${this.port}/api/v1/status`);
   }
 
   /** Graceful stop: data off, strategies told, account snapshotted, run recorded, database closed. */
@@ -530,6 +589,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     await stopServices(this.services);
     await this.market.feed.stop();
     this.node.stop();
+    await this.venue.stop();
     this.clock.dispose();
     this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
     this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
-import { QtsError } from '../core/QtsError.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 import { loadExchangeCredentials } from '../security/loadExchangeCredentials.js';
 import { ApiRuntime } from './ApiRuntime.js';
+import { checkLiveStart } from './checkLiveStart.js';
+import { liveVariant } from './liveVariant.js';
 import type { RuntimeDeps } from './TradingRuntime.js';
 import { TradingRuntime } from './TradingRuntime.js';
 
@@ -23,17 +24,18 @@ export async function startApp(config: AppConfig, deps: RuntimeDeps): Promise<Ru
   switch (config.mode) {
     case 'shadow':
       return TradingRuntime.startShadow(config, deps);
-    case 'live':
+    case 'live': {
       // The keys are decrypted first, so a wrong or missing MASTER_KEY or a tampered keys file
       // is refused with its own message before anything else starts.
-      deps.log.info(
-        { exchange: (await loadExchangeCredentials(config, process.env, registerSecrets)).exchange },
-        'exchange keys decrypted in memory',
+      const keys = await loadExchangeCredentials(config, process.env, registerSecrets);
+      deps.log.info({ exchange: keys.exchange }, 'exchange keys decrypted in memory');
+      checkLiveStart(config);
+      deps.log.warn(
+        { exchange: config.exchange.id, sandbox: config.exchange.sandbox },
+        `LIVE TRADING on ${config.exchange.id}${config.exchange.sandbox ? ' (testnet)' : ''}`,
       );
-      throw new QtsError(
-        'ERR_LIVE_NOT_AVAILABLE',
-        'live trading is not available in this version: the live execution client, exchange reconciliation and crash-safe order submission are not built yet. Use TRADING_MODE=shadow to paper-trade on live data.',
-      );
+      return TradingRuntime.start(config, deps, liveVariant(keys, deps.tradingExchangeFactory));
+    }
     case 'api':
       return ApiRuntime.start(config, deps.log, {
         ...(deps.audit ? { audit: deps.audit } : {}),

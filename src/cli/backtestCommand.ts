@@ -18,28 +18,17 @@ import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { findStrategy } from '../strategies/registry.js';
+import { parseDateOption } from '../research/loadResearchData.js';
+import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
+import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
 import { createProgress } from './progress.js';
 
-interface BacktestOptions {
+interface BacktestOptions extends FillCliOptions, DataRangeCliOptions {
   data: string[];
   trades?: string[];
   strategy: string;
   params?: string;
-  fill: 'close' | 'next-open';
-  intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
-  commission: string;
-  slippageBps?: string;
-  volumeShare?: string;
-  latency: string;
-  cash: string;
-  sizing: string;
-  lot: string;
-  seed: string;
-  adjusted?: boolean;
-  timeframe?: string;
-  from?: string;
-  to?: string;
   json?: string;
   html?: string;
   progress: boolean;
@@ -58,17 +47,9 @@ function number(name: string, text: string, check: (n: number) => boolean): numb
   return n;
 }
 
-function date(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
-  if (!Number.isFinite(t))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
-  return t;
-}
-
 /** `qts backtest`: one strategy over one or more candle files through the full engine. */
 export function registerBacktestCommand(program: Command): void {
-  program
+  const cmd = program
     .command('backtest')
     .description('run a strategy over historical candles through the full engine and report the result')
     .requiredOption(
@@ -80,32 +61,8 @@ export function registerBacktestCommand(program: Command): void {
       'public trades CSV (timestamp,id,side,price,amount) replayed to strategies that read the tape',
     )
     .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
-    .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)')
-    .addOption(
-      new Option('--fill <when>', 'market orders fill at the signal bar close or the next open')
-        .choices(['close', 'next-open'])
-        .default('next-open'),
-    )
-    .addOption(
-      new Option('--intrabar <path>', 'order of touches inside a bar')
-        .choices(['pessimistic', 'ohlc', 'adaptive'])
-        .default('pessimistic'),
-    )
-    .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', '0.001')
-    .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
-    .option(
-      '--volume-share <fraction>',
-      'max share of a bar volume one order may fill per bar (partial fills)',
-    )
-    .option('--latency <ms>', 'order latency to the venue in milliseconds', '0')
-    .option('--cash <amount>', 'starting cash in the quote currency', '100000')
-    .option('--sizing <spec>', 'quantity of buys without one: all-in | fixed:QTY | percent:P', 'all-in')
-    .option('--lot <step>', 'quantity step for sizing (1 = whole units)', '1')
-    .option('--seed <n>', 'random seed (slippage models, ids): same seed, same trade log', '42')
-    .option('--adjusted', 'price Yahoo files from Adj Close instead of Close')
-    .option('--timeframe <tf>', 'resample the data to this higher timeframe first (e.g. 1h, 1d)')
-    .option('--from <date>', 'first bar to use (YYYY-MM-DD, UTC)')
-    .option('--to <date>', 'end of the data to use, exclusive (YYYY-MM-DD, UTC)')
+    .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)');
+  addDataRangeOptions(addFillOptions(cmd, 'random seed (slippage models, ids): same seed, same trade log'))
     .option('--json <file>', 'write the JSON report here')
     .option('--html <file>', 'write the self-contained HTML report here')
     .option('--no-progress', 'no progress bar')
@@ -135,8 +92,8 @@ export function registerBacktestCommand(program: Command): void {
       const lot = number('lot', opts.lot, (n) => n > 0);
       const seed = number('seed', opts.seed, (n) => Number.isInteger(n));
       const latencyMs = number('latency', opts.latency, (n) => n >= 0);
-      const from = date('from', opts.from);
-      const to = date('to', opts.to);
+      const from = parseDateOption('from', opts.from);
+      const to = parseDateOption('to', opts.to);
       const files = opts.data.flatMap((d) => d.split(',')).filter((f) => f !== '');
       const warnings: string[] = [];
       const series: BarSeries[] = files.map((file) => {

@@ -2,12 +2,11 @@ import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { validateParams } from '../backtest/validateParams.js';
 import { isoTime } from '../core/time.js';
-import { loadResearchData } from '../research/loadResearchData.js';
 import { lookaheadCheck } from '../research/lookahead.js';
 import { findStrategy } from '../strategies/registry.js';
 import { parseParams } from './parseParams.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
-import { addResearchOptions, integer, settingsOf, writeOut } from './optimizeCommand.js';
+import { addResearchOptions, dataOf, integer, settingsOf, writeOut } from './optimizeCommand.js';
 
 /** `qts lookahead`: proves a strategy makes the same signals on truncated data. */
 export function registerLookaheadCommand(program: Command): void {
@@ -26,13 +25,7 @@ export function registerLookaheadCommand(program: Command): void {
       const params = parseParams(o.params);
       validateParams(strategy, params);
       const settings = settingsOf(o);
-      const { series, warnings } = loadResearchData({
-        files: o.data,
-        ...(o.adjusted ? { adjusted: true } : {}),
-        ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe }),
-        ...(o.from === undefined ? {} : { from: o.from }),
-        ...(o.to === undefined ? {} : { to: o.to }),
-      });
+      const { series, warnings } = dataOf(o);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       const result = lookaheadCheck({
         series,

@@ -6,12 +6,11 @@ import type { BacktestReport } from '../backtest/BacktestReport.js';
 import { QtsError } from '../core/QtsError.js';
 import { backtestConfig } from '../research/BacktestSettings.js';
 import { renderMonteCarloHtml } from '../research/html/monteCarloHtml.js';
-import { loadResearchData } from '../research/loadResearchData.js';
 import type { Distribution } from '../research/monteCarlo.js';
 import { MonteCarloMethod, monteCarlo } from '../research/monteCarlo.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
-import { integer, settingsOf, writeOut, addResearchOptions } from './optimizeCommand.js';
+import { addResearchOptions, dataOf, integer, settingsOf, writeOut } from './optimizeCommand.js';
 import { parseParams } from './parseParams.js';
 
 interface MonteCarloCliOptions extends Partial<ResearchCliOptions> {
@@ -117,13 +116,7 @@ function tradeSource(o: MonteCarloCliOptions): { report: BacktestReport; title: 
     );
   const strategy = findStrategy(o.strategy);
   const settings = settingsOf(o as ResearchCliOptions);
-  const { series } = loadResearchData({
-    files: o.data,
-    ...(o.adjusted ? { adjusted: true } : {}),
-    ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe }),
-    ...(o.from === undefined ? {} : { from: o.from }),
-    ...(o.to === undefined ? {} : { to: o.to }),
-  });
+  const { series } = dataOf({ ...o, data: o.data });
   const { report } = runBacktest(backtestConfig(settings, series, strategy, parseParams(o.params)));
   return { report, title: `${strategy.id} on ${series.map((s) => s.symbol).join(', ')}` };
 }

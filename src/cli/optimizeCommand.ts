@@ -9,7 +9,7 @@ import { runBacktest } from '../backtest/runBacktest.js';
 import { QtsError } from '../core/QtsError.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import type { BacktestSettings } from '../research/BacktestSettings.js';
-import { DEFAULT_BACKTEST_SETTINGS, backtestConfig, checkSettings } from '../research/BacktestSettings.js';
+import { backtestConfig, checkSettings } from '../research/BacktestSettings.js';
 import type { ComboEvaluator } from '../research/ComboEvaluator.js';
 import { InlineEvaluator } from '../research/ComboEvaluator.js';
 import { dataInfo } from '../research/DataInfo.js';
@@ -19,6 +19,7 @@ import { loadResearchData } from '../research/loadResearchData.js';
 import type { Objective } from '../research/objectives.js';
 import { OBJECTIVES, findObjective, rankByObjective } from '../research/objectives.js';
 import { buildOptimizationReport, researchJson } from '../research/OptimizationReport.js';
+import type { SearchOptions } from '../research/optimize.js';
 import { SearchMethod, optimize } from '../research/optimize.js';
 import type { ParamSpace } from '../research/ParamSpace.js';
 import { buildParamSpace } from '../research/ParamSpace.js';
@@ -27,25 +28,13 @@ import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/resea
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
+import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
+import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 
 /** Options every research command shares: data, strategy and backtest settings. */
-export interface ResearchCliOptions {
+export interface ResearchCliOptions extends DataRangeCliOptions, FillCliOptions {
   data: string[];
   strategy: string;
-  adjusted?: boolean;
-  timeframe?: string;
-  from?: string;
-  to?: string;
-  fill: 'close' | 'next-open';
-  intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
-  commission: string;
-  slippageBps?: string;
-  volumeShare?: string;
-  latency: string;
-  cash: string;
-  sizing: string;
-  lot: string;
-  seed: string;
 }
 
 /** Options of the searching commands (optimize, walk-forward). */
@@ -67,39 +56,16 @@ export interface SearchCliOptions extends ResearchCliOptions {
 
 /** Adds --data, --strategy and the backtest options of `qts backtest`, with the same defaults. */
 export function addResearchOptions(cmd: Command): Command {
-  const d = DEFAULT_BACKTEST_SETTINGS;
-  return cmd
+  const withData = cmd
     .requiredOption(
       '--data <files...>',
       'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time',
     )
-    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
-    .option('--adjusted', 'price Yahoo files from Adj Close instead of Close')
-    .option('--timeframe <tf>', 'resample the data to this higher timeframe first (e.g. 1h, 1d)')
-    .option('--from <date>', 'first bar to use (YYYY-MM-DD, UTC)')
-    .option('--to <date>', 'end of the data to use, exclusive (YYYY-MM-DD, UTC)')
-    .addOption(
-      new Option('--fill <when>', 'market orders fill at the signal bar close or the next open')
-        .choices(['close', 'next-open'])
-        .default(d.fill),
-    )
-    .addOption(
-      new Option('--intrabar <path>', 'order of touches inside a bar')
-        .choices(['pessimistic', 'ohlc', 'adaptive'])
-        .default(d.intrabar),
-    )
-    .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', String(d.commission))
-    .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
-    .option('--volume-share <fraction>', 'max share of a bar volume one order may fill per bar')
-    .option('--latency <ms>', 'order latency to the venue in milliseconds', String(d.latencyMs))
-    .option('--cash <amount>', 'starting cash in the quote currency', String(d.initialCash))
-    .option('--sizing <spec>', 'quantity of buys without one: all-in | fixed:QTY | percent:P', d.sizing)
-    .option('--lot <step>', 'quantity step for sizing (1 = whole units)', String(d.lot))
-    .option(
-      '--seed <n>',
-      'seed of the sampler, the cut points or the resampling, and of every backtest',
-      String(d.seed),
-    );
+    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)');
+  return addFillOptions(
+    addDataRangeOptions(withData),
+    'seed of the sampler, the cut points or the resampling, and of every backtest',
+  );
 }
 
 /** Adds the search options: parameter space, method, objective, where backtests run, outputs. */
@@ -150,6 +116,19 @@ export function settingsOf(o: ResearchCliOptions): BacktestSettings {
   });
 }
 
+/** The candle files of the shared options, loaded, resampled and cut (warnings returned, not printed). */
+export function dataOf(
+  o: Pick<ResearchCliOptions, 'data' | keyof DataRangeCliOptions>,
+): ReturnType<typeof loadResearchData> {
+  return loadResearchData({
+    files: o.data,
+    ...(o.adjusted ? { adjusted: true } : {}),
+    ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe }),
+    ...(o.from === undefined ? {} : { from: o.from }),
+    ...(o.to === undefined ? {} : { to: o.to }),
+  });
+}
+
 /** Everything a searching command needs, parsed and checked before any thread starts. */
 export interface SearchSetup {
   readonly strategy: AnyStrategyClass;
@@ -175,13 +154,7 @@ export function searchSetup(o: SearchCliOptions): SearchSetup {
   const maxCombos = integer('max-combos', o.maxCombos, 1);
   // A bad --queue URL fails before the data is loaded.
   if (o.queue !== undefined) redisOptionsFromUrl(o.queue);
-  const { series, files, warnings } = loadResearchData({
-    files: o.data,
-    ...(o.adjusted ? { adjusted: true } : {}),
-    ...(o.timeframe === undefined ? {} : { timeframe: o.timeframe }),
-    ...(o.from === undefined ? {} : { from: o.from }),
-    ...(o.to === undefined ? {} : { to: o.to }),
-  });
+  const { series, files, warnings } = dataOf(o);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   return {
     strategy,
@@ -221,6 +194,49 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
     settings: s.settings,
     workers,
   });
+}
+
+/** The search of a parsed setup, in the fields optimize and walk-forward both take. */
+export function searchOptionsOf(
+  s: SearchSetup,
+): Pick<
+  SearchOptions,
+  'strategy' | 'space' | 'method' | 'objective' | 'samples' | 'batchSize' | 'maxCombos' | 'seed'
+> {
+  return {
+    strategy: s.strategy,
+    space: s.space,
+    method: s.method,
+    objective: s.objective,
+    samples: s.samples,
+    batchSize: s.batchSize,
+    maxCombos: s.maxCombos,
+    seed: s.settings.seed,
+  };
+}
+
+/**
+ * Runs a search on the evaluator the options name, with a progress bar labelled `label`
+ * unless --no-progress. Worker threads and queue connections would keep the process
+ * alive, so the evaluator is closed however the search ends.
+ */
+export async function searchOnEvaluator<T>(
+  o: SearchCliOptions,
+  s: SearchSetup,
+  label: string,
+  search: (
+    evaluator: ComboEvaluator,
+    onProgress: ((done: number, planned: number) => void) | undefined,
+  ) => Promise<T>,
+): Promise<T> {
+  const evaluator = await openEvaluator(o, s);
+  const progress = o.progress ? comboProgress(label) : undefined;
+  try {
+    return await search(evaluator, progress?.update);
+  } finally {
+    progress?.stop();
+    await evaluator.close();
+  }
 }
 
 /** A progress bar with combinations per second and ETA on stderr; silent off a terminal. */
@@ -274,26 +290,11 @@ export function registerOptimizeCommand(program: Command): void {
       const s = searchSetup(o);
       const top = integer('top', o.top, 0);
       const heatmap = o.heatmap === undefined ? undefined : heatmapAxes(o.heatmap, s.space);
-      const evaluator = await openEvaluator(o, s);
-      const progress = o.progress ? comboProgress('optimize') : undefined;
-      const started = performance.now();
-      let outcome;
-      try {
-        outcome = await optimize(evaluator, {
-          strategy: s.strategy,
-          space: s.space,
-          method: s.method,
-          objective: s.objective,
-          samples: s.samples,
-          batchSize: s.batchSize,
-          maxCombos: s.maxCombos,
-          seed: s.settings.seed,
-          ...(progress ? { onProgress: progress.update } : {}),
-        });
-      } finally {
-        progress?.stop();
-        await evaluator.close();
-      }
+      let started = 0;
+      const outcome = await searchOnEvaluator(o, s, 'optimize', (evaluator, onProgress) => {
+        started = performance.now();
+        return optimize(evaluator, { ...searchOptionsOf(s), ...(onProgress ? { onProgress } : {}) });
+      });
       const seconds = (performance.now() - started) / 1000;
       const report = buildOptimizationReport({
         strategy: s.strategy.id,

@@ -13,7 +13,10 @@ interface RunOptions {
 export function registerRunCommands(program: Command): void {
   for (const [mode, description] of [
     ['shadow', 'paper trading on live market data with the simulated venue (no exchange keys are loaded)'],
-    ['live', 'real orders on the exchange (not available yet: refuses to start)'],
+    [
+      'live',
+      'real orders on the exchange through ccxt (needs keys, API tokens and LIVE_TRADING_CONFIRM=yes; see docs/live-trading.md)',
+    ],
     [
       'api',
       'market data, history and backtests on request, no strategy (a research server that cannot trade)',

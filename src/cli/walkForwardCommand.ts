@@ -9,9 +9,9 @@ import type { SearchCliOptions } from './optimizeCommand.js';
 import {
   addResearchOptions,
   addSearchOptions,
-  comboProgress,
   integer,
-  openEvaluator,
+  searchOnEvaluator,
+  searchOptionsOf,
   searchSetup,
   writeOut,
 } from './optimizeCommand.js';
@@ -51,34 +51,21 @@ export function registerWalkForwardCommand(program: Command): void {
         ...(o.step === undefined ? {} : { step: integer('step', o.step, 1) }),
         mode: o.anchored ? WalkForwardMode.ANCHORED : o.mode,
       };
-      const evaluator = await openEvaluator(o, s);
-      const progress = o.progress ? comboProgress('walk-forward') : undefined;
-      let report;
-      try {
-        report = await walkForward(evaluator, {
+      const report = await searchOnEvaluator(o, s, 'walk-forward', (evaluator, onProgress) =>
+        walkForward(evaluator, {
+          ...searchOptionsOf(s),
           series: s.series,
           dataFiles: s.files,
-          strategy: s.strategy,
-          space: s.space,
-          method: s.method,
-          objective: s.objective,
-          samples: s.samples,
-          batchSize: s.batchSize,
-          maxCombos: s.maxCombos,
-          seed: s.settings.seed,
           settings: s.settings,
           windows,
-          ...(progress
+          ...(onProgress
             ? {
                 onProgress: (_w: number, _n: number, done: number, planned: number) =>
-                  progress.update(done, planned),
+                  onProgress(done, planned),
               }
             : {}),
-        });
-      } finally {
-        progress?.stop();
-        await evaluator.close();
-      }
+        }),
+      );
       if (o.json !== undefined) writeOut(o.json, researchJson(report));
       if (o.html !== undefined) writeOut(o.html, renderWalkForwardHtml(report));
       const st = report.oos.stats;

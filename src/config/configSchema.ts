@@ -107,8 +107,35 @@ export const NotificationsConfigSchema = z.object({
 });
 export type NotificationsConfig = z.infer<typeof NotificationsConfigSchema>;
 
+/**
+ * Live trading (mode live, docs/live-trading.md). `confirmed` must be set explicitly
+ * (LIVE_TRADING_CONFIRM=yes): live mode refuses to start without it.
+ */
+export const LiveConfigSchema = z.object({
+  confirmed: z.boolean().default(false),
+  /** Prefix of every client order id this deployment sends (letters and digits). */
+  clientIdPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,8}$/, 'clientIdPrefix: 1-8 letters/digits')
+    .default('qts'),
+  /** Longest time an order may stay of unknown outcome (above request timeout + receive window). */
+  resolveWithinMs: z.number().int().positive().default(30_000),
+  /** REST sync of open and in-flight orders (fills the streams missed). */
+  syncIntervalMs: z.number().int().positive().default(2_000),
+  /** Periodic reconciliation with the exchange while running. */
+  reconcileIntervalMs: z.number().int().positive().default(60_000),
+  /** Our order budget on top of ccxt's limiter: at most maxOrders per orderWindowMs. */
+  maxOrders: z.number().int().positive().default(10),
+  orderWindowMs: z.number().int().positive().default(1_000),
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  /** Use the private WebSocket streams (watchOrders/watchMyTrades) besides REST sync. */
+  streams: z.boolean().default(true),
+});
+export type LiveConfig = z.infer<typeof LiveConfigSchema>;
+
 /** Every setting of a running engine, in one place. */
 export const AppConfigSchema = z.object({
+  live: LiveConfigSchema.default(LiveConfigSchema.parse({})),
   mode: z.enum(['shadow', 'live', 'api']).default('shadow'),
   exchange: z
     .object({
@@ -209,6 +236,21 @@ export const AppConfigSchema = z.object({
       /** Least interval between two updates of a state channel (equity, positions, tickers). */
       throttleMs: z.number().int().min(0).default(250),
       maxClients: z.number().int().positive().default(1_000),
+    })
+    .prefault({}),
+  /** Web dashboard (docs/dashboard.md): served by the engine at /, and by the standalone web-dashboard server. */
+  dashboard: z
+    .object({
+      /** Serve the built app at / of the API port (and proxy the push at /ws). */
+      enabled: z.boolean().default(true),
+      /** Folder of the built app; default dist/web of the project. */
+      dir: z.string().min(1).optional(),
+      /** Standalone web-dashboard server (src/monitor/dashboard): its address… */
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8088),
+      /** …and the engine it fronts: REST at apiUrl, push at pushUrl. */
+      apiUrl: z.url().default('http://127.0.0.1:3000'),
+      pushUrl: z.url().default('ws://127.0.0.1:8080'),
     })
     .prefault({}),
   log: z

@@ -11,6 +11,7 @@ export type Fixed = bigint & { readonly __fixed: unique symbol };
 /** Decimal places carried by every Fixed. */
 export const FIXED_DIGITS = 16;
 const SCALE = 10n ** BigInt(FIXED_DIGITS);
+const MINUS_SCALE = -SCALE;
 
 export const ZERO = 0n as Fixed;
 export const ONE = SCALE as Fixed;
@@ -102,6 +103,9 @@ export function toFixed(x: Numeric): Fixed {
 
 /** Nearest float, for statistics and charts only (never feed it back into the ledger). */
 export function toNumber(x: Fixed): number {
+  // Below one whole unit the whole part is 0 and the sum below is Number(x) / 1e16 as it
+  // stands: the same double, without two bigint divisions (zero fees, flat positions).
+  if (x < SCALE && x > MINUS_SCALE) return Number(x) / 1e16;
   const whole = x / SCALE;
   const frac = x % SCALE;
   return Number(whole) + Number(frac) / 1e16;
@@ -158,6 +162,8 @@ export function mul(a: Fixed, b: Fixed): Fixed {
   // roundDiv specialised to the positive, even SCALE: the remainder is compared with half a
   // unit directly (no absolute value, no doubling). Orders, fills and the ledger multiply
   // dozens of times per order, so every bigint allocation saved here counts.
+  // A zero factor (a fee rate of 0, an empty position) needs no 128-bit product.
+  if (a === 0n || b === 0n) return ZERO;
   const n = a * b;
   const q = n / SCALE;
   const r = n % SCALE;

@@ -24,12 +24,15 @@ export function shareSeries(s: BarSeries): SharedSeries {
 
 /** The series over shared memory (views, no copy). */
 export function seriesOfShared(shared: SharedSeries): BarSeries {
-  const n = shared.length;
-  const all = new Float64Array(shared.buffer);
+  return seriesOfColumns(shared.symbol, shared.timeframe, shared.length, new Float64Array(shared.buffer));
+}
+
+/** A series over the six columns laid back to back in `all` (views, no copy). */
+function seriesOfColumns(symbol: string, timeframe: string, n: number, all: Float64Array): BarSeries {
   const col = (k: number): Float64Array => all.subarray(k * n, (k + 1) * n);
   return {
-    symbol: shared.symbol,
-    timeframe: shared.timeframe,
+    symbol,
+    timeframe,
     length: n,
     ts: col(0),
     open: col(1),
@@ -58,16 +61,5 @@ export function seriesFromBytes(symbol: string, timeframe: string, bytes: Buffer
     throw new RangeError(`series bytes of ${symbol}: length ${bytes.length} is not 48 × bars`);
   const all = new Float64Array(n * COLUMNS.length);
   for (let k = 0; k < all.length; k++) all[k] = bytes.readDoubleLE(k * 8);
-  const col = (k: number): Float64Array => all.subarray(k * n, (k + 1) * n);
-  return {
-    symbol,
-    timeframe,
-    length: n,
-    ts: col(0),
-    open: col(1),
-    high: col(2),
-    low: col(3),
-    close: col(4),
-    volume: col(5),
-  };
+  return seriesOfColumns(symbol, timeframe, n, all);
 }

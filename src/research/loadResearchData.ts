@@ -24,8 +24,8 @@ export function loadResearchData(o: ResearchDataOptions): {
 } {
   const files = o.files.flatMap((d) => d.split(',')).filter((f) => f !== '');
   if (files.length === 0) throw new QtsError('ERR_INVALID_OPTION', '--data: no file given');
-  const from = date('from', o.from);
-  const to = date('to', o.to);
+  const from = parseDateOption('from', o.from);
+  const to = parseDateOption('to', o.to);
   const warnings: string[] = [];
   const series = files.map((file) => {
     const loaded = loadBarSeries(file, o.adjusted ? { adjusted: true } : {});
@@ -39,7 +39,8 @@ export function loadResearchData(o: ResearchDataOptions): {
   return { series, files, warnings };
 }
 
-function date(name: string, text: string | undefined): number | undefined {
+/** A --from/--to option: YYYY-MM-DD (UTC midnight) or an ISO time, as epoch ms; undefined when absent. */
+export function parseDateOption(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
   if (!Number.isFinite(t))

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 import { stdev } from '../strategy/statistics.js';
@@ -59,15 +60,13 @@ export class AdaptiveKama extends Strategy<AdaptiveKamaParams> {
     "Adaptive parameters: Kaufman's adaptive moving average (smoothing set by the efficiency ratio) with a volatility filter";
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => {
+    const n = this.params.erPeriod;
+    return { closes: new RollingWindow(n + 1), changes: new RollingWindow(n), kama: Number.NaN };
+  });
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      const n = this.params.erPeriod;
-      s = { closes: new RollingWindow(n + 1), changes: new RollingWindow(n), kama: Number.NaN };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     s.closes.push(bar.close);
     if (!s.closes.full) return;
     if (Number.isNaN(s.kama)) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { ATR } from '../strategy/indicators.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -49,14 +50,15 @@ export class AtrBreakout extends Strategy<AtrBreakoutParams> {
     'ATR breakout: buy a close above the previous high + k×ATR, exit on a trailing ATR stop';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => ({
+    atr: new ATR(this.params.period),
+    prev: undefined,
+    prevAtr: Number.NaN,
+    peak: Number.NaN,
+  }));
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = { atr: new ATR(this.params.period), prev: undefined, prevAtr: Number.NaN, peak: Number.NaN };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const atr = s.atr.add({ high: bar.high, low: bar.low, close: bar.close }) ?? Number.NaN;
     let signal: 'long' | 'flat' | undefined;
     if (s.prev !== undefined && !Number.isNaN(s.prevAtr)) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { BollingerBands } from '../strategy/indicators.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -49,21 +50,16 @@ export class BbSqueeze extends Strategy<BbSqueezeParams> {
     'Bollinger-width squeeze: after the narrowest bands in N bars, buy a close above the upper band';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<
-    string,
-    { bb: BollingerBands; widths: RollingWindow; sinceSqueeze: number }
-  >();
+  private readonly state = new PerSymbol<{ bb: BollingerBands; widths: RollingWindow; sinceSqueeze: number }>(
+    () => ({
+      bb: new BollingerBands(this.params.period, this.params.k),
+      widths: new RollingWindow(this.params.lookback),
+      sinceSqueeze: Infinity,
+    }),
+  );
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = {
-        bb: new BollingerBands(this.params.period, this.params.k),
-        widths: new RollingWindow(this.params.lookback),
-        sinceSqueeze: Infinity,
-      };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const b = s.bb.add(bar.close);
     if (b === null) return;
     const width = (b.upper - b.lower) / b.middle;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { investFractionParam } from '../strategy/investFractionParam.js';
 import type { Bar } from '../model/Bar.js';
-import { CrossSection } from '../strategy/CrossSection.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
-import { Strategy } from '../strategy/Strategy.js';
 import { mean, stdev } from '../strategy/statistics.js';
+import { PairStrategy } from './PairStrategy.js';
 import { rebalanceToWeights } from './rebalanceToWeights.js';
 
 const paramsSchema = z
@@ -31,12 +31,7 @@ const paramsSchema = z
       step: 5,
       description: 'and only when the deviation is at least this many basis points (two fees and slippage)',
     }),
-    investFraction: z
-      .number()
-      .min(0.1)
-      .max(1)
-      .default(0.95)
-      .meta({ step: 0.05, description: 'share of equity put in the cheap venue' }),
+    investFraction: investFractionParam('share of equity put in the cheap venue'),
   })
   .refine((p) => p.exitZ < p.entryZ, { message: 'exitZ must be below entryZ', path: ['exitZ'] });
 
@@ -51,60 +46,36 @@ export type CrossExchangeSpreadParams = z.infer<typeof paramsSchema>;
  * least `minEdgeBps`, the cheap venue's instrument is bought; it is sold once the spread
  * is back within `exitZ` stdevs. Long-only (spot): the rich venue would need inventory to sell.
  */
-export class CrossExchangeSpread extends Strategy<CrossExchangeSpreadParams> {
+export class CrossExchangeSpread extends PairStrategy<CrossExchangeSpreadParams> {
   static readonly id = 'cross-exchange-spread';
   static readonly description =
     'Cross-exchange spread: buy the venue trading at an unusual discount to the other, sell on convergence';
   static readonly paramsSchema = paramsSchema;
 
-  private cross: CrossSection | undefined;
-  private legs: readonly [string, string] | undefined;
   private readonly spreads = new RollingWindow(this.params.window);
-  private readonly last = new Map<string, Bar>();
   private holding: string | undefined;
   private pending = false;
 
-  override onStart(): void {
-    super.onStart();
-    const [a, b] = this.ctx.symbols;
-    if (a === undefined || b === undefined) {
-      this.ctx.log.error('cross-exchange-spread needs two symbols; it will not trade', {
-        symbols: this.ctx.symbols,
-      });
-      return;
+  protected onPair(barA: Bar, barB: Bar): void {
+    const [a, b] = this.legs as readonly [string, string];
+    const spread = Math.log(barB.close / barA.close);
+    this.spreads.push(spread);
+    if (!this.spreads.full) return;
+    const values = this.spreads.values();
+    const m = mean(values);
+    const sd = stdev(values);
+    if (!(sd > 0)) return;
+    const z = (spread - m) / sd;
+    const edge = Math.abs(spread - m) * 10_000 >= this.params.minEdgeBps;
+    let next = this.holding;
+    if (edge && z <= -this.params.entryZ) next = b;
+    else if (edge && z >= this.params.entryZ) next = a;
+    else if (Math.abs(z) < this.params.exitZ) next = undefined;
+    if (next !== this.holding) {
+      this.holding = next;
+      this.pending = true;
     }
-    this.legs = [a, b];
-    this.cross = new CrossSection([a, b]);
-  }
-
-  override onBar(bar: Bar): void {
-    if (!this.cross || !this.legs) return;
-    const [a, b] = this.legs;
-    for (const snap of this.cross.add(bar)) {
-      const barA = snap.bars.get(a) ?? this.last.get(a);
-      const barB = snap.bars.get(b) ?? this.last.get(b);
-      if (!barA || !barB) continue;
-      this.last.set(a, barA);
-      this.last.set(b, barB);
-      const spread = Math.log(barB.close / barA.close);
-      this.spreads.push(spread);
-      if (!this.spreads.full) continue;
-      const values = this.spreads.values();
-      const m = mean(values);
-      const sd = stdev(values);
-      if (!(sd > 0)) continue;
-      const z = (spread - m) / sd;
-      const edge = Math.abs(spread - m) * 10_000 >= this.params.minEdgeBps;
-      let next = this.holding;
-      if (edge && z <= -this.params.entryZ) next = b;
-      else if (edge && z >= this.params.entryZ) next = a;
-      else if (Math.abs(z) < this.params.exitZ) next = undefined;
-      if (next !== this.holding) {
-        this.holding = next;
-        this.pending = true;
-      }
-      const target = new Map(this.holding === undefined ? [] : [[this.holding, this.params.investFraction]]);
-      if (this.pending) this.pending = rebalanceToWeights(this.ctx, [a, b], target) === 'pending';
-    }
+    const target = new Map(this.holding === undefined ? [] : [[this.holding, this.params.investFraction]]);
+    if (this.pending) this.pending = rebalanceToWeights(this.ctx, [a, b], target) === 'pending';
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { investFractionParam } from '../strategy/investFractionParam.js';
 import { mean, rankDescending } from '../strategy/statistics.js';
 import { RebalancingStrategy } from './RebalancingStrategy.js';
 
@@ -24,12 +25,7 @@ const paramsSchema = z.object({
     .max(2000)
     .default(12)
     .meta({ step: 1, description: 'rank and rebalance every N bars' }),
-  investFraction: z
-    .number()
-    .min(0.1)
-    .max(1)
-    .default(0.95)
-    .meta({ step: 0.05, description: 'share of equity invested' }),
+  investFraction: investFractionParam(),
 });
 
 export type CrossSectionalReversionParams = z.infer<typeof paramsSchema>;
@@ -47,12 +43,8 @@ export class CrossSectionalReversion extends RebalancingStrategy<CrossSectionalR
     'Cross-sectional mean reversion: hold the worst recent performers, weighted by their shortfall to the universe mean';
   static readonly paramsSchema = paramsSchema;
 
-  protected history(): number {
-    return this.params.lookback + 1;
-  }
-
   protected targets(): ReadonlyMap<string, number> {
-    const rets = new Map(this.ctx.symbols.map((s) => [s, this.windowReturn(s)] as const));
+    const rets = this.scoreEach((s) => this.windowReturn(s));
     const avg = mean([...rets.values()].filter((r) => !Number.isNaN(r)));
     const losers = rankDescending(rets)
       .reverse()

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA } from '../strategy/indicators.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -38,14 +39,14 @@ export class EmaCross extends Strategy<EmaCrossParams> {
   static readonly description = 'Fast/slow exponential moving average crossover, long or flat';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, { fast: EMA; slow: EMA; cross: CrossOver }>();
+  private readonly state = new PerSymbol<{ fast: EMA; slow: EMA; cross: CrossOver }>(() => ({
+    fast: new EMA(this.params.fast),
+    slow: new EMA(this.params.slow),
+    cross: new CrossOver(),
+  }));
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = { fast: new EMA(this.params.fast), slow: new EMA(this.params.slow), cross: new CrossOver() };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const fast = s.fast.add(bar.close) ?? Number.NaN;
     const slow = s.slow.add(bar.close) ?? Number.NaN;
     const cross = s.slow.isStable ? s.cross.update(fast, slow) : 0;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { investFractionParam } from '../strategy/investFractionParam.js';
 import type { RollingWindow } from '../strategy/RollingWindow.js';
-import { crossSectionalZ, rankDescending, stdev } from '../strategy/statistics.js';
-import { RebalancingStrategy } from './RebalancingStrategy.js';
+import { crossSectionalZ, stdev } from '../strategy/statistics.js';
+import { RebalancingStrategy, topEqualWeights } from './RebalancingStrategy.js';
 
 const weight = (description: string, def: number) =>
   z.number().min(-5).max(5).default(def).meta({ step: 0.25, description });
@@ -41,12 +42,7 @@ const paramsSchema = z.object({
   ),
   largeOrders: weight('weight of large-order flow (signed volume of large bars / all volume)', 1),
   funding: weight('weight of the funding factor (minus the last funding rate; perpetuals only)', 0),
-  investFraction: z
-    .number()
-    .min(0.1)
-    .max(1)
-    .default(0.95)
-    .meta({ step: 0.05, description: 'share of equity invested' }),
+  investFraction: investFractionParam(),
 });
 
 export type FactorInvestingParams = z.infer<typeof paramsSchema>;
@@ -76,27 +72,22 @@ export class FactorInvesting extends RebalancingStrategy<FactorInvestingParams> 
     'Factor investing: momentum, volatility, money-flow, turnover, large-order and funding factors ranked as one composite';
   static readonly paramsSchema = paramsSchema;
 
-  protected history(): number {
-    return this.params.lookback + 1;
-  }
-
   protected targets(): ReadonlyMap<string, number> {
     const p = this.params;
     const raw = this.ctx.symbols.map((s) => [s, this.factors(s)] as const);
     const names = ['momentum', 'volatility', 'moneyFlow', 'turnover', 'largeOrders'] as const;
-    const composite = new Map<string, number>(this.ctx.symbols.map((s) => [s, 0]));
-    for (const name of names) {
-      const zs = crossSectionalZ(new Map(raw.map(([s, f]) => [s, f[name]])));
-      for (const [s, zv] of zs)
-        if (!Number.isNaN(zv)) composite.set(s, (composite.get(s) ?? 0) + p[name] * zv);
-    }
-    if (p.funding !== 0) {
-      const rates = new Map(this.ctx.symbols.map((s) => [s, -(this.ctx.fundingRate?.(s) ?? Number.NaN)]));
-      for (const [s, zv] of crossSectionalZ(rates))
-        if (!Number.isNaN(zv)) composite.set(s, (composite.get(s) ?? 0) + p.funding * zv);
-    }
-    const picked = rankDescending(composite).slice(0, p.top);
-    return new Map(picked.map((s) => [s, 1 / p.top] as const));
+    const composite = this.scoreEach(() => 0);
+    const addFactor = (values: ReadonlyMap<string, number>, weight: number): void => {
+      for (const [s, zv] of crossSectionalZ(values))
+        if (!Number.isNaN(zv)) composite.set(s, (composite.get(s) ?? 0) + weight * zv);
+    };
+    for (const name of names) addFactor(new Map(raw.map(([s, f]) => [s, f[name]])), p[name]);
+    if (p.funding !== 0)
+      addFactor(
+        this.scoreEach((s) => -(this.ctx.fundingRate?.(s) ?? Number.NaN)),
+        p.funding,
+      );
+    return topEqualWeights(composite, p.top);
   }
 
   /** The candle factors of one symbol over its window. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA, MACD } from '../strategy/indicators.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -44,15 +45,13 @@ export class MacdCross extends Strategy<MacdCrossParams> {
   static readonly description = 'MACD line crossing its signal line, long or flat';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, { macd: MACD; cross: CrossOver }>();
+  private readonly state = new PerSymbol<{ macd: MACD; cross: CrossOver }>(() => {
+    const { fast, slow, signal } = this.params;
+    return { macd: new MACD(new EMA(fast), new EMA(slow), new EMA(signal)), cross: new CrossOver() };
+  });
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      const { fast, slow, signal } = this.params;
-      s = { macd: new MACD(new EMA(fast), new EMA(slow), new EMA(signal)), cross: new CrossOver() };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const m = s.macd.add(bar.close);
     const cross = m !== null && s.macd.signal.isStable ? s.cross.update(m.macd, m.signal) : 0;
     followLongFlat(this.ctx, bar.symbol, crossSignal(cross));

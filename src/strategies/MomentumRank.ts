@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { rankDescending } from '../strategy/statistics.js';
-import { RebalancingStrategy } from './RebalancingStrategy.js';
+import { investFractionParam } from '../strategy/investFractionParam.js';
+import { RebalancingStrategy, topEqualWeights } from './RebalancingStrategy.js';
 
 const paramsSchema = z.object({
   lookback: z
@@ -27,12 +27,7 @@ const paramsSchema = z.object({
   absolute: z.boolean().default(true).meta({
     description: 'hold only symbols whose own return is positive (the rest of the slots stay cash)',
   }),
-  investFraction: z
-    .number()
-    .min(0.1)
-    .max(1)
-    .default(0.95)
-    .meta({ step: 0.05, description: 'share of equity invested' }),
+  investFraction: investFractionParam(),
 });
 
 export type MomentumRankParams = z.infer<typeof paramsSchema>;
@@ -49,15 +44,8 @@ export class MomentumRank extends RebalancingStrategy<MomentumRankParams> {
   static readonly description = 'Momentum rank: hold the top-N symbols by lookback return, equal weight';
   static readonly paramsSchema = paramsSchema;
 
-  protected history(): number {
-    return this.params.lookback + 1;
-  }
-
   protected targets(): ReadonlyMap<string, number> {
-    const scores = new Map(this.ctx.symbols.map((s) => [s, this.windowReturn(s)] as const));
-    const picked = rankDescending(scores)
-      .slice(0, this.params.top)
-      .filter((s) => !this.params.absolute || (scores.get(s) ?? 0) > 0);
-    return new Map(picked.map((s) => [s, 1 / this.params.top] as const));
+    const scores = this.scoreEach((s) => this.windowReturn(s));
+    return topEqualWeights(scores, this.params.top, (s) => !this.params.absolute || (scores.get(s) ?? 0) > 0);
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA, RSI } from '../strategy/indicators.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -72,7 +73,16 @@ export class MultiTimeframe extends Strategy<MultiTimeframeParams> {
     'Multi-timeframe confluence: higher-timeframe EMA trend filter, primary-timeframe RSI pullback entries';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => {
+    const p = this.params;
+    return {
+      fast: new EMA(p.fast),
+      slow: new EMA(p.slow),
+      rsi: new RSI(p.rsiPeriod),
+      cross: new CrossOver(),
+      up: false,
+    };
+  });
 
   override onStart(): void {
     super.onStart();
@@ -80,18 +90,7 @@ export class MultiTimeframe extends Strategy<MultiTimeframeParams> {
   }
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      const p = this.params;
-      s = {
-        fast: new EMA(p.fast),
-        slow: new EMA(p.slow),
-        rsi: new RSI(p.rsiPeriod),
-        cross: new CrossOver(),
-        up: false,
-      };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     if (bar.timeframe === this.params.higherTimeframe) {
       const fast = s.fast.add(bar.close);
       const slow = s.slow.add(bar.close);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { investFractionParam } from '../strategy/investFractionParam.js';
 import type { Bar } from '../model/Bar.js';
-import { CrossSection } from '../strategy/CrossSection.js';
 import type { EngleGrangerResult } from '../strategy/engleGranger.js';
 import { engleGranger } from '../strategy/engleGranger.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
-import { Strategy } from '../strategy/Strategy.js';
 import { mean, stdev } from '../strategy/statistics.js';
+import { PairStrategy } from './PairStrategy.js';
 import { rebalanceToWeights } from './rebalanceToWeights.js';
 
 const paramsSchema = z
@@ -53,12 +53,7 @@ const paramsSchema = z
       .meta({
         description: 'level of the Engle-Granger test (MacKinnon critical values): 0.01, 0.05 or 0.1',
       }),
-    investFraction: z
-      .number()
-      .min(0.1)
-      .max(1)
-      .default(0.95)
-      .meta({ step: 0.05, description: 'share of equity put in the cheap leg' }),
+    investFraction: investFractionParam('share of equity put in the cheap leg'),
   })
   .refine((p) => p.exitZ < p.entryZ, { message: 'exitZ must be below entryZ', path: ['exitZ'] })
   .refine((p) => p.zWindow <= p.formation, {
@@ -77,47 +72,18 @@ export type PairsArbitrageParams = z.infer<typeof paramsSchema>;
  * one: z ≥ entryZ (A rich) → hold B; z ≤ −entryZ → hold A; |z| < exitZ → flat. A pair
  * that stops being cointegrated is closed out and left alone until it tests positive again.
  */
-export class PairsArbitrage extends Strategy<PairsArbitrageParams> {
+export class PairsArbitrage extends PairStrategy<PairsArbitrageParams> {
   static readonly id = 'pairs-arbitrage';
   static readonly description =
     'Pairs arbitrage: Engle-Granger cointegration (OLS hedge ratio + ADF), z-score of the spread, hold the cheap leg';
   static readonly paramsSchema = paramsSchema;
 
-  private cross: CrossSection | undefined;
-  private legs: readonly [string, string] | undefined;
   private readonly logA = new RollingWindow(this.params.formation);
   private readonly logB = new RollingWindow(this.params.formation);
-  private readonly last = new Map<string, Bar>();
   private fit: EngleGrangerResult | undefined;
   private periods = 0;
   private target: ReadonlyMap<string, number> | undefined;
   private pending = false;
-
-  override onStart(): void {
-    super.onStart();
-    const [a, b] = this.ctx.symbols;
-    if (a === undefined || b === undefined) {
-      this.ctx.log.error('pairs-arbitrage needs two symbols; it will not trade', {
-        symbols: this.ctx.symbols,
-      });
-      return;
-    }
-    this.legs = [a, b];
-    this.cross = new CrossSection([a, b]);
-  }
-
-  override onBar(bar: Bar): void {
-    if (!this.cross || !this.legs) return;
-    for (const snap of this.cross.add(bar)) {
-      const [a, b] = this.legs;
-      const barA = snap.bars.get(a) ?? this.last.get(a);
-      const barB = snap.bars.get(b) ?? this.last.get(b);
-      if (!barA || !barB) continue;
-      this.last.set(a, barA);
-      this.last.set(b, barB);
-      this.onPeriod(Math.log(barA.close), Math.log(barB.close));
-    }
-  }
 
   /** The z-score of the latest spread under the current fit; NaN without a cointegrated fit. */
   zScore(): number {
@@ -131,10 +97,10 @@ export class PairsArbitrage extends Strategy<PairsArbitrageParams> {
     return sd > 0 ? ((spread[n - 1] as number) - mean(spread)) / sd : Number.NaN;
   }
 
-  private onPeriod(la: number, lb: number): void {
+  protected onPair(barA: Bar, barB: Bar): void {
     const [a, b] = this.legs as readonly [string, string];
-    this.logA.push(la);
-    this.logB.push(lb);
+    this.logA.push(Math.log(barA.close));
+    this.logB.push(Math.log(barB.close));
     this.periods += 1;
     if (!this.logA.full) return;
     if (this.periods % this.params.refitEvery === 0 || this.fit === undefined) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { BollingerBands, EMA } from '../strategy/indicators.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -74,20 +75,18 @@ export class RegimeSwitching extends Strategy<RegimeSwitchingParams> {
     'Regime switching: efficiency-ratio detector picks EMA trend following or Bollinger reversion';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => {
+    const p = this.params;
+    return {
+      closes: new RollingWindow(p.detectorPeriod + 1),
+      fast: new EMA(p.fast),
+      slow: new EMA(p.slow),
+      bands: new BollingerBands(p.bandPeriod, p.bandK),
+    };
+  });
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      const p = this.params;
-      s = {
-        closes: new RollingWindow(p.detectorPeriod + 1),
-        fast: new EMA(p.fast),
-        slow: new EMA(p.slow),
-        bands: new BollingerBands(p.bandPeriod, p.bandK),
-      };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     s.closes.push(bar.close);
     const fast = s.fast.add(bar.close);
     const slow = s.slow.add(bar.close);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { investFractionParam } from '../strategy/investFractionParam.js';
 import { rankDescending, stdev } from '../strategy/statistics.js';
 import { RebalancingStrategy } from './RebalancingStrategy.js';
 
@@ -21,12 +22,7 @@ const paramsSchema = z.object({
     step: 0.1,
     description: 'switch only when the new leader scores this much more than the holding',
   }),
-  investFraction: z
-    .number()
-    .min(0.1)
-    .max(1)
-    .default(0.95)
-    .meta({ step: 0.05, description: 'share of equity invested' }),
+  investFraction: investFractionParam(),
 });
 
 export type RotationParams = z.infer<typeof paramsSchema>;
@@ -47,10 +43,6 @@ export class Rotation extends RebalancingStrategy<RotationParams> {
 
   private holding: string | undefined;
 
-  protected history(): number {
-    return this.params.lookback + 1;
-  }
-
   /** Lookback return over the standard deviation of bar returns. */
   score(symbol: string): number {
     const w = this.closes.get(symbol);
@@ -62,7 +54,7 @@ export class Rotation extends RebalancingStrategy<RotationParams> {
   }
 
   protected targets(): ReadonlyMap<string, number> | undefined {
-    const scores = new Map(this.ctx.symbols.map((s) => [s, this.score(s)] as const));
+    const scores = this.scoreEach((s) => this.score(s));
     const leader = rankDescending(scores)[0];
     const best = leader === undefined ? Number.NaN : (scores.get(leader) as number);
     let next: string | undefined = leader;

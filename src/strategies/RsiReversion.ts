@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { RSI } from '../strategy/indicators.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -41,14 +42,14 @@ export class RsiReversion extends Strategy<RsiReversionParams> {
     'RSI mean reversion: buy crossing below oversold, sell crossing above overbought';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, { rsi: RSI; oversold: CrossOver; overbought: CrossOver }>();
+  private readonly state = new PerSymbol<{ rsi: RSI; oversold: CrossOver; overbought: CrossOver }>(() => ({
+    rsi: new RSI(this.params.period),
+    oversold: new CrossOver(),
+    overbought: new CrossOver(),
+  }));
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = { rsi: new RSI(this.params.period), oversold: new CrossOver(), overbought: new CrossOver() };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const rsi = s.rsi.add(bar.close) ?? Number.NaN;
     const down = s.oversold.update(rsi, this.params.oversold) < 0;
     const up = s.overbought.update(rsi, this.params.overbought) > 0;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { RollingSma } from '../strategy/indicators.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 import { mean, stdev } from '../strategy/statistics.js';
@@ -58,19 +59,15 @@ export class VolRegime extends Strategy<VolRegimeParams> {
     'Volatility regime: trend-follow (close > SMA) while realized vol is below its average, else flat';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => ({
+    prevClose: Number.NaN,
+    returns: new RollingWindow(this.params.volWindow),
+    vols: new RollingWindow(this.params.regimeWindow),
+    sma: new RollingSma(this.params.trendPeriod),
+  }));
 
   override onBar(bar: Bar): void {
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = {
-        prevClose: Number.NaN,
-        returns: new RollingWindow(this.params.volWindow),
-        vols: new RollingWindow(this.params.regimeWindow),
-        sma: new RollingSma(this.params.trendPeriod),
-      };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const sma = s.sma.update(bar.close);
     if (!Number.isNaN(s.prevClose)) s.returns.push(Math.log(bar.close / s.prevClose));
     s.prevClose = bar.close;

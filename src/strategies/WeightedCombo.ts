@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { EMA, MACD, RSI, RollingSma } from '../strategy/indicators.js';
 import { SignalWeights } from '../strategy/SignalWeights.js';
+import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { followLongFlat } from '../strategy/followLongFlat.js';
 
@@ -106,23 +107,22 @@ export class WeightedCombo extends Strategy<WeightedComboParams> {
     'Weighted combo: trend, momentum and reversion members with dynamic weights, correlation penalty and circuit breakers';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly state = new Map<string, SymbolState>();
+  private readonly state = new PerSymbol<SymbolState>(() => {
+    const p = this.params;
+    return {
+      fast: new RollingSma(p.fast),
+      slow: new RollingSma(p.slow),
+      macd: new MACD(new EMA(12), new EMA(26), new EMA(9)),
+      rsi: new RSI(p.rsiPeriod),
+      weights: new SignalWeights(3, p),
+      reversionLong: false,
+      prevClose: Number.NaN,
+    };
+  });
 
   override onBar(bar: Bar): void {
     const p = this.params;
-    let s = this.state.get(bar.symbol);
-    if (!s) {
-      s = {
-        fast: new RollingSma(p.fast),
-        slow: new RollingSma(p.slow),
-        macd: new MACD(new EMA(12), new EMA(26), new EMA(9)),
-        rsi: new RSI(p.rsiPeriod),
-        weights: new SignalWeights(3, p),
-        reversionLong: false,
-        prevClose: Number.NaN,
-      };
-      this.state.set(bar.symbol, s);
-    }
+    const s = this.state.of(bar.symbol);
     const fast = s.fast.update(bar.close);
     const slow = s.slow.update(bar.close);
     const m = s.macd.add(bar.close);

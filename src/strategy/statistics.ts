@@ -31,29 +31,47 @@ export function zScore(x: number, xs: ArrayLike<number>): number {
   return sd > 0 ? (x - mean(xs)) / sd : Number.NaN;
 }
 
+/** Means and centred sums of squares and products of two series over their common length. */
+interface CoMoments {
+  readonly n: number;
+  readonly mx: number;
+  readonly my: number;
+  /** Σ(x − mx)(y − my). */
+  readonly sxy: number;
+  /** Σ(x − mx)². */
+  readonly sxx: number;
+  /** Σ(y − my)². */
+  readonly syy: number;
+}
+
+function coMoments(x: ArrayLike<number>, y: ArrayLike<number>): CoMoments {
+  const n = Math.min(x.length, y.length);
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i] as number;
+    my += y[i] as number;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (x[i] as number) - mx;
+    const dy = (y[i] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return { n, mx, my, sxy, sxx, syy };
+}
+
 /** Pearson correlation of two equally long series; NaN when either is flat or too short. */
 export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = Math.min(a.length, b.length);
-  if (n < 2) return Number.NaN;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] as number;
-    mb += b[i] as number;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = (a[i] as number) - ma;
-    const db = (b[i] as number) - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
+  if (Math.min(a.length, b.length) < 2) return Number.NaN;
+  const { sxy, sxx, syy } = coMoments(a, b);
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
 }
 
 /** Ordinary least squares y = alpha + beta·x, with the residuals. */
@@ -65,22 +83,7 @@ export interface OlsFit {
 
 /** Fits y = alpha + beta·x by least squares; beta NaN when x is flat. */
 export function ols(y: ArrayLike<number>, x: ArrayLike<number>): OlsFit {
-  const n = Math.min(y.length, x.length);
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i] as number;
-    my += y[i] as number;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (x[i] as number) - mx;
-    sxy += dx * ((y[i] as number) - my);
-    sxx += dx * dx;
-  }
+  const { n, mx, my, sxy, sxx } = coMoments(x, y);
   const beta = sxx > 0 ? sxy / sxx : Number.NaN;
   const alpha = my - beta * mx;
   const residuals = new Float64Array(n);

@@ -12,8 +12,8 @@ const trades: FakeTrade[] = Array.from({ length: 20 }, (_, i) => ({
   side: 'buy',
 }));
 
-/** Until a later issue implements them, private endpoints are refused the way Binance refuses a bad key. */
-describe('FakeBinance private endpoints (not implemented yet)', () => {
+/** Without an account configured, private endpoints are refused the way Binance refuses a bad key. */
+describe('FakeBinance private endpoints without an account', () => {
   let fake: FakeBinance;
 
   beforeAll(async () => {

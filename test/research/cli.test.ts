@@ -59,31 +59,23 @@ describe('research commands --help', () => {
 describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => {
   const orcl = sharedFile('stocks-daily/orcl-1995-2014.txt');
   const dir = mkdtempSync(join(tmpdir(), 'qts-research-cli-'));
+  /** `flags` as typed (values without spaces), then each output file as `--<name> <path>`. */
+  const args = (flags: string, files: Record<string, string> = {}): string[] => [
+    ...flags.split(' '),
+    ...Object.entries(files).flatMap(([name, path]) => [`--${name}`, path]),
+  ];
+  /** `qts <command> --data ORCL --strategy sma-cross` with more flags and output files. */
+  const onOrcl = (command: string, flags: string, files?: Record<string, string>): ReturnType<typeof qts> =>
+    qts([command, '--data', orcl, '--strategy', 'sma-cross', ...args(flags, files)]);
 
   it('optimize writes JSON and HTML and prints the ranking', async () => {
     const json = join(dir, 'opt.json');
     const html = join(dir, 'opt.html');
-    const r = await qts([
+    const r = await onOrcl(
       'optimize',
-      '--data',
-      orcl,
-      '--strategy',
-      'sma-cross',
-      '--param',
-      'fast=5:20:5',
-      '--param',
-      'slow=10,30,50',
-      '--objective',
-      'return',
-      '--workers',
-      '2',
-      '--fill',
-      'close',
-      '--json',
-      json,
-      '--html',
-      html,
-    ]);
+      '--param fast=5:20:5 --param slow=10,30,50 --objective return --workers 2 --fill close',
+      { json, html },
+    );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as {
       spaceSize: number;
@@ -104,11 +96,10 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
   });
 
   it('bad input is a clear coded error with exit code 2', async () => {
-    const base = ['optimize', '--data', orcl, '--strategy', 'sma-cross', '--no-progress'];
     const [param, range, objective] = await Promise.all([
-      qts([...base, '--param', 'speed=1:3']),
-      qts([...base, '--param', 'fast=30:10']),
-      qts([...base, '--param', 'fast=5,10', '--objective', 'luck']),
+      onOrcl('optimize', '--no-progress --param speed=1:3'),
+      onOrcl('optimize', '--no-progress --param fast=30:10'),
+      onOrcl('optimize', '--no-progress --param fast=5,10 --objective luck'),
     ]);
     expect(param.code).toBe(2);
     expect(param.stderr).toContain(
@@ -126,28 +117,11 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
 
   it('walk-forward reports every window and the stitched out-of-sample result', async () => {
     const json = join(dir, 'wf.json');
-    const r = await qts([
+    const r = await onOrcl(
       'walk-forward',
-      '--data',
-      orcl,
-      '--strategy',
-      'sma-cross',
-      '--param',
-      'fast=5:20:5',
-      '--param',
-      'slow=30,50',
-      '--in-sample',
-      '1000',
-      '--out-of-sample',
-      '500',
-      '--anchored',
-      '--workers',
-      '1',
-      '--json',
-      json,
-      '--html',
-      join(dir, 'wf.html'),
-    ]);
+      '--param fast=5:20:5 --param slow=30,50 --in-sample 1000 --out-of-sample 500 --anchored --workers 1',
+      { json, html: join(dir, 'wf.html') },
+    );
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as {
       windows: { inSample: { bars: number } }[];
@@ -162,33 +136,12 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
 
   it('monte-carlo resamples a backtest report written by qts backtest', async () => {
     const bt = join(dir, 'bt.json');
-    const b = await qts([
-      'backtest',
-      '--data',
-      orcl,
-      '--strategy',
-      'sma-cross',
-      '--params',
-      'fast=10,slow=30',
-      '--fill',
-      'close',
-      '--json',
-      bt,
-    ]);
+    const b = await onOrcl('backtest', '--params fast=10,slow=30 --fill close', { json: bt });
     expect(b.code, b.stderr).toBe(0);
     const out = join(dir, 'mc.json');
     const r = await qts([
       'monte-carlo',
-      '--report',
-      bt,
-      '--runs',
-      '2000',
-      '--seed',
-      '7',
-      '--json',
-      out,
-      '--html',
-      join(dir, 'mc.html'),
+      ...args('--runs 2000 --seed 7', { report: bt, json: out, html: join(dir, 'mc.html') }),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const mc = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -209,17 +162,7 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
   });
 
   it('lookahead passes sma-cross (exit 0)', async () => {
-    const r = await qts([
-      'lookahead',
-      '--data',
-      orcl,
-      '--strategy',
-      'sma-cross',
-      '--params',
-      'fast=10,slow=30',
-      '--cuts',
-      '5',
-    ]);
+    const r = await onOrcl('lookahead', '--params fast=10,slow=30 --cuts 5');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('PASS: no look-ahead detected');
     expect(r.stdout.match(/^ {2}ok /gm)?.length).toBe(5);

@@ -181,10 +181,10 @@ describe('qts keys (child processes)', () => {
     expect(missingKey.status).not.toBe(0);
     expect(missingKey.stderr).toMatch(/error ERR_MASTER_KEY_MISSING: MASTER_KEY is not set/);
 
-    // With the right key the keys open, and live trading itself is still not available.
+    // With the right key the keys open; the next gate (API tokens) is what stops it now.
     const right = await live({ MASTER_KEY: MASTER });
     expect(right.status).toBe(2);
-    expect(right.stderr).toMatch(/error ERR_LIVE_NOT_AVAILABLE/);
+    expect(right.stderr).toMatch(/error ERR_LIVE_API_AUTH_MISSING/);
     expect(right.stdout).toMatch(/exchange keys decrypted in memory/);
     expect(right.stdout + right.stderr).not.toContain(API_SECRET);
 

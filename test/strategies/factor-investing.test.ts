@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
-import { UNIVERSE, expectPinned, runGolden, series } from './support/golden.js';
-import { fullExits, lastPeriodBefore, periodTable } from './support/periods.js';
+import { decisionFinder, expectBasketDecisions, universeRun } from './support/basket.js';
+import { itPinsTheTradeLog } from './support/golden.js';
+import { periodTable } from './support/periods.js';
 import type { PeriodTable } from './support/periods.js';
 
 const PARAMS = { lookback: 288, top: 3, rebalanceEvery: 72, largeK: 3 };
@@ -51,18 +52,13 @@ function zScores(xs: number[]): number[] {
 }
 
 describe.skipIf(!HAS_SHARED_DATA)('factor-investing on the ten BTC pairs, 5m (golden)', () => {
-  const data = UNIVERSE.map(series);
-  const symbols = data.map((s) => s.symbol);
-  const r = runGolden('factor-investing', data, PARAMS);
+  const { data, symbols, r } = universeRun('factor-investing', PARAMS);
 
-  it('pins the trade log', () => {
-    expectPinned(r, {
-      filled: 189,
-      sent: 189,
-      finalEquity: 1.0587832201660823,
-      sha256: '04854876a1bb4e9a1539a5fdc59ccc8f092c525f17cb2848f5b82414b3ee0213',
-    });
-    expect(r.report.ordersDenied).toBe(0);
+  itPinsTheTradeLog(r, {
+    filled: 189,
+    sent: 189,
+    finalEquity: 1.0587832201660823,
+    sha256: '04854876a1bb4e9a1539a5fdc59ccc8f092c525f17cb2848f5b82414b3ee0213',
   });
 
   it("holds the test's own top-3 by the equally weighted sum of the five factor z-scores", () => {
@@ -80,16 +76,6 @@ describe.skipIf(!HAS_SHARED_DATA)('factor-investing on the ten BTC pairs, 5m (go
         .slice(0, PARAMS.top)
         .map(([s]) => s);
     };
-    const ready = (p: number): boolean => t.seen.every((n) => (n[p] as number) >= PARAMS.lookback + 1);
-    const rebalanceBefore = (p: number): number => {
-      let q = p;
-      while (q >= 0 && !((q + 1) % PARAMS.rebalanceEvery === 0 && ready(q))) q--;
-      return q;
-    };
-    const buys = r.fills.filter((f) => f.side === 'BUY');
-    expect(buys.length).toBeGreaterThan(20);
-    for (const f of buys) expect(topAt(rebalanceBefore(lastPeriodBefore(t.ts, f)))).toContain(f.symbol);
-    for (const f of fullExits(r.fills))
-      expect(topAt(rebalanceBefore(lastPeriodBefore(t.ts, f)))).not.toContain(f.symbol);
+    expectBasketDecisions(r, t, decisionFinder(t, PARAMS), topAt, { buys: 20, exits: 10 });
   });
 });

@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { QtsError } from '../../src/core/QtsError.js';
 import { BUILT_IN_STRATEGIES, findStrategy } from '../../src/strategies/registry.js';
 import { describeParams } from '../../src/strategy/describeParams.js';
+import { FIRST_IDS, LIBRARY_IDS } from './support/builtInIds.js';
 
 describe('built-in strategy registry', () => {
   it('lists the 22 built-ins under their ids', () => {
-    expect(BUILT_IN_STRATEGIES.map((s) => s.id)).toEqual([
-      'sma-cross',
-      'ema-cross',
-      'rsi',
-      'macd',
-      'bollinger',
-      'grid',
-      'dca',
-      'atr-breakout',
-      'bb-squeeze',
-      'vol-regime',
-      'multi-timeframe',
-      'regime-switching',
-      'adaptive',
-      'weighted-combo',
-      'momentum-rank',
-      'rotation',
-      'cross-sectional-reversion',
-      'pairs-arbitrage',
-      'order-flow',
-      'factor-investing',
-      'cross-exchange-spread',
-      'funding-extreme',
-    ]);
+    expect(BUILT_IN_STRATEGIES.map((s) => s.id)).toEqual([...FIRST_IDS, ...LIBRARY_IDS]);
     for (const s of BUILT_IN_STRATEGIES) expect(findStrategy(s.id)).toBe(s);
     expect(() => findStrategy('nope')).toThrow(QtsError);
   });

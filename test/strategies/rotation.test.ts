@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
-import { UNIVERSE, expectPinned, runGolden, series } from './support/golden.js';
+import { decisionFinder, universeRun } from './support/basket.js';
+import { itPinsTheTradeLog } from './support/golden.js';
 import { fullExits, lastPeriodBefore, periodTable } from './support/periods.js';
 
 const PARAMS = { lookback: 288, rebalanceEvery: 24, hysteresis: 0.5 };
 
 describe.skipIf(!HAS_SHARED_DATA)('rotation on the ten BTC pairs, 5m (golden)', () => {
-  const data = UNIVERSE.map(series);
-  const symbols = data.map((s) => s.symbol);
-  const r = runGolden('rotation', data, PARAMS);
+  const { data, symbols, r } = universeRun('rotation', PARAMS);
 
-  it('pins the trade log', () => {
-    expectPinned(r, {
-      filled: 65,
-      sent: 65,
-      finalEquity: 0.8692024801928289,
-      sha256: '4d8768f1e3f96a68e2b4bf8953db4e6de7563173af9cba4a1ac4a5e661055d2e',
-    });
-    expect(r.report.ordersDenied).toBe(0);
+  itPinsTheTradeLog(r, {
+    filled: 65,
+    sent: 65,
+    finalEquity: 0.8692024801928289,
+    sha256: '4d8768f1e3f96a68e2b4bf8953db4e6de7563173af9cba4a1ac4a5e661055d2e',
   });
 
   it('holds one symbol at a time: each buy is the leader by return/(σ·√n) at its rebalance, with a positive score', () => {
@@ -31,12 +27,7 @@ describe.skipIf(!HAS_SHARED_DATA)('rotation on the ten BTC pairs, 5m (golden)', 
       const sd = Math.sqrt(rets.reduce((a, b) => a + (b - m) ** 2, 0) / rets.length);
       return ((c[p] as number) / (c[p - PARAMS.lookback] as number) - 1) / sd / Math.sqrt(rets.length);
     };
-    const ready = (p: number): boolean => t.seen.every((n) => (n[p] as number) >= PARAMS.lookback + 1);
-    const rebalanceBefore = (p: number): number => {
-      let q = p;
-      while (q >= 0 && !((q + 1) % PARAMS.rebalanceEvery === 0 && ready(q))) q--;
-      return q;
-    };
+    const rebalanceBefore = decisionFinder(t, PARAMS);
     const buys = r.fills.filter((f) => f.side === 'BUY');
     expect(buys.length).toBeGreaterThan(10);
     for (const f of buys) {

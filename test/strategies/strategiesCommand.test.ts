@@ -1,26 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIRST_IDS, LIBRARY_IDS } from './support/builtInIds.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-const NEW_IDS = [
-  'atr-breakout',
-  'bb-squeeze',
-  'vol-regime',
-  'multi-timeframe',
-  'regime-switching',
-  'adaptive',
-  'order-flow',
-  'weighted-combo',
-  'momentum-rank',
-  'rotation',
-  'cross-sectional-reversion',
-  'pairs-arbitrage',
-  'funding-extreme',
-  'cross-exchange-spread',
-  'factor-investing',
-];
+const NEW_IDS: readonly string[] = LIBRARY_IDS;
 
 describe('qts strategies --json (the real binary)', () => {
   it('lists all 22 built-ins, each parameter with a description, a default and, when numeric, a range', () => {
@@ -43,8 +28,7 @@ describe('qts strategies --json (the real binary)', () => {
     }[];
     expect(list).toHaveLength(22);
     const ids = list.map((s) => s.id);
-    for (const id of ['sma-cross', 'ema-cross', 'rsi', 'macd', 'bollinger', 'grid', 'dca', ...NEW_IDS])
-      expect(ids).toContain(id);
+    for (const id of [...FIRST_IDS, ...NEW_IDS]) expect(ids).toContain(id);
     for (const s of list.filter((x) => NEW_IDS.includes(x.id))) {
       expect(s.params.length, s.id).toBeGreaterThan(0);
       for (const p of s.params) {

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import type { BacktestConfig, BacktestResult } from '../../../src/backtest/runBacktest.js';
 import { runBacktest } from '../../../src/backtest/runBacktest.js';
 import { toFixed } from '../../../src/core/Fixed.js';
@@ -92,5 +92,13 @@ export function expectPinned(r: BacktestResult, pinned: Pinned): void {
   expect({ ...got, finalEquity: Number(got.finalEquity.toPrecision(12)) }).toEqual({
     ...pinned,
     finalEquity: Number(pinned.finalEquity.toPrecision(12)),
+  });
+}
+
+/** The "pins the trade log" test of a golden run: the pinned figures, and no order the risk engine denied. */
+export function itPinsTheTradeLog(r: BacktestResult, pinned: Pinned): void {
+  it('pins the trade log', () => {
+    expectPinned(r, pinned);
+    expect(r.report.ordersDenied).toBe(0);
   });
 }

@@ -11,6 +11,10 @@
  *   StreamHub      WebSocket connections, SUBSCRIBE/UNSUBSCRIBE, stream faults, WS-API stub
  *   marketEvents   what each replayed trade publishes
  *   Faults         injected faults; configureCcxt: ccxt URL rewriting and options
+ * Private side (installPrivateApi; see FakeAccount, OrderMatcher for the matching rules):
+ *   signedRequests         HMAC/timestamp checks; spotTradingRoutes, futuresRoutes: endpoints
+ *   SpotLedger/FuturesLedger balances, positions; UserStreams: user-data events, listen keys
+ *   RestFaultPlan          latency, dropped responses, 5xx after processing, hangs, bans, chaos
  *
  * Usage:
  *   const fake = await FakeBinance.start({ markets: [{ symbol: 'XRP/ETH', trades }] });
@@ -23,6 +27,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exchange } from 'ccxt';
 import { configureCcxt } from './configureCcxt.js';
+import type { FakeAccount } from './FakeAccount.js';
+import { installPrivateApi } from './installPrivateApi.js';
+import type { UserStreams } from './UserStreams.js';
 import { Faults } from './Faults.js';
 import { MarketReplay } from './MarketReplay.js';
 import { publishTradeEvents } from './marketEvents.js';
@@ -31,7 +38,14 @@ import { RestApi } from './RestApi.js';
 import { StreamHub } from './StreamHub.js';
 import type { FakeBinanceOptions, FakeFaults, FakeLogEntry } from './types.js';
 
-export type { FakeBinanceOptions, FakeFaults, FakeLogEntry, FakeMarket, FakeTrade } from './types.js';
+export type {
+  FakeAccountOptions,
+  FakeBinanceOptions,
+  FakeFaults,
+  FakeLogEntry,
+  FakeMarket,
+  FakeTrade,
+} from './types.js';
 
 /** A running fake Binance on 127.0.0.1. */
 export class FakeBinance {
@@ -45,6 +59,11 @@ export class FakeBinance {
   readonly rest: RestApi;
   /** The WebSocket side (for later issues: user data, WebSocket API methods). */
   readonly streams: StreamHub;
+  /** The trading account behind the private API (balances, positions, orders, fills). */
+  readonly account: FakeAccount;
+  /** User-data subscribers and listen keys. */
+  readonly userStreams: UserStreams;
+  private readonly futuresMarkets: readonly MarketReplay[];
   private readonly entries: FakeLogEntry[] = [];
   private readonly faultState: Faults;
   private readonly markets: readonly MarketReplay[];
@@ -56,6 +75,7 @@ export class FakeBinance {
   private constructor(
     private readonly server: Server,
     markets: readonly MarketReplay[],
+    opts: FakeBinanceOptions,
   ) {
     const { port } = server.address() as AddressInfo;
     this.restUrl = `http://127.0.0.1:${port}`;
@@ -79,6 +99,19 @@ export class FakeBinance {
       this.record('http', method, path, isPrivate),
     );
     registerPublicRoutes(this.rest, { markets, byId: (id) => byId.get(id), now: () => this.now() });
+    this.futuresMarkets = markets.filter((m, i) => opts.markets[i]?.futures === true);
+    ({ account: this.account, userStreams: this.userStreams } = installPrivateApi(
+      {
+        rest: this.rest,
+        streams: this.streams,
+        faults: this.faultState,
+        markets,
+        futuresMarkets: this.futuresMarkets,
+        now: () => this.now(),
+      },
+      opts.account,
+    ));
+    this.onTrade((m, i) => this.account.onTrade(m, i));
     server.on('request', (req, res) => this.rest.handle(req, res));
     server.on('upgrade', (req, socket, head: Buffer) => this.streams.handleUpgrade(req, socket, head));
   }
@@ -97,7 +130,7 @@ export class FakeBinance {
         resolve();
       });
     });
-    return new FakeBinance(server, markets);
+    return new FakeBinance(server, markets, opts);
   }
 
   /** The request log: every HTTP request and WebSocket connection/subscription, in order. */
@@ -149,6 +182,16 @@ export class FakeBinance {
     return () => {
       this.tradeListeners.delete(listener);
     };
+  }
+
+  /**
+   * Points a ccxt binanceusdm (REST or pro) at this server, like configure(), loading the
+   * USDT-M perpetuals (markets started with `futures: true`) instead of spot markets.
+   */
+  async configureFutures(exchange: Exchange): Promise<void> {
+    await configureCcxt(exchange, this.restUrl, this.wsUrl);
+    const fetchMarkets = exchange.options['fetchMarkets'] as Record<string, unknown>;
+    exchange.options['fetchMarkets'] = { ...fetchMarkets, types: ['linear'] };
   }
 
   /** Replays `eventsPerSecond` trades per second per market until pause() or the tapes run out. */
@@ -208,6 +251,7 @@ export class FakeBinance {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.pause();
+      this.userStreams.close();
       await this.streams.close();
       this.server.closeAllConnections();
       await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));

@@ -2,7 +2,17 @@
  * The fault state of the fake, shared by the REST side (failRest) and the stream side
  * (drop, skip, duplicate, reorder, stall). Counters are consumed as the faults take effect.
  */
+import { RestFaultPlan, serverError } from './RestFaultPlan.js';
+import type { RandomFaultKind, RandomFaults, RestAction } from './RestFaultPlan.js';
 import type { FakeFaults } from './types.js';
+
+/** What the user-data side does for the faults that act on execution reports. */
+export interface UserStreamFaultTarget {
+  dropAll(): void;
+  duplicateExecutionReports(n: number): void;
+  reorderExecutionReports(n: number): void;
+  reset(): void;
+}
 
 /** What the stream side does for the faults that act on connections. */
 export interface StreamFaultTarget {
@@ -31,6 +41,8 @@ export class Faults implements FakeFaults {
   private readonly skips = new Map<string, number>();
   private duplicates = 0;
   private reorders = 0;
+  private readonly plan = new RestFaultPlan(() => Date.now());
+  private userStreams: UserStreamFaultTarget | undefined;
 
   constructor(
     private readonly streams: StreamFaultTarget,
@@ -68,7 +80,68 @@ export class Faults implements FakeFaults {
     });
   }
 
+  latency(pathPrefix: string, ms: number, times = Number.POSITIVE_INFINITY): void {
+    this.plan.latency(pathPrefix, count(ms), countOrForever(times));
+  }
+
+  dropResponses(pathPrefix: string, times: number): void {
+    this.plan.outcome(pathPrefix, 'drop', countOrForever(times));
+  }
+
+  failAfterProcessing(pathPrefix: string, times: number, status = 503): void {
+    if (!Number.isInteger(status) || status < 500 || status > 599)
+      throw new Error(`FakeBinance: failAfterProcessing needs a 5xx status, got ${status}`);
+    this.plan.outcome(pathPrefix, { failure: serverError(status), before: false }, countOrForever(times));
+  }
+
+  hang(pathPrefix: string, times: number): void {
+    this.plan.outcome(pathPrefix, 'hang', countOrForever(times));
+  }
+
+  rateLimit(status: 429 | 418, retryAfterSeconds: number, pathPrefix = '/'): void {
+    if (status !== 429 && status !== 418)
+      throw new Error(`FakeBinance: rateLimit needs 429 or 418, got ${String(status)}`);
+    if (!(retryAfterSeconds > 0)) throw new Error('FakeBinance: retryAfterSeconds must be > 0');
+    this.plan.armBan(pathPrefix, status, retryAfterSeconds);
+  }
+
+  get requestsDuringBan(): number {
+    return this.plan.requestsDuringBan;
+  }
+
+  random(opts: RandomFaults): void {
+    this.plan.random(opts);
+  }
+
+  get randomFaults(): readonly { path: string; kind: RandomFaultKind }[] {
+    return this.plan.randomFaults;
+  }
+
+  dropUserStreams(): void {
+    this.userStreams?.dropAll();
+  }
+
+  duplicateExecutionReports(n: number): void {
+    this.userStreams?.duplicateExecutionReports(count(n));
+  }
+
+  reorderExecutionReports(n: number): void {
+    this.userStreams?.reorderExecutionReports(count(n));
+  }
+
+  /** Connects the user-data side (created after the faults). */
+  attachUserStreams(target: UserStreamFaultTarget): void {
+    this.userStreams = target;
+  }
+
+  /** The delay and outcome of the next REST request to `path` (consumes the rules it uses). */
+  takeRestAction(path: string): RestAction {
+    return this.plan.take(path);
+  }
+
   reset(): void {
+    this.plan.reset();
+    this.userStreams?.reset();
     this.restRules.length = 0;
     this.skips.clear();
     this.duplicates = 0;
@@ -111,6 +184,10 @@ function count(n: number): number {
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`FakeBinance: expected a non-negative integer, got ${n}`);
   return n;
+}
+
+function countOrForever(n: number): number {
+  return n === Number.POSITIVE_INFINITY ? n : count(n);
 }
 
 /** What Binance (or the gateway in front of it) answers with `status`. */

@@ -6,7 +6,7 @@
  * private routes with `route(..., { private: true })`), anything else a plain 404.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Faults } from './Faults.js';
+import type { Faults, RestFailure } from './Faults.js';
 
 /** A parsed request: query and form body merged into `params`, as Binance reads them. */
 export interface RestRequest {
@@ -123,33 +123,55 @@ export class RestApi {
       res.end(isText ? failure.body : JSON.stringify(failure.body));
       return;
     }
-    if (route === undefined) {
-      if (isPrivate)
-        return this.error(
-          res,
-          new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.'),
-        );
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('Not Found');
-      return;
-    }
-    try {
-      const result = route.handler({
-        method,
-        path,
-        params,
-        headers: req.headers,
-        query: url.search.slice(1),
-        body,
-      });
-      res.writeHead(200, JSON_HEADERS);
-      res.end(JSON.stringify(result));
-    } catch (e) {
-      this.error(
-        res,
-        e instanceof BinanceError ? e : new BinanceError(500, -1000, `FakeBinance: ${String(e)}`),
-      );
-    }
+    const action = this.faults.takeRestAction(path);
+    const { outcome } = action;
+    // A hung request is neither processed nor answered; FakeBinance.close() destroys its socket.
+    if (outcome === 'hang') return;
+    const run = (): void => {
+      if (typeof outcome === 'object' && outcome.before) return this.fail(res, outcome.failure);
+      if (route === undefined) {
+        if (isPrivate)
+          return this.error(
+            res,
+            new BinanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.'),
+          );
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        res.end('Not Found');
+        return;
+      }
+      let status = 200;
+      let answer: unknown;
+      try {
+        answer = route.handler({
+          method,
+          path,
+          params,
+          headers: req.headers,
+          query: url.search.slice(1),
+          body,
+        });
+      } catch (e) {
+        const err = e instanceof BinanceError ? e : new BinanceError(500, -1000, `FakeBinance: ${String(e)}`);
+        status = err.status;
+        answer = { code: err.code, msg: err.message };
+      }
+      // Processed: what the client learns of it is now up to the fault.
+      if (outcome === 'drop') return void res.destroy();
+      if (typeof outcome === 'object') return this.fail(res, outcome.failure);
+      res.writeHead(status, JSON_HEADERS);
+      res.end(JSON.stringify(answer));
+    };
+    if (action.delayMs > 0) setTimeout(run, action.delayMs);
+    else run();
+  }
+
+  private fail(res: ServerResponse, failure: RestFailure): void {
+    const isText = typeof failure.body === 'string';
+    res.writeHead(failure.status, {
+      ...(isText ? { 'Content-Type': 'text/plain' } : JSON_HEADERS),
+      ...failure.headers,
+    });
+    res.end(isText ? failure.body : JSON.stringify(failure.body));
   }
 
   private error(res: ServerResponse, e: BinanceError): void {

@@ -36,7 +36,10 @@ export interface WsApiRequest {
 }
 
 /** Handles one WebSocket API method; returns the `result` (status 200) or throws WsApiError. */
-export type WsApiMethod = (request: WsApiRequest) => unknown;
+export type WsApiMethod = (request: WsApiRequest, ws: WebSocket) => unknown;
+
+/** Accepts a user-data stream for a listen key: the handler of the new connection, or undefined to refuse. */
+export type ListenKeyAcceptor = (listenKey: string) => ((ws: WebSocket) => void) | undefined;
 
 /** A WebSocket API error answer `{id, status, error: {code, msg}}`. */
 export class WsApiError extends Error {
@@ -83,6 +86,7 @@ export class StreamHub implements StreamFaultTarget {
   private stalled: [WebSocket, string][] = [];
   private stallTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private listenKeyAcceptor: ListenKeyAcceptor | undefined;
 
   constructor(
     private readonly gate: StreamFaultGate,
@@ -94,9 +98,21 @@ export class StreamHub implements StreamFaultTarget {
     this.apiMethods.set(name, { handler, isPrivate: opts.private ?? false });
   }
 
+  /** Lets listen-key streams in (`/ws/<key>`, futures `/fstream/ws/<key>`, `/fstream/private/ws?listenKey=`). */
+  acceptListenKeys(acceptor: ListenKeyAcceptor): void {
+    this.listenKeyAcceptor = acceptor;
+  }
+
   /** The HTTP server's 'upgrade' listener. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://fake');
+    const userStream = this.userStreamFor(url);
+    if (userStream !== undefined) {
+      this.log('CONNECT', url.pathname, true);
+      if (this.closed) return void socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, userStream);
+      return;
+    }
     const label = url.pathname.startsWith('/stream/') ? url.pathname.slice('/stream'.length) : url.pathname;
     const tail = label.startsWith('/ws/') ? label.slice(4) : undefined;
     let kind: 'api' | 'raw' | 'combined' | 'listenKey' | 'unknown' = 'unknown';
@@ -203,6 +219,19 @@ export class StreamHub implements StreamFaultTarget {
     this.waiters = [];
     this.dropAll();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  /** The accepted user-data stream a connection URL asks for, if it names a valid listen key. */
+  private userStreamFor(url: URL): ((ws: WebSocket) => void) | undefined {
+    if (this.listenKeyAcceptor === undefined) return undefined;
+    const p = url.pathname;
+    let key: string | undefined;
+    if (/^\/fstream(\/private)?\/ws$/.test(p)) key = url.searchParams.get('listenKey') ?? undefined;
+    else {
+      const m = /^\/(?:fstream\/|stream\/)?ws\/([^/@]+)$/.exec(p);
+      if (m !== null && !/^\d*$/.test(m[1] as string)) key = m[1];
+    }
+    return key === undefined ? undefined : this.listenKeyAcceptor(key);
   }
 
   private acceptStream(ws: WebSocket, combined: boolean, initial: string[]): void {
@@ -313,7 +342,7 @@ export class StreamHub implements StreamFaultTarget {
     this.log(req.method, '/ws-api/v3', isPrivate);
     try {
       if (known !== undefined) {
-        this.send(ws, JSON.stringify({ id: req.id, status: 200, result: known.handler(req) }));
+        this.send(ws, JSON.stringify({ id: req.id, status: 200, result: known.handler(req, ws) }));
         return;
       }
       if (isPrivate) throw new WsApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.');

@@ -52,6 +52,8 @@ export async function configureCcxt(exchange: Exchange, restUrl: string, wsUrl: 
   };
   const client = patched.client.bind(exchange);
   patched.client = (url) => {
+    // ccxt keys some bookkeeping on clients it never dials (binance: 'authenticationFlights').
+    if (typeof url === 'string' && !url.includes('://')) return client(url);
     if (typeof url !== 'string' || !url.startsWith(`${wsUrl}/`)) {
       throw new Error(`FakeBinance: ccxt tried to open ${String(url)} outside the fake`);
     }

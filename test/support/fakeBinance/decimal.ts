@@ -64,3 +64,26 @@ export function unitsToNumber(units: bigint): number {
 export function stepString(decimals: number): string {
   return decimals === 0 ? '1.00000000' : `0.${'0'.repeat(decimals - 1)}1`.padEnd(10, '0');
 }
+
+/**
+ * A decimal string as sent by a client ("0.5", "12", "1.23400000") in units of 1e-8, exactly;
+ * undefined when it is not a plain non-negative decimal or has more than eight decimals (what
+ * Binance refuses with -1111, precision over the maximum).
+ */
+export function parseUnits(s: string): bigint | undefined {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(s.trim());
+  if (m === null) return undefined;
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > 8) return undefined;
+  return BigInt(m[1] as string) * UNITS_PER_COIN + BigInt(frac.padEnd(8, '0') || '0');
+}
+
+/** qty × price, both in units of 1e-8, in units of 1e-8 (rounded down, as a notional). */
+export function mulUnits(a: bigint, b: bigint): bigint {
+  return (a * b) / UNITS_PER_COIN;
+}
+
+/** a / b in units of 1e-8 (rounded down): an average price from a notional and a quantity. */
+export function divUnits(a: bigint, b: bigint): bigint {
+  return b === 0n ? 0n : (a * UNITS_PER_COIN) / b;
+}

@@ -39,6 +39,33 @@ export interface FakeMarket {
    * visible to REST from the start. Default: the beginning of the tape (no history).
    */
   readonly startTime?: number;
+  /**
+   * Also serve the market as a USDT-M perpetual (unified BASE/QUOTE:QUOTE) on /fapi, replaying
+   * the same tape: its last trade is the futures price and mark price.
+   */
+  readonly futures?: boolean;
+}
+
+/** The trading account behind the private API (see FakeAccount). */
+export interface FakeAccountOptions {
+  /** API key → secret; every key trades the same account. */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** Spot balances, exact decimal strings, e.g. { ETH: '10', XRP: '0' }. */
+  readonly balances?: Readonly<Record<string, string>>;
+  /** USDT-M wallet balance in USDT, e.g. '1000'. */
+  readonly futuresWallet?: string;
+  /** Commissions in basis points (spot default 10/10, futures 2/5). */
+  readonly spotMakerBps?: number;
+  readonly spotTakerBps?: number;
+  readonly futuresMakerBps?: number;
+  readonly futuresTakerBps?: number;
+  /** Leverage of a symbol never set by POST /fapi/v1/leverage (default 20). */
+  readonly defaultLeverage?: number;
+  /**
+   * The clock signed timestamps and listen keys are checked against (default: the wall clock,
+   * like Binance; the replay clock is market time and would refuse every ccxt timestamp).
+   */
+  readonly clock?: () => number;
 }
 
 /** Options of FakeBinance.start. */
@@ -48,6 +75,8 @@ export interface FakeBinanceOptions {
   readonly port?: number;
   /** Price levels on each side of the synthetic order book (default 100). */
   readonly bookLevels?: number;
+  /** The account behind the private API; without it every signed request is refused (-2015). */
+  readonly account?: FakeAccountOptions;
 }
 
 /** One HTTP request or WebSocket connection/subscription received by the fake. */
@@ -85,6 +114,40 @@ export interface FakeFaults {
    * object is sent as JSON).
    */
   failRest(pathPrefix: string, status: number, times: number, body?: unknown): void;
+  /**
+   * The next `times` REST calls under `pathPrefix` (default: every one) are answered `ms` late;
+   * combines with the outcome faults below.
+   */
+  latency(pathPrefix: string, ms: number, times?: number): void;
+  /** The next `times` calls are processed (an order is placed), then the connection is destroyed unanswered. */
+  dropResponses(pathPrefix: string, times: number): void;
+  /** The next `times` calls are processed (an order is placed), then answered a 5xx (default 503). */
+  failAfterProcessing(pathPrefix: string, times: number, status?: number): void;
+  /** The next `times` calls are never processed nor answered (the client times out). */
+  hang(pathPrefix: string, times: number): void;
+  /**
+   * The next call under `pathPrefix` is answered 429 (or 418) with Retry-After; for that many
+   * seconds every call is refused the same way and counted in requestsDuringBan.
+   */
+  rateLimit(status: 429 | 418, retryAfterSeconds: number, pathPrefix?: string): void;
+  /** Requests received during a rateLimit window (a client that honours Retry-After sends 0). */
+  readonly requestsDuringBan: number;
+  /** A seeded random mix of REST faults (same seed, same requests: same faults). */
+  random(opts: {
+    seed: number;
+    rate: number;
+    kinds?: readonly ('latency' | 'drop' | 'fail-after' | 'fail-before' | 'rate-limit' | 'hang')[];
+    maxLatencyMs?: number;
+    pathPrefix?: string;
+  }): void;
+  /** The faults random() injected, in order. */
+  readonly randomFaults: readonly { path: string; kind: string }[];
+  /** Closes every user-data connection (spot WebSocket API subscriptions, futures listen-key streams). */
+  dropUserStreams(): void;
+  /** The next n execution reports (executionReport / ORDER_TRADE_UPDATE) are sent twice. */
+  duplicateExecutionReports(n: number): void;
+  /** The next n execution reports are held back, then sent in reverse order. */
+  reorderExecutionReports(n: number): void;
   /** Clears every fault; held messages (stall, reorder) are sent at once, in order. */
   reset(): void;
 }

@@ -1,0 +1,198 @@
+import type { Exchange } from 'ccxt';
+import type { Logger } from 'pino';
+import type { ComponentHealth } from '../api/EngineStatus.js';
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, neg, sub, toFixed } from '../core/Fixed.js';
+import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
+import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
+import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
+import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
+import { reconcileAccount } from '../execution/reconcileAccount.js';
+import type { AuditSink } from '../monitor/AuditSink.js';
+import type { TradingNode } from '../node/TradingNode.js';
+import { ORDER_EVENTS } from '../kernel/topics.js';
+import { crashPoint } from '../execution/crashPoint.js';
+
+/** What the reconciler works with. */
+export interface LiveReconcilerOptions {
+  readonly exchange: Exchange;
+  readonly gate: RequestGate;
+  readonly client: CcxtExecutionClient;
+  readonly node: TradingNode;
+  readonly symbols: readonly string[];
+  readonly clientIdPrefix: string;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Persists the ledger after the exchange's figures replaced ours. */
+  readonly saveLedger: () => void;
+}
+
+/**
+ * Startup and periodic reconciliation of the live account: open orders, fills, balances
+ * and positions compared with ours; every difference audit-logged, then settled with the
+ * exchange's figures (the exchange holds the money; our books follow it).
+ *
+ * Fills still on their way make a transient difference (the exchange booked a trade our
+ * REST sync has not fetched yet). So each pass first syncs every order the client manages,
+ * and a difference counts only if a second sync and look confirm it: otherwise "correcting"
+ * the ledger and then booking the late fill would count it twice.
+ */
+export class LiveReconciler {
+  private ready = false;
+  private detail = 'not run yet';
+  /** Completed passes and differences settled since start. */
+  runs = 0;
+  settled = 0;
+
+  /** Order events seen: a pass during which this moves compared two different moments. */
+  private activity = 0;
+
+  constructor(private readonly opts: LiveReconcilerOptions) {
+    opts.node.bus.subscribe(ORDER_EVENTS, () => {
+      this.activity += 1;
+    });
+  }
+
+  /** True once the last pass left no difference. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  component(): ComponentHealth {
+    return { name: 'reconciliation', ready: this.ready, detail: this.detail };
+  }
+
+  /** One pass; returns whether the account now agrees with the exchange. */
+  async run(reason: 'startup' | 'periodic'): Promise<boolean> {
+    const o = this.opts;
+    let diffs = await this.quietCompare();
+    if (diffs === undefined) {
+      // Orders kept moving during every look: nothing can be concluded, nothing is settled.
+      this.detail = `inconclusive (${reason}): orders moved during the comparison; retried next period`;
+      return this.ready;
+    }
+    if (diffs.length > 0) diffs = (await this.quietCompare()) ?? diffs;
+    this.runs += 1;
+    if (diffs.length === 0) {
+      this.ready = true;
+      this.detail = `in agreement with ${o.exchange.id} (${reason}, pass ${this.runs})`;
+      return true;
+    }
+    this.ready = false;
+    for (const d of diffs) {
+      o.audit.record('reconciliation.difference', { reason, ...d }, 'system');
+      o.log.warn(
+        { difference: d, reason },
+        `reconciliation: ${d.kind} ${d.key}: ours ${d.local}, exchange ${d.exchange}`,
+      );
+    }
+    await this.settle(diffs);
+    const left = (await this.quietCompare()) ?? diffs;
+    this.ready = left.length === 0;
+    this.detail = this.ready
+      ? `${diffs.length} difference(s) settled, exchange wins (${reason})`
+      : `${left.length} difference(s) unresolved: ${left.map((d) => `${d.kind} ${d.key}`).join(', ')}`;
+    o.audit.record(
+      'reconciliation.result',
+      { reason, found: diffs.length, unresolved: left.length },
+      'system',
+    );
+    return this.ready;
+  }
+
+  /**
+   * A comparison during which no order event happened (up to 3 tries), so both sides
+   * describe the same moment; undefined if orders kept moving.
+   */
+  private async quietCompare(): Promise<AccountDifference[] | undefined> {
+    for (let i = 0; i < 3; i++) {
+      const before = this.activity;
+      const diffs = await this.compare();
+      if (this.activity === before && this.opts.client.inFlight() === 0) return diffs;
+    }
+    return undefined;
+  }
+
+  private async compare(): Promise<AccountDifference[]> {
+    const o = this.opts;
+    await o.client.sync();
+    const instruments = o.symbols.map((s) => o.node.instrument(s));
+    const exchange = await fetchAccountView(o.exchange, o.gate, instruments);
+    this.lastExchange = exchange;
+    return reconcileAccount(this.localView(), exchange, {
+      ourPrefix: o.clientIdPrefix,
+      currencies: [o.node.portfolio.currency],
+      symbols: o.symbols,
+    });
+  }
+
+  private lastExchange: AccountView | undefined;
+
+  private localView(): AccountView {
+    const { node, client, symbols } = this.opts;
+    const openOrders = new Map<string, { symbol: string }>();
+    for (const ord of node.oms.openOrders())
+      openOrders.set(client.clientIdOf(ord.id), { symbol: ord.symbol });
+    const currency = node.portfolio.currency;
+    const balances = new Map<string, Fixed>([[currency, node.portfolio.cash(currency)]]);
+    const positions = new Map<string, Fixed>(symbols.map((s) => [s, node.portfolio.positionQty(s)]));
+    return { openOrders, balances, positions };
+  }
+
+  /** Exchange wins: our orders it does not know end, positions and cash take its figures. */
+  private async settle(diffs: readonly AccountDifference[]): Promise<void> {
+    const o = this.opts;
+    const ex = this.lastExchange;
+    if (ex === undefined) return;
+    crashPoint('mid-reconciliation');
+    for (const d of diffs) {
+      if (d.kind === 'order-only-exchange') {
+        // Ours by prefix but absent from the journal (a lost database): no strategy owns it.
+        await o.gate
+          .run(() => o.exchange.cancelOrder('', d.exchange, { clientOrderId: d.key }))
+          .catch((e: unknown) =>
+            o.log.error({ err: e, clientOrderId: d.key }, 'reconciliation: cancel failed'),
+          );
+        this.settled += 1;
+      }
+      // order-only-local: the client's sync already asked the exchange about it; what is
+      // still open here is of unknown outcome and stays unresolved until the bound.
+    }
+    for (const d of diffs) {
+      if (d.kind !== 'position') continue;
+      // Before market data flows (startup) the exchange's last price values the adjustment.
+      const price =
+        o.node.lastPrice(d.key) ??
+        (await o.gate.run(() => o.exchange.fetchTicker(d.key)).then((t) => t.last ?? undefined));
+      if (price === undefined) continue;
+      const target = ex.positions.get(d.key) ?? ZERO;
+      const delta = sub(target, o.node.portfolio.positionQty(d.key));
+      if (delta === ZERO) continue;
+      o.node.portfolio.applyFill({
+        type: 'OrderFilled',
+        eventId: `reconcile-${o.now()}`,
+        orderId: 'reconciliation',
+        strategyId: '__reconciliation__',
+        symbol: d.key,
+        ts: o.now(),
+        tradeId: `reconcile-${d.key}-${o.now()}`,
+        side: delta > 0n ? 'BUY' : 'SELL',
+        lastQty: delta > 0n ? delta : neg(delta),
+        lastPx: toFixed(price),
+        fee: ZERO,
+        feeCurrency: o.node.portfolio.currency,
+        liquidity: 'TAKER',
+      });
+      this.settled += 1;
+    }
+    const currency = o.node.portfolio.currency;
+    const target = ex.balances.get(currency) ?? ZERO;
+    const cash = o.node.portfolio.cash(currency);
+    if (target !== cash) {
+      o.node.portfolio.ledger.adjustCash(currency, sub(target, cash));
+      this.settled += 1;
+    }
+    o.saveLedger();
+  }
+}

@@ -1,0 +1,64 @@
+import type { ComponentHealth } from '../api/EngineStatus.js';
+import { toFixed } from '../core/Fixed.js';
+import { timeframeToMs } from '../core/time.js';
+import type { ExecutionReportSink } from '../execution/ExecutionClient.js';
+import { MarketTimeClock } from '../kernel/MarketTimeClock.js';
+import type { Bar, Trade } from '../model/Bar.js';
+import type { Order } from '../model/Order.js';
+import type { TradingNode } from '../node/TradingNode.js';
+import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
+import type { RuntimeVenue } from './RuntimeVenue.js';
+
+/**
+ * Shadow mode's venue: the backtest's SimulatedVenue, matching on live closed bars or
+ * trades (whichever the market data source gives) in market time.
+ */
+export class ShadowVenue implements RuntimeVenue {
+  private readonly marketTime = new MarketTimeClock();
+  readonly client: SimulatedVenue;
+
+  constructor(
+    node: TradingNode,
+    commission: number,
+    private readonly matchOn: 'bars' | 'trades',
+  ) {
+    this.client = new SimulatedVenue({
+      clock: this.marketTime,
+      instrument: (s) => node.instrument(s),
+      funds: node.portfolio,
+      config: { ...DEFAULT_FILL_MODEL, commission: toFixed(commission) },
+    });
+  }
+
+  connect(sink: ExecutionReportSink): void {
+    this.client.setSink(sink);
+  }
+
+  adopt(order: Order): void {
+    this.client.adopt(order);
+  }
+
+  onClosedBar(bar: Bar): void {
+    if (this.matchOn !== 'bars') return;
+    this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
+    this.client.processBar(bar);
+  }
+
+  onTrade(trade: Trade): void {
+    if (this.matchOn !== 'trades') return;
+    this.marketTime.observe(trade.ts);
+    this.client.processTrade(trade);
+  }
+
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  components(): ComponentHealth[] {
+    return [];
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}

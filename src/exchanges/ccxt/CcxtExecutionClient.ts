@@ -1,0 +1,361 @@
+import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
+import type { Fixed } from '../../core/Fixed.js';
+import { ZERO, add } from '../../core/Fixed.js';
+import { isQtsError } from '../../core/QtsError.js';
+import { crashPoint } from '../../execution/crashPoint.js';
+import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
+import type { OrderEventInput } from '../../model/events.js';
+import type { Order } from '../../model/Order.js';
+import type { ClassifiedError } from './classifyExchangeError.js';
+import { classifyExchangeError } from './classifyExchangeError.js';
+import type { ExecutionCapabilities } from './executionCapabilities.js';
+import { exchangeClientId } from './executionCapabilities.js';
+import type { VenueOrderSnapshot } from './executionMappers.js';
+import { createArgs, endOf, exact, fillOf, snapshotOf } from './executionMappers.js';
+import type { RequestGate } from './RequestGate.js';
+
+/** Settings of a CcxtExecutionClient. */
+export interface CcxtExecutionClientOptions {
+  /** A ccxt instance holding the account's keys (never the market-data instance). */
+  readonly exchange: Exchange;
+  readonly capabilities: ExecutionCapabilities;
+  /** Prepended to every OMS order id to form the exchange's client order id. */
+  readonly clientIdPrefix: string;
+  readonly gate: RequestGate;
+  readonly now: () => number;
+  /**
+   * Longest time an order may stay of unknown outcome. Past it, an exchange that still
+   * definitively answers "no such order" has never seen it: it cannot arrive later, because
+   * the bound is chosen above the request's timeout plus the exchange's receive window, after
+   * which a delayed request is refused on arrival.
+   */
+  readonly resolveWithinMs: number;
+  /** Told of every request that failed and how it was classified. */
+  readonly onProblem?: (what: string, err: ClassifiedError, orderId?: string) => void;
+}
+
+/** What the client knows of one order it manages. */
+interface Tracked {
+  readonly order: Order;
+  readonly clientId: string;
+  /** Set while the outcome of the submit is unknown: when resolution must be done by. */
+  unknownSince: number | undefined;
+}
+
+/**
+ * The live venue: our orders through ccxt's unified API, outcomes back as OMS reports.
+ *
+ * Every call goes through the RequestGate (bans, order budget). A submit that fails without
+ * a trustworthy answer is never sent again: the order stays in flight and `sync()` looks it
+ * up by its client order id until the exchange tells what became of it. Fills reach the OMS
+ * from the create response, REST lookups and private streams alike; the OMS books each trade
+ * id once, so overlapping sources are harmless.
+ */
+export class CcxtExecutionClient implements ExecutionClient {
+  readonly venue: string;
+  private sink: ExecutionReportSink = () => undefined;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byVenueId = new Map<string, Tracked>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private streaming = false;
+  /** Reports the OMS refused (e.g. an order it no longer holds); kept for health. */
+  droppedReports = 0;
+  /** Orders of unknown outcome resolved as never placed after the bound. */
+  resolvedNotFound = 0;
+
+  constructor(private readonly opts: CcxtExecutionClientOptions) {
+    this.venue = opts.exchange.id;
+  }
+
+  setSink(sink: ExecutionReportSink): void {
+    this.sink = sink;
+  }
+
+  /** The exchange's client order id of an OMS order id. */
+  clientIdOf(orderId: string): string {
+    return exchangeClientId(this.opts.capabilities, this.opts.clientIdPrefix, orderId);
+  }
+
+  submit(order: Order): void {
+    const t = this.track(order);
+    this.spawn(this.submitNow(t));
+  }
+
+  cancel(order: Order, reason: string): void {
+    const t = this.tracked.get(order.id) ?? this.track(order);
+    this.spawn(this.cancelNow(t, reason));
+  }
+
+  /**
+   * Takes an order restored from the journal after a restart. One that was SUBMITTED but
+   * never acknowledged may or may not have reached the exchange: it is in flight until a
+   * lookup by client order id says which.
+   */
+  adopt(order: Order): void {
+    const t = this.track(order);
+    if (order.status === 'SUBMITTED') t.unknownSince = this.opts.now();
+  }
+
+  /** Orders still of unknown outcome, with how long they have been so (ms). */
+  unknownOrders(): { orderId: string; ageMs: number }[] {
+    const now = this.opts.now();
+    const out: { orderId: string; ageMs: number }[] = [];
+    for (const t of this.tracked.values())
+      if (t.unknownSince !== undefined) out.push({ orderId: t.order.id, ageMs: now - t.unknownSince });
+    return out;
+  }
+
+  /** Submits and cancels still waiting for the exchange's answer. */
+  inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves when every request started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * One REST pass over every order the client manages: unknown outcomes are looked up by
+   * client order id, open orders refreshed (fills, cancels, expiries the streams may have
+   * missed). Called periodically by the runtime and on demand by tests.
+   */
+  async sync(): Promise<void> {
+    const work = [...this.tracked.values()].map((t) => this.refresh(t));
+    await Promise.allSettled(work);
+  }
+
+  /**
+   * Listens to the private streams (ccxt.pro watchOrders/watchMyTrades) until `stopStreams`;
+   * a dropped stream is picked up again by ccxt on the next watch, and whatever it missed
+   * meanwhile arrives through `sync()`.
+   */
+  startStreams(): void {
+    if (this.streaming || !this.opts.capabilities.privateStreams) return;
+    const ex = this.opts.exchange;
+    if (ex.has['watchOrders'] !== true && ex.has['watchMyTrades'] !== true) return;
+    this.streaming = true;
+    if (ex.has['watchMyTrades'] === true)
+      this.spawn(
+        this.streamLoop(
+          () => ex.watchMyTrades(),
+          (trades) => this.onStreamTrades(trades),
+        ),
+      );
+    if (ex.has['watchOrders'] === true)
+      this.spawn(
+        this.streamLoop(
+          () => ex.watchOrders(),
+          (orders) => this.onStreamOrders(orders),
+        ),
+      );
+  }
+
+  stopStreams(): void {
+    this.streaming = false;
+  }
+
+  private async streamLoop<T>(watch: () => Promise<T[]>, handle: (items: T[]) => void): Promise<void> {
+    while (this.streaming) {
+      try {
+        handle(await watch());
+      } catch (e) {
+        if (!this.streaming) return;
+        const c = classifyExchangeError(e, undefined, this.opts.now());
+        this.opts.onProblem?.('stream', c);
+        if (c.retryAfterMs !== undefined) this.opts.gate.block(c.retryAfterMs);
+        await this.opts.gate.run(() => Promise.resolve());
+      }
+    }
+  }
+
+  private onStreamTrades(trades: CcxtTrade[]): void {
+    for (const tr of trades) {
+      const t = tr.order === undefined ? undefined : this.byVenueId.get(String(tr.order));
+      if (t) this.report(fillOf(t.order, tr, this.opts.now()));
+    }
+  }
+
+  private onStreamOrders(orders: CcxtOrder[]): void {
+    for (const o of orders) {
+      const t = this.lookup(o);
+      // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
+      if (t) this.spawn(this.apply(t, o));
+    }
+  }
+
+  private lookup(o: CcxtOrder): Tracked | undefined {
+    const byVenue = this.byVenueId.get(String(o.id));
+    if (byVenue) return byVenue;
+    if (o.clientOrderId === undefined) return undefined;
+    for (const t of this.tracked.values()) if (t.clientId === o.clientOrderId) return t;
+    return undefined;
+  }
+
+  private track(order: Order): Tracked {
+    const existing = this.tracked.get(order.id);
+    if (existing) return existing;
+    const t: Tracked = { order, clientId: this.clientIdOf(order.id), unknownSince: undefined };
+    this.tracked.set(order.id, t);
+    if (order.venueOrderId !== undefined) this.byVenueId.set(order.venueOrderId, t);
+    return t;
+  }
+
+  private async submitNow(t: Tracked): Promise<void> {
+    const { type, side, amount, price, params } = createArgs(t.order.request);
+    params[this.opts.capabilities.clientIdParam] = t.clientId;
+    crashPoint('intent-saved-not-sent');
+    try {
+      const o = await this.opts.gate.run(
+        () => this.opts.exchange.createOrder(t.order.symbol, type, side, amount, price, params),
+        true,
+      );
+      await this.apply(t, o);
+    } catch (e) {
+      const c = this.classify(e, 'createOrder', t.order.id);
+      if (c.kind === 'rejected') {
+        this.report({
+          type: 'OrderRejected',
+          code: c.code,
+          reason: c.message,
+          orderId: t.order.id,
+          strategyId: t.order.strategyId,
+          symbol: t.order.symbol,
+          ts: this.opts.now(),
+        });
+        this.forget(t);
+        return;
+      }
+      // Timeout, 5xx, dropped connection, rate limit, duplicate id: the order may exist.
+      t.unknownSince ??= this.opts.now();
+    }
+  }
+
+  private async cancelNow(t: Tracked, reason: string): Promise<void> {
+    try {
+      const o = await this.opts.gate.run(() =>
+        this.opts.exchange.cancelOrder(t.order.venueOrderId ?? '', t.order.symbol, {
+          [this.opts.capabilities.clientIdParam]: t.clientId,
+        }),
+      );
+      await this.apply(t, { ...o, status: o.status ?? 'canceled' }, reason);
+    } catch (e) {
+      this.classify(e, 'cancelOrder', t.order.id);
+      // Already filled, already canceled or not reachable: the next sync tells which.
+      await this.refresh(t);
+    }
+  }
+
+  /** Looks the order up by client order id and applies what the exchange says. */
+  private async refresh(t: Tracked): Promise<void> {
+    if (t.order.isTerminal) {
+      this.forget(t);
+      return;
+    }
+    try {
+      const o = await this.opts.gate.run(() =>
+        this.opts.exchange.fetchOrder('', t.order.symbol, {
+          [this.opts.capabilities.clientIdParam]: t.clientId,
+        }),
+      );
+      await this.apply(t, o);
+    } catch (e) {
+      const c = this.classify(e, 'fetchOrder', t.order.id);
+      if (c.kind === 'not-found' && t.unknownSince !== undefined) {
+        if (this.opts.now() - t.unknownSince < this.opts.resolveWithinMs) return;
+        this.resolvedNotFound += 1;
+        this.report({
+          type: 'OrderRejected',
+          code: 'ERR_ORDER_NEVER_REACHED_EXCHANGE',
+          reason: `the exchange has no order ${t.clientId} ${this.opts.resolveWithinMs} ms after the submit`,
+          orderId: t.order.id,
+          strategyId: t.order.strategyId,
+          symbol: t.order.symbol,
+          ts: this.opts.now(),
+        });
+        this.forget(t);
+      }
+    }
+  }
+
+  /** Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. */
+  private async apply(t: Tracked, o: CcxtOrder, cancelReason?: string): Promise<void> {
+    const snap = snapshotOf(o);
+    t.unknownSince = undefined;
+    if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
+      this.byVenueId.set(snap.venueOrderId, t);
+      if (t.order.status === 'SUBMITTED')
+        this.report({
+          type: 'OrderAccepted',
+          venueOrderId: snap.venueOrderId,
+          orderId: t.order.id,
+          strategyId: t.order.strategyId,
+          symbol: t.order.symbol,
+          ts: this.opts.now(),
+        });
+    }
+    if (snap.filled > t.order.filledQty) await this.applyFills(t, o, snap);
+    if (snap.state === 'open' || snap.state === 'closed' || t.order.isTerminal) return;
+    // Every fill must be booked before the end is: otherwise a late fill would hit a closed order.
+    if (snap.filled > t.order.filledQty) return;
+    const end = endOf(t.order, snap.state, this.opts.now());
+    if (end?.type === 'OrderCanceled' && cancelReason !== undefined)
+      this.report({ ...end, reason: cancelReason });
+    else if (end) this.report(end);
+    this.forget(t);
+  }
+
+  private async applyFills(t: Tracked, o: CcxtOrder, snap: VenueOrderSnapshot): Promise<void> {
+    let trades = (o.trades ?? []).filter((tr) => tr.id !== undefined);
+    if (trades.length === 0 || sumQty(trades) < snap.filled) {
+      try {
+        trades = await this.opts.gate.run(() =>
+          this.opts.exchange.fetchOrderTrades(snap.venueOrderId, t.order.symbol),
+        );
+      } catch (e) {
+        this.classify(e, 'fetchOrderTrades', t.order.id);
+        return;
+      }
+    }
+    const now = this.opts.now();
+    for (const tr of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0)))
+      this.report(fillOf(t.order, tr, now));
+  }
+
+  private classify(e: unknown, what: string, orderId: string): ClassifiedError {
+    const headers = (this.opts.exchange as { last_response_headers?: Record<string, unknown> })
+      .last_response_headers;
+    const c = classifyExchangeError(e, headers, this.opts.now());
+    if (c.retryAfterMs !== undefined) this.opts.gate.block(c.retryAfterMs);
+    this.opts.onProblem?.(what, c, orderId);
+    return c;
+  }
+
+  private report(event: OrderEventInput): void {
+    if (event.type === 'OrderFilled') crashPoint('fill-received-not-committed');
+    try {
+      this.sink(event);
+    } catch (e) {
+      // A report the OMS cannot take (order retired from memory, transition already made by
+      // another source) is stale news, not a reason to stop the venue.
+      if (isQtsError(e) || e instanceof Error) this.droppedReports += 1;
+      else throw e;
+    }
+  }
+
+  private forget(t: Tracked): void {
+    this.tracked.delete(t.order.id);
+    if (t.order.venueOrderId !== undefined) this.byVenueId.delete(t.order.venueOrderId);
+  }
+
+  private spawn(p: Promise<unknown>): void {
+    const tracked = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+function sumQty(trades: readonly CcxtTrade[]): Fixed {
+  let s = ZERO;
+  for (const tr of trades) s = add(s, exact(tr.amount));
+  return s;
+}

@@ -1,0 +1,159 @@
+/**
+ * What each supported exchange can do for live trading, and how its client order ids must
+ * look. The OMS asks here instead of branching on exchange names; an exchange not listed
+ * is refused for live trading (ERR_EXCHANGE_NOT_SUPPORTED).
+ */
+export interface ExecutionCapabilities {
+  readonly spot: boolean;
+  /** USDT-margined perpetuals (leverage and margin mode set per symbol). */
+  readonly usdtPerpetual: boolean;
+  /** Amend a resting order in place (editOrder without cancel+new). */
+  readonly amend: boolean;
+  /** Look an order up by our client order id (needed to resolve unknown outcomes). */
+  readonly fetchByClientId: boolean;
+  /** Private WebSocket streams (watchOrders/watchMyTrades) in ccxt.pro. */
+  readonly privateStreams: boolean;
+  /** Longest client order id accepted, and the characters allowed. */
+  readonly clientIdMaxLength: number;
+  readonly clientIdPattern: RegExp;
+  /** ccxt `options` that set its broker prefix to ours, so ccxt never rewrites our ids. */
+  readonly brokerOptions: (prefix: string) => Record<string, unknown>;
+  /** The param name ccxt reads a client order id from when creating/fetching. */
+  readonly clientIdParam: string;
+}
+
+const ALNUM = /^[A-Za-z0-9]+$/;
+const ALNUM_DASH = /^[A-Za-z0-9_-]+$/;
+
+const binanceBroker = (prefix: string): Record<string, unknown> => ({
+  broker: { spot: prefix, margin: prefix, future: prefix, delivery: prefix, swap: prefix, option: prefix },
+});
+
+/** The capability map (ccxt 4.5; each line checked against the exchange's API docs). */
+export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabilities>> = {
+  // https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints
+  binance: {
+    spot: true,
+    usdtPerpetual: true,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 36,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: binanceBroker,
+    clientIdParam: 'clientOrderId',
+  },
+  binanceusdm: {
+    spot: false,
+    usdtPerpetual: true,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 36,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: binanceBroker,
+    clientIdParam: 'clientOrderId',
+  },
+  // https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-place-order (clOrdId ≤32 alphanumerics)
+  okx: {
+    spot: true,
+    usdtPerpetual: true,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 32,
+    clientIdPattern: ALNUM,
+    brokerOptions: () => ({ brokerId: '' }),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://bybit-exchange.github.io/docs/v5/order/create-order (orderLinkId ≤36)
+  bybit: {
+    spot: true,
+    usdtPerpetual: true,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 36,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({ brokerId: '' }),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://www.gate.io/docs/developers/apiv4/#create-an-order (text: "t-" + ≤28)
+  gate: {
+    spot: true,
+    usdtPerpetual: true,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 28,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({ broker: '' }),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://www.bitget.com/api-doc/spot/trade/Place-Order (clientOid ≤50)
+  bitget: {
+    spot: true,
+    usdtPerpetual: true,
+    amend: false,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 50,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({ broker: '' }),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://www.kucoin.com/docs/rest/spot-trading/orders/place-order (clientOid ≤40)
+  kucoin: {
+    spot: true,
+    usdtPerpetual: false,
+    amend: false,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 40,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({ partner: {} }),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://docs.kraken.com/api/docs/rest-api/add-order (cl_ord_id ≤18 alphanumerics in ccxt's mapping)
+  kraken: {
+    spot: true,
+    usdtPerpetual: false,
+    amend: true,
+    fetchByClientId: true,
+    privateStreams: true,
+    clientIdMaxLength: 18,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({}),
+    clientIdParam: 'clientOrderId',
+  },
+  // https://docs.deribit.com/#private-buy (label ≤64; no USDT perpetuals in the USDT-M sense)
+  deribit: {
+    spot: true,
+    usdtPerpetual: false,
+    amend: true,
+    fetchByClientId: false,
+    privateStreams: true,
+    clientIdMaxLength: 64,
+    clientIdPattern: ALNUM_DASH,
+    brokerOptions: () => ({}),
+    clientIdParam: 'label',
+  },
+};
+
+/** The capabilities of `exchangeId`, or undefined when live trading does not support it. */
+export function capabilitiesOf(exchangeId: string): ExecutionCapabilities | undefined {
+  return EXECUTION_CAPABILITIES[exchangeId.toLowerCase()];
+}
+
+/**
+ * The id sent to the exchange for our order id: the run prefix (so ids of this deployment
+ * are recognisable among others on the account) plus the OMS id, checked against the
+ * exchange's format. It is a pure function of the order id, so a restart computes the same
+ * id and a lookup after a crash finds the order.
+ */
+export function exchangeClientId(caps: ExecutionCapabilities, prefix: string, orderId: string): string {
+  const id = `${prefix}${orderId}`;
+  if (id.length > caps.clientIdMaxLength || !caps.clientIdPattern.test(id))
+    throw new Error(`client order id "${id}" does not fit the exchange's format`);
+  return id;
+}

@@ -1,0 +1,42 @@
+import type { Exchange } from 'ccxt';
+import type { Fixed } from '../../core/Fixed.js';
+import { ZERO, neg } from '../../core/Fixed.js';
+import type { AccountView } from '../../execution/reconcileAccount.js';
+import type { Instrument } from '../../model/Instrument.js';
+import { exact } from './executionMappers.js';
+import type { RequestGate } from './RequestGate.js';
+
+/**
+ * The exchange's side of a reconciliation: open orders of our symbols, total balances and
+ * positions (spot: the base currency held; perpetuals: fetchPositions' signed contracts).
+ * Every call goes through the gate.
+ * Binance: GET /api/v3/openOrders, GET /api/v3/account —
+ * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints
+ */
+export async function fetchAccountView(
+  exchange: Exchange,
+  gate: RequestGate,
+  instruments: readonly Instrument[],
+): Promise<AccountView> {
+  const openOrders = new Map<string, { symbol: string }>();
+  for (const inst of instruments) {
+    const orders = await gate.run(() => exchange.fetchOpenOrders(inst.symbol));
+    for (const o of orders) openOrders.set(o.clientOrderId ?? String(o.id), { symbol: inst.symbol });
+  }
+  const bal = await gate.run(() => exchange.fetchBalance());
+  const balances = new Map<string, Fixed>();
+  const totals = (bal.total ?? {}) as unknown as Record<string, number | undefined>;
+  for (const [c, v] of Object.entries(totals)) balances.set(c, exact(v));
+  const positions = new Map<string, Fixed>();
+  const perps = instruments.filter((i) => i.kind === 'PERPETUAL');
+  for (const inst of instruments)
+    if (inst.kind === 'SPOT') positions.set(inst.symbol, balances.get(inst.base) ?? ZERO);
+  if (perps.length > 0) {
+    const list = await gate.run(() => exchange.fetchPositions(perps.map((p) => p.symbol)));
+    for (const p of list) {
+      const qty = exact(p.contracts);
+      positions.set(p.symbol ?? '', p.side === 'short' ? neg(qty) : qty);
+    }
+  }
+  return { openOrders, balances, positions };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Fixed } from '../../src/core/Fixed.js';
+import { ZERO, mul, toNumber } from '../../src/core/Fixed.js';
+
+/**
+ * The shortcuts added for the backtest's order path: toNumber below one whole unit and mul
+ * by zero must give exactly what the general definitions give (same double, same bigint),
+ * or a trade log or a report figure would change.
+ */
+const SCALE = 10n ** 16n;
+
+function plainToNumber(x: bigint): number {
+  return Number(x / SCALE) + Number(x % SCALE) / 1e16;
+}
+
+function plainMul(a: bigint, b: bigint): bigint {
+  const n = a * b;
+  let q = n / SCALE;
+  const r = n - q * SCALE;
+  const twice = (r < 0n ? -r : r) * 2n;
+  if (twice > SCALE || (twice === SCALE && q % 2n !== 0n)) q += n < 0n ? -1n : 1n;
+  return q;
+}
+
+describe('Fixed shortcuts for small and zero amounts', () => {
+  it('toNumber of an amount below one unit is the general formula to the bit', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -SCALE + 1n, max: SCALE - 1n }), (x) => {
+        expect(Object.is(toNumber(x as Fixed), plainToNumber(x))).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('toNumber on both sides of the one-unit boundary agrees with the general formula', () => {
+    const edges = [0n, 1n, -1n, SCALE - 1n, -(SCALE - 1n), SCALE, -SCALE, SCALE + 1n, -(SCALE + 1n)];
+    for (const x of edges) expect(Object.is(toNumber(x as Fixed), plainToNumber(x))).toBe(true);
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), (x) => {
+        expect(Object.is(toNumber(x as Fixed), plainToNumber(x))).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('mul with a zero factor is zero, and any other product is the general rounding', () => {
+    const amount = fc.oneof(fc.constant(0n), fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }));
+    fc.assert(
+      fc.property(amount, amount, (a, b) => {
+        expect(mul(a as Fixed, b as Fixed)).toBe(plainMul(a, b));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(mul(ZERO, (-5n * SCALE) as Fixed)).toBe(0n);
+  });
+});

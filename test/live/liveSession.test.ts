@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ccxt from 'ccxt';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LiveVenue } from '../../src/app/LiveVenue.js';
+import { liveVariant } from '../../src/app/liveVariant.js';
+import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import type { RuntimeVariant } from '../../src/app/TradingRuntime.js';
+import { AppConfigSchema } from '../../src/config/configSchema.js';
+import { formatFixed } from '../../src/core/Fixed.js';
+import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExchange.js';
+import { tradesTopic } from '../../src/kernel/topics.js';
+import { FillStore } from '../../src/storage/sqlite/FillStore.js';
+import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
+import type { FakeTrade } from '../support/fakeBinance/FakeBinance.js';
+import { loadTradesCsv } from '../support/fakeBinance/loadTradesCsv.js';
+import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
+import { KEYS, until } from './support/liveHarness.js';
+import { PrivateSpotStub } from './support/PrivateSpotStub.js';
+
+const SYMBOL = 'XRP/ETH';
+const log = pino({ level: 'silent' });
+/** The first 300 minutes of the recorded XRP/ETH tape: enough crossovers to trade a few dozen times. */
+function tapeHead(): FakeTrade[] {
+  const all = loadTradesCsv(sharedFile('crypto/trades/XRP_ETH-trades.csv'));
+  const end = (all[0]?.ts ?? 0) + 300 * 60_000;
+  return all.filter((t) => t.ts < end);
+}
+
+function config(dbPath: string, mode: 'shadow' | 'live') {
+  return AppConfigSchema.parse({
+    mode,
+    marketData: { source: 'exchange' },
+    account: { currency: 'ETH', initialCash: 10, commission: 0.001 },
+    strategies: [
+      {
+        id: 'sma-xrp',
+        strategy: 'sma-cross',
+        symbols: [SYMBOL],
+        timeframe: '1m',
+        params: { fast: 5, slow: 20 },
+        sizing: 'fixed:100',
+      },
+    ],
+    storage: { dbPath },
+    api: { host: '127.0.0.1', port: 0 },
+    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
+    live: {
+      confirmed: true,
+      syncIntervalMs: 50,
+      reconcileIntervalMs: 500,
+      resolveWithinMs: 3_000,
+      streams: false,
+      maxOrders: 50,
+    },
+  });
+}
+
+/**
+ * Replays the tape minute by minute: after the first trade of each minute (which closes the
+ * previous bar) it waits until the engine saw it and every order it caused left SUBMITTED,
+ * so a market order meets the exchange at that trade's price, the next bar's open.
+ */
+async function replay(fake: FakeBinance, rt: TradingRuntime, trades: readonly FakeTrade[]): Promise<void> {
+  let seen = -1;
+  rt.node.bus.subscribe(tradesTopic(SYMBOL), (t) => (seen = Number(t.id)));
+  await fake.waitForSubscription('xrpeth@trade', 10_000);
+  let i = fake.cursor(SYMBOL);
+  while (i < trades.length) {
+    const minute = Math.floor((trades[i]?.ts ?? 0) / 60_000);
+    let j = i + 1;
+    while (j < trades.length && Math.floor((trades[j]?.ts ?? 0) / 60_000) === minute) j++;
+    // Publish up to and including the first trade of the next minute.
+    const n = Math.min(j + 1, trades.length) - i;
+    fake.step(n);
+    const want = trades[i + n - 1]?.id ?? -1;
+    await until(() => seen === want, `trade ${want}`, 10_000);
+    await until(
+      () => rt.node.oms.openOrders().every((o) => o.status !== 'SUBMITTED'),
+      'orders acknowledged',
+      10_000,
+    );
+    i += n;
+  }
+}
+
+function fillsOf(dbPath: string): string[][] {
+  const db = openDatabase(dbPath);
+  try {
+    return new FillStore(db)
+      .list({ limit: 10_000 })
+      .reverse()
+      .map((x) => [x.side, formatFixed(x.qty), formatFixed(x.px)]);
+  } finally {
+    db.close();
+  }
+}
+
+describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+
+  async function run(
+    mode: 'shadow' | 'live',
+  ): Promise<{ dbPath: string; fake: FakeBinance; stub?: PrivateSpotStub; rt: TradingRuntime }> {
+    const trades = tapeHead();
+    const fake = await FakeBinance.start({ markets: [{ symbol: SYMBOL, trades }] });
+    closers.push(() => fake.close());
+    const stub = mode === 'live' ? new PrivateSpotStub(fake, [SYMBOL], { ETH: '10', XRP: '0' }) : undefined;
+    const dbPath = join(mkdtempSync(join(tmpdir(), `qts-${mode}-`)), 'trading.db');
+    const variant: RuntimeVariant | undefined =
+      mode === 'live'
+        ? liveVariant(KEYS, async () => {
+            const { exchange } = createTradingExchange({
+              id: 'binance',
+              keys: KEYS,
+              sandbox: false,
+              clientIdPrefix: 'qts',
+            });
+            await fake.configure(exchange);
+            return exchange;
+          })
+        : undefined;
+    const deps = {
+      log,
+      noHttp: true,
+      noServices: true,
+      exchangeFactory: async () => {
+        const ex = new ccxt.pro.binance();
+        await fake.configure(ex);
+        return ex;
+      },
+    };
+    const cfg = config(dbPath, mode);
+    const rt = variant
+      ? await TradingRuntime.start(cfg, deps, variant)
+      : await TradingRuntime.startShadow(cfg, deps);
+    await replay(fake, rt, trades);
+    return { dbPath, fake, rt, ...(stub ? { stub } : {}) };
+  }
+
+  it('strategy → risk → OMS → ccxt → exchange → reports → ledger: the same trades as shadow mode, books equal to the exchange', async () => {
+    const shadow = await run('shadow');
+    await shadow.rt.stop();
+    const live = await run('live');
+    const { rt, stub, fake } = live;
+    if (!stub) throw new Error('no stub');
+    const venue = rt.venue as LiveVenue;
+    expect(venue).toBeInstanceOf(LiveVenue);
+    expect(rt.status().mode).toBe('live');
+    expect(venue.components().map((c) => [c.name, c.ready])).toEqual([
+      ['reconciliation', true],
+      ['execution', true],
+    ]);
+    const position = rt.node.portfolio.positionQty(SYMBOL);
+    const cash = rt.node.portfolio.cash();
+    await rt.stop();
+
+    const shadowFills = fillsOf(shadow.dbPath);
+    const liveFills = fillsOf(live.dbPath);
+    expect(shadowFills.length).toBeGreaterThan(5);
+    // Same decisions, same sizes, in the same order. Prices differ by the venue's convention
+    // only: the simulated venue fills a market order at the trade after it, the exchange at
+    // the book when the order arrives (the trade that closed the bar).
+    expect(liveFills.map(([side, qty]) => [side, qty])).toEqual(
+      shadowFills.map(([side, qty]) => [side, qty]),
+    );
+    // The exchange's books and ours agree to the last unit; no order was placed twice.
+    const toFixedUnits = 100_000_000n; // the stub counts in 1e-8, Fixed in 1e-16
+    expect(position).toBe(stub.balance('XRP') * toFixedUnits);
+    expect(cash).toBe(stub.balance('ETH') * toFixedUnits);
+    expect(stub.duplicates()).toEqual([]);
+    expect(stub.orders).toHaveLength(liveFills.length);
+    expect(fake.privateRequestCount()).toBeGreaterThan(0);
+  }, 120_000);
+});

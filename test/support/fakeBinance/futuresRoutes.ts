@@ -1,0 +1,157 @@
+/**
+ * Binance's USDT-M futures endpoints (/fapi) that ccxt's binanceusdm uses: exchangeInfo and
+ * time (public), orders, trades, balance/account, positionRisk, leverage, marginType,
+ * leverageBracket and the listen key (signed or keyed), answered from FakeAccount.
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api
+ */
+import {
+  futuresAccount,
+  futuresBalance,
+  futuresExchangeInfo,
+  futuresOrder,
+  futuresUserTrade,
+  leverageBrackets,
+  positionRisk,
+} from './futuresPayloads.js';
+import type { MarketReplay } from './MarketReplay.js';
+import { mandatory, parseOrderRequest } from './parseOrderRequest.js';
+import { BinanceError } from './RestApi.js';
+import type { RestApi, RestRequest } from './RestApi.js';
+import { requireApiKey } from './signedRequests.js';
+import { intParam, namedOrder, page, signedRoute, symbolParam } from './spotTradingRoutes.js';
+import type { PrivateContext } from './spotTradingRoutes.js';
+import type { UserStreams } from './UserStreams.js';
+
+/** Registers the futures endpoints; `markets` are the markets served as perpetuals. */
+export function registerFuturesRoutes(
+  api: RestApi,
+  ctx: PrivateContext,
+  markets: readonly MarketReplay[],
+  streams: UserStreams,
+): void {
+  const { account } = ctx;
+  const ledger = account.futuresLedger;
+  const known = (id: string): MarketReplay | undefined => ctx.futuresMarket(id);
+  const route = (method: string, path: string, h: (req: RestRequest) => unknown): void =>
+    signedRoute(api, ctx, method, path, h);
+
+  api.route('GET', '/fapi/v1/ping', () => ({}));
+  api.route('GET', '/fapi/v1/time', () => ({ serverTime: ctx.now() }));
+  api.route('GET', '/fapi/v1/exchangeInfo', () => futuresExchangeInfo(markets, ctx.now()));
+
+  route('POST', '/fapi/v1/order', (req) => {
+    const { req: order, market } = parseOrderRequest('futures', req.params, known, () =>
+      account.newClientOrderId(),
+    );
+    const placed = account.futures.place(
+      order,
+      market,
+      () => new BinanceError(400, -4116, 'ClientOrderId is duplicated.'),
+    );
+    return futuresOrder(placed);
+  });
+
+  route('GET', '/fapi/v1/order', (req) => {
+    const { order } = namedOrder(req, account.futures, known);
+    if (order === undefined) throw new BinanceError(400, -2013, 'Order does not exist.');
+    return futuresOrder(order);
+  });
+
+  route('DELETE', '/fapi/v1/order', (req) => {
+    const { order, byClientId } = namedOrder(req, account.futures, known);
+    return futuresOrder(account.futures.cancel(order, ctx.now(), byClientId));
+  });
+
+  route('GET', '/fapi/v1/openOrders', (req) => {
+    const symbol = req.params.has('symbol') ? symbolParam(req, known) : undefined;
+    return account.futures.open(symbol).map(futuresOrder);
+  });
+
+  route('GET', '/fapi/v1/openOrder', (req) => {
+    const { order } = namedOrder(req, account.futures, known);
+    if (order === undefined || (order.status !== 'NEW' && order.status !== 'PARTIALLY_FILLED'))
+      throw new BinanceError(400, -2013, 'Order does not exist.');
+    return futuresOrder(order);
+  });
+
+  route('DELETE', '/fapi/v1/allOpenOrders', (req) => {
+    const symbol = symbolParam(req, known);
+    for (const o of account.futures.open(symbol)) account.futures.cancel(o, ctx.now());
+    return { code: 200, msg: 'The operation of cancel all open order is done.' };
+  });
+
+  route('GET', '/fapi/v1/allOrders', (req) => {
+    const symbol = symbolParam(req, known);
+    const mine = account.futures.all.filter((o) => o.symbol === symbol);
+    return page(
+      mine,
+      req,
+      (o) => o.orderId,
+      (o) => o.time,
+      'orderId',
+    ).map(futuresOrder);
+  });
+
+  route('GET', '/fapi/v1/userTrades', (req) => {
+    const symbol = symbolParam(req, known);
+    const orderId = intParam(req, 'orderId');
+    const mine = account.futures.fills.filter(
+      (f) => f.symbol === symbol && (orderId === undefined || f.orderId === orderId),
+    );
+    return page(
+      mine,
+      req,
+      (f) => f.tradeId,
+      (f) => f.time,
+      'fromId',
+    ).map(futuresUserTrade);
+  });
+
+  for (const v of [2, 3] as const) {
+    route('GET', `/fapi/v${v}/account`, () => futuresAccount(ledger, ctx.now(), v));
+    route('GET', `/fapi/v${v}/balance`, () => futuresBalance(ledger, ctx.now()));
+    route('GET', `/fapi/v${v}/positionRisk`, (req) => {
+      const symbol = req.params.has('symbol') ? symbolParam(req, known) : undefined;
+      const rows = markets
+        .filter((m) => symbol === undefined || m.id === symbol)
+        .map((m) => [m.id, ledger.position(m.id)] as const)
+        // v3 lists open positions only; v2 every symbol, flat ones included.
+        .filter(([, p]) => v === 2 || p.amt !== 0n);
+      return rows.map(([s, p]) => positionRisk(ledger, s, p, v));
+    });
+  }
+
+  route('GET', '/fapi/v1/leverageBracket', (req) => {
+    const symbol = req.params.has('symbol') ? symbolParam(req, known) : undefined;
+    return leverageBrackets(markets.map((m) => m.id).filter((s) => symbol === undefined || s === symbol));
+  });
+
+  route('POST', '/fapi/v1/leverage', (req) => {
+    const symbol = symbolParam(req, known);
+    const leverage = intParam(req, 'leverage');
+    if (leverage === undefined) throw mandatory('leverage');
+    ledger.setLeverage(symbol, leverage);
+    return { leverage, maxNotionalValue: '1000000', symbol };
+  });
+
+  route('POST', '/fapi/v1/marginType', (req) => {
+    const symbol = symbolParam(req, known);
+    const type = req.params.get('marginType');
+    if (type !== 'ISOLATED' && type !== 'CROSSED') throw mandatory('marginType');
+    ledger.setMarginType(symbol, type === 'ISOLATED' ? 'isolated' : 'cross');
+    return { code: 200, msg: 'success' };
+  });
+
+  route('GET', '/fapi/v1/positionSide/dual', () => ({ dualSidePosition: false }));
+
+  // The listen key needs the API key only, no signature.
+  const keyed = (method: string, h: (apiKey: string) => unknown): void =>
+    api.route(method, '/fapi/v1/listenKey', (req) => h(requireApiKey(req, ctx.keys)), { private: true });
+  keyed('POST', (apiKey) => ({ listenKey: streams.createListenKey(apiKey) }));
+  keyed('PUT', (apiKey) => ({ listenKey: streams.keepAlive(apiKey) }));
+  keyed('DELETE', (apiKey) => {
+    streams.closeListenKey(apiKey);
+    return {};
+  });
+}

@@ -1,0 +1,48 @@
+/*
+ * `npm start`'s prestart: a fresh `npm ci && npm start` has no dist/web yet, and the first
+ * thing a newcomer opens is the dashboard. Builds it when missing or older than its sources
+ * (a few seconds); never fails the start — the engine runs without a dashboard and says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const web = fileURLToPath(new URL('.', import.meta.url));
+const built = join(web, '..', 'dist', 'web', 'index.html');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+const stale =
+  !existsSync(built) ||
+  statSync(built).mtimeMs <
+    Math.max(newestSource(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+if (stale) {
+  console.log('building the web dashboard (dist/web)…');
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(web, '..', 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      join(web, 'vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0)
+    console.warn(
+      'the web dashboard could not be built (is vite installed? npm ci): the engine starts without it',
+    );
+}
