@@ -47,7 +47,7 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['eslint.config.js', '.dependency-cruiser.cjs'],
+    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'ecosystem.config.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

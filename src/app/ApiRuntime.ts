@@ -16,6 +16,7 @@ import type { LogTail } from '../monitor/LogTail.js';
 import type { RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
+import { instrumentApiFor } from './services/httpMetrics.js';
 
 /**
  * api mode: stored market data, history and backtests on request, and no strategy — a
@@ -57,7 +58,7 @@ export class ApiRuntime implements EngineStatusSource {
       audit: opts.audit ?? NULL_AUDIT,
       startedAt: now(),
       now,
-      instrument: opts.instrumentApi,
+      instrument: opts.instrumentApi ?? instrumentApiFor(() => holder.rt?.services ?? []),
       web: webAppFor(config, () => holder.rt?.services ?? []),
       backtests: new BacktestJobs({
         dbPath: config.storage.dbPath,

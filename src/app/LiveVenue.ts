@@ -10,10 +10,36 @@ import type { LiveReconciler } from './LiveReconciler.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 
 /**
+ * The bound on how long an order may stay of unknown outcome, counted in time the exchange
+ * was available: time during which the gate was closed by a 429/418 (nothing may be asked)
+ * or a request through it went unanswered (timeout, dropped connection, 5xx) does not count.
+ * Within the rest, an order still unknown is looked up every `syncIntervalMs`; the exchange's
+ * first definitive "no such order" at or after `resolveWithinMs` rejects it, any sighting
+ * resolves it at once. So: resolveWithinMs, plus one sync period for the next lookup to
+ * start, plus one request timeout for the answered requests ahead of it and its own answer.
+ */
+export function resolutionBoundMs(live: LiveConfig): number {
+  return live.resolveWithinMs + live.syncIntervalMs + live.requestTimeoutMs;
+}
+
+/** How long orders stayed of unknown outcome, over the venue's life. */
+export interface ResolutionStats {
+  /** Orders of unknown outcome resolved (found on the exchange, or rejected after the bound). */
+  resolved: number;
+  /** Longest wall-clock time one was unknown (ms). */
+  maxUnknownMs: number;
+  /** Longest such time without the exchange's unavailable time: what the bound applies to (ms). */
+  maxAvailableMs: number;
+  /** resolutionBoundMs of the configuration. */
+  readonly boundMs: number;
+}
+
+/**
  * Live mode's venue: the ccxt execution client, its REST sync and private streams, and the
  * reconciliation that must agree with the exchange before any strategy starts.
  */
 export class LiveVenue implements RuntimeVenue {
+  readonly resolution: ResolutionStats;
   private syncTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private syncing = false;
@@ -26,7 +52,27 @@ export class LiveVenue implements RuntimeVenue {
     private readonly live: LiveConfig,
     private readonly log: Logger,
     private readonly close: () => Promise<void>,
-  ) {}
+    /** Runs once before the first reconciliation (perpetuals: leverage and margin mode); its error stops the start. */
+    private readonly beforeReconcile?: () => Promise<void>,
+  ) {
+    this.resolution = { resolved: 0, maxUnknownMs: 0, maxAvailableMs: 0, boundMs: resolutionBoundMs(live) };
+  }
+
+  /** The client resolved an order that was of unknown outcome since `since` (engine ms). */
+  noteResolved(since: number, now: number = Date.now()): void {
+    const r = this.resolution;
+    r.resolved += 1;
+    r.maxUnknownMs = Math.max(r.maxUnknownMs, now - since);
+    r.maxAvailableMs = Math.max(r.maxAvailableMs, now - since - this.gate.unavailableMs(since, now));
+  }
+
+  /** Orders still of unknown outcome: wall age and age in exchange-available time (ms). */
+  unknownOrders(now: number = Date.now()): { orderId: string; ageMs: number; availableMs: number }[] {
+    return this.client.unknownOrders().map((u) => ({
+      ...u,
+      availableMs: u.ageMs - this.gate.unavailableMs(now - u.ageMs, now),
+    }));
+  }
 
   connect(sink: ExecutionReportSink): void {
     this.client.setSink(sink);
@@ -51,6 +97,7 @@ export class LiveVenue implements RuntimeVenue {
    * disagree with the exchange is worse than not trading.
    */
   async prepare(): Promise<void> {
+    await this.beforeReconcile?.();
     const deadline = Date.now() + 2 * this.live.resolveWithinMs;
     for (;;) {
       if (this.stopped)
@@ -92,16 +139,16 @@ export class LiveVenue implements RuntimeVenue {
   }
 
   components(): ComponentHealth[] {
-    const unknown = this.client.unknownOrders();
-    const bound = this.live.resolveWithinMs;
-    const stuck = unknown.filter((u) => u.ageMs > bound);
+    const unknown = this.unknownOrders();
+    const bound = this.resolution.boundMs;
+    const stuck = unknown.filter((u) => u.availableMs > bound);
     const banned = this.gate.blockedUntil();
     return [
       this.reconciler.component(),
       {
         name: 'execution',
         ready: stuck.length === 0 && banned === 0,
-        detail: `${unknown.length} order(s) of unknown outcome (${stuck.length} past ${bound} ms)${banned ? `; exchange requests paused until ${new Date(banned).toISOString()}` : ''}`,
+        detail: `${unknown.length} order(s) of unknown outcome (${stuck.length} past ${bound} ms of exchange availability)${banned ? `; exchange requests paused until ${new Date(banned).toISOString()}` : ''}`,
       },
     ];
   }

@@ -44,6 +44,9 @@ import type { ExchangeRequestProblem, RequestProblemHook } from '../exchanges/cc
 import { redactSecrets } from '../monitor/redactSecrets.js';
 import type { LogTail } from '../monitor/LogTail.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
+import { StrategyControls } from '../api/engine/StrategyControls.js';
+import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
+import { instrumentApiFor } from './services/httpMetrics.js';
 
 export interface RuntimeDeps {
   readonly log: Logger;
@@ -109,7 +112,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   readonly lastData = new Map<string, number>();
   /** Closed bars seen lately and the equity over this run, for the API's charts. */
   readonly recentBars = new RecentBars();
-  readonly equityHistory = new EquityHistory();
+  /** The equity curve: this run in memory, sampled into SQLite so a restart keeps the history. */
+  readonly equityHistory: EquityHistory;
   private readonly stale = new Set<string>();
   /** Circuit-breaker anchors kept across restarts (peak equity). */
   private readonly anchors: SqliteStrategyStateStore;
@@ -141,6 +145,12 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.audit = audit;
     this.startedAt = clock.now();
     this.anchors = new SqliteStrategyStateStore(db, '__risk__');
+    this.equityHistory = new EquityHistory(5_000, 1_000, {
+      store: new EquitySampleStore(db),
+      runId,
+      sampleMs: config.history.equitySampleMs,
+      maxSamples: config.history.equityMaxSamples,
+    });
   }
 
   /** Builds, restores and starts a shadow engine from its configuration. */
@@ -313,6 +323,14 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       clock.dispose();
       db.close();
       throw e;
+    }
+    // Start/stop and parameters set through the API before the last stop come back first.
+    for (const r of new StrategyControls(db, node, config.strategies, () => clock.now()).restore()) {
+      log[r.outcome === 'restored' ? 'info' : 'warn'](
+        { strategyId: r.strategyId, outcome: r.outcome },
+        `strategy ${r.strategyId}: ${r.detail}`,
+      );
+      audit.record('strategy.control_restored', { ...r }, 'system');
     }
     node.start();
     await market.feed.start();
@@ -562,7 +580,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       audit: this.audit,
       startedAt: this.startedAt,
       now,
-      instrument,
+      instrument: instrument ?? instrumentApiFor(() => this.services),
       web: webAppFor(this.config, () => this.services),
       backtests: new BacktestJobs({
         dbPath: this.config.storage.dbPath,
@@ -595,6 +613,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });
     await this.http?.close();
     await this.market.exchange?.close?.().catch(() => undefined);
+    this.equityHistory.flush();
     this.db.close();
   }
 }

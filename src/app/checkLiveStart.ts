@@ -6,7 +6,7 @@ import { capabilitiesOf } from '../exchanges/ccxt/executionCapabilities.js';
  * The conditions under which live mode may start, besides keys that decrypt (checked first,
  * by loadExchangeCredentials): an exchange live trading supports, an API that asks who is
  * calling (a live engine's kill switch and cancel routes must not be open to anyone), and an
- * explicit confirmation that real money is meant (LIVE_TRADING_CONFIRM=yes). Each refusal
+ * explicit confirmation that real money is meant (`qts live --confirm-live` or LIVE_TRADING_CONFIRM=yes). Each refusal
  * says what to set.
  */
 export function checkLiveStart(config: AppConfig): void {
@@ -23,6 +23,6 @@ export function checkLiveStart(config: AppConfig): void {
   if (!config.live.confirmed)
     throw new QtsError(
       'ERR_LIVE_NOT_CONFIRMED',
-      `live mode trades real money on ${config.exchange.id}${config.exchange.sandbox ? ' (testnet)' : ''}: confirm with LIVE_TRADING_CONFIRM=yes`,
+      `live mode trades real money on ${config.exchange.id}${config.exchange.sandbox ? ' (testnet)' : ''}: confirm with --confirm-live (qts live) or LIVE_TRADING_CONFIRM=yes`,
     );
 }

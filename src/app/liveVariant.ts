@@ -5,6 +5,7 @@ import { classifyExchangeError } from '../exchanges/ccxt/classifyExchangeError.j
 import type { TradingKeys } from '../exchanges/ccxt/createTradingExchange.js';
 import { createTradingExchange } from '../exchanges/ccxt/createTradingExchange.js';
 import { capabilitiesOf } from '../exchanges/ccxt/executionCapabilities.js';
+import { applyPerpetualSettings } from '../exchanges/ccxt/applyPerpetualSettings.js';
 import { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import { LiveReconciler } from './LiveReconciler.js';
 import { LiveVenue } from './LiveVenue.js';
@@ -40,13 +41,20 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         maxOrders: live.maxOrders,
         windowMs: live.orderWindowMs,
-        retryAfter: (e) =>
-          classifyExchangeError(
-            e,
-            (exchange as { last_response_headers?: Record<string, unknown> }).last_response_headers,
-            now(),
-          ).retryAfterMs,
+        retryAfter: (e) => classifyExchangeError(e, responseHeaders(exchange), now()).retryAfterMs,
+        unanswered: (e) => UNANSWERED.has(classifyExchangeError(e, undefined, now()).kind),
       });
+      // The market-data instance is a separate, keyless ccxt object; when it talks to the same
+      // host (Binance spot: both on api.binance.com) its REST requests share the gate, since
+      // a ban is per IP and one public request during it would lengthen it.
+      const md = market.exchange;
+      if (md !== undefined && md !== exchange && sharesRestHost(md, exchange)) {
+        gate.guard(md, (e) => classifyExchangeError(e, responseHeaders(md), now()).retryAfterMs);
+        log.info(
+          { exchange: exchange.id, marketData: md.id },
+          'market-data REST requests go through the trading request gate (same host)',
+        );
+      }
       await gate.run(() => exchange.loadMarkets());
       const client = new CcxtExecutionClient({
         exchange,
@@ -55,6 +63,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         gate,
         now,
         resolveWithinMs: live.resolveWithinMs,
+        onResolved: (_orderId, since) => venue?.noteResolved(since, now()),
         onProblem: (what, err, orderId) =>
           log.warn({ what, kind: err.kind, code: err.code, orderId }, `exchange ${what}: ${err.message}`),
       });
@@ -71,7 +80,47 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         now,
         saveLedger,
       });
-      return new LiveVenue(client, reconciler, gate, live, log, () => exchange.close());
+      // Perpetuals: the exchange's leverage and margin mode are set, and mirrored in our margin
+      // account, before reconciliation and before any strategy may submit.
+      const setPerpetuals = async (): Promise<void> => {
+        const applied = await applyPerpetualSettings(exchange, gate, market.instruments, live.perpetuals);
+        const margin = node.portfolio.margin;
+        for (const a of applied) {
+          // A position restored from the database keeps its book-keeping mode until it is flat.
+          const mode = margin.positionQty(a.symbol) === 0n ? a.mode : margin.settings(a.symbol).mode;
+          margin.configure(a.symbol, { leverage: a.leverage, mode });
+          audit.record('perpetual.settings', { ...a, exchange: exchange.id }, 'system');
+        }
+      };
+      const venue = new LiveVenue(client, reconciler, gate, live, log, () => exchange.close(), setPerpetuals);
+      return venue;
     },
   };
+}
+
+/** Failures that carry no trustworthy answer: time spent on them is time the exchange was unavailable. */
+const UNANSWERED: ReadonlySet<string> = new Set(['unknown', 'rate-limited', 'banned']);
+
+function responseHeaders(ex: Exchange): Record<string, unknown> | undefined {
+  return (ex as { last_response_headers?: Record<string, unknown> }).last_response_headers;
+}
+
+/** Whether two ccxt instances send REST requests to a common host. */
+export function sharesRestHost(a: Exchange, b: Exchange): boolean {
+  const hosts = (ex: Exchange): Set<string> => {
+    const out = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string' && /^https?:\/\//.test(v)) {
+        try {
+          out.add(new URL(v).host);
+        } catch {
+          // not a URL after all
+        }
+      } else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) walk(x);
+    };
+    walk((ex.urls as { api?: unknown }).api);
+    return out;
+  };
+  const ofB = hosts(b);
+  return [...hosts(a)].some((h) => ofB.has(h));
 }

@@ -25,6 +25,7 @@ import type { ParamSpace } from '../research/ParamSpace.js';
 import { buildParamSpace } from '../research/ParamSpace.js';
 import { QueueEvaluator } from '../research/queue/QueueEvaluator.js';
 import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
+import type { WorkerUsage } from '../research/ThreadPoolEvaluator.js';
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
@@ -229,14 +230,33 @@ export async function searchOnEvaluator<T>(
     onProgress: ((done: number, planned: number) => void) | undefined,
   ) => Promise<T>,
 ): Promise<T> {
+  const opened = performance.now();
   const evaluator = await openEvaluator(o, s);
   const progress = o.progress ? comboProgress(label) : undefined;
   try {
-    return await search(evaluator, progress?.update);
+    const result = await search(evaluator, progress?.update);
+    progress?.stop();
+    if (evaluator instanceof ThreadPoolEvaluator)
+      process.stderr.write(threadUsageLine(await evaluator.usage(), performance.now() - opened));
+    return result;
   } finally {
     progress?.stop();
     await evaluator.close();
   }
+}
+
+/**
+ * How busy each worker thread was since it started: its share of the time on a core, and
+ * waiting for one (Linux). Low CPU with a long wait is a machine busy with other work, not a
+ * slow optimizer; low CPU without a wait is a thread that ran out of combinations to test.
+ */
+export function threadUsageLine(usage: readonly WorkerUsage[], wallMs: number): string {
+  const pct = (ms: number): string => `${Math.round((ms / wallMs) * 100)} %`;
+  const cpu = usage.map((u) => u.cpu);
+  if (cpu.some((c) => c === null) || wallMs <= 0) return `worker threads: ${usage.length}\n`;
+  const on = cpu.map((c) => pct(c?.cpuMs ?? 0)).join(' / ');
+  const waiting = cpu.map((c) => pct(c?.runQueueMs ?? 0)).join(' / ');
+  return `worker threads: ${usage.length} · on a core ${on} of the time · waiting for a core ${waiting}\n`;
 }
 
 /** A progress bar with combinations per second and ETA on stderr; silent off a terminal. */
@@ -266,6 +286,7 @@ export function comboProgress(label: string): {
     },
     stop: () => {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

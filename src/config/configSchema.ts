@@ -130,8 +130,24 @@ export const LiveConfigSchema = z.object({
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /** Use the private WebSocket streams (watchOrders/watchMyTrades) besides REST sync. */
   streams: z.boolean().default(true),
+  /**
+   * USDT-M perpetuals: leverage and margin mode per symbol ("BTC/USDT:USDT"), set on the
+   * exchange at startup before any strategy may submit (docs/live-trading.md, Perpetuals).
+   * A traded perpetual not listed here runs at 1x isolated.
+   */
+  perpetuals: z
+    .record(
+      z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+:[A-Z0-9]+$/, 'perpetual symbols look like BTC/USDT:USDT'),
+      z.object({
+        leverage: z.number().int().min(1).max(125).default(1),
+        marginMode: z.enum(['isolated', 'cross']).default('isolated'),
+      }),
+    )
+    .default({}),
 });
 export type LiveConfig = z.infer<typeof LiveConfigSchema>;
+/** Leverage and margin mode of one perpetual in live mode. */
+export type PerpetualSettingsConfig = LiveConfig['perpetuals'][string];
 
 /** Every setting of a running engine, in one place. */
 export const AppConfigSchema = z.object({
@@ -276,6 +292,15 @@ export const AppConfigSchema = z.object({
     .prefault({}),
   security: SecurityConfigSchema.prefault({}),
   notifications: NotificationsConfigSchema.prefault({}),
+  /** What the engine keeps across restarts for the dashboard: the sampled equity curve. */
+  history: z
+    .object({
+      /** At most one stored equity sample per this interval (the live curve in memory is finer). */
+      equitySampleMs: z.number().int().min(0).default(60_000),
+      /** Stored equity samples kept (100,000 at one a minute ≈ 69 days); older ones are deleted. */
+      equityMaxSamples: z.number().int().min(10).default(100_000),
+    })
+    .prefault({}),
 });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 

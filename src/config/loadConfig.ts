@@ -33,6 +33,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   API_RATE_LIMIT: { path: ['api', 'rateLimit', 'max'], parse: Number },
   API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: (v) => v === 'true' || v === '1' },
   DB_PATH: { path: ['storage', 'dbPath'], parse: (v) => v },
+  EQUITY_SAMPLE_MS: { path: ['history', 'equitySampleMs'], parse: Number },
   METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: (v) => v === 'true' || v === '1' },
   METRICS_HOST: { path: ['metrics', 'host'], parse: (v) => v },
   METRICS_PORT: { path: ['metrics', 'port'], parse: Number },

@@ -8,6 +8,7 @@
 export class ExactSum {
   private partials = new Float64Array(8);
   private n = 0;
+  private pairRest = 0;
 
   add(value: number): void {
     let x = value;
@@ -54,6 +55,27 @@ export class ExactSum {
 
   reset(): void {
     this.n = 0;
+  }
+
+  /**
+   * When the exact sum fits in two doubles (at most two partials), its correctly rounded
+   * value, and `pairLow()` then gives the exact remainder; undefined otherwise. WindowSum
+   * uses it to leave this slower representation as soon as it can.
+   */
+  pairHigh(): number | undefined {
+    const n = this.n;
+    if (n > 2) return undefined;
+    const lo = n === 2 ? (this.partials[0] as number) : 0;
+    const hi = n === 0 ? 0 : (this.partials[n - 1] as number);
+    const h = hi + lo;
+    const hb = h - hi;
+    this.pairRest = hi - (h - hb) + (lo - hb);
+    return h;
+  }
+
+  /** The exact remainder of the last `pairHigh()` that returned a value. */
+  pairLow(): number {
+    return this.pairRest;
   }
 
   private grow(): void {

@@ -1,7 +1,7 @@
 import { IdGenerator } from '../core/ids.js';
-import { RecentMap } from '../core/RecentMap.js';
+import { GenerationMap } from '../core/GenerationMap.js';
 import { QtsError } from '../core/QtsError.js';
-import type { MessageBus } from '../kernel/MessageBus.js';
+import type { Channel, MessageBus } from '../kernel/MessageBus.js';
 import type { Clock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { OrderEvent, OrderEventInput } from '../model/events.js';
@@ -30,12 +30,12 @@ export interface OrderCounts {
   expired: number;
 }
 
-/** How many closed orders stay in memory for lookups; older history lives in the journal. */
+/** How many closed orders at least stay in memory for lookups; older history lives in the journal. */
 const CLOSED_MEMORY = 1024;
 
 export class ExecutionEngine {
   private readonly open = new Map<string, Order>();
-  private readonly closed = new RecentMap<string, Order>(CLOSED_MEMORY);
+  private readonly closed = new GenerationMap<string, Order>(CLOSED_MEMORY);
   private readonly counts: OrderCounts = {
     total: 0,
     filled: 0,
@@ -46,6 +46,9 @@ export class ExecutionEngine {
   };
   private readonly eventIds = new IdGenerator('E');
   private client: ExecutionClient | undefined;
+  /** The order whose event is being published (see orderOf). */
+  private publishing: Order | undefined;
+  private readonly events: Channel<OrderEvent>;
   /** Count of duplicate fill reports ignored (a live-health signal). */
   duplicateFills = 0;
 
@@ -54,7 +57,9 @@ export class ExecutionEngine {
     private readonly clock: Clock,
     private readonly orderIds: IdGenerator,
     private readonly journal?: OrderJournal,
-  ) {}
+  ) {
+    this.events = bus.channel(ORDER_EVENTS);
+  }
 
   /** Attaches the venue; its reports come back through `onReport`. */
   connect(client: ExecutionClient): void {
@@ -139,6 +144,15 @@ export class ExecutionEngine {
     return this.open.get(id) ?? this.closed.get(id);
   }
 
+  /**
+   * The order an event belongs to: while the OMS publishes an event, its order is at hand
+   * without a lookup (subscribers of ORDER_EVENTS ask on every event); otherwise as `order`.
+   */
+  orderOf(event: OrderEvent): Order | undefined {
+    const p = this.publishing;
+    return p !== undefined && p.id === event.orderId ? p : this.order(event.orderId);
+  }
+
   /** How many orders ended in each way since start. */
   orderCounts(): Readonly<OrderCounts> {
     return this.counts;
@@ -169,7 +183,14 @@ export class ExecutionEngine {
     order.apply(event);
     if (order.isTerminal) this.retire(order);
     this.journal?.(order, event);
-    this.bus.publish(ORDER_EVENTS, event);
+    // Subscribers may submit or cancel (re-entering here): the order in hand is restored after.
+    const outer = this.publishing;
+    this.publishing = order;
+    try {
+      this.bus.publishTo(this.events, event);
+    } finally {
+      this.publishing = outer;
+    }
   }
 
   private retire(order: Order): void {

@@ -27,6 +27,7 @@ import type { Clock } from '../kernel/Clock.js';
 import type { DataEngine } from '../data/DataEngine.js';
 import type { ExecutionEngine } from '../execution/ExecutionEngine.js';
 import type { Portfolio } from '../portfolio/Portfolio.js';
+import type { PositionState } from '../portfolio/Ledger.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
 
 /** What a strategy context needs of its engine (the TradingNode provides it). */
@@ -70,6 +71,8 @@ export class NodeStrategyContext implements StrategyContext {
   /** Bus subscriptions and timer names this context made, undone by `detach`. */
   private readonly unsubscribes: (() => void)[] = [];
   private readonly timers = new Set<string>();
+  /** The last position view given out per symbol, with the ledger state it shows. */
+  private readonly positionViews = new Map<string, { state: PositionState; view: PositionView }>();
 
   constructor(
     private readonly node: ContextHost,
@@ -152,7 +155,11 @@ export class NodeStrategyContext implements StrategyContext {
 
   position(symbol: string): PositionView {
     const pos = this.node.portfolio.ledger.position(symbol);
-    return {
+    // The ledger replaces a position's state on every fill, so a view made from the same
+    // state is still true: strategies ask on every signal, fills are rarer.
+    const cached = this.positionViews.get(symbol);
+    if (cached !== undefined && cached.state === pos) return cached.view;
+    const view: PositionView = {
       symbol,
       qty: pos.qty,
       qtyNumber: toNumber(pos.qty),
@@ -162,6 +169,12 @@ export class NodeStrategyContext implements StrategyContext {
       isLong: pos.qty > 0n,
       isShort: pos.qty < 0n,
     };
+    if (cached === undefined) this.positionViews.set(symbol, { state: pos, view });
+    else {
+      cached.state = pos;
+      cached.view = view;
+    }
+    return view;
   }
 
   openOrders(symbol?: string): readonly Order[] {

@@ -71,6 +71,13 @@ export interface StrategyInfo extends StrategyDeployment {
   readonly running: boolean;
 }
 
+/** Where the open round trip of a symbol started: realized PnL then, fees paid since. */
+interface RoundTripStart {
+  open: boolean;
+  realized: number;
+  fees: number;
+}
+
 /** Stands in for a stopped strategy: every handler does nothing. */
 class InertStrategy extends Strategy<unknown> {}
 
@@ -316,37 +323,47 @@ export class TradingNode {
     return [...this.strategies.keys()];
   }
 
-  /** Realized PnL and fees of each symbol's position since it opened (loss streaks). */
-  private readonly openedAt = new Map<string, { realized: number; fees: number }>();
+  /**
+   * Realized PnL and fees of each symbol's position since it opened (loss streaks). One
+   * record per symbol, reused for every round trip: a fill is a hot path in a backtest.
+   */
+  private readonly openedAt = new Map<string, RoundTripStart>();
 
   /**
    * Books a fill, and when it closes a position (back to flat) tells the risk engine how
    * that round trip ended, net of fees, for the consecutive-loss cooldown.
    */
   private bookFill(event: OrderFilled): void {
-    const before = this.portfolio.ledger.position(event.symbol).qty;
+    const ledger = this.portfolio.ledger;
+    const symbol = event.symbol;
+    const opened = ledger.position(symbol);
+    const before = opened.qty;
+    let at = this.openedAt.get(symbol);
     if (before === ZERO) {
-      this.openedAt.set(event.symbol, {
-        realized: toNumber(this.portfolio.ledger.position(event.symbol).realizedPnl),
-        fees: 0,
-      });
+      if (at === undefined) {
+        at = { open: true, realized: 0, fees: 0 };
+        this.openedAt.set(symbol, at);
+      }
+      at.open = true;
+      at.realized = toNumber(opened.realizedPnl);
+      at.fees = 0;
     }
     this.portfolio.applyFill(event);
-    const at = this.openedAt.get(event.symbol);
-    if (at) at.fees += toNumber(event.fee);
-    const pos = this.portfolio.ledger.position(event.symbol);
-    if (pos.qty === ZERO && before !== ZERO && at) {
+    if (at === undefined || !at.open) return;
+    if (event.fee !== ZERO) at.fees += toNumber(event.fee);
+    const pos = ledger.position(symbol);
+    if (pos.qty === ZERO && before !== ZERO) {
+      at.open = false;
       this.risk.onRoundTripClosed(
         event.strategyId,
         toNumber(pos.realizedPnl) - at.realized - at.fees,
         this.clock.now(),
       );
-      this.openedAt.delete(event.symbol);
     }
   }
 
   private routeOrderEvent(event: OrderEvent): void {
-    const order = this.oms.order(event.orderId);
+    const order = this.oms.orderOf(event);
     if (!order) return;
     if (event.type === 'OrderFilled') this.bookFill(event);
     const entry = this.strategies.get(event.strategyId);

@@ -36,6 +36,7 @@ export interface PositionState {
 export class Ledger {
   private readonly cash = new Map<string, Fixed>();
   private readonly positions = new Map<string, PositionState>();
+  private readonly neverTraded = new Map<string, PositionState>();
   private readonly fees = new Map<string, Fixed>();
   private realized: Fixed = ZERO;
   /** Perpetuals: net funding per currency (positive = received), and what insurance covered. */
@@ -73,7 +74,17 @@ export class Ledger {
   }
 
   position(symbol: string): PositionState {
-    return this.positions.get(symbol) ?? { symbol, qty: ZERO, costBasis: ZERO, realizedPnl: ZERO };
+    return this.positions.get(symbol) ?? this.flatPosition(symbol);
+  }
+
+  /** The state of a symbol never traded: one shared, immutable object per symbol. */
+  private flatPosition(symbol: string): PositionState {
+    let flat = this.neverTraded.get(symbol);
+    if (flat === undefined) {
+      flat = { symbol, qty: ZERO, costBasis: ZERO, realizedPnl: ZERO };
+      this.neverTraded.set(symbol, flat);
+    }
+    return flat;
   }
 
   allPositions(): PositionState[] {

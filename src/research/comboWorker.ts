@@ -1,12 +1,12 @@
-// Entry of a research worker thread: backtests combinations over the shared series it was
-// started with, one message per task, and answers with the metrics or a coded error.
+// Entry of a research worker thread: backtests chunks of combinations over the shared series
+// it was started with, one message per chunk, and answers with their metrics or a coded error.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isQtsError } from '../core/QtsError.js';
 import { findStrategy } from '../strategies/registry.js';
-import type { ComboTask } from './ComboTask.js';
 import { evaluateCombo } from './evaluateCombo.js';
-import type { ThreadInit, ThreadReply } from './ThreadPoolEvaluator.js';
 import { seriesOfShared } from './SharedSeries.js';
+import { threadCpu } from './threadCpu.js';
+import type { FromThread, ThreadInit, ToThread } from './threadMessages.js';
 
 const init = workerData as ThreadInit;
 const series = init.series.map(seriesOfShared);
@@ -14,17 +14,24 @@ const strategy = findStrategy(init.strategyId);
 const port = parentPort;
 if (port === null) throw new Error('comboWorker runs as a worker thread');
 
-port.on('message', (msg: { id: number; task: ComboTask }) => {
-  let reply: ThreadReply;
-  try {
-    reply = { id: msg.id, metrics: evaluateCombo(series, strategy, init.settings, msg.task) };
-  } catch (e) {
-    reply = {
-      id: msg.id,
-      error: isQtsError(e)
-        ? { code: e.code, message: e.message }
-        : { code: 'ERR_RESEARCH_WORKER', message: e instanceof Error ? (e.stack ?? e.message) : String(e) },
-    };
+port.on('message', (msg: ToThread) => {
+  let reply: FromThread;
+  if (msg.kind === 'usage') {
+    reply = { kind: 'usage', cpu: threadCpu() ?? null };
+  } else {
+    const t0 = performance.now();
+    try {
+      const metrics = msg.tasks.map((task) => evaluateCombo(series, strategy, init.settings, task));
+      reply = { kind: 'done', first: msg.first, metrics, ms: performance.now() - t0 };
+    } catch (e) {
+      reply = {
+        kind: 'failed',
+        first: msg.first,
+        error: isQtsError(e)
+          ? { code: e.code, message: e.message }
+          : { code: 'ERR_RESEARCH_WORKER', message: e instanceof Error ? (e.stack ?? e.message) : String(e) },
+      };
+    }
   }
   port.postMessage(reply);
 });

@@ -24,6 +24,9 @@ export interface RiskView {
   positions?(): readonly { readonly symbol: string; readonly qty: Fixed }[];
 }
 
+/** Position and total exposure when no rule needs them. */
+const NO_EXPOSURE = Object.freeze({ positionAfter: undefined, exposureAfter: undefined });
+
 /** Circuit breakers and cooldowns (all optional). */
 export interface BreakerConfig {
   readonly dailyLossLimitPct?: number | undefined;
@@ -120,7 +123,13 @@ export class RiskEngine {
     const open = this.uncommitted(order, instrument, this.view.openOrders(), lastPrice);
     const now = this.view.now?.() ?? 0;
     const seen = this.view.lastDataAt?.(req.symbol);
-    const { positionAfter, exposureAfter } = this.exposure(order, lastPrice);
+    // Only the exposure rule reads these, and only with a ceiling set (custom rules may read anything).
+    const { positionAfter, exposureAfter } =
+      this.rules !== PRE_TRADE_RULES ||
+      this.limits.maxPositionNotional !== undefined ||
+      this.limits.maxTotalExposure !== undefined
+        ? this.exposure(order, lastPrice)
+        : NO_EXPOSURE;
     const input = {
       strategyId: order.strategyId,
       positionNotionalAfter: positionAfter,
@@ -182,11 +191,6 @@ export class RiskEngine {
   ): { cash: Fixed; qty: Fixed; count: number } {
     let cash = this.view.cash(instrument.settle);
     let qty = max(this.view.positionQty(instrument.symbol), ZERO);
-    const priceOf = (symbol: string): Fixed | undefined => {
-      // Each open market buy is priced at its own symbol's last price, never at the one being checked.
-      const px = symbol === instrument.symbol ? lastPrice : this.view.lastPrice(symbol);
-      return px !== undefined && px > 0 ? fromNumber(px) : undefined;
-    };
     let committedSell: Fixed = ZERO;
     let count = 0;
     for (const o of open) {
@@ -195,7 +199,10 @@ export class RiskEngine {
       if (o.request.parentId !== undefined || o.request.ocoGroup !== undefined) continue;
       const oi = this.view.instrument(o.symbol);
       if (oi.settle === instrument.settle && o.side === 'BUY') {
-        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, priceOf(o.symbol), oi.takerFee));
+        // Each open market buy is priced at its own symbol's last price, never at the one being checked.
+        const px = o.symbol === instrument.symbol ? lastPrice : this.view.lastPrice(o.symbol);
+        const pxFixed = px !== undefined && px > 0 ? fromNumber(px) : undefined;
+        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, pxFixed, oi.takerFee));
       } else if (o.symbol === instrument.symbol && o.side === 'SELL') {
         committedSell = add(committedSell, o.leavesQty);
       }

@@ -1,6 +1,6 @@
 import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
-import { RecentMap } from '../core/RecentMap.js';
+import { GenerationMap } from '../core/GenerationMap.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
@@ -66,7 +66,7 @@ interface MatchPass {
   readonly paths: BarPaths;
 }
 
-/** How many closed orders and fired OCO groups the venue remembers (for late bracket children). */
+/** How many closed orders and fired OCO groups the venue remembers at least (for late bracket children). */
 const MEMORY = 1024;
 
 /**
@@ -95,12 +95,12 @@ export class SimulatedVenue implements ExecutionClient {
   /** Open orders by client order id, in acceptance order. */
   private readonly live = new Map<string, RestingOrder>();
   /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
-  private readonly recentlyClosed = new RecentMap<string, RestingOrder>(MEMORY);
+  private readonly recentlyClosed = new GenerationMap<string, RestingOrder>(MEMORY);
   /** Recently rejected orders (and children born canceled): never on the book, nothing to protect. */
-  private readonly refused = new RecentMap<string, true>(MEMORY);
+  private readonly refused = new GenerationMap<string, true>(MEMORY);
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
-  private readonly firedOco = new RecentMap<string, true>(MEMORY);
+  private readonly firedOco = new GenerationMap<string, true>(MEMORY);
   /** Orders waiting to be matched against the current close ('close' fills). */
   private pending: RestingOrder[] = [];
   /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */

@@ -1,15 +1,15 @@
-import { ExactSum } from '../core/ExactSum.js';
+import { WindowSum } from '../core/WindowSum.js';
 
 /**
  * Simple moving average whose window sum is kept exact and rounded once. A plain running
  * sum (add new, subtract old) drifts by float rounding, and over thousands of bars that
  * drift can move a crossover by a bar; backtrader averages each window with math.fsum,
- * and ExactSum yields that same correctly rounded sum, so our signals equal theirs bit
+ * and WindowSum yields that same correctly rounded sum, so our signals equal theirs bit
  * for bit — at a cost independent of the period and with no allocation per bar.
  */
 export class RollingSma {
   private readonly ring: Float64Array;
-  private readonly sum = new ExactSum();
+  private readonly sum = new WindowSum();
   private count = 0;
   private head = 0;
   private value = Number.NaN;

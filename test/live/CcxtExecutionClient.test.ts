@@ -10,8 +10,7 @@ import { ORDER_EVENTS } from '../../src/kernel/topics.js';
 import type { OrderEvent } from '../../src/model/events.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import type { Harness } from './support/liveHarness.js';
-import { SYMBOL, startHarness, until } from './support/liveHarness.js';
-import { fmt } from './support/PrivateSpotStub.js';
+import { FIXED_PER_UNIT, SYMBOL, duplicateOrders, startHarness, until } from './support/liveHarness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -72,14 +71,16 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     const o = send();
     await client.idle();
     expect(o.status).toBe('FILLED');
-    const placed = h.stub.orders[0];
+    const placed = h.fake.account.orders('spot')[0];
     expect(placed?.clientOrderId).toBe(`qts${o.id}`);
     expect(o.venueOrderId).toBe(String(placed?.orderId));
-    const trade = h.stub.trades[0];
-    expect(fmt(o.filledQty / 100_000_000n)).toBe(fmt(trade?.qty ?? -1n));
-    const fill = events.find((e) => e.type === 'OrderFilled');
-    expect(fill?.type === 'OrderFilled' && fill.tradeId).toBe(String(trade?.id));
-    expect(h.stub.creates.get(`qts${o.id}`)).toBe(1);
+    // The market order takes the book level by level: one exchange trade per level touched.
+    const trades = h.fake.account.trades('spot');
+    expect(trades.length).toBeGreaterThan(0);
+    expect(o.filledQty).toBe(trades.reduce((s, t) => s + t.qty, 0n) * FIXED_PER_UNIT);
+    const fills = events.flatMap((e) => (e.type === 'OrderFilled' ? [e.tradeId] : []));
+    expect(fills).toEqual(trades.map((t) => String(t.tradeId)));
+    expect(h.fake.account.ordersCreated(`qts${o.id}`)).toBe(1);
   });
 
   it('a resting limit order fills later; REST sync and repeated syncs book each trade once', async () => {
@@ -88,7 +89,7 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     expect(o.status).toBe('ACCEPTED');
     await until(() => {
       h.fake.step(1);
-      return h.stub.orders[0]?.status === 'FILLED';
+      return h.fake.account.orders('spot')[0]?.status === 'FILLED';
     }, 'the tape to reach the limit');
     await client.sync();
     await client.sync();
@@ -98,7 +99,7 @@ describe('CcxtExecutionClient against the fake Binance', () => {
   });
 
   it('a definite refusal (insufficient funds) rejects the order with a code', async () => {
-    const o = send({ quantity: toFixed('1000') });
+    const o = send({ type: 'LIMIT', price: toFixed('1990'), quantity: toFixed('1000') });
     await client.idle();
     expect(o.status).toBe('REJECTED');
     expect(o.reasonCode).toBe('ERR_EXCHANGE_REJECTED');
@@ -106,7 +107,7 @@ describe('CcxtExecutionClient against the fake Binance', () => {
   });
 
   it('a lost acknowledgement (503 after the exchange took the order) is resolved by lookup, never re-sent', async () => {
-    h.stub.loseAckNext(1);
+    h.fake.faults.failAfterProcessing('/api/v3/order', 1);
     const o = send();
     await client.idle();
     expect(o.status).toBe('SUBMITTED');
@@ -114,8 +115,8 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     await client.sync();
     expect(o.status).toBe('FILLED');
     expect(client.unknownOrders()).toEqual([]);
-    expect(h.stub.creates.get(`qts${o.id}`)).toBe(1);
-    expect(h.stub.duplicates()).toEqual([]);
+    expect(h.fake.account.ordersCreated(`qts${o.id}`)).toBe(1);
+    expect(duplicateOrders(h.fake)).toEqual([]);
   });
 
   it('a 5xx before processing: unknown until the bound, then rejected once the exchange says it never saw it', async () => {
@@ -129,11 +130,11 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     await client.sync();
     expect(o.status).toBe('REJECTED');
     expect(o.reasonCode).toBe('ERR_ORDER_NEVER_REACHED_EXCHANGE');
-    expect(h.stub.creates.has(`qts${o.id}`)).toBe(false);
+    expect(h.fake.account.ordersCreated(`qts${o.id}`)).toBe(0);
   });
 
   it('no lookup while the exchange is unreachable turns an unknown order into a rejection', async () => {
-    h.stub.loseAckNext(1);
+    h.fake.faults.dropResponses('/api/v3/order', 1);
     const o = send();
     await client.idle();
     skew += 10_000;
@@ -151,11 +152,11 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     await client.idle();
     expect(o.status).toBe('CANCELED');
     expect(o.reason).toBe('test');
-    expect(h.stub.orders[0]?.status).toBe('CANCELED');
+    expect(h.fake.account.orders('spot')[0]?.status).toBe('CANCELED');
   });
 
   it('a 429 closes the gate for Retry-After: no request reaches the exchange before it ends', async () => {
-    h.fake.faults.failRest('/api/v3/order', 429, 1);
+    h.fake.faults.rateLimit(429, 1, '/api/v3/order');
     const o = send();
     await client.idle();
     const banAt = h.fake.log.filter((e) => e.private).at(-1)?.at ?? 0;
@@ -167,6 +168,8 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     expect((next?.at ?? 0) - banAt).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(gate.requestsDuringBan).toBe(0);
+    expect(h.fake.faults.requestsDuringBan).toBe(0);
+    expect(h.fake.faults.bans).toHaveLength(1);
     expect(o.status).toBe('SUBMITTED');
   });
 });

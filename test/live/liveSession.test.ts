@@ -9,8 +9,8 @@ import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import type { RuntimeVariant } from '../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
-import { formatFixed } from '../../src/core/Fixed.js';
-import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExchange.js';
+import { add, formatFixed } from '../../src/core/Fixed.js';
+import type { Fixed } from '../../src/core/Fixed.js';
 import { tradesTopic } from '../../src/kernel/topics.js';
 import { FillStore } from '../../src/storage/sqlite/FillStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
@@ -18,11 +18,18 @@ import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
 import type { FakeTrade } from '../support/fakeBinance/FakeBinance.js';
 import { loadTradesCsv } from '../support/fakeBinance/loadTradesCsv.js';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
-import { KEYS, until } from './support/liveHarness.js';
-import { PrivateSpotStub } from './support/PrivateSpotStub.js';
+import {
+  FIXED_PER_UNIT,
+  KEYS,
+  duplicateOrders,
+  exchangeTotal,
+  exchangeTradeIds,
+  tradingExchange,
+  until,
+} from './support/liveHarness.js';
 
 const SYMBOL = 'XRP/ETH';
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env['QTS_TEST_LOG'] ?? 'silent' });
 /** The first 300 minutes of the recorded XRP/ETH tape: enough crossovers to trade a few dozen times. */
 function tapeHead(): FakeTrade[] {
   const all = loadTradesCsv(sharedFile('crypto/trades/XRP_ETH-trades.csv'));
@@ -53,7 +60,7 @@ function config(dbPath: string, mode: 'shadow' | 'live') {
       syncIntervalMs: 50,
       reconcileIntervalMs: 500,
       resolveWithinMs: 3_000,
-      streams: false,
+      streams: mode === 'live',
       maxOrders: 50,
     },
   });
@@ -84,16 +91,28 @@ async function replay(fake: FakeBinance, rt: TradingRuntime, trades: readonly Fa
       10_000,
     );
     i += n;
+    if (process.env['QTS_TEST_LOG']) process.stderr.write(`replay ${i}/${trades.length} ${performance.now().toFixed(0)}\n`);
   }
 }
 
-function fillsOf(dbPath: string): string[][] {
+/**
+ * The booked fills of each order, oldest order first: [side, total quantity]. The exchange
+ * may fill one market order in several trades (one per book level it takes), the simulated
+ * venue in one, so orders are compared, not trades.
+ */
+function ordersOf(dbPath: string): { orders: string[][]; tradeIds: string[] } {
   const db = openDatabase(dbPath);
   try {
-    return new FillStore(db)
-      .list({ limit: 10_000 })
-      .reverse()
-      .map((x) => [x.side, formatFixed(x.qty), formatFixed(x.px)]);
+    const fills = new FillStore(db).list({ limit: 10_000 }).reverse();
+    const byOrder = new Map<string, { side: string; qty: Fixed }>();
+    for (const f of fills) {
+      const o = byOrder.get(f.orderId);
+      byOrder.set(f.orderId, { side: f.side, qty: o === undefined ? f.qty : add(o.qty, f.qty) });
+    }
+    return {
+      orders: [...byOrder.values()].map((o) => [o.side, formatFixed(o.qty)]),
+      tradeIds: fills.map((f) => f.tradeId),
+    };
   } finally {
     db.close();
   }
@@ -107,25 +126,16 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
 
   async function run(
     mode: 'shadow' | 'live',
-  ): Promise<{ dbPath: string; fake: FakeBinance; stub?: PrivateSpotStub; rt: TradingRuntime }> {
+  ): Promise<{ dbPath: string; fake: FakeBinance; rt: TradingRuntime }> {
     const trades = tapeHead();
-    const fake = await FakeBinance.start({ markets: [{ symbol: SYMBOL, trades }] });
+    const fake = await FakeBinance.start({
+      markets: [{ symbol: SYMBOL, trades }],
+      account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances: { ETH: '10', XRP: '0' } },
+    });
     closers.push(() => fake.close());
-    const stub = mode === 'live' ? new PrivateSpotStub(fake, [SYMBOL], { ETH: '10', XRP: '0' }) : undefined;
     const dbPath = join(mkdtempSync(join(tmpdir(), `qts-${mode}-`)), 'trading.db');
     const variant: RuntimeVariant | undefined =
-      mode === 'live'
-        ? liveVariant(KEYS, async () => {
-            const { exchange } = createTradingExchange({
-              id: 'binance',
-              keys: KEYS,
-              sandbox: false,
-              clientIdPrefix: 'qts',
-            });
-            await fake.configure(exchange);
-            return exchange;
-          })
-        : undefined;
+      mode === 'live' ? liveVariant(KEYS, () => tradingExchange(fake)) : undefined;
     const deps = {
       log,
       noHttp: true,
@@ -141,15 +151,14 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
       ? await TradingRuntime.start(cfg, deps, variant)
       : await TradingRuntime.startShadow(cfg, deps);
     await replay(fake, rt, trades);
-    return { dbPath, fake, rt, ...(stub ? { stub } : {}) };
+    return { dbPath, fake, rt };
   }
 
   it('strategy → risk → OMS → ccxt → exchange → reports → ledger: the same trades as shadow mode, books equal to the exchange', async () => {
     const shadow = await run('shadow');
     await shadow.rt.stop();
     const live = await run('live');
-    const { rt, stub, fake } = live;
-    if (!stub) throw new Error('no stub');
+    const { rt, fake } = live;
     const venue = rt.venue as LiveVenue;
     expect(venue).toBeInstanceOf(LiveVenue);
     expect(rt.status().mode).toBe('live');
@@ -161,21 +170,23 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
     const cash = rt.node.portfolio.cash();
     await rt.stop();
 
-    const shadowFills = fillsOf(shadow.dbPath);
-    const liveFills = fillsOf(live.dbPath);
-    expect(shadowFills.length).toBeGreaterThan(5);
+    const shadowOrders = ordersOf(shadow.dbPath);
+    const liveOrders = ordersOf(live.dbPath);
+    expect(shadowOrders.orders.length).toBeGreaterThan(5);
     // Same decisions, same sizes, in the same order. Prices differ by the venue's convention
-    // only: the simulated venue fills a market order at the trade after it, the exchange at
-    // the book when the order arrives (the trade that closed the bar).
-    expect(liveFills.map(([side, qty]) => [side, qty])).toEqual(
-      shadowFills.map(([side, qty]) => [side, qty]),
-    );
+    // only: the simulated venue fills a market order at the trade after it, the exchange
+    // takes its book when the order arrives (the trade that closed the bar).
+    expect(liveOrders.orders).toEqual(shadowOrders.orders);
+    // Every exchange trade booked exactly once, whether it came by REST or the stream.
+    expect(liveOrders.tradeIds).toEqual(exchangeTradeIds(fake));
     // The exchange's books and ours agree to the last unit; no order was placed twice.
-    const toFixedUnits = 100_000_000n; // the stub counts in 1e-8, Fixed in 1e-16
-    expect(position).toBe(stub.balance('XRP') * toFixedUnits);
-    expect(cash).toBe(stub.balance('ETH') * toFixedUnits);
-    expect(stub.duplicates()).toEqual([]);
-    expect(stub.orders).toHaveLength(liveFills.length);
+    expect(position).toBe(exchangeTotal(fake, 'XRP'));
+    expect(cash).toBe(exchangeTotal(fake, 'ETH'));
+    expect(duplicateOrders(fake)).toEqual([]);
+    expect(fake.account.orders('spot')).toHaveLength(liveOrders.orders.length);
+    // The private stream was used: subscribed over the WebSocket API and fed execution reports.
+    expect(fake.log.some((e) => e.method === 'userDataStream.subscribe.signature')).toBe(true);
     expect(fake.privateRequestCount()).toBeGreaterThan(0);
+    void FIXED_PER_UNIT;
   }, 120_000);
 });

@@ -15,7 +15,8 @@ import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExc
 import { reconcileAccount } from '../../src/execution/reconcileAccount.js';
 import type { AuditSink } from '../../src/monitor/AuditSink.js';
 import type { Harness } from './support/liveHarness.js';
-import { KEYS, SYMBOL, startHarness } from './support/liveHarness.js';
+import { signedFetch } from '../fakeBinance/privateHelpers.js';
+import { KEYS, SYMBOL, exchangeTotal, startHarness } from './support/liveHarness.js';
 
 const log = pino({ level: 'silent' });
 
@@ -121,11 +122,21 @@ describe('startup reconciliation against the fake exchange', () => {
     const harness = h;
     // An order of ours the database does not know (a lost database), and a human's order.
     const place = (cid: string) =>
-      fetch(`${harness.fake.restUrl}/api/v3/order`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-MBX-APIKEY': KEYS.apiKey },
-        body: `symbol=ETHUSDT&side=BUY&type=LIMIT&quantity=0.1&price=1000&newClientOrderId=${cid}`,
-      });
+      signedFetch(
+        harness.fake,
+        'POST',
+        '/api/v3/order',
+        {
+          symbol: 'ETHUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.1',
+          price: '1000',
+          newClientOrderId: cid,
+        },
+        { key: KEYS.apiKey, secret: KEYS.secret },
+      );
     expect((await place('qtsQorphan1')).status).toBe(200);
     expect((await place('manual1')).status).toBe(200);
     const records: { kind: string; data: Readonly<Record<string, unknown>> }[] = [];
@@ -166,10 +177,10 @@ describe('startup reconciliation against the fake exchange', () => {
         ['order-only-exchange', 'qtsQorphan1'],
         ['position', SYMBOL],
       ]);
-      expect(h.stub.orders.find((o) => o.clientOrderId === 'qtsQorphan1')?.status).toBe('CANCELED');
-      expect(h.stub.orders.find((o) => o.clientOrderId === 'manual1')?.status).toBe('NEW');
-      expect(rt.node.portfolio.positionQty(SYMBOL)).toBe(h.stub.balance('ETH') * 100_000_000n);
-      expect(rt.node.portfolio.cash()).toBe(h.stub.balance('USDT') * 100_000_000n);
+      expect(h.fake.account.orderByClientId('qtsQorphan1')?.status).toBe('CANCELED');
+      expect(h.fake.account.orderByClientId('manual1')?.status).toBe('NEW');
+      expect(rt.node.portfolio.positionQty(SYMBOL)).toBe(exchangeTotal(h.fake, 'ETH'));
+      expect(rt.node.portfolio.cash()).toBe(exchangeTotal(h.fake, 'USDT'));
       const recon = rt.components().find((c) => c.name === 'reconciliation');
       expect(recon?.ready).toBe(true);
       expect((rt.venue as LiveVenue).reconciler.settled).toBeGreaterThanOrEqual(2);

@@ -15,7 +15,7 @@ import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import type { SqliteDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type { Harness } from './support/liveHarness.js';
-import { SYMBOL, startHarness } from './support/liveHarness.js';
+import { SYMBOL, duplicateOrders, startHarness } from './support/liveHarness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const BUY: OrderRequest = {
@@ -66,7 +66,7 @@ describe('unknown outcomes across a restart', () => {
 
   it('sent-not-acknowledged: the restarted engine finds the order by client id and books its fill once', async () => {
     const first = incarnation(h, db, now);
-    h.stub.loseAckNext(1);
+    h.fake.faults.failAfterProcessing('/api/v3/order', 1);
     const o = first.oms.create('s1', BUY);
     first.oms.send(o);
     await first.client.idle();
@@ -84,8 +84,8 @@ describe('unknown outcomes across a restart', () => {
     const after = second.store.load(o.id);
     expect(after?.status).toBe('FILLED');
     expect(after?.events.filter((e) => e.type === 'OrderFilled')).toHaveLength(1);
-    expect(h.stub.duplicates()).toEqual([]);
-    expect(h.stub.creates.get(`qts${o.id}`)).toBe(1);
+    expect(duplicateOrders(h.fake)).toEqual([]);
+    expect(h.fake.account.ordersCreated(`qts${o.id}`)).toBe(1);
   });
 
   it('intent journaled but never sent: after the bound the exchange has no such order and it is rejected, not re-sent', async () => {
@@ -105,7 +105,7 @@ describe('unknown outcomes across a restart', () => {
     await second.client.sync();
     expect(r.status).toBe('REJECTED');
     expect(second.store.load(o.id)?.reasonCode).toBe('ERR_ORDER_NEVER_REACHED_EXCHANGE');
-    expect(h.stub.creates.size).toBe(0);
+    expect(h.fake.account.orders('spot')).toEqual([]);
   });
 });
 

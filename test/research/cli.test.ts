@@ -89,6 +89,10 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
     expect(report.skipped).toBe(3);
     expect(report.best.totalReturn).toBe(Math.max(...report.results.map((x) => x.totalReturn)));
     expect(r.stdout).toContain(`best Total return`);
+    // How busy each thread was, so a slow run on a loaded machine reads as such.
+    expect(r.stderr).toMatch(
+      /worker threads: 2( · on a core \d+ % \/ \d+ % of the time · waiting for a core \d+ % \/ \d+ %)?\n/,
+    );
     expect(r.stdout).toContain(`fast=${report.best.params['fast']}, slow=${report.best.params['slow']}`);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<h2>Total return by fast and slow</h2>');

@@ -29,6 +29,7 @@ const N = MIGRATIONS.length;
 const TABLES = [
   'candles',
   'engine_commands',
+  'equity_samples',
   'fills',
   'ledger_balances',
   'ledger_positions',
@@ -39,6 +40,7 @@ const TABLES = [
   'risk_state',
   'runs',
   'schema_migrations',
+  'strategy_controls',
   'strategy_state',
 ];
 

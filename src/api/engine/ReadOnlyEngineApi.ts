@@ -1,5 +1,6 @@
 import { formatFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
+import { EquitySampleStore } from '../../storage/sqlite/EquitySampleStore.js';
 import { LedgerStore } from '../../storage/sqlite/LedgerStore.js';
 import type { SqliteDatabase } from '../../storage/sqlite/openDatabase.js';
 import type { CandleQuery, EngineApi, FillFilter, OrderFilter } from '../EngineApi.js';
@@ -19,6 +20,7 @@ import type {
   SymbolView,
   TickerView,
 } from '../views.js';
+import { thinPoints } from './EquityHistory.js';
 import { StoredQueries } from './StoredQueries.js';
 
 function readOnly(what: string): never {
@@ -35,6 +37,7 @@ function readOnly(what: string): never {
 export class ReadOnlyEngineApi implements EngineApi {
   private readonly stored: StoredQueries;
   private readonly ledger: LedgerStore;
+  private readonly equity: EquitySampleStore;
 
   constructor(
     db: SqliteDatabase,
@@ -44,6 +47,7 @@ export class ReadOnlyEngineApi implements EngineApi {
   ) {
     this.stored = new StoredQueries(db, currency);
     this.ledger = new LedgerStore(db);
+    this.equity = new EquitySampleStore(db);
   }
 
   status(): EngineStatus {
@@ -88,8 +92,10 @@ export class ReadOnlyEngineApi implements EngineApi {
     return this.stored.pnl(q, '0');
   }
 
-  equityCurve(): EquityCurveView {
-    return { currency: this.currency, points: [] };
+  /** The equity samples the trading engines stored (sampled, across their runs). */
+  equityCurve(q: { from?: number | undefined; to?: number | undefined; points: number }): EquityCurveView {
+    const points = this.equity.range(q.from, q.to).map(({ ts, equity }) => ({ ts, equity }));
+    return { currency: this.currency, points: thinPoints(points, q.points) };
   }
 
   risk(): RiskView {

@@ -26,6 +26,7 @@ import type {
 import type { EquityHistory } from './EquityHistory.js';
 import type { RecentBars } from './RecentBars.js';
 import { StoredQueries } from './StoredQueries.js';
+import { StrategyControls } from './StrategyControls.js';
 import { orderView } from './toViews.js';
 
 /** What a trading runtime (shadow, later live) exposes to its API adapter. */
@@ -53,9 +54,14 @@ export const API_STRATEGY_ID = 'api';
  */
 export class TradingEngineApi implements EngineApi {
   private readonly stored: StoredQueries;
+  /** Start/stop and parameter changes are saved so a restart keeps them. */
+  private readonly controls: StrategyControls;
 
   constructor(private readonly host: TradingEngineHost) {
     this.stored = new StoredQueries(host.db, host.node.portfolio.currency);
+    this.controls = new StrategyControls(host.db, host.node, host.config.strategies, () =>
+      host.node.clock.now(),
+    );
   }
 
   status(): EngineStatus {
@@ -239,24 +245,27 @@ export class TradingEngineApi implements EngineApi {
     return { ok: true, message: this.host.resume(reason, actor) };
   }
 
-  startStrategy(id: string, _actor: string): StrategyView {
+  startStrategy(id: string, actor: string): StrategyView {
     this.host.node.startStrategy(id);
+    this.controls.record(id, actor, false);
     return this.strategyById(id);
   }
 
   stopStrategy(id: string, cancelOrders: boolean, actor: string): StrategyView {
     this.host.node.stopStrategy(id);
+    this.controls.record(id, actor, false);
     if (cancelOrders)
       for (const o of this.host.node.oms.openOrders(undefined, id))
         this.host.node.oms.cancel(o.id, `strategy stopped via API by ${actor}`);
     return this.strategyById(id);
   }
 
-  updateStrategyParams(id: string, params: Readonly<Record<string, unknown>>, _actor: string): StrategyView {
+  updateStrategyParams(id: string, params: Readonly<Record<string, unknown>>, actor: string): StrategyView {
     const info = this.host.node.strategyInfos().find((s) => s.id === id);
     if (info === undefined) throw new QtsError('ERR_STRATEGY_NOT_FOUND', `no strategy instance "${id}"`);
     const valid = validateParams(info.strategyClass, params);
     this.host.node.updateStrategyParams(id, valid);
+    this.controls.record(id, actor, true);
     return this.strategyById(id);
   }
 

@@ -71,13 +71,17 @@ export async function startPushService(ctx: ServiceContext): Promise<PushService
   const stops: (() => void)[] = [];
   try {
     if (ctx.logTail !== undefined) stops.push(logChannel(src, ctx.logTail));
-    const strategies = (): string => JSON.stringify(ctx.status.status().strategies);
+    // Parameters are part of a strategy's status: a change made by one dashboard reaches the others.
+    const strategyList = (): unknown[] => {
+      const params = new Map(ctx.engine?.node.strategyInfos().map((s) => [s.id, s.params]) ?? []);
+      return ctx.status.status().strategies.map((s) => ({ ...s, params: params.get(s.id) ?? {} }));
+    };
     stops.push(
       watchedChannel(
         src,
         'strategies',
-        strategies,
-        () => ({ strategies: ctx.status.status().strategies }),
+        () => JSON.stringify(strategyList()),
+        () => ({ strategies: strategyList() }),
         STRATEGY_POLL_MS,
       ),
     );

@@ -1,7 +1,7 @@
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
-import { ZERO, add } from '../../core/Fixed.js';
-import { isQtsError } from '../../core/QtsError.js';
+import { ZERO, add, formatFixed, toNumber } from '../../core/Fixed.js';
+import { QtsError, isQtsError } from '../../core/QtsError.js';
 import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
 import type { OrderEventInput } from '../../model/events.js';
@@ -12,6 +12,7 @@ import type { ExecutionCapabilities } from './executionCapabilities.js';
 import { exchangeClientId } from './executionCapabilities.js';
 import type { VenueOrderSnapshot } from './executionMappers.js';
 import { createArgs, endOf, exact, fillOf, snapshotOf } from './executionMappers.js';
+import { fetchOrderFills } from './fetchOrderFills.js';
 import type { RequestGate } from './RequestGate.js';
 
 /** Settings of a CcxtExecutionClient. */
@@ -32,6 +33,10 @@ export interface CcxtExecutionClientOptions {
   readonly resolveWithinMs: number;
   /** Told of every request that failed and how it was classified. */
   readonly onProblem?: (what: string, err: ClassifiedError, orderId?: string) => void;
+  /** Told when an order of unknown outcome is resolved (found, or rejected after the bound). */
+  readonly onResolved?: (orderId: string, unknownSince: number) => void;
+  /** Pause before a failed private stream is watched again (default 500 ms). */
+  readonly streamRetryMs?: number;
 }
 
 /** What the client knows of one order it manages. */
@@ -40,6 +45,20 @@ interface Tracked {
   readonly clientId: string;
   /** Set while the outcome of the submit is unknown: when resolution must be done by. */
   unknownSince: number | undefined;
+  /** The terms of the last successful amend. */
+  amended?: AmendResult;
+}
+
+/** What to change of a resting order; what is not given stays. */
+export interface AmendChange {
+  readonly price?: Fixed;
+  readonly quantity?: Fixed;
+}
+
+/** The terms the exchange confirmed after an amend. */
+export interface AmendResult {
+  readonly price: Fixed;
+  readonly quantity: Fixed;
 }
 
 /**
@@ -94,6 +113,73 @@ export class CcxtExecutionClient implements ExecutionClient {
   adopt(order: Order): void {
     const t = this.track(order);
     if (order.status === 'SUBMITTED') t.unknownSince = this.opts.now();
+  }
+
+  /**
+   * Amends a resting LIMIT order in place: a new price and/or a smaller quantity, same exchange
+   * order id, same client order id (ccxt editOrder; Binance USDT-M PUT /fapi/v1/order:
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order).
+   * Where the exchange cannot amend in place it refuses with ERR_AMEND_NOT_SUPPORTED rather
+   * than cancel and replace: the new order would need a new client id the OMS does not know,
+   * and a fill of the old one racing the cancel would be booked against the wrong intent.
+   * The OMS keeps the order's original quantity as its ceiling, so a larger quantity is refused
+   * (ERR_AMEND_QUANTITY); what the exchange answers (fills, the end) is applied as usual.
+   */
+  async amend(order: Order, change: AmendChange): Promise<AmendResult> {
+    const caps = this.opts.capabilities;
+    if (!caps.amend)
+      throw new QtsError('ERR_AMEND_NOT_SUPPORTED', `${this.venue} cannot amend an order in place`);
+    const t = this.tracked.get(order.id);
+    const venueId = order.venueOrderId;
+    if (t === undefined || !order.isOpen || venueId === undefined)
+      throw new QtsError(
+        'ERR_AMEND_NOT_OPEN',
+        `order ${order.id} is not open and acknowledged at ${this.venue}`,
+      );
+    const r = order.request;
+    if (r.type !== 'LIMIT')
+      throw new QtsError('ERR_AMEND_INVALID', `only LIMIT orders can be amended (${order.id} is ${r.type})`);
+    const quantity = change.quantity ?? t.amended?.quantity ?? r.quantity;
+    const price = change.price ?? t.amended?.price ?? r.price;
+    if (quantity > r.quantity || quantity <= order.filledQty || price === undefined || price <= 0n)
+      throw new QtsError(
+        'ERR_AMEND_QUANTITY',
+        `amend of ${order.id}: quantity must be above the ${formatFixed(order.filledQty)} filled and at most the ${formatFixed(r.quantity)} ordered, price above 0`,
+      );
+    let o: CcxtOrder;
+    try {
+      o = await this.opts.gate.run(
+        () =>
+          this.opts.exchange.editOrder(
+            venueId,
+            order.symbol,
+            'limit',
+            order.side === 'BUY' ? 'buy' : 'sell',
+            toNumber(quantity),
+            toNumber(price),
+          ),
+        true,
+      );
+    } catch (e) {
+      const c = this.classify(e, 'editOrder', order.id);
+      // An amend of unknown outcome leaves the order as it is or as asked; the next sync tells.
+      throw new QtsError(
+        c.kind === 'rejected' ? 'ERR_AMEND_REJECTED' : 'ERR_AMEND_UNKNOWN_OUTCOME',
+        c.message,
+      );
+    }
+    const amended = {
+      price: exact(o.price ?? toNumber(price)),
+      quantity: exact(o.amount ?? toNumber(quantity)),
+    };
+    t.amended = amended;
+    await this.apply(t, o);
+    return amended;
+  }
+
+  /** The terms an order was last amended to at the exchange (undefined: never amended). */
+  amendedTerms(orderId: string): AmendResult | undefined {
+    return this.tracked.get(orderId)?.amended;
   }
 
   /** Orders still of unknown outcome, with how long they have been so (ms). */
@@ -164,6 +250,8 @@ export class CcxtExecutionClient implements ExecutionClient {
         const c = classifyExchangeError(e, undefined, this.opts.now());
         this.opts.onProblem?.('stream', c);
         if (c.retryAfterMs !== undefined) this.opts.gate.block(c.retryAfterMs);
+        // A refused reconnection fails at once: pause so a dead stream is not hammered.
+        await new Promise((r) => setTimeout(r, this.opts.streamRetryMs ?? 500));
         await this.opts.gate.run(() => Promise.resolve());
       }
     }
@@ -187,8 +275,9 @@ export class CcxtExecutionClient implements ExecutionClient {
   private lookup(o: CcxtOrder): Tracked | undefined {
     const byVenue = this.byVenueId.get(String(o.id));
     if (byVenue) return byVenue;
-    if (o.clientOrderId === undefined) return undefined;
-    for (const t of this.tracked.values()) if (t.clientId === o.clientOrderId) return t;
+    const ours = this.opts.capabilities.clientIds.read(o);
+    if (ours === undefined) return undefined;
+    for (const t of this.tracked.values()) if (t.clientId === ours) return t;
     return undefined;
   }
 
@@ -203,7 +292,7 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   private async submitNow(t: Tracked): Promise<void> {
     const { type, side, amount, price, params } = createArgs(t.order.request);
-    params[this.opts.capabilities.clientIdParam] = t.clientId;
+    Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
     crashPoint('intent-saved-not-sent');
     try {
       const o = await this.opts.gate.run(
@@ -234,9 +323,11 @@ export class CcxtExecutionClient implements ExecutionClient {
   private async cancelNow(t: Tracked, reason: string): Promise<void> {
     try {
       const o = await this.opts.gate.run(() =>
-        this.opts.exchange.cancelOrder(t.order.venueOrderId ?? '', t.order.symbol, {
-          [this.opts.capabilities.clientIdParam]: t.clientId,
-        }),
+        this.opts.exchange.cancelOrder(
+          t.order.venueOrderId ?? '',
+          t.order.symbol,
+          this.opts.capabilities.clientIds.cancel(t.clientId),
+        ),
       );
       await this.apply(t, { ...o, status: o.status ?? 'canceled' }, reason);
     } catch (e) {
@@ -252,11 +343,16 @@ export class CcxtExecutionClient implements ExecutionClient {
       this.forget(t);
       return;
     }
+    const caps = this.opts.capabilities;
+    const venueId = t.order.venueOrderId;
+    // Without a lookup by client id (Deribit), only an acknowledged order can be asked about;
+    // one of unknown outcome stays unknown, and health reports it past the bound.
+    if (!caps.fetchByClientId && venueId === undefined) return;
     try {
       const o = await this.opts.gate.run(() =>
-        this.opts.exchange.fetchOrder('', t.order.symbol, {
-          [this.opts.capabilities.clientIdParam]: t.clientId,
-        }),
+        caps.fetchByClientId
+          ? caps.clientIds.fetch(this.opts.exchange, t.order.symbol, t.clientId)
+          : this.opts.exchange.fetchOrder(venueId ?? '', t.order.symbol),
       );
       await this.apply(t, o);
     } catch (e) {
@@ -273,15 +369,23 @@ export class CcxtExecutionClient implements ExecutionClient {
           symbol: t.order.symbol,
           ts: this.opts.now(),
         });
+        this.resolved(t);
         this.forget(t);
       }
     }
   }
 
+  private resolved(t: Tracked): void {
+    if (t.unknownSince === undefined) return;
+    const since = t.unknownSince;
+    t.unknownSince = undefined;
+    this.opts.onResolved?.(t.order.id, since);
+  }
+
   /** Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. */
   private async apply(t: Tracked, o: CcxtOrder, cancelReason?: string): Promise<void> {
     const snap = snapshotOf(o);
-    t.unknownSince = undefined;
+    this.resolved(t);
     if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
       this.byVenueId.set(snap.venueOrderId, t);
       if (t.order.status === 'SUBMITTED')
@@ -295,10 +399,14 @@ export class CcxtExecutionClient implements ExecutionClient {
         });
     }
     if (snap.filled > t.order.filledQty) await this.applyFills(t, o, snap);
-    if (snap.state === 'open' || snap.state === 'closed' || t.order.isTerminal) return;
+    if (snap.state === 'open' || t.order.isTerminal) return;
     // Every fill must be booked before the end is: otherwise a late fill would hit a closed order.
     if (snap.filled > t.order.filledQty) return;
-    const end = endOf(t.order, snap.state, this.opts.now());
+    const end =
+      snap.state === 'closed'
+        ? closedShort(t.order, snap.filled, this.opts.now())
+        : endOf(t.order, snap.state, this.opts.now());
+    if (end === undefined) return;
     if (end?.type === 'OrderCanceled' && cancelReason !== undefined)
       this.report({ ...end, reason: cancelReason });
     else if (end) this.report(end);
@@ -310,7 +418,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     if (trades.length === 0 || sumQty(trades) < snap.filled) {
       try {
         trades = await this.opts.gate.run(() =>
-          this.opts.exchange.fetchOrderTrades(snap.venueOrderId, t.order.symbol),
+          fetchOrderFills(this.opts.exchange, snap.venueOrderId, t.order.symbol),
         );
       } catch (e) {
         this.classify(e, 'fetchOrderTrades', t.order.id);
@@ -352,6 +460,23 @@ export class CcxtExecutionClient implements ExecutionClient {
     const tracked = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
+}
+
+/**
+ * The end of an order the exchange closed with less filled than we ordered: Binance cuts a
+ * reduce-only order to the position it can close, and an amend may have lowered it. The rest
+ * will never fill; the order ends as canceled with the reason. Undefined when fully filled.
+ */
+function closedShort(order: Order, filled: Fixed, now: number): OrderEventInput | undefined {
+  if (filled >= order.quantity) return undefined;
+  return {
+    type: 'OrderCanceled',
+    reason: `the exchange closed the order with ${formatFixed(filled)} of ${formatFixed(order.quantity)} filled (cut to the position or amended)`,
+    orderId: order.id,
+    strategyId: order.strategyId,
+    symbol: order.symbol,
+    ts: now,
+  };
 }
 
 function sumQty(trades: readonly CcxtTrade[]): Fixed {

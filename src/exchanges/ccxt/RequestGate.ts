@@ -1,3 +1,4 @@
+import type { Exchange } from 'ccxt';
 import { QtsError } from '../../core/QtsError.js';
 
 /** Settings of a RequestGate. */
@@ -20,7 +21,16 @@ export interface RequestGateOptions {
    * gate is read before the next request leaves, so none is already on its way during a ban.
    */
   readonly maxConcurrent?: number;
+  /**
+   * Whether a failed call got no trustworthy answer from the exchange (timeout, dropped
+   * connection, 5xx, 429/418): the time it took counts as time the exchange was unavailable.
+   * Default: every failure is an answer.
+   */
+  readonly unanswered?: (err: unknown) => boolean;
 }
+
+/** How long the outage history is kept (ms): far longer than any resolution bound. */
+const OUTAGE_HISTORY_MS = 3_600_000;
 
 /**
  * The one door every private request of the execution client goes through. A 429 or 418
@@ -36,6 +46,13 @@ export class RequestGate {
   requestsDuringBan = 0;
   /** How many times the exchange closed the gate. */
   closures = 0;
+  /**
+   * When the exchange could not be asked anything (gate closed by a ban) or did not answer
+   * (a call through the gate failed without an answer), as disjoint [from, to) intervals in
+   * engine ms, oldest first. Calls go one at a time, so while one is unanswered no other
+   * could have been answered either.
+   */
+  private readonly outages: { from: number; to: number }[] = [];
 
   constructor(private readonly opts: RequestGateOptions) {
     if (!(opts.maxOrders >= 1) || !(opts.windowMs > 0))
@@ -47,9 +64,49 @@ export class RequestGate {
 
   /** The exchange said wait `ms`: nothing goes out before now + ms (a later end wins). */
   block(ms: number): void {
-    const until = this.opts.now() + Math.max(0, ms);
+    const now = this.opts.now();
+    const until = now + Math.max(0, ms);
     if (until > this.closedUntil) this.closedUntil = until;
     this.closures += 1;
+    this.noteOutage(now, until);
+  }
+
+  /**
+   * How much of [from, to) the exchange was unavailable: the gate closed by a ban, or a call
+   * through it failing without an answer. Resolution bounds are measured without this time:
+   * nothing can be learned from an exchange that may not be asked or does not answer.
+   */
+  unavailableMs(from: number, to: number = this.opts.now()): number {
+    let ms = 0;
+    for (const o of this.outages) {
+      const a = Math.max(from, o.from);
+      const b = Math.min(to, o.to);
+      if (b > a) ms += b - a;
+    }
+    return ms;
+  }
+
+  /**
+   * Puts every HTTP request of another ccxt instance that talks to the same host (the
+   * market-data instance) through this gate too: a ban is per IP, so a public request sent
+   * during it counts as much as a private one, and would lengthen it. Its requests wait for
+   * the gate, go one at a time with ours, and a 429/418 they get closes the gate for
+   * everyone (`retryAfter` reads that instance's answer). Patches `exchange.fetch`, the one
+   * method every ccxt REST call ends in.
+   */
+  guard(exchange: Exchange, retryAfter: (err: unknown) => number | undefined): void {
+    const target = exchange as unknown as { fetch: (...args: unknown[]) => Promise<unknown> };
+    const fetch = target.fetch.bind(exchange);
+    target.fetch = (...args) =>
+      this.run(async () => {
+        try {
+          return await fetch(...args);
+        } catch (e) {
+          const wait = retryAfter(e);
+          if (wait !== undefined) this.block(wait);
+          throw e;
+        }
+      });
   }
 
   /** When the gate opens again (engine ms), or 0 when open. */
@@ -60,17 +117,35 @@ export class RequestGate {
   /** Runs `call` once the gate is open (and, for orders, once the budget allows one more). */
   async run<T>(call: () => Promise<T>, isOrder = false): Promise<T> {
     await this.acquire();
+    let started: number | undefined;
     try {
       await this.waitOpen(isOrder);
-      if (this.opts.now() < this.closedUntil) this.requestsDuringBan += 1;
+      started = this.opts.now();
+      if (started < this.closedUntil) this.requestsDuringBan += 1;
       return await call();
     } catch (e) {
+      if (started !== undefined && this.opts.unanswered?.(e) === true)
+        this.noteOutage(started, this.opts.now());
       const wait = this.opts.retryAfter?.(e);
       if (wait !== undefined) this.block(wait);
       throw e;
     } finally {
       this.release();
     }
+  }
+
+  private noteOutage(from: number, to: number): void {
+    if (!(to > from)) return;
+    // Usually the newest interval extends or follows the last one; merge it wherever it falls.
+    let i = this.outages.length;
+    while (i > 0 && (this.outages[i - 1] as { to: number }).to >= from) i--;
+    let merged = { from, to };
+    while (i < this.outages.length && (this.outages[i] as { from: number }).from <= merged.to) {
+      const o = this.outages.splice(i, 1)[0] as { from: number; to: number };
+      merged = { from: Math.min(o.from, merged.from), to: Math.max(o.to, merged.to) };
+    }
+    this.outages.splice(i, 0, merged);
+    while ((this.outages[0]?.to ?? Infinity) < to - OUTAGE_HISTORY_MS) this.outages.shift();
   }
 
   private active = 0;

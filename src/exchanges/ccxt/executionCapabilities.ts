@@ -1,3 +1,6 @@
+import type { ClientIdCodec } from './clientIdQuirks.js';
+import { DERIBIT_CLIENT_ID, GATE_CLIENT_ID, KRAKEN_CLIENT_ID, UNIFIED_CLIENT_ID } from './clientIdQuirks.js';
+
 /**
  * What each supported exchange can do for live trading, and how its client order ids must
  * look. The OMS asks here instead of branching on exchange names; an exchange not listed
@@ -7,7 +10,10 @@ export interface ExecutionCapabilities {
   readonly spot: boolean;
   /** USDT-margined perpetuals (leverage and margin mode set per symbol). */
   readonly usdtPerpetual: boolean;
-  /** Amend a resting order in place (editOrder without cancel+new). */
+  /**
+   * Amend a resting order in place through ccxt's editOrder: same exchange order id, same
+   * client order id (where ccxt's editOrder is a cancel-and-replace, this is false).
+   */
   readonly amend: boolean;
   /** Look an order up by our client order id (needed to resolve unknown outcomes). */
   readonly fetchByClientId: boolean;
@@ -20,6 +26,8 @@ export interface ExecutionCapabilities {
   readonly brokerOptions: (prefix: string) => Record<string, unknown>;
   /** The param name ccxt reads a client order id from when creating/fetching. */
   readonly clientIdParam: string;
+  /** How the exchange carries our client order id in and out (src/exchanges/ccxt/clientIdQuirks.ts). */
+  readonly clientIds: ClientIdCodec;
 }
 
 const ALNUM = /^[A-Za-z0-9]+$/;
@@ -35,14 +43,18 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
   binance: {
     spot: true,
     usdtPerpetual: true,
-    amend: true,
+    // ccxt's spot editOrder is POST /api/v3/order/cancelReplace: a new order with a new id, not
+    // an amend. USDT-M amends in place through binanceusdm (PUT /fapi/v1/order).
+    amend: false,
     fetchByClientId: true,
     privateStreams: true,
     clientIdMaxLength: 36,
     clientIdPattern: ALNUM_DASH,
     brokerOptions: binanceBroker,
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
+  // https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order
   binanceusdm: {
     spot: false,
     usdtPerpetual: true,
@@ -53,6 +65,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: binanceBroker,
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
   // https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-place-order (clOrdId ≤32 alphanumerics)
   okx: {
@@ -65,6 +78,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM,
     brokerOptions: () => ({ brokerId: '' }),
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
   // https://bybit-exchange.github.io/docs/v5/order/create-order (orderLinkId ≤36)
   bybit: {
@@ -77,6 +91,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ brokerId: '' }),
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
   // https://www.gate.io/docs/developers/apiv4/#create-an-order (text: "t-" + ≤28)
   gate: {
@@ -89,6 +104,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ broker: '' }),
     clientIdParam: 'clientOrderId',
+    clientIds: GATE_CLIENT_ID,
   },
   // https://www.bitget.com/api-doc/spot/trade/Place-Order (clientOid ≤50)
   bitget: {
@@ -101,6 +117,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ broker: '' }),
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
   // https://www.kucoin.com/docs/rest/spot-trading/orders/place-order (clientOid ≤40)
   kucoin: {
@@ -113,6 +130,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ partner: {} }),
     clientIdParam: 'clientOrderId',
+    clientIds: UNIFIED_CLIENT_ID,
   },
   // https://docs.kraken.com/api/docs/rest-api/add-order (cl_ord_id ≤18 alphanumerics in ccxt's mapping)
   kraken: {
@@ -125,6 +143,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({}),
     clientIdParam: 'clientOrderId',
+    clientIds: KRAKEN_CLIENT_ID,
   },
   // https://docs.deribit.com/#private-buy (label ≤64; no USDT perpetuals in the USDT-M sense)
   deribit: {
@@ -137,6 +156,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({}),
     clientIdParam: 'label',
+    clientIds: DERIBIT_CLIENT_ID,
   },
 };
 

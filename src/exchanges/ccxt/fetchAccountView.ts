@@ -1,17 +1,22 @@
 import type { Exchange } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
-import { ZERO, neg } from '../../core/Fixed.js';
+import { ZERO, mul, neg } from '../../core/Fixed.js';
 import type { AccountView } from '../../execution/reconcileAccount.js';
 import type { Instrument } from '../../model/Instrument.js';
+import { walletBalances } from './accountQuirks.js';
 import { exact } from './executionMappers.js';
 import type { RequestGate } from './RequestGate.js';
 
 /**
  * The exchange's side of a reconciliation: open orders of our symbols, total balances and
- * positions (spot: the base currency held; perpetuals: fetchPositions' signed contracts).
+ * positions (spot: the base currency held; perpetuals: fetchPositions' signed contracts in
+ * base units). With perpetuals the balance is the wallet balance (realized PnL, fees and
+ * funding; no unrealized PnL), which is what our ledger's cash holds for a futures account.
  * Every call goes through the gate.
  * Binance: GET /api/v3/openOrders, GET /api/v3/account —
  * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints
+ * USDT-M: GET /fapi/v1/openOrders, /fapi/v3/account, /fapi/v3/positionRisk —
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api
  */
 export async function fetchAccountView(
   exchange: Exchange,
@@ -24,18 +29,23 @@ export async function fetchAccountView(
     for (const o of orders) openOrders.set(o.clientOrderId ?? String(o.id), { symbol: inst.symbol });
   }
   const bal = await gate.run(() => exchange.fetchBalance());
+  const perps = instruments.filter((i) => i.kind === 'PERPETUAL');
   const balances = new Map<string, Fixed>();
   const totals = (bal.total ?? {}) as unknown as Record<string, number | undefined>;
   for (const [c, v] of Object.entries(totals)) balances.set(c, exact(v));
+  // A futures wallet is compared without unrealized PnL: our ledger books only what settled.
+  if (perps.length > 0) for (const [c, v] of walletBalances(exchange, bal)) balances.set(c, v);
   const positions = new Map<string, Fixed>();
-  const perps = instruments.filter((i) => i.kind === 'PERPETUAL');
   for (const inst of instruments)
     if (inst.kind === 'SPOT') positions.set(inst.symbol, balances.get(inst.base) ?? ZERO);
   if (perps.length > 0) {
     const list = await gate.run(() => exchange.fetchPositions(perps.map((p) => p.symbol)));
     for (const p of list) {
-      const qty = exact(p.contracts);
-      positions.set(p.symbol ?? '', p.side === 'short' ? neg(qty) : qty);
+      const inst = perps.find((i) => i.symbol === p.symbol);
+      if (inst === undefined) continue;
+      // ccxt counts contracts; the ledger counts the base (1 contract = contractSize base).
+      const qty = mul(exact(p.contracts), inst.contractSize);
+      positions.set(inst.symbol, p.side === 'short' ? neg(qty) : qty);
     }
   }
   return { openOrders, balances, positions };

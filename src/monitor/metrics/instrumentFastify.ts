@@ -7,7 +7,10 @@ import type { TradingMetrics } from './TradingMetrics.js';
  * one series; a request that matched no route is labelled `unmatched`, which keeps a
  * scanner probing random URLs from creating a series per URL.
  */
-export function instrumentFastify(app: FastifyInstance, metrics: TradingMetrics): void {
+export function instrumentFastify(
+  app: FastifyInstance,
+  metrics: Pick<TradingMetrics, 'observeHttpRequest'>,
+): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -174,10 +174,34 @@ CREATE TABLE engine_commands (
 CREATE INDEX engine_commands_pending ON engine_commands (id) WHERE status = 'PENDING';
 `;
 
+/*
+ * What an operator changed on a running engine (API or dashboard) and the equity curve, so a
+ * restart keeps both. strategy_controls holds one row per strategy instance: its parameters
+ * and running flag as last set, and the config-file parameters they replaced (a changed config
+ * file wins over an older API change). equity_samples is the account's equity, sampled.
+ */
+const V3_CONTROLS_AND_EQUITY = `
+CREATE TABLE strategy_controls (
+  strategy_id TEXT PRIMARY KEY,
+  strategy TEXT NOT NULL,
+  params TEXT CHECK (params IS NULL OR json_valid(params)),
+  config_params TEXT NOT NULL CHECK (json_valid(config_params)),
+  running INTEGER NOT NULL CHECK (running IN (0, 1)),
+  updated_at REAL NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE equity_samples (
+  ts INTEGER PRIMARY KEY,
+  equity REAL NOT NULL,
+  run_id TEXT NOT NULL
+) STRICT;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'engine_commands', sql: V2_ENGINE_COMMANDS },
+  { version: 3, name: 'strategy_controls_equity_samples', sql: V3_CONTROLS_AND_EQUITY },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -249,6 +249,21 @@ describe('push service on a running shadow engine', () => {
       'drop logged',
     );
   }, 60_000);
+
+  it('tells subscribers of strategies when parameters change, not only start and stop', async () => {
+    const c = await viewer();
+    c.send({ op: 'subscribe', channel: 'strategies' });
+    const snap = await c.waitFor((m) => m.op === 'snapshot' && m.channel === 'strategies', 'snapshot');
+    type List = { strategies: { id: string; running: boolean; params: Record<string, unknown> }[] };
+    expect((snap.data as List).strategies[0]).toMatchObject({ id: 'sma-btc', params: { fast: 2, slow: 4 } });
+    rt.node.updateStrategyParams('sma-btc', { fast: 3, slow: 5 });
+    const ev = await c.waitFor((m) => m.op === 'event' && m.channel === 'strategies', 'a strategies event');
+    expect((ev.data as List).strategies[0]).toMatchObject({
+      id: 'sma-btc',
+      running: true,
+      params: { fast: 3, slow: 5 },
+    });
+  });
 });
 
 describe('push service in api mode (no engine)', () => {

@@ -8,6 +8,8 @@
 import ccxt from 'ccxt';
 import type { Exchange, Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientIdCodec } from '../../../src/exchanges/ccxt/clientIdQuirks.js';
+import { capabilitiesOf } from '../../../src/exchanges/ccxt/executionCapabilities.js';
 import { CaptureServer, header } from './CaptureServer.js';
 import type { CapturedRequest } from './CaptureServer.js';
 import { expectOrderMapping } from './expectOrderMapping.js';
@@ -32,8 +34,8 @@ interface Expectation {
 interface CaptureSpec {
   readonly id: string;
   readonly symbol: string;
-  /** How our id is handed to ccxt's createOrder. */
-  readonly createParams: Record<string, unknown>;
+  /** Whether the create answer already carries our id (Kraken's AddOrder answers only a txid). */
+  readonly idInCreateAnswer: boolean;
   readonly fetchParams?: Record<string, unknown>;
   /** Requests ccxt makes once before trading (account-mode detection), answered from the fixture. */
   readonly setup: readonly Expectation[];
@@ -57,7 +59,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'okx',
     symbol: 'BTC/USDT',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: true,
     setup: [],
     // ccxt's default for OKX places single orders through batch-orders (a wider rate limit).
     create: {
@@ -87,7 +89,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'bybit',
     symbol: 'BTC/USDT',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: true,
     // ccxt bybit fetchOrder refuses without this acknowledgement (it only sees the last 500 orders).
     fetchParams: { acknowledged: true },
     setup: [
@@ -120,7 +122,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'gate',
     symbol: 'BTC/USDT',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: true,
     setup: [{ method: 'GET', path: '/api/v4/account/detail' }],
     // Gate requires user order ids to start with "t-"; ccxt adds it and does not strip it back.
     create: {
@@ -149,7 +151,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'bitget',
     symbol: 'BTC/USDT',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: true,
     // ccxt probes the unified-account API; a classic account is refused there and ccxt uses v2.
     setup: [{ method: 'GET', path: '/api/v3/account/settings' }],
     create: {
@@ -179,7 +181,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'kucoin',
     symbol: 'BTC/USDT',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: true,
     setup: [{ method: 'GET', path: '/api/ua/v1/account/mode' }],
     create: { method: 'POST', path: '/api/v1/orders', clientId: (r) => json(r)['clientOid'], sentAs: OURS },
     cancel: {
@@ -212,7 +214,7 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'kraken',
     symbol: 'BTC/USD',
-    createParams: { clientOrderId: OURS },
+    idInCreateAnswer: false,
     setup: [],
     create: {
       method: 'POST',
@@ -237,8 +239,8 @@ const SPECS: readonly CaptureSpec[] = [
   {
     id: 'deribit',
     symbol: 'BTC/USDC',
-    // ccxt does not map clientOrderId for Deribit: our id must go in Deribit's own `label`.
-    createParams: { label: OURS },
+    // ccxt does not map clientOrderId for Deribit: our id goes in Deribit's own `label`.
+    idInCreateAnswer: true,
     setup: [],
     create: {
       method: 'GET',
@@ -262,6 +264,13 @@ const SPECS: readonly CaptureSpec[] = [
 
 const exchangeClasses = ccxt as unknown as Record<string, new (config: object) => Exchange>;
 
+/** The live adapter's client-id codec of an exchange. */
+function codec(id: string): ClientIdCodec {
+  const caps = capabilitiesOf(id);
+  if (caps === undefined) throw new Error(`${id} is not in the capability map`);
+  return caps.clientIds;
+}
+
 describe.each(SPECS)('capture: ccxt $id signed order requests', (spec) => {
   let server: CaptureServer;
   let ex: Exchange;
@@ -277,7 +286,8 @@ describe.each(SPECS)('capture: ccxt $id signed order requests', (spec) => {
     if (Cls === undefined) throw new Error(`ccxt has no ${spec.id}`);
     ex = new Cls({ ...CREDS });
     pointCcxtAt(ex, server.url, fixture);
-    created = await ex.createOrder(spec.symbol, 'limit', 'buy', 0.01, 30000, spec.createParams);
+    // Our id goes out the way the live adapter sends it (src/exchanges/ccxt/clientIdQuirks.ts).
+    created = await ex.createOrder(spec.symbol, 'limit', 'buy', 0.01, 30000, codec(spec.id).create(OURS));
     canceled = await ex.cancelOrder(String(created.id), spec.symbol);
     fetched = await ex.fetchOrder(String(created.id), spec.symbol, spec.fetchParams ?? {});
   });
@@ -306,6 +316,14 @@ describe.each(SPECS)('capture: ccxt $id signed order requests', (spec) => {
     expect(spec.create.clientId(only(spec.create))).toBe(spec.create.sentAs);
   });
 
+  it('finds our client order id again in the recorded answers (send → answer → our id)', () => {
+    const read = codec(spec.id).read;
+    expect(read(fetched)).toBe(OURS);
+    expect(read(created)).toBe(spec.idInCreateAnswer ? OURS : undefined);
+    // What reconciliation and the stream lookup key orders by: ours, with our prefix intact.
+    expect(read({ ...fetched, clientOrderId: undefined, info: {} })).toBeUndefined();
+  });
+
   it('cancels and fetches by the exchange order id it was given', () => {
     expect(spec.cancel.names(only(spec.cancel))).toBe(String(created.id));
     expect(spec.fetch.names(only(spec.fetch))).toBe(String(created.id));
@@ -332,5 +350,38 @@ describe.each(SPECS)('capture: ccxt $id signed order requests', (spec) => {
     expect(String(canceled.id ?? created.id)).toBe(spec.created.venueOrderId);
     expectOrderMapping(fetched, spec.fetched);
     if (spec.id === 'deribit') expect((fetched.info as Record<string, unknown>)['label']).toBe(OURS);
+  });
+});
+
+// Gate and Kraken carry our id their own way: the lookup that resolves an order of unknown
+// outcome must ask for it in that way, and find our id in the recorded answer.
+const LOOKUPS: readonly { id: string; symbol: string; asked: readonly string[] }[] = [
+  // ccxt first reads the account mode (classic or unified) once.
+  {
+    id: 'gate',
+    symbol: 'BTC/USDT',
+    asked: ['GET /api/v4/account/detail', 'GET /api/v4/spot/orders/t-ours1'],
+  },
+  { id: 'kraken', symbol: 'BTC/USD', asked: ['POST /0/private/OpenOrders', 'POST /0/private/ClosedOrders'] },
+];
+
+describe.each(LOOKUPS)('capture: $id lookup by our client order id', (spec) => {
+  it("asks in the exchange's own terms and finds our order", async () => {
+    const server = await CaptureServer.start();
+    const fixture = loadFixture(spec.id);
+    server.respond(fixtureResponder(fixture));
+    const Cls = exchangeClasses[spec.id];
+    if (Cls === undefined) throw new Error(`ccxt has no ${spec.id}`);
+    const ex = new Cls({ ...CREDS });
+    try {
+      pointCcxtAt(ex, server.url, fixture);
+      const found = await codec(spec.id).fetch(ex, spec.symbol, OURS);
+      expect(codec(spec.id).read(found)).toBe(OURS);
+      expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(spec.asked);
+      if (spec.id === 'kraken') for (const r of server.requests) expect(form(r).get('cl_ord_id')).toBe(OURS);
+    } finally {
+      await ex.close();
+      await server.close();
+    }
   });
 });

@@ -1,16 +1,18 @@
 /**
- * Shared setup of the live-trading tests: a FakeBinance replaying a synthetic ETH/USDT tape,
- * the private stub on it, and a keyed ccxt binance pointed at it.
+ * Shared setup of the live-trading tests: the fake Binance (test/support/fakeBinance) replaying
+ * a synthetic ETH/USDT tape with a funded account behind its signed private API, and a keyed
+ * ccxt binance pointed at it. What the exchange holds is read from `fake.account`.
  */
 import type { Exchange } from 'ccxt';
 import { createTradingExchange } from '../../../src/exchanges/ccxt/createTradingExchange.js';
 import type { ExecutionCapabilities } from '../../../src/exchanges/ccxt/executionCapabilities.js';
 import { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
 import type { FakeTrade } from '../../support/fakeBinance/FakeBinance.js';
-import { PrivateSpotStub } from './PrivateSpotStub.js';
 
 export const SYMBOL = 'ETH/USDT';
 export const KEYS = { apiKey: 'test-key-0001', secret: 'test-secret-0001' };
+/** The fake counts in units of 1e-8 (Binance's precision), Fixed in 1e-16. */
+export const FIXED_PER_UNIT = 100_000_000n;
 
 /** A gently oscillating tape so resting limit orders on both sides get filled. */
 export function tape(n: number, start = 1_700_000_000_000, spacingMs = 1000, period = 7): FakeTrade[] {
@@ -23,9 +25,49 @@ export function tape(n: number, start = 1_700_000_000_000, spacingMs = 1000, per
   }));
 }
 
+/** A fake Binance with one ETH/USDT market on `trades` and an account our KEYS trade. */
+export function startFake(
+  trades: readonly FakeTrade[],
+  balances: Readonly<Record<string, string>> = { USDT: '100000', ETH: '0' },
+): Promise<FakeBinance> {
+  return FakeBinance.start({
+    markets: [{ symbol: SYMBOL, trades, tickSize: '0.01', lotSize: '0.0001' }],
+    account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances },
+  });
+}
+
+/** The keyed trading instance on the fake, as liveVariant builds it (pro class, our broker prefix). */
+export async function tradingExchange(fake: FakeBinance, timeoutMs = 3000): Promise<Exchange> {
+  const { exchange } = createTradingExchange({
+    id: 'binance',
+    keys: KEYS,
+    sandbox: false,
+    clientIdPrefix: 'qts',
+    timeoutMs,
+  });
+  await fake.configure(exchange);
+  return exchange;
+}
+
+/** Client order ids the exchange created more than one order for (must stay empty). */
+export function duplicateOrders(fake: FakeBinance): string[] {
+  const ids = new Set(fake.account.orders('spot').map((o) => o.clientOrderId));
+  return [...ids].filter((id) => fake.account.ordersCreated(id) > 1);
+}
+
+/** An asset's total (free + locked) on the exchange, in Fixed units. */
+export function exchangeTotal(fake: FakeBinance, asset: string): bigint {
+  const b = fake.account.spotLedger.balance(asset);
+  return (b.free + b.locked) * FIXED_PER_UNIT;
+}
+
+/** The exchange's trade ids of the account, as strings (our fills' tradeId). */
+export function exchangeTradeIds(fake: FakeBinance): string[] {
+  return fake.account.trades('spot').map((t) => String(t.tradeId));
+}
+
 export interface Harness {
   readonly fake: FakeBinance;
-  readonly stub: PrivateSpotStub;
   readonly exchange: Exchange;
   readonly capabilities: ExecutionCapabilities;
   close(): Promise<void>;
@@ -35,12 +77,8 @@ export interface Harness {
 export async function startHarness(
   opts: { trades?: number; history?: number; balances?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Harness> {
-  const trades = tape(opts.trades ?? 400);
-  const fake = await FakeBinance.start({
-    markets: [{ symbol: SYMBOL, trades, tickSize: '0.01', lotSize: '0.0001' }],
-  });
+  const fake = await startFake(tape(opts.trades ?? 400), opts.balances);
   fake.step(opts.history ?? 5);
-  const stub = new PrivateSpotStub(fake, [SYMBOL], opts.balances ?? { USDT: '100000', ETH: '0' });
   const { exchange, capabilities } = createTradingExchange({
     id: 'binance',
     keys: KEYS,
@@ -52,7 +90,6 @@ export async function startHarness(
   await exchange.loadMarkets();
   return {
     fake,
-    stub,
     exchange,
     capabilities,
     close: async () => {

@@ -9,7 +9,7 @@ import { FuturesLedger } from './FuturesLedger.js';
 import { accountUpdate, orderTradeUpdate } from './futuresPayloads.js';
 import type { MarketReplay } from './MarketReplay.js';
 import { OrderMatcher } from './OrderMatcher.js';
-import type { FakeFill, FakeOrder, Venue } from './orders.js';
+import type { ExecType, FakeFill, FakeOrder, Venue } from './orders.js';
 import { executionReport, outboundAccountPosition } from './spotAccountPayloads.js';
 import { SpotLedger } from './SpotLedger.js';
 import type { SpotBalance } from './SpotLedger.js';
@@ -40,6 +40,7 @@ export class FakeAccount {
   readonly futures: OrderMatcher;
   private tradeSeq = 1;
   private clientSeq = 0;
+  private readonly orderListeners = new Set<(o: FakeOrder, execType: ExecType, fill?: FakeFill) => void>();
 
   constructor(
     opts: FakeAccountOptions,
@@ -72,7 +73,10 @@ export class FakeAccount {
       'spot',
       this.spotLedger,
       {
-        order: (o, x, f) => this.streams.publishSpot(executionReport(o, x, f, this.now())),
+        order: (o, x, f) => {
+          this.tellOrder(o, x, f);
+          this.streams.publishSpot(executionReport(o, x, f, this.now()));
+        },
         ledgerChanged: () => {
           const changed = this.spotLedger.takeChanged();
           if (changed.length === 0) return;
@@ -99,7 +103,10 @@ export class FakeAccount {
       'futures',
       this.futuresLedger,
       {
-        order: (o, x, f) => this.streams.publishFutures(orderTradeUpdate(o, x, f, this.now())),
+        order: (o, x, f) => {
+          this.tellOrder(o, x, f);
+          this.streams.publishFutures(orderTradeUpdate(o, x, f, this.now()));
+        },
         ledgerChanged: (_venue, reason) => {
           const changed = this.futuresLedger.takeChanged();
           if (changed.length === 0) return;
@@ -109,6 +116,22 @@ export class FakeAccount {
       nextTradeId,
       8_000_000_000,
     );
+  }
+
+  /**
+   * Calls `listener` on every order change of either venue (execType NEW when the matching
+   * engine took the order, TRADE per fill, CANCELED, EXPIRED), synchronously, before the
+   * user-data event and the REST answer go out; returns the unsubscribe.
+   */
+  onOrder(listener: (order: FakeOrder, execType: ExecType, fill?: FakeFill) => void): () => void {
+    this.orderListeners.add(listener);
+    return () => {
+      this.orderListeners.delete(listener);
+    };
+  }
+
+  private tellOrder(o: FakeOrder, x: ExecType, f: FakeFill | undefined): void {
+    for (const listener of this.orderListeners) listener(o, x, f);
   }
 
   /** A client order id for an order sent without one (Binance makes one up too). */

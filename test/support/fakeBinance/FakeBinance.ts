@@ -69,6 +69,7 @@ export class FakeBinance {
   private readonly markets: readonly MarketReplay[];
   private readonly bySymbol: ReadonlyMap<string, MarketReplay>;
   private readonly tradeListeners = new Set<(market: MarketReplay, index: number) => void>();
+  private readonly requestListeners = new Set<(entry: FakeLogEntry) => void>();
   private playTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -194,6 +195,18 @@ export class FakeBinance {
     exchange.options['fetchMarkets'] = { ...fetchMarkets, types: ['linear'] };
   }
 
+  /**
+   * Calls `listener` with every log entry as the request arrives, before it is processed (a
+   * crash test kills its client at that moment: "sent, not yet processed"); returns the
+   * unsubscribe.
+   */
+  onRequest(listener: (entry: FakeLogEntry) => void): () => void {
+    this.requestListeners.add(listener);
+    return () => {
+      this.requestListeners.delete(listener);
+    };
+  }
+
   /** Replays `eventsPerSecond` trades per second per market until pause() or the tapes run out. */
   play(eventsPerSecond: number): void {
     if (!(eventsPerSecond > 0))
@@ -260,6 +273,8 @@ export class FakeBinance {
   }
 
   private record(kind: 'http' | 'ws', method: string, path: string, isPrivate: boolean): void {
-    this.entries.push({ at: Date.now(), kind, method, path, private: isPrivate });
+    const entry: FakeLogEntry = { at: Date.now(), kind, method, path, private: isPrivate };
+    this.entries.push(entry);
+    for (const listener of this.requestListeners) listener(entry);
   }
 }

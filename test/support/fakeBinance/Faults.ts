@@ -11,6 +11,7 @@ export interface UserStreamFaultTarget {
   dropAll(): void;
   duplicateExecutionReports(n: number): void;
   reorderExecutionReports(n: number): void;
+  dropExecutionReports(n: number): void;
   reset(): void;
 }
 
@@ -109,6 +110,15 @@ export class Faults implements FakeFaults {
     return this.plan.requestsDuringBan;
   }
 
+  get bans(): readonly {
+    readonly path: string;
+    readonly status: 429 | 418;
+    readonly from: number;
+    readonly until: number;
+  }[] {
+    return this.plan.bans;
+  }
+
   random(opts: RandomFaults): void {
     this.plan.random(opts);
   }
@@ -127,6 +137,10 @@ export class Faults implements FakeFaults {
 
   reorderExecutionReports(n: number): void {
     this.userStreams?.reorderExecutionReports(count(n));
+  }
+
+  dropExecutionReports(n: number): void {
+    this.userStreams?.dropExecutionReports(count(n));
   }
 
   /** Connects the user-data side (created after the faults). */

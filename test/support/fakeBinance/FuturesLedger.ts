@@ -13,7 +13,7 @@
  * - Commission: on the fill's notional, in USDT, maker/taker basis points.
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
  */
-import { divUnits, mulUnits } from './decimal.js';
+import { divUnits, mulUnits, parseUnits } from './decimal.js';
 import type { MarketReplay } from './MarketReplay.js';
 import type { Booking, Ledger, PlannedFill } from './OrderMatcher.js';
 import { lastPrice } from './OrderMatcher.js';
@@ -118,9 +118,16 @@ export class FuturesLedger implements Ledger {
     return out;
   }
 
-  /** POST /fapi/v1/leverage: 1..125, else -4028. */
+  /**
+   * Leverage ceilings below Binance's 125 by symbol (a test sets them): Binance refuses a
+   * leverage above what the symbol's bracket allows with -4028.
+   */
+  readonly maxLeverage = new Map<string, number>();
+
+  /** POST /fapi/v1/leverage: 1..125 (or the symbol's ceiling), else -4028. */
   setLeverage(symbol: string, leverage: number): void {
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125)
+    const max = this.maxLeverage.get(symbol) ?? 125;
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > max)
       throw new BinanceError(400, -4028, `Leverage ${leverage} is not valid`);
     this.position(symbol).leverage = leverage;
   }
@@ -132,6 +139,37 @@ export class FuturesLedger implements Ledger {
     if (p.amt !== 0n || this.openOrders().some((o) => o.symbol === symbol))
       throw new BinanceError(400, -4048, 'Margin type cannot be changed if there exists position.');
     p.marginType = type;
+  }
+
+  /**
+   * PUT /fapi/v1/order (Modify Order) on a resting LIMIT order: new price and quantity, same
+   * ids. Refused like Binance when nothing changes (-5027), below what already filled, off
+   * the symbol's steps, or without margin for what it adds (-2019); a reduce-only order is cut
+   * to the position again. The order keeps resting whatever its new price (see futuresRoutes).
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order
+   */
+  amend(order: FakeOrder, qty: bigint, price: bigint, market: MarketReplay): void {
+    if (order.type !== 'LIMIT') throw new BinanceError(400, -1116, 'Invalid orderType.');
+    if (qty === order.origQty && price === order.price)
+      throw new BinanceError(400, -5027, 'No need to modify the order.');
+    const tick = parseUnits(market.tickSize) ?? 1n;
+    const lot = parseUnits(market.lotSize) ?? 1n;
+    if (price < tick || price % tick !== 0n)
+      throw new BinanceError(400, -4014, 'Price not increased by tick size.');
+    if (qty % lot !== 0n)
+      throw new BinanceError(400, -1111, 'Precision is over the maximum defined for this asset.');
+    if (qty <= order.executedQty) throw new BinanceError(400, -4003, 'Quantity less than or equal to zero.');
+    const before = { qty: order.origQty, price: order.price };
+    const mutable = order as { origQty: bigint; price: bigint };
+    mutable.origQty = qty;
+    mutable.price = price;
+    if (order.reduceOnly) this.prepare(order);
+    else if (this.available() < 0n) {
+      mutable.origQty = before.qty;
+      mutable.price = before.price;
+      throw new BinanceError(400, -2019, 'Margin is insufficient.');
+    }
+    order.updateTime = market.now();
   }
 
   prepare(order: FakeOrder): void {

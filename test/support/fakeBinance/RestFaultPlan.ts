@@ -11,8 +11,13 @@
  */
 import type { RestFailure } from './Faults.js';
 
-/** The kinds of fault `random()` picks from. */
-export type RandomFaultKind = 'latency' | 'drop' | 'fail-after' | 'fail-before' | 'rate-limit' | 'hang';
+/**
+ * The kinds of fault `random()` picks from. 'rate-limit' answers one request 429 and nothing
+ * more; 'ban-429' and 'ban-418' open a Retry-After window like rateLimit(), in which every
+ * request to the host is refused and counted in requestsDuringBan.
+ */
+export type RandomFaultKind =
+  'latency' | 'drop' | 'fail-after' | 'fail-before' | 'rate-limit' | 'hang' | 'ban-429' | 'ban-418';
 
 /** Options of a seeded random fault mix. */
 export interface RandomFaults {
@@ -23,6 +28,8 @@ export interface RandomFaults {
   readonly kinds?: readonly RandomFaultKind[];
   /** Upper bound of a random latency (default 200 ms). */
   readonly maxLatencyMs?: number;
+  /** Length of a 'ban-429'/'ban-418' window (default 1 s). */
+  readonly banSeconds?: number;
   /** Only requests whose path starts with this (default '/'). */
   readonly pathPrefix?: string;
 }
@@ -66,6 +73,7 @@ export class RestFaultPlan {
   private bannedCount = 0;
   private chaos: (RandomFaults & { next: () => number }) | undefined;
   private readonly chaosLog: { path: string; kind: RandomFaultKind }[] = [];
+  private readonly banLog: { path: string; status: 429 | 418; from: number; until: number }[] = [];
 
   /** @param wallClock real time, for the ban window (Retry-After is in real seconds). */
   constructor(private readonly wallClock: () => number) {}
@@ -73,6 +81,16 @@ export class RestFaultPlan {
   /** Requests received while a 429/418 window was in force. */
   get requestsDuringBan(): number {
     return this.bannedCount;
+  }
+
+  /** The 429/418 windows opened so far (armed or random), with the path that opened each. */
+  get bans(): readonly {
+    readonly path: string;
+    readonly status: 429 | 418;
+    readonly from: number;
+    readonly until: number;
+  }[] {
+    return this.banLog;
   }
 
   /** Faults the random mode injected, in order. */
@@ -106,6 +124,7 @@ export class RestFaultPlan {
     this.bannedCount = 0;
     this.chaos = undefined;
     this.chaosLog.length = 0;
+    this.banLog.length = 0;
   }
 
   /** The action for the next request to `path` (consumes the rules it uses). */
@@ -123,6 +142,7 @@ export class RestFaultPlan {
       this.armedBan = undefined;
       this.banStatus = status;
       this.banUntil = now + seconds * 1000;
+      this.banLog.push({ path, status, from: now, until: this.banUntil });
       return { delayMs: 0, outcome: { failure: banFailure(status, this.banUntil, now), before: true } };
     }
     const lat = this.latencies.find((r) => r.remaining > 0 && path.startsWith(r.prefix));
@@ -157,6 +177,15 @@ export class RestFaultPlan {
           delayMs: 0,
           outcome: { failure: banFailure(429, this.wallClock() + 1000, this.wallClock()), before: true },
         };
+      case 'ban-429':
+      case 'ban-418': {
+        const status = kind === 'ban-429' ? 429 : 418;
+        const now = this.wallClock();
+        this.banStatus = status;
+        this.banUntil = now + (c.banSeconds ?? 1) * 1000;
+        this.banLog.push({ path, status, from: now, until: this.banUntil });
+        return { delayMs: 0, outcome: { failure: banFailure(status, this.banUntil, now), before: true } };
+      }
     }
   }
 }

@@ -7,7 +7,7 @@
  *   older `/fstream/ws/K`); events arrive bare. An expired key gets `listenKeyExpired` and its
  *   connections are closed.
  * Faults that act on execution reports (executionReport / ORDER_TRADE_UPDATE) live here:
- * duplicates, reordering, dropping the user streams.
+ * duplicates, reordering, losing single reports, dropping the user streams.
  * https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/user-data-stream-requests
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Start-User-Data-Stream
  */
@@ -42,6 +42,7 @@ export class UserStreams {
   private keySeq = 0;
   private duplicates = 0;
   private reorders = 0;
+  private drops = 0;
   private held: Held[] = [];
 
   /** @param wallClock the clock of listen-key validity (Binance's: real time). */
@@ -141,6 +142,14 @@ export class UserStreams {
     this.reorders = n;
   }
 
+  /**
+   * The next n execution reports are lost: never sent, as when the exchange's stream skips an
+   * event (clients learn of it only through REST).
+   */
+  dropExecutionReports(n: number): void {
+    this.drops = n;
+  }
+
   /** Closes every user-data connection (clients must resubscribe); listen keys stay valid. */
   dropAll(): void {
     for (const s of [...this.spot]) s.ws.terminate();
@@ -153,6 +162,7 @@ export class UserStreams {
   reset(): void {
     this.duplicates = 0;
     this.reorders = 0;
+    this.drops = 0;
     const held = this.held;
     this.held = [];
     for (const h of held) this.deliver(h);
@@ -169,6 +179,10 @@ export class UserStreams {
     this.expireDue();
     const e = h.event['e'];
     const isReport = e === 'executionReport' || e === 'ORDER_TRADE_UPDATE';
+    if (isReport && this.drops > 0) {
+      this.drops--;
+      return;
+    }
     if (isReport && this.reorders > 0) {
       this.reorders--;
       this.held.push(h);

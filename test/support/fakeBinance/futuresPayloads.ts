@@ -323,7 +323,7 @@ export function leverageBrackets(symbols: readonly string[]): Record<string, unk
 /** The ORDER_TRADE_UPDATE event of an order change. */
 export function orderTradeUpdate(
   o: FakeOrder,
-  execType: ExecType,
+  execType: ExecType | 'AMENDMENT',
   fill: FakeFill | undefined,
   eventTime: number,
 ): Record<string, unknown> {

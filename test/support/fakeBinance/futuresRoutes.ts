@@ -12,10 +12,23 @@ import {
   futuresOrder,
   futuresUserTrade,
   leverageBrackets,
+  orderTradeUpdate,
   positionRisk,
 } from './futuresPayloads.js';
+import {
+  klineRow,
+  rest24hrTicker,
+  restBookTicker,
+  restDepth,
+  restPriceTicker,
+  restTrade,
+} from './binancePayloads.js';
+import { fmtUnits } from './decimal.js';
+import { isKlineInterval } from './klineIntervals.js';
 import type { MarketReplay } from './MarketReplay.js';
-import { mandatory, parseOrderRequest } from './parseOrderRequest.js';
+import { lastPrice } from './OrderMatcher.js';
+import { isOpen } from './orders.js';
+import { mandatory, parseOrderRequest, unitsParam } from './parseOrderRequest.js';
 import { BinanceError } from './RestApi.js';
 import type { RestApi, RestRequest } from './RestApi.js';
 import { requireApiKey } from './signedRequests.js';
@@ -39,6 +52,7 @@ export function registerFuturesRoutes(
   api.route('GET', '/fapi/v1/ping', () => ({}));
   api.route('GET', '/fapi/v1/time', () => ({ serverTime: ctx.now() }));
   api.route('GET', '/fapi/v1/exchangeInfo', () => futuresExchangeInfo(markets, ctx.now()));
+  registerFuturesMarketData(api, known, ctx.now);
 
   route('POST', '/fapi/v1/order', (req) => {
     const { req: order, market } = parseOrderRequest('futures', req.params, known, () =>
@@ -50,6 +64,26 @@ export function registerFuturesRoutes(
       () => new BinanceError(400, -4116, 'ClientOrderId is duplicated.'),
     );
     return futuresOrder(placed);
+  });
+
+  // Modify Order: a resting LIMIT order gets a new price and/or quantity in place, same
+  // orderId and clientOrderId. The fake rests the amended order; it fills by the replay rules
+  // (on the next trade through its price), never on the amendment itself.
+  route('PUT', '/fapi/v1/order', (req) => {
+    const { order } = namedOrder(req, account.futures, known);
+    if (order === undefined || !isOpen(order)) throw new BinanceError(400, -2013, 'Order does not exist.');
+    const side = req.params.get('side');
+    if (side === null || side === '') throw mandatory('side');
+    if (side !== order.side) throw new BinanceError(400, -1117, 'Invalid side.');
+    const qty = unitsParam(req.params, 'quantity');
+    const price = unitsParam(req.params, 'price');
+    if (qty === undefined) throw mandatory('quantity');
+    if (price === undefined) throw mandatory('price');
+    const market = known(order.symbol);
+    if (market === undefined) throw new BinanceError(400, -1121, 'Invalid symbol.');
+    ledger.amend(order, qty, price, market);
+    streams.publishFutures(orderTradeUpdate(order, 'AMENDMENT', undefined, ctx.now()));
+    return futuresOrder(order);
   });
 
   route('GET', '/fapi/v1/order', (req) => {
@@ -154,4 +188,59 @@ export function registerFuturesRoutes(
     streams.closeListenKey(apiKey);
     return {};
   });
+}
+
+/**
+ * Public USDT-M market data of the perpetuals: the same replayed tape, book and candles as the
+ * spot market, in the shapes ccxt's binanceusdm reads (Binance's futures answers are the spot
+ * ones for these endpoints), plus the mark price (premiumIndex: the last trade, no funding).
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api
+ */
+function registerFuturesMarketData(
+  api: RestApi,
+  known: (id: string) => MarketReplay | undefined,
+  now: () => number,
+): void {
+  const get = (path: string, h: (req: RestRequest, m: MarketReplay) => unknown): void =>
+    api.route('GET', path, (req) => h(req, marketOf(req, known)));
+  const limit = (req: RestRequest, def: number, max: number): number =>
+    Math.max(1, Math.min(intParam(req, 'limit') ?? def, max));
+  get('/fapi/v1/depth', (req, m) => restDepth(m.book.snapshot(m.cursor, limit(req, 100, 1000))));
+  get('/fapi/v1/trades', (req, m) => {
+    const n = limit(req, 500, 1000);
+    const out: Record<string, unknown>[] = [];
+    for (let i = Math.max(0, m.cursor - n); i < m.cursor; i++) out.push(restTrade(m, i));
+    return out;
+  });
+  get('/fapi/v1/klines', (req, m) => {
+    const interval = req.params.get('interval');
+    if (interval === null || !isKlineInterval(interval)) throw mandatory('interval');
+    return m
+      .klines(interval, limit(req, 500, 1500), intParam(req, 'startTime'), intParam(req, 'endTime'))
+      .map(klineRow);
+  });
+  get('/fapi/v1/ticker/24hr', (_req, m) => rest24hrTicker(m, m.window(86_400_000), 'FULL'));
+  get('/fapi/v1/ticker/price', (_req, m) => restPriceTicker(m));
+  get('/fapi/v1/ticker/bookTicker', (_req, m) => restBookTicker(m));
+  get('/fapi/v1/premiumIndex', (_req, m) => {
+    const mark = fmtUnits(lastPrice(m) ?? 0n);
+    return {
+      symbol: m.id,
+      markPrice: mark,
+      indexPrice: mark,
+      estimatedSettlePrice: mark,
+      lastFundingRate: '0.00000000',
+      interestRate: '0.00000000',
+      nextFundingTime: 0,
+      time: now(),
+    };
+  });
+}
+
+function marketOf(req: RestRequest, known: (id: string) => MarketReplay | undefined): MarketReplay {
+  const id = req.params.get('symbol');
+  if (id === null || id === '') throw mandatory('symbol');
+  const m = known(id);
+  if (m === undefined) throw new BinanceError(400, -1121, 'Invalid symbol.');
+  return m;
 }

@@ -132,12 +132,22 @@ export interface FakeFaults {
   rateLimit(status: 429 | 418, retryAfterSeconds: number, pathPrefix?: string): void;
   /** Requests received during a rateLimit window (a client that honours Retry-After sends 0). */
   readonly requestsDuringBan: number;
+  /** The 429/418 windows opened (rateLimit or random bans): the path that opened each, and when. */
+  readonly bans: readonly {
+    readonly path: string;
+    readonly status: 429 | 418;
+    readonly from: number;
+    readonly until: number;
+  }[];
   /** A seeded random mix of REST faults (same seed, same requests: same faults). */
   random(opts: {
     seed: number;
     rate: number;
-    kinds?: readonly ('latency' | 'drop' | 'fail-after' | 'fail-before' | 'rate-limit' | 'hang')[];
+    kinds?: readonly (
+      'latency' | 'drop' | 'fail-after' | 'fail-before' | 'rate-limit' | 'hang' | 'ban-429' | 'ban-418'
+    )[];
     maxLatencyMs?: number;
+    banSeconds?: number;
     pathPrefix?: string;
   }): void;
   /** The faults random() injected, in order. */
@@ -148,6 +158,8 @@ export interface FakeFaults {
   duplicateExecutionReports(n: number): void;
   /** The next n execution reports are held back, then sent in reverse order. */
   reorderExecutionReports(n: number): void;
+  /** The next n execution reports are never sent (lost; only REST knows of them). */
+  dropExecutionReports(n: number): void;
   /** Clears every fault; held messages (stall, reorder) are sent at once, in order. */
   reset(): void;
 }

@@ -113,7 +113,7 @@ export function Overview() {
         <section class="card">
           <h3>Drawdown</h3>
           <p class="big">{pct(currentDrawdown(equity.value))}</p>
-          <p class="muted">from the peak of this run</p>
+          <p class="muted">from the peak of the equity curve</p>
         </section>
         <section class="card">
           <h3>Exposure</h3>
