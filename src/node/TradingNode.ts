@@ -1,4 +1,4 @@
-import type { Numeric } from '../core/Fixed.js';
+import type { Fixed, Numeric } from '../core/Fixed.js';
 import { IdGenerator } from '../core/ids.js';
 import { QtsError } from '../core/QtsError.js';
 import { DataEngine } from '../data/DataEngine.js';
@@ -74,7 +74,7 @@ export interface StrategyInfo extends StrategyDeployment {
 /** Where the open round trip of a symbol started: realized PnL then, fees paid since. */
 interface RoundTripStart {
   open: boolean;
-  realized: number;
+  realized: Fixed;
   fees: number;
 }
 
@@ -341,11 +341,11 @@ export class TradingNode {
     let at = this.openedAt.get(symbol);
     if (before === ZERO) {
       if (at === undefined) {
-        at = { open: true, realized: 0, fees: 0 };
+        at = { open: true, realized: ZERO, fees: 0 };
         this.openedAt.set(symbol, at);
       }
       at.open = true;
-      at.realized = toNumber(opened.realizedPnl);
+      at.realized = opened.realizedPnl;
       at.fees = 0;
     }
     this.portfolio.applyFill(event);
@@ -354,11 +354,14 @@ export class TradingNode {
     const pos = ledger.position(symbol);
     if (pos.qty === ZERO && before !== ZERO) {
       at.open = false;
-      this.risk.onRoundTripClosed(
-        event.strategyId,
-        toNumber(pos.realizedPnl) - at.realized - at.fees,
-        this.clock.now(),
-      );
+      // Converted only when loss streaks are counted: the same floats as converting at the open.
+      if (this.risk.countsLossStreaks) {
+        this.risk.onRoundTripClosed(
+          event.strategyId,
+          toNumber(pos.realizedPnl) - toNumber(at.realized) - at.fees,
+          this.clock.now(),
+        );
+      }
     }
   }
 

@@ -14,6 +14,11 @@ export class LossStreaks {
     private readonly cooldownMs: number,
   ) {}
 
+  /** Whether a limit is set: without one, closed round trips change nothing. */
+  get counting(): boolean {
+    return this.limit !== undefined;
+  }
+
   /** A round trip of `strategyId` closed with net `pnl`. */
   onClosed(strategyId: string, pnl: number, now: Millis): void {
     if (this.limit === undefined) return;

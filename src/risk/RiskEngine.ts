@@ -110,6 +110,11 @@ export class RiskEngine {
     for (const l of this.listeners) l(this.breakerState, `circuit breaker: ${trip.reason}`, trip.code);
   }
 
+  /** Whether closed round trips are counted (a consecutive-loss limit is configured). */
+  get countsLossStreaks(): boolean {
+    return this.streaks.counting;
+  }
+
   /** A round trip of `strategyId` closed with net `pnl` (loss streaks). */
   onRoundTripClosed(strategyId: string, pnl: number, ts: number): void {
     this.streaks.onClosed(strategyId, pnl, ts);

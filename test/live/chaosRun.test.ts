@@ -9,62 +9,41 @@ import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { Rng } from '../../src/core/Rng.js';
-import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExchange.js';
 import { FillStore } from '../../src/storage/sqlite/FillStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
-import type { FakeLogEntry } from '../support/fakeBinance/FakeBinance.js';
-import { KEYS, SYMBOL, tape, until } from './support/liveHarness.js';
-import { PrivateSpotStub } from './support/PrivateSpotStub.js';
+import {
+  SYMBOL,
+  KEYS,
+  duplicateOrders,
+  exchangeTotal,
+  exchangeTradeIds,
+  startFake,
+  tape,
+  tradingExchange,
+  until,
+} from './support/liveHarness.js';
 
-const BOUND_MS = 2_500;
-const RETRY_AFTER_MS = 1_000; // what the fake's 429/418 answers carry
+const SEED = Number(process.env['QTS_CHAOS_SEED'] ?? 4242);
+const TIMEOUT_MS = 1_500;
 
 /**
- * Chaos run: a live session with every fault of the fake switched on at random (seeded):
- * 5xx before the exchange processes an order, lost acknowledgements after it did, 5xx on
- * lookups and trade queries, 429 and 418 with Retry-After, dropped and duplicated stream
- * messages. The three zeros: no order placed twice, no order unknown past the bound, no
- * private request while a ban runs.
+ * Chaos run: a live session, private streams on, with every fault of the fake switched on at
+ * random (seeded). On every REST request to the host, market data included: latency, dropped
+ * responses, 5xx before and after the order was processed, requests never answered
+ * (timeouts), 429 and 418 bans with Retry-After. On the WebSocket side: user-data streams
+ * dropped (resubscribed with a fresh signature), execution reports duplicated, reordered and
+ * lost, market-data connections dropped. The three zeros: no order placed twice, no order of
+ * unknown outcome past the resolution bound (see resolutionBoundMs: measured in time the
+ * exchange was available), no request reaching the exchange while a ban ran. And each
+ * exchange trade booked once, books equal to the exchange's.
  */
-/**
- * When the requests refused with 429/418 arrived. The fake answers armed failures per path
- * prefix first-armed first-served, so replaying the log against the armings tells which
- * request got which answer.
- */
-function refusedByBan(
-  log: readonly FakeLogEntry[],
-  armings: readonly { at: number; prefix: string; status: number; times: number }[],
-): number[] {
-  const pending = armings.map((a) => ({ ...a, left: a.times }));
-  const out: number[] = [];
-  for (const e of log) {
-    if (e.kind !== 'http') continue;
-    const rule = pending.find((a) => a.left > 0 && a.at <= e.at && e.path.startsWith(a.prefix));
-    if (!rule) continue;
-    rule.left -= 1;
-    if (rule.status === 429 || rule.status === 418) out.push(e.at);
-  }
-  return out;
-}
-
 describe('chaos run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qts-chaos-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('every fault on at random: 0 duplicate orders, 0 orders unknown past the bound, 0 requests during a ban', async () => {
-    const fake = await FakeBinance.start({
-      markets: [
-        {
-          symbol: SYMBOL,
-          trades: tape(6000, 1_700_000_000_000, 15_000, 3),
-          tickSize: '0.01',
-          lotSize: '0.0001',
-        },
-      ],
-    });
+    const fake = await startFake(tape(6000, 1_700_000_000_000, 15_000, 3));
     fake.step(5);
-    const stub = new PrivateSpotStub(fake, [SYMBOL], { USDT: '100000', ETH: '0' });
     const dbPath = join(dir, 'live.db');
     const config = AppConfigSchema.parse({
       mode: 'live',
@@ -87,127 +66,120 @@ describe('chaos run', () => {
         confirmed: true,
         syncIntervalMs: 50,
         reconcileIntervalMs: 400,
-        resolveWithinMs: BOUND_MS,
-        streams: false,
+        resolveWithinMs: 2_500,
+        requestTimeoutMs: TIMEOUT_MS,
+        streams: true,
         maxOrders: 50,
       },
     });
     const rt = await TradingRuntime.start(
       config,
       {
-        log: pino({ level: 'silent' }),
+        log: pino({ level: process.env['QTS_TEST_LOG'] ?? 'silent' }),
         noHttp: true,
         noServices: true,
         exchangeFactory: async () => {
           const ex = new ccxt.pro.binance();
+          ex.timeout = TIMEOUT_MS;
           await fake.configure(ex);
           return ex;
         },
       },
-      liveVariant(KEYS, async () => {
-        const { exchange } = createTradingExchange({
-          id: 'binance',
-          keys: KEYS,
-          sandbox: false,
-          clientIdPrefix: 'qts',
-        });
-        await fake.configure(exchange);
-        return exchange;
-      }),
+      liveVariant(KEYS, () => tradingExchange(fake, TIMEOUT_MS)),
     );
     const venue = rt.venue as LiveVenue;
-    const rng = new Rng(4242);
-    /**
-     * When and on which private endpoint a 429/418 was armed: the first request to it after
-     * that is the one refused. (The market-data instance has its own backoff and is not part
-     * of this check.)
-     */
-    const armed: { at: number; prefix: string; status: number; times: number }[] = [];
-    let bans = 0;
-    const faults: Record<string, number> = {};
-    const inject = (): void => {
-      const pick = Math.floor(rng.next() * 8);
-      const name =
-        [
-          '5xx-before',
-          'lost-ack',
-          '5xx-lookup',
-          '5xx-trades',
-          '429',
-          '418',
-          'drop-streams',
-          'duplicate-streams',
-        ][pick] ?? '';
-      faults[name] = (faults[name] ?? 0) + 1;
-      const failRest = (prefix: string, status: number, times: number): void => {
-        armed.push({ at: Date.now(), prefix, status, times });
-        fake.faults.failRest(prefix, status, times);
-      };
-      if (pick === 0) failRest('/api/v3/order', 503, 1);
-      else if (pick === 1) stub.loseAckNext(1);
-      else if (pick === 2) failRest('/api/v3/order', 502, 2);
-      else if (pick === 3) failRest('/api/v3/myTrades', 500, 1);
-      else if (pick === 4 || pick === 5) {
-        const prefix = ['/api/v3/order', '/api/v3/account', '/api/v3/openOrders', '/api/v3/myTrades'][
-          Math.floor(rng.next() * 4)
-        ] as string;
-        bans += 1;
-        failRest(prefix, pick === 4 ? 429 : 418, 1);
-      } else if (pick === 6) fake.faults.dropConnections();
-      else fake.faults.duplicateNext(3);
-    };
-    let maxUnknownAge = 0;
+    const gate = (venue as unknown as { gate: { requestsDuringBan: number } }).gate;
+
+    // REST: a seeded mix on every path of the host (private and market data alike).
+    fake.faults.random({
+      seed: SEED,
+      rate: 0.06,
+      kinds: ['latency', 'drop', 'fail-after', 'fail-before', 'hang', 'ban-429', 'ban-418'],
+      maxLatencyMs: 300,
+      banSeconds: 1,
+    });
+    // WebSocket: one seeded stream fault every 700 ms.
+    const rng = new Rng(SEED);
+    const streamFaults: Record<string, number> = {};
+    const STREAM_FAULTS: readonly [string, () => void][] = [
+      ['drop-user-stream', () => fake.faults.dropUserStreams()],
+      ['duplicate-reports', () => fake.faults.duplicateExecutionReports(1 + Math.floor(rng.next() * 3))],
+      ['reorder-reports', () => fake.faults.reorderExecutionReports(2 + Math.floor(rng.next() * 2))],
+      ['drop-reports', () => fake.faults.dropExecutionReports(1 + Math.floor(rng.next() * 2))],
+      ['drop-market-streams', () => fake.faults.dropConnections()],
+    ];
     const chaos = setInterval(() => {
+      const [name, inject] = STREAM_FAULTS[Math.floor(rng.next() * STREAM_FAULTS.length)] as [
+        string,
+        () => void,
+      ];
+      streamFaults[name] = (streamFaults[name] ?? 0) + 1;
       inject();
-      for (const u of venue.client.unknownOrders()) maxUnknownAge = Math.max(maxUnknownAge, u.ageMs);
-    }, 1_500);
-    const chaosEnds = performance.now() + 50_000;
+    }, 700);
+    const orders = (): number => fake.account.orders('spot').length;
+    const chaosEnds = performance.now() + 45_000;
     try {
       fake.play(40);
-      await until(
-        () => stub.orders.length >= 20 || performance.now() > chaosEnds,
-        '20 orders or 40 s of chaos',
-        60_000,
-      );
+      await until(() => orders() >= 24 || performance.now() > chaosEnds, '24 orders or 45 s of chaos', 60_000);
     } finally {
       clearInterval(chaos);
       fake.pause();
     }
-    await until(
-      () => venue.client.unknownOrders().length === 0,
-      'every unknown order resolved',
-      BOUND_MS * 3,
-    );
+    const restFaults: Record<string, number> = {};
+    for (const f of fake.faults.randomFaults) restFaults[f.kind] = (restFaults[f.kind] ?? 0) + 1;
+    // Calm: faults off (held reports delivered); every order resolves and every trade is booked.
+    fake.faults.random({ seed: SEED, rate: 0 });
+    fake.faults.reset();
+    await until(() => venue.unknownOrders().length === 0, 'every unknown order resolved', 15_000);
+    const booked = (): Set<string> => {
+      const db = openDatabase(dbPath);
+      try {
+        return new Set(new FillStore(db).list({ limit: 100_000 }).map((f) => f.tradeId));
+      } finally {
+        db.close();
+      }
+    };
+    await until(() => exchangeTradeIds(fake).every((id) => booked().has(id)), 'every exchange trade booked', 15_000);
+    const position = rt.node.portfolio.positionQty(SYMBOL);
+    const cash = rt.node.portfolio.cash();
+    const { resolution } = venue;
+    const settled = venue.reconciler.settled;
     await rt.stop();
 
-    expect(stub.orders.length).toBeGreaterThanOrEqual(8);
+    const bans = fake.faults.bans;
+    const line =
+      `chaos run (seed ${SEED}): ${orders()} orders, ${exchangeTradeIds(fake).length} exchange trades; ` +
+      `REST faults ${JSON.stringify(restFaults)}; stream faults ${JSON.stringify(streamFaults)}; ` +
+      `${bans.length} bans (${bans.filter((b) => b.status === 418).length} of them 418); ` +
+      `duplicates ${duplicateOrders(fake).length}; ${resolution.resolved} unknown outcomes resolved, ` +
+      `max unknown ${resolution.maxUnknownMs} ms wall / ${resolution.maxAvailableMs} ms of exchange availability ` +
+      `vs bound ${resolution.boundMs} ms; requests during bans: exchange ${fake.faults.requestsDuringBan}, ` +
+      `gate ${gate.requestsDuringBan}; reconciliation settled ${settled}\n`;
+    process.stdout.write(line);
+
+    // Enough happened for the zeros to mean something.
+    expect(orders()).toBeGreaterThanOrEqual(8);
+    expect(bans.length).toBeGreaterThan(0);
+    expect(resolution.resolved).toBeGreaterThan(0);
+    expect(Object.keys(restFaults).length).toBeGreaterThanOrEqual(5);
     // 1. No order was placed twice.
-    expect(stub.duplicates()).toEqual([]);
-    // 2. No order stayed unknown past the bound (plus one ban and a few sync periods to notice).
-    expect(maxUnknownAge).toBeLessThan(BOUND_MS + RETRY_AFTER_MS + 500);
-    // 3. No private request went out while a ban ran.
-    const privateLog = fake.log.filter((e) => e.private);
-    let checked = 0;
-    for (const refused of refusedByBan(fake.log, armed)) {
-      const during = privateLog.filter((e) => e.at > refused && e.at < refused + RETRY_AFTER_MS - 5);
-      expect(during.map((e) => `${e.method} ${e.path}`)).toEqual([]);
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(0);
-    expect(venue.client.resolvedNotFound + stub.orders.length).toBeGreaterThan(0);
-    // Fills: each exchange trade booked exactly once.
+    expect(duplicateOrders(fake)).toEqual([]);
+    // 2. No order stayed of unknown outcome past the bound (in exchange-available time).
+    expect(resolution.maxAvailableMs).toBeLessThanOrEqual(resolution.boundMs);
+    // 3. No request, private or market data, reached the exchange while a ban ran.
+    expect(fake.faults.requestsDuringBan).toBe(0);
+    expect(gate.requestsDuringBan).toBe(0);
+    // Each exchange trade booked exactly once; the books equal the exchange's.
     const db = openDatabase(dbPath);
     try {
       const ids = new FillStore(db).list({ limit: 100_000 }).map((f) => f.tradeId);
       expect(new Set(ids).size).toBe(ids.length);
-      expect([...ids].sort()).toEqual(stub.trades.map((t) => String(t.id)).sort());
+      expect([...ids].sort()).toEqual(exchangeTradeIds(fake).sort());
     } finally {
       db.close();
       await fake.close();
     }
-    process.stdout.write(
-      `chaos run: faults ${JSON.stringify(faults)}, ${stub.orders.length} orders, ${stub.trades.length} fills, ` +
-        `max unknown age ${maxUnknownAge} ms, ${bans} bans armed / ${checked} checked\n`,
-    );
-  }, 120_000);
+    expect(position).toBe(exchangeTotal(fake, 'ETH'));
+    expect(cash).toBe(exchangeTotal(fake, 'USDT'));
+  }, 150_000);
 });

@@ -8,41 +8,60 @@ import { FillStore } from '../../src/storage/sqlite/FillStore.js';
 import { LedgerStore } from '../../src/storage/sqlite/LedgerStore.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
+import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
 import { EngineProcess } from './support/EngineProcess.js';
-import { SYMBOL, tape } from './support/liveHarness.js';
-import { PrivateSpotStub } from './support/PrivateSpotStub.js';
+import {
+  SYMBOL,
+  duplicateOrders,
+  exchangeTotal,
+  exchangeTradeIds,
+  startFake,
+  tape,
+} from './support/liveHarness.js';
 
 /**
- * Crash sweep: a live engine runs as a child process against the fake exchange (in this
- * process) and is killed with SIGKILL at named points — from inside at a QTS_CRASH_AT point,
- * or from outside when the fake sees a request — then restarted on the same database. After
- * each restart and a graceful stop: no order placed twice, every exchange fill booked exactly
- * once, and the books equal the exchange's.
+ * Crash sweep: a live engine (private streams on) runs as a child process against the fake
+ * exchange (in this process) and is killed with SIGKILL at named points — from inside at a
+ * QTS_CRASH_AT point, or from outside when the fake receives or books an order — then
+ * restarted on the same database. After each restart and a graceful stop: no order placed
+ * twice, every exchange fill booked exactly once, and the books equal the exchange's.
  */
 interface KillPoint {
   readonly name: string;
-  /** QTS_CRASH_AT value (inside), or an outside trigger wired to the stub. */
+  /** QTS_CRASH_AT value (inside), or an outside trigger wired to the fake; returns its unsubscribe. */
   readonly crashAt?: string;
-  readonly outside?: (stub: PrivateSpotStub, engine: EngineProcess) => void;
+  readonly outside?: (fake: FakeBinance, engine: EngineProcess) => () => void;
   /** Balances the exchange starts with (a deposit makes startup reconciliation settle something). */
   readonly balances?: Record<string, string>;
 }
 
 const BASE = { USDT: '100000', ETH: '0' };
+
+/** Calls `hit` when an order request reaches the exchange, before it is processed. */
+function onReceived(fake: FakeBinance, hit: () => void): () => void {
+  return fake.onRequest((e) => {
+    if (e.method === 'POST' && e.path === '/api/v3/order') hit();
+  });
+}
+
+/** Calls `hit` when the matching engine has booked an order, before the answer leaves. */
+function onBooked(fake: FakeBinance, hit: () => void): () => void {
+  return fake.account.onOrder((_o, execType) => {
+    if (execType === 'NEW') hit();
+  });
+}
 const rng = new Rng(2026);
 const randomPoints: KillPoint[] = Array.from({ length: 4 }, (_, i) => {
   const nth = 1 + Math.floor(rng.next() * 5);
   const processed = rng.next() < 0.5;
   return {
     name: `random #${i + 1}: order ${nth}, ${processed ? 'after' : 'before'} the exchange books it`,
-    outside: (stub, engine) => {
+    outside: (fake, engine) => {
       let seen = 0;
-      stub.onCreate = (isProcessed) => {
-        if (isProcessed !== processed) return;
-        seen += 1;
-        if (seen === nth) engine.kill9();
+      const hit = (): void => {
+        if (++seen === nth) engine.kill9();
       };
+      return processed ? onBooked(fake, hit) : onReceived(fake, hit);
     },
   };
 });
@@ -51,11 +70,11 @@ const POINTS: KillPoint[] = [
   { name: 'intent saved, not sent', crashAt: 'intent-saved-not-sent:2' },
   {
     name: 'sent, not acknowledged',
-    outside: (stub, engine) => {
+    outside: (fake, engine) => {
       let n = 0;
-      stub.onCreate = (processed) => {
-        if (processed && ++n === 2) engine.kill9();
-      };
+      return onBooked(fake, () => {
+        if (++n === 2) engine.kill9();
+      });
     },
   },
   { name: 'fill received, not committed', crashAt: 'fill-received-not-committed:2' },
@@ -87,19 +106,10 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
   it.each(POINTS.map((p) => [p.name, p] as const))(
     '%s: 0 duplicate orders, 0 lost fills, books equal the exchange',
     async (_name, point) => {
-      const fake = await FakeBinance.start({
-        markets: [
-          {
-            symbol: SYMBOL,
-            trades: tape(4000, 1_700_000_000_000, 15_000, 3),
-            tickSize: '0.01',
-            lotSize: '0.0001',
-          },
-        ],
-      });
+      const fake = await startFake(tape(4000, 1_700_000_000_000, 15_000, 3), point.balances ?? BASE);
+      const orders = (): number => fake.account.orders('spot').length;
       const dir = mkdtempSync(join(tmpdir(), 'qts-crash-'));
       dirs.push(dir);
-      const stub = new PrivateSpotStub(fake, [SYMBOL], point.balances ?? BASE);
       const env = { QTS_FAKE_REST: fake.restUrl, QTS_FAKE_WS: fake.wsUrl, QTS_DB: join(dir, 'live.db') };
       try {
         fake.step(5);
@@ -107,21 +117,21 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
           ...env,
           ...(point.crashAt ? { QTS_CRASH_AT: point.crashAt } : {}),
         });
-        point.outside?.(stub, first);
+        const unhook = point.outside?.(fake, first);
         if (await within(first.ready, 30_000, 'first start')) fake.play(40);
         const died = await within(first.exited, 60_000, 'the kill');
         fake.pause();
+        unhook?.();
         expect(died.signal).toBe('SIGKILL');
-        stub.onCreate = undefined;
 
         const second = new EngineProcess(env);
         expect(await within(second.ready, 30_000, `restart (${second.stderr})`)).toBe(true);
         // Trade on after the restart, then stop cleanly.
-        const ordersBefore = stub.orders.length;
+        const ordersBefore = orders();
         fake.play(40);
         await within(
           (async () => {
-            while (stub.orders.length < ordersBefore + 2) await new Promise((r) => setTimeout(r, 20));
+            while (orders() < ordersBefore + 2) await new Promise((r) => setTimeout(r, 20));
           })(),
           30_000,
           'orders after the restart',
@@ -134,16 +144,20 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
         try {
           const fills = new FillStore(db).list({ limit: 100_000 });
           const ids = fills.map((f) => f.tradeId);
-          expect(stub.duplicates()).toEqual([]);
+          expect(duplicateOrders(fake)).toEqual([]);
           expect(new Set(ids).size).toBe(ids.length);
-          expect([...ids].sort()).toEqual(stub.trades.map((t) => String(t.id)).sort());
+          expect([...ids].sort()).toEqual(exchangeTradeIds(fake).sort());
           const open = new OrderStore(db).loadOpenOrders();
           expect(open.filter((o) => o.status === 'SUBMITTED')).toEqual([]);
           const ledger = new LedgerStore(db).latest();
-          expect(toFixed(ledger?.cash['USDT'] ?? '0')).toBe(stub.balance('USDT') * 100_000_000n);
+          expect(toFixed(ledger?.cash['USDT'] ?? '0')).toBe(exchangeTotal(fake, 'USDT'));
           const pos = ledger?.positions.find((p) => p.symbol === SYMBOL)?.qty ?? 0n;
-          expect(pos).toBe(stub.balance('ETH') * 100_000_000n);
-          results.push(`${point.name}: ${stub.orders.length} orders, ${fills.length} fills, ok`);
+          expect(pos).toBe(exchangeTotal(fake, 'ETH'));
+          const streamed = fake.log.filter((e) => e.method === 'userDataStream.subscribe.signature').length;
+          expect(streamed).toBeGreaterThanOrEqual(1);
+          results.push(
+            `${point.name}: ${orders()} orders, ${fills.length} fills, ${streamed} stream subscriptions, ok`,
+          );
         } finally {
           db.close();
         }

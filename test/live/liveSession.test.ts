@@ -19,7 +19,6 @@ import type { FakeTrade } from '../support/fakeBinance/FakeBinance.js';
 import { loadTradesCsv } from '../support/fakeBinance/loadTradesCsv.js';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
 import {
-  FIXED_PER_UNIT,
   KEYS,
   duplicateOrders,
   exchangeTotal,
@@ -91,7 +90,6 @@ async function replay(fake: FakeBinance, rt: TradingRuntime, trades: readonly Fa
       10_000,
     );
     i += n;
-    if (process.env['QTS_TEST_LOG']) process.stderr.write(`replay ${i}/${trades.length} ${performance.now().toFixed(0)}\n`);
   }
 }
 
@@ -128,9 +126,19 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
     mode: 'shadow' | 'live',
   ): Promise<{ dbPath: string; fake: FakeBinance; rt: TradingRuntime }> {
     const trades = tapeHead();
+    // No exchange commission here: Binance takes a buy's commission from the coin bought
+    // (100 XRP bought, 99.9 held), the simulated venue from the quote currency, so with fees
+    // the live strategy would sell 99 and keep dust, and the two runs would part on the first
+    // round trip. This test is about the pipeline deciding and booking the same; fees in the
+    // bought coin are covered by the crash sweep and chaos run (books equal the exchange's).
     const fake = await FakeBinance.start({
       markets: [{ symbol: SYMBOL, trades }],
-      account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances: { ETH: '10', XRP: '0' } },
+      account: {
+        apiKeys: { [KEYS.apiKey]: KEYS.secret },
+        balances: { ETH: '10', XRP: '0' },
+        spotMakerBps: 0,
+        spotTakerBps: 0,
+      },
     });
     closers.push(() => fake.close());
     const dbPath = join(mkdtempSync(join(tmpdir(), `qts-${mode}-`)), 'trading.db');
@@ -187,6 +195,5 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
     // The private stream was used: subscribed over the WebSocket API and fed execution reports.
     expect(fake.log.some((e) => e.method === 'userDataStream.subscribe.signature')).toBe(true);
     expect(fake.privateRequestCount()).toBeGreaterThan(0);
-    void FIXED_PER_UNIT;
   }, 120_000);
 });

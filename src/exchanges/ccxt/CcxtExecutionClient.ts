@@ -221,20 +221,18 @@ export class CcxtExecutionClient implements ExecutionClient {
     const ex = this.opts.exchange;
     if (ex.has['watchOrders'] !== true && ex.has['watchMyTrades'] !== true) return;
     this.streaming = true;
+    // Not in `pending`: a watch waits for news indefinitely, so idle() must not wait for it;
+    // a loop ends when stopStreams() is followed by closing the exchange.
     if (ex.has['watchMyTrades'] === true)
-      this.spawn(
-        this.streamLoop(
-          () => ex.watchMyTrades(),
-          (trades) => this.onStreamTrades(trades),
-        ),
-      );
+      void this.streamLoop(
+        () => ex.watchMyTrades(),
+        (trades) => this.onStreamTrades(trades),
+      ).catch(() => undefined);
     if (ex.has['watchOrders'] === true)
-      this.spawn(
-        this.streamLoop(
-          () => ex.watchOrders(),
-          (orders) => this.onStreamOrders(orders),
-        ),
-      );
+      void this.streamLoop(
+        () => ex.watchOrders(),
+        (orders) => this.onStreamOrders(orders),
+      ).catch(() => undefined);
   }
 
   stopStreams(): void {

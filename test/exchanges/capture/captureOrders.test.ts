@@ -317,7 +317,7 @@ describe.each(SPECS)('capture: ccxt $id signed order requests', (spec) => {
   });
 
   it('finds our client order id again in the recorded answers (send → answer → our id)', () => {
-    const read = codec(spec.id).read;
+    const read = (o: Order): string | undefined => codec(spec.id).read(o);
     expect(read(fetched)).toBe(OURS);
     expect(read(created)).toBe(spec.idInCreateAnswer ? OURS : undefined);
     // What reconciliation and the stream lookup key orders by: ours, with our prefix intact.

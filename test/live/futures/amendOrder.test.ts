@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidOrder, OrderNotFound } from 'ccxt';
+import { OrderNotFound } from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
@@ -132,7 +132,7 @@ describe('amend in place (Modify Order)', () => {
     expect([atFake?.orderId, atFake?.origQty, atFake?.price]).toEqual([
       Number(venueId),
       60n * E8,
-      (price / E8) as bigint,
+      price / E8,
     ]);
     expect(fake.account.ordersCreated(clientId)).toBe(1);
     await expect(client.amend(order, { quantity: parseFixed('150') })).rejects.toMatchObject({

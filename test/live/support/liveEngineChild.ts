@@ -1,8 +1,9 @@
 /**
  * A live engine as its own process, for the crash sweep: started by the test with the fake
  * exchange's URLs and a database path in the environment, killed with SIGKILL (from outside,
- * or by itself at a QTS_CRASH_AT point) and started again on the same database. Prints READY
- * once reconciled and trading, STOPPED after a graceful stop on SIGTERM.
+ * or by itself at a QTS_CRASH_AT point) and started again on the same database. Private
+ * streams are on: fills arrive by the user-data stream as well as REST. Prints READY once
+ * reconciled and trading, STOPPED after a graceful stop on SIGTERM.
  */
 import ccxt from 'ccxt';
 import pino from 'pino';
@@ -39,7 +40,8 @@ const config = AppConfigSchema.parse({
     syncIntervalMs: 50,
     reconcileIntervalMs: Number(env['QTS_RECONCILE_MS'] ?? 300),
     resolveWithinMs: 1_500,
-    streams: false,
+    requestTimeoutMs: 3_000,
+    streams: true,
     maxOrders: 50,
   },
 });
@@ -62,6 +64,7 @@ const rt = await TradingRuntime.start(
       keys,
       sandbox: false,
       clientIdPrefix: 'qts',
+      timeoutMs: 3_000,
     });
     await configureCcxt(exchange, rest, ws);
     return exchange;
