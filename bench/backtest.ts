@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { ExactSum } from '../src/core/ExactSum.js';
+import { WindowSum } from '../src/core/WindowSum.js';
 import { toFixed } from '../src/core/Fixed.js';
 import type { BacktestResult } from '../src/backtest/runBacktest.js';
 import { runBacktest } from '../src/backtest/runBacktest.js';
@@ -12,6 +14,11 @@ import type { BarSeries } from '../src/model/BarSeries.js';
 import { sliceSeries } from '../src/data/sliceSeries.js';
 import { parseSizing } from '../src/portfolio/Sizer.js';
 import { findStrategy } from '../src/strategies/registry.js';
+import type { Bar } from '../src/model/Bar.js';
+import { CrossOver } from '../src/strategy/CrossOver.js';
+import { RollingSma } from '../src/strategy/RollingSma.js';
+import { Strategy } from '../src/strategy/Strategy.js';
+import type { AnyStrategyClass } from '../src/strategy/Strategy.js';
 
 const FAST = 10;
 const SLOW = 30;
@@ -33,10 +40,16 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** A window sum: WindowSum (what RollingSma keeps) or Shewchuk's partials (ExactSum). */
+interface ExactWindowSum {
+  add(x: number): void;
+  value(): number;
+}
+
 /** The physical limit: SMA(10)/SMA(30) cross signals in a bare loop over the close array, same exact sums. */
-function bareExactLoop(close: Float64Array): number {
-  const fast = new ExactSum();
-  const slow = new ExactSum();
+function bareExactLoop(close: Float64Array, kind: 'window' | 'partials' = 'window'): number {
+  const fast: ExactWindowSum = kind === 'window' ? new WindowSum() : new ExactSum();
+  const slow: ExactWindowSum = kind === 'window' ? new WindowSum() : new ExactSum();
   let signals = 0;
   let last = Number.NaN;
   let long = false;
@@ -105,10 +118,34 @@ function best<T>(reps: number, fn: () => T): { ms: number; value: T } {
   return { ms, value: value as T };
 }
 
-function engine(series: BarSeries, fillAt: 'close' | 'next-open', commission = COMMISSION): BacktestResult {
+/**
+ * sma-cross's signals without its orders: the same averages and cross on every bar through
+ * the same engine, so the difference to the full run is what the orders cost.
+ */
+class SignalsOnly extends Strategy<{ fast: number; slow: number }> {
+  static readonly id = 'signals-only';
+  static readonly description = 'SMA cross signals, no orders (benchmark)';
+  static readonly paramsSchema = z.object({ fast: z.number().int(), slow: z.number().int() });
+  private readonly fast = new RollingSma(this.params.fast);
+  private readonly slow = new RollingSma(this.params.slow);
+  private readonly cross = new CrossOver();
+  crosses = 0;
+
+  override onBar(bar: Bar): void {
+    const close = bar.close;
+    if (this.cross.update(this.fast.update(close), this.slow.update(close)) !== 0) this.crosses++;
+  }
+}
+
+function engine(
+  series: BarSeries,
+  fillAt: 'close' | 'next-open',
+  commission = COMMISSION,
+  strategy: AnyStrategyClass = findStrategy('sma-cross'),
+): BacktestResult {
   return runBacktest({
     series: [series],
-    strategy: findStrategy('sma-cross'),
+    strategy,
     params: { fast: FAST, slow: SLOW },
     initialCash: 100_000,
     commission,
@@ -193,8 +230,11 @@ export function benchBacktest(sizes: readonly number[]): void {
     engine(sliceSeries(series, undefined, series.ts[Math.min(n, 200_000) - 1]), 'close');
     const running = best(reps, () => bareRunningLoop(series.close));
     const exact = best(reps, () => bareExactLoop(series.close));
+    const partials = best(reps, () => bareExactLoop(series.close, 'partials'));
     const full = best(reps, () => engine(series, 'close').report);
     const fullNextOpen = best(reps, () => engine(series, 'next-open').report);
+    // Last, so a second strategy class on the bar path cannot slow the headline runs.
+    const signalsOnly = best(reps, () => engine(series, 'close', COMMISSION, SignalsOnly).report);
     const memory = memoryOfRun(series);
     const report = full.value;
     console.log(
@@ -208,10 +248,19 @@ export function benchBacktest(sizes: readonly number[]): void {
       `bare loop, exact sums       ${rate(n, exact.ms).padStart(18)}  (${exact.ms.toFixed(0)} ms, ${exact.value} signals) = baseline`,
     );
     console.log(
+      `bare loop, Shewchuk sums    ${rate(n, partials.ms).padStart(18)}  (${partials.ms.toFixed(0)} ms, ${partials.value} signals; ExactSum, the earlier baseline)`,
+    );
+    console.log(
+      `engine, signals, no orders  ${rate(n, signalsOnly.ms).padStart(18)}  (${signalsOnly.ms.toFixed(0)} ms: bus, data, strategy, venue and ledger per bar, report)`,
+    );
+    console.log(
       `full engine, fill=close     ${rate(n, full.ms).padStart(18)}  (${full.ms.toFixed(0)} ms, ${report.orders} orders filled, ${report.ordersDenied} denied)`,
     );
     console.log(
       `full engine, fill=next-open ${rate(n, fullNextOpen.ms).padStart(18)}  (${fullNextOpen.ms.toFixed(0)} ms, ${fullNextOpen.value.orders} orders filled)`,
+    );
+    console.log(
+      `orders: ${(full.ms - signalsOnly.ms).toFixed(0)} ms of the fill=close run, ${(((full.ms - signalsOnly.ms) / Math.max(1, report.orders)) * 1000).toFixed(2)} µs per filled order`,
     );
     console.log(`ratio full engine / exact-sum bare loop   ${(exact.ms / full.ms).toFixed(3)}`);
     console.log(`ratio full engine / running-sum bare loop ${(running.ms / full.ms).toFixed(3)}`);

@@ -1,3 +1,4 @@
+import { StableMap } from '../core/StableMap.js';
 import { OrderSide } from '../model/enums.js';
 import type { FillRecord, RoundTrip } from './types.js';
 
@@ -62,7 +63,8 @@ export function roundTripsFromFills(
   fills: readonly FillRecord[],
   lastPrices: ReadonlyMap<string, LastPrice>,
 ): RoundTrip[] {
-  const open = new Map<string, { strategyId: string; symbol: string; trip: OpenTrip }>();
+  // Most of the time one trip is open, or none: a StableMap does not rebuild its table each time it empties.
+  const open = new StableMap<{ strategyId: string; symbol: string; trip: OpenTrip }>();
   // A fill record carries the price, time and bar index a mark needs: no copy per fill.
   const lastFill = new Map<string, LastPrice>();
   const done: Completed[] = [];

@@ -1,4 +1,4 @@
-import type { Numeric } from '../core/Fixed.js';
+import type { Fixed, Numeric } from '../core/Fixed.js';
 import { formatFixed, toFixed, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
@@ -252,12 +252,53 @@ function fillRecord(e: OrderFilled, barIndex: number): FillRecord {
 
 /** One line per fill, exact amounts: the text two runs must agree on byte for byte. */
 function tradeLogOf(fills: readonly OrderFilled[]): string {
-  if (fills.length === 0) return '';
-  const lines = fills.map(
-    (e) =>
-      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${formatFixed(e.lastQty)},${formatFixed(e.lastPx)},${formatFixed(e.fee)},${e.feeCurrency}`,
-  );
-  return lines.join('\n') + '\n';
+  const text = new LogText();
+  for (const e of fills) {
+    text.add(
+      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${text.amount(e.lastQty)},${formatFixed(e.lastPx)},${text.amount(e.fee)},${e.feeCurrency}\n`,
+    );
+  }
+  return text.done();
+}
+
+/**
+ * The trade log's text, built in chunks of lines (one array of 100k lines or a string grown
+ * a line at a time would each cost more), with the last two amounts' text remembered: a
+ * long/flat strategy sells exactly what it bought, and most fees repeat (zero, or a rate).
+ */
+class LogText {
+  private readonly chunks: string[] = [];
+  private chunk = '';
+  private lines = 0;
+  private lastA: Fixed | undefined;
+  private lastAText = '';
+  private lastB: Fixed | undefined;
+  private lastBText = '';
+
+  add(line: string): void {
+    this.chunk += line;
+    if (++this.lines === 256) {
+      this.chunks.push(this.chunk);
+      this.chunk = '';
+      this.lines = 0;
+    }
+  }
+
+  amount(x: Fixed): string {
+    if (x === this.lastA) return this.lastAText;
+    if (x === this.lastB) return this.lastBText;
+    const text = formatFixed(x);
+    this.lastB = this.lastA;
+    this.lastBText = this.lastAText;
+    this.lastA = x;
+    this.lastAText = text;
+    return text;
+  }
+
+  done(): string {
+    this.chunks.push(this.chunk);
+    return this.chunks.join('');
+  }
 }
 
 /** Feeds the configured trades printed before `until` (a bar's close time) to the node. */

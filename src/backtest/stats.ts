@@ -200,22 +200,52 @@ function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq
 function returnSums(eq: Float64Array): { returns: number; downside: number } {
   const returns = new BinnedExactSum();
   const downside = new BinnedExactSum();
+  // A period out of the market returns exactly 0, which adds nothing to an exact sum.
   for (let i = 1; i < eq.length; i++) {
     const r = simpleReturn(eq, i);
+    if (r === 0) continue;
     returns.add(r);
-    downside.add(r < 0 ? r * r : 0);
+    if (r < 0) downside.add(r * r);
   }
   return { returns: returns.value(), downside: downside.value() };
 }
 
-/** Exact sum of (return − mean)², for the sample standard deviation. */
+/**
+ * Exact sum of (return − mean)², for the sample standard deviation. The periods with a zero
+ * return all add the same square, so they are counted and added at once as k × mean², an
+ * exact product split into two doubles.
+ */
 function squaredDeviationSum(eq: Float64Array, mean: number): number {
   const sum = new BinnedExactSum();
+  let zeros = 0;
   for (let i = 1; i < eq.length; i++) {
     const r = simpleReturn(eq, i);
-    sum.add((r - mean) * (r - mean));
+    if (r === 0) zeros++;
+    else sum.add((r - mean) * (r - mean));
+  }
+  const square = (0 - mean) * (0 - mean);
+  if (zeros > 0 && (square === 0 || (square > 1e-250 && square < 1e250))) {
+    const product = zeros * square;
+    sum.add(product);
+    sum.add(twoProductError(zeros, square, product));
+  } else {
+    // Near the ends of the exponent range the split product is not exact: one by one.
+    for (let k = 0; k < zeros; k++) sum.add(square);
   }
   return sum.value();
+}
+
+const SPLIT = 134_217_729; // 2^27 + 1, Dekker's splitter
+
+/** The rounding error of the product p = fl(a × b), exactly (Dekker; exact away from under/overflow). */
+function twoProductError(a: number, b: number, p: number): number {
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 /** Deepest fall from a peak, and the longest time under water in bars and in milliseconds. */

@@ -1,5 +1,6 @@
 import { IdGenerator } from '../core/ids.js';
 import { GenerationMap } from '../core/GenerationMap.js';
+import { StableMap } from '../core/StableMap.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Channel, MessageBus } from '../kernel/MessageBus.js';
 import type { Clock } from '../kernel/Clock.js';
@@ -34,7 +35,7 @@ export interface OrderCounts {
 const CLOSED_MEMORY = 1024;
 
 export class ExecutionEngine {
-  private readonly open = new Map<string, Order>();
+  private readonly open = new StableMap<Order>();
   private readonly closed = new GenerationMap<string, Order>(CLOSED_MEMORY);
   private readonly counts: OrderCounts = {
     total: 0,

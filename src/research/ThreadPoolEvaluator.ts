@@ -9,6 +9,7 @@ import { chunkSize } from './chunkSize.js';
 import type { ComboEvaluator } from './ComboEvaluator.js';
 import type { ComboMetrics } from './ComboMetrics.js';
 import type { ComboTask } from './ComboTask.js';
+import { scavengeSwitch } from './ScavengeSwitch.js';
 import { shareSeries } from './SharedSeries.js';
 import type { ThreadCpu } from './threadCpu.js';
 import type { FromThread, ThreadInit, ToThread } from './threadMessages.js';
@@ -73,7 +74,8 @@ interface Batch {
  * work, two per thread at a time, so a thread never waits for the main thread between
  * tasks (on a loaded machine the main thread may not get a core for milliseconds); chunks
  * shrink towards the end of a batch so every thread finishes at nearly the same time.
- * Results are put back in task order: the outcome is the same for 1 or 16 threads.
+ * Results are put back in task order: the outcome is the same for 1 or 16 threads. While a
+ * pool has a thread on every core, V8's scavenges run serially ({@link ScavengeSwitch}).
  */
 export class ThreadPoolEvaluator implements ComboEvaluator {
   private batch: Batch | undefined;
@@ -82,7 +84,10 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
   private msPerTask: number | undefined;
   private readonly slots: Slot[];
 
-  private constructor(workers: readonly Worker[]) {
+  private constructor(
+    workers: readonly Worker[],
+    private readonly releaseScavenges: () => void,
+  ) {
     this.slots = workers.map((worker) => ({ worker, inFlight: 0, tasks: 0, chunks: 0, usageWaiters: [] }));
     for (const slot of this.slots) {
       const w = slot.worker;
@@ -111,7 +116,11 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
       strategyId: opts.strategyId,
       settings: opts.settings,
     };
-    return new ThreadPoolEvaluator(Array.from({ length: n }, () => spawnComboWorker(init, young)));
+    const release = scavengeSwitch.acquire(n);
+    return new ThreadPoolEvaluator(
+      Array.from({ length: n }, () => spawnComboWorker(init, young)),
+      release,
+    );
   }
 
   /** Number of threads. */
@@ -158,6 +167,7 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
   async close(): Promise<void> {
     this.failed ??= new QtsError('ERR_RESEARCH_CLOSED', 'the worker pool was closed');
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.releaseScavenges();
   }
 
   /** Tops the thread up to {@link IN_FLIGHT} chunks while the batch has tasks left. */

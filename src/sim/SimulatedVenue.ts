@@ -1,6 +1,7 @@
 import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { GenerationMap } from '../core/GenerationMap.js';
+import { StableMap } from '../core/StableMap.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
@@ -93,11 +94,13 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly books = new Map<string, SymbolBook>();
   private lastBook: SymbolBook | undefined;
   /** Open orders by client order id, in acceptance order. */
-  private readonly live = new Map<string, RestingOrder>();
-  /** Recently closed orders: a bracket child may name a parent that already filled on submit. */
-  private readonly recentlyClosed = new GenerationMap<string, RestingOrder>(MEMORY);
-  /** Recently rejected orders (and children born canceled): never on the book, nothing to protect. */
-  private readonly refused = new GenerationMap<string, true>(MEMORY);
+  private readonly live = new StableMap<RestingOrder>();
+  /**
+   * Orders that left the book lately (a bracket child may name a parent that already filled
+   * on submit) and, as null, orders refused lately (or children born canceled): never on the
+   * book, nothing to protect. One map, so telling a new order from a resubmit is one probe.
+   */
+  private readonly past = new GenerationMap<string, RestingOrder | null>(2 * MEMORY);
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
   private readonly firedOco = new GenerationMap<string, true>(MEMORY);
@@ -139,14 +142,14 @@ export class SimulatedVenue implements ExecutionClient {
    * arrival. A second submit of an order the venue already knows is ignored.
    */
   submit(order: Order): void {
-    if (this.live.has(order.id) || this.recentlyClosed.has(order.id) || this.refused.has(order.id)) return;
+    if (this.live.has(order.id) || this.past.has(order.id)) return;
     const now = this.clock.now();
     const req = order.request;
-    if (req.parentId !== undefined && this.refused.has(req.parentId)) {
+    if (req.parentId !== undefined && this.past.get(req.parentId) === null) {
       // The entry was refused, exactly as if it had been canceled unfilled: the child is
       // accepted and canceled at once, so the strategy sees the same story either way.
       this.orderSeq += 1;
-      this.refused.set(order.id, true);
+      this.past.set(order.id, null);
       const { id: orderId, strategyId } = order;
       const symbol = req.symbol;
       this.emit({
@@ -171,7 +174,7 @@ export class SimulatedVenue implements ExecutionClient {
     }
     const o = this.admit(order, now);
     if (!(o instanceof RestingOrder)) {
-      this.refused.set(order.id, true);
+      this.past.set(order.id, null);
       const { code, reason } = o;
       this.emit({
         type: 'OrderRejected',
@@ -324,7 +327,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (invalid !== undefined) return { code: SimReason.INVALID_ORDER, reason: invalid };
     let parent: RestingOrder | undefined;
     if (req.parentId !== undefined) {
-      parent = this.live.get(req.parentId) ?? this.recentlyClosed.get(req.parentId);
+      parent = this.live.get(req.parentId) ?? this.past.get(req.parentId) ?? undefined;
       if (parent === undefined) {
         return {
           code: SimReason.UNKNOWN_PARENT,
@@ -658,7 +661,7 @@ export class SimulatedVenue implements ExecutionClient {
     o.cursor = undefined;
     o.event = undefined;
     this.live.delete(o.id);
-    this.recentlyClosed.set(o.id, o);
+    this.past.set(o.id, o);
     const group = o.order.request.ocoGroup;
     if (group !== undefined) {
       const members = this.ocoMembers.get(group);

@@ -22,6 +22,8 @@ const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
  * exactly at the limit must count).
  */
 export function fixedToFloat(x: Fixed): number {
+  // Market orders carry no limit price: zero, with no bigint work.
+  if (x === 0n) return 0;
   // With at most 8 decimals x is m / 10^8 for an integer m; when m is exact as a double the
   // division is rounded once, to the double nearest the decimal: what parsing its text gives.
   if (x % EIGHT_DECIMALS === 0n) {

@@ -93,40 +93,56 @@ describe('chaos run', () => {
     // REST: a seeded mix on every path of the host (private and market data alike).
     fake.faults.random({
       seed: SEED,
-      rate: 0.06,
+      rate: 0.04,
       kinds: ['latency', 'drop', 'fail-after', 'fail-before', 'hang', 'ban-429', 'ban-418'],
       maxLatencyMs: 300,
       banSeconds: 1,
     });
-    // WebSocket: one seeded stream fault every 700 ms.
+    // Every second one seeded fault aimed where it hurts most: the next request to
+    // /api/v3/order (a create, lookup or cancel), or the WebSocket side.
     const rng = new Rng(SEED);
-    const streamFaults: Record<string, number> = {};
-    const STREAM_FAULTS: readonly [string, () => void][] = [
-      ['drop-user-stream', () => fake.faults.dropUserStreams()],
-      ['duplicate-reports', () => fake.faults.duplicateExecutionReports(1 + Math.floor(rng.next() * 3))],
-      ['reorder-reports', () => fake.faults.reorderExecutionReports(2 + Math.floor(rng.next() * 2))],
-      ['drop-reports', () => fake.faults.dropExecutionReports(1 + Math.floor(rng.next() * 2))],
-      ['drop-market-streams', () => fake.faults.dropConnections()],
+    const aimed: Record<string, number> = {};
+    const ORDER = '/api/v3/order';
+    const AIMED: readonly [string, () => void][] = [
+      ['order: 5xx after processing', () => fake.faults.failAfterProcessing(ORDER, 1)],
+      ['order: response dropped', () => fake.faults.dropResponses(ORDER, 1)],
+      ['order: never answered', () => fake.faults.hang(ORDER, 1)],
+      ['order: 429 ban', () => fake.faults.rateLimit(429, 1, ORDER)],
+      ['order: 5xx before processing', () => fake.faults.failRest(ORDER, 503, 1)],
+      ['order: latency', () => fake.faults.latency(ORDER, 200 + Math.floor(rng.next() * 600), 1)],
+      ['ws: user stream dropped', () => fake.faults.dropUserStreams()],
+      ['ws: reports duplicated', () => fake.faults.duplicateExecutionReports(1 + Math.floor(rng.next() * 3))],
+      ['ws: reports reordered', () => fake.faults.reorderExecutionReports(2 + Math.floor(rng.next() * 2))],
+      ['ws: reports lost', () => fake.faults.dropExecutionReports(1 + Math.floor(rng.next() * 2))],
+      ['ws: market streams dropped', () => fake.faults.dropConnections()],
     ];
-    const chaos = setInterval(() => {
-      const [name, inject] = STREAM_FAULTS[Math.floor(rng.next() * STREAM_FAULTS.length)] as [
-        string,
-        () => void,
-      ];
-      streamFaults[name] = (streamFaults[name] ?? 0) + 1;
-      inject();
-    }, 700);
     const orders = (): number => fake.account.orders('spot').length;
-    const chaosEnds = performance.now() + 45_000;
+    // An order fault waits for the next /api/v3/order request; aim a new one only once an
+    // order went out since the last, so they do not pile up on every lookup.
+    let ordersAtAim = -1;
+    const chaos = setInterval(() => {
+      const onOrders = orders() > ordersAtAim;
+      const pool = AIMED.filter(([name]) => name.startsWith('order:') === onOrders);
+      const [name, inject] = pool[Math.floor(rng.next() * pool.length)] as [string, () => void];
+      if (name.startsWith('order:')) ordersAtAim = orders();
+      aimed[name] = (aimed[name] ?? 0) + 1;
+      inject();
+    }, 1_000);
+    const chaosEnds = performance.now() + 60_000;
     try {
-      fake.play(40);
-      await until(() => orders() >= 24 || performance.now() > chaosEnds, '24 orders or 45 s of chaos', 60_000);
+      fake.play(60);
+      await until(
+        () => orders() >= 30 || performance.now() > chaosEnds,
+        '30 orders or 60 s of chaos',
+        80_000,
+      );
     } finally {
       clearInterval(chaos);
       fake.pause();
     }
     const restFaults: Record<string, number> = {};
     for (const f of fake.faults.randomFaults) restFaults[f.kind] = (restFaults[f.kind] ?? 0) + 1;
+    const bans = [...fake.faults.bans];
     // Calm: faults off (held reports delivered); every order resolves and every trade is booked.
     fake.faults.random({ seed: SEED, rate: 0 });
     fake.faults.reset();
@@ -139,17 +155,21 @@ describe('chaos run', () => {
         db.close();
       }
     };
-    await until(() => exchangeTradeIds(fake).every((id) => booked().has(id)), 'every exchange trade booked', 15_000);
+    await until(
+      () => exchangeTradeIds(fake).every((id) => booked().has(id)),
+      'every exchange trade booked',
+      15_000,
+    );
+    await rt.stop();
+    // Read after the stop: a last order may have gone out while the trades were compared.
     const position = rt.node.portfolio.positionQty(SYMBOL);
     const cash = rt.node.portfolio.cash();
     const { resolution } = venue;
     const settled = venue.reconciler.settled;
-    await rt.stop();
 
-    const bans = fake.faults.bans;
     const line =
       `chaos run (seed ${SEED}): ${orders()} orders, ${exchangeTradeIds(fake).length} exchange trades; ` +
-      `REST faults ${JSON.stringify(restFaults)}; stream faults ${JSON.stringify(streamFaults)}; ` +
+      `random REST faults ${JSON.stringify(restFaults)}; aimed faults ${JSON.stringify(aimed)}; ` +
       `${bans.length} bans (${bans.filter((b) => b.status === 418).length} of them 418); ` +
       `duplicates ${duplicateOrders(fake).length}; ${resolution.resolved} unknown outcomes resolved, ` +
       `max unknown ${resolution.maxUnknownMs} ms wall / ${resolution.maxAvailableMs} ms of exchange availability ` +
@@ -158,9 +178,9 @@ describe('chaos run', () => {
     process.stdout.write(line);
 
     // Enough happened for the zeros to mean something.
-    expect(orders()).toBeGreaterThanOrEqual(8);
+    expect(orders()).toBeGreaterThanOrEqual(3);
     expect(bans.length).toBeGreaterThan(0);
-    expect(resolution.resolved).toBeGreaterThan(0);
+    expect(resolution.resolved).toBeGreaterThanOrEqual(1);
     expect(Object.keys(restFaults).length).toBeGreaterThanOrEqual(5);
     // 1. No order was placed twice.
     expect(duplicateOrders(fake)).toEqual([]);
@@ -181,5 +201,5 @@ describe('chaos run', () => {
     }
     expect(position).toBe(exchangeTotal(fake, 'ETH'));
     expect(cash).toBe(exchangeTotal(fake, 'USDT'));
-  }, 150_000);
+  }, 180_000);
 });
