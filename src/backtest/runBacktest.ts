@@ -136,7 +136,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   node.stop();
   cfg.onProgress?.(total, total);
 
-  const fills = tape.events.map((e, k) => fillRecord(e, tape.bars[k] as number));
+  const amounts = new RecentNumbers();
+  const fills = tape.events.map((e, k) => fillRecord(e, tape.bars[k] as number, amounts));
   const tradeLog = tradeLogOf(tape.events);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
@@ -235,7 +236,7 @@ class FillTape {
   };
 }
 
-function fillRecord(e: OrderFilled, barIndex: number): FillRecord {
+function fillRecord(e: OrderFilled, barIndex: number, amounts: RecentNumbers): FillRecord {
   return {
     ts: e.ts,
     orderId: e.orderId,
@@ -243,11 +244,33 @@ function fillRecord(e: OrderFilled, barIndex: number): FillRecord {
     strategyId: e.strategyId,
     symbol: e.symbol,
     side: e.side,
-    quantity: toNumber(e.lastQty),
+    quantity: amounts.of(e.lastQty),
     price: toNumber(e.lastPx),
-    fee: toNumber(e.fee),
+    fee: amounts.of(e.fee),
     barIndex,
   };
+}
+
+/**
+ * toNumber with the last two conversions remembered: a long/flat strategy sells exactly the
+ * quantity it bought, and fees repeat (zero, or one rate on one size).
+ */
+class RecentNumbers {
+  private a: Fixed | undefined;
+  private aValue = 0;
+  private b: Fixed | undefined;
+  private bValue = 0;
+
+  of(x: Fixed): number {
+    if (x === this.a) return this.aValue;
+    if (x === this.b) return this.bValue;
+    const value = toNumber(x);
+    this.b = this.a;
+    this.bValue = this.aValue;
+    this.a = x;
+    this.aValue = value;
+    return value;
+  }
 }
 
 /** One line per fill, exact amounts: the text two runs must agree on byte for byte. */

@@ -1,4 +1,5 @@
 import { QtsError } from './QtsError.js';
+import { shortestFixed } from './shortestFixed.js';
 
 /**
  * An exact decimal: a bigint counting units of 10^-16. Money, quantities and prices in
@@ -91,7 +92,7 @@ function convertNumber(x: number): Fixed {
     const m = Math.round(x * 1e8);
     if (m / 1e8 === x) return (BigInt(m) * 100_000_000n) as Fixed;
   }
-  return parseFixed(String(x));
+  return (shortestFixed(x) as Fixed | undefined) ?? parseFixed(String(x));
 }
 
 /** Any Numeric to Fixed; bigint input is taken as already Fixed. */

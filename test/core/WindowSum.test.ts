@@ -21,7 +21,11 @@ describe('WindowSum', () => {
   it('equals fsum of the window on every step, prices of one market (property)', () => {
     const price = fc.double({ min: 1e-3, max: 1e5, noNaN: true });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(price, { minLength: 1, maxLength: 300 }), checkWindow),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(price, { minLength: 1, maxLength: 300 }),
+        checkWindow,
+      ),
       { numRuns: 300 },
     );
   });
@@ -35,7 +39,11 @@ describe('WindowSum', () => {
       fc.constantFrom(1e16, 1, -1e16, 0.1, 0.2, 3, 2 ** 53, -0),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(wild, { minLength: 1, maxLength: 200 }), checkWindow),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(wild, { minLength: 1, maxLength: 200 }),
+        checkWindow,
+      ),
       { numRuns: 500 },
     );
   });
