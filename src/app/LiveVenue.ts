@@ -43,6 +43,7 @@ export class LiveVenue implements RuntimeVenue {
   private syncTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private syncing = false;
+  private reconciling = false;
   private stopped = false;
 
   constructor(
@@ -129,12 +130,19 @@ export class LiveVenue implements RuntimeVenue {
     }
   }
 
+  /**
+   * One periodic pass at a time: a pass held up by a ban or a slow exchange must not have
+   * the next ones pile up behind it in the gate and burst out when it opens.
+   */
   private async reconcile(): Promise<void> {
-    if (this.stopped) return;
+    if (this.reconciling || this.stopped) return;
+    this.reconciling = true;
     try {
       await this.reconciler.run('periodic');
     } catch (e) {
       this.log.warn({ err: e }, 'periodic reconciliation failed; retried next period');
+    } finally {
+      this.reconciling = false;
     }
   }
 

@@ -158,4 +158,121 @@ describe('RequestGate', () => {
     expect(gate.requestsDuringBan).toBe(0);
     expect(gate.unavailableMs(banned, banned + 3000)).toBe(3000);
   });
+
+  it('an order overtakes the routine requests waiting (lookups, sync, reconciliation, market data); they keep their order', async () => {
+    const v = virtualTime();
+    const gate = new RequestGate({ ...v, maxOrders: 10, windowMs: 1000 });
+    const started: string[] = [];
+    let finishFirst: () => void = () => undefined;
+    const first = gate.run(() => {
+      started.push('sync 0');
+      return new Promise<void>((r) => (finishFirst = r));
+    });
+    const routine = [1, 2, 3, 4, 5].map((i) =>
+      gate.run(() => {
+        started.push(`sync ${i}`);
+        return Promise.resolve();
+      }),
+    );
+    const order = gate.run(() => {
+      started.push('order');
+      return Promise.resolve();
+    }, true);
+    const cancel = gate.run(
+      () => {
+        started.push('cancel');
+        return Promise.resolve();
+      },
+      false,
+      true,
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['sync 0']);
+    finishFirst();
+    await Promise.all([first, ...routine, order, cancel]);
+    expect(started).toEqual(['sync 0', 'order', 'cancel', 'sync 1', 'sync 2', 'sync 3', 'sync 4', 'sync 5']);
+    expect(gate.queued.urgent.calls).toBe(2);
+    expect(gate.queued.routine.calls).toBe(6);
+  });
+
+  it('an order waiting for budget does not hold up the requests behind it', async () => {
+    const v = virtualTime();
+    const gate = new RequestGate({ ...v, maxOrders: 1, windowMs: 1000 });
+    const started: [string, number][] = [];
+    const call = (name: string) => (): Promise<void> => {
+      started.push([name, v.now()]);
+      return Promise.resolve();
+    };
+    const t0 = v.now();
+    await gate.run(call('order 1'), true);
+    const order2 = gate.run(call('order 2'), true);
+    const lookup = gate.run(call('lookup'));
+    await Promise.all([order2, lookup]);
+    expect(started.map(([n]) => n)).toEqual(['order 1', 'lookup', 'order 2']);
+    expect(started[2]?.[1]).toBeGreaterThanOrEqual(t0 + 1000);
+  });
+
+  it('property: calls launched together run one at a time, never during a ban, within budget, all complete', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            kind: fc.constantFrom('order', 'cancel', 'routine'),
+            ban: fc.option(fc.integer({ min: 1, max: 3000 }), { freq: 4 }),
+            takes: fc.integer({ min: 0, max: 300 }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        async (calls, maxOrders) => {
+          const v = virtualTime();
+          const windowMs = 1000;
+          const gate = new RequestGate({
+            ...v,
+            maxOrders,
+            windowMs,
+            retryAfter: (e) =>
+              e instanceof Error && e.message.startsWith('ban ') ? Number(e.message.slice(4)) : undefined,
+          });
+          let inFlight = 0;
+          let banEnd = 0;
+          const orderTimes: number[] = [];
+          const routineStarts: number[] = [];
+          const runs = calls.map((c, i) =>
+            gate
+              .run(
+                async () => {
+                  inFlight += 1;
+                  expect(inFlight).toBe(1);
+                  expect(v.now()).toBeGreaterThanOrEqual(banEnd);
+                  if (c.kind === 'order') orderTimes.push(v.now());
+                  if (c.kind === 'routine') routineStarts.push(i);
+                  await Promise.resolve();
+                  v.advance(c.takes);
+                  inFlight -= 1;
+                  if (c.ban !== null) {
+                    banEnd = Math.max(banEnd, v.now() + c.ban);
+                    throw new Error(`ban ${c.ban}`);
+                  }
+                },
+                c.kind === 'order',
+                c.kind !== 'routine',
+              )
+              .catch(() => undefined),
+          );
+          await Promise.all(runs);
+          for (const t of orderTimes)
+            expect(orderTimes.filter((u) => u > t - windowMs && u <= t).length).toBeLessThanOrEqual(
+              maxOrders,
+            );
+          // A call that slept through a ban queues again when it wakes: order holds without bans.
+          if (calls.every((c) => c.ban === null))
+            expect(routineStarts).toEqual([...routineStarts].sort((a, b) => a - b));
+          expect(orderTimes.length).toBe(calls.filter((c) => c.kind === 'order').length);
+          expect(gate.requestsDuringBan).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -9,6 +9,8 @@ import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { Rng } from '../../src/core/Rng.js';
+import { ORDER_EVENTS, barsTopic } from '../../src/kernel/topics.js';
+import type { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
 import { FillStore } from '../../src/storage/sqlite/FillStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import {
@@ -25,6 +27,26 @@ import {
 
 const SEED = Number(process.env['QTS_CHAOS_SEED'] ?? 4242);
 const TIMEOUT_MS = 1_500;
+const RANDOM_KINDS = ['latency', 'drop', 'fail-after', 'fail-before', 'hang', 'ban-429', 'ban-418'] as const;
+const AIM_EVERY_MS = 600;
+const ORDERS_PER_ORDER_FAULT = 3;
+/**
+ * Longest chaos phase (the tape lasts 100 s at 60 events/s); it ends as soon as enough
+ * happened, usually after about 60 s — the headroom is for loaded CI machines.
+ */
+const CHAOS_CEILING_MS = 90_000;
+/** What a run must at least show for its zeros to mean something. */
+const ENOUGH = { orders: 40, resolved: 5 };
+
+/** A seeded shuffle (Fisher-Yates). */
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
 
 /**
  * Chaos run: a live session, private streams on, with every fault of the fake switched on at
@@ -88,18 +110,19 @@ describe('chaos run', () => {
       liveVariant(KEYS, () => tradingExchange(fake, TIMEOUT_MS)),
     );
     const venue = rt.venue as LiveVenue;
-    const gate = (venue as unknown as { gate: { requestsDuringBan: number } }).gate;
+    const gate = (venue as unknown as { gate: RequestGate }).gate;
 
     // REST: a seeded mix on every path of the host (private and market data alike).
     fake.faults.random({
       seed: SEED,
-      rate: 0.04,
-      kinds: ['latency', 'drop', 'fail-after', 'fail-before', 'hang', 'ban-429', 'ban-418'],
+      rate: 0.07,
+      kinds: [...RANDOM_KINDS],
       maxLatencyMs: 300,
       banSeconds: 1,
     });
-    // Every second one seeded fault aimed where it hurts most: the next request to
-    // /api/v3/order (a create, lookup or cancel), or the WebSocket side.
+    // Every AIM_EVERY_MS one seeded fault aimed where it hurts most: the next request to
+    // /api/v3/order (a create, lookup or cancel), or the WebSocket side. The kinds come in
+    // seeded rounds (each round every kind once, shuffled), so every kind is injected.
     const rng = new Rng(SEED);
     const aimed: Record<string, number> = {};
     const ORDER = '/api/v3/order';
@@ -117,29 +140,65 @@ describe('chaos run', () => {
       ['ws: market streams dropped', () => fake.faults.dropConnections()],
     ];
     const orders = (): number => fake.account.orders('spot').length;
-    // An order fault waits for the next /api/v3/order request; aim a new one only once an
-    // order went out since the last, so they do not pile up on every lookup.
-    let ordersAtAim = -1;
+    // An order fault waits for the next /api/v3/order request; aim a new one only once
+    // ORDERS_PER_ORDER_FAULT orders went out since the last. An order of unknown outcome keeps
+    // the strategy from trading the symbol until it is resolved (up to the bound when it never
+    // reached the exchange), so faulting every order would leave the run with a handful.
+    let ordersAtAim = -ORDERS_PER_ORDER_FAULT;
+    let round: (typeof AIMED)[number][] = [];
     const chaos = setInterval(() => {
-      const onOrders = orders() > ordersAtAim;
-      const pool = AIMED.filter(([name]) => name.startsWith('order:') === onOrders);
-      const [name, inject] = pool[Math.floor(rng.next() * pool.length)] as [string, () => void];
+      if (round.length === 0) round = shuffled(AIMED, rng);
+      const onOrders = orders() >= ordersAtAim + ORDERS_PER_ORDER_FAULT;
+      const i = round.findIndex(([name]) => onOrders || !name.startsWith('order:'));
+      if (i < 0) return;
+      const [name, inject] = round.splice(i, 1)[0] as (typeof AIMED)[number];
       if (name.startsWith('order:')) ordersAtAim = orders();
       aimed[name] = (aimed[name] ?? 0) + 1;
       inject();
-    }, 1_000);
-    const chaosEnds = performance.now() + 60_000;
+    }, AIM_EVERY_MS);
+    const randomKinds = (): Set<string> => new Set(fake.faults.randomFaults.map((f) => f.kind));
+    // Chaos goes on until enough happened for the zeros to mean something (every fault kind,
+    // enough orders and resolved unknown outcomes), within a ceiling.
+    const enough = (): boolean =>
+      orders() >= ENOUGH.orders + 10 &&
+      venue.resolution.resolved >= ENOUGH.resolved + 3 &&
+      AIMED.every(([name]) => (aimed[name] ?? 0) > 0) &&
+      randomKinds().size === RANDOM_KINDS.length;
+    // Where the strategy's time goes: bars it saw, and how long one of its orders was open
+    // (it places nothing while one is: followLongFlat), of which how long of unknown outcome.
+    let bars = 0;
+    rt.node.bus.subscribe(barsTopic(SYMBOL, '1m'), () => (bars += 1));
+    const openSince = new Map<string, number>();
+    let busyFrom: number | undefined;
+    let busyMs = 0;
+    rt.node.bus.subscribe(ORDER_EVENTS, (e) => {
+      const t = performance.now();
+      if (e.type === 'OrderSubmitted') openSince.set(e.orderId, t);
+      else if (e.type !== 'OrderAccepted' && e.type !== 'OrderInitialized' && e.type !== 'OrderTriggered') {
+        const order = rt.node.oms.order(e.orderId);
+        if (order === undefined || order.isTerminal) openSince.delete(e.orderId);
+      }
+      if (openSince.size > 0) busyFrom ??= t;
+      else if (busyFrom !== undefined) {
+        busyMs += t - busyFrom;
+        busyFrom = undefined;
+      }
+    });
+    const chaosStarted = performance.now();
     try {
       fake.play(60);
       await until(
-        () => orders() >= 30 || performance.now() > chaosEnds,
-        '30 orders or 60 s of chaos',
-        80_000,
+        () => enough() || performance.now() - chaosStarted > CHAOS_CEILING_MS,
+        'chaos',
+        CHAOS_CEILING_MS + 5_000,
       );
     } finally {
       clearInterval(chaos);
       fake.pause();
     }
+    const chaosMs = performance.now() - chaosStarted;
+    const barsInChaos = bars;
+    const busyInChaos = busyMs + (busyFrom === undefined ? 0 : performance.now() - busyFrom);
     const restFaults: Record<string, number> = {};
     for (const f of fake.faults.randomFaults) restFaults[f.kind] = (restFaults[f.kind] ?? 0) + 1;
     const bans = [...fake.faults.bans];
@@ -167,21 +226,28 @@ describe('chaos run', () => {
     const { resolution } = venue;
     const settled = venue.reconciler.settled;
 
+    const { urgent, routine } = gate.queued;
     const line =
-      `chaos run (seed ${SEED}): ${orders()} orders, ${exchangeTradeIds(fake).length} exchange trades; ` +
+      `chaos run (seed ${SEED}, ${(chaosMs / 1000).toFixed(1)} s of chaos): ${orders()} orders, ` +
+      `${exchangeTradeIds(fake).length} fills (exchange trades); ${barsInChaos} bars seen, ` +
+      `an order open ${(busyInChaos / 1000).toFixed(1)} s of the chaos; ` +
       `random REST faults ${JSON.stringify(restFaults)}; aimed faults ${JSON.stringify(aimed)}; ` +
       `${bans.length} bans (${bans.filter((b) => b.status === 418).length} of them 418); ` +
       `duplicates ${duplicateOrders(fake).length}; ${resolution.resolved} unknown outcomes resolved, ` +
       `max unknown ${resolution.maxUnknownMs} ms wall / ${resolution.maxAvailableMs} ms of exchange availability ` +
       `vs bound ${resolution.boundMs} ms; requests during bans: exchange ${fake.faults.requestsDuringBan}, ` +
-      `gate ${gate.requestsDuringBan}; reconciliation settled ${settled}\n`;
+      `gate ${gate.requestsDuringBan}; gate waits: orders/cancels max ${urgent.maxMs} ms ` +
+      `(avg ${(urgent.totalMs / Math.max(1, urgent.calls)).toFixed(0)} ms, bans included), ` +
+      `other requests max ${routine.maxMs} ms; reconciliation settled ${settled}\n`;
     process.stdout.write(line);
 
-    // Enough happened for the zeros to mean something.
-    expect(orders()).toBeGreaterThanOrEqual(3);
+    // Enough happened for the zeros to mean something: every fault kind, of each at least one.
+    expect(orders()).toBeGreaterThanOrEqual(ENOUGH.orders);
+    expect(resolution.resolved).toBeGreaterThanOrEqual(ENOUGH.resolved);
     expect(bans.length).toBeGreaterThan(0);
-    expect(resolution.resolved).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(restFaults).length).toBeGreaterThanOrEqual(5);
+    for (const kind of RANDOM_KINDS)
+      expect(restFaults[kind] ?? 0, `random REST fault ${kind}`).toBeGreaterThan(0);
+    for (const [name] of AIMED) expect(aimed[name] ?? 0, `aimed fault ${name}`).toBeGreaterThan(0);
     // 1. No order was placed twice.
     expect(duplicateOrders(fake)).toEqual([]);
     // 2. No order stayed of unknown outcome past the bound (in exchange-available time).
@@ -201,5 +267,5 @@ describe('chaos run', () => {
     }
     expect(position).toBe(exchangeTotal(fake, 'ETH'));
     expect(cash).toBe(exchangeTotal(fake, 'USDT'));
-  }, 180_000);
+  }, 240_000);
 });

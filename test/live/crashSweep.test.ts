@@ -82,6 +82,14 @@ const POINTS: KillPoint[] = [
   ...randomPoints,
 ];
 
+/**
+ * Ceiling of each wait on the child (start, kill, restart, orders, stop). These are ceilings,
+ * not sleeps: every wait ends as soon as its condition holds (a few seconds here); the margin
+ * is for a heavily loaded shared machine, where starting Node + tsx + ccxt alone has taken
+ * over 30 s.
+ */
+const CEILING_MS = 120_000;
+
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -96,6 +104,13 @@ async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   }
 }
 
+/** Adds the child's stderr to a failed wait's message. */
+function withStderr(p: EngineProcess): (e: unknown) => never {
+  return (e) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}: ${p.stderr.slice(-2000)}`);
+  };
+}
+
 describe('crash sweep: kill -9 a live engine at many points and restart', () => {
   const dirs: string[] = [];
   afterAll(() => {
@@ -106,10 +121,13 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
   it.each(POINTS.map((p) => [p.name, p] as const))(
     '%s: 0 duplicate orders, 0 lost fills, books equal the exchange',
     async (_name, point) => {
+      const began = performance.now();
       const fake = await startFake(tape(4000, 1_700_000_000_000, 15_000, 3), point.balances ?? BASE);
       const orders = (): number => fake.account.orders('spot').length;
       const dir = mkdtempSync(join(tmpdir(), 'qts-crash-'));
       dirs.push(dir);
+      // Every child this case started is ended (by its own pid) whatever happened.
+      const children: EngineProcess[] = [];
       const env = { QTS_FAKE_REST: fake.restUrl, QTS_FAKE_WS: fake.wsUrl, QTS_DB: join(dir, 'live.db') };
       try {
         fake.step(5);
@@ -117,15 +135,17 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
           ...env,
           ...(point.crashAt ? { QTS_CRASH_AT: point.crashAt } : {}),
         });
+        children.push(first);
         const unhook = point.outside?.(fake, first);
-        if (await within(first.ready, 30_000, 'first start')) fake.play(40);
-        const died = await within(first.exited, 60_000, 'the kill');
+        if (await within(first.ready, CEILING_MS, 'first start').catch(withStderr(first))) fake.play(40);
+        const died = await within(first.exited, CEILING_MS, 'the kill');
         fake.pause();
         unhook?.();
         expect(died.signal).toBe('SIGKILL');
 
         const second = new EngineProcess(env);
-        expect(await within(second.ready, 30_000, `restart (${second.stderr})`)).toBe(true);
+        children.push(second);
+        expect(await within(second.ready, CEILING_MS, 'restart').catch(withStderr(second))).toBe(true);
         // Trade on after the restart, then stop cleanly.
         const ordersBefore = orders();
         fake.play(40);
@@ -133,11 +153,11 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
           (async () => {
             while (orders() < ordersBefore + 2) await new Promise((r) => setTimeout(r, 20));
           })(),
-          30_000,
+          CEILING_MS,
           'orders after the restart',
         );
         fake.pause();
-        const stopped = await within(second.stop(), 30_000, 'graceful stop');
+        const stopped = await within(second.stop(), CEILING_MS, 'graceful stop');
         expect(stopped.code).toBe(0);
 
         const db = openDatabase(env.QTS_DB);
@@ -156,17 +176,19 @@ describe('crash sweep: kill -9 a live engine at many points and restart', () => 
           const streamed = fake.log.filter((e) => e.method === 'userDataStream.subscribe.signature').length;
           expect(streamed).toBeGreaterThanOrEqual(1);
           results.push(
-            `${point.name}: ${orders()} orders, ${fills.length} fills, ${streamed} stream subscriptions, ok`,
+            `${point.name}: ${orders()} orders, ${fills.length} fills, ${streamed} stream subscriptions, ok in ${((performance.now() - began) / 1000).toFixed(1)} s`,
           );
         } finally {
           db.close();
         }
       } finally {
+        for (const c of children) c.kill9();
         fake.pause();
         await fake.close();
       }
     },
-    150_000,
+    // Four ceilings in a row at most; a case takes about 10 s when nothing is stuck.
+    5 * CEILING_MS,
   );
 
   afterAll(() => {

@@ -45,6 +45,12 @@ interface Tracked {
   readonly clientId: string;
   /** Set while the outcome of the submit is unknown: when resolution must be done by. */
   unknownSince: number | undefined;
+  /**
+   * Set while the submit's own request is waiting for its turn or its answer: that answer
+   * will tell what became of the order, so a lookup meanwhile would only ask the exchange
+   * about an order it may not have been sent yet, and take a turn from the requests behind.
+   */
+  sending?: boolean;
   /** The terms of the last successful amend. */
   amended?: AmendResult;
 }
@@ -292,6 +298,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     const { type, side, amount, price, params } = createArgs(t.order.request);
     Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
     crashPoint('intent-saved-not-sent');
+    t.sending = true;
     try {
       const o = await this.opts.gate.run(
         () => this.opts.exchange.createOrder(t.order.symbol, type, side, amount, price, params),
@@ -315,17 +322,22 @@ export class CcxtExecutionClient implements ExecutionClient {
       }
       // Timeout, 5xx, dropped connection, rate limit, duplicate id: the order may exist.
       t.unknownSince ??= this.opts.now();
+    } finally {
+      t.sending = false;
     }
   }
 
   private async cancelNow(t: Tracked, reason: string): Promise<void> {
     try {
-      const o = await this.opts.gate.run(() =>
-        this.opts.exchange.cancelOrder(
-          t.order.venueOrderId ?? '',
-          t.order.symbol,
-          this.opts.capabilities.clientIds.cancel(t.clientId),
-        ),
+      const o = await this.opts.gate.run(
+        () =>
+          this.opts.exchange.cancelOrder(
+            t.order.venueOrderId ?? '',
+            t.order.symbol,
+            this.opts.capabilities.clientIds.cancel(t.clientId),
+          ),
+        false,
+        true,
       );
       await this.apply(t, { ...o, status: o.status ?? 'canceled' }, reason);
     } catch (e) {
@@ -341,6 +353,7 @@ export class CcxtExecutionClient implements ExecutionClient {
       this.forget(t);
       return;
     }
+    if (t.sending === true) return;
     const caps = this.opts.capabilities;
     const venueId = t.order.venueOrderId;
     // Without a lookup by client id (Deribit), only an acknowledged order can be asked about;

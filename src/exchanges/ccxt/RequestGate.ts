@@ -114,14 +114,22 @@ export class RequestGate {
     return this.closedUntil > this.opts.now() ? this.closedUntil : 0;
   }
 
-  /** Runs `call` once the gate is open (and, for orders, once the budget allows one more). */
-  async run<T>(call: () => Promise<T>, isOrder = false): Promise<T> {
-    await this.acquire();
+  /**
+   * Runs `call` once the gate is open (and, for orders, once the budget allows one more).
+   * `urgent` calls (order placement, amend, cancel: the default for orders) take the next free
+   * turn ahead of every routine request still waiting — order lookups, sync polling,
+   * reconciliation, market-data backfill — so a strategy's order never queues behind them.
+   * Routine requests keep their arrival order among themselves.
+   */
+  async run<T>(call: () => Promise<T>, isOrder = false, urgent = isOrder): Promise<T> {
+    const asked = this.opts.now();
+    await this.acquire(urgent);
     let started: number | undefined;
     try {
-      await this.waitOpen(isOrder);
+      await this.waitOpen(isOrder, urgent);
       started = this.opts.now();
       if (started < this.closedUntil) this.requestsDuringBan += 1;
+      this.noteQueued(urgent, started - asked);
       return await call();
     } catch (e) {
       if (started !== undefined && this.opts.unanswered?.(e) === true)
@@ -132,6 +140,22 @@ export class RequestGate {
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * How long calls waited for their turn (ban, budget and queue alike), per lane: `urgent`
+   * (orders, cancels) and `routine` (everything else). Longest and total (ms), and count.
+   */
+  readonly queued = {
+    urgent: { calls: 0, totalMs: 0, maxMs: 0 },
+    routine: { calls: 0, totalMs: 0, maxMs: 0 },
+  };
+
+  private noteQueued(urgent: boolean, ms: number): void {
+    const q = urgent ? this.queued.urgent : this.queued.routine;
+    q.calls += 1;
+    q.totalMs += ms;
+    if (ms > q.maxMs) q.maxMs = ms;
   }
 
   private noteOutage(from: number, to: number): void {
@@ -149,34 +173,55 @@ export class RequestGate {
   }
 
   private active = 0;
-  private readonly waiters: (() => void)[] = [];
+  /** Calls waiting for a turn: urgent ones are handed the next free turn first. */
+  private readonly waiting: { urgent: (() => void)[]; routine: (() => void)[] } = {
+    urgent: [],
+    routine: [],
+  };
 
-  private async acquire(): Promise<void> {
-    while (this.active >= (this.opts.maxConcurrent ?? 1))
-      await new Promise<void>((r) => this.waiters.push(r));
-    this.active += 1;
+  private async acquire(urgent: boolean): Promise<void> {
+    const queue = urgent ? this.waiting.urgent : this.waiting.routine;
+    // A free turn goes to whoever waits already: a newcomer does not overtake its lane.
+    if (
+      this.active < (this.opts.maxConcurrent ?? 1) &&
+      queue.length === 0 &&
+      this.waiting.urgent.length === 0
+    ) {
+      this.active += 1;
+      return;
+    }
+    // The turn is handed over by release() with `active` left as it is.
+    await new Promise<void>((r) => queue.push(r));
   }
 
   private release(): void {
-    this.active -= 1;
-    this.waiters.shift()?.();
+    const next = this.waiting.urgent.shift() ?? this.waiting.routine.shift();
+    if (next) next();
+    else this.active -= 1;
   }
 
-  private async waitOpen(isOrder: boolean): Promise<void> {
+  /**
+   * Holds the turn only for the instant the call leaves: a call that must wait (ban, or an
+   * order over budget) gives its turn back while it sleeps, so requests that are free to go
+   * are not stuck behind it, and queues again (in its lane) when it wakes.
+   */
+  private async waitOpen(isOrder: boolean, urgent: boolean): Promise<void> {
     for (;;) {
       const now = this.opts.now();
-      if (now < this.closedUntil) {
-        await this.opts.sleep(this.closedUntil - now);
-        continue;
-      }
-      if (!isOrder) return;
-      while (this.orderTimes.length > 0 && (this.orderTimes[0] as number) <= now - this.opts.windowMs)
-        this.orderTimes.shift();
-      if (this.orderTimes.length < this.opts.maxOrders) {
-        this.orderTimes.push(now);
-        return;
-      }
-      await this.opts.sleep((this.orderTimes[0] as number) + this.opts.windowMs - now);
+      let waitMs = 0;
+      if (now < this.closedUntil) waitMs = this.closedUntil - now;
+      else if (isOrder) {
+        while (this.orderTimes.length > 0 && (this.orderTimes[0] as number) <= now - this.opts.windowMs)
+          this.orderTimes.shift();
+        if (this.orderTimes.length < this.opts.maxOrders) {
+          this.orderTimes.push(now);
+          return;
+        }
+        waitMs = (this.orderTimes[0] as number) + this.opts.windowMs - now;
+      } else return;
+      this.release();
+      await this.opts.sleep(waitMs);
+      await this.acquire(urgent);
     }
   }
 }

@@ -71,7 +71,8 @@ export class RestFaultPlan {
   private banUntil = 0;
   private banStatus: 429 | 418 = 429;
   private bannedCount = 0;
-  private chaos: (RandomFaults & { next: () => number }) | undefined;
+  /** The random mode; `bag` holds the kinds left in the current round. */
+  private chaos: (RandomFaults & { next: () => number; bag: RandomFaultKind[] }) | undefined;
   private readonly chaosLog: { path: string; kind: RandomFaultKind }[] = [];
   private readonly banLog: { path: string; status: 429 | 418; from: number; until: number }[] = [];
 
@@ -113,7 +114,7 @@ export class RestFaultPlan {
   random(opts: RandomFaults): void {
     if (!(opts.rate >= 0 && opts.rate <= 1))
       throw new Error(`FakeBinance: rate must be in [0, 1], got ${opts.rate}`);
-    this.chaos = { ...opts, next: mulberry32(opts.seed) };
+    this.chaos = { ...opts, next: mulberry32(opts.seed), bag: [] };
   }
 
   reset(): void {
@@ -158,8 +159,10 @@ export class RestFaultPlan {
     const c = this.chaos;
     if (c === undefined || !path.startsWith(c.pathPrefix ?? '/')) return undefined;
     if (c.next() >= c.rate) return undefined;
-    const kinds = c.kinds ?? DEFAULT_KINDS;
-    const kind = kinds[Math.floor(c.next() * kinds.length)] ?? 'latency';
+    // Kinds come in seeded rounds, each kind once per round in shuffled order: a run with at
+    // least kinds.length faults has met every kind, whatever the seed.
+    if (c.bag.length === 0) c.bag.push(...(c.kinds ?? DEFAULT_KINDS));
+    const kind = c.bag.splice(Math.floor(c.next() * c.bag.length), 1)[0] ?? 'latency';
     this.chaosLog.push({ path, kind });
     switch (kind) {
       case 'latency':
