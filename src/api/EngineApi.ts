@@ -71,6 +71,16 @@ export interface EngineApi extends EngineStatusSource {
   runs(limit: number): RunView[];
 
   cancelOrder(id: string, actor: string): CommandResultView;
+  /**
+   * Amends a resting order (new limit price and/or lower total quantity, decimal strings)
+   * through risk and the OMS. A risk denial or a venue refusal is `ok: false` with the code in
+   * the message; the order's terms change only once the venue confirms.
+   */
+  amendOrder(
+    id: string,
+    change: { price?: string | undefined; quantity?: string | undefined },
+    actor: string,
+  ): CommandResultView;
   closePosition(symbol: string, quantity: string | undefined, actor: string): CommandResultView;
   kill(flatten: boolean, reason: string, actor: string): CommandResultView;
   resume(reason: string, actor: string): CommandResultView;

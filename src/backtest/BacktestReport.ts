@@ -92,6 +92,34 @@ export interface BacktestReport extends BacktestStats {
  * key for key (params are re-keyed in sorted order, trips and fills in their type's order).
  */
 export function buildReport(input: ReportInput): BacktestReport {
+  return assembleReport(
+    input,
+    createHash('sha256').update(input.tradeLog, 'utf8').digest('hex'),
+    input.trips.map(copyTrip),
+    input.fills.map(copyFill),
+  );
+}
+
+/** What {@link buildRunReport} takes: the trade log's hash instead of its text. */
+export interface RunReportInput extends Omit<ReportInput, 'tradeLog'> {
+  readonly tradeLogSha256: string;
+}
+
+/**
+ * {@link buildReport} for the run that just made its inputs: the trips and fill records are
+ * fresh objects in their type's key order, and the report keeps them as they are instead
+ * of copying each one (the result and its report then share them; both are read-only).
+ */
+export function buildRunReport(input: RunReportInput): BacktestReport {
+  return assembleReport(input, input.tradeLogSha256, input.trips, input.fills);
+}
+
+function assembleReport(
+  input: Omit<ReportInput, 'tradeLog'>,
+  tradeLogSha256: string,
+  tradeList: readonly RoundTrip[],
+  fills: readonly FillRecord[],
+): BacktestReport {
   const riskFreeRate = input.riskFreeRate ?? 0;
   const stats = computeStats({
     curve: input.curve,
@@ -122,10 +150,10 @@ export function buildReport(input: ReportInput): BacktestReport {
     ...stats,
     stats,
     warnings: [...input.warnings],
-    tradeLogSha256: createHash('sha256').update(input.tradeLog, 'utf8').digest('hex'),
+    tradeLogSha256,
     equityCurve: downsampleEquity(input.curve, REPORT_EQUITY_POINTS),
-    tradeList: input.trips.map(copyTrip),
-    fills: input.fills.map(copyFill),
+    tradeList,
+    fills,
     ...(input.futures === undefined ? {} : { futures: input.futures }),
   };
 }

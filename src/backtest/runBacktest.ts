@@ -18,9 +18,10 @@ import type { FillModelConfig } from '../sim/SimulatedVenue.js';
 import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { BacktestReport } from './BacktestReport.js';
-import { buildReport } from './BacktestReport.js';
+import { buildRunReport } from './BacktestReport.js';
 import { validateParams } from './validateParams.js';
 import { roundTripsFromFills } from './roundTrips.js';
+import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
 import { FuturesRun } from './FuturesRun.js';
 import type { FuturesBacktestConfig } from './FuturesRun.js';
@@ -138,7 +139,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
 
   const amounts = new RecentNumbers();
   const fills = tape.events.map((e, k) => fillRecord(e, tape.bars[k] as number, amounts));
-  const tradeLog = tradeLogOf(tape.events);
+  const tradeLog = new TradeLog(tape.events);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
     if (s.length > 0)
@@ -150,7 +151,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   }
   const counts = node.oms.orderCounts();
   const feesPaid = toNumber(node.portfolio.ledger.feesPaid(currency));
-  const report = buildReport({
+  const report = buildRunReport({
     strategy: cfg.strategy.id,
     params: params as Record<string, unknown>,
     symbols: cfg.series.map((s) => s.symbol),
@@ -171,12 +172,20 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     barsInMarket,
     finalEquity: node.portfolio.equity(),
     finalEquityExact: formatFixed(node.portfolio.equityExact()),
-    tradeLog,
+    tradeLogSha256: tradeLog.sha256(),
     warnings: [...(cfg.warnings ?? [])],
     prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
-  return { report, fills, tradeLog, node };
+  return {
+    report,
+    fills,
+    // Decoded only when read: the report carries the log's hash.
+    get tradeLog(): string {
+      return tradeLog.toString();
+    },
+    node,
+  };
 }
 
 /**
@@ -270,57 +279,6 @@ class RecentNumbers {
     this.a = x;
     this.aValue = value;
     return value;
-  }
-}
-
-/** One line per fill, exact amounts: the text two runs must agree on byte for byte. */
-function tradeLogOf(fills: readonly OrderFilled[]): string {
-  const text = new LogText();
-  for (const e of fills) {
-    text.add(
-      `${e.ts},${e.orderId},${e.tradeId},${e.symbol},${e.side},${text.amount(e.lastQty)},${formatFixed(e.lastPx)},${text.amount(e.fee)},${e.feeCurrency}\n`,
-    );
-  }
-  return text.done();
-}
-
-/**
- * The trade log's text, built in chunks of lines (one array of 100k lines or a string grown
- * a line at a time would each cost more), with the last two amounts' text remembered: a
- * long/flat strategy sells exactly what it bought, and most fees repeat (zero, or a rate).
- */
-class LogText {
-  private readonly chunks: string[] = [];
-  private chunk = '';
-  private lines = 0;
-  private lastA: Fixed | undefined;
-  private lastAText = '';
-  private lastB: Fixed | undefined;
-  private lastBText = '';
-
-  add(line: string): void {
-    this.chunk += line;
-    if (++this.lines === 256) {
-      this.chunks.push(this.chunk);
-      this.chunk = '';
-      this.lines = 0;
-    }
-  }
-
-  amount(x: Fixed): string {
-    if (x === this.lastA) return this.lastAText;
-    if (x === this.lastB) return this.lastBText;
-    const text = formatFixed(x);
-    this.lastB = this.lastA;
-    this.lastBText = this.lastAText;
-    this.lastA = x;
-    this.lastAText = text;
-    return text;
-  }
-
-  done(): string {
-    this.chunks.push(this.chunk);
-    return this.chunks.join('');
   }
 }
 

@@ -1,5 +1,5 @@
 import { BinnedExactSum } from '../core/BinnedExactSum.js';
-import { fsum } from '../core/fsum.js';
+import { ExactSum } from '../core/ExactSum.js';
 import type { EquityCurve, RoundTrip } from './types.js';
 
 /** Milliseconds in an average calendar year (365.25 days), the unit of CAGR and annualization. */
@@ -131,14 +131,8 @@ export function computeStats(input: StatsInput): BacktestStats {
   const calmar = cagr !== null && maxDrawdown > 0 ? fin(cagr / maxDrawdown) : null;
 
   // --- trade statistics over closed trips
-  const closed = trips.filter((t) => t.closed);
-  const openTrades = trips.length - closed.length;
-  const pnls = closed.map((t) => t.pnl);
-  const wins = pnls.filter((p) => p > 0);
-  const losses = pnls.filter((p) => p < 0);
-  const grossWin = fsum(wins);
-  const grossLoss = -fsum(losses);
-  const trades = closed.length;
+  const t = tripSums(trips);
+  const trades = t.trades;
 
   return {
     totalReturn,
@@ -150,21 +144,64 @@ export function computeStats(input: StatsInput): BacktestStats {
     maxDrawdown,
     maxDrawdownDurationMs: fin(maxDdMs) ?? 0,
     maxDrawdownDurationBars: maxDdBars,
-    winRate: trades > 0 ? wins.length / trades : null,
-    profitFactor: grossLoss > 0 ? fin(grossWin / grossLoss) : null,
-    expectancy: trades > 0 ? fin(fsum(pnls) / trades) : null,
+    winRate: trades > 0 ? t.wins / trades : null,
+    profitFactor: t.grossLoss > 0 ? fin(t.grossWin / t.grossLoss) : null,
+    expectancy: trades > 0 ? fin(t.net / trades) : null,
     exposure: bars > 0 ? (fin(barsInMarket / bars) ?? 0) : 0,
     trades,
-    openTrades,
+    openTrades: trips.length - trades,
     feesPaid: fin(feesPaid) ?? 0,
-    bestTrade: trades > 0 ? fin(pnls.reduce((a, b) => Math.max(a, b))) : null,
-    worstTrade: trades > 0 ? fin(pnls.reduce((a, b) => Math.min(a, b))) : null,
-    avgBarsHeld: trades > 0 ? fin(fsum(closed.map((t) => t.barsHeld)) / trades) : null,
+    bestTrade: trades > 0 ? fin(t.best) : null,
+    worstTrade: trades > 0 ? fin(t.worst) : null,
+    avgBarsHeld: trades > 0 ? fin(t.barsHeld / trades) : null,
     startTs,
     endTs,
     bars,
     periodsPerYear,
   };
+}
+
+/** Sums over the closed trips, each rounded once (the numbers fsum gives over arrays of them). */
+interface TripSums {
+  trades: number;
+  wins: number;
+  grossWin: number;
+  grossLoss: number;
+  net: number;
+  best: number;
+  worst: number;
+  barsHeld: number;
+}
+
+/**
+ * One pass over the trips, no arrays of pnls: the sums are exact (Shewchuk partials) and
+ * rounded once, so they equal fsum over the winners, the losers and all closed trips.
+ * barsHeld are integers whose sum stays far below 2^53: a plain sum is exact.
+ */
+function tripSums(trips: readonly RoundTrip[]): TripSums {
+  const won = new ExactSum();
+  const lost = new ExactSum();
+  const all = new ExactSum();
+  let trades = 0;
+  let wins = 0;
+  let best = -Infinity;
+  let worst = Infinity;
+  let barsHeld = 0;
+  for (let k = 0; k < trips.length; k++) {
+    const trip = trips[k] as RoundTrip;
+    if (!trip.closed) continue;
+    const pnl = trip.pnl;
+    trades++;
+    all.add(pnl);
+    if (pnl > 0) {
+      wins++;
+      won.add(pnl);
+    } else if (pnl < 0) lost.add(pnl);
+    best = Math.max(best, pnl);
+    worst = Math.min(worst, pnl);
+    barsHeld += trip.barsHeld;
+  }
+  return { trades, wins, grossWin: won.value(), grossLoss: -lost.value(), net: all.value(), best, worst, barsHeld };
 }
 
 /**
@@ -294,3 +331,51 @@ function simpleReturn(eq: Float64Array, i: number): number {
 function fin(x: number | undefined): number | null {
   return x !== undefined && Number.isFinite(x) ? x : null;
 }
+
+/**
+ * Shapes primed at load. V8 gives each field of an object literal the narrowest
+ * representation it has seen (small integer, then double, then any value) and, when a later
+ * run widens one (the first run without trades stores null where numbers were, a long
+ * drawdown puts a double where small integers were), it retires the shape and throws away
+ * the optimized code of every function that used it. An optimizer's worker runs thousands of
+ * short backtests and met one such first time after another; two runs here, one with nothing
+ * defined and one with a fractional value in every field, widen every field before any code
+ * is optimized.
+ */
+function primeShapes(): void {
+  const trip: RoundTrip = {
+    symbol: 'PRIME/USDT',
+    strategyId: 'prime',
+    side: 'SELL' as RoundTrip['side'],
+    entryTs: 0.5,
+    exitTs: 2 ** 40 + 0.5,
+    entryPrice: 1.5,
+    exitPrice: 0.5,
+    quantity: 0.5,
+    pnl: -0.5,
+    fees: 0.25,
+    returnPct: -0.5,
+    barsHeld: 1.5,
+    closed: true,
+  };
+  computeStats({
+    curve: { ts: new Float64Array(0), equity: new Float64Array(0) },
+    trips: [],
+    initialEquity: 0,
+    feesPaid: 0,
+    barsInMarket: 0,
+  });
+  computeStats({
+    curve: {
+      ts: Float64Array.of(0.5, 2 ** 40 + 0.5, 2 ** 41 + 0.5, 2 ** 42 + 0.5),
+      equity: Float64Array.of(1.5, 0.75, 1.25, 2.5),
+    },
+    trips: [trip, { ...trip, pnl: 0.75 }],
+    initialEquity: 1.5,
+    feesPaid: 0.5,
+    barsInMarket: 1.5,
+    riskFreeRate: 0.5,
+  });
+}
+
+primeShapes();

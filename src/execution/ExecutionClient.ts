@@ -1,6 +1,7 @@
 import type { Fixed } from '../core/Fixed.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Order } from '../model/Order.js';
+import type { AmendTerms } from '../model/OrderAmend.js';
 
 /** Where a venue reports what happened to orders (accepted, filled, canceled, …). */
 export type ExecutionReportSink = (event: OrderEventInput) => void;
@@ -15,6 +16,14 @@ export interface ExecutionClient {
   readonly venue: string;
   submit(order: Order): void;
   cancel(order: Order, reason: string): void;
+  /**
+   * Changes a resting order's price and/or lowers its quantity, keeping its ids. The OMS has
+   * already journaled the intent (OrderAmendRequested, `order.pendingAmend`) and checked the
+   * terms; the outcome arrives through the sink as OrderAmended or OrderAmendRejected. A
+   * venue that throws or rejects the returned promise refuses with that error's code. A venue
+   * without this method cannot amend (the OMS refuses with ERR_AMEND_NOT_SUPPORTED).
+   */
+  amend?(order: Order, terms: AmendTerms): void | Promise<unknown>;
 }
 
 /**

@@ -5,8 +5,10 @@ import { QtsError } from '../core/QtsError.js';
 import type { Channel, MessageBus } from '../kernel/MessageBus.js';
 import type { Clock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
-import type { OrderEvent, OrderEventInput } from '../model/events.js';
+import type { OrderAmendRequested, OrderEvent, OrderEventInput } from '../model/events.js';
 import { Order } from '../model/Order.js';
+import type { AmendTerms } from '../model/OrderAmend.js';
+import { amendProblem } from '../model/OrderAmend.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import type { ExecutionClient } from './ExecutionClient.js';
 
@@ -90,8 +92,16 @@ export class ExecutionEngine {
    */
   adopt(order: Order): void {
     this.counts.total += 1;
-    if (order.isTerminal) this.retire(order);
-    else this.open.set(order.id, order);
+    if (order.isTerminal) {
+      this.retire(order);
+      return;
+    }
+    this.open.set(order.id, order);
+    // The journal holds an amend the venue never answered before the restart. Its terms were
+    // never applied, and nothing will answer it now: it ends here, and the order keeps the
+    // terms it has (a live venue that did apply them reports fills and the end as usual).
+    if (order.pendingAmend !== undefined)
+      this.rejectAmend(order, 'ERR_AMEND_UNCONFIRMED', 'restarted before the venue answered the amend');
   }
 
   /** Risk said no: the order ends here with the reason code. */
@@ -127,6 +137,75 @@ export class ExecutionEngine {
     const order = this.open.get(orderId);
     if (!order || !order.isOpen || !this.client) return;
     this.client.cancel(order, reason);
+  }
+
+  /**
+   * The open order `orderId`, if `terms` may be asked of its venue now; otherwise a coded
+   * error: ERR_ORDER_NOT_FOUND, ERR_AMEND_NOT_SUPPORTED (the venue cannot amend in place),
+   * ERR_AMEND_PENDING (one amend at a time) or the model's rules (see amendProblem).
+   */
+  amendable(orderId: string, terms: AmendTerms): Order {
+    const order = this.order(orderId);
+    if (!order) throw new QtsError('ERR_ORDER_NOT_FOUND', `no order ${orderId}`);
+    if (this.client?.amend === undefined)
+      throw new QtsError(
+        'ERR_AMEND_NOT_SUPPORTED',
+        `${this.client?.venue ?? 'no venue'} cannot amend an order in place`,
+      );
+    if (order.pendingAmend !== undefined && !order.isTerminal)
+      throw new QtsError('ERR_AMEND_PENDING', `order ${orderId} already has an amend waiting for the venue`);
+    const problem = amendProblem(order, terms);
+    if (problem) throw problem;
+    return order;
+  }
+
+  /**
+   * Journals the intent (OrderAmendRequested), then asks the venue. The order keeps its
+   * terms until the venue confirms (OrderAmended); a refusal of the venue ends the amend as
+   * OrderAmendRejected with the venue's code. Call `amendable` (and risk) first.
+   */
+  amend(order: Order, terms: AmendTerms, reason: string): void {
+    const client = this.client;
+    if (client?.amend === undefined) throw new QtsError('ERR_AMEND_NOT_SUPPORTED', 'the venue cannot amend');
+    const requested: OrderAmendRequested = {
+      type: 'OrderAmendRequested',
+      ...(terms.price === undefined ? {} : { price: terms.price }),
+      ...(terms.quantity === undefined ? {} : { quantity: terms.quantity }),
+      reason,
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+      eventId: '',
+    };
+    this.record(order, requested);
+    // The venue answers through onReport; an error it throws (or a promise it rejects) is its
+    // refusal, unless an answer for this request already arrived.
+    const refused = (e: unknown): void => {
+      if (order.pendingAmend !== requested) return;
+      const code = e instanceof QtsError ? e.code : 'ERR_AMEND_REJECTED';
+      this.rejectAmend(order, code, e instanceof Error ? e.message : String(e));
+    };
+    try {
+      const answer = client.amend(order, terms);
+      if (answer instanceof Promise) answer.catch(refused);
+    } catch (e) {
+      refused(e);
+    }
+  }
+
+  /** The amend did not happen (risk, the venue, a restart): the order keeps its terms. */
+  rejectAmend(order: Order, code: string, reason: string): void {
+    this.record(order, {
+      type: 'OrderAmendRejected',
+      code,
+      reason,
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+      eventId: '',
+    });
   }
 
   /** A venue report: applied once, journaled, published. The object becomes the event: do not reuse it. */
@@ -182,7 +261,8 @@ export class ExecutionEngine {
     const event = input as OrderEvent;
     (event as { eventId: string }).eventId = this.eventIds.next();
     order.apply(event);
-    if (order.isTerminal) this.retire(order);
+    // An amend's refusal may arrive for an order that ended meanwhile: it is retired already.
+    if (order.isTerminal && event.type !== 'OrderAmendRejected') this.retire(order);
     this.journal?.(order, event);
     // Subscribers may submit or cancel (re-entering here): the order in hand is restored after.
     const outer = this.publishing;

@@ -3,7 +3,8 @@ import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, mul, div, sub } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import { OrderStatus } from './enums.js';
-import type { OrderEvent, OrderFilled } from './events.js';
+import type { OrderAmendRequested, OrderEvent, OrderFilled } from './events.js';
+import { amendProblem, amendedRequest } from './OrderAmend.js';
 import type { OrderRequest } from './OrderRequest.js';
 
 /**
@@ -55,17 +56,31 @@ function targetStatus(event: OrderEvent, filledAfter: Fixed, quantity: Fixed): O
       return OrderStatus.CANCELED;
     case 'OrderExpired':
       return OrderStatus.EXPIRED;
+    case 'OrderAmendRequested':
+    case 'OrderAmended':
+    case 'OrderAmendRejected':
+      // Folded by applyAmend: an amend never moves the status.
+      throw new QtsError('ERR_ORDER_TRANSITION', `${event.type} does not change an order's status`);
   }
 }
 
+type AmendEvent = Extract<
+  OrderEvent,
+  { type: 'OrderAmendRequested' | 'OrderAmended' | 'OrderAmendRejected' }
+>;
+
 /**
  * An order: its request plus the state folded from its events. State changes only by
- * `apply(event)`, which refuses any transition the table does not allow.
+ * `apply(event)`, which refuses any transition the table does not allow. Amend events keep
+ * the status: OrderAmendRequested marks an amend in flight (one at a time, on a resting
+ * order), OrderAmended puts the venue-confirmed terms into `request`, OrderAmendRejected
+ * ends the amend with the terms unchanged.
  */
 export class Order {
   readonly id: string;
   readonly strategyId: string;
-  readonly request: OrderRequest;
+  /** The terms in force: the original request, or the last amend the venue confirmed. */
+  private terms: OrderRequest;
   readonly createdAt: Millis;
   status: OrderStatus = OrderStatus.INITIALIZED;
   filledQty: Fixed = ZERO;
@@ -78,6 +93,8 @@ export class Order {
   reasonCode: string | undefined;
   reason: string | undefined;
   readonly events: OrderEvent[] = [];
+  /** An amend asked of the venue and not yet answered (its terms are not in force). */
+  pendingAmend: OrderAmendRequested | undefined;
   /**
    * Trade ids already applied: the first inline, the rest in a set made on the second fill
    * (most orders fill once or never, and a set per order would outlive the order's fill).
@@ -88,13 +105,17 @@ export class Order {
   constructor(id: string, strategyId: string, request: OrderRequest, createdAt: Millis) {
     this.id = id;
     this.strategyId = strategyId;
-    this.request = request;
+    this.terms = request;
     this.createdAt = createdAt;
     this.updatedAt = createdAt;
   }
 
+  /** The terms in force (amended only once the venue confirmed). */
+  get request(): OrderRequest {
+    return this.terms;
+  }
   get symbol(): string {
-    return this.request.symbol;
+    return this.terms.symbol;
   }
   get side(): OrderRequest['side'] {
     return this.request.side;
@@ -128,6 +149,14 @@ export class Order {
     if (event.type === 'OrderInitialized') {
       if (this.events.length > 0) throw this.transitionError(OrderStatus.INITIALIZED);
       this.events.push(event);
+      return;
+    }
+    if (
+      event.type === 'OrderAmendRequested' ||
+      event.type === 'OrderAmended' ||
+      event.type === 'OrderAmendRejected'
+    ) {
+      this.applyAmend(event);
       return;
     }
     let filledAfter = this.filledQty;
@@ -165,6 +194,37 @@ export class Order {
       default:
         break;
     }
+  }
+
+  /** Amend events: the status stays; terms change only on the venue's confirmation. */
+  private applyAmend(event: AmendEvent): void {
+    switch (event.type) {
+      case 'OrderAmendRequested': {
+        if (this.pendingAmend !== undefined)
+          throw new QtsError(
+            'ERR_AMEND_PENDING',
+            `order ${this.id} already has an amend waiting for the venue`,
+          );
+        const problem = amendProblem(this, event);
+        if (problem) throw problem;
+        this.pendingAmend = event;
+        break;
+      }
+      case 'OrderAmended': {
+        // A venue may confirm an amend made outside the OMS too (no request pending).
+        const problem = amendProblem(this, event);
+        if (problem) throw problem;
+        this.terms = amendedRequest(this.terms, event);
+        this.pendingAmend = undefined;
+        break;
+      }
+      case 'OrderAmendRejected':
+        if (this.status === OrderStatus.INITIALIZED) throw this.transitionError(this.status);
+        this.pendingAmend = undefined;
+        break;
+    }
+    this.updatedAt = event.ts;
+    this.events.push(event);
   }
 
   private checkFill(event: OrderFilled, filledAfter: Fixed): void {

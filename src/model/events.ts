@@ -55,6 +55,36 @@ export interface OrderCanceled extends OrderEventBase {
 export interface OrderExpired extends OrderEventBase {
   readonly type: 'OrderExpired';
 }
+/**
+ * The OMS asked the venue to change a resting order's terms (journaled before the request
+ * leaves). The order keeps its terms until the venue confirms with OrderAmended: a restart
+ * in between finds the intent in the journal, never terms the venue may not have.
+ */
+export interface OrderAmendRequested extends OrderEventBase {
+  readonly type: 'OrderAmendRequested';
+  /** New limit price (absent: unchanged). */
+  readonly price?: Fixed | undefined;
+  /** New total quantity, fills included (absent: unchanged). */
+  readonly quantity?: Fixed | undefined;
+  readonly reason: string;
+}
+/** The venue confirmed new terms: from here on the order works at them. */
+export interface OrderAmended extends OrderEventBase {
+  readonly type: 'OrderAmended';
+  /** Limit price now in force (absent for an order without one). */
+  readonly price?: Fixed | undefined;
+  /** Total quantity now in force, fills included. */
+  readonly quantity: Fixed;
+  readonly previousPrice?: Fixed | undefined;
+  readonly previousQuantity: Fixed;
+  readonly reason: string;
+}
+/** An amend did not happen (risk, the venue, a restart before its answer): the order keeps its terms. */
+export interface OrderAmendRejected extends OrderEventBase {
+  readonly type: 'OrderAmendRejected';
+  readonly code: string;
+  readonly reason: string;
+}
 
 export type OrderEvent =
   | OrderInitialized
@@ -65,7 +95,10 @@ export type OrderEvent =
   | OrderTriggered
   | OrderFilled
   | OrderCanceled
-  | OrderExpired;
+  | OrderExpired
+  | OrderAmendRequested
+  | OrderAmended
+  | OrderAmendRejected;
 
 export type OrderEventType = OrderEvent['type'];
 

@@ -10,7 +10,10 @@ import { OrderType } from '../model/enums.js';
 import type { OrderSide } from '../model/enums.js';
 import { sizeOrder } from '../portfolio/Sizer.js';
 import type { Strategy } from '../strategy/Strategy.js';
+import type { AmendOutcome, AmendTerms } from '../model/OrderAmend.js';
+import { lastAmendOutcome } from '../model/OrderAmend.js';
 import type {
+  AmendChange,
   Bracket,
   BracketIntent,
   OrderIntent,
@@ -46,6 +49,7 @@ export interface ContextHost {
   fundingRate(symbol: string): number | undefined;
   submit(strategyId: string, request: OrderRequest): Order;
   deny(strategyId: string, request: OrderRequest, code: string, reason: string): Order;
+  amend(orderId: string, terms: AmendTerms, reason: string): Order;
 }
 
 /** An order price as given, or rounded to the tick (the convenience verbs round). */
@@ -252,6 +256,31 @@ export class NodeStrategyContext implements StrategyContext {
   cancel(orderId: string): void {
     const order = this.node.oms.order(orderId);
     if (order && order.strategyId === this.strategyId) this.node.oms.cancel(orderId, 'canceled by strategy');
+  }
+
+  amend(orderId: string, change: AmendChange): AmendOutcome {
+    const order = this.node.oms.order(orderId);
+    if (order === undefined || order.strategyId !== this.strategyId)
+      return {
+        status: 'REJECTED',
+        code: 'ERR_ORDER_NOT_FOUND',
+        reason: `${this.strategyId} has no order ${orderId}`,
+      };
+    try {
+      const terms: AmendTerms = {
+        price: change.price === undefined ? undefined : toFixed(change.price),
+        quantity: change.quantity === undefined ? undefined : toFixed(change.quantity),
+      };
+      return (
+        lastAmendOutcome(this.node.amend(orderId, terms, 'amended by strategy').events) ?? {
+          status: 'PENDING',
+        }
+      );
+    } catch (e) {
+      // A refused amend (bad number, closed order, venue without amend) is an answer, not a crash.
+      if (!isQtsError(e)) throw e;
+      return { status: 'REJECTED', code: e.code, reason: e.message };
+    }
   }
 
   cancelAll(symbol?: string): void {

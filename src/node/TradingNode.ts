@@ -14,6 +14,8 @@ import type { ClearingEvent } from '../model/futuresEvents.js';
 import { ZERO, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import type { AmendTerms } from '../model/OrderAmend.js';
+import { amendedRequest } from '../model/OrderAmend.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import { Portfolio } from '../portfolio/Portfolio.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
@@ -302,6 +304,21 @@ export class TradingNode {
     const denial = this.risk.check(order);
     if (denial) this.oms.deny(order, denial.code, denial.reason);
     else this.oms.send(order);
+    return order;
+  }
+
+  /**
+   * Amends a resting order: the OMS checks the terms (coded error when they cannot apply:
+   * unknown or closed order, unsupported venue, amend pending, quantity raised or not above
+   * the filled part), risk judges the amended terms like a new order, then the OMS journals
+   * the intent and asks the venue. A risk denial or a venue refusal ends as OrderAmendRejected
+   * with its code, the order unchanged; see `amendOutcome` for what became of it.
+   */
+  amend(orderId: string, terms: AmendTerms, reason: string): Order {
+    const order = this.oms.amendable(orderId, terms);
+    const denial = this.risk.checkAmend(order, amendedRequest(order.request, terms));
+    if (denial) this.oms.rejectAmend(order, denial.code, denial.reason);
+    else this.oms.amend(order, terms, reason);
     return order;
   }
 

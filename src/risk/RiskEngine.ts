@@ -5,6 +5,7 @@ import { LossStreaks } from './LossStreaks.js';
 import { OrderRateLimiter } from './OrderRateLimiter.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import type { OrderRequest } from '../model/OrderRequest.js';
 import type { RiskDenial, RiskLimits, RiskRule } from './preTradeRules.js';
 import { PRE_TRADE_RULES, remainingCommitment } from './preTradeRules.js';
 import { TradingState } from './TradingState.js';
@@ -120,9 +121,17 @@ export class RiskEngine {
     this.streaks.onClosed(strategyId, pnl, ts);
   }
 
-  /** Judges an order that is not yet sent; undefined means approved. */
-  check(order: Order): RiskDenial | undefined {
-    const req = order.request;
+  /**
+   * Judges an amend of a resting order by the same rules as a new order (price band,
+   * notional, exposure, funds, …) applied to the amended terms for the part still to fill;
+   * the order's current commitment is not counted against it. Undefined means approved.
+   */
+  checkAmend(order: Order, amended: OrderRequest): RiskDenial | undefined {
+    return this.check(order, { ...amended, quantity: sub(amended.quantity, order.filledQty) });
+  }
+
+  /** Judges an order that is not yet sent (or `req`, an amend of it); undefined means approved. */
+  check(order: Order, req: OrderRequest = order.request): RiskDenial | undefined {
     const instrument = this.view.instrument(req.symbol);
     const lastPrice = this.view.lastPrice(req.symbol);
     const open = this.uncommitted(order, instrument, this.view.openOrders(), lastPrice);
@@ -133,7 +142,7 @@ export class RiskEngine {
       this.rules !== PRE_TRADE_RULES ||
       this.limits.maxPositionNotional !== undefined ||
       this.limits.maxTotalExposure !== undefined
-        ? this.exposure(order, lastPrice)
+        ? this.exposure(req, lastPrice)
         : NO_EXPOSURE;
     const input = {
       strategyId: order.strategyId,
@@ -161,10 +170,9 @@ export class RiskEngine {
 
   /** Position and total exposure (|qty| × last price) if the whole order filled. */
   private exposure(
-    order: Order,
+    req: OrderRequest,
     lastPrice: number | undefined,
   ): { positionAfter: number | undefined; exposureAfter: number | undefined } {
-    const req = order.request;
     const px = req.price !== undefined ? toNumber(req.price) : lastPrice;
     if (px === undefined) return { positionAfter: undefined, exposureAfter: undefined };
     const signed = toNumber(req.quantity) * (req.side === 'BUY' ? 1 : -1);

@@ -53,20 +53,22 @@ export class RestingOrder {
   /** Acceptance sequence: breaks ties between events at the same path time (time priority). */
   readonly seq: number;
   readonly instrument: Instrument;
-  /** Clock time the order reaches the venue (submit + latency); it cannot fill on earlier prices. */
-  readonly arrival: Millis;
+  /** Clock time the order reaches the venue (submit, or a price amend, + latency); it cannot fill on earlier prices. */
+  arrival: Millis;
   /** Bracket parent: this order may fill only as much as the parent has filled. */
   readonly parent: RestingOrder | undefined;
   readonly children: RestingOrder[] = [];
   readonly side: OrderSide;
-  readonly quantity: Fixed;
+  /** Lowered by an amend. */
+  quantity: Fixed;
   readonly timeInForce: TimeInForce;
   /** Waits for a trigger price before it works (stops, take-profits, trailing stops). */
   readonly conditional: boolean;
   /** Executes at whatever the market gives once live (market, stop-market, take-profit, trailing). */
   readonly marketLike: boolean;
-  readonly limitPx: Fixed;
-  readonly limitF: number;
+  /** Moved by an amend (see SimulatedVenue.amend). */
+  limitPx: Fixed;
+  limitF: number;
   readonly limitDir: Direction;
   readonly triggerPx: Fixed;
   readonly triggerF: number;

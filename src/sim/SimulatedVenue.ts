@@ -11,6 +11,8 @@ import { Liquidity, TimeInForce } from '../model/enums.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import type { AmendTerms } from '../model/OrderAmend.js';
+import { amendedRequest } from '../model/OrderAmend.js';
 import { AccountChecks } from './AccountChecks.js';
 import type { MarginView, Refusal } from './AccountChecks.js';
 import { FillModel } from './FillModel.js';
@@ -22,6 +24,7 @@ import { matchOrder } from './matchOrder.js';
 import { PerpetualClearing } from './PerpetualClearing.js';
 import type { PerpetualClearingOptions } from './PerpetualClearing.js';
 import { RestingOrder } from './RestingOrder.js';
+import { fixedToFloat } from './priceRounding.js';
 import { SimReason } from './SimReason.js';
 import { validateRequest } from './validateRequest.js';
 
@@ -224,6 +227,89 @@ export class SimulatedVenue implements ExecutionClient {
     const o = this.live.get(order.id);
     if (o === undefined) return;
     this.close(o, this.clock.now(), reason);
+  }
+
+  /**
+   * Amends a resting order in place, as exchanges that amend do: same ids, filled part kept.
+   * A lower quantity keeps the order's place in the book; a new price re-rests it — it goes
+   * behind the orders already resting on the symbol and counts as arriving now (latency
+   * applies; crossing the last price it takes liquidity, and with close fills it trades at
+   * the current close at once, like a new order). Outcome: OrderAmended, or OrderAmendRejected
+   * when the venue no longer holds the order open, the quantity is raised or not above what
+   * filled, the terms are invalid, or a post-only price would take.
+   */
+  amend(order: Order, terms: AmendTerms): void {
+    const now = this.clock.now();
+    const base = { orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, ts: now };
+    const o = this.live.get(order.id);
+    const refuse = (code: string, reason: string): void =>
+      this.emit({ type: 'OrderAmendRejected', code, reason, ...base, eventId: '' });
+    if (o === undefined || o.closed)
+      return refuse('ERR_AMEND_NOT_OPEN', `${order.id} is not open at ${this.venue}`);
+    const quantity = terms.quantity ?? o.quantity;
+    if (quantity > o.quantity)
+      return refuse('ERR_AMEND_QUANTITY', `${order.id}: an amend may only lower the quantity`);
+    if (quantity <= o.filled)
+      return refuse(
+        'ERR_AMEND_BELOW_FILLED',
+        `${order.id}: quantity must stay above the ${formatFixed(o.filled)} filled`,
+      );
+    const before = order.request;
+    const after = amendedRequest(before, terms);
+    const invalid = validateRequest(after, order.id);
+    if (invalid !== undefined) return refuse(SimReason.INVALID_ORDER, invalid);
+    const repriced = after.price !== undefined && after.price !== o.limitPx;
+    const ref = this.findBook(o.symbol)?.current?.close;
+    if (repriced) {
+      const limitPx = after.price ?? o.limitPx;
+      const probe = { limitPx: o.limitPx, limitF: o.limitF };
+      o.limitPx = limitPx;
+      o.limitF = fixedToFloat(limitPx);
+      const takes = ref !== undefined && o.marketableAt(ref);
+      if (before.postOnly && takes && !(o.conditional && !o.triggered)) {
+        o.limitPx = probe.limitPx;
+        o.limitF = probe.limitF;
+        return refuse(
+          SimReason.POST_ONLY_WOULD_TAKE,
+          `post-only ${o.side} at ${formatFixed(limitPx)} would take at ${ref}`,
+        );
+      }
+      o.takerOnArrival = takes;
+      o.seen = false;
+      o.arrival = now + this.model.config.latencyMs;
+      this.requeue(o);
+    }
+    o.quantity = quantity;
+    o.eventStale = true;
+    this.emit({
+      type: 'OrderAmended',
+      price: after.price,
+      quantity,
+      previousPrice: before.price,
+      previousQuantity: before.quantity,
+      reason: order.pendingAmend?.reason ?? 'amended',
+      ...base,
+      eventId: '',
+    });
+    if (
+      repriced &&
+      o.takerOnArrival &&
+      this.model.config.fillAt === 'close' &&
+      this.model.config.latencyMs === 0
+    ) {
+      this.pending.push(o);
+      this.runPending();
+    }
+  }
+
+  /** Moves a re-priced order behind the others of its symbol (not while a walk iterates the book). */
+  private requeue(o: RestingOrder): void {
+    if (this.matching) return;
+    const orders = this.bookOf(o.symbol).orders;
+    const i = orders.indexOf(o);
+    if (i < 0 || i === orders.length - 1) return;
+    orders.splice(i, 1);
+    orders.push(o);
   }
 
   /**

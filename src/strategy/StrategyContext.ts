@@ -2,6 +2,7 @@ import type { Fixed, Numeric } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import type { AmendOutcome } from '../model/OrderAmend.js';
 import type { OrderSide, OrderType, TimeInForce } from '../model/enums.js';
 
 /** Options of an order a strategy asks for; amounts accept numbers, decimal strings or Fixed. */
@@ -16,6 +17,12 @@ export interface OrderOptions {
   ocoGroup?: string;
   parentId?: string;
   tag?: string;
+}
+
+/** New terms for a resting order; what is not given stays. Amounts as numbers, decimal strings or Fixed. */
+export interface AmendChange {
+  price?: Numeric;
+  quantity?: Numeric;
 }
 
 /** A full order intent: symbol, side and quantity plus options. */
@@ -130,6 +137,15 @@ export interface StrategyContext {
   /** Entry with stop-loss and take-profit attached (OCO between the two exits). */
   bracket(intent: BracketIntent): Bracket;
   cancel(orderId: string): void;
+  /**
+   * Changes a resting order of this strategy (ACCEPTED or PARTIALLY_FILLED): a new limit
+   * price and/or a lower total quantity (fills included, above what filled). Risk judges the
+   * new terms like a new order; the order keeps its terms until the venue confirms
+   * (onOrderUpdate gets OrderAmended, or OrderAmendRejected with a code). Never throws: a
+   * refused amend comes back as REJECTED with its code. Always implemented by the engine's
+   * context (optional only for hand-made test contexts).
+   */
+  amend?(orderId: string, change: AmendChange): AmendOutcome;
   cancelAll(symbol?: string): void;
   /** Market order that flattens the position; undefined when already flat. */
   closePosition(symbol: string): Order | undefined;

@@ -138,6 +138,9 @@ export class ReadOnlyEngineApi implements EngineApi {
   cancelOrder(): CommandResultView {
     return readOnly('cancel');
   }
+  amendOrder(): CommandResultView {
+    return readOnly('amend');
+  }
   closePosition(): CommandResultView {
     return readOnly('close position');
   }

@@ -3,6 +3,7 @@ import { validateParams } from '../../backtest/validateParams.js';
 import type { AppConfig } from '../../config/configSchema.js';
 import { ZERO, abs, add, div, formatFixed, fromNumber, mul, sub, toFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
+import { lastAmendOutcome } from '../../model/OrderAmend.js';
 import type { TradingNode } from '../../node/TradingNode.js';
 import type { StrategyInfo } from '../../node/TradingNode.js';
 import type { SqliteDatabase } from '../../storage/sqlite/openDatabase.js';
@@ -202,6 +203,34 @@ export class TradingEngineApi implements EngineApi {
     return {
       ok: true,
       message: order.isOpen ? `cancel of ${id} requested` : `order ${id} ${order.status}`,
+      order: orderView(order),
+    };
+  }
+
+  amendOrder(
+    id: string,
+    change: { price?: string | undefined; quantity?: string | undefined },
+    actor: string,
+  ): CommandResultView {
+    const node = this.host.node;
+    const order = node.oms.order(id);
+    if (order === undefined && this.stored.order(id) === undefined)
+      throw new QtsError('ERR_ORDER_NOT_FOUND', `no order ${id}`);
+    if (order === undefined || !order.isOpen) {
+      const status = order?.status ?? this.stored.order(id)?.status;
+      throw new QtsError('ERR_ORDER_NOT_OPEN', `order ${id} is ${status}: nothing to amend`);
+    }
+    const terms = {
+      price: change.price === undefined ? undefined : toFixed(change.price),
+      quantity: change.quantity === undefined ? undefined : toFixed(change.quantity),
+    };
+    node.amend(id, terms, `amended via API by ${actor}`);
+    const outcome = lastAmendOutcome(order.events);
+    if (outcome?.status === 'REJECTED')
+      return { ok: false, message: `${outcome.code}: ${outcome.reason}`, order: orderView(order) };
+    return {
+      ok: true,
+      message: outcome?.status === 'AMENDED' ? `order ${id} amended` : `amend of ${id} requested`,
       order: orderView(order),
     };
   }

@@ -4,7 +4,16 @@ import { OrderStatus } from '../../model/enums.js';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import { CommandResultView, OrderView, page } from '../views.js';
-import { ERRORS, boolQuery, idParam, limitQuery, msQuery, offsetQuery, symbolText } from './common.js';
+import {
+  ERRORS,
+  boolQuery,
+  decimalText,
+  idParam,
+  limitQuery,
+  msQuery,
+  offsetQuery,
+  symbolText,
+} from './common.js';
 
 const STATUSES = Object.values(OrderStatus);
 
@@ -33,7 +42,13 @@ const OrdersQuery = z.object({
   offset: offsetQuery,
 });
 
-/** Orders: history with filters (newest first), one order, and cancel through the OMS. */
+const AmendBody = z
+  .strictObject({ price: decimalText.optional(), quantity: decimalText.optional() })
+  .refine((b) => b.price !== undefined || b.quantity !== undefined, {
+    message: 'give a price and/or a quantity',
+  });
+
+/** Orders: history with filters (newest first), one order, and cancel or amend through the OMS. */
 export function orderRoutes(app: ApiApp, deps: RouteDeps): void {
   const { engine, audit } = deps;
   app.get(
@@ -84,6 +99,32 @@ export function orderRoutes(app: ApiApp, deps: RouteDeps): void {
           { orderId: req.params.id, ok: false, error: (e as Error).message },
           actor,
         );
+        throw e;
+      }
+    },
+  );
+  app.patch(
+    '/api/v1/orders/:id',
+    {
+      config: { access: 'trader' },
+      schema: {
+        tags: ['orders'],
+        summary:
+          'Amend a resting order: new limit price and/or lower total quantity (through risk and the OMS)',
+        params: idParam,
+        body: AmendBody,
+        response: { 200: CommandResultView, ...ERRORS },
+      },
+    },
+    (req) => {
+      const actor = actorOf(req.identity);
+      const asked = { orderId: req.params.id, price: req.body.price, quantity: req.body.quantity };
+      try {
+        const r = engine.amendOrder(req.params.id, req.body, actor);
+        audit.record('api.order.amend', { ...asked, ok: r.ok, message: r.message }, actor);
+        return r;
+      } catch (e) {
+        audit.record('api.order.amend', { ...asked, ok: false, error: (e as Error).message }, actor);
         throw e;
       }
     },

@@ -179,6 +179,19 @@ export class CcxtExecutionClient implements ExecutionClient {
       quantity: exact(o.amount ?? toNumber(quantity)),
     };
     t.amended = amended;
+    // The OMS takes the new terms only now that the exchange confirmed them.
+    this.report({
+      type: 'OrderAmended',
+      price: amended.price,
+      quantity: amended.quantity,
+      previousPrice: r.price,
+      previousQuantity: r.quantity,
+      reason: order.pendingAmend?.reason ?? 'amended',
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.opts.now(),
+    });
     await this.apply(t, o);
     return amended;
   }

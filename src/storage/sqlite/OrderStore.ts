@@ -97,6 +97,8 @@ export class OrderStore {
     [Omit<OrderRow, 'strategy_id' | 'symbol' | 'side' | 'type' | 'request' | 'created_at'> & { seq: number }]
   >;
   private readonly insertEvent: Database.Statement<[string, number, string, string, number, string]>;
+  /** An amend the venue confirmed: the summary row shows the terms in force. */
+  private readonly updateRequest: Database.Statement<[string, string]>;
   private readonly orderById: Database.Statement<[string], OrderRow>;
   private readonly eventsOf: Database.Statement<[string], EventRow>;
   private readonly openEvents: Database.Statement<[], EventRow & { created_at: number }>;
@@ -120,6 +122,7 @@ export class OrderStore {
     this.insertEvent = db.prepare(
       'INSERT INTO order_events (order_id, seq, event_id, type, ts, event) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.updateRequest = db.prepare('UPDATE orders SET request = ? WHERE id = ?');
     this.orderById = db.prepare('SELECT * FROM orders WHERE id = ?');
     this.eventsOf = db.prepare(
       'SELECT order_id, seq, event FROM order_events WHERE order_id = ? ORDER BY seq',
@@ -143,6 +146,8 @@ export class OrderStore {
       }
       this.insertEvent.run(order.id, seq, event.eventId, event.type, event.ts, orderEventCodec.encode(event));
       if (event.type === 'OrderFilled') this.fills.record(fillFromEvent(event));
+      else if (event.type === 'OrderAmended')
+        this.updateRequest.run(orderEventCodec.encode(order.request), order.id);
     });
   }
 

@@ -64,6 +64,23 @@ const eventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('OrderCanceled'), reason: z.string() }),
   z.object({ ...base, type: z.literal('OrderExpired') }),
+  z.object({
+    ...base,
+    type: z.literal('OrderAmendRequested'),
+    price: fixed.optional(),
+    quantity: fixed.optional(),
+    reason: z.string(),
+  }),
+  z.object({
+    ...base,
+    type: z.literal('OrderAmended'),
+    price: fixed.optional(),
+    quantity: fixed,
+    previousPrice: fixed.optional(),
+    previousQuantity: fixed,
+    reason: z.string(),
+  }),
+  z.object({ ...base, type: z.literal('OrderAmendRejected'), code: z.string(), reason: z.string() }),
 ]);
 
 // Compile-time guards: every event type of the model has a schema, and every field of every

@@ -92,7 +92,7 @@ describe('amend in place (Modify Order)', () => {
     await expect(ex.editOrder('999999', PERP, 'limit', 'buy', 30, 1.02)).rejects.toThrow(OrderNotFound);
   });
 
-  it('amends a resting order of a live session: it fills at the new terms, the order ends with what filled, books equal the exchange', async () => {
+  it('amends a resting order of a live session through the OMS: it fills at the new terms, books equal the exchange', async () => {
     const trades = perpTape(40);
     const fake = await startFuturesFake(trades);
     closers.push(() => fake.close());
@@ -126,8 +126,13 @@ describe('amend in place (Modify Order)', () => {
     // Move it to where the tape will trade, and make it smaller.
     const target = lowAhead(fake, 40) + 0.0001;
     const price = parseFixed(target.toFixed(4));
-    const result = await client.amend(order, { price, quantity: parseFixed('60') });
-    expect(result).toEqual({ price, quantity: parseFixed('60') });
+    // Through the OMS: intent journaled, then the exchange's confirmation sets the new terms.
+    rt.node.amend(order.id, { price, quantity: parseFixed('60') }, 'chase the tape');
+    expect([order.request.price, order.pendingAmend?.price]).toEqual([parseFixed('1.0'), price]);
+    await until(() => order.pendingAmend === undefined, 'the amend answer');
+    expect(order.events.at(-1)).toMatchObject({ type: 'OrderAmended', reason: 'chase the tape' });
+    expect(client.amendedTerms(order.id)).toEqual({ price, quantity: parseFixed('60') });
+    expect([order.request.price, order.quantity]).toEqual([price, parseFixed('60')]);
     const atFake = fake.account.orderByClientId(clientId);
     expect([atFake?.orderId, atFake?.origQty, atFake?.price]).toEqual([
       Number(venueId),
@@ -135,6 +140,7 @@ describe('amend in place (Modify Order)', () => {
       price / E8,
     ]);
     expect(fake.account.ordersCreated(clientId)).toBe(1);
+    expect(() => rt.node.amend(order.id, { quantity: parseFixed('150') }, 'more')).toThrow(/quantity/);
     await expect(client.amend(order, { quantity: parseFixed('150') })).rejects.toMatchObject({
       code: 'ERR_AMEND_QUANTITY',
     });
@@ -142,7 +148,9 @@ describe('amend in place (Modify Order)', () => {
       expect(fake.step(1)).toBe(1);
       await client.sync();
     }
-    expect(order.status).toBe('CANCELED');
+    // The OMS holds the amended quantity, so the order ends filled (before the OMS knew the
+    // new terms it ended CANCELED with 60 of 100 filled).
+    expect(order.status).toBe('FILLED');
     expect(order.filledQty).toBe(parseFixed('60'));
     expect(order.avgPx).toBe(price);
     expect(rt.node.portfolio.positionQty(PERP)).toBe(

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { Fixed } from '../core/Fixed.js';
+import { formatFixed } from '../core/Fixed.js';
+import type { OrderFilled } from '../model/events.js';
+
+const NEWLINE = 10;
+const COMMA = 44;
+const ZERO = 48;
+/** Timestamps are written as two integer halves of at most 8 digits: exact int32 arithmetic. */
+const HALF = 1e8;
+
+/**
+ * The trade log of a run: one line per fill, exact amounts, the text two runs must agree on
+ * byte for byte (`ts,orderId,tradeId,symbol,side,qty,price,fee,feeCurrency\n`).
+ *
+ * Written as UTF-8 bytes straight into one growing buffer rather than built as text: a line
+ * of nine pieces made as strings is nine string objects, a copy when the text is flattened
+ * and another when it is encoded for the hash. The hash is taken over the bytes, and the text
+ * is only decoded if someone reads it (an optimizer reads the report, never the log).
+ */
+export class TradeLog {
+  private bytes = new Uint8Array(1 << 16);
+  private length = 0;
+  private text: string | undefined;
+  private readonly encoder = new TextEncoder();
+  // The last two amounts' text: a long/flat strategy sells exactly what it bought, and most
+  // fees repeat (zero, or one rate on one size).
+  private lastA: Fixed | undefined;
+  private lastAText = '';
+  private lastB: Fixed | undefined;
+  private lastBText = '';
+
+  constructor(fills: readonly OrderFilled[]) {
+    for (let k = 0; k < fills.length; k++) this.line(fills[k] as OrderFilled);
+  }
+
+  /** Hex SHA-256 of the log's UTF-8 bytes. */
+  sha256(): string {
+    return createHash('sha256').update(this.bytes.subarray(0, this.length)).digest('hex');
+  }
+
+  /** The log as text (decoded once, on first use). */
+  toString(): string {
+    this.text ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('utf8');
+    return this.text;
+  }
+
+  private line(e: OrderFilled): void {
+    // Every piece but the strings' non-ASCII tail fits in this bound; strings check their own.
+    this.reserve(160);
+    this.timestamp(e.ts);
+    this.byte(COMMA);
+    this.string(e.orderId);
+    this.byte(COMMA);
+    this.string(e.tradeId);
+    this.byte(COMMA);
+    this.string(e.symbol);
+    this.byte(COMMA);
+    this.string(e.side);
+    this.byte(COMMA);
+    this.string(this.amount(e.lastQty));
+    this.byte(COMMA);
+    this.string(formatFixed(e.lastPx));
+    this.byte(COMMA);
+    this.string(this.amount(e.fee));
+    this.byte(COMMA);
+    this.string(e.feeCurrency);
+    this.byte(NEWLINE);
+  }
+
+  private amount(x: Fixed): string {
+    if (x === this.lastA) return this.lastAText;
+    if (x === this.lastB) return this.lastBText;
+    const text = formatFixed(x);
+    this.lastB = this.lastA;
+    this.lastBText = this.lastAText;
+    this.lastA = x;
+    this.lastAText = text;
+    return text;
+  }
+
+  /** A millisecond timestamp as String(ts) writes it. */
+  private timestamp(ts: number): void {
+    if (!(ts >= 0 && ts < HALF * HALF && Number.isInteger(ts))) {
+      this.string(String(ts));
+      return;
+    }
+    const high = Math.floor(ts / HALF);
+    const low = ts - high * HALF;
+    if (high > 0) {
+      this.digits(high, 0);
+      this.digits(low, 8);
+    } else this.digits(low, 0);
+  }
+
+  /** A non-negative integer below 1e8, left-padded with zeros to `width` digits. */
+  private digits(value: number, width: number): void {
+    let v = value | 0;
+    let n = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) n++;
+    if (n < width) n = width;
+    const b = this.bytes;
+    let at = this.length + n;
+    this.length = at;
+    for (let k = 0; k < n; k++) {
+      const q = (v / 10) | 0;
+      b[--at] = ZERO + v - q * 10;
+      v = q;
+    }
+  }
+
+  private byte(c: number): void {
+    this.bytes[this.length++] = c;
+  }
+
+  private string(s: string): void {
+    const n = s.length;
+    // Slack for the separator that follows.
+    this.reserve(n + 32);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.length = at;
+        this.utf8(s.slice(i));
+        return;
+      }
+      b[at++] = c;
+    }
+    this.length = at;
+  }
+
+  /** The rest of a string that is not ASCII: at most 3 bytes per UTF-16 unit. */
+  private utf8(s: string): void {
+    this.reserve(s.length * 3 + 160);
+    const { written } = this.encoder.encodeInto(s, this.bytes.subarray(this.length));
+    this.length += written;
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.bytes.subarray(0, this.length));
+    this.bytes = bigger;
+  }
+}
