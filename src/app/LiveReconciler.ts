@@ -26,6 +26,8 @@ export interface LiveReconcilerOptions {
   readonly now: () => number;
   /** Persists the ledger after the exchange's figures replaced ours. */
   readonly saveLedger: () => void;
+  /** Open orders the engine holds itself (emulated contingent orders): never on the exchange. */
+  readonly heldLocally?: (orderId: string) => boolean;
 }
 
 /**
@@ -133,7 +135,8 @@ export class LiveReconciler {
     const { node, client, symbols } = this.opts;
     const openOrders = new Map<string, { symbol: string }>();
     for (const ord of node.oms.openOrders())
-      openOrders.set(client.clientIdOf(ord.id), { symbol: ord.symbol });
+      if (this.opts.heldLocally?.(ord.id) !== true)
+        openOrders.set(client.clientIdOf(ord.id), { symbol: ord.symbol });
     const currency = node.portfolio.currency;
     const balances = new Map<string, Fixed>([[currency, node.portfolio.cash(currency)]]);
     const positions = new Map<string, Fixed>(symbols.map((s) => [s, node.portfolio.positionQty(s)]));

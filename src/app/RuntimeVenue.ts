@@ -10,6 +10,8 @@ import type { Order } from '../model/Order.js';
  */
 export interface RuntimeVenue {
   readonly client: ExecutionClient;
+  /** Where the OMS sends orders when that is not `client` itself (live: the contingent-order emulator in front of it). */
+  readonly orderClient?: ExecutionClient;
   /** Where the venue sends its reports (the node's OMS). */
   connect(sink: ExecutionReportSink): void;
   /** An open order restored from the journal after a restart. */

@@ -21,6 +21,7 @@ import { marketDataListener } from '../data/MarketDataFeed.js';
 import { LiveClock } from '../kernel/LiveClock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
+import type { Order } from '../model/Order.js';
 import { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { findStrategy } from '../strategies/registry.js';
@@ -87,6 +88,8 @@ export interface VenueContext {
   readonly now: () => number;
   /** Saves the ledger (after reconciliation moved it). */
   readonly saveLedger: () => void;
+  /** An order from the journal, closed ones too (a bracket child's filled parent after a restart). */
+  readonly loadOrder?: (orderId: string) => Order | undefined;
 }
 
 /** Shadow trading: the simulated venue, a paper account. */
@@ -256,8 +259,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       log,
       now: () => clock.now(),
       saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
+      loadOrder: (id) => stores.orders.load(id),
     });
-    venue.connect(node.connect(venue.client));
+    venue.connect(node.connect(venue.orderClient ?? venue.client));
 
     const runtime = new TradingRuntime(
       config,

@@ -1,4 +1,5 @@
 import type { Exchange } from 'ccxt';
+import { neg } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import { classifyExchangeError } from '../exchanges/ccxt/classifyExchangeError.js';
@@ -21,7 +22,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
     mode: 'live',
     // A live engine never trades on replayed or synthetic prices.
     allowMarketFallback: false,
-    makeVenue: async ({ config, node, market, audit, log, now, saveLedger }) => {
+    makeVenue: async ({ config, node, market, audit, log, now, saveLedger, loadOrder }) => {
       const live = config.live;
       const exchange =
         factory === undefined
@@ -79,6 +80,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         log,
         now,
         saveLedger,
+        heldLocally: (orderId): boolean => venue?.holds(orderId) ?? false,
       });
       // Perpetuals: the exchange's leverage and margin mode are set, and mirrored in our margin
       // account, before reconciliation and before any strategy may submit.
@@ -92,7 +94,26 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
           audit.record('perpetual.settings', { ...a, exchange: exchange.id }, 'system');
         }
       };
-      const venue = new LiveVenue(client, reconciler, gate, live, log, () => exchange.close(), setPerpetuals);
+      // Bracket children and OCO members are emulated by the engine (see LiveVenue).
+      const emulation = {
+        order: (id: string) => node.oms.order(id) ?? loadOrder?.(id),
+        isSpot: (symbol: string) => node.instrument(symbol).kind === 'SPOT',
+        closable: (symbol: string) => {
+          const q = node.portfolio.positionQty(symbol);
+          return q < 0n ? neg(q) : q;
+        },
+      };
+      const venue: LiveVenue = new LiveVenue(
+        client,
+        reconciler,
+        gate,
+        live,
+        log,
+        () => exchange.close(),
+        setPerpetuals,
+        emulation,
+        now,
+      );
       return venue;
     },
   };

@@ -282,6 +282,29 @@ class RecentNumbers {
   }
 }
 
+/**
+ * The fill record's shape primed at load (see primeShapes in stats.ts): fractional amounts
+ * first, so a run whose first fill has a whole quantity or a zero fee cannot make V8 retire
+ * the shape, and the optimized code using it, in a later run.
+ */
+function primeShapes(): void {
+  const amount = toFixed('0.5');
+  const event = {
+    ts: 2 ** 40 + 0.5,
+    orderId: 'prime-1',
+    tradeId: 'prime-1',
+    strategyId: 'prime',
+    symbol: 'PRIME/USDT',
+    side: 'BUY',
+    lastQty: amount,
+    lastPx: toFixed('1.5'),
+    fee: toFixed('0.25'),
+  } as const;
+  fillRecord(event as unknown as OrderFilled, 1, new RecentNumbers());
+}
+
+primeShapes();
+
 /** Feeds the configured trades printed before `until` (a bar's close time) to the node. */
 function tradeReplay(
   cfg: BacktestConfig,

@@ -167,14 +167,17 @@ export class Ledger {
       );
     }
     if (closeQty > 0n) {
-      const released = mulDiv(costBasis, closeQty, abs(qty));
-      const exitValue = qty > 0n ? mul(closeQty, fill.px) : neg(mul(closeQty, fill.px));
+      const held = abs(qty);
+      // Closing the whole position releases the whole cost: (cost × q) ÷ q is the cost itself.
+      const released = closeQty === held ? costBasis : mulDiv(costBasis, closeQty, held);
+      const proceeds = mul(closeQty, fill.px);
+      const exitValue = qty > 0n ? proceeds : neg(proceeds);
       pnl = sub(exitValue, released);
       costBasis = sub(costBasis, released);
       qty = qty > 0n ? sub(qty, closeQty) : add(qty, closeQty);
       realizedPnl = add(realizedPnl, pnl);
       // Spot receives the whole sale; a perpetual settles only the PnL.
-      cashDelta = add(cashDelta, spot ? mul(closeQty, fill.px) : pnl);
+      cashDelta = add(cashDelta, spot ? proceeds : pnl);
     }
     if (openQty > 0n) {
       const notional = mul(openQty, fill.px);

@@ -6,6 +6,7 @@ import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
 import type { OrderEventInput } from '../../model/events.js';
 import type { Order } from '../../model/Order.js';
+import type { OrderRequest } from '../../model/OrderRequest.js';
 import type { ClassifiedError } from './classifyExchangeError.js';
 import { classifyExchangeError } from './classifyExchangeError.js';
 import type { ExecutionCapabilities } from './executionCapabilities.js';
@@ -101,9 +102,13 @@ export class CcxtExecutionClient implements ExecutionClient {
     return exchangeClientId(this.opts.capabilities, this.opts.clientIdPrefix, orderId);
   }
 
-  submit(order: Order): void {
+  /**
+   * `request` replaces the order's own terms on the wire (an emulated child released as a
+   * plain MARKET/LIMIT for the quantity left to protect); the client order id stays the order's.
+   */
+  submit(order: Order, request: OrderRequest = order.request): void {
     const t = this.track(order);
-    this.spawn(this.submitNow(t));
+    this.spawn(this.submitNow(t, request));
   }
 
   cancel(order: Order, reason: string): void {
@@ -116,9 +121,9 @@ export class CcxtExecutionClient implements ExecutionClient {
    * never acknowledged may or may not have reached the exchange: it is in flight until a
    * lookup by client order id says which.
    */
-  adopt(order: Order): void {
+  adopt(order: Order, unknown: boolean = order.status === 'SUBMITTED'): void {
     const t = this.track(order);
-    if (order.status === 'SUBMITTED') t.unknownSince = this.opts.now();
+    if (unknown) t.unknownSince = this.opts.now();
   }
 
   /**
@@ -307,8 +312,8 @@ export class CcxtExecutionClient implements ExecutionClient {
     return t;
   }
 
-  private async submitNow(t: Tracked): Promise<void> {
-    const { type, side, amount, price, params } = createArgs(t.order.request);
+  private async submitNow(t: Tracked, request: OrderRequest): Promise<void> {
+    const { type, side, amount, price, params } = createArgs(request);
     Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
     crashPoint('intent-saved-not-sent');
     t.sending = true;
