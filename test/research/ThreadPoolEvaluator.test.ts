@@ -100,7 +100,10 @@ describe('threadCpu', () => {
     const wait = b.runQueueMs - a.runQueueMs;
     expect(cpu).toBeGreaterThan(0);
     expect(wait).toBeGreaterThanOrEqual(0);
-    // The kernel settles a running thread's counters at ticks: allow a few ms either way.
-    expect(Math.abs(cpu + wait - wall)).toBeLessThan(10);
+    // A busy thread is either on a core or waiting for one, so the two add up to the wall
+    // time; the kernel settles a running thread's counters at ticks (and a loaded machine
+    // adds page faults and tick skew), hence the slack — it cannot exceed the wall by much.
+    expect(cpu + wait).toBeLessThan(wall + 15);
+    expect(cpu + wait).toBeGreaterThan(wall * 0.75);
   });
 });
