@@ -8,6 +8,7 @@ const COMMA = 44;
 const ZERO = 48;
 /** Timestamps are written as two integer halves of at most 8 digits: exact int32 arithmetic. */
 const HALF = 1e8;
+const ENCODER = new TextEncoder();
 
 /**
  * The trade log of a run: one line per fill, exact amounts, the text two runs must agree on
@@ -19,10 +20,9 @@ const HALF = 1e8;
  * is only decoded if someone reads it (an optimizer reads the report, never the log).
  */
 export class TradeLog {
-  private bytes = new Uint8Array(1 << 16);
+  private bytes: Uint8Array;
   private length = 0;
   private text: string | undefined;
-  private readonly encoder = new TextEncoder();
   // The last two amounts' text: a long/flat strategy sells exactly what it bought, and most
   // fees repeat (zero, or one rate on one size).
   private lastA: Fixed | undefined;
@@ -31,6 +31,11 @@ export class TradeLog {
   private lastBText = '';
 
   constructor(fills: readonly OrderFilled[]) {
+    // Sized for lines of ~80 bytes: an optimizer's worker makes thousands of small logs, and
+    // a large buffer each time (memory outside the heap) would bring on collections.
+    // (Buffer.allocUnsafe: small ones are slices of Node's shared pool, not buffers of their own;
+    // only the bytes written are ever read.)
+    this.bytes = Buffer.allocUnsafe(fills.length * 96 + 256);
     for (let k = 0; k < fills.length; k++) this.line(fills[k] as OrderFilled);
   }
 
@@ -134,7 +139,7 @@ export class TradeLog {
   /** The rest of a string that is not ASCII: at most 3 bytes per UTF-16 unit. */
   private utf8(s: string): void {
     this.reserve(s.length * 3 + 160);
-    const { written } = this.encoder.encodeInto(s, this.bytes.subarray(this.length));
+    const { written } = ENCODER.encodeInto(s, this.bytes.subarray(this.length));
     this.length += written;
   }
 
@@ -142,7 +147,7 @@ export class TradeLog {
     if (this.length + n <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < this.length + n) size *= 2;
-    const bigger = new Uint8Array(size);
+    const bigger = Buffer.allocUnsafe(size);
     bigger.set(this.bytes.subarray(0, this.length));
     this.bytes = bigger;
   }

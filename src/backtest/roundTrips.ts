@@ -159,7 +159,8 @@ class TripKeys {
   private lastKey = '';
 
   of(strategyId: string, symbol: string): string {
-    if (strategyId === this.lastStrategy && symbol === this.lastSymbol && this.lastKey !== '') return this.lastKey;
+    if (strategyId === this.lastStrategy && symbol === this.lastSymbol && this.lastKey !== '')
+      return this.lastKey;
     let byStrategy = this.bySymbol.get(symbol);
     if (byStrategy === undefined) {
       byStrategy = new Map();

@@ -201,7 +201,16 @@ function tripSums(trips: readonly RoundTrip[]): TripSums {
     worst = Math.min(worst, pnl);
     barsHeld += trip.barsHeld;
   }
-  return { trades, wins, grossWin: won.value(), grossLoss: -lost.value(), net: all.value(), best, worst, barsHeld };
+  return {
+    trades,
+    wins,
+    grossWin: won.value(),
+    grossLoss: -lost.value(),
+    net: all.value(),
+    best,
+    worst,
+    barsHeld,
+  };
 }
 
 /**
@@ -346,7 +355,7 @@ function primeShapes(): void {
   const trip: RoundTrip = {
     symbol: 'PRIME/USDT',
     strategyId: 'prime',
-    side: 'SELL' as RoundTrip['side'],
+    side: 'SELL',
     entryTs: 0.5,
     exitTs: 2 ** 40 + 0.5,
     entryPrice: 1.5,
