@@ -110,11 +110,7 @@ export class ExecutionEngine {
       type: 'OrderDenied',
       code,
       reason,
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts: this.clock.now(),
-      eventId: '',
+      ...this.about(order),
     });
   }
 
@@ -123,11 +119,7 @@ export class ExecutionEngine {
     if (!this.client) throw new QtsError('ERR_NO_EXECUTION_CLIENT', 'no execution client connected');
     this.record(order, {
       type: 'OrderSubmitted',
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts: this.clock.now(),
-      eventId: '',
+      ...this.about(order),
     });
     this.client.submit(order);
   }
@@ -172,11 +164,7 @@ export class ExecutionEngine {
       ...(terms.price === undefined ? {} : { price: terms.price }),
       ...(terms.quantity === undefined ? {} : { quantity: terms.quantity }),
       reason,
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts: this.clock.now(),
-      eventId: '',
+      ...this.about(order),
     };
     this.record(order, requested);
     // The venue answers through onReport; an error it throws (or a promise it rejects) is its
@@ -200,11 +188,7 @@ export class ExecutionEngine {
       type: 'OrderAmendRejected',
       code,
       reason,
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts: this.clock.now(),
-      eventId: '',
+      ...this.about(order),
     });
   }
 
@@ -252,6 +236,17 @@ export class ExecutionEngine {
       }
     }
     return out;
+  }
+
+  /** Who and when of an event the engine reports about `order` itself; `record` stamps the id. */
+  private about(order: Order): Pick<OrderEvent, 'orderId' | 'strategyId' | 'symbol' | 'ts' | 'eventId'> {
+    return {
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+      eventId: '',
+    };
   }
 
   private record(order: Order, input: OrderEventInput): void {

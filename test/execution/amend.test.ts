@@ -7,35 +7,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Fixed } from '../../src/core/Fixed.js';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { ExecutionClient } from '../../src/execution/ExecutionClient.js';
-import { TestClock } from '../../src/kernel/Clock.js';
 import type { Bar } from '../../src/model/Bar.js';
-import { makeInstrument } from '../../src/model/Instrument.js';
 import type { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
-import { TradingNode } from '../../src/node/TradingNode.js';
-import { parseSizing } from '../../src/portfolio/Sizer.js';
 import type { RiskLimits } from '../../src/risk/preTradeRules.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
+import type { SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { tempDb } from '../storage/tempDb.js';
+import { minuteBar, simNode } from '../node/support/simNode.js';
 
-const MIN = 60_000;
 const SYM = 'BTC/USDT';
 const px = (n: number | string): Fixed => toFixed(n);
 
-function bar(i: number, o: number, h: number, l: number, c: number): Bar {
-  return {
-    symbol: SYM,
-    timeframe: '1m',
-    ts: i * MIN,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    volume: 1_000,
-    closed: true,
-  };
-}
+const bar = (i: number, o: number, h: number, l: number, c: number): Bar => minuteBar(i, o, h, l, c, SYM);
 
 function limitBuy(qty: number, price: number): OrderRequest {
   return {
@@ -60,38 +44,13 @@ function engine(
   store: OrderStore,
   opts: { riskLimits?: RiskLimits; client?: (v: SimulatedVenue) => ExecutionClient; idsUsed?: number } = {},
 ) {
-  const clock = new TestClock(0);
-  const node = new TradingNode({
-    clock,
-    instruments: [
-      makeInstrument({
-        symbol: SYM,
-        tickSize: '0.01',
-        lotSize: '0.0001',
-        takerFee: '0.001',
-        makerFee: '0.001',
-      }),
-    ],
-    currency: 'USDT',
-    initialCash: { USDT: 10_000 },
-    sizing: parseSizing('percent:50', px('0.0001')),
+  const { node, venue, feed, clock } = simNode({
+    symbol: SYM,
     journal: store.journal,
     orderIdsUsed: opts.idsUsed ?? 0,
     ...(opts.riskLimits === undefined ? {} : { riskLimits: opts.riskLimits }),
+    ...(opts.client === undefined ? {} : { client: opts.client }),
   });
-  const venue = new SimulatedVenue({
-    clock,
-    instrument: (s) => node.instrument(s),
-    funds: node.portfolio,
-    config: { ...DEFAULT_FILL_MODEL, fillAt: 'close' },
-  });
-  const client = opts.client?.(venue) ?? venue;
-  venue.setSink(node.connect(client));
-  const feed = (b: Bar): void => {
-    clock.advanceTo(b.ts + MIN);
-    venue.processBar(b);
-    node.onBar(b);
-  };
   feed(bar(0, 100, 100, 100, 100));
   return { node, venue, feed, clock };
 }

@@ -1,25 +1,15 @@
-import { createHmac } from 'node:crypto';
 import type { Exchange } from 'ccxt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
-import { RawWs } from './helpers.js';
-import { API_KEY, API_SECRET, ethUsdt, spotClient, startFake } from './privateHelpers.js';
+import type { RawWs } from './helpers.js';
+import { closeAll, ethSpotSession, spotUserDataSocket } from './privateHelpers.js';
 
 const SYMBOL = 'ETH/USDT';
 
 /** A raw WebSocket API connection subscribed to the spot user-data stream. */
 async function subscriber(fake: FakeBinance): Promise<RawWs> {
-  const ws = await RawWs.open(`${fake.wsUrl}/ws-api/v3`);
-  const timestamp = Date.now();
-  const signature = createHmac('sha256', API_SECRET)
-    .update(`apiKey=${API_KEY}&timestamp=${timestamp}`)
-    .digest('hex');
-  ws.send({
-    id: 's',
-    method: 'userDataStream.subscribe.signature',
-    params: { apiKey: API_KEY, timestamp, signature },
-  });
-  expect(await ws.next()).toMatchObject({ id: 's', status: 200 });
+  const { ws, ack } = await spotUserDataSocket(fake);
+  expect(ack).toMatchObject({ id: 's', status: 200 });
   return ws;
 }
 
@@ -28,15 +18,8 @@ describe('FakeBinance faults for live trading', () => {
   let fake: FakeBinance;
   let ex: Exchange;
 
-  beforeEach(async () => {
-    fake = await startFake([ethUsdt()], { balances: { USDT: '100000', ETH: '5' } });
-    ex = await spotClient(fake);
-  });
-
-  afterEach(async () => {
-    await ex?.close();
-    await fake?.close();
-  });
+  beforeEach(async () => ({ fake, ex } = await ethSpotSession()));
+  afterEach(() => closeAll(fake, ex));
 
   it('dropExecutionReports loses the next n execution reports; balance events still go out', async () => {
     const ws = await subscriber(fake);

@@ -3,7 +3,7 @@ import type { Exchange } from 'ccxt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
 import { until } from './helpers.js';
-import { ethUsdt, signedFetch, spotClient, startFake } from './privateHelpers.js';
+import { closeAll, ethSpotSession, signedFetch } from './privateHelpers.js';
 
 const SYMBOL = 'ETH/USDT';
 
@@ -12,15 +12,8 @@ describe('FakeBinance REST faults on the private API', () => {
   let fake: FakeBinance;
   let ex: Exchange;
 
-  beforeEach(async () => {
-    fake = await startFake([ethUsdt()], { balances: { USDT: '100000', ETH: '5' } });
-    ex = await spotClient(fake);
-  });
-
-  afterEach(async () => {
-    await ex?.close();
-    await fake?.close();
-  });
+  beforeEach(async () => ({ fake, ex } = await ethSpotSession()));
+  afterEach(() => closeAll(fake, ex));
 
   const limitBuy = (clientOrderId: string): Promise<unknown> =>
     ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 1900, { clientOrderId });
@@ -126,14 +119,12 @@ describe('FakeBinance REST faults on the private API', () => {
     expect(fake.account.orders().length).toBe(16 - notPlaced);
     for (let i = 0; i < 16; i++) expect(fake.account.ordersCreated(`ours-chaos-${i}`)).toBeLessThanOrEqual(1);
 
-    const twin = await startFake([ethUsdt()], { balances: { USDT: '100000', ETH: '5' } });
-    const twinEx = await spotClient(twin);
+    const { fake: twin, ex: twinEx } = await ethSpotSession();
     try {
       expect(await run(twin, twinEx)).toEqual(outcomes);
       expect(twin.faults.randomFaults.map((r) => r.kind)).toEqual(faults);
     } finally {
-      await twinEx.close();
-      await twin.close();
+      await closeAll(twin, twinEx);
     }
   });
 });

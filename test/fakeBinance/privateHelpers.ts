@@ -10,6 +10,7 @@ import type { Exchange } from 'ccxt';
 import { floorToStep, formatFixed, fromNumber, mul, parseFixed } from '../../src/core/Fixed.js';
 import type { Fixed } from '../../src/core/Fixed.js';
 import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
+import { RawWs } from './helpers.js';
 import type { FakeAccountOptions, FakeMarket, FakeTrade } from '../support/fakeBinance/FakeBinance.js';
 
 export const API_KEY = 'test-api-key-0001';
@@ -82,6 +83,39 @@ export async function futuresClient(fake: FakeBinance, pro = false): Promise<Exc
   await fake.configureFutures(ex);
   await ex.loadMarkets();
   return ex;
+}
+
+/** The usual spot test account: ETH/USDT with 100 000 USDT and 5 ETH, and a REST client on it. */
+export async function ethSpotSession(): Promise<{ fake: FakeBinance; ex: Exchange }> {
+  const fake = await startFake([ethUsdt()], { balances: { USDT: '100000', ETH: '5' } });
+  return { fake, ex: await spotClient(fake) };
+}
+
+/** Closes clients first, then the fake (either may be missing when a setup step failed). */
+export async function closeAll(
+  fake: FakeBinance | undefined,
+  ...clients: (Exchange | undefined)[]
+): Promise<void> {
+  for (const c of clients) await c?.close();
+  await fake?.close();
+}
+
+/**
+ * A raw WebSocket API connection that asked for the spot user-data stream; `ack` is the
+ * fake's answer to the subscription, for the caller to check.
+ */
+export async function spotUserDataSocket(fake: FakeBinance): Promise<{ ws: RawWs; ack: unknown }> {
+  const ws = await RawWs.open(`${fake.wsUrl}/ws-api/v3`);
+  const timestamp = Date.now();
+  const signature = createHmac('sha256', API_SECRET)
+    .update(`apiKey=${API_KEY}&timestamp=${timestamp}`)
+    .digest('hex');
+  ws.send({
+    id: 's',
+    method: 'userDataStream.subscribe.signature',
+    params: { apiKey: API_KEY, timestamp, signature },
+  });
+  return { ws, ack: await ws.next() };
 }
 
 /** A hand-signed REST call, the way Binance documents it; returns status and parsed body. */

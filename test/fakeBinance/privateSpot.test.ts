@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { add, parseFixed, sub, ZERO } from '../../src/core/Fixed.js';
 import type { Fixed } from '../../src/core/Fixed.js';
 import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
-import { ethUsdt, fx, info, infoDecimal, notional, spotClient, startFake } from './privateHelpers.js';
+import { closeAll, ethSpotSession, fx, info, infoDecimal, notional } from './privateHelpers.js';
 
 const SYMBOL = 'ETH/USDT';
 const FEE_RATE = parseFixed('0.001');
@@ -23,15 +23,8 @@ describe('FakeBinance private spot API, through an unmodified ccxt.binance', () 
   let fake: FakeBinance;
   let ex: Exchange;
 
-  beforeEach(async () => {
-    fake = await startFake([ethUsdt()], { balances: { USDT: '100000', ETH: '5' } });
-    ex = await spotClient(fake);
-  });
-
-  afterEach(async () => {
-    await ex?.close();
-    await fake?.close();
-  });
+  beforeEach(async () => ({ fake, ex } = await ethSpotSession()));
+  afterEach(() => closeAll(fake, ex));
 
   it('fills a market buy level by level from the book at the cursor and moves balances exactly', async () => {
     const book = await ex.fetchOrderBook(SYMBOL, 20);

@@ -1,16 +1,15 @@
-import { createHmac } from 'node:crypto';
 import { NetworkError } from 'ccxt';
 import type { Balances, Exchange, Order, Position, Trade } from 'ccxt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
 import { collect, RawWs, until, withTimeout } from './helpers.js';
 import {
-  API_KEY,
-  API_SECRET,
+  closeAll,
   ethUsdt,
   futuresClient,
   signedFetch,
   spotClient,
+  spotUserDataSocket,
   startFake,
   xrpUsdt,
 } from './privateHelpers.js';
@@ -26,17 +25,8 @@ interface ExecutionReport {
 
 /** A raw WebSocket API connection subscribed to the spot user-data stream. */
 async function rawSpotSubscriber(fake: FakeBinance): Promise<RawWs> {
-  const ws = await RawWs.open(`${fake.wsUrl}/ws-api/v3`);
-  const timestamp = Date.now();
-  const signature = createHmac('sha256', API_SECRET)
-    .update(`apiKey=${API_KEY}&timestamp=${timestamp}`)
-    .digest('hex');
-  ws.send({
-    id: 's',
-    method: 'userDataStream.subscribe.signature',
-    params: { apiKey: API_KEY, timestamp, signature },
-  });
-  expect(await ws.next()).toEqual({ id: 's', status: 200, result: { subscriptionId: 0 } });
+  const { ws, ack } = await spotUserDataSocket(fake);
+  expect(ack).toEqual({ id: 's', status: 200, result: { subscriptionId: 0 } });
   return ws;
 }
 
@@ -63,9 +53,7 @@ describe('FakeBinance spot user-data stream (WebSocket API subscription)', () =>
   });
 
   afterEach(async () => {
-    await pro?.close();
-    await rest?.close();
-    await fake?.close();
+    await closeAll(fake, pro, rest);
   });
 
   it('watchOrders, watchMyTrades and watchBalance follow an order from NEW to FILLED', async () => {
@@ -177,9 +165,7 @@ describe('FakeBinance USDT-M user-data stream (listen key)', () => {
   });
 
   afterEach(async () => {
-    await pro?.close();
-    await rest?.close();
-    await fake?.close();
+    await closeAll(fake, pro, rest);
   });
 
   it('watchOrders, watchBalance and watchPositions through POST /fapi/v1/listenKey and the private stream', async () => {

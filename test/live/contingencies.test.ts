@@ -14,18 +14,13 @@ import type { LiveReconciler } from '../../src/app/LiveReconciler.js';
 import type { LiveConfig } from '../../src/config/configSchema.js';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { Fixed } from '../../src/core/Fixed.js';
-import { IdGenerator } from '../../src/core/ids.js';
-import { CcxtExecutionClient } from '../../src/exchanges/ccxt/CcxtExecutionClient.js';
 import { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
-import { ExecutionEngine } from '../../src/execution/ExecutionEngine.js';
 import { EmulatorReason } from '../../src/execution/OrderEmulator.js';
-import { TestClock } from '../../src/kernel/Clock.js';
-import { MessageBus } from '../../src/kernel/MessageBus.js';
 import type { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
-import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import type { SqliteDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+import { journaledOms } from './support/journaledOms.js';
 import type { Harness } from './support/liveHarness.js';
 import { FIXED_PER_UNIT, SYMBOL, duplicateOrders, startHarness, until } from './support/liveHarness.js';
 
@@ -48,18 +43,8 @@ function request(over: Partial<OrderRequest>): OrderRequest {
 /** One engine incarnation on the database: journaling OMS, ccxt client on the fake, the emulating venue. */
 function incarnation(h: Harness, db: SqliteDatabase) {
   const now = (): number => Date.now();
-  const store = new OrderStore(db);
-  const oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('Q'), store.journal);
-  const client = new CcxtExecutionClient({
-    exchange: h.exchange,
-    capabilities: h.capabilities,
-    clientIdPrefix: 'qts',
-    gate: new RequestGate({ now, sleep, maxOrders: 100, windowMs: 1000 }),
-    now,
-    resolveWithinMs: 2_000,
-    onProblem: (what, err) => {
-      if (process.env.QTS_TEST_LOG !== undefined) console.warn(what, err.kind, err.message);
-    },
+  const { store, oms, client } = journaledOms(h, db, now, (what, err) => {
+    if (process.env.QTS_TEST_LOG !== undefined) console.warn(what, err.kind, err.message);
   });
   const venue: LiveVenueType = new LiveVenue(
     client,

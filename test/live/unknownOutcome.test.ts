@@ -5,19 +5,16 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toFixed } from '../../src/core/Fixed.js';
 import { IdGenerator } from '../../src/core/ids.js';
-import { CcxtExecutionClient } from '../../src/exchanges/ccxt/CcxtExecutionClient.js';
-import { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
 import { ExecutionEngine } from '../../src/execution/ExecutionEngine.js';
 import { TestClock } from '../../src/kernel/Clock.js';
 import { MessageBus } from '../../src/kernel/MessageBus.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
-import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import type { SqliteDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+import { journaledOms } from './support/journaledOms.js';
 import type { Harness } from './support/liveHarness.js';
 import { SYMBOL, duplicateOrders, startHarness } from './support/liveHarness.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const BUY: OrderRequest = {
   symbol: SYMBOL,
   side: 'BUY',
@@ -30,16 +27,7 @@ const BUY: OrderRequest = {
 
 /** One engine incarnation on the database: OMS journaling into SQLite, client on the fake. */
 function incarnation(h: Harness, db: SqliteDatabase, now: () => number) {
-  const store = new OrderStore(db);
-  const oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('Q'), store.journal);
-  const client = new CcxtExecutionClient({
-    exchange: h.exchange,
-    capabilities: h.capabilities,
-    clientIdPrefix: 'qts',
-    gate: new RequestGate({ now, sleep, maxOrders: 100, windowMs: 1000 }),
-    now,
-    resolveWithinMs: 2_000,
-  });
+  const { store, oms, client } = journaledOms(h, db, now);
   oms.connect(client);
   client.setSink((e) => oms.onReport(e));
   return { store, oms, client };

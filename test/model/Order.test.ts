@@ -3,36 +3,9 @@ import fc from 'fast-check';
 import { toFixed } from '../../src/core/Fixed.js';
 import { isQtsError } from '../../src/core/QtsError.js';
 import { OrderStatus } from '../../src/model/enums.js';
-import type { OrderEvent, OrderEventInput } from '../../src/model/events.js';
+import type { OrderEvent } from '../../src/model/events.js';
 import { Order, canTransition, isTerminal } from '../../src/model/Order.js';
-import type { OrderRequest } from '../../src/model/OrderRequest.js';
-
-const request: OrderRequest = {
-  symbol: 'BTC/USDT',
-  side: 'BUY',
-  type: 'LIMIT',
-  quantity: toFixed(2),
-  price: toFixed(100),
-  timeInForce: 'GTC',
-  postOnly: false,
-  reduceOnly: false,
-};
-
-let seq = 0;
-function ev(
-  input: Omit<OrderEventInput, 'orderId' | 'strategyId' | 'symbol' | 'ts'> & { type: OrderEvent['type'] },
-  id = 'O1',
-): OrderEvent {
-  seq += 1;
-  return {
-    eventId: `E${seq}`,
-    orderId: id,
-    strategyId: 's',
-    symbol: 'BTC/USDT',
-    ts: seq,
-    ...input,
-  } as OrderEvent;
-}
+import { ev, lastSeq, request } from './orderFixtures.js';
 
 const fill = (qty: string | bigint, tradeId: string): OrderEvent =>
   ev({
@@ -54,9 +27,9 @@ const INTO: Record<OrderStatus, (o?: Order) => OrderEvent> = {
   ACCEPTED: () => ev({ type: 'OrderAccepted', venueOrderId: 'V1' } as never),
   REJECTED: () => ev({ type: 'OrderRejected', code: 'ERR_Y', reason: 'y' } as never),
   TRIGGERED: () => ev({ type: 'OrderTriggered' } as never),
-  PARTIALLY_FILLED: () => fill('0.5', `T${seq}`),
+  PARTIALLY_FILLED: () => fill('0.5', `T${lastSeq()}`),
   // Completes whatever is left, so it fills an untouched or a partly filled order alike.
-  FILLED: (o) => fill(o && o.leavesQty > 0n ? o.leavesQty : toFixed(2), `T${seq}`),
+  FILLED: (o) => fill(o && o.leavesQty > 0n ? o.leavesQty : toFixed(2), `T${lastSeq()}`),
   CANCELED: () => ev({ type: 'OrderCanceled', reason: 'user' } as never),
   EXPIRED: () => ev({ type: 'OrderExpired' } as never),
 };

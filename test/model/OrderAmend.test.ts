@@ -10,35 +10,12 @@ import { OrderStatus } from '../../src/model/enums.js';
 import type { OrderEvent } from '../../src/model/events.js';
 import { Order } from '../../src/model/Order.js';
 import { lastAmendOutcome } from '../../src/model/OrderAmend.js';
-import type { OrderRequest } from '../../src/model/OrderRequest.js';
+import { ev, lastSeq, request } from './orderFixtures.js';
 
-const request: OrderRequest = {
-  symbol: 'BTC/USDT',
-  side: 'BUY',
-  type: 'LIMIT',
-  quantity: toFixed(2),
-  price: toFixed(100),
-  timeInForce: 'GTC',
-  postOnly: false,
-  reduceOnly: false,
-};
-
-let seq = 0;
-function ev(fields: Record<string, unknown>): OrderEvent {
-  seq += 1;
-  return {
-    eventId: `E${seq}`,
-    orderId: 'O1',
-    strategyId: 's',
-    symbol: 'BTC/USDT',
-    ts: seq,
-    ...fields,
-  } as OrderEvent;
-}
 const fill = (qty: Fixed): OrderEvent =>
   ev({
     type: 'OrderFilled',
-    tradeId: `T${seq}`,
+    tradeId: `T${lastSeq()}`,
     side: 'BUY',
     lastQty: qty,
     lastPx: toFixed(100),

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { formatFixed, toFixed } from '../../src/core/Fixed.js';
-import { TestClock } from '../../src/kernel/Clock.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../../src/model/events.js';
-import { makeInstrument } from '../../src/model/Instrument.js';
 import type { Order } from '../../src/model/Order.js';
-import { TradingNode } from '../../src/node/TradingNode.js';
-import { parseSizing } from '../../src/portfolio/Sizer.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import type { StrategyContext } from '../../src/strategy/StrategyContext.js';
 import { z } from 'zod';
+import { minuteBar, simNode } from './support/simNode.js';
 
 const MIN = 60_000;
 
-function bar(i: number, o: number, h: number, l: number, c: number, symbol = 'BTC/USDT'): Bar {
-  return {
-    symbol,
-    timeframe: '1m',
-    ts: i * MIN,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    volume: 1_000,
-    closed: true,
-  };
-}
+const bar = minuteBar;
 
 /** A scripted strategy: the test decides what it does on each bar and records what it hears. */
 class Scripted extends Strategy<Record<string, never>> {
@@ -68,29 +52,7 @@ class Scripted extends Strategy<Record<string, never>> {
 function setup(fillAt: 'close' | 'next-open' = 'close') {
   Scripted.heard = [];
   Scripted.bars = [];
-  const clock = new TestClock(0);
-  const node = new TradingNode({
-    clock,
-    instruments: [
-      makeInstrument({
-        symbol: 'BTC/USDT',
-        tickSize: '0.01',
-        lotSize: '0.0001',
-        takerFee: '0.001',
-        makerFee: '0.001',
-      }),
-    ],
-    currency: 'USDT',
-    initialCash: { USDT: 10_000 },
-    sizing: parseSizing('percent:50', toFixed('0.0001')),
-  });
-  const venue = new SimulatedVenue({
-    clock,
-    instrument: (s) => node.instrument(s),
-    funds: node.portfolio,
-    config: { ...DEFAULT_FILL_MODEL, fillAt },
-  });
-  venue.setSink(node.connect(venue));
+  const { node, feed, clock } = simNode({ fillAt });
   node.registerFeed('BTC/USDT', '1m');
   node.addStrategy({
     id: 'scripted',
@@ -100,11 +62,6 @@ function setup(fillAt: 'close' | 'next-open' = 'close') {
     timeframe: '1m',
   });
   node.start();
-  const feed = (b: Bar) => {
-    clock.advanceTo(b.ts + MIN);
-    venue.processBar(b);
-    node.onBar(b);
-  };
   return { node, feed, clock };
 }
 

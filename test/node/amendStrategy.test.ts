@@ -6,30 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toFixed } from '../../src/core/Fixed.js';
-import { TestClock } from '../../src/kernel/Clock.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent } from '../../src/model/events.js';
-import { makeInstrument } from '../../src/model/Instrument.js';
 import type { Order } from '../../src/model/Order.js';
 import type { AmendOutcome } from '../../src/model/OrderAmend.js';
-import { TradingNode } from '../../src/node/TradingNode.js';
-import { parseSizing } from '../../src/portfolio/Sizer.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
+import { minuteBar, simNode } from './support/simNode.js';
 
 const MIN = 60_000;
 const SYM = 'BTC/USDT';
-const bar = (i: number, l: number, c: number): Bar => ({
-  symbol: SYM,
-  timeframe: '1m',
-  ts: i * MIN,
-  open: c,
-  high: c + 1,
-  low: l,
-  close: c,
-  volume: 1_000,
-  closed: true,
-});
+const bar = (i: number, l: number, c: number): Bar => minuteBar(i, c, c + 1, l, c, SYM);
 
 /** Bids far below on bar 0, moves the bid up on bar 2 (and tries a few bad amends). */
 class Chaser extends Strategy<Record<string, never>> {
@@ -61,29 +47,7 @@ describe('ctx.amend on the backtest kernel', () => {
   it('moves a resting bid, which then fills at the new price and size', () => {
     Chaser.heard = [];
     Chaser.answers = [];
-    const clock = new TestClock(0);
-    const node = new TradingNode({
-      clock,
-      instruments: [
-        makeInstrument({
-          symbol: SYM,
-          tickSize: '0.01',
-          lotSize: '0.0001',
-          takerFee: '0.001',
-          makerFee: '0.001',
-        }),
-      ],
-      currency: 'USDT',
-      initialCash: { USDT: 10_000 },
-      sizing: parseSizing('percent:50', toFixed('0.0001')),
-    });
-    const venue = new SimulatedVenue({
-      clock,
-      instrument: (s) => node.instrument(s),
-      funds: node.portfolio,
-      config: { ...DEFAULT_FILL_MODEL, fillAt: 'close' },
-    });
-    venue.setSink(node.connect(venue));
+    const { node, feed } = simNode({ symbol: SYM });
     node.registerFeed(SYM, '1m');
     node.addStrategy({ id: 'chaser', strategyClass: Chaser, params: {}, symbols: [SYM], timeframe: '1m' });
     node.start();
@@ -94,9 +58,7 @@ describe('ctx.amend on the backtest kernel', () => {
       [2, 98, 100],
       [3, 97, 99],
     ] as const) {
-      clock.advanceTo(i * MIN + MIN);
-      venue.processBar(bar(i, low, close));
-      node.onBar(bar(i, low, close));
+      feed(bar(i, low, close));
     }
     expect(Chaser.answers.map((a) => (a.status === 'REJECTED' ? a.code : a.status))).toEqual([
       'ERR_INVALID_DECIMAL',

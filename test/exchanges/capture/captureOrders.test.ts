@@ -55,6 +55,20 @@ const json = (r: CapturedRequest): Record<string, unknown> => JSON.parse(r.body)
 const query = (r: CapturedRequest): URLSearchParams => new URLSearchParams(r.query);
 const form = (r: CapturedRequest): URLSearchParams => new URLSearchParams(r.body);
 
+/** Every fixture's fetch answer: the buy closed, 0.01 filled at 29950.1, with the fee where ccxt maps one. */
+const closedFill = (
+  venueOrderId: string,
+  clientOrderId: string | undefined,
+  fee: Pick<ExpectedOrder, 'feeCost' | 'feeCurrency'> = {},
+): ExpectedOrder => ({
+  venueOrderId,
+  clientOrderId,
+  state: 'closed',
+  filled: '0.01',
+  average: '29950.1',
+  ...fee,
+});
+
 const SPECS: readonly CaptureSpec[] = [
   {
     id: 'okx',
@@ -76,15 +90,7 @@ const SPECS: readonly CaptureSpec[] = [
       'OK-ACCESS-TIMESTAMP': undefined,
     },
     created: { venueOrderId: '312269865356374016', clientOrderId: OURS },
-    fetched: {
-      venueOrderId: '312269865356374016',
-      clientOrderId: OURS,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-      feeCost: '0.00001',
-      feeCurrency: 'BTC',
-    },
+    fetched: closedFill('312269865356374016', OURS, { feeCost: '0.00001', feeCurrency: 'BTC' }),
   },
   {
     id: 'bybit',
@@ -111,13 +117,7 @@ const SPECS: readonly CaptureSpec[] = [
     },
     created: { venueOrderId: '1321003749386327552', clientOrderId: OURS },
     // ccxt reports no order-level fee for Bybit spot (cumExecFee has no currency): fees come from trades.
-    fetched: {
-      venueOrderId: '1321003749386327552',
-      clientOrderId: OURS,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-    },
+    fetched: closedFill('1321003749386327552', OURS),
   },
   {
     id: 'gate',
@@ -140,13 +140,7 @@ const SPECS: readonly CaptureSpec[] = [
     authHeaders: { KEY: CREDS.apiKey, Timestamp: undefined },
     created: { venueOrderId: '12332324', clientOrderId: `t-${OURS}`, state: 'open' },
     // Gate's fee, GT fee and rebate land in ccxt's `fees` list, not `fee`: fees come from trades.
-    fetched: {
-      venueOrderId: '12332324',
-      clientOrderId: `t-${OURS}`,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-    },
+    fetched: closedFill('12332324', `t-${OURS}`),
   },
   {
     id: 'bitget',
@@ -168,15 +162,7 @@ const SPECS: readonly CaptureSpec[] = [
       'ACCESS-TIMESTAMP': undefined,
     },
     created: { venueOrderId: '1001', clientOrderId: OURS },
-    fetched: {
-      venueOrderId: '1001',
-      clientOrderId: OURS,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-      feeCost: '0.00001',
-      feeCurrency: 'BTC',
-    },
+    fetched: closedFill('1001', OURS, { feeCost: '0.00001', feeCurrency: 'BTC' }),
   },
   {
     id: 'kucoin',
@@ -201,15 +187,7 @@ const SPECS: readonly CaptureSpec[] = [
       'KC-API-TIMESTAMP': undefined,
     },
     created: { venueOrderId: '670fd33bf9406e0007ab3945', clientOrderId: OURS },
-    fetched: {
-      venueOrderId: '670fd33bf9406e0007ab3945',
-      clientOrderId: OURS,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-      feeCost: '0.299501',
-      feeCurrency: 'USDT',
-    },
+    fetched: closedFill('670fd33bf9406e0007ab3945', OURS, { feeCost: '0.299501', feeCurrency: 'USDT' }),
   },
   {
     id: 'kraken',
@@ -227,14 +205,7 @@ const SPECS: readonly CaptureSpec[] = [
     authHeaders: { 'API-Key': CREDS.apiKey },
     // Kraken's AddOrder answers only the txid: ccxt cannot know our id from it.
     created: { venueOrderId: 'OUF4EM-FRGI2-MQMWZD' },
-    fetched: {
-      venueOrderId: 'OUF4EM-FRGI2-MQMWZD',
-      clientOrderId: OURS,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-      feeCost: '0.7787',
-    },
+    fetched: closedFill('OUF4EM-FRGI2-MQMWZD', OURS, { feeCost: '0.7787' }),
   },
   {
     id: 'deribit',
@@ -252,13 +223,7 @@ const SPECS: readonly CaptureSpec[] = [
     fetch: { method: 'GET', path: '/api/v2/private/get_order_state', names: (r) => query(r).get('order_id') },
     authHeaders: {},
     created: { venueOrderId: 'BTC_USDC-1234', state: 'open' },
-    fetched: {
-      venueOrderId: 'BTC_USDC-1234',
-      clientOrderId: undefined,
-      state: 'closed',
-      filled: '0.01',
-      average: '29950.1',
-    },
+    fetched: closedFill('BTC_USDC-1234', undefined),
   },
 ];
 

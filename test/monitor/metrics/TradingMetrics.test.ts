@@ -2,19 +2,16 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { toFixed, toNumber } from '../../../src/core/Fixed.js';
-import { TestClock } from '../../../src/kernel/Clock.js';
 import { ORDER_EVENTS } from '../../../src/kernel/topics.js';
 import type { Bar } from '../../../src/model/Bar.js';
 import type { OrderEvent } from '../../../src/model/events.js';
-import { makeInstrument } from '../../../src/model/Instrument.js';
 import type { OrderRequest } from '../../../src/model/OrderRequest.js';
-import { TradingNode } from '../../../src/node/TradingNode.js';
 import { parseSizing } from '../../../src/portfolio/Sizer.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../../src/sim/SimulatedVenue.js';
 import { EngineSnapshotter } from '../../../src/monitor/metrics/EngineSnapshotter.js';
 import { instrumentFastify } from '../../../src/monitor/metrics/instrumentFastify.js';
 import { OrderEventMetrics } from '../../../src/monitor/metrics/OrderEventMetrics.js';
 import { TradingMetrics } from '../../../src/monitor/metrics/TradingMetrics.js';
+import { simNode } from '../../node/support/simNode.js';
 
 type Labels = Record<string, string | number>;
 /** A sample as prom-client reports it; histogram samples name their series (`_bucket`, `_sum`, `_count`). */
@@ -85,38 +82,21 @@ function bar(i: number, close: number): Bar {
 
 /** A real node with the simulated venue, as shadow mode builds it, on a test clock. */
 function engine(maxOrderNotional = 50_000) {
-  const clock = new TestClock(0);
-  const node = new TradingNode({
+  const {
     clock,
-    instruments: [
-      makeInstrument({
-        symbol: 'BTC/USDT',
-        tickSize: '0.01',
-        lotSize: '0.0001',
-        takerFee: '0.001',
-        makerFee: '0.001',
-      }),
-    ],
-    currency: 'USDT',
-    initialCash: { USDT: 10_000 },
+    node,
+    feed: feedVenue,
+  } = simNode({
     sizing: parseSizing('percent:10', toFixed('0.0001')),
     riskLimits: { maxOrderNotional },
   });
-  const venue = new SimulatedVenue({
-    clock,
-    instrument: (s) => node.instrument(s),
-    funds: node.portfolio,
-    config: { ...DEFAULT_FILL_MODEL, fillAt: 'close' },
-  });
-  venue.setSink(node.connect(venue));
   node.registerFeed('BTC/USDT', '1m');
   node.start();
   const lastData = new Map<string, number>();
   const feed = (b: Bar): void => {
     clock.advanceTo(b.ts + MIN);
     lastData.set(b.symbol, clock.now());
-    venue.processBar(b);
-    node.onBar(b);
+    feedVenue(b);
   };
   return { node, clock, feed, lastData };
 }

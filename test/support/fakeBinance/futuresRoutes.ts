@@ -32,7 +32,14 @@ import { mandatory, parseOrderRequest, unitsParam } from './parseOrderRequest.js
 import { BinanceError } from './RestApi.js';
 import type { RestApi, RestRequest } from './RestApi.js';
 import { requireApiKey } from './signedRequests.js';
-import { intParam, namedOrder, page, signedRoute, symbolParam } from './spotTradingRoutes.js';
+import {
+  fillsPage,
+  intParam,
+  namedOrder,
+  ordersPage,
+  signedRoute,
+  symbolParam,
+} from './spotTradingRoutes.js';
 import type { PrivateContext } from './spotTradingRoutes.js';
 import type { UserStreams } from './UserStreams.js';
 
@@ -115,32 +122,13 @@ export function registerFuturesRoutes(
     return { code: 200, msg: 'The operation of cancel all open order is done.' };
   });
 
-  route('GET', '/fapi/v1/allOrders', (req) => {
-    const symbol = symbolParam(req, known);
-    const mine = account.futures.all.filter((o) => o.symbol === symbol);
-    return page(
-      mine,
-      req,
-      (o) => o.orderId,
-      (o) => o.time,
-      'orderId',
-    ).map(futuresOrder);
-  });
+  route('GET', '/fapi/v1/allOrders', (req) =>
+    ordersPage(account.futures.all, req, symbolParam(req, known)).map(futuresOrder),
+  );
 
-  route('GET', '/fapi/v1/userTrades', (req) => {
-    const symbol = symbolParam(req, known);
-    const orderId = intParam(req, 'orderId');
-    const mine = account.futures.fills.filter(
-      (f) => f.symbol === symbol && (orderId === undefined || f.orderId === orderId),
-    );
-    return page(
-      mine,
-      req,
-      (f) => f.tradeId,
-      (f) => f.time,
-      'fromId',
-    ).map(futuresUserTrade);
-  });
+  route('GET', '/fapi/v1/userTrades', (req) =>
+    fillsPage(account.futures.fills, req, symbolParam(req, known)).map(futuresUserTrade),
+  );
 
   for (const v of [2, 3] as const) {
     route('GET', `/fapi/v${v}/account`, () => futuresAccount(ledger, ctx.now(), v));

@@ -109,6 +109,37 @@ export function page<T>(
   return fromId !== undefined || start !== undefined ? picked.slice(0, limit) : picked.slice(-limit);
 }
 
+/** allOrders: the orders of `symbol`, paged from an orderId. */
+export function ordersPage<O extends { symbol: string; orderId: number; time: number }>(
+  all: readonly O[],
+  req: RestRequest,
+  symbol: string,
+): O[] {
+  return page(
+    all.filter((o) => o.symbol === symbol),
+    req,
+    (o) => o.orderId,
+    (o) => o.time,
+    'orderId',
+  );
+}
+
+/** myTrades/userTrades: the fills of `symbol` (of one order when orderId is sent), paged from a trade id. */
+export function fillsPage<F extends { symbol: string; orderId: number; tradeId: number; time: number }>(
+  fills: readonly F[],
+  req: RestRequest,
+  symbol: string,
+): F[] {
+  const orderId = intParam(req, 'orderId');
+  return page(
+    fills.filter((f) => f.symbol === symbol && (orderId === undefined || f.orderId === orderId)),
+    req,
+    (f) => f.tradeId,
+    (f) => f.time,
+    'fromId',
+  );
+}
+
 /** Registers the spot trading and account endpoints. */
 export function registerSpotTradingRoutes(api: RestApi, ctx: PrivateContext): void {
   const { account } = ctx;
@@ -159,32 +190,13 @@ export function registerSpotTradingRoutes(api: RestApi, ctx: PrivateContext): vo
     return open.map((o) => spotCanceledOrder(account.spot.cancel(o, ctx.now()), ctx.now()));
   });
 
-  route('GET', '/api/v3/allOrders', (req) => {
-    const symbol = symbolParam(req, known);
-    const mine = account.spot.all.filter((o) => o.symbol === symbol);
-    return page(
-      mine,
-      req,
-      (o) => o.orderId,
-      (o) => o.time,
-      'orderId',
-    ).map(spotOrder);
-  });
+  route('GET', '/api/v3/allOrders', (req) =>
+    ordersPage(account.spot.all, req, symbolParam(req, known)).map(spotOrder),
+  );
 
-  route('GET', '/api/v3/myTrades', (req) => {
-    const symbol = symbolParam(req, known);
-    const orderId = intParam(req, 'orderId');
-    const mine = account.spot.fills.filter(
-      (f) => f.symbol === symbol && (orderId === undefined || f.orderId === orderId),
-    );
-    return page(
-      mine,
-      req,
-      (f) => f.tradeId,
-      (f) => f.time,
-      'fromId',
-    ).map(spotMyTrade);
-  });
+  route('GET', '/api/v3/myTrades', (req) =>
+    fillsPage(account.spot.fills, req, symbolParam(req, known)).map(spotMyTrade),
+  );
 
   route('GET', '/api/v3/account', (req) =>
     spotAccount(

@@ -1,0 +1,37 @@
+/**
+ * One engine incarnation of the live tests: an OMS journaling into SQLite, with a ccxt client on
+ * the fake exchange (prefix `qts`, 100 orders/s, unknown outcomes resolved within 2 s). A
+ * restart is a second incarnation on the same database.
+ */
+import { IdGenerator } from '../../../src/core/ids.js';
+import type { CcxtExecutionClientOptions } from '../../../src/exchanges/ccxt/CcxtExecutionClient.js';
+import { CcxtExecutionClient } from '../../../src/exchanges/ccxt/CcxtExecutionClient.js';
+import { RequestGate } from '../../../src/exchanges/ccxt/RequestGate.js';
+import { ExecutionEngine } from '../../../src/execution/ExecutionEngine.js';
+import { TestClock } from '../../../src/kernel/Clock.js';
+import { MessageBus } from '../../../src/kernel/MessageBus.js';
+import { OrderStore } from '../../../src/storage/sqlite/OrderStore.js';
+import type { SqliteDatabase } from '../../../src/storage/sqlite/openDatabase.js';
+import type { Harness } from './liveHarness.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function journaledOms(
+  h: Harness,
+  db: SqliteDatabase,
+  now: () => number,
+  onProblem?: CcxtExecutionClientOptions['onProblem'],
+): { store: OrderStore; oms: ExecutionEngine; client: CcxtExecutionClient } {
+  const store = new OrderStore(db);
+  const oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('Q'), store.journal);
+  const client = new CcxtExecutionClient({
+    exchange: h.exchange,
+    capabilities: h.capabilities,
+    clientIdPrefix: 'qts',
+    gate: new RequestGate({ now, sleep, maxOrders: 100, windowMs: 1000 }),
+    now,
+    resolveWithinMs: 2_000,
+    ...(onProblem === undefined ? {} : { onProblem }),
+  });
+  return { store, oms, client };
+}
