@@ -110,7 +110,11 @@ export class ExecutionEngine {
       type: 'OrderDenied',
       code,
       reason,
-      ...this.about(order),
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+      eventId: '',
     });
   }
 
@@ -118,8 +122,14 @@ export class ExecutionEngine {
   send(order: Order): void {
     if (!this.client) throw new QtsError('ERR_NO_EXECUTION_CLIENT', 'no execution client connected');
     this.record(order, {
+      // Spelled out, not spread from about(): every submit passes here, and a literal keeps
+      // the event's hidden class the same as the venue's reports (no megamorphic reads later).
       type: 'OrderSubmitted',
-      ...this.about(order),
+      orderId: order.id,
+      strategyId: order.strategyId,
+      symbol: order.symbol,
+      ts: this.clock.now(),
+      eventId: '',
     });
     this.client.submit(order);
   }
