@@ -1,3 +1,4 @@
+import { twoProductError } from '../core/twoProductError.js';
 import { BinnedExactSum } from '../core/BinnedExactSum.js';
 import { ExactSum } from '../core/ExactSum.js';
 import type { EquityCurve, RoundTrip } from './types.js';
@@ -279,19 +280,6 @@ function squaredDeviationSum(eq: Float64Array, mean: number): number {
     for (let k = 0; k < zeros; k++) sum.add(square);
   }
   return sum.value();
-}
-
-const SPLIT = 134_217_729; // 2^27 + 1, Dekker's splitter
-
-/** The rounding error of the product p = fl(a × b), exactly (Dekker; exact away from under/overflow). */
-function twoProductError(a: number, b: number, p: number): number {
-  let c = SPLIT * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = SPLIT * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
 /** Deepest fall from a peak, and the longest time under water in bars and in milliseconds. */

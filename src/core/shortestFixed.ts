@@ -1,10 +1,10 @@
+import { twoProductError } from './twoProductError.js';
 // Exact powers of ten as doubles (10^22 is the largest) and as bigints.
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
   1e20, 1e21, 1e22,
 ];
 const POW10N: readonly bigint[] = Array.from({ length: 17 }, (_, k) => 10n ** BigInt(k));
-const SPLIT = 134_217_729; // 2^27 + 1, Dekker's splitter
 /** Relative margin below which a round-trip test is too close to call in doubles. */
 const MARGIN = 2 ** -40;
 
@@ -44,7 +44,7 @@ export function shortestFixed(x: number): bigint | undefined {
     const scale = POW10[s] as number;
     // x · 10^s = p + e exactly.
     const p = ax * scale;
-    const e = productError(ax, scale, p);
+    const e = twoProductError(ax, scale, p);
     const pInt = Math.round(p);
     // What p + e has beyond the integer pInt, exactly as t + tErr (above 2^53 the double p is
     // itself an integer and e, up to a few units, carries the rest).
@@ -70,15 +70,4 @@ export function shortestFixed(x: number): bigint | undefined {
     if (dist <= bound * (1 + MARGIN)) return undefined;
   }
   return undefined;
-}
-
-// Rounding error of the product p = fl(a × b), exactly (Dekker/Veltkamp, no FMA needed).
-function productError(a: number, b: number, p: number): number {
-  let c = SPLIT * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = SPLIT * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return ah * bh - p + ah * bl + al * bh + al * bl;
 }

@@ -1,9 +1,9 @@
+import { twoProductError } from '../core/twoProductError.js';
 // Exact powers of ten as doubles (10^22 is the largest).
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
   1e20, 1e21, 1e22,
 ];
-const SPLIT = 134_217_729; // 2^27 + 1, Dekker's splitter for exact products
 const MARGIN = 1 + 2 ** -39;
 
 /**
@@ -77,15 +77,4 @@ function scaleByPow10(s: number, t: number, exp10: number): [number, number] {
     r = r - (q - qq);
   }
   return [q, r];
-}
-
-// Rounding error of the product p = fl(a*b), exactly (Dekker/Veltkamp, no FMA needed).
-function twoProductError(a: number, b: number, p: number): number {
-  let c = SPLIT * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = SPLIT * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return ah * bh - p + ah * bl + al * bh + al * bl;
 }
