@@ -6,14 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { formatFixed, toFixed } from '../../src/core/Fixed.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { RecordingAudit } from './support/RecordingAudit.js';
-import { client, until } from './support/http.js';
+import { startApiShadow } from './support/startApiShadow.js';
+import type { client } from './support/http.js';
 
 const SYMBOL = 'BTC/USDT';
 const TOKENS = { viewer: 'viewer-token-amend-0123456789', trader: 'trader-token-amend-0123456789' } as const;
@@ -51,13 +51,7 @@ describe('PATCH /api/v1/orders/:id (shadow runtime)', () => {
         rateLimit: { max: 1_000_000, authFailures: 1_000_000 },
       },
     });
-    rt = await TradingRuntime.startShadow(config, {
-      log: pino({ level: 'silent' }),
-      audit,
-      noServices: true,
-    });
-    call = client(`http://127.0.0.1:${rt.port}`);
-    await until(() => rt.node.lastPrice(SYMBOL) !== undefined, 'the first bar');
+    ({ rt, call } = await startApiShadow(config, audit, SYMBOL));
   });
   afterAll(async () => {
     await rt?.stop();

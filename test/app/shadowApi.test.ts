@@ -11,7 +11,9 @@ import { isQtsError } from '../../src/core/QtsError.js';
 import { barsTopic } from '../../src/kernel/topics.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { RecordingAudit } from './support/RecordingAudit.js';
-import { client, until } from './support/http.js';
+import { startApiShadow } from './support/startApiShadow.js';
+import type { client } from './support/http.js';
+import { until } from './support/http.js';
 
 const TOKENS = {
   viewer: 'viewer-token-0123456789abcdef',
@@ -70,14 +72,7 @@ describe('REST API of a running shadow engine (real socket)', () => {
 
   beforeAll(async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-shadow-api-')), 'trading.db');
-    // Side services (metrics, push, …) have their own tests and ports; this suite is the REST API.
-    rt = await TradingRuntime.startShadow(config(dbPath), {
-      log: pino({ level: 'silent' }),
-      audit,
-      noServices: true,
-    });
-    call = client(`http://127.0.0.1:${rt.port}`);
-    await until(() => rt.node.lastPrice(SYMBOL) !== undefined, 'the first bar');
+    ({ rt, call } = await startApiShadow(config(dbPath), audit, SYMBOL));
   });
   afterAll(async () => {
     await rt?.stop();
