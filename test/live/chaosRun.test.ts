@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../src/app/LiveVenue.js';
 import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { Rng } from '../../src/core/Rng.js';
 import { ORDER_EVENTS, barsTopic } from '../../src/kernel/topics.js';
 import type { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
@@ -23,6 +22,7 @@ import {
   tape,
   tradingExchange,
   until,
+  liveTestConfig,
 } from './support/liveHarness.js';
 
 const SEED = Number(process.env['QTS_CHAOS_SEED'] ?? 4242);
@@ -67,31 +67,15 @@ describe('chaos run', () => {
     const fake = await startFake(tape(6000, 1_700_000_000_000, 15_000, 3));
     fake.step(5);
     const dbPath = join(dir, 'live.db');
-    const config = AppConfigSchema.parse({
-      mode: 'live',
-      marketData: { source: 'exchange' },
+    const config = liveTestConfig({
+      dbPath,
       account: { currency: 'USDT', initialCash: 100_000, commission: 0.001 },
-      strategies: [
-        {
-          id: 'sma',
-          strategy: 'sma-cross',
-          symbols: [SYMBOL],
-          timeframe: '1m',
-          params: { fast: 2, slow: 3 },
-          sizing: 'fixed:0.1',
-        },
-      ],
-      storage: { dbPath },
-      api: { host: '127.0.0.1', port: 0 },
-      risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
+      sma: { id: 'sma', symbol: SYMBOL, fast: 2, slow: 3, sizing: 'fixed:0.1' },
       live: {
-        confirmed: true,
-        syncIntervalMs: 50,
         reconcileIntervalMs: 400,
         resolveWithinMs: 2_500,
         requestTimeoutMs: TIMEOUT_MS,
         streams: true,
-        maxOrders: 50,
       },
     });
     const rt = await TradingRuntime.start(

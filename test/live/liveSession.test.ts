@@ -8,7 +8,6 @@ import { LiveVenue } from '../../src/app/LiveVenue.js';
 import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import type { RuntimeVariant } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { add, formatFixed } from '../../src/core/Fixed.js';
 import type { Fixed } from '../../src/core/Fixed.js';
 import { tradesTopic } from '../../src/kernel/topics.js';
@@ -25,6 +24,7 @@ import {
   exchangeTradeIds,
   tradingExchange,
   until,
+  liveTestConfig,
 } from './support/liveHarness.js';
 
 const SYMBOL = 'XRP/ETH';
@@ -37,31 +37,12 @@ function tapeHead(): FakeTrade[] {
 }
 
 function config(dbPath: string, mode: 'shadow' | 'live') {
-  return AppConfigSchema.parse({
+  return liveTestConfig({
     mode,
-    marketData: { source: 'exchange' },
+    dbPath,
     account: { currency: 'ETH', initialCash: 10, commission: 0.001 },
-    strategies: [
-      {
-        id: 'sma-xrp',
-        strategy: 'sma-cross',
-        symbols: [SYMBOL],
-        timeframe: '1m',
-        params: { fast: 5, slow: 20 },
-        sizing: 'fixed:100',
-      },
-    ],
-    storage: { dbPath },
-    api: { host: '127.0.0.1', port: 0 },
-    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
-    live: {
-      confirmed: true,
-      syncIntervalMs: 50,
-      reconcileIntervalMs: 500,
-      resolveWithinMs: 3_000,
-      streams: mode === 'live',
-      maxOrders: 50,
-    },
+    sma: { id: 'sma-xrp', symbol: SYMBOL, fast: 5, slow: 20, sizing: 'fixed:100' },
+    live: { reconcileIntervalMs: 500, resolveWithinMs: 3_000, streams: mode === 'live' },
   });
 }
 

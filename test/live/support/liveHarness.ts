@@ -4,6 +4,8 @@
  * ccxt binance pointed at it. What the exchange holds is read from `fake.account`.
  */
 import type { Exchange } from 'ccxt';
+import { AppConfigSchema } from '../../../src/config/configSchema.js';
+import type { AppConfig } from '../../../src/config/configSchema.js';
 import { createTradingExchange } from '../../../src/exchanges/ccxt/createTradingExchange.js';
 import type { ExecutionCapabilities } from '../../../src/exchanges/ccxt/executionCapabilities.js';
 import { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
@@ -106,4 +108,45 @@ export async function until(cond: () => boolean, what: string, ms = 5000): Promi
     if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** What differs between the live tests' engines; everything else is {@link liveTestConfig}'s. */
+export interface LiveTestSetup {
+  readonly mode?: 'live' | 'shadow';
+  readonly dbPath: string;
+  readonly account: { currency: string; initialCash: number; commission: number };
+  /** One sma-cross instance on 1m bars. */
+  readonly sma: { id: string; symbol: string; fast: number; slow: number; sizing: string };
+  /** Merged over fast sync (50 ms), maxOrders 50 and the confirmation. */
+  readonly live: Record<string, unknown>;
+  /** Other top-level sections (e.g. `exchange`). */
+  readonly extra?: Record<string, unknown>;
+}
+
+/**
+ * A live (or shadow, for the twin run) engine configuration for tests: exchange market data,
+ * one sma-cross instance, API on a free port, risk loose enough that only the exchange and
+ * the gate decide, fast REST sync.
+ */
+export function liveTestConfig(o: LiveTestSetup): AppConfig {
+  return AppConfigSchema.parse({
+    mode: o.mode ?? 'live',
+    marketData: { source: 'exchange' },
+    account: o.account,
+    strategies: [
+      {
+        id: o.sma.id,
+        strategy: 'sma-cross',
+        symbols: [o.sma.symbol],
+        timeframe: '1m',
+        params: { fast: o.sma.fast, slow: o.sma.slow },
+        sizing: o.sma.sizing,
+      },
+    ],
+    storage: { dbPath: o.dbPath },
+    api: { host: '127.0.0.1', port: 0 },
+    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
+    live: { confirmed: true, syncIntervalMs: 50, maxOrders: 50, ...o.live },
+    ...o.extra,
+  });
 }

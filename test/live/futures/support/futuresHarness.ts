@@ -11,12 +11,12 @@ import type { LiveVenue } from '../../../../src/app/LiveVenue.js';
 import { liveVariant } from '../../../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../../../src/app/TradingRuntime.js';
 import type { RuntimeDeps } from '../../../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../../../src/config/configSchema.js';
 import type { AppConfig } from '../../../../src/config/configSchema.js';
 import { createTradingExchange } from '../../../../src/exchanges/ccxt/createTradingExchange.js';
 import { tradesTopic } from '../../../../src/kernel/topics.js';
 import type { AuditSink } from '../../../../src/monitor/AuditSink.js';
 import { FakeBinance } from '../../../support/fakeBinance/FakeBinance.js';
+import { liveTestConfig } from '../../support/liveHarness.js';
 import type { FakeTrade } from '../../../support/fakeBinance/FakeBinance.js';
 
 export const PERP = 'XRP/USDT:USDT';
@@ -82,34 +82,17 @@ export async function marketDataExchange(fake: FakeBinance): Promise<Exchange> {
 
 /** A live engine configuration trading the perpetual with sma-cross (3/8, 100 XRP). */
 export function futuresConfig(dbPath: string, over: Record<string, unknown> = {}): AppConfig {
-  return AppConfigSchema.parse({
-    mode: 'live',
-    exchange: { id: 'binanceusdm' },
-    marketData: { source: 'exchange' },
+  return liveTestConfig({
+    dbPath,
     account: { currency: 'USDT', initialCash: Number(WALLET), commission: 0.0005 },
-    strategies: [
-      {
-        id: 'sma-perp',
-        strategy: 'sma-cross',
-        symbols: [PERP],
-        timeframe: '1m',
-        params: { fast: 3, slow: 8 },
-        sizing: 'fixed:100',
-      },
-    ],
-    storage: { dbPath },
-    api: { host: '127.0.0.1', port: 0 },
-    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
+    sma: { id: 'sma-perp', symbol: PERP, fast: 3, slow: 8, sizing: 'fixed:100' },
     live: {
-      confirmed: true,
-      syncIntervalMs: 50,
       reconcileIntervalMs: 60_000,
       resolveWithinMs: 3_000,
       streams: false,
-      maxOrders: 50,
       perpetuals: { [PERP]: { leverage: 5, marginMode: 'isolated' } },
     },
-    ...over,
+    extra: { exchange: { id: 'binanceusdm' }, ...over },
   });
 }
 
