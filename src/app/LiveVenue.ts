@@ -5,7 +5,7 @@ import { QtsError } from '../core/QtsError.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, toFixed } from '../core/Fixed.js';
+import { ZERO, add, sub, toFixed } from '../core/Fixed.js';
 import type { ExecutionClient, ExecutionReportSink } from '../execution/ExecutionClient.js';
 import type { ContingentMember, EmulatorAction, ParentView } from '../execution/OrderEmulator.js';
 import { planGroup } from '../execution/OrderEmulator.js';
@@ -13,6 +13,7 @@ import type { Bar, Trade } from '../model/Bar.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
+import type { OrderRequest } from '../model/OrderRequest.js';
 import type { LiveReconciler } from './LiveReconciler.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 
@@ -59,12 +60,55 @@ export interface EmulationContext {
    * in the base leaves below what the entry filled); undefined: no cap beyond the group's.
    */
   readonly closable?: (symbol: string) => Fixed | undefined;
+  /**
+   * Submits a new order as any other (the OMS names and journals it, risk judges it): how a
+   * leg of a bracket is continued when the entry fills after the leg went out. Without it, a
+   * leg that went out covers only what the entry had filled then.
+   */
+  readonly submit?: (strategyId: string, request: OrderRequest) => Order;
 }
 
 /** Whether an order is a contingent one the engine emulates (bracket child or OCO member). */
 export function isContingent(order: Order): boolean {
   return order.request.parentId !== undefined || order.request.ocoGroup !== undefined;
 }
+
+/**
+ * The group an emulated order belongs to: its OCO group, else its entry's children together
+ * (children of one entry close one position, so they share what it filled).
+ */
+function groupKeyOf(order: Order): string {
+  const r = order.request;
+  if (r.ocoGroup !== undefined) return `oco:${r.ocoGroup}`;
+  if (r.parentId !== undefined) return `parent:${r.parentId}`;
+  return `order:${order.id}`;
+}
+
+/**
+ * A member's leg: members of one group with the same terms are one protection (a leg and its
+ * continuations), which survives a restart without any extra field in the journal.
+ */
+function legKeyOf(order: Order): string {
+  const r = order.request;
+  return `${r.side}|${r.type}|${r.price ?? ''}|${r.triggerPrice ?? ''}|${r.trailingPct ?? ''}`;
+}
+
+/**
+ * What an entry delivered of the position its children close: a spot buy's fee taken in the
+ * base asset never reaches the account, so it is not there to sell (nor to guard: a leg is not
+ * continued for that dust).
+ */
+function deliveredQty(entry: Order): Fixed {
+  if (entry.side !== 'BUY') return entry.filledQty;
+  const base = entry.symbol.split('/')[0];
+  let fee = ZERO;
+  for (const e of entry.events)
+    if (e.type === 'OrderFilled' && e.feeCurrency === base && e.fee > ZERO) fee = add(fee, e.fee);
+  return sub(entry.filledQty, fee);
+}
+
+/** Ends that mean a member did not do its job: its leg is given up. */
+const GIVEN_UP: ReadonlySet<string> = new Set(['REJECTED', 'DENIED', 'EXPIRED']);
 
 /**
  * Live mode's venue: the ccxt execution client, its REST sync and private streams, and the
@@ -85,6 +129,14 @@ export class LiveVenue implements RuntimeVenue {
   private readonly released = new Map<string, { order: Order; sentQty: Fixed }>();
   /** Cancels already asked of the exchange for released members (asked once). */
   private readonly cancelAsked = new Set<string>();
+  /**
+   * Contingent groups being emulated, by group key: their symbol and every member ever seen
+   * (ended ones still count with what they filled). Dropped once nothing in them is open and
+   * their entry ended.
+   */
+  private readonly groupsByKey = new Map<string, { readonly symbol: string; readonly ids: Set<string> }>();
+  /** Members ended locally or canceled at the strategy's or user's request: their leg is given up. */
+  private readonly withdrawn = new Set<string>();
   private readonly lastPrice = new Map<string, Fixed>();
   private sink: ExecutionReportSink = () => undefined;
   private planning = false;
@@ -138,6 +190,7 @@ export class LiveVenue implements RuntimeVenue {
       return;
     }
     this.held.set(order.id, order);
+    this.remember(order);
     this.report({ type: 'OrderAccepted', venueOrderId: EMULATED_VENUE_ID, ...this.about(order) });
     this.plan(order.symbol);
   }
@@ -148,10 +201,13 @@ export class LiveVenue implements RuntimeVenue {
       this.plan(order.symbol);
       return;
     }
+    // The strategy or the user takes a released member back: its leg is not continued.
+    if (this.released.has(order.id)) this.withdrawn.add(order.id);
     this.client.cancel(order, reason);
   }
 
   private cancelLocally(order: Order, reason: string): void {
+    this.withdrawn.add(order.id);
     this.held.delete(order.id);
     this.report({ type: 'OrderCanceled', reason, ...this.about(order) });
   }
@@ -176,7 +232,7 @@ export class LiveVenue implements RuntimeVenue {
       this.released.delete(event.orderId);
       this.cancelAsked.delete(event.orderId);
     }
-    if (this.held.size > 0 || this.released.size > 0) this.plan(event.symbol);
+    if (this.groupsByKey.size > 0) this.plan(event.symbol);
   }
 
   /**
@@ -190,14 +246,24 @@ export class LiveVenue implements RuntimeVenue {
     try {
       for (let pass = 0; pass < 8; pass++) {
         let changed = false;
-        for (const members of this.groups(symbol).values()) {
+        for (const [key, group] of this.groupsByKey) {
+          if (group.symbol !== symbol) continue;
+          const members = this.membersOf(group.ids);
+          const parent = this.parentOf(members);
+          // The position less what other groups' released members may still close: the
+          // planner takes off its own group's, so it sizes with the cap the release applies.
+          const position = this.emulation?.closable?.(symbol);
+          const closable =
+            position === undefined ? undefined : sub(position, this.openAtVenue(symbol, group.ids));
           const actions = planGroup(
             members.map((m) => this.memberOf(m)),
-            this.parentOf(members),
+            parent,
             this.lastPrice.get(symbol),
-            this.emulation?.closable?.(symbol),
+            closable,
           );
-          for (const a of actions) changed = this.act(a) || changed;
+          for (const a of actions) changed = this.act(a, members) || changed;
+          if (actions.length === 0 && (parent === undefined || parent.done) && !this.anyOpen(members))
+            this.forgetGroup(key, group.ids);
         }
         if (!changed) break;
       }
@@ -206,51 +272,36 @@ export class LiveVenue implements RuntimeVenue {
     }
   }
 
-  /** The open contingent orders of a symbol, by group (OCO group, or the order itself). */
-  private groups(symbol: string): Map<string, Order[]> {
-    const out = new Map<string, Order[]>();
-    const add = (o: Order): void => {
-      if (o.symbol !== symbol) return;
-      const key = o.request.ocoGroup ?? o.id;
-      const g = out.get(key);
-      if (g === undefined) out.set(key, [o]);
-      else g.push(o);
-    };
-    for (const o of this.held.values()) add(o);
-    for (const r of this.released.values()) add(r.order);
-    // Members that ended still count with what they filled: they come from the OMS (or journal).
-    for (const [key, g] of out) {
-      const group = g[0]?.request.ocoGroup;
-      if (group === undefined) continue;
-      for (const id of this.siblingIds(group)) {
-        if (g.some((o) => o.id === id)) continue;
-        const done = this.emulation?.order(id);
-        if (done !== undefined) g.push(done);
-      }
-      out.set(key, g);
+  /** The members of a group as orders: held or released here, ended ones from the OMS or journal. */
+  private membersOf(ids: ReadonlySet<string>): Order[] {
+    const out: Order[] = [];
+    for (const id of ids) {
+      const o = this.held.get(id) ?? this.released.get(id)?.order ?? this.emulation?.order(id);
+      if (o !== undefined) out.push(o);
     }
     return out;
   }
 
-  /** Ids of every member ever seen of an OCO group (ended ones included). */
-  private readonly groupMembers = new Map<string, Set<string>>();
+  private anyOpen(members: readonly Order[]): boolean {
+    return members.some((m) => this.held.has(m.id) || this.released.has(m.id));
+  }
 
-  private siblingIds(group: string): Set<string> {
-    return this.groupMembers.get(group) ?? new Set();
+  private forgetGroup(key: string, ids: ReadonlySet<string>): void {
+    this.groupsByKey.delete(key);
+    for (const id of ids) this.withdrawn.delete(id);
   }
 
   private remember(order: Order): void {
-    const group = order.request.ocoGroup;
-    if (group === undefined) return;
-    let s = this.groupMembers.get(group);
-    if (s === undefined) this.groupMembers.set(group, (s = new Set()));
-    s.add(order.id);
+    const key = groupKeyOf(order);
+    let g = this.groupsByKey.get(key);
+    if (g === undefined) this.groupsByKey.set(key, (g = { symbol: order.symbol, ids: new Set() }));
+    g.ids.add(order.id);
   }
 
   private memberOf(o: Order): ContingentMember {
     const r = o.request;
-    this.remember(o);
     const sent = this.released.get(o.id);
+    const state = this.held.has(o.id) ? 'held' : sent !== undefined && !o.isTerminal ? 'sent' : 'done';
     return {
       id: o.id,
       side: r.side,
@@ -258,9 +309,11 @@ export class LiveVenue implements RuntimeVenue {
       quantity: r.quantity,
       price: r.price,
       triggerPrice: r.triggerPrice,
-      state: this.held.has(o.id) ? 'held' : sent !== undefined && !o.isTerminal ? 'sent' : 'done',
+      state,
       filledQty: o.filledQty,
       sentQty: sent?.sentQty ?? o.quantity,
+      leg: legKeyOf(o),
+      withdrawn: state === 'done' && (this.withdrawn.has(o.id) || GIVEN_UP.has(o.status)),
     };
   }
 
@@ -270,12 +323,26 @@ export class LiveVenue implements RuntimeVenue {
     const p = this.emulation?.order(parentId);
     // A parent nobody knows (lost journal) protects nothing: its children must not trade.
     if (p === undefined) return { filledQty: ZERO, done: true };
-    return { filledQty: p.filledQty, done: p.isTerminal };
+    return { filledQty: deliveredQty(p), done: p.isTerminal };
   }
 
-  /** Applies one action; whether it changed the emulator's state. */
-  private act(a: EmulatorAction): boolean {
+  /** Applies one action on a group's `members`; whether it changed the emulator's state. */
+  private act(a: EmulatorAction, members: readonly Order[]): boolean {
     switch (a.kind) {
+      case 'continue': {
+        const from = members.find((m) => m.id === a.fromId);
+        const submit = this.emulation?.submit;
+        if (from === undefined || submit === undefined) return false;
+        const next = submit(from.strategyId, { ...from.request, quantity: a.quantity });
+        // Remembered even if risk denied it: a denied continuation gives the leg up, it is
+        // not asked for again on every price.
+        this.remember(next);
+        this.log.info(
+          { orderId: next.id, from: from.id, quantity: String(a.quantity), status: next.status },
+          'emulated leg continued for what the entry filled since it went out',
+        );
+        return true;
+      }
       case 'cancel-local': {
         const o = this.held.get(a.orderId);
         if (o === undefined) return false;
@@ -294,7 +361,9 @@ export class LiveVenue implements RuntimeVenue {
         if (o === undefined) return false;
         this.held.delete(o.id);
         const spot = this.emulation?.isSpot(o.symbol) ?? false;
-        const held = this.emulation?.closable?.(o.symbol);
+        // What the account holds, less what released members may still close at the exchange.
+        const position = this.emulation?.closable?.(o.symbol);
+        const held = position === undefined ? undefined : sub(position, this.openAtVenue(o.symbol));
         const quantity = held !== undefined && held < a.quantity ? held : a.quantity;
         this.released.set(o.id, { order: o, sentQty: quantity });
         // Journaled before anything leaves: after a crash, a TRIGGERED emulated order is one
@@ -322,6 +391,23 @@ export class LiveVenue implements RuntimeVenue {
         return true;
       }
     }
+  }
+
+  /**
+   * What released members of `symbol` (but those in `except`) may still close at the exchange
+   * (sent, not yet filled).
+   */
+  private openAtVenue(symbol: string, except?: ReadonlySet<string>): Fixed {
+    let open = ZERO;
+    for (const r of this.released.values())
+      if (
+        r.order.symbol === symbol &&
+        except?.has(r.order.id) !== true &&
+        !r.order.isTerminal &&
+        r.sentQty > r.order.filledQty
+      )
+        open = add(open, sub(r.sentQty, r.order.filledQty));
+    return open;
   }
 
   /** The client resolved an order that was of unknown outcome since `since` (engine ms). */
@@ -374,7 +460,7 @@ export class LiveVenue implements RuntimeVenue {
   private onPrice(symbol: string, price: number): void {
     if (this.emulation === undefined || !Number.isFinite(price)) return;
     this.lastPrice.set(symbol, toFixed(price));
-    if (this.held.size > 0 || this.released.size > 0) this.plan(symbol);
+    if (this.groupsByKey.size > 0) this.plan(symbol);
   }
 
   /**
@@ -410,7 +496,8 @@ export class LiveVenue implements RuntimeVenue {
     if (this.syncing || this.stopped) return;
     this.syncing = true;
     try {
-      await this.client.sync();
+      // Paced: orders the healthy private streams cover are looked up only every streamSyncIntervalMs.
+      await this.client.syncDue(this.live.streamSyncIntervalMs);
     } finally {
       this.syncing = false;
     }
@@ -442,9 +529,17 @@ export class LiveVenue implements RuntimeVenue {
       {
         name: 'execution',
         ready: stuck.length === 0 && banned === 0,
-        detail: `${unknown.length} order(s) of unknown outcome (${stuck.length} past ${bound} ms of exchange availability)${banned ? `; exchange requests paused until ${new Date(banned).toISOString()}` : ''}; ${this.held.size} contingent order(s) emulated by the engine, ${this.released.size} released`,
+        detail: `${unknown.length} order(s) of unknown outcome (${stuck.length} past ${bound} ms of exchange availability)${banned ? `; exchange requests paused until ${new Date(banned).toISOString()}` : ''}; ${this.held.size} contingent order(s) emulated by the engine, ${this.released.size} released; ${this.syncPaceDetail()}`,
       },
     ];
+  }
+
+  /** The REST sync's pace and why: the private streams' health decides it. */
+  private syncPaceDetail(): string {
+    const p = this.client.syncPace();
+    const fast = `every ${this.live.syncIntervalMs} ms`;
+    if (p.streams !== 'healthy') return `${p.detail}; REST order sync ${fast} for every order`;
+    return `${p.detail}; REST order sync every ${this.live.streamSyncIntervalMs} ms for ${p.slowOrders} order(s) the streams cover, ${fast} for ${p.fastOrders} other(s)`;
   }
 
   async stop(): Promise<void> {

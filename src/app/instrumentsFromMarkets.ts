@@ -1,7 +1,7 @@
 import type { Exchange, Market } from 'ccxt';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
-import { makeInstrument } from '../model/Instrument.js';
+import { isFeeSide, makeInstrument } from '../model/Instrument.js';
 
 /**
  * Instruments as the exchange defines them (tick, lot, minimums, fees), so shadow orders
@@ -30,6 +30,10 @@ export function instrumentsFromMarkets(exchange: Exchange, symbols: readonly str
       minNotional: m.limits.cost?.min ?? 0,
       makerFee: m.maker ?? 0.001,
       takerFee: m.taker ?? 0.001,
+      // Which currency a spot fill's fee comes out of (Binance spot: 'get', the coin
+      // received), so shadow charges fees where live will; perpetuals ignore it.
+      feeSide: isFeeSide(m.feeSide) ? m.feeSide : 'quote',
+      feeStep: commissionStep(m),
       // Linear perpetuals ("BTC/USDT:USDT") become PERPETUAL by their symbol; the exchange
       // tells the contract size and, when it publishes one, the leverage ceiling.
       ...(m.contract === true && m.contractSize !== undefined ? { contractSize: m.contractSize } : {}),
@@ -38,6 +42,22 @@ export function instrumentsFromMarkets(exchange: Exchange, symbols: readonly str
         : {}),
     });
   });
+}
+
+/**
+ * The unit the exchange books commissions in, from Binance's `baseCommissionPrecision` /
+ * `quoteCommissionPrecision` (decimal places; the finer of the two), or 0 (exact) when the
+ * exchange does not say.
+ */
+function commissionStep(m: NonNullable<Market>): string {
+  const info = (m.info ?? {}) as Record<string, unknown>;
+  const places = [info['baseCommissionPrecision'], info['quoteCommissionPrecision']]
+    .filter((p) => typeof p === 'number' || (typeof p === 'string' && p.trim() !== ''))
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p >= 0 && p <= 16);
+  if (places.length === 0) return '0';
+  const p = Math.max(...places);
+  return p === 0 ? '1' : `0.${'0'.repeat(p - 1)}1`;
 }
 
 /** Instruments when no exchange tells us better (replay and synthetic markets). */

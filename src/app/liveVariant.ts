@@ -8,6 +8,7 @@ import { createTradingExchange } from '../exchanges/ccxt/createTradingExchange.j
 import { capabilitiesOf } from '../exchanges/ccxt/executionCapabilities.js';
 import { applyPerpetualSettings } from '../exchanges/ccxt/applyPerpetualSettings.js';
 import { RequestGate } from '../exchanges/ccxt/RequestGate.js';
+import type { OrderRequest } from '../model/OrderRequest.js';
 import { LiveReconciler } from './LiveReconciler.js';
 import { LiveVenue } from './LiveVenue.js';
 import type { RuntimeVariant } from './TradingRuntime.js';
@@ -102,6 +103,8 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
           const q = node.portfolio.positionQty(symbol);
           return q < 0n ? neg(q) : q;
         },
+        // A leg continued after its entry filled more goes through risk like any order.
+        submit: (strategyId: string, request: OrderRequest) => node.submit(strategyId, request),
       };
       const venue: LiveVenue = new LiveVenue(
         client,

@@ -122,6 +122,11 @@ export const LiveConfigSchema = z.object({
   resolveWithinMs: z.number().int().positive().default(30_000),
   /** REST sync of open and in-flight orders (fills the streams missed). */
   syncIntervalMs: z.number().int().positive().default(2_000),
+  /**
+   * While the private streams are healthy, an acknowledged order they cover is looked up by
+   * REST only once its latest news is this old (orders of unknown outcome stay at syncIntervalMs).
+   */
+  streamSyncIntervalMs: z.number().int().positive().default(30_000),
   /** Periodic reconciliation with the exchange while running. */
   reconcileIntervalMs: z.number().int().positive().default(60_000),
   /** Our order budget on top of ccxt's limiter: at most maxOrders per orderWindowMs. */

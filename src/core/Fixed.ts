@@ -102,7 +102,11 @@ export function toFixed(x: Numeric): Fixed {
   return parseFixed(x);
 }
 
-/** Nearest float, for statistics and charts only (never feed it back into the ledger). */
+/**
+ * A float for statistics and charts only (never feed it back into the ledger). Above one
+ * unit it is the nearest double or its neighbour (whole and fraction are rounded apart:
+ * 1.997 → 1.9969999999999999); amounts sent to an exchange go through their decimal text.
+ */
 export function toNumber(x: Fixed): number {
   // Below one whole unit the whole part is 0 and the sum below is Number(x) / 1e16 as it
   // stands: the same double, without two bigint divisions (zero fees, flat positions).

@@ -33,12 +33,12 @@ export interface OrderCounts {
   expired: number;
 }
 
-/** How many closed orders at least stay in memory for lookups; older history lives in the journal. */
-const CLOSED_MEMORY = 1024;
+/** How many closed orders at least stay in memory for lookups by default; older history lives in the journal. */
+export const CLOSED_MEMORY = 1024;
 
 export class ExecutionEngine {
   private readonly open = new StableMap<Order>();
-  private readonly closed = new GenerationMap<string, Order>(CLOSED_MEMORY);
+  private readonly closed: GenerationMap<string, Order>;
   private readonly counts: OrderCounts = {
     total: 0,
     filled: 0,
@@ -60,8 +60,10 @@ export class ExecutionEngine {
     private readonly clock: Clock,
     private readonly orderIds: IdGenerator,
     private readonly journal?: OrderJournal,
+    closedMemory = CLOSED_MEMORY,
   ) {
     this.events = bus.channel(ORDER_EVENTS);
+    this.closed = new GenerationMap<string, Order>(closedMemory);
   }
 
   /** Attaches the venue; its reports come back through `onReport`. */

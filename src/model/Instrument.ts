@@ -1,7 +1,20 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { toFixed } from '../core/Fixed.js';
+import { ZERO, toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
-import type { InstrumentKind } from './enums.js';
+import type { InstrumentKind, OrderSide } from './enums.js';
+
+/**
+ * In which currency a spot fill pays its fee, as ccxt names it (`market.feeSide`): 'quote'
+ * or 'base' always that one; 'get' the currency received (Binance spot: a buy pays in the
+ * coin bought, a sell in the quote received); 'give' the currency given.
+ */
+export const FeeSide = { QUOTE: 'quote', BASE: 'base', GET: 'get', GIVE: 'give' } as const;
+export type FeeSide = (typeof FeeSide)[keyof typeof FeeSide];
+
+/** Whether `x` names a FeeSide (what an exchange reports may be anything). */
+export function isFeeSide(x: unknown): x is FeeSide {
+  return x === 'quote' || x === 'base' || x === 'get' || x === 'give';
+}
 
 /**
  * A tradable contract as a venue defines it. Orders are checked against its tick and lot
@@ -23,6 +36,18 @@ export interface Instrument {
   readonly minNotional: Fixed;
   readonly makerFee: Fixed;
   readonly takerFee: Fixed;
+  /**
+   * Spot: the currency a fill's fee is paid in (see FeeSide). A fee in the base coin is
+   * qty × rate and comes out of the coins (a buy delivers qty − fee; a sell needs qty + fee
+   * held); a fee in the quote is notional × rate. Perpetuals ignore it: their fees always
+   * settle in `settle`, whatever this says.
+   */
+  readonly feeSide: FeeSide;
+  /**
+   * Unit a fee is rounded down to, as the exchange books commissions (Binance: 8 decimals);
+   * 0 keeps the exact product. Applies only when feeSide is not 'quote'.
+   */
+  readonly feeStep: Fixed;
   /** Perpetuals: contract multiplier (1 for linear USDT-M) and the leverage ceiling. */
   readonly contractSize: Fixed;
   readonly maxLeverage: number;
@@ -72,6 +97,10 @@ export interface InstrumentSpec {
   minNotional?: Numeric;
   makerFee?: Numeric;
   takerFee?: Numeric;
+  /** Default 'quote': every fee in the quote currency. */
+  feeSide?: FeeSide;
+  /** Default 0: fees exact. */
+  feeStep?: Numeric;
   contractSize?: Numeric;
   maxLeverage?: number;
   /** Maintenance brackets; or a flat rate with `maintenanceRate`. */
@@ -86,6 +115,13 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
   const [base, quote] = (pair ?? '').split('/');
   if (!base || !quote) throw new Error(`symbol must look like BASE/QUOTE: ${spec.symbol}`);
   const kind = spec.kind ?? (settleRaw ? 'PERPETUAL' : 'SPOT');
+  const feeSide = spec.feeSide ?? FeeSide.QUOTE;
+  const feeStep = toFixed(spec.feeStep ?? 0);
+  if (!isFeeSide(feeSide) || feeStep < 0n)
+    throw new QtsError(
+      'ERR_INVALID_INSTRUMENT',
+      `${spec.symbol}: feeSide must be quote, base, get or give and feeStep ≥ 0`,
+    );
   return {
     symbol: spec.symbol,
     venue: spec.venue ?? 'SIM',
@@ -99,11 +135,39 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
     minNotional: toFixed(spec.minNotional ?? 0),
     makerFee: toFixed(spec.makerFee ?? '0.001'),
     takerFee: toFixed(spec.takerFee ?? '0.001'),
+    feeSide,
+    feeStep,
     contractSize: toFixed(spec.contractSize ?? 1),
     maxLeverage: spec.maxLeverage ?? (kind === 'PERPETUAL' ? DEFAULT_MAX_LEVERAGE : 1),
     maintenanceTiers: maintenanceTiers(spec),
     liquidationFeeRate: toFixed(spec.liquidationFeeRate ?? DEFAULT_LIQUIDATION_FEE_RATE),
   };
+}
+
+/**
+ * Whether a fill on `side` pays its fee in the base coin rather than in quote/settle: spot
+ * only, following the instrument's feeSide.
+ */
+export function feeInBase(inst: Instrument, side: OrderSide): boolean {
+  if (inst.kind !== 'SPOT') return false;
+  switch (inst.feeSide) {
+    case FeeSide.QUOTE:
+      return false;
+    case FeeSide.BASE:
+      return true;
+    case FeeSide.GET:
+      return side === 'BUY';
+    case FeeSide.GIVE:
+      return side === 'SELL';
+  }
+}
+
+/**
+ * The fee rate a buy pays on top of its notional, as risk and sizing price a buy's cost:
+ * the taker rate, or none when the fee comes out of the coins bought (Binance spot).
+ */
+export function buyFeeRateOnCash(inst: Instrument): Fixed {
+  return feeInBase(inst, 'BUY') ? ZERO : inst.takerFee;
 }
 
 function maintenanceTiers(spec: InstrumentSpec): MaintenanceTier[] {

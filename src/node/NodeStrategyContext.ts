@@ -163,15 +163,19 @@ export class NodeStrategyContext implements StrategyContext {
     // state is still true: strategies ask on every signal, fills are rarer.
     const cached = this.positionViews.get(symbol);
     if (cached !== undefined && cached.state === pos) return cached.view;
+    // Less than one lot cannot be traded: the dust a fee taken from the coin bought leaves
+    // (buy 100, hold 99.9, sell 99) counts as flat, or a long/flat strategy never buys again.
+    // Positions built from whole lots are never dust, so backtests see no difference.
+    const dust = pos.qty !== ZERO && abs(pos.qty) < this.node.instrument(symbol).lotSize;
     const view: PositionView = {
       symbol,
       qty: pos.qty,
       qtyNumber: toNumber(pos.qty),
       avgPrice: pos.qty === ZERO ? undefined : toNumber(div(pos.costBasis, pos.qty)),
       realizedPnl: pos.realizedPnl,
-      isFlat: pos.qty === ZERO,
-      isLong: pos.qty > 0n,
-      isShort: pos.qty < 0n,
+      isFlat: pos.qty === ZERO || dust,
+      isLong: pos.qty > 0n && !dust,
+      isShort: pos.qty < 0n && !dust,
     };
     if (cached === undefined) this.positionViews.set(symbol, { state: pos, view });
     else {

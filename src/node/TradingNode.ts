@@ -46,6 +46,12 @@ export interface TradingNodeOptions {
   readonly journal?: OrderJournal;
   readonly logSink?: StrategyLogSink;
   readonly stateStore?: (strategyId: string) => StrategyStateStore;
+  /**
+   * Closed orders the OMS keeps in memory for lookups (at least; default 1024). Backtests
+   * keep fewer: with no journal behind them, orders kept past their use only survive
+   * collections and slow long runs.
+   */
+  readonly closedOrderMemory?: number;
 }
 
 /** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
@@ -114,6 +120,7 @@ export class TradingNode {
       this.clock,
       TradingNode.orderIds(opts.orderIdPrefix ?? 'Q', opts.orderIdsUsed ?? 0),
       opts.journal,
+      opts.closedOrderMemory,
     );
     this.risk = new RiskEngine(
       {

@@ -190,6 +190,13 @@ export class Ledger {
     // Venues that take a buy's fee in the bought coin deliver less of it; the cost stays.
     const feeInBase = fill.fee > 0n && spot && fill.feeCurrency === instrument.base;
     if (feeInBase) qty = sub(qty, fill.fee);
+    if (feeInBase && qty === ZERO && costBasis !== ZERO) {
+      // A sell's base fee took the last coins: their cost is a realized loss, not a cost
+      // left on an empty position for the next one to inherit.
+      pnl = sub(pnl, costBasis);
+      realizedPnl = sub(realizedPnl, costBasis);
+      costBasis = ZERO;
+    }
     const feeFromCash = fill.fee > 0n && !feeInBase;
     const newSettle = add(
       this.balance(settle),

@@ -2,10 +2,12 @@ import type { Fixed } from '../core/Fixed.js';
 import { ONE, ZERO, add, div, divTrunc, floorToStep, fromNumber, mul, toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
+import { buyFeeRateOnCash } from '../model/Instrument.js';
 
 /**
  * How many units a buy without an explicit quantity gets.
  * - all-in: floor(cash / (price × (1 + commission))) in steps of `step` (backtrader's all-in sizer);
+ *   floor(cash / price) when the instrument takes a buy's fee from the coins bought;
  * - fixed: always `quantity`;
  * - percent: `percent`% of equity at the price, in steps.
  */
@@ -31,11 +33,12 @@ export interface SizingInput {
 export function sizeOrder(spec: SizingSpec, input: SizingInput): Fixed {
   if (!(input.price > 0) || !Number.isFinite(input.price)) return ZERO;
   const px = fromNumber(input.price);
-  const lev = input.instrument.kind === 'PERPETUAL' ? input.leverage : undefined;
+  const inst = input.instrument;
+  const lev = inst.kind === 'PERPETUAL' ? input.leverage : undefined;
+  // A spot buy whose fee comes out of the coins bought (Binance's 'get') costs the bare
+  // notional: cash buys floor(cash / price) and holds that less the fee.
   const feeFactor =
-    lev === undefined
-      ? add(ONE, input.instrument.takerFee)
-      : add(div(ONE, fromNumber(lev)), input.instrument.takerFee);
+    lev === undefined ? add(ONE, buyFeeRateOnCash(inst)) : add(div(ONE, fromNumber(lev)), inst.takerFee);
   switch (spec.kind) {
     case 'fixed':
       return spec.quantity;

@@ -4,6 +4,7 @@ import { CircuitBreaker } from './CircuitBreaker.js';
 import { LossStreaks } from './LossStreaks.js';
 import { OrderRateLimiter } from './OrderRateLimiter.js';
 import type { Instrument } from '../model/Instrument.js';
+import { buyFeeRateOnCash } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import type { RiskDenial, RiskLimits, RiskRule } from './preTradeRules.js';
@@ -215,7 +216,7 @@ export class RiskEngine {
         // Each open market buy is priced at its own symbol's last price, never at the one being checked.
         const px = o.symbol === instrument.symbol ? lastPrice : this.view.lastPrice(o.symbol);
         const pxFixed = px !== undefined && px > 0 ? fromNumber(px) : undefined;
-        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, pxFixed, oi.takerFee));
+        cash = sub(cash, remainingCommitment(o.request, o.leavesQty, pxFixed, buyFeeRateOnCash(oi)));
       } else if (o.symbol === instrument.symbol && o.side === 'SELL') {
         committedSell = add(committedSell, o.leavesQty);
       }

@@ -1,6 +1,7 @@
 import type { Fixed } from '../core/Fixed.js';
 import { ONE, ZERO, abs, add, fromNumber, isMultipleOf, mul, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
+import { buyFeeRateOnCash } from '../model/Instrument.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import type { TradingState } from './TradingState.js';
 
@@ -188,7 +189,8 @@ export const checkSpotFunds: RiskRule = (input) => {
   const px = referencePrice(input);
   if (px === undefined) return undefined;
   const notional = mul(request.quantity, px);
-  const cost = add(notional, mul(notional, instrument.takerFee));
+  // A buy whose fee comes out of the coins bought (Binance spot) needs only the notional.
+  const cost = add(notional, mul(notional, buyFeeRateOnCash(instrument)));
   if (cost > input.uncommittedCash) {
     return deny(
       'ERR_RISK_INSUFFICIENT_FUNDS',

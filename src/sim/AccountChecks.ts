@@ -1,7 +1,8 @@
 import type { Fixed } from '../core/Fixed.js';
-import { add, formatFixed, fromNumber, min, mul, neg } from '../core/Fixed.js';
+import { ZERO, add, formatFixed, fromNumber, min, mul, neg } from '../core/Fixed.js';
 import type { FundsView } from '../execution/ExecutionClient.js';
 import type { Instrument } from '../model/Instrument.js';
+import { FeeSide, feeInBase } from '../model/Instrument.js';
 import { InstrumentKind, Liquidity, OrderSide, OrderType } from '../model/enums.js';
 import type { FillModel } from './FillModel.js';
 import type { RestingOrder } from './RestingOrder.js';
@@ -31,11 +32,12 @@ export interface MarginView {
 /**
  * The checks a real exchange makes against the account: a reduce-only order may only shrink
  * a position, and spot balances never go negative (a buy needs qty × px + fee of cash, a
- * sell needs the coins). Perpetuals trade on margin: with a MarginView the part of a trade
- * that opens or grows a position needs notional / leverage + fee of available balance, on
- * arrival and again at each fill; without one only the reduce-only rule applies to them.
- * The account is read live through FundsView, so a fill booked a moment ago is already
- * spent when the next order is checked.
+ * sell needs the coins; with the fee in the base coin — see Instrument.feeSide — a buy needs
+ * qty × px and a sell qty + fee of coins). Perpetuals trade on margin: with a MarginView the
+ * part of a trade that opens or grows a position needs notional / leverage + fee of available
+ * balance, on arrival and again at each fill; without one only the reduce-only rule applies
+ * to them. The account is read live through FundsView, so a fill booked a moment ago is
+ * already spent when the next order is checked.
  */
 export class AccountChecks {
   constructor(
@@ -74,19 +76,24 @@ export class AccountChecks {
       qty = min(qty, room);
     }
     if (inst.kind === InstrumentKind.PERPETUAL) return this.marginOnArrival(o, qty, ref);
+    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
+    const liquidity = maker ? Liquidity.MAKER : Liquidity.TAKER;
+    const inBase = feeInBase(inst, o.side);
     if (o.side === OrderSide.SELL) {
       const held = this.funds.positionQty(inst.symbol);
-      if (qty <= held) return undefined;
+      // A sell whose fee is in the base coin gives the fee on top of the quantity.
+      const need = inBase ? add(qty, this.model.feeBySide(inst, true, qty, ZERO, liquidity)) : qty;
+      if (need <= held) return undefined;
       return {
         code: SimReason.INSUFFICIENT_FUNDS,
-        reason: `sell of ${formatFixed(qty)} ${inst.base} but ${formatFixed(held)} held`,
+        reason: `sell of ${formatFixed(qty)} ${inst.base}${inBase ? ' plus its fee' : ''} but ${formatFixed(held)} held`,
       };
     }
     const px = this.estimatedPrice(o, ref);
     if (px === undefined) return undefined;
-    const maker = o.order.request.type === OrderType.LIMIT && !o.takerOnArrival;
     const notional = mul(qty, px);
-    const cost = add(notional, this.model.feeOn(inst, notional, maker ? Liquidity.MAKER : Liquidity.TAKER));
+    // A buy whose fee is in the base coin pays it out of the coins it receives.
+    const cost = inBase ? notional : add(notional, this.buyFeeInQuote(inst, qty, notional, liquidity));
     const available = this.funds.available(inst.settle);
     if (cost <= available) return undefined;
     return {
@@ -95,11 +102,32 @@ export class AccountChecks {
     };
   }
 
-  /** Whether the account can pay for this fill (qty at notional = qty × px) right now (spot); perpetuals always can. */
-  canFill(inst: Instrument, side: OrderSide, qty: Fixed, notional: Fixed, fee: Fixed): boolean {
+  /**
+   * Whether the account can pay for this fill (qty at notional = qty × px) right now (spot);
+   * perpetuals always can. A fee in the base coin changes what is needed: a buy pays it out
+   * of the coins it receives (notional of quote is enough), a sell pays it on top of the
+   * coins it gives (qty + fee held). A fee in quote on a sell comes out of the proceeds.
+   */
+  canFill(
+    inst: Instrument,
+    side: OrderSide,
+    qty: Fixed,
+    notional: Fixed,
+    fee: Fixed,
+    feeCurrency: string = inst.settle,
+  ): boolean {
     if (inst.kind === InstrumentKind.PERPETUAL) return true;
-    if (side === OrderSide.BUY) return add(notional, fee) <= this.funds.available(inst.settle);
-    return qty <= this.funds.positionQty(inst.symbol);
+    const inBase = feeCurrency === inst.base;
+    if (side === OrderSide.BUY)
+      return (inBase ? notional : add(notional, fee)) <= this.funds.available(inst.settle);
+    return (inBase ? add(qty, fee) : qty) <= this.funds.positionQty(inst.symbol);
+  }
+
+  /** A buy's fee when it is paid in quote: exact for feeSide 'quote', else rounded like the venue's fills. */
+  private buyFeeInQuote(inst: Instrument, qty: Fixed, notional: Fixed, liquidity: Liquidity): Fixed {
+    return inst.feeSide === FeeSide.QUOTE
+      ? this.model.feeOn(inst, notional, liquidity)
+      : this.model.feeBySide(inst, false, qty, notional, liquidity);
   }
 
   /** Perpetuals: whether this fill at `px` can be margined now (always, without a MarginView). */

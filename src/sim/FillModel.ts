@@ -98,6 +98,21 @@ export class FillModel {
   }
 
   /**
+   * Fee of a fill whose instrument does not charge everything in quote (feeSide ≠ 'quote'):
+   * in the base coin qty × rate, else notional × rate, rounded down to the instrument's
+   * feeStep as the exchange books commissions (Binance truncates to 8 decimals).
+   */
+  feeBySide(
+    instrument: Instrument,
+    inBase: boolean,
+    qty: Fixed,
+    notional: Fixed,
+    liquidity: Liquidity,
+  ): Fixed {
+    return floorToStep(mul(inBase ? qty : notional, this.feeRate(instrument, liquidity)), instrument.feeStep);
+  }
+
+  /**
    * Most one order may fill in one bar of `volume`, floored to the lot: an order larger
    * than the market traded in that bar could not have filled there. Undefined = no limit.
    */

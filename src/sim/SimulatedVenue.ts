@@ -1,3 +1,4 @@
+import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { GenerationMap } from '../core/GenerationMap.js';
@@ -10,6 +11,7 @@ import type { Bar, Trade } from '../model/Bar.js';
 import { Liquidity, TimeInForce } from '../model/enums.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
+import { FeeSide, feeInBase } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
 import { amendedRequest } from '../model/OrderAmend.js';
@@ -47,6 +49,11 @@ export interface SimulatedVenueOptions {
   margin?: MarginView;
   /** Perpetuals: mark prices, funding and liquidation (none when omitted). */
   clearing?: PerpetualClearingOptions;
+  /**
+   * Closed orders remembered at least (default 1024). A backtest needs only a few: bracket
+   * children arrive with their parent, and a resubmit cannot happen.
+   */
+  memory?: number;
 }
 
 /** Open orders and the last known price of one symbol. */
@@ -70,7 +77,10 @@ interface MatchPass {
   readonly paths: BarPaths;
 }
 
-/** How many closed orders and fired OCO groups the venue remembers at least (for late bracket children). */
+/**
+ * How many closed orders and fired OCO groups the venue remembers at least by default (for
+ * late bracket children and resubmits).
+ */
 const MEMORY = 1024;
 
 /**
@@ -103,10 +113,10 @@ export class SimulatedVenue implements ExecutionClient {
    * on submit) and, as null, orders refused lately (or children born canceled): never on the
    * book, nothing to protect. One map, so telling a new order from a resubmit is one probe.
    */
-  private readonly past = new GenerationMap<string, RestingOrder | null>(2 * MEMORY);
+  private readonly past: GenerationMap<string, RestingOrder | null>;
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
-  private readonly firedOco = new GenerationMap<string, true>(MEMORY);
+  private readonly firedOco: GenerationMap<string, true>;
   /** Orders waiting to be matched against the current close ('close' fills). */
   private pending: RestingOrder[] = [];
   /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */
@@ -131,6 +141,9 @@ export class SimulatedVenue implements ExecutionClient {
             this.cancelSymbol(symbol, ts, SimReason.LIQUIDATION),
           );
     this.rng = new Rng(opts.seed ?? 0);
+    const memory = opts.memory ?? MEMORY;
+    this.past = new GenerationMap(2 * memory);
+    this.firedOco = new GenerationMap(memory);
   }
 
   /** Attaches the report sink (the OMS, after construction). */
@@ -616,8 +629,16 @@ export class SimulatedVenue implements ExecutionClient {
       return;
     }
     const notional = mul(qty, px);
-    const fee = this.model.feeOn(inst, notional, liquidity);
-    if (!this.checks.canFill(inst, o.side, qty, notional, fee)) {
+    let fee: Fixed;
+    let feeCurrency = inst.settle;
+    if (inst.feeSide === FeeSide.QUOTE) fee = this.model.feeOn(inst, notional, liquidity);
+    else {
+      // Binance-like spot: the fee is taken from the currency the feeSide names.
+      const inBase = feeInBase(inst, o.side);
+      if (inBase) feeCurrency = inst.base;
+      fee = this.model.feeBySide(inst, inBase, qty, notional, liquidity);
+    }
+    if (!this.checks.canFill(inst, o.side, qty, notional, fee, feeCurrency)) {
       this.close(o, ts, SimReason.INSUFFICIENT_FUNDS);
       return;
     }
@@ -638,7 +659,7 @@ export class SimulatedVenue implements ExecutionClient {
       lastQty: qty,
       lastPx: px,
       fee,
-      feeCurrency: inst.settle,
+      feeCurrency,
       liquidity,
       orderId: o.id,
       strategyId: o.order.strategyId,

@@ -58,7 +58,9 @@ export interface PositionView {
   /** Average entry price of what is held, or undefined when flat. */
   readonly avgPrice: number | undefined;
   readonly realizedPnl: Fixed;
+  /** No position, or only dust below one lot (e.g. left by fees taken in the coin bought). */
   readonly isFlat: boolean;
+  /** Long (short) by at least one lot. */
   readonly isLong: boolean;
   readonly isShort: boolean;
 }

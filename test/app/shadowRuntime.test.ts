@@ -97,6 +97,9 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
     expect((await fetch(`http://127.0.0.1:${rt.port}/api/v1/health/ready`)).status).toBe(200);
     const position = rt.node.portfolio.positionQty('XRP/ETH');
     const cash = rt.node.portfolio.cash();
+    // Shadow trades Binance's own instrument: whole-coin lots, the fee taken from the coin received.
+    const inst = rt.node.instrument('XRP/ETH');
+    expect([inst.feeSide, formatFixed(inst.lotSize)]).toEqual(['get', '1']);
     await rt.stop();
 
     // Shadow mode holds no keys: the exchange saw only public traffic.
@@ -109,6 +112,15 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
       params: PARAMS,
       initialCash: 10,
       commission: 0.001,
+      instruments: [
+        {
+          symbol: 'XRP/ETH',
+          tickSize: inst.tickSize,
+          lotSize: inst.lotSize,
+          feeSide: inst.feeSide,
+          feeStep: inst.feeStep,
+        },
+      ],
       fill: { fillAt: 'next-open' },
       sizing: parseSizing('fixed:100', toFixed(1)),
     });

@@ -6,98 +6,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LiveVenue as LiveVenueType } from '../../src/app/LiveVenue.js';
-import { EMULATED_VENUE_ID, LiveVenue } from '../../src/app/LiveVenue.js';
-import type { LiveReconciler } from '../../src/app/LiveReconciler.js';
-import type { LiveConfig } from '../../src/config/configSchema.js';
+import { EMULATED_VENUE_ID } from '../../src/app/LiveVenue.js';
 import { toFixed } from '../../src/core/Fixed.js';
-import type { Fixed } from '../../src/core/Fixed.js';
-import { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
 import { EmulatorReason } from '../../src/execution/OrderEmulator.js';
 import type { Order } from '../../src/model/Order.js';
-import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import type { SqliteDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { journaledOms } from './support/journaledOms.js';
+import type { Incarnation } from './support/emulatedBrackets.js';
+import {
+  bookedBase,
+  bookedTradeIds,
+  bracketOrders,
+  filledBothSides,
+  forwardTape,
+  heldEth,
+  incarnation,
+  placeBracket,
+  trade,
+} from './support/emulatedBrackets.js';
 import type { Harness } from './support/liveHarness.js';
-import { FIXED_PER_UNIT, SYMBOL, duplicateOrders, startHarness, until } from './support/liveHarness.js';
+import {
+  FIXED_PER_UNIT,
+  duplicateOrders,
+  exchangeTradeIds,
+  startHarness,
+  until,
+} from './support/liveHarness.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const LIVE = { resolveWithinMs: 2_000, syncIntervalMs: 100, requestTimeoutMs: 3_000 } as LiveConfig;
-
-function request(over: Partial<OrderRequest>): OrderRequest {
-  return {
-    symbol: SYMBOL,
-    side: 'BUY',
-    type: 'LIMIT',
-    quantity: toFixed(3),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    ...over,
-  };
-}
-
-/** One engine incarnation on the database: journaling OMS, ccxt client on the fake, the emulating venue. */
-function incarnation(h: Harness, db: SqliteDatabase) {
-  const now = (): number => Date.now();
-  const { store, oms, client } = journaledOms(h, db, now, (what, err) => {
-    if (process.env.QTS_TEST_LOG !== undefined) console.warn(what, err.kind, err.message);
-  });
-  const venue: LiveVenueType = new LiveVenue(
-    client,
-    undefined as unknown as LiveReconciler,
-    new RequestGate({ now, sleep, maxOrders: 100, windowMs: 1000 }),
-    LIVE,
-    pino({ level: process.env.QTS_TEST_LOG ?? 'silent' }),
-    () => Promise.resolve(),
-    undefined,
-    {
-      order: (id) => oms.order(id) ?? store.load(id),
-      isSpot: () => true,
-      // What the books hold of the base (a buy's fee is taken in it), as the portfolio would.
-      closable: () => {
-        const b = h.fake.account.spotLedger.balance('ETH');
-        return ((b.free + b.locked) * FIXED_PER_UNIT) as Fixed;
-      },
-    },
-    now,
-  );
-  oms.connect(venue.orderClient);
-  venue.connect((e) => oms.onReport(e));
-  const send = (r: OrderRequest): Order => {
-    const o = oms.create('s1', r);
-    oms.send(o);
-    return o;
-  };
-  return { store, oms, client, venue, send };
-}
-
-/** A bracket as NodeStrategyContext.bracket builds it: entry, stop-loss and take-profit children. */
-function placeBracket(inc: ReturnType<typeof incarnation>, entryPx: Fixed) {
-  const entry = inc.send(request({ price: entryPx }));
-  const child = { parentId: entry.id, ocoGroup: `${entry.id}-oco1`, reduceOnly: true, side: 'SELL' as const };
-  const stopLoss = inc.send(request({ ...child, type: 'STOP_MARKET', triggerPrice: toFixed(1900) }));
-  const takeProfit = inc.send(request({ ...child, type: 'LIMIT', price: toFixed(2100) }));
-  return { entry, stopLoss, takeProfit };
-}
-
-/** The base the account holds at the exchange (a buy's fee is taken in it). */
-const heldEth = (h: Harness): bigint => {
-  const b = h.fake.account.spotLedger.balance('ETH');
-  return (b.free + b.locked) * FIXED_PER_UNIT;
-};
-
-const trade = (price: number) => ({
-  symbol: SYMBOL,
-  ts: 0,
-  id: 'x',
-  price,
-  amount: 1,
-  side: 'SELL' as const,
-});
+/** The default bracket of these tests: stop-loss 1900, take-profit 2100 (the tape stays within 1980-2020). */
+const WIDE = { stop: 1900, takeProfit: 2100 };
 
 describe('brackets in live mode: emulated children against the fake Binance', () => {
   let h: Harness;
@@ -116,7 +54,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
   });
 
   /** Steps the tape until the entry has its first fill (one tape trade fills 1 of 3). */
-  async function partlyFill(inc: ReturnType<typeof incarnation>, entry: Order): Promise<void> {
+  async function partlyFill(inc: Incarnation, entry: Order): Promise<void> {
     await until(() => entry.isOpen && entry.venueOrderId !== undefined, 'entry acknowledged');
     for (let i = 0; i < 60 && entry.filledQty === 0n; i++) {
       h.fake.step(1);
@@ -128,7 +66,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
 
   it('entry partly filled → the stop sends a market sell for exactly the filled quantity, the take-profit ends locally', async () => {
     const inc = incarnation(h, db);
-    const { entry, stopLoss, takeProfit } = placeBracket(inc, toFixed(2001));
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, ...WIDE });
     expect(stopLoss.status).toBe('ACCEPTED');
     expect(stopLoss.venueOrderId).toBe(EMULATED_VENUE_ID);
     expect(inc.venue.heldCount()).toBe(2);
@@ -158,40 +96,180 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
     expect(duplicateOrders(h.fake)).toEqual([]);
   });
 
-  it('take-profit partly filled → the stop shrinks to the remainder', async () => {
-    const inc = incarnation(h, db);
-    const { entry, stopLoss, takeProfit } = placeBracket(inc, toFixed(2001));
-    await partlyFill(inc, entry);
-    inc.oms.cancel(entry.id, 'rest not wanted');
-    await until(() => entry.isTerminal, 'entry canceled');
-    // The exchange reports a partial fill of the released take-profit: simulated at the OMS
-    // level by the emulator's view (the tape cannot reach 2100), then the stop fires.
-    const part = entry.filledQty / 2n;
-    inc.venue.onTrade(trade(2100));
-    await until(() => takeProfit.status !== 'ACCEPTED', 'take-profit released');
-    await inc.client.idle();
-    const tpAt = h.fake.account.orderByClientId(inc.client.clientIdOf(takeProfit.id));
+  /** Syncs the client until `cond` holds (REST lookups bring fills the create response did not). */
+  async function syncUntil(inc: Incarnation, cond: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 100 && !cond(); i++) await inc.client.sync();
+    await until(cond, what);
+  }
+
+  /** Replays the tape one trade at a time (each forwarded to the engine) until `cond` holds. */
+  async function stepUntil(
+    inc: () => Incarnation,
+    cond: () => boolean,
+    what: string,
+    max = 60,
+  ): Promise<void> {
+    for (let i = 0; i < max && !cond(); i++) {
+      h.fake.step(1);
+      await inc().client.idle();
+    }
+    expect(cond(), what).toBe(true);
+  }
+
+  it('take-profit rests at the exchange and fills 1 of 3 on the tape; after a restart the stop goes out for exactly the remainder', async () => {
+    // From trade 39 the tape rises from 1987 to 2020 (trade 55, the only print above 2019.81),
+    // then falls to 1980: 1982.86 at trade 73 is the first print at or below 1983 after that.
+    h.fake.step(34);
+    let inc = incarnation(h, db);
+    const unforward = forwardTape(h, () => inc.venue);
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, {
+      entry: 1990,
+      stop: 1983,
+      takeProfit: 2019.81,
+    });
+    // 1990 crosses the ask: the entry fills on arrival, from the book.
+    await syncUntil(inc, () => entry.status === 'FILLED', 'entry filled');
+    const tpId = inc.client.clientIdOf(takeProfit.id);
+    const slId = inc.client.clientIdOf(stopLoss.id);
+    // Trade 54 prints 2019.81 as a buy (it lifted the ask): the take-profit fires and its
+    // LIMIT sell at 2019.81 rests at the exchange, above the best bid.
+    await stepUntil(
+      () => inc,
+      () => h.fake.account.orderByClientId(tpId) !== undefined,
+      'take-profit at the exchange',
+    );
+    const tpAt = h.fake.account.orderByClientId(tpId);
     expect(tpAt?.type).toBe('LIMIT');
+    expect(tpAt?.status).toBe('NEW');
+    // Released for what the account holds: the entry less the fee the exchange took in ETH.
     expect(tpAt !== undefined ? tpAt.origQty * FIXED_PER_UNIT : -1n).toBe(heldEth(h));
-    expect(part).toBeGreaterThan(0n);
-    // The stop fires while the take-profit works: the take-profit is canceled first, then the
-    // stop goes out for what the take-profit left (all of it here: it filled nothing).
-    inc.venue.onTrade(trade(1850));
-    await until(() => takeProfit.isTerminal, 'take-profit canceled');
-    await until(() => stopLoss.isTerminal, 'stop-loss done', 8000);
+    // Trade 55 (2020, amount 1) fills 1 of it as maker; the tape then turns down.
+    h.fake.step(1);
+    expect(tpAt?.executedQty).toBe(FIXED_PER_UNIT);
+    await syncUntil(inc, () => takeProfit.filledQty === toFixed(1), 'take-profit partial fill booked');
+    expect(takeProfit.isOpen).toBe(true);
+    expect(stopLoss.status).toBe('ACCEPTED');
+    expect(bookedBase(inc, bracketOrders(inc, entry.id))).toBe(heldEth(h));
     await inc.client.idle();
-    const slAt = h.fake.account.orderByClientId(inc.client.clientIdOf(stopLoss.id));
-    // The stop goes out for what the take-profit left of the position.
-    expect(
-      slAt !== undefined ? slAt.origQty * FIXED_PER_UNIT + takeProfit.filledQty : -1n,
-    ).toBeLessThanOrEqual(entry.filledQty);
+
+    // "Crash": a second incarnation on the same database takes the bracket back.
+    inc = incarnation(h, db);
+    inc.restore();
+    expect(inc.venue.heldCount()).toBe(1);
+    const sl = inc.oms.order(stopLoss.id);
+    const tp = inc.oms.order(takeProfit.id);
+    expect(tp?.filledQty).toBe(toFixed(1));
+    const remainder = heldEth(h);
+    expect(remainder).toBe(bookedBase(inc, bracketOrders(inc, entry.id)));
+    // Down the tape: the stop fires, the resting take-profit is canceled first, then the stop
+    // goes out as a MARKET sell for what the take-profit left.
+    await stepUntil(
+      () => inc,
+      () => sl?.isTerminal === true,
+      'stop-loss done',
+    );
+    await syncUntil(inc, () => tp?.isTerminal === true, 'take-profit ended');
+    await inc.client.idle();
+    unforward();
+    expect(tp?.status).toBe('CANCELED');
+    expect(tp?.reason).toBe(EmulatorReason.SIBLING_TRIGGERED);
+    const slAt = h.fake.account.orderByClientId(slId);
+    expect(slAt?.type).toBe('MARKET');
+    expect(slAt !== undefined ? slAt.origQty * FIXED_PER_UNIT : -1n).toBe(remainder);
+    expect(sl?.filledQty).toBe(remainder);
+    // No oversell; flat at the exchange; the books agree with it to the unit.
+    expect(toFixed(1) + remainder).toBeLessThanOrEqual(entry.filledQty);
     expect(heldEth(h)).toBe(0n);
+    const orders = bracketOrders(inc, entry.id);
+    expect(orders).toHaveLength(3);
+    expect(bookedBase(inc, orders)).toBe(0n);
+    const both = filledBothSides(h, inc, orders);
+    expect(both.ours).toEqual(both.exchange);
+    expect(bookedTradeIds(inc, orders)).toEqual([...exchangeTradeIds(h.fake)].sort());
+    // Neither child was sent twice, nor lost, across the restart.
+    expect(h.fake.account.ordersCreated(tpId)).toBe(1);
+    expect(h.fake.account.ordersCreated(slId)).toBe(1);
+    expect(duplicateOrders(h.fake)).toEqual([]);
+  });
+
+  it('entry fills in parts after the stop fired → each later part is sold too, never more than the entry filled', async () => {
+    // The entry rests at 2001 and fills 1 per print at or below it: trades 22 (1999.97),
+    // 23 (1997.13) and 24 (1994.34). The stop at 1999 fires at trade 23.
+    const inc = incarnation(h, db);
+    forwardTape(h, () => inc.venue);
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, stop: 1999, takeProfit: 2100 });
+    await until(() => entry.venueOrderId !== undefined, 'entry acknowledged');
+    const entryAt = () => h.fake.account.orderByClientId(inc.client.clientIdOf(entry.id));
+    /** What the exchange sold for the bracket's children never exceeds what it bought for the entry. */
+    const noOversell = (): void => {
+      const sold = bracketOrders(inc, entry.id)
+        .filter((o) => o.id !== entry.id)
+        .reduce(
+          (s, o) => s + (h.fake.account.orderByClientId(inc.client.clientIdOf(o.id))?.executedQty ?? 0n),
+          0n,
+        );
+      expect(sold).toBeLessThanOrEqual(entryAt()?.executedQty ?? 0n);
+    };
+    await stepUntil(
+      () => inc,
+      () => entryAt()?.executedQty === 1n * FIXED_PER_UNIT,
+      'first entry fill',
+      30,
+    );
+    await syncUntil(inc, () => entry.filledQty === toFixed(1), 'first entry fill booked');
+    expect(stopLoss.status).toBe('ACCEPTED');
+    // What the first fill delivered: 1 less the fee the exchange took in ETH.
+    const delivered = bookedBase(inc, [entry]);
+    expect(delivered).toBeLessThan(toFixed(1));
+    // Trade 23: the entry fills its second unit at the exchange, and the stop fires while the
+    // books know of the first only: the stop goes out for what that one delivered.
+    h.fake.step(1);
+    await until(() => stopLoss.isTerminal, 'stop-loss done');
+    await inc.client.idle();
+    expect(stopLoss.filledQty).toBe(delivered);
+    noOversell();
+    // The second unit reaches the books while the stop's trigger holds: the stop's leg is
+    // continued and sells it at once.
+    await syncUntil(inc, () => entry.filledQty === toFixed(2), 'second entry fill booked');
+    await until(() => heldEth(h) === 0n, 'second unit sold');
+    await inc.client.idle();
+    noOversell();
+    // Trade 24: the third unit, the same way; then the entry is complete and the group exhausted.
+    h.fake.step(1);
+    await syncUntil(inc, () => entry.status === 'FILLED', 'entry filled');
+    await until(() => takeProfit.isTerminal && heldEth(h) === 0n, 'group exhausted');
+    await inc.client.idle();
+    noOversell();
+
+    const orders = bracketOrders(inc, entry.id);
+    const stopLeg = orders.filter((o) => o.request.type === 'STOP_MARKET');
+    // The stop and one continuation per later entry fill, each its own order at the exchange.
+    expect(stopLeg).toHaveLength(3);
+    for (const o of stopLeg) {
+      expect(o.request.ocoGroup).toBe(stopLoss.request.ocoGroup);
+      expect(o.request.triggerPrice).toBe(stopLoss.request.triggerPrice);
+      const at = h.fake.account.orderByClientId(inc.client.clientIdOf(o.id));
+      expect(at?.type).toBe('MARKET');
+      expect(at?.side).toBe('SELL');
+      expect(o.isTerminal).toBe(true);
+    }
+    expect(takeProfit.status).toBe('CANCELED');
+    expect(takeProfit.reason).toBe(EmulatorReason.EXHAUSTED);
+    expect(h.fake.account.orderByClientId(inc.client.clientIdOf(takeProfit.id))).toBeUndefined();
+    // Everything the entry bought (less the fee in ETH) was sold, and the books agree to the unit.
+    const sold = stopLeg.reduce((s, o) => s + o.filledQty, 0n);
+    expect(sold).toBeLessThanOrEqual(entry.filledQty);
+    expect(heldEth(h)).toBe(0n);
+    expect(bookedBase(inc, orders)).toBe(0n);
+    const both = filledBothSides(h, inc, orders);
+    expect(both.ours).toEqual(both.exchange);
+    expect(bookedTradeIds(inc, orders)).toEqual([...exchangeTradeIds(h.fake)].sort());
     expect(duplicateOrders(h.fake)).toEqual([]);
   });
 
   it('entry canceled unfilled → children canceled locally, nothing sent', async () => {
     const inc = incarnation(h, db);
-    const { entry, stopLoss, takeProfit } = placeBracket(inc, toFixed(1500));
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 1500, ...WIDE });
     await until(() => entry.venueOrderId !== undefined, 'entry acknowledged');
     inc.venue.onTrade(trade(1800));
     inc.oms.cancel(entry.id, 'changed mind');
@@ -205,7 +283,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
 
   it('restart with emulated children (same SQLite file) → they still protect the position, nothing sent twice', async () => {
     const first = incarnation(h, db);
-    const { entry, stopLoss } = placeBracket(first, toFixed(2001));
+    const { entry, stopLoss } = placeBracket(first, { entry: 2001, ...WIDE });
     await partlyFill(first, entry);
     first.oms.cancel(entry.id, 'rest not wanted');
     await until(() => entry.isTerminal, 'entry canceled');
@@ -213,10 +291,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
     const filled = heldEth(h);
     // "Crash": a second incarnation on the same database restores the open orders.
     const second = incarnation(h, db);
-    for (const o of second.store.loadOpenOrders()) {
-      second.oms.adopt(o);
-      second.venue.adopt(o);
-    }
+    second.restore();
     expect(second.venue.heldCount()).toBe(2);
     second.venue.onTrade(trade(1850));
     const sl = second.oms.order(stopLoss.id);
@@ -226,10 +301,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
     expect(sent !== undefined ? sent.origQty * FIXED_PER_UNIT : -1n).toBe(filled);
     // A third incarnation after the release sends nothing again.
     const third = incarnation(h, db);
-    for (const o of third.store.loadOpenOrders()) {
-      third.oms.adopt(o);
-      third.venue.adopt(o);
-    }
+    third.restore();
     third.venue.onTrade(trade(1800));
     await third.client.idle();
     expect(duplicateOrders(h.fake)).toEqual([]);

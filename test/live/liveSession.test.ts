@@ -107,19 +107,11 @@ describe.skipIf(!HAS_SHARED_DATA)('live session against the fake exchange', () =
     mode: 'shadow' | 'live',
   ): Promise<{ dbPath: string; fake: FakeBinance; rt: TradingRuntime }> {
     const trades = tapeHead();
-    // No exchange commission here: Binance takes a buy's commission from the coin bought
-    // (100 XRP bought, 99.9 held), the simulated venue from the quote currency, so with fees
-    // the live strategy would sell 99 and keep dust, and the two runs would part on the first
-    // round trip. This test is about the pipeline deciding and booking the same; fees in the
-    // bought coin are covered by the crash sweep and chaos run (books equal the exchange's).
+    // Binance's default commission (0.1 %), taken from the coin received: 100 XRP bought,
+    // 99.9 held. Shadow's instrument says so too (feeSide 'get' from ccxt's market).
     const fake = await FakeBinance.start({
       markets: [{ symbol: SYMBOL, trades }],
-      account: {
-        apiKeys: { [KEYS.apiKey]: KEYS.secret },
-        balances: { ETH: '10', XRP: '0' },
-        spotMakerBps: 0,
-        spotTakerBps: 0,
-      },
+      account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances: { ETH: '10', XRP: '0' } },
     });
     closers.push(() => fake.close());
     const dbPath = join(mkdtempSync(join(tmpdir(), `qts-${mode}-`)), 'trading.db');

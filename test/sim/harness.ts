@@ -9,6 +9,7 @@ import type { Instrument, InstrumentSpec } from '../../src/model/Instrument.js';
 import { makeInstrument } from '../../src/model/Instrument.js';
 import { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
+import { Portfolio } from '../../src/portfolio/Portfolio.js';
 import type { FillModelConfig } from '../../src/sim/SimulatedVenue.js';
 import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
 
@@ -36,12 +37,16 @@ export class FakeFunds implements FundsView {
   book(inst: Instrument, f: OrderFilled): void {
     const notional = mul(f.lastQty, f.lastPx);
     const buy = f.side === 'BUY';
+    // A fee in the base coin (Instrument.feeSide) comes out of the coins, not the cash.
+    const feeInBase = inst.kind === 'SPOT' && f.feeCurrency === inst.base;
     if (inst.kind === 'SPOT') {
       const cash = this.available(inst.settle);
-      this.cash.set(inst.settle, sub(buy ? sub(cash, notional) : add(cash, notional), f.fee));
+      const moved = buy ? sub(cash, notional) : add(cash, notional);
+      this.cash.set(inst.settle, feeInBase ? moved : sub(moved, f.fee));
     }
     const pos = this.positionQty(inst.symbol);
-    this.positions.set(inst.symbol, buy ? add(pos, f.lastQty) : sub(pos, f.lastQty));
+    const traded = buy ? add(pos, f.lastQty) : sub(pos, f.lastQty);
+    this.positions.set(inst.symbol, feeInBase ? sub(traded, f.fee) : traded);
   }
 }
 
@@ -67,6 +72,8 @@ export interface HarnessOptions {
   cash?: Numeric;
   position?: Numeric;
   seed?: number;
+  /** Book fills into a real Portfolio (its exact Ledger) instead of FakeFunds, and let the venue read it. */
+  portfolio?: boolean;
 }
 
 /**
@@ -86,13 +93,20 @@ export function harness(opts: HarnessOptions = {}) {
   const funds = new FakeFunds();
   funds.setCash(inst.settle, opts.cash ?? 1_000_000);
   funds.setPosition(inst.symbol, opts.position ?? 0);
+  const portfolio = opts.portfolio
+    ? new Portfolio(inst.settle, { [inst.settle]: opts.cash ?? 1_000_000 }, () => inst)
+    : undefined;
+  if (portfolio !== undefined && opts.position !== undefined && toFixed(opts.position) !== ZERO)
+    portfolio.ledger.restorePositions([
+      { symbol: inst.symbol, qty: toFixed(opts.position), costBasis: ZERO, realizedPnl: ZERO },
+    ]);
   const venue = new SimulatedVenue({
     clock,
     instrument: (s) => {
       if (s !== inst.symbol) throw new Error(`unknown symbol ${s}`);
       return inst;
     },
-    funds,
+    funds: portfolio ?? funds,
     config: { ...DEFAULT_FILL_MODEL, ...opts.config },
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
   });
@@ -110,7 +124,10 @@ export function harness(opts: HarnessOptions = {}) {
     for (const l of listeners) l(event, order);
     order.apply(event);
     events.push(event);
-    if (event.type === 'OrderFilled') funds.book(inst, event);
+    if (event.type === 'OrderFilled') {
+      if (portfolio === undefined) funds.book(inst, event);
+      else portfolio.applyFill(event);
+    }
     for (const r of reactions) r(event, order);
   });
 
@@ -190,7 +207,21 @@ export function harness(opts: HarnessOptions = {}) {
     return events.filter((e) => e.orderId === order.id).map((e) => e.type);
   }
 
-  return { clock, inst, funds, venue, events, orders, listeners, reactions, submit, bar, fills, types };
+  return {
+    clock,
+    inst,
+    funds,
+    portfolio,
+    venue,
+    events,
+    orders,
+    listeners,
+    reactions,
+    submit,
+    bar,
+    fills,
+    types,
+  };
 }
 
 /** Fixed from a decimal literal, for readable expectations. */

@@ -1,6 +1,6 @@
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
-import { ZERO, add, formatFixed, toNumber } from '../../core/Fixed.js';
+import { ZERO, add, formatFixed } from '../../core/Fixed.js';
 import { QtsError, isQtsError } from '../../core/QtsError.js';
 import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
@@ -12,9 +12,14 @@ import { classifyExchangeError } from './classifyExchangeError.js';
 import type { ExecutionCapabilities } from './executionCapabilities.js';
 import { exchangeClientId } from './executionCapabilities.js';
 import type { VenueOrderSnapshot } from './executionMappers.js';
-import { createArgs, endOf, exact, fillOf, snapshotOf } from './executionMappers.js';
+import { createArgs, endOf, exact, fillOf, snapshotOf, wire } from './executionMappers.js';
 import { fetchOrderFills } from './fetchOrderFills.js';
+import type { StreamHealthView } from './PrivateStreamHealth.js';
+import { PrivateStreamHealth } from './PrivateStreamHealth.js';
+import { privateSocketsOpen } from './privateSocketsOpen.js';
 import type { RequestGate } from './RequestGate.js';
+import type { OrderSyncFacts } from './syncPace.js';
+import { SyncPace, isRefreshDue, paceOf } from './syncPace.js';
 
 /** Settings of a CcxtExecutionClient. */
 export interface CcxtExecutionClientOptions {
@@ -38,6 +43,25 @@ export interface CcxtExecutionClientOptions {
   readonly onResolved?: (orderId: string, unknownSince: number) => void;
   /** Pause before a failed private stream is watched again (default 500 ms). */
   readonly streamRetryMs?: number;
+  /**
+   * How long a (re)subscribing watch must stay pending on open sockets, without a message, to
+   * count as subscribed (default 1000 ms): a refused connection or signature fails sooner.
+   */
+  readonly streamConfirmMs?: number;
+}
+
+/** The REST sync's pace as of the last paced pass (see `syncDue`). */
+export interface SyncPaceView {
+  /** Private streams: off (not started or not supported), healthy or unhealthy. */
+  readonly streams: 'off' | 'healthy' | 'unhealthy';
+  readonly detail: string;
+  /** Orders looked up every pass (unknown outcome, unacknowledged, not covered by the streams). */
+  readonly fastOrders: number;
+  /** Orders looked up only when their news is streamSyncIntervalMs old. */
+  readonly slowOrders: number;
+  /** Lookups made by paced passes, and the ones they skipped because the streams covered the order. */
+  readonly lookups: number;
+  readonly skipped: number;
 }
 
 /** What the client knows of one order it manages. */
@@ -54,6 +78,14 @@ interface Tracked {
   sending?: boolean;
   /** The terms of the last successful amend. */
   amended?: AmendResult;
+  /** When the exchange's view first carried its order id (engine ms). */
+  ackAt?: number;
+  /** When a REST answer about it was last applied. */
+  restAt?: number;
+  /** When a private stream last spoke of it. */
+  streamAt?: number;
+  /** A paced lookup of it is under way (the next pass does not ask again meanwhile). */
+  refreshing?: boolean;
 }
 
 /** What to change of a resting order; what is not given stays. */
@@ -84,6 +116,8 @@ export class CcxtExecutionClient implements ExecutionClient {
   private readonly byVenueId = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<unknown>>();
   private streaming = false;
+  private health: PrivateStreamHealth | undefined;
+  private paceCounts = { fastOrders: 0, slowOrders: 0, lookups: 0, skipped: 0 };
   /** Reports the OMS refused (e.g. an order it no longer holds); kept for health. */
   droppedReports = 0;
   /** Orders of unknown outcome resolved as never placed after the bound. */
@@ -124,6 +158,8 @@ export class CcxtExecutionClient implements ExecutionClient {
   adopt(order: Order, unknown: boolean = order.status === 'SUBMITTED'): void {
     const t = this.track(order);
     if (unknown) t.unknownSince = this.opts.now();
+    // Known to the exchange before the restart: acknowledged, its view to be refreshed.
+    else if (order.venueOrderId !== undefined) t.ackAt ??= this.opts.now();
   }
 
   /**
@@ -158,6 +194,7 @@ export class CcxtExecutionClient implements ExecutionClient {
         `amend of ${order.id}: quantity must be above the ${formatFixed(order.filledQty)} filled and at most the ${formatFixed(r.quantity)} ordered, price above 0`,
       );
     let o: CcxtOrder;
+    const asked = this.opts.now();
     try {
       o = await this.opts.gate.run(
         () =>
@@ -166,8 +203,8 @@ export class CcxtExecutionClient implements ExecutionClient {
             order.symbol,
             'limit',
             order.side === 'BUY' ? 'buy' : 'sell',
-            toNumber(quantity),
-            toNumber(price),
+            wire(quantity),
+            wire(price),
           ),
         true,
       );
@@ -180,10 +217,11 @@ export class CcxtExecutionClient implements ExecutionClient {
       );
     }
     const amended = {
-      price: exact(o.price ?? toNumber(price)),
-      quantity: exact(o.amount ?? toNumber(quantity)),
+      price: exact(o.price ?? wire(price)),
+      quantity: exact(o.amount ?? wire(quantity)),
     };
     t.amended = amended;
+    t.restAt = asked;
     // The OMS takes the new terms only now that the exchange confirmed them.
     this.report({
       type: 'OrderAmended',
@@ -228,7 +266,7 @@ export class CcxtExecutionClient implements ExecutionClient {
   /**
    * One REST pass over every order the client manages: unknown outcomes are looked up by
    * client order id, open orders refreshed (fills, cancels, expiries the streams may have
-   * missed). Called periodically by the runtime and on demand by tests.
+   * missed). Called by the reconciliation, after the streams come back, and by tests.
    */
   async sync(): Promise<void> {
     const work = [...this.tracked.values()].map((t) => this.refresh(t));
@@ -236,24 +274,80 @@ export class CcxtExecutionClient implements ExecutionClient {
   }
 
   /**
+   * The periodic REST pass (every live.syncIntervalMs): looks up the orders that are due
+   * (src/exchanges/ccxt/syncPace.ts). While the private streams are healthy, an acknowledged
+   * order they cover is looked up only once its latest news is `streamSyncIntervalMs` old;
+   * orders of unknown outcome, and every order while the streams are unhealthy, each pass.
+   * An order whose lookup from an earlier pass is still under way is not asked about again.
+   */
+  async syncDue(streamSyncIntervalMs: number): Promise<void> {
+    const now = this.opts.now();
+    const since = this.health?.view().healthySince;
+    const counts = { fastOrders: 0, slowOrders: 0, lookups: 0, skipped: 0 };
+    const work: Promise<void>[] = [];
+    for (const t of this.tracked.values()) {
+      const facts = factsOf(t);
+      if (paceOf(facts, since) === SyncPace.SLOW) counts.slowOrders += 1;
+      else counts.fastOrders += 1;
+      if (t.refreshing === true) continue;
+      if (!isRefreshDue(facts, since, now, streamSyncIntervalMs)) {
+        counts.skipped += 1;
+        continue;
+      }
+      counts.lookups += 1;
+      work.push(this.refreshPaced(t));
+    }
+    this.paceCounts = {
+      ...counts,
+      lookups: this.paceCounts.lookups + counts.lookups,
+      skipped: this.paceCounts.skipped + counts.skipped,
+    };
+    await Promise.allSettled(work);
+  }
+
+  /** The private streams' health (see PrivateStreamHealth for what "healthy" rests on). */
+  streamHealth(): StreamHealthView | undefined {
+    return this.health?.view();
+  }
+
+  /** The pace a paced pass would look the order up at now (undefined: not managed). */
+  orderPace(orderId: string): SyncPace | undefined {
+    const t = this.tracked.get(orderId);
+    return t === undefined ? undefined : paceOf(factsOf(t), this.health?.view().healthySince);
+  }
+
+  /** Whether the REST sync runs at the streams' pace, and over how many orders. */
+  syncPace(): SyncPaceView {
+    const h = this.health?.view();
+    const streams = h === undefined || !this.streaming ? 'off' : h.healthy ? 'healthy' : 'unhealthy';
+    return { streams, detail: h?.detail ?? 'private streams off', ...this.paceCounts };
+  }
+
+  /**
    * Listens to the private streams (ccxt.pro watchOrders/watchMyTrades) until `stopStreams`;
    * a dropped stream is picked up again by ccxt on the next watch, and whatever it missed
-   * meanwhile arrives through `sync()`.
+   * meanwhile arrives through REST: every sync pass looks every order up while a stream is
+   * down, and one full pass runs as soon as the streams are confirmed again.
    */
   startStreams(): void {
     if (this.streaming || !this.opts.capabilities.privateStreams) return;
     const ex = this.opts.exchange;
-    if (ex.has['watchOrders'] !== true && ex.has['watchMyTrades'] !== true) return;
+    const names = (['watchMyTrades', 'watchOrders'] as const).filter((n) => ex.has[n] === true);
+    if (names.length === 0) return;
     this.streaming = true;
+    this.health = new PrivateStreamHealth(names, this.opts.streamConfirmMs ?? 1_000);
+    this.health.setRunning(true, this.opts.now());
     // Not in `pending`: a watch waits for news indefinitely, so idle() must not wait for it;
     // a loop ends when stopStreams() is followed by closing the exchange.
     if (ex.has['watchMyTrades'] === true)
       void this.streamLoop(
+        'watchMyTrades',
         () => ex.watchMyTrades(),
         (trades) => this.onStreamTrades(trades),
       ).catch(() => undefined);
     if (ex.has['watchOrders'] === true)
       void this.streamLoop(
+        'watchOrders',
         () => ex.watchOrders(),
         (orders) => this.onStreamOrders(orders),
       ).catch(() => undefined);
@@ -261,15 +355,29 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   stopStreams(): void {
     this.streaming = false;
+    this.health?.setRunning(false, this.opts.now());
   }
 
-  private async streamLoop<T>(watch: () => Promise<T[]>, handle: (items: T[]) => void): Promise<void> {
+  private async streamLoop<T>(
+    name: string,
+    watch: () => Promise<T[]>,
+    handle: (items: T[]) => void,
+  ): Promise<void> {
+    const health = this.health;
+    if (health === undefined) return;
     while (this.streaming) {
+      health.watching(name, this.opts.now());
+      const confirming = health.subscribing(name) ? this.confirmWhilePending(health, name) : undefined;
       try {
-        handle(await watch());
+        const items = await watch();
+        clearTimeout(confirming?.timer);
+        if (health.received(name, this.opts.now())) this.onStreamsHealthy();
+        handle(items);
       } catch (e) {
+        clearTimeout(confirming?.timer);
         if (!this.streaming) return;
         const c = classifyExchangeError(e, undefined, this.opts.now());
+        health.failed(name, this.opts.now(), c.message);
         this.opts.onProblem?.('stream', c);
         if (c.retryAfterMs !== undefined) this.opts.gate.block(c.retryAfterMs);
         // A refused reconnection fails at once: pause so a dead stream is not hammered.
@@ -279,18 +387,64 @@ export class CcxtExecutionClient implements ExecutionClient {
     }
   }
 
+  /**
+   * While a (re)subscribing watch is pending, checks every `streamConfirmMs` whether it has
+   * held long enough on open sockets to count as subscribed (a quiet account sends nothing).
+   */
+  private confirmWhilePending(health: PrivateStreamHealth, name: string): { timer?: NodeJS.Timeout } {
+    const every = this.opts.streamConfirmMs ?? 1_000;
+    const handle: { timer?: NodeJS.Timeout } = {};
+    const check = (): void => {
+      if (!this.streaming || !health.subscribing(name)) return;
+      if (health.settled(name, this.opts.now(), privateSocketsOpen(this.opts.exchange)))
+        this.onStreamsHealthy();
+      else if (health.subscribing(name)) arm();
+    };
+    const arm = (): void => {
+      handle.timer = setTimeout(check, every);
+      handle.timer.unref();
+    };
+    arm();
+    return handle;
+  }
+
+  /**
+   * The streams cover every change from now on, but not what happened while they were down
+   * (or before they first subscribed): one full REST pass at once fetches it, and gives each
+   * order the baseline the streams continue from.
+   */
+  private onStreamsHealthy(): void {
+    const pass = [...this.tracked.values()]
+      .filter((t) => t.refreshing !== true)
+      .map((t) => this.refreshPaced(t));
+    this.spawn(Promise.allSettled(pass));
+  }
+
+  private async refreshPaced(t: Tracked): Promise<void> {
+    t.refreshing = true;
+    try {
+      await this.refresh(t);
+    } finally {
+      t.refreshing = false;
+    }
+  }
+
   private onStreamTrades(trades: CcxtTrade[]): void {
     for (const tr of trades) {
       const t = tr.order === undefined ? undefined : this.byVenueId.get(String(tr.order));
-      if (t) this.report(fillOf(t.order, tr, this.opts.now()));
+      if (t === undefined) continue;
+      t.streamAt = this.opts.now();
+      this.report(fillOf(t.order, tr, t.streamAt));
     }
   }
 
   private onStreamOrders(orders: CcxtOrder[]): void {
     for (const o of orders) {
       const t = this.lookup(o);
+      if (t === undefined) continue;
+      t.streamAt = this.opts.now();
       // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
-      if (t) this.spawn(this.apply(t, o));
+      this.spawn(this.apply(t, o));
     }
   }
 
@@ -317,11 +471,13 @@ export class CcxtExecutionClient implements ExecutionClient {
     Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
     crashPoint('intent-saved-not-sent');
     t.sending = true;
+    const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(
         () => this.opts.exchange.createOrder(t.order.symbol, type, side, amount, price, params),
         true,
       );
+      t.restAt = asked;
       await this.apply(t, o);
     } catch (e) {
       const c = this.classify(e, 'createOrder', t.order.id);
@@ -346,6 +502,7 @@ export class CcxtExecutionClient implements ExecutionClient {
   }
 
   private async cancelNow(t: Tracked, reason: string): Promise<void> {
+    const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(
         () =>
@@ -357,6 +514,7 @@ export class CcxtExecutionClient implements ExecutionClient {
         false,
         true,
       );
+      t.restAt = asked;
       await this.apply(t, { ...o, status: o.status ?? 'canceled' }, reason);
     } catch (e) {
       this.classify(e, 'cancelOrder', t.order.id);
@@ -377,12 +535,15 @@ export class CcxtExecutionClient implements ExecutionClient {
     // Without a lookup by client id (Deribit), only an acknowledged order can be asked about;
     // one of unknown outcome stays unknown, and health reports it past the bound.
     if (!caps.fetchByClientId && venueId === undefined) return;
+    // The answer shows the order as of some moment after this one (see syncPace).
+    const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(() =>
         caps.fetchByClientId
           ? caps.clientIds.fetch(this.opts.exchange, t.order.symbol, t.clientId)
           : this.opts.exchange.fetchOrder(venueId ?? '', t.order.symbol),
       );
+      t.restAt = asked;
       await this.apply(t, o);
     } catch (e) {
       const c = this.classify(e, 'fetchOrder', t.order.id);
@@ -417,6 +578,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     this.resolved(t);
     if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
       this.byVenueId.set(snap.venueOrderId, t);
+      t.ackAt ??= this.opts.now();
       if (t.order.status === 'SUBMITTED')
         this.report({
           type: 'OrderAccepted',
@@ -512,4 +674,8 @@ function sumQty(trades: readonly CcxtTrade[]): Fixed {
   let s = ZERO;
   for (const tr of trades) s = add(s, exact(tr.amount));
   return s;
+}
+
+function factsOf(t: Tracked): OrderSyncFacts {
+  return { unknown: t.unknownSince !== undefined, ackAt: t.ackAt, restAt: t.restAt, streamAt: t.streamAt };
 }

@@ -1,6 +1,6 @@
 import type { Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
-import { ZERO, toFixed, toNumber } from '../../core/Fixed.js';
+import { ZERO, formatFixed, toFixed } from '../../core/Fixed.js';
 import type { OrderEventInput, OrderFilled } from '../../model/events.js';
 import type { Order } from '../../model/Order.js';
 import type { OrderRequest } from '../../model/OrderRequest.js';
@@ -70,6 +70,15 @@ export function endOf(order: Order, state: VenueOrderState, now: number): OrderE
   }
 }
 
+/**
+ * An exact amount as the double nearest to it, for ccxt. toNumber sums the whole and fractional
+ * parts and can land one ulp below (1.997 → 1.9969999999999999), which ccxt's truncation to
+ * the lot then turns into one lot less (1.9969): a stop would leave a lot unsold.
+ */
+export function wire(x: Fixed): number {
+  return Number(formatFixed(x));
+}
+
 /** ccxt createOrder arguments for a request: unified type, side, amount, price, params. */
 export function createArgs(r: OrderRequest): {
   type: string;
@@ -82,13 +91,13 @@ export function createArgs(r: OrderRequest): {
   if (r.type !== 'MARKET') params['timeInForce'] = r.timeInForce;
   if (r.postOnly) params['postOnly'] = true;
   if (r.reduceOnly) params['reduceOnly'] = true;
-  if (r.triggerPrice !== undefined) params['triggerPrice'] = toNumber(r.triggerPrice);
+  if (r.triggerPrice !== undefined) params['triggerPrice'] = wire(r.triggerPrice);
   const limit = r.type === 'LIMIT' || r.type === 'STOP_LIMIT' || r.type === 'TAKE_PROFIT_LIMIT';
   return {
     type: limit ? 'limit' : 'market',
     side: r.side === 'BUY' ? 'buy' : 'sell',
-    amount: toNumber(r.quantity),
-    price: limit && r.price !== undefined ? toNumber(r.price) : undefined,
+    amount: wire(r.quantity),
+    price: limit && r.price !== undefined ? wire(r.price) : undefined,
     params,
   };
 }
