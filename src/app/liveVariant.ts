@@ -9,7 +9,10 @@ import { capabilitiesOf } from '../exchanges/ccxt/executionCapabilities.js';
 import { applyPerpetualSettings } from '../exchanges/ccxt/applyPerpetualSettings.js';
 import { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
+import { FundingReconciler } from './FundingReconciler.js';
+import { openLiveFunding } from './openLiveFunding.js';
 import { LiveReconciler } from './LiveReconciler.js';
+import type { LiveReconcilerOptions } from './LiveReconciler.js';
 import { LiveVenue } from './LiveVenue.js';
 import type { RuntimeVariant } from './TradingRuntime.js';
 
@@ -70,7 +73,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
           log.warn({ what, kind: err.kind, code: err.code, orderId }, `exchange ${what}: ${err.message}`),
       });
       const symbols = market.instruments.map((i) => i.symbol);
-      const reconciler = new LiveReconciler({
+      const reconcilerOptions: LiveReconcilerOptions = {
         exchange,
         gate,
         client,
@@ -82,7 +85,13 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         now,
         saveLedger,
         heldLocally: (orderId): boolean => venue?.holds(orderId) ?? false,
-      });
+      };
+      // Perpetuals: funding payments are booked as funding before every reconciliation pass.
+      const funding = openLiveFunding({ config, exchange, gate, node, market, audit, log, now, saveLedger });
+      const reconciler =
+        funding === undefined
+          ? new LiveReconciler(reconcilerOptions)
+          : new FundingReconciler(reconcilerOptions, funding.poller);
       // Perpetuals: the exchange's leverage and margin mode are set, and mirrored in our margin
       // account, before reconciliation and before any strategy may submit.
       const setPerpetuals = async (): Promise<void> => {
@@ -112,7 +121,10 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         gate,
         live,
         log,
-        () => exchange.close(),
+        async () => {
+          funding?.close();
+          await exchange.close();
+        },
         setPerpetuals,
         emulation,
         now,

@@ -23,7 +23,10 @@ const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
  * each addition (kept exactly by two-sum) is a multiple of u below k·u after k additions.
  * Fewer than 2^26 additions keep the sum of those errors below 2^53·u: exact as a double.
  * The value is ExactSum's rounding of the exact total, so it does not depend on the order
- * of the additions. Inputs must be finite, as for ExactSum.
+ * of the additions. Inputs must be finite, as for ExactSum, and partial totals must stay in
+ * the double range: huge values skip the bins, so they are added in another order than
+ * given, and near ±1.8e308 one order can overflow where another does not (CPython's fsum
+ * raises "intermediate overflow" there). Sums of prices, returns and equity never come close.
  */
 export class BinnedExactSum {
   private readonly sums = new Float64Array(2048);

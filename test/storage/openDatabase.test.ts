@@ -31,6 +31,8 @@ const TABLES = [
   'engine_commands',
   'equity_samples',
   'fills',
+  'funding_cursors',
+  'funding_payments',
   'ledger_balances',
   'ledger_positions',
   'ledger_snapshots',

@@ -197,11 +197,42 @@ CREATE TABLE equity_samples (
 ) STRICT;
 `;
 
+/*
+ * Perpetual funding payments booked from the exchange's income history in live mode, one row
+ * per payment keyed by the exchange's id, so a restart never books one twice. `booked` 0 marks
+ * a payment that was already in the wallet when the engine first looked (the first
+ * reconciliation took it over). funding_cursors holds, per exchange and symbol, the time from
+ * which the next look starts.
+ */
+const V4_FUNDING_PAYMENTS = `
+CREATE TABLE funding_payments (
+  exchange TEXT NOT NULL,
+  payment_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  amount TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  rate TEXT,
+  booked INTEGER NOT NULL CHECK (booked IN (0, 1)),
+  run_id TEXT NOT NULL,
+  recorded_at REAL NOT NULL,
+  PRIMARY KEY (exchange, payment_id)
+) STRICT;
+CREATE INDEX funding_payments_symbol_ts ON funding_payments (exchange, symbol, ts);
+CREATE TABLE funding_cursors (
+  exchange TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  PRIMARY KEY (exchange, symbol)
+) STRICT;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'engine_commands', sql: V2_ENGINE_COMMANDS },
   { version: 3, name: 'strategy_controls_equity_samples', sql: V3_CONTROLS_AND_EQUITY },
+  { version: 4, name: 'funding_payments', sql: V4_FUNDING_PAYMENTS },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (

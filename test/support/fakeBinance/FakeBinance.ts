@@ -27,7 +27,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exchange } from 'ccxt';
 import { configureCcxt } from './configureCcxt.js';
+import { fmtUnits } from './decimal.js';
 import type { FakeAccount } from './FakeAccount.js';
+import type { FundingSchedule, FuturesFunding } from './futuresFunding.js';
 import { installPrivateApi } from './installPrivateApi.js';
 import type { UserStreams } from './UserStreams.js';
 import { Faults } from './Faults.js';
@@ -63,6 +65,8 @@ export class FakeBinance {
   readonly account: FakeAccount;
   /** User-data subscribers and listen keys. */
   readonly userStreams: UserStreams;
+  /** Funding of the perpetuals: income rows and settled rates. */
+  readonly funding: FuturesFunding;
   private readonly futuresMarkets: readonly MarketReplay[];
   private readonly entries: FakeLogEntry[] = [];
   private readonly faultState: Faults;
@@ -101,7 +105,16 @@ export class FakeBinance {
     );
     registerPublicRoutes(this.rest, { markets, byId: (id) => byId.get(id), now: () => this.now() });
     this.futuresMarkets = markets.filter((m, i) => opts.markets[i]?.futures === true);
-    ({ account: this.account, userStreams: this.userStreams } = installPrivateApi(
+    const fundingSchedules = new Map<string, FundingSchedule>();
+    markets.forEach((m, i) => {
+      const f = opts.markets[i]?.futures === true ? opts.markets[i]?.funding : undefined;
+      if (f !== undefined) fundingSchedules.set(m.id, f);
+    });
+    ({
+      account: this.account,
+      userStreams: this.userStreams,
+      funding: this.funding,
+    } = installPrivateApi(
       {
         rest: this.rest,
         streams: this.streams,
@@ -109,10 +122,14 @@ export class FakeBinance {
         markets,
         futuresMarkets: this.futuresMarkets,
         now: () => this.now(),
+        fundingSchedules,
       },
       opts.account,
     ));
-    this.onTrade((m, i) => this.account.onTrade(m, i));
+    this.onTrade((m, i) => {
+      this.account.onTrade(m, i);
+      if (this.futuresMarkets.includes(m)) this.funding.onTrade(m);
+    });
     server.on('request', (req, res) => this.rest.handle(req, res));
     server.on('upgrade', (req, socket, head: Buffer) => this.streams.handleUpgrade(req, socket, head));
   }
@@ -225,6 +242,22 @@ export class FakeBinance {
       },
       Math.max(1, Math.min(50, Math.floor(1000 / eventsPerSecond))),
     );
+  }
+
+  /**
+   * Settles funding of the perpetual `symbol` (unified 'XRP/USDT' or its Binance id) now, at
+   * `rate` (decimal string, '-0.0003' pays shorts): the open position pays or receives notional
+   * at mark × rate into the wallet, with a FUNDING_FEE income row (returned; undefined when flat).
+   */
+  settleFunding(symbol: string, rate: string): { income: string; tranId: number; time: number } | undefined {
+    const m =
+      this.bySymbol.get(symbol.replace(/:.*$/, '')) ?? this.futuresMarkets.find((f) => f.id === symbol);
+    if (m === undefined || !this.futuresMarkets.includes(m))
+      throw new Error(`FakeBinance: no perpetual ${symbol}`);
+    const row = this.funding.settle(m.id, rate, this.now());
+    return row === undefined
+      ? undefined
+      : { income: fmtUnits(row.income), tranId: row.tranId, time: row.time };
   }
 
   /** Stops a play(). */

@@ -1,7 +1,8 @@
 /**
  * Binance's USDT-M futures endpoints (/fapi) that ccxt's binanceusdm uses: exchangeInfo and
  * time (public), orders, trades, balance/account, positionRisk, leverage, marginType,
- * leverageBracket and the listen key (signed or keyed), answered from FakeAccount.
+ * leverageBracket, funding income and the listen key (signed or keyed), answered from FakeAccount;
+ * funding (premiumIndex, fundingRate, income) from FuturesFunding.
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api
  */
@@ -24,6 +25,7 @@ import {
   restTrade,
 } from './binancePayloads.js';
 import { fmtUnits } from './decimal.js';
+import type { FuturesFunding, HistoryQuery } from './futuresFunding.js';
 import { isKlineInterval } from './klineIntervals.js';
 import type { MarketReplay } from './MarketReplay.js';
 import { lastPrice } from './OrderMatcher.js';
@@ -49,6 +51,7 @@ export function registerFuturesRoutes(
   ctx: PrivateContext,
   markets: readonly MarketReplay[],
   streams: UserStreams,
+  funding: FuturesFunding,
 ): void {
   const { account } = ctx;
   const ledger = account.futuresLedger;
@@ -59,7 +62,14 @@ export function registerFuturesRoutes(
   api.route('GET', '/fapi/v1/ping', () => ({}));
   api.route('GET', '/fapi/v1/time', () => ({ serverTime: ctx.now() }));
   api.route('GET', '/fapi/v1/exchangeInfo', () => futuresExchangeInfo(markets, ctx.now()));
-  registerFuturesMarketData(api, known, ctx.now);
+  registerFuturesMarketData(api, known, ctx.now, funding);
+
+  // Income history; the fake books funding only, so other income types list nothing.
+  route('GET', '/fapi/v1/income', (req) => {
+    const type = req.params.get('incomeType');
+    if (type !== null && type !== '' && type !== 'FUNDING_FEE') return [];
+    return funding.income(historyQuery(req, known, 100), ctx.now());
+  });
 
   route('POST', '/fapi/v1/order', (req) => {
     const { req: order, market } = parseOrderRequest('futures', req.params, known, () =>
@@ -181,14 +191,19 @@ export function registerFuturesRoutes(
 /**
  * Public USDT-M market data of the perpetuals: the same replayed tape, book and candles as the
  * spot market, in the shapes ccxt's binanceusdm reads (Binance's futures answers are the spot
- * ones for these endpoints), plus the mark price (premiumIndex: the last trade, no funding).
+ * ones for these endpoints), plus the mark price (premiumIndex: the last trade, with the
+ * funding schedule's last rate and next time) and the settled funding rates.
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api
  */
 function registerFuturesMarketData(
   api: RestApi,
   known: (id: string) => MarketReplay | undefined,
   now: () => number,
+  funding: FuturesFunding,
 ): void {
+  api.route('GET', '/fapi/v1/fundingRate', (req) =>
+    funding.rateHistory(historyQuery(req, known, 100), now()),
+  );
   const get = (path: string, h: (req: RestRequest, m: MarketReplay) => unknown): void =>
     api.route('GET', path, (req) => h(req, marketOf(req, known)));
   const limit = (req: RestRequest, def: number, max: number): number =>
@@ -217,9 +232,9 @@ function registerFuturesMarketData(
       markPrice: mark,
       indexPrice: mark,
       estimatedSettlePrice: mark,
-      lastFundingRate: '0.00000000',
+      lastFundingRate: funding.lastRate(m.id),
       interestRate: '0.00000000',
-      nextFundingTime: 0,
+      nextFundingTime: funding.nextFundingTime(m.id, now()),
       time: now(),
     };
   });
@@ -231,4 +246,22 @@ function marketOf(req: RestRequest, known: (id: string) => MarketReplay | undefi
   const m = known(id);
   if (m === undefined) throw new BinanceError(400, -1121, 'Invalid symbol.');
   return m;
+}
+
+/** symbol (optional), startTime, endTime and limit (default `def`, at most 1000) of a history endpoint. */
+function historyQuery(
+  req: RestRequest,
+  known: (id: string) => MarketReplay | undefined,
+  def: number,
+): HistoryQuery {
+  const symbol = req.params.has('symbol') ? symbolParam(req, known) : undefined;
+  const startTime = intParam(req, 'startTime');
+  const endTime = intParam(req, 'endTime');
+  const limit = Math.max(1, Math.min(intParam(req, 'limit') ?? def, 1000));
+  return {
+    limit,
+    ...(symbol === undefined ? {} : { symbol }),
+    ...(startTime === undefined ? {} : { startTime }),
+    ...(endTime === undefined ? {} : { endTime }),
+  };
 }

@@ -5,6 +5,9 @@
  */
 import { FakeAccount } from './FakeAccount.js';
 import type { Faults } from './Faults.js';
+import { FuturesFunding } from './futuresFunding.js';
+import type { FundingSchedule } from './futuresFunding.js';
+import { accountUpdate } from './futuresPayloads.js';
 import { registerFuturesRoutes } from './futuresRoutes.js';
 import type { MarketReplay } from './MarketReplay.js';
 import { BinanceError } from './RestApi.js';
@@ -27,13 +30,15 @@ export interface PrivateApiHost {
   readonly futuresMarkets: readonly MarketReplay[];
   /** Server (market) time. */
   readonly now: () => number;
+  /** Funding schedules of perpetuals, by Binance id. */
+  readonly fundingSchedules?: ReadonlyMap<string, FundingSchedule>;
 }
 
 /** Registers the private API; returns the account and user-data streams for introspection. */
 export function installPrivateApi(
   host: PrivateApiHost,
   opts: FakeAccountOptions = {},
-): { account: FakeAccount; userStreams: UserStreams } {
+): { account: FakeAccount; userStreams: UserStreams; funding: FuturesFunding } {
   const clock = opts.clock ?? ((): number => Date.now());
   const userStreams = new UserStreams(clock);
   const spotById = new Map(host.markets.map((m) => [m.id, m]));
@@ -54,7 +59,11 @@ export function installPrivateApi(
     futuresMarket: (id) => futuresById.get(id),
   };
   registerSpotTradingRoutes(host.rest, ctx);
-  registerFuturesRoutes(host.rest, ctx, host.futuresMarkets, userStreams);
+  const ledger = account.futuresLedger;
+  const funding = new FuturesFunding(ledger, host.fundingSchedules ?? new Map(), (symbols, time) =>
+    userStreams.publishFutures(accountUpdate(ledger, symbols, 'FUNDING_FEE', time)),
+  );
+  registerFuturesRoutes(host.rest, ctx, host.futuresMarkets, userStreams, funding);
   host.streams.apiMethod(
     'userDataStream.subscribe.signature',
     (req, ws) => {
@@ -70,5 +79,5 @@ export function installPrivateApi(
   );
   host.streams.acceptListenKeys((key) => userStreams.acceptFutures(key));
   host.faults.attachUserStreams(userStreams);
-  return { account, userStreams };
+  return { account, userStreams, funding };
 }

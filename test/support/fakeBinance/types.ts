@@ -44,6 +44,12 @@ export interface FakeMarket {
    * the same tape: its last trade is the futures price and mark price.
    */
   readonly futures?: boolean;
+  /**
+   * Funding schedule of the perpetual (with `futures`): a settlement at every epoch multiple of
+   * `everyMs` the replay clock reaches, at `rate` (decimal string, e.g. '0.0001'); see
+   * futuresFunding. Without it, funding happens only through `fake.settleFunding`.
+   */
+  readonly funding?: { readonly everyMs: number; readonly rate: string };
 }
 
 /** The trading account behind the private API (see FakeAccount). */
