@@ -33,4 +33,10 @@ export class GenerationMap<K, V> {
       this.young = new Map();
     }
   }
+
+  /** Forgets every key. */
+  clear(): void {
+    this.young.clear();
+    this.old.clear();
+  }
 }

@@ -229,6 +229,14 @@ export class ExecutionEngine {
     return p !== undefined && p.id === event.orderId ? p : this.order(event.orderId);
   }
 
+  /**
+   * Forgets the closed orders kept for lookups (the counts stay). A finished backtest calls
+   * it: see runBacktest's releaseHistory for why.
+   */
+  forgetClosed(): void {
+    this.closed.clear();
+  }
+
   /** How many orders ended in each way since start. */
   orderCounts(): Readonly<OrderCounts> {
     return this.counts;

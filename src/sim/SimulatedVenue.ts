@@ -146,6 +146,12 @@ export class SimulatedVenue implements ExecutionClient {
     this.firedOco = new GenerationMap(memory);
   }
 
+  /** Forgets the orders that left the book and the OCO groups that fired (a finished backtest). */
+  forgetClosed(): void {
+    this.past.clear();
+    this.firedOco.clear();
+  }
+
   /** Attaches the report sink (the OMS, after construction). */
   setSink(sink: ExecutionReportSink): void {
     this.sink = sink;
