@@ -11,6 +11,7 @@ import type { BarSeries } from '../model/BarSeries.js';
 import { seriesBarAt } from '../model/BarSeries.js';
 import type { Instrument, InstrumentSpec } from '../model/Instrument.js';
 import { makeInstrument } from '../model/Instrument.js';
+import { curveBuffers } from './CurveBuffers.js';
 import { TradingNode } from '../node/TradingNode.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { RiskLimits } from '../risk/preTradeRules.js';
@@ -115,7 +116,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   node.start();
 
   const total = cfg.series.reduce((n, s) => n + s.length, 0);
-  const curve: EquityCurve = { ts: new Float64Array(total), equity: new Float64Array(total) };
+  const curve: EquityCurve = curveBuffers.take(total);
   let barsInMarket = 0;
   const replayTradesUntil = tradeReplay(cfg, clock, node);
   const step = (bar: Bar): void => {
@@ -186,6 +187,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
   releaseHistory(tape, node, venue);
+  curveBuffers.give(curve);
   return {
     report,
     fills,
