@@ -241,12 +241,19 @@ function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq
 // then be compiled with the whole function, at several times the cost per point.
 
 /**
+ * The exact sums of the passes below, reused by every report of this thread: each holds 34 KB
+ * of typed arrays (memory outside V8's heap, whose growth V8 answers with full collections),
+ * and an optimizer builds thousands of reports. The passes run one at a time.
+ */
+const SUMS = [new BinnedExactSum(), new BinnedExactSum()] as const;
+
+/**
  * Exact sums of the per-period returns and of their squared negative parts, rounded once:
  * the same numbers fsum gives over arrays of them, without the arrays.
  */
 function returnSums(eq: Float64Array): { returns: number; downside: number } {
-  const returns = new BinnedExactSum();
-  const downside = new BinnedExactSum();
+  const returns = SUMS[0].reset();
+  const downside = SUMS[1].reset();
   // A period out of the market returns exactly 0, which adds nothing to an exact sum.
   for (let i = 1; i < eq.length; i++) {
     const r = simpleReturn(eq, i);
@@ -263,7 +270,7 @@ function returnSums(eq: Float64Array): { returns: number; downside: number } {
  * exact product split into two doubles.
  */
 function squaredDeviationSum(eq: Float64Array, mean: number): number {
-  const sum = new BinnedExactSum();
+  const sum = SUMS[0].reset();
   let zeros = 0;
   for (let i = 1; i < eq.length; i++) {
     const r = simpleReturn(eq, i);

@@ -62,6 +62,13 @@ export class BinnedExactSum {
     return this.total.value();
   }
 
+  /** Starts a new sum at zero, keeping the bins' memory; returns this. */
+  reset(): this {
+    this.flush();
+    this.total.reset();
+    return this;
+  }
+
   private flush(): void {
     for (const e of this.used) {
       this.total.add(this.sums[e] as number);

@@ -48,4 +48,20 @@ describe('BinnedExactSum', () => {
     expect(half).toBe(fsum(values, 0, 500_001));
     expect(s.value()).toBe(fsum(values));
   });
+
+  it('after reset() sums only what came after it (reused instances forget the last sum)', () => {
+    const finite = fc.double({ noNaN: true, min: -1e300, max: 1e300 });
+    const s = new BinnedExactSum();
+    fc.assert(
+      fc.property(fc.array(finite, { maxLength: 40 }), fc.array(finite, { maxLength: 40 }), (a, b) => {
+        s.reset();
+        for (const v of a) s.add(v);
+        expect(s.value() + 0).toBe(fsum(a) + 0);
+        s.reset();
+        for (const v of b) s.add(v);
+        expect(s.value() + 0).toBe(fsum(b) + 0);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
