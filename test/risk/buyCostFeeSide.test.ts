@@ -7,6 +7,7 @@ import { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { sizeOrder } from '../../src/portfolio/Sizer.js';
 import { RiskEngine } from '../../src/risk/RiskEngine.js';
+import { ethRequest } from './ethRequest.js';
 
 const TAKER = toFixed('0.001');
 const PX = 2000;
@@ -15,18 +16,7 @@ const spot = (feeSide: FeeSide): Instrument =>
 /** Whether ccxt's reading of feeSide charges a buy in the coin bought. */
 const buyPaysInCoins = (s: FeeSide): boolean => s === 'base' || s === 'get';
 
-function request(p: Partial<OrderRequest>): OrderRequest {
-  return {
-    symbol: 'ETH/USDT',
-    side: 'BUY',
-    type: 'MARKET',
-    quantity: toFixed(1),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    ...p,
-  };
-}
+const request = ethRequest;
 
 function submitted(id: string, req: OrderRequest): Order {
   const o = new Order(id, 's', req, 0);
