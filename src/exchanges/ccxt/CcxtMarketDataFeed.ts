@@ -171,6 +171,9 @@ const FETCH: Record<StreamKind, string> = {
  *   resubscribed, which fetches a new snapshot.
  * - `stop()` closes the connections and every timer; nothing is left running.
  */
+/** Resyncs of one stream retried at once, in a row, before they wait a backoff delay. */
+const MAX_IMMEDIATE_RESYNCS = 3;
+
 export class CcxtMarketDataFeed implements MarketDataFeed {
   readonly name: string;
   readonly kind = MarketDataFeedKind.Exchange;
@@ -492,7 +495,10 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
    * Runs one stream until stop: `watch` when the venue streams it, `poll` every
    * `pollIntervalMs` otherwise. A failure waits a backoff delay, logs, and retries
    * (`onRetry` runs just before a stream is watched again); 'resync' from onFailure
-   * retries at once.
+   * retries at once, up to MAX_IMMEDIATE_RESYNCS times in a row: a venue whose sequence breaks
+   * again on every snapshot is then retried with backoff like any failure (each resync costs a
+   * REST snapshot, heavy in request weight, and a loop of rejections settling as microtasks
+   * would starve every timer of the process).
    */
   private async streamLoop(
     st: SymbolState,
@@ -519,10 +525,12 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       );
     }
     const backoff = this.newBackoff();
+    let resyncs = 0;
     while (!this.stopped) {
       try {
         if (streaming) {
           await h.watch();
+          resyncs = 0;
         } else {
           await h.poll();
           await this.timers.sleep(this.opts.pollIntervalMs);
@@ -537,10 +545,13 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       } catch (e) {
         if (this.stopped) break;
         const action = await h.onFailure?.(e);
-        if (action === 'resync') {
+        if (action === 'resync' && ++resyncs <= MAX_IMMEDIATE_RESYNCS) {
           this.log.warn({ feed: this.name, symbol: st.symbol, stream: kind, err: errorText(e) }, 'resyncing');
+          // Let timers and I/O run between attempts.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
+        resyncs = 0;
         this.counters.reconnects++;
         const delayMs = backoff.next();
         this.reportRequestProblem(e, delayMs);
