@@ -193,7 +193,7 @@ export class LiveReconciler {
     const target = ex.balances.get(currency) ?? ZERO;
     const cash = o.node.portfolio.cash(currency);
     if (target !== cash) {
-      o.node.portfolio.ledger.adjustCash(currency, sub(target, cash));
+      o.node.portfolio.adjustCash(currency, sub(target, cash));
       this.settled += 1;
     }
     o.saveLedger();

@@ -249,7 +249,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
       orderIdsUsed: stores.orders.lastSequence('Q'),
     });
-    if (snapshot) node.portfolio.ledger.restorePositions(snapshot.positions);
+    if (snapshot) node.portfolio.restorePositions(snapshot.positions);
     const audit = deps.audit ?? NULL_AUDIT;
     const venue = await variant.makeVenue({
       config,

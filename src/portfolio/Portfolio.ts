@@ -1,9 +1,10 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, fromNumber, neg, toNumber } from '../core/Fixed.js';
+import { ZERO, div, fromNumber, neg, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { OrderFilled } from '../model/events.js';
 import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
+import type { PositionState } from './Ledger.js';
 import { Ledger } from './Ledger.js';
 import type { MarginSettings } from './MarginAccount.js';
 import { MarginAccount } from './MarginAccount.js';
@@ -87,6 +88,29 @@ export class Portfolio {
     });
     if (before !== undefined) this.margin.onFill(inst, before, fill.side, fill.lastQty, fill.lastPx);
     this.refreshShadows(inst, fill.lastPx);
+  }
+
+  /**
+   * Puts back the positions of a saved snapshot (restart) and values each at its average
+   * entry price until the market prices it. Restoring into the ledger alone left them out of
+   * equity (the float shadows are refreshed by bookings), so a restarted engine counted only
+   * its cash and the daily-loss breaker tripped at once.
+   */
+  restorePositions(positions: readonly PositionState[]): void {
+    this.ledger.restorePositions(positions);
+    for (const p of positions) {
+      if (p.qty === ZERO) continue;
+      const qty = p.qty < ZERO ? neg(p.qty) : p.qty;
+      const cost = p.costBasis < ZERO ? neg(p.costBasis) : p.costBasis;
+      this.refreshShadows(this.instrument(p.symbol), div(cost, qty));
+    }
+    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+  }
+
+  /** Moves cash by `amount` outside any trade (reconciliation: the exchange's balance wins). */
+  adjustCash(currency: string, amount: Fixed): void {
+    this.ledger.adjustCash(currency, amount);
+    this.cashFloat = toNumber(this.ledger.balance(this.currency));
   }
 
   /** Books a funding settlement (perpetuals): the wallet, the funding line, an isolated position's margin. */
