@@ -88,6 +88,9 @@ export interface VenueContext {
   readonly now: () => number;
   /** Saves the ledger (after reconciliation moved it). */
   readonly saveLedger: () => void;
+  /** The engine's database and this session's run id, for venues that keep records of their own. */
+  readonly db: SqliteDatabase;
+  readonly runId: string;
   /** An order from the journal, closed ones too (a bracket child's filled parent after a restart). */
   readonly loadOrder?: (orderId: string) => Order | undefined;
 }
@@ -259,6 +262,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       log,
       now: () => clock.now(),
       saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
+      db,
+      runId,
       loadOrder: (id) => stores.orders.load(id),
     });
     venue.connect(node.connect(venue.orderClient ?? venue.client));

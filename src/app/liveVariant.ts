@@ -26,7 +26,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
     mode: 'live',
     // A live engine never trades on replayed or synthetic prices.
     allowMarketFallback: false,
-    makeVenue: async ({ config, node, market, audit, log, now, saveLedger, loadOrder }) => {
+    makeVenue: async ({ config, node, market, audit, log, now, saveLedger, db, runId, loadOrder }) => {
       const live = config.live;
       const exchange =
         factory === undefined
@@ -87,7 +87,18 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         heldLocally: (orderId): boolean => venue?.holds(orderId) ?? false,
       };
       // Perpetuals: funding payments are booked as funding before every reconciliation pass.
-      const funding = openLiveFunding({ config, exchange, gate, node, market, audit, log, now, saveLedger });
+      const funding = openLiveFunding({
+        exchange,
+        gate,
+        node,
+        market,
+        audit,
+        log,
+        now,
+        saveLedger,
+        db,
+        runId,
+      });
       const reconciler =
         funding === undefined
           ? new LiveReconciler(reconcilerOptions)
@@ -122,7 +133,6 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         live,
         log,
         async () => {
-          funding?.close();
           await exchange.close();
         },
         setPerpetuals,

@@ -141,8 +141,8 @@ describe.skipIf(!HAS_SHARED_DATA)('shadow runtime against the fake exchange', ()
     const rt2 = await start(f);
     expect(rt2.node.portfolio.positionQty('XRP/ETH')).toBe(position);
     expect(rt2.node.portfolio.cash()).toBe(cash);
-    // The restored position counts in equity (at its entry price until the market prices it),
-    // so the daily-loss breaker does not see the account as if it held only its cash.
+    // A restored position counts in equity at its entry price until the market prices it (this
+    // session usually ends flat; test/portfolio/Portfolio.restore.test.ts holds a position).
     const held = rt2.node.portfolio.ledger.position('XRP/ETH');
     expect(rt2.node.portfolio.equity()).toBeCloseTo(toNumber(cash) + toNumber(held.costBasis), 9);
     expect(rt2.node.risk.state).toBe('ACTIVE');
