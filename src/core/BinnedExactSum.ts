@@ -1,4 +1,5 @@
 import { ExactSum } from './ExactSum.js';
+import { truncate } from './truncate.js';
 
 /** Adds between two flushes of the bins; each bin stays exact up to 2^26 of them (see add). */
 const FLUSH_EVERY = 1 << 20;
@@ -77,7 +78,7 @@ export class BinnedExactSum {
       this.errors[e] = 0;
       this.inUse[e] = 0;
     }
-    this.used.length = 0;
+    truncate(this.used, 0);
     this.count = 0;
   }
 }

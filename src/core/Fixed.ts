@@ -147,10 +147,15 @@ function roundDiv(n: bigint, d: bigint): bigint {
   return q;
 }
 
+// Adding zero returns the operand itself: a bigint sum is a new heap object every time, and
+// the ledger adds zero often (no fee, nothing realized, nothing to release).
 export function add(a: Fixed, b: Fixed): Fixed {
+  if (b === 0n) return a;
+  if (a === 0n) return b;
   return (a + b) as Fixed;
 }
 export function sub(a: Fixed, b: Fixed): Fixed {
+  if (b === 0n) return a;
   return (a - b) as Fixed;
 }
 export function neg(a: Fixed): Fixed {
@@ -169,6 +174,21 @@ export function mul(a: Fixed, b: Fixed): Fixed {
   // dozens of times per order, so every bigint allocation saved here counts.
   // A zero factor (a fee rate of 0, an empty position) needs no 128-bit product.
   if (a === 0n || b === 0n) return ZERO;
+  // An order's notional is asked for again and again (risk, the venue's funds check, the
+  // fill, the order's average price): the last product is remembered, as fromNumber does.
+  if (a === lastMulA && b === lastMulB) return lastMulProduct;
+  const product = mulExact(a, b);
+  lastMulA = a;
+  lastMulB = b;
+  lastMulProduct = product;
+  return product;
+}
+
+let lastMulA = 0n;
+let lastMulB = 0n;
+let lastMulProduct: Fixed = ZERO;
+
+function mulExact(a: Fixed, b: Fixed): Fixed {
   const n = a * b;
   const q = n / SCALE;
   const r = n % SCALE;

@@ -8,6 +8,7 @@ import type { PositionState } from './Ledger.js';
 import { Ledger } from './Ledger.js';
 import type { MarginSettings } from './MarginAccount.js';
 import { MarginAccount } from './MarginAccount.js';
+import { truncate } from '../core/truncate.js';
 
 /**
  * The last price of one symbol. A mutable slot rather than a Map entry: the price changes on
@@ -159,7 +160,7 @@ export class Portfolio {
     f.qty = toNumber(pos.qty);
     f.cost = toNumber(pos.costBasis);
     // Rebuilt in place, always in the same order, so equity() sums the same way every run.
-    this.held.length = 0;
+    truncate(this.held, 0);
     for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);
     this.cashFloat = toNumber(this.ledger.balance(this.currency));
     if (!f.mark.known) this.setMark(f.mark, toNumber(lastPx));

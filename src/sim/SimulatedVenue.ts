@@ -29,6 +29,7 @@ import { RestingOrder } from './RestingOrder.js';
 import { fixedToFloat } from './priceRounding.js';
 import { SimReason } from './SimReason.js';
 import { validateRequest } from './validateRequest.js';
+import { truncate } from '../core/truncate.js';
 
 // The venue's config travels with it: callers import the venue and its fill model together.
 export { DEFAULT_FILL_MODEL } from './FillModel.js';
@@ -510,7 +511,7 @@ export class SimulatedVenue implements ExecutionClient {
         // submits made while matching).
         if (firstOfSymbol(batch, symbol) === i) this.matchAtClose(symbol, batch);
       }
-      batch.length = 0;
+      truncate(batch, 0);
       this.pendingSpare = batch;
     }
   }
@@ -795,7 +796,7 @@ export class SimulatedVenue implements ExecutionClient {
     const orders = book.orders;
     let kept = 0;
     for (const o of orders) if (!o.closed) orders[kept++] = o;
-    orders.length = kept;
+    truncate(orders, kept);
     book.hasClosed = false;
   }
 
