@@ -24,15 +24,34 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   EXPIRED: [],
 };
 
-const TERMINAL = new Set<OrderStatus>(['DENIED', 'REJECTED', 'FILLED', 'CANCELED', 'EXPIRED']);
+/**
+ * The table as nested lookups, and terminal states as a record: every event of every order
+ * asks both (an array search and a Set probe cost more than a property read).
+ */
+const ALLOWED = Object.fromEntries(
+  Object.entries(TRANSITIONS).map(([from, tos]) => [from, Object.fromEntries(tos.map((to) => [to, true]))]),
+) as Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, true>>>>>;
+
+const TERMINAL: Readonly<Record<OrderStatus, boolean>> = {
+  INITIALIZED: false,
+  SUBMITTED: false,
+  ACCEPTED: false,
+  TRIGGERED: false,
+  PARTIALLY_FILLED: false,
+  DENIED: true,
+  REJECTED: true,
+  FILLED: true,
+  CANCELED: true,
+  EXPIRED: true,
+};
 
 /** Whether the table allows `from → to`. */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+  return ALLOWED[from][to] === true;
 }
 
 export function isTerminal(status: OrderStatus): boolean {
-  return TERMINAL.has(status);
+  return TERMINAL[status];
 }
 
 /** The status an event moves an order to, given how much will then be filled. */
@@ -130,10 +149,10 @@ export class Order {
     return this.filledQty === ZERO ? undefined : div(this.filledNotional, this.filledQty);
   }
   get isOpen(): boolean {
-    return !TERMINAL.has(this.status) && this.status !== OrderStatus.INITIALIZED;
+    return !TERMINAL[this.status] && this.status !== OrderStatus.INITIALIZED;
   }
   get isTerminal(): boolean {
-    return TERMINAL.has(this.status);
+    return TERMINAL[this.status];
   }
 
   /** True when this fill was already applied (same trade id seen via another path). */

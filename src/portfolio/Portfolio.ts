@@ -158,7 +158,8 @@ export class Portfolio {
       this.floats.set(symbol, f);
     }
     f.qty = toNumber(pos.qty);
-    f.cost = toNumber(pos.costBasis);
+    // Only a perpetual's value reads its cost (equity counts its PnL, not its notional).
+    f.cost = f.perpetual ? toNumber(pos.costBasis) : 0;
     // Rebuilt in place, always in the same order, so equity() sums the same way every run.
     truncate(this.held, 0);
     for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);

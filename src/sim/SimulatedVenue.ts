@@ -129,8 +129,14 @@ export class SimulatedVenue implements ExecutionClient {
   /** Perpetuals: the exchange's clearing (mark, funding, liquidation), when configured. */
   readonly clearing: PerpetualClearing | undefined;
 
+  /** "SIM-" and "SIM-T": venue order and trade ids are one concatenation each. */
+  private readonly orderIdPrefix: string;
+  private readonly tradeIdPrefix: string;
+
   constructor(opts: SimulatedVenueOptions) {
     this.venue = opts.venue ?? 'SIM';
+    this.orderIdPrefix = `${this.venue}-`;
+    this.tradeIdPrefix = `${this.venue}-T`;
     this.clock = opts.clock;
     this.instrumentOf = opts.instrument;
     this.model = new FillModel(opts.config);
@@ -177,7 +183,7 @@ export class SimulatedVenue implements ExecutionClient {
       const symbol = req.symbol;
       this.emit({
         type: 'OrderAccepted',
-        venueOrderId: `${this.venue}-${this.orderSeq}`,
+        venueOrderId: this.orderIdPrefix + String(this.orderSeq),
         orderId,
         strategyId,
         symbol,
@@ -215,7 +221,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.register(o);
     this.emit({
       type: 'OrderAccepted',
-      venueOrderId: `${this.venue}-${o.seq}`,
+      venueOrderId: this.orderIdPrefix + String(o.seq),
       orderId: o.id,
       strategyId: o.order.strategyId,
       symbol: o.symbol,
@@ -661,7 +667,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.tradeSeq += 1;
     this.emit({
       type: 'OrderFilled',
-      tradeId: `${this.venue}-T${this.tradeSeq}`,
+      tradeId: this.tradeIdPrefix + String(this.tradeSeq),
       side: o.side,
       lastQty: qty,
       lastPx: px,

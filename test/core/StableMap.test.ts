@@ -3,10 +3,13 @@ import fc from 'fast-check';
 import { StableMap } from '../../src/core/StableMap.js';
 
 describe('StableMap', () => {
+  // 12 keys: small maps (≤ 8 entries, kept in arrays) and those that outgrew them (a Map).
+  const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
+
   it('behaves as a Map of its entries, in insertion order (property)', () => {
     const op = fc.oneof(
-      fc.tuple(fc.constant('set' as const), fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer()),
-      fc.tuple(fc.constant('delete' as const), fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constant(0)),
+      fc.tuple(fc.constant('set' as const), fc.constantFrom(...KEYS), fc.integer()),
+      fc.tuple(fc.constant('delete' as const), fc.constantFrom(...KEYS), fc.constant(0)),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
@@ -21,13 +24,13 @@ describe('StableMap', () => {
           }
           expect(ours.size).toBe(model.size);
           expect([...ours.values()]).toEqual([...model.values()]);
-          for (const k of ['a', 'b', 'c', 'd', 'e']) {
+          for (const k of KEYS) {
             expect(ours.has(k)).toBe(model.has(k));
             expect(ours.get(k)).toBe(model.get(k));
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 
@@ -40,5 +43,22 @@ describe('StableMap', () => {
     expect(m.delete(keep)).toBe(false);
     expect(() => m.set(keep, 1)).toThrowError(/reserved/);
     expect([...m.values()]).toEqual([]);
+    for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) m.set(k, 1);
+    expect(m.size).toBe(9);
+    expect(m.has(keep)).toBe(false);
+    expect(m.delete(keep)).toBe(false);
+    expect([...m.values()]).toHaveLength(9);
+  });
+
+  it('a small map reads a snapshot: entries set while iterating are not visited', () => {
+    const m = new StableMap<number>();
+    m.set('a', 1);
+    const seen: number[] = [];
+    for (const v of m.values()) {
+      seen.push(v);
+      m.set('b', 2);
+    }
+    expect(seen).toEqual([1]);
+    expect([...m.values()]).toEqual([1, 2]);
   });
 });
