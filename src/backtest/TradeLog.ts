@@ -36,6 +36,13 @@ export class TradeLog {
     // (Buffer.allocUnsafe: small ones are slices of Node's shared pool, not buffers of their own;
     // only the bytes written are ever read.)
     this.bytes = Buffer.allocUnsafe(fills.length * 96 + 256);
+    this.lines(fills);
+  }
+
+  // The loop lives outside the constructor: V8 compiled it on stack (the constructor runs
+  // once per run) and dropped that code at the next run's first property store, so every
+  // log was written partly by the interpreter.
+  private lines(fills: readonly OrderFilled[]): void {
     for (let k = 0; k < fills.length; k++) this.line(fills[k] as OrderFilled);
   }
 

@@ -125,6 +125,18 @@ export function roundTripsFromFills(
     });
   }
 
+  // Plain calls after the loop: V8 compiles this function on stack, inside the loop, and a
+  // property read below it with no feedback yet threw that code away at every run's end.
+  return markOpenTrips(open, done, fills, lastPrices);
+}
+
+/** Marks the trips still open to the last prices and returns all trips by entry time. */
+function markOpenTrips(
+  open: StableMap<{ strategyId: string; symbol: string; trip: OpenTrip }>,
+  done: Completed[],
+  fills: readonly FillRecord[],
+  lastPrices: ReadonlyMap<string, LastPrice>,
+): RoundTrip[] {
   for (const { strategyId, symbol, trip } of open.values()) {
     const mark = lastPrices.get(symbol) ?? lastFillOf(fills, symbol);
     if (mark !== undefined) {

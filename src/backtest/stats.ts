@@ -92,7 +92,11 @@ export function computeStats(input: StatsInput): BacktestStats {
   const { curve, trips, initialEquity, feesPaid, barsInMarket } = input;
   const rf = input.riskFreeRate ?? 0;
   const bars = Math.min(curve.ts.length, curve.equity.length);
-  const { ts, eq } = lastPerTimestamp(curve, bars);
+  const periods = lastPerTimestamp(curve, bars);
+  const { ts, eq } = periods;
+  // Nothing of this run stays reachable from the module once the report is made.
+  periods.ts = EMPTY;
+  periods.eq = EMPTY;
   const n = ts.length;
 
   const startTs = n > 0 ? fin(ts[0]) : null;
@@ -202,17 +206,29 @@ function tripSums(trips: readonly RoundTrip[]): TripSums {
     worst = Math.min(worst, pnl);
     barsHeld += trip.barsHeld;
   }
-  return {
-    trades,
-    wins,
-    grossWin: won.value(),
-    grossLoss: -lost.value(),
-    net: all.value(),
-    best,
-    worst,
-    barsHeld,
-  };
+  const out = TRIP_SUMS;
+  out.trades = trades;
+  out.wins = wins;
+  out.grossWin = won.value();
+  out.grossLoss = -lost.value();
+  out.net = all.value();
+  out.best = best;
+  out.worst = worst;
+  out.barsHeld = barsHeld;
+  return out;
 }
+
+/** See RETURN_SUMS: written in place, read before the next report. */
+const TRIP_SUMS: TripSums = {
+  trades: 0,
+  wins: 0,
+  grossWin: 0.5,
+  grossLoss: 0.5,
+  net: 0.5,
+  best: 0.5,
+  worst: 0.5,
+  barsHeld: 0.5,
+};
 
 /**
  * The curve with one point per distinct timestamp (the last one). A run over several symbols
@@ -222,7 +238,12 @@ function tripSums(trips: readonly RoundTrip[]): TripSums {
 function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq: Float64Array } {
   let distinct = 0;
   for (let i = 0; i < n; i++) if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) distinct++;
-  if (distinct === n) return { ts: curve.ts.subarray(0, n), eq: curve.equity.subarray(0, n) };
+  const out = PERIODS;
+  if (distinct === n) {
+    out.ts = curve.ts.subarray(0, n);
+    out.eq = curve.equity.subarray(0, n);
+    return out;
+  }
   const ts = new Float64Array(distinct);
   const eq = new Float64Array(distinct);
   let k = 0;
@@ -233,8 +254,14 @@ function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq
       k++;
     }
   }
-  return { ts, eq };
+  out.ts = ts;
+  out.eq = eq;
+  return out;
 }
+
+/** See RETURN_SUMS; emptied by computeStats so no curve stays reachable from here. */
+const EMPTY: Float64Array = new Float64Array(0);
+const PERIODS: { ts: Float64Array; eq: Float64Array } = { ts: EMPTY, eq: EMPTY };
 
 // The passes over the curve live in small functions of their own: run once per report, a loop
 // inside the big function above would wait in the interpreter for on-stack replacement and
@@ -261,8 +288,18 @@ function returnSums(eq: Float64Array): { returns: number; downside: number } {
     returns.add(r);
     if (r < 0) downside.add(r * r);
   }
-  return { returns: returns.value(), downside: downside.value() };
+  const out = RETURN_SUMS;
+  out.returns = returns.value();
+  out.downside = downside.value();
+  return out;
 }
+
+// The results of the passes are written into objects made once: an object literal after the
+// loop made V8 throw away the pass's compiled loop at its end on every report (its feedback
+// for the literal did not survive a full collection), so each report ran the next pass's
+// first iterations in the interpreter again.
+const RETURN_SUMS = { returns: 0.5, downside: 0.5 };
+const DRAWDOWNS = { maxDrawdown: 0.5, maxDdBars: 0, maxDdMs: 0.5 };
 
 /**
  * Exact sum of (return − mean)², for the sample standard deviation. The periods with a zero
@@ -298,7 +335,13 @@ function drawdowns(
   let maxDrawdown = 0;
   let maxDdBars = 0;
   let maxDdMs = 0;
-  if (n === 0) return { maxDrawdown, maxDdBars, maxDdMs };
+  const out = DRAWDOWNS;
+  if (n === 0) {
+    out.maxDrawdown = 0;
+    out.maxDdBars = 0;
+    out.maxDdMs = 0;
+    return out;
+  }
   let peak = eq[0] as number;
   let peakIdx = 0;
   let underwater = false;
@@ -322,7 +365,10 @@ function drawdowns(
     maxDdBars = Math.max(maxDdBars, n - 1 - peakIdx);
     maxDdMs = Math.max(maxDdMs, (ts[n - 1] as number) - (ts[peakIdx] as number));
   }
-  return { maxDrawdown, maxDdBars, maxDdMs };
+  out.maxDrawdown = maxDrawdown;
+  out.maxDdBars = maxDdBars;
+  out.maxDdMs = maxDdMs;
+  return out;
 }
 
 /** Return of period i over period i − 1 (0 after a zero equity). */
