@@ -47,7 +47,8 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'ecosystem.config.cjs'],
+    // Plain JavaScript run by node itself (config files, and the test's import-recording hooks).
+    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'ecosystem.config.cjs', 'test/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

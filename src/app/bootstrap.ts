@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import type { LoadConfigOptions } from '../config/loadConfig.js';
 import { loadConfig } from '../config/loadConfig.js';
+import { loadDotEnv } from '../config/loadDotEnv.js';
+
+export { loadDotEnv };
 import { isQtsError } from '../core/QtsError.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
@@ -43,21 +45,6 @@ export interface Bootstrapped {
   readonly audit: AuditSink;
   /** Stops the app, then closes the audit trail and the log files. */
   stop(): Promise<void>;
-}
-
-/**
- * Fills `env` from a dotenv file without overriding what the real environment sets (a
- * deployment's variables win over a developer's file). Returns the names it set.
- */
-export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): string[] {
-  if (!existsSync(path)) return [];
-  const set: string[] = [];
-  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
-    if (value === undefined || env[name] !== undefined) continue;
-    env[name] = value;
-    set.push(name);
-  }
-  return set;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
-import { loadDotEnv } from '../app/bootstrap.js';
+import { loadDotEnv } from '../config/loadDotEnv.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { QtsError } from '../core/QtsError.js';
 import type { AuditEntry, AuditQuery } from '../monitor/AuditSink.js';

@@ -23,7 +23,6 @@ import type { SearchOptions } from '../research/optimize.js';
 import { SearchMethod, optimize } from '../research/optimize.js';
 import type { ParamSpace } from '../research/ParamSpace.js';
 import { buildParamSpace } from '../research/ParamSpace.js';
-import { QueueEvaluator } from '../research/queue/QueueEvaluator.js';
 import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
 import type { WorkerUsage } from '../research/ThreadPoolEvaluator.js';
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
@@ -174,6 +173,8 @@ export function searchSetup(o: SearchCliOptions): SearchSetup {
 /** Where the backtests of a search run: Redis workers, worker threads, or this thread. */
 export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promise<ComboEvaluator> {
   if (o.queue !== undefined) {
+    // The queue client (BullMQ, Redis) is loaded only for a distributed search.
+    const { QueueEvaluator } = await import('../research/queue/QueueEvaluator.js');
     const ev = await QueueEvaluator.open({
       url: o.queue,
       queueName: o.queueName,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
-import { runEntry } from '../app/bootstrap.js';
 
 /** Flags of `qts shadow|live|api`. */
 export interface RunOptions {
@@ -53,6 +52,9 @@ export function registerRunCommands(program: Command): void {
         'confirm that real orders are meant (same as LIVE_TRADING_CONFIRM=yes); live mode refuses to start without one of them',
       );
     command.action(async (opts: RunOptions) => {
+      // Loaded here, not at the top: the engine (exchanges, API server, storage) takes most of
+      // a second to load, and every other `qts` command would pay for it at each start.
+      const { runEntry } = await import('../app/bootstrap.js');
       const code = await runEntry({
         load: {
           ...(opts.config === undefined ? {} : { file: opts.config }),

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startQueueWorker } from '../research/queue/startQueueWorker.js';
 import { DEFAULT_QUEUE_NAME } from '../research/queue/researchQueue.js';
 import { integer } from './optimizeCommand.js';
 
@@ -20,6 +19,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--quiet', 'no line per finished job')
     .action(async (o: { queue: string; queueName: string; concurrency: string; quiet?: boolean }) => {
       const concurrency = integer('concurrency', o.concurrency, 1);
+      // Loaded when a worker starts, not with every `qts` command (BullMQ and Redis client).
+      const { startQueueWorker } = await import('../research/queue/startQueueWorker.js');
       const worker = startQueueWorker({
         url: o.queue,
         queueName: o.queueName,

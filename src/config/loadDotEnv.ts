@@ -1,0 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+
+/**
+ * Fills `env` from a dotenv file without overriding what the real environment sets (a
+ * deployment's variables win over a developer's file). Returns the names it set. Kept apart
+ * from the engine's bootstrap so a command that only needs the settings (`qts audit`) does
+ * not load the whole engine to read them.
+ */
+export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!existsSync(path)) return [];
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (value === undefined || env[name] !== undefined) continue;
+    env[name] = value;
+    set.push(name);
+  }
+  return set;
+}

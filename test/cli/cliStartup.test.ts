@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RECORDER = join(ROOT, 'test/cli/support/recordImports.mjs');
+
+/** Runs `qts args` and returns the modules it loaded (resolved URLs) and its exit code. */
+function modulesLoadedBy(args: string[]): { code: number; stdout: string; urls: string[] } {
+  const log = join(mkdtempSync(join(tmpdir(), 'qts-imports-')), 'imports.log');
+  const r = spawnSync(process.execPath, ['--import', RECORDER, join(ROOT, 'bin/qts.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, QTS_IMPORT_LOG: log },
+  });
+  let urls: string[] = [];
+  try {
+    urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // nothing was recorded: the assertions below say so
+  }
+  return { code: r.status ?? -1, stdout: r.stdout, urls };
+}
+
+/** Packages only the engine, downloads and distributed searches need: seconds of loading together. */
+const HEAVY = /\/node_modules\/(ccxt|fastify|bullmq|ioredis|nodemailer)\//;
+
+describe('qts start-up', () => {
+  it('a command loads only what it runs: no exchange library, API server or queue client for --version, backtest --help or optimize --help', () => {
+    for (const args of [
+      ['--version'],
+      ['backtest', '--help'],
+      ['optimize', '--help'],
+      ['shadow', '--help'],
+    ]) {
+      const r = modulesLoadedBy(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      // The recorder did see the CLI's own modules: an empty list would prove nothing.
+      expect(r.urls.some((u) => u.includes('/src/cli/program.'))).toBe(true);
+      expect(
+        r.urls.filter((u) => HEAVY.test(u)),
+        args.join(' '),
+      ).toEqual([]);
+    }
+  });
+
+  it('the engine is still loaded when a run command starts it (the lazy import resolves)', () => {
+    // `qts live` without a confirmation refuses before it connects anywhere, after loading the app.
+    const r = modulesLoadedBy(['live', '--db', join(mkdtempSync(join(tmpdir(), 'qts-live-')), 'x.db')]);
+    expect(r.code).not.toBe(0);
+    expect(r.urls.some((u) => u.includes('/src/app/bootstrap.'))).toBe(true);
+  });
+});
