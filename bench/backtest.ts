@@ -105,7 +105,7 @@ function bareRunningLoop(close: Float64Array): number {
 }
 
 /** Best wall time of `reps` runs (the machine may be shared: the fastest run is the least disturbed). */
-function best<T>(reps: number, fn: () => T): { ms: number; value: T } {
+export function best<T>(reps: number, fn: () => T): { ms: number; value: T } {
   let ms = Infinity;
   let value: T | undefined;
   for (let r = 0; r < reps; r++) {
