@@ -155,7 +155,7 @@ function engine(
   });
 }
 
-function walk(n: number, seed: number): BarSeries {
+export function walk(n: number, seed: number): BarSeries {
   return randomWalkSeries({
     symbol: 'BENCH/USDT',
     timeframe: '1m',

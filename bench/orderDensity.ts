@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { toFixed } from '../src/core/Fixed.js';
 import { runBacktest } from '../src/backtest/runBacktest.js';
-import { randomWalkSeries } from '../src/data/syntheticSeries.js';
 import type { Bar } from '../src/model/Bar.js';
 import type { BarSeries } from '../src/model/BarSeries.js';
 import { parseSizing } from '../src/portfolio/Sizer.js';
 import { Strategy } from '../src/strategy/Strategy.js';
-import { best } from './backtest.js';
+import { best, walk } from './backtest.js';
 
 /** Every `every` bars: buys with all its cash when flat, sells everything when long. */
 class EveryNBars extends Strategy<{ every: number }> {
@@ -44,14 +43,7 @@ function run(series: BarSeries, every: number): number {
  * weighs more the rarer the orders.
  */
 export function benchOrderDensity(n: number): void {
-  const series = randomWalkSeries({
-    symbol: 'BENCH/USDT',
-    timeframe: '1m',
-    length: n,
-    seed: 42,
-    startPrice: 100,
-    volatility: 0.001,
-  });
+  const series = walk(n, 42);
   for (const every of [2, 25, 100, n + 1]) run(series, every); // warm-up
   const none = best(3, () => run(series, n + 1));
   console.log(`\n## cost of one order by order spacing, ${n.toLocaleString('en-US')} bars (best of 3)`);
