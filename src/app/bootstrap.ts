@@ -4,8 +4,6 @@ import type { AppConfig } from '../config/configSchema.js';
 import type { LoadConfigOptions } from '../config/loadConfig.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { loadDotEnv } from '../config/loadDotEnv.js';
-
-export { loadDotEnv };
 import { isQtsError } from '../core/QtsError.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';

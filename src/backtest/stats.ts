@@ -297,7 +297,9 @@ function returnSums(eq: Float64Array): { returns: number; downside: number } {
 // The results of the passes are written into objects made once: an object literal after the
 // loop made V8 throw away the pass's compiled loop at its end on every report (its feedback
 // for the literal did not survive a full collection), so each report ran the next pass's
-// first iterations in the interpreter again.
+// first iterations in the interpreter again. Fields that hold fractions start as fractions,
+// so V8 stores them as doubles from the first write (see primeShapes). Each result is read
+// by computeStats before the next pass runs.
 const RETURN_SUMS = { returns: 0.5, downside: 0.5 };
 const DRAWDOWNS = { maxDrawdown: 0.5, maxDdBars: 0, maxDdMs: 0.5 };
 

@@ -111,19 +111,10 @@ export function toNumber(x: Fixed): number {
   // Below one whole unit the whole part is 0 and the sum below is Number(x) / 1e16 as it
   // stands: the same double, without two bigint divisions (zero fees, flat positions).
   if (x < SCALE && x > MINUS_SCALE) return Number(x) / 1e16;
-  // The same amount is often converted twice in a row (a position's quantity for the
-  // portfolio's float copy, then for the strategy's position view).
-  if (x === lastToNumberInput) return lastToNumberOutput;
   const whole = x / SCALE;
   const frac = x % SCALE;
-  const value = Number(whole) + Number(frac) / 1e16;
-  lastToNumberInput = x;
-  lastToNumberOutput = value;
-  return value;
+  return Number(whole) + Number(frac) / 1e16;
 }
-
-let lastToNumberInput: Fixed = ZERO;
-let lastToNumberOutput = 0;
 
 const LEADING_ZEROS = '0'.repeat(FIXED_DIGITS);
 

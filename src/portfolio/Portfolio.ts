@@ -1,6 +1,7 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import { ZERO, div, fromNumber, neg, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
+import { truncate } from '../core/truncate.js';
 import type { OrderFilled } from '../model/events.js';
 import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
@@ -8,7 +9,6 @@ import type { PositionState } from './Ledger.js';
 import { Ledger } from './Ledger.js';
 import type { MarginSettings } from './MarginAccount.js';
 import { MarginAccount } from './MarginAccount.js';
-import { truncate } from '../core/truncate.js';
 
 /**
  * The last price of one symbol. A mutable slot rather than a Map entry: the price changes on
@@ -105,13 +105,13 @@ export class Portfolio {
       const cost = p.costBasis < ZERO ? neg(p.costBasis) : p.costBasis;
       this.refreshShadows(this.instrument(p.symbol), div(cost, qty));
     }
-    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+    this.refreshCash();
   }
 
   /** Moves cash by `amount` outside any trade (reconciliation: the exchange's balance wins). */
   adjustCash(currency: string, amount: Fixed): void {
     this.ledger.adjustCash(currency, amount);
-    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+    this.refreshCash();
   }
 
   /** Books a funding settlement (perpetuals): the wallet, the funding line, an isolated position's margin. */
@@ -119,7 +119,7 @@ export class Portfolio {
     if (event.amount === ZERO) return;
     this.margin.onFunding(event.symbol, event.amount);
     this.ledger.applyFunding(event.currency, event.amount);
-    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+    this.refreshCash();
   }
 
   /**
@@ -163,8 +163,13 @@ export class Portfolio {
     // Rebuilt in place, always in the same order, so equity() sums the same way every run.
     truncate(this.held, 0);
     for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);
-    this.cashFloat = toNumber(this.ledger.balance(this.currency));
+    this.refreshCash();
     if (!f.mark.known) this.setMark(f.mark, toNumber(lastPx));
+  }
+
+  /** The float copy of the account currency's cash, after anything moved it. */
+  private refreshCash(): void {
+    this.cashFloat = toNumber(this.ledger.balance(this.currency));
   }
 
   updatePrice(symbol: string, price: number): void {

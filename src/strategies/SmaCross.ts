@@ -37,31 +37,23 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   static readonly paramsSchema = paramsSchema;
 
   private readonly state = new Map<string, Signals>();
-  /** The signals of the symbol of the last bar: bars come in runs of one symbol. */
-  private last: Signals | undefined;
 
   // Kept small on purpose: this runs on every bar, and a short method lets the JIT inline the
   // averages into it, so their numbers are never boxed; trading is the rare branch.
   override onBar(bar: Bar): void {
-    const last = this.last;
-    const s = last !== undefined && last.symbol === bar.symbol ? last : this.signalsOf(bar.symbol);
+    const s = this.state.get(bar.symbol) ?? this.startSymbol(bar.symbol);
     const close = bar.close;
     const cross = s.cross.update(s.fast.update(close), s.slow.update(close));
     if (cross !== 0) this.onCross(bar.symbol, cross);
   }
 
-  private signalsOf(symbol: string): Signals {
-    let s = this.state.get(symbol);
-    if (s === undefined) {
-      s = {
-        symbol,
-        fast: new RollingSma(this.params.fast),
-        slow: new RollingSma(this.params.slow),
-        cross: new CrossOver(),
-      };
-      this.state.set(symbol, s);
-    }
-    this.last = s;
+  private startSymbol(symbol: string): Signals {
+    const s = {
+      fast: new RollingSma(this.params.fast),
+      slow: new RollingSma(this.params.slow),
+      cross: new CrossOver(),
+    };
+    this.state.set(symbol, s);
     return s;
   }
 
@@ -72,7 +64,6 @@ export class SmaCross extends Strategy<SmaCrossParams> {
 
 /** One symbol's averages and their cross. */
 interface Signals {
-  readonly symbol: string;
   readonly fast: RollingSma;
   readonly slow: RollingSma;
   readonly cross: CrossOver;

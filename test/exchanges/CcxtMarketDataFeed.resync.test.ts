@@ -1,6 +1,6 @@
 import type { Exchange } from 'ccxt';
 import { InvalidNonce } from 'ccxt';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FeedGap, FeedWarning } from '../../src/data/MarketDataFeed.js';
 import { marketDataListener } from '../../src/data/MarketDataFeed.js';
 import { CcxtMarketDataFeed } from '../../src/exchanges/ccxt/CcxtMarketDataFeed.js';
@@ -30,6 +30,7 @@ class BrokenBookVenue {
   }
 }
 
+/** Ten macrotask turns: enough for any retry that does not wait for the clock to happen. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 }
@@ -51,15 +52,15 @@ describe('CcxtMarketDataFeed book resyncs', () => {
       listener: marketDataListener({ onWarning: (w) => warnings.push(w), onGap: (g) => gaps.push(g) }),
     });
     await feed.start();
-    await settle();
     // One watch, three immediate resyncs, then a backoff wait that only the clock ends.
-    expect(venue.watches).toBe(4);
+    await vi.waitFor(() => expect(venue.watches).toBe(4));
     await settle();
     expect(venue.watches).toBe(4);
     expect(feed.stats().bookResyncs).toBe(4);
     expect(warnings.filter((w) => w.code === 'FEED_RECONNECTING')).toHaveLength(1);
     expect(gaps.some((g) => g.stream === 'book' && g.phase === 'open')).toBe(true);
     clock.advanceTo(clock.now() + 1000);
+    await vi.waitFor(() => expect(venue.watches).toBe(8));
     await settle();
     expect(venue.watches).toBe(8);
     await feed.stop();

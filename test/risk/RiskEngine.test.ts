@@ -6,7 +6,7 @@ import { makeInstrument } from '../../src/model/Instrument.js';
 import { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { RiskEngine } from '../../src/risk/RiskEngine.js';
-import { ethRequest } from './ethRequest.js';
+import { ethRequest as request } from './ethRequest.js';
 import type { TradingState } from '../../src/risk/TradingState.js';
 
 const inst = makeInstrument({
@@ -32,8 +32,6 @@ function engine(state: TradingState, positionQty: Fixed, cash: Fixed, open: Orde
   r.setState(state);
   return r;
 }
-
-const request = ethRequest;
 
 /** An independent judge written from the rules' specification with plain numbers. */
 function expected(req: OrderRequest, state: TradingState, pos: number, cash: number): string | undefined {

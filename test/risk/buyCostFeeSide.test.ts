@@ -7,7 +7,7 @@ import { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { sizeOrder } from '../../src/portfolio/Sizer.js';
 import { RiskEngine } from '../../src/risk/RiskEngine.js';
-import { ethRequest } from './ethRequest.js';
+import { ethRequest as request } from './ethRequest.js';
 
 const TAKER = toFixed('0.001');
 const PX = 2000;
@@ -15,8 +15,6 @@ const spot = (feeSide: FeeSide): Instrument =>
   makeInstrument({ symbol: 'ETH/USDT', tickSize: '0.01', lotSize: '0.001', takerFee: TAKER, feeSide });
 /** Whether ccxt's reading of feeSide charges a buy in the coin bought. */
 const buyPaysInCoins = (s: FeeSide): boolean => s === 'base' || s === 'get';
-
-const request = ethRequest;
 
 function submitted(id: string, req: OrderRequest): Order {
   const o = new Order(id, 's', req, 0);

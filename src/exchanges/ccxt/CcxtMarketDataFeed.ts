@@ -144,6 +144,9 @@ const FETCH: Record<StreamKind, string> = {
   book: 'fetchOrderBook',
 };
 
+/** Resyncs of one stream retried at once, in a row, before they wait a backoff delay. */
+const MAX_IMMEDIATE_RESYNCS = 3;
+
 /**
  * Live market data from a ccxt exchange: trades, the bars built from them, tickers and
  * order books of a list of symbols, through ccxt.pro WebSocket streams — REST polling
@@ -171,9 +174,6 @@ const FETCH: Record<StreamKind, string> = {
  *   resubscribed, which fetches a new snapshot.
  * - `stop()` closes the connections and every timer; nothing is left running.
  */
-/** Resyncs of one stream retried at once, in a row, before they wait a backoff delay. */
-const MAX_IMMEDIATE_RESYNCS = 3;
-
 export class CcxtMarketDataFeed implements MarketDataFeed {
   readonly name: string;
   readonly kind = MarketDataFeedKind.Exchange;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootstrap, loadDotEnv } from '../../../src/app/bootstrap.js';
+import { bootstrap } from '../../../src/app/bootstrap.js';
+import { loadDotEnv } from '../../../src/config/loadDotEnv.js';
 import { verifyAuditLog } from '../../../src/monitor/audit/verifyAuditLog.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qts-bootstrap-'));
