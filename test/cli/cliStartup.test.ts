@@ -13,7 +13,8 @@ function modulesLoadedBy(args: string[]): { code: number; stdout: string; urls: 
   const r = spawnSync(process.execPath, ['--import', RECORDER, join(ROOT, 'bin/qts.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, QTS_IMPORT_LOG: log },
+    // The sources' import graph (a fresh build of them would load the same modules from dist/).
+    env: { ...process.env, QTS_IMPORT_LOG: log, QTS_USE_DIST: '0' },
   });
   let urls: string[] = [];
   try {
