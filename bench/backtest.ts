@@ -123,7 +123,7 @@ export function best<T>(reps: number, fn: () => T): { ms: number; value: T } {
  * sma-cross's signals without its orders: the same averages and cross on every bar through
  * the same engine, so the difference to the full run is what the orders cost.
  */
-class SignalsOnly extends Strategy<{ fast: number; slow: number }> {
+export class SignalsOnly extends Strategy<{ fast: number; slow: number }> {
   static readonly id = 'signals-only';
   static readonly description = 'SMA cross signals, no orders (benchmark)';
   static readonly paramsSchema = z.object({ fast: z.number().int(), slow: z.number().int() });
@@ -138,7 +138,7 @@ class SignalsOnly extends Strategy<{ fast: number; slow: number }> {
   }
 }
 
-function engine(
+export function engine(
   series: BarSeries,
   fillAt: 'close' | 'next-open',
   commission = COMMISSION,

@@ -3,9 +3,10 @@ import { benchBacktest, benchCsvEndToEnd, benchDrainedAccount } from './backtest
 import { benchPush } from './push.js';
 import { benchOptimize } from './optimize.js';
 import { benchOrderDensity } from './orderDensity.js';
+import { benchAllocation } from './allocation.js';
 
 // `npm run bench [-- --quick] [-- --only name,name]`: every figure is printed beside a baseline
-// measured in the same run. Names: backtest, account, density, csv, latency, push, optimize.
+// measured in the same run. Names: backtest, account, density, alloc, csv, latency, push, optimize.
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : new Set((process.argv[onlyAt + 1] ?? '').split(','));
@@ -14,6 +15,7 @@ console.log(`node ${process.version}, ${new Date().toISOString()}`);
 if (want('backtest')) benchBacktest(quick ? [200_000] : [1_000_000, 10_000_000]);
 if (want('account')) benchDrainedAccount(quick ? 200_000 : 1_000_000);
 if (want('density')) benchOrderDensity(quick ? 200_000 : 1_000_000);
+if (want('alloc')) await benchAllocation(quick ? 200_000 : 1_000_000);
 if (want('csv')) benchCsvEndToEnd(quick ? 100_000 : 1_000_000);
 if (want('latency')) benchLatency(quick ? 20_000 : 100_000);
 if (want('push')) await benchPush(quick ? 2_000 : 10_000, 100, quick ? 5 : 3);
