@@ -1,9 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '..');
+/**
+ * The checkout: the folder above this file holding bin/qts.js. `npm run bench` runs this file
+ * compiled under dist/bench-build/bench, `npm run bench:sources` from bench/.
+ */
+function checkoutRoot(): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'qts.js'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no bin/qts.js above ${import.meta.dirname}`);
+  }
+}
+const ROOT = checkoutRoot();
 
 /** Wall time of `qts args` in a fresh process (best of `reps`), and whether it succeeded. */
 function timeQts(args: readonly string[], compiled: boolean, reps: number): number {

@@ -5,13 +5,16 @@ import { benchOptimize } from './optimize.js';
 import { benchOrderDensity } from './orderDensity.js';
 import { benchAllocation } from './allocation.js';
 
-// `npm run bench [-- --quick] [-- --only name,name]`: every figure is printed beside a baseline
+// `npm run bench [-- --quick] [-- --only name,name]` (or `npm run bench:sources …`): every figure is printed beside a baseline
 // measured in the same run. Names: backtest, account, density, alloc, csv, latency, push, optimize.
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? undefined : new Set((process.argv[onlyAt + 1] ?? '').split(','));
 const want = (name: string): boolean => only === undefined || only.has(name);
-console.log(`node ${process.version}, ${new Date().toISOString()}`);
+// `npm run bench` runs the engine as tsc compiles it (what `npm run build` and production run);
+// `npm run bench:sources` runs the TypeScript sources through tsx, which measures slower.
+const build = import.meta.url.endsWith('.js') ? 'compiled by tsc' : 'sources through tsx';
+console.log(`node ${process.version}, ${new Date().toISOString()}, engine ${build}`);
 if (want('backtest')) benchBacktest(quick ? [200_000] : [1_000_000, 10_000_000]);
 if (want('account')) benchDrainedAccount(quick ? 200_000 : 1_000_000);
 if (want('density')) benchOrderDensity(quick ? 200_000 : 1_000_000);
