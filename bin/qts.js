@@ -23,13 +23,20 @@ function changedSince(dir, time) {
   return false;
 }
 
-/** Whether dist/ was built after the last change to the sources it is compiled from. */
+/**
+ * Whether dist/ was built after the last change to the sources it is compiled from. Anything
+ * unreadable on the way (a dangling link, a permission) means "not sure": the sources run.
+ */
 function buildIsFresh() {
-  if (!existsSync(built)) return false;
-  const builtAt = statSync(built).mtimeMs;
-  const configs = ['tsconfig.json', 'tsconfig.build.json'].map((f) => join(root, f));
-  if (configs.some((f) => existsSync(f) && statSync(f).mtimeMs > builtAt)) return false;
-  return !changedSince(join(root, 'src'), builtAt);
+  try {
+    if (!existsSync(built)) return false;
+    const builtAt = statSync(built).mtimeMs;
+    const configs = ['tsconfig.json', 'tsconfig.build.json'].map((f) => join(root, f));
+    if (configs.some((f) => existsSync(f) && statSync(f).mtimeMs > builtAt)) return false;
+    return !changedSince(join(root, 'src'), builtAt);
+  } catch {
+    return false;
+  }
 }
 
 const choice = process.env.QTS_USE_DIST;

@@ -87,6 +87,13 @@ describe('bin/qts.js: compiled or sources', () => {
     expect(ran(checkout({ sources: false }))).toBe('dist');
   });
 
+  it('runs the sources when it cannot tell: a dangling link under src/', () => {
+    const root = checkout();
+    ages(root, 10);
+    symlinkSync(join(root, 'src/nowhere.ts'), join(root, 'src/core/dangling.ts'));
+    expect(ran(root)).toBe('sources');
+  });
+
   it('QTS_USE_DIST=1 forces the build, QTS_USE_DIST=0 the sources', () => {
     const stale = checkout();
     ages(stale, 10);
