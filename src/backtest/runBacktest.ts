@@ -187,6 +187,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
   releaseHistory(tape, node, venue);
+  LAST_RUN.node = node;
+  LAST_RUN.venue = venue;
   curveBuffers.give(curve);
   return {
     report,
@@ -239,6 +241,21 @@ function buildEngine(
   venue.setSink(node.connect(venue));
   return { node, venue, futures };
 }
+
+/**
+ * The engine of the last run of this thread, kept until the next run replaces it. V8 holds the
+ * hidden class of an object only weakly once no object has it: when a finished run's engine is
+ * garbage, a full collection drops the classes of its node, portfolio, OMS, venue and strategy
+ * and throws away the compiled code built on them, so the next run (an optimizer's next
+ * combination) starts in the interpreter again. Keeping one engine, its history already released,
+ * keeps that code. It holds no bars of its own, though the venue's last bar still points into
+ * the run's series. With the OMS's and the venue's kept orders (see there), the bench's 1M-bar
+ * run, which follows a forced full collection, took about 20 % less time.
+ */
+const LAST_RUN: { node: TradingNode | undefined; venue: SimulatedVenue | undefined } = {
+  node: undefined,
+  venue: undefined,
+};
 
 /**
  * Drops what a finished run kept only to look up its past: the fill events (the fill records

@@ -85,6 +85,13 @@ interface MatchPass {
 const MEMORY = 1024;
 
 /**
+ * The last resting order any venue of this thread closed, kept on purpose, as the OMS keeps its
+ * last retired order (see ExecutionEngine): so that a full collection after a finished run does
+ * not drop the hidden class of resting orders and, with it, the venue's compiled matching code.
+ */
+const KEPT: { order: RestingOrder | undefined } = { order: undefined };
+
+/**
  * The paper exchange of backtests AND shadow trading: the same class, so paper results and
  * backtests cannot drift apart. It accepts or rejects orders like an exchange (funds,
  * post-only, reduce-only), keeps a book of resting orders per symbol and matches them
@@ -777,6 +784,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** Removes a finished order from every index (no report). */
   private detach(o: RestingOrder): void {
+    KEPT.order = o;
     o.closed = true;
     o.cursor = undefined;
     o.event = undefined;
