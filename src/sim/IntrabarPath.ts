@@ -81,6 +81,13 @@ export class IntrabarPath {
  * meets its adverse extreme first (a seller's stop-loss below before his take-profit
  * above), so a bar that touches both legs of a bracket books the loss.
  */
+/**
+ * The last one-price paths made, kept on purpose: paths live one bar, and once a finished run's
+ * are all garbage a full collection would drop their class and the venue's matching code
+ * compiled for it (see the KEPT objects of the OMS, the venue and runBacktest).
+ */
+const KEPT: { paths: BarPaths | undefined } = { paths: undefined };
+
 export class BarPaths {
   private constructor(
     private readonly buy: IntrabarPath,
@@ -107,7 +114,9 @@ export class BarPaths {
   /** A single price (a trade print, or the close an order fills at on submit). */
   static constant(price: number): BarPaths {
     const p = new IntrabarPath(price, price, price, price);
-    return new BarPaths(p, p);
+    const paths = new BarPaths(p, p);
+    KEPT.paths = paths;
+    return paths;
   }
 
   /** The walk an order of this side follows. */

@@ -1,0 +1,37 @@
+// Runs a 30k-bar SMA-cross backtest four times with a full collection before each, printing a
+// marker after each collection. Started by keptClasses.test.ts with --expose-gc --trace-deopt.
+import { runBacktest } from '../../../src/backtest/runBacktest.js';
+import type { BacktestResult } from '../../../src/backtest/runBacktest.js';
+import { toFixed } from '../../../src/core/Fixed.js';
+import { randomWalkSeries } from '../../../src/data/syntheticSeries.js';
+import { parseSizing } from '../../../src/portfolio/Sizer.js';
+import { findStrategy } from '../../../src/strategies/registry.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+const series = randomWalkSeries({
+  symbol: 'BENCH/USDT',
+  timeframe: '1m',
+  length: 30_000,
+  seed: 42,
+  startPrice: 100,
+  volatility: 0.002,
+});
+let result: BacktestResult | undefined;
+for (let i = 0; i < 4; i++) {
+  // The previous run's result is dropped first, as an optimizer drops each combination's.
+  result = undefined;
+  gc();
+  console.log(`--- full collection ${i}`);
+  result = runBacktest({
+    series: [series],
+    strategy: findStrategy('sma-cross'),
+    params: { fast: 10, slow: 30 },
+    initialCash: 100_000,
+    commission: 0,
+    fill: { fillAt: 'close' },
+    sizing: parseSizing('all-in', toFixed('0.0001')),
+    seed: 1,
+  });
+  console.log(`orders ${result.report.orders}`);
+}
