@@ -77,17 +77,17 @@ export class IntrabarPath {
 }
 
 /**
- * The walks of one bar for buy and sell orders. Under 'pessimistic' they differ: each side
- * meets its adverse extreme first (a seller's stop-loss below before his take-profit
- * above), so a bar that touches both legs of a bracket books the loss.
- */
-/**
  * The last one-price paths made, kept on purpose: paths live one bar, and once a finished run's
  * are all garbage a full collection would drop their class and the venue's matching code
  * compiled for it (see the KEPT objects of the OMS, the venue and runBacktest).
  */
 const KEPT: { paths: BarPaths | undefined } = { paths: undefined };
 
+/**
+ * The walks of one bar for buy and sell orders. Under 'pessimistic' they differ: each side
+ * meets its adverse extreme first (a seller's stop-loss below before his take-profit
+ * above), so a bar that touches both legs of a bracket books the loss.
+ */
 export class BarPaths {
   private constructor(
     private readonly buy: IntrabarPath,
