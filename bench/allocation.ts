@@ -2,7 +2,6 @@ import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { PerformanceEntry } from 'node:perf_hooks';
 import { SignalsOnly, engine, walk } from './backtest.js';
-import { findStrategy } from '../src/strategies/registry.js';
 
 /** A node of V8's sampling heap profile (the fields read here). */
 interface SamplingNode {
@@ -64,8 +63,10 @@ async function collections(
   const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
   observer.observe({ entryTypes: ['gc'] });
   fn();
-  // The entries are delivered after the synchronous run, on the next turns of the event loop.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Node queues a collection's entry on the event loop once it ends: one turn delivers them
+  // all to the observer's buffer, which takeRecords empties without waiting for its callback.
+  await new Promise((resolve) => setImmediate(resolve));
+  entries.push(...observer.takeRecords());
   observer.disconnect();
   const out = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
   for (const e of entries) {
@@ -90,18 +91,17 @@ async function collections(
  */
 export async function benchAllocation(n: number): Promise<void> {
   const series = walk(n, 42);
-  const sma = findStrategy('sma-cross');
   // Warm both paths so compiled code, not the first run's feedback collection, is profiled.
   for (let k = 0; k < 2; k++) {
-    engine(series, 'close', 0, sma);
-    engine(series, 'close', 0, SignalsOnly);
+    engine(series, 'close');
+    engine(series, 'close', undefined, SignalsOnly);
   }
   let orders = 0;
   const full = await allocations(() => {
-    orders = engine(series, 'close', 0, sma).report.orders;
+    orders = engine(series, 'close').report.orders;
   });
-  const signals = await allocations(() => engine(series, 'close', 0, SignalsOnly));
-  const gc = await collections(() => engine(series, 'close', 0, sma));
+  const signals = await allocations(() => engine(series, 'close', undefined, SignalsOnly));
+  const gc = await collections(() => engine(series, 'close'));
   const fullBytes = total(full);
   const signalBytes = total(signals);
   const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;

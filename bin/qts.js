@@ -4,24 +4,14 @@
 // once any file under src/ (or a tsconfig) is newer than the build, the sources run, so the CLI
 // never lags behind an edit. A package without sources always runs dist/. QTS_USE_DIST=1 forces
 // the build, QTS_USE_DIST=0 the sources.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { changedSince } from './changedSince.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src', 'cli', 'main.ts');
 const built = join(root, 'dist', 'cli', 'main.js');
-
-/** True when some file under `dir` was modified after `time` (ms); stops at the first one. */
-function changedSince(dir, time) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (changedSince(path, time)) return true;
-    } else if (statSync(path).mtimeMs > time) return true;
-  }
-  return false;
-}
 
 /**
  * Whether dist/ was built after the last change to the sources it is compiled from. Anything

@@ -4,27 +4,19 @@
  * (a few seconds); never fails the start — the engine runs without a dashboard and says so.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { changedSince } from '../bin/changedSince.js';
 
 const web = fileURLToPath(new URL('.', import.meta.url));
 const built = join(web, '..', 'dist', 'web', 'index.html');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestSource(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
+const builtAt = existsSync(built) ? statSync(built).mtimeMs : -1;
 const stale =
-  !existsSync(built) ||
-  statSync(built).mtimeMs <
-    Math.max(newestSource(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  builtAt < 0 ||
+  changedSince(join(web, 'src'), builtAt) ||
+  statSync(join(web, 'index.html')).mtimeMs > builtAt;
 if (stale) {
   console.log('building the web dashboard (dist/web)…');
   const r = spawnSync(

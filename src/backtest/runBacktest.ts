@@ -1,5 +1,6 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import { formatFixed, toFixed, toNumber } from '../core/Fixed.js';
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { mergeByTime } from '../data/mergeByTime.js';
@@ -187,8 +188,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
   releaseHistory(tape, node, venue);
-  KEPT.node = node;
-  KEPT.venue = venue;
+  LAST_ENGINE.keep({ node, venue });
   curveBuffers.give(curve);
   return {
     report,
@@ -243,22 +243,16 @@ function buildEngine(
 }
 
 /**
- * Objects kept on purpose, so that V8 keeps their classes. It holds the hidden class of an object
- * only weakly once no object has it: when a finished run is garbage, a full collection drops the
- * classes of its node, portfolio, OMS, venue, strategy, trade log and amount memo and throws away
- * the compiled code built on them, so the next run (an optimizer's next combination) starts in
- * the interpreter again. Kept: the last run's node and venue (its history already released; they
- * hold no bars of their own, though the venue's last bar points into the run's series), and a
- * small primed trade log and memo (the last run's log would hold every line of it). With the
- * OMS's and the venue's kept orders (see there), the bench's 1M-bar run, which follows a forced
- * full collection, took about 20 % less time.
+ * The last run's engine, its history already released, kept until the next run replaces it so
+ * the classes of node, portfolio, OMS, venue and strategy survive (see ClassKeeper). It holds no
+ * bars of its own, though the venue's last bar points into the run's series.
  */
-const KEPT: {
-  node: TradingNode | undefined;
-  venue: SimulatedVenue | undefined;
-  log: TradeLog | undefined;
-  amounts: RecentNumbers | undefined;
-} = { node: undefined, venue: undefined, log: undefined, amounts: undefined };
+const LAST_ENGINE = new ClassKeeper<{ node: TradingNode; venue: SimulatedVenue }>();
+/**
+ * The report's amount memo and trade log, primed at load and kept for their classes: the last
+ * run's own log would hold every line of that run.
+ */
+const PRIMED_REPORT = new ClassKeeper<{ amounts: RecentNumbers; log: TradeLog }>();
 
 /**
  * Drops what a finished run kept only to look up its past: the fill events (the fill records
@@ -336,7 +330,7 @@ class RecentNumbers {
  * The fill record's shape primed at load (see primeShapes in stats.ts): fractional amounts
  * first, so a run whose first fill has a whole quantity or a zero fee cannot make V8 retire
  * the shape, and the optimized code using it, in a later run. The memo and a one-line trade
- * log made here are kept (see KEPT).
+ * log made here are kept (PRIMED_REPORT).
  */
 function primeShapes(): void {
   const amount = toFixed('0.5');
@@ -354,8 +348,7 @@ function primeShapes(): void {
   } as const;
   const amounts = new RecentNumbers();
   fillRecord(event as unknown as OrderFilled, 1, amounts);
-  KEPT.amounts = amounts;
-  KEPT.log = new TradeLog([event as unknown as OrderFilled]);
+  PRIMED_REPORT.keep({ amounts, log: new TradeLog([event as unknown as OrderFilled]) });
 }
 
 primeShapes();

@@ -1,3 +1,4 @@
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import { IdGenerator } from '../core/ids.js';
 import { GenerationMap } from '../core/GenerationMap.js';
 import { StableMap } from '../core/StableMap.js';
@@ -36,16 +37,8 @@ export interface OrderCounts {
 /** How many closed orders at least stay in memory for lookups by default; older history lives in the journal. */
 export const CLOSED_MEMORY = 1024;
 
-/**
- * The last order any engine of this thread retired, kept on purpose. V8 holds the hidden class
- * of an object only weakly once no object has it: when every order of a finished backtest is
- * garbage, a full collection drops the class of orders and throws away the compiled code of
- * every function that handles one, and the next run (an optimizer's next combination, the next
- * API backtest) runs it in the interpreter until it is compiled again. One live order keeps the
- * class, and the code, alive. The bench's runs follow a forced full collection: without this a
- * 1M-bar run took about 20 % longer.
- */
-const KEPT: { order: Order | undefined } = { order: undefined };
+/** The last order retired by any engine of this thread: keeps the class of orders (see ClassKeeper). */
+const RETIRED = new ClassKeeper<Order>();
 
 export class ExecutionEngine {
   private readonly open = new StableMap<Order>();
@@ -301,7 +294,7 @@ export class ExecutionEngine {
   }
 
   private retire(order: Order): void {
-    KEPT.order = order;
+    RETIRED.keep(order);
     this.open.delete(order.id);
     this.closed.set(order.id, order);
     switch (order.status) {

@@ -1,3 +1,4 @@
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import type { Bar } from '../model/Bar.js';
 import { OrderSide } from '../model/enums.js';
 import type { FillModelConfig } from './FillModel.js';
@@ -76,12 +77,8 @@ export class IntrabarPath {
   }
 }
 
-/**
- * The last one-price paths made, kept on purpose: paths live one bar, and once a finished run's
- * are all garbage a full collection would drop their class and the venue's matching code
- * compiled for it (see the KEPT objects of the OMS, the venue and runBacktest).
- */
-const KEPT: { paths: BarPaths | undefined } = { paths: undefined };
+/** The last one-price paths made (they live one bar): keeps their class (see ClassKeeper). */
+const LAST_PATHS = new ClassKeeper<BarPaths>();
 
 /**
  * The walks of one bar for buy and sell orders. Under 'pessimistic' they differ: each side
@@ -115,7 +112,7 @@ export class BarPaths {
   static constant(price: number): BarPaths {
     const p = new IntrabarPath(price, price, price, price);
     const paths = new BarPaths(p, p);
-    KEPT.paths = paths;
+    LAST_PATHS.keep(paths);
     return paths;
   }
 

@@ -1,5 +1,6 @@
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import { QtsError } from '../core/QtsError.js';
 import { GenerationMap } from '../core/GenerationMap.js';
 import { StableMap } from '../core/StableMap.js';
@@ -84,12 +85,8 @@ interface MatchPass {
  */
 const MEMORY = 1024;
 
-/**
- * The last resting order any venue of this thread closed, kept on purpose, as the OMS keeps its
- * last retired order (see ExecutionEngine): so that a full collection after a finished run does
- * not drop the hidden class of resting orders and, with it, the venue's compiled matching code.
- */
-const KEPT: { order: RestingOrder | undefined } = { order: undefined };
+/** The last resting order closed by any venue of this thread: keeps their class (see ClassKeeper). */
+const CLOSED = new ClassKeeper<RestingOrder>();
 
 /**
  * The paper exchange of backtests AND shadow trading: the same class, so paper results and
@@ -784,7 +781,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** Removes a finished order from every index (no report). */
   private detach(o: RestingOrder): void {
-    KEPT.order = o;
+    CLOSED.keep(o);
     o.closed = true;
     o.cursor = undefined;
     o.event = undefined;

@@ -27,7 +27,7 @@ function checkout(parts: { sources?: boolean; build?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'qts-bin-'));
   dirs.push(root);
   mkdirSync(join(root, 'bin'));
-  copyFileSync(join(ROOT, 'bin/qts.js'), join(root, 'bin/qts.js'));
+  for (const f of ['qts.js', 'changedSince.js']) copyFileSync(join(ROOT, 'bin', f), join(root, 'bin', f));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
   writeFileSync(join(root, 'tsconfig.json'), '{}\n');
