@@ -58,6 +58,9 @@ describe('compiled engine code across full collections', () => {
       const name = /<SharedFunctionInfo ([^>]*)>/.exec(l)?.[1];
       return name === undefined || ours.has(name);
     });
-    expect(weak, weak.join('\n')).toEqual([]);
+    // Dozens when a class of orders, resting orders, engine, report or paths is left to die. A
+    // function compiled late in a run can embed that run's own closures (replaySingle with its
+    // per-run `step`), which the next collection frees: at most a few such are tolerated.
+    expect(weak.length, weak.join('\n')).toBeLessThanOrEqual(3);
   });
 });
