@@ -25,25 +25,52 @@ const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
 };
 
 /**
- * The table as nested lookups, and terminal states (those the table lets nothing leave) as a
- * record: every event of every order asks both, and a property read costs less than an array
- * search or a Set probe.
+ * The table as a matrix of status numbers, and the terminal states (those the table lets
+ * nothing leave) as flags: every event of every order asks both. Statuses are numbered by a
+ * switch, which compares interned strings by address; a record indexed by the status string
+ * was a megamorphic keyed load on every ask.
  */
-const ALLOWED = Object.fromEntries(
-  Object.entries(TRANSITIONS).map(([from, tos]) => [from, Object.fromEntries(tos.map((to) => [to, true]))]),
-) as Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, true>>>>>;
+const STATUSES = Object.keys(TRANSITIONS).length;
 
-const TERMINAL = Object.fromEntries(
-  Object.entries(TRANSITIONS).map(([status, tos]) => [status, tos.length === 0]),
-) as Readonly<Record<OrderStatus, boolean>>;
+function statusIndex(status: OrderStatus): number {
+  switch (status) {
+    case 'INITIALIZED':
+      return 0;
+    case 'SUBMITTED':
+      return 1;
+    case 'ACCEPTED':
+      return 2;
+    case 'TRIGGERED':
+      return 3;
+    case 'PARTIALLY_FILLED':
+      return 4;
+    case 'DENIED':
+      return 5;
+    case 'REJECTED':
+      return 6;
+    case 'FILLED':
+      return 7;
+    case 'CANCELED':
+      return 8;
+    case 'EXPIRED':
+      return 9;
+  }
+}
+
+const ALLOWED = new Uint8Array(STATUSES * STATUSES);
+const TERMINAL = new Uint8Array(STATUSES);
+for (const [from, tos] of Object.entries(TRANSITIONS) as [OrderStatus, readonly OrderStatus[]][]) {
+  TERMINAL[statusIndex(from)] = tos.length === 0 ? 1 : 0;
+  for (const to of tos) ALLOWED[statusIndex(from) * STATUSES + statusIndex(to)] = 1;
+}
 
 /** Whether the table allows `from → to`. */
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return ALLOWED[from][to] === true;
+  return ALLOWED[statusIndex(from) * STATUSES + statusIndex(to)] === 1;
 }
 
 export function isTerminal(status: OrderStatus): boolean {
-  return TERMINAL[status];
+  return TERMINAL[statusIndex(status)] === 1;
 }
 
 /** The status an event moves an order to, given how much will then be filled. */
@@ -141,10 +168,10 @@ export class Order {
     return this.filledQty === ZERO ? undefined : div(this.filledNotional, this.filledQty);
   }
   get isOpen(): boolean {
-    return !TERMINAL[this.status] && this.status !== OrderStatus.INITIALIZED;
+    return !isTerminal(this.status) && this.status !== OrderStatus.INITIALIZED;
   }
   get isTerminal(): boolean {
-    return TERMINAL[this.status];
+    return isTerminal(this.status);
   }
 
   /** True when this fill was already applied (same trade id seen via another path). */

@@ -37,23 +37,33 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   static readonly paramsSchema = paramsSchema;
 
   private readonly state = new Map<string, Signals>();
+  // Bars come in runs of one symbol (a single-symbol run: always): the last symbol's signals
+  // are at hand without a map lookup per bar.
+  private lastSymbol = '';
+  private last: Signals | undefined;
 
   // Kept small on purpose: this runs on every bar, and a short method lets the JIT inline the
   // averages into it, so their numbers are never boxed; trading is the rare branch.
   override onBar(bar: Bar): void {
-    const s = this.state.get(bar.symbol) ?? this.startSymbol(bar.symbol);
+    const symbol = bar.symbol;
+    const s = symbol === this.lastSymbol && this.last !== undefined ? this.last : this.signalsOf(symbol);
     const close = bar.close;
     const cross = s.cross.update(s.fast.update(close), s.slow.update(close));
     if (cross !== 0) this.onCross(bar.symbol, cross);
   }
 
-  private startSymbol(symbol: string): Signals {
-    const s = {
-      fast: new RollingSma(this.params.fast),
-      slow: new RollingSma(this.params.slow),
-      cross: new CrossOver(),
-    };
-    this.state.set(symbol, s);
+  private signalsOf(symbol: string): Signals {
+    let s = this.state.get(symbol);
+    if (s === undefined) {
+      s = {
+        fast: new RollingSma(this.params.fast),
+        slow: new RollingSma(this.params.slow),
+        cross: new CrossOver(),
+      };
+      this.state.set(symbol, s);
+    }
+    this.lastSymbol = symbol;
+    this.last = s;
     return s;
   }
 
