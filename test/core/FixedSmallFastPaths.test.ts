@@ -44,6 +44,35 @@ describe('Fixed shortcuts for small and zero amounts', () => {
     );
   });
 
+  it('toNumber of amounts up to 2^64 (prices, quantities: no bigint division) is the general formula to the bit', () => {
+    const TWO_64 = 1n << 64n;
+    // Around every multiple of one unit the whole part changes: the estimate's correction is
+    // tested on both sides, and near 2^64 and 2^53 units, where the halves carry.
+    const edges: bigint[] = [TWO_64 - 1n, -(TWO_64 - 1n), TWO_64, TWO_64 + 1n, 1n << 53n, (1n << 53n) + 1n];
+    for (let k = 1n; k < 1845n; k += 37n) for (const d of [-2n, -1n, 0n, 1n, 2n]) edges.push(k * SCALE + d);
+    for (const x of edges) {
+      expect(Object.is(toNumber(x as Fixed), plainToNumber(x))).toBe(true);
+      expect(Object.is(toNumber(-x as Fixed), plainToNumber(-x))).toBe(true);
+    }
+    const word = fc.bigInt({ min: SCALE, max: TWO_64 - 1n });
+    fc.assert(
+      fc.property(word, fc.boolean(), (x, negative) => {
+        const v = negative ? -x : x;
+        expect(Object.is(toNumber(v as Fixed), plainToNumber(v))).toBe(true);
+      }),
+      { numRuns: 50_000 },
+    );
+    // Multiples of a unit plus a remainder close to one unit (the frac that rounds to 1e16).
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 1843n }), fc.bigInt({ min: 0n, max: 4096n }), (k, d) => {
+        for (const x of [k * SCALE + SCALE - 1n - d, k * SCALE + d]) {
+          expect(Object.is(toNumber(x as Fixed), plainToNumber(x))).toBe(true);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('mul with a zero factor is zero, and any other product is the general rounding', () => {
     const amount = fc.oneof(fc.constant(0n), fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }));
     fc.assert(
