@@ -16,12 +16,20 @@ export interface LastPrice {
  */
 const FLAT_EPSILON = 1e-9;
 
-/** Accumulators of the trip currently open for one (strategyId, symbol). */
+/**
+ * Accumulators of the trip of one (strategyId, symbol): open while `opened` is positive. One
+ * per pair for the whole cut, reset in place when the next trip opens: a trip's nine
+ * fractional fields are nine boxed doubles, and a run of 20,000 trips made them all anew.
+ */
 interface OpenTrip {
+  readonly strategyId: string;
+  readonly symbol: string;
+  /** Order in which the current trip opened (0: none open): open trips are marked in it. */
+  opened: number;
   /** +1 long, −1 short. */
-  readonly sign: 1 | -1;
-  readonly entryTs: number;
-  readonly entryBar: number;
+  sign: 1 | -1;
+  entryTs: number;
+  entryBar: number;
   /** Remaining absolute position. */
   position: number;
   entryQty: number;
@@ -31,12 +39,6 @@ interface OpenTrip {
   fees: number;
   exitTs: number;
   exitBar: number;
-}
-
-interface Completed {
-  readonly trip: RoundTrip;
-  /** Order in which trips were produced, to break entry-time ties deterministically. */
-  readonly seq: number;
 }
 
 /**
@@ -63,10 +65,10 @@ export function roundTripsFromFills(
   fills: readonly FillRecord[],
   lastPrices: ReadonlyMap<string, LastPrice>,
 ): RoundTrip[] {
-  // Most of the time one trip is open, or none: a StableMap does not rebuild its table each time it empties.
-  const open = new StableMap<{ strategyId: string; symbol: string; trip: OpenTrip }>();
-  const done: Completed[] = [];
+  const trips = new StableMap<OpenTrip>();
+  const done: RoundTrip[] = [];
   const keys = new TripKeys();
+  let openings = 0;
 
   for (let k = 0; k < fills.length; k++) {
     const fill = fills[k] as FillRecord;
@@ -75,11 +77,10 @@ export function roundTripsFromFills(
     const fillSign = fill.side === OrderSide.BUY ? 1 : -1;
     let qty = fill.quantity;
     let fee = Number.isFinite(fill.fee) ? fill.fee : 0;
-    const current = open.get(key);
+    let t = trips.get(key);
 
-    if (current !== undefined && current.trip.sign !== fillSign) {
+    if (t !== undefined && t.opened > 0 && t.sign !== fillSign) {
       // Reducing (or flipping) the open trip.
-      const t = current.trip;
       const closeQty = Math.min(qty, t.position);
       const closeFee = (fee * closeQty) / qty;
       t.exitQty += closeQty;
@@ -91,13 +92,12 @@ export function roundTripsFromFills(
       qty -= closeQty;
       fee -= closeFee;
       if (t.position > FLAT_EPSILON * t.entryQty) continue;
-      done.push({ trip: finish(current.strategyId, current.symbol, t, true), seq: done.length });
-      open.delete(key);
+      done.push(finish(t, true));
+      t.opened = 0;
       // A remainder within the flat tolerance is dust from float sums, not a new position.
       if (qty <= FLAT_EPSILON * closeQty) continue;
-    } else if (current !== undefined) {
+    } else if (t !== undefined && t.opened > 0) {
       // Scale-in on the same side.
-      const t = current.trip;
       t.entryQty += qty;
       t.entryNotional += qty * fill.price;
       t.fees += fee;
@@ -106,39 +106,63 @@ export function roundTripsFromFills(
     }
 
     if (qty <= 0) continue;
-    open.set(key, {
-      strategyId: fill.strategyId,
-      symbol: fill.symbol,
-      trip: {
-        sign: fillSign,
-        entryTs: fill.ts,
-        entryBar: fill.barIndex,
-        position: qty,
-        entryQty: qty,
-        entryNotional: qty * fill.price,
-        exitQty: 0,
-        exitNotional: 0,
-        fees: fee,
-        exitTs: fill.ts,
-        exitBar: fill.barIndex,
-      },
-    });
+    if (t === undefined) {
+      t = newTrip(fill.strategyId, fill.symbol);
+      trips.set(key, t);
+    }
+    t.opened = ++openings;
+    t.sign = fillSign;
+    t.entryTs = fill.ts;
+    t.entryBar = fill.barIndex;
+    t.position = qty;
+    t.entryQty = qty;
+    t.entryNotional = qty * fill.price;
+    t.exitQty = 0;
+    t.exitNotional = 0;
+    t.fees = fee;
+    t.exitTs = fill.ts;
+    t.exitBar = fill.barIndex;
   }
 
   // Plain calls after the loop: V8 compiles this function on stack, inside the loop, and a
   // property read below it with no feedback yet threw that code away at every run's end.
-  return markOpenTrips(open, done, fills, lastPrices);
+  return markOpenTrips(trips, done, fills, lastPrices);
 }
 
-/** Marks the trips still open to the last prices and returns all trips by entry time. */
+function newTrip(strategyId: string, symbol: string): OpenTrip {
+  return {
+    strategyId,
+    symbol,
+    opened: 0,
+    sign: 1,
+    entryTs: 0,
+    entryBar: 0,
+    position: 0,
+    entryQty: 0,
+    entryNotional: 0,
+    exitQty: 0,
+    exitNotional: 0,
+    fees: 0,
+    exitTs: 0,
+    exitBar: 0,
+  };
+}
+
+/**
+ * Marks the trips still open to the last prices, in the order they opened, and returns all
+ * trips by entry time. The sort is stable: ties keep the order trips completed in.
+ */
 function markOpenTrips(
-  open: StableMap<{ strategyId: string; symbol: string; trip: OpenTrip }>,
-  done: Completed[],
+  trips: StableMap<OpenTrip>,
+  done: RoundTrip[],
   fills: readonly FillRecord[],
   lastPrices: ReadonlyMap<string, LastPrice>,
 ): RoundTrip[] {
-  for (const { strategyId, symbol, trip } of open.values()) {
-    const mark = lastPrices.get(symbol) ?? lastFillOf(fills, symbol);
+  const open: OpenTrip[] = [];
+  for (const trip of trips.values()) if (trip.opened > 0) open.push(trip);
+  open.sort((a, b) => a.opened - b.opened);
+  for (const trip of open) {
+    const mark = lastPrices.get(trip.symbol) ?? lastFillOf(fills, trip.symbol);
     if (mark !== undefined) {
       trip.exitNotional += trip.position * mark.price;
       trip.exitQty += trip.position;
@@ -146,11 +170,9 @@ function markOpenTrips(
       trip.exitBar = Math.max(trip.exitBar, mark.barIndex);
       trip.position = 0;
     }
-    done.push({ trip: finish(strategyId, symbol, trip, false), seq: done.length });
+    done.push(finish(trip, false));
   }
-
-  done.sort((a, b) => a.trip.entryTs - b.trip.entryTs || a.seq - b.seq);
-  return done.map((d) => d.trip);
+  return done.sort((a, b) => a.entryTs - b.entryTs);
 }
 
 /** The last usable fill of a symbol (a fill record carries the price, time and bar index a mark needs). */
@@ -190,12 +212,12 @@ class TripKeys {
   }
 }
 
-function finish(strategyId: string, symbol: string, t: OpenTrip, closed: boolean): RoundTrip {
+function finish(t: OpenTrip, closed: boolean): RoundTrip {
   const gross = t.sign * (t.exitNotional - t.entryNotional);
   const pnl = gross - t.fees;
   return {
-    symbol,
-    strategyId,
+    symbol: t.symbol,
+    strategyId: t.strategyId,
     side: t.sign === 1 ? OrderSide.BUY : OrderSide.SELL,
     entryTs: t.entryTs,
     exitTs: t.exitTs,
