@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Fixed } from '../core/Fixed.js';
-import { formatFixed } from '../core/Fixed.js';
+import { FIXED_DIGITS, formatFixed } from '../core/Fixed.js';
 import type { OrderFilled } from '../model/events.js';
 
 const NEWLINE = 10;
 const COMMA = 44;
 const ZERO = 48;
+const DOT = 46;
+const MINUS = 45;
 /** Timestamps are written as two integer halves of at most 8 digits: exact int32 arithmetic. */
 const HALF = 1e8;
 const ENCODER = new TextEncoder();
@@ -23,12 +25,18 @@ export class TradeLog {
   private bytes: Uint8Array;
   private length = 0;
   private text: string | undefined;
-  // The last two amounts' text: a long/flat strategy sells exactly what it bought, and most
+  // The last two amounts' bytes: a long/flat strategy sells exactly what it bought, and most
   // fees repeat (zero, or one rate on one size).
   private lastA: Fixed | undefined;
-  private lastAText = '';
+  private lastABytes = EMPTY;
   private lastB: Fixed | undefined;
-  private lastBText = '';
+  private lastBBytes = EMPTY;
+  // Symbol, side and fee currency repeat from line to line: their bytes are kept. Copying
+  // bytes is one loop over one kind of array, where the characters of strings of several
+  // internal kinds (flat, concatenated, sliced) are each read through a slower generic path.
+  private readonly symbol = new RecentBytes();
+  private readonly side = new RecentBytes();
+  private readonly feeCurrency = new RecentBytes();
 
   constructor(fills: readonly OrderFilled[]) {
     // Sized for lines of ~80 bytes: an optimizer's worker makes thousands of small logs, and
@@ -66,29 +74,68 @@ export class TradeLog {
     this.byte(COMMA);
     this.string(e.tradeId);
     this.byte(COMMA);
-    this.string(e.symbol);
+    this.copy(this.symbol.of(e.symbol));
     this.byte(COMMA);
-    this.string(e.side);
+    this.copy(this.side.of(e.side));
     this.byte(COMMA);
-    this.string(this.amount(e.lastQty));
+    this.copy(this.amount(e.lastQty));
     this.byte(COMMA);
-    this.string(formatFixed(e.lastPx));
+    this.decimal(e.lastPx);
     this.byte(COMMA);
-    this.string(this.amount(e.fee));
+    this.copy(this.amount(e.fee));
     this.byte(COMMA);
-    this.string(e.feeCurrency);
+    this.copy(this.feeCurrency.of(e.feeCurrency));
     this.byte(NEWLINE);
   }
 
-  private amount(x: Fixed): string {
-    if (x === this.lastA) return this.lastAText;
-    if (x === this.lastB) return this.lastBText;
-    const text = formatFixed(x);
+  private amount(x: Fixed): Uint8Array {
+    if (x === this.lastA) return this.lastABytes;
+    if (x === this.lastB) return this.lastBBytes;
+    const bytes = ENCODER.encode(formatFixed(x));
     this.lastB = this.lastA;
-    this.lastBText = this.lastAText;
+    this.lastBBytes = this.lastABytes;
     this.lastA = x;
-    this.lastAText = text;
-    return text;
+    this.lastABytes = bytes;
+    return bytes;
+  }
+
+  /**
+   * An amount as formatFixed writes it (plain decimal, no trailing zeros), from the digits of
+   * the bigint without the slices and concatenations of that text: prices rarely repeat.
+   */
+  private decimal(x: Fixed): void {
+    const negative = x < 0n;
+    const digits = (negative ? 0n - x : x).toString();
+    const n = digits.length;
+    const point = n - FIXED_DIGITS;
+    let end = n;
+    while (end > 0 && end > point && digits.charCodeAt(end - 1) === ZERO) end--;
+    this.reserve(n + FIXED_DIGITS + 4);
+    const b = this.bytes;
+    let at = this.length;
+    if (negative) b[at++] = MINUS;
+    if (point > 0) {
+      for (let i = 0; i < point; i++) b[at++] = digits.charCodeAt(i);
+      if (end > point) {
+        b[at++] = DOT;
+        for (let i = point; i < end; i++) b[at++] = digits.charCodeAt(i);
+      }
+    } else if (end > 0) {
+      b[at++] = ZERO;
+      b[at++] = DOT;
+      for (let i = point; i < 0; i++) b[at++] = ZERO;
+      for (let i = 0; i < end; i++) b[at++] = digits.charCodeAt(i);
+    } else b[at++] = ZERO;
+    this.length = at;
+  }
+
+  private copy(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.reserve(n + 32);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < n; i++) b[at++] = bytes[i] as number;
+    this.length = at;
   }
 
   /** A millisecond timestamp as String(ts) writes it. */
@@ -157,5 +204,29 @@ export class TradeLog {
     const bigger = Buffer.allocUnsafe(size);
     bigger.set(this.bytes.subarray(0, this.length));
     this.bytes = bigger;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The UTF-8 bytes of the last two strings asked for: a field that takes turns between two
+ * values (a long/flat strategy's BUY and SELL) is encoded once per value, not once per line.
+ */
+class RecentBytes {
+  private a: string | undefined;
+  private aBytes = EMPTY;
+  private b: string | undefined;
+  private bBytes = EMPTY;
+
+  of(text: string): Uint8Array {
+    if (text === this.a) return this.aBytes;
+    if (text === this.b) return this.bBytes;
+    const bytes = ENCODER.encode(text);
+    this.b = this.a;
+    this.bBytes = this.aBytes;
+    this.a = text;
+    this.aBytes = bytes;
+    return bytes;
   }
 }

@@ -43,7 +43,8 @@ const fill: fc.Arbitrary<OrderFilled> = fc.record({
   ts,
   side: fc.constantFrom(OrderSide.BUY, OrderSide.SELL),
   lastQty: fixed(10n ** 24n),
-  lastPx: fixed(10n ** 22n),
+  // Prices above and below one unit (the digits are written around the point, or after '0.').
+  lastPx: fc.oneof(fixed(10n ** 22n), fixed(10n ** 16n), fixed(1000n)),
   fee: fc.oneof(fc.constant(0n as Fixed), fixed(10n ** 18n)),
   feeCurrency: text,
   liquidity: fc.constant(Liquidity.TAKER),
