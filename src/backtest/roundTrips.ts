@@ -1,3 +1,4 @@
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import { StableMap } from '../core/StableMap.js';
 import { OrderSide } from '../model/enums.js';
 import type { FillRecord, RoundTrip } from './types.js';
@@ -124,10 +125,22 @@ export function roundTripsFromFills(
     t.exitBar = fill.barIndex;
   }
 
+  LAST_CUT.keep({ keys, trips, trip: done[done.length - 1] });
   // Plain calls after the loop: V8 compiles this function on stack, inside the loop, and a
   // property read below it with no feedback yet threw that code away at every run's end.
   return markOpenTrips(trips, done, fills, lastPrices);
 }
+
+/**
+ * The last cut's key memo, accumulators and one of its trips, kept for their classes (see
+ * ClassKeeper): every report cuts its trips once, so without them each report after a full
+ * collection ran this file's code unoptimized again.
+ */
+const LAST_CUT = new ClassKeeper<{
+  keys: TripKeys;
+  trips: StableMap<OpenTrip>;
+  trip: RoundTrip | undefined;
+}>();
 
 function newTrip(strategyId: string, symbol: string): OpenTrip {
   return {

@@ -118,32 +118,30 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
 
   const total = cfg.series.reduce((n, s) => n + s.length, 0);
   const curve: EquityCurve = curveBuffers.take(total);
-  let barsInMarket = 0;
-  const replayTradesUntil = tradeReplay(cfg, clock, node);
-  const step = (bar: Bar): void => {
-    replayTradesUntil?.(bar.ts + tfMs);
-    // The bar is known at the end of its period; that is when the engine may act on it.
-    clock.advanceTo(bar.ts + tfMs);
-    venue.processBar(bar);
-    node.onBar(bar);
-    const i = tape.barIndex;
-    curve.ts[i] = bar.ts;
-    curve.equity[i] = node.portfolio.equity();
-    futures?.sample(curve.equity[i]);
-    if (node.portfolio.hasExposure()) barsInMarket++;
-    tape.barIndex = i + 1;
-    if (cfg.onProgress && ((i + 1) & (PROGRESS_EVERY - 1)) === 0) cfg.onProgress(i + 1, total);
-  };
+  const loop = new BarLoop(
+    clock,
+    venue,
+    node,
+    tape,
+    curve,
+    futures,
+    tradeReplay(cfg, clock, node),
+    cfg.onProgress,
+    tfMs,
+    total,
+  );
   if (cfg.series.length === 1) {
     const s = cfg.series[0] as BarSeries;
-    replaySingle(s, step);
+    replaySingle(s, loop);
   } else {
     const order = mergeByTime(cfg.series);
     for (let k = 0; k < order.seriesIndex.length; k++) {
       const s = cfg.series[order.seriesIndex[k] as number] as BarSeries;
-      step(seriesBarAt(s, order.barIndex[k] as number));
+      loop.step(seriesBarAt(s, order.barIndex[k] as number));
     }
   }
+  const barsInMarket = loop.barsInMarket;
+  LAST_LOOP.keep(loop);
   node.stop();
   cfg.onProgress?.(total, total);
 
@@ -379,6 +377,55 @@ function tradeReplay(
   };
 }
 
-function replaySingle(s: BarSeries, step: (bar: Bar) => void): void {
-  for (let i = 0; i < s.length; i++) step(seriesBarAt(s, i));
+function replaySingle(s: BarSeries, loop: BarLoop): void {
+  for (let i = 0; i < s.length; i++) loop.step(seriesBarAt(s, i));
 }
+
+/**
+ * What the engine does with each bar of a run, as a method rather than a closure made per run:
+ * V8 inlines it into the replay loop, and compiled code that embeds a closure of one run is
+ * thrown away when a collection frees that closure ("weak objects"), where a method stays
+ * valid for every run.
+ */
+class BarLoop {
+  barsInMarket = 0;
+
+  constructor(
+    private readonly clock: TestClock,
+    private readonly venue: SimulatedVenue,
+    private readonly node: TradingNode,
+    private readonly tape: FillTape,
+    private readonly curve: EquityCurve,
+    private readonly futures: FuturesRun | undefined,
+    private readonly replayTradesUntil: ((until: number) => void) | undefined,
+    private readonly onProgress: ((done: number, total: number) => void) | undefined,
+    private readonly tfMs: number,
+    private readonly total: number,
+  ) {}
+
+  step(bar: Bar): void {
+    const close = bar.ts + this.tfMs;
+    this.replayTradesUntil?.(close);
+    // The bar is known at the end of its period; that is when the engine may act on it.
+    this.clock.advanceTo(close);
+    this.venue.processBar(bar);
+    const node = this.node;
+    node.onBar(bar);
+    const tape = this.tape;
+    const curve = this.curve;
+    const i = tape.barIndex;
+    curve.ts[i] = bar.ts;
+    curve.equity[i] = node.portfolio.equity();
+    this.futures?.sample(curve.equity[i]);
+    if (node.portfolio.hasExposure()) this.barsInMarket++;
+    tape.barIndex = i + 1;
+    if (this.onProgress && ((i + 1) & (PROGRESS_EVERY - 1)) === 0) this.onProgress(i + 1, this.total);
+  }
+}
+
+/**
+ * The last run's bar loop, kept for its class (see ClassKeeper). It holds the engine that
+ * LAST_ENGINE keeps anyway, the reused curve buffers, an emptied fill tape and the caller's
+ * progress callback: no bars of its own.
+ */
+const LAST_LOOP = new ClassKeeper<BarLoop>();

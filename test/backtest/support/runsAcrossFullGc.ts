@@ -1,4 +1,4 @@
-// Runs a 30k-bar SMA-cross backtest four times with a full collection before each, printing a
+// Runs a 150k-bar SMA-cross backtest five times with a full collection before each, printing a
 // marker after each collection. Started by keptClasses.test.ts with --expose-gc --trace-deopt.
 import { runBacktest } from '../../../src/backtest/runBacktest.js';
 import type { BacktestResult } from '../../../src/backtest/runBacktest.js';
@@ -12,13 +12,13 @@ if (gc === undefined) throw new Error('run with --expose-gc');
 const series = randomWalkSeries({
   symbol: 'BENCH/USDT',
   timeframe: '1m',
-  length: 30_000,
+  length: 150_000,
   seed: 42,
   startPrice: 100,
   volatility: 0.002,
 });
 let result: BacktestResult | undefined;
-for (let i = 0; i < 4; i++) {
+for (let i = 0; i < 5; i++) {
   // The previous run's result is dropped first, as an optimizer drops each combination's.
   result = undefined;
   gc();
