@@ -173,7 +173,7 @@ function markOpenTrips(
 ): RoundTrip[] {
   const open: OpenTrip[] = [];
   for (const trip of trips.values()) if (trip.opened > 0) open.push(trip);
-  open.sort((a, b) => a.opened - b.opened);
+  open.sort(byOpening);
   for (const trip of open) {
     const mark = lastPrices.get(trip.symbol) ?? lastFillOf(fills, trip.symbol);
     if (mark !== undefined) {
@@ -185,7 +185,17 @@ function markOpenTrips(
     }
     done.push(finish(trip, false));
   }
-  return done.sort((a, b) => a.entryTs - b.entryTs);
+  return done.sort(byEntryTime);
+}
+
+// Comparators made once: an arrow written at the call would be a new closure every report,
+// each compiled afresh while the sort ran.
+function byOpening(a: OpenTrip, b: OpenTrip): number {
+  return a.opened - b.opened;
+}
+
+function byEntryTime(a: RoundTrip, b: RoundTrip): number {
+  return a.entryTs - b.entryTs;
 }
 
 /** The last usable fill of a symbol (a fill record carries the price, time and bar index a mark needs). */

@@ -146,7 +146,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   cfg.onProgress?.(total, total);
 
   const amounts = new RecentNumbers();
-  const fills = tape.events.map((e, k) => fillRecord(e, tape.bars[k] as number, amounts));
+  const fills = fillRecords(tape, amounts);
   const tradeLog = new TradeLog(tape.events);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
@@ -285,6 +285,19 @@ class FillTape {
     this.events.push(e);
     this.bars.push(this.barIndex);
   };
+}
+
+/**
+ * The fill records of a run. A plain loop, not `map` with an arrow: that arrow would be a new
+ * closure every run, and V8 compiled each one afresh while the first records of every report
+ * were written by the interpreter.
+ */
+function fillRecords(tape: FillTape, amounts: RecentNumbers): FillRecord[] {
+  const events = tape.events;
+  const out: FillRecord[] = [];
+  for (let k = 0; k < events.length; k++)
+    out.push(fillRecord(events[k] as OrderFilled, tape.bars[k] as number, amounts));
+  return out;
 }
 
 function fillRecord(e: OrderFilled, barIndex: number, amounts: RecentNumbers): FillRecord {
