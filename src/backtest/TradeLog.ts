@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Fixed } from '../core/Fixed.js';
-import { FIXED_DIGITS, formatFixed } from '../core/Fixed.js';
+import { FIXED_DIGITS } from '../core/Fixed.js';
 import type { OrderFilled } from '../model/events.js';
 
 const NEWLINE = 10;
@@ -25,12 +25,15 @@ export class TradeLog {
   private bytes: Uint8Array;
   private length = 0;
   private text: string | undefined;
-  // The last two amounts' bytes: a long/flat strategy sells exactly what it bought, and most
-  // fees repeat (zero, or one rate on one size).
+  // Where the last two amounts written start in this log, and their length: a long/flat
+  // strategy sells exactly what it bought, and most fees repeat (zero, or one rate on one
+  // size), so a repeat is a copy of bytes already written.
   private lastA: Fixed | undefined;
-  private lastABytes = EMPTY;
+  private lastAAt = 0;
+  private lastALength = 0;
   private lastB: Fixed | undefined;
-  private lastBBytes = EMPTY;
+  private lastBAt = 0;
+  private lastBLength = 0;
   // Symbol, side and fee currency repeat from line to line: their bytes are kept. Copying
   // bytes is one loop over one kind of array, where the characters of strings of several
   // internal kinds (flat, concatenated, sliced) are each read through a slower generic path.
@@ -78,25 +81,38 @@ export class TradeLog {
     this.byte(COMMA);
     this.copy(this.side.of(e.side));
     this.byte(COMMA);
-    this.copy(this.amount(e.lastQty));
+    this.amount(e.lastQty);
     this.byte(COMMA);
     this.decimal(e.lastPx);
     this.byte(COMMA);
-    this.copy(this.amount(e.fee));
+    this.amount(e.fee);
     this.byte(COMMA);
     this.copy(this.feeCurrency.of(e.feeCurrency));
     this.byte(NEWLINE);
   }
 
-  private amount(x: Fixed): Uint8Array {
-    if (x === this.lastA) return this.lastABytes;
-    if (x === this.lastB) return this.lastBBytes;
-    const bytes = ENCODER.encode(formatFixed(x));
-    this.lastB = this.lastA;
-    this.lastBBytes = this.lastABytes;
-    this.lastA = x;
-    this.lastABytes = bytes;
-    return bytes;
+  private amount(x: Fixed): void {
+    if (x === this.lastA) this.again(this.lastAAt, this.lastALength);
+    else if (x === this.lastB) this.again(this.lastBAt, this.lastBLength);
+    else {
+      const at = this.length;
+      this.decimal(x);
+      this.lastB = this.lastA;
+      this.lastBAt = this.lastAAt;
+      this.lastBLength = this.lastALength;
+      this.lastA = x;
+      this.lastAAt = at;
+      this.lastALength = this.length - at;
+    }
+  }
+
+  /** Writes again the `n` bytes written at `from` (a growth of the buffer keeps offsets). */
+  private again(from: number, n: number): void {
+    this.reserve(n + 32);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < n; i++) b[at++] = b[from + i] as number;
+    this.length = at;
   }
 
   /**
