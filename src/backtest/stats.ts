@@ -92,16 +92,12 @@ export function computeStats(input: StatsInput): BacktestStats {
   const { curve, trips, initialEquity, feesPaid, barsInMarket } = input;
   const rf = input.riskFreeRate ?? 0;
   const bars = Math.min(curve.ts.length, curve.equity.length);
-  const periods = lastPerTimestamp(curve, bars);
-  const { ts, eq } = periods;
-  // Nothing of this run stays reachable from the module once the report is made.
-  periods.ts = EMPTY;
-  periods.eq = EMPTY;
-  const n = ts.length;
+  const pass = periodPass(curve.ts, curve.equity, bars);
+  const n = pass.periods;
 
-  const startTs = n > 0 ? fin(ts[0]) : null;
-  const endTs = n > 0 ? fin(ts[n - 1]) : null;
-  const finalEquity = n > 0 ? (eq[n - 1] as number) : initialEquity;
+  const startTs = n > 0 ? fin(pass.firstTs) : null;
+  const endTs = n > 0 ? fin(pass.lastTs) : null;
+  const finalEquity = n > 0 ? pass.lastEquity : initialEquity;
   const growth = initialEquity > 0 ? finalEquity / initialEquity : NaN;
   const totalReturn = fin(growth - 1) ?? 0;
 
@@ -119,11 +115,10 @@ export function computeStats(input: StatsInput): BacktestStats {
   let sortino: number | null = null;
   if (n >= 3 && periodsPerYear !== null) {
     const m = n - 1;
-    const sums = returnSums(eq);
-    const mean = sums.returns / m;
-    const sumSq = squaredDeviationSum(eq, mean);
+    const mean = pass.returns / m;
+    const sumSq = squaredDeviationSum(periodEquity(curve, bars, n), mean);
     const stdev = Math.sqrt(sumSq / (m - 1));
-    const downside = Math.sqrt(sums.downside / m);
+    const downside = Math.sqrt(pass.downside / m);
     const sqrtP = Math.sqrt(periodsPerYear);
     const rfPerBar = Math.pow(1 + rf, 1 / periodsPerYear) - 1;
     volatility = fin(stdev * sqrtP);
@@ -132,7 +127,7 @@ export function computeStats(input: StatsInput): BacktestStats {
   }
 
   // --- drawdown depth and duration
-  const { maxDrawdown, maxDdBars, maxDdMs } = drawdowns(ts, eq);
+  const { maxDrawdown, maxDdBars, maxDdMs } = pass;
   const calmar = cagr !== null && maxDrawdown > 0 ? fin(cagr / maxDrawdown) : null;
 
   // --- trade statistics over closed trips
@@ -218,7 +213,7 @@ function tripSums(trips: readonly RoundTrip[]): TripSums {
   return out;
 }
 
-/** See RETURN_SUMS: written in place, read before the next report. */
+/** See PASS: written in place, read before the next report. */
 const TRIP_SUMS: TripSums = {
   trades: 0,
   wins: 0,
@@ -231,37 +226,20 @@ const TRIP_SUMS: TripSums = {
 };
 
 /**
- * The curve with one point per distinct timestamp (the last one). A run over several symbols
- * may sample equity after each symbol's bar of the same time; counting those as separate
- * periods would inflate the annualization factor and add zero-length "returns".
+ * The curve's equity with one point per distinct timestamp (the last one), given how many
+ * periods there are. A run over several symbols may sample equity after each symbol's bar of
+ * the same time; counting those as separate periods would inflate the annualization factor and
+ * add zero-length "returns". A curve with a point per period is used as it is.
  */
-function lastPerTimestamp(curve: EquityCurve, n: number): { ts: Float64Array; eq: Float64Array } {
-  let distinct = 0;
-  for (let i = 0; i < n; i++) if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) distinct++;
-  const out = PERIODS;
-  if (distinct === n) {
-    out.ts = curve.ts.subarray(0, n);
-    out.eq = curve.equity.subarray(0, n);
-    return out;
-  }
-  const ts = new Float64Array(distinct);
-  const eq = new Float64Array(distinct);
+function periodEquity(curve: EquityCurve, n: number, periods: number): Float64Array {
+  if (periods === n) return curve.equity.subarray(0, n);
+  const eq = new Float64Array(periods);
   let k = 0;
   for (let i = 0; i < n; i++) {
-    if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) {
-      ts[k] = curve.ts[i] as number;
-      eq[k] = curve.equity[i] as number;
-      k++;
-    }
+    if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) eq[k++] = curve.equity[i] as number;
   }
-  out.ts = ts;
-  out.eq = eq;
-  return out;
+  return eq;
 }
-
-/** See RETURN_SUMS; emptied by computeStats so no curve stays reachable from here. */
-const EMPTY: Float64Array = new Float64Array(0);
-const PERIODS: { ts: Float64Array; eq: Float64Array } = { ts: EMPTY, eq: EMPTY };
 
 // The passes over the curve live in small functions of their own: run once per report, a loop
 // inside the big function above would wait in the interpreter for on-stack replacement and
@@ -275,33 +253,108 @@ const PERIODS: { ts: Float64Array; eq: Float64Array } = { ts: EMPTY, eq: EMPTY }
 const SUMS = [new BinnedExactSum(), new BinnedExactSum()] as const;
 
 /**
- * Exact sums of the per-period returns and of their squared negative parts, rounded once:
- * the same numbers fsum gives over arrays of them, without the arrays.
+ * One pass over the periods of the curve (the last point of each distinct timestamp): how many
+ * there are, the first and last, the exact sums of the per-period returns and of their squared
+ * negative parts (rounded once: the numbers fsum gives over arrays of them, without the
+ * arrays), and the deepest fall from a peak with the longest time under water, in periods and
+ * in milliseconds. One pass instead of one per figure: each reads the whole curve again.
  */
-function returnSums(eq: Float64Array): { returns: number; downside: number } {
+function periodPass(ts: Float64Array, equity: Float64Array, n: number): PeriodPass {
   const returns = SUMS[0].reset();
   const downside = SUMS[1].reset();
-  // A period out of the market returns exactly 0, which adds nothing to an exact sum.
-  for (let i = 1; i < eq.length; i++) {
-    const r = simpleReturn(eq, i);
-    if (r === 0) continue;
-    returns.add(r);
-    if (r < 0) downside.add(r * r);
+  let periods = 0;
+  let firstTs = 0;
+  let lastTs = 0;
+  let previous = 0;
+  let peak = 0;
+  let peakPeriod = 0;
+  let peakTs = 0;
+  let underwater = false;
+  let maxDrawdown = 0;
+  let maxDdBars = 0;
+  let maxDdMs = 0;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i] as number;
+    if (i !== n - 1 && t === ts[i + 1]) continue;
+    const e = equity[i] as number;
+    if (periods === 0) {
+      firstTs = t;
+      peak = e;
+      peakTs = t;
+    } else {
+      // A period out of the market returns exactly 0, which adds nothing to an exact sum; a
+      // return after a zero equity counts as 0.
+      const r = previous !== 0 ? e / previous - 1 : 0;
+      if (r !== 0) {
+        returns.add(r);
+        if (r < 0) downside.add(r * r);
+      }
+      if (e >= peak) {
+        if (underwater) {
+          maxDdBars = Math.max(maxDdBars, periods - peakPeriod);
+          maxDdMs = Math.max(maxDdMs, t - peakTs);
+          underwater = false;
+        }
+        peak = e;
+        peakPeriod = periods;
+        peakTs = t;
+      } else {
+        underwater = true;
+        const dd = peak > 0 ? Math.min(1, (peak - e) / peak) : 1;
+        if (dd > maxDrawdown) maxDrawdown = dd;
+      }
+    }
+    previous = e;
+    lastTs = t;
+    periods++;
   }
-  const out = RETURN_SUMS;
+  if (underwater) {
+    maxDdBars = Math.max(maxDdBars, periods - 1 - peakPeriod);
+    maxDdMs = Math.max(maxDdMs, lastTs - peakTs);
+  }
+  const out = PASS;
+  out.periods = periods;
+  out.firstTs = firstTs;
+  out.lastTs = lastTs;
+  out.lastEquity = previous;
   out.returns = returns.value();
   out.downside = downside.value();
+  out.maxDrawdown = maxDrawdown;
+  out.maxDdBars = maxDdBars;
+  out.maxDdMs = maxDdMs;
   return out;
 }
 
-// The results of the passes are written into objects made once: an object literal after the
-// loop made V8 throw away the pass's compiled loop at its end on every report (its feedback
-// for the literal did not survive a full collection), so each report ran the next pass's
-// first iterations in the interpreter again. Fields that hold fractions start as fractions,
-// so V8 stores them as doubles from the first write (see primeShapes). Each result is read
-// by computeStats before the next pass runs.
-const RETURN_SUMS = { returns: 0.5, downside: 0.5 };
-const DRAWDOWNS = { maxDrawdown: 0.5, maxDdBars: 0, maxDdMs: 0.5 };
+/** What {@link periodPass} finds. */
+interface PeriodPass {
+  periods: number;
+  firstTs: number;
+  lastTs: number;
+  lastEquity: number;
+  returns: number;
+  downside: number;
+  maxDrawdown: number;
+  maxDdBars: number;
+  maxDdMs: number;
+}
+
+// The pass writes its result into an object made once: an object literal after the loop made
+// V8 throw away the pass's compiled loop at its end on every report (its feedback for the
+// literal did not survive a full collection), so each report ran the next pass's first
+// iterations in the interpreter again. Fields that hold fractions start as fractions, so V8
+// stores them as doubles from the first write (see primeShapes). computeStats reads it before
+// the next report.
+const PASS: PeriodPass = {
+  periods: 0,
+  firstTs: 0.5,
+  lastTs: 0.5,
+  lastEquity: 0.5,
+  returns: 0.5,
+  downside: 0.5,
+  maxDrawdown: 0.5,
+  maxDdBars: 0,
+  maxDdMs: 0.5,
+};
 
 /**
  * Exact sum of (return − mean)², for the sample standard deviation. The periods with a zero
@@ -326,51 +379,6 @@ function squaredDeviationSum(eq: Float64Array, mean: number): number {
     for (let k = 0; k < zeros; k++) sum.add(square);
   }
   return sum.value();
-}
-
-/** Deepest fall from a peak, and the longest time under water in bars and in milliseconds. */
-function drawdowns(
-  ts: Float64Array,
-  eq: Float64Array,
-): { maxDrawdown: number; maxDdBars: number; maxDdMs: number } {
-  const n = eq.length;
-  let maxDrawdown = 0;
-  let maxDdBars = 0;
-  let maxDdMs = 0;
-  const out = DRAWDOWNS;
-  if (n === 0) {
-    out.maxDrawdown = 0;
-    out.maxDdBars = 0;
-    out.maxDdMs = 0;
-    return out;
-  }
-  let peak = eq[0] as number;
-  let peakIdx = 0;
-  let underwater = false;
-  for (let i = 1; i < n; i++) {
-    const e = eq[i] as number;
-    if (e >= peak) {
-      if (underwater) {
-        maxDdBars = Math.max(maxDdBars, i - peakIdx);
-        maxDdMs = Math.max(maxDdMs, (ts[i] as number) - (ts[peakIdx] as number));
-        underwater = false;
-      }
-      peak = e;
-      peakIdx = i;
-    } else {
-      underwater = true;
-      const dd = peak > 0 ? Math.min(1, (peak - e) / peak) : 1;
-      if (dd > maxDrawdown) maxDrawdown = dd;
-    }
-  }
-  if (underwater) {
-    maxDdBars = Math.max(maxDdBars, n - 1 - peakIdx);
-    maxDdMs = Math.max(maxDdMs, (ts[n - 1] as number) - (ts[peakIdx] as number));
-  }
-  out.maxDrawdown = maxDrawdown;
-  out.maxDdBars = maxDdBars;
-  out.maxDdMs = maxDdMs;
-  return out;
 }
 
 /** Return of period i over period i − 1 (0 after a zero equity). */
