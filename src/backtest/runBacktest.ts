@@ -6,7 +6,7 @@ import { timeframeToMs } from '../core/time.js';
 import { mergeByTime } from '../data/mergeByTime.js';
 import { TestClock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
-import type { Bar, Trade } from '../model/Bar.js';
+import type { Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { seriesBarAt } from '../model/BarSeries.js';
@@ -26,6 +26,7 @@ import { roundTripsFromFills } from './roundTrips.js';
 import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
 import { FuturesRun } from './FuturesRun.js';
+import { BarLoop, replaySingle } from './BarLoop.js';
 import type { FuturesBacktestConfig } from './FuturesRun.js';
 
 export interface BacktestConfig {
@@ -66,7 +67,6 @@ export interface BacktestResult {
   readonly node: TradingNode;
 }
 
-const PROGRESS_EVERY = 1 << 16;
 /**
  * Closed orders the OMS and the venue of a backtest keep for lookups (at least). Live modes
  * keep 1024 with the journal behind them; a backtest has no journal, and every order kept
@@ -388,52 +388,6 @@ function tradeReplay(
       node.onTrade(t);
     }
   };
-}
-
-function replaySingle(s: BarSeries, loop: BarLoop): void {
-  for (let i = 0; i < s.length; i++) loop.step(seriesBarAt(s, i));
-}
-
-/**
- * What the engine does with each bar of a run, as a method rather than a closure made per run:
- * V8 inlines it into the replay loop, and compiled code that embeds a closure of one run is
- * thrown away when a collection frees that closure ("weak objects"), where a method stays
- * valid for every run.
- */
-class BarLoop {
-  barsInMarket = 0;
-
-  constructor(
-    private readonly clock: TestClock,
-    private readonly venue: SimulatedVenue,
-    private readonly node: TradingNode,
-    private readonly tape: FillTape,
-    private readonly curve: EquityCurve,
-    private readonly futures: FuturesRun | undefined,
-    private readonly replayTradesUntil: ((until: number) => void) | undefined,
-    private readonly onProgress: ((done: number, total: number) => void) | undefined,
-    private readonly tfMs: number,
-    private readonly total: number,
-  ) {}
-
-  step(bar: Bar): void {
-    const close = bar.ts + this.tfMs;
-    this.replayTradesUntil?.(close);
-    // The bar is known at the end of its period; that is when the engine may act on it.
-    this.clock.advanceTo(close);
-    this.venue.processBar(bar);
-    const node = this.node;
-    node.onBar(bar);
-    const tape = this.tape;
-    const curve = this.curve;
-    const i = tape.barIndex;
-    curve.ts[i] = bar.ts;
-    curve.equity[i] = node.portfolio.equity();
-    this.futures?.sample(curve.equity[i]);
-    if (node.portfolio.hasExposure()) this.barsInMarket++;
-    tape.barIndex = i + 1;
-    if (this.onProgress && ((i + 1) & (PROGRESS_EVERY - 1)) === 0) this.onProgress(i + 1, this.total);
-  }
 }
 
 /**
