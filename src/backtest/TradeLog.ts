@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Fixed } from '../core/Fixed.js';
-import { FIXED_DIGITS } from '../core/Fixed.js';
+import { writeFixed } from '../core/Fixed.js';
+import { LastTwo } from '../core/LastTwo.js';
 import type { OrderFilled } from '../model/events.js';
 
 const NEWLINE = 10;
 const COMMA = 44;
 const ZERO = 48;
-const DOT = 46;
-const MINUS = 45;
 /** Timestamps are written as two integer halves of at most 8 digits: exact int32 arithmetic. */
 const HALF = 1e8;
 const ENCODER = new TextEncoder();
+const utf8 = (text: string): Uint8Array => ENCODER.encode(text);
 
 /**
  * The trade log of a run: one line per fill, exact amounts, the text two runs must agree on
@@ -37,9 +37,9 @@ export class TradeLog {
   // Symbol, side and fee currency repeat from line to line: their bytes are kept. Copying
   // bytes is one loop over one kind of array, where the characters of strings of several
   // internal kinds (flat, concatenated, sliced) are each read through a slower generic path.
-  private readonly symbol = new RecentBytes();
-  private readonly side = new RecentBytes();
-  private readonly feeCurrency = new RecentBytes();
+  private readonly symbol = new LastTwo(utf8);
+  private readonly side = new LastTwo(utf8);
+  private readonly feeCurrency = new LastTwo(utf8);
 
   constructor(fills: readonly OrderFilled[]) {
     // Sized for lines of ~80 bytes: an optimizer's worker makes thousands of small logs, and
@@ -77,9 +77,9 @@ export class TradeLog {
     this.byte(COMMA);
     this.string(e.tradeId);
     this.byte(COMMA);
-    this.copy(this.symbol.of(e.symbol));
+    this.bytesOf(this.symbol.of(e.symbol));
     this.byte(COMMA);
-    this.copy(this.side.of(e.side));
+    this.bytesOf(this.side.of(e.side));
     this.byte(COMMA);
     this.amount(e.lastQty);
     this.byte(COMMA);
@@ -87,13 +87,13 @@ export class TradeLog {
     this.byte(COMMA);
     this.amount(e.fee);
     this.byte(COMMA);
-    this.copy(this.feeCurrency.of(e.feeCurrency));
+    this.bytesOf(this.feeCurrency.of(e.feeCurrency));
     this.byte(NEWLINE);
   }
 
   private amount(x: Fixed): void {
-    if (x === this.lastA) this.again(this.lastAAt, this.lastALength);
-    else if (x === this.lastB) this.again(this.lastBAt, this.lastBLength);
+    if (x === this.lastA) this.copy(this.bytes, this.lastAAt, this.lastALength);
+    else if (x === this.lastB) this.copy(this.bytes, this.lastBAt, this.lastBLength);
     else {
       const at = this.length;
       this.decimal(x);
@@ -106,51 +106,27 @@ export class TradeLog {
     }
   }
 
-  /** Writes again the `n` bytes written at `from` (a growth of the buffer keeps offsets). */
-  private again(from: number, n: number): void {
-    this.reserve(n + 32);
-    const b = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < n; i++) b[at++] = b[from + i] as number;
-    this.length = at;
-  }
-
-  /**
-   * An amount as formatFixed writes it (plain decimal, no trailing zeros), from the digits of
-   * the bigint without the slices and concatenations of that text: prices rarely repeat.
-   */
+  /** An amount as formatFixed writes it; prices rarely repeat. */
   private decimal(x: Fixed): void {
-    const negative = x < 0n;
-    const digits = (negative ? 0n - x : x).toString();
-    const n = digits.length;
-    const point = n - FIXED_DIGITS;
-    let end = n;
-    while (end > 0 && end > point && digits.charCodeAt(end - 1) === ZERO) end--;
-    this.reserve(n + FIXED_DIGITS + 4);
-    const b = this.bytes;
-    let at = this.length;
-    if (negative) b[at++] = MINUS;
-    if (point > 0) {
-      for (let i = 0; i < point; i++) b[at++] = digits.charCodeAt(i);
-      if (end > point) {
-        b[at++] = DOT;
-        for (let i = point; i < end; i++) b[at++] = digits.charCodeAt(i);
-      }
-    } else if (end > 0) {
-      b[at++] = ZERO;
-      b[at++] = DOT;
-      for (let i = point; i < 0; i++) b[at++] = ZERO;
-      for (let i = 0; i < end; i++) b[at++] = digits.charCodeAt(i);
-    } else b[at++] = ZERO;
-    this.length = at;
+    let end = writeFixed(x, this.bytes, this.length);
+    if (end < 0) {
+      this.reserve(String(x).length + 24);
+      end = writeFixed(x, this.bytes, this.length);
+    }
+    this.length = end;
   }
 
-  private copy(bytes: Uint8Array): void {
-    const n = bytes.length;
+  private bytesOf(bytes: Uint8Array): void {
+    this.copy(bytes, 0, bytes.length);
+  }
+
+  /** Writes `n` bytes of `src` from `from` (the log itself, for an amount written before). */
+  private copy(src: Uint8Array, from: number, n: number): void {
     this.reserve(n + 32);
+    // After a growth `src` may be the old buffer: it still holds the same bytes.
     const b = this.bytes;
     let at = this.length;
-    for (let i = 0; i < n; i++) b[at++] = bytes[i] as number;
+    for (let i = 0; i < n; i++) b[at++] = src[from + i] as number;
     this.length = at;
   }
 
@@ -220,29 +196,5 @@ export class TradeLog {
     const bigger = Buffer.allocUnsafe(size);
     bigger.set(this.bytes.subarray(0, this.length));
     this.bytes = bigger;
-  }
-}
-
-const EMPTY = new Uint8Array(0);
-
-/**
- * The UTF-8 bytes of the last two strings asked for: a field that takes turns between two
- * values (a long/flat strategy's BUY and SELL) is encoded once per value, not once per line.
- */
-class RecentBytes {
-  private a: string | undefined;
-  private aBytes = EMPTY;
-  private b: string | undefined;
-  private bBytes = EMPTY;
-
-  of(text: string): Uint8Array {
-    if (text === this.a) return this.aBytes;
-    if (text === this.b) return this.bBytes;
-    const bytes = ENCODER.encode(text);
-    this.b = this.a;
-    this.bBytes = this.aBytes;
-    this.a = text;
-    this.aBytes = bytes;
-    return bytes;
   }
 }

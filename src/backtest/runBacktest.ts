@@ -1,6 +1,7 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import { formatFixed, toFixed, toNumber } from '../core/Fixed.js';
 import { ClassKeeper } from '../core/ClassKeeper.js';
+import { LastTwo } from '../core/LastTwo.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { mergeByTime } from '../data/mergeByTime.js';
@@ -141,11 +142,11 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     }
   }
   const barsInMarket = loop.barsInMarket;
-  LAST_LOOP.keep(loop);
   node.stop();
   cfg.onProgress?.(total, total);
 
-  const amounts = new RecentNumbers();
+  // A long/flat strategy sells exactly the quantity it bought, and fees repeat.
+  const amounts = new LastTwo<Fixed, number>(toNumber);
   const fills = fillRecords(tape, amounts);
   const tradeLog = new TradeLog(tape.events);
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
@@ -186,7 +187,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
   releaseHistory(tape, node, venue);
-  LAST_ENGINE.keep({ node, venue });
+  LAST_LOOP.keep(loop);
   curveBuffers.give(curve);
   return {
     report,
@@ -241,16 +242,10 @@ function buildEngine(
 }
 
 /**
- * The last run's engine, its history already released, kept until the next run replaces it so
- * the classes of node, portfolio, OMS, venue and strategy survive (see ClassKeeper). It holds no
- * bars of its own, though the venue's last bar points into the run's series.
- */
-const LAST_ENGINE = new ClassKeeper<{ node: TradingNode; venue: SimulatedVenue }>();
-/**
  * The report's amount memo and trade log, primed at load and kept for their classes: the last
  * run's own log would hold every line of that run.
  */
-const PRIMED_REPORT = new ClassKeeper<{ amounts: RecentNumbers; log: TradeLog }>();
+const PRIMED_REPORT = new ClassKeeper<{ amounts: LastTwo<Fixed, number>; log: TradeLog }>();
 
 /**
  * Drops what a finished run kept only to look up its past: the fill events (the fill records
@@ -292,7 +287,7 @@ class FillTape {
  * closure every run, and V8 compiled each one afresh while the first records of every report
  * were written by the interpreter.
  */
-function fillRecords(tape: FillTape, amounts: RecentNumbers): FillRecord[] {
+function fillRecords(tape: FillTape, amounts: LastTwo<Fixed, number>): FillRecord[] {
   const events = tape.events;
   const out: FillRecord[] = [];
   for (let k = 0; k < events.length; k++)
@@ -300,7 +295,7 @@ function fillRecords(tape: FillTape, amounts: RecentNumbers): FillRecord[] {
   return out;
 }
 
-function fillRecord(e: OrderFilled, barIndex: number, amounts: RecentNumbers): FillRecord {
+function fillRecord(e: OrderFilled, barIndex: number, amounts: LastTwo<Fixed, number>): FillRecord {
   return {
     ts: e.ts,
     orderId: e.orderId,
@@ -313,28 +308,6 @@ function fillRecord(e: OrderFilled, barIndex: number, amounts: RecentNumbers): F
     fee: amounts.of(e.fee),
     barIndex,
   };
-}
-
-/**
- * toNumber with the last two conversions remembered: a long/flat strategy sells exactly the
- * quantity it bought, and fees repeat (zero, or one rate on one size).
- */
-class RecentNumbers {
-  private a: Fixed | undefined;
-  private aValue = 0;
-  private b: Fixed | undefined;
-  private bValue = 0;
-
-  of(x: Fixed): number {
-    if (x === this.a) return this.aValue;
-    if (x === this.b) return this.bValue;
-    const value = toNumber(x);
-    this.b = this.a;
-    this.bValue = this.aValue;
-    this.a = x;
-    this.aValue = value;
-    return value;
-  }
 }
 
 /**
@@ -357,7 +330,7 @@ function primeShapes(): void {
     fee: toFixed('0.25'),
     feeCurrency: 'USDT',
   } as const;
-  const amounts = new RecentNumbers();
+  const amounts = new LastTwo<Fixed, number>(toNumber);
   fillRecord(event as unknown as OrderFilled, 1, amounts);
   PRIMED_REPORT.keep({ amounts, log: new TradeLog([event as unknown as OrderFilled]) });
 }
@@ -391,8 +364,10 @@ function tradeReplay(
 }
 
 /**
- * The last run's bar loop, kept for its class (see ClassKeeper). It holds the engine that
- * LAST_ENGINE keeps anyway, the reused curve buffers, an emptied fill tape and the caller's
- * progress callback: no bars of its own.
+ * The last run's bar loop and, through it, its engine (history already released), kept until the
+ * next run replaces them so the classes of the loop, node, portfolio, OMS, venue and strategy
+ * survive (see ClassKeeper). It also holds the reused curve buffers, the emptied fill tape and
+ * the caller's progress callback; no bars of its own, though the venue's last bar points into
+ * the run's series.
  */
 const LAST_LOOP = new ClassKeeper<BarLoop>();

@@ -225,6 +225,11 @@ const TRIP_SUMS: TripSums = {
   barsHeld: 0.5,
 };
 
+/** Whether point i is the last of its timestamp: the one point of the curve that is its period. */
+function endsPeriod(ts: Float64Array, i: number, n: number): boolean {
+  return i === n - 1 || ts[i] !== ts[i + 1];
+}
+
 /**
  * The curve's equity with one point per distinct timestamp (the last one), given how many
  * periods there are. A run over several symbols may sample equity after each symbol's bar of
@@ -236,7 +241,7 @@ function periodEquity(curve: EquityCurve, n: number, periods: number): Float64Ar
   const eq = new Float64Array(periods);
   let k = 0;
   for (let i = 0; i < n; i++) {
-    if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) eq[k++] = curve.equity[i] as number;
+    if (endsPeriod(curve.ts, i, n)) eq[k++] = curve.equity[i] as number;
   }
   return eq;
 }
@@ -274,8 +279,8 @@ function periodPass(ts: Float64Array, equity: Float64Array, n: number): PeriodPa
   let maxDdBars = 0;
   let maxDdMs = 0;
   for (let i = 0; i < n; i++) {
+    if (!endsPeriod(ts, i, n)) continue;
     const t = ts[i] as number;
-    if (i !== n - 1 && t === ts[i + 1]) continue;
     const e = equity[i] as number;
     if (periods === 0) {
       firstTs = t;

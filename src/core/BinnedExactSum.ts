@@ -1,5 +1,6 @@
 import { ExactSum } from './ExactSum.js';
 import { truncate } from './truncate.js';
+import { HIGH_HALF } from './wordHalves.js';
 
 /** Adds between two flushes of the bins; each bin stays exact up to 2^26 of them (see add). */
 const FLUSH_EVERY = 1 << 20;
@@ -9,7 +10,6 @@ const HUGE_EXPONENT = 2000;
 // The binary exponent of a double, read from its bits.
 const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
-const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /**
  * The same correctly rounded sum as ExactSum, at a constant cost per value. ExactSum walks
@@ -39,7 +39,7 @@ export class BinnedExactSum {
 
   add(value: number): void {
     BITS[0] = value;
-    const e = ((WORDS[HIGH_WORD] as number) >>> 20) & 0x7ff;
+    const e = ((WORDS[HIGH_HALF] as number) >>> 20) & 0x7ff;
     if (e >= HUGE_EXPONENT) {
       this.total.add(value);
       return;

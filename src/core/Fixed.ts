@@ -1,5 +1,6 @@
 import { QtsError } from './QtsError.js';
 import { shortestFixed } from './shortestFixed.js';
+import { HIGH_HALF, LOW_HALF } from './wordHalves.js';
 
 /**
  * An exact decimal: a bigint counting units of 10^-16. Money, quantities and prices in
@@ -123,7 +124,6 @@ const MINUS_TWO_64 = -TWO_64;
 const FIVE_16 = 152_587_890_625;
 const WORD = new BigUint64Array(1);
 const HALVES = new Uint32Array(WORD.buffer);
-const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /**
  * toNumber's formula, Number(whole) + Number(frac) / 1e16, for 1e16 ≤ x < 2^64 with no
@@ -136,7 +136,7 @@ const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 function wordToNumber(x: bigint): number {
   WORD[0] = x;
   const lo = HALVES[LOW_HALF] as number;
-  const hi = HALVES[LOW_HALF ^ 1] as number;
+  const hi = HALVES[HIGH_HALF] as number;
   // At most one too large, never too small: x as a double is within 2^11 of x, and rounding
   // is monotonic, so it never falls below a multiple of 1e16 (an exact double) that x reaches.
   let whole = Math.floor((hi * 4294967296 + lo) / 1e16);
@@ -160,15 +160,53 @@ export function formatFixed(x: Fixed): string {
   // One bigint-to-text conversion, then the point is placed by slicing (a trade log formats
   // three amounts per fill; dividing out the whole part costs more bigint work).
   const digits = (negative ? 0n - x : x).toString();
-  const n = digits.length;
-  const point = n - FIXED_DIGITS;
-  let end = n;
-  while (end > 0 && end > point && digits.charCodeAt(end - 1) === 48) end--;
+  const point = digits.length - FIXED_DIGITS;
+  const end = significantEnd(digits, point);
   let text: string;
   if (point > 0)
     text = end > point ? `${digits.slice(0, point)}.${digits.slice(point, end)}` : digits.slice(0, point);
   else text = end > 0 ? `0.${LEADING_ZEROS.slice(0, -point)}${digits.slice(0, end)}` : '0';
   return negative ? `-${text}` : text;
+}
+
+/**
+ * formatFixed's text as ASCII bytes written into `out` from `at`, without the slices and
+ * concatenations of a string (a trade log writes every fill's price): returns the offset after
+ * it, or −1, with nothing written, when `out` has no room for it.
+ */
+export function writeFixed(x: Fixed, out: Uint8Array, at: number): number {
+  const negative = x < 0n;
+  const digits = (negative ? 0n - x : x).toString();
+  const n = digits.length;
+  const point = n - FIXED_DIGITS;
+  const end = significantEnd(digits, point);
+  // Sign, "0." and the zeros after the point at most, around the digits.
+  if (at + n + FIXED_DIGITS + 3 > out.length) return -1;
+  if (negative) out[at++] = MINUS;
+  if (point > 0) {
+    for (let i = 0; i < point; i++) out[at++] = digits.charCodeAt(i);
+    if (end > point) {
+      out[at++] = DOT;
+      for (let i = point; i < end; i++) out[at++] = digits.charCodeAt(i);
+    }
+  } else if (end > 0) {
+    out[at++] = DIGIT_ZERO;
+    out[at++] = DOT;
+    for (let i = point; i < 0; i++) out[at++] = DIGIT_ZERO;
+    for (let i = 0; i < end; i++) out[at++] = digits.charCodeAt(i);
+  } else out[at++] = DIGIT_ZERO;
+  return at;
+}
+
+const MINUS = 45;
+const DOT = 46;
+const DIGIT_ZERO = 48;
+
+/** Where the digits of an amount end once the zeros that trail its point are dropped. */
+function significantEnd(digits: string, point: number): number {
+  let end = digits.length;
+  while (end > 0 && end > point && digits.charCodeAt(end - 1) === DIGIT_ZERO) end--;
+  return end;
 }
 
 /** Integer division rounding half to even (banker's rounding, no drift over many roundings). */

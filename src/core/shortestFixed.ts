@@ -1,4 +1,5 @@
 import { twoProductError } from './twoProductError.js';
+import { HIGH_HALF, LOW_HALF } from './wordHalves.js';
 // Exact powers of ten as doubles (10^22 is the largest) and as bigints.
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -10,7 +11,6 @@ const MARGIN = 2 ** -40;
 
 const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
-const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /**
  * The shortest round-trip decimal of `x` (what `String(x)` prints) in units of 10^-16 (a
@@ -30,8 +30,8 @@ export function shortestFixed(x: number): bigint | undefined {
   const ax = x < 0 ? -x : x;
   if (!(ax >= 1 && ax < 1e15)) return undefined;
   BITS[0] = ax;
-  const hi = WORDS[HIGH] as number;
-  const lo = WORDS[HIGH ^ 1] as number;
+  const hi = WORDS[HIGH_HALF] as number;
+  const lo = WORDS[LOW_HALF] as number;
   if ((hi & 0xfffff) === 0 && lo === 0) return undefined;
   // Half the spacing of doubles around x: its rounding interval is x ± half.
   const half = 2 ** (((hi >>> 20) & 0x7ff) - 1075 - 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Fixed } from '../../src/core/Fixed.js';
-import { ZERO, mul, toNumber } from '../../src/core/Fixed.js';
+import { ZERO, formatFixed, mul, toNumber, writeFixed } from '../../src/core/Fixed.js';
 
 /**
  * The shortcuts added for the backtest's order path: toNumber below one whole unit and mul
@@ -71,6 +71,28 @@ describe('Fixed shortcuts for small and zero amounts', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+
+  it('writeFixed writes the bytes of formatFixed, and nothing when the buffer has no room', () => {
+    const amount = fc.oneof(
+      fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }),
+      fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }),
+      fc.bigInt({ min: -1000n, max: 1000n }),
+    );
+    fc.assert(
+      fc.property(amount, fc.integer({ min: 0, max: 8 }), (x, at) => {
+        const out = new Uint8Array(96).fill(7);
+        const end = writeFixed(x as Fixed, out, at);
+        const text = formatFixed(x as Fixed);
+        expect(end).toBe(at + text.length);
+        expect(Buffer.from(out.subarray(at, end)).toString('latin1')).toBe(text);
+        expect(out.subarray(0, at).every((b) => b === 7)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+    const small = new Uint8Array(10).fill(7);
+    expect(writeFixed((123n * SCALE) as Fixed, small, 0)).toBe(-1);
+    expect(small.every((b) => b === 7)).toBe(true);
   });
 
   it('mul with a zero factor is zero, and any other product is the general rounding', () => {
