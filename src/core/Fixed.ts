@@ -249,9 +249,15 @@ export function mul(a: Fixed, b: Fixed): Fixed {
   // A zero factor (a fee rate of 0, an empty position) needs no 128-bit product.
   if (a === 0n || b === 0n) return ZERO;
   // An order's notional is asked for again and again (risk, the venue's funds check, the
-  // fill, the order's average price): the last product is remembered, as fromNumber does.
+  // fill, the order's average price, the ledger), taking turns with its fee (the notional
+  // times the fee rate): the last two products are remembered, as fromNumber remembers its
+  // last conversion.
   if (a === lastMulA && b === lastMulB) return lastMulProduct;
+  if (a === olderMulA && b === olderMulB) return olderMulProduct;
   const product = mulExact(a, b);
+  olderMulA = lastMulA;
+  olderMulB = lastMulB;
+  olderMulProduct = lastMulProduct;
   lastMulA = a;
   lastMulB = b;
   lastMulProduct = product;
@@ -261,6 +267,9 @@ export function mul(a: Fixed, b: Fixed): Fixed {
 let lastMulA = 0n;
 let lastMulB = 0n;
 let lastMulProduct: Fixed = ZERO;
+let olderMulA = 0n;
+let olderMulB = 0n;
+let olderMulProduct: Fixed = ZERO;
 
 function mulExact(a: Fixed, b: Fixed): Fixed {
   const n = a * b;

@@ -105,4 +105,22 @@ describe('Fixed shortcuts for small and zero amounts', () => {
     );
     expect(mul(ZERO, (-5n * SCALE) as Fixed)).toBe(0n);
   });
+
+  it('remembered products never answer for another pair (products asked in turns, repeated)', () => {
+    // A few pairs, asked in any order and repeatedly, as an order's notional and fee are: every
+    // answer must be that pair's own product, whichever memo entry it comes from.
+    const amount = fc.bigInt({ min: -(10n ** 22n), max: 10n ** 22n });
+    const pairs = fc.array(fc.tuple(amount, amount), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(pairs, fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (ps, picks) => {
+        for (const pick of picks) {
+          const [a, b] = ps[pick % ps.length] as [bigint, bigint];
+          expect(mul(a as Fixed, b as Fixed)).toBe(plainMul(a, b));
+          // The same factors as new bigints (equal values, other objects) hit the memo too.
+          expect(mul(BigInt(a.toString()) as Fixed, b as Fixed)).toBe(plainMul(a, b));
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+  });
 });
