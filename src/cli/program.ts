@@ -1,48 +1,83 @@
 import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
-import { registerAuditCommand } from './auditCommand.js';
-import { registerBacktestCommand } from './backtestCommand.js';
-import { registerDataCommand } from './dataCommand.js';
-import { registerDbCommand } from './dbCommand.js';
-import { registerDownloadCommand } from './downloadCommand.js';
-import { registerKeysCommand } from './keysCommand.js';
-import { registerKillCommands } from './killCommand.js';
-import { registerLookaheadCommand } from './lookaheadCommand.js';
-import { registerMonteCarloCommand } from './monteCarloCommand.js';
-import { registerOptimizeCommand } from './optimizeCommand.js';
-import { registerRunCommands } from './runCommands.js';
-import { registerStrategiesCommand } from './strategiesCommand.js';
-import { registerWalkForwardCommand } from './walkForwardCommand.js';
-import { registerWorkerCommand } from './workerCommand.js';
 
-/** The `qts` command line: verbs users know from other platforms. */
-export function buildProgram(): Command {
+/** What adds one or more top-level commands to the program. */
+type Register = (program: Command) => unknown;
+
+/**
+ * Every top-level command, in the order help lists them, with the module that registers it.
+ * A run of one command loads only that command's module: the others pull in SQLite, the
+ * strategy library, crypto and more, which `qts backtest` would otherwise load for nothing.
+ */
+export const COMMANDS: readonly {
+  readonly names: readonly string[];
+  readonly load: () => Promise<Register>;
+}[] = [
+  { names: ['backtest'], load: async () => (await import('./backtestCommand.js')).registerBacktestCommand },
+  {
+    names: ['strategies'],
+    load: async () => (await import('./strategiesCommand.js')).registerStrategiesCommand,
+  },
+  { names: ['optimize'], load: async () => (await import('./optimizeCommand.js')).registerOptimizeCommand },
+  {
+    names: ['walk-forward'],
+    load: async () => (await import('./walkForwardCommand.js')).registerWalkForwardCommand,
+  },
+  {
+    names: ['monte-carlo'],
+    load: async () => (await import('./monteCarloCommand.js')).registerMonteCarloCommand,
+  },
+  {
+    names: ['lookahead'],
+    load: async () => (await import('./lookaheadCommand.js')).registerLookaheadCommand,
+  },
+  { names: ['worker'], load: async () => (await import('./workerCommand.js')).registerWorkerCommand },
+  {
+    names: ['data'],
+    load: async () => {
+      const [data, download] = await Promise.all([
+        import('./dataCommand.js'),
+        import('./downloadCommand.js'),
+      ]);
+      return (program) => download.registerDownloadCommand(data.registerDataCommand(program));
+    },
+  },
+  { names: ['kill', 'resume'], load: async () => (await import('./killCommand.js')).registerKillCommands },
+  { names: ['db'], load: async () => (await import('./dbCommand.js')).registerDbCommand },
+  {
+    names: ['shadow', 'live', 'api'],
+    load: async () => (await import('./runCommands.js')).registerRunCommands,
+  },
+  { names: ['keys'], load: async () => (await import('./keysCommand.js')).registerKeysCommand },
+  { names: ['audit'], load: async () => (await import('./auditCommand.js')).registerAuditCommand },
+];
+
+/**
+ * The `qts` command line: verbs users know from other platforms. Given the arguments, only
+ * the command they name is registered (all of them for help, an unknown word or none at all;
+ * none for a bare --version).
+ */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('qts')
     .description('quant-trading-system: backtest, paper-trade and trade crypto strategies with one engine')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  registerBacktestCommand(program);
-  registerStrategiesCommand(program);
-  registerOptimizeCommand(program);
-  registerWalkForwardCommand(program);
-  registerMonteCarloCommand(program);
-  registerLookaheadCommand(program);
-  registerWorkerCommand(program);
-  registerDownloadCommand(registerDataCommand(program));
-  registerKillCommands(program);
-  registerDbCommand(program);
-  registerRunCommands(program);
-  registerKeysCommand(program);
-  registerAuditCommand(program);
+  const word = args.find((a) => !a.startsWith('-'));
+  const named = COMMANDS.find((c) => word !== undefined && c.names.includes(word));
+  const versionOnly =
+    word === undefined && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+  const wanted = named !== undefined ? [named] : versionOnly ? [] : COMMANDS;
+  const registers = await Promise.all(wanted.map((c) => c.load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Runs the CLI; expected failures print their code and message and exit 2, never a stack. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await (await buildProgram(argv.slice(2))).parseAsync([...argv]);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;

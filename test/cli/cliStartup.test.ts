@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,29 @@ describe('qts start-up', () => {
         args.join(' '),
       ).toEqual([]);
     }
+  });
+
+  it("a command loads no other command's module; --version loads none, and no strategy", () => {
+    const commandModule = /\/src\/cli\/(\w+Commands?)\./;
+    const commandsLoadedBy = (args: string[]): string[] => {
+      const r = modulesLoadedBy(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      return [
+        ...new Set(r.urls.map((u) => commandModule.exec(u)?.[1]).filter((m) => m !== undefined)),
+      ].sort();
+    };
+    expect(commandsLoadedBy(['backtest', '--help'])).toEqual(['backtestCommand']);
+    expect(commandsLoadedBy(['data', 'gaps', '--help'])).toEqual(['dataCommand', 'downloadCommand']);
+    const version = modulesLoadedBy(['--version']);
+    expect(version.stdout.trim()).toBe('0.1.0');
+    expect(version.urls.filter((u) => commandModule.test(u) || u.includes('/src/strategies/'))).toEqual([]);
+    // Help lists every command, so it loads them all.
+    const everyModule = readdirSync(join(ROOT, 'src/cli'))
+      .map((f) => /^(\w+Commands?)\.ts$/.exec(f)?.[1])
+      .filter((m) => m !== undefined)
+      .sort();
+    expect(everyModule.length).toBeGreaterThan(10);
+    expect(commandsLoadedBy(['--help'])).toEqual(everyModule);
   });
 
   it('the engine is still loaded when a run command starts it (the lazy import resolves)', () => {
