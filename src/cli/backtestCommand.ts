@@ -17,7 +17,7 @@ import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
-import { findStrategy } from '../strategies/registry.js';
+import { loadStrategy } from '../strategies/loadStrategy.js';
 import { parseDateOption } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
@@ -84,8 +84,8 @@ export function registerBacktestCommand(program: Command): void {
     )
     .option('--mark <files...>', 'futures: mark-price candle CSV; margin and PnL are valued at it')
     .option('--mmr <rate>', 'futures: flat maintenance-margin rate (default 0.005)')
-    .action((opts: BacktestOptions) => {
-      const strategy = findStrategy(opts.strategy);
+    .action(async (opts: BacktestOptions) => {
+      const strategy = await loadStrategy(opts.strategy);
       const params = parseParams(opts.params);
       const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
       const cash = number('cash', opts.cash, (n) => n > 0);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
-import { RollingSma } from '../strategy/indicators.js';
+import { RollingSma } from '../strategy/RollingSma.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { crossSignal, followLongFlat } from '../strategy/followLongFlat.js';
 

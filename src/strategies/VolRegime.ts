@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Bar } from '../model/Bar.js';
-import { RollingSma } from '../strategy/indicators.js';
+import { RollingSma } from '../strategy/RollingSma.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
 import { PerSymbol } from '../strategy/PerSymbol.js';
 import { Strategy } from '../strategy/Strategy.js';

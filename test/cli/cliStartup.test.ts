@@ -70,6 +70,26 @@ describe('qts start-up', () => {
     expect(commandsLoadedBy(['--help'])).toEqual(everyModule);
   });
 
+  it('a backtest loads its own strategy only, and no trading-signals when the strategy uses none of it', () => {
+    const data = resolve(ROOT, '../shared/data/crypto/spot-1m/UNITTEST_BTC-1m.csv');
+    const run = (strategy: string) =>
+      modulesLoadedBy(['backtest', '--data', data, '--strategy', strategy, '--no-progress']);
+    const strategiesOf = (urls: string[]) =>
+      [
+        ...new Set(urls.map((u) => /\/src\/strategies\/(\w+)\./.exec(u)?.[1]).filter((m) => m !== undefined)),
+      ].sort();
+    const sma = run('sma-cross');
+    expect(sma.code).toBe(0);
+    expect(sma.stdout).toContain('sma-cross on UNITTEST/BTC');
+    expect(strategiesOf(sma.urls)).toEqual(['SmaCross', 'loadStrategy']);
+    expect(sma.urls.filter((u) => u.includes('/node_modules/trading-signals/'))).toEqual([]);
+    // The recorder would see trading-signals: a strategy using its RSI loads it.
+    const rsi = run('rsi');
+    expect(rsi.code).toBe(0);
+    expect(strategiesOf(rsi.urls)).toEqual(['RsiReversion', 'loadStrategy']);
+    expect(rsi.urls.some((u) => u.includes('/node_modules/trading-signals/'))).toBe(true);
+  });
+
   it('the engine is still loaded when a run command starts it (the lazy import resolves)', () => {
     // `qts live` without a confirmation refuses before it connects anywhere, after loading the app.
     const r = modulesLoadedBy(['live', '--db', join(mkdtempSync(join(tmpdir(), 'qts-live-')), 'x.db')]);
