@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ExactSum } from '../src/core/ExactSum.js';
 import { WindowSum } from '../src/core/WindowSum.js';
 import { toFixed } from '../src/core/Fixed.js';
 import type { BacktestResult } from '../src/backtest/runBacktest.js';
 import { runBacktest } from '../src/backtest/runBacktest.js';
-import { loadBarSeries } from '../src/data/loadBarSeries.js';
 import { randomWalkSeries } from '../src/data/syntheticSeries.js';
-import { writeBarSeriesCsv } from '../src/data/writeBarSeriesCsv.js';
 import type { BarSeries } from '../src/model/BarSeries.js';
 import { sliceSeries } from '../src/data/sliceSeries.js';
 import { parseSizing } from '../src/portfolio/Sizer.js';
@@ -19,7 +14,6 @@ import { CrossOver } from '../src/strategy/CrossOver.js';
 import { RollingSma } from '../src/strategy/RollingSma.js';
 import { Strategy } from '../src/strategy/Strategy.js';
 import type { AnyStrategyClass } from '../src/strategy/Strategy.js';
-import { benchCliRun } from './cliRun.js';
 
 const FAST = 10;
 const SLOW = 30;
@@ -178,7 +172,7 @@ export function walk(n: number, seed: number): BarSeries {
   });
 }
 
-function rate(bars: number, ms: number): string {
+export function rate(bars: number, ms: number): string {
   return `${(bars / (ms / 1000) / 1e6).toFixed(2)}M bars/s`;
 }
 
@@ -320,25 +314,4 @@ export function benchDrainedAccount(n: number): void {
   console.log(
     `full engine, fill=close     ${rate(n, run.ms).padStart(18)}  (${run.ms.toFixed(0)} ms, ${run.value.orders} orders filled, ${run.value.ordersDenied} denied)`,
   );
-}
-
-/** A 1M-bar CSV backtest end to end: parse the file, run the engine, build the report. */
-export function benchCsvEndToEnd(n: number): void {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-bench-'));
-  try {
-    const file = join(dir, 'BENCH_USDT-1m.csv');
-    writeBarSeriesCsv(file, walk(n, 9));
-    engine(loadBarSeries(file).series, 'close'); // warm-up
-    const parseOnly = best(3, () => loadBarSeries(file));
-    const total = best(3, () => engine(loadBarSeries(file).series, 'close').report);
-    console.log(`\n## CSV end to end, ${n.toLocaleString('en-US')} bars (best of 3)`);
-    console.log(`parse CSV                 ${parseOnly.ms.toFixed(0)} ms`);
-    console.log(
-      `parse + backtest + report ${total.ms.toFixed(0)} ms  (${rate(n, total.ms)}, ${total.value.orders} orders filled)`,
-    );
-    console.log(`ratio parse / total       ${(parseOnly.ms / total.ms).toFixed(3)}`);
-    benchCliRun(file, n);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

@@ -1,5 +1,6 @@
 import { benchLatency } from './latency.js';
-import { benchBacktest, benchCsvEndToEnd, benchDrainedAccount } from './backtest.js';
+import { benchBacktest, benchDrainedAccount } from './backtest.js';
+import { benchCsvEndToEnd } from './csvEndToEnd.js';
 import { benchPush } from './push.js';
 import { benchOptimize } from './optimize.js';
 import { benchOrderDensity } from './orderDensity.js';
