@@ -14,6 +14,7 @@ import { CrossOver } from '../src/strategy/CrossOver.js';
 import { RollingSma } from '../src/strategy/RollingSma.js';
 import { Strategy } from '../src/strategy/Strategy.js';
 import type { AnyStrategyClass } from '../src/strategy/Strategy.js';
+import { onTick } from './onTick.js';
 
 const FAST = 10;
 const SLOW = 30;
@@ -241,6 +242,8 @@ export function benchBacktest(sizes: readonly number[]): void {
     const partials = best(reps, () => bareExactLoop(series.close, 'partials'));
     const full = best(reps, () => engineWithReportTime(series));
     const fullNextOpen = best(reps, () => engine(series, 'next-open').report);
+    const ticked = onTick(series);
+    const fullOnTick = best(reps, () => engine(ticked, 'close').report);
     // Last, so a second strategy class on the bar path cannot slow the headline runs.
     const signalsOnly = best(reps, () => engine(series, 'close', COMMISSION, SignalsOnly).report);
     const memory = memoryOfRun(series);
@@ -266,6 +269,9 @@ export function benchBacktest(sizes: readonly number[]): void {
     );
     console.log(
       `full engine, fill=next-open ${rate(n, fullNextOpen.ms).padStart(18)}  (${fullNextOpen.ms.toFixed(0)} ms, ${fullNextOpen.value.orders} orders filled)`,
+    );
+    console.log(
+      `full engine, 0.01 tick      ${rate(n, fullOnTick.ms).padStart(18)}  (${fullOnTick.ms.toFixed(0)} ms, ${fullOnTick.value.orders} orders filled; fill=close, the walk's prices on a 0.01 tick)`,
     );
     console.log(
       `  of which the report      ${full.value.reportMs.toFixed(0).padStart(18)} ms  (statistics, fill records, trade log and its SHA-256, round trips)`,
