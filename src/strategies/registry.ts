@@ -23,7 +23,7 @@ import { SmaCross } from './SmaCross.js';
 import { VolRegime } from './VolRegime.js';
 import { WeightedCombo } from './WeightedCombo.js';
 
-/** Every built-in strategy, by id. Adding one = one file plus one line here. */
+/** Every built-in strategy, by id. Adding one = one file, one line here and one in loadStrategy.ts (its test fails without). */
 export const BUILT_IN_STRATEGIES: readonly AnyStrategyClass[] = [
   SmaCross,
   EmaCross,
