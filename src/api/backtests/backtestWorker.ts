@@ -7,7 +7,7 @@ import { loadBarSeries } from '../../data/loadBarSeries.js';
 import { sliceSeries } from '../../data/sliceSeries.js';
 import type { BarSeries } from '../../model/BarSeries.js';
 import { parseSizing } from '../../portfolio/Sizer.js';
-import { findStrategy } from '../../strategies/registry.js';
+import { loadStrategy } from '../../strategies/loadStrategy.js';
 import { CandleStore } from '../../storage/sqlite/CandleStore.js';
 import type { BacktestTask, BacktestWorkerMessage } from './BacktestRequest.js';
 
@@ -32,14 +32,16 @@ function load(task: BacktestTask): { series: BarSeries; name: string } {
   }
 }
 
-function run(task: BacktestTask): BacktestWorkerMessage {
+async function run(task: BacktestTask): Promise<BacktestWorkerMessage> {
   try {
+    // Only this job's strategy is loaded (a thread per job: every strategy would cost ~70 ms each).
+    const strategy = await loadStrategy(task.strategy);
     const { series, name } = load(task);
     if (series.length === 0)
       return { type: 'error', code: 'ERR_BACKTEST_NO_DATA', message: `no candles in ${name} for that range` };
     const result = runBacktest({
       series: [series],
-      strategy: findStrategy(task.strategy),
+      strategy,
       params: task.params,
       initialCash: task.cash,
       commission: task.commission,
@@ -60,4 +62,4 @@ function run(task: BacktestTask): BacktestWorkerMessage {
   }
 }
 
-parentPort?.postMessage(run(workerData as BacktestTask));
+parentPort?.postMessage(await run(workerData as BacktestTask));
