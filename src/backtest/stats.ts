@@ -287,9 +287,8 @@ function periodPass(ts: Float64Array, equity: Float64Array, n: number): PeriodPa
       peak = e;
       peakTs = t;
     } else {
-      // A period out of the market returns exactly 0, which adds nothing to an exact sum; a
-      // return after a zero equity counts as 0.
-      const r = previous !== 0 ? e / previous - 1 : 0;
+      // A period out of the market returns exactly 0, which adds nothing to an exact sum.
+      const r = periodReturn(e, previous);
       if (r !== 0) {
         returns.add(r);
         if (r < 0) downside.add(r * r);
@@ -370,7 +369,7 @@ function squaredDeviationSum(eq: Float64Array, mean: number): number {
   const sum = SUMS[0].reset();
   let zeros = 0;
   for (let i = 1; i < eq.length; i++) {
-    const r = simpleReturn(eq, i);
+    const r = periodReturn(eq[i] as number, eq[i - 1] as number);
     if (r === 0) zeros++;
     else sum.add((r - mean) * (r - mean));
   }
@@ -386,10 +385,9 @@ function squaredDeviationSum(eq: Float64Array, mean: number): number {
   return sum.value();
 }
 
-/** Return of period i over period i − 1 (0 after a zero equity). */
-function simpleReturn(eq: Float64Array, i: number): number {
-  const prev = eq[i - 1] as number;
-  return prev !== 0 ? (eq[i] as number) / prev - 1 : 0;
+/** Return of a period whose equity is `e` over the one before it (0 after a zero equity). */
+function periodReturn(e: number, previous: number): number {
+  return previous !== 0 ? e / previous - 1 : 0;
 }
 
 /** The number itself when finite, else null (JSON has no NaN or Infinity). */

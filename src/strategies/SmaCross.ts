@@ -36,6 +36,9 @@ export class SmaCross extends Strategy<SmaCrossParams> {
   static readonly description = 'Fast/slow simple moving average crossover, long or flat';
   static readonly paramsSchema = paramsSchema;
 
+  // Not a PerSymbol: its factory is a closure made per strategy instance, which the compiled
+  // onBar embeds and loses at every full collection between runs ("weak objects",
+  // test/backtest/keptClasses.test.ts fails with it); signalsOf is a method, shared by every run.
   private readonly state = new Map<string, Signals>();
   // Bars come in runs of one symbol (a single-symbol run: always): the last symbol's signals
   // are at hand without a map lookup per bar.
