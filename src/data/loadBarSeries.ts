@@ -38,11 +38,11 @@
 import { readFileSync } from 'node:fs';
 import { QtsError } from '../core/QtsError.js';
 import type { BarSeries } from '../model/BarSeries.js';
+import { candleFileHead, candleFormatError } from './candleFileHead.js';
 import { checkedTimeframeMs } from './checkedTimeframeMs.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import type { DataWarning } from './DataWarning.js';
 import { normalizeCandles } from './normalizeCandles.js';
-import type { CsvLayout } from './parseCandleCsv.js';
 import { parseCandleCsv } from './parseCandleCsv.js';
 import { parseCandleJson } from './parseCandleJson.js';
 import { parseDataFileName } from './parseDataFileName.js';
@@ -55,11 +55,6 @@ export interface LoadBarSeriesOptions {
   /** Yahoo files only: price from Adj Close (O/H/L/C scaled by AdjClose/Close). */
   readonly adjusted?: boolean;
 }
-
-const HEADERS: Readonly<Record<CsvLayout, string>> = {
-  freqtrade: 'timestamp,open,high,low,close,volume',
-  yahoo: 'date,open,high,low,close,adj close,volume',
-};
 
 /**
  * Reads a candle file (freqtrade CSV, Yahoo CSV or JSON; see the module comment for the
@@ -74,37 +69,19 @@ export function loadBarSeries(
   const bytes = readBytes(path);
   const name = parseDataFileName(path);
 
-  // Skip a UTF-8 byte-order mark and leading blank lines, counting lines for messages.
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let line = 1;
-  for (; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === 10) line++;
-    else if (c !== 32 && c !== 9 && c !== 13) break;
+  const head = candleFileHead(bytes, path);
+  if (opts.adjusted === true && head.layout !== 'yahoo') {
+    throw candleFormatError(path, 'adjusted prices need an Adj Close column (Yahoo CSV)');
   }
-  if (i >= bytes.length) throw formatError(path, 'empty file');
-
   // CSV bytes are parsed as they are: decoding a million-row file into one string first
   // would add about half to the load time.
-  let layout: CsvLayout | 'json' = 'json';
-  let nl = i;
-  // A JSON object is taken as JSON too, to be told it is not an array of candles.
-  if (bytes[i] !== 91 /* [ */ && bytes[i] !== 123 /* { */) {
-    nl = bytes.indexOf(10, i);
-    if (nl < 0) nl = bytes.length;
-    const header = bytes.toString('utf8', i, nl);
-    layout = layoutOf(header) ?? unknownHeader(path, header);
-  }
-  if (opts.adjusted === true && layout !== 'yahoo') {
-    throw formatError(path, 'adjusted prices need an Adj Close column (Yahoo CSV)');
-  }
   const raw: RawCandles =
-    layout === 'json'
-      ? parseCandleJson(bytes.toString('utf8', i), path, line - 1)
-      : parseCandleCsv(bytes, path, layout, nl + 1, line, opts.adjusted === true);
-  if (raw.length === 0) throw formatError(path, 'no data rows');
+    head.layout === 'json'
+      ? parseCandleJson(bytes.toString('utf8', head.bodyStart), path, head.lineBefore)
+      : parseCandleCsv(bytes, path, head.layout, head.bodyStart, head.lineBefore, opts.adjusted === true);
+  if (raw.length === 0) throw candleFormatError(path, 'no data rows');
 
-  const symbol = opts.symbol ?? (layout === 'yahoo' ? `${name.ticker}/USD` : (name.pair ?? name.ticker));
+  const symbol = opts.symbol ?? (head.layout === 'yahoo' ? `${name.ticker}/USD` : (name.pair ?? name.ticker));
   return normalizeCandles(raw, { file: path, symbol, timeframe: opts.timeframe ?? name.timeframe });
 }
 
@@ -117,26 +94,4 @@ function readBytes(path: string): Buffer {
     }
     throw e;
   }
-}
-
-function layoutOf(header: string): CsvLayout | undefined {
-  const normalized = header
-    .split(',')
-    .map((cell) => cell.trim().toLowerCase())
-    .join(',');
-  if (normalized === HEADERS.freqtrade) return 'freqtrade';
-  if (normalized === HEADERS.yahoo) return 'yahoo';
-  return undefined;
-}
-
-function unknownHeader(path: string, header: string): never {
-  const shown = header.length > 80 ? `${header.slice(0, 80)}…` : header;
-  throw formatError(
-    path,
-    `unknown header "${shown.trim()}" (expected "${HEADERS.freqtrade}", Yahoo "Date,Open,High,Low,Close,Adj Close,Volume", or a JSON array)`,
-  );
-}
-
-function formatError(path: string, what: string): QtsError {
-  return new QtsError(DataErrorCode.Format, `${path}: ${what}`, { file: path });
 }

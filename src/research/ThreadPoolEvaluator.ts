@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { QtsError } from '../core/QtsError.js';
+import { siblingWorker } from '../core/siblingWorker.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import type { BacktestSettings } from './BacktestSettings.js';
 import { chunkSize } from './chunkSize.js';
@@ -223,19 +222,10 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
   }
 }
 
-/**
- * A thread running comboWorker. From the TypeScript sources (tsx, vitest) the thread first
- * registers tsx's loader, which Node 20 threads do not inherit; compiled, it runs the .js.
- */
+/** A thread running comboWorker (the .ts through tsx from sources, see siblingWorker). */
 function spawnComboWorker(init: ThreadInit, youngGenerationMb: number): Worker {
-  const options = { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } };
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./comboWorker.js', self), options);
-  // tsx's ESM API (the .mjs build: its .cjs twin resolves its loader wrongly when imported).
-  const api = createRequire(self)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./comboWorker.ts', self).href;
-  const code = `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { ...options, eval: true });
+  return siblingWorker(import.meta.url, 'comboWorker', {
+    workerData: init,
+    resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
+  });
 }

@@ -1,9 +1,10 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BacktestReport } from '../../backtest/BacktestReport.js';
 import { validateParams } from '../../backtest/validateParams.js';
 import { QtsError } from '../../core/QtsError.js';
+import { siblingWorker } from '../../core/siblingWorker.js';
 import { findStrategy } from '../../strategies/registry.js';
 import type {
   BacktestRequest,
@@ -42,14 +43,9 @@ export interface BacktestJob {
   report: BacktestReport | null;
 }
 
-/** The worker beside this file: compiled .js in dist, .ts from sources (through tsx). */
+/** The worker beside this file (the .ts through tsx from sources, see siblingWorker). */
 function startWorker(task: BacktestTask): Worker {
-  const self = new URL(import.meta.url);
-  const ext = self.pathname.endsWith('.ts') ? '.ts' : '.js';
-  const url = new URL(`./backtestWorker${ext}`, self);
-  if (ext === '.js') return new Worker(url, { workerData: task });
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: task });
+  return siblingWorker(import.meta.url, 'backtestWorker', { workerData: task });
 }
 
 /**
