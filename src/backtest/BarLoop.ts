@@ -15,6 +15,18 @@ export function replaySingle(s: BarSeries, loop: BarLoop): void {
   for (let i = 0; i < s.length; i++) loop.step(seriesBarAt(s, i));
 }
 
+/** Bars of a streamed series are awaited this many at a time. */
+const ARRIVAL_BLOCK = 4096;
+
+/** Every bar of one series whose bars are still arriving: each block once `awaitBars` has it. */
+export function replayArriving(s: BarSeries, loop: BarLoop, awaitBars: (count: number) => void): void {
+  for (let start = 0; start < s.length; start += ARRIVAL_BLOCK) {
+    const end = Math.min(s.length, start + ARRIVAL_BLOCK);
+    awaitBars(end);
+    for (let i = start; i < end; i++) loop.step(seriesBarAt(s, i));
+  }
+}
+
 /**
  * What the engine does with each bar of a run, as a method rather than a closure made per run:
  * V8 inlines it into the replay loop, and compiled code that embeds a closure of one run is

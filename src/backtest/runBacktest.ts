@@ -27,7 +27,7 @@ import { roundTripsFromFills } from './roundTrips.js';
 import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
 import { FuturesRun } from './FuturesRun.js';
-import { BarLoop, replaySingle } from './BarLoop.js';
+import { BarLoop, replayArriving, replaySingle } from './BarLoop.js';
 import type { FuturesBacktestConfig } from './FuturesRun.js';
 
 export interface BacktestConfig {
@@ -47,7 +47,14 @@ export interface BacktestConfig {
   readonly seed?: number;
   readonly riskLimits?: RiskLimits;
   readonly dataFiles?: readonly string[];
+  /** Read when the report is built, after the last bar (a streamed load adds its own then). */
   readonly warnings?: readonly string[];
+  /**
+   * For a series still being written by another thread (CandleCsvStream): returns once the
+   * first `count` bars of the series are in, and is called before the run reads any bar it
+   * has not covered. One series only.
+   */
+  readonly awaitBars?: (count: number) => void;
   /**
    * Public trades to replay (sorted by time), for strategies that read the tape: each is
    * published before the bar whose period it falls in closes. They move last prices but
@@ -92,6 +99,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       );
     }
   }
+  if (cfg.awaitBars !== undefined && cfg.series.length !== 1)
+    throw new QtsError('ERR_BACKTEST_STREAM', 'a streamed series must be the only one of its run');
   const params = validateParams(cfg.strategy, cfg.params);
   const tfMs = timeframeToMs(timeframe);
   const instruments = cfg.series.map((s) => {
@@ -100,6 +109,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     return makeInstrument(fee === undefined ? spec : { ...spec, makerFee: fee, takerFee: fee });
   });
   const currency = cfg.currency ?? (instruments[0] as (typeof instruments)[number]).settle;
+  cfg.awaitBars?.(1);
   const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
   const clock = new TestClock(Number.isFinite(first) ? first : 0);
   const { node, venue, futures } = buildEngine(cfg, instruments, currency, clock);
@@ -133,7 +143,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   );
   if (cfg.series.length === 1) {
     const s = cfg.series[0] as BarSeries;
-    replaySingle(s, loop);
+    if (cfg.awaitBars === undefined) replaySingle(s, loop);
+    else replayArriving(s, loop, cfg.awaitBars);
   } else {
     const order = mergeByTime(cfg.series);
     for (let k = 0; k < order.seriesIndex.length; k++) {

@@ -14,6 +14,11 @@ export const DataErrorCode = {
   OutOfOrder: 'ERR_DATA_OUT_OF_ORDER',
   /** A streamed bar belongs to another symbol or timeframe than its consumer. */
   Mismatch: 'ERR_DATA_MISMATCH',
+  /**
+   * A candle file read by another thread during the run (CandleCsvStream) needs what only the
+   * whole-file load does (sorting, dropping repeats, a precise error): load it that way instead.
+   */
+  StreamAbandoned: 'ERR_DATA_STREAM_ABANDONED',
 } as const;
 /** One of the DataErrorCode values. */
 export type DataErrorCode = (typeof DataErrorCode)[keyof typeof DataErrorCode];

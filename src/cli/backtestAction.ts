@@ -1,0 +1,245 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { toFixed } from '../core/Fixed.js';
+import { isQtsError, QtsError } from '../core/QtsError.js';
+import { isoTime } from '../core/time.js';
+import type { BacktestReport } from '../backtest/BacktestReport.js';
+import { stableJson } from '../backtest/BacktestReport.js';
+import { renderHtmlReport } from '../backtest/htmlReport.js';
+import type { BacktestConfig, BacktestResult } from '../backtest/runBacktest.js';
+import { runBacktest } from '../backtest/runBacktest.js';
+import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
+import type { CandleCsvStream } from '../data/CandleCsvStream.js';
+import { DataErrorCode } from '../data/DataErrorCode.js';
+import { parseDataFileName } from '../data/parseDataFileName.js';
+import { loadBarSeries } from '../data/loadBarSeries.js';
+import { loadTradesCsv } from '../data/loadTradesCsv.js';
+import { resample } from '../data/resample.js';
+import { sliceSeries } from '../data/sliceSeries.js';
+import type { BarSeries } from '../model/BarSeries.js';
+import { parseSizing } from '../portfolio/Sizer.js';
+import { loadStrategy } from '../strategies/loadStrategy.js';
+import { parseDateOption } from '../research/loadResearchData.js';
+import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
+import { backtestDataFiles } from './backtestOptions.js';
+import { parseParams } from './parseParams.js';
+import { createProgress } from './progress.js';
+
+/** The options of `qts backtest`, as commander parses them. */
+export interface BacktestOptions extends FillCliOptions, DataRangeCliOptions {
+  data: string[];
+  trades?: string[];
+  strategy: string;
+  params?: string;
+  json?: string;
+  html?: string;
+  progress: boolean;
+  market?: string;
+  leverage?: string;
+  margin?: string;
+  funding?: string[];
+  mark?: string[];
+  mmr?: string;
+}
+
+/** What a run is, all but its candles and the warnings about them. */
+type RunWithout = Omit<BacktestConfig, 'series' | 'warnings' | 'onProgress' | 'awaitBars'>;
+
+/** The options checked and turned into a run, before any candle is read. */
+interface Plan {
+  readonly run: RunWithout;
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+  /** `--mmr`: one maintenance-margin rate for every symbol. */
+  readonly mmr: number | undefined;
+}
+
+/**
+ * `qts backtest` once its options are parsed: the run, then the reports and the summary.
+ * `stream` is the one candle file already being read by a second thread, if it was started.
+ */
+export async function backtestAction(
+  opts: BacktestOptions,
+  stream: CandleCsvStream | undefined,
+): Promise<void> {
+  try {
+    const plan = await planOf(opts);
+    const streamed = stream === undefined ? undefined : await runStreamed(opts, plan, stream);
+    const { result, series } = streamed ?? runLoaded(opts, plan);
+    if (opts.json !== undefined) writeOut(opts.json, stableJson(result.report));
+    if (opts.html !== undefined)
+      writeOut(
+        opts.html,
+        renderHtmlReport(
+          result.report,
+          series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+        ),
+      );
+    process.stdout.write(summary(result.report));
+  } finally {
+    stream?.stop();
+  }
+}
+
+async function planOf(opts: BacktestOptions): Promise<Plan> {
+  const strategy = await loadStrategy(opts.strategy);
+  const params = parseParams(opts.params);
+  const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
+  const cash = number('cash', opts.cash, (n) => n > 0);
+  const lot = number('lot', opts.lot, (n) => n > 0);
+  const seed = number('seed', opts.seed, (n) => Number.isInteger(n));
+  const latencyMs = number('latency', opts.latency, (n) => n >= 0);
+  const from = parseDateOption('from', opts.from);
+  const to = parseDateOption('to', opts.to);
+  const slippage =
+    opts.slippageBps === undefined
+      ? ({ kind: 'none' } as const)
+      : ({ kind: 'bps', bps: number('slippage-bps', opts.slippageBps, (n) => n >= 0) } as const);
+  const volumeShare =
+    opts.volumeShare === undefined ? null : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
+  const mmr = opts.mmr === undefined ? undefined : number('mmr', opts.mmr, (n) => n >= 0 && n < 1);
+  const run: RunWithout = {
+    strategy,
+    params,
+    initialCash: cash,
+    commission,
+    fill: { fillAt: opts.fill, intrabar: opts.intrabar, slippage, volumeShare, latencyMs },
+    sizing: parseSizing(opts.sizing, toFixed(lot)),
+    seed,
+    dataFiles: backtestDataFiles(opts),
+    ...(opts.trades === undefined
+      ? {}
+      : {
+          trades: opts.trades
+            .flatMap((f) => loadTradesCsv(f))
+            .filter((t) => (from === undefined || t.ts >= from) && (to === undefined || t.ts < to))
+            .sort((a, b) => a.ts - b.ts),
+        }),
+  };
+  return { run, from, to, mmr };
+}
+
+/** Each file loaded whole (resampled and sliced as asked), then the run. */
+function runLoaded(opts: BacktestOptions, plan: Plan): { result: BacktestResult; series: BarSeries[] } {
+  const warnings: string[] = [];
+  const series: BarSeries[] = backtestDataFiles(opts).map((file) => {
+    const loaded = loadBarSeries(file, {
+      ...(opts.adjusted ? { adjusted: true } : {}),
+      ...(opts.market === 'futures' ? { symbol: perpetualSymbol(file) } : {}),
+    });
+    for (const w of loaded.warnings) warnings.push(w.message);
+    let s = loaded.series;
+    if (opts.timeframe !== undefined && opts.timeframe !== s.timeframe) s = resample(s, opts.timeframe);
+    return sliceSeries(s, plan.from, plan.to);
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const futures =
+    opts.market === 'spot' || !series.some((s) => s.symbol.includes(':'))
+      ? undefined
+      : futuresBacktestConfig(opts);
+  for (const w of futures?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  const progress = progressOf(opts, series);
+  const result = runBacktest({
+    ...plan.run,
+    ...(futures === undefined ? {} : { futures: futures.config }),
+    ...withMmr(plan.mmr, series),
+    series,
+    warnings,
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
+  progress?.stop();
+  return { result, series };
+}
+
+/**
+ * The run on a file still being read: undefined when the stream gives up (the file needs the
+ * whole-file load, whose warnings or error are then the ones reported). Its warnings are only
+ * known once the last row is in, so they print after the run.
+ */
+async function runStreamed(
+  opts: BacktestOptions,
+  plan: Plan,
+  stream: CandleCsvStream,
+): Promise<{ result: BacktestResult; series: BarSeries[] } | undefined> {
+  const s = await stream.columns();
+  if (s === undefined) return undefined;
+  const warnings: string[] = [];
+  const progress = progressOf(opts, [s]);
+  try {
+    const result = runBacktest({
+      ...plan.run,
+      ...withMmr(plan.mmr, [s]),
+      series: [s],
+      warnings,
+      awaitBars: (count) => {
+        stream.awaitBars(count);
+        if (count === s.length) for (const w of stream.warnings()) warnings.push(w.message);
+      },
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+    progress?.stop();
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    return { result, series: [s] };
+  } catch (e) {
+    progress?.stop();
+    if (isQtsError(e) && e.code === DataErrorCode.StreamAbandoned) return undefined;
+    throw e;
+  }
+}
+
+function progressOf(opts: BacktestOptions, series: readonly BarSeries[]): ReturnType<typeof createProgress> {
+  return opts.progress ? createProgress(series.reduce((n, s) => n + s.length, 0)) : undefined;
+}
+
+function withMmr(mmr: number | undefined, series: readonly BarSeries[]): Pick<BacktestConfig, 'instruments'> {
+  if (mmr === undefined) return {};
+  return { instruments: series.map((s) => ({ symbol: s.symbol, maintenanceRate: mmr })) };
+}
+
+function number(name: string, text: string, check: (n: number) => boolean): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || !check(n))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  return n;
+}
+
+/** The perpetual symbol of a candle file for `--market futures` (`BTC_USDT-5m.csv` → BTC/USDT:USDT). */
+function perpetualSymbol(file: string): string {
+  const pair = parseDataFileName(file).pair;
+  if (pair === undefined)
+    throw new QtsError('ERR_INVALID_OPTION', `--market futures: cannot tell the pair from the name ${file}`);
+  return pair.includes(':') ? pair : `${pair}:${pair.split('/')[1] ?? ''}`;
+}
+
+function writeOut(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function day(ts: number | null): string {
+  return ts === null ? 'n/a' : isoTime(ts).slice(0, 10);
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`;
+}
+
+function fmt(x: number | null, digits = 2): string {
+  return x === null ? 'n/a' : x.toFixed(digits);
+}
+
+/** The human summary printed after a run. */
+export function summary(r: BacktestReport): string {
+  const lines = [
+    `${r.strategy} on ${r.symbols.join(', ')} ${r.timeframe} · ${r.stats.bars} bars · ${day(r.stats.startTs)} → ${day(r.stats.endTs)}`,
+    `final equity      ${r.finalEquityExact} ${r.currency} (${pct(r.totalReturn)})`,
+    `CAGR              ${pct(r.cagr)}    volatility ${pct(r.volatility)}`,
+    `Sharpe            ${fmt(r.sharpe)}    Sortino ${fmt(r.sortino)}    Calmar ${fmt(r.calmar)}`,
+    `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
+    `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
+    `orders filled     ${r.orders} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
+    `trade log sha256  ${r.tradeLogSha256}`,
+    ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),
+  ];
+  return lines.join('\n') + '\n';
+}

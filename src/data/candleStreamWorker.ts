@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CandleStreamJob, CandleStreamMessage } from './candleStreamProtocol.js';
+import { STREAM_ABANDONED } from './candleStreamProtocol.js';
+import { parseCandleCsv } from './parseCandleCsv.js';
+
+// The thread of a CandleCsvStream: reads the file, counts its rows, hands over the shared
+// columns, then parses them a chunk at a time, publishing how many rows are in after each.
+
+/** Rows are published a chunk at a time: small enough that the run starts at once. */
+const CHUNK_BYTES = 1 << 20;
+const COLUMNS = 6;
+
+const job = workerData as CandleStreamJob;
+const state = new Int32Array(job.state);
+
+function post(m: CandleStreamMessage): void {
+  parentPort?.postMessage(m);
+}
+
+function abandon(): void {
+  Atomics.store(state, 0, STREAM_ABANDONED);
+  Atomics.notify(state, 0);
+}
+
+/** Non-empty lines from `from` on (a line holding only CR is empty too, as CsvCursor reads it). */
+function countRows(bytes: Buffer, from: number): number {
+  let rows = 0;
+  let start = from;
+  while (start < bytes.length) {
+    let nl = bytes.indexOf(10, start);
+    if (nl < 0) nl = bytes.length;
+    if (nl > start && !(nl === start + 1 && bytes[start] === 13)) rows++;
+    start = nl + 1;
+  }
+  return rows;
+}
+
+function stream(): void {
+  const bytes = readFileSync(job.file);
+  const rows = countRows(bytes, job.bodyStart);
+  if (rows === 0) {
+    post({ kind: 'abandoned', reason: 'no rows' });
+    return;
+  }
+  const shared = new SharedArrayBuffer(rows * 8 * COLUMNS);
+  post({ kind: 'columns', rows, columns: shared });
+  const cols = Array.from({ length: COLUMNS }, (_, k) => new Float64Array(shared, k * rows * 8, rows));
+  const [ts, open, high, low, close, volume] = cols as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  let done = 0;
+  let last = -Infinity;
+  let start = job.bodyStart;
+  while (start < bytes.length) {
+    let end = Math.min(bytes.length, start + CHUNK_BYTES);
+    if (end < bytes.length) {
+      const nl = bytes.indexOf(10, end);
+      end = nl < 0 ? bytes.length : nl + 1;
+    }
+    // Line numbers do not matter here: a malformed row abandons the stream, and the
+    // whole-file load names its line.
+    const raw = parseCandleCsv(bytes.subarray(0, end), job.file, 'freqtrade', start, 0, false);
+    if (done + raw.length > rows) return abandon();
+    for (let k = 0; k < raw.length; k++) {
+      const t = raw.ts[k] as number;
+      // Unsorted, repeated or overlapping bars: the whole-file load sorts, drops or refuses.
+      if (!(t - last >= job.tfMs)) return abandon();
+      last = t;
+    }
+    ts.set(raw.ts.subarray(0, raw.length), done);
+    open.set(raw.open.subarray(0, raw.length), done);
+    high.set(raw.high.subarray(0, raw.length), done);
+    low.set(raw.low.subarray(0, raw.length), done);
+    close.set(raw.close.subarray(0, raw.length), done);
+    volume.set(raw.volume.subarray(0, raw.length), done);
+    done += raw.length;
+    Atomics.store(state, 0, done);
+    Atomics.notify(state, 0);
+    start = end;
+  }
+  if (done !== rows) abandon();
+}
+
+try {
+  stream();
+} catch {
+  // A malformed row, an unreadable file: the whole-file load reports it.
+  post({ kind: 'abandoned', reason: 'error' });
+  abandon();
+}
