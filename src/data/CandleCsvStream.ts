@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { QtsError } from '../core/QtsError.js';
 import { siblingWorker } from '../core/siblingWorker.js';
 import type { BarSeries } from '../model/BarSeries.js';
@@ -8,9 +9,8 @@ import { candleFileHead } from './candleFileHead.js';
 import { checkedTimeframeMs } from './checkedTimeframeMs.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import type { DataWarning } from './DataWarning.js';
-import { normalizeCandles } from './normalizeCandles.js';
 import type { CandleStreamJob, CandleStreamMessage } from './candleStreamProtocol.js';
-import { STREAM_ABANDONED } from './candleStreamProtocol.js';
+import { sharedColumns, STREAM_ABANDONED } from './candleStreamProtocol.js';
 import { parseDataFileName } from './parseDataFileName.js';
 
 export interface CandleStreamOptions {
@@ -52,6 +52,7 @@ export class CandleCsvStream {
   private constructor(
     private readonly worker: Worker,
     job: CandleStreamJob,
+    private readonly warningsPort: MessagePort,
     private readonly file: string,
     private readonly symbol: string,
     private readonly timeframe: string,
@@ -90,12 +91,23 @@ export class CandleCsvStream {
     } catch {
       return undefined;
     }
-    const job: CandleStreamJob = { file: path, bodyStart, tfMs, state: new SharedArrayBuffer(4) };
-    const worker = siblingWorker(import.meta.url, 'candleStreamWorker', { workerData: job });
+    const channel = new MessageChannel();
+    const job: CandleStreamJob = {
+      file: path,
+      bodyStart,
+      timeframe,
+      tfMs,
+      warnings: channel.port2,
+      state: new SharedArrayBuffer(4),
+    };
+    const worker = siblingWorker(import.meta.url, 'candleStreamWorker', {
+      workerData: job,
+      transferList: [channel.port2],
+    });
     // A run that gives up on the stream must not wait for the thread to finish reading.
     worker.unref();
     const symbol = opts.symbol ?? name.pair ?? name.ticker;
-    return new CandleCsvStream(worker, job, path, symbol, timeframe);
+    return new CandleCsvStream(worker, job, channel.port1, path, symbol, timeframe);
   }
 
   /**
@@ -122,40 +134,30 @@ export class CandleCsvStream {
   }
 
   /**
-   * Once every row is in: what loadBarSeries would warn about this file (gaps, off-grid
-   * spacing). Throws ERR_DATA_STREAM_ABANDONED if the file turns out to need the whole-file load.
+   * Once every row is in: what loadBarSeries warns about this file (gaps, off-grid spacing),
+   * as the thread found them, so the run does not spend its own time on them.
    */
   warnings(): DataWarning[] {
     const s = this.series;
     if (s === undefined) throw this.abandoned('no rows');
     this.awaitBars(s.length);
-    try {
-      const raw = { ...s, lineOf: () => 0 };
-      return normalizeCandles(raw, { file: this.file, symbol: this.symbol, timeframe: this.timeframe })
-        .warnings;
-    } catch {
-      // A problem needs a line number, which only the whole-file load knows.
-      throw this.abandoned('the rows need the whole-file checks');
-    }
+    const received = receiveMessageOnPort(this.warningsPort);
+    if (received === undefined) throw this.abandoned('no warnings from the reading thread');
+    return received.message as DataWarning[];
   }
 
   /** Stops the thread (after an abandoned stream, or a run that failed). */
   stop(): void {
+    this.warningsPort.close();
     void this.worker.terminate();
   }
 
   private columnsArrived(rows: number, columns: SharedArrayBuffer): BarSeries {
-    const col = (k: number): Float64Array => new Float64Array(columns, k * rows * 8, rows);
     this.series = {
       symbol: this.symbol,
       timeframe: this.timeframe,
       length: rows,
-      ts: col(0),
-      open: col(1),
-      high: col(2),
-      low: col(3),
-      close: col(4),
-      volume: col(5),
+      ...sharedColumns(columns, rows),
     };
     return this.series;
   }

@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+
 // What a CandleCsvStream and its thread (candleStreamWorker.ts) say to each other; a module of
 // its own so the thread loads nothing of the stream's side.
 
@@ -5,7 +7,13 @@
 export interface CandleStreamJob {
   readonly file: string;
   readonly bodyStart: number;
+  readonly timeframe: string;
   readonly tfMs: number;
+  /**
+   * Where the thread posts the file's warnings (DataWarning[]) before it publishes its last
+   * row: the run reads them without the event loop, which it blocks.
+   */
+  readonly warnings: MessagePort;
   /** Int32 word 0: rows written so far, or STREAM_ABANDONED. */
   readonly state: SharedArrayBuffer;
 }
@@ -17,3 +25,24 @@ export type CandleStreamMessage =
 
 /** Word 0 of the state once the thread gives up. */
 export const STREAM_ABANDONED = -1;
+
+/** The six candle columns of `rows` rows, one after another in the shared buffer. */
+export interface SharedColumns {
+  readonly ts: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/** Bytes of shared buffer for the columns of `rows` rows. */
+export function sharedColumnsBytes(rows: number): number {
+  return rows * 8 * 6;
+}
+
+/** The columns laid out in `shared` (as both threads see them). */
+export function sharedColumns(shared: SharedArrayBuffer, rows: number): SharedColumns {
+  const col = (k: number): Float64Array => new Float64Array(shared, k * rows * 8, rows);
+  return { ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5) };
+}

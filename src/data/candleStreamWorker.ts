@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CandleStreamJob, CandleStreamMessage } from './candleStreamProtocol.js';
-import { STREAM_ABANDONED } from './candleStreamProtocol.js';
+import { sharedColumns, sharedColumnsBytes, STREAM_ABANDONED } from './candleStreamProtocol.js';
+import { normalizeCandles } from './normalizeCandles.js';
 import { parseCandleCsv } from './parseCandleCsv.js';
+import type { RawCandles } from './RawCandles.js';
 
 // The thread of a CandleCsvStream: reads the file, counts its rows, hands over the shared
 // columns, then parses them a chunk at a time, publishing how many rows are in after each.
 
 /** Rows are published a chunk at a time: small enough that the run starts at once. */
 const CHUNK_BYTES = 1 << 20;
-const COLUMNS = 6;
+const NAMES = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 const job = workerData as CandleStreamJob;
 const state = new Int32Array(job.state);
@@ -43,17 +45,9 @@ function stream(): void {
     post({ kind: 'abandoned', reason: 'no rows' });
     return;
   }
-  const shared = new SharedArrayBuffer(rows * 8 * COLUMNS);
+  const shared = new SharedArrayBuffer(sharedColumnsBytes(rows));
   post({ kind: 'columns', rows, columns: shared });
-  const cols = Array.from({ length: COLUMNS }, (_, k) => new Float64Array(shared, k * rows * 8, rows));
-  const [ts, open, high, low, close, volume] = cols as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
+  const columns = { length: rows, ...sharedColumns(shared, rows) };
   let done = 0;
   let last = -Infinity;
   let start = job.bodyStart;
@@ -73,18 +67,26 @@ function stream(): void {
       if (!(t - last >= job.tfMs)) return abandon();
       last = t;
     }
-    ts.set(raw.ts.subarray(0, raw.length), done);
-    open.set(raw.open.subarray(0, raw.length), done);
-    high.set(raw.high.subarray(0, raw.length), done);
-    low.set(raw.low.subarray(0, raw.length), done);
-    close.set(raw.close.subarray(0, raw.length), done);
-    volume.set(raw.volume.subarray(0, raw.length), done);
+    for (const k of NAMES) columns[k].set(raw[k].subarray(0, raw.length), done);
     done += raw.length;
+    start = end;
+    // The last row waits for the warnings, which the run reads once it has that row.
+    if (done === rows) postWarnings(columns);
     Atomics.store(state, 0, done);
     Atomics.notify(state, 0);
-    start = end;
   }
   if (done !== rows) abandon();
+}
+
+/**
+ * The whole-file load's warnings for these rows (gaps, off-grid spacing). Rows that reach here
+ * are in order and at least one bar apart, so none of its errors (which need line numbers
+ * this thread does not keep) can happen.
+ */
+function postWarnings(columns: Omit<RawCandles, 'lineOf'>): void {
+  const raw = { ...columns, lineOf: () => 0 };
+  const { warnings } = normalizeCandles(raw, { file: job.file, symbol: '', timeframe: job.timeframe });
+  job.warnings.postMessage(warnings);
 }
 
 try {
