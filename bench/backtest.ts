@@ -139,6 +139,7 @@ export function engine(
   commission = COMMISSION,
   strategy: AnyStrategyClass = findStrategy('sma-cross'),
   onProgress?: (done: number, total: number) => void,
+  awaitBars?: (count: number) => void,
 ): BacktestResult {
   return runBacktest({
     series: [series],
@@ -150,6 +151,7 @@ export function engine(
     sizing: parseSizing('all-in', toFixed('0.0001')),
     seed: 1,
     ...(onProgress === undefined ? {} : { onProgress }),
+    ...(awaitBars === undefined ? {} : { awaitBars }),
   });
 }
 

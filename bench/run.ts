@@ -20,7 +20,7 @@ if (want('backtest')) benchBacktest(quick ? [200_000] : [1_000_000, 10_000_000])
 if (want('account')) benchDrainedAccount(quick ? 200_000 : 1_000_000);
 if (want('density')) benchOrderDensity(quick ? 200_000 : 1_000_000);
 if (want('alloc')) await benchAllocation(quick ? 200_000 : 1_000_000);
-if (want('csv')) benchCsvEndToEnd(quick ? 100_000 : 1_000_000);
+if (want('csv')) await benchCsvEndToEnd(quick ? 100_000 : 1_000_000);
 if (want('latency')) benchLatency(quick ? 20_000 : 100_000);
 if (want('push')) await benchPush(quick ? 2_000 : 10_000, 100, quick ? 5 : 3);
 if (want('optimize')) await benchOptimize(quick ? 12 : 80, quick ? 1 : 3);
