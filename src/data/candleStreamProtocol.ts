@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { BarSeries } from '../model/BarSeries.js';
 
 // What a CandleCsvStream and its thread (candleStreamWorker.ts) say to each other; a module of
 // its own so the thread loads nothing of the stream's side.
@@ -27,14 +28,7 @@ export type CandleStreamMessage =
 export const STREAM_ABANDONED = -1;
 
 /** The six candle columns of `rows` rows, one after another in the shared buffer. */
-export interface SharedColumns {
-  readonly ts: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-}
+export type SharedColumns = Pick<BarSeries, 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
 
 /** Bytes of shared buffer for the columns of `rows` rows. */
 export function sharedColumnsBytes(rows: number): number {
