@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { BarSeries } from '../model/BarSeries.js';
+import type { CandleColumns } from './parseCandleCsv.js';
 
 // What a CandleCsvStream and its thread (candleStreamWorker.ts) say to each other; a module of
 // its own so the thread loads nothing of the stream's side.
@@ -27,16 +27,13 @@ export type CandleStreamMessage =
 /** Word 0 of the state once the thread gives up. */
 export const STREAM_ABANDONED = -1;
 
-/** The six candle columns of `rows` rows, one after another in the shared buffer. */
-export type SharedColumns = Pick<BarSeries, 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
-
 /** Bytes of shared buffer for the columns of `rows` rows. */
 export function sharedColumnsBytes(rows: number): number {
   return rows * 8 * 6;
 }
 
-/** The columns laid out in `shared` (as both threads see them). */
-export function sharedColumns(shared: SharedArrayBuffer, rows: number): SharedColumns {
+/** The six columns of `rows` rows laid out one after another in `shared`, as both threads see them. */
+export function sharedColumns(shared: SharedArrayBuffer, rows: number): CandleColumns {
   const col = (k: number): Float64Array => new Float64Array(shared, k * rows * 8, rows);
   return { ts: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5) };
 }

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CandleStreamJob, CandleStreamMessage } from './candleStreamProtocol.js';
 import { sharedColumns, sharedColumnsBytes, STREAM_ABANDONED } from './candleStreamProtocol.js';
 import { normalizeCandles } from './normalizeCandles.js';
-import { parseCandleCsv } from './parseCandleCsv.js';
+import { parseCandleCsvInto } from './parseCandleCsv.js';
 import type { RawCandles } from './RawCandles.js';
 
 // The thread of a CandleCsvStream: reads the file, counts its rows, hands over the shared
@@ -11,7 +11,6 @@ import type { RawCandles } from './RawCandles.js';
 
 /** Rows are published a chunk at a time: small enough that the run starts at once. */
 const CHUNK_BYTES = 1 << 20;
-const NAMES = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 const job = workerData as CandleStreamJob;
 const state = new Int32Array(job.state);
@@ -49,7 +48,6 @@ function stream(): void {
   post({ kind: 'columns', rows, columns: shared });
   const columns = { length: rows, ...sharedColumns(shared, rows) };
   let done = 0;
-  let last = -Infinity;
   let start = job.bodyStart;
   while (start < bytes.length) {
     let end = Math.min(bytes.length, start + CHUNK_BYTES);
@@ -59,16 +57,22 @@ function stream(): void {
     }
     // Line numbers do not matter here: a malformed row abandons the stream, and the
     // whole-file load names its line.
-    const raw = parseCandleCsv(bytes.subarray(0, end), job.file, 'freqtrade', start, 0, false);
-    if (done + raw.length > rows) return abandon();
-    for (let k = 0; k < raw.length; k++) {
-      const t = raw.ts[k] as number;
-      // Unsorted, repeated or overlapping bars: the whole-file load sorts, drops or refuses.
-      if (!(t - last >= job.tfMs)) return abandon();
-      last = t;
-    }
-    for (const k of NAMES) columns[k].set(raw[k].subarray(0, raw.length), done);
-    done += raw.length;
+    const next = parseCandleCsvInto(
+      bytes.subarray(0, end),
+      job.file,
+      'freqtrade',
+      start,
+      0,
+      false,
+      columns,
+      done,
+    );
+    if (next < 0) return abandon();
+    // Unsorted, repeated or overlapping bars: the whole-file load sorts, drops or refuses.
+    const ts = columns.ts;
+    for (let k = Math.max(done, 1); k < next; k++)
+      if (!((ts[k] as number) - (ts[k - 1] as number) >= job.tfMs)) return abandon();
+    done = next;
     start = end;
     // The last row waits for the warnings, which the run reads once it has that row.
     if (done === rows) postWarnings(columns);

@@ -25,23 +25,76 @@ export function parseCandleCsv(
   headerLine: number,
   adjusted: boolean,
 ): RawCandles {
+  const cur = csvCursor(bytes, file, layout, bodyStart, headerLine);
   // Size the columns from the length of the first rows: counting every line first would
   // cost a tenth of the whole load; a rare underestimate grows the arrays once or twice.
-  let capacity = estimateRows(bytes, bodyStart);
-  let ts = new Float64Array(capacity);
-  let open = new Float64Array(capacity);
-  let high = new Float64Array(capacity);
-  let low = new Float64Array(capacity);
-  let close = new Float64Array(capacity);
-  let volume = new Float64Array(capacity);
+  let cols = allocColumns(estimateRows(bytes, bodyStart));
+  let n = 0;
+  for (;;) {
+    n = readRows(cur, layout === 'yahoo', adjusted, cols, n);
+    if (n < cols.ts.length) break;
+    cols = grownColumns(cols, Math.ceil(n * 1.5) + 1024, n);
+  }
+  return { length: n, ...cols, lineOf: (row) => csvLineOf(bytes, bodyStart, headerLine, row) };
+}
 
-  const yahoo = layout === 'yahoo';
-  const cur = new CsvCursor(bytes, file, bodyStart, headerLine, yahoo ? YAHOO_COLUMNS : FREQTRADE_COLUMNS);
+/** Six columns of candles, rows written from index 0. */
+export type CandleColumns = Pick<RawCandles, 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
+
+/**
+ * `parseCandleCsv` into columns made by the caller (shared with another thread), from row
+ * `at` on: the row count after the last row, or -1 when the rows do not fit. Throws as
+ * parseCandleCsv does.
+ */
+export function parseCandleCsvInto(
+  bytes: Buffer,
+  file: string,
+  layout: CsvLayout,
+  bodyStart: number,
+  headerLine: number,
+  adjusted: boolean,
+  into: CandleColumns,
+  at: number,
+): number {
+  const cur = csvCursor(bytes, file, layout, bodyStart, headerLine);
+  const n = readRows(cur, layout === 'yahoo', adjusted, into, at);
+  return n === into.ts.length && cur.nextLine() ? -1 : n;
+}
+
+function csvCursor(
+  bytes: Buffer,
+  file: string,
+  layout: CsvLayout,
+  bodyStart: number,
+  headerLine: number,
+): CsvCursor {
+  return new CsvCursor(
+    bytes,
+    file,
+    bodyStart,
+    headerLine,
+    layout === 'yahoo' ? YAHOO_COLUMNS : FREQTRADE_COLUMNS,
+  );
+}
+
+/**
+ * Rows from the cursor into the columns from row `at` on, checked, until the file ends or the
+ * columns are full (the next line is then left unread); returns the row count reached.
+ */
+function readRows(
+  cur: CsvCursor,
+  yahoo: boolean,
+  adjusted: boolean,
+  cols: CandleColumns,
+  at: number,
+): number {
+  const { ts, open, high, low, close, volume } = cols;
+  const capacity = ts.length;
   // Yahoo: [date, open, high, low, close, adj close, volume]; freqtrade: [ts, o, h, l, c, v].
   const row = new Float64Array(yahoo ? 7 : 6);
   const v = yahoo ? 6 : 5;
-  let n = 0;
-  while (cur.nextLine()) {
+  let n = at;
+  while (n < capacity && cur.nextLine()) {
     if (yahoo) {
       row[0] = cur.date('date');
       cur.numbers(row, 1);
@@ -71,15 +124,6 @@ export function parseCandleCsv(
         c *= f;
       }
     }
-    if (n === capacity) {
-      capacity = Math.ceil(capacity * 1.5) + 1024;
-      ts = grown(ts, capacity);
-      open = grown(open, capacity);
-      high = grown(high, capacity);
-      low = grown(low, capacity);
-      close = grown(close, capacity);
-      volume = grown(volume, capacity);
-    }
     ts[n] = t;
     open[n] = o;
     high[n] = h;
@@ -88,16 +132,26 @@ export function parseCandleCsv(
     volume[n] = vol;
     n++;
   }
+  return n;
+}
+
+function allocColumns(capacity: number): CandleColumns {
   return {
-    length: n,
-    ts,
-    open,
-    high,
-    low,
-    close,
-    volume,
-    lineOf: (row) => csvLineOf(bytes, bodyStart, headerLine, row),
+    ts: new Float64Array(capacity),
+    open: new Float64Array(capacity),
+    high: new Float64Array(capacity),
+    low: new Float64Array(capacity),
+    close: new Float64Array(capacity),
+    volume: new Float64Array(capacity),
   };
+}
+
+/** Larger columns holding the first `n` rows of `cols`. */
+function grownColumns(cols: CandleColumns, capacity: number, n: number): CandleColumns {
+  const out = allocColumns(capacity);
+  for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const)
+    out[k].set(cols[k].subarray(0, n));
+  return out;
 }
 
 // Expected row count: the bytes left divided by the mean length of the first rows, plus 5%.
@@ -109,12 +163,6 @@ function estimateRows(bytes: Buffer, bodyStart: number): number {
   if (lines === 0) return 16;
   const meanLength = (sampleEnd - bodyStart) / lines;
   return Math.ceil((rest / meanLength) * 1.05) + 16;
-}
-
-function grown(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(capacity);
-  b.set(a);
-  return b;
 }
 
 // Line of the row-th non-empty line after the header; rescans the text because it is only
