@@ -57,16 +57,15 @@ function stream(): void {
     }
     // Line numbers do not matter here: a malformed row abandons the stream, and the
     // whole-file load names its line.
-    const next = parseCandleCsvInto(
-      bytes.subarray(0, end),
-      job.file,
-      'freqtrade',
-      start,
-      0,
-      false,
-      columns,
-      done,
-    );
+    const body = {
+      bytes: bytes.subarray(0, end),
+      file: job.file,
+      layout: 'freqtrade',
+      bodyStart: start,
+      headerLine: 0,
+      adjusted: false,
+    } as const;
+    const next = parseCandleCsvInto(body, columns, done);
     if (next < 0) return abandon();
     // Unsorted, repeated or overlapping bars: the whole-file load sorts, drops or refuses.
     const ts = columns.ts;

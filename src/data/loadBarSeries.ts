@@ -78,7 +78,14 @@ export function loadBarSeries(
   const raw: RawCandles =
     head.layout === 'json'
       ? parseCandleJson(bytes.toString('utf8', head.bodyStart), path, head.lineBefore)
-      : parseCandleCsv(bytes, path, head.layout, head.bodyStart, head.lineBefore, opts.adjusted === true);
+      : parseCandleCsv({
+          bytes,
+          file: path,
+          layout: head.layout,
+          bodyStart: head.bodyStart,
+          headerLine: head.lineBefore,
+          adjusted: opts.adjusted === true,
+        });
   if (raw.length === 0) throw candleFormatError(path, 'no data rows');
 
   const symbol = opts.symbol ?? (head.layout === 'yahoo' ? `${name.ticker}/USD` : (name.pair ?? name.ticker));

@@ -12,20 +12,26 @@ export type CsvLayout = 'freqtrade' | 'yahoo';
 const FREQTRADE_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'];
 const YAHOO_COLUMNS = ['date', 'open', 'high', 'low', 'close', 'adj close', 'volume'];
 
+/** The rows of a candle CSV to parse: its raw bytes, from `bodyStart` (just after the header line). */
+export interface CsvBody {
+  readonly bytes: Buffer;
+  /** For messages. */
+  readonly file: string;
+  readonly layout: CsvLayout;
+  readonly bodyStart: number;
+  /** Line number of the header (the line before `bodyStart`), for messages. */
+  readonly headerLine: number;
+  /** Yahoo only: O/H/L/C all multiplied by the row's AdjClose/Close. */
+  readonly adjusted: boolean;
+}
+
 /**
- * Parses the rows of a candle CSV (its raw bytes) whose header line ends just before `bodyStart` (line
- * `headerLine`). Every malformed row throws ERR_DATA_PARSE `FILE:LINE: what`. With
- * `adjusted` (yahoo only) O/H/L/C are all multiplied by that row's AdjClose/Close.
+ * Parses the rows of a candle CSV into columns. Every malformed row throws ERR_DATA_PARSE
+ * `FILE:LINE: what`.
  */
-export function parseCandleCsv(
-  bytes: Buffer,
-  file: string,
-  layout: CsvLayout,
-  bodyStart: number,
-  headerLine: number,
-  adjusted: boolean,
-): RawCandles {
-  const cur = csvCursor(bytes, file, layout, bodyStart, headerLine);
+export function parseCandleCsv(body: CsvBody): RawCandles {
+  const { bytes, layout, bodyStart, headerLine, adjusted } = body;
+  const cur = csvCursor(body);
   // Size the columns from the length of the first rows: counting every line first would
   // cost a tenth of the whole load; a rare underestimate grows the arrays once or twice.
   let cols = allocColumns(estimateRows(bytes, bodyStart));
@@ -46,35 +52,15 @@ export type CandleColumns = Pick<RawCandles, 'ts' | 'open' | 'high' | 'low' | 'c
  * `at` on: the row count after the last row, or -1 when the rows do not fit. Throws as
  * parseCandleCsv does.
  */
-export function parseCandleCsvInto(
-  bytes: Buffer,
-  file: string,
-  layout: CsvLayout,
-  bodyStart: number,
-  headerLine: number,
-  adjusted: boolean,
-  into: CandleColumns,
-  at: number,
-): number {
-  const cur = csvCursor(bytes, file, layout, bodyStart, headerLine);
-  const n = readRows(cur, layout === 'yahoo', adjusted, into, at);
+export function parseCandleCsvInto(body: CsvBody, into: CandleColumns, at: number): number {
+  const cur = csvCursor(body);
+  const n = readRows(cur, body.layout === 'yahoo', body.adjusted, into, at);
   return n === into.ts.length && cur.nextLine() ? -1 : n;
 }
 
-function csvCursor(
-  bytes: Buffer,
-  file: string,
-  layout: CsvLayout,
-  bodyStart: number,
-  headerLine: number,
-): CsvCursor {
-  return new CsvCursor(
-    bytes,
-    file,
-    bodyStart,
-    headerLine,
-    layout === 'yahoo' ? YAHOO_COLUMNS : FREQTRADE_COLUMNS,
-  );
+function csvCursor(b: CsvBody): CsvCursor {
+  const columns = b.layout === 'yahoo' ? YAHOO_COLUMNS : FREQTRADE_COLUMNS;
+  return new CsvCursor(b.bytes, b.file, b.bodyStart, b.headerLine, columns);
 }
 
 /**
