@@ -60,6 +60,9 @@ export class CandleCsvStream {
     this.state = new Int32Array(job.state);
     this.ready = new Promise((resolve) => {
       worker.once('message', (m: CandleStreamMessage) => {
+        // From here on the run blocks until the rows it needs are in, and a run that gives up on
+        // the stream must not wait for the thread to finish reading.
+        worker.unref();
         resolve(m.kind === 'columns' ? this.columnsArrived(m.rows, m.columns) : undefined);
       });
       // A thread that fails to start or dies before its message streams nothing.
@@ -104,8 +107,6 @@ export class CandleCsvStream {
       workerData: job,
       transferList: [channel.port2],
     });
-    // A run that gives up on the stream must not wait for the thread to finish reading.
-    worker.unref();
     const symbol = opts.symbol ?? name.pair ?? name.ticker;
     return new CandleCsvStream(worker, job, channel.port1, path, symbol, timeframe);
   }
