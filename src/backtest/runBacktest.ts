@@ -47,8 +47,11 @@ export interface BacktestConfig {
   readonly seed?: number;
   readonly riskLimits?: RiskLimits;
   readonly dataFiles?: readonly string[];
-  /** Read when the report is built, after the last bar (a streamed load adds its own then). */
-  readonly warnings?: readonly string[];
+  /**
+   * What the data loaders warned about, for the report. A function is called once the last bar
+   * is in: a streamed load (see `awaitBars`) knows its warnings only then.
+   */
+  readonly warnings?: readonly string[] | (() => readonly string[]);
   /**
    * For a series still being written by another thread (CandleCsvStream): returns once the
    * first `count` bars of the series are in, and is called before the run reads any bar it
@@ -193,7 +196,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     finalEquity: node.portfolio.equity(),
     finalEquityExact: formatFixed(node.portfolio.equityExact()),
     tradeLogSha256: tradeLog.sha256(),
-    warnings: [...(cfg.warnings ?? [])],
+    warnings: [...(typeof cfg.warnings === 'function' ? cfg.warnings() : (cfg.warnings ?? []))],
     prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });

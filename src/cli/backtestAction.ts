@@ -11,6 +11,7 @@ import { runBacktest } from '../backtest/runBacktest.js';
 import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
 import type { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
+import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { loadTradesCsv } from '../data/loadTradesCsv.js';
@@ -21,7 +22,6 @@ import { parseSizing } from '../portfolio/Sizer.js';
 import { loadStrategy } from '../strategies/loadStrategy.js';
 import { parseDateOption } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
-import { backtestDataFiles } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
 import { createProgress } from './progress.js';
 
@@ -106,7 +106,7 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
     fill: { fillAt: opts.fill, intrabar: opts.intrabar, slippage, volumeShare, latencyMs },
     sizing: parseSizing(opts.sizing, toFixed(lot)),
     seed,
-    dataFiles: backtestDataFiles(opts),
+    dataFiles: dataFileList(opts.data),
     ...(opts.trades === undefined
       ? {}
       : {
@@ -122,7 +122,7 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
 /** Each file loaded whole (resampled and sliced as asked), then the run. */
 function runLoaded(opts: BacktestOptions, plan: Plan): { result: BacktestResult; series: BarSeries[] } {
   const warnings: string[] = [];
-  const series: BarSeries[] = backtestDataFiles(opts).map((file) => {
+  const series: BarSeries[] = dataFileList(opts.data).map((file) => {
     const loaded = loadBarSeries(file, {
       ...(opts.adjusted ? { adjusted: true } : {}),
       ...(opts.market === 'futures' ? { symbol: perpetualSymbol(file) } : {}),
@@ -163,22 +163,18 @@ async function runStreamed(
 ): Promise<{ result: BacktestResult; series: BarSeries[] } | undefined> {
   const s = await stream.columns();
   if (s === undefined) return undefined;
-  const warnings: string[] = [];
   const progress = progressOf(opts, [s]);
   try {
     const result = runBacktest({
       ...plan.run,
       ...withMmr(plan.mmr, [s]),
       series: [s],
-      warnings,
-      awaitBars: (count) => {
-        stream.awaitBars(count);
-        if (count === s.length) for (const w of stream.warnings()) warnings.push(w.message);
-      },
+      warnings: () => stream.warnings().map((w) => w.message),
+      awaitBars: (count) => stream.awaitBars(count),
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.stop();
-    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of result.report.warnings) process.stderr.write(`warning: ${w}\n`);
     return { result, series: [s] };
   } catch (e) {
     progress?.stop();

@@ -1,8 +1,9 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CandleCsvStream } from '../data/CandleCsvStream.js';
+import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
-import { addDataRangeOptions, addFillOptions, backtestDataFiles } from './backtestOptions.js';
+import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import type { BacktestOptions } from './backtestAction.js';
 
 /** `qts backtest`: one strategy over one or more candle files through the full engine. */
@@ -44,27 +45,32 @@ export function registerBacktestCommand(program: Command): void {
     .option('--mmr <rate>', 'futures: flat maintenance-margin rate (default 0.005)')
     .action(async (opts: BacktestOptions) => {
       // A large candle CSV starts its read on a second thread now, while the engine loads.
-      const stream = streams(opts) ? CandleCsvStream.start(backtestDataFiles(opts)[0] as string) : undefined;
+      const file = streamedFile(opts);
+      const stream = file === undefined ? undefined : CandleCsvStream.start(file);
       const { backtestAction } = await import('./backtestAction.js');
       await backtestAction(opts, stream);
     });
 }
 
 /**
- * Whether the run may start on its file while the file is still being read: one spot candle
- * file taken as it is (no resampling, no date range, no replayed trades). Anything else loads
- * every file whole first.
+ * The file a run may start on while it is still being read: the one spot candle file, taken as
+ * it is (no resampling, no date range, no replayed trades). Undefined when every file must be
+ * loaded whole first. (CandleCsvStream then decides whether the file itself is worth a thread.)
  */
-function streams(opts: BacktestOptions): boolean {
-  const files = backtestDataFiles(opts);
-  return (
-    files.length === 1 &&
-    opts.timeframe === undefined &&
-    opts.from === undefined &&
-    opts.to === undefined &&
-    opts.trades === undefined &&
-    opts.adjusted !== true &&
-    opts.market !== 'futures' &&
-    parseDataFileName(files[0] as string).pair?.includes(':') === false
-  );
+export function streamedFile(
+  opts: Pick<BacktestOptions, 'data' | 'timeframe' | 'from' | 'to' | 'trades' | 'adjusted' | 'market'>,
+): string | undefined {
+  const files = dataFileList(opts.data);
+  const file = files[0];
+  const whole =
+    files.length !== 1 ||
+    file === undefined ||
+    opts.timeframe !== undefined ||
+    opts.from !== undefined ||
+    opts.to !== undefined ||
+    opts.trades !== undefined ||
+    opts.adjusted === true ||
+    opts.market === 'futures' ||
+    parseDataFileName(file).pair?.includes(':') !== false;
+  return whole ? undefined : file;
 }

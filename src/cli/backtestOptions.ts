@@ -24,11 +24,6 @@ export interface FillCliOptions {
   seed: string;
 }
 
-/** The candle files of `--data` (several per option, comma-separated or not). */
-export function backtestDataFiles(opts: { readonly data: readonly string[] }): string[] {
-  return opts.data.flatMap((d) => d.split(',')).filter((f) => f !== '');
-}
-
 /** Adds --adjusted, --timeframe, --from and --to. */
 export function addDataRangeOptions(cmd: Command): Command {
   return cmd

@@ -11,12 +11,9 @@ import { DataErrorCode } from './DataErrorCode.js';
 import type { DataWarning } from './DataWarning.js';
 import type { CandleStreamJob, CandleStreamMessage } from './candleStreamProtocol.js';
 import { sharedColumns, STREAM_ABANDONED } from './candleStreamProtocol.js';
-import { parseDataFileName } from './parseDataFileName.js';
+import { parseDataFileName, symbolOfFile } from './parseDataFileName.js';
 
 export interface CandleStreamOptions {
-  readonly symbol?: string;
-  /** The file's timeframe when its name does not say it. */
-  readonly timeframe?: string;
   /** Smaller files are not worth a thread (default 8 MiB, ~100k rows). */
   readonly minBytes?: number;
 }
@@ -37,7 +34,7 @@ const STALL_MS = 30_000;
  * until the rows a run wants are in.
  *
  * Only the clean case streams: rows in strictly increasing time, at least one bar apart, at
- * the timeframe the caller or the file name gives. Anything the whole-file load would repair
+ * the timeframe the file name gives. Anything the whole-file load would repair
  * or refuse (unsorted rows, repeats, a malformed row, overlapping bars) makes the thread stop,
  * and `awaitBars` throws ERR_DATA_STREAM_ABANDONED: the caller then loads the file with
  * loadBarSeries, which sorts, drops or names the line exactly as it always does. Gaps and
@@ -73,14 +70,14 @@ export class CandleCsvStream {
 
   /**
    * Starts reading `path` on a second thread, or returns undefined when the file is not worth
-   * it or not of a kind that streams (small, JSON, Yahoo, no timeframe in name or options,
-   * one core): load it with loadBarSeries then. Never throws for a bad file: its errors are
+   * it or not of a kind that streams (small, JSON, Yahoo, no timeframe in its name, one
+   * core): load it with loadBarSeries then. Never throws for a bad file: its errors are
    * loadBarSeries' to report.
    */
   static start(path: string, opts: CandleStreamOptions = {}): CandleCsvStream | undefined {
     if (availableParallelism() < 2) return undefined;
     const name = parseDataFileName(path);
-    const timeframe = opts.timeframe ?? name.timeframe;
+    const timeframe = name.timeframe;
     if (timeframe === undefined) return undefined;
     let tfMs: number;
     let bodyStart: number;
@@ -107,8 +104,7 @@ export class CandleCsvStream {
       workerData: job,
       transferList: [channel.port2],
     });
-    const symbol = opts.symbol ?? name.pair ?? name.ticker;
-    return new CandleCsvStream(worker, job, channel.port1, path, symbol, timeframe);
+    return new CandleCsvStream(worker, job, channel.port1, path, symbolOfFile(name, false), timeframe);
   }
 
   /**

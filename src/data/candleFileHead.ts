@@ -1,6 +1,7 @@
 import { QtsError } from '../core/QtsError.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import type { CsvLayout } from './parseCandleCsv.js';
+import { CANDLE_CSV_HEADER } from './writeBarSeriesCsv.js';
 
 /** What the start of a candle file says: its format and where its rows begin. */
 export interface CandleFileHead {
@@ -12,7 +13,7 @@ export interface CandleFileHead {
 }
 
 const HEADERS: Readonly<Record<CsvLayout, string>> = {
-  freqtrade: 'timestamp,open,high,low,close,volume',
+  freqtrade: CANDLE_CSV_HEADER,
   yahoo: 'date,open,high,low,close,adj close,volume',
 };
 

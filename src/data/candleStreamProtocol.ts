@@ -19,10 +19,10 @@ export interface CandleStreamJob {
   readonly state: SharedArrayBuffer;
 }
 
-/** The thread's one message: the row count and the shared columns it is filling, or why it gave up first. */
+/** The thread's one message: the row count and the shared columns it is filling, or that it gave up first. */
 export type CandleStreamMessage =
   | { readonly kind: 'columns'; readonly rows: number; readonly columns: SharedArrayBuffer }
-  | { readonly kind: 'abandoned'; readonly reason: string };
+  | { readonly kind: 'abandoned' };
 
 /** Word 0 of the state once the thread gives up. */
 export const STREAM_ABANDONED = -1;

@@ -41,7 +41,7 @@ function stream(): void {
   const bytes = readFileSync(job.file);
   const rows = countRows(bytes, job.bodyStart);
   if (rows === 0) {
-    post({ kind: 'abandoned', reason: 'no rows' });
+    post({ kind: 'abandoned' });
     return;
   }
   const shared = new SharedArrayBuffer(sharedColumnsBytes(rows));
@@ -95,7 +95,8 @@ function postWarnings(columns: Omit<RawCandles, 'lineOf'>): void {
 try {
   stream();
 } catch {
-  // A malformed row, an unreadable file: the whole-file load reports it.
-  post({ kind: 'abandoned', reason: 'error' });
+  // A malformed row, an unreadable file: the whole-file load reports it. Before the columns
+  // went out, the message says so; after, the state word does.
+  post({ kind: 'abandoned' });
   abandon();
 }

@@ -45,7 +45,7 @@ import type { DataWarning } from './DataWarning.js';
 import { normalizeCandles } from './normalizeCandles.js';
 import { parseCandleCsv } from './parseCandleCsv.js';
 import { parseCandleJson } from './parseCandleJson.js';
-import { parseDataFileName } from './parseDataFileName.js';
+import { parseDataFileName, symbolOfFile } from './parseDataFileName.js';
 import type { RawCandles } from './RawCandles.js';
 
 /** Options of loadBarSeries; each overrides what the file name says. */
@@ -88,7 +88,7 @@ export function loadBarSeries(
         });
   if (raw.length === 0) throw candleFormatError(path, 'no data rows');
 
-  const symbol = opts.symbol ?? (head.layout === 'yahoo' ? `${name.ticker}/USD` : (name.pair ?? name.ticker));
+  const symbol = opts.symbol ?? symbolOfFile(name, head.layout === 'yahoo');
   return normalizeCandles(raw, { file: path, symbol, timeframe: opts.timeframe ?? name.timeframe });
 }
 

@@ -37,3 +37,11 @@ export function parseDataFileName(path: string): DataFileName {
     timeframe: second !== undefined && TIMEFRAME.test(second) ? second : undefined,
   };
 }
+
+/**
+ * The symbol a candle file's name gives: a Yahoo download's ticker is priced in USD
+ * (`ORCL/USD`); other files are named for their pair (`ETH/BTC`), else their ticker.
+ */
+export function symbolOfFile(name: DataFileName, yahoo: boolean): string {
+  return yahoo ? `${name.ticker}/USD` : (name.pair ?? name.ticker);
+}

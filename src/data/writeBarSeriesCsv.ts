@@ -10,21 +10,25 @@ const ROWS_PER_WRITE = 16_384;
  * chunks so a multi-million-row series never becomes one giant string.
  */
 export function writeBarSeriesCsv(path: string, series: BarSeries): void {
-  const { ts, open, high, low, close, volume, length } = series;
+  const length = series.length;
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, 'timestamp,open,high,low,close,volume\n');
+    writeSync(fd, `${CANDLE_CSV_HEADER}\n`);
     for (let start = 0; start < length; start += ROWS_PER_WRITE) {
       const end = Math.min(length, start + ROWS_PER_WRITE);
       const rows: string[] = [];
-      for (let i = start; i < end; i++) {
-        rows.push(
-          `${ts[i] as number},${open[i] as number},${high[i] as number},${low[i] as number},${close[i] as number},${volume[i] as number}`,
-        );
-      }
+      for (let i = start; i < end; i++) rows.push(candleCsvRow(series, i));
       writeSync(fd, `${rows.join('\n')}\n`);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** The header line of a freqtrade candle CSV. */
+export const CANDLE_CSV_HEADER = 'timestamp,open,high,low,close,volume';
+
+/** Bar `i` of a series as a freqtrade CSV row (no newline), numbers in shortest round-trip form. */
+export function candleCsvRow(s: BarSeries, i: number): string {
+  return `${s.ts[i] as number},${s.open[i] as number},${s.high[i] as number},${s.low[i] as number},${s.close[i] as number},${s.volume[i] as number}`;
 }

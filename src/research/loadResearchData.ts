@@ -1,4 +1,5 @@
 import { QtsError } from '../core/QtsError.js';
+import { dataFileList } from '../data/dataFileList.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
@@ -22,7 +23,7 @@ export function loadResearchData(o: ResearchDataOptions): {
   files: string[];
   warnings: string[];
 } {
-  const files = o.files.flatMap((d) => d.split(',')).filter((f) => f !== '');
+  const files = dataFileList(o.files);
   if (files.length === 0) throw new QtsError('ERR_INVALID_OPTION', '--data: no file given');
   const from = parseDateOption('from', o.from);
   const to = parseDateOption('to', o.to);

@@ -54,17 +54,18 @@ describe('runBacktest on a series still arriving', () => {
     expect(streamed.report).toEqual(whole.report);
   });
 
-  it('reads the warnings after the last bar is in', () => {
-    const warnings: string[] = [];
+  it('asks for the warnings once, after the last bar is in', () => {
     const stream = arriving(series);
+    const askedWhenIn: number[] = [];
     const r = runBacktest({
       ...config([stream.series]),
-      warnings,
-      awaitBars: (count) => {
-        stream.awaitBars(count);
-        if (count === series.length) warnings.push('late warning');
+      warnings: () => {
+        askedWhenIn.push(stream.calls.at(-1) ?? 0);
+        return ['late warning'];
       },
+      awaitBars: stream.awaitBars,
     });
+    expect(askedWhenIn).toEqual([series.length]);
     expect(r.report.warnings).toEqual(['late warning']);
   });
 

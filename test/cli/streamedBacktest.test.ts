@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { streamedFile } from '../../src/cli/backtestCommand.js';
+import { CandleCsvStream } from '../../src/data/CandleCsvStream.js';
 import { tempFiles } from '../data/tempFiles.js';
 import { candleCsvText, WALK_T0, walkCandleRows } from '../support/walkCandleCsv.js';
 
@@ -59,6 +61,20 @@ function run(
 }
 
 describe('qts backtest on a large CSV read while the run goes', () => {
+  it('streams the file without --from and loads it whole with it (what the comparisons rest on)', async () => {
+    const data = files.write('STREAM_USDT-1m.csv', csv());
+    expect(streamedFile({ data: [data] })).toBe(data);
+    expect(streamedFile({ data: [data], from: '2023-12-31' })).toBeUndefined();
+    expect(streamedFile({ data: [`${data},${data}`] })).toBeUndefined();
+    expect(streamedFile({ data: [data], timeframe: '5m' })).toBeUndefined();
+    expect(streamedFile({ data: [data], market: 'futures' })).toBeUndefined();
+    expect(streamedFile({ data: ['XRP_USDT_USDT-5m-futures.csv'] })).toBeUndefined();
+    const stream = CandleCsvStream.start(data);
+    expect(stream).toBeDefined();
+    expect((await stream?.columns())?.length).toBe(ROWS);
+    stream?.stop();
+  });
+
   it('reports byte for byte what the whole-file load reports, gap warning included', () => {
     files.write('STREAM_USDT-1m.csv', csv());
     const { streamed, whole } = bothWays('STREAM_USDT-1m.csv');

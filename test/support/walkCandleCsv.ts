@@ -1,3 +1,6 @@
+import { randomWalkSeries } from '../../src/data/syntheticSeries.js';
+import { CANDLE_CSV_HEADER, candleCsvRow } from '../../src/data/writeBarSeriesCsv.js';
+
 /** Open time of the first row of walkCandleRows. */
 export const WALK_T0 = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
@@ -11,29 +14,30 @@ export interface WalkIrregularities {
 }
 
 /**
- * `n` rows of a freqtrade 1m candle CSV (no header): a seeded random walk with prices at full
- * double precision, so a parser meets long digit strings as in real exported files.
+ * `n` rows of a freqtrade 1m candle CSV (no header) from a seeded random walk, prices at full
+ * double precision as in real exported files, as lines a test can edit before writing them.
  */
 export function walkCandleRows(n: number, at: WalkIrregularities = {}, seed = 7): string[] {
+  const s = randomWalkSeries({
+    symbol: 'WALK/USDT',
+    timeframe: '1m',
+    length: n,
+    seed,
+    start: WALK_T0,
+    volatility: 0.002,
+  });
+  let shift = 0;
   const rows: string[] = [];
-  let price = 100;
-  let t = WALK_T0;
-  let state = seed;
-  const step = (): number => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31 - 0.5;
-  };
   for (let i = 0; i < n; i++) {
-    price *= 1 + step() * 0.004;
-    const o = price;
-    const c = price * (1 + step() * 0.002);
-    rows.push(`${t},${o},${Math.max(o, c) * 1.001},${Math.min(o, c) * 0.999},${c},${(i % 89) + 0.5}`);
-    t += i === at.gapAfter ? 4 * MINUTE : i === at.offGridAfter ? MINUTE + 30_000 : MINUTE;
+    s.ts[i] = (s.ts[i] as number) + shift;
+    rows.push(candleCsvRow(s, i));
+    if (i === at.gapAfter) shift += 3 * MINUTE;
+    if (i === at.offGridAfter) shift += 30_000;
   }
   return rows;
 }
 
 /** The rows under the freqtrade header, one per line. */
 export function candleCsvText(rows: readonly string[]): string {
-  return `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`;
+  return `${CANDLE_CSV_HEADER}\n${rows.join('\n')}\n`;
 }
