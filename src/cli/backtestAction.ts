@@ -13,14 +13,11 @@ import type { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
-import { loadBarSeries } from '../data/loadBarSeries.js';
 import { loadTradesCsv } from '../data/loadTradesCsv.js';
-import { resample } from '../data/resample.js';
-import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { loadStrategy } from '../strategies/loadStrategy.js';
-import { parseDateOption } from '../research/loadResearchData.js';
+import { loadResearchData, parseDateOption } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
 import { createProgress } from './progress.js';
@@ -48,8 +45,6 @@ type RunWithout = Omit<BacktestConfig, 'series' | 'warnings' | 'onProgress' | 'a
 /** The options checked and turned into a run, before any candle is read. */
 interface Plan {
   readonly run: RunWithout;
-  readonly from: number | undefined;
-  readonly to: number | undefined;
   /** `--mmr`: one maintenance-margin rate for every symbol. */
   readonly mmr: number | undefined;
 }
@@ -116,21 +111,18 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
             .sort((a, b) => a.ts - b.ts),
         }),
   };
-  return { run, from, to, mmr };
+  return { run, mmr };
 }
 
 /** Each file loaded whole (resampled and sliced as asked), then the run. */
 function runLoaded(opts: BacktestOptions, plan: Plan): { result: BacktestResult; series: BarSeries[] } {
-  const warnings: string[] = [];
-  const series: BarSeries[] = dataFileList(opts.data).map((file) => {
-    const loaded = loadBarSeries(file, {
-      ...(opts.adjusted ? { adjusted: true } : {}),
-      ...(opts.market === 'futures' ? { symbol: perpetualSymbol(file) } : {}),
-    });
-    for (const w of loaded.warnings) warnings.push(w.message);
-    let s = loaded.series;
-    if (opts.timeframe !== undefined && opts.timeframe !== s.timeframe) s = resample(s, opts.timeframe);
-    return sliceSeries(s, plan.from, plan.to);
+  const { series, warnings } = loadResearchData({
+    files: opts.data,
+    ...(opts.adjusted ? { adjusted: true } : {}),
+    ...(opts.timeframe === undefined ? {} : { timeframe: opts.timeframe }),
+    ...(opts.from === undefined ? {} : { from: opts.from }),
+    ...(opts.to === undefined ? {} : { to: opts.to }),
+    ...(opts.market === 'futures' ? { symbolOf: perpetualSymbol } : {}),
   });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const futures =

@@ -15,6 +15,8 @@ export interface ResearchDataOptions {
   readonly from?: string;
   /** End of the data used, exclusive. */
   readonly to?: string;
+  /** The symbol a file's candles trade as, where its name alone does not say (perpetuals). */
+  readonly symbolOf?: (file: string) => string;
 }
 
 /** Loads, resamples and cuts the candle files; warnings are the loader's (gaps, duplicates dropped). */
@@ -29,7 +31,10 @@ export function loadResearchData(o: ResearchDataOptions): {
   const to = parseDateOption('to', o.to);
   const warnings: string[] = [];
   const series = files.map((file) => {
-    const loaded = loadBarSeries(file, o.adjusted ? { adjusted: true } : {});
+    const loaded = loadBarSeries(file, {
+      ...(o.adjusted ? { adjusted: true } : {}),
+      ...(o.symbolOf ? { symbol: o.symbolOf(file) } : {}),
+    });
     for (const w of loaded.warnings) warnings.push(w.message);
     let s = loaded.series;
     if (o.timeframe !== undefined && o.timeframe !== s.timeframe) s = resample(s, o.timeframe);

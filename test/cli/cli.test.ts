@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,28 @@ describe('qts CLI', () => {
     const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:3`);
+  });
+
+  it('a --from/--to that leaves no bar fails instead of reporting an empty run', () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n');
+    const json = join(dir, 'out.json');
+    const r = qts([
+      'backtest',
+      '--data',
+      file,
+      '--strategy',
+      'sma-cross',
+      '--from',
+      '2030-01-01',
+      '--json',
+      json,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ERR_BACKTEST_NO_DATA: no bars left in the data after --from/--to');
+    expect(r.stdout).toBe('');
+    expect(existsSync(json)).toBe(false);
   });
 
   describe.skipIf(!HAS_SHARED_DATA)('on shared data', () => {
