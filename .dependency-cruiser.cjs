@@ -36,6 +36,32 @@ forbidden.push(
     to: { path: '^src/(?!strategy/|model/|core/|strategies/)[^/]+/' },
   },
   {
+    name: 'strategies-no-io',
+    severity: 'error',
+    comment:
+      'Strategies never read files, the network, the environment or the wall clock: no Node built-in module',
+    from: { path: '^src/(strategies|strategy)/' },
+    to: { dependencyTypes: ['core'] },
+  },
+  {
+    name: 'strategies-known-packages',
+    severity: 'error',
+    comment: 'The packages a strategy may use: zod (its parameters) and trading-signals (indicators)',
+    from: { path: '^src/(strategies|strategy)/' },
+    to: {
+      dependencyTypes: [
+        'npm',
+        'npm-dev',
+        'npm-optional',
+        'npm-peer',
+        'npm-bundled',
+        'npm-no-pkg',
+        'npm-unknown',
+      ],
+      pathNot: '(^|/)node_modules/(zod|trading-signals)/',
+    },
+  },
+  {
     name: 'no-circular',
     severity: 'error',
     from: {},

@@ -2,6 +2,23 @@
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
+const ENGINE_RESTRICTED_PROPERTIES = [
+  { object: 'Date', property: 'now', message: 'Engine time comes from the Clock (deterministic replays).' },
+  { object: 'Math', property: 'random', message: 'Use a seeded RNG so a backtest replays byte for byte.' },
+];
+
+const NO_IO = 'A strategy reads the market, its state and its parameters through its context only.';
+const NO_TIMERS = 'Timers of a strategy are ctx.setTimer / ctx.setAlarm, on the engine clock.';
+const STRATEGY_RESTRICTED_GLOBALS = [
+  { name: 'process', message: `${NO_IO} (no environment, no process)` },
+  ...['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource', 'require'].map((name) => ({
+    name,
+    message: NO_IO,
+  })),
+  ...['setTimeout', 'setInterval', 'setImmediate'].map((name) => ({ name, message: NO_TIMERS })),
+  { name: 'performance', message: 'Engine time comes from the Clock (deterministic replays).' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -26,18 +43,31 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
+      'no-restricted-properties': ['error', ...ENGINE_RESTRICTED_PROPERTIES],
+    },
+  },
+  {
+    // A strategy runs unchanged in backtest, shadow and live: what it reads must come through
+    // its context, or a replay would differ from the run it replays. Packages and Node
+    // built-ins are the layer check's (.dependency-cruiser.cjs).
+    files: ['src/strategies/**', 'src/strategy/**'],
+    rules: {
+      'no-restricted-globals': ['error', ...STRATEGY_RESTRICTED_GLOBALS],
+      'no-restricted-syntax': [
+        'error',
+        ...['NewExpression', 'CallExpression'].map((node) => ({
+          selector: `${node}[callee.name='Date'][arguments.length=0]`,
+          message: 'Engine time comes from the Clock (deterministic replays): ctx.clock.now().',
+        })),
+      ],
       'no-restricted-properties': [
         'error',
-        {
-          object: 'Date',
-          property: 'now',
-          message: 'Engine time comes from the Clock (deterministic replays).',
-        },
-        {
-          object: 'Math',
-          property: 'random',
-          message: 'Use a seeded RNG so a backtest replays byte for byte.',
-        },
+        ...ENGINE_RESTRICTED_PROPERTIES,
+        ...STRATEGY_RESTRICTED_GLOBALS.map(({ name, message }) => ({
+          object: 'globalThis',
+          property: name,
+          message,
+        })),
       ],
     },
   },
