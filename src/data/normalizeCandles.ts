@@ -155,16 +155,18 @@ function checkSpacing(
     }
   }
   if (missing > 0) {
+    const weekdays = weekdaysOnly ? ' (weekdays; weekend closures not counted)' : '';
+    const where = gaps === 1 ? 'in one gap' : `in ${gaps} gaps; the largest, ${bars(largest)},`;
     warnings.push({
       code: DataWarningCode.Gaps,
-      message: `${file}: ${missing} missing ${s.timeframe} bars${weekdaysOnly ? ' (weekdays; weekend closures not counted)' : ''} in ${gaps} gaps; the largest, ${largest} bars, after ${isoTime(largestAfter)}`,
+      message: `${file}: ${missing} missing ${s.timeframe} ${missing === 1 ? 'bar' : 'bars'}${weekdays} ${where} after ${isoTime(largestAfter)}`,
       count: missing,
     });
   }
   if (offGrid > 0) {
     warnings.push({
       code: DataWarningCode.OffGrid,
-      message: `${file}: ${offGrid} bars start a fractional number of ${s.timeframe} bars after the previous one`,
+      message: `${file}: ${offGrid === 1 ? '1 bar starts' : `${offGrid} bars start`} a fractional number of ${s.timeframe} bars after the previous one`,
       count: offGrid,
     });
   }
@@ -208,4 +210,9 @@ function weekdaysBetween(from: number, to: number): number {
     if (day !== 0 && day !== 6) n++;
   }
   return n;
+}
+
+/** "1 bar", "3 bars". */
+function bars(n: number): string {
+  return n === 1 ? '1 bar' : `${n} bars`;
 }

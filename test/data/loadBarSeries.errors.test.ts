@@ -220,9 +220,20 @@ describe('loadBarSeries: repairs and warnings', () => {
       },
       {
         code: 'DATA_OFF_GRID',
-        message: `${path}: 1 bars start a fractional number of 5m bars after the previous one`,
+        message: `${path}: 1 bar starts a fractional number of 5m bars after the previous one`,
         count: 1,
       },
+    ]);
+  });
+
+  it('says a single missing bar in the singular, and one gap without a largest', () => {
+    const one = tmp.write('ONE_USDT-5m.csv', [HEADER, row(0), row(2)].join('\n'));
+    expect(loadBarSeries(one).warnings.map((w) => w.message)).toEqual([
+      `${one}: 1 missing 5m bar in one gap after ${new Date(T0).toISOString()}`,
+    ]);
+    const wide = tmp.write('WIDE_USDT-5m.csv', [HEADER, row(0), row(1), row(5)].join('\n'));
+    expect(loadBarSeries(wide).warnings.map((w) => w.message)).toEqual([
+      `${wide}: 3 missing 5m bars in one gap after ${new Date(T0 + 300_000).toISOString()}`,
     ]);
   });
 
