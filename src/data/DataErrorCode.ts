@@ -6,6 +6,8 @@ export const DataErrorCode = {
   Format: 'ERR_DATA_FORMAT',
   /** The file does not exist. */
   NotFound: 'ERR_DATA_NOT_FOUND',
+  /** The path exists but is no readable file (a directory, no permission). */
+  Unreadable: 'ERR_DATA_UNREADABLE',
   /** Two rows share a timestamp but disagree on values: which one is true is unknowable. */
   Duplicate: 'ERR_DATA_DUPLICATE',
   /** A timeframe is invalid, cannot be inferred, or does not fit the data or the request. */

@@ -21,7 +21,7 @@
  *   → ERR_DATA_PARSE, message `FILE:LINE: what was wrong`; the first bad row stops the load,
  *   because a backtest on silently skipped rows is a backtest on different data;
  * - empty file, no data rows, unknown header, invalid JSON → ERR_DATA_FORMAT naming the file;
- *   missing file → ERR_DATA_NOT_FOUND;
+ *   missing file → ERR_DATA_NOT_FOUND; a directory or an unreadable file → ERR_DATA_UNREADABLE;
  * - rows out of time order → sorted; warning DATA_UNSORTED, count = rows earlier than the
  *   row before them in the file;
  * - the same timestamp twice with identical values → later copies dropped; warning
@@ -35,17 +35,15 @@
  *   holidays as gaps too: the loader knows no exchange calendar;
  * - spacing that is not a whole number of bars → warning DATA_OFF_GRID with the count.
  */
-import { readFileSync } from 'node:fs';
-import { QtsError } from '../core/QtsError.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { candleFileHead, candleFormatError } from './candleFileHead.js';
 import { checkedTimeframeMs } from './checkedTimeframeMs.js';
-import { DataErrorCode } from './DataErrorCode.js';
 import type { DataWarning } from './DataWarning.js';
 import { normalizeCandles } from './normalizeCandles.js';
 import { parseCandleCsv } from './parseCandleCsv.js';
 import { parseCandleJson } from './parseCandleJson.js';
 import { parseDataFileName, symbolOfFile } from './parseDataFileName.js';
+import { readDataFile } from './readDataFile.js';
 import type { RawCandles } from './RawCandles.js';
 
 /** Options of loadBarSeries; each overrides what the file name says. */
@@ -66,7 +64,7 @@ export function loadBarSeries(
   opts: LoadBarSeriesOptions = {},
 ): { series: BarSeries; warnings: DataWarning[] } {
   if (opts.timeframe !== undefined) checkedTimeframeMs(opts.timeframe);
-  const bytes = readBytes(path);
+  const bytes = readDataFile(path);
   const name = parseDataFileName(path);
 
   const head = candleFileHead(bytes, path);
@@ -90,15 +88,4 @@ export function loadBarSeries(
 
   const symbol = opts.symbol ?? symbolOfFile(name, head.layout === 'yahoo');
   return normalizeCandles(raw, { file: path, symbol, timeframe: opts.timeframe ?? name.timeframe });
-}
-
-function readBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new QtsError(DataErrorCode.NotFound, `${path}: no such file`, { file: path });
-    }
-    throw e;
-  }
 }

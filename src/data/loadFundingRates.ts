@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Fixed } from '../core/Fixed.js';
 import { parseFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import { parseDataFileName } from './parseDataFileName.js';
+import { readDataText } from './readDataFile.js';
 
 /** A funding-rate history: settlement times (Unix ms) and exact rates, in time order. */
 export interface FundingRateSeries {
@@ -25,7 +25,7 @@ const MAX_RATE = 10n ** 16n;
  * (a funding history is short: fix it rather than guess), as is a timestamp given twice.
  */
 export function loadFundingRates(path: string, opts: { symbol?: string } = {}): FundingRateSeries {
-  const text = readText(path);
+  const text = readDataText(path);
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '')
     .replace(/^\uFEFF/, '')
@@ -74,16 +74,6 @@ export function loadFundingRates(path: string, opts: { symbol?: string } = {}): 
       file: path,
     });
   return { symbol, ts, rate };
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new QtsError(DataErrorCode.NotFound, `${path}: no such file`, { file: path });
-    throw e;
-  }
 }
 
 function parseError(where: string, what: string): QtsError {

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { QtsError } from '../core/QtsError.js';
 import type { Trade } from '../model/Bar.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import { parseDataFileName } from './parseDataFileName.js';
+import { readDataText } from './readDataFile.js';
 
 /**
  * Loads a file of public trades, freqtrade's `timestamp,id,side,price,amount` CSV
@@ -12,14 +12,13 @@ import { parseDataFileName } from './parseDataFileName.js';
  * A malformed row is ERR_DATA_PARSE `FILE:LINE: what was wrong`; nothing is skipped.
  */
 export function loadTradesCsv(path: string, symbol?: string): Trade[] {
-  if (!existsSync(path)) throw new QtsError(DataErrorCode.NotFound, `trades file not found: ${path}`);
   const sym = symbol ?? parseDataFileName(path).pair;
   if (sym === undefined)
     throw new QtsError(
       DataErrorCode.Format,
       `${path}: no symbol in the file name (expected BASE_QUOTE-trades.csv)`,
     );
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  const lines = readDataText(path).split(/\r?\n/);
   const header = (lines[0] ?? '').trim().toLowerCase();
   if (header !== 'timestamp,id,side,price,amount')
     throw new QtsError(DataErrorCode.Format, `${path}: expected header timestamp,id,side,price,amount`);

@@ -75,6 +75,13 @@ describe('qts CLI', () => {
     expect(r.stderr).toContain(`${file}:3`);
   });
 
+  it('a directory given as --data fails with a coded error, not a stack trace', () => {
+    const dir = tmp();
+    const r = qts(['backtest', '--data', dir, '--strategy', 'sma-cross']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error ERR_DATA_UNREADABLE: ${dir}: is a directory, not a data file\n`);
+  });
+
   it('a --from/--to that leaves no bar fails instead of reporting an empty run', () => {
     const dir = tmp();
     const file = join(dir, 'X_USDT-1m.csv');

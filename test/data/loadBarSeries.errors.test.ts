@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBarSeries } from '../../src/data/loadBarSeries.js';
+import { loadFundingRates } from '../../src/data/loadFundingRates.js';
+import { loadTradesCsv } from '../../src/data/loadTradesCsv.js';
 import { caught } from './caught.js';
 import { tempFiles } from './tempFiles.js';
 
@@ -133,6 +136,20 @@ describe('loadBarSeries: whole-file failures', () => {
     const e = caught(() => loadBarSeries(path));
     expect(e.code).toBe('ERR_DATA_NOT_FOUND');
     expect(e.message).toContain(path);
+  });
+
+  it('a directory given as the file → ERR_DATA_UNREADABLE naming it, for candles, trades and funding alike', () => {
+    const dir = join(tmp.dir, 'A_DIR_USDT-5m.csv');
+    mkdirSync(dir, { recursive: true });
+    for (const load of [
+      () => loadBarSeries(dir),
+      () => loadTradesCsv(dir, 'BTC/USDT'),
+      () => loadFundingRates(dir),
+    ]) {
+      const e = caught(load);
+      expect(e.code).toBe('ERR_DATA_UNREADABLE');
+      expect(e.message).toBe(`${dir}: is a directory, not a data file`);
+    }
   });
 
   it('conflicting duplicates → ERR_DATA_DUPLICATE naming both lines, even when apart', () => {
