@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { toFixed } from '../core/Fixed.js';
 import { isQtsError, QtsError } from '../core/QtsError.js';
 import { isoTime } from '../core/time.js';
@@ -20,6 +18,7 @@ import { loadStrategy } from '../strategies/loadStrategy.js';
 import { loadResearchData, parseDateOption } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
+import { checkReportPaths, writeReportFile } from './reportFile.js';
 import { createProgress } from './progress.js';
 
 /** The options of `qts backtest`, as commander parses them. */
@@ -61,9 +60,9 @@ export async function backtestAction(
     const plan = await planOf(opts);
     const streamed = stream === undefined ? undefined : await runStreamed(opts, plan, stream);
     const { result, series } = streamed ?? runLoaded(opts, plan);
-    if (opts.json !== undefined) writeOut(opts.json, stableJson(result.report));
+    if (opts.json !== undefined) writeReportFile(opts.json, stableJson(result.report));
     if (opts.html !== undefined)
-      writeOut(
+      writeReportFile(
         opts.html,
         renderHtmlReport(
           result.report,
@@ -77,6 +76,7 @@ export async function backtestAction(
 }
 
 async function planOf(opts: BacktestOptions): Promise<Plan> {
+  checkReportPaths(opts);
   const strategy = await loadStrategy(opts.strategy);
   const params = parseParams(opts.params);
   const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
@@ -197,11 +197,6 @@ function perpetualSymbol(file: string): string {
   if (pair === undefined)
     throw new QtsError('ERR_INVALID_OPTION', `--market futures: cannot tell the pair from the name ${file}`);
   return pair.includes(':') ? pair : `${pair}:${pair.split('/')[1] ?? ''}`;
-}
-
-function writeOut(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }
 
 function day(ts: number | null): string {

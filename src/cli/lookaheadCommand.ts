@@ -6,7 +6,8 @@ import { lookaheadCheck } from '../research/lookahead.js';
 import { findStrategy } from '../strategies/registry.js';
 import { parseParams } from './parseParams.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
-import { addResearchOptions, dataOf, integer, settingsOf, writeOut } from './optimizeCommand.js';
+import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
+import { checkReportPaths, writeReportFile } from './reportFile.js';
 
 /** `qts lookahead`: proves a strategy makes the same signals on truncated data. */
 export function registerLookaheadCommand(program: Command): void {
@@ -21,6 +22,7 @@ export function registerLookaheadCommand(program: Command): void {
     .option('--min-bars <n>', 'no cut before this bar (default: 10% of the data)')
     .option('--json <file>', 'write the result as JSON here')
     .action((o: ResearchCliOptions & { params?: string; cuts: string; minBars?: string; json?: string }) => {
+      checkReportPaths(o);
       const strategy = findStrategy(o.strategy);
       const params = parseParams(o.params);
       validateParams(strategy, params);
@@ -36,7 +38,7 @@ export function registerLookaheadCommand(program: Command): void {
         seed: settings.seed,
         ...(o.minBars === undefined ? {} : { minBars: integer('min-bars', o.minBars, 2) }),
       });
-      if (o.json !== undefined) writeOut(o.json, `${JSON.stringify(result, null, 2)}\n`);
+      if (o.json !== undefined) writeReportFile(o.json, `${JSON.stringify(result, null, 2)}\n`);
       const lines = [
         `${result.strategy}: ${result.signals} signals in the full run, ${result.cuts.length} cuts`,
       ];

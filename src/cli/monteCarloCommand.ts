@@ -10,7 +10,8 @@ import type { Distribution } from '../research/monteCarlo.js';
 import { MonteCarloMethod, monteCarlo } from '../research/monteCarlo.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
-import { addResearchOptions, dataOf, integer, settingsOf, writeOut } from './optimizeCommand.js';
+import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
+import { checkReportPaths, writeReportFile } from './reportFile.js';
 import { parseParams } from './parseParams.js';
 
 interface MonteCarloCliOptions extends Partial<ResearchCliOptions> {
@@ -46,6 +47,7 @@ export function registerMonteCarloCommand(program: Command): void {
     .option('--json <file>', 'write the result (percentiles, not every run) as JSON here')
     .option('--html <file>', 'write the self-contained HTML report with histograms here')
     .action((o: MonteCarloCliOptions) => {
+      checkReportPaths(o);
       const { report, title } = tradeSource(o);
       const seed = integer('seed', o.seed ?? '42');
       const pnls = report.tradeList.filter((t) => t.closed).map((t) => t.pnl);
@@ -61,11 +63,11 @@ export function registerMonteCarloCommand(program: Command): void {
       });
       const { finalReturns: _f, maxDrawdowns: _d, ...summary } = result;
       if (o.json !== undefined)
-        writeOut(
+        writeReportFile(
           o.json,
           `${JSON.stringify({ schemaVersion: 1, kind: 'monte-carlo', source: title, ...summary }, null, 2)}\n`,
         );
-      if (o.html !== undefined) writeOut(o.html, renderMonteCarloHtml(result, title));
+      if (o.html !== undefined) writeReportFile(o.html, renderMonteCarloHtml(result, title));
       const pct = (v: number): string => `${(v * 100).toFixed(2)}%`.padStart(9);
       const line = (name: string, d: Distribution): string =>
         `${name.padEnd(14)}${[d.p5, d.p25, d.p50, d.p75, d.p95].map(pct).join(' ')}`;

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -30,6 +28,7 @@ import { findStrategy } from '../strategies/registry.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
+import { checkReportPaths, writeReportFile } from './reportFile.js';
 
 /** Options every research command shares: data, strategy and backtest settings. */
 export interface ResearchCliOptions extends DataRangeCliOptions, FillCliOptions {
@@ -145,6 +144,7 @@ export interface SearchSetup {
 
 /** Parses the search options and loads the data. */
 export function searchSetup(o: SearchCliOptions): SearchSetup {
+  checkReportPaths(o);
   const strategy = findStrategy(o.strategy);
   const space = buildParamSpace(strategy, o.param);
   const objective = findObjective(o.objective);
@@ -292,12 +292,6 @@ export function comboProgress(label: string): {
   };
 }
 
-/** Writes a report file, making its folder. */
-export function writeOut(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
-
 /** `qts optimize`: searches a strategy's parameters on every core (or on Redis workers). */
 export function registerOptimizeCommand(program: Command): void {
   const cmd = program
@@ -330,13 +324,13 @@ export function registerOptimizeCommand(program: Command): void {
         backtest: s.settings,
         outcome,
       });
-      if (o.json !== undefined) writeOut(o.json, researchJson(report));
+      if (o.json !== undefined) writeReportFile(o.json, researchJson(report));
       if (o.html !== undefined) {
         const best =
           report.best === null
             ? undefined
             : runBacktest(backtestConfig(s.settings, s.series, s.strategy, report.best.params)).report;
-        writeOut(
+        writeReportFile(
           o.html,
           renderOptimizationHtml(report, { ...(best ? { best } : {}), ...(heatmap ? { heatmap } : {}) }),
         );

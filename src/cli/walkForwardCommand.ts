@@ -13,8 +13,8 @@ import {
   searchOnEvaluator,
   searchOptionsOf,
   searchSetup,
-  writeOut,
 } from './optimizeCommand.js';
+import { writeReportFile } from './reportFile.js';
 
 interface WalkForwardCliOptions extends SearchCliOptions {
   inSample: string;
@@ -66,8 +66,8 @@ export function registerWalkForwardCommand(program: Command): void {
             : {}),
         }),
       );
-      if (o.json !== undefined) writeOut(o.json, researchJson(report));
-      if (o.html !== undefined) writeOut(o.html, renderWalkForwardHtml(report));
+      if (o.json !== undefined) writeReportFile(o.json, researchJson(report));
+      if (o.html !== undefined) writeReportFile(o.html, renderWalkForwardHtml(report));
       const st = report.oos.stats;
       const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
       const lines = [

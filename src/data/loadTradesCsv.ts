@@ -12,13 +12,14 @@ import { readDataText } from './readDataFile.js';
  * A malformed row is ERR_DATA_PARSE `FILE:LINE: what was wrong`; nothing is skipped.
  */
 export function loadTradesCsv(path: string, symbol?: string): Trade[] {
+  const text = readDataText(path);
   const sym = symbol ?? parseDataFileName(path).pair;
   if (sym === undefined)
     throw new QtsError(
       DataErrorCode.Format,
       `${path}: no symbol in the file name (expected BASE_QUOTE-trades.csv)`,
     );
-  const lines = readDataText(path).split(/\r?\n/);
+  const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').trim().toLowerCase();
   if (header !== 'timestamp,id,side,price,amount')
     throw new QtsError(DataErrorCode.Format, `${path}: expected header timestamp,id,side,price,amount`);

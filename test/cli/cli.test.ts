@@ -82,6 +82,16 @@ describe('qts CLI', () => {
     expect(r.stderr).toBe(`error ERR_DATA_UNREADABLE: ${dir}: is a directory, not a data file\n`);
   });
 
+  it('a --json path that cannot be written fails before the run, not after it', () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n');
+    const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross', '--json', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error ERR_INVALID_OPTION: --json: ${dir} is a directory; give a file name\n`);
+    expect(r.stdout).toBe('');
+  });
+
   it('a --from/--to that leaves no bar fails instead of reporting an empty run', () => {
     const dir = tmp();
     const file = join(dir, 'X_USDT-1m.csv');

@@ -86,6 +86,6 @@ describe('loadTradesCsv errors', () => {
     expect(() => loadTradesCsv(bad)).toThrow(/XRP_ETH-trades\.csv:3: bad side "hold"/);
     const header = write('XRP_ETH-trades.csv', 'ts,price\n1,2\n');
     expect(() => loadTradesCsv(header)).toThrow(QtsError);
-    expect(() => loadTradesCsv(join(tmpdir(), 'nope-trades.csv'))).toThrow(/not found/);
+    expect(() => loadTradesCsv(join(tmpdir(), 'nope-trades.csv'))).toThrow(/nope-trades.csv: no such file/);
   });
 });

@@ -1,0 +1,67 @@
+import type { Stats } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { QtsError } from '../core/QtsError.js';
+
+/** The report files a command was asked to write, by option name. */
+export interface ReportPaths {
+  readonly json?: string | undefined;
+  readonly html?: string | undefined;
+}
+
+/**
+ * Refuses, before any work, a report path that cannot be written (a directory, a folder that
+ * is a file, no permission): an optimization of an hour must not end in a write error.
+ */
+export function checkReportPaths(paths: ReportPaths): void {
+  for (const option of ['json', 'html'] as const) {
+    const path = paths[option];
+    if (path === undefined) continue;
+    const problem = pathProblem(path);
+    if (problem !== undefined) throw new QtsError('ERR_INVALID_OPTION', `--${option}: ${path} ${problem}`);
+  }
+}
+
+/** Writes a report file, making its folder; a failure is ERR_OUTPUT_WRITE naming the path. */
+export function writeReportFile(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new QtsError('ERR_OUTPUT_WRITE', `cannot write ${path} (${code}): ${(e as Error).message}`);
+  }
+}
+
+function pathProblem(path: string): string | undefined {
+  const own = statOf(path);
+  if (own?.isDirectory()) return 'is a directory; give a file name';
+  if (own !== undefined) return writable(path) ? undefined : 'is not writable';
+  // The file is new: its nearest existing folder must be a folder we may write in.
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const st = statOf(dir);
+    if (st !== undefined) {
+      if (!st.isDirectory()) return `cannot be made: ${dir} is a file, not a folder`;
+      return writable(dir) ? undefined : `cannot be made: no permission to write in ${dir}`;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** What stat says of `path`, or undefined when it cannot say (missing, or under a file: ENOTDIR). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
