@@ -43,3 +43,23 @@ export function describeParams(cls: AnyStrategyClass): ParamInfo[] {
     return info as unknown as ParamInfo;
   });
 }
+
+const DECLARED = new WeakMap<AnyStrategyClass, ReadonlySet<string> | null>();
+
+/**
+ * The parameter names a strategy declares, or undefined when its schema takes any key
+ * (`z.looseObject`). Computed once per class: validation asks for it on every run.
+ */
+export function declaredParamNames(cls: AnyStrategyClass): ReadonlySet<string> | undefined {
+  let names = DECLARED.get(cls);
+  if (names === undefined) {
+    const schema = z.toJSONSchema(cls.paramsSchema, { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Record<string, unknown>;
+      additionalProperties?: unknown;
+    };
+    const open = schema.additionalProperties !== undefined && schema.additionalProperties !== false;
+    names = open ? null : new Set(Object.keys(schema.properties ?? {}));
+    DECLARED.set(cls, names);
+  }
+  return names ?? undefined;
+}

@@ -269,6 +269,7 @@ describe('parameter validation through runBacktest', () => {
     ['bollinger', { exitAt: 'lower' }, 'exitAt'],
     ['grid', { levels: 10, orderSize: 0.5 }, 'orderSize'],
     ['dca', { interval: 'daily' }, 'interval'],
+    ['sma-cross', { fats: 5, slow: 40 }, 'fats'],
   ] as const)('%s rejects %j naming %s', (id, params, name) => {
     let caught: unknown;
     try {
