@@ -102,6 +102,15 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       );
     }
   }
+  // Two series of one symbol would both drive its instrument: bars twice, a mixed-up price.
+  const symbols = new Set(cfg.series.map((s) => s.symbol));
+  if (symbols.size !== cfg.series.length) {
+    const twice = cfg.series.find((s, i) => cfg.series.findIndex((o) => o.symbol === s.symbol) !== i);
+    throw new QtsError(
+      'ERR_BACKTEST_DUPLICATE_SYMBOL',
+      `${twice?.symbol ?? '?'} is given twice: one series per symbol`,
+    );
+  }
   if (cfg.awaitBars !== undefined && cfg.series.length !== 1)
     throw new QtsError('ERR_BACKTEST_STREAM', 'a streamed series must be the only one of its run');
   const params = validateParams(cfg.strategy, cfg.params);

@@ -1,5 +1,16 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ONE, ZERO, add, div, divTrunc, floorToStep, fromNumber, mul, toFixed } from '../core/Fixed.js';
+import {
+  ONE,
+  ZERO,
+  add,
+  div,
+  divTrunc,
+  floorToStep,
+  fromNumber,
+  mul,
+  parseFixed,
+  toFixed,
+} from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
 import { buyFeeRateOnCash } from '../model/Instrument.js';
@@ -59,7 +70,10 @@ export function sizeOrder(spec: SizingSpec, input: SizingInput): Fixed {
 export function parseSizing(text: string, step: Fixed): SizingSpec {
   if (text === 'all-in') return { kind: 'all-in', step };
   const [kind, value] = text.split(':');
-  if (kind === 'fixed' && value !== undefined) return { kind: 'fixed', quantity: toFixed(value) };
+  if (kind === 'fixed' && value !== undefined) {
+    const quantity = positiveDecimal(value);
+    if (quantity !== undefined) return { kind: 'fixed', quantity };
+  }
   if (kind === 'percent' && value !== undefined && Number(value) > 0 && Number(value) <= 100) {
     return { kind: 'percent', percent: Number(value), step };
   }
@@ -67,4 +81,14 @@ export function parseSizing(text: string, step: Fixed): SizingSpec {
     'ERR_INVALID_SIZING',
     `invalid sizing "${text}" (expected all-in, fixed:QTY or percent:1-100)`,
   );
+}
+
+/** A positive decimal quantity, or undefined for anything else ("abc", "0", "-1"). */
+function positiveDecimal(text: string): Fixed | undefined {
+  try {
+    const q = parseFixed(text);
+    return q > 0n ? q : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -40,6 +40,14 @@ export function loadResearchData(o: ResearchDataOptions): {
     if (o.timeframe !== undefined && o.timeframe !== s.timeframe) s = resample(s, o.timeframe);
     return sliceSeries(s, from, to);
   });
+  series.forEach((s, i) => {
+    const first = series.findIndex((o) => o.symbol === s.symbol);
+    if (first !== i)
+      throw new QtsError(
+        'ERR_BACKTEST_DUPLICATE_SYMBOL',
+        `--data: ${files[first] ?? '?'} and ${files[i] ?? '?'} are both ${s.symbol}: one file per symbol`,
+      );
+  });
   if (series.some((s) => s.length === 0))
     throw new QtsError('ERR_BACKTEST_NO_DATA', 'no bars left in the data after --from/--to');
   return { series, files, warnings };

@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { toFixed } from '../../src/core/Fixed.js';
-import type { BacktestConfig } from '../../src/backtest/runBacktest.js';
 import { runBacktest } from '../../src/backtest/runBacktest.js';
 import { randomWalkSeries } from '../../src/data/syntheticSeries.js';
 import type { BarSeries } from '../../src/model/BarSeries.js';
-import { parseSizing } from '../../src/portfolio/Sizer.js';
-import { findStrategy } from '../../src/strategies/registry.js';
 import { caught } from '../data/caught.js';
+import { smaCrossConfig } from './support/smaCrossConfig.js';
 
 const series = randomWalkSeries({ symbol: 'BTC/USDT', timeframe: '1m', length: 10_000, seed: 3 });
 
-function config(s: readonly BarSeries[]): BacktestConfig {
-  return {
-    series: s,
-    strategy: findStrategy('sma-cross'),
-    params: { fast: 5, slow: 20 },
-    initialCash: 10_000,
-    commission: 0.001,
-    fill: { fillAt: 'close' },
-    sizing: parseSizing('all-in', toFixed('0.001')),
-    seed: 1,
-  };
-}
+const config = smaCrossConfig;
 
 /** A copy of the series whose bars are NaN until `awaitBars` has let them in, as a stream's are. */
 function arriving(s: BarSeries): { series: BarSeries; awaitBars: (count: number) => void; calls: number[] } {

@@ -92,6 +92,19 @@ describe('qts CLI', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('the same symbol twice in --data fails naming both files', () => {
+    const dir = tmp();
+    const a = join(dir, 'X_USDT-1m.csv');
+    const b = join(dir, 'X_USDT-1m.json');
+    writeFileSync(a, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n');
+    writeFileSync(b, '[[0,1,1,1,1,1]]');
+    const r = qts(['backtest', '--data', `${a},${b}`, '--strategy', 'sma-cross']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error ERR_BACKTEST_DUPLICATE_SYMBOL: --data: ${a} and ${b} are both X/USDT: one file per symbol\n`,
+    );
+  });
+
   it('a --from/--to that leaves no bar fails instead of reporting an empty run', () => {
     const dir = tmp();
     const file = join(dir, 'X_USDT-1m.csv');
