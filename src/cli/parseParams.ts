@@ -13,6 +13,8 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
     if (eq <= 0 || key === '') {
       throw new QtsError('ERR_INVALID_PARAMS', `parameter "${part}" is not of the form name=value`);
     }
+    if (Object.hasOwn(out, key))
+      throw new QtsError('ERR_INVALID_PARAMS', `parameter "${key}" is given twice: which one is meant?`);
     const raw = part.slice(eq + 1).trim();
     if (raw === 'true' || raw === 'false') out[key] = raw === 'true';
     else if (raw !== '' && Number.isFinite(Number(raw))) out[key] = Number(raw);
