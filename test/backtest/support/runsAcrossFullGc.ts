@@ -5,7 +5,7 @@ import type { BacktestResult } from '../../../src/backtest/runBacktest.js';
 import { toFixed } from '../../../src/core/Fixed.js';
 import { randomWalkSeries } from '../../../src/data/syntheticSeries.js';
 import { parseSizing } from '../../../src/portfolio/Sizer.js';
-import { findStrategy } from '../../../src/strategies/registry.js';
+import { smaCrossConfig } from './smaCrossConfig.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
@@ -23,15 +23,13 @@ for (let i = 0; i < 5; i++) {
   result = undefined;
   gc();
   console.log(`--- full collection ${i}`);
-  result = runBacktest({
-    series: [series],
-    strategy: findStrategy('sma-cross'),
-    params: { fast: 10, slow: 30 },
-    initialCash: 100_000,
-    commission: 0,
-    fill: { fillAt: 'close' },
-    sizing: parseSizing('all-in', toFixed('0.0001')),
-    seed: 1,
-  });
+  result = runBacktest(
+    smaCrossConfig([series], {
+      params: { fast: 10, slow: 30 },
+      initialCash: 100_000,
+      commission: 0,
+      sizing: parseSizing('all-in', toFixed('0.0001')),
+    }),
+  );
   console.log(`orders ${result.report.orders}`);
 }

@@ -4,8 +4,14 @@ import type { BarSeries } from '../../../src/model/BarSeries.js';
 import { parseSizing } from '../../../src/portfolio/Sizer.js';
 import { findStrategy } from '../../../src/strategies/registry.js';
 
-/** A small SMA(5)/SMA(20) all-in run with a 0.1 % commission over `series`, filled at the close. */
-export function smaCrossConfig(series: readonly BarSeries[]): BacktestConfig {
+/**
+ * A small SMA(5)/SMA(20) all-in run with a 0.1 % commission over `series`, filled at the close;
+ * `overrides` replace any of its settings.
+ */
+export function smaCrossConfig(
+  series: readonly BarSeries[],
+  overrides: Partial<BacktestConfig> = {},
+): BacktestConfig {
   return {
     series,
     strategy: findStrategy('sma-cross'),
@@ -15,5 +21,6 @@ export function smaCrossConfig(series: readonly BarSeries[]): BacktestConfig {
     fill: { fillAt: 'close' },
     sizing: parseSizing('all-in', toFixed('0.001')),
     seed: 1,
+    ...overrides,
   };
 }
