@@ -137,6 +137,7 @@ describe('api mode', () => {
       const refused = [
         [{ ...common, strategy: 'nope', symbol: 'ETH/BTC', timeframe: '5m' }, 422, 'ERR_UNKNOWN_STRATEGY'],
         [{ ...common, params: { fast: 'x' }, symbol: 'ETH/BTC', timeframe: '5m' }, 400, 'ERR_INVALID_PARAMS'],
+        [{ ...common, params: { fats: 5 }, symbol: 'ETH/BTC', timeframe: '5m' }, 400, 'ERR_INVALID_PARAMS'],
         [{ ...common, file: 'missing.csv' }, 422, 'ERR_BACKTEST_NO_DATA'],
         [{ ...common, file: '../trading.db' }, 400, 'ERR_BAD_REQUEST'],
         [{ ...common, cash: -1, file: 'ETH_BTC-5m.csv' }, 400, 'ERR_BAD_REQUEST'],
