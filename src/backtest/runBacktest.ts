@@ -10,7 +10,7 @@ import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
-import { seriesBarAt } from '../model/BarSeries.js';
+import { repeatedSymbol, seriesBarAt } from '../model/BarSeries.js';
 import type { Instrument, InstrumentSpec } from '../model/Instrument.js';
 import { makeInstrument } from '../model/Instrument.js';
 import { curveBuffers } from './CurveBuffers.js';
@@ -102,14 +102,10 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       );
     }
   }
-  // Two series of one symbol would both drive its instrument: bars twice, a mixed-up price.
-  const symbols = new Set(cfg.series.map((s) => s.symbol));
-  if (symbols.size !== cfg.series.length) {
-    const twice = cfg.series.find((s, i) => cfg.series.findIndex((o) => o.symbol === s.symbol) !== i);
-    throw new QtsError(
-      'ERR_BACKTEST_DUPLICATE_SYMBOL',
-      `${twice?.symbol ?? '?'} is given twice: one series per symbol`,
-    );
+  const repeated = repeatedSymbol(cfg.series);
+  if (repeated !== undefined) {
+    const symbol = (cfg.series[repeated[1]] as BarSeries).symbol;
+    throw new QtsError('ERR_BACKTEST_DUPLICATE_SYMBOL', `${symbol} is given twice: one series per symbol`);
   }
   if (cfg.awaitBars !== undefined && cfg.series.length !== 1)
     throw new QtsError('ERR_BACKTEST_STREAM', 'a streamed series must be the only one of its run');

@@ -12,8 +12,8 @@ export function validateParams(strategy: AnyStrategyClass, raw: Readonly<Record<
   const declared = declaredParamNames(strategy);
   const unknown = declared === undefined ? [] : Object.keys(raw).filter((name) => !declared.has(name));
   const problems: string[] = [];
-  if (declared !== undefined && unknown.length > 0) {
-    const takes = declared.size > 0 ? [...declared].join(', ') : 'no parameters';
+  if (unknown.length > 0) {
+    const takes = declared !== undefined && declared.size > 0 ? [...declared].join(', ') : 'no parameters';
     problems.push(
       `${unknown.join(', ')}: unknown parameter${unknown.length > 1 ? 's' : ''} (${strategy.id} takes ${takes})`,
     );

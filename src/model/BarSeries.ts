@@ -101,3 +101,18 @@ class SeriesBar implements Bar {
     return barAt(this.series, this.index);
   }
 }
+
+/**
+ * The first pair of series that share a symbol, as [earlier, later] indexes; undefined when
+ * every symbol is once. A run takes one series per symbol: two would both drive its instrument.
+ */
+export function repeatedSymbol(series: readonly { readonly symbol: string }[]): [number, number] | undefined {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < series.length; i++) {
+    const symbol = (series[i] as { readonly symbol: string }).symbol;
+    const first = seen.get(symbol);
+    if (first !== undefined) return [first, i];
+    seen.set(symbol, i);
+  }
+  return undefined;
+}

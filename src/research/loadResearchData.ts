@@ -4,6 +4,7 @@ import { loadBarSeries } from '../data/loadBarSeries.js';
 import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
+import { repeatedSymbol } from '../model/BarSeries.js';
 
 /** Which data a research command runs on (the data options of `qts backtest`). */
 export interface ResearchDataOptions {
@@ -40,14 +41,14 @@ export function loadResearchData(o: ResearchDataOptions): {
     if (o.timeframe !== undefined && o.timeframe !== s.timeframe) s = resample(s, o.timeframe);
     return sliceSeries(s, from, to);
   });
-  series.forEach((s, i) => {
-    const first = series.findIndex((o) => o.symbol === s.symbol);
-    if (first !== i)
-      throw new QtsError(
-        'ERR_BACKTEST_DUPLICATE_SYMBOL',
-        `--data: ${files[first] ?? '?'} and ${files[i] ?? '?'} are both ${s.symbol}: one file per symbol`,
-      );
-  });
+  const repeated = repeatedSymbol(series);
+  if (repeated !== undefined) {
+    const [first, again] = repeated.map((i) => files[i] ?? '?');
+    throw new QtsError(
+      'ERR_BACKTEST_DUPLICATE_SYMBOL',
+      `--data: ${first} and ${again} are both ${series[repeated[1]]?.symbol ?? '?'}: one file per symbol`,
+    );
+  }
   if (series.some((s) => s.length === 0))
     throw new QtsError('ERR_BACKTEST_NO_DATA', 'no bars left in the data after --from/--to');
   return { series, files, warnings };

@@ -25,12 +25,26 @@ interface JsonSchemaProperty {
   description?: string;
 }
 
+interface ParamsJsonSchema {
+  properties?: Record<string, JsonSchemaProperty>;
+  additionalProperties?: unknown;
+}
+
+const SCHEMAS = new WeakMap<AnyStrategyClass, ParamsJsonSchema>();
+
+/** A strategy's parameter schema as JSON Schema, made once per class: validation reads it on every run. */
+function paramsJsonSchema(cls: AnyStrategyClass): ParamsJsonSchema {
+  let schema = SCHEMAS.get(cls);
+  if (schema === undefined) {
+    schema = z.toJSONSchema(cls.paramsSchema, { io: 'input', unrepresentable: 'any' }) as ParamsJsonSchema;
+    SCHEMAS.set(cls, schema);
+  }
+  return schema;
+}
+
 /** Reads a strategy's parameters from its zod schema (defaults, min/max, `.meta({ step })`). */
 export function describeParams(cls: AnyStrategyClass): ParamInfo[] {
-  const schema = z.toJSONSchema(cls.paramsSchema, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, JsonSchemaProperty>;
-  };
-  return Object.entries(schema.properties ?? {}).map(([name, p]) => {
+  return Object.entries(paramsJsonSchema(cls).properties ?? {}).map(([name, p]) => {
     const info: Record<string, unknown> = { name, type: p.type ?? (p.enum ? 'enum' : 'unknown') };
     if (p.default !== undefined) info['default'] = p.default;
     const min = p.minimum ?? p.exclusiveMinimum;
@@ -44,22 +58,12 @@ export function describeParams(cls: AnyStrategyClass): ParamInfo[] {
   });
 }
 
-const DECLARED = new WeakMap<AnyStrategyClass, ReadonlySet<string> | null>();
-
 /**
  * The parameter names a strategy declares, or undefined when its schema takes any key
- * (`z.looseObject`). Computed once per class: validation asks for it on every run.
+ * (`z.looseObject`).
  */
 export function declaredParamNames(cls: AnyStrategyClass): ReadonlySet<string> | undefined {
-  let names = DECLARED.get(cls);
-  if (names === undefined) {
-    const schema = z.toJSONSchema(cls.paramsSchema, { io: 'input', unrepresentable: 'any' }) as {
-      properties?: Record<string, unknown>;
-      additionalProperties?: unknown;
-    };
-    const open = schema.additionalProperties !== undefined && schema.additionalProperties !== false;
-    names = open ? null : new Set(Object.keys(schema.properties ?? {}));
-    DECLARED.set(cls, names);
-  }
-  return names ?? undefined;
+  const schema = paramsJsonSchema(cls);
+  const open = schema.additionalProperties !== undefined && schema.additionalProperties !== false;
+  return open ? undefined : new Set(Object.keys(schema.properties ?? {}));
 }
