@@ -1,9 +1,7 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, formatFixed, min, mul, sub } from '../core/Fixed.js';
+import { ZERO, add, min, mul, sub } from '../core/Fixed.js';
 import { ClassKeeper } from '../core/ClassKeeper.js';
 import { QtsError } from '../core/QtsError.js';
-import { GenerationMap } from '../core/GenerationMap.js';
-import { StableMap } from '../core/StableMap.js';
 import { Rng } from '../core/Rng.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionClient, ExecutionReportSink, FundsView } from '../execution/ExecutionClient.js';
@@ -15,9 +13,8 @@ import type { Instrument } from '../model/Instrument.js';
 import { FeeSide, feeInBase } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
-import { amendedRequest } from '../model/OrderAmend.js';
 import { AccountChecks } from './AccountChecks.js';
-import type { MarginView, Refusal } from './AccountChecks.js';
+import type { MarginView } from './AccountChecks.js';
 import { FillModel } from './FillModel.js';
 import type { FillModelConfig } from './FillModel.js';
 import { BarPaths } from './IntrabarPath.js';
@@ -27,9 +24,12 @@ import { matchOrder } from './matchOrder.js';
 import { PerpetualClearing } from './PerpetualClearing.js';
 import type { PerpetualClearingOptions } from './PerpetualClearing.js';
 import { RestingOrder } from './RestingOrder.js';
-import { fixedToFloat } from './priceRounding.js';
 import { SimReason } from './SimReason.js';
-import { validateRequest } from './validateRequest.js';
+import { admitOrder } from './admitOrder.js';
+import { amendResting } from './amendResting.js';
+import type { AdmissionDesk } from './admitOrder.js';
+import { VenueBooks } from './VenueBooks.js';
+import type { SymbolBook } from './VenueBooks.js';
 import { truncate } from '../core/truncate.js';
 
 // The venue's config travels with it: callers import the venue and its fill model together.
@@ -56,18 +56,6 @@ export interface SimulatedVenueOptions {
    * children arrive with their parent, and a resubmit cannot happen.
    */
   memory?: number;
-}
-
-/** Open orders and the last known price of one symbol. */
-interface SymbolBook {
-  readonly symbol: string;
-  /** Open orders in acceptance order (time priority); closed ones are swept after each walk. */
-  readonly orders: RestingOrder[];
-  /** Last bar (or one-price trade bar): the price of 'close' fills and of arrival checks. */
-  current: Bar | undefined;
-  /** The one-price walk at `current`'s close, made on the first 'close' fill of that bar. */
-  closePaths: BarPaths | undefined;
-  hasClosed: boolean;
 }
 
 /** One matching walk: a bar, or the current close for orders filling on submit. */
@@ -109,19 +97,8 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly checks: AccountChecks;
   private readonly model: FillModel;
   private sink: ExecutionReportSink | undefined;
-  private readonly books = new Map<string, SymbolBook>();
-  private lastBook: SymbolBook | undefined;
-  /** Open orders by client order id, in acceptance order. */
-  private readonly live = new StableMap<RestingOrder>();
-  /**
-   * Orders that left the book lately (a bracket child may name a parent that already filled
-   * on submit) and, as null, orders refused lately (or children born canceled): never on the
-   * book, nothing to protect. One map, so telling a new order from a resubmit is one probe.
-   */
-  private readonly past: GenerationMap<string, RestingOrder | null>;
-  private readonly ocoMembers = new Map<string, RestingOrder[]>();
-  /** OCO groups in which an order already filled: a late member is canceled on arrival. */
-  private readonly firedOco: GenerationMap<string, true>;
+  private readonly books: VenueBooks;
+  private readonly desk: AdmissionDesk;
   /** Orders waiting to be matched against the current close ('close' fills). */
   private pending: RestingOrder[] = [];
   /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */
@@ -152,15 +129,19 @@ export class SimulatedVenue implements ExecutionClient {
             this.cancelSymbol(symbol, ts, SimReason.LIQUIDATION),
           );
     this.rng = new Rng(opts.seed ?? 0);
-    const memory = opts.memory ?? MEMORY;
-    this.past = new GenerationMap(2 * memory);
-    this.firedOco = new GenerationMap(memory);
+    this.books = new VenueBooks(opts.memory ?? MEMORY);
+    this.desk = {
+      venue: this.venue,
+      instrumentOf: opts.instrument,
+      books: this.books,
+      model: this.model,
+      checks: this.checks,
+    };
   }
 
   /** Forgets the orders that left the book and the OCO groups that fired (a finished backtest). */
   forgetClosed(): void {
-    this.past.clear();
-    this.firedOco.clear();
+    this.books.forgetClosed();
   }
 
   /** Attaches the report sink (the OMS, after construction). */
@@ -175,14 +156,14 @@ export class SimulatedVenue implements ExecutionClient {
    * arrival. A second submit of an order the venue already knows is ignored.
    */
   submit(order: Order): void {
-    if (this.live.has(order.id) || this.past.has(order.id)) return;
+    if (this.books.knows(order.id)) return;
     const now = this.clock.now();
     const req = order.request;
-    if (req.parentId !== undefined && this.past.get(req.parentId) === null) {
+    if (req.parentId !== undefined && this.books.wasRefused(req.parentId)) {
       // The entry was refused, exactly as if it had been canceled unfilled: the child is
       // accepted and canceled at once, so the strategy sees the same story either way.
       this.orderSeq += 1;
-      this.past.set(order.id, null);
+      this.books.refused(order.id);
       const { id: orderId, strategyId } = order;
       const symbol = req.symbol;
       this.emit({
@@ -205,9 +186,9 @@ export class SimulatedVenue implements ExecutionClient {
       });
       return;
     }
-    const o = this.admit(order, now);
+    const o = admitOrder(this.desk, order, this.orderSeq + 1, now);
     if (!(o instanceof RestingOrder)) {
-      this.past.set(order.id, null);
+      this.books.refused(order.id);
       const { code, reason } = o;
       this.emit({
         type: 'OrderRejected',
@@ -222,7 +203,7 @@ export class SimulatedVenue implements ExecutionClient {
       return;
     }
     this.orderSeq += 1;
-    this.register(o);
+    this.books.register(o);
     this.emit({
       type: 'OrderAccepted',
       venueOrderId: this.orderIdPrefix + String(o.seq),
@@ -236,7 +217,7 @@ export class SimulatedVenue implements ExecutionClient {
       this.close(o, now, SimReason.PARENT_CANCELED);
       return;
     }
-    if (req.ocoGroup !== undefined && this.firedOco.has(req.ocoGroup)) {
+    if (req.ocoGroup !== undefined && this.books.hasFired(req.ocoGroup)) {
       this.close(o, now, SimReason.OCO_SIBLING_FILLED);
       return;
     }
@@ -254,80 +235,47 @@ export class SimulatedVenue implements ExecutionClient {
    * cancels its children.
    */
   cancel(order: Order, reason: string): void {
-    const o = this.live.get(order.id);
+    const o = this.books.open(order.id);
     if (o === undefined) return;
     this.close(o, this.clock.now(), reason);
   }
 
   /**
-   * Amends a resting order in place, as exchanges that amend do: same ids, filled part kept.
-   * A lower quantity keeps the order's place in the book; a new price re-rests it — it goes
-   * behind the orders already resting on the symbol and counts as arriving now (latency
-   * applies; crossing the last price it takes liquidity, and with close fills it trades at
-   * the current close at once, like a new order). Outcome: OrderAmended, or OrderAmendRejected
-   * when the venue no longer holds the order open, the quantity is raised or not above what
-   * filled, the terms are invalid, or a post-only price would take.
+   * Amends a resting order in place (see amendResting): OrderAmended, or OrderAmendRejected
+   * with the reason. A new price re-rests the order behind the others of its symbol and
+   * counts as arriving now (latency applies); with close fills, crossing the last price it
+   * trades at the current close at once, like a new order.
    */
   amend(order: Order, terms: AmendTerms): void {
     const now = this.clock.now();
     const base = { orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, ts: now };
-    const o = this.live.get(order.id);
-    const refuse = (code: string, reason: string): void =>
+    const o = this.books.open(order.id);
+    const ref = o === undefined ? undefined : this.books.find(o.symbol)?.current?.close;
+    const done = amendResting(o, order, terms, ref, now + this.model.config.latencyMs, this.venue);
+    if ('code' in done) {
+      const { code, reason } = done;
       this.emit({ type: 'OrderAmendRejected', code, reason, ...base, eventId: '' });
-    if (o === undefined || o.closed)
-      return refuse('ERR_AMEND_NOT_OPEN', `${order.id} is not open at ${this.venue}`);
-    const quantity = terms.quantity ?? o.quantity;
-    if (quantity > o.quantity)
-      return refuse('ERR_AMEND_QUANTITY', `${order.id}: an amend may only lower the quantity`);
-    if (quantity <= o.filled)
-      return refuse(
-        'ERR_AMEND_BELOW_FILLED',
-        `${order.id}: quantity must stay above the ${formatFixed(o.filled)} filled`,
-      );
-    const before = order.request;
-    const after = amendedRequest(before, terms);
-    const invalid = validateRequest(after, order.id);
-    if (invalid !== undefined) return refuse(SimReason.INVALID_ORDER, invalid);
-    const repriced = after.price !== undefined && after.price !== o.limitPx;
-    const ref = this.findBook(o.symbol)?.current?.close;
-    if (repriced) {
-      const limitPx = after.price ?? o.limitPx;
-      const probe = { limitPx: o.limitPx, limitF: o.limitF };
-      o.limitPx = limitPx;
-      o.limitF = fixedToFloat(limitPx);
-      const takes = ref !== undefined && o.marketableAt(ref);
-      if (before.postOnly && takes && !(o.conditional && !o.triggered)) {
-        o.limitPx = probe.limitPx;
-        o.limitF = probe.limitF;
-        return refuse(
-          SimReason.POST_ONLY_WOULD_TAKE,
-          `post-only ${o.side} at ${formatFixed(limitPx)} would take at ${ref}`,
-        );
-      }
-      o.takerOnArrival = takes;
-      o.seen = false;
-      o.arrival = now + this.model.config.latencyMs;
-      this.requeue(o);
+      return;
     }
-    o.quantity = quantity;
-    o.eventStale = true;
+    const rested = done.order;
+    if (done.repriced) this.requeue(rested);
     this.emit({
       type: 'OrderAmended',
-      price: after.price,
-      quantity,
-      previousPrice: before.price,
-      previousQuantity: before.quantity,
+      price: done.after.price,
+      quantity: done.quantity,
+      previousPrice: done.before.price,
+      previousQuantity: done.before.quantity,
       reason: order.pendingAmend?.reason ?? 'amended',
       ...base,
       eventId: '',
     });
     if (
-      repriced &&
-      o.takerOnArrival &&
+      done.repriced &&
+      rested.takerOnArrival &&
       this.model.config.fillAt === 'close' &&
       this.model.config.latencyMs === 0
     ) {
-      this.pending.push(o);
+      this.pending.push(rested);
       this.runPending();
     }
   }
@@ -335,7 +283,7 @@ export class SimulatedVenue implements ExecutionClient {
   /** Moves a re-priced order behind the others of its symbol (not while a walk iterates the book). */
   private requeue(o: RestingOrder): void {
     if (this.matching) return;
-    const orders = this.bookOf(o.symbol).orders;
+    const orders = this.books.of(o.symbol).orders;
     const i = orders.indexOf(o);
     if (i < 0 || i === orders.length - 1) return;
     orders.splice(i, 1);
@@ -348,7 +296,7 @@ export class SimulatedVenue implements ExecutionClient {
    * still forming (`closed: false`) is ignored: its prices would be matched again and again.
    */
   processBar(bar: Bar): void {
-    const book = this.bookOf(bar.symbol);
+    const book = this.books.of(bar.symbol);
     if (!bar.closed) return;
     if (book.orders.length > 0) this.matchBar(book, bar);
     book.current = bar;
@@ -370,7 +318,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** Cancels every open order of `symbol` with `reason` (the liquidation engine does so first). */
   cancelSymbol(symbol: string, ts: Millis, reason: string): void {
-    for (const o of [...this.live.values()]) if (o.symbol === symbol) this.close(o, ts, reason);
+    for (const o of this.books.openOf(symbol)) this.close(o, ts, reason);
   }
 
   /** Shadow mode: a trade print is a one-price bar (o = h = l = c = price, volume = amount). */
@@ -391,9 +339,7 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** Open orders (including untriggered and not yet active ones) in acceptance order. */
   openOrders(symbol?: string): Order[] {
-    const out: Order[] = [];
-    for (const o of this.live.values()) if (symbol === undefined || o.symbol === symbol) out.push(o.order);
-    return out;
+    return this.books.openOrders(symbol);
   }
 
   /**
@@ -403,9 +349,9 @@ export class SimulatedVenue implements ExecutionClient {
    * (unknown symbol, parent gone, not fundable) is canceled with the reason.
    */
   adopt(order: Order): void {
-    if (this.live.has(order.id)) return;
+    if (this.books.isOpen(order.id)) return;
     const now = this.clock.now();
-    const o = this.admit(order, now);
+    const o = admitOrder(this.desk, order, this.orderSeq + 1, now);
     if (!(o instanceof RestingOrder)) {
       this.emit({
         type: 'OrderCanceled',
@@ -421,65 +367,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.orderSeq += 1;
     o.filled = order.filledQty;
     o.triggered = order.status === 'TRIGGERED';
-    this.register(o);
-  }
-
-  /**
-   * The venue's view of a new order, or why it refuses it: unknown symbol, malformed
-   * request, unknown bracket parent, a post-only limit that would take, or the account
-   * checks. A bracket child skips the reduce-only and funds checks here: before its parent
-   * fills there is no position to reduce and nothing to sell, and that is expected (its
-   * fills are checked like any other).
-   */
-  private admit(order: Order, now: Millis): RestingOrder | Refusal {
-    const req = order.request;
-    let instrument: Instrument;
-    try {
-      instrument = this.instrumentOf(req.symbol);
-    } catch {
-      return { code: SimReason.UNKNOWN_INSTRUMENT, reason: `${this.venue} does not list ${req.symbol}` };
-    }
-    const invalid = validateRequest(req, order.id);
-    if (invalid !== undefined) return { code: SimReason.INVALID_ORDER, reason: invalid };
-    let parent: RestingOrder | undefined;
-    if (req.parentId !== undefined) {
-      parent = this.live.get(req.parentId) ?? this.past.get(req.parentId) ?? undefined;
-      if (parent === undefined) {
-        return {
-          code: SimReason.UNKNOWN_PARENT,
-          reason: `parent ${req.parentId} is unknown to ${this.venue}`,
-        };
-      }
-      if (parent.symbol !== req.symbol) {
-        return {
-          code: SimReason.INVALID_ORDER,
-          reason: `a bracket child must trade its parent's ${parent.symbol}`,
-        };
-      }
-    }
-    const ref = this.findBook(req.symbol)?.current?.close;
-    const o = new RestingOrder(
-      order,
-      this.orderSeq + 1,
-      instrument,
-      now + this.model.config.latencyMs,
-      parent,
-    );
-    o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
-    const activeNow = parent === undefined || parent.filled > 0n;
-    if (activeNow && req.postOnly && o.takerOnArrival) {
-      return {
-        code: SimReason.POST_ONLY_WOULD_TAKE,
-        reason: `post-only ${req.side} at ${formatFixed(o.limitPx)} would take at ${ref}`,
-      };
-    }
-    if (parent === undefined) {
-      const refusal = this.checks.onArrival(o, ref);
-      if (refusal !== undefined) return refusal;
-      // "Highest price seen since acceptance": the last price is the first one seen.
-      if (o.trailPct !== undefined && ref !== undefined) o.watermark = ref;
-    }
-    return o;
+    this.books.register(o);
   }
 
   // ── matching ────────────────────────────────────────────────────────────────────────
@@ -527,7 +415,7 @@ export class SimulatedVenue implements ExecutionClient {
   }
 
   private matchAtClose(symbol: string, batch: readonly RestingOrder[]): void {
-    const book = this.findBook(symbol);
+    const book = this.books.find(symbol);
     const cur = book?.current;
     if (book === undefined || cur === undefined) return;
     const paths = (book.closePaths ??= BarPaths.constant(cur.close));
@@ -570,7 +458,7 @@ export class SimulatedVenue implements ExecutionClient {
       for (const o of book.orders) if (o.epoch === pass.epoch) o.leave(3);
     } finally {
       this.matching = outer;
-      if (!outer) this.sweep(book);
+      if (!outer) this.books.sweep(book);
     }
   }
 
@@ -726,42 +614,11 @@ export class SimulatedVenue implements ExecutionClient {
 
   /** One fill in an OCO group cancels every other open member, even if the filler is only partly done. */
   private fireOco(group: string, filler: RestingOrder, ts: Millis): void {
-    this.firedOco.set(group, true);
-    const members = this.ocoMembers.get(group);
-    if (members === undefined) return;
-    for (const m of [...members])
+    for (const m of this.books.fire(group))
       if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
   }
 
   // ── bookkeeping ─────────────────────────────────────────────────────────────────────
-
-  private findBook(symbol: string): SymbolBook | undefined {
-    return symbol === this.lastBook?.symbol ? this.lastBook : this.books.get(symbol);
-  }
-
-  private bookOf(symbol: string): SymbolBook {
-    // Bars come in runs of one symbol: the last book found saves a map lookup per bar.
-    if (symbol === this.lastBook?.symbol) return this.lastBook;
-    let book = this.books.get(symbol);
-    if (book === undefined) {
-      book = { symbol, orders: [], current: undefined, closePaths: undefined, hasClosed: false };
-      this.books.set(symbol, book);
-    }
-    this.lastBook = book;
-    return book;
-  }
-
-  private register(o: RestingOrder): void {
-    this.live.set(o.id, o);
-    this.bookOf(o.symbol).orders.push(o);
-    o.parent?.children.push(o);
-    const group = o.order.request.ocoGroup;
-    if (group !== undefined) {
-      const members = this.ocoMembers.get(group);
-      if (members === undefined) this.ocoMembers.set(group, [o]);
-      else members.push(o);
-    }
-  }
 
   /** Closes an open order with OrderCanceled and settles what depended on it. */
   private close(o: RestingOrder, ts: Millis, reason: string): void {
@@ -785,30 +642,8 @@ export class SimulatedVenue implements ExecutionClient {
     o.closed = true;
     o.cursor = undefined;
     o.event = undefined;
-    this.live.delete(o.id);
-    this.past.set(o.id, o);
-    const group = o.order.request.ocoGroup;
-    if (group !== undefined) {
-      const members = this.ocoMembers.get(group);
-      const rest = members?.filter((m) => m !== o) ?? [];
-      if (rest.length > 0) this.ocoMembers.set(group, rest);
-      else this.ocoMembers.delete(group);
-    }
-    const book = this.findBook(o.symbol);
-    if (book !== undefined) {
-      book.hasClosed = true;
-      if (!this.matching) this.sweep(book);
-    }
-  }
-
-  /** Drops closed orders from the book in place (it is never swept while being walked). */
-  private sweep(book: SymbolBook): void {
-    if (!book.hasClosed) return;
-    const orders = book.orders;
-    let kept = 0;
-    for (const o of orders) if (!o.closed) orders[kept++] = o;
-    truncate(orders, kept);
-    book.hasClosed = false;
+    const book = this.books.remove(o);
+    if (book !== undefined && !this.matching) this.books.sweep(book);
   }
 
   private emit(event: OrderEventInput): void {
