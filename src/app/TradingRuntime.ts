@@ -14,7 +14,7 @@ import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { DEFAULT_PORTS } from '../config/configSchema.js';
-import { ZERO, abs, formatFixed, toFixed, toNumber } from '../core/Fixed.js';
+import { ZERO, formatFixed, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { marketDataListener } from '../data/MarketDataFeed.js';
@@ -22,7 +22,7 @@ import { LiveClock } from '../kernel/LiveClock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
 import type { Order } from '../model/Order.js';
-import { TradingNode } from '../node/TradingNode.js';
+import type { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { findStrategy } from '../strategies/registry.js';
 import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
@@ -30,9 +30,12 @@ import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
 import { OrderStore } from '../storage/sqlite/OrderStore.js';
 import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
 import { RunStore } from '../storage/sqlite/RunStore.js';
-import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { BreakerAnchorStore } from './BreakerAnchorStore.js';
+import { runtimeNode } from './runtimeNode.js';
+import type { KillSwitchTarget } from './killSwitch.js';
+import { engageKillSwitch, liftKillSwitch } from './killSwitch.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import { selectMarketData } from './selectMarketData.js';
@@ -121,8 +124,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   /** The equity curve: this run in memory, sampled into SQLite so a restart keeps the history. */
   readonly equityHistory: EquityHistory;
   private readonly stale = new Set<string>();
-  /** Circuit-breaker anchors kept across restarts (peak equity). */
-  private readonly anchors: SqliteStrategyStateStore;
+  /** Circuit-breaker anchors kept across restarts (day start and peak equity). */
+  private readonly breaker: BreakerAnchorStore;
   private http: FastifyInstance | undefined;
   private commandTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -150,7 +153,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   ) {
     this.audit = audit;
     this.startedAt = clock.now();
-    this.anchors = new SqliteStrategyStateStore(db, '__risk__');
+    this.breaker = new BreakerAnchorStore(db, stores.risk, node.risk, () => node.portfolio.equity());
     this.equityHistory = new EquityHistory(5_000, 1_000, {
       store: new EquitySampleStore(db),
       runId,
@@ -230,28 +233,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     log.info({ source: market.source, detail: market.detail }, `market data: ${market.detail}`);
 
     const snapshot = stores.ledger.latest();
-    const currency = config.account.currency;
-    const node = new TradingNode({
-      clock,
-      instruments: market.instruments,
-      currency,
-      initialCash: snapshot ? snapshot.cash : { [currency]: config.account.initialCash },
-      sizing: parseSizing('percent:10', toFixed('0.00000001')),
-      riskLimits: {
-        maxOrderNotional: config.risk.maxOrderNotional,
-        maxOpenOrders: config.risk.maxOpenOrders,
-        priceBandPct: config.risk.priceBandPct,
-        maxPositionNotional: config.risk.maxPositionNotional,
-        maxTotalExposure: config.risk.maxTotalExposure,
-        maxOrdersPerMinute: config.risk.maxOrdersPerMinute,
-        staleDataMs: config.risk.staleDataMs,
-      },
-      lastDataAt: (symbol) => ref.runtime?.lastData.get(symbol),
-      journal: stores.orders.journal,
-      stateStore: (id) => new SqliteStrategyStateStore(db, id),
-      logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
-      orderIdsUsed: stores.orders.lastSequence('Q'),
-    });
+    const node = runtimeNode(config, clock, market, snapshot?.cash, db, stores.orders, log, (symbol) =>
+      ref.runtime?.lastData.get(symbol),
+    );
     if (snapshot) node.portfolio.restorePositions(snapshot.positions);
     const audit = deps.audit ?? NULL_AUDIT;
     const venue = await variant.makeVenue({
@@ -290,7 +274,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       consecutiveLossLimit: config.risk.consecutiveLossLimit,
       cooldownMs: config.risk.cooldownMs,
     });
-    runtime.restoreBreaker();
+    runtime.breaker.restore(clock.now());
     node.risk.onStateChange((state, reason, code) => {
       stores.risk.save({ state, reason, since: clock.now(), killSwitch: false });
       log[state === 'ACTIVE' ? 'warn' : 'error']({ code, state }, `TRADING ${state}: ${reason}`);
@@ -319,7 +303,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     node.bus.subscribe(ORDER_EVENTS, (e) => {
       if (e.type !== 'OrderFilled') return;
       stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
-      runtime.checkBreakers();
+      runtime.breaker.check(clock.now());
     });
     // Live: the account is reconciled with the exchange before any strategy may send an order.
     try {
@@ -372,44 +356,6 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     }
   }
 
-  /**
-   * Feeds equity to the circuit breaker and keeps its anchors in the database: the UTC
-   * day's start equity (first value of the day wins) and the peak, so a restart can never
-   * reset a daily loss limit or a drawdown.
-   */
-  private checkBreakers(): void {
-    const now = this.clock.now();
-    const equity = this.node.portfolio.equity();
-    const day = Math.floor(now / 86_400_000);
-    if (day !== this.savedDay) {
-      this.stores.risk.recordDailyStartEquity(now, toFixed(Math.round(equity * 1e8) / 1e8));
-      this.savedDay = day;
-    }
-    this.node.risk.onEquity(equity, now);
-    const a = this.node.risk.circuitBreaker.anchors();
-    // Written only when it moves: this runs on every bar and fill.
-    if (a !== undefined && a.peakEquity !== this.savedPeak) {
-      this.anchors.set('peakEquity', a.peakEquity);
-      this.savedPeak = a.peakEquity;
-    }
-  }
-
-  private savedDay = -1;
-  private savedPeak = Number.NaN;
-
-  private restoreBreaker(): void {
-    const now = this.clock.now();
-    const dayStart = this.stores.risk.dailyStartEquity(now);
-    const peak = this.anchors.get<number>('peakEquity');
-    const equity = this.node.portfolio.equity();
-    if (dayStart === undefined && peak === undefined) return;
-    this.node.risk.circuitBreaker.restore({
-      peakEquity: Math.max(peak ?? equity, equity),
-      dayStart: Math.floor(now / 86_400_000) * 86_400_000,
-      dayStartEquity: dayStart === undefined ? equity : toNumber(dayStart),
-    });
-  }
-
   private onBar(bar: Bar): void {
     if (!bar.closed) {
       // Strategies see the forming bar through onBarUpdate; the venue matches on closed bars or trades only.
@@ -420,7 +366,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.recentBars.add(bar);
     this.venue.onClosedBar(bar);
     this.node.onBar(bar);
-    this.checkBreakers();
+    this.breaker.check(this.clock.now());
     this.equityHistory.add(this.clock.now(), this.node.portfolio.equity());
   }
 
@@ -461,47 +407,15 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
 
   /** Kill switch: cancel every open order, flatten on request, then HALTED (persisted). */
   kill(flatten: boolean, reason: string, by: string): string {
-    const open = this.node.oms.openOrders();
-    for (const o of open) this.node.oms.cancel(o.id, `kill switch (${by})`);
-    let closed = 0;
-    if (flatten) {
-      this.node.risk.setState('REDUCING', `kill switch flattening: ${reason} (by ${by})`, 'KILL_SWITCH');
-      for (const pos of this.node.portfolio.ledger.allPositions()) {
-        if (pos.qty === ZERO) continue;
-        this.node.submit('kill-switch', {
-          symbol: pos.symbol,
-          side: pos.qty > 0n ? 'SELL' : 'BUY',
-          type: 'MARKET',
-          quantity: abs(pos.qty),
-          timeInForce: 'GTC',
-          postOnly: false,
-          reduceOnly: true,
-          tag: 'kill-switch',
-        });
-        closed++;
-      }
-    }
-    this.node.risk.setState('HALTED', `kill switch: ${reason} (by ${by})`, 'KILL_SWITCH');
-    this.stores.risk.save({
-      state: 'HALTED',
-      reason: `${reason} (by ${by})`,
-      since: this.clock.now(),
-      killSwitch: true,
-    });
-    this.log.warn({ by, flatten, canceled: open.length, closed }, `KILL SWITCH: ${reason}`);
-    return `canceled ${open.length} orders${flatten ? `, flattening ${closed} positions` : ''}; HALTED`;
+    return engageKillSwitch(this.killTarget(), this.clock.now(), flatten, reason, by);
   }
 
   resume(reason: string, by: string): string {
-    this.node.risk.setState('ACTIVE', `resumed: ${reason} (by ${by})`, 'RESUMED');
-    this.stores.risk.save({
-      state: 'ACTIVE',
-      reason: `${reason} (by ${by})`,
-      since: this.clock.now(),
-      killSwitch: false,
-    });
-    this.log.warn({ by }, `trading resumed: ${reason}`);
-    return 'ACTIVE';
+    return liftKillSwitch(this.killTarget(), this.clock.now(), reason, by);
+  }
+
+  private killTarget(): KillSwitchTarget {
+    return { node: this.node, risk: this.stores.risk, log: this.log };
   }
 
   status(): EngineStatus {

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import { ZERO, abs } from '../core/Fixed.js';
+import type { Millis } from '../core/time.js';
+import type { TradingNode } from '../node/TradingNode.js';
+import type { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
+
+/** What the kill switch acts on: the engine, its persisted trading state, the log. */
+export interface KillSwitchTarget {
+  readonly node: TradingNode;
+  readonly risk: RiskStateStore;
+  readonly log: Logger;
+}
+
+/**
+ * Kill switch: cancel every open order, flatten on request (reduce-only market orders), then
+ * HALTED, persisted so a restart stays halted. Returns what it did, for the operator.
+ */
+export function engageKillSwitch(
+  t: KillSwitchTarget,
+  now: Millis,
+  flatten: boolean,
+  reason: string,
+  by: string,
+): string {
+  const { node } = t;
+  const open = node.oms.openOrders();
+  for (const o of open) node.oms.cancel(o.id, `kill switch (${by})`);
+  let closed = 0;
+  if (flatten) {
+    node.risk.setState('REDUCING', `kill switch flattening: ${reason} (by ${by})`, 'KILL_SWITCH');
+    for (const pos of node.portfolio.ledger.allPositions()) {
+      if (pos.qty === ZERO) continue;
+      node.submit('kill-switch', {
+        symbol: pos.symbol,
+        side: pos.qty > 0n ? 'SELL' : 'BUY',
+        type: 'MARKET',
+        quantity: abs(pos.qty),
+        timeInForce: 'GTC',
+        postOnly: false,
+        reduceOnly: true,
+        tag: 'kill-switch',
+      });
+      closed++;
+    }
+  }
+  node.risk.setState('HALTED', `kill switch: ${reason} (by ${by})`, 'KILL_SWITCH');
+  t.risk.save({ state: 'HALTED', reason: `${reason} (by ${by})`, since: now, killSwitch: true });
+  t.log.warn({ by, flatten, canceled: open.length, closed }, `KILL SWITCH: ${reason}`);
+  return `canceled ${open.length} orders${flatten ? `, flattening ${closed} positions` : ''}; HALTED`;
+}
+
+/** Lifts the kill switch or a circuit breaker: trading state back to ACTIVE, persisted. */
+export function liftKillSwitch(t: KillSwitchTarget, now: Millis, reason: string, by: string): string {
+  t.node.risk.setState('ACTIVE', `resumed: ${reason} (by ${by})`, 'RESUMED');
+  t.risk.save({ state: 'ACTIVE', reason: `${reason} (by ${by})`, since: now, killSwitch: false });
+  t.log.warn({ by }, `trading resumed: ${reason}`);
+  return 'ACTIVE';
+}

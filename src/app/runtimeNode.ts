@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/configSchema.js';
+import { toFixed } from '../core/Fixed.js';
+import type { Millis } from '../core/time.js';
+import type { LiveClock } from '../kernel/LiveClock.js';
+import { TradingNode } from '../node/TradingNode.js';
+import { parseSizing } from '../portfolio/Sizer.js';
+import type { OrderStore } from '../storage/sqlite/OrderStore.js';
+import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
+import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
+import type { MarketDataChoice } from './selectMarketData.js';
+
+/**
+ * The trading node of a shadow or live engine: the instruments the market data chose, the
+ * configured risk limits, the cash of the last saved ledger (the configured initial cash on a
+ * first start), orders journaled to SQLite and ids that continue where the last run stopped,
+ * so a restart never reuses a client order id.
+ */
+export function runtimeNode(
+  config: AppConfig,
+  clock: LiveClock,
+  market: MarketDataChoice,
+  savedCash: Readonly<Record<string, string>> | undefined,
+  db: SqliteDatabase,
+  orders: OrderStore,
+  log: Logger,
+  lastDataAt: (symbol: string) => Millis | undefined,
+): TradingNode {
+  const currency = config.account.currency;
+  const risk = config.risk;
+  return new TradingNode({
+    clock,
+    instruments: market.instruments,
+    currency,
+    initialCash: savedCash ?? { [currency]: config.account.initialCash },
+    sizing: parseSizing('percent:10', toFixed('0.00000001')),
+    riskLimits: {
+      maxOrderNotional: risk.maxOrderNotional,
+      maxOpenOrders: risk.maxOpenOrders,
+      priceBandPct: risk.priceBandPct,
+      maxPositionNotional: risk.maxPositionNotional,
+      maxTotalExposure: risk.maxTotalExposure,
+      maxOrdersPerMinute: risk.maxOrdersPerMinute,
+      staleDataMs: risk.staleDataMs,
+    },
+    lastDataAt,
+    journal: orders.journal,
+    stateStore: (id) => new SqliteStrategyStateStore(db, id),
+    logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
+    orderIdsUsed: orders.lastSequence('Q'),
+  });
+}
