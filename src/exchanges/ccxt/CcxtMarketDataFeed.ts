@@ -1,88 +1,34 @@
-import type { Exchange, OHLCV, OrderBook as CcxtOrderBook, Ticker as CcxtTicker } from 'ccxt';
-import { InvalidNonce } from 'ccxt';
+import type { Exchange, Ticker as CcxtTicker } from 'ccxt';
 import { QtsError } from '../../core/QtsError.js';
-import { RecentMap } from '../../core/RecentMap.js';
-import { timeframeToMs } from '../../core/time.js';
-import { bucketStart } from '../../data/bucketStart.js';
-import type { FeedGap, MarketDataFeed, MarketDataListener } from '../../data/MarketDataFeed.js';
-import { FeedWarningCode, MarketDataFeedKind } from '../../data/MarketDataFeed.js';
-import { compareTradeIds, TradeBarBuilder } from '../../data/TradeBarBuilder.js';
+import type { MarketDataFeed, MarketDataListener } from '../../data/MarketDataFeed.js';
+import { MarketDataFeedKind } from '../../data/MarketDataFeed.js';
 import type { Clock } from '../../kernel/Clock.js';
 import { LiveClock } from '../../kernel/LiveClock.js';
-import type { Bar, Trade } from '../../model/Bar.js';
+import type { Trade } from '../../model/Bar.js';
 import type { BackoffOptions } from '../Backoff.js';
 import { Backoff } from '../Backoff.js';
-import type { BarMismatch } from '../ExchangeBarCheck.js';
-import { barDifferences, ExchangeBarCheck } from '../ExchangeBarCheck.js';
 import { ExchangeErrorCode } from '../ExchangeErrorCode.js';
 import type { FeedLogger } from '../FeedLogger.js';
 import { SILENT_LOGGER } from '../FeedLogger.js';
-import { TradeSequencer } from '../TradeSequencer.js';
-import { toBar, toBook, toTicker, toTrades } from './ccxtMappers.js';
-import { watchTickerParams } from './venueQuirks.js';
-import type { TradeIdScheme } from './fetchTradesFromId.js';
-import {
-  fetchRecentTrades,
-  fetchTradesFromId,
-  fetchTradesSince,
-  tradeIdScheme,
-} from './fetchTradesFromId.js';
+import { BarMismatchConfirmer } from './BarMismatchConfirmer.js';
+import { bookStream } from './bookStream.js';
+import { candleStream } from './candleStream.js';
+import type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
+import { toTicker, toTrades } from './ccxtMappers.js';
+import type { FeedContext } from './FeedContext.js';
 import { FeedScheduler } from './FeedScheduler.js';
+import type { TradeIdScheme } from './fetchTradesFromId.js';
+import { tradeIdScheme } from './fetchTradesFromId.js';
 import type { RequestProblemHook } from './requestProblem.js';
 import { requestProblem } from './requestProblem.js';
-import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
-import { backfillById, backfillByTime, errorText, fetchHead } from './tradeBackfill.js';
+import type { StreamLoopContext } from './streamLoop.js';
+import { streamLoop } from './streamLoop.js';
+import type { SymbolTradesContext, TfState } from './SymbolTrades.js';
+import { SymbolTrades } from './SymbolTrades.js';
+import { errorText } from './tradeBackfill.js';
+import { watchTickerParams } from './venueQuirks.js';
 
-/** Which streams a feed opens for each symbol (all by default). */
-export interface FeedStreams {
-  /** Public trades → our bars (the bars the engine trades on). */
-  readonly trades: boolean;
-  /** The venue's candles: checked against ours; the bar source when trades are off. */
-  readonly ohlcv: boolean;
-  readonly ticker: boolean;
-  readonly book: boolean;
-}
-
-/** Options of a CcxtMarketDataFeed. */
-export interface CcxtMarketDataFeedOptions {
-  /** A ccxt exchange (ccxt.pro for streams; a REST instance is polled). See createExchange. */
-  readonly exchange: Exchange;
-  readonly symbols: readonly string[];
-  /** Bar timeframes built from trades (default ["1m"]). */
-  readonly timeframes?: readonly string[];
-  readonly listener: MarketDataListener;
-  /** Wall clock for timers and staleness (default LiveClock). */
-  readonly clock?: Clock;
-  readonly streams?: Partial<FeedStreams>;
-  /** Levels per side in each OrderBookView (default 20). */
-  readonly bookDepth?: number;
-  /** No message for a symbol this long (wall ms) ⇒ onStale (default 30 000). */
-  readonly staleAfterMs?: number;
-  /**
-   * A forming bar with no later trade is closed once venue time is this far past its end
-   * (default 5 000 ms); false: bars close only when a later trade arrives.
-   */
-  readonly quietCloseAfterMs?: number | false;
-  readonly backoff?: Partial<BackoffOptions>;
-  /** Seed of the backoff jitter (default 1). */
-  readonly seed?: number;
-  /** Interval of REST polling for streams the venue cannot stream (default 2 000 ms). */
-  readonly pollIntervalMs?: number;
-  /** Default: from the exchange id (Binance: consecutive). */
-  readonly tradeIds?: TradeIdScheme;
-  /** After a trade id jump, time allowed for the missing trades to arrive late before fetching them (default 250 ms). */
-  readonly gapGraceMs?: number;
-  /** Trades per backfill request (default 1000, Binance's maximum). */
-  readonly backfillLimit?: number;
-  /** Backfill requests per repair before giving up on a hole (default 200). */
-  readonly maxBackfillPages?: number;
-  readonly logger?: FeedLogger;
-  readonly name?: string;
-  /** Close the exchange's connections in stop() (default true; false when the instance is shared). */
-  readonly closeExchangeOnStop?: boolean;
-  /** Told of each failed request and the wait before its retry (metrics of errors and rate-limit waits). */
-  readonly onRequestProblem?: RequestProblemHook;
-}
+export type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
 
 /** Counters of a running feed, for health endpoints and tests. */
 export interface FeedStats {
@@ -101,51 +47,14 @@ export interface FeedStats {
   readonly barStreamArtifacts: number;
 }
 
-interface TfState {
-  readonly timeframe: string;
-  readonly ms: number;
-  readonly builder: TradeBarBuilder;
-  readonly check: ExchangeBarCheck;
-  /** Bars before this bucket may be partial (we joined mid-bucket): not delivered. */
-  firstFullBucket: number;
-}
-
+/** A symbol's trades, and what the feed watches of its streams (trade connection, staleness). */
 interface SymbolState {
   readonly symbol: string;
-  readonly tfs: TfState[];
-  readonly seq: TradeSequencer | undefined;
-  /** Opaque ids: ids delivered recently, to drop repeats. */
-  readonly seen: RecentMap<string, true>;
-  /** Opaque ids: repeats dropped. */
-  duplicates: number;
-  /** Trades received before the sequence start is known, or while an opaque repair runs. */
-  held: Trade[] | undefined;
-  started: boolean;
-  lastTradeTs: number;
-  repair: Promise<void> | undefined;
+  readonly trades: SymbolTrades;
   tradesConnected: boolean;
   lastMessageAt: number;
   stale: boolean;
-  bookSequence: number | undefined;
 }
-
-type StreamKind = 'trades' | 'ohlcv' | 'ticker' | 'book';
-
-const WATCH: Record<StreamKind, string> = {
-  trades: 'watchTrades',
-  ohlcv: 'watchOHLCV',
-  ticker: 'watchTicker',
-  book: 'watchOrderBook',
-};
-const FETCH: Record<StreamKind, string> = {
-  trades: 'fetchTrades',
-  ohlcv: 'fetchOHLCV',
-  ticker: 'fetchTicker',
-  book: 'fetchOrderBook',
-};
-
-/** Resyncs of one stream retried at once, in a row, before they wait a backoff delay. */
-const MAX_IMMEDIATE_RESYNCS = 3;
 
 /**
  * Live market data from a ccxt exchange: trades, the bars built from them, tickers and
@@ -173,6 +82,9 @@ const MAX_IMMEDIATE_RESYNCS = 3;
  *   a broken sequence (or one that goes back) is reported as a gap and the book is
  *   resubscribed, which fetches a new snapshot.
  * - `stop()` closes the connections and every timer; nothing is left running.
+ *
+ * The parts: streamLoop (reconnects, polling), SymbolTrades (trades → bars, gap repair),
+ * candleStream and BarMismatchConfirmer (our bars against the venue's candles), bookStream.
  */
 export class CcxtMarketDataFeed implements MarketDataFeed {
   readonly name: string;
@@ -203,16 +115,9 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
   private readonly timers: FeedScheduler;
   /** Venue time minus wall time, from the most advanced venue timestamp seen. */
   private venueOffset: number | undefined;
-  private counters = {
-    reconnects: 0,
-    backfillRequests: 0,
-    backfilledTrades: 0,
-    skippedTradeIds: 0,
-    bookResyncs: 0,
-    barMismatches: 0,
-    barStreamArtifacts: 0,
-  };
-  private readonly confirming = new Set<Promise<void>>();
+  private readonly counters = { reconnects: 0, bookResyncs: 0 };
+  private readonly loopContext: StreamLoopContext;
+  private readonly mismatches: BarMismatchConfirmer;
   private readonly onRequestProblem: RequestProblemHook | undefined;
 
   constructor(options: CcxtMarketDataFeedOptions) {
@@ -238,29 +143,42 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     this.seed = options.seed ?? 1;
     this.onRequestProblem = options.onRequestProblem;
     this.timers = new FeedScheduler(this.clock, this.name);
+    const ctx: FeedContext = {
+      exchange: this.ex,
+      feed: this.name,
+      log: this.log,
+      listener: this.listener,
+      emit: (call) => this.emit(call),
+      stopped: () => this.stopped,
+      sleep: (ms) => this.timers.sleep(ms),
+      backoff: () => this.newBackoff(),
+    };
+    this.loopContext = {
+      ...ctx,
+      pollIntervalMs: this.opts.pollIntervalMs,
+      failed: (e, delayMs) => {
+        this.counters.reconnects++;
+        this.reportRequestProblem(e, delayMs);
+      },
+    };
+    this.mismatches = new BarMismatchConfirmer(ctx);
+    const tradesContext: SymbolTradesContext = {
+      ...ctx,
+      gapGraceMs: this.opts.gapGraceMs,
+      backfillLimit: this.opts.backfillLimit,
+      maxBackfillPages: this.opts.maxBackfillPages,
+      observeVenueTime: (ts) => this.observeVenueTime(ts),
+      mismatch: (symbol, timeframe, m) => this.mismatches.confirm(symbol, timeframe, m),
+    };
     const timeframes = options.timeframes ?? ['1m'];
     if (options.symbols.length === 0) throw new Error('CcxtMarketDataFeed needs at least one symbol');
     for (const symbol of options.symbols) {
       this.states.push({
         symbol,
-        tfs: timeframes.map((tf) => ({
-          timeframe: tf,
-          ms: timeframeToMs(tf),
-          builder: new TradeBarBuilder(symbol, tf),
-          check: new ExchangeBarCheck(symbol, tf),
-          firstFullBucket: -Infinity,
-        })),
-        seq: this.scheme === 'consecutive' ? new TradeSequencer(symbol) : undefined,
-        seen: new RecentMap(20_000),
-        duplicates: 0,
-        held: undefined,
-        started: false,
-        lastTradeTs: -Infinity,
-        repair: undefined,
+        trades: new SymbolTrades(tradesContext, symbol, timeframes, this.scheme),
         tradesConnected: false,
         lastMessageAt: 0,
         stale: false,
-        bookSequence: undefined,
       });
     }
   }
@@ -292,7 +210,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     for (const st of this.states) {
       st.lastMessageAt = now;
       if (this.streams.trades) this.spawn(this.tradesLoop(st));
-      if (this.streams.ohlcv) for (const tf of st.tfs) this.spawn(this.ohlcvLoop(st, tf));
+      if (this.streams.ohlcv) for (const tf of st.trades.tfs) this.spawn(this.candleLoop(st, tf));
       if (this.streams.ticker) this.spawn(this.tickerLoop(st));
       if (this.streams.book) this.spawn(this.bookLoop(st));
     }
@@ -305,7 +223,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       {
         feed: this.name,
         symbols: this.states.map((s) => s.symbol),
-        timeframes: this.states[0]?.tfs.map((t) => t.timeframe),
+        timeframes: this.states[0]?.trades.tfs.map((t) => t.timeframe),
         tradeIds: this.scheme,
         streams: this.streams,
       },
@@ -326,10 +244,12 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       }
     }
     await Promise.allSettled(this.loops);
-    await Promise.allSettled([...this.confirming]);
+    await this.mismatches.settled();
     // A repair may have started another when it ended: wait until none is left.
     for (;;) {
-      const pending = this.states.map((s) => s.repair).filter((p): p is Promise<void> => p !== undefined);
+      const pending = this.states
+        .map((s) => s.trades.pendingRepair())
+        .filter((p): p is Promise<void> => p !== undefined);
       if (pending.length === 0) break;
       await Promise.allSettled(pending);
     }
@@ -339,88 +259,70 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
 
   /** Counters since start. */
   stats(): FeedStats {
+    let backfillRequests = 0;
+    let backfilledTrades = 0;
+    let skippedTradeIds = 0;
     let dups = 0;
     let late = 0;
     let checked = 0;
     for (const st of this.states) {
-      dups += st.seq?.duplicates() ?? st.duplicates;
-      for (const tf of st.tfs) {
-        late = Math.max(late, tf.builder.stats().late);
-        checked += tf.check.comparedCount();
-      }
+      const c = st.trades.counts();
+      backfillRequests += c.backfillRequests;
+      backfilledTrades += c.backfilledTrades;
+      skippedTradeIds += c.skippedTradeIds;
+      dups += c.duplicateTrades;
+      late = Math.max(late, c.lateTrades);
+      checked += c.barsChecked;
     }
-    return { ...this.counters, duplicateTrades: dups, lateTrades: late, barsChecked: checked };
+    return {
+      reconnects: this.counters.reconnects,
+      backfillRequests,
+      backfilledTrades,
+      skippedTradeIds,
+      bookResyncs: this.counters.bookResyncs,
+      barMismatches: this.mismatches.barMismatches(),
+      barStreamArtifacts: this.mismatches.barStreamArtifacts(),
+      duplicateTrades: dups,
+      lateTrades: late,
+      barsChecked: checked,
+    };
   }
 
   // ── streams ────────────────────────────────────────────────────────────────────────────
 
   private async tradesLoop(st: SymbolState): Promise<void> {
-    const limit = this.opts.backfillLimit;
-    await this.streamLoop(st, 'trades', {
+    await streamLoop(this.loopContext, st.symbol, 'trades', {
       watch: async () => {
         const got = await this.ex.watchTrades(st.symbol);
         st.tradesConnected = true;
         this.onTrades(st, toTrades(got, st.symbol));
       },
       poll: async () => {
-        const from = st.seq?.expectedId();
-        const got =
-          from !== undefined && st.started
-            ? (await fetchTradesFromId(this.ex, st.symbol, from, limit, st.lastTradeTs)).trades
-            : st.lastTradeTs > -Infinity
-              ? await fetchTradesSince(this.ex, st.symbol, st.lastTradeTs, limit)
-              : await fetchRecentTrades(this.ex, st.symbol, limit);
+        const got = await st.trades.poll();
         st.tradesConnected = true;
         this.onTrades(st, got);
       },
       onFailure: () => {
         st.tradesConnected = false;
       },
-      onRetry: () => {
-        // Trades printed while we were away are fetched by REST; later gaps show as id jumps.
-        if (st.started) this.startRepair(st, 'reconnect');
-      },
+      onRetry: () => st.trades.reconnected(),
     });
   }
 
-  private async ohlcvLoop(st: SymbolState, tf: TfState): Promise<void> {
-    if (this.ex.timeframes[tf.timeframe] === undefined) {
-      this.log.info(
-        { feed: this.name, symbol: st.symbol, timeframe: tf.timeframe },
-        'venue has no candles of this timeframe: bars are not cross-checked',
-      );
-      return;
-    }
-    const handle = (candles: readonly OHLCV[]): void => {
-      this.touch(st);
-      const bars: Bar[] = [];
-      for (const c of candles) {
-        const b = toBar(c, st.symbol, tf.timeframe, false);
-        if (b !== undefined) bars.push(b);
-      }
-      const closed = tf.check.onVenueCandles(bars);
-      if (!this.streams.trades) {
-        // Without a trade stream the venue's candles are the bars.
-        for (const b of closed) this.emit(() => this.listener.onBar(b));
-        const latest = bars.at(-1);
-        if (latest !== undefined) this.emit(() => this.listener.onBar(latest));
-      } else {
-        this.settle(st, tf);
-      }
-    };
-    let since: number | undefined;
-    await this.streamLoop(st, 'ohlcv', {
-      watch: async () => {
-        const got = await this.ex.watchOHLCV(st.symbol, tf.timeframe);
-        handle(got);
-      },
-      poll: async () => {
-        const got = await this.ex.fetchOHLCV(st.symbol, tf.timeframe, since, 100);
-        const last = got.at(-1)?.[0];
-        if (last !== undefined) since = last;
-        handle(got);
-      },
-      onFailure: () => tf.check.taint(),
+  private onTrades(st: SymbolState, trades: readonly Trade[]): void {
+    if (trades.length === 0) return;
+    this.touch(st);
+    st.trades.onTrades(trades);
+  }
+
+  private candleLoop(st: SymbolState, tf: TfState): Promise<void> {
+    return candleStream(this.loopContext, {
+      symbol: st.symbol,
+      timeframe: tf.timeframe,
+      check: tf.check,
+      barsFromTrades: this.streams.trades,
+      touched: () => this.touch(st),
+      settle: () => st.trades.settle(tf),
     });
   }
 
@@ -430,7 +332,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       const ticker = toTicker(t, st.symbol, this.clock.now());
       this.emit(() => this.listener.onTicker(ticker));
     };
-    await this.streamLoop(st, 'ticker', {
+    await streamLoop(this.loopContext, st.symbol, 'ticker', {
       watch: async () => handle(await this.ex.watchTicker(st.symbol, watchTickerParams(this.ex))),
       poll: async () => {
         const t = await this.ex.fetchTicker(st.symbol);
@@ -439,418 +341,15 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     });
   }
 
-  private async bookLoop(st: SymbolState): Promise<void> {
-    const handle = (b: CcxtOrderBook): void => {
-      this.touch(st);
-      const seq = b.nonce;
-      if (seq !== undefined && st.bookSequence !== undefined && seq < st.bookSequence) {
-        // A sequence going back means the local book no longer follows the venue's.
-        throw new BookSequenceError(`${st.symbol} book sequence went back from ${st.bookSequence} to ${seq}`);
-      }
-      st.bookSequence = seq;
-      const view = toBook(b, st.symbol, this.opts.bookDepth, this.clock.now());
-      this.emit(() => this.listener.onBook(view));
-    };
-    let resyncing = false;
-    await this.streamLoop(st, 'book', {
-      watch: async () => {
-        const b = await this.ex.watchOrderBook(st.symbol);
-        if (resyncing) {
-          resyncing = false;
-          this.gap({ ...bookGap(st.symbol), phase: 'filled' });
-        }
-        handle(b);
-      },
-      poll: async () => {
-        const b = await this.ex.fetchOrderBook(st.symbol, this.opts.bookDepth);
-        st.bookSequence = undefined; // each poll is a fresh snapshot
-        handle(b);
-      },
-      onFailure: async (e) => {
-        st.bookSequence = undefined;
-        // ccxt's own check (ChecksumError is an InvalidNonce) or ours.
-        if (!(e instanceof InvalidNonce || e instanceof BookSequenceError)) return undefined;
+  private bookLoop(st: SymbolState): Promise<void> {
+    return bookStream(this.loopContext, st.symbol, {
+      depth: this.opts.bookDepth,
+      now: () => this.clock.now(),
+      touched: () => this.touch(st),
+      resynced: () => {
         this.counters.bookResyncs++;
-        resyncing = true;
-        this.gap({ ...bookGap(st.symbol), phase: 'open' });
-        // On its own sequence error ccxt drops the book and its subscription, so the next
-        // watch fetches a snapshot; after ours, unsubscribe first (and wait for it) to get
-        // the same. Unsubscribing after ccxt's error would race the new subscription.
-        if (e instanceof BookSequenceError && this.ex.has['unWatchOrderBook'] === true) {
-          try {
-            await this.ex.unWatchOrderBook(st.symbol);
-          } catch (err) {
-            this.log.warn(
-              { feed: this.name, symbol: st.symbol, err: errorText(err) },
-              'unwatch of the book failed',
-            );
-          }
-        }
-        return 'resync';
       },
     });
-  }
-
-  /**
-   * Runs one stream until stop: `watch` when the venue streams it, `poll` every
-   * `pollIntervalMs` otherwise. A failure waits a backoff delay, logs, and retries
-   * (`onRetry` runs just before a stream is watched again); 'resync' from onFailure
-   * retries at once, up to MAX_IMMEDIATE_RESYNCS times in a row: a venue whose sequence breaks
-   * again on every snapshot is then retried with backoff like any failure (each resync costs a
-   * REST snapshot, heavy in request weight, and a loop of rejections settling as microtasks
-   * would starve every timer of the process).
-   */
-  private async streamLoop(
-    st: SymbolState,
-    kind: StreamKind,
-    h: {
-      watch: () => Promise<void>;
-      poll: () => Promise<void>;
-      onFailure?: (e: unknown) => Promise<'resync' | undefined> | 'resync' | undefined | void;
-      onRetry?: () => void;
-    },
-  ): Promise<void> {
-    const streaming = this.ex.has[WATCH[kind]] === true;
-    if (!streaming && this.ex.has[FETCH[kind]] !== true) {
-      this.log.warn(
-        { feed: this.name, symbol: st.symbol, stream: kind },
-        'venue can neither stream nor serve this',
-      );
-      return;
-    }
-    if (!streaming) {
-      this.log.info(
-        { feed: this.name, symbol: st.symbol, stream: kind, everyMs: this.opts.pollIntervalMs },
-        'venue cannot stream this: polling REST',
-      );
-    }
-    const backoff = this.newBackoff();
-    let resyncs = 0;
-    while (!this.stopped) {
-      try {
-        if (streaming) {
-          await h.watch();
-          resyncs = 0;
-        } else {
-          await h.poll();
-          await this.timers.sleep(this.opts.pollIntervalMs);
-        }
-        if (backoff.failures() > 0) {
-          this.log.info(
-            { feed: this.name, symbol: st.symbol, stream: kind, after: backoff.failures() },
-            'stream recovered',
-          );
-          backoff.reset();
-        }
-      } catch (e) {
-        if (this.stopped) break;
-        const action = await h.onFailure?.(e);
-        if (action === 'resync' && ++resyncs <= MAX_IMMEDIATE_RESYNCS) {
-          this.log.warn({ feed: this.name, symbol: st.symbol, stream: kind, err: errorText(e) }, 'resyncing');
-          // Let timers and I/O run between attempts.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          continue;
-        }
-        resyncs = 0;
-        this.counters.reconnects++;
-        const delayMs = backoff.next();
-        this.reportRequestProblem(e, delayMs);
-        this.log.warn(
-          {
-            feed: this.name,
-            symbol: st.symbol,
-            stream: kind,
-            attempt: backoff.failures(),
-            delayMs,
-            err: errorText(e),
-          },
-          'stream failed: reconnecting',
-        );
-        this.emit(() =>
-          this.listener.onWarning({
-            code: FeedWarningCode.Reconnecting,
-            message: `${st.symbol} ${kind}: ${errorText(e)}; retry in ${delayMs} ms`,
-            symbol: st.symbol,
-            details: { stream: kind, attempt: backoff.failures(), delayMs },
-          }),
-        );
-        await this.timers.sleep(delayMs);
-        if (this.stopped) break;
-        // A poll picks up from where it stopped by itself; a stream resubscribes "from now".
-        if (streaming) h.onRetry?.();
-      }
-    }
-  }
-
-  // ── trades → bars ──────────────────────────────────────────────────────────────────────
-
-  private onTrades(st: SymbolState, trades: readonly Trade[]): void {
-    if (trades.length === 0) return;
-    this.touch(st);
-    if (!st.started) {
-      // The first trades: complete the period they fall in before delivering anything.
-      if (st.held === undefined) {
-        st.held = [...trades];
-        this.startHead(st);
-      } else {
-        st.held.push(...trades);
-      }
-      return;
-    }
-    this.ingest(st, trades);
-  }
-
-  /** Delivers trades through the sequencer (consecutive ids) or the repeat filter (opaque). */
-  private ingest(st: SymbolState, trades: readonly Trade[]): void {
-    if (trades.length === 0) return;
-    if (st.seq !== undefined) {
-      this.apply(st, st.seq.push(trades));
-      const g = st.seq.gap();
-      if (g !== undefined && st.repair === undefined) this.startRepair(st, 'trade-id-jump');
-      return;
-    }
-    if (st.held !== undefined) {
-      st.held.push(...trades);
-      return;
-    }
-    const fresh = trades.filter((t) => !st.seen.has(t.id));
-    st.duplicates += trades.length - fresh.length;
-    fresh.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id));
-    this.apply(st, fresh);
-  }
-
-  private apply(st: SymbolState, trades: readonly Trade[]): void {
-    if (trades.length === 0 || this.stopped) return;
-    let late = 0;
-    for (const t of trades) {
-      if (st.seq === undefined) {
-        if (st.seen.has(t.id)) {
-          st.duplicates++;
-          continue;
-        }
-        st.seen.set(t.id, true);
-      }
-      if (t.ts > st.lastTradeTs) st.lastTradeTs = t.ts;
-      // A trade of a new period first closes the previous bar (that period ended before the
-      // print), then is delivered: an order placed on the close can fill on this very print,
-      // the next bar's open, as in a backtest.
-      for (const tf of st.tfs) {
-        const r = tf.builder.add(t);
-        if (r.status === 'late') late++;
-        if (r.closed !== undefined) this.onOurClosed(st, tf, r.closed);
-      }
-      this.emit(() => this.listener.onTrade(t));
-    }
-    this.observeVenueTime(st.lastTradeTs);
-    for (const tf of st.tfs) {
-      const cur = tf.builder.current();
-      if (cur !== undefined) this.emit(() => this.listener.onBar(cur));
-    }
-    if (late > 0) {
-      this.emit(() =>
-        this.listener.onWarning({
-          code: FeedWarningCode.LateTrades,
-          message: `${st.symbol}: ${late} trade(s) arrived after their bar closed; not applied`,
-          symbol: st.symbol,
-          details: { late },
-        }),
-      );
-    }
-  }
-
-  private onOurClosed(st: SymbolState, tf: TfState, bar: Bar): void {
-    if (bar.ts < tf.firstFullBucket) {
-      this.log.info(
-        { feed: this.name, symbol: st.symbol, timeframe: tf.timeframe, ts: bar.ts },
-        'first bar joined mid-period: not delivered',
-      );
-      return;
-    }
-    this.emit(() => this.listener.onBar(bar));
-    tf.check.onOurBar(bar);
-    this.settle(st, tf);
-  }
-
-  private settle(st: SymbolState, tf: TfState): void {
-    const coverage = tf.firstFullBucket === -Infinity ? -Infinity : tf.firstFullBucket;
-    for (const m of tf.check.settle(tf.builder.lastClosedTs(), coverage)) {
-      const p = this.confirmMismatch(st, tf, m).catch((e: unknown) =>
-        this.emit(() => this.listener.onError(e)),
-      );
-      this.confirming.add(p);
-      void p.finally(() => this.confirming.delete(p));
-    }
-  }
-
-  /**
-   * The kline stream says a bar of ours differs. ccxt does not pass on Binance's "candle
-   * closed" flag, so the last stream version of a candle can be a stale one (reordered or
-   * lost updates): ask the venue's REST history before crying wolf.
-   */
-  private async confirmMismatch(st: SymbolState, tf: TfState, m: BarMismatch): Promise<void> {
-    let theirs: Bar | undefined = m.theirs;
-    let confirmed = false;
-    if (this.ex.has['fetchOHLCV'] === true) {
-      try {
-        const rows = await this.ex.fetchOHLCV(st.symbol, tf.timeframe, m.ts, 1);
-        const row = rows.find((r) => r[0] === m.ts);
-        theirs = row === undefined ? undefined : toBar(row, st.symbol, tf.timeframe, true);
-        confirmed = true;
-      } catch (e) {
-        this.log.warn(
-          { feed: this.name, symbol: st.symbol, ts: m.ts, err: errorText(e) },
-          'could not confirm a bar',
-        );
-      }
-    }
-    const fields = confirmed ? barDifferences(m.ours, theirs) : m.fields;
-    if (fields.length === 0) {
-      this.counters.barStreamArtifacts++;
-      this.log.debug(
-        { feed: this.name, symbol: st.symbol, timeframe: tf.timeframe, ts: m.ts, streamFields: m.fields },
-        'kline stream showed a stale candle; the venue history agrees with our bar',
-      );
-      return;
-    }
-    this.counters.barMismatches++;
-    this.log.warn(
-      { feed: this.name, symbol: st.symbol, timeframe: tf.timeframe, ts: m.ts, fields, confirmed },
-      'our bar differs from the venue candle',
-    );
-    this.emit(() =>
-      this.listener.onWarning({
-        code: FeedWarningCode.BarMismatch,
-        message: `${st.symbol} ${tf.timeframe} bar at ${new Date(m.ts).toISOString()} differs from the venue's candle in ${fields.join(', ')}`,
-        symbol: st.symbol,
-        details: { timeframe: tf.timeframe, ts: m.ts, ours: m.ours, theirs, confirmed },
-      }),
-    );
-  }
-
-  /**
-   * The first trades arrived mid-period: fetch the trades before them back to the start of
-   * the longest timeframe's period (consecutive ids only), so the first bars are whole.
-   */
-  private startHead(st: SymbolState): void {
-    st.repair = this.head(st)
-      .catch((e: unknown) => this.emit(() => this.listener.onError(e)))
-      .finally(() => {
-        st.repair = undefined;
-        if (!this.stopped && st.seq?.gap() !== undefined) this.startRepair(st, 'trade-id-jump');
-      });
-  }
-
-  private async head(st: SymbolState): Promise<void> {
-    const held = st.held ?? [];
-    const first = held.reduce((a, b) =>
-      a.ts < b.ts || (a.ts === b.ts && compareTradeIds(a.id, b.id) <= 0) ? a : b,
-    );
-    // Opaque ids: nothing to fetch by; trades from the first one on are all we know.
-    let head = { before: [] as Trade[], coverage: first.ts };
-    if (st.seq !== undefined) {
-      const oldest = Math.min(...st.tfs.map((tf) => bucketStart(first.ts, tf.ms)));
-      head = await fetchHead(this.backfillContext(st), first, oldest);
-    }
-    if (this.stopped) return;
-    const { before, coverage } = head;
-    const startTrade = before[0] ?? first;
-    for (const tf of st.tfs) {
-      const b = bucketStart(startTrade.ts, tf.ms);
-      tf.firstFullBucket = b < coverage ? b + tf.ms : b;
-    }
-    this.log.info(
-      {
-        feed: this.name,
-        symbol: st.symbol,
-        firstId: startTrade.id,
-        fetchedBefore: before.length,
-        complete: st.tfs.map((tf) => tf.firstFullBucket <= bucketStart(startTrade.ts, tf.ms)),
-      },
-      'trade stream started',
-    );
-    this.counters.backfilledTrades += before.length;
-    st.started = true;
-    const all = [...before, ...held];
-    st.held = undefined;
-    if (st.seq !== undefined) {
-      st.seq.startAt(Number(startTrade.id));
-      this.apply(st, st.seq.push(all));
-    } else {
-      this.apply(
-        st,
-        all.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id)),
-      );
-    }
-  }
-
-  /** Starts a backfill unless one runs; a hole left when it ends starts another. */
-  private startRepair(st: SymbolState, reason: 'trade-id-jump' | 'reconnect'): void {
-    if (st.repair !== undefined || this.stopped) return;
-    st.repair = this.repair(st, reason)
-      .catch((e: unknown) => this.emit(() => this.listener.onError(e)))
-      .finally(() => {
-        st.repair = undefined;
-        if (!this.stopped && st.seq?.gap() !== undefined) this.startRepair(st, 'trade-id-jump');
-      });
-  }
-
-  private async repair(st: SymbolState, reason: 'trade-id-jump' | 'reconnect'): Promise<void> {
-    const seq = st.seq;
-    const g0 = seq?.gap();
-    const info = {
-      symbol: st.symbol,
-      stream: 'trades' as const,
-      reason,
-      fromId: seq === undefined ? undefined : String(g0?.fromId ?? seq.expectedId()),
-      toId: g0 === undefined ? undefined : String(g0.toId),
-      missing: g0?.missing ?? 0,
-    };
-    this.log.warn({ feed: this.name, ...info }, 'trade gap: backfilling by REST');
-    this.gap({ ...info, phase: 'open', recovered: 0 });
-    let result: BackfillResult;
-    if (seq !== undefined) {
-      // Reordered messages fill most id jumps by themselves within moments.
-      if (reason === 'trade-id-jump' && this.opts.gapGraceMs > 0)
-        await this.timers.sleep(this.opts.gapGraceMs);
-      result = await backfillById(this.backfillContext(st), seq, reason);
-    } else {
-      // Hold the stream while fetching what was missed, then deliver the held trades after.
-      st.held ??= [];
-      try {
-        result = await backfillByTime(this.backfillContext(st), (id) => st.seen.has(id));
-      } finally {
-        const held = st.held;
-        st.held = undefined;
-        this.apply(
-          st,
-          held.filter((t) => !st.seen.has(t.id)).sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id)),
-        );
-      }
-    }
-    this.counters.backfilledTrades += result.recovered;
-    this.counters.skippedTradeIds += result.unfillable;
-    const phase = result.unfillable > 0 || seq?.gap() !== undefined ? 'unfillable' : 'filled';
-    this.log.info({ feed: this.name, ...info, ...result, phase }, 'trade gap closed');
-    this.gap({ ...info, phase, recovered: result.recovered });
-  }
-
-  private backfillContext(st: SymbolState): BackfillContext {
-    return {
-      exchange: this.ex,
-      symbol: st.symbol,
-      limit: this.opts.backfillLimit,
-      maxRequests: this.opts.maxBackfillPages,
-      feed: this.name,
-      log: this.log,
-      sleep: (ms) => this.timers.sleep(ms),
-      backoff: () => this.newBackoff(),
-      stopped: () => this.stopped,
-      deliver: (trades) => this.apply(st, trades),
-      lastTradeTs: () => st.lastTradeTs,
-      counted: () => {
-        this.counters.backfillRequests++;
-      },
-    };
   }
 
   // ── time, staleness, quiet bars ────────────────────────────────────────────────────────
@@ -886,25 +385,13 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     if (quiet === false || this.venueOffset === undefined) return;
     const venueNow = this.clock.now() + this.venueOffset;
     for (const st of this.states) {
-      const healthy =
-        st.started &&
-        st.tradesConnected &&
-        !st.stale &&
-        st.repair === undefined &&
-        st.seq?.gap() === undefined;
-      if (!healthy) continue;
-      for (const tf of st.tfs) {
-        const bar = tf.builder.closeUpTo(venueNow - quiet);
-        if (bar !== undefined) this.onOurClosed(st, tf, bar);
-      }
+      // No trade means a quiet market only while the stream is up and fresh; SymbolTrades
+      // also holds back while its own sequence has a hole.
+      if (st.tradesConnected && !st.stale) st.trades.closeQuiet(venueNow - quiet);
     }
   }
 
   // ── plumbing ───────────────────────────────────────────────────────────────────────────
-
-  private gap(info: FeedGap): void {
-    this.emit(() => this.listener.onGap(info));
-  }
 
   /** Calls the listener; a listener that throws is reported, never allowed to kill a stream. */
   private emit(call: () => void): void {
@@ -937,21 +424,4 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
   private newBackoff(): Backoff {
     return new Backoff(this.backoffOptions, this.seed++);
   }
-}
-
-/** Our own book sequence check failed (ccxt's raises InvalidNonce/ChecksumError). */
-class BookSequenceError extends Error {
-  override readonly name = 'BookSequenceError';
-}
-
-function bookGap(symbol: string): Omit<FeedGap, 'phase'> {
-  return {
-    symbol,
-    stream: 'book',
-    reason: 'book-sequence',
-    fromId: undefined,
-    toId: undefined,
-    missing: 0,
-    recovered: 0,
-  };
 }

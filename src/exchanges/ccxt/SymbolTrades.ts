@@ -1,0 +1,365 @@
+import { RecentMap } from '../../core/RecentMap.js';
+import { timeframeToMs } from '../../core/time.js';
+import { bucketStart } from '../../data/bucketStart.js';
+import type { FeedGap } from '../../data/MarketDataFeed.js';
+import { FeedWarningCode } from '../../data/MarketDataFeed.js';
+import { compareTradeIds, TradeBarBuilder } from '../../data/TradeBarBuilder.js';
+import type { Bar, Trade } from '../../model/Bar.js';
+import type { BarMismatch } from '../ExchangeBarCheck.js';
+import { ExchangeBarCheck } from '../ExchangeBarCheck.js';
+import { TradeSequencer } from '../TradeSequencer.js';
+import type { FeedContext } from './FeedContext.js';
+import type { TradeIdScheme } from './fetchTradesFromId.js';
+import { fetchRecentTrades, fetchTradesFromId, fetchTradesSince } from './fetchTradesFromId.js';
+import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
+import { backfillById, backfillByTime, fetchHead } from './tradeBackfill.js';
+
+/** One timeframe of a symbol: the bars we build and their check against the venue's candles. */
+export interface TfState {
+  readonly timeframe: string;
+  readonly ms: number;
+  readonly builder: TradeBarBuilder;
+  readonly check: ExchangeBarCheck;
+  /** Bars before this bucket may be partial (we joined mid-bucket): not delivered. */
+  firstFullBucket: number;
+}
+
+/** What the trades of a symbol need from their feed. */
+export interface SymbolTradesContext extends FeedContext {
+  /** After a trade id jump, time allowed for the missing trades to arrive late before fetching them. */
+  readonly gapGraceMs: number;
+  /** Trades per backfill (and poll) request. */
+  readonly backfillLimit: number;
+  /** Backfill requests per repair before giving up on a hole. */
+  readonly maxBackfillPages: number;
+  /** The newest venue timestamp of a delivery (venue time, by which quiet bars close). */
+  observeVenueTime(ts: number): void;
+  /** A closed bar of ours differs from the venue's candle: confirm and report it. */
+  mismatch(symbol: string, timeframe: string, m: BarMismatch): void;
+}
+
+/** Counters of one symbol's trades, for the feed's stats. */
+export interface SymbolTradeCounts {
+  readonly duplicateTrades: number;
+  /** Most trades found late by any one timeframe. */
+  readonly lateTrades: number;
+  readonly barsChecked: number;
+  readonly backfillRequests: number;
+  readonly backfilledTrades: number;
+  readonly skippedTradeIds: number;
+}
+
+/**
+ * The trades of one symbol on their way to bars: once each and in venue order (a sequencer
+ * for consecutive ids, a filter of recent ids for opaque ones), the first period completed
+ * and every hole filled by REST, then into the bars of each timeframe, each closed bar
+ * checked against the venue's candle.
+ */
+export class SymbolTrades {
+  readonly tfs: readonly TfState[];
+  private readonly seq: TradeSequencer | undefined;
+  /** Opaque ids: ids delivered recently, to drop repeats. */
+  private readonly seen = new RecentMap<string, true>(20_000);
+  /** Opaque ids: repeats dropped. */
+  private duplicates = 0;
+  /** Trades received before the sequence start is known, or while an opaque repair runs. */
+  private held: Trade[] | undefined;
+  private started = false;
+  private lastTradeTs = -Infinity;
+  private repairing: Promise<void> | undefined;
+  private backfillRequests = 0;
+  private backfilledTrades = 0;
+  private skippedTradeIds = 0;
+
+  constructor(
+    private readonly ctx: SymbolTradesContext,
+    readonly symbol: string,
+    timeframes: readonly string[],
+    scheme: TradeIdScheme,
+  ) {
+    this.tfs = timeframes.map((tf) => ({
+      timeframe: tf,
+      ms: timeframeToMs(tf),
+      builder: new TradeBarBuilder(symbol, tf),
+      check: new ExchangeBarCheck(symbol, tf),
+      firstFullBucket: -Infinity,
+    }));
+    this.seq = scheme === 'consecutive' ? new TradeSequencer(symbol) : undefined;
+  }
+
+  /** Trades from the stream (or a poll), in any order, possibly repeated. */
+  onTrades(trades: readonly Trade[]): void {
+    if (trades.length === 0) return;
+    if (!this.started) {
+      // The first trades: complete the period they fall in before delivering anything.
+      if (this.held === undefined) {
+        this.held = [...trades];
+        this.startHead();
+      } else {
+        this.held.push(...trades);
+      }
+      return;
+    }
+    this.ingest(trades);
+  }
+
+  /** The next trades by REST, for a venue that cannot stream them. */
+  async poll(): Promise<Trade[]> {
+    const { exchange } = this.ctx;
+    const limit = this.ctx.backfillLimit;
+    const from = this.seq?.expectedId();
+    return from !== undefined && this.started
+      ? (await fetchTradesFromId(exchange, this.symbol, from, limit, this.lastTradeTs)).trades
+      : this.lastTradeTs > -Infinity
+        ? await fetchTradesSince(exchange, this.symbol, this.lastTradeTs, limit)
+        : await fetchRecentTrades(exchange, this.symbol, limit);
+  }
+
+  /** The trade stream is subscribed again after a failure. */
+  reconnected(): void {
+    // Trades printed while we were away are fetched by REST; later gaps show as id jumps.
+    if (this.started) this.startRepair('reconnect');
+  }
+
+  /**
+   * Closes the forming bars that ended before `upTo` (venue time) with no later trade, unless
+   * the sequence is not known whole: not started, being repaired, or with an open hole. (The
+   * stream itself being up and fresh is the feed's to check.)
+   */
+  closeQuiet(upTo: number): void {
+    const whole = this.started && this.repairing === undefined && this.seq?.gap() === undefined;
+    if (!whole) return;
+    for (const tf of this.tfs) {
+      const bar = tf.builder.closeUpTo(upTo);
+      if (bar !== undefined) this.onOurClosed(tf, bar);
+    }
+  }
+
+  /** Compares the venue's final candles of `tf` with our closed bars, as far as both go. */
+  settle(tf: TfState): void {
+    const coverage = tf.firstFullBucket === -Infinity ? -Infinity : tf.firstFullBucket;
+    for (const m of tf.check.settle(tf.builder.lastClosedTs(), coverage))
+      this.ctx.mismatch(this.symbol, tf.timeframe, m);
+  }
+
+  /** The head fetch or repair under way, if any. */
+  pendingRepair(): Promise<void> | undefined {
+    return this.repairing;
+  }
+
+  counts(): SymbolTradeCounts {
+    let late = 0;
+    let checked = 0;
+    for (const tf of this.tfs) {
+      late = Math.max(late, tf.builder.stats().late);
+      checked += tf.check.comparedCount();
+    }
+    return {
+      duplicateTrades: this.seq?.duplicates() ?? this.duplicates,
+      lateTrades: late,
+      barsChecked: checked,
+      backfillRequests: this.backfillRequests,
+      backfilledTrades: this.backfilledTrades,
+      skippedTradeIds: this.skippedTradeIds,
+    };
+  }
+
+  /** Delivers trades through the sequencer (consecutive ids) or the repeat filter (opaque). */
+  private ingest(trades: readonly Trade[]): void {
+    if (trades.length === 0) return;
+    if (this.seq !== undefined) {
+      this.apply(this.seq.push(trades));
+      const g = this.seq.gap();
+      if (g !== undefined && this.repairing === undefined) this.startRepair('trade-id-jump');
+      return;
+    }
+    if (this.held !== undefined) {
+      this.held.push(...trades);
+      return;
+    }
+    const fresh = trades.filter((t) => !this.seen.has(t.id));
+    this.duplicates += trades.length - fresh.length;
+    fresh.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id));
+    this.apply(fresh);
+  }
+
+  private apply(trades: readonly Trade[]): void {
+    const { ctx } = this;
+    if (trades.length === 0 || ctx.stopped()) return;
+    let late = 0;
+    for (const t of trades) {
+      if (this.seq === undefined) {
+        if (this.seen.has(t.id)) {
+          this.duplicates++;
+          continue;
+        }
+        this.seen.set(t.id, true);
+      }
+      if (t.ts > this.lastTradeTs) this.lastTradeTs = t.ts;
+      // A trade of a new period first closes the previous bar (that period ended before the
+      // print), then is delivered: an order placed on the close can fill on this very print,
+      // the next bar's open, as in a backtest.
+      for (const tf of this.tfs) {
+        const r = tf.builder.add(t);
+        if (r.status === 'late') late++;
+        if (r.closed !== undefined) this.onOurClosed(tf, r.closed);
+      }
+      ctx.emit(() => ctx.listener.onTrade(t));
+    }
+    ctx.observeVenueTime(this.lastTradeTs);
+    for (const tf of this.tfs) {
+      const cur = tf.builder.current();
+      if (cur !== undefined) ctx.emit(() => ctx.listener.onBar(cur));
+    }
+    if (late > 0) {
+      ctx.emit(() =>
+        ctx.listener.onWarning({
+          code: FeedWarningCode.LateTrades,
+          message: `${this.symbol}: ${late} trade(s) arrived after their bar closed; not applied`,
+          symbol: this.symbol,
+          details: { late },
+        }),
+      );
+    }
+  }
+
+  private onOurClosed(tf: TfState, bar: Bar): void {
+    const { ctx } = this;
+    if (bar.ts < tf.firstFullBucket) {
+      ctx.log.info(
+        { feed: ctx.feed, symbol: this.symbol, timeframe: tf.timeframe, ts: bar.ts },
+        'first bar joined mid-period: not delivered',
+      );
+      return;
+    }
+    ctx.emit(() => ctx.listener.onBar(bar));
+    tf.check.onOurBar(bar);
+    this.settle(tf);
+  }
+
+  /**
+   * The first trades arrived mid-period: fetch the trades before them back to the start of
+   * the longest timeframe's period (consecutive ids only), so the first bars are whole.
+   */
+  private startHead(): void {
+    this.repairing = this.head()
+      .catch((e: unknown) => this.ctx.emit(() => this.ctx.listener.onError(e)))
+      .finally(() => {
+        this.repairing = undefined;
+        if (!this.ctx.stopped() && this.seq?.gap() !== undefined) this.startRepair('trade-id-jump');
+      });
+  }
+
+  private async head(): Promise<void> {
+    const held = this.held ?? [];
+    const first = held.reduce((a, b) =>
+      a.ts < b.ts || (a.ts === b.ts && compareTradeIds(a.id, b.id) <= 0) ? a : b,
+    );
+    // Opaque ids: nothing to fetch by; trades from the first one on are all we know.
+    let head = { before: [] as Trade[], coverage: first.ts };
+    if (this.seq !== undefined) {
+      const oldest = Math.min(...this.tfs.map((tf) => bucketStart(first.ts, tf.ms)));
+      head = await fetchHead(this.backfillContext(), first, oldest);
+    }
+    if (this.ctx.stopped()) return;
+    const { before, coverage } = head;
+    const startTrade = before[0] ?? first;
+    for (const tf of this.tfs) {
+      const b = bucketStart(startTrade.ts, tf.ms);
+      tf.firstFullBucket = b < coverage ? b + tf.ms : b;
+    }
+    this.ctx.log.info(
+      {
+        feed: this.ctx.feed,
+        symbol: this.symbol,
+        firstId: startTrade.id,
+        fetchedBefore: before.length,
+        complete: this.tfs.map((tf) => tf.firstFullBucket <= bucketStart(startTrade.ts, tf.ms)),
+      },
+      'trade stream started',
+    );
+    this.backfilledTrades += before.length;
+    this.started = true;
+    const all = [...before, ...held];
+    this.held = undefined;
+    if (this.seq !== undefined) {
+      this.seq.startAt(Number(startTrade.id));
+      this.apply(this.seq.push(all));
+    } else {
+      this.apply(all.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id)));
+    }
+  }
+
+  /** Starts a backfill unless one runs; a hole left when it ends starts another. */
+  private startRepair(reason: 'trade-id-jump' | 'reconnect'): void {
+    if (this.repairing !== undefined || this.ctx.stopped()) return;
+    this.repairing = this.repair(reason)
+      .catch((e: unknown) => this.ctx.emit(() => this.ctx.listener.onError(e)))
+      .finally(() => {
+        this.repairing = undefined;
+        if (!this.ctx.stopped() && this.seq?.gap() !== undefined) this.startRepair('trade-id-jump');
+      });
+  }
+
+  private async repair(reason: 'trade-id-jump' | 'reconnect'): Promise<void> {
+    const { ctx, seq } = this;
+    const g0 = seq?.gap();
+    const info = {
+      symbol: this.symbol,
+      stream: 'trades' as const,
+      reason,
+      fromId: seq === undefined ? undefined : String(g0?.fromId ?? seq.expectedId()),
+      toId: g0 === undefined ? undefined : String(g0.toId),
+      missing: g0?.missing ?? 0,
+    };
+    ctx.log.warn({ feed: ctx.feed, ...info }, 'trade gap: backfilling by REST');
+    this.gap({ ...info, phase: 'open', recovered: 0 });
+    let result: BackfillResult;
+    if (seq !== undefined) {
+      // Reordered messages fill most id jumps by themselves within moments.
+      if (reason === 'trade-id-jump' && ctx.gapGraceMs > 0) await ctx.sleep(ctx.gapGraceMs);
+      result = await backfillById(this.backfillContext(), seq, reason);
+    } else {
+      // Hold the stream while fetching what was missed, then deliver the held trades after.
+      this.held ??= [];
+      try {
+        result = await backfillByTime(this.backfillContext(), (id) => this.seen.has(id));
+      } finally {
+        const held = this.held;
+        this.held = undefined;
+        this.apply(
+          held.filter((t) => !this.seen.has(t.id)).sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id)),
+        );
+      }
+    }
+    this.backfilledTrades += result.recovered;
+    this.skippedTradeIds += result.unfillable;
+    const phase = result.unfillable > 0 || seq?.gap() !== undefined ? 'unfillable' : 'filled';
+    ctx.log.info({ feed: ctx.feed, ...info, ...result, phase }, 'trade gap closed');
+    this.gap({ ...info, phase, recovered: result.recovered });
+  }
+
+  private gap(info: FeedGap): void {
+    this.ctx.emit(() => this.ctx.listener.onGap(info));
+  }
+
+  private backfillContext(): BackfillContext {
+    const { ctx } = this;
+    return {
+      exchange: ctx.exchange,
+      symbol: this.symbol,
+      limit: ctx.backfillLimit,
+      maxRequests: ctx.maxBackfillPages,
+      feed: ctx.feed,
+      log: ctx.log,
+      sleep: (ms) => ctx.sleep(ms),
+      backoff: () => ctx.backoff(),
+      stopped: () => ctx.stopped(),
+      deliver: (trades) => this.apply(trades),
+      lastTradeTs: () => this.lastTradeTs,
+      counted: () => {
+        this.backfillRequests++;
+      },
+    };
+  }
+}
