@@ -1,104 +1,32 @@
-import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
-import type { Fixed } from '../../core/Fixed.js';
-import { ZERO, add, formatFixed } from '../../core/Fixed.js';
-import { QtsError, isQtsError } from '../../core/QtsError.js';
+import type { Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
+import { isQtsError, QtsError } from '../../core/QtsError.js';
 import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
 import type { OrderEventInput } from '../../model/events.js';
 import type { Order } from '../../model/Order.js';
 import type { OrderRequest } from '../../model/OrderRequest.js';
+import type { AmendChange, AmendResult } from './amendTerms.js';
+import { amendTerms } from './amendTerms.js';
+import type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
 import type { ClassifiedError } from './classifyExchangeError.js';
 import { classifyExchangeError } from './classifyExchangeError.js';
-import type { ExecutionCapabilities } from './executionCapabilities.js';
 import { exchangeClientId } from './executionCapabilities.js';
 import type { VenueOrderSnapshot } from './executionMappers.js';
-import { createArgs, endOf, exact, fillOf, snapshotOf, wire } from './executionMappers.js';
+import { createArgs, exact, fillOf, snapshotOf, wire } from './executionMappers.js';
 import { fetchOrderFills } from './fetchOrderFills.js';
+import { acceptedReport, amendedReport, endReport, rejectedReport } from './orderReports.js';
 import type { StreamHealthView } from './PrivateStreamHealth.js';
-import { PrivateStreamHealth } from './PrivateStreamHealth.js';
-import { privateSocketsOpen } from './privateSocketsOpen.js';
-import type { RequestGate } from './RequestGate.js';
-import type { OrderSyncFacts } from './syncPace.js';
-import { SyncPace, isRefreshDue, paceOf } from './syncPace.js';
+import { PrivateStreams } from './PrivateStreams.js';
+import type { SyncPace } from './syncPace.js';
+import type { SyncPaceView } from './SyncPacer.js';
+import { SyncPacer, orderPaceOf } from './SyncPacer.js';
+import type { TrackedOrder } from './TrackedOrders.js';
+import { TrackedOrders } from './TrackedOrders.js';
+import { tradesCovering } from './tradesCovering.js';
 
-/** Settings of a CcxtExecutionClient. */
-export interface CcxtExecutionClientOptions {
-  /** A ccxt instance holding the account's keys (never the market-data instance). */
-  readonly exchange: Exchange;
-  readonly capabilities: ExecutionCapabilities;
-  /** Prepended to every OMS order id to form the exchange's client order id. */
-  readonly clientIdPrefix: string;
-  readonly gate: RequestGate;
-  readonly now: () => number;
-  /**
-   * Longest time an order may stay of unknown outcome. Past it, an exchange that still
-   * definitively answers "no such order" has never seen it: it cannot arrive later, because
-   * the bound is chosen above the request's timeout plus the exchange's receive window, after
-   * which a delayed request is refused on arrival.
-   */
-  readonly resolveWithinMs: number;
-  /** Told of every request that failed and how it was classified. */
-  readonly onProblem?: (what: string, err: ClassifiedError, orderId?: string) => void;
-  /** Told when an order of unknown outcome is resolved (found, or rejected after the bound). */
-  readonly onResolved?: (orderId: string, unknownSince: number) => void;
-  /** Pause before a failed private stream is watched again (default 500 ms). */
-  readonly streamRetryMs?: number;
-  /**
-   * How long a (re)subscribing watch must stay pending on open sockets, without a message, to
-   * count as subscribed (default 1000 ms): a refused connection or signature fails sooner.
-   */
-  readonly streamConfirmMs?: number;
-}
-
-/** The REST sync's pace as of the last paced pass (see `syncDue`). */
-export interface SyncPaceView {
-  /** Private streams: off (not started or not supported), healthy or unhealthy. */
-  readonly streams: 'off' | 'healthy' | 'unhealthy';
-  readonly detail: string;
-  /** Orders looked up every pass (unknown outcome, unacknowledged, not covered by the streams). */
-  readonly fastOrders: number;
-  /** Orders looked up only when their news is streamSyncIntervalMs old. */
-  readonly slowOrders: number;
-  /** Lookups made by paced passes, and the ones they skipped because the streams covered the order. */
-  readonly lookups: number;
-  readonly skipped: number;
-}
-
-/** What the client knows of one order it manages. */
-interface Tracked {
-  readonly order: Order;
-  readonly clientId: string;
-  /** Set while the outcome of the submit is unknown: when resolution must be done by. */
-  unknownSince: number | undefined;
-  /**
-   * Set while the submit's own request is waiting for its turn or its answer: that answer
-   * will tell what became of the order, so a lookup meanwhile would only ask the exchange
-   * about an order it may not have been sent yet, and take a turn from the requests behind.
-   */
-  sending?: boolean;
-  /** The terms of the last successful amend. */
-  amended?: AmendResult;
-  /** When the exchange's view first carried its order id (engine ms). */
-  ackAt?: number;
-  /** When a REST answer about it was last applied. */
-  restAt?: number;
-  /** When a private stream last spoke of it. */
-  streamAt?: number;
-  /** A paced lookup of it is under way (the next pass does not ask again meanwhile). */
-  refreshing?: boolean;
-}
-
-/** What to change of a resting order; what is not given stays. */
-export interface AmendChange {
-  readonly price?: Fixed;
-  readonly quantity?: Fixed;
-}
-
-/** The terms the exchange confirmed after an amend. */
-export interface AmendResult {
-  readonly price: Fixed;
-  readonly quantity: Fixed;
-}
+export type { AmendChange, AmendResult } from './amendTerms.js';
+export type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
+export type { SyncPaceView } from './SyncPacer.js';
 
 /**
  * The live venue: our orders through ccxt's unified API, outcomes back as OMS reports.
@@ -112,12 +40,10 @@ export interface AmendResult {
 export class CcxtExecutionClient implements ExecutionClient {
   readonly venue: string;
   private sink: ExecutionReportSink = () => undefined;
-  private readonly tracked = new Map<string, Tracked>();
-  private readonly byVenueId = new Map<string, Tracked>();
+  private readonly tracked: TrackedOrders;
   private readonly pending = new Set<Promise<unknown>>();
-  private streaming = false;
-  private health: PrivateStreamHealth | undefined;
-  private paceCounts = { fastOrders: 0, slowOrders: 0, lookups: 0, skipped: 0 };
+  private readonly streams: PrivateStreams;
+  private readonly pacer = new SyncPacer();
   /** Reports the OMS refused (e.g. an order it no longer holds); kept for health. */
   droppedReports = 0;
   /** Orders of unknown outcome resolved as never placed after the bound. */
@@ -125,6 +51,15 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   constructor(private readonly opts: CcxtExecutionClientOptions) {
     this.venue = opts.exchange.id;
+    this.tracked = new TrackedOrders(
+      (orderId) => this.clientIdOf(orderId),
+      (o) => opts.capabilities.clientIds.read(o),
+    );
+    this.streams = new PrivateStreams(opts, {
+      trades: (trades) => this.onStreamTrades(trades),
+      orders: (orders) => this.onStreamOrders(orders),
+      healthy: () => this.onStreamsHealthy(),
+    });
   }
 
   setSink(sink: ExecutionReportSink): void {
@@ -141,12 +76,12 @@ export class CcxtExecutionClient implements ExecutionClient {
    * plain MARKET/LIMIT for the quantity left to protect); the client order id stays the order's.
    */
   submit(order: Order, request: OrderRequest = order.request): void {
-    const t = this.track(order);
+    const t = this.tracked.track(order);
     this.spawn(this.submitNow(t, request));
   }
 
   cancel(order: Order, reason: string): void {
-    const t = this.tracked.get(order.id) ?? this.track(order);
+    const t = this.tracked.get(order.id) ?? this.tracked.track(order);
     this.spawn(this.cancelNow(t, reason));
   }
 
@@ -156,7 +91,7 @@ export class CcxtExecutionClient implements ExecutionClient {
    * lookup by client order id says which.
    */
   adopt(order: Order, unknown: boolean = order.status === 'SUBMITTED'): void {
-    const t = this.track(order);
+    const t = this.tracked.track(order);
     if (unknown) t.unknownSince = this.opts.now();
     // Known to the exchange before the restart: acknowledged, its view to be refreshed.
     else if (order.venueOrderId !== undefined) t.ackAt ??= this.opts.now();
@@ -173,8 +108,7 @@ export class CcxtExecutionClient implements ExecutionClient {
    * (ERR_AMEND_QUANTITY); what the exchange answers (fills, the end) is applied as usual.
    */
   async amend(order: Order, change: AmendChange): Promise<AmendResult> {
-    const caps = this.opts.capabilities;
-    if (!caps.amend)
+    if (!this.opts.capabilities.amend)
       throw new QtsError('ERR_AMEND_NOT_SUPPORTED', `${this.venue} cannot amend an order in place`);
     const t = this.tracked.get(order.id);
     const venueId = order.venueOrderId;
@@ -183,16 +117,8 @@ export class CcxtExecutionClient implements ExecutionClient {
         'ERR_AMEND_NOT_OPEN',
         `order ${order.id} is not open and acknowledged at ${this.venue}`,
       );
-    const r = order.request;
-    if (r.type !== 'LIMIT')
-      throw new QtsError('ERR_AMEND_INVALID', `only LIMIT orders can be amended (${order.id} is ${r.type})`);
-    const quantity = change.quantity ?? t.amended?.quantity ?? r.quantity;
-    const price = change.price ?? t.amended?.price ?? r.price;
-    if (quantity > r.quantity || quantity <= order.filledQty || price === undefined || price <= 0n)
-      throw new QtsError(
-        'ERR_AMEND_QUANTITY',
-        `amend of ${order.id}: quantity must be above the ${formatFixed(order.filledQty)} filled and at most the ${formatFixed(r.quantity)} ordered, price above 0`,
-      );
+    const before = order.request;
+    const { price, quantity } = amendTerms(order, change, t.amended);
     let o: CcxtOrder;
     const asked = this.opts.now();
     try {
@@ -223,18 +149,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     t.amended = amended;
     t.restAt = asked;
     // The OMS takes the new terms only now that the exchange confirmed them.
-    this.report({
-      type: 'OrderAmended',
-      price: amended.price,
-      quantity: amended.quantity,
-      previousPrice: r.price,
-      previousQuantity: r.quantity,
-      reason: order.pendingAmend?.reason ?? 'amended',
-      orderId: order.id,
-      strategyId: order.strategyId,
-      symbol: order.symbol,
-      ts: this.opts.now(),
-    });
+    this.report(amendedReport(order, before, amended, this.opts.now()));
     await this.apply(t, o);
     return amended;
   }
@@ -246,11 +161,7 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   /** Orders still of unknown outcome, with how long they have been so (ms). */
   unknownOrders(): { orderId: string; ageMs: number }[] {
-    const now = this.opts.now();
-    const out: { orderId: string; ageMs: number }[] = [];
-    for (const t of this.tracked.values())
-      if (t.unknownSince !== undefined) out.push({ orderId: t.order.id, ageMs: now - t.unknownSince });
-    return out;
+    return this.tracked.unknownOrders(this.opts.now());
   }
 
   /** Submits and cancels still waiting for the exchange's answer. */
@@ -282,45 +193,25 @@ export class CcxtExecutionClient implements ExecutionClient {
    */
   async syncDue(streamSyncIntervalMs: number): Promise<void> {
     const now = this.opts.now();
-    const since = this.health?.view().healthySince;
-    const counts = { fastOrders: 0, slowOrders: 0, lookups: 0, skipped: 0 };
-    const work: Promise<void>[] = [];
-    for (const t of this.tracked.values()) {
-      const facts = factsOf(t);
-      if (paceOf(facts, since) === SyncPace.SLOW) counts.slowOrders += 1;
-      else counts.fastOrders += 1;
-      if (t.refreshing === true) continue;
-      if (!isRefreshDue(facts, since, now, streamSyncIntervalMs)) {
-        counts.skipped += 1;
-        continue;
-      }
-      counts.lookups += 1;
-      work.push(this.refreshPaced(t));
-    }
-    this.paceCounts = {
-      ...counts,
-      lookups: this.paceCounts.lookups + counts.lookups,
-      skipped: this.paceCounts.skipped + counts.skipped,
-    };
-    await Promise.allSettled(work);
+    const since = this.streams.view()?.healthySince;
+    const due = this.pacer.due(this.tracked.values(), since, now, streamSyncIntervalMs);
+    await Promise.allSettled(due.map((t) => this.refreshPaced(t)));
   }
 
   /** The private streams' health (see PrivateStreamHealth for what "healthy" rests on). */
   streamHealth(): StreamHealthView | undefined {
-    return this.health?.view();
+    return this.streams.view();
   }
 
   /** The pace a paced pass would look the order up at now (undefined: not managed). */
   orderPace(orderId: string): SyncPace | undefined {
     const t = this.tracked.get(orderId);
-    return t === undefined ? undefined : paceOf(factsOf(t), this.health?.view().healthySince);
+    return t === undefined ? undefined : orderPaceOf(t, this.streams.view()?.healthySince);
   }
 
   /** Whether the REST sync runs at the streams' pace, and over how many orders. */
   syncPace(): SyncPaceView {
-    const h = this.health?.view();
-    const streams = h === undefined || !this.streaming ? 'off' : h.healthy ? 'healthy' : 'unhealthy';
-    return { streams, detail: h?.detail ?? 'private streams off', ...this.paceCounts };
+    return this.pacer.view(this.streams.view(), this.streams.running);
   }
 
   /**
@@ -330,82 +221,11 @@ export class CcxtExecutionClient implements ExecutionClient {
    * down, and one full pass runs as soon as the streams are confirmed again.
    */
   startStreams(): void {
-    if (this.streaming || !this.opts.capabilities.privateStreams) return;
-    const ex = this.opts.exchange;
-    const names = (['watchMyTrades', 'watchOrders'] as const).filter((n) => ex.has[n] === true);
-    if (names.length === 0) return;
-    this.streaming = true;
-    this.health = new PrivateStreamHealth(names, this.opts.streamConfirmMs ?? 1_000);
-    this.health.setRunning(true, this.opts.now());
-    // Not in `pending`: a watch waits for news indefinitely, so idle() must not wait for it;
-    // a loop ends when stopStreams() is followed by closing the exchange.
-    if (ex.has['watchMyTrades'] === true)
-      void this.streamLoop(
-        'watchMyTrades',
-        () => ex.watchMyTrades(),
-        (trades) => this.onStreamTrades(trades),
-      ).catch(() => undefined);
-    if (ex.has['watchOrders'] === true)
-      void this.streamLoop(
-        'watchOrders',
-        () => ex.watchOrders(),
-        (orders) => this.onStreamOrders(orders),
-      ).catch(() => undefined);
+    this.streams.start();
   }
 
   stopStreams(): void {
-    this.streaming = false;
-    this.health?.setRunning(false, this.opts.now());
-  }
-
-  private async streamLoop<T>(
-    name: string,
-    watch: () => Promise<T[]>,
-    handle: (items: T[]) => void,
-  ): Promise<void> {
-    const health = this.health;
-    if (health === undefined) return;
-    while (this.streaming) {
-      health.watching(name, this.opts.now());
-      const confirming = health.subscribing(name) ? this.confirmWhilePending(health, name) : undefined;
-      try {
-        const items = await watch();
-        clearTimeout(confirming?.timer);
-        if (health.received(name, this.opts.now())) this.onStreamsHealthy();
-        handle(items);
-      } catch (e) {
-        clearTimeout(confirming?.timer);
-        if (!this.streaming) return;
-        const c = classifyExchangeError(e, undefined, this.opts.now());
-        health.failed(name, this.opts.now(), c.message);
-        this.opts.onProblem?.('stream', c);
-        if (c.retryAfterMs !== undefined) this.opts.gate.block(c.retryAfterMs);
-        // A refused reconnection fails at once: pause so a dead stream is not hammered.
-        await new Promise((r) => setTimeout(r, this.opts.streamRetryMs ?? 500));
-        await this.opts.gate.run(() => Promise.resolve());
-      }
-    }
-  }
-
-  /**
-   * While a (re)subscribing watch is pending, checks every `streamConfirmMs` whether it has
-   * held long enough on open sockets to count as subscribed (a quiet account sends nothing).
-   */
-  private confirmWhilePending(health: PrivateStreamHealth, name: string): { timer?: NodeJS.Timeout } {
-    const every = this.opts.streamConfirmMs ?? 1_000;
-    const handle: { timer?: NodeJS.Timeout } = {};
-    const check = (): void => {
-      if (!this.streaming || !health.subscribing(name)) return;
-      if (health.settled(name, this.opts.now(), privateSocketsOpen(this.opts.exchange)))
-        this.onStreamsHealthy();
-      else if (health.subscribing(name)) arm();
-    };
-    const arm = (): void => {
-      handle.timer = setTimeout(check, every);
-      handle.timer.unref();
-    };
-    arm();
-    return handle;
+    this.streams.stop();
   }
 
   /**
@@ -420,7 +240,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     this.spawn(Promise.allSettled(pass));
   }
 
-  private async refreshPaced(t: Tracked): Promise<void> {
+  private async refreshPaced(t: TrackedOrder): Promise<void> {
     t.refreshing = true;
     try {
       await this.refresh(t);
@@ -431,7 +251,7 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   private onStreamTrades(trades: CcxtTrade[]): void {
     for (const tr of trades) {
-      const t = tr.order === undefined ? undefined : this.byVenueId.get(String(tr.order));
+      const t = tr.order === undefined ? undefined : this.tracked.byVenueOrderId(String(tr.order));
       if (t === undefined) continue;
       t.streamAt = this.opts.now();
       this.report(fillOf(t.order, tr, t.streamAt));
@@ -440,7 +260,7 @@ export class CcxtExecutionClient implements ExecutionClient {
 
   private onStreamOrders(orders: CcxtOrder[]): void {
     for (const o of orders) {
-      const t = this.lookup(o);
+      const t = this.tracked.find(o);
       if (t === undefined) continue;
       t.streamAt = this.opts.now();
       // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
@@ -448,25 +268,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     }
   }
 
-  private lookup(o: CcxtOrder): Tracked | undefined {
-    const byVenue = this.byVenueId.get(String(o.id));
-    if (byVenue) return byVenue;
-    const ours = this.opts.capabilities.clientIds.read(o);
-    if (ours === undefined) return undefined;
-    for (const t of this.tracked.values()) if (t.clientId === ours) return t;
-    return undefined;
-  }
-
-  private track(order: Order): Tracked {
-    const existing = this.tracked.get(order.id);
-    if (existing) return existing;
-    const t: Tracked = { order, clientId: this.clientIdOf(order.id), unknownSince: undefined };
-    this.tracked.set(order.id, t);
-    if (order.venueOrderId !== undefined) this.byVenueId.set(order.venueOrderId, t);
-    return t;
-  }
-
-  private async submitNow(t: Tracked, request: OrderRequest): Promise<void> {
+  private async submitNow(t: TrackedOrder, request: OrderRequest): Promise<void> {
     const { type, side, amount, price, params } = createArgs(request);
     Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
     crashPoint('intent-saved-not-sent');
@@ -482,16 +284,8 @@ export class CcxtExecutionClient implements ExecutionClient {
     } catch (e) {
       const c = this.classify(e, 'createOrder', t.order.id);
       if (c.kind === 'rejected') {
-        this.report({
-          type: 'OrderRejected',
-          code: c.code,
-          reason: c.message,
-          orderId: t.order.id,
-          strategyId: t.order.strategyId,
-          symbol: t.order.symbol,
-          ts: this.opts.now(),
-        });
-        this.forget(t);
+        this.report(rejectedReport(t.order, c.code, c.message, this.opts.now()));
+        this.tracked.forget(t);
         return;
       }
       // Timeout, 5xx, dropped connection, rate limit, duplicate id: the order may exist.
@@ -501,7 +295,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     }
   }
 
-  private async cancelNow(t: Tracked, reason: string): Promise<void> {
+  private async cancelNow(t: TrackedOrder, reason: string): Promise<void> {
     const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(
@@ -524,9 +318,9 @@ export class CcxtExecutionClient implements ExecutionClient {
   }
 
   /** Looks the order up by client order id and applies what the exchange says. */
-  private async refresh(t: Tracked): Promise<void> {
+  private async refresh(t: TrackedOrder): Promise<void> {
     if (t.order.isTerminal) {
-      this.forget(t);
+      this.tracked.forget(t);
       return;
     }
     if (t.sending === true) return;
@@ -550,22 +344,15 @@ export class CcxtExecutionClient implements ExecutionClient {
       if (c.kind === 'not-found' && t.unknownSince !== undefined) {
         if (this.opts.now() - t.unknownSince < this.opts.resolveWithinMs) return;
         this.resolvedNotFound += 1;
-        this.report({
-          type: 'OrderRejected',
-          code: 'ERR_ORDER_NEVER_REACHED_EXCHANGE',
-          reason: `the exchange has no order ${t.clientId} ${this.opts.resolveWithinMs} ms after the submit`,
-          orderId: t.order.id,
-          strategyId: t.order.strategyId,
-          symbol: t.order.symbol,
-          ts: this.opts.now(),
-        });
+        const reason = `the exchange has no order ${t.clientId} ${this.opts.resolveWithinMs} ms after the submit`;
+        this.report(rejectedReport(t.order, 'ERR_ORDER_NEVER_REACHED_EXCHANGE', reason, this.opts.now()));
         this.resolved(t);
-        this.forget(t);
+        this.tracked.forget(t);
       }
     }
   }
 
-  private resolved(t: Tracked): void {
+  private resolved(t: TrackedOrder): void {
     if (t.unknownSince === undefined) return;
     const since = t.unknownSince;
     t.unknownSince = undefined;
@@ -573,40 +360,28 @@ export class CcxtExecutionClient implements ExecutionClient {
   }
 
   /** Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. */
-  private async apply(t: Tracked, o: CcxtOrder, cancelReason?: string): Promise<void> {
+  private async apply(t: TrackedOrder, o: CcxtOrder, cancelReason?: string): Promise<void> {
     const snap = snapshotOf(o);
     this.resolved(t);
     if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
-      this.byVenueId.set(snap.venueOrderId, t);
+      this.tracked.acknowledged(t, snap.venueOrderId);
       t.ackAt ??= this.opts.now();
       if (t.order.status === 'SUBMITTED')
-        this.report({
-          type: 'OrderAccepted',
-          venueOrderId: snap.venueOrderId,
-          orderId: t.order.id,
-          strategyId: t.order.strategyId,
-          symbol: t.order.symbol,
-          ts: this.opts.now(),
-        });
+        this.report(acceptedReport(t.order, snap.venueOrderId, this.opts.now()));
     }
     if (snap.filled > t.order.filledQty) await this.applyFills(t, o, snap);
     if (snap.state === 'open' || t.order.isTerminal) return;
     // Every fill must be booked before the end is: otherwise a late fill would hit a closed order.
     if (snap.filled > t.order.filledQty) return;
-    const end =
-      snap.state === 'closed'
-        ? closedShort(t.order, snap.filled, this.opts.now())
-        : endOf(t.order, snap.state, this.opts.now());
+    const end = endReport(t.order, snap, cancelReason, this.opts.now());
     if (end === undefined) return;
-    if (end?.type === 'OrderCanceled' && cancelReason !== undefined)
-      this.report({ ...end, reason: cancelReason });
-    else if (end) this.report(end);
-    this.forget(t);
+    this.report(end);
+    this.tracked.forget(t);
   }
 
-  private async applyFills(t: Tracked, o: CcxtOrder, snap: VenueOrderSnapshot): Promise<void> {
-    let trades = (o.trades ?? []).filter((tr) => tr.id !== undefined);
-    if (trades.length === 0 || sumQty(trades) < snap.filled) {
+  private async applyFills(t: TrackedOrder, o: CcxtOrder, snap: VenueOrderSnapshot): Promise<void> {
+    let trades = tradesCovering(o, snap.filled);
+    if (trades === undefined) {
       try {
         trades = await this.opts.gate.run(() =>
           fetchOrderFills(this.opts.exchange, snap.venueOrderId, t.order.symbol),
@@ -642,40 +417,8 @@ export class CcxtExecutionClient implements ExecutionClient {
     }
   }
 
-  private forget(t: Tracked): void {
-    this.tracked.delete(t.order.id);
-    if (t.order.venueOrderId !== undefined) this.byVenueId.delete(t.order.venueOrderId);
-  }
-
   private spawn(p: Promise<unknown>): void {
     const tracked = p.catch(() => undefined).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
-}
-
-/**
- * The end of an order the exchange closed with less filled than we ordered: Binance cuts a
- * reduce-only order to the position it can close, and an amend may have lowered it. The rest
- * will never fill; the order ends as canceled with the reason. Undefined when fully filled.
- */
-function closedShort(order: Order, filled: Fixed, now: number): OrderEventInput | undefined {
-  if (filled >= order.quantity) return undefined;
-  return {
-    type: 'OrderCanceled',
-    reason: `the exchange closed the order with ${formatFixed(filled)} of ${formatFixed(order.quantity)} filled (cut to the position or amended)`,
-    orderId: order.id,
-    strategyId: order.strategyId,
-    symbol: order.symbol,
-    ts: now,
-  };
-}
-
-function sumQty(trades: readonly CcxtTrade[]): Fixed {
-  let s = ZERO;
-  for (const tr of trades) s = add(s, exact(tr.amount));
-  return s;
-}
-
-function factsOf(t: Tracked): OrderSyncFacts {
-  return { unknown: t.unknownSince !== undefined, ackAt: t.ackAt, restAt: t.restAt, streamAt: t.streamAt };
 }

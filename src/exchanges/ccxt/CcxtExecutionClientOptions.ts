@@ -1,0 +1,33 @@
+import type { Exchange } from 'ccxt';
+import type { ClassifiedError } from './classifyExchangeError.js';
+import type { ExecutionCapabilities } from './executionCapabilities.js';
+import type { RequestGate } from './RequestGate.js';
+
+/** Settings of a CcxtExecutionClient. */
+export interface CcxtExecutionClientOptions {
+  /** A ccxt instance holding the account's keys (never the market-data instance). */
+  readonly exchange: Exchange;
+  readonly capabilities: ExecutionCapabilities;
+  /** Prepended to every OMS order id to form the exchange's client order id. */
+  readonly clientIdPrefix: string;
+  readonly gate: RequestGate;
+  readonly now: () => number;
+  /**
+   * Longest time an order may stay of unknown outcome. Past it, an exchange that still
+   * definitively answers "no such order" has never seen it: it cannot arrive later, because
+   * the bound is chosen above the request's timeout plus the exchange's receive window, after
+   * which a delayed request is refused on arrival.
+   */
+  readonly resolveWithinMs: number;
+  /** Told of every request that failed and how it was classified. */
+  readonly onProblem?: (what: string, err: ClassifiedError, orderId?: string) => void;
+  /** Told when an order of unknown outcome is resolved (found, or rejected after the bound). */
+  readonly onResolved?: (orderId: string, unknownSince: number) => void;
+  /** Pause before a failed private stream is watched again (default 500 ms). */
+  readonly streamRetryMs?: number;
+  /**
+   * How long a (re)subscribing watch must stay pending on open sockets, without a message, to
+   * count as subscribed (default 1000 ms): a refused connection or signature fails sooner.
+   */
+  readonly streamConfirmMs?: number;
+}
