@@ -105,7 +105,9 @@ export type FeedWarningCode = (typeof FeedWarningCode)[keyof typeof FeedWarningC
 
 /**
  * What a feed calls. Bars arrive as updates of the forming bar (`closed: false`, any number
- * of times) and then exactly once closed, in time order per symbol and timeframe. Trades
+ * of times) and then exactly once closed, in time order per symbol and timeframe. One
+ * exception: a bar the feed joined mid-period, whose earlier trades it could not fetch, shows
+ * as forming but is never delivered closed (its open and volume would be wrong). Trades
  * arrive once each (duplicates are suppressed), in venue order per symbol.
  */
 export interface MarketDataListener {

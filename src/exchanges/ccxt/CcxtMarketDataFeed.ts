@@ -36,6 +36,10 @@ export interface FeedStats {
   readonly backfillRequests: number;
   readonly backfilledTrades: number;
   readonly duplicateTrades: number;
+  /**
+   * Trades that arrived after their bar closed, not applied: summed over the symbols, each
+   * counted by its timeframe that found the most (a trade late for 5m is late for 1m too).
+   */
   readonly lateTrades: number;
   readonly skippedTradeIds: number;
   readonly bookResyncs: number;
@@ -271,7 +275,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       backfilledTrades += c.backfilledTrades;
       skippedTradeIds += c.skippedTradeIds;
       dups += c.duplicateTrades;
-      late = Math.max(late, c.lateTrades);
+      late += c.lateTrades;
       checked += c.barsChecked;
     }
     return {

@@ -137,8 +137,7 @@ export class SymbolTrades {
 
   /** Compares the venue's final candles of `tf` with our closed bars, as far as both go. */
   settle(tf: TfState): void {
-    const coverage = tf.firstFullBucket === -Infinity ? -Infinity : tf.firstFullBucket;
-    for (const m of tf.check.settle(tf.builder.lastClosedTs(), coverage))
+    for (const m of tf.check.settle(tf.builder.lastClosedTs(), tf.firstFullBucket))
       this.ctx.mismatch(this.symbol, tf.timeframe, m);
   }
 

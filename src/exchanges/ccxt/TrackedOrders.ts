@@ -18,7 +18,11 @@ export interface TrackedOrder {
   amended?: AmendResult;
   /** When the exchange's view first carried its order id (engine ms). */
   ackAt?: number;
-
+  /**
+   * The exchange's order id as this client learned it: the OMS's copy (order.venueOrderId)
+   * is missing when it dropped the report that carried it, and the index must still be undone.
+   */
+  venueOrderId?: string;
   /** When a REST answer about it was last applied. */
   restAt?: number;
   /** When a private stream last spoke of it. */
@@ -58,13 +62,14 @@ export class TrackedOrders {
     if (existing) return existing;
     const t: TrackedOrder = { order, clientId: this.clientIdOf(order.id), unknownSince: undefined };
     this.byOrderId.set(order.id, t);
-    if (order.venueOrderId !== undefined) this.byVenueId.set(order.venueOrderId, t);
+    if (order.venueOrderId !== undefined) this.acknowledged(t, order.venueOrderId);
     return t;
   }
 
   /** The exchange named its order id for `t`. */
   acknowledged(t: TrackedOrder, venueOrderId: string): void {
     this.byVenueId.set(venueOrderId, t);
+    t.venueOrderId = venueOrderId;
   }
 
   byVenueOrderId(venueOrderId: string): TrackedOrder | undefined {
@@ -83,7 +88,8 @@ export class TrackedOrders {
 
   forget(t: TrackedOrder): void {
     this.byOrderId.delete(t.order.id);
-    if (t.order.venueOrderId !== undefined) this.byVenueId.delete(t.order.venueOrderId);
+    for (const id of [t.venueOrderId, t.order.venueOrderId])
+      if (id !== undefined && this.byVenueId.get(id) === t) this.byVenueId.delete(id);
   }
 
   /** Orders still of unknown outcome, with how long they have been so (ms). */
