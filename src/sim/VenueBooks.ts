@@ -78,15 +78,13 @@ export class VenueBooks {
 
   /** Open orders (including untriggered and not yet active ones) in acceptance order. */
   openOrders(symbol?: string): Order[] {
-    const out: Order[] = [];
-    for (const o of this.live.values()) if (symbol === undefined || o.symbol === symbol) out.push(o.order);
-    return out;
+    return this.openOf(symbol).map((o) => o.order);
   }
 
-  /** The open orders of `symbol`, copied: closing them changes the index. */
-  openOf(symbol: string): RestingOrder[] {
+  /** The open resting orders (of `symbol`, or all), copied: closing them changes the index. */
+  openOf(symbol?: string): RestingOrder[] {
     const out: RestingOrder[] = [];
-    for (const o of this.live.values()) if (o.symbol === symbol) out.push(o);
+    for (const o of this.live.values()) if (symbol === undefined || o.symbol === symbol) out.push(o);
     return out;
   }
 

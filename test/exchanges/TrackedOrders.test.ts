@@ -33,4 +33,18 @@ describe('TrackedOrders', () => {
     expect(t.byVenueOrderId('V1')).toBeUndefined();
     expect(t.get('O1')).toBeUndefined();
   });
+
+  it('forgets every exchange id an order had, and only its own entries', () => {
+    const t = tracked();
+    const entry = t.track(new Order('O1', 's', request, 0));
+    const other = t.track(new Order('O2', 's', request, 0));
+    t.acknowledged(entry, 'V1');
+    t.acknowledged(entry, 'V2');
+    t.acknowledged(entry, 'V2');
+    t.acknowledged(other, 'V3');
+    expect(entry.venueIds).toEqual(['V1', 'V2']);
+    t.forget(entry);
+    expect([t.byVenueOrderId('V1'), t.byVenueOrderId('V2')]).toEqual([undefined, undefined]);
+    expect(t.byVenueOrderId('V3')).toBe(other);
+  });
 });

@@ -4,8 +4,9 @@ import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
 import type { OrderEventInput } from '../../model/events.js';
 import type { Order } from '../../model/Order.js';
+import type { AmendTerms } from '../../model/OrderAmend.js';
 import type { OrderRequest } from '../../model/OrderRequest.js';
-import type { AmendChange, AmendResult } from './amendTerms.js';
+import type { AmendResult } from './amendTerms.js';
 import { amendTerms } from './amendTerms.js';
 import type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
 import type { ClassifiedError } from './classifyExchangeError.js';
@@ -24,7 +25,7 @@ import type { TrackedOrder } from './TrackedOrders.js';
 import { TrackedOrders } from './TrackedOrders.js';
 import { tradesCovering } from './tradesCovering.js';
 
-export type { AmendChange, AmendResult } from './amendTerms.js';
+export type { AmendResult } from './amendTerms.js';
 export type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
 export type { SyncPaceView } from './SyncPacer.js';
 
@@ -107,7 +108,7 @@ export class CcxtExecutionClient implements ExecutionClient {
    * The OMS keeps the order's original quantity as its ceiling, so a larger quantity is refused
    * (ERR_AMEND_QUANTITY); what the exchange answers (fills, the end) is applied as usual.
    */
-  async amend(order: Order, change: AmendChange): Promise<AmendResult> {
+  async amend(order: Order, change: AmendTerms): Promise<AmendResult> {
     if (!this.opts.capabilities.amend)
       throw new QtsError('ERR_AMEND_NOT_SUPPORTED', `${this.venue} cannot amend an order in place`);
     const t = this.tracked.get(order.id);

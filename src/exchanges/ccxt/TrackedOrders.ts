@@ -19,10 +19,11 @@ export interface TrackedOrder {
   /** When the exchange's view first carried its order id (engine ms). */
   ackAt?: number;
   /**
-   * The exchange's order id as this client learned it: the OMS's copy (order.venueOrderId)
-   * is missing when it dropped the report that carried it, and the index must still be undone.
+   * Every exchange order id this client learned for it, the index entries to undo when it is
+   * forgotten: the OMS's copy (order.venueOrderId) is missing when it dropped the report that
+   * carried it, and holds only the latest id.
    */
-  venueOrderId?: string;
+  readonly venueIds: string[];
   /** When a REST answer about it was last applied. */
   restAt?: number;
   /** When a private stream last spoke of it. */
@@ -60,7 +61,12 @@ export class TrackedOrders {
   track(order: Order): TrackedOrder {
     const existing = this.byOrderId.get(order.id);
     if (existing) return existing;
-    const t: TrackedOrder = { order, clientId: this.clientIdOf(order.id), unknownSince: undefined };
+    const t: TrackedOrder = {
+      order,
+      clientId: this.clientIdOf(order.id),
+      unknownSince: undefined,
+      venueIds: [],
+    };
     this.byOrderId.set(order.id, t);
     if (order.venueOrderId !== undefined) this.acknowledged(t, order.venueOrderId);
     return t;
@@ -69,7 +75,7 @@ export class TrackedOrders {
   /** The exchange named its order id for `t`. */
   acknowledged(t: TrackedOrder, venueOrderId: string): void {
     this.byVenueId.set(venueOrderId, t);
-    t.venueOrderId = venueOrderId;
+    if (!t.venueIds.includes(venueOrderId)) t.venueIds.push(venueOrderId);
   }
 
   byVenueOrderId(venueOrderId: string): TrackedOrder | undefined {
@@ -88,8 +94,7 @@ export class TrackedOrders {
 
   forget(t: TrackedOrder): void {
     this.byOrderId.delete(t.order.id);
-    for (const id of [t.venueOrderId, t.order.venueOrderId])
-      if (id !== undefined && this.byVenueId.get(id) === t) this.byVenueId.delete(id);
+    for (const id of t.venueIds) if (this.byVenueId.get(id) === t) this.byVenueId.delete(id);
   }
 
   /** Orders still of unknown outcome, with how long they have been so (ms). */

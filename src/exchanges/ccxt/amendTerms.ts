@@ -2,12 +2,7 @@ import type { Fixed } from '../../core/Fixed.js';
 import { formatFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
 import type { Order } from '../../model/Order.js';
-
-/** What to change of a resting order; what is not given stays. */
-export interface AmendChange {
-  readonly price?: Fixed;
-  readonly quantity?: Fixed;
-}
+import type { AmendTerms } from '../../model/OrderAmend.js';
 
 /** The terms the exchange confirmed after an amend. */
 export interface AmendResult {
@@ -21,11 +16,7 @@ export interface AmendResult {
  * the order's original quantity as its ceiling: a larger quantity, one not above what already
  * filled, or a price not above 0 is refused (ERR_AMEND_QUANTITY) before the exchange is asked.
  */
-export function amendTerms(
-  order: Order,
-  change: AmendChange,
-  previous: AmendResult | undefined,
-): AmendResult {
+export function amendTerms(order: Order, change: AmendTerms, previous: AmendResult | undefined): AmendResult {
   const r = order.request;
   if (r.type !== 'LIMIT')
     throw new QtsError('ERR_AMEND_INVALID', `only LIMIT orders can be amended (${order.id} is ${r.type})`);
