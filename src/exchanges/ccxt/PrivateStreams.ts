@@ -26,6 +26,11 @@ export interface PrivateStreamListener {
  */
 export class PrivateStreams {
   private streaming = false;
+  /**
+   * Which start the running loops belong to. A loop still awaiting its watch when the streams
+   * are stopped and started again must end rather than run beside the new start's loops.
+   */
+  private generation = 0;
   private health: PrivateStreamHealth | undefined;
 
   constructor(
@@ -49,14 +54,19 @@ export class PrivateStreams {
     const names = (['watchMyTrades', 'watchOrders'] as const).filter((n) => ex.has[n] === true);
     if (names.length === 0) return;
     this.streaming = true;
+    const generation = ++this.generation;
     this.health = new PrivateStreamHealth(names, this.opts.streamConfirmMs ?? 1_000);
     this.health.setRunning(true, this.opts.now());
     // Not in the client's `pending`: a watch waits for news indefinitely, so idle() must not
     // wait for it; a loop ends when stop() is followed by closing the exchange.
     if (ex.has['watchMyTrades'] === true)
-      void this.loop('watchMyTrades', () => ex.watchMyTrades(), this.listener.trades).catch(() => undefined);
+      void this.loop(generation, 'watchMyTrades', () => ex.watchMyTrades(), this.listener.trades).catch(
+        () => undefined,
+      );
     if (ex.has['watchOrders'] === true)
-      void this.loop('watchOrders', () => ex.watchOrders(), this.listener.orders).catch(() => undefined);
+      void this.loop(generation, 'watchOrders', () => ex.watchOrders(), this.listener.orders).catch(
+        () => undefined,
+      );
   }
 
   stop(): void {
@@ -65,23 +75,28 @@ export class PrivateStreams {
   }
 
   private async loop<T>(
+    generation: number,
     name: string,
     watch: () => Promise<T[]>,
     handle: (items: T[]) => void,
   ): Promise<void> {
     const health = this.health;
     if (health === undefined) return;
-    while (this.streaming) {
+    const current = (): boolean => this.streaming && this.generation === generation;
+    while (current()) {
       health.watching(name, this.opts.now());
       const confirming = health.subscribing(name) ? this.confirmWhilePending(health, name) : undefined;
       try {
         const items = await watch();
         clearTimeout(confirming?.timer);
+        // ccxt hands the same news to every waiting watch: once the streams were started again,
+        // the new start's loop reads it, and reading it here too would report it twice.
+        if (this.generation !== generation) return;
         if (health.received(name, this.opts.now())) this.listener.healthy();
         handle(items);
       } catch (e) {
         clearTimeout(confirming?.timer);
-        if (!this.streaming) return;
+        if (!current()) return;
         const c = classifyExchangeError(e, undefined, this.opts.now());
         health.failed(name, this.opts.now(), c.message);
         this.opts.onProblem?.('stream', c);
