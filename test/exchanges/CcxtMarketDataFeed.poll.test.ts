@@ -2,9 +2,11 @@ import type { Exchange } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import type { FeedGap, FeedWarning } from '../../src/data/MarketDataFeed.js';
 import { marketDataListener } from '../../src/data/MarketDataFeed.js';
+import type { CcxtMarketDataFeedOptions } from '../../src/exchanges/ccxt/CcxtMarketDataFeed.js';
 import { CcxtMarketDataFeed } from '../../src/exchanges/ccxt/CcxtMarketDataFeed.js';
 import { TestClock } from '../../src/kernel/Clock.js';
-import type { Bar } from '../../src/model/Bar.js';
+import type { Bar, Trade } from '../../src/model/Bar.js';
+import { Recorder } from './fakeSession.js';
 
 const M = 60_000;
 const T0 = 1_700_000_040_000 - (1_700_000_040_000 % M);
@@ -35,6 +37,8 @@ class PollOnlyVenue {
   calls: string[] = [];
   failNext = 0;
   closed = false;
+  /** Prefix of the trade ids this venue prints ('' for plain integers). */
+  idPrefix = 'x';
 
   loadMarkets(): Promise<unknown> {
     this.markets = { 'A/B': { symbol: 'A/B' } };
@@ -62,7 +66,7 @@ class PollOnlyVenue {
     return Promise.resolve();
   }
   print(id: number, ts: number, price: number, amount = 1): void {
-    this.tape.push({ id: `x${id}`, timestamp: ts, price, amount, side: 'buy' });
+    this.tape.push({ id: `${this.idPrefix}${id}`, timestamp: ts, price, amount, side: 'buy' });
   }
 }
 
@@ -72,8 +76,14 @@ async function flush(): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
-function setup(venue: PollOnlyVenue, clock: TestClock, onBar?: (b: Bar) => void) {
+function setup(
+  venue: PollOnlyVenue,
+  clock: TestClock,
+  onBar?: (b: Bar) => void,
+  extra: Partial<CcxtMarketDataFeedOptions> = {},
+) {
   const closed: Bar[] = [];
+  const trades: Trade[] = [];
   const forming: Bar[] = [];
   const warnings: FeedWarning[] = [];
   const gaps: FeedGap[] = [];
@@ -88,7 +98,9 @@ function setup(venue: PollOnlyVenue, clock: TestClock, onBar?: (b: Bar) => void)
     staleAfterMs: 10_000,
     quietCloseAfterMs: 5_000,
     backoff: { initialMs: 100, maxMs: 1000, jitter: 0 },
+    ...extra,
     listener: marketDataListener({
+      onTrade: (t) => trades.push(t),
       onBar: (b) => {
         onBar?.(b);
         (b.closed ? closed : forming).push(b);
@@ -99,7 +111,7 @@ function setup(venue: PollOnlyVenue, clock: TestClock, onBar?: (b: Bar) => void)
       onTicker: (t) => tickers.push(t.ts),
     }),
   });
-  return { feed, closed, forming, warnings, gaps, errors, tickers };
+  return { feed, closed, forming, trades, warnings, gaps, errors, tickers };
 }
 
 describe('CcxtMarketDataFeed over a venue without streams (REST polling)', () => {
@@ -171,6 +183,76 @@ describe('CcxtMarketDataFeed over a venue without streams (REST polling)', () =>
     const reconnects = s.warnings.filter((w) => w.code === 'FEED_RECONNECTING');
     expect(reconnects.map((w) => w.details?.['delayMs'])).toEqual([100, 200]);
     expect(s.closed.map((b) => b.ts)).toEqual([T0]); // minute 0 started exactly at its open
+    await s.feed.stop();
+  });
+
+  it('a venue taken for consecutive trade ids that sends others goes on as for opaque ids', async () => {
+    // E.g. a Binance twin, or a `tradeIds: 'consecutive'` setting, whose ids are not integers.
+    const venue = new PollOnlyVenue();
+    const clock = new TestClock(T0 + 40_000);
+    venue.print(1, T0 + 30_000, 10);
+    venue.print(2, T0 + 35_000, 11);
+    const rec = new Recorder();
+    const s = setup(venue, clock, undefined, { tradeIds: 'consecutive', logger: rec.logger });
+    await s.feed.start();
+    await flush();
+    expect(s.forming.at(-1)).toMatchObject({ ts: T0, open: 10, close: 11, closed: false });
+    const fallback = rec.logs.filter(
+      (l) => l.level === 'warn' && l.msg.startsWith('trade ids cannot be sequenced'),
+    );
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]?.obj).toMatchObject({
+      symbol: 'A/B',
+      reason: expect.stringContaining('"x1"') as unknown,
+    });
+
+    venue.print(3, T0 + M + 1_000, 12);
+    venue.print(4, T0 + M + 2_000, 13, 2);
+    clock.advanceTo(T0 + M + 3_000);
+    await flush();
+    expect(venue.calls[1]).toBe(`trades ${T0 + 35_000}`); // by time, as for opaque ids
+    expect(s.forming.at(-1)).toMatchObject({ ts: T0 + M, open: 12, close: 13, volume: 3 });
+    // Nothing more trades: minute 1 closes once venue time is 5 s past its end.
+    clock.advanceTo(T0 + 2 * M + 4_000);
+    await flush();
+    clock.advanceTo(T0 + 2 * M + 6_000);
+    await flush();
+    // Minute 0 was joined at 0:30 with nothing to fetch its start by: withheld, as for opaque ids.
+    expect(s.closed.map((b) => [b.ts, b.open, b.close, b.volume])).toEqual([[T0 + M, 12, 13, 3]]);
+    expect(s.trades.map((t) => t.id)).toEqual(['x1', 'x2', 'x3', 'x4']);
+    expect(s.errors).toEqual([]);
+    await s.feed.stop();
+  });
+
+  it('a first-period start that fails after its fetch goes on without a sequence, not held forever', async () => {
+    const venue = new PollOnlyVenue();
+    venue.idPrefix = '';
+    const clock = new TestClock(T0 + 40_000);
+    venue.print(5, T0 + 30_000, 10);
+    venue.print(6, T0 + 35_000, 11);
+    const fetchTrades = venue.fetchTrades.bind(venue);
+    venue.fetchTrades = async (symbol, since, limit) => {
+      const got = await fetchTrades(symbol, since, limit);
+      // The fetch of the trades before the first one (the second request) brings an id in a
+      // form the sequencer refuses, so the start fails after the ids of the stream passed.
+      const odd: StubTrade = { id: '4.0', timestamp: T0 + 20_000, price: 9, amount: 1, side: 'sell' };
+      return venue.calls.length === 2 ? [{ ...odd, symbol }, ...got] : got;
+    };
+    const rec = new Recorder();
+    const s = setup(venue, clock, undefined, { tradeIds: 'consecutive', logger: rec.logger });
+    await s.feed.start();
+    await flush();
+    expect(s.errors).toHaveLength(1);
+    expect(
+      rec.logs.some((l) => l.level === 'warn' && l.msg.startsWith('trade ids cannot be sequenced')),
+    ).toBe(true);
+    expect(s.trades.map((t) => t.id)).toEqual(['5', '6']);
+
+    venue.print(7, T0 + M + 1_000, 12);
+    clock.advanceTo(T0 + M + 3_000);
+    await flush();
+    expect(s.trades.map((t) => t.id)).toEqual(['5', '6', '7']);
+    expect(s.forming.at(-1)).toMatchObject({ ts: T0 + M, open: 12, close: 12 });
     await s.feed.stop();
   });
 

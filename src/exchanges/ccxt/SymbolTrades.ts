@@ -7,12 +7,12 @@ import { compareTradeIds, TradeBarBuilder } from '../../data/TradeBarBuilder.js'
 import type { Bar, Trade } from '../../model/Bar.js';
 import type { BarMismatch } from '../ExchangeBarCheck.js';
 import { ExchangeBarCheck } from '../ExchangeBarCheck.js';
-import { TradeSequencer } from '../TradeSequencer.js';
+import { TradeSequencer, tradeIdNumber } from '../TradeSequencer.js';
 import type { FeedContext } from './FeedContext.js';
 import type { TradeIdScheme } from './fetchTradesFromId.js';
 import { fetchRecentTrades, fetchTradesFromId, fetchTradesSince } from './fetchTradesFromId.js';
 import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
-import { backfillById, backfillByTime, fetchHead } from './tradeBackfill.js';
+import { backfillById, backfillByTime, errorText, fetchHead } from './tradeBackfill.js';
 
 /** One timeframe of a symbol: the bars we build and their check against the venue's candles. */
 export interface TfState {
@@ -57,7 +57,8 @@ export interface SymbolTradeCounts {
  */
 export class SymbolTrades {
   readonly tfs: readonly TfState[];
-  private readonly seq: TradeSequencer | undefined;
+  /** Consecutive ids; dropped before the start if the venue's ids turn out not to be integers. */
+  private seq: TradeSequencer | undefined;
   /** Opaque ids: ids delivered recently, to drop repeats. */
   private readonly seen = new RecentMap<string, true>(20_000);
   /** Opaque ids: repeats dropped. */
@@ -242,6 +243,14 @@ export class SymbolTrades {
    */
   private startHead(): void {
     this.repairing = this.head()
+      .catch((e: unknown) => {
+        this.ctx.emit(() => this.ctx.listener.onError(e));
+        // Fetch failures are absorbed by fetchHead; what reaches here would fail again on the
+        // same held trades, so retrying cannot help: start without a sequence instead of
+        // holding the symbol's trades (and freezing its bars) forever.
+        if (!this.started && !this.ctx.stopped()) this.fallBackToOpaque(errorText(e));
+      })
+      // Delivery failing in the fallback is reported like any other, never left unhandled.
       .catch((e: unknown) => this.ctx.emit(() => this.ctx.listener.onError(e)))
       .finally(() => {
         this.repairing = undefined;
@@ -250,23 +259,40 @@ export class SymbolTrades {
   }
 
   private async head(): Promise<void> {
-    const held = this.held ?? [];
-    const first = held.reduce((a, b) =>
-      a.ts < b.ts || (a.ts === b.ts && compareTradeIds(a.id, b.id) <= 0) ? a : b,
-    );
+    const first = firstTrade(this.held ?? []);
+    if (first === undefined) return;
     // Opaque ids: nothing to fetch by; trades from the first one on are all we know.
-    let head = { before: [] as Trade[], coverage: first.ts };
-    if (this.seq !== undefined) {
-      const oldest = Math.min(...this.tfs.map((tf) => bucketStart(first.ts, tf.ms)));
-      head = await fetchHead(this.backfillContext(), first, oldest);
-    }
+    if (this.seq === undefined) return this.begin(first, [], first.ts);
+    // A venue taken for consecutive ids that sends another kind cannot be sequenced at all.
+    const problem = idProblem(this.held ?? []);
+    if (problem !== undefined) return this.fallBackToOpaque(problem);
+    const oldest = Math.min(...this.tfs.map((tf) => bucketStart(first.ts, tf.ms)));
+    const { before, coverage } = await fetchHead(this.backfillContext(), first, oldest);
     if (this.ctx.stopped()) return;
-    const { before, coverage } = head;
+    this.begin(first, before, coverage);
+  }
+
+  /**
+   * Delivers `before` (fetched) and the held trades, and every trade after them as it comes;
+   * bars starting before `coverage` may be partial. Trades the sequencer refuses throw before
+   * the symbol is started: the held trades are still there to fall back with.
+   */
+  private begin(first: Trade, before: readonly Trade[], coverage: number): void {
     const startTrade = before[0] ?? first;
+    const all = [...before, ...(this.held ?? [])];
+    let ordered: Trade[];
+    if (this.seq !== undefined) {
+      this.seq.startAt(tradeIdNumber(startTrade));
+      ordered = this.seq.push(all);
+    } else {
+      ordered = all.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id));
+    }
     for (const tf of this.tfs) {
       const b = bucketStart(startTrade.ts, tf.ms);
       tf.firstFullBucket = b < coverage ? b + tf.ms : b;
     }
+    this.started = true;
+    this.held = undefined;
     this.ctx.log.info(
       {
         feed: this.ctx.feed,
@@ -278,15 +304,22 @@ export class SymbolTrades {
       'trade stream started',
     );
     this.backfilledTrades += before.length;
-    this.started = true;
-    const all = [...before, ...held];
-    this.held = undefined;
-    if (this.seq !== undefined) {
-      this.seq.startAt(Number(startTrade.id));
-      this.apply(this.seq.push(all));
-    } else {
-      this.apply(all.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id)));
-    }
+    this.apply(ordered);
+  }
+
+  /**
+   * Goes on as for opaque ids (the first bar withheld, holes found by time) when the trades
+   * cannot be put in sequence by id: a symbol's bars without the first one beat none at all.
+   */
+  private fallBackToOpaque(reason: string): void {
+    const first = firstTrade(this.held ?? []);
+    if (first === undefined) return;
+    this.ctx.log.warn(
+      { feed: this.ctx.feed, symbol: this.symbol, reason },
+      'trade ids cannot be sequenced: going on without a sequence, as for opaque ids',
+    );
+    this.seq = undefined;
+    this.begin(first, [], first.ts);
   }
 
   /** Starts a backfill unless one runs; a hole left when it ends starts another. */
@@ -360,5 +393,25 @@ export class SymbolTrades {
         this.backfillRequests++;
       },
     };
+  }
+}
+
+/** The first of `trades` in venue order (earliest, then lowest id). */
+function firstTrade(trades: readonly Trade[]): Trade | undefined {
+  let first: Trade | undefined;
+  for (const t of trades) {
+    if (first === undefined || t.ts < first.ts || (t.ts === first.ts && compareTradeIds(t.id, first.id) < 0))
+      first = t;
+  }
+  return first;
+}
+
+/** Why `trades` cannot be put in sequence by id (the sequencer's own complaint), if they cannot. */
+function idProblem(trades: readonly Trade[]): string | undefined {
+  try {
+    for (const t of trades) tradeIdNumber(t);
+    return undefined;
+  } catch (e) {
+    return errorText(e);
   }
 }
