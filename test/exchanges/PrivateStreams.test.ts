@@ -57,14 +57,24 @@ function streamsOn(stream: SharedStream, seen: CcxtOrder[][]): PrivateStreams {
   );
 }
 
+/** Streams started, their loop waiting on a watch, then stopped. */
+async function startedThenStopped(): Promise<{
+  stream: SharedStream;
+  seen: CcxtOrder[][];
+  streams: PrivateStreams;
+}> {
+  const stream = new SharedStream();
+  const seen: CcxtOrder[][] = [];
+  const streams = streamsOn(stream, seen);
+  streams.start();
+  await until(() => stream.waiting === 1);
+  streams.stop();
+  return { stream, seen, streams };
+}
+
 describe('PrivateStreams', () => {
   it('stopped and started again, reads each batch once with one loop', async () => {
-    const stream = new SharedStream();
-    const seen: CcxtOrder[][] = [];
-    const streams = streamsOn(stream, seen);
-    streams.start();
-    await until(() => stream.waiting === 1);
-    streams.stop();
+    const { stream, seen, streams } = await startedThenStopped();
     streams.start();
     await until(() => stream.waiting === 2);
     const first = [{ id: '1' } as CcxtOrder];
@@ -82,12 +92,7 @@ describe('PrivateStreams', () => {
   });
 
   it('reads the batch a watch was already waiting for when stopped', async () => {
-    const stream = new SharedStream();
-    const seen: CcxtOrder[][] = [];
-    const streams = streamsOn(stream, seen);
-    streams.start();
-    await until(() => stream.waiting === 1);
-    streams.stop();
+    const { stream, seen, streams } = await startedThenStopped();
     stream.push([{ id: '1' } as CcxtOrder]);
     await until(() => stream.waiting === 0);
     await new Promise((r) => setImmediate(r));
