@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Exchange } from 'ccxt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -11,41 +9,34 @@ import { EquityHistory } from '../api/engine/EquityHistory.js';
 import { RecentBars } from '../api/engine/RecentBars.js';
 import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
 import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
-import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { DEFAULT_PORTS } from '../config/configSchema.js';
 import { ZERO, formatFixed, toNumber } from '../core/Fixed.js';
-import { QtsError } from '../core/QtsError.js';
-import { timeframeToMs } from '../core/time.js';
 import { marketDataListener } from '../data/MarketDataFeed.js';
 import { LiveClock } from '../kernel/LiveClock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
-import type { Order } from '../model/Order.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
-import { findStrategy } from '../strategies/registry.js';
-import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
-import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
-import { OrderStore } from '../storage/sqlite/OrderStore.js';
-import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
-import { RunStore } from '../storage/sqlite/RunStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
-import { openDatabase } from '../storage/sqlite/openDatabase.js';
 import { BreakerAnchorStore } from './BreakerAnchorStore.js';
+import type { RuntimeStorage, RuntimeStores } from './openRuntimeStorage.js';
+import { openRuntimeStorage } from './openRuntimeStorage.js';
+import type { DeploymentPlan } from './planDeployments.js';
+import { planDeployments } from './planDeployments.js';
 import { runtimeNode } from './runtimeNode.js';
 import type { KillSwitchTarget } from './killSwitch.js';
 import { engageKillSwitch, liftKillSwitch } from './killSwitch.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
+import type { RuntimeVariant, VenueContext } from './RuntimeVariant.js';
+import { SHADOW_VARIANT } from './RuntimeVariant.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import { selectMarketData } from './selectMarketData.js';
-import { ShadowVenue } from './ShadowVenue.js';
 import type { EngineHandle, RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
 import type { ExchangeRequestProblem, RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
-import { redactSecrets } from '../monitor/redactSecrets.js';
 import type { LogTail } from '../monitor/LogTail.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { StrategyControls } from '../api/engine/StrategyControls.js';
@@ -70,40 +61,9 @@ export interface RuntimeDeps {
   readonly tradingExchangeFactory?: () => Promise<Exchange>;
 }
 
-/**
- * What makes an engine shadow or live: its mode name, whether market data may fall back to
- * replay/synthetic when the exchange does not answer, and the venue its orders go to. The
- * composition root (startApp) picks one; everything else in the runtime is shared.
- */
-export interface RuntimeVariant {
-  readonly mode: 'shadow' | 'live';
-  readonly allowMarketFallback: boolean;
-  readonly makeVenue: (ctx: VenueContext) => RuntimeVenue | Promise<RuntimeVenue>;
-}
-
-/** What a venue is built from. */
-export interface VenueContext {
-  readonly config: AppConfig;
-  readonly node: TradingNode;
-  readonly market: MarketDataChoice;
-  readonly audit: AuditSink;
-  readonly log: Logger;
-  readonly now: () => number;
-  /** Saves the ledger (after reconciliation moved it). */
-  readonly saveLedger: () => void;
-  /** The engine's database and this session's run id, for venues that keep records of their own. */
-  readonly db: SqliteDatabase;
-  readonly runId: string;
-  /** An order from the journal, closed ones too (a bracket child's filled parent after a restart). */
-  readonly loadOrder?: (orderId: string) => Order | undefined;
-}
-
-/** Shadow trading: the simulated venue, a paper account. */
-export const SHADOW_VARIANT: RuntimeVariant = {
-  mode: 'shadow',
-  allowMarketFallback: true,
-  makeVenue: ({ node, market, config }) => new ShadowVenue(node, config.account.commission, market.matchOn),
-};
+// RuntimeVariant.ts is their home; liveVariant.ts, openLiveFunding.ts and tests import them from here.
+export type { RuntimeVariant, VenueContext } from './RuntimeVariant.js';
+export { SHADOW_VARIANT } from './RuntimeVariant.js';
 
 const COMMAND_POLL_MS = 1_000;
 
@@ -131,26 +91,24 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   private stopped = false;
   private services: RunningService[] = [];
   readonly audit: AuditSink;
+  readonly db: SqliteDatabase;
+  readonly runId: string;
+  private readonly stores: RuntimeStores;
 
   private constructor(
     readonly config: AppConfig,
-    readonly db: SqliteDatabase,
+    { db, runId, stores }: RuntimeStorage,
     readonly clock: LiveClock,
     readonly mode: 'shadow' | 'live',
     readonly node: TradingNode,
     readonly venue: RuntimeVenue,
     readonly market: MarketDataChoice,
-    readonly runId: string,
-    private readonly stores: {
-      orders: OrderStore;
-      ledger: LedgerStore;
-      risk: RiskStateStore;
-      runs: RunStore;
-      commands: CommandQueue;
-    },
     readonly log: Logger,
     audit: AuditSink,
   ) {
+    this.db = db;
+    this.runId = runId;
+    this.stores = stores;
     this.audit = audit;
     this.startedAt = clock.now();
     this.breaker = new BreakerAnchorStore(db, stores.risk, node.risk, () => node.portfolio.equity());
@@ -176,40 +134,40 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const mode = variant.mode;
     if (!deps.noHttp) checkApiExposure(config);
     const clock = new LiveClock();
-    const deployments = config.strategies.filter((s) => s.enabled);
-    if (deployments.length === 0)
-      throw new QtsError(
-        'ERR_CONFIG',
-        `${mode} mode needs at least one enabled strategy (config/strategies/*.json)`,
-      );
-    const prepared = deployments.map((d) => ({ d, cls: findStrategy(d.strategy) }));
-    const params = prepared.map(({ d, cls }) => validateParams(cls, d.params));
-    const symbols = [...new Set(deployments.flatMap((d) => d.symbols))];
-    const baseTf =
-      deployments.map((d) => d.timeframe).sort((a, b) => timeframeToMs(a) - timeframeToMs(b))[0] ?? '1m';
-
-    mkdirSync(dirname(config.storage.dbPath), { recursive: true });
-    const db = openDatabase(config.storage.dbPath);
-    const stores = {
-      orders: new OrderStore(db),
-      ledger: new LedgerStore(db),
-      risk: new RiskStateStore(db),
-      runs: new RunStore(db),
-      commands: new CommandQueue(db),
-    };
-    const now = clock.now();
-    const interrupted = stores.runs.markInterrupted(now);
-    if (interrupted.length > 0)
-      log.warn(
-        { runs: interrupted },
-        'previous run(s) ended without a clean stop: resuming from the database',
-      );
-    const runId = `${mode}-${now}`;
-    stores.runs.start({ id: runId, mode, startedAt: now, config: withoutApiSecrets(config) });
-
+    const plan = planDeployments(config, mode);
+    const storage = openRuntimeStorage(config, mode, () => clock.now(), log);
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
-    const ref: { runtime?: TradingRuntime } = {};
+    const ref: RuntimeRef = {};
+    const market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref);
+    const node = resumeNode(config, clock, market, storage, log, ref);
+    const audit = deps.audit ?? NULL_AUDIT;
+    const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
+    const runtime = new TradingRuntime(config, storage, clock, mode, node, venue, market, log, audit);
+    ref.runtime = runtime;
+    runtime.restoreOrders();
+    runtime.restoreBreakers();
+    runtime.restoreTradingState();
+    runtime.addStrategies(plan);
+    runtime.snapshotLedgerOnFills();
+    await runtime.prepareVenue();
+    runtime.restoreStrategyControls();
+    await runtime.startTrading();
+    if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
+    if (!deps.noServices) await runtime.startSideServices(deps);
+    return runtime;
+  }
+
+  /** The market data, its listener forwarding to the runtime in `ref` once that is built. */
+  private static async openMarketData(
+    config: AppConfig,
+    deps: RuntimeDeps,
+    variant: RuntimeVariant,
+    clock: LiveClock,
+    plan: DeploymentPlan,
+    ref: RuntimeRef,
+  ): Promise<MarketDataChoice> {
+    const log = deps.log;
     const listener = marketDataListener({
       onBar: (bar) => ref.runtime?.onBar(bar),
       onTrade: (trade) => ref.runtime?.onTrade(trade),
@@ -221,8 +179,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     });
     const market = await selectMarketData({
       config,
-      symbols,
-      timeframe: baseTf,
+      symbols: plan.symbols,
+      timeframe: plan.baseTimeframe,
       listener,
       log,
       now: () => clock.now(),
@@ -231,50 +189,39 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       ...(deps.exchangeFactory ? { exchangeFactory: deps.exchangeFactory } : {}),
     });
     log.info({ source: market.source, detail: market.detail }, `market data: ${market.detail}`);
+    return market;
+  }
 
-    const snapshot = stores.ledger.latest();
-    const node = runtimeNode(config, clock, market, snapshot?.cash, db, stores.orders, log, (symbol) =>
-      ref.runtime?.lastData.get(symbol),
-    );
-    if (snapshot) node.portfolio.restorePositions(snapshot.positions);
-    const audit = deps.audit ?? NULL_AUDIT;
-    const venue = await variant.makeVenue({
-      config,
-      node,
-      market,
-      audit,
-      log,
-      now: () => clock.now(),
-      saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
-      db,
-      runId,
-      loadOrder: (id) => stores.orders.load(id),
-    });
-    venue.connect(node.connect(venue.orderClient ?? venue.client));
+  /** The journal's open orders, back in the OMS and the venue. */
+  private restoreOrders(): void {
+    for (const order of this.stores.orders.loadOpenOrders()) {
+      if (order.status === 'INITIALIZED') {
+        // Never sent before the stop: deny it rather than send it late, on stale intent.
+        this.node.oms.adopt(order);
+        this.node.oms.deny(order, 'ERR_RESTART_NOT_SENT', 'engine stopped before the order was sent');
+        continue;
+      }
+      this.node.oms.adopt(order);
+      this.venue.adopt(order);
+    }
+  }
 
-    const runtime = new TradingRuntime(
-      config,
-      db,
-      clock,
-      mode,
-      node,
-      venue,
-      market,
-      runId,
-      stores,
-      log,
-      audit,
-    );
-    ref.runtime = runtime;
-    runtime.restoreOrders();
-    node.risk.configureBreakers({
-      dailyLossLimitPct: config.risk.dailyLossLimitPct,
-      maxDrawdownPct: config.risk.maxDrawdownPct,
-      breakerState: config.risk.breakerState,
-      consecutiveLossLimit: config.risk.consecutiveLossLimit,
-      cooldownMs: config.risk.cooldownMs,
+  /** The circuit breakers as configured, anchored where the last run left them. */
+  private restoreBreakers(): void {
+    const risk = this.config.risk;
+    this.node.risk.configureBreakers({
+      dailyLossLimitPct: risk.dailyLossLimitPct,
+      maxDrawdownPct: risk.maxDrawdownPct,
+      breakerState: risk.breakerState,
+      consecutiveLossLimit: risk.consecutiveLossLimit,
+      cooldownMs: risk.cooldownMs,
     });
-    runtime.breaker.restore(clock.now());
+    this.breaker.restore(this.clock.now());
+  }
+
+  /** Each change of the trading state is saved; the last run's state comes back (a halt survives a restart). */
+  private restoreTradingState(): void {
+    const { node, stores, clock, log } = this;
     node.risk.onStateChange((state, reason, code) => {
       stores.risk.save({ state, reason, since: clock.now(), killSwitch: false });
       log[state === 'ACTIVE' ? 'warn' : 'error']({ code, state }, `TRADING ${state}: ${reason}`);
@@ -288,72 +235,84 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
           `trading state ${risk.state} restored: ${risk.reason}`,
         );
     }
-    prepared.forEach(({ d, cls }, i) => {
-      for (const s of d.symbols) node.registerFeed(s, baseTf);
+  }
+
+  /** Each planned strategy on the node, its symbols fed at the base timeframe. */
+  private addStrategies(plan: DeploymentPlan): void {
+    const node = this.node;
+    for (const { deployment: d, strategyClass, params } of plan.deployments) {
+      for (const s of d.symbols) node.registerFeed(s, plan.baseTimeframe);
       node.addStrategy({
         id: d.id,
-        strategyClass: cls,
-        params: params[i],
+        strategyClass,
+        params,
         symbols: d.symbols,
         timeframe: d.timeframe,
         sizing: parseSizing(d.sizing, node.instrument(d.symbols[0] as string).lotSize),
       });
-    });
-    // Every fill moves the paper account: snapshot it so a restart resumes exactly.
+    }
+  }
+
+  /** Every fill moves the paper account: snapshot it so a restart resumes exactly. */
+  private snapshotLedgerOnFills(): void {
+    const { node, stores, clock } = this;
     node.bus.subscribe(ORDER_EVENTS, (e) => {
       if (e.type !== 'OrderFilled') return;
-      stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
-      runtime.breaker.check(clock.now());
+      stores.ledger.save(this.runId, clock.now(), node.portfolio.ledger);
+      this.breaker.check(clock.now());
     });
-    // Live: the account is reconciled with the exchange before any strategy may send an order.
+  }
+
+  /**
+   * Live: the account is reconciled with the exchange before any strategy may send an order.
+   * A venue that cannot be prepared fails the start: the venue, the market data and the
+   * database are released and the run is recorded as stopped.
+   */
+  private async prepareVenue(): Promise<void> {
     try {
-      await venue.prepare();
+      await this.venue.prepare();
     } catch (e) {
-      await venue.stop().catch(() => undefined);
-      await market.feed.stop().catch(() => undefined);
-      await market.exchange?.close?.().catch(() => undefined);
-      stores.runs.finish(runId, { stoppedAt: clock.now(), status: 'STOPPED' });
-      clock.dispose();
-      db.close();
+      await this.venue.stop().catch(() => undefined);
+      await this.market.feed.stop().catch(() => undefined);
+      await this.market.exchange?.close?.().catch(() => undefined);
+      this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });
+      this.clock.dispose();
+      this.db.close();
       throw e;
     }
-    // Start/stop and parameters set through the API before the last stop come back first.
-    for (const r of new StrategyControls(db, node, config.strategies, () => clock.now()).restore()) {
-      log[r.outcome === 'restored' ? 'info' : 'warn'](
+  }
+
+  /** Start/stop and parameters set through the API before the last stop come back first. */
+  private restoreStrategyControls(): void {
+    const controls = new StrategyControls(this.db, this.node, this.config.strategies, () => this.clock.now());
+    for (const r of controls.restore()) {
+      this.log[r.outcome === 'restored' ? 'info' : 'warn'](
         { strategyId: r.strategyId, outcome: r.outcome },
         `strategy ${r.strategyId}: ${r.detail}`,
       );
-      audit.record('strategy.control_restored', { ...r }, 'system');
+      this.audit.record('strategy.control_restored', { ...r }, 'system');
     }
-    node.start();
-    await market.feed.start();
-    runtime.commandTimer = setInterval(() => runtime.runCommands(), COMMAND_POLL_MS);
-    if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
-    if (!deps.noServices)
-      runtime.services = await startServices({
-        mode,
-        config,
-        log,
-        audit: runtime.audit,
-        logTail: deps.logTail,
-        status: runtime,
-        engine: runtime,
-        now: () => clock.now(),
-      });
-    return runtime;
   }
 
-  private restoreOrders(): void {
-    for (const order of this.stores.orders.loadOpenOrders()) {
-      if (order.status === 'INITIALIZED') {
-        // Never sent before the stop: deny it rather than send it late, on stale intent.
-        this.node.oms.adopt(order);
-        this.node.oms.deny(order, 'ERR_RESTART_NOT_SENT', 'engine stopped before the order was sent');
-        continue;
-      }
-      this.node.oms.adopt(order);
-      this.venue.adopt(order);
-    }
+  /** Strategies start, market data flows, and commands queued by other processes are polled. */
+  private async startTrading(): Promise<void> {
+    this.node.start();
+    await this.market.feed.start();
+    this.commandTimer = setInterval(() => this.runCommands(), COMMAND_POLL_MS);
+  }
+
+  /** The side services of src/app/services (audit, metrics, notifications, push), watching this engine. */
+  private async startSideServices(deps: RuntimeDeps): Promise<void> {
+    this.services = await startServices({
+      mode: this.mode,
+      config: this.config,
+      log: this.log,
+      audit: this.audit,
+      logTail: deps.logTail,
+      status: this,
+      engine: this,
+      now: () => this.clock.now(),
+    });
   }
 
   private onBar(bar: Bar): void {
@@ -541,7 +500,50 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 }
 
-/** The configuration as the runs table keeps it: every secret-named field blanked (tokens, keys, passwords). */
-function withoutApiSecrets(config: AppConfig): AppConfig {
-  return redactSecrets(config);
+/** The runtime, once built: the market data listener and the node exist before it and reach it here. */
+interface RuntimeRef {
+  runtime?: TradingRuntime;
+}
+
+/** The trading node on the instruments of `market`, with the cash and positions of the last saved ledger. */
+function resumeNode(
+  config: AppConfig,
+  clock: LiveClock,
+  market: MarketDataChoice,
+  { db, stores }: RuntimeStorage,
+  log: Logger,
+  ref: RuntimeRef,
+): TradingNode {
+  const snapshot = stores.ledger.latest();
+  const node = runtimeNode(config, clock, market, snapshot?.cash, db, stores.orders, log, (symbol) =>
+    ref.runtime?.lastData.get(symbol),
+  );
+  if (snapshot) node.portfolio.restorePositions(snapshot.positions);
+  return node;
+}
+
+/**
+ * The venue of `variant`, connected to the node: the node sends orders through the venue's
+ * client, and the venue's execution reports flow back into the node.
+ */
+async function connectVenue(
+  variant: RuntimeVariant,
+  { config, node, market, audit, log }: Pick<VenueContext, 'config' | 'node' | 'market' | 'audit' | 'log'>,
+  clock: LiveClock,
+  { db, stores, runId }: RuntimeStorage,
+): Promise<RuntimeVenue> {
+  const venue = await variant.makeVenue({
+    config,
+    node,
+    market,
+    audit,
+    log,
+    now: () => clock.now(),
+    saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
+    db,
+    runId,
+    loadOrder: (id) => stores.orders.load(id),
+  });
+  venue.connect(node.connect(venue.orderClient ?? venue.client));
+  return venue;
 }

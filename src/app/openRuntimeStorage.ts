@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/configSchema.js';
+import type { Millis } from '../core/time.js';
+import { redactSecrets } from '../monitor/redactSecrets.js';
+import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
+import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
+import { OrderStore } from '../storage/sqlite/OrderStore.js';
+import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
+import { RunStore } from '../storage/sqlite/RunStore.js';
+import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
+import { openDatabase } from '../storage/sqlite/openDatabase.js';
+
+/** The records a shadow or live engine keeps in its database. */
+export interface RuntimeStores {
+  readonly orders: OrderStore;
+  readonly ledger: LedgerStore;
+  readonly risk: RiskStateStore;
+  readonly runs: RunStore;
+  readonly commands: CommandQueue;
+}
+
+/** The engine's system of record, opened, and the run this session records in it. */
+export interface RuntimeStorage {
+  readonly db: SqliteDatabase;
+  readonly stores: RuntimeStores;
+  readonly runId: string;
+}
+
+/**
+ * Opens the engine's SQLite database (creating its folder) and records this session as a new
+ * run started now. Runs that ended without a clean stop are marked interrupted: this one
+ * resumes from what they left in the database.
+ */
+export function openRuntimeStorage(
+  config: AppConfig,
+  mode: 'shadow' | 'live',
+  now: () => Millis,
+  log: Logger,
+): RuntimeStorage {
+  mkdirSync(dirname(config.storage.dbPath), { recursive: true });
+  const db = openDatabase(config.storage.dbPath);
+  const stores = {
+    orders: new OrderStore(db),
+    ledger: new LedgerStore(db),
+    risk: new RiskStateStore(db),
+    runs: new RunStore(db),
+    commands: new CommandQueue(db),
+  };
+  const startedAt = now();
+  const interrupted = stores.runs.markInterrupted(startedAt);
+  if (interrupted.length > 0)
+    log.warn({ runs: interrupted }, 'previous run(s) ended without a clean stop: resuming from the database');
+  const runId = `${mode}-${startedAt}`;
+  stores.runs.start({ id: runId, mode, startedAt, config: withoutApiSecrets(config) });
+  return { db, stores, runId };
+}
+
+/** The configuration as the runs table keeps it: every secret-named field blanked (tokens, keys, passwords). */
+function withoutApiSecrets(config: AppConfig): AppConfig {
+  return redactSecrets(config);
+}
