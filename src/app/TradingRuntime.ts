@@ -42,6 +42,7 @@ import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { StrategyControls } from '../api/engine/StrategyControls.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
+import { secretRegistry } from '../monitor/SecretRegistry.js';
 
 export interface RuntimeDeps {
   readonly log: Logger;
@@ -139,22 +140,39 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
     const ref: RuntimeRef = {};
-    const market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref);
-    const node = resumeNode(config, clock, market, storage, log, ref);
-    const audit = deps.audit ?? NULL_AUDIT;
-    const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
-    const runtime = new TradingRuntime(config, storage, clock, mode, node, venue, market, log, audit);
-    ref.runtime = runtime;
-    runtime.restoreOrders();
-    runtime.restoreBreakers();
-    runtime.restoreTradingState();
-    runtime.addStrategies(plan);
-    runtime.snapshotLedgerOnFills();
-    await runtime.prepareVenue();
-    runtime.restoreStrategyControls();
-    await runtime.startTrading();
-    if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
-    if (!deps.noServices) await runtime.startSideServices(deps);
+    let market: MarketDataChoice | undefined;
+    try {
+      market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref);
+      const node = resumeNode(config, clock, market, storage, log, ref);
+      const audit = deps.audit ?? NULL_AUDIT;
+      const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
+      ref.runtime = new TradingRuntime(config, storage, clock, mode, node, venue, market, log, audit);
+    } catch (e) {
+      await releaseUnbuilt(storage, clock, market, e);
+      throw e;
+    }
+    const runtime = ref.runtime;
+    try {
+      runtime.restoreOrders();
+      runtime.restoreBreakers();
+      runtime.restoreTradingState();
+      runtime.addStrategies(plan);
+      runtime.snapshotLedgerOnFills();
+      // Live: the account is reconciled with the exchange before any strategy may send an order.
+      await runtime.venue.prepare();
+      runtime.restoreStrategyControls();
+      await runtime.startTrading();
+      if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
+      if (!deps.noServices) await runtime.startSideServices(deps);
+    } catch (e) {
+      // A start that fails halfway (the venue cannot be reconciled, the API port is taken)
+      // must not leave strategies trading until the process exits: everything started is
+      // stopped as on a graceful stop, and the run is recorded as failed, with why.
+      await runtime
+        .shutdown('FAILED', e)
+        .catch((err: unknown) => log.error({ err }, 'error while stopping after a failed start'));
+      throw e;
+    }
     return runtime;
   }
 
@@ -261,25 +279,6 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       stores.ledger.save(this.runId, clock.now(), node.portfolio.ledger);
       this.breaker.check(clock.now());
     });
-  }
-
-  /**
-   * Live: the account is reconciled with the exchange before any strategy may send an order.
-   * A venue that cannot be prepared fails the start: the venue, the market data and the
-   * database are released and the run is recorded as stopped.
-   */
-  private async prepareVenue(): Promise<void> {
-    try {
-      await this.venue.prepare();
-    } catch (e) {
-      await this.venue.stop().catch(() => undefined);
-      await this.market.feed.stop().catch(() => undefined);
-      await this.market.exchange?.close?.().catch(() => undefined);
-      this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });
-      this.clock.dispose();
-      this.db.close();
-      throw e;
-    }
   }
 
   /** Start/stop and parameters set through the API before the last stop come back first. */
@@ -482,22 +481,57 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   /** Graceful stop: data off, strategies told, account snapshotted, run recorded, database closed. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.shutdown('STOPPED');
+  }
+
+  /** Stops whatever runs and records how the run ended (FAILED: a start that did not complete). */
+  private async shutdown(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.commandTimer !== undefined) clearInterval(this.commandTimer);
+    // After a failed start the rest is released whatever one part says.
+    const settle = (p: Promise<void>): Promise<void> => (status === 'FAILED' ? p.catch(() => undefined) : p);
     await stopServices(this.services);
-    await this.market.feed.stop();
+    await settle(this.market.feed.stop());
     this.node.stop();
-    await this.venue.stop();
+    await settle(this.venue.stop());
     this.clock.dispose();
-    this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
-    this.stores.runs.finish(this.runId, { stoppedAt: this.clock.now(), status: 'STOPPED' });
+    // A failed start keeps the last snapshot: every fill saved one, and a reconciliation that
+    // failed halfway must not be kept as the account.
+    if (status === 'STOPPED')
+      this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
+    this.stores.runs.finish(this.runId, {
+      stoppedAt: this.clock.now(),
+      status,
+      ...(error === undefined ? {} : { error: errorMessage(error) }),
+    });
     await this.http?.close();
     await this.market.exchange?.close?.().catch(() => undefined);
     this.equityHistory.flush();
     this.db.close();
   }
+}
+
+/**
+ * A start that failed before the runtime was built: the market data opened (if it was), the
+ * clock and the database are released and the run is recorded as failed.
+ */
+async function releaseUnbuilt(
+  { db, stores, runId }: RuntimeStorage,
+  clock: LiveClock,
+  market: MarketDataChoice | undefined,
+  error: unknown,
+): Promise<void> {
+  await market?.feed.stop().catch(() => undefined);
+  await market?.exchange?.close?.().catch(() => undefined);
+  stores.runs.finish(runId, { stoppedAt: clock.now(), status: 'FAILED', error: errorMessage(error) });
+  clock.dispose();
+  db.close();
+}
+
+function errorMessage(e: unknown): string {
+  return secretRegistry.scrub(e instanceof Error ? e.message : String(e));
 }
 
 /** The runtime, once built: the market data listener and the node exist before it and reach it here. */

@@ -1,0 +1,106 @@
+/**
+ * A shadow engine whose start fails halfway (the API port is taken, after the strategies and
+ * the market data started) releases everything it started and records the run as failed: no
+ * strategy keeps trading until the process exits, and the next start finds no interrupted run.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import { AppConfigSchema } from '../../src/config/configSchema.js';
+import { RunStore } from '../../src/storage/sqlite/RunStore.js';
+import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+import { until } from './support/http.js';
+
+function config(dbPath: string, port: number) {
+  return AppConfigSchema.parse({
+    mode: 'shadow',
+    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
+    account: { currency: 'USDT', initialCash: 100_000 },
+    strategies: [
+      {
+        id: 'sma',
+        strategy: 'sma-cross',
+        symbols: ['BTC/USDT'],
+        timeframe: '1m',
+        params: { fast: 5, slow: 20 },
+      },
+    ],
+    storage: { dbPath },
+    api: { host: '127.0.0.1', port },
+  });
+}
+
+/** What a half-started engine would leave running: timers, listening and connected sockets. */
+const LINGERING = ['Timeout', 'TCPServerWrap', 'TCPSocketWrap'];
+
+/** Timers and sockets of this process, by kind (what a half-started engine would leave running). */
+function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
+
+describe('a shadow start that fails halfway', () => {
+  let taken: Server | undefined;
+  afterAll(() => new Promise<void>((r) => (taken ? taken.close(() => r()) : r())));
+
+  it('stops what it started, records the run as FAILED with why, and the next start resumes cleanly', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-failed-start-')), 'trading.db');
+    const server = createServer();
+    taken = server;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const log = pino({ level: 'silent' });
+    const before = activeResources();
+
+    await expect(
+      TradingRuntime.startShadow(config(dbPath, port), { log, noServices: true }),
+    ).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    // The replay timer, the command poll, the clock's timers and the API's socket go with the
+    // failed start (a socket's close completes a moment later).
+    await until(() => {
+      const now = activeResources();
+      return LINGERING.every((kind) => (now[kind] ?? 0) <= (before[kind] ?? 0));
+    }, 'the engine to release its timers and sockets');
+    const db = openDatabase(dbPath);
+    const [run] = new RunStore(db).list();
+    db.close();
+    expect(run).toMatchObject({ status: 'FAILED' });
+    expect(run?.error).toContain('EADDRINUSE');
+    expect(run?.stoppedAt).toBeGreaterThanOrEqual(run?.startedAt ?? Infinity);
+
+    // The database was closed and the run ended: a start on a free port takes over at once.
+    const rt = await TradingRuntime.startShadow(config(dbPath, 0), { log, noServices: true });
+    const runs = new RunStore(rt.db).list();
+    await rt.stop();
+    expect(runs.map((r) => r.status).sort()).toEqual(['FAILED', 'RUNNING']);
+  });
+
+  it('that fails before the engine is built (no market data) records the run as FAILED and closes the database', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-failed-start-')), 'trading.db');
+    const log = pino({ level: 'silent' });
+    const cfg = {
+      ...config(dbPath, 0),
+      marketData: { ...config(dbPath, 0).marketData, source: 'exchange' as const },
+    };
+    await expect(
+      TradingRuntime.startShadow(cfg, {
+        log,
+        noServices: true,
+        exchangeFactory: () => Promise.reject(new Error('exchange unreachable')),
+      }),
+    ).rejects.toThrow();
+    const rt = await TradingRuntime.startShadow(config(dbPath, 0), { log, noServices: true });
+    const runs = new RunStore(rt.db).list();
+    await rt.stop();
+    expect(runs.map((r) => r.status).sort()).toEqual(['FAILED', 'RUNNING']);
+    expect(runs.find((r) => r.status === 'FAILED')?.error).toBeTruthy();
+  });
+});
