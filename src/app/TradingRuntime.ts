@@ -161,8 +161,10 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       // Live: the account is reconciled with the exchange before any strategy may send an order.
       await runtime.venue.prepare();
       runtime.restoreStrategyControls();
-      await runtime.startTrading();
+      // The API's port is taken before any strategy starts: a second engine started by mistake
+      // on the same port fails here, before its strategies could send an order.
       if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
+      await runtime.startTrading();
       if (!deps.noServices) await runtime.startSideServices(deps);
     } catch (e) {
       // A start that fails halfway (the venue cannot be reconciled, the API port is taken)
