@@ -52,38 +52,50 @@ export class ApiRuntime implements EngineStatusSource {
       components: () => holder.rt!.components(),
     };
     const now = (): number => Date.now();
-    const http = await createApiServer({
-      engine: new ReadOnlyEngineApi(db, config.account.currency, config.exchange.id, status),
-      config,
-      audit: opts.audit ?? NULL_AUDIT,
-      startedAt: now(),
-      now,
-      instrument: opts.instrumentApi ?? instrumentApiFor(() => holder.rt?.services ?? []),
-      web: webAppFor(config, () => holder.rt?.services ?? []),
-      backtests: new BacktestJobs({
-        dbPath: config.storage.dbPath,
-        dataDir: config.api.backtestDataDir,
-        defaultExchange: config.exchange.id,
-        maxRunning: config.api.maxBacktests,
+    let http: FastifyInstance;
+    try {
+      http = await createApiServer({
+        engine: new ReadOnlyEngineApi(db, config.account.currency, config.exchange.id, status),
+        config,
+        audit: opts.audit ?? NULL_AUDIT,
+        startedAt: now(),
         now,
-      }),
-    });
+        instrument: opts.instrumentApi ?? instrumentApiFor(() => holder.rt?.services ?? []),
+        web: webAppFor(config, () => holder.rt?.services ?? []),
+        backtests: new BacktestJobs({
+          dbPath: config.storage.dbPath,
+          dataDir: config.api.backtestDataDir,
+          defaultExchange: config.exchange.id,
+          maxRunning: config.api.maxBacktests,
+          now,
+        }),
+      });
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     const rt = new ApiRuntime(config, db, http);
     holder.rt = rt;
-    await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
-    const addr = http.server.address();
-    rt.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-    if (opts.noServices !== true)
-      rt.services = await startServices({
-        mode: 'api',
-        config,
-        log,
-        audit: opts.audit ?? NULL_AUDIT,
-        logTail: opts.logTail,
-        status,
-        engine: undefined,
-        now: () => Date.now(),
-      });
+    try {
+      await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
+      const addr = http.server.address();
+      rt.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      if (opts.noServices !== true)
+        rt.services = await startServices({
+          mode: 'api',
+          config,
+          log,
+          audit: opts.audit ?? NULL_AUDIT,
+          logTail: opts.logTail,
+          status,
+          engine: undefined,
+          now: () => Date.now(),
+        });
+    } catch (e) {
+      // A port already taken (or a side service that cannot start) leaves nothing open.
+      await rt.stop().catch(() => undefined);
+      throw e;
+    }
     log.info(`api mode (no trading): http://${config.api.host}:${rt.port}/docs`);
     return rt;
   }

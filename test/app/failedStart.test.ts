@@ -8,8 +8,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ApiRuntime } from '../../src/app/ApiRuntime.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { RunStore } from '../../src/storage/sqlite/RunStore.js';
@@ -45,6 +47,14 @@ function activeResources(): Record<string, number> {
   return counts;
 }
 
+/** Waits until no more timers or sockets are open than `before` (a socket's close completes a moment later). */
+async function released(before: Record<string, number>): Promise<void> {
+  await until(() => {
+    const now = activeResources();
+    return LINGERING.every((kind) => (now[kind] ?? 0) <= (before[kind] ?? 0));
+  }, 'the engine to release its timers and sockets');
+}
+
 describe('a shadow start that fails halfway', () => {
   let taken: Server | undefined;
   afterAll(() => new Promise<void>((r) => (taken ? taken.close(() => r()) : r())));
@@ -64,11 +74,8 @@ describe('a shadow start that fails halfway', () => {
       code: 'EADDRINUSE',
     });
     // The replay timer, the command poll, the clock's timers and the API's socket go with the
-    // failed start (a socket's close completes a moment later).
-    await until(() => {
-      const now = activeResources();
-      return LINGERING.every((kind) => (now[kind] ?? 0) <= (before[kind] ?? 0));
-    }, 'the engine to release its timers and sockets');
+    // failed start.
+    await released(before);
     const db = openDatabase(dbPath);
     const [run] = new RunStore(db).list();
     db.close();
@@ -102,5 +109,27 @@ describe('a shadow start that fails halfway', () => {
     await rt.stop();
     expect(runs.map((r) => r.status).sort()).toEqual(['FAILED', 'RUNNING']);
     expect(runs.find((r) => r.status === 'FAILED')?.error).toBeTruthy();
+  });
+
+  it('in api mode, on a taken port, closes its database and leaves no socket or timer open', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-failed-start-')), 'trading.db');
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const closes = vi.spyOn(Database.prototype, 'close');
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const before = activeResources();
+      const cfg = { ...config(dbPath, port), mode: 'api' as const };
+      await expect(
+        ApiRuntime.start(cfg, pino({ level: 'silent' }), { noServices: true }),
+      ).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      await released(before);
+      expect(closes).toHaveBeenCalledTimes(1);
+    } finally {
+      closes.mockRestore();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
