@@ -62,10 +62,6 @@ export interface RuntimeDeps {
   readonly tradingExchangeFactory?: () => Promise<Exchange>;
 }
 
-// RuntimeVariant.ts is their home; liveVariant.ts, openLiveFunding.ts and tests import them from here.
-export type { RuntimeVariant, VenueContext } from './RuntimeVariant.js';
-export { SHADOW_VARIANT } from './RuntimeVariant.js';
-
 const COMMAND_POLL_MS = 1_000;
 
 /**

@@ -14,7 +14,7 @@ import { openLiveFunding } from './openLiveFunding.js';
 import { LiveReconciler } from './LiveReconciler.js';
 import type { LiveReconcilerOptions } from './LiveReconciler.js';
 import { LiveVenue } from './LiveVenue.js';
-import type { RuntimeVariant } from './TradingRuntime.js';
+import type { RuntimeVariant } from './RuntimeVariant.js';
 
 /**
  * Live trading: orders through the keyed ccxt instance, reconciled before strategies start.

@@ -2,7 +2,7 @@ import type { Exchange } from 'ccxt';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import { FundingStore } from '../storage/sqlite/FundingStore.js';
 import { LiveFunding } from './LiveFunding.js';
-import type { VenueContext } from './TradingRuntime.js';
+import type { VenueContext } from './RuntimeVariant.js';
 
 /** What openLiveFunding needs of the live venue being built. */
 export type LiveFundingContext = Pick<

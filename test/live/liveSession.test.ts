@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LiveVenue } from '../../src/app/LiveVenue.js';
 import { liveVariant } from '../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import type { RuntimeVariant } from '../../src/app/TradingRuntime.js';
+import type { RuntimeVariant } from '../../src/app/RuntimeVariant.js';
 import { add, formatFixed } from '../../src/core/Fixed.js';
 import type { Fixed } from '../../src/core/Fixed.js';
 import { tradesTopic } from '../../src/kernel/topics.js';
