@@ -53,11 +53,7 @@ export function openRuntimeStorage(
   if (interrupted.length > 0)
     log.warn({ runs: interrupted }, 'previous run(s) ended without a clean stop: resuming from the database');
   const runId = `${mode}-${startedAt}`;
-  stores.runs.start({ id: runId, mode, startedAt, config: withoutApiSecrets(config) });
+  // The runs table is read by the API: every secret-named field is blanked (tokens, keys, passwords).
+  stores.runs.start({ id: runId, mode, startedAt, config: redactSecrets(config) });
   return { db, stores, runId };
-}
-
-/** The configuration as the runs table keeps it: every secret-named field blanked (tokens, keys, passwords). */
-function withoutApiSecrets(config: AppConfig): AppConfig {
-  return redactSecrets(config);
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutionCapabilities } from '../../src/exchanges/ccxt/executionCapabilities.js';
 import { PrivateStreams } from '../../src/exchanges/ccxt/PrivateStreams.js';
 import { RequestGate } from '../../src/exchanges/ccxt/RequestGate.js';
+import { until } from '../app/support/http.js';
 
 interface Batch {
   readonly promise: Promise<CcxtOrder[]>;
@@ -37,11 +38,6 @@ class SharedStream {
   }
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setImmediate(r));
-  expect(cond()).toBe(true);
-}
-
 function streamsOn(stream: SharedStream, seen: CcxtOrder[][]): PrivateStreams {
   const exchange = { has: { watchOrders: true }, watchOrders: stream.watch } as unknown as Exchange;
   const now = (): number => Date.now();
@@ -67,7 +63,7 @@ async function startedThenStopped(): Promise<{
   const seen: CcxtOrder[][] = [];
   const streams = streamsOn(stream, seen);
   streams.start();
-  await until(() => stream.waiting === 1);
+  await until(() => stream.waiting === 1, 'the first watch');
   streams.stop();
   return { stream, seen, streams };
 }
@@ -76,16 +72,16 @@ describe('PrivateStreams', () => {
   it('stopped and started again, reads each batch once with one loop', async () => {
     const { stream, seen, streams } = await startedThenStopped();
     streams.start();
-    await until(() => stream.waiting === 2);
+    await until(() => stream.waiting === 2, 'both starts waiting');
     const first = [{ id: '1' } as CcxtOrder];
     stream.push(first);
-    await until(() => seen.length >= 1 && stream.waiting >= 1);
+    await until(() => seen.length >= 1 && stream.waiting >= 1, 'the first batch read');
     // Both waiting watches got the batch; only the new start's loop reads it and waits again.
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual([first]);
     expect(stream.waiting).toBe(1);
     stream.push([{ id: '2' } as CcxtOrder]);
-    await until(() => seen.length >= 2);
+    await until(() => seen.length >= 2, 'the second batch read');
     await new Promise((r) => setImmediate(r));
     expect(seen.map((b) => b[0]?.id)).toEqual(['1', '2']);
     streams.stop();
@@ -94,7 +90,7 @@ describe('PrivateStreams', () => {
   it('reads the batch a watch was already waiting for when stopped', async () => {
     const { stream, seen, streams } = await startedThenStopped();
     stream.push([{ id: '1' } as CcxtOrder]);
-    await until(() => stream.waiting === 0);
+    await until(() => stream.waiting === 0, 'the stopped watch to return');
     await new Promise((r) => setImmediate(r));
     expect(seen.map((b) => b[0]?.id)).toEqual(['1']);
     expect(streams.running).toBe(false);
