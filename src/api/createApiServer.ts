@@ -86,7 +86,21 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   const limits = config.api.rateLimit;
   const failures = new AuthFailureLimiter(limits.authFailures, limits.authWindowMs, now);
 
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    // The router's own refusals (an id over 100 characters, broken %-encoding) answer in our
+    // error shape too, without echoing the whole URL back.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(err.statusCode ?? 400).send({
+        error: 'ERR_BAD_REQUEST',
+        message:
+          err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a path segment is longer than 100 characters'
+            : 'the URL is not validly encoded',
+      });
+    },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('identity', undefined);

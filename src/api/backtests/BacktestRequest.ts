@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ONE } from '../../core/Fixed.js';
+import { parseSizing } from '../../portfolio/Sizer.js';
 
 const symbolPattern = /^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/;
 
@@ -8,7 +10,7 @@ const symbolPattern = /^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/;
  * configured data folder — never on an arbitrary path.
  */
 export const BacktestRequest = z
-  .object({
+  .strictObject({
     strategy: z.string().min(1).max(64),
     params: z.record(z.string(), z.unknown()).default({}),
     exchange: z.string().min(1).max(40).optional(),
@@ -21,7 +23,7 @@ export const BacktestRequest = z
       .string()
       .min(1)
       .max(255)
-      .regex(/^[\w./-]+$/, 'file: letters, digits, _ . / - only')
+      .regex(/^[\w./-]+$/, 'letters, digits, _ . / - only')
       .optional()
       .meta({ description: 'candle file relative to api.backtestDataDir' }),
     from: z.number().int().optional(),
@@ -31,9 +33,11 @@ export const BacktestRequest = z
     fill: z.enum(['close', 'next-open']).default('next-open'),
     sizing: z
       .string()
-      .regex(/^(all-in|fixed:[0-9.]+|percent:[0-9.]+)$/, 'sizing is all-in, fixed:QTY or percent:P')
+      .max(64)
+      .refine(isSizing, 'sizing is all-in, fixed:QTY (QTY > 0) or percent:P (0 < P <= 100)')
       .default('all-in'),
-    lot: z.number().positive().default(1),
+    // The quantity step is exact to 1e-16: anything smaller is a zero step.
+    lot: z.number().min(1e-16).max(1e15).default(1),
     seed: z.number().int().default(42),
   })
   .refine((b) => b.file !== undefined || (b.symbol !== undefined && b.timeframe !== undefined), {
@@ -42,6 +46,16 @@ export const BacktestRequest = z
   })
   .meta({ id: 'BacktestRequest' });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
+
+/** Checked here, by the worker's own parser, so a bad sizing is a 400 and not a failed job. */
+function isSizing(text: string): boolean {
+  try {
+    parseSizing(text, ONE);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Where the worker reads its candles. */
 export type BacktestSource =

@@ -9,7 +9,7 @@ import type { SessionTokens } from '../auth/SessionTokens.js';
 import { ERRORS } from './common.js';
 
 const LoginBody = z
-  .object({
+  .strictObject({
     name: z.string().min(1).max(40),
     token: z.string().min(1).max(512),
   })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { EquityCurveView, PnlView } from '../views.js';
-import { ERRORS, msQuery } from './common.js';
+import { ERRORS, msQuery, wholeQuery } from './common.js';
 
 /** Realized and unrealized PnL (by strategy and by UTC day), and the equity curve. */
 export function pnlRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -27,7 +27,7 @@ export function pnlRoutes(app: ApiApp, deps: RouteDeps): void {
         querystring: z.object({
           from: msQuery,
           to: msQuery,
-          points: z.coerce.number().int().min(2).max(5_000).default(500),
+          points: wholeQuery(2, 5_000).default(500),
         }),
         response: { 200: EquityCurveView, ...ERRORS },
       },

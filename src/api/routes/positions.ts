@@ -4,8 +4,9 @@ import { actorOf } from '../ApiApp.js';
 import { BalanceView, CommandResultView, PositionView, page } from '../views.js';
 import { ERRORS, decimalText, symbolText } from './common.js';
 
+// Strict: a misspelt `qty` must not fall back to closing the whole position.
 const CloseBody = z
-  .object({
+  .strictObject({
     symbol: symbolText,
     quantity: decimalText.optional().meta({ description: 'part to close; the whole position when omitted' }),
   })

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import { CommandResultView, RiskView } from '../views.js';
-import { ERRORS, reasonText } from './common.js';
+import { ERRORS, optionalBody, reasonText } from './common.js';
 
 /**
  * Risk limits and trading state, the kill switch and resume. Any trader may pull the kill
@@ -28,9 +28,12 @@ export function riskRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['risk'],
         summary: 'Kill switch: cancel every open order, optionally flatten, then HALTED (persisted)',
-        body: z
-          .object({ flatten: z.boolean().default(false), reason: reasonText.default('kill switch (API)') })
-          .prefault({}),
+        body: optionalBody(
+          z.strictObject({
+            flatten: z.boolean().default(false),
+            reason: reasonText.default('kill switch (API)'),
+          }),
+        ),
         response: { 200: CommandResultView, ...ERRORS },
       },
     },
@@ -52,7 +55,7 @@ export function riskRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['risk'],
         summary: 'Lift a halt: trading state ACTIVE (persisted)',
-        body: z.object({ reason: reasonText.default('resume (API)') }).prefault({}),
+        body: optionalBody(z.strictObject({ reason: reasonText.default('resume (API)') })),
         response: { 200: CommandResultView, ...ERRORS },
       },
     },

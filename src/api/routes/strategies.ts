@@ -3,7 +3,7 @@ import { BUILT_IN_STRATEGIES } from '../../strategies/registry.js';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import { StrategyView, page } from '../views.js';
-import { ERRORS, idParam } from './common.js';
+import { ERRORS, idParam, optionalBody } from './common.js';
 import { QtsError } from '../../core/QtsError.js';
 
 const Catalog = z.object({
@@ -91,7 +91,7 @@ export function strategyRoutes(app: ApiApp, deps: RouteDeps): void {
         tags: ['strategies'],
         summary: 'Stop a strategy; its orders and positions stay unless cancelOrders',
         params: idParam,
-        body: z.object({ cancelOrders: z.boolean().default(false) }).prefault({}),
+        body: optionalBody(z.strictObject({ cancelOrders: z.boolean().default(false) })),
         response: { 200: StrategyView, ...ERRORS },
       },
     },
@@ -114,7 +114,7 @@ export function strategyRoutes(app: ApiApp, deps: RouteDeps): void {
         tags: ['strategies'],
         summary: "Replace a strategy's parameters (validated by its schema; the instance restarts)",
         params: idParam,
-        body: z.object({ params: z.record(z.string(), z.unknown()) }),
+        body: z.strictObject({ params: z.record(z.string(), z.unknown()) }),
         response: { 200: StrategyView, ...ERRORS },
       },
     },
