@@ -163,14 +163,30 @@ export function stableJson(report: BacktestReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The equity curve reduced to at most `maxPoints` points, keeping each bucket's min and max. */
+/**
+ * The equity curve reduced to at most `maxPoints` points, keeping each bucket's min and max.
+ * Of points sharing a timestamp (one per symbol in a multi-symbol run) only the last is kept,
+ * as the statistics count them: the earlier ones value some symbols at this bar and the rest
+ * at the previous one, and their dips drew drawdowns deeper than the reported maximum.
+ */
 export function downsampleEquity(curve: EquityCurve, maxPoints: number): EquityPoint[] {
   const n = Math.min(curve.ts.length, curve.equity.length);
-  const equity = n === curve.equity.length ? curve.equity : curve.equity.subarray(0, n);
-  return chartDownsample(equity, maxPoints).map((i) => ({
-    ts: curve.ts[i] as number,
-    equity: curve.equity[i] as number,
-  }));
+  let shared = 0;
+  for (let i = 1; i < n; i++) if (curve.ts[i] === curve.ts[i - 1]) shared++;
+  // One point per timestamp (every single-symbol run): the curve as it is, no copy.
+  const last = shared === 0 ? undefined : new Int32Array(n - shared);
+  if (last !== undefined)
+    for (let i = 0, k = 0; i < n; i++) if (i === n - 1 || curve.ts[i] !== curve.ts[i + 1]) last[k++] = i;
+  const equity =
+    last !== undefined
+      ? Float64Array.from(last, (i) => curve.equity[i] as number)
+      : n === curve.equity.length
+        ? curve.equity
+        : curve.equity.subarray(0, n);
+  return chartDownsample(equity, maxPoints).map((k) => {
+    const i = last === undefined ? k : (last[k] as number);
+    return { ts: curve.ts[i] as number, equity: curve.equity[i] as number };
+  });
 }
 
 function copyTrip(t: RoundTrip): RoundTrip {

@@ -15,7 +15,7 @@ import { loadTradesCsv } from '../data/loadTradesCsv.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { loadStrategy } from '../strategies/loadStrategy.js';
-import { loadResearchData, parseDateOption } from '../research/loadResearchData.js';
+import { loadResearchData, parseDateRange } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
@@ -76,16 +76,20 @@ export async function backtestAction(
 }
 
 async function planOf(opts: BacktestOptions): Promise<Plan> {
-  checkReportPaths(opts);
+  checkReportPaths(opts, [
+    ...dataFileList(opts.data),
+    ...(opts.trades ?? []),
+    ...(opts.funding ?? []),
+    ...(opts.mark ?? []),
+  ]);
   const strategy = await loadStrategy(opts.strategy);
   const params = parseParams(opts.params);
   const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
   const cash = number('cash', opts.cash, (n) => n > 0);
   const lot = number('lot', opts.lot, (n) => n > 0);
-  const seed = number('seed', opts.seed, (n) => Number.isInteger(n));
+  const seed = number('seed', opts.seed, (n) => Number.isSafeInteger(n));
   const latencyMs = number('latency', opts.latency, (n) => n >= 0);
-  const from = parseDateOption('from', opts.from);
-  const to = parseDateOption('to', opts.to);
+  const { from, to } = parseDateRange(opts.from, opts.to);
   const slippage =
     opts.slippageBps === undefined
       ? ({ kind: 'none' } as const)
@@ -184,9 +188,10 @@ function withMmr(mmr: number | undefined, series: readonly BarSeries[]): Pick<Ba
   return { instruments: series.map((s) => ({ symbol: s.symbol, maintenanceRate: mmr })) };
 }
 
+/** A numeric option; blank text is refused, not read as 0 (Number('') is 0: `--commission ''` ran fee-free). */
 function number(name: string, text: string, check: (n: number) => boolean): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || !check(n))
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n))
     throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
   return n;
 }

@@ -7,6 +7,7 @@ import { checkedTimeframeMs } from '../data/checkedTimeframeMs.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { writeBarSeriesCsv } from '../data/writeBarSeriesCsv.js';
+import { parseDateOption } from '../research/loadResearchData.js';
 import type { GapReport } from '../storage/sqlite/CandleStore.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
@@ -173,21 +174,12 @@ function withDatabase(path: string, mustExist: boolean, work: (db: SqliteDatabas
 
 function window(opts: SeriesOptions): { from: number | undefined; to: number | undefined } {
   checkedTimeframeMs(opts.timeframe);
-  const from = date('from', opts.from);
-  const to = date('to', opts.to);
+  const from = parseDateOption('from', opts.from);
+  const to = parseDateOption('to', opts.to);
   if (from !== undefined && to !== undefined && to <= from) {
     throw new QtsError('ERR_INVALID_OPTION', `--to (${opts.to}) must be after --from (${opts.from})`);
   }
   return { from, to };
-}
-
-function date(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (!Number.isFinite(t)) {
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD or ISO-8601)`);
-  }
-  return t;
 }
 
 /** Nothing stored for the series: say what is stored instead, the usual cause being a typo. */

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import type { Command } from 'commander';
 import { validateParams } from '../backtest/validateParams.js';
 import { isoTime } from '../core/time.js';
+import { dataFileList } from '../data/dataFileList.js';
 import { lookaheadCheck } from '../research/lookahead.js';
 import { findStrategy } from '../strategies/registry.js';
 import { parseParams } from './parseParams.js';
@@ -22,7 +23,7 @@ export function registerLookaheadCommand(program: Command): void {
     .option('--min-bars <n>', 'no cut before this bar (default: 10% of the data)')
     .option('--json <file>', 'write the result as JSON here')
     .action((o: ResearchCliOptions & { params?: string; cuts: string; minBars?: string; json?: string }) => {
-      checkReportPaths(o);
+      checkReportPaths(o, dataFileList(o.data));
       const strategy = findStrategy(o.strategy);
       const params = parseParams(o.params);
       validateParams(strategy, params);

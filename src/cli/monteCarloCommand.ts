@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import { runBacktest } from '../backtest/runBacktest.js';
 import type { BacktestReport } from '../backtest/BacktestReport.js';
 import { QtsError } from '../core/QtsError.js';
+import { dataFileList } from '../data/dataFileList.js';
 import { backtestConfig } from '../research/BacktestSettings.js';
 import { renderMonteCarloHtml } from '../research/html/monteCarloHtml.js';
 import type { Distribution } from '../research/monteCarlo.js';
@@ -47,7 +48,7 @@ export function registerMonteCarloCommand(program: Command): void {
     .option('--json <file>', 'write the result (percentiles, not every run) as JSON here')
     .option('--html <file>', 'write the self-contained HTML report with histograms here')
     .action((o: MonteCarloCliOptions) => {
-      checkReportPaths(o);
+      checkReportPaths(o, o.report !== undefined ? [o.report] : dataFileList(o.data ?? []));
       const { report, title } = tradeSource(o);
       const seed = integer('seed', o.seed ?? '42');
       const pnls = report.tradeList.filter((t) => t.closed).map((t) => t.pnl);

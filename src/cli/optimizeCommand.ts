@@ -5,6 +5,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { QtsError } from '../core/QtsError.js';
+import { dataFileList } from '../data/dataFileList.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import type { BacktestSettings } from '../research/BacktestSettings.js';
 import { backtestConfig, checkSettings } from '../research/BacktestSettings.js';
@@ -144,7 +145,7 @@ export interface SearchSetup {
 
 /** Parses the search options and loads the data. */
 export function searchSetup(o: SearchCliOptions): SearchSetup {
-  checkReportPaths(o);
+  checkReportPaths(o, dataFileList(o.data));
   const strategy = findStrategy(o.strategy);
   const space = buildParamSpace(strategy, o.param);
   const objective = findObjective(o.objective);

@@ -62,7 +62,8 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   const program = new Command('qts')
     .description('quant-trading-system: backtest, paper-trade and trade crypto strategies with one engine')
     .version('0.1.0')
-    .showHelpAfterError()
+    // The error line stays visible: a whole help page after it buried it.
+    .showHelpAfterError('(add --help for the options)')
     .exitOverride();
   const word = args.find((a) => !a.startsWith('-'));
   const named = COMMANDS.find((c) => word !== undefined && c.names.includes(word));
@@ -74,13 +75,22 @@ export async function buildProgram(args: readonly string[] = []): Promise<Comman
   return program;
 }
 
+/**
+ * Commander's own refusals (an unknown option, a value outside its choices, a missing
+ * argument) are usage errors and exit 2 like every other bad input; help and --version exit
+ * 0, and our commands' own CommanderErrors (a failed audit check, look-ahead found) keep theirs.
+ */
+function usageExitCode(e: CommanderError): number {
+  return e.code.startsWith('commander.') && e.exitCode !== 0 ? 2 : e.exitCode;
+}
+
 /** Runs the CLI; expected failures print their code and message and exit 2, never a stack. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await (await buildProgram(argv.slice(2))).parseAsync([...argv]);
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CommanderError) return usageExitCode(e);
     if (isQtsError(e)) {
       process.stderr.write(`error ${e.code}: ${secretRegistry.scrub(e.message)}\n`);
       return 2;

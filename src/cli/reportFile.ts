@@ -11,14 +11,24 @@ export interface ReportPaths {
 
 /**
  * Refuses, before any work, a report path that cannot be written (a directory, a folder that
- * is a file, no permission): an optimization of an hour must not end in a write error.
+ * is a file, no permission): an optimization of an hour must not end in a write error. Also
+ * refuses a report that would overwrite another report of the run or one of its `inputs` (the
+ * candle file, the report a Monte Carlo reads): writing it would destroy what the run came from.
  */
-export function checkReportPaths(paths: ReportPaths): void {
+export function checkReportPaths(paths: ReportPaths, inputs: readonly string[] = []): void {
+  const taken: { path: string; what: string }[] = inputs.map((path) => ({ path, what: 'an input' }));
   for (const option of ['json', 'html'] as const) {
     const path = paths[option];
     if (path === undefined) continue;
     const problem = pathProblem(path);
     if (problem !== undefined) throw new QtsError('ERR_INVALID_OPTION', `--${option}: ${path} ${problem}`);
+    const clash = taken.find((t) => sameFile(t.path, path));
+    if (clash !== undefined)
+      throw new QtsError(
+        'ERR_INVALID_OPTION',
+        `--${option}: ${path} is ${clash.what} of this run (${clash.path}); give another file name`,
+      );
+    taken.push({ path, what: `the --${option} report` });
   }
 }
 
@@ -46,6 +56,14 @@ function pathProblem(path: string): string | undefined {
     }
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** Whether two paths name one file: the same inode when both exist (links included), else the same resolved path. */
+function sameFile(a: string, b: string): boolean {
+  const sa = statOf(a);
+  const sb = statOf(b);
+  if (sa !== undefined && sb !== undefined) return sa.dev === sb.dev && sa.ino === sb.ino;
+  return resolve(a) === resolve(b);
 }
 
 /** What stat says of `path`, or undefined when it cannot say (missing, or under a file: ENOTDIR). */

@@ -92,6 +92,29 @@ describe('qts CLI', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a report path that is the --data file fails before the run and leaves the candles intact', () => {
+    const dir = tmp();
+    const candles = 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n';
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, candles);
+    const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross', '--json', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error ERR_INVALID_OPTION: --json: ${file} is an input of this run (${file}); give another file name\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(candles);
+  });
+
+  it('a blank numeric option is refused, not run as 0', () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n');
+    const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross', '--commission', '']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error ERR_INVALID_OPTION: --commission: invalid value ""\n');
+    expect(r.stdout).toBe('');
+  });
+
   it('the same symbol twice in --data fails naming both files', () => {
     const dir = tmp();
     const a = join(dir, 'X_USDT-1m.csv');

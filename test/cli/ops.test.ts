@@ -52,3 +52,16 @@ describe('operations CLI', () => {
     expect(r.stderr + r.stdout).toMatch(/ERR_KEYS_MISSING/);
   });
 });
+
+describe('usage errors', () => {
+  it('a value outside an option’s choices or an unknown command exits 2 with the error line last, not buried under the help', () => {
+    for (const args of [['backtest', '--data', 'x.csv', '--fill', 'sideways'], ['bactest']]) {
+      const r = qts(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: /m);
+      expect(r.stderr).not.toMatch(/Usage:/);
+      expect(r.stderr.trim().split('\n').length, r.stderr).toBeLessThanOrEqual(3);
+    }
+    expect(qts(['backtest', '--help']).status).toBe(0);
+  });
+});

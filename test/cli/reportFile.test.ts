@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,26 @@ describe('report files', () => {
     expect(under.message).toBe(
       `--html: ${join(file, 'x/report.html')} cannot be made: ${file} is a file, not a folder`,
     );
+  });
+
+  it('refuses a report over an input of the run or over the other report, however spelled', () => {
+    const candles = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(candles, 'timestamp,open,high,low,close,volume\n');
+    const link = join(dir, 'link.csv');
+    symlinkSync(candles, link);
+    const over = caught(() => checkReportPaths({ json: join(dir, '.', 'X_USDT-1m.csv') }, [candles]));
+    expect(over.code).toBe('ERR_INVALID_OPTION');
+    expect(over.message).toBe(
+      `--json: ${join(dir, '.', 'X_USDT-1m.csv')} is an input of this run (${candles}); give another file name`,
+    );
+    expect(caught(() => checkReportPaths({ html: link }, [candles])).message).toContain('is an input');
+    const both = caught(() => checkReportPaths({ json: join(dir, 'r.out'), html: join(dir, 'r.out') }));
+    expect(both.message).toBe(
+      `--html: ${join(dir, 'r.out')} is the --json report of this run (${join(dir, 'r.out')}); give another file name`,
+    );
+    expect(() =>
+      checkReportPaths({ json: join(dir, 'r.json'), html: join(dir, 'r.html') }, [candles]),
+    ).not.toThrow();
   });
 
   it('writes the file with its folders, and a failed write is ERR_OUTPUT_WRITE naming the path', () => {
