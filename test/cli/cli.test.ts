@@ -216,3 +216,29 @@ describe('qts CLI', () => {
     });
   });
 });
+
+describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
+  it('says how many orders were sent and why the others never filled (all-in buys refused at a higher next open)', () => {
+    const out = join(tmp(), 'r.json');
+    const r = qts([
+      'backtest',
+      '--data',
+      sharedFile('stocks-daily/orcl-1995-2014.txt'),
+      '--strategy',
+      'sma-cross',
+      '--json',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      orders: number;
+      ordersTotal: number;
+      ordersDenied: number;
+    };
+    const missing = report.ordersTotal - report.orders;
+    expect(missing).toBeGreaterThan(0);
+    expect(r.stdout).toContain(
+      `orders filled     ${report.orders} of ${report.ordersTotal} (${missing} not filled: ${report.ordersDenied} denied by risk, ${missing - report.ordersDenied} rejected, canceled or expired at the venue)`,
+    );
+  });
+});
