@@ -49,7 +49,7 @@ interface Plan {
 }
 
 /**
- * `qts backtest` once its options are parsed: the run, then the reports and the summary.
+ * `qts backtest` once its options are parsed: the run, then the summary and the reports.
  * `stream` is the one candle file already being read by a second thread, if it was started.
  */
 export async function backtestAction(
@@ -60,16 +60,31 @@ export async function backtestAction(
     const plan = await planOf(opts);
     const streamed = stream === undefined ? undefined : await runStreamed(opts, plan, stream);
     const { result, series } = streamed ?? runLoaded(opts, plan);
-    if (opts.json !== undefined) writeReportFile(opts.json, stableJson(result.report));
-    if (opts.html !== undefined)
-      writeReportFile(
-        opts.html,
-        renderHtmlReport(
-          result.report,
-          series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+    // The summary first: a report that cannot be written (a full disk) must not take the
+    // run's figures with it, nor keep the other report from being written.
+    process.stdout.write(summary(result.report));
+    const failures: unknown[] = [];
+    const attempt = (write: () => void): void => {
+      try {
+        write();
+      } catch (e) {
+        failures.push(e);
+      }
+    };
+    const json = opts.json;
+    const html = opts.html;
+    if (json !== undefined) attempt(() => writeReportFile(json, stableJson(result.report)));
+    if (html !== undefined)
+      attempt(() =>
+        writeReportFile(
+          html,
+          renderHtmlReport(
+            result.report,
+            series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+          ),
         ),
       );
-    process.stdout.write(summary(result.report));
+    if (failures.length > 0) throw failures[0];
   } finally {
     stream?.stop();
   }

@@ -218,6 +218,28 @@ describe('qts CLI', () => {
 });
 
 describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
+  it.runIf(existsSync('/dev/full'))(
+    'a report that cannot be written (a full disk) keeps neither the summary nor the other report from the user',
+    () => {
+      const html = join(tmp(), 'r.html');
+      const r = qts([
+        'backtest',
+        '--data',
+        sharedFile('stocks-daily/orcl-1995-2014.txt'),
+        '--strategy',
+        'sma-cross',
+        '--json',
+        '/dev/full',
+        '--html',
+        html,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/error ERR_OUTPUT_WRITE: cannot write \/dev\/full \(ENOSPC\)/);
+      expect(r.stdout).toMatch(/final equity\s+\d/);
+      expect(readFileSync(html, 'utf8')).toContain('<svg');
+    },
+  );
+
   it('says how many orders were sent and why the others never filled (all-in buys refused at a higher next open)', () => {
     const out = join(tmp(), 'r.json');
     const r = qts([
