@@ -1,4 +1,4 @@
-// PM2 processes of the operations manual (docs/operations.md). Build first: `npm run build`
+// PM2 processes (docs/dashboard.md, "Running under PM2"). Build first: `npm run build`
 // writes dist/ (server) and dist/web (dashboard); then `pm2 start ecosystem.config.cjs`.
 //
 // Both processes log to stdout, which PM2 collects (`pm2 logs trading-engine`); the engine

@@ -17,6 +17,7 @@ import type { RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
+import { listenApi } from './listenApi.js';
 
 /**
  * api mode: stored market data, history and backtests on request, and no strategy — a
@@ -77,7 +78,7 @@ export class ApiRuntime implements EngineStatusSource {
     const rt = new ApiRuntime(config, db, http);
     holder.rt = rt;
     try {
-      await http.listen({ host: config.api.host, port: config.api.port ?? 3002 });
+      await listenApi(http, config.api.host, config.api.port ?? 3002);
       const addr = http.server.address();
       rt.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
       if (opts.noServices !== true)

@@ -42,6 +42,7 @@ import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { StrategyControls } from '../api/engine/StrategyControls.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
+import { listenApi } from './listenApi.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 
 export interface RuntimeDeps {
@@ -469,10 +470,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         now,
       }),
     });
-    await this.http.listen({
-      host: this.config.api.host,
-      port: this.config.api.port ?? DEFAULT_PORTS[this.mode],
-    });
+    await listenApi(this.http, this.config.api.host, this.config.api.port ?? DEFAULT_PORTS[this.mode]);
     const addr = this.http.server.address();
     this.port = typeof addr === 'object' && addr !== null ? addr.port : 0;
     this.log.info(`${this.mode} engine: API on http://${this.config.api.host}:${this.port}/api/v1/status`);

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/configSchema.js';
 import type { LoadConfigOptions } from '../config/loadConfig.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { loadDotEnv } from '../config/loadDotEnv.js';
-import { isQtsError } from '../core/QtsError.js';
+import { QtsError, isQtsError } from '../core/QtsError.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
 import { LogFiles } from '../monitor/LogFiles.js';
@@ -61,11 +61,13 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<Bootstrapp
   registerConfigSecrets(config, secretRegistry);
 
   const logFiles = config.log.files
-    ? new LogFiles({
-        dir: config.log.dir,
-        now,
-        retainDays: config.log.retainDays,
-        onError: (e) => process.stderr.write(`log file: ${secretRegistry.scrub(e.message)}\n`),
+    ? inFolder('ERR_LOG_DIR', 'log.dir (LOG_DIR)', config.log.dir, () => {
+        return new LogFiles({
+          dir: config.log.dir,
+          now,
+          retainDays: config.log.retainDays,
+          onError: (e) => process.stderr.write(`log file: ${secretRegistry.scrub(e.message)}\n`),
+        });
       })
     : undefined;
   const logTail = new LogTail();
@@ -81,12 +83,14 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<Bootstrapp
   let fileAudit: FileAuditLog | undefined;
   try {
     fileAudit = config.audit.enabled
-      ? FileAuditLog.open({
-          dir: config.audit.dir,
-          now,
-          fsync: config.audit.fsync,
-          onError: (err) => log.error({ err }, 'audit record could not be written'),
-        })
+      ? inFolder('ERR_AUDIT_DIR', 'audit.dir (AUDIT_DIR)', config.audit.dir, () =>
+          FileAuditLog.open({
+            dir: config.audit.dir,
+            now,
+            fsync: config.audit.fsync,
+            onError: (err) => log.error({ err }, 'audit record could not be written'),
+          }),
+        )
       : undefined;
   } catch (e) {
     logFiles?.close();
@@ -132,6 +136,20 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<Bootstrapp
       return stopped;
     },
   };
+}
+
+/**
+ * Opens what lives in a configured folder; a folder that cannot be created or written (a
+ * file in the way, no permission) is a setting to fix, so it is named as one, not thrown as
+ * a file-system stack trace. Coded errors (a locked or tampered audit trail) pass unchanged.
+ */
+function inFolder<T>(code: string, setting: string, dir: string, open: () => T): T {
+  try {
+    return open();
+  } catch (e) {
+    if (isQtsError(e) || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    throw new QtsError(code, `${setting} ${dir} cannot be used: ${(e as Error).message}`, { dir });
+  }
 }
 
 /**

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import type { Millis } from '../core/time.js';
@@ -39,7 +37,7 @@ export function openRuntimeStorage(
   now: () => Millis,
   log: Logger,
 ): RuntimeStorage {
-  mkdirSync(dirname(config.storage.dbPath), { recursive: true });
+  // openDatabase creates the folder, and names the path (ERR_DB_OPEN) when it cannot.
   const db = openDatabase(config.storage.dbPath);
   const stores = {
     orders: new OrderStore(db),

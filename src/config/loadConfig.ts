@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ZodType } from 'zod';
 import { QtsError } from '../core/QtsError.js';
 import type { AppConfig } from './configSchema.js';
 import { AppConfigSchema, DEFAULT_PORTS, StrategyDeploymentSchema } from './configSchema.js';
+import { unknownKeys } from './unknownKeys.js';
 
 export interface LoadConfigOptions {
   /** Main config file; default config/qts.json (optional) or $QTS_CONFIG. */
@@ -18,7 +20,7 @@ export interface LoadConfigOptions {
 export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v: string) => unknown }>> = {
   TRADING_MODE: { path: ['mode'], parse: (v) => v },
   EXCHANGE: { path: ['exchange', 'id'], parse: (v) => v },
-  EXCHANGE_SANDBOX: { path: ['exchange', 'sandbox'], parse: (v) => v === 'true' || v === '1' },
+  EXCHANGE_SANDBOX: { path: ['exchange', 'sandbox'], parse: parseBoolean },
   LIVE_TRADING_CONFIRM: { path: ['live', 'confirmed'], parse: (v) => v === 'yes' },
   MARKET_DATA_SOURCE: { path: ['marketData', 'source'], parse: (v) => v },
   REPLAY_FILES: { path: ['marketData', 'replayFiles'], parse: (v) => v.split(',').filter(Boolean) },
@@ -31,16 +33,16 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   JWT_TTL_SECONDS: { path: ['api', 'jwt', 'ttlSeconds'], parse: Number },
   API_CORS_ORIGINS: { path: ['api', 'corsOrigins'], parse: (v) => v.split(',').filter(Boolean) },
   API_RATE_LIMIT: { path: ['api', 'rateLimit', 'max'], parse: Number },
-  API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: (v) => v === 'true' || v === '1' },
+  API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: parseBoolean },
   DB_PATH: { path: ['storage', 'dbPath'], parse: (v) => v },
   EQUITY_SAMPLE_MS: { path: ['history', 'equitySampleMs'], parse: Number },
-  METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: parseBoolean },
   METRICS_HOST: { path: ['metrics', 'host'], parse: (v) => v },
   METRICS_PORT: { path: ['metrics', 'port'], parse: Number },
-  PUSH_ENABLED: { path: ['push', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  PUSH_ENABLED: { path: ['push', 'enabled'], parse: parseBoolean },
   PUSH_HOST: { path: ['push', 'host'], parse: (v) => v },
   PUSH_PORT: { path: ['push', 'port'], parse: Number },
-  DASHBOARD_ENABLED: { path: ['dashboard', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  DASHBOARD_ENABLED: { path: ['dashboard', 'enabled'], parse: parseBoolean },
   DASHBOARD_DIR: { path: ['dashboard', 'dir'], parse: (v) => v },
   DASHBOARD_HOST: { path: ['dashboard', 'host'], parse: (v) => v },
   DASHBOARD_PORT: { path: ['dashboard', 'port'], parse: Number },
@@ -49,11 +51,11 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   LOG_LEVEL: { path: ['log', 'level'], parse: (v) => v },
   LOG_FORMAT: { path: ['log', 'format'], parse: (v) => v },
   LOG_DIR: { path: ['log', 'dir'], parse: (v) => v },
-  LOG_FILES: { path: ['log', 'files'], parse: (v) => v === 'true' || v === '1' },
+  LOG_FILES: { path: ['log', 'files'], parse: parseBoolean },
   LOG_RETAIN_DAYS: { path: ['log', 'retainDays'], parse: Number },
-  AUDIT_ENABLED: { path: ['audit', 'enabled'], parse: (v) => v === 'true' || v === '1' },
+  AUDIT_ENABLED: { path: ['audit', 'enabled'], parse: parseBoolean },
   AUDIT_DIR: { path: ['audit', 'dir'], parse: (v) => v },
-  AUDIT_FSYNC: { path: ['audit', 'fsync'], parse: (v) => v === 'true' || v === '1' },
+  AUDIT_FSYNC: { path: ['audit', 'fsync'], parse: parseBoolean },
   KEYS_FILE: { path: ['security', 'keysFile'], parse: (v) => v },
   NOTIFY_EVENTS: { path: ['notifications', 'events'], parse: (v) => v.split(',').filter(Boolean) },
   NOTIFY_DAILY_SUMMARY_HOUR: { path: ['notifications', 'dailySummaryHourUtc'], parse: Number },
@@ -62,7 +64,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   TELEGRAM_API_BASE: { path: ['notifications', 'telegram', 'apiBase'], parse: (v) => v },
   SMTP_HOST: { path: ['notifications', 'email', 'host'], parse: (v) => v },
   SMTP_PORT: { path: ['notifications', 'email', 'port'], parse: Number },
-  SMTP_SECURE: { path: ['notifications', 'email', 'secure'], parse: (v) => v === 'true' || v === '1' },
+  SMTP_SECURE: { path: ['notifications', 'email', 'secure'], parse: parseBoolean },
   SMTP_USER: { path: ['notifications', 'email', 'user'], parse: (v) => v },
   SMTP_PASS: { path: ['notifications', 'email', 'pass'], parse: (v) => v },
   SMTP_FROM: { path: ['notifications', 'email', 'from'], parse: (v) => v },
@@ -70,6 +72,18 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   WEBHOOK_URL: { path: ['notifications', 'webhook', 'url'], parse: (v) => v },
   WEBHOOK_SECRET: { path: ['notifications', 'webhook', 'secret'], parse: (v) => v },
 };
+
+/**
+ * `true`/`1` and `false`/`0` (any case). Anything else stays a string for the schema to
+ * refuse by name: reading `EXCHANGE_SANDBOX=yes` as false would send orders to the real
+ * exchange without a word.
+ */
+function parseBoolean(v: string): unknown {
+  const s = v.trim().toLowerCase();
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  return v;
+}
 
 /**
  * API_TOKENS=name:role:token,… — the token is everything after the second colon, so it may
@@ -123,12 +137,13 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env['QTS_CONFIG'] ?? 'config/qts.json';
-  const raw: Record<string, unknown> = existsSync(file)
-    ? ((readJson(file) as Record<string, unknown>) ?? {})
-    : {};
+  const fileExists = existsSync(file);
+  const raw: Record<string, unknown> = fileExists ? ((readJson(file) as Record<string, unknown>) ?? {}) : {};
   if (opts.file !== undefined && !existsSync(opts.file)) {
     throw new QtsError('ERR_CONFIG_FILE', `config file not found: ${opts.file}`, { file: opts.file });
   }
+  refuseUnknownKeys(AppConfigSchema, raw, file);
+  const fromFile = structuredClone(raw);
   const dir = opts.strategiesDir ?? env['QTS_STRATEGIES_DIR'] ?? 'config/strategies';
   const fromDir: unknown[] = [];
   if (existsSync(dir)) {
@@ -136,7 +151,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
       .filter((n) => n.endsWith('.json'))
       .sort()) {
       const path = join(dir, name);
-      const parsed = StrategyDeploymentSchema.safeParse(readJson(path));
+      const json = readJson(path);
+      refuseUnknownKeys(StrategyDeploymentSchema, json, path);
+      const parsed = StrategyDeploymentSchema.safeParse(json);
       if (!parsed.success) {
         const issues = parsed.error.issues
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
@@ -148,15 +165,30 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   }
   if (fromDir.length > 0)
     raw['strategies'] = [...((raw['strategies'] as unknown[] | undefined) ?? []), ...fromDir];
+  // Where each value came from, so an error names the variable or flag the user has to fix.
+  const sources: { path: string[]; from: string }[] = [];
   for (const [name, o] of Object.entries(ENV_OVERRIDES)) {
     const v = env[name];
-    if (v !== undefined && v !== '') setPath(raw, o.path, o.parse(v));
+    if (v === undefined || v === '') continue;
+    setPath(raw, o.path, o.parse(v));
+    sources.push({ path: o.path, from: `from ${name}` });
   }
   for (const [path, value] of Object.entries(opts.overrides ?? {}))
-    if (value !== undefined) setPath(raw, path.split('.'), value);
+    if (value !== undefined) {
+      setPath(raw, path.split('.'), value);
+      sources.push({ path: path.split('.'), from: 'from the command line' });
+    }
   const result = AppConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const origin = (at: readonly PropertyKey[]): string => {
+      const path = at.map(String);
+      const set = sources.findLast((s) => s.path.every((k, i) => path[i] === k));
+      if (set !== undefined) return ` (${set.from})`;
+      return fileExists && hasParent(fromFile, path) ? ` (in ${file})` : '';
+    };
+    const issues = result.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}${origin(i.path)}`)
+      .join('; ');
     throw new QtsError('ERR_CONFIG', `invalid configuration: ${issues}`);
   }
   const cfg = result.data;
@@ -166,4 +198,25 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
     ids.add(s.id);
   }
   return { ...cfg, api: { ...cfg.api, port: cfg.api.port ?? DEFAULT_PORTS[cfg.mode] } };
+}
+
+/** A misspelt key would be dropped by the schema and its setting silently left at the default. */
+function refuseUnknownKeys(schema: ZodType, value: unknown, file: string): void {
+  const unknown = unknownKeys(schema, value);
+  if (unknown.length > 0)
+    throw new QtsError(
+      'ERR_CONFIG',
+      `${file}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (the settings are listed in docs/configuration.md)`,
+      { file },
+    );
+}
+
+/** Whether the object holding `path`'s last key was written in the config file. */
+function hasParent(fromFile: unknown, path: readonly string[]): boolean {
+  let node = fromFile;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'object' && node !== null;
 }

@@ -66,9 +66,21 @@ export async function writeKeyFile(
 ): Promise<void> {
   const text = await sealKeyFile(payload, masterKey, params);
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OWNER_ONLY);
+  let fd: number;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OWNER_ONLY);
+  } catch (e) {
+    // A folder that cannot be made or written is a setting to fix (security.keysFile, --file).
+    throw new QtsError(
+      SecurityErrorCode.KeysWrite,
+      `cannot write the keys file ${path}: ${(e as Error).message}`,
+      {
+        file: path,
+      },
+    );
+  }
   try {
     fchmodSync(fd, OWNER_ONLY);
     writeSync(fd, text);

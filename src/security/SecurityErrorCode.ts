@@ -16,6 +16,8 @@ export const SecurityErrorCode = {
   KeysPermissions: 'ERR_KEYS_PERMISSIONS',
   /** Credentials given to `keys encrypt` are missing or malformed. */
   KeysInput: 'ERR_KEYS_INPUT',
+  /** The keys file's folder cannot be created or written (security.keysFile, --file). */
+  KeysWrite: 'ERR_KEYS_WRITE',
 } as const;
 /** One of the SecurityErrorCode values. */
 export type SecurityErrorCode = (typeof SecurityErrorCode)[keyof typeof SecurityErrorCode];

@@ -71,7 +71,7 @@ describe('a shadow start that fails halfway', () => {
     await expect(
       TradingRuntime.startShadow(config(dbPath, port), { log, noServices: true }),
     ).rejects.toMatchObject({
-      code: 'EADDRINUSE',
+      code: 'ERR_API_LISTEN',
     });
     // The replay timer, the command poll, the clock's timers and the API's socket go with the
     // failed start.
@@ -123,7 +123,7 @@ describe('a shadow start that fails halfway', () => {
       await expect(
         ApiRuntime.start(cfg, pino({ level: 'silent' }), { noServices: true }),
       ).rejects.toMatchObject({
-        code: 'EADDRINUSE',
+        code: 'ERR_API_LISTEN',
       });
       await released(before);
       expect(closes).toHaveBeenCalledTimes(1);

@@ -107,6 +107,74 @@ describe('loadConfig', () => {
     ).toBe(true);
   });
 
+  it('refuses a key it does not know, in the main file and in a strategy file, naming it', () => {
+    const d = dir();
+    const file = join(d, 'q.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        risk: { maxOrderNotionl: 5000 },
+        live: { perpetuals: { 'BTC/USDT:USDT': { leverage: 5, marginmode: 'cross' } } },
+        strategies: [{ id: 'a', strategy: 'rsi', symbols: ['ETH/BTC'], param: { period: 3 } }],
+      }),
+    );
+    const e = caught(() => loadConfig({ file, strategiesDir: join(d, 'none'), env: {} }));
+    expect(isQtsError(e, 'ERR_CONFIG')).toBe(true);
+    expect((e as Error).message).toContain(file);
+    expect((e as Error).message).toMatch(
+      /unknown settings risk\.maxOrderNotionl, live\.perpetuals\.BTC\/USDT:USDT\.marginmode, strategies\.0\.param\b/,
+    );
+    mkdirSync(join(d, 's'));
+    writeFileSync(
+      join(d, 's', 'typo.json'),
+      JSON.stringify({ id: 'x', strategy: 'rsi', symbols: ['ETH/BTC'], parameters: { period: 3 } }),
+    );
+    const e2 = caught(() =>
+      loadConfig({ strategiesDir: join(d, 's'), env: { QTS_CONFIG: join(d, 'none') } }),
+    );
+    expect(isQtsError(e2, 'ERR_CONFIG')).toBe(true);
+    expect((e2 as Error).message).toMatch(/typo\.json: unknown setting parameters\b/);
+  });
+
+  it('reads true/1 and false/0 (any case) for a switch and refuses any other value by its variable', () => {
+    const d = dir();
+    const load = (env: NodeJS.ProcessEnv) =>
+      loadConfig({ strategiesDir: join(d, 'none'), env: { QTS_CONFIG: join(d, 'none'), ...env } });
+    expect(load({ EXCHANGE_SANDBOX: 'TRUE' }).exchange.sandbox).toBe(true);
+    expect(load({ EXCHANGE_SANDBOX: '1' }).exchange.sandbox).toBe(true);
+    expect(load({ METRICS_ENABLED: 'False' }).metrics.enabled).toBe(false);
+    expect(load({ PUSH_ENABLED: '0' }).push.enabled).toBe(false);
+    for (const [name, path] of [
+      ['EXCHANGE_SANDBOX', 'exchange.sandbox'],
+      ['AUDIT_FSYNC', 'audit.fsync'],
+      ['SMTP_SECURE', 'notifications.email.secure'],
+    ] as const) {
+      const e = caught(() => load({ [name]: 'yes' }));
+      expect(isQtsError(e, 'ERR_CONFIG'), name).toBe(true);
+      expect((e as Error).message).toContain(`${path}: `);
+      expect((e as Error).message).toContain(`(from ${name})`);
+    }
+  });
+
+  it('says where a bad value came from: the file, the variable or the command line', () => {
+    const d = dir();
+    const file = join(d, 'q.json');
+    writeFileSync(file, JSON.stringify({ account: { initialCash: '10' } }));
+    const e = caught(() =>
+      loadConfig({
+        file,
+        strategiesDir: join(d, 'none'),
+        env: { LOG_LEVEL: 'verbose' },
+        overrides: { 'api.port': 70_000 },
+      }),
+    ) as Error;
+    expect(e.message).toContain(
+      `account.initialCash: Invalid input: expected number, received string (in ${file})`,
+    );
+    expect(e.message).toMatch(/log\.level: [^;]* \(from LOG_LEVEL\)/);
+    expect(e.message).toMatch(/api\.port: [^;]* \(from the command line\)/);
+  });
+
   it('refuses two strategies with one id', () => {
     const d = dir();
     const file = join(d, 'q.json');

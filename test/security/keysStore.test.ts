@@ -52,6 +52,17 @@ describe('keys file on disk', () => {
     },
   );
 
+  it('names a keys file whose folder cannot be made (a file in the way): ERR_KEYS_WRITE, not a stack trace', async () => {
+    const blocker = join(tmp(), 'a-file');
+    writeFileSync(blocker, '');
+    const file = join(blocker, 'secrets', 'keys.enc.json');
+    const e: unknown = await writeKeyFile(file, PAYLOAD, KEY, FAST).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ERR_KEYS_WRITE' });
+    expect((e as Error).message).toMatch(
+      /^cannot write the keys file .*a-file\/secrets\/keys\.enc\.json: ENOTDIR/,
+    );
+  });
+
   it.skipIf(!isPosix)('refuses a file that group or others may read or write', async () => {
     const file = join(tmp(), 'k.json');
     await writeKeyFile(file, PAYLOAD, KEY, FAST);

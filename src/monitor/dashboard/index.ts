@@ -1,6 +1,4 @@
-import { loadConfig } from '../../config/loadConfig.js';
-import { DashboardServer } from './DashboardServer.js';
-import { WebAssets } from './WebAssets.js';
+import { startDashboardEntry } from './startDashboardEntry.js';
 
 /*
  * The web-dashboard entry (PM2 `web-dashboard`, `node dist/monitor/dashboard/index.js`):
@@ -8,21 +6,13 @@ import { WebAssets } from './WebAssets.js';
  * engine at dashboard.apiUrl / dashboard.pushUrl. `npm start` does not need it: the engine
  * itself serves the same app at http://localhost:3000/.
  */
-const config = loadConfig();
-const d = config.dashboard;
-const assets = new WebAssets(d.dir);
-const server = await DashboardServer.start({
-  host: d.host,
-  port: d.port,
-  apiUrl: d.apiUrl,
-  pushUrl: d.pushUrl,
-  assets,
-});
-process.stdout.write(
-  `web dashboard on http://${d.host}:${server.port}/ → API ${d.apiUrl}, push ${d.pushUrl}${assets.available ? '' : ' (NOT BUILT: npm run build:web)'}\n`,
-);
-const stop = (): void => {
-  void server.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+const started = await startDashboardEntry();
+const server = started.server;
+if (server === undefined) process.exitCode = started.code;
+else {
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -117,4 +117,56 @@ describe('bootstrap (the one start sequence of npm start and qts shadow|live|api
     expect(text).toContain('ERR_CONFIG');
     expect(out.text).toContain('ERR_CONFIG');
   });
+
+  it('names a log, audit or database folder that cannot be used as the setting, with its own code', async () => {
+    const dir = join(root, 'blocked');
+    mkdirSync(join(dir, 'strategies'), { recursive: true });
+    writeFileSync(
+      join(dir, 'strategies', 'sma.json'),
+      JSON.stringify({
+        id: 'sma',
+        strategy: 'sma-cross',
+        symbols: ['BTC/USDT'],
+        params: { fast: 2, slow: 3 },
+      }),
+    );
+    // A file where a folder should be: no permission trick needed, and root cannot bypass it.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const refusal = (extra: NodeJS.ProcessEnv): Promise<unknown> =>
+      bootstrap({
+        env: {
+          QTS_CONFIG: join(dir, 'none.json'),
+          QTS_STRATEGIES_DIR: join(dir, 'strategies'),
+          MARKET_DATA_SOURCE: 'synthetic',
+          LOG_DIR: join(dir, 'logs'),
+          AUDIT_DIR: join(dir, 'audit'),
+          DB_PATH: join(dir, 'trading.db'),
+          METRICS_ENABLED: 'false',
+          PUSH_ENABLED: 'false',
+          API_PORT: '0',
+          ...extra,
+        },
+        dotEnvPath: join(dir, 'none.env'),
+        stdout: new Capture(),
+        deps: { noHttp: true },
+      }).then(
+        async (b) => {
+          await b.stop();
+          return new Error('started');
+        },
+        (e: unknown) => e,
+      );
+    const log = await refusal({ LOG_DIR: join(file, 'logs') });
+    expect(log).toMatchObject({ code: 'ERR_LOG_DIR' });
+    expect((log as Error).message).toMatch(/^log\.dir \(LOG_DIR\) .*a-file\/logs cannot be used: ENOTDIR/);
+    const audit = await refusal({ AUDIT_DIR: join(file, 'audit') });
+    expect(audit).toMatchObject({ code: 'ERR_AUDIT_DIR' });
+    expect((audit as Error).message).toMatch(
+      /^audit\.dir \(AUDIT_DIR\) .*a-file\/audit cannot be used: ENOTDIR/,
+    );
+    const db = await refusal({ DB_PATH: join(file, 'trading.db') });
+    expect(db).toMatchObject({ code: 'ERR_DB_OPEN' });
+    expect((db as Error).message).toContain(join(file, 'trading.db'));
+  });
 });
