@@ -12,9 +12,8 @@ import type { GapReport } from '../storage/sqlite/CandleStore.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { DB_OPTION_HELP, engineDatabase } from './engineDatabase.js';
 
-/** Where candles live unless --db says otherwise (relative to the working directory). */
-const DEFAULT_DB = 'data/trading.db';
 /** Exchange recorded for imported files when --exchange is not given: a file does not say. */
 const DEFAULT_EXCHANGE = 'unknown';
 
@@ -24,7 +23,7 @@ interface ImportOptions {
   symbol?: string;
   timeframe?: string;
   adjusted?: boolean;
-  db: string;
+  db?: string;
   json?: boolean;
 }
 
@@ -34,7 +33,7 @@ interface SeriesOptions {
   timeframe: string;
   from?: string;
   to?: string;
-  db: string;
+  db?: string;
   json?: boolean;
 }
 
@@ -64,7 +63,7 @@ export function registerDataCommand(program: Command): Command {
     .option('--symbol <symbol>', 'symbol, overriding the file name (e.g. ETH/BTC)')
     .option('--timeframe <tf>', 'timeframe, overriding the file name (e.g. 5m)')
     .option('--adjusted', 'Yahoo files: prices from Adj Close')
-    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--db <path>', DB_OPTION_HELP)
     .option('--json', 'machine-readable output: one object per file')
     .action((opts: ImportOptions) => {
       if (opts.timeframe !== undefined) checkedTimeframeMs(opts.timeframe);
@@ -159,12 +158,16 @@ function seriesOptions(cmd: Command): Command {
     .requiredOption('--timeframe <tf>', 'timeframe, e.g. 5m')
     .option('--from <date>', 'first open time included (YYYY-MM-DD or ISO-8601, UTC)')
     .option('--to <date>', 'open times before this one (YYYY-MM-DD or ISO-8601, UTC)')
-    .option('--db <path>', 'database file', DEFAULT_DB)
+    .option('--db <path>', DB_OPTION_HELP)
     .option('--json', 'machine-readable output');
 }
 
-function withDatabase(path: string, mustExist: boolean, work: (db: SqliteDatabase) => void): void {
-  const db = openDatabase(path, { mustExist });
+function withDatabase(
+  path: string | undefined,
+  mustExist: boolean,
+  work: (db: SqliteDatabase) => void,
+): void {
+  const db = openDatabase(engineDatabase(path), { mustExist });
   try {
     work(db);
   } finally {
@@ -192,7 +195,7 @@ function noCandles(store: CandleStore, opts: SeriesOptions): QtsError {
     opts.from !== undefined || opts.to !== undefined ? ` in ${opts.from ?? '…'} – ${opts.to ?? '…'}` : '';
   return new QtsError(
     DataErrorCode.NotFound,
-    `no candles for ${opts.exchange} ${opts.symbol} ${opts.timeframe}${range} in ${opts.db}` +
+    `no candles for ${opts.exchange} ${opts.symbol} ${opts.timeframe}${range} in ${engineDatabase(opts.db)}` +
       (stored.length > 0 ? `; stored: ${stored.join(', ')}` : '; the database holds no candles'),
   );
 }

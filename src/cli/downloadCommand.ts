@@ -9,6 +9,7 @@ import type { Bar } from '../model/Bar.js';
 import { allocBarSeries } from '../model/BarSeries.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { DB_OPTION_HELP, engineDatabase } from './engineDatabase.js';
 
 interface DownloadOptions {
   exchange: string;
@@ -16,7 +17,7 @@ interface DownloadOptions {
   timeframe: string;
   since: string;
   until?: string;
-  db: string;
+  db?: string;
   sandbox?: boolean;
   attempts: string;
   progress: boolean;
@@ -54,7 +55,7 @@ export function registerDownloadCommand(dataCommand: Command, deps: DownloadComm
     .option('--timeframe <tf>', 'candle timeframe (1m, 5m, 1h, 1d, …)', '1m')
     .requiredOption('--since <date>', 'first candle (YYYY-MM-DD or ISO time, UTC)')
     .option('--until <date>', 'end, exclusive (YYYY-MM-DD or ISO time, UTC; default now)')
-    .option('--db <file>', 'SQLite database', 'data/trading.db')
+    .option('--db <file>', DB_OPTION_HELP)
     .option('--sandbox', "use the exchange's testnet")
     .option('--attempts <n>', 'tries per request before the download stops (it resumes when run again)', '4')
     .option('--no-progress', 'no progress bar')
@@ -75,7 +76,7 @@ export function registerDownloadCommand(dataCommand: Command, deps: DownloadComm
       if (until !== undefined && until <= since)
         throw new QtsError('ERR_INVALID_OPTION', '--until must be after --since');
       const exchange = await (deps.createExchange ?? defaultExchange)(opts.exchange, opts.sandbox === true);
-      const store = (deps.openStore ?? openSqliteStore)(opts.db);
+      const store = (deps.openStore ?? openSqliteStore)(engineDatabase(opts.db));
       const bar = opts.progress ? progressBar(err) : undefined;
       try {
         const result = await downloadCandles({

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
 import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { DB_OPTION_HELP, engineDatabase } from './engineDatabase.js';
 
 interface KillOptions {
-  db: string;
+  db?: string;
   flatten?: boolean;
   reason?: string;
 }
@@ -21,11 +23,12 @@ export function registerKillCommands(program: Command): void {
     .description(
       'kill switch: cancel all open orders, optionally flatten positions, and halt trading (persists across restarts)',
     )
-    .option('--db <path>', 'the engine database', 'data/trading.db')
+    .option('--db <path>', DB_OPTION_HELP)
     .option('--flatten', 'also close every position at market')
     .option('--reason <text>', 'why (recorded in the risk state and audit trail)', 'kill switch from the CLI')
     .action((opts: KillOptions) => {
-      const db = openDatabase(opts.db);
+      const path = engineDatabase(opts.db);
+      const db = openNoting(path);
       try {
         const now = Date.now();
         const reason = opts.reason ?? 'kill switch from the CLI';
@@ -37,7 +40,7 @@ export function registerKillCommands(program: Command): void {
           issuedBy: 'cli',
         });
         process.stdout.write(
-          `HALTED (kill switch) recorded; command #${id} queued for the running engine${opts.flatten ? ' (with flatten)' : ''}\n`,
+          `HALTED (kill switch) recorded in ${path}; command #${id} queued for the running engine${opts.flatten ? ' (with flatten)' : ''}\n`,
         );
       } finally {
         db.close();
@@ -46,10 +49,11 @@ export function registerKillCommands(program: Command): void {
   program
     .command('resume')
     .description('lift the kill switch or a circuit breaker: trading state back to ACTIVE')
-    .option('--db <path>', 'the engine database', 'data/trading.db')
+    .option('--db <path>', DB_OPTION_HELP)
     .option('--reason <text>', 'why', 'resumed from the CLI')
     .action((opts: KillOptions) => {
-      const db = openDatabase(opts.db);
+      const path = engineDatabase(opts.db);
+      const db = openNoting(path);
       try {
         const now = Date.now();
         const reason = opts.reason ?? 'resumed from the CLI';
@@ -60,9 +64,23 @@ export function registerKillCommands(program: Command): void {
           args: { reason },
           issuedBy: 'cli',
         });
-        process.stdout.write(`ACTIVE recorded; command #${id} queued for the running engine\n`);
+        process.stdout.write(`ACTIVE recorded in ${path}; command #${id} queued for the running engine\n`);
       } finally {
         db.close();
       }
     });
+}
+
+/**
+ * Opens the database, saying so when it had to create it: the state is recorded for an engine
+ * that starts on it later, but an engine running on another database is not halted.
+ */
+function openNoting(path: string): ReturnType<typeof openDatabase> {
+  const existed = existsSync(path);
+  const db = openDatabase(path);
+  if (!existed)
+    process.stderr.write(
+      `warning: there was no database at ${path}; created it. An engine running on another database does not see this (give it with --db).\n`,
+    );
+  return db;
 }

@@ -19,7 +19,7 @@ describe('operations CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qts-ops-'));
     const db = join(dir, 'trading.db');
     const kill = qts(['kill', '--db', db, '--flatten', '--reason', 'drill']);
-    expect(kill.stderr).toBe('');
+    expect(kill.stderr).toMatch(/^warning: there was no database at /);
     expect(kill.status).toBe(0);
     const conn = openDatabase(db);
     expect(new RiskStateStore(conn).load()).toMatchObject({
@@ -43,6 +43,32 @@ describe('operations CLI', () => {
     ]);
     // A second backup to the same file must be asked for explicitly.
     expect(qts(['db', 'backup', '--db', db, '--out', out]).status).toBe(2);
+  });
+
+  it('without --db, kill, resume and backup use the engine’s database (DB_PATH), not a fixed data/trading.db', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-ops-'));
+    const db = join(dir, 'engine.db');
+    const inDir = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, DB_PATH: db },
+      });
+    const kill = inDir(['kill', '--reason', 'drill']);
+    expect(kill.status, kill.stderr).toBe(0);
+    expect(kill.stdout).toContain(`HALTED (kill switch) recorded in ${db}`);
+    // A database made by the kill itself is said to be new: no engine was reading it.
+    expect(kill.stderr).toMatch(/warning: there was no database at .*engine\.db/);
+    expect(existsSync(join(dir, 'data/trading.db'))).toBe(false);
+    const conn = openDatabase(db);
+    expect(new RiskStateStore(conn).load()).toMatchObject({ state: 'HALTED', reason: 'drill' });
+    conn.close();
+    const resume = inDir(['resume']);
+    expect(resume.status, resume.stderr).toBe(0);
+    expect(resume.stderr).toBe('');
+    const out = join(dir, 'backup.db');
+    expect(inDir(['db', 'backup', '--out', out]).status).toBe(0);
+    expect(new RiskStateStore(openDatabase(out)).load()).toMatchObject({ state: 'ACTIVE' });
   });
 
   it('live mode refuses to start without exchange keys, with a clear message', () => {
