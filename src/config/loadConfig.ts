@@ -136,12 +136,16 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
  */
 export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
   const env = opts.env ?? process.env;
-  const file = opts.file ?? env['QTS_CONFIG'] ?? 'config/qts.json';
+  // Only the default file may be missing: a file named on purpose (--config, QTS_CONFIG) that
+  // is not there would start the engine on built-in defaults, without the file's risk limits.
+  const named = opts.file ?? (env['QTS_CONFIG'] || undefined);
+  const file = named ?? 'config/qts.json';
   const fileExists = existsSync(file);
-  const raw: Record<string, unknown> = fileExists ? ((readJson(file) as Record<string, unknown>) ?? {}) : {};
-  if (opts.file !== undefined && !existsSync(opts.file)) {
-    throw new QtsError('ERR_CONFIG_FILE', `config file not found: ${opts.file}`, { file: opts.file });
+  if (named !== undefined && !fileExists) {
+    const via = opts.file === undefined ? ' (QTS_CONFIG)' : '';
+    throw new QtsError('ERR_CONFIG_FILE', `config file not found: ${file}${via}`, { file });
   }
+  const raw: Record<string, unknown> = fileExists ? ((readJson(file) as Record<string, unknown>) ?? {}) : {};
   refuseUnknownKeys(AppConfigSchema, raw, file);
   const fromFile = structuredClone(raw);
   const dir = opts.strategiesDir ?? env['QTS_STRATEGIES_DIR'] ?? 'config/strategies';

@@ -7,6 +7,7 @@ import { SessionTokens } from '../../src/api/auth/SessionTokens.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { isQtsError } from '../../src/core/QtsError.js';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const b64 = (x: unknown): string => Buffer.from(JSON.stringify(x)).toString('base64url');
@@ -129,7 +130,7 @@ describe('API settings from the environment', () => {
       file: undefined,
       strategiesDir: '/nonexistent',
       env: {
-        QTS_CONFIG: '/nonexistent/qts.json',
+        QTS_CONFIG: EMPTY_CONFIG,
         API_TOKENS: 'ops:admin:tok:with:colons-0123456789, desk:trader:trader-token-0123456789',
         JWT_SECRET: SECRET,
         JWT_TTL_SECONDS: '120',
@@ -147,7 +148,7 @@ describe('API settings from the environment', () => {
     const bad = () =>
       loadConfig({
         strategiesDir: '/nonexistent',
-        env: { QTS_CONFIG: '/nonexistent/qts.json', API_TOKENS: 'ops:superuser:short' },
+        env: { QTS_CONFIG: EMPTY_CONFIG, API_TOKENS: 'ops:superuser:short' },
       });
     expect(bad).toThrow(/api\.tokens\.0\.role/);
     expect(bad).toThrow(/api\.tokens\.0\.token/);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isQtsError } from '../../src/core/QtsError.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 function dir(): string {
   return mkdtempSync(join(tmpdir(), 'qts-config-'));
@@ -24,18 +25,18 @@ describe('loadConfig', () => {
     const cfg = loadConfig({
       file: undefined,
       strategiesDir: join(d, 'none'),
-      env: { QTS_CONFIG: join(d, 'absent.json') },
+      env: { QTS_CONFIG: EMPTY_CONFIG },
     });
     expect(cfg.mode).toBe('shadow');
     expect(cfg.api.port).toBe(3000);
     expect(cfg.marketData.source).toBe('auto');
     expect(cfg.storage.dbPath).toBe('data/trading.db');
     expect(
-      loadConfig({ strategiesDir: join(d, 'none'), env: { TRADING_MODE: 'api', QTS_CONFIG: join(d, 'x') } })
+      loadConfig({ strategiesDir: join(d, 'none'), env: { TRADING_MODE: 'api', QTS_CONFIG: EMPTY_CONFIG } })
         .api.port,
     ).toBe(3002);
     expect(
-      loadConfig({ strategiesDir: join(d, 'none'), env: { TRADING_MODE: 'live', QTS_CONFIG: join(d, 'x') } })
+      loadConfig({ strategiesDir: join(d, 'none'), env: { TRADING_MODE: 'live', QTS_CONFIG: EMPTY_CONFIG } })
         .api.port,
     ).toBe(3001);
   });
@@ -79,15 +80,13 @@ describe('loadConfig', () => {
       join(d, 's', 'bad.json'),
       JSON.stringify({ id: 'x', strategy: 'rsi', symbols: ['btcusdt'] }),
     );
-    const e1 = caught(() =>
-      loadConfig({ strategiesDir: join(d, 's'), env: { QTS_CONFIG: join(d, 'none') } }),
-    );
+    const e1 = caught(() => loadConfig({ strategiesDir: join(d, 's'), env: { QTS_CONFIG: EMPTY_CONFIG } }));
     expect(isQtsError(e1, 'ERR_CONFIG')).toBe(true);
     expect((e1 as Error).message).toMatch(/bad\.json: symbols\.0: symbols look like BTC\/USDT/);
     const e2 = caught(() =>
       loadConfig({
         strategiesDir: join(d, 'none'),
-        env: { TRADING_MODE: 'paper', QTS_CONFIG: join(d, 'none') },
+        env: { TRADING_MODE: 'paper', QTS_CONFIG: EMPTY_CONFIG },
       }),
     );
     expect((e2 as Error).message).toMatch(/mode/);
@@ -105,6 +104,15 @@ describe('loadConfig', () => {
         'ERR_CONFIG_FILE',
       ),
     ).toBe(true);
+    // Named by QTS_CONFIG and missing: refused too, or a live start would run on built-in defaults.
+    const viaEnv = caught(() =>
+      loadConfig({
+        strategiesDir: join(d, 'none'),
+        env: { QTS_CONFIG: join(d, 'gone.json'), TRADING_MODE: 'live' },
+      }),
+    );
+    expect(isQtsError(viaEnv, 'ERR_CONFIG_FILE')).toBe(true);
+    expect((viaEnv as Error).message).toContain('gone.json (QTS_CONFIG)');
   });
 
   it('refuses a key it does not know, in the main file and in a strategy file, naming it', () => {
@@ -129,9 +137,7 @@ describe('loadConfig', () => {
       join(d, 's', 'typo.json'),
       JSON.stringify({ id: 'x', strategy: 'rsi', symbols: ['ETH/BTC'], parameters: { period: 3 } }),
     );
-    const e2 = caught(() =>
-      loadConfig({ strategiesDir: join(d, 's'), env: { QTS_CONFIG: join(d, 'none') } }),
-    );
+    const e2 = caught(() => loadConfig({ strategiesDir: join(d, 's'), env: { QTS_CONFIG: EMPTY_CONFIG } }));
     expect(isQtsError(e2, 'ERR_CONFIG')).toBe(true);
     expect((e2 as Error).message).toMatch(/typo\.json: unknown setting parameters\b/);
   });
@@ -139,7 +145,7 @@ describe('loadConfig', () => {
   it('reads true/1 and false/0 (any case) for a switch and refuses any other value by its variable', () => {
     const d = dir();
     const load = (env: NodeJS.ProcessEnv) =>
-      loadConfig({ strategiesDir: join(d, 'none'), env: { QTS_CONFIG: join(d, 'none'), ...env } });
+      loadConfig({ strategiesDir: join(d, 'none'), env: { QTS_CONFIG: EMPTY_CONFIG, ...env } });
     expect(load({ EXCHANGE_SANDBOX: 'TRUE' }).exchange.sandbox).toBe(true);
     expect(load({ EXCHANGE_SANDBOX: '1' }).exchange.sandbox).toBe(true);
     expect(load({ METRICS_ENABLED: 'False' }).metrics.enabled).toBe(false);

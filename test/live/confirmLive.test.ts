@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runOverrides } from '../../src/cli/runCommands.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MASTER = 'confirm-live-master-Kq8#long-enough';
@@ -41,7 +42,7 @@ describe('qts live --confirm-live', () => {
     const load = (mode: 'shadow' | 'live', confirmLive: boolean, env: NodeJS.ProcessEnv = {}) =>
       loadConfig({
         strategiesDir: join(dir, 'none'),
-        env: { QTS_CONFIG: join(dir, 'absent.json'), ...env },
+        env: { QTS_CONFIG: EMPTY_CONFIG, ...env },
         overrides: runOverrides(mode, { confirmLive }),
       }).live.confirmed;
     expect(load('live', false)).toBe(false);

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MASTER = 'cli-master-key-Xy7#long-enough';
@@ -26,7 +27,7 @@ function qts(args: string[], env: Record<string, string>, stdin?: string): Promi
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: dir,
-      QTS_CONFIG: join(dir, 'none.json'),
+      QTS_CONFIG: EMPTY_CONFIG,
       QTS_STRATEGIES_DIR: join(dir, 'none'),
       LOG_FORMAT: 'json',
       ...env,

@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { StrategyControlStore } from '../../src/storage/sqlite/StrategyControlStore.js';
 import { client, until } from '../app/support/http.js';
 import { RecordingAudit } from '../app/support/RecordingAudit.js';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 const TOKEN = 'restart-trader-0123456789abcdef';
 const SYMBOL = 'BTC/USDT';
@@ -195,7 +196,7 @@ describe('history settings', () => {
     const cfg = loadConfig({
       file: undefined,
       strategiesDir: '/nonexistent',
-      env: { QTS_CONFIG: '/nonexistent.json', EQUITY_SAMPLE_MS: '5000' },
+      env: { QTS_CONFIG: EMPTY_CONFIG, EQUITY_SAMPLE_MS: '5000' },
     });
     expect(cfg.history.equitySampleMs).toBe(5_000);
     expect(() => AppConfigSchema.parse({ history: { equitySampleMs: -1 } })).toThrow();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDashboardEntry } from '../../../src/monitor/dashboard/startDashboardEntry.js';
+import { EMPTY_CONFIG } from '../../support/emptyConfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qts-dashboard-entry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ function sink(): { stream: Writable; text: () => string } {
 /** Settings of the process, with no config file or strategy folder of the project read. */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    QTS_CONFIG: join(dir, 'absent.json'),
+    QTS_CONFIG: EMPTY_CONFIG,
     QTS_STRATEGIES_DIR: join(dir, 'absent'),
     DASHBOARD_DIR: join(dir, 'web'),
     ...extra,

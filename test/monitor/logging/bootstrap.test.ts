@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../../../src/app/bootstrap.js';
 import { loadDotEnv } from '../../../src/config/loadDotEnv.js';
 import { verifyAuditLog } from '../../../src/monitor/audit/verifyAuditLog.js';
+import { EMPTY_CONFIG } from '../../support/emptyConfig.js';
 
 const root = mkdtempSync(join(tmpdir(), 'qts-bootstrap-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe('bootstrap (the one start sequence of npm start and qts shadow|live|api
     const dotEnv = join(dir, '.env');
     writeFileSync(dotEnv, `LOG_FORMAT=json\nLOG_LEVEL=debug\nLOG_DIR=${join(dir, 'logs')}\n`);
     const env: NodeJS.ProcessEnv = {
-      QTS_CONFIG: join(dir, 'none.json'),
+      QTS_CONFIG: EMPTY_CONFIG,
       QTS_STRATEGIES_DIR: join(dir, 'strategies'),
       MARKET_DATA_SOURCE: 'synthetic',
       DB_PATH: join(dir, 'trading.db'),
@@ -97,7 +98,7 @@ describe('bootstrap (the one start sequence of npm start and qts shadow|live|api
   it('records a refused start in the audit trail and releases it', async () => {
     const dir = join(root, 'refused');
     const env: NodeJS.ProcessEnv = {
-      QTS_CONFIG: join(dir, 'none.json'),
+      QTS_CONFIG: EMPTY_CONFIG,
       QTS_STRATEGIES_DIR: join(dir, 'none'),
       TRADING_MODE: 'shadow',
       LOG_DIR: join(dir, 'logs'),
@@ -136,7 +137,7 @@ describe('bootstrap (the one start sequence of npm start and qts shadow|live|api
     const refusal = (extra: NodeJS.ProcessEnv): Promise<unknown> =>
       bootstrap({
         env: {
-          QTS_CONFIG: join(dir, 'none.json'),
+          QTS_CONFIG: EMPTY_CONFIG,
           QTS_STRATEGIES_DIR: join(dir, 'strategies'),
           MARKET_DATA_SOURCE: 'synthetic',
           LOG_DIR: join(dir, 'logs'),

@@ -13,6 +13,7 @@ import { AppConfigSchema } from '../../../src/config/configSchema.js';
 import { loadConfig } from '../../../src/config/loadConfig.js';
 import { isQtsError } from '../../../src/core/QtsError.js';
 import { NULL_AUDIT } from '../../../src/monitor/AuditSink.js';
+import { EMPTY_CONFIG } from '../../support/emptyConfig.js';
 
 const status: EngineStatusSource = {
   status: () => {
@@ -73,7 +74,7 @@ describe('metrics service', () => {
       file: undefined,
       strategiesDir: '/nonexistent',
       env: {
-        QTS_CONFIG: '/nonexistent.json',
+        QTS_CONFIG: EMPTY_CONFIG,
         METRICS_PORT: '9300',
         METRICS_ENABLED: 'false',
         METRICS_HOST: '0.0.0.0',
