@@ -1,6 +1,12 @@
 import { QtsError } from '../core/QtsError.js';
 
 /**
+ * A number as people write one: decimal, optionally signed, with an exponent. Number() alone
+ * also reads "0x10" as 16, "0b11" as 3 and " " as 0, which no one means as a parameter.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
  * Parses "fast=10,slow=30,mode=upper" into values: numbers where the text is numeric,
  * booleans for true/false, strings otherwise. The strategy's zod schema judges them after.
  */
@@ -17,7 +23,7 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
       throw new QtsError('ERR_INVALID_PARAMS', `parameter "${key}" is given twice: which one is meant?`);
     const raw = part.slice(eq + 1).trim();
     if (raw === 'true' || raw === 'false') out[key] = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) out[key] = Number(raw);
+    else if (DECIMAL.test(raw) && Number.isFinite(Number(raw))) out[key] = Number(raw);
     else out[key] = raw;
   }
   return out;

@@ -14,6 +14,11 @@ describe('parseParams (the --params option)', () => {
     expect(parseParams('  ')).toEqual({});
   });
 
+  it('reads decimal numbers only: hex, binary and octal forms stay text for the schema to refuse', () => {
+    expect(parseParams('a=-1.5e3,b=.5,c=+2,d=7.')).toEqual({ a: -1500, b: 0.5, c: 2, d: 7 });
+    expect(parseParams('fast=0x10,slow=0b11,x=0o7')).toEqual({ fast: '0x10', slow: '0b11', x: '0o7' });
+  });
+
   it('refuses a part without a name or an equals sign', () => {
     expect(caught(() => parseParams('fast')).message).toBe('parameter "fast" is not of the form name=value');
     expect(caught(() => parseParams('=3')).code).toBe('ERR_INVALID_PARAMS');
