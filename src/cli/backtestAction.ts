@@ -149,6 +149,7 @@ function runLoaded(opts: BacktestOptions, plan: Plan): { result: BacktestResult;
       ? undefined
       : futuresBacktestConfig(opts);
   for (const w of futures?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  if (futures === undefined) warnIgnoredFuturesOptions(opts);
   const progress = progressOf(opts, series);
   const result = runBacktest({
     ...plan.run,
@@ -174,6 +175,7 @@ async function runStreamed(
 ): Promise<{ result: BacktestResult; series: BarSeries[] } | undefined> {
   const s = await stream.columns();
   if (s === undefined) return undefined;
+  warnIgnoredFuturesOptions(opts);
   const progress = progressOf(opts, [s]);
   try {
     const result = runBacktest({
@@ -192,6 +194,24 @@ async function runStreamed(
     if (isQtsError(e) && e.code === DataErrorCode.StreamAbandoned) return undefined;
     throw e;
   }
+}
+
+/**
+ * Options only a futures run reads, given to a spot run: said, since the run goes on without
+ * them (`--leverage 5` on a spot file ran unlevered without a word).
+ */
+function warnIgnoredFuturesOptions(opts: BacktestOptions): void {
+  const given = [
+    opts.leverage !== undefined && opts.leverage !== '1' ? '--leverage' : '',
+    opts.margin !== undefined && opts.margin !== 'isolated' ? '--margin' : '',
+    opts.funding !== undefined ? '--funding' : '',
+    opts.mark !== undefined ? '--mark' : '',
+    opts.mmr !== undefined ? '--mmr' : '',
+  ].filter((o) => o !== '');
+  if (given.length === 0) return;
+  process.stderr.write(
+    `warning: ${given.join(', ')}: futures only (--market futures, or BASE/QUOTE:SETTLE symbols); this spot run ignores ${given.length > 1 ? 'them' : 'it'}\n`,
+  );
 }
 
 function progressOf(opts: BacktestOptions, series: readonly BarSeries[]): ReturnType<typeof createProgress> {

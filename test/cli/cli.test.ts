@@ -218,6 +218,21 @@ describe('qts CLI', () => {
 });
 
 describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
+  it('says that futures-only options given to a spot run are ignored, and nothing of the kind without them', () => {
+    const run = (extra: string[]) =>
+      qts([
+        'backtest',
+        '--data',
+        sharedFile('stocks-daily/orcl-1995-2014.txt'),
+        '--strategy',
+        'sma-cross',
+        ...extra,
+      ]);
+    const levered = run(['--leverage', '5', '--mmr', '0.01']);
+    expect(levered.code).toBe(0);
+    expect(levered.stderr).toContain('warning: --leverage, --mmr: futures only');
+    expect(run([]).stderr).not.toContain('futures only');
+  });
   it.runIf(existsSync('/dev/full'))(
     'a report that cannot be written (a full disk) keeps neither the summary nor the other report from the user',
     () => {
