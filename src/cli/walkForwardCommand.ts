@@ -33,7 +33,10 @@ export function registerWalkForwardCommand(program: Command): void {
   addSearchOptions(addResearchOptions(cmd))
     .requiredOption('--in-sample <bars>', 'bars of each in-sample (optimization) window')
     .requiredOption('--out-of-sample <bars>', 'bars of each out-of-sample (trading) window')
-    .option('--step <bars>', 'bars between window starts (default: the out-of-sample length)')
+    .option(
+      '--step <bars>',
+      'bars between window starts, at least the out-of-sample length so windows never overlap (default: the out-of-sample length)',
+    )
     .addOption(
       new Option(
         '--mode <m>',

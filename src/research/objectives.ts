@@ -20,7 +20,14 @@ export const OBJECTIVES: readonly Objective[] = [
   { id: 'profit-factor', label: 'Profit factor', maximize: true, value: (m) => m.profitFactor },
   { id: 'win-rate', label: 'Win rate', maximize: true, value: (m) => m.winRate },
   { id: 'expectancy', label: 'Expectancy', maximize: true, value: (m) => m.expectancy },
-  { id: 'max-drawdown', label: 'Max drawdown', maximize: false, value: (m) => m.maxDrawdown },
+  // A combination that never held a position has no drawdown to speak of, not the best one:
+  // ranked as 0 %, "never trade" would win every drawdown search.
+  {
+    id: 'max-drawdown',
+    label: 'Max drawdown',
+    maximize: false,
+    value: (m) => (m.exposure > 0 ? m.maxDrawdown : null),
+  },
   { id: 'final-equity', label: 'Final equity', maximize: true, value: (m) => m.finalEquity },
 ];
 

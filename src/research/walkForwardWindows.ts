@@ -35,7 +35,8 @@ export interface WalkForwardWindow {
  * [k·step, k·step + IS) and trades [k·step + IS, k·step + IS + OOS). Anchored: training always
  * starts at bar 0 and grows by `step` each window. Only whole out-of-sample windows are made;
  * bars after the last one are not traded. Fails with ERR_WALKFORWARD_WINDOWS when the sizes
- * are not whole positive numbers or the data holds no window.
+ * are not whole positive numbers, the step is shorter than the out-of-sample length (the
+ * windows would overlap) or the data holds no window.
  */
 export function walkForwardWindows(ts: ArrayLike<number>, spec: WindowSpec): WalkForwardWindow[] {
   const step = spec.step ?? spec.outOfSample;
@@ -47,6 +48,13 @@ export function walkForwardWindows(ts: ArrayLike<number>, spec: WindowSpec): Wal
     if (!Number.isSafeInteger(v) || v < 1)
       throw new QtsError('ERR_WALKFORWARD_WINDOWS', `--${name}: need a whole number of bars ≥ 1, got ${v}`);
   }
+  // The out-of-sample runs are stitched into one record, capital carried from one to the next:
+  // windows that overlap would trade the same bars twice and compound them.
+  if (step < spec.outOfSample)
+    throw new QtsError(
+      'ERR_WALKFORWARD_WINDOWS',
+      `--step ${step} is shorter than --out-of-sample ${spec.outOfSample}: out-of-sample windows would overlap`,
+    );
   const n = ts.length;
   const out: WalkForwardWindow[] = [];
   for (let k = 0; ; k++) {

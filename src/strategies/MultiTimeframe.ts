@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { QtsError } from '../core/QtsError.js';
+import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import { CrossOver } from '../strategy/CrossOver.js';
 import { EMA, RSI } from '../strategy/indicators.js';
@@ -85,6 +87,13 @@ export class MultiTimeframe extends Strategy<MultiTimeframeParams> {
   });
 
   override onStart(): void {
+    // Bars of the primary timeframe would all be taken for higher ones: the trend would be
+    // computed from every bar and the strategy would never trade, silently.
+    if (timeframeToMs(this.params.higherTimeframe) <= timeframeToMs(this.ctx.timeframe))
+      throw new QtsError(
+        'ERR_INVALID_PARAMS',
+        `invalid parameters for multi-timeframe: higherTimeframe ${this.params.higherTimeframe} must be longer than the primary timeframe ${this.ctx.timeframe}`,
+      );
     super.onStart();
     for (const symbol of this.ctx.symbols) this.ctx.subscribeBars(symbol, this.params.higherTimeframe);
   }

@@ -47,12 +47,11 @@ const paramsSchema = z
       .max(12)
       .default(1)
       .meta({ step: 1, description: 'lagged differences in the ADF regression' }),
-    significance: z
-      .union([z.literal(0.01), z.literal(0.05), z.literal(0.1)])
-      .default(0.05)
-      .meta({
-        description: 'level of the Engle-Granger test (MacKinnon critical values): 0.01, 0.05 or 0.1',
-      }),
+    // One literal of three values, not a union of three literals: its JSON schema is a numeric
+    // enum, so `qts strategies` lists the choices and `qts optimize --param significance` searches them.
+    significance: z.literal([0.01, 0.05, 0.1]).default(0.05).meta({
+      description: 'level of the Engle-Granger test (MacKinnon critical values): 0.01, 0.05 or 0.1',
+    }),
     investFraction: investFractionParam('share of equity put in the cheap leg'),
   })
   .refine((p) => p.exitZ < p.entryZ, { message: 'exitZ must be below entryZ', path: ['exitZ'] })

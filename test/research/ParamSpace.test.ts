@@ -112,6 +112,21 @@ describe('buildParamSpace', () => {
     );
   });
 
+  it('searches a parameter with a fixed set of numeric values (pairs-arbitrage significance) as numbers', () => {
+    const pairs = findStrategy('pairs-arbitrage');
+    expect(buildParamSpace(pairs, ['significance']).axes).toEqual([
+      { name: 'significance', values: [0.01, 0.05, 0.1] },
+    ]);
+    const space = buildParamSpace(pairs, ['significance=0.01,0.1']);
+    expect(space.axes[0]?.values).toEqual([0.01, 0.1]);
+    for (let i = 0; i < space.size; i++) expect(validCombo(pairs, comboAt(space, i))).toEqual({ ok: true });
+    expect(codeOf(() => buildParamSpace(pairs, ['significance=0.02']))).toBe('ERR_OPTIMIZE_BAD_RANGE');
+    // Every built-in parameter has a type the optimizer and `qts strategies` understand.
+    for (const s of BUILT_IN_STRATEGIES)
+      for (const p of describeParams(s))
+        expect(['integer', 'number', 'string', 'boolean'], `${s.id}.${p.name}`).toContain(p.type);
+  });
+
   it('lets the strategy judge constraints between parameters', () => {
     expect(validCombo(sma, { fast: 10, slow: 30 })).toEqual({ ok: true });
     const bad = validCombo(sma, { fast: 30, slow: 30 });

@@ -143,3 +143,22 @@ describe('optimize', () => {
     expect(html.indexOf('<tr class="best">')).toBeGreaterThan(0);
   });
 });
+
+describe('the max-drawdown objective', () => {
+  it('ranks a combination that never held a position below every one that traded', async () => {
+    const rsi = findStrategy('rsi');
+    // RSI never crosses below 1 on this walk, so oversold=1 never buys: 0 % drawdown, no trade.
+    const out = await optimize(new InlineEvaluator(series, rsi, settings), {
+      strategy: rsi,
+      space: buildParamSpace(rsi, ['oversold=1,30']),
+      method: 'grid',
+      objective: findObjective('max-drawdown'),
+      seed: 1,
+    });
+    const idle = out.rows.find((r) => r.params['oversold'] === 1);
+    expect(idle).toMatchObject({ trades: 0, exposure: 0, maxDrawdown: 0, objective: null });
+    expect(out.best?.params).toEqual({ oversold: 30 });
+    expect(out.best?.exposure).toBeGreaterThan(0);
+    expect(out.best?.objective).toBe(out.best?.maxDrawdown);
+  });
+});

@@ -34,15 +34,33 @@ describe('walkForwardWindows', () => {
   });
 
   it('anchored windows all start at bar 0 and grow by the step', () => {
-    const w = walkForwardWindows(ts, { inSample: 30, outOfSample: 20, step: 10, mode: 'anchored' });
+    const w = walkForwardWindows(ts, { inSample: 30, outOfSample: 10, step: 10, mode: 'anchored' });
     expect(w.map((x) => [x.isStart, x.isEnd, x.oosStart, x.oosEnd])).toEqual([
-      [0, 30, 30, 50],
-      [0, 40, 40, 60],
-      [0, 50, 50, 70],
-      [0, 60, 60, 80],
-      [0, 70, 70, 90],
-      [0, 80, 80, 100],
+      [0, 30, 30, 40],
+      [0, 40, 40, 50],
+      [0, 50, 50, 60],
+      [0, 60, 60, 70],
+      [0, 70, 70, 80],
+      [0, 80, 80, 90],
+      [0, 90, 90, 100],
     ]);
+  });
+
+  it('refuses a step shorter than the out-of-sample windows: they would overlap and be stitched twice', () => {
+    for (const mode of ['rolling', 'anchored'] as const) {
+      let err: unknown;
+      try {
+        walkForwardWindows(ts, { inSample: 30, outOfSample: 20, step: 10, mode });
+      } catch (e) {
+        err = e;
+      }
+      expect(isQtsError(err, 'ERR_WALKFORWARD_WINDOWS')).toBe(true);
+      expect((err as Error).message).toContain('overlap');
+    }
+    // A step longer than the out-of-sample length leaves bars untraded between windows, never twice.
+    const gaps = walkForwardWindows(ts, { inSample: 30, outOfSample: 10, step: 25, mode: 'rolling' });
+    for (let k = 1; k < gaps.length; k++)
+      expect(gaps[k]!.oosStart).toBeGreaterThanOrEqual(gaps[k - 1]!.oosEnd);
   });
 
   it('refuses sizes that hold no window or are not whole numbers', () => {

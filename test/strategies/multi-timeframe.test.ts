@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isQtsError } from '../../src/core/QtsError.js';
+import { randomWalkSeries } from '../../src/data/syntheticSeries.js';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import { ema } from './support/indicatorsByHand.js';
 import { ETH_BTC_5M, itPinsTheTradeLog, runGolden, series } from './support/golden.js';
@@ -43,5 +45,32 @@ describe.skipIf(!HAS_SHARED_DATA)('multi-timeframe on ETH/BTC 5m with 1h trend (
       expect(h).toBeGreaterThanOrEqual(slow.stableFrom);
       expect(fast.value[h] as number, `hour ${h} before bar ${d}`).toBeGreaterThan(slow.value[h] as number);
     }
+  });
+});
+
+describe('multi-timeframe with a higher timeframe that is not higher', () => {
+  const walk = randomWalkSeries({
+    symbol: 'SYN/USDT',
+    timeframe: '5m',
+    length: 500,
+    seed: 3,
+    volatility: 0.01,
+  });
+  it.each(['5m', '1m'])(
+    'refuses higherTimeframe=%s on 5m bars with a coded error instead of never trading',
+    (tf) => {
+      let err: unknown;
+      try {
+        runGolden('multi-timeframe', [walk], { higherTimeframe: tf });
+      } catch (e) {
+        err = e;
+      }
+      expect(isQtsError(err, 'ERR_INVALID_PARAMS')).toBe(true);
+      expect((err as Error).message).toContain('higherTimeframe');
+    },
+  );
+
+  it('runs with a higher timeframe that is a multiple of the primary one', () => {
+    expect(runGolden('multi-timeframe', [walk], { higherTimeframe: '15m' }).report.bars).toBe(500);
   });
 });

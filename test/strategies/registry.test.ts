@@ -17,12 +17,14 @@ describe('built-in strategy registry', () => {
       expect(s.paramsSchema.safeParse({}).success).toBe(true);
       for (const p of describeParams(s)) {
         expect(p.description, `${s.id}.${p.name}`).toBeTruthy();
-        if (p.type === 'number' || p.type === 'integer') {
+        // Numeric parameters take a range, or one of a fixed set of numbers (pairs-arbitrage significance).
+        if ((p.type === 'number' || p.type === 'integer') && p.enum === undefined) {
           expect(
             [p.min, p.max, p.step].every((v) => typeof v === 'number'),
             `${s.id}.${p.name}`,
           ).toBe(true);
         }
+        if (p.enum !== undefined) expect(p.enum.length, `${s.id}.${p.name}`).toBeGreaterThan(1);
       }
     }
   });

@@ -23,6 +23,7 @@ describe('qts strategies --json (the real binary)', () => {
         default?: unknown;
         min?: number;
         max?: number;
+        enum?: unknown[];
         description?: string;
       }[];
     }[];
@@ -34,7 +35,8 @@ describe('qts strategies --json (the real binary)', () => {
       for (const p of s.params) {
         expect(p.description, `${s.id}.${p.name}`).toBeTruthy();
         expect(p.default, `${s.id}.${p.name}`).toBeDefined();
-        if (p.type === 'number' || p.type === 'integer') {
+        // Numeric parameters take a range, or one of a fixed set of values (pairs-arbitrage significance).
+        if ((p.type === 'number' || p.type === 'integer') && p.enum === undefined) {
           expect(typeof p.min, `${s.id}.${p.name}`).toBe('number');
           expect(typeof p.max, `${s.id}.${p.name}`).toBe('number');
         }
