@@ -84,6 +84,19 @@ export interface WalkForwardReport {
 }
 
 /**
+ * Each out-of-sample window starts flat with the capital the previous one was worth at its last
+ * mark: a trip a window left open ended there, at that mark, as far as the stitched record is
+ * concerned. Counted as closed, so the trade statistics cover every trip the equity includes
+ * (left out, a +48 % record showed a profit factor of 0.48). Only the last window's stay open.
+ */
+function endTripsAtWindowEnd(trips: RoundTrip[]): void {
+  for (let k = 0; k < trips.length; k++) {
+    const t = trips[k] as RoundTrip;
+    if (!t.closed) trips[k] = { ...t, closed: true };
+  }
+}
+
+/**
  * Walk-forward analysis: for each window, optimize on the in-sample bars, then backtest the
  * best combination on the following out-of-sample bars it never saw. Out-of-sample runs
  * start cold (indicators warm up inside each window) with the equity the previous one
@@ -106,6 +119,7 @@ export async function walkForward(
   let equity = o.settings.initialCash;
 
   for (const w of windows) {
+    endTripsAtWindowEnd(trips);
     const outcome = await optimize(evaluator, {
       strategy: o.strategy,
       space: o.space,

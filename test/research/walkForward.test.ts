@@ -103,7 +103,9 @@ describe('walkForward', () => {
     });
     expect(report.windows.length).toBe(4);
     let equity = settings.initialCash;
-    for (const w of report.windows) {
+    let trades = 0;
+    let leftOpen = 0;
+    for (const [k, w] of report.windows.entries()) {
       // The in-sample best is the best of a plain optimization on that window.
       const is = await optimize(evaluator, {
         strategy,
@@ -121,7 +123,13 @@ describe('walkForward', () => {
       const direct = runBacktest(backtestConfig(settings, oosSlice, strategy, w.best!, equity)).report;
       expect(w.oos).toEqual(metricsOf(direct));
       equity = direct.finalEquity;
+      // The next window starts flat: a trip this one left open ended at its last mark.
+      const last = k === report.windows.length - 1;
+      trades += direct.trades + (last ? 0 : direct.openTrades);
+      if (!last) leftOpen += direct.openTrades;
     }
+    expect(leftOpen).toBeGreaterThan(0);
+    expect(report.oos.stats.trades).toBe(trades);
     expect(report.oos.finalEquity).toBe(equity);
     expect(report.oos.stats.totalReturn).toBeCloseTo(equity / settings.initialCash - 1, 12);
     expect(report.oos.stats.bars).toBe(1600);
