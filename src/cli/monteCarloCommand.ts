@@ -78,7 +78,7 @@ export function registerMonteCarloCommand(program: Command): void {
           `${''.padEnd(14)}${['5%', '25%', '50%', '75%', '95%'].map((p) => p.padStart(9)).join(' ')}`,
           line('final return', result.finalReturn),
           line('max drawdown', result.maxDrawdown),
-          `probability of loss ${(result.probabilityOfLoss * 100).toFixed(2)}% · original: return ${pct(result.original.finalReturn).trim()}, max drawdown ${pct(result.original.maxDrawdown).trim()}`,
+          `probability of loss ${(result.probabilityOfLoss * 100).toFixed(2)}% · original order of the closed trades: return ${pct(result.original.finalReturn).trim()}, max drawdown ${pct(result.original.maxDrawdown).trim()} (a position still open is not a trade here)`,
         ].join('\n') + '\n',
       );
     });

@@ -160,6 +160,8 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
     expect(mc.finalReturn.p5).toBeLessThanOrEqual(mc.finalReturn.p50);
     expect(mc.finalReturn.p50).toBeLessThanOrEqual(mc.finalReturn.p95);
     expect(r.stdout).toContain('probability of loss');
+    // The original figure is of the closed trades only: said, as it differs from the backtest's return.
+    expect(r.stdout).toContain('original order of the closed trades: return');
     const missing = await qts(['monte-carlo', '--report', join(dir, 'none.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('ERR_MONTECARLO_REPORT');
