@@ -218,36 +218,28 @@ describe('qts CLI', () => {
 });
 
 describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
+  /** The README's ORCL sma-cross backtest with the default fill (next open), plus `extra`. */
+  const orcl = (extra: string[]) =>
+    qts([
+      'backtest',
+      '--data',
+      sharedFile('stocks-daily/orcl-1995-2014.txt'),
+      '--strategy',
+      'sma-cross',
+      ...extra,
+    ]);
+
   it('says that futures-only options given to a spot run are ignored, and nothing of the kind without them', () => {
-    const run = (extra: string[]) =>
-      qts([
-        'backtest',
-        '--data',
-        sharedFile('stocks-daily/orcl-1995-2014.txt'),
-        '--strategy',
-        'sma-cross',
-        ...extra,
-      ]);
-    const levered = run(['--leverage', '5', '--mmr', '0.01']);
+    const levered = orcl(['--leverage', '5', '--mmr', '0.01']);
     expect(levered.code).toBe(0);
     expect(levered.stderr).toContain('warning: --leverage, --mmr: futures only');
-    expect(run([]).stderr).not.toContain('futures only');
+    expect(orcl([]).stderr).not.toContain('futures only');
   });
   it.runIf(existsSync('/dev/full'))(
     'a report that cannot be written (a full disk) keeps neither the summary nor the other report from the user',
     () => {
       const html = join(tmp(), 'r.html');
-      const r = qts([
-        'backtest',
-        '--data',
-        sharedFile('stocks-daily/orcl-1995-2014.txt'),
-        '--strategy',
-        'sma-cross',
-        '--json',
-        '/dev/full',
-        '--html',
-        html,
-      ]);
+      const r = orcl(['--json', '/dev/full', '--html', html]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/error ERR_OUTPUT_WRITE: cannot write \/dev\/full \(ENOSPC\)/);
       expect(r.stdout).toMatch(/final equity\s+\d/);
@@ -257,15 +249,7 @@ describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
 
   it('says how many orders were sent and why the others never filled (all-in buys refused at a higher next open)', () => {
     const out = join(tmp(), 'r.json');
-    const r = qts([
-      'backtest',
-      '--data',
-      sharedFile('stocks-daily/orcl-1995-2014.txt'),
-      '--strategy',
-      'sma-cross',
-      '--json',
-      out,
-    ]);
+    const r = orcl(['--json', out]);
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       orders: number;
