@@ -78,6 +78,16 @@ function deliveredQty(entry: Order): Fixed {
 const GIVEN_UP: ReadonlySet<string> = new Set(['REJECTED', 'DENIED', 'EXPIRED']);
 
 /**
+ * Whether a member's end gives its leg up. A release the exchange definitively never received
+ * (a 5xx before processing, or a crash between the journaled trigger and the request) was not
+ * refused: the position it guards is still there, so its leg goes on under a new client order id.
+ */
+function givesUp(o: Order): boolean {
+  return GIVEN_UP.has(o.status) && o.reasonCode !== NEVER_REACHED;
+}
+const NEVER_REACHED = 'ERR_ORDER_NEVER_REACHED_EXCHANGE';
+
+/**
  * Live mode's emulation of contingent orders (bracket children, OCO members), since an
  * exchange would fill them independently: held by the engine (accepted under
  * EMULATED_VENUE_ID), and released as a MARKET or LIMIT under their own client order id once
@@ -282,7 +292,7 @@ export class ContingentEmulator {
       filledQty: o.filledQty,
       sentQty: sent?.sentQty ?? o.quantity,
       leg: legKeyOf(o),
-      withdrawn: state === 'done' && (this.withdrawn.has(o.id) || GIVEN_UP.has(o.status)),
+      withdrawn: state === 'done' && (this.withdrawn.has(o.id) || givesUp(o)),
     };
   }
 

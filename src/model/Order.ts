@@ -10,12 +10,14 @@ import type { OrderRequest } from './OrderRequest.js';
 /**
  * The order lifecycle as an explicit table. Live venues may report a fill before the
  * acknowledgement, so SUBMITTED may go straight to a fill; nothing leaves a terminal state.
+ * A TRIGGERED order may still be rejected: live mode's emulated children are TRIGGERED when
+ * released to the exchange, which may refuse them or never receive them.
  */
 const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   INITIALIZED: ['DENIED', 'SUBMITTED'],
   SUBMITTED: ['ACCEPTED', 'REJECTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
   ACCEPTED: ['TRIGGERED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
-  TRIGGERED: ['PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
+  TRIGGERED: ['REJECTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
   PARTIALLY_FILLED: ['PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'EXPIRED'],
   DENIED: [],
   REJECTED: [],

@@ -267,6 +267,69 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
     expect(duplicateOrders(h.fake)).toEqual([]);
   });
 
+  it('a released stop that never reached the exchange (5xx before processing) is continued, not given up: the position is still sold', async () => {
+    const inc = incarnation(h, db);
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, ...WIDE });
+    await partlyFill(inc, entry);
+    inc.oms.cancel(entry.id, 'rest not wanted');
+    await until(() => entry.isTerminal, 'entry canceled');
+    await inc.client.idle();
+    const held = heldEth(h);
+    expect(held).toBeGreaterThan(0n);
+    // The stop fires; its MARKET sell is refused by a 502 before the exchange processed it.
+    h.fake.faults.failRest('/api/v3/order', 502, 1);
+    inc.venue.onTrade(trade(1850));
+    await until(() => stopLoss.status === 'TRIGGERED', 'stop-loss released');
+    await inc.client.idle();
+    expect(h.fake.account.orderByClientId(inc.client.clientIdOf(stopLoss.id))).toBeUndefined();
+    // The lookup finds no such order past the bound: the stop ends as never having reached it.
+    // Looked up until the bound (2 s) has passed: each lookup is a round trip to the fake.
+    const deadline = performance.now() + 10_000;
+    while (!stopLoss.isTerminal && performance.now() < deadline) await inc.client.sync();
+    expect(stopLoss.status).toBe('REJECTED');
+    expect(stopLoss.reasonCode).toBe('ERR_ORDER_NEVER_REACHED_EXCHANGE');
+    // The price is still below the stop: the leg goes on under a new client order id and sells.
+    inc.venue.onTrade(trade(1850));
+    await until(() => heldEth(h) === 0n, 'position sold by the stop leg', 3_000);
+    await syncUntil(inc, () => takeProfit.isTerminal, 'take-profit ended');
+    await inc.client.idle();
+    const orders = bracketOrders(inc, entry.id);
+    const stopLeg = orders.filter((o) => o.request.type === 'STOP_MARKET');
+    expect(stopLeg).toHaveLength(2);
+    const continued = stopLeg.find((o) => o.id !== stopLoss.id);
+    expect(continued?.isTerminal).toBe(true);
+    expect(continued?.filledQty).toBe(held);
+    expect(h.fake.account.ordersCreated(inc.client.clientIdOf(stopLoss.id))).toBe(0);
+    expect(bookedBase(inc, orders)).toBe(0n);
+    expect(duplicateOrders(h.fake)).toEqual([]);
+  });
+
+  it('a released stop the exchange refuses ends REJECTED (not stuck TRIGGERED), and its leg is given up, not resent', async () => {
+    const inc = incarnation(h, db);
+    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, ...WIDE });
+    await partlyFill(inc, entry);
+    inc.oms.cancel(entry.id, 'rest not wanted');
+    await until(() => entry.isTerminal, 'entry canceled');
+    await inc.client.idle();
+    h.fake.faults.failRest('/api/v3/order', 400, 1, {
+      code: -2010,
+      msg: 'Account has insufficient balance for requested action.',
+    });
+    inc.venue.onTrade(trade(1850));
+    await until(() => stopLoss.isTerminal, 'stop-loss refused');
+    await inc.client.idle();
+    expect(stopLoss.status).toBe('REJECTED');
+    expect(stopLoss.reasonCode).toBe('ERR_EXCHANGE_REJECTED');
+    // The refusal is final: the leg is not sent again on the next prices.
+    inc.venue.onTrade(trade(1840));
+    inc.venue.onTrade(trade(1830));
+    await inc.client.idle();
+    const stopLeg = bracketOrders(inc, entry.id).filter((o) => o.request.type === 'STOP_MARKET');
+    expect(stopLeg.map((o) => o.id)).toEqual([stopLoss.id]);
+    expect(takeProfit.status).toBe('ACCEPTED');
+    expect(inc.venue.heldCount()).toBe(1);
+  });
+
   it('entry canceled unfilled → children canceled locally, nothing sent', async () => {
     const inc = incarnation(h, db);
     const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 1500, ...WIDE });

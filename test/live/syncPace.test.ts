@@ -23,6 +23,12 @@ describe('syncPace', () => {
     expect(isRefreshDue(order({ unknown: true }), SINCE, SINCE + 1, SLOW_MS)).toBe(true);
   });
 
+  it('an order with a cancel asked and not yet seen ended stays fast under healthy streams (a failed cancel is asked again next pass)', () => {
+    const covered = order({ streamAt: SINCE + 1 });
+    expect(paceOf(covered, SINCE)).toBe(SyncPace.SLOW);
+    expect(paceOf({ ...covered, cancelPending: true }, SINCE)).toBe(SyncPace.FAST);
+  });
+
   it('an order acknowledged before the subscription is covered once a REST answer asked after it came', () => {
     expect(paceOf(order({ restAt: SINCE - 1 }), SINCE)).toBe(SyncPace.FAST);
     expect(paceOf(order({ restAt: SINCE }), SINCE)).toBe(SyncPace.SLOW);

@@ -49,7 +49,7 @@ const NEXT: Record<OrderStatus, readonly OrderEvent['type'][]> = {
   INITIALIZED: ['OrderDenied', 'OrderSubmitted'],
   SUBMITTED: ['OrderAccepted', 'OrderRejected', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
   ACCEPTED: ['OrderTriggered', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
-  TRIGGERED: ['OrderFilled', 'OrderCanceled', 'OrderExpired'],
+  TRIGGERED: ['OrderRejected', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
   PARTIALLY_FILLED: ['OrderFilled', 'OrderCanceled', 'OrderExpired'],
   DENIED: [],
   REJECTED: [],

@@ -81,9 +81,16 @@ export class CcxtExecutionClient implements ExecutionClient {
     this.spawn(this.submitNow(t, request));
   }
 
+  /**
+   * Asks the exchange to cancel the order, and keeps asking until a view of the order shows
+   * it ended: a cancel refused by a 5xx, a timeout or a ban, or one that reached the exchange
+   * before the order's own submit did (the submit waiting for the order budget), would
+   * otherwise leave the order working at the exchange after a kill switch.
+   */
   cancel(order: Order, reason: string): void {
     const t = this.tracked.get(order.id) ?? this.tracked.track(order);
-    this.spawn(this.cancelNow(t, reason));
+    t.cancelReason = reason;
+    if (t.canceling !== true) this.spawn(this.cancelNow(t));
   }
 
   /**
@@ -296,7 +303,8 @@ export class CcxtExecutionClient implements ExecutionClient {
     }
   }
 
-  private async cancelNow(t: TrackedOrder, reason: string): Promise<void> {
+  private async cancelNow(t: TrackedOrder): Promise<void> {
+    t.canceling = true;
     const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(
@@ -309,12 +317,22 @@ export class CcxtExecutionClient implements ExecutionClient {
         false,
         true,
       );
+      // Many exchanges answer a cancel with an acknowledgement only (ccxt: no filled, no status;
+      // OKX, Bybit, Bitget, KuCoin, Kraken): it does not tell what filled before the cancel, and
+      // ending the order on it would drop those fills. The order is looked up instead.
+      if (o.filled === undefined || o.filled === null) {
+        await this.refresh(t);
+        return;
+      }
       t.restAt = asked;
-      await this.apply(t, { ...o, status: o.status ?? 'canceled' }, reason);
+      await this.apply(t, { ...o, status: o.status ?? 'canceled' });
     } catch (e) {
       this.classify(e, 'cancelOrder', t.order.id);
-      // Already filled, already canceled or not reachable: the next sync tells which.
+      // Already filled, already canceled or not reachable: the next sync tells which, and
+      // asks the cancel again if the order is still open.
       await this.refresh(t);
+    } finally {
+      t.canceling = false;
     }
   }
 
@@ -360,8 +378,11 @@ export class CcxtExecutionClient implements ExecutionClient {
     this.opts.onResolved?.(t.order.id, since);
   }
 
-  /** Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. */
-  private async apply(t: TrackedOrder, o: CcxtOrder, cancelReason?: string): Promise<void> {
+  /**
+   * Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. A
+   * view that shows open an order we asked to cancel asks the cancel again.
+   */
+  private async apply(t: TrackedOrder, o: CcxtOrder): Promise<void> {
     const snap = snapshotOf(o);
     this.resolved(t);
     if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
@@ -371,10 +392,14 @@ export class CcxtExecutionClient implements ExecutionClient {
         this.report(acceptedReport(t.order, snap.venueOrderId, this.opts.now()));
     }
     if (snap.filled > t.order.filledQty) await this.applyFills(t, o, snap);
-    if (snap.state === 'open' || t.order.isTerminal) return;
+    if (t.order.isTerminal) return;
+    if (snap.state === 'open') {
+      if (t.cancelReason !== undefined && t.canceling !== true) this.spawn(this.cancelNow(t));
+      return;
+    }
     // Every fill must be booked before the end is: otherwise a late fill would hit a closed order.
     if (snap.filled > t.order.filledQty) return;
-    const end = endReport(t.order, snap, cancelReason, this.opts.now());
+    const end = endReport(t.order, snap, t.cancelReason, this.opts.now());
     if (end === undefined) return;
     this.report(end);
     this.tracked.forget(t);

@@ -72,5 +72,11 @@ export function orderPaceOf(t: TrackedOrder, healthySince: number | undefined): 
 }
 
 function syncFactsOf(t: TrackedOrder): OrderSyncFacts {
-  return { unknown: t.unknownSince !== undefined, ackAt: t.ackAt, restAt: t.restAt, streamAt: t.streamAt };
+  return {
+    unknown: t.unknownSince !== undefined,
+    ackAt: t.ackAt,
+    restAt: t.restAt,
+    streamAt: t.streamAt,
+    cancelPending: t.cancelReason !== undefined,
+  };
 }

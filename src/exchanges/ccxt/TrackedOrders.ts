@@ -30,6 +30,14 @@ export interface TrackedOrder {
   streamAt?: number;
   /** A paced lookup of it is under way (the next pass does not ask again meanwhile). */
   refreshing?: boolean;
+  /**
+   * The reason of the cancel the OMS asked for: until the exchange shows the order ended, it
+   * is asked again whenever a view shows the order still open (a cancel that met a 5xx,
+   * timeout or ban, or that reached the exchange before the order's own submit did).
+   */
+  cancelReason?: string;
+  /** A cancel request of it is waiting for its turn or its answer. */
+  canceling?: boolean;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface OrderSyncFacts {
   readonly restAt: number | undefined;
   /** When a private stream last spoke of it (order update or trade). */
   readonly streamAt: number | undefined;
+  /** A cancel was asked and the exchange has not shown the order ended yet. */
+  readonly cancelPending?: boolean;
 }
 
 /**
@@ -25,10 +27,13 @@ export interface OrderSyncFacts {
  * came since (the baseline the stream continues from). Everything else is fast: orders of
  * unknown outcome, orders the exchange has not acknowledged, and orders whose last stream
  * news predates the current subscription (a new order whose report the stream lost, or any
- * order after the streams came back from a failure, until one lookup re-establishes it).
+ * order after the streams came back from a failure, until one lookup re-establishes it), and
+ * orders with a cancel asked that the exchange has not shown ended (each lookup that finds
+ * one still open asks the cancel again).
  */
 export function paceOf(o: OrderSyncFacts, healthySince: number | undefined): SyncPace {
-  if (healthySince === undefined || o.unknown || o.ackAt === undefined) return SyncPace.FAST;
+  if (healthySince === undefined || o.unknown || o.ackAt === undefined || o.cancelPending === true)
+    return SyncPace.FAST;
   if (o.streamAt !== undefined && o.streamAt >= healthySince) return SyncPace.SLOW;
   if (o.ackAt < healthySince && o.restAt !== undefined && o.restAt >= healthySince) return SyncPace.SLOW;
   return SyncPace.FAST;
