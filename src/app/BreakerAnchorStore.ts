@@ -1,3 +1,4 @@
+import type { Fixed } from '../core/Fixed.js';
 import { toFixed, toNumber } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { RiskEngine } from '../risk/RiskEngine.js';
@@ -44,7 +45,7 @@ export class BreakerAnchorStore {
     const equity = this.equity();
     const day = Math.floor(now / DAY_MS);
     if (day !== this.savedDay) {
-      this.risk.recordDailyStartEquity(now, toFixed(Math.round(equity * 1e8) / 1e8));
+      this.risk.recordDailyStartEquity(now, money(equity));
       this.savedDay = day;
     }
     this.engine.onEquity(equity, now);
@@ -55,4 +56,25 @@ export class BreakerAnchorStore {
       this.savedPeak = a.peakEquity;
     }
   }
+
+  /**
+   * After an operator's resume: the limits breached now count again from the equity now
+   * (CircuitBreaker.rebase), saved so a restart keeps the new anchors — otherwise the next bar,
+   * or the next start, would trip the breaker again at once and a resume could never hold.
+   */
+  rebase(now: Millis): void {
+    const equity = this.equity();
+    if (!this.engine.circuitBreaker.rebase(equity)) return;
+    const a = this.engine.circuitBreaker.anchors();
+    if (a === undefined) return;
+    this.risk.rebaseDailyStartEquity(now, money(a.dayStartEquity));
+    this.savedDay = Math.floor(now / DAY_MS);
+    this.store.set('peakEquity', a.peakEquity);
+    this.savedPeak = a.peakEquity;
+  }
+}
+
+/** Equity as stored: exact to 10⁻⁸ of the account currency. */
+function money(equity: number): Fixed {
+  return toFixed(Math.round(equity * 1e8) / 1e8);
 }

@@ -92,10 +92,11 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   readonly db: SqliteDatabase;
   readonly runId: string;
   private readonly stores: RuntimeStores;
+  private readonly closeStorage: () => void;
 
   private constructor(
     readonly config: AppConfig,
-    { db, runId, stores }: RuntimeStorage,
+    { db, runId, stores, close }: RuntimeStorage,
     readonly clock: LiveClock,
     readonly mode: 'shadow' | 'live',
     readonly node: TradingNode,
@@ -107,6 +108,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.db = db;
     this.runId = runId;
     this.stores = stores;
+    this.closeStorage = close;
     this.audit = audit;
     this.startedAt = clock.now();
     this.breaker = new BreakerAnchorStore(db, stores.risk, node.risk, () => node.portfolio.equity());
@@ -372,7 +374,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   private killTarget(): KillSwitchTarget {
-    return { node: this.node, risk: this.stores.risk, log: this.log };
+    return { node: this.node, risk: this.stores.risk, log: this.log, breaker: this.breaker };
   }
 
   status(): EngineStatus {
@@ -495,17 +497,22 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.clock.dispose();
     // A failed start keeps the last snapshot: every fill saved one, and a reconciliation that
     // failed halfway must not be kept as the account.
-    if (status === 'STOPPED')
-      this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
-    this.stores.runs.finish(this.runId, {
-      stoppedAt: this.clock.now(),
-      status,
-      ...(error === undefined ? {} : { error: errorMessage(error) }),
-    });
-    await this.http?.close();
-    await this.market.exchange?.close?.().catch(() => undefined);
-    this.equityHistory.flush();
-    this.db.close();
+    try {
+      if (status === 'STOPPED')
+        this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
+      this.stores.runs.finish(this.runId, {
+        stoppedAt: this.clock.now(),
+        status,
+        ...(error === undefined ? {} : { error: errorMessage(error) }),
+      });
+    } finally {
+      // A record that cannot be written is reported by the rejection, but never keeps the API
+      // listening and the database locked: the process must still be able to exit.
+      await this.http?.close();
+      await this.market.exchange?.close?.().catch(() => undefined);
+      this.equityHistory.flush();
+      this.closeStorage();
+    }
   }
 }
 
@@ -514,7 +521,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
  * clock and the database are released and the run is recorded as failed.
  */
 async function releaseUnbuilt(
-  { db, stores, runId }: RuntimeStorage,
+  { stores, runId, close }: RuntimeStorage,
   clock: LiveClock,
   market: MarketDataChoice | undefined,
   error: unknown,
@@ -523,7 +530,7 @@ async function releaseUnbuilt(
   await market?.exchange?.close?.().catch(() => undefined);
   stores.runs.finish(runId, { stoppedAt: clock.now(), status: 'FAILED', error: errorMessage(error) });
   clock.dispose();
-  db.close();
+  close();
 }
 
 function errorMessage(e: unknown): string {

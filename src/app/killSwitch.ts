@@ -9,6 +9,8 @@ export interface KillSwitchTarget {
   readonly node: TradingNode;
   readonly risk: RiskStateStore;
   readonly log: Logger;
+  /** The circuit breaker's anchors: a resume makes a tripped limit count again from now. */
+  readonly breaker: { rebase(now: Millis): void };
 }
 
 /**
@@ -51,6 +53,7 @@ export function engageKillSwitch(
 
 /** Lifts the kill switch or a circuit breaker: trading state back to ACTIVE, persisted. */
 export function liftKillSwitch(t: KillSwitchTarget, now: Millis, reason: string, by: string): string {
+  t.breaker.rebase(now);
   t.node.risk.setState('ACTIVE', `resumed: ${reason} (by ${by})`, 'RESUMED');
   t.risk.save({ state: 'ACTIVE', reason: `${reason} (by ${by})`, since: now, killSwitch: false });
   t.log.warn({ by }, `trading resumed: ${reason}`);

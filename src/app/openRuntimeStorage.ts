@@ -9,6 +9,7 @@ import { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
 import { RunStore } from '../storage/sqlite/RunStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
+import { lockEngineDatabase } from '../storage/sqlite/lockEngineDatabase.js';
 
 /** The records a shadow or live engine keeps in its database. */
 export interface RuntimeStores {
@@ -24,11 +25,13 @@ export interface RuntimeStorage {
   readonly db: SqliteDatabase;
   readonly stores: RuntimeStores;
   readonly runId: string;
+  /** Closes the database and releases it for the next engine (call once, at the very end). */
+  readonly close: () => void;
 }
 
 /**
- * Opens the engine's SQLite database (creating its folder) and records this session as a new
- * run started now. Runs that ended without a clean stop are marked interrupted: this one
+ * Opens the engine's SQLite database (creating its folder), locks it against a second engine
+ * (ERR_DB_LOCKED) and records this session as a new run started now. Runs that ended without a clean stop are marked interrupted: this one
  * resumes from what they left in the database.
  */
 export function openRuntimeStorage(
@@ -39,6 +42,18 @@ export function openRuntimeStorage(
 ): RuntimeStorage {
   // openDatabase creates the folder, and names the path (ERR_DB_OPEN) when it cannot.
   const db = openDatabase(config.storage.dbPath);
+  let unlock: () => void;
+  try {
+    // Before anything is written: a second engine on this file must not touch the first one's run.
+    unlock = lockEngineDatabase(config.storage.dbPath);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const close = (): void => {
+    db.close();
+    unlock();
+  };
   const stores = {
     orders: new OrderStore(db),
     ledger: new LedgerStore(db),
@@ -53,5 +68,5 @@ export function openRuntimeStorage(
   const runId = `${mode}-${startedAt}`;
   // The runs table is read by the API: every secret-named field is blanked (tokens, keys, passwords).
   stores.runs.start({ id: runId, mode, startedAt, config: redactSecrets(config) });
-  return { db, stores, runId };
+  return { db, stores, runId, close };
 }

@@ -44,6 +44,26 @@ export class CircuitBreaker {
     return { peakEquity: this.peak, dayStart: this.dayStart, dayStartEquity: this.dayStartEquity };
   }
 
+  /**
+   * An operator lifted a trip (resume): each limit breached at `equity` counts again from it —
+   * the day's start for the daily loss, the peak for the drawdown — so trading resumes instead
+   * of tripping again on the next bar, and a further loss of the limit trips again. A limit
+   * not breached keeps its anchor. Returns whether an anchor moved.
+   */
+  rebase(equity: number): boolean {
+    if (!Number.isFinite(equity) || Number.isNaN(this.peak)) return false;
+    let moved = false;
+    if (this.dailyLoss(equity) !== undefined) {
+      this.dayStartEquity = equity;
+      moved = true;
+    }
+    if (this.drawdown(equity) !== undefined) {
+      this.peak = equity;
+      moved = true;
+    }
+    return moved;
+  }
+
   /** Feeds the latest equity; returns a trip when a limit is breached. */
   update(equity: number, ts: Millis): BreakerTrip | undefined {
     if (!Number.isFinite(equity)) return undefined;
@@ -53,24 +73,26 @@ export class CircuitBreaker {
       this.dayStartEquity = equity;
     }
     if (Number.isNaN(this.peak) || equity > this.peak) this.peak = equity;
-    if (this.dailyLossLimitPct !== undefined && this.dayStartEquity > 0) {
-      const loss = 1 - equity / this.dayStartEquity;
-      if (loss >= this.dailyLossLimitPct - EPSILON) {
-        return {
-          code: 'ERR_RISK_DAILY_LOSS',
-          reason: `daily loss ${(loss * 100).toFixed(2)}% reached the limit ${(this.dailyLossLimitPct * 100).toFixed(2)}%`,
-        };
-      }
-    }
-    if (this.maxDrawdownPct !== undefined && this.peak > 0) {
-      const dd = 1 - equity / this.peak;
-      if (dd >= this.maxDrawdownPct - EPSILON) {
-        return {
-          code: 'ERR_RISK_MAX_DRAWDOWN',
-          reason: `drawdown ${(dd * 100).toFixed(2)}% from peak reached the limit ${(this.maxDrawdownPct * 100).toFixed(2)}%`,
-        };
-      }
-    }
-    return undefined;
+    return this.dailyLoss(equity) ?? this.drawdown(equity);
+  }
+
+  private dailyLoss(equity: number): BreakerTrip | undefined {
+    if (this.dailyLossLimitPct === undefined || !(this.dayStartEquity > 0)) return undefined;
+    const loss = 1 - equity / this.dayStartEquity;
+    if (loss < this.dailyLossLimitPct - EPSILON) return undefined;
+    return {
+      code: 'ERR_RISK_DAILY_LOSS',
+      reason: `daily loss ${(loss * 100).toFixed(2)}% reached the limit ${(this.dailyLossLimitPct * 100).toFixed(2)}%`,
+    };
+  }
+
+  private drawdown(equity: number): BreakerTrip | undefined {
+    if (this.maxDrawdownPct === undefined || !(this.peak > 0)) return undefined;
+    const dd = 1 - equity / this.peak;
+    if (dd < this.maxDrawdownPct - EPSILON) return undefined;
+    return {
+      code: 'ERR_RISK_MAX_DRAWDOWN',
+      reason: `drawdown ${(dd * 100).toFixed(2)}% from peak reached the limit ${(this.maxDrawdownPct * 100).toFixed(2)}%`,
+    };
   }
 }

@@ -10,6 +10,8 @@ export const StorageErrorCode = {
   Journal: 'ERR_DB_JOURNAL',
   /** An online backup failed or its copy did not pass the integrity check. */
   Backup: 'ERR_DB_BACKUP',
+  /** Another running engine holds the database (one engine per database). */
+  Locked: 'ERR_DB_LOCKED',
 } as const;
 /** One of the StorageErrorCode values. */
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];

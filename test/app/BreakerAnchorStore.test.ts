@@ -1,6 +1,9 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BreakerAnchorStore } from '../../src/app/BreakerAnchorStore.js';
+import { liftKillSwitch } from '../../src/app/killSwitch.js';
 import { ZERO } from '../../src/core/Fixed.js';
+import type { TradingNode } from '../../src/node/TradingNode.js';
 import { RiskEngine } from '../../src/risk/RiskEngine.js';
 import type { SqliteDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
@@ -26,12 +29,26 @@ function start(db: SqliteDatabase, limits: { dailyLossLimitPct?: number; maxDraw
     openOrders: () => [],
   });
   engine.configureBreakers({ ...limits, breakerState: 'HALTED' });
-  const anchors = new BreakerAnchorStore(db, new RiskStateStore(db), engine, () => account.equity);
+  const risk = new RiskStateStore(db);
+  const anchors = new BreakerAnchorStore(db, risk, engine, () => account.equity);
   const at = (equity: number, ts: number): void => {
     account.equity = equity;
     anchors.check(ts);
   };
-  return { engine, anchors, account, at };
+  /** An admin's resume (API or `qts resume`), as the runtime does it; lifting a halt reads only the node's risk engine. */
+  const resume = (ts: number): string =>
+    liftKillSwitch(
+      {
+        node: { risk: engine } as unknown as TradingNode,
+        risk,
+        log: pino({ level: 'silent' }),
+        breaker: anchors,
+      },
+      ts,
+      'checked',
+      'api:ada',
+    );
+  return { engine, anchors, account, at, resume };
 }
 
 describe('BreakerAnchorStore', () => {
@@ -72,6 +89,32 @@ describe('BreakerAnchorStore', () => {
     expect(nextDay.engine.circuitBreaker.anchors()?.dayStartEquity).toBe(88);
     nextDay.at(85, MAY_2 + 2 * HOUR);
     expect(nextDay.engine.state).toBe('ACTIVE');
+  });
+
+  it('a resume after a trip holds: the breached limit counts from the equity at the resume, across a restart', () => {
+    const first = start(t.open(), { dailyLossLimitPct: 0.05, maxDrawdownPct: 0.1 });
+    first.at(100, MAY_1 + HOUR);
+    first.at(94, MAY_1 + 2 * HOUR);
+    expect(first.engine.state).toBe('HALTED');
+    // An admin resumes: the same equity on the next bar must not trip it again.
+    expect(first.resume(MAY_1 + 3 * HOUR)).toBe('ACTIVE');
+    first.at(94, MAY_1 + 3 * HOUR);
+    first.at(93, MAY_1 + 4 * HOUR);
+    expect(first.engine.state).toBe('ACTIVE');
+
+    const again = start(t.open(), { dailyLossLimitPct: 0.05, maxDrawdownPct: 0.1 });
+    again.account.equity = 93;
+    again.anchors.restore(MAY_1 + 5 * HOUR);
+    expect(again.engine.circuitBreaker.anchors()).toEqual({
+      peakEquity: 100,
+      dayStart: MAY_1,
+      dayStartEquity: 94,
+    });
+    again.at(93, MAY_1 + 5 * HOUR);
+    expect(again.engine.state).toBe('ACTIVE');
+    // A further 5 % from the resume trips it again.
+    again.at(89.3, MAY_1 + 6 * HOUR);
+    expect(again.engine.state).toBe('HALTED');
   });
 
   it('a first start has nothing to restore: the breaker anchors at the first equity it sees', () => {

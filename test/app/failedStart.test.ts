@@ -3,11 +3,11 @@
  * the market data started) releases everything it started and records the run as failed: no
  * strategy keeps trading until the process exits, and the next start finds no interrupted run.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -109,6 +109,47 @@ describe('a shadow start that fails halfway', () => {
     await rt.stop();
     expect(runs.map((r) => r.status).sort()).toEqual(['FAILED', 'RUNNING']);
     expect(runs.find((r) => r.status === 'FAILED')?.error).toBeTruthy();
+  });
+
+  it('a second engine on the same database is refused before it writes: the running one keeps its run and stops cleanly', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-failed-start-')), 'trading.db');
+    const log = pino({ level: 'silent' });
+    const first = await TradingRuntime.startShadow(config(dbPath, 0), { log, noServices: true });
+    try {
+      // The usual mistake: the same configuration started twice.
+      await expect(
+        TradingRuntime.startShadow(config(dbPath, first.port), { log, noServices: true }),
+      ).rejects.toMatchObject({ code: 'ERR_DB_LOCKED' });
+      expect(new RunStore(first.db).list().map((r) => r.status)).toEqual(['RUNNING']);
+    } finally {
+      await first.stop();
+    }
+    const db = openDatabase(dbPath);
+    const runs = new RunStore(db).list();
+    db.close();
+    expect(runs.map((r) => r.status)).toEqual(['STOPPED']);
+    // Released at the stop: the next start takes the database.
+    const next = await TradingRuntime.startShadow(config(dbPath, 0), { log, noServices: true });
+    await next.stop();
+    rmSync(dirname(dbPath), { recursive: true, force: true });
+  });
+
+  it('a stop whose run cannot be recorded still closes the API and the database (the process can exit)', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-failed-start-')), 'trading.db');
+    const log = pino({ level: 'silent' });
+    const rt = await TradingRuntime.startShadow(config(dbPath, 0), { log, noServices: true });
+    const port = rt.port;
+    // Someone ended the run behind the engine's back (an older build's second start did).
+    rt.db.prepare("UPDATE runs SET status = 'INTERRUPTED'").run();
+    await expect(rt.stop()).rejects.toMatchObject({ code: 'ERR_DB_JOURNAL' });
+    expect(rt.db.open).toBe(false);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dirname(dbPath), { recursive: true, force: true });
   });
 
   it('in api mode, on a taken port, closes its database and leaves no socket or timer open', async () => {

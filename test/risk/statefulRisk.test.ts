@@ -27,6 +27,23 @@ describe('CircuitBreaker', () => {
     expect(restored.update(10_800, 3 * DAY)?.code).toBe('ERR_RISK_MAX_DRAWDOWN');
   });
 
+  it('a rebase (resume) makes each breached limit count from the equity then, and leaves the others', () => {
+    const b = new CircuitBreaker(0.05, 0.1);
+    b.update(10_000, DAY);
+    expect(b.update(9_400, DAY + 1)?.code).toBe('ERR_RISK_DAILY_LOSS');
+    expect(b.rebase(9_400)).toBe(true);
+    // The day's loss counts from 9,400 now; the drawdown (6 % < 10 %) still from the 10,000 peak.
+    expect(b.anchors()).toEqual({ peakEquity: 10_000, dayStart: DAY, dayStartEquity: 9_400 });
+    expect(b.update(9_300, DAY + 2)).toBeUndefined();
+    expect(b.update(8_930, DAY + 3)?.code).toBe('ERR_RISK_DAILY_LOSS');
+    expect(b.rebase(8_930)).toBe(true);
+    expect(b.anchors()).toEqual({ peakEquity: 8_930, dayStart: DAY, dayStartEquity: 8_930 });
+    expect(b.update(8_900, DAY + 4)).toBeUndefined();
+    // Nothing breached: nothing moves.
+    expect(b.rebase(8_900)).toBe(false);
+    expect(b.anchors()?.peakEquity).toBe(8_930);
+  });
+
   it('ignores non-finite equity', () => {
     const b = new CircuitBreaker(0.01, 0.01);
     b.update(100, 0);

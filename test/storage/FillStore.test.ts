@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { toFixed } from '../../src/core/Fixed.js';
+import { realizedPnl } from '../../src/api/engine/realizedPnl.js';
+import { formatFixed, toFixed } from '../../src/core/Fixed.js';
 import type { OrderEvent } from '../../src/model/events.js';
 import { Order } from '../../src/model/Order.js';
 import type { FillRecord } from '../../src/storage/sqlite/FillStore.js';
@@ -71,6 +72,28 @@ describe('FillStore', () => {
     expect(fills.list({ orderId: 'O2' })).toHaveLength(1);
     expect(fills.list({ from: 2, to: 10 }).map((f) => f.orderId)).toEqual(['O2']);
     expect(fills.list({ symbol: 'ETH/USDT' })).toEqual([]);
+  });
+
+  it('gives the history in booking order, as the ledger folded it, even when a later fill has an earlier ts', () => {
+    const db = t.open();
+    const orders = new OrderStore(db);
+    for (const id of ['O1', 'O2', 'O3']) knownOrder(orders, id);
+    const fills = new FillStore(db);
+    const at = (orderId: string, side: 'BUY' | 'SELL', px: string, ts: number): FillRecord => ({
+      ...fill(orderId, 'T1', ts, '1'),
+      side,
+      px: toFixed(px),
+      fee: toFixed(0),
+      feeCurrency: 'USDT',
+    });
+    // A round trip, then a restart whose market clock starts over (a replayed or synthetic
+    // market): the next buy is booked last but carries the earliest ts.
+    fills.record(at('O1', 'BUY', '100', 5_000));
+    fills.record(at('O2', 'SELL', '110', 6_000));
+    fills.record(at('O3', 'BUY', '90', 1_000));
+    expect([...fills.history()].map((f) => f.orderId)).toEqual(['O1', 'O2', 'O3']);
+    // The ledger booked +10 and holds 1 at 90; folding by ts would average 90 and 100 first (+15).
+    expect(formatFixed(realizedPnl(fills.history(), 'USDT').realized)).toBe('10');
   });
 
   it('refuses a fill of an order the journal does not know (foreign key)', () => {

@@ -34,6 +34,7 @@ export class RiskStateStore {
   private readonly latest: Database.Statement<[], StateRow>;
   private readonly recent: Database.Statement<[number], StateRow>;
   private readonly insertDay: Database.Statement<[string, string, number]>;
+  private readonly replaceDay: Database.Statement<[string, string, number]>;
   private readonly dayEquity: Database.Statement<[string], string>;
 
   constructor(db: Database.Database) {
@@ -48,6 +49,10 @@ export class RiskStateStore {
     );
     this.insertDay = db.prepare(
       'INSERT INTO risk_daily_equity (day, start_equity, ts) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING',
+    );
+    this.replaceDay = db.prepare(
+      `INSERT INTO risk_daily_equity (day, start_equity, ts) VALUES (?, ?, ?)
+       ON CONFLICT (day) DO UPDATE SET start_equity = excluded.start_equity, ts = excluded.ts`,
     );
     this.dayEquity = db
       .prepare<[string], string>('SELECT start_equity FROM risk_daily_equity WHERE day = ?')
@@ -82,6 +87,14 @@ export class RiskStateStore {
     const day = utcDay(ts);
     this.insertDay.run(day, formatFixed(equity), ts);
     return this.dailyStartEquity(ts) ?? equity;
+  }
+
+  /**
+   * Moves the day's starting equity to `equity`: only for an operator's resume after the daily
+   * loss limit tripped, which makes the limit count again from the equity at the resume.
+   */
+  rebaseDailyStartEquity(ts: Millis, equity: Fixed): void {
+    this.replaceDay.run(utcDay(ts), formatFixed(equity), ts);
   }
 
   /** The recorded starting equity of the UTC day containing `ts`, if any. */
