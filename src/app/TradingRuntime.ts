@@ -159,6 +159,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       runtime.snapshotLedgerOnFills();
       // Live: the account is reconciled with the exchange before any strategy may send an order.
       await runtime.venue.prepare();
+      runtime.holdKillSwitch();
       runtime.restoreStrategyControls();
       // The API's port is taken before any strategy starts: a second engine started by mistake
       // on the same port fails here, before its strategies could send an order.
@@ -254,6 +255,19 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
           `trading state ${risk.state} restored: ${risk.reason}`,
         );
     }
+  }
+
+  /**
+   * A kill switch outlives the process: orders still open after a restart (a cancel the
+   * exchange never confirmed before the stop, orders restored from the journal) are canceled
+   * again before any strategy runs. A breaker's HALTED keeps its orders, as before the stop.
+   */
+  private holdKillSwitch(): void {
+    if (this.stores.risk.load()?.killSwitch !== true) return;
+    const open = this.node.oms.openOrders();
+    for (const o of open) this.node.oms.cancel(o.id, 'kill switch (still on at start)');
+    if (open.length > 0)
+      this.log.warn({ canceled: open.length }, 'kill switch still on: open orders canceled');
   }
 
   /** Each planned strategy on the node, its symbols fed at the base timeframe. */
