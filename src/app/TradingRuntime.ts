@@ -24,7 +24,7 @@ import type { RuntimeStorage, RuntimeStores } from './openRuntimeStorage.js';
 import { openRuntimeStorage } from './openRuntimeStorage.js';
 import type { DeploymentPlan } from './planDeployments.js';
 import { planDeployments } from './planDeployments.js';
-import { runtimeNode } from './runtimeNode.js';
+import { resumeNode } from './resumeNode.js';
 import type { KillSwitchTarget } from './killSwitch.js';
 import { engageKillSwitch, liftKillSwitch } from './killSwitch.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
@@ -142,7 +142,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     let market: MarketDataChoice | undefined;
     try {
       market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref);
-      const node = resumeNode(config, clock, market, storage, log, ref);
+      const node = resumeNode(config, clock, market, storage, log, (symbol) =>
+        ref.runtime?.lastData.get(symbol),
+      );
       const audit = deps.audit ?? NULL_AUDIT;
       const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
       ref.runtime = new TradingRuntime(config, storage, clock, mode, node, venue, market, log, audit);
@@ -554,23 +556,6 @@ function errorMessage(e: unknown): string {
 /** The runtime, once built: the market data listener and the node exist before it and reach it here. */
 interface RuntimeRef {
   runtime?: TradingRuntime;
-}
-
-/** The trading node on the instruments of `market`, with the cash and positions of the last saved ledger. */
-function resumeNode(
-  config: AppConfig,
-  clock: LiveClock,
-  market: MarketDataChoice,
-  { db, stores }: RuntimeStorage,
-  log: Logger,
-  ref: RuntimeRef,
-): TradingNode {
-  const snapshot = stores.ledger.latest();
-  const node = runtimeNode(config, clock, market, snapshot?.cash, db, stores.orders, log, (symbol) =>
-    ref.runtime?.lastData.get(symbol),
-  );
-  if (snapshot) node.portfolio.restorePositions(snapshot.positions);
-  return node;
 }
 
 /**

@@ -57,6 +57,8 @@ describe('LedgerStore', () => {
       ts: 2000.5,
       cash: Object.fromEntries([...ledger.balances()].map(([c, v]) => [c, formatFixed(v)])),
       positions: ledger.allPositions().sort((a, b) => a.symbol.localeCompare(b.symbol)),
+      // No fill journaled yet: the snapshot holds none.
+      fillsUpto: 0,
     });
     // What a restore does with it: cash through the Ledger constructor, positions as they are.
     const restored = new Ledger(snap?.cash);

@@ -117,6 +117,14 @@ export class FillStore {
     for (const r of rows) yield fromRow(r);
   }
 
+  /** Fills booked after rowid `upto` (a ledger snapshot's fillsUpto), in booking order. */
+  bookedAfter(upto: number): FillRecord[] {
+    return this.db
+      .prepare<[number], FillRow>('SELECT * FROM fills WHERE rowid > ? ORDER BY rowid')
+      .all(upto)
+      .map(fromRow);
+  }
+
   /** Fills matching the filter, newest first (for the API and reports). */
   list(q: FillQuery = {}): FillRecord[] {
     const f = new QueryFilter()

@@ -21,12 +21,18 @@ export interface LedgerSnapshot {
   readonly ts: Millis;
   readonly cash: Record<string, string>;
   readonly positions: PositionState[];
+  /**
+   * The fills (rowid in the fills table) the snapshot includes: those after it were journaled
+   * but never saved into a snapshot. Null for snapshots written before this was recorded.
+   */
+  readonly fillsUpto: number | null;
 }
 
 interface SnapshotRow {
   id: number;
   run_id: string;
   ts: number;
+  fills_upto: number | null;
 }
 
 /**
@@ -47,7 +53,9 @@ export class LedgerStore {
 
   constructor(db: Database.Database) {
     const insertSnapshot = db.prepare<[string, number]>(
-      'INSERT INTO ledger_snapshots (run_id, ts) VALUES (?, ?)',
+      // Every fill journaled so far is in the ledger: the journal commits a fill before the
+      // ledger books it, and the ledger is saved after booking.
+      'INSERT INTO ledger_snapshots (run_id, ts, fills_upto) VALUES (?, ?, (SELECT coalesce(max(rowid), 0) FROM fills))',
     );
     const insertBalance = db.prepare<[number | bigint, string, string]>(
       'INSERT INTO ledger_balances (snapshot_id, currency, amount) VALUES (?, ?, ?)',
@@ -70,11 +78,13 @@ export class LedgerStore {
       }
       return Number(id);
     });
-    this.latestAny = db.prepare('SELECT id, run_id, ts FROM ledger_snapshots ORDER BY id DESC LIMIT 1');
-    this.latestOfRun = db.prepare(
-      'SELECT id, run_id, ts FROM ledger_snapshots WHERE run_id = ? ORDER BY id DESC LIMIT 1',
+    this.latestAny = db.prepare(
+      'SELECT id, run_id, ts, fills_upto FROM ledger_snapshots ORDER BY id DESC LIMIT 1',
     );
-    this.byId = db.prepare('SELECT id, run_id, ts FROM ledger_snapshots WHERE id = ?');
+    this.latestOfRun = db.prepare(
+      'SELECT id, run_id, ts, fills_upto FROM ledger_snapshots WHERE run_id = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.byId = db.prepare('SELECT id, run_id, ts, fills_upto FROM ledger_snapshots WHERE id = ?');
     this.balancesOf = db.prepare(
       'SELECT currency, amount FROM ledger_balances WHERE snapshot_id = ? ORDER BY currency',
     );
@@ -109,6 +119,6 @@ export class LedgerStore {
       costBasis: parseFixed(p.cost_basis),
       realizedPnl: parseFixed(p.realized_pnl),
     }));
-    return { id: row.id, runId: row.run_id, ts: row.ts, cash, positions };
+    return { id: row.id, runId: row.run_id, ts: row.ts, cash, positions, fillsUpto: row.fills_upto };
   }
 }

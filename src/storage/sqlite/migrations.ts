@@ -227,12 +227,20 @@ CREATE TABLE funding_cursors (
 ) STRICT;
 `;
 
+/**
+ * Which fills a ledger snapshot already holds (the fills table's rowid then): a fill journaled
+ * after the last snapshot, by a process killed before it could save the next one, is booked
+ * again at start instead of being lost from the paper account.
+ */
+const V5_SNAPSHOT_FILLS = `ALTER TABLE ledger_snapshots ADD COLUMN fills_upto INTEGER;`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'engine_commands', sql: V2_ENGINE_COMMANDS },
   { version: 3, name: 'strategy_controls_equity_samples', sql: V3_CONTROLS_AND_EQUITY },
   { version: 4, name: 'funding_payments', sql: V4_FUNDING_PAYMENTS },
+  { version: 5, name: 'ledger_snapshot_fills_upto', sql: V5_SNAPSHOT_FILLS },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
