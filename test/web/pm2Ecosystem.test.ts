@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../app/support/http.js';
+import { EMPTY_CONFIG } from '../support/emptyConfig.js';
 
 interface Pm2App {
   name: string;
@@ -117,7 +118,7 @@ describe('PM2 ecosystem (ecosystem.config.cjs)', () => {
     );
     const engine = startAsPm2(app('trading-engine'), buildRoot, {
       CWD: work,
-      QTS_CONFIG: join(work, 'qts.json'),
+      QTS_CONFIG: EMPTY_CONFIG,
       QTS_STRATEGIES_DIR: strategies,
       MARKET_DATA_SOURCE: 'synthetic',
       API_PORT: '0',
@@ -144,7 +145,7 @@ describe('PM2 ecosystem (ecosystem.config.cjs)', () => {
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>qts pm2 check</title>');
     const dash = startAsPm2(app('web-dashboard'), buildRoot, {
       CWD: work,
-      QTS_CONFIG: join(work, 'qts.json'),
+      QTS_CONFIG: EMPTY_CONFIG,
       QTS_STRATEGIES_DIR: strategies,
       DASHBOARD_PORT: '0',
       DASHBOARD_DIR: web,
