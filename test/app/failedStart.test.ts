@@ -13,28 +13,17 @@ import pino from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ApiRuntime } from '../../src/app/ApiRuntime.js';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { RunStore } from '../../src/storage/sqlite/RunStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { until } from './support/http.js';
+import { syntheticShadowConfig } from './support/syntheticShadowConfig.js';
 
 function config(dbPath: string, port: number) {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [
-      {
-        id: 'sma',
-        strategy: 'sma-cross',
-        symbols: ['BTC/USDT'],
-        timeframe: '1m',
-        params: { fast: 5, slow: 20 },
-      },
-    ],
-    storage: { dbPath },
-    api: { host: '127.0.0.1', port },
-  });
+  return syntheticShadowConfig(
+    dbPath,
+    { id: 'sma', strategy: 'sma-cross', params: { fast: 5, slow: 20 } },
+    { api: { host: '127.0.0.1', port } },
+  );
 }
 
 /** What a half-started engine would leave running: timers, listening and connected sockets. */

@@ -9,31 +9,19 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { until } from './support/http.js';
+import { syntheticShadowConfig } from './support/syntheticShadowConfig.js';
 
 function config(dbPath: string) {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    // Three limit buys 20, 40 and 60 % below the first close: they rest, nothing fills them.
-    strategies: [
-      {
-        id: 'grid',
-        strategy: 'grid',
-        symbols: ['BTC/USDT'],
-        timeframe: '1m',
-        params: { levels: 3, spacingPct: 20, orderSize: 0.1 },
-      },
-    ],
-    storage: { dbPath },
-    api: { host: '127.0.0.1', port: 0 },
-    // The fat-finger band would deny buys that far from the market.
-    risk: { priceBandPct: 0.9 },
-  });
+  // Three limit buys 20, 40 and 60 % below the first close: they rest, nothing fills them. The
+  // fat-finger band would deny buys that far from the market.
+  return syntheticShadowConfig(
+    dbPath,
+    { id: 'grid', strategy: 'grid', params: { levels: 3, spacingPct: 20, orderSize: 0.1 } },
+    { risk: { priceBandPct: 0.9 } },
+  );
 }
 
 /** A first run that leaves the grid's three buys resting, then the trading state it is given while stopped. */

@@ -10,31 +10,21 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { formatFixed } from '../../src/core/Fixed.js';
 import type { Ledger } from '../../src/portfolio/Ledger.js';
 import { LedgerStore } from '../../src/storage/sqlite/LedgerStore.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { until } from './support/http.js';
+import { syntheticShadowConfig } from './support/syntheticShadowConfig.js';
 
 function config(dbPath: string) {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    marketData: { source: 'synthetic', replayBarsPerSecond: 50 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [
-      {
-        id: 'sma',
-        strategy: 'sma-cross',
-        symbols: ['BTC/USDT'],
-        timeframe: '1m',
-        params: { fast: 2, slow: 5 },
-      },
-    ],
-    storage: { dbPath },
-    api: { host: '127.0.0.1', port: 0 },
-  });
+  return syntheticShadowConfig(
+    dbPath,
+    { id: 'sma', strategy: 'sma-cross', params: { fast: 2, slow: 5 } },
+    {},
+    50,
+  );
 }
 
 /** Cash and positions as exact decimal text. */
