@@ -30,19 +30,19 @@ describe('loadDotEnv', () => {
   });
 });
 
+/** A run folder whose `strategies/` holds one fast SMA cross on BTC/USDT; returns the folder. */
+function withSmaStrategy(dir: string): string {
+  mkdirSync(join(dir, 'strategies'), { recursive: true });
+  writeFileSync(
+    join(dir, 'strategies', 'sma.json'),
+    JSON.stringify({ id: 'sma', strategy: 'sma-cross', symbols: ['BTC/USDT'], params: { fast: 2, slow: 3 } }),
+  );
+  return dir;
+}
+
 describe('bootstrap (the one start sequence of npm start and qts shadow|live|api)', () => {
   it('reads .env, writes the daily log files and a continuing audit chain, and stops cleanly', async () => {
-    const dir = join(root, 'run');
-    mkdirSync(join(dir, 'strategies'), { recursive: true });
-    writeFileSync(
-      join(dir, 'strategies', 'sma.json'),
-      JSON.stringify({
-        id: 'sma',
-        strategy: 'sma-cross',
-        symbols: ['BTC/USDT'],
-        params: { fast: 2, slow: 3 },
-      }),
-    );
+    const dir = withSmaStrategy(join(root, 'run'));
     const dotEnv = join(dir, '.env');
     writeFileSync(dotEnv, `LOG_FORMAT=json\nLOG_LEVEL=debug\nLOG_DIR=${join(dir, 'logs')}\n`);
     const env: NodeJS.ProcessEnv = {
@@ -120,17 +120,7 @@ describe('bootstrap (the one start sequence of npm start and qts shadow|live|api
   });
 
   it('names a log, audit or database folder that cannot be used as the setting, with its own code', async () => {
-    const dir = join(root, 'blocked');
-    mkdirSync(join(dir, 'strategies'), { recursive: true });
-    writeFileSync(
-      join(dir, 'strategies', 'sma.json'),
-      JSON.stringify({
-        id: 'sma',
-        strategy: 'sma-cross',
-        symbols: ['BTC/USDT'],
-        params: { fast: 2, slow: 3 },
-      }),
-    );
+    const dir = withSmaStrategy(join(root, 'blocked'));
     // A file where a folder should be: no permission trick needed, and root cannot bypass it.
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
