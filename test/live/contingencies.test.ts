@@ -54,6 +54,16 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
   });
 
   /** Steps the tape until the entry has its first fill (one tape trade fills 1 of 3). */
+  /** A bracket whose entry filled in part, the rest canceled: the children protect what it bought. */
+  async function partlyFilledBracket(inc: Incarnation): Promise<ReturnType<typeof placeBracket>> {
+    const bracket = placeBracket(inc, { entry: 2001, ...WIDE });
+    await partlyFill(inc, bracket.entry);
+    inc.oms.cancel(bracket.entry.id, 'rest not wanted');
+    await until(() => bracket.entry.isTerminal, 'entry canceled');
+    await inc.client.idle();
+    return bracket;
+  }
+
   async function partlyFill(inc: Incarnation, entry: Order): Promise<void> {
     await until(() => entry.isOpen && entry.venueOrderId !== undefined, 'entry acknowledged');
     for (let i = 0; i < 60 && entry.filledQty === 0n; i++) {
@@ -269,11 +279,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
 
   it('a released stop that never reached the exchange (5xx before processing) is continued, not given up: the position is still sold', async () => {
     const inc = incarnation(h, db);
-    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, ...WIDE });
-    await partlyFill(inc, entry);
-    inc.oms.cancel(entry.id, 'rest not wanted');
-    await until(() => entry.isTerminal, 'entry canceled');
-    await inc.client.idle();
+    const { entry, stopLoss, takeProfit } = await partlyFilledBracket(inc);
     const held = heldEth(h);
     expect(held).toBeGreaterThan(0n);
     // The stop fires; its MARKET sell is refused by a 502 before the exchange processed it.
@@ -306,11 +312,7 @@ describe('brackets in live mode: emulated children against the fake Binance', ()
 
   it('a released stop the exchange refuses ends REJECTED (not stuck TRIGGERED), and its leg is given up, not resent', async () => {
     const inc = incarnation(h, db);
-    const { entry, stopLoss, takeProfit } = placeBracket(inc, { entry: 2001, ...WIDE });
-    await partlyFill(inc, entry);
-    inc.oms.cancel(entry.id, 'rest not wanted');
-    await until(() => entry.isTerminal, 'entry canceled');
-    await inc.client.idle();
+    const { entry, stopLoss, takeProfit } = await partlyFilledBracket(inc);
     h.fake.faults.failRest('/api/v3/order', 400, 1, {
       code: -2010,
       msg: 'Account has insufficient balance for requested action.',
