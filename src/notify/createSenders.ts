@@ -12,3 +12,13 @@ export function createSenders(cfg: NotificationsConfig, now: () => number): Noti
   if (cfg.webhook) senders.push(new WebhookSender(cfg.webhook, now));
   return senders;
 }
+
+/**
+ * The notifier settings that are secrets, named or not: the bot token, the SMTP password, and
+ * the webhook URL (its path is often the credential, as in Slack's hooks) with its secret.
+ */
+export function notifierSecrets(cfg: NotificationsConfig): string[] {
+  return [cfg.telegram?.botToken, cfg.email?.pass, cfg.webhook?.url, cfg.webhook?.secret].filter(
+    (s): s is string => s !== undefined && s !== '',
+  );
+}

@@ -136,6 +136,51 @@ describe('notifications from a real shadow runtime', () => {
     for (const s of [tg.token, SMTP_PASS, WEBHOOK_SECRET]) expect(all).not.toContain(s);
   }, 60_000);
 
+  it('a kill switch and a resume are each told once per channel (no echo as a risk event)', async () => {
+    const config = configFor({ events: ['risk', 'kill-switch'] });
+    const rt = await TradingRuntime.startShadow(config, {
+      log: pino({ level: 'silent' }),
+      noHttp: true,
+      noServices: true,
+    });
+    const svc = startNotifyService(
+      {
+        mode: 'shadow',
+        config,
+        log: pino({ level: 'silent' }),
+        audit: NULL_AUDIT,
+        logTail: undefined,
+        status: rt,
+        engine: rt,
+        now: () => Date.now(),
+      },
+      { pollMs: 10 },
+    );
+    const h0 = hook.received.length;
+    const t0 = tg.messages.length;
+    const kinds = (): string[] => hookKinds().slice(h0);
+    try {
+      rt.kill(false, 'drill one', 'test');
+      await until(() => kinds().includes('kill-switch'), 'the first kill switch');
+      rt.resume('drill over', 'test');
+      await until(() => kinds().includes('risk'), 'the resume');
+      // A second kill switch is seen by a later check than the resume: whatever the resume
+      // caused has been queued (in order) before it.
+      rt.kill(false, 'drill two', 'test');
+      await until(() => kinds().filter((k) => k === 'kill-switch').length === 2, 'the second kill switch');
+      await until(() => tg.messages.length - t0 === kinds().length, 'Telegram to catch up');
+      expect(kinds()).toEqual(['kill-switch', 'risk', 'kill-switch']);
+      expect(tg.messages.slice(t0).map((m) => m.text.split('\n')[0])).toEqual([
+        '<b>[CRITICAL] KILL SWITCH: trading HALTED</b>',
+        '<b>Trading ACTIVE</b>',
+        '<b>[CRITICAL] KILL SWITCH: trading HALTED</b>',
+      ]);
+    } finally {
+      await svc?.stop();
+      await rt.stop();
+    }
+  }, 60_000);
+
   it('a circuit breaker trip and the daily summary at the configured UTC hour (injected time)', async () => {
     const config = configFor({ dailySummaryHourUtc: 7, events: ['risk', 'daily-summary'] });
     const rt = await TradingRuntime.startShadow(config, {

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WebAssets, isBackendPath } from '../../src/monitor/dashboard/WebAssets.js';
+import { DASHBOARD_CSP, WebAssets, isBackendPath } from '../../src/monitor/dashboard/WebAssets.js';
 
 function builtApp(): string {
   const root = mkdtempSync(join(tmpdir(), 'qts-web-assets-'));
@@ -71,5 +71,15 @@ describe('WebAssets: the built dashboard on disk', () => {
     expect(isBackendPath('/ws')).toBe(true);
     expect(isBackendPath('/apiary')).toBe(false);
     expect(isBackendPath('/wss')).toBe(false);
+  });
+});
+
+describe('the dashboard page', () => {
+  it('declares its icon inline (data: is allowed by the CSP), so no page load asks for /favicon.ico', () => {
+    // The engine answers paths outside the build with its API's 401: a browser fetching the
+    // default icon logged an error on every page load.
+    const html = readFileSync(resolve(import.meta.dirname, '../../web/index.html'), 'utf8');
+    expect(html).toMatch(/<link rel="icon" href="data:[^"]*"/);
+    expect(DASHBOARD_CSP).toMatch(/img-src [^;]*data:/);
   });
 });

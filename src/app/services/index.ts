@@ -1,3 +1,5 @@
+import { secretRegistry } from '../../monitor/SecretRegistry.js';
+import { notifierSecrets } from '../../notify/createSenders.js';
 import { auditService } from './auditService.js';
 import type { MetricsService } from './metricsService.js';
 import { metricsService } from './metricsService.js';
@@ -14,6 +16,9 @@ export const SERVICES: readonly ServiceFactory[] = [auditService, metricsService
 
 export async function startServices(ctx: ServiceContext): Promise<RunningService[]> {
   const started: RunningService[] = [];
+  // The audit records the configuration first: the notifier secrets it holds in fields not
+  // named like secrets (the webhook URL) must be known to the scrubber before then.
+  for (const v of notifierSecrets(ctx.config.notifications)) secretRegistry.register(v);
   try {
     for (const factory of SERVICES) {
       const s = await factory(ctx);

@@ -122,9 +122,12 @@ function watchEngine(
     }),
   );
   unsubscribe.push(
-    node.risk.onStateChange((state, reason, code) =>
-      hub.notify(riskNotification(state, reason, code, ctx.now())),
-    ),
+    node.risk.onStateChange((state, reason, code) => {
+      // The kill switch and a resume are persisted and told by the check below (from the API,
+      // `qts kill` or `qts resume` alike): telling them here too would send each one twice.
+      if (code === 'KILL_SWITCH' || code === 'RESUMED') return;
+      hub.notify(riskNotification(state, reason, code, ctx.now()));
+    }),
   );
   const riskStore = new RiskStateStore(engine.db);
   let lastRisk = riskStore.load();
