@@ -13,6 +13,9 @@ import type {
   Status,
   StrategyInstance,
 } from '../api/types';
+import { ApiError } from '../api/client';
+import type { RefreshOutcome } from './pacedRefresh';
+import { pacedRefresh } from './pacedRefresh';
 import { api, logout, token } from './session';
 
 /** What every view reads; filled from the REST API and kept current by the push channels. */
@@ -47,34 +50,57 @@ export function pushConnection(): PushConnection | undefined {
   return push;
 }
 
-function guard<T>(p: Promise<T>, apply: (v: T) => void): Promise<void> {
-  return p.then(apply, (e: unknown) => {
-    loadError.value = (e as Error).message;
-  });
+/**
+ * Applies a loaded resource; a failure is shown in the header, except the rate limit's refusal,
+ * which the paced refreshes try again (see pacedRefresh).
+ */
+function guard<T>(p: Promise<T>, apply: (v: T) => void): Promise<RefreshOutcome> {
+  return p.then(
+    (v) => {
+      apply(v);
+      return 'done';
+    },
+    (e: unknown) => {
+      if (e instanceof ApiError && e.status === 429) return 'rate-limited';
+      loadError.value = (e as Error).message;
+      return 'done';
+    },
+  );
 }
 
-export function refreshStatus(): Promise<void> {
+/** Both refreshes, one after the other; rate-limited if either was. */
+async function both(
+  a: () => Promise<RefreshOutcome>,
+  b: () => Promise<RefreshOutcome>,
+): Promise<RefreshOutcome> {
+  const first = await a();
+  const second = await b();
+  return first === 'rate-limited' || second === 'rate-limited' ? 'rate-limited' : 'done';
+}
+
+export function refreshStatus(): Promise<RefreshOutcome> {
   return guard(api.get<Status>('/status'), (s) => {
     status.value = s;
     loadError.value = undefined;
   });
 }
-export const refreshRisk = (): Promise<void> => guard(api.get<Risk>('/risk'), (r) => (risk.value = r));
-export const refreshPnl = (): Promise<void> => guard(api.get<Pnl>('/pnl'), (p) => (pnl.value = p));
-export const refreshEquity = (): Promise<void> =>
+export const refreshRisk = (): Promise<RefreshOutcome> =>
+  guard(api.get<Risk>('/risk'), (r) => (risk.value = r));
+export const refreshPnl = (): Promise<RefreshOutcome> => guard(api.get<Pnl>('/pnl'), (p) => (pnl.value = p));
+export const refreshEquity = (): Promise<RefreshOutcome> =>
   guard(
     api.get<{ points: EquityPoint[] }>('/pnl/equity', { points: 2000 }),
     (e) => (equity.value = e.points),
   );
-export const refreshPositions = (): Promise<void> =>
+export const refreshPositions = (): Promise<RefreshOutcome> =>
   guard(api.get<{ items: Position[] }>('/positions'), (p) => (positions.value = p.items));
-export const refreshFills = (): Promise<void> =>
+export const refreshFills = (): Promise<RefreshOutcome> =>
   guard(api.get<{ items: Fill[] }>('/fills', { limit: 500 }), (f) => (fills.value = f.items));
-export const refreshStrategies = (): Promise<void> =>
+export const refreshStrategies = (): Promise<RefreshOutcome> =>
   guard(api.get<{ items: StrategyInstance[] }>('/strategies'), (s) => (strategies.value = s.items));
-export const refreshHealth = (): Promise<void> =>
+export const refreshHealth = (): Promise<RefreshOutcome> =>
   guard(api.get<{ components: Component[] }>('/health/ready'), (h) => (components.value = h.components));
-export function refreshOrders(): Promise<void> {
+export function refreshOrders(): Promise<RefreshOutcome> {
   const f = orderFilter.value;
   return guard(
     api.get<{ items: Order[] }>('/orders', {
@@ -85,18 +111,6 @@ export function refreshOrders(): Promise<void> {
     }),
     (o) => (orders.value = o.items),
   );
-}
-
-/** Coalesces bursts of push events into one REST refresh per resource. */
-function debounced(fn: () => Promise<void>, ms = 250): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void fn();
-    }, ms);
-  };
 }
 
 let pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -138,22 +152,20 @@ export function startLiveData(): void {
     },
     () => logout(),
   );
-  const onOrders = debounced(async () => {
-    await refreshOrders();
-    await refreshStatus();
-  });
-  const onFills = debounced(async () => {
-    await refreshFills();
-    await refreshPnl();
-  });
-  push.subscribe('orders', onOrders);
-  push.subscribe('fills', onFills);
-  push.subscribe('positions', debounced(refreshPositions));
+  push.subscribe(
+    'orders',
+    pacedRefresh(() => both(refreshOrders, refreshStatus)),
+  );
+  push.subscribe(
+    'fills',
+    pacedRefresh(() => both(refreshFills, refreshPnl)),
+  );
+  push.subscribe('positions', pacedRefresh(refreshPositions));
   push.subscribe(
     'risk',
-    debounced(async () => Promise.all([refreshRisk(), refreshStatus()]).then(() => undefined)),
+    pacedRefresh(() => both(refreshRisk, refreshStatus)),
   );
-  push.subscribe('strategies', debounced(refreshStrategies));
+  push.subscribe('strategies', pacedRefresh(refreshStrategies));
   push.subscribe('equity', (data) => {
     const e = data as { ts?: number; equity?: number } | null;
     if (e?.ts === undefined || e.equity === undefined) return;
