@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { startNotifyService } from '../../src/app/services/notifyService.js';
+import type { AppConfig } from '../../src/config/configSchema.js';
 import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { NULL_AUDIT } from '../../src/monitor/AuditSink.js';
 import { LogTail } from '../../src/monitor/LogTail.js';
@@ -20,6 +21,20 @@ async function until(cond: () => boolean, what: string, ms = 20_000): Promise<vo
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A silent shadow engine without side services, and the notify service watching it on `now`'s clock. */
+async function engineWithNotifier(
+  config: AppConfig,
+  now: () => number,
+): Promise<{ rt: TradingRuntime; svc: ReturnType<typeof startNotifyService> }> {
+  const log = pino({ level: 'silent' });
+  const rt = await TradingRuntime.startShadow(config, { log, noHttp: true, noServices: true });
+  const svc = startNotifyService(
+    { mode: 'shadow', config, log, audit: NULL_AUDIT, logTail: undefined, status: rt, engine: rt, now },
+    { pollMs: 10 },
+  );
+  return { rt, svc };
 }
 
 const WEBHOOK_SECRET = 'e2e-webhook-signing-secret';
@@ -137,24 +152,8 @@ describe('notifications from a real shadow runtime', () => {
   }, 60_000);
 
   it('a kill switch and a resume are each told once per channel (no echo as a risk event)', async () => {
-    const config = configFor({ events: ['risk', 'kill-switch'] });
-    const rt = await TradingRuntime.startShadow(config, {
-      log: pino({ level: 'silent' }),
-      noHttp: true,
-      noServices: true,
-    });
-    const svc = startNotifyService(
-      {
-        mode: 'shadow',
-        config,
-        log: pino({ level: 'silent' }),
-        audit: NULL_AUDIT,
-        logTail: undefined,
-        status: rt,
-        engine: rt,
-        now: () => Date.now(),
-      },
-      { pollMs: 10 },
+    const { rt, svc } = await engineWithNotifier(configFor({ events: ['risk', 'kill-switch'] }), () =>
+      Date.now(),
     );
     const h0 = hook.received.length;
     const t0 = tg.messages.length;
@@ -182,25 +181,10 @@ describe('notifications from a real shadow runtime', () => {
   }, 60_000);
 
   it('a circuit breaker trip and the daily summary at the configured UTC hour (injected time)', async () => {
-    const config = configFor({ dailySummaryHourUtc: 7, events: ['risk', 'daily-summary'] });
-    const rt = await TradingRuntime.startShadow(config, {
-      log: pino({ level: 'silent' }),
-      noHttp: true,
-      noServices: true,
-    });
     let now = Date.UTC(2024, 2, 10, 6, 59, 59);
-    const svc = startNotifyService(
-      {
-        mode: 'shadow',
-        config,
-        log: pino({ level: 'silent' }),
-        audit: NULL_AUDIT,
-        logTail: undefined,
-        status: rt,
-        engine: rt,
-        now: () => now,
-      },
-      { pollMs: 10 },
+    const { rt, svc } = await engineWithNotifier(
+      configFor({ dailySummaryHourUtc: 7, events: ['risk', 'daily-summary'] }),
+      () => now,
     );
     try {
       expect(svc).toBeDefined();
