@@ -7,7 +7,7 @@ import { checkedTimeframeMs } from '../data/checkedTimeframeMs.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { writeBarSeriesCsv } from '../data/writeBarSeriesCsv.js';
-import { parseDateOption } from '../research/loadResearchData.js';
+import { parseDateRange } from '../core/dateOption.js';
 import type { GapReport } from '../storage/sqlite/CandleStore.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
@@ -177,12 +177,7 @@ function withDatabase(
 
 function window(opts: SeriesOptions): { from: number | undefined; to: number | undefined } {
   checkedTimeframeMs(opts.timeframe);
-  const from = parseDateOption('from', opts.from);
-  const to = parseDateOption('to', opts.to);
-  if (from !== undefined && to !== undefined && to <= from) {
-    throw new QtsError('ERR_INVALID_OPTION', `--to (${opts.to}) must be after --from (${opts.from})`);
-  }
-  return { from, to };
+  return parseDateRange(opts.from, opts.to);
 }
 
 /** Nothing stored for the series: say what is stored instead, the usual cause being a typo. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDateOption, parseDateRange } from '../../src/research/loadResearchData.js';
+import { parseDateOption, parseDateRange } from '../../src/core/dateOption.js';
 import { caught } from '../data/caught.js';
 
 describe('--from/--to dates', () => {
