@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Exchange } from 'ccxt';
 import type { Command } from 'commander';
+import { parseDateOption } from '../core/dateOption.js';
 import { QtsError } from '../core/QtsError.js';
 import { isoTime, timeframeToMs } from '../core/time.js';
 import type { CandleGap, CandleSink, DownloadProgress } from '../exchanges/ccxt/downloadCandles.js';
@@ -67,8 +68,8 @@ export function registerDownloadCommand(dataCommand: Command, deps: DownloadComm
       } catch (e) {
         throw new QtsError('ERR_INVALID_OPTION', `--timeframe: ${(e as Error).message}`);
       }
-      const since = parseDate('since', opts.since);
-      const until = opts.until === undefined ? undefined : parseDate('until', opts.until);
+      const since = parseDateOption('since', opts.since);
+      const until = parseDateOption('until', opts.until);
       const attempts = Number(opts.attempts);
       if (!Number.isInteger(attempts) || attempts < 1) {
         throw new QtsError('ERR_INVALID_OPTION', `--attempts: invalid value "${opts.attempts}"`);
@@ -155,13 +156,6 @@ function toSeries(symbol: string, timeframe: string, bars: readonly Bar[]) {
     s.volume[i] = b.volume;
   });
   return s;
-}
-
-function parseDate(name: string, text: string): number {
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (!Number.isFinite(t))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: not a date "${text}" (use YYYY-MM-DD)`);
-  return t;
 }
 
 /** A progress bar on stderr (silent off a terminal, so logs stay clean). */

@@ -11,6 +11,8 @@ const DATE_OPTION =
  * Anything else is refused rather than guessed (Date.parse reads "1" as 2001-01-01 and
  * "2014-02-30" as March 2nd).
  */
+export function parseDateOption(name: string, text: string): number;
+export function parseDateOption(name: string, text: string | undefined): number | undefined;
 export function parseDateOption(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const m = DATE_OPTION.exec(text);

@@ -54,6 +54,16 @@ async function run(
   return { out, error };
 }
 
+describe('qts data download dates', () => {
+  it('refuses a date that does not exist or is not a date, before any request, as the other date options do', async () => {
+    for (const since of ['2014-02-30', '1']) {
+      const r = await run(['--symbol', 'XRP/ETH', '--since', since, '--no-progress']);
+      expect(isQtsError(r.error, 'ERR_INVALID_OPTION'), since).toBe(true);
+      expect((r.error as Error).message).toContain(`--since: not a date "${since}"`);
+    }
+  });
+});
+
 describe.skipIf(!HAS_SHARED_DATA)('qts data download against the fake Binance', () => {
   it('pages 1000 candles at a time, resumes after an interruption, stores every candle once', async () => {
     const trades = loadTradesCsv(XRP_ETH_TRADES);
