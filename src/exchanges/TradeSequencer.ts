@@ -102,6 +102,13 @@ export class TradeSequencer {
     return this.drain();
   }
 
+  /** Gives up on every hole: releases all trades held back, in id order (the sequence ends here). */
+  releaseAll(): Trade[] {
+    const out: Trade[] = [];
+    while (this.pending.size > 0) out.push(...this.skipGap());
+    return out;
+  }
+
   /** Trades held back behind a hole. */
   pendingCount(): number {
     return this.pending.size;

@@ -224,6 +224,45 @@ describe('CcxtMarketDataFeed over a venue without streams (REST polling)', () =>
     await s.feed.stop();
   });
 
+  it('a started sequence that meets a non-integer id delivers it and goes on as for opaque ids', async () => {
+    const venue = new PollOnlyVenue();
+    venue.idPrefix = '';
+    const clock = new TestClock(T0 + 40_000);
+    venue.print(5, T0 + 30_000, 10);
+    venue.print(6, T0 + 35_000, 11);
+    const rec = new Recorder();
+    const s = setup(venue, clock, undefined, { tradeIds: 'consecutive', logger: rec.logger });
+    await s.feed.start();
+    await flush();
+    expect(s.trades.map((t) => t.id)).toEqual(['5', '6']);
+
+    venue.print(7, T0 + M + 1_000, 12);
+    venue.idPrefix = 'x'; // the venue's ids change form mid-stream
+    venue.print(8, T0 + M + 2_000, 13);
+    clock.advanceTo(T0 + M + 3_000);
+    await flush();
+    expect(s.trades.map((t) => t.id)).toEqual(['5', '6', '7', 'x8']);
+    const fallback = rec.logs.filter(
+      (l) => l.level === 'warn' && l.msg.startsWith('trade ids cannot be sequenced'),
+    );
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]?.obj).toMatchObject({
+      reason: expect.stringContaining('"x8"') as unknown,
+      expectedId: 7,
+    });
+
+    // From here on by time, repeats dropped by id: each trade once, none lost.
+    venue.print(9, T0 + M + 4_000, 14);
+    clock.advanceTo(T0 + M + 5_000);
+    await flush();
+    clock.advanceTo(T0 + M + 6_000);
+    await flush();
+    expect(s.trades.map((t) => t.id)).toEqual(['5', '6', '7', 'x8', 'x9']);
+    expect(s.forming.at(-1)).toMatchObject({ ts: T0 + M, open: 12, close: 14, volume: 3 });
+    expect(s.errors).toEqual([]);
+    await s.feed.stop();
+  });
+
   it('a first-period start that fails after its fetch goes on without a sequence, not held forever', async () => {
     const venue = new PollOnlyVenue();
     venue.idPrefix = '';

@@ -62,6 +62,16 @@ describe('TradeSequencer', () => {
     expect(s.skippedIds()).toBe(3);
   });
 
+  it('releaseAll gives up on every hole and releases all held trades in id order', () => {
+    const s = new TradeSequencer('X/Y');
+    s.push([t(1)]);
+    expect(ids(s.push([t(9), t(4), t(5)]))).toEqual([]);
+    expect(ids(s.releaseAll())).toEqual([4, 5, 9]);
+    expect(s.skippedIds()).toBe(2 + 3);
+    expect(s.pendingCount()).toBe(0);
+    expect(s.expectedId()).toBe(10);
+  });
+
   it('refuses ids that are not integers', () => {
     const s = new TradeSequencer('X/Y');
     expect(() => s.push([{ ...t(1), id: 'abc' }])).toThrow(/not a non-negative integer/);

@@ -168,6 +168,8 @@ export class SymbolTrades {
   private ingest(trades: readonly Trade[]): void {
     if (trades.length === 0) return;
     if (this.seq !== undefined) {
+      const problem = idProblem(trades);
+      if (problem !== undefined) return this.leaveSequence(this.seq, trades, problem);
       this.apply(this.seq.push(trades));
       const g = this.seq.gap();
       if (g !== undefined && this.repairing === undefined) this.startRepair('trade-id-jump');
@@ -320,6 +322,27 @@ export class SymbolTrades {
     );
     this.seq = undefined;
     this.begin(first, [], first.ts);
+  }
+
+  /**
+   * A started sequence meets an id it cannot sequence (a venue taken for consecutive ids that
+   * changed its ids): the batch is still delivered and the symbol goes on as for opaque ids,
+   * instead of the stream failing on every such batch. Trades held behind a hole are released
+   * (the hole can no longer be fetched by id), and ids below the sequence's next one were
+   * delivered already.
+   */
+  private leaveSequence(seq: TradeSequencer, trades: readonly Trade[], reason: string): void {
+    this.ctx.log.warn(
+      { feed: this.ctx.feed, symbol: this.symbol, reason, expectedId: seq.expectedId() },
+      'trade ids cannot be sequenced: going on without a sequence, as for opaque ids',
+    );
+    const next = seq.expectedId() ?? 0;
+    const skippedBefore = seq.skippedIds();
+    const released = seq.releaseAll();
+    this.skippedTradeIds += seq.skippedIds() - skippedBefore;
+    this.seq = undefined;
+    const fresh = trades.filter((t) => !/^\d+$/.test(t.id) || Number(t.id) >= next);
+    this.ingest([...released, ...fresh]);
   }
 
   /** Starts a backfill unless one runs; a hole left when it ends starts another. */

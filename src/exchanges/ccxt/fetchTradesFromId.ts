@@ -1,4 +1,5 @@
 import type { Exchange, Trade as CcxtTrade } from 'ccxt';
+import { compareTradeIds } from '../../data/TradeBarBuilder.js';
 import type { Trade } from '../../model/Bar.js';
 import { toTrades } from './ccxtMappers.js';
 import { isBinanceFamily } from './venueQuirks.js';
@@ -54,7 +55,10 @@ export async function fetchTradesFromId(
   limit: number,
   sinceTs?: number,
 ): Promise<TradePage> {
-  const atLeast = (ts: readonly Trade[]): Trade[] => ts.filter((t) => Number(t.id) >= fromId);
+  // An id that is not an integer cannot be compared: it is kept, so the sequencer sees it
+  // and the symbol goes on without a sequence instead of losing such trades unseen.
+  const atLeast = (ts: readonly Trade[]): Trade[] =>
+    ts.filter((t) => !/^\d+$/.test(t.id) || Number(t.id) >= fromId);
   if (typeof exchange.apiKey === 'string' && exchange.apiKey !== '') {
     const raw = await exchange.fetchTrades(symbol, undefined, limit, {
       fetchTradesMethod: binanceMethod(exchange, symbol, 'HistoricalTrades'),
@@ -164,7 +168,7 @@ export function expandAggregate(t: CcxtTrade, symbol: string): Trade[] {
 }
 
 function byId(ts: Trade[]): Trade[] {
-  return ts.sort((a, b) => Number(a.id) - Number(b.id));
+  return ts.sort((a, b) => Number(a.id) - Number(b.id) || compareTradeIds(a.id, b.id));
 }
 
 function byTime(ts: Trade[]): Trade[] {
