@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
@@ -60,6 +61,13 @@ export function registerAuditCommand(program: Command): void {
     .option('--config <file>', 'configuration file (default config/qts.json)')
     .action((opts: DirOptions) => {
       const dir = auditDir(opts);
+      // A mistyped --dir (or audit.dir) must not pass as "OK: 0 records": nothing was checked.
+      if (!existsSync(dir) || !statSync(dir).isDirectory())
+        throw new QtsError(
+          'ERR_AUDIT_DIR',
+          `${dir} is not a folder: nothing to verify (give the audit folder with --dir, or set audit.dir / AUDIT_DIR)`,
+          { dir },
+        );
       const v = verifyAuditLog(dir);
       for (const f of v.tornFragments)
         process.stdout.write(`note: ${join(dir, f)} holds a partial line set aside after a crash\n`);

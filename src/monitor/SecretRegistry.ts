@@ -22,6 +22,8 @@ export class SecretRegistry {
   /** Longest first, so a secret containing another one is replaced whole. */
   private ordered: string[] = [];
   private pattern: RegExp | undefined;
+  /** The same alternatives in a lookahead: a match at every position, overlapping ones too. */
+  private finder: RegExp | undefined;
 
   /** Registers a secret value; too short, empty or non-string values are ignored. */
   register(value: unknown): void {
@@ -34,7 +36,9 @@ export class SecretRegistry {
     }
     if (!added) return;
     this.ordered = [...this.values].sort((a, b) => b.length - a.length);
-    this.pattern = new RegExp(this.ordered.map(escapeRegExp).join('|'), 'g');
+    const alternatives = this.ordered.map(escapeRegExp).join('|');
+    this.pattern = new RegExp(alternatives, 'g');
+    this.finder = new RegExp(`(?=(${alternatives}))`, 'g');
   }
 
   /** How many distinct forms are registered (tests and diagnostics; never the values). */
@@ -59,12 +63,36 @@ export class SecretRegistry {
     // A replacement's tail plus the text after it can spell a secret again ("D]zzzz" after
     // "[REDACTED]"): repeat until none is left, and give up on the whole text if it persists.
     for (let round = 0; round < 8; round++) {
-      this.pattern.lastIndex = 0;
-      out = out.replace(this.pattern, REDACTED);
+      out = this.replaceAll(out);
       this.pattern.lastIndex = 0;
       if (!this.pattern.test(out)) return out;
     }
     return REDACTED;
+  }
+
+  /**
+   * Replaces the union of every occurrence with one [REDACTED] per stretch. A plain
+   * left-to-right replace would redact the first of two overlapping secrets and leave the
+   * tail of the second ("xxxxBBBB" then "BBBBCCCC": "CCCC" would stay).
+   */
+  private replaceAll(text: string): string {
+    const finder = this.finder as RegExp;
+    let out = '';
+    let copied = 0;
+    let start = -1;
+    let end = -1;
+    for (const m of text.matchAll(finder)) {
+      const at = m.index;
+      const until = at + (m[1] ?? '').length;
+      if (at > end) {
+        if (start >= 0) out += `${text.slice(copied, start)}${REDACTED}`;
+        copied = end < 0 ? 0 : end;
+        start = at;
+      }
+      end = Math.max(end, until);
+    }
+    if (start < 0) return text;
+    return `${out}${text.slice(copied, start)}${REDACTED}${text.slice(end)}`;
   }
 
   /** A deep copy of `value` with every string scrubbed (plain objects and arrays are walked). */
@@ -92,7 +120,24 @@ function formsOf(value: string): string[] {
     encodeURIComponent(value),
     // As it appears in HTTP Basic authorization or a base64 payload.
     Buffer.from(value, 'utf8').toString('base64'),
+    ...base64Inner(Buffer.from(value, 'utf8')),
   ];
+}
+
+/**
+ * The base64 characters that encode only the secret's bytes, for each of the three byte
+ * offsets it can start at inside a longer payload (Basic auth is base64("user:password"),
+ * SMTP AUTH PLAIN base64("\0user\0password")), in standard and URL-safe alphabets.
+ * Character i encodes bits [6i, 6i+6): it is the secret's alone when they lie in its bytes.
+ */
+function base64Inner(bytes: Buffer): string[] {
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const inner = text.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6));
+    out.push(inner, inner.replaceAll('+', '-').replaceAll('/', '_'));
+  }
+  return out;
 }
 
 function escapeRegExp(s: string): string {

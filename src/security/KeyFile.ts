@@ -219,7 +219,7 @@ export async function openKeyFile(
   if (!timingSafeEqual(Buffer.from(keyCheckOf(keys.check), 'hex'), Buffer.from(e.keyCheck, 'hex')))
     throw new QtsError(
       SecurityErrorCode.MasterKeyWrong,
-      `MASTER_KEY does not open ${source}: wrong master key (the file was encrypted with another one)`,
+      `MASTER_KEY does not open ${source}: wrong master key (the file was encrypted with another one)${masterKey === masterKey.trim() ? '' : '; note that this MASTER_KEY starts or ends with whitespace (a stray space or newline?)'}`,
     );
   let plaintext: Buffer;
   try {

@@ -10,7 +10,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
-  unlinkSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -50,7 +50,26 @@ export function checkKeyFilePermissions(path: string): void {
 export async function readKeyFile(path: string, masterKey: string): Promise<KeyFilePayload> {
   requireKeyFile(path);
   checkKeyFilePermissions(path);
-  return openKeyFile(readFileSync(path, 'utf8'), masterKey, path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    // Owned by another user (0600 root after a `sudo` encrypt): a coded refusal, not a stack.
+    throw new QtsError(
+      SecurityErrorCode.KeysPermissions,
+      `cannot read the keys file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): run as the user that owns it, or fix its owner`,
+      { file: path },
+    );
+  }
+  return openKeyFile(text, masterKey, path);
+}
+
+function writeFailed(path: string, e: unknown): QtsError {
+  return new QtsError(
+    SecurityErrorCode.KeysWrite,
+    `cannot write the keys file ${path}: ${(e as Error).message}; the previous file, if any, is unchanged`,
+    { file: path },
+  );
 }
 
 /**
@@ -73,25 +92,28 @@ export async function writeKeyFile(
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OWNER_ONLY);
   } catch (e) {
     // A folder that cannot be made or written is a setting to fix (security.keysFile, --file).
-    throw new QtsError(
-      SecurityErrorCode.KeysWrite,
-      `cannot write the keys file ${path}: ${(e as Error).message}`,
-      {
-        file: path,
-      },
-    );
+    throw writeFailed(path, e);
   }
+  let open = true;
   try {
     fchmodSync(fd, OWNER_ONLY);
-    writeSync(fd, text);
+    // write(2) may take only part of the bytes (a nearly full disk): loop until all are
+    // written or it fails, never rename a truncated file over a good one.
+    const bytes = Buffer.from(text, 'utf8');
+    for (let off = 0; off < bytes.length;) {
+      const n = writeSync(fd, bytes, off, bytes.length - off);
+      if (n <= 0) throw new Error('no progress writing');
+      off += n;
+    }
     fsyncSync(fd);
-  } catch (e) {
+    open = false;
     closeSync(fd);
-    unlinkSync(tmp);
-    throw e;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (open) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw writeFailed(path, e);
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   try {
     const dfd = openSync(dir, 'r');
     fsyncSync(dfd);

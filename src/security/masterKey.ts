@@ -12,10 +12,12 @@ export function readMasterKey(
   purpose = 'to open the keys file',
 ): string {
   const value = env[name];
-  if (value === undefined || value === '')
+  // `MASTER_KEY=` or `MASTER_KEY="  "` (a template line left unfilled) is no key at all:
+  // say so, rather than "wrong master key" after a second of scrypt.
+  if (value === undefined || value.trim() === '')
     throw new QtsError(
       SecurityErrorCode.MasterKeyMissing,
-      `${name} is not set: it is needed ${purpose}. Export it in the environment (never pass it as an argument).`,
+      `${name} is ${value === undefined ? 'not set' : value === '' ? 'empty' : 'only whitespace'}: it is needed ${purpose}. Export it in the environment (never pass it as an argument).`,
     );
   return value;
 }
@@ -25,6 +27,13 @@ export function readMasterKey(
  * written (encrypt, rotate), not when one is read: an existing file's key is what it is.
  */
 export function checkMasterKeyStrength(value: string, name = 'MASTER_KEY'): void {
+  // A key read with a stray newline or space (a secrets manager, a copy) would encrypt the
+  // file with a key that an unquoted MASTER_KEY in .env, which is trimmed, never gives back.
+  if (value !== value.trim())
+    throw new QtsError(
+      SecurityErrorCode.MasterKeyWeak,
+      `${name} starts or ends with whitespace (a stray space or newline?): remove it (an unquoted MASTER_KEY in .env is read without it)`,
+    );
   const distinct = new Set(value).size;
   if ([...value].length < MASTER_KEY_MIN_LENGTH || distinct < MIN_DISTINCT)
     throw new QtsError(

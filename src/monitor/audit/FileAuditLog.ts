@@ -128,7 +128,9 @@ export class FileAuditLog implements AuditSink {
       time,
       kind: this.secrets.scrub(kind),
       actor: this.secrets.scrub(actor),
-      data: toJsonData(this.secrets.scrubDeep(redactSecrets(data))),
+      // To JSON first: an Error's message or a class instance's toJSON holds text the
+      // scrubber must see, and only plain JSON data is walked by name and by value.
+      data: this.secrets.scrubDeep(redactSecrets(toJsonData(data))),
     };
     const hash = hashRecord(this.prev, entry);
     const line = `${serializeRecord({ ...entry, prev: this.prev, hash })}\n`;

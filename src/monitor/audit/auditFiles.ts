@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dateOfFileName, datedFileName } from '../utcDate.js';
 import type { AuditRecord } from './auditHash.js';
+import { serializeRecord } from './auditHash.js';
 
 const PREFIX = 'audit';
 const EXT = 'jsonl';
@@ -47,8 +48,21 @@ export function readRawLines(path: string): RawLine[] {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** The record on a line, or why the line is not one. */
-export function parseRecord(text: string): AuditRecord | string {
+/**
+ * The record on a line, or why the line is not one. With `exact` (verification, the writer's
+ * restart) a line must be byte for byte what the writer writes for its record: JSON would
+ * tolerate an added field (`"approvedBy":"CEO"`), a duplicate key, re-ordered keys or extra
+ * spaces, none of which the hash covers. Queries read loosely and leave judging to verify.
+ */
+export function parseRecord(text: string, exact = true): AuditRecord | string {
+  const r = parseFields(text);
+  if (typeof r === 'string' || !exact) return r;
+  if (serializeRecord(r) !== text)
+    return 'not in the form the writer writes (a field added, duplicated or re-ordered, or spacing edited)';
+  return r;
+}
+
+function parseFields(text: string): AuditRecord | string {
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -20,7 +20,7 @@ export function queryAuditLog(dir: string, q: AuditQuery): AuditEntry[] {
     if (fromDay !== undefined && day < fromDay) break;
     const lines = readRawLines(auditPath(dir, name));
     for (let i = lines.length - 1; i >= 0; i--) {
-      const r = parseRecord((lines[i] as { text: string }).text);
+      const r = parseRecord((lines[i] as { text: string }).text, false);
       if (typeof r === 'string') continue;
       if (q.from !== undefined && r.time < q.from) continue;
       if (q.to !== undefined && r.time > q.to) continue;
