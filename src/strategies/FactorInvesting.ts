@@ -74,7 +74,7 @@ export class FactorInvesting extends RebalancingStrategy<FactorInvestingParams> 
 
   protected targets(): ReadonlyMap<string, number> {
     const p = this.params;
-    const raw = this.ctx.symbols.map((s) => [s, this.factors(s)] as const);
+    const raw = this.liveSymbols.map((s) => [s, this.factors(s)] as const);
     const names = ['momentum', 'volatility', 'moneyFlow', 'turnover', 'largeOrders'] as const;
     const composite = this.scoreEach(() => 0);
     const addFactor = (values: ReadonlyMap<string, number>, weight: number): void => {

@@ -1,3 +1,4 @@
+import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import type { CrossSectionSnapshot } from '../strategy/CrossSection.js';
 import { CrossSection } from '../strategy/CrossSection.js';
@@ -17,15 +18,42 @@ export interface RebalancingParams {
 }
 
 /**
+ * A symbol without a bar for this many periods the others traded (and as many of its own
+ * bar intervals) counts as gone: its data ended, or its market halted. Twelve periods of
+ * silence while the rest of the universe trades is no longer a quiet spell (one hour of 5m
+ * bars), and a shorter threshold would drop symbols over the ordinary holes of real data.
+ */
+export const GONE_AFTER_PERIODS = 12;
+
+/** The alarm that closes a period some live symbol sent no bar for. */
+const CLOSE_ALARM = 'rebalancing:close-period';
+
+/**
  * Shared machinery of the multi-symbol strategies that hold a basket: bars are gathered
  * into cross-sections (one per period, every symbol at once), each symbol keeps a window
  * of its last `lookback + 1` bars (a symbol missing from a period repeats its last bar, so
  * every window covers the same periods), and every `rebalanceEvery` periods the subclass
  * names target weights, which rebalanceToWeights then reaches over the following periods
  * (sells first, buys once sales have settled).
+ *
+ * Results never depend on the order the symbols were configured in: the universe is
+ * taken in symbol order, and a period is closed either by the last live symbol's bar or,
+ * when a live symbol sent none, by an alarm half a bar after the period's end, before any
+ * bar of the next period is known (never by whichever symbol's next bar happens to come
+ * first). A symbol silent for GONE_AFTER_PERIODS periods is gone: the periods close
+ * without it, it is neither ranked nor traded, and its open orders are canceled, since
+ * they could never fill and would hold every later rebalance back. A holding in it is
+ * left as it is (it cannot be sold without a market). Its next bar brings it back.
  */
 export abstract class RebalancingStrategy<P extends RebalancingParams> extends Strategy<P> {
   private cross: CrossSection | undefined;
+  /** The configured symbols in symbol order, and those of them not gone. */
+  private universe: readonly string[] = [];
+  private live: readonly string[] = [];
+  private gone: ReadonlySet<string> = new Set();
+  private barMs = 0;
+  /** Open time of the period the close alarm is set for. */
+  private alarmFor: number | undefined;
   /** Per symbol, the last `lookback + 1` bars' closes, volumes and opens. */
   protected readonly closes = new Map<string, RollingWindow>();
   protected readonly volumes = new Map<string, RollingWindow>();
@@ -37,14 +65,47 @@ export abstract class RebalancingStrategy<P extends RebalancingParams> extends S
   /** Target weights (fractions of the invested part, summing to at most 1); undefined = keep holdings. */
   protected abstract targets(ts: number): ReadonlyMap<string, number> | undefined;
 
+  /** The symbols a decision ranks and trades: the configured ones not gone, in symbol order. */
+  protected get liveSymbols(): readonly string[] {
+    return this.live;
+  }
+
   override onBar(bar: Bar): void {
-    this.cross ??= new CrossSection(this.ctx.symbols);
-    for (const snap of this.cross.add(bar)) this.onPeriod(snap);
+    const cross = (this.cross ??= this.crossSection());
+    for (const snap of cross.add(bar)) this.onPeriod(snap);
+    this.armClose(cross);
+  }
+
+  /** Closes a period a live symbol sent no bar for (a subclass overriding onTimer calls this first). */
+  override onTimer(name: string, _ts: number): void {
+    if (name !== CLOSE_ALARM || !this.cross) return;
+    this.alarmFor = undefined;
+    for (const snap of this.cross.flush()) this.onPeriod(snap);
+  }
+
+  private crossSection(): CrossSection {
+    this.universe = [...this.ctx.symbols].sort();
+    this.live = this.universe;
+    this.barMs = timeframeToMs(this.ctx.timeframe);
+    return new CrossSection(this.universe, { goneAfter: GONE_AFTER_PERIODS });
+  }
+
+  /**
+   * A period still waiting for a bar closes half a bar after its end: late enough for a
+   * live feed's stragglers, and in a backtest before the next period's bars are replayed.
+   */
+  private armClose(cross: CrossSection): void {
+    const open = cross.openTs;
+    if (open === this.alarmFor) return;
+    if (open === undefined) this.ctx.cancelTimer(CLOSE_ALARM);
+    else this.ctx.setAlarm(CLOSE_ALARM, open + this.barMs * 1.5);
+    this.alarmFor = open;
   }
 
   private onPeriod(snap: CrossSectionSnapshot): void {
+    this.updateGone(snap);
     const n = this.params.lookback + 1;
-    for (const symbol of this.ctx.symbols) {
+    for (const symbol of this.universe) {
       const bar = snap.bars.get(symbol) ?? this.lastBar.get(symbol);
       if (bar === undefined) continue;
       this.lastBar.set(symbol, bar);
@@ -54,7 +115,7 @@ export abstract class RebalancingStrategy<P extends RebalancingParams> extends S
       push(this.volumes, symbol, n, snap.bars.has(symbol) ? bar.volume : 0);
     }
     this.periods += 1;
-    const ready = this.ctx.symbols.every((s) => this.closes.get(s)?.full === true);
+    const ready = this.live.every((s) => this.closes.get(s)?.full === true);
     if (ready && this.periods % this.params.rebalanceEvery === 0) {
       const t = this.targets(snap.ts);
       if (t !== undefined) {
@@ -63,13 +124,31 @@ export abstract class RebalancingStrategy<P extends RebalancingParams> extends S
         this.pending = scaled;
       }
     }
-    if (this.pending !== undefined && rebalanceToWeights(this.ctx, this.ctx.symbols, this.pending) === 'done')
+    if (this.pending !== undefined && rebalanceToWeights(this.ctx, this.live, this.pending) === 'done')
       this.pending = undefined;
   }
 
-  /** A score for every symbol of the universe, in the universe's order (ties rank in it). */
+  private updateGone(snap: CrossSectionSnapshot): void {
+    const gone = snap.gone;
+    if (gone === this.gone) return;
+    for (const symbol of gone) {
+      if (this.gone.has(symbol)) continue;
+      this.ctx.log.warn(
+        `${symbol} has had no bar for ${GONE_AFTER_PERIODS} periods: no longer ranked or traded, its open orders canceled`,
+        { symbol, ts: snap.ts },
+      );
+      this.ctx.cancelAll(symbol);
+    }
+    for (const symbol of this.gone)
+      if (!gone.has(symbol))
+        this.ctx.log.info(`${symbol} has bars again: ranked and traded again`, { symbol });
+    this.gone = gone;
+    this.live = this.universe.filter((s) => !gone.has(s));
+  }
+
+  /** A score for every live symbol, in symbol order (ties rank in it). */
   protected scoreEach(score: (symbol: string) => number): Map<string, number> {
-    return new Map(this.ctx.symbols.map((s) => [s, score(s)] as const));
+    return new Map(this.live.map((s) => [s, score(s)] as const));
   }
 
   /** Return of a symbol's close over its whole window (last / first − 1). */

@@ -9,9 +9,10 @@ export type RebalanceStatus = 'pending' | 'done';
  * One step of moving a spot portfolio toward target weights (fractions of equity per
  * symbol; symbols of `universe` not in `targets` are held at zero). Spot cannot spend the
  * cash of a sale before it settles, so a rebalance takes turns: while any order of the
- * strategy is open it waits; then it sells what is above target (all of a symbol whose
- * target is zero); only when nothing is left to sell does it buy up to target, as far as
- * cash goes, one buy per step. A holding within `tolerance` × equity of its target is left alone, so a
+ * strategy in a symbol of `universe` is open it waits (an order in a symbol left out, e.g.
+ * one whose market is gone, can never hold the rebalance back); then it sells what is
+ * above target (all of a symbol whose target is zero); only when nothing is left to sell
+ * does it buy up to target, as far as cash goes, one buy per step. A holding within `tolerance` × equity of its target is left alone, so a
  * rebalance does not churn fees over small drifts. Returns 'done' once nothing is left to do.
  */
 export function rebalanceToWeights(
@@ -20,7 +21,7 @@ export function rebalanceToWeights(
   targets: ReadonlyMap<string, number>,
   tolerance = 0.02,
 ): RebalanceStatus {
-  if (ctx.openOrders().length > 0) return 'pending';
+  if (universe.some((symbol) => ctx.openOrders(symbol).length > 0)) return 'pending';
   const equity = ctx.portfolio.equity();
   const diffs: { symbol: string; qty: number; price: number }[] = [];
   for (const symbol of universe) {

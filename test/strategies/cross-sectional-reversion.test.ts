@@ -2,24 +2,30 @@ import { describe, it } from 'vitest';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import { decisionFinder, expectBasketDecisions, lookbackReturns, universeRun } from './support/basket.js';
 import { itPinsTheTradeLog } from './support/golden.js';
-import { periodTable } from './support/periods.js';
+import { GONE_AFTER_PERIODS } from '../../src/strategies/RebalancingStrategy.js';
+import { periodTable, withGoneRule } from './support/periods.js';
 
 const PARAMS = { lookback: 12, bottom: 3, rebalanceEvery: 12 };
 
 describe.skipIf(!HAS_SHARED_DATA)('cross-sectional-reversion on the ten BTC pairs, 5m (golden)', () => {
   const { data, symbols, r } = universeRun('cross-sectional-reversion', PARAMS);
 
+  // Re-pinned when periods with a missing bar (ADA, DASH, TRX, XMR, ZEC have gaps) began to
+  // close by alarm before the next period's bars rather than on whichever next bar came
+  // first, and ADA's 33-bar hole began to count as gone after 12 (see RebalancingStrategy).
   itPinsTheTradeLog(r, {
     filled: 2510,
     sent: 2510,
-    finalEquity: 1.1383367363104866,
-    sha256: '32e0cef1f9c87badf45d37a604cd96179cbc9c9367371bf6990fbb031401e450',
+    finalEquity: 1.128873763004351,
+    sha256: '8f0164cb17c645411da2cd1ab2d5ba524740b35ee43029f6c3acfe1f56a3697e',
   });
 
+  // ADA/BTC has no bars for 33 periods on 2018-01-15: after 12 of them it is gone (not
+  // ranked, not traded) until its feed resumes; the test's own ranking leaves it out the same way.
   it("buys only the test's own 3 worst 12-bar returns below the universe mean; sells out only the others", () => {
-    const t = periodTable(data);
+    const { gone, table: t } = withGoneRule(data, periodTable(data), GONE_AFTER_PERIODS);
     const losersAt = (p: number): string[] => {
-      const rets = lookbackReturns(t, symbols, PARAMS.lookback, p);
+      const rets = lookbackReturns(t, symbols, PARAMS.lookback, p).filter((_, k) => gone[k]?.[p] !== 1);
       const mean = rets.reduce((a, [, v]) => a + v, 0) / rets.length;
       return [...rets]
         .sort((a, b) => a[1] - b[1])

@@ -70,3 +70,45 @@ export function fullExits(fills: readonly FillRecord[]): FillRecord[] {
   }
   return out;
 }
+
+/**
+ * The basket strategies' rule for a silent symbol, applied by hand to a period table: a
+ * symbol that has had no bar for `after` periods is gone from that period on (not ranked,
+ * not traded); its first bar back sits its own period out (the symbol repeats its last bar
+ * there, volume 0) and it is live again from the next period. Returns `gone[k][p]` and the
+ * table as the strategy sees it (first bars back replaced by repeats).
+ */
+export function withGoneRule(
+  list: readonly BarSeries[],
+  t: PeriodTable,
+  after: number,
+): { gone: Uint8Array[]; table: PeriodTable } {
+  const close = t.close.map((c) => c.slice());
+  const open = t.open.map((o) => o.slice());
+  const volume = t.volume.map((v) => v.slice());
+  const gone = list.map((s, k) => {
+    const has = new Set(s.ts);
+    const g = new Uint8Array(t.ts.length);
+    let missed = 0;
+    let out = false;
+    let backAt = -1;
+    for (let p = 0; p < t.ts.length; p++) {
+      if (out && backAt >= 0 && backAt < p) {
+        out = false;
+        backAt = -1;
+      }
+      if (has.has(t.ts[p] as number)) {
+        missed = 0;
+        if (out) {
+          if (backAt < 0) backAt = p;
+          (close[k] as Float64Array)[p] = (close[k] as Float64Array)[p - 1] as number;
+          (open[k] as Float64Array)[p] = (open[k] as Float64Array)[p - 1] as number;
+          (volume[k] as Float64Array)[p] = 0;
+        }
+      } else if (!out && p > 0 && ++missed >= after) out = true;
+      g[p] = out ? 1 : 0;
+    }
+    return g;
+  });
+  return { gone, table: { ...t, close, open, volume } };
+}
