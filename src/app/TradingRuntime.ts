@@ -12,6 +12,7 @@ import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { DEFAULT_PORTS } from '../config/configSchema.js';
 import { ZERO, formatFixed, toNumber } from '../core/Fixed.js';
+import type { Millis } from '../core/time.js';
 import { marketDataListener } from '../data/MarketDataFeed.js';
 import { LiveClock } from '../kernel/LiveClock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
@@ -41,6 +42,7 @@ import type { LogTail } from '../monitor/LogTail.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { StrategyControls } from '../api/engine/StrategyControls.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
+import { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
 import { listenApi } from './listenApi.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
@@ -61,6 +63,8 @@ export interface RuntimeDeps {
   readonly instrumentApi?: (app: FastifyInstance) => void;
   /** Live tests: the keyed ccxt instance that trades (pointed at a fake exchange). */
   readonly tradingExchangeFactory?: () => Promise<Exchange>;
+  /** Tests: the wall clock the engine reads (its timers still run on the event loop). */
+  readonly wallClock?: () => Millis;
 }
 
 const COMMAND_POLL_MS = 1_000;
@@ -133,7 +137,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const log = deps.log;
     const mode = variant.mode;
     if (!deps.noHttp) checkApiExposure(config);
-    const clock = new LiveClock();
+    const clock = new LiveClock(deps.wallClock);
     const plan = planDeployments(config, mode);
     const storage = openRuntimeStorage(config, mode, () => clock.now(), log);
     // Market data first: the instruments come from the exchange when it answers.
@@ -141,7 +145,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const ref: RuntimeRef = {};
     let market: MarketDataChoice | undefined;
     try {
-      market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref);
+      market = await TradingRuntime.openMarketData(config, deps, variant, clock, plan, ref, storage);
       const node = resumeNode(config, clock, market, storage, log, (symbol) =>
         ref.runtime?.lastData.get(symbol),
       );
@@ -161,6 +165,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       runtime.snapshotLedgerOnFills();
       // Live: the account is reconciled with the exchange before any strategy may send an order.
       await runtime.venue.prepare();
+      runtime.resumeCancels();
       runtime.holdKillSwitch();
       runtime.restoreStrategyControls();
       // The API's port is taken before any strategy starts: a second engine started by mistake
@@ -188,6 +193,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     clock: LiveClock,
     plan: DeploymentPlan,
     ref: RuntimeRef,
+    storage: RuntimeStorage,
   ): Promise<MarketDataChoice> {
     const log = deps.log;
     const listener = marketDataListener({
@@ -205,7 +211,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       timeframe: plan.baseTimeframe,
       listener,
       log,
-      now: () => clock.now(),
+      clock,
+      syntheticStore: new SyntheticMarketStore(storage.db),
       allowFallback: variant.allowMarketFallback,
       onRequestProblem: (p) => ref.runtime?.requestProblem(p),
       ...(deps.exchangeFactory ? { exchangeFactory: deps.exchangeFactory } : {}),
@@ -257,6 +264,21 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
           `trading state ${risk.state} restored: ${risk.reason}`,
         );
     }
+  }
+
+  /**
+   * A cancel outlives the process: an open order whose cancel was journaled but never
+   * confirmed by the venue before the stop (crash, kill -9, restart) is asked to cancel again,
+   * once the venue holds the restored orders (live: reconciled, so an order the exchange ended
+   * meanwhile is already closed) and before any strategy runs.
+   */
+  private resumeCancels(): void {
+    const asked = this.node.oms.resumeCancels();
+    if (asked.length > 0)
+      this.log.warn(
+        { orders: asked.map((o) => o.id) },
+        `${asked.length} cancel(s) not confirmed before the last stop: asked of the venue again`,
+      );
   }
 
   /**
@@ -334,6 +356,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   private onBar(bar: Bar): void {
     if (!bar.closed) {
       // Strategies see the forming bar through onBarUpdate; the venue matches on closed bars or trades only.
+      // An update of the forming bar is market data too: between the closes of a long bar it
+      // keeps a feed without trade prints (the synthetic market) from reading as stale.
+      this.lastData.set(bar.symbol, this.clock.now());
       this.node.onBar(bar);
       return;
     }

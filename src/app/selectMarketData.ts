@@ -7,10 +7,13 @@ import type { MarketDataFeed, MarketDataListener } from '../data/MarketDataFeed.
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { CcxtMarketDataFeed } from '../exchanges/ccxt/CcxtMarketDataFeed.js';
 import { createExchange } from '../exchanges/ccxt/createExchange.js';
+import type { Clock } from '../kernel/Clock.js';
 import type { Instrument } from '../model/Instrument.js';
 import { ReplayFeed } from '../marketdata/ReplayFeed.js';
 import { SyntheticFeed } from '../marketdata/SyntheticFeed.js';
+import type { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
 import { defaultInstruments, instrumentsFromMarkets } from './instrumentsFromMarkets.js';
+import { planSyntheticStart } from './syntheticStart.js';
 
 /** The market data a runtime got, and how honest it is about it. */
 export interface MarketDataChoice {
@@ -29,7 +32,13 @@ export interface SelectMarketDataInput {
   readonly timeframe: string;
   readonly listener: MarketDataListener;
   readonly log: Logger;
-  readonly now: () => number;
+  /** The engine's clock: a synthetic market never delivers a bar before the clock has passed its end. */
+  readonly clock: Clock;
+  /**
+   * Where an earlier synthetic market on this database stopped, and where this one records
+   * its bars: a restart continues the walk. Without it the market starts afresh.
+   */
+  readonly syntheticStore?: Pick<SyntheticMarketStore, 'marks' | 'lastFills' | 'save'>;
   /** Tests hand in an exchange pointed at a local fake. */
   readonly exchangeFactory?: () => Promise<Exchange>;
   /** Live mode: only the exchange, never a fallback. */
@@ -39,6 +48,13 @@ export interface SelectMarketDataInput {
 }
 
 const START_PRICES: Readonly<Record<string, number>> = { BTC: 30_000, ETH: 2_000, SOL: 100, BNB: 300 };
+
+/**
+ * How far, in seconds at `replayBarsPerSecond`, a synthetic market may start behind the clock:
+ * a fresh database starts this much history before now (strategies warm up and trade within
+ * about a minute), a restart catches up at most this much of the time it was stopped.
+ */
+const SYNTHETIC_CATCH_UP_SECONDS = 60;
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -137,23 +153,61 @@ function replay(input: SelectMarketDataInput): MarketDataChoice {
 }
 
 function synthetic(input: SelectMarketDataInput, why: string): MarketDataChoice {
+  const { config, clock, log, syntheticStore: store } = input;
+  const { replayBarsPerSecond, seed } = config.marketData;
+  const plan = planSyntheticStart({
+    symbols: input.symbols,
+    timeframe: input.timeframe,
+    now: clock.now(),
+    historyBars: Math.round(SYNTHETIC_CATCH_UP_SECONDS * replayBarsPerSecond),
+    marks: store?.marks() ?? [],
+    lastFills: store?.lastFills() ?? [],
+    defaultPrice: (symbol) => START_PRICES[symbol.split('/')[0] ?? ''] ?? 100,
+    seed,
+  });
   const markets = input.symbols.map((symbol) => ({
     symbol,
-    startPrice: START_PRICES[symbol.split('/')[0] ?? ''] ?? 100,
+    startPrice: plan.prices.get(symbol) ?? 100,
   }));
-  const feed = new SyntheticFeed(
+  const from = new Date(plan.startTs).toISOString();
+  const prices = Object.fromEntries(markets.map((m) => [m.symbol, m.startPrice]));
+  if (plan.storedAheadOfClock !== undefined)
+    log.warn(
+      { storedUpTo: new Date(plan.storedAheadOfClock).toISOString(), from, prices },
+      'the stored synthetic market runs ahead of the wall clock (written by an older build whose synthetic clock ran fast, or the clock went back): it continues from its last prices at the wall clock, so earlier fills may carry later times',
+    );
+  else if (plan.resumed)
+    log.info(
+      { from, prices, skippedBars: plan.skippedBars },
+      plan.skippedBars > 0
+        ? `synthetic market continues from its last prices; ${plan.skippedBars} bars of the stop are left out`
+        : 'synthetic market continues after its last stored bar, from its last prices',
+    );
+  // Each closed bar becomes the resume point of the next start.
+  const listener: MarketDataListener =
+    store === undefined
+      ? input.listener
+      : {
+          ...input.listener,
+          onBar: (bar) => {
+            input.listener.onBar(bar);
+            if (bar.closed) store.save(bar);
+          },
+        };
+  const feed = new SyntheticFeed({
     markets,
-    input.timeframe,
-    input.listener,
-    input.config.marketData.replayBarsPerSecond,
-    input.config.marketData.seed,
-    input.now(),
-  );
+    timeframe: input.timeframe,
+    sink: listener,
+    clock,
+    barsPerSecond: replayBarsPerSecond,
+    seed: plan.seed,
+    startTs: plan.startTs,
+  });
   return {
     feed,
     source: 'synthetic',
-    detail: `SYNTHETIC market (seed ${input.config.marketData.seed}; ${why})`,
-    instruments: defaultInstruments(input.symbols, input.config.account.commission),
+    detail: `SYNTHETIC market (seed ${seed}; ${why}${plan.resumed ? '; continued' : ''})`,
+    instruments: defaultInstruments(input.symbols, config.account.commission),
     matchOn: 'bars',
     exchange: undefined,
   };

@@ -11,6 +11,7 @@ import { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
 import { amendProblem } from '../model/OrderAmend.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
+import { crashPoint } from './crashPoint.js';
 import type { ExecutionClient } from './ExecutionClient.js';
 
 /** Called with each order event before it is published (persistence hooks in here). */
@@ -140,11 +141,40 @@ export class ExecutionEngine {
     this.client.submit(order);
   }
 
-  /** Asks the venue to cancel; the order stays open until the venue confirms. */
+  /**
+   * Journals the intent (OrderCancelRequested), then asks the venue to cancel. The order stays
+   * open until the venue confirms (OrderCanceled) or it ends another way; a stop in between
+   * leaves the intent in the journal, and `resumeCancels` asks again after the restart. A
+   * second cancel of an order already being canceled asks the venue again without a new event.
+   */
   cancel(orderId: string, reason: string): void {
     const order = this.open.get(orderId);
     if (!order || !order.isOpen || !this.client) return;
+    if (order.pendingCancel === undefined) {
+      this.record(order, { type: 'OrderCancelRequested', reason, ...this.about(order) });
+      crashPoint('cancel-saved-not-sent');
+      // A subscriber of the request may have ended the order meanwhile (a fill it triggered).
+      if (!order.isOpen) return;
+    }
     this.client.cancel(order, reason);
+  }
+
+  /**
+   * After a restart: every open order whose cancel the venue never confirmed before the stop is
+   * asked to cancel again, with the reason first given (a cancel is never forgotten with the
+   * process). Call it once the venue holds the adopted orders and, live, has reconciled them:
+   * an order the exchange ended meanwhile is closed by then and not asked again. Returns the
+   * orders asked.
+   */
+  resumeCancels(): Order[] {
+    const asked: Order[] = [];
+    for (const order of this.openOrders()) {
+      const requested = order.pendingCancel;
+      if (requested === undefined) continue;
+      asked.push(order);
+      this.cancel(order.id, requested.reason);
+    }
+    return asked;
   }
 
   /**
@@ -162,6 +192,9 @@ export class ExecutionEngine {
       );
     if (order.pendingAmend !== undefined && !order.isTerminal)
       throw new QtsError('ERR_AMEND_PENDING', `order ${orderId} already has an amend waiting for the venue`);
+    // New terms for an order on its way out could only race the cancel at the venue.
+    if (order.pendingCancel !== undefined && !order.isTerminal)
+      throw new QtsError('ERR_CANCEL_PENDING', `order ${orderId} is being canceled: it cannot be amended`);
     const problem = amendProblem(order, terms);
     if (problem) throw problem;
     return order;

@@ -3,7 +3,7 @@ import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, mul, div, sub } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import { OrderStatus } from './enums.js';
-import type { OrderAmendRequested, OrderEvent, OrderFilled } from './events.js';
+import type { OrderAmendRequested, OrderCancelRequested, OrderEvent, OrderFilled } from './events.js';
 import { amendProblem, amendedRequest } from './OrderAmend.js';
 import type { OrderRequest } from './OrderRequest.js';
 
@@ -96,17 +96,18 @@ function targetStatus(event: OrderEvent, filledAfter: Fixed, quantity: Fixed): O
       return OrderStatus.CANCELED;
     case 'OrderExpired':
       return OrderStatus.EXPIRED;
+    case 'OrderCancelRequested':
     case 'OrderAmendRequested':
     case 'OrderAmended':
     case 'OrderAmendRejected':
-      // Folded by applyAmend: an amend never moves the status.
+      // Folded by applyRequest: a request (and an amend's answer) never moves the status.
       throw new QtsError('ERR_ORDER_TRANSITION', `${event.type} does not change an order's status`);
   }
 }
 
-type AmendEvent = Extract<
+type RequestEvent = Extract<
   OrderEvent,
-  { type: 'OrderAmendRequested' | 'OrderAmended' | 'OrderAmendRejected' }
+  { type: 'OrderCancelRequested' | 'OrderAmendRequested' | 'OrderAmended' | 'OrderAmendRejected' }
 >;
 
 /**
@@ -114,7 +115,9 @@ type AmendEvent = Extract<
  * `apply(event)`, which refuses any transition the table does not allow. Amend events keep
  * the status: OrderAmendRequested marks an amend in flight (one at a time, on a resting
  * order), OrderAmended puts the venue-confirmed terms into `request`, OrderAmendRejected
- * ends the amend with the terms unchanged.
+ * ends the amend with the terms unchanged. OrderCancelRequested keeps the status too: the
+ * order is open until the venue's OrderCanceled (or a fill, or an expiry) ends it, and
+ * `pendingCancel` says a cancel is wanted meanwhile.
  */
 export class Order {
   readonly id: string;
@@ -135,6 +138,11 @@ export class Order {
   readonly events: OrderEvent[] = [];
   /** An amend asked of the venue and not yet answered (its terms are not in force). */
   pendingAmend: OrderAmendRequested | undefined;
+  /**
+   * The first cancel asked of the venue (kept once the order ended, as history). While the
+   * order is open it is a cancel not yet confirmed: after a restart it is asked again.
+   */
+  pendingCancel: OrderCancelRequested | undefined;
   /**
    * Trade ids already applied: the first inline, the rest in a set made on the second fill
    * (most orders fill once or never, and a set per order would outlive the order's fill).
@@ -194,9 +202,10 @@ export class Order {
     if (
       event.type === 'OrderAmendRequested' ||
       event.type === 'OrderAmended' ||
-      event.type === 'OrderAmendRejected'
+      event.type === 'OrderAmendRejected' ||
+      event.type === 'OrderCancelRequested'
     ) {
-      this.applyAmend(event);
+      this.applyRequest(event);
       return;
     }
     let filledAfter = this.filledQty;
@@ -236,9 +245,22 @@ export class Order {
     }
   }
 
-  /** Amend events: the status stays; terms change only on the venue's confirmation. */
-  private applyAmend(event: AmendEvent): void {
+  /**
+   * Requests and amend answers: the status stays; terms change only on the venue's
+   * confirmation, and a cancel ends the order only when the venue reports it.
+   */
+  private applyRequest(event: RequestEvent): void {
     switch (event.type) {
+      case 'OrderCancelRequested':
+        // Only an order at the venue can be canceled there; asking twice keeps the first ask.
+        if (!this.isOpen)
+          throw new QtsError(
+            'ERR_ORDER_TRANSITION',
+            `order ${this.id} is ${this.status}: only an order at the venue can be asked to cancel`,
+            { from: this.status },
+          );
+        this.pendingCancel ??= event;
+        break;
       case 'OrderAmendRequested': {
         if (this.pendingAmend !== undefined)
           throw new QtsError(

@@ -56,6 +56,17 @@ export interface OrderExpired extends OrderEventBase {
   readonly type: 'OrderExpired';
 }
 /**
+ * The OMS asked the venue to cancel (journaled before the request leaves). The order stays
+ * open, in its status, until the venue confirms with OrderCanceled or the order ends another
+ * way (a fill may win the race): a restart in between finds the intent in the journal and asks
+ * the venue again, so a cancel is never forgotten with the process.
+ */
+export interface OrderCancelRequested extends OrderEventBase {
+  readonly type: 'OrderCancelRequested';
+  /** Who or what asked, e.g. "canceled via API by alice"; the OrderCanceled it leads to says the same. */
+  readonly reason: string;
+}
+/**
  * The OMS asked the venue to change a resting order's terms (journaled before the request
  * leaves). The order keeps its terms until the venue confirms with OrderAmended: a restart
  * in between finds the intent in the journal, never terms the venue may not have.
@@ -96,6 +107,7 @@ export type OrderEvent =
   | OrderFilled
   | OrderCanceled
   | OrderExpired
+  | OrderCancelRequested
   | OrderAmendRequested
   | OrderAmended
   | OrderAmendRejected;

@@ -131,22 +131,101 @@ describe('Order state machine', () => {
   });
 
   it('random event sequences never corrupt an order (property)', () => {
-    const kinds = Object.keys(INTO) as OrderStatus[];
+    const kinds = [...(Object.keys(INTO) as OrderStatus[]), 'CANCEL_REQUESTED' as const];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...kinds), { maxLength: 12 }), (steps) => {
         const o = new Order('O1', 's', request, 0);
         o.apply(INTO.INITIALIZED());
+        let firstAsk: OrderEvent | undefined;
         for (const s of steps) {
           const before = o.status;
+          const wasOpen = o.isOpen;
+          const event = s === 'CANCEL_REQUESTED' ? cancelRequested() : INTO[s](o);
           try {
-            o.apply(INTO[s](o));
+            o.apply(event);
+            if (s === 'CANCEL_REQUESTED') firstAsk ??= event;
           } catch {
             expect(o.status).toBe(before);
+            // Only an order at the venue may be asked to cancel.
+            if (s === 'CANCEL_REQUESTED') expect(wasOpen).toBe(false);
           }
+          // A cancel request never moves the status; it is remembered from the first ask on.
+          if (s === 'CANCEL_REQUESTED') expect(o.status).toBe(before);
+          expect(o.pendingCancel).toBe(firstAsk);
           expect(o.filledQty <= o.quantity).toBe(true);
           if (isTerminal(before)) expect(o.status).toBe(before);
         }
       }),
     );
+  });
+});
+
+const cancelRequested = (reason = 'canceled via API by alice'): OrderEvent =>
+  ev({ type: 'OrderCancelRequested', reason } as never);
+
+describe('a cancel request (OrderCancelRequested)', () => {
+  const OPEN = new Set<OrderStatus>(['SUBMITTED', 'ACCEPTED', 'TRIGGERED', 'PARTIALLY_FILLED']);
+
+  // Every status: an order at the venue takes the request and keeps its status; any other
+  // (not yet sent, or ended) refuses it and stays exactly as it was.
+  for (const from of ALL) {
+    it(`on ${from}: ${OPEN.has(from) ? 'kept as pending, status unchanged' : 'refused'}`, () => {
+      const o = orderAt(from);
+      const before = { status: o.status, filled: o.filledQty, events: o.events.length, at: o.updatedAt };
+      const ask = cancelRequested();
+      if (OPEN.has(from)) {
+        o.apply(ask);
+        expect([o.status, o.pendingCancel, o.events.length, o.updatedAt]).toEqual([
+          from,
+          ask,
+          before.events + 1,
+          ask.ts,
+        ]);
+      } else {
+        let err: unknown;
+        try {
+          o.apply(ask);
+        } catch (e) {
+          err = e;
+        }
+        expect(isQtsError(err, 'ERR_ORDER_TRANSITION')).toBe(true);
+        expect(o.pendingCancel).toBeUndefined();
+        expect({ status: o.status, filled: o.filledQty, events: o.events.length, at: o.updatedAt }).toEqual(
+          before,
+        );
+      }
+    });
+  }
+
+  // The whole table again, from each open status with a cancel pending: the request changes
+  // none of the moves (the venue may still fill, expire or reject the order before it cancels).
+  for (const from of ALL.filter((s) => OPEN.has(s))) {
+    for (const to of ALL) {
+      const allowed = ALLOWED.has(`${from}>${to}`);
+      it(`${from} with a cancel pending → ${to} is ${allowed ? 'allowed' : 'refused'}`, () => {
+        const o = orderAt(from);
+        const ask = cancelRequested();
+        o.apply(ask);
+        if (allowed) {
+          o.apply(INTO[to](o));
+          expect(o.status).toBe(to);
+        } else {
+          expect(() => o.apply(INTO[to](o))).toThrowError(/not allowed/);
+          expect(o.status).toBe(from);
+        }
+        // The first ask stays on record, ended or not.
+        expect(o.pendingCancel).toBe(ask);
+      });
+    }
+  }
+
+  it('a second ask keeps the first one (the intent dates from it)', () => {
+    const o = orderAt('ACCEPTED');
+    const first = cancelRequested('canceled by strategy');
+    o.apply(first);
+    o.apply(cancelRequested('kill switch (ops)'));
+    expect([o.pendingCancel, o.status, o.events.length]).toEqual([first, 'ACCEPTED', 5]);
+    o.apply(INTO.CANCELED());
+    expect([o.status, o.reason]).toEqual(['CANCELED', 'user']);
   });
 });

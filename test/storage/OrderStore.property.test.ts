@@ -44,13 +44,23 @@ const stepArb = fc.record({
   liquidity: fc.constantFrom(...Object.values(Liquidity)),
 });
 
-/** Event types each status may take (Order's transition table, fills split by size later). */
+/**
+ * Event types each status may take (Order's transition table, fills split by size later; a
+ * cancel request, which keeps the status, on any order at the venue).
+ */
 const NEXT: Record<OrderStatus, readonly OrderEvent['type'][]> = {
   INITIALIZED: ['OrderDenied', 'OrderSubmitted'],
-  SUBMITTED: ['OrderAccepted', 'OrderRejected', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
-  ACCEPTED: ['OrderTriggered', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
-  TRIGGERED: ['OrderRejected', 'OrderFilled', 'OrderCanceled', 'OrderExpired'],
-  PARTIALLY_FILLED: ['OrderFilled', 'OrderCanceled', 'OrderExpired'],
+  SUBMITTED: [
+    'OrderAccepted',
+    'OrderRejected',
+    'OrderFilled',
+    'OrderCanceled',
+    'OrderExpired',
+    'OrderCancelRequested',
+  ],
+  ACCEPTED: ['OrderTriggered', 'OrderFilled', 'OrderCanceled', 'OrderExpired', 'OrderCancelRequested'],
+  TRIGGERED: ['OrderRejected', 'OrderFilled', 'OrderCanceled', 'OrderExpired', 'OrderCancelRequested'],
+  PARTIALLY_FILLED: ['OrderFilled', 'OrderCanceled', 'OrderExpired', 'OrderCancelRequested'],
   DENIED: [],
   REJECTED: [],
   FILLED: [],
@@ -73,6 +83,7 @@ function stateOf(o: Order) {
     venueOrderId: o.venueOrderId,
     reasonCode: o.reasonCode,
     reason: o.reason,
+    pendingCancel: o.pendingCancel,
     events: o.events,
   };
 }
@@ -134,6 +145,7 @@ describe('OrderStore property', () => {
                 record({ ...base(), type, venueOrderId: s.text });
                 break;
               case 'OrderCanceled':
+              case 'OrderCancelRequested':
                 record({ ...base(), type, reason: s.text });
                 break;
               default:

@@ -40,10 +40,13 @@ function limit(
 class RecordingClient implements ExecutionClient {
   readonly venue = 'TEST';
   readonly submitted: string[] = [];
+  readonly canceled: [string, string][] = [];
   submit(order: Order): void {
     this.submitted.push(order.id);
   }
-  cancel(): void {}
+  cancel(order: Order, reason: string): void {
+    this.canceled.push([order.id, reason]);
+  }
 }
 
 /** An OMS journaling into `db`, as the live engine will. */
@@ -100,6 +103,7 @@ function stateOf(o: Order) {
     venueOrderId: o.venueOrderId,
     reasonCode: o.reasonCode,
     reason: o.reason,
+    pendingCancel: o.pendingCancel,
     events: o.events,
   };
 }
@@ -231,6 +235,62 @@ describe('OrderStore', () => {
     store.journal(restored, ev);
     expect(store.get(restored.id)?.status).toBe('FILLED');
     expect(store.loadOpenOrders().map((o) => o.id)).toEqual([resting.id, inFlight.id, neverSent.id]);
+  });
+
+  it('a cancel the venue never confirmed comes back from the journal as still wanted, and is asked again', () => {
+    const { engine, client, report, fill } = engineOn(db);
+    const asked = engine.create('a', limit('BUY', '2', '10'));
+    engine.send(asked);
+    report(asked, 'OrderAccepted');
+    fill(asked, 'T1', '0.5', '10');
+    const kept = engine.create('a', limit('BUY', '1', '9'));
+    engine.send(kept);
+    report(kept, 'OrderAccepted');
+    // The intent is on disk before the venue hears of it; the venue's answer never comes.
+    engine.cancel(asked.id, 'canceled via API by alice');
+    expect(client.canceled).toEqual([[asked.id, 'canceled via API by alice']]);
+    expect(new OrderStore(db).events(asked.id).map((e) => e.type)).toEqual([
+      'OrderInitialized',
+      'OrderSubmitted',
+      'OrderAccepted',
+      'OrderFilled',
+      'OrderCancelRequested',
+    ]);
+
+    db.close(); // the process dies here
+    const db2 = t.open();
+    const store = new OrderStore(db2);
+    const open = store.loadOpenOrders();
+    expect(open.map(stateOf)).toEqual([asked, kept].map(stateOf));
+    expect(open.map((o) => [o.id, o.status, o.pendingCancel?.reason])).toEqual([
+      [asked.id, 'PARTIALLY_FILLED', 'canceled via API by alice'],
+      [kept.id, 'ACCEPTED', undefined],
+    ]);
+
+    // The restarted OMS asks the venue again, with the first reason, and journals no second request.
+    const bus = new MessageBus();
+    const again = new ExecutionEngine(
+      bus,
+      new TestClock(1_700_000_001_000),
+      new IdGenerator('Q'),
+      store.journal,
+    );
+    const venue = new RecordingClient();
+    again.connect(venue);
+    for (const o of open) again.adopt(o);
+    expect(again.resumeCancels().map((o) => o.id)).toEqual([asked.id]);
+    expect(venue.canceled).toEqual([[asked.id, 'canceled via API by alice']]);
+    expect(store.get(asked.id)?.eventCount).toBe(5);
+    again.onReport({
+      type: 'OrderCanceled',
+      reason: 'canceled via API by alice',
+      orderId: asked.id,
+      strategyId: 'a',
+      symbol: 'BTC/USDT',
+      ts: 1_700_000_001_000,
+    });
+    expect(store.loadOpenOrders().map((o) => o.id)).toEqual([kept.id]);
+    expect(store.get(asked.id)?.status).toBe('CANCELED');
   });
 
   it('lists orders with filters for the API, newest first', () => {

@@ -44,6 +44,7 @@ const TABLES = [
   'schema_migrations',
   'strategy_controls',
   'strategy_state',
+  'synthetic_market',
 ];
 
 describe('openDatabase', () => {

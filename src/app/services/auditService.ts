@@ -18,6 +18,7 @@ const ORDER_KINDS: Readonly<Partial<Record<OrderEvent['type'], string>>> = {
   OrderSubmitted: 'risk.accepted',
   OrderAccepted: 'order.accepted',
   OrderFilled: 'order.filled',
+  OrderCancelRequested: 'order.cancel_requested',
   OrderCanceled: 'order.canceled',
   OrderRejected: 'order.rejected',
   OrderExpired: 'order.expired',

@@ -66,6 +66,11 @@ export class OrderEventMetrics {
         this.submittedAt.delete(e.orderId);
         return;
       case 'OrderTriggered':
+      case 'OrderCancelRequested':
+      case 'OrderAmendRequested':
+      case 'OrderAmended':
+      case 'OrderAmendRejected':
+        // Intents and in-place changes: the order's latency and its end are what is counted.
         return;
     }
   }

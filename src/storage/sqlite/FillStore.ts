@@ -107,7 +107,8 @@ export class FillStore {
    * Every fill with ts before `to` (all when omitted), in the order they were booked, read
    * lazily: what a PnL fold over the whole history needs, without the page limit of `list`.
    * Booking order, not ts: the ledger's average cost follows it, and a fill's ts can run
-   * backwards — a replayed or synthetic market starts its clock again at each restart, and a
+   * backwards — a replayed market starts its clock again at each restart (a synthetic one did
+   * before it continued from the database), and a
    * live fill found by lookup after a restart is booked after later trades of other orders.
    */
   *history(to?: Millis): IterableIterator<FillRecord> {

@@ -234,6 +234,22 @@ CREATE TABLE funding_cursors (
  */
 const V5_SNAPSHOT_FILLS = `ALTER TABLE ledger_snapshots ADD COLUMN fills_upto INTEGER;`;
 
+/**
+ * Where the synthetic market of shadow mode stopped: per symbol, the open time and close of
+ * the last closed bar it delivered, so a restart continues the walk after it (later times,
+ * from that price) instead of starting again at its start prices. One row per symbol,
+ * overwritten at each bar; the synthetic bars themselves are not kept (they are not market
+ * data, and the candles table is for history a backtest can trust).
+ */
+const V6_SYNTHETIC_MARKET = `
+CREATE TABLE synthetic_market (
+  symbol TEXT PRIMARY KEY,
+  timeframe TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  close REAL NOT NULL
+) STRICT;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -241,6 +257,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'strategy_controls_equity_samples', sql: V3_CONTROLS_AND_EQUITY },
   { version: 4, name: 'funding_payments', sql: V4_FUNDING_PAYMENTS },
   { version: 5, name: 'ledger_snapshot_fills_upto', sql: V5_SNAPSHOT_FILLS },
+  { version: 6, name: 'synthetic_market', sql: V6_SYNTHETIC_MARKET },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (

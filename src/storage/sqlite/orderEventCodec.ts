@@ -64,6 +64,7 @@ const eventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('OrderCanceled'), reason: z.string() }),
   z.object({ ...base, type: z.literal('OrderExpired') }),
+  z.object({ ...base, type: z.literal('OrderCancelRequested'), reason: z.string() }),
   z.object({
     ...base,
     type: z.literal('OrderAmendRequested'),
