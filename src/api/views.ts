@@ -38,6 +38,10 @@ export const OrderView = z
     feesPaid: Decimal,
     reasonCode: z.string().nullable(),
     reason: z.string().nullable(),
+    cancelRequestedAt: Millis.nullable().meta({
+      description:
+        'when a cancel was first asked of the venue; on an open order, a cancel the venue has not confirmed yet',
+    }),
     createdAt: Millis,
     updatedAt: Millis,
   })

@@ -143,6 +143,11 @@ export class Order {
    * order is open it is a cancel not yet confirmed: after a restart it is asked again.
    */
   pendingCancel: OrderCancelRequested | undefined;
+
+  /** When a cancel was first asked of the venue (what the orders table and the API show). */
+  get cancelRequestedAt(): Millis | undefined {
+    return this.pendingCancel?.ts;
+  }
   /**
    * Trade ids already applied: the first inline, the rest in a set made on the second fill
    * (most orders fill once or never, and a set per order would outlive the order's fill).

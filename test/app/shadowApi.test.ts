@@ -287,10 +287,12 @@ describe('REST API of a running shadow engine (real socket)', () => {
       request({ type: 'LIMIT', price: toFixed((last * 0.6).toFixed(2)) }),
     );
     await until(() => resting.status === 'ACCEPTED', 'the limit order to rest');
-    const open = await call<{ items: { id: string }[] }>('GET', '/api/v1/orders?open=true', {
-      token: TOKENS.viewer,
-    });
-    expect(open.body.items.map((o) => o.id)).toContain(resting.id);
+    const open = await call<{ items: { id: string; cancelRequestedAt: number | null }[] }>(
+      'GET',
+      '/api/v1/orders?open=true',
+      { token: TOKENS.viewer },
+    );
+    expect(open.body.items.find((o) => o.id === resting.id)).toMatchObject({ cancelRequestedAt: null });
 
     const path = `/api/v1/orders/${resting.id}/cancel`;
     expect((await call('POST', path, { token: TOKENS.viewer, body: {} })).status).toBe(403);
@@ -305,7 +307,10 @@ describe('REST API of a running shadow engine (real socket)', () => {
     expect((await call('GET', `/api/v1/orders/${resting.id}`, { token: TOKENS.viewer })).body).toMatchObject({
       status: 'CANCELED',
       reason: expect.stringContaining('api:tom') as unknown,
+      // When the cancel was asked: kept with the order once it ended.
+      cancelRequestedAt: resting.pendingCancel?.ts,
     });
+    expect(resting.pendingCancel?.ts).toBeTypeOf('number');
     const again = await call('POST', path, { token: TOKENS.trader, body: {} });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'ERR_ORDER_NOT_OPEN' });

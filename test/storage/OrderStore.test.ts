@@ -256,6 +256,9 @@ describe('OrderStore', () => {
       'OrderFilled',
       'OrderCancelRequested',
     ]);
+    // The orders table says so too (the API's and the dashboard's "cancel pending").
+    expect(new OrderStore(db).get(asked.id)?.cancelRequestedAt).toBe(1_700_000_000_000);
+    expect(new OrderStore(db).get(kept.id)?.cancelRequestedAt).toBeUndefined();
 
     db.close(); // the process dies here
     const db2 = t.open();
@@ -291,6 +294,8 @@ describe('OrderStore', () => {
     });
     expect(store.loadOpenOrders().map((o) => o.id)).toEqual([kept.id]);
     expect(store.get(asked.id)?.status).toBe('CANCELED');
+    // Kept as history: when the cancel was first asked.
+    expect(store.get(asked.id)?.cancelRequestedAt).toBe(1_700_000_000_000);
   });
 
   it('lists orders with filters for the API, newest first', () => {

@@ -16,6 +16,7 @@ export interface OrderLike {
   readonly feesPaid: Fixed;
   readonly reasonCode: string | undefined;
   readonly reason: string | undefined;
+  readonly cancelRequestedAt: number | undefined;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -43,6 +44,7 @@ export function orderView(o: OrderLike): OrderView {
     feesPaid: formatFixed(o.feesPaid),
     reasonCode: o.reasonCode ?? null,
     reason: o.reason ?? null,
+    cancelRequestedAt: o.cancelRequestedAt ?? null,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
   };

@@ -30,6 +30,8 @@ export interface OrderRecord {
   readonly venueOrderId: string | undefined;
   readonly reasonCode: string | undefined;
   readonly reason: string | undefined;
+  /** When a cancel was first asked of the venue; on an open order, a cancel not yet confirmed. */
+  readonly cancelRequestedAt: Millis | undefined;
   readonly eventCount: number;
   readonly createdAt: Millis;
   readonly updatedAt: Millis;
@@ -63,6 +65,7 @@ interface OrderRow {
   venue_order_id: string | null;
   reason_code: string | null;
   reason: string | null;
+  cancel_requested_at: number | null;
   event_count: number;
   created_at: number;
   updated_at: number;
@@ -109,14 +112,14 @@ export class OrderStore {
     this.fills = new FillStore(db);
     this.insertOrder = db.prepare(
       `INSERT INTO orders (id, strategy_id, symbol, side, type, request, status, filled_qty, filled_notional,
-         fees_paid, venue_order_id, reason_code, reason, event_count, created_at, updated_at)
+         fees_paid, venue_order_id, reason_code, reason, cancel_requested_at, event_count, created_at, updated_at)
        VALUES (@id, @strategy_id, @symbol, @side, @type, @request, @status, @filled_qty, @filled_notional,
-         @fees_paid, @venue_order_id, @reason_code, @reason, @event_count, @created_at, @updated_at)`,
+         @fees_paid, @venue_order_id, @reason_code, @reason, @cancel_requested_at, @event_count, @created_at, @updated_at)`,
     );
     this.updateOrder = db.prepare(
       `UPDATE orders SET status = @status, filled_qty = @filled_qty, filled_notional = @filled_notional,
          fees_paid = @fees_paid, venue_order_id = @venue_order_id, reason_code = @reason_code, reason = @reason,
-         event_count = @event_count, updated_at = @updated_at
+         cancel_requested_at = @cancel_requested_at, event_count = @event_count, updated_at = @updated_at
        WHERE id = @id AND event_count = @seq`,
     );
     this.insertEvent = db.prepare(
@@ -304,6 +307,7 @@ function rowOf(order: Order, eventCount: number): OrderRow {
     venue_order_id: order.venueOrderId ?? null,
     reason_code: order.reasonCode ?? null,
     reason: order.reason ?? null,
+    cancel_requested_at: order.pendingCancel?.ts ?? null,
     event_count: eventCount,
     created_at: order.createdAt,
     updated_at: order.updatedAt,
@@ -328,6 +332,7 @@ function recordOf(row: OrderRow): OrderRecord {
     venueOrderId: row.venue_order_id ?? undefined,
     reasonCode: row.reason_code ?? undefined,
     reason: row.reason ?? undefined,
+    cancelRequestedAt: row.cancel_requested_at ?? undefined,
     eventCount: row.event_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -250,6 +250,14 @@ CREATE TABLE synthetic_market (
 ) STRICT;
 `;
 
+/**
+ * When a cancel of the order was first asked of the venue (OrderCancelRequested): an open order
+ * with one is being canceled, and the API and dashboard say so until the venue confirms.
+ */
+const V7_CANCEL_REQUESTED = `
+ALTER TABLE orders ADD COLUMN cancel_requested_at REAL;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -258,6 +266,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'funding_payments', sql: V4_FUNDING_PAYMENTS },
   { version: 5, name: 'ledger_snapshot_fills_upto', sql: V5_SNAPSHOT_FILLS },
   { version: 6, name: 'synthetic_market', sql: V6_SYNTHETIC_MARKET },
+  { version: 7, name: 'orders_cancel_requested_at', sql: V7_CANCEL_REQUESTED },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (

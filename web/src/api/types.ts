@@ -55,6 +55,8 @@ export interface Order {
   readonly avgPx: string | null;
   readonly reasonCode: string | null;
   readonly reason: string | null;
+  /** When a cancel was first asked of the venue; on an open order, not yet confirmed. */
+  readonly cancelRequestedAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ConfirmButton } from '../components/ConfirmButton';
+import type { Order } from '../api/types';
 import { dec, signOf, time } from '../format';
 import { api, canTrade } from '../state/session';
 import {
@@ -15,6 +16,8 @@ import {
 
 const CLOSED = new Set(['DENIED', 'REJECTED', 'FILLED', 'CANCELED', 'EXPIRED']);
 const isOpenOrder = (status: string): boolean => !CLOSED.has(status) && status !== 'INITIALIZED';
+/** Open, with a cancel asked of the venue and not yet confirmed. */
+const cancelPending = (o: Order): boolean => o.cancelRequestedAt !== null && isOpenOrder(o.status);
 const isFlat = (qty: string): boolean => /^-?0*(\.0*)?$/.test(qty);
 
 function OrdersTable() {
@@ -88,7 +91,19 @@ function OrdersTable() {
                 <td>{dec(o.quantity)}</td>
                 <td>{dec(o.price ?? o.avgPx)}</td>
                 <td>{dec(o.filledQty)}</td>
-                <td title={o.reason ?? ''}>{o.status}</td>
+                <td title={o.reason ?? ''}>
+                  {o.status}
+                  {cancelPending(o) && (
+                    <span
+                      class="muted"
+                      data-testid={`cancel-pending-${o.id}`}
+                      title={`cancel asked at ${time(o.cancelRequestedAt ?? 0)}; the venue has not confirmed it yet`}
+                    >
+                      {' '}
+                      · cancel pending
+                    </span>
+                  )}
+                </td>
                 {canTrade.value && (
                   <td>
                     {isOpenOrder(o.status) && (
