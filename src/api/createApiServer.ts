@@ -18,8 +18,7 @@ import { isQtsError } from '../core/QtsError.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 import type { RouteDeps } from './ApiApp.js';
-import { AuthFailureLimiter } from './auth/AuthFailureLimiter.js';
-import { authenticatorFor, sessionTokensFor } from './auth/authenticatorFor.js';
+import { authFailureLimiterFor, authenticatorFor, sessionTokensFor } from './auth/authenticatorFor.js';
 import { checkApiExposure } from './auth/checkApiExposure.js';
 import { createAuthenticator } from './auth/createAuthenticator.js';
 import { roleAllows } from './auth/Identity.js';
@@ -84,7 +83,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   const authenticator = authenticatorFor(config, now);
   const sessions = sessionTokensFor(config, now);
   const limits = config.api.rateLimit;
-  const failures = new AuthFailureLimiter(limits.authFailures, limits.authWindowMs, now);
+  // The push server of this configuration counts into the same limiter.
+  const failures = authFailureLimiterFor(config, now);
 
   const app = Fastify({
     logger: false,
@@ -159,6 +159,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     if (blocked > 0) return tooMany(reply, blocked);
     const bearer = bearerOf(req);
     const identity = await authenticator.authenticate(bearer);
+    // Requests sent at once all pass the check above before any failure is counted: checked
+    // again, only the first answers up to the limit tell a right token from a wrong one.
+    const blockedNow = failures.blockedFor(req.ip);
+    if (blockedNow > 0) return tooMany(reply, blockedNow);
     if (identity === undefined) {
       if (bearer !== undefined) failures.fail(req.ip);
       return reply

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/loadConfig.js';
+import { loadDotEnv } from '../config/loadDotEnv.js';
 import { QtsError } from '../core/QtsError.js';
 import type { ExchangeCredentials, KeyFilePayload } from '../security/ExchangeCredentials.js';
 import { maskSecret, maskedCredentials } from '../security/ExchangeCredentials.js';
@@ -43,12 +44,27 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Secrets come from stdin JSON, the environment or a hidden prompt — never from argv (shell history, ps). */
-async function inputCredentials(opts: KeysOptions, exchange: string): Promise<ExchangeCredentials[]> {
+/**
+ * Secrets come from stdin JSON, the environment (`.env` included) or a hidden prompt — never
+ * from argv (shell history, ps). Keys taken from `.env` were lying on disk in clear: once they
+ * are encrypted, the user is told to delete them there.
+ */
+async function inputCredentials(
+  opts: KeysOptions,
+  exchange: string,
+  fromDotEnv: readonly string[],
+): Promise<ExchangeCredentials[]> {
   const sandbox = opts.sandbox === true;
   if (opts.stdin) return credentialsFromJson(await readStdin(), exchange, sandbox);
   const fromEnv = credentialsFromEnv(process.env, exchange, sandbox);
-  if (fromEnv) return [fromEnv];
+  if (fromEnv) {
+    const inDotEnv = fromDotEnv.filter((name) => name.startsWith('EXCHANGE_API_'));
+    if (inDotEnv.length > 0)
+      process.stderr.write(
+        `note: ${inDotEnv.join(', ')} came from .env: once encrypted, delete ${inDotEnv.length === 1 ? 'it' : 'them'} from .env (exchange keys in clear on disk are what the keys file avoids)\n`,
+      );
+    return [fromEnv];
+  }
   if (!process.stdin.isTTY)
     throw new QtsError(
       SecurityErrorCode.KeysInput,
@@ -76,13 +92,21 @@ const log2 = (n: number) => Math.log2(n);
 /**
  * `qts keys encrypt|decrypt|verify|rotate`: exchange credentials encrypted at rest with a
  * key derived from MASTER_KEY (scrypt + AES-256-GCM), file mode 0600.
+ *
+ * `.env` of the working folder is read first, as `qts live` and `npm start` read it (a
+ * variable of the real environment wins): the MASTER_KEY, KEYS_FILE and EXCHANGE there are
+ * the ones the engine will open the file with, so a key encrypted here is a key it finds.
  */
 export function registerKeysCommand(program: Command): void {
+  let fromDotEnv: readonly string[] = [];
   const keys = program
     .command('keys')
     .description(
-      'exchange API keys encrypted with MASTER_KEY (scrypt + AES-256-GCM); secrets never go on the command line',
-    );
+      'exchange API keys encrypted with MASTER_KEY (scrypt + AES-256-GCM); secrets never go on the command line; reads .env like qts live',
+    )
+    .hook('preAction', () => {
+      fromDotEnv = loadDotEnv();
+    });
   const withFile = (c: Command) =>
     c
       .option('--file <path>', 'the keys file (default: security.keysFile, secrets/exchange-keys.enc.json)')
@@ -108,7 +132,7 @@ export function registerKeysCommand(program: Command): void {
       const existing = existsSync(file) ? (await readKeyFile(file, masterKey)).credentials : [];
       const exchange =
         opts.exchange ?? loadConfig(opts.config === undefined ? {} : { file: opts.config }).exchange.id;
-      const added = await inputCredentials(opts, exchange);
+      const added = await inputCredentials(opts, exchange, fromDotEnv);
       const ids = new Set(added.map((c) => c.exchange));
       const payload = { credentials: [...existing.filter((c) => !ids.has(c.exchange)), ...added] };
       await writeKeyFile(file, payload, masterKey, params);

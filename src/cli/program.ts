@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
+import { registerEnvSecrets } from '../monitor/registerSecrets.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 
 /** What adds one or more top-level commands to the program. */
@@ -84,8 +86,14 @@ function usageExitCode(e: CommanderError): number {
   return e.code.startsWith('commander.') && e.exitCode !== 0 ? 2 : e.exitCode;
 }
 
-/** Runs the CLI; expected failures print their code and message and exit 2, never a stack. */
+/**
+ * Runs the CLI; expected failures print their code and message and exit 2, never a stack.
+ * Whatever it prints on failure is scrubbed of every secret it can know of: the environment's
+ * are registered before any command runs, since a message may quote one (a path, a URL, an
+ * exchange's answer) before a command had the chance to register it.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  registerEnvSecrets(process.env, secretRegistry);
   try {
     await (await buildProgram(argv.slice(2))).parseAsync([...argv]);
     return 0;
@@ -95,6 +103,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`error ${e.code}: ${secretRegistry.scrub(e.message)}\n`);
       return 2;
     }
-    throw e;
+    // A bug or an unexpected failure: its stack (and cause) for the report, scrubbed too —
+    // left to Node, it would print the message as it is. Exit 1, as an uncaught error does.
+    process.stderr.write(`${secretRegistry.scrub(inspect(e))}\n`);
+    return 1;
   }
 }

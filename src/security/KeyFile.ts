@@ -105,25 +105,46 @@ function checkParams(params: ScryptParams, source: string): void {
     );
 }
 
-/** 64 bytes from scrypt: the AES-256 key, then the key of the master key check. */
+/**
+ * 64 bytes from scrypt: the AES-256 key, then the key of the master key check. A failure of
+ * scrypt itself (the memory its cost asks for cannot be had, in a small container say) is
+ * ERR_KEYS_KDF naming that cost — neither a wrong key nor a damaged file, and never an
+ * uncoded crash of `qts live`.
+ */
 function derive(
   masterKey: string,
   salt: Buffer,
   params: ScryptParams,
+  source: string,
 ): Promise<{ enc: Buffer; check: Buffer }> {
-  return new Promise((resolve, reject) => {
-    scrypt(
-      Buffer.from(masterKey.normalize('NFC'), 'utf8'),
-      salt,
-      64,
-      {
-        N: params.N,
-        r: params.r,
-        p: params.p,
-        maxmem: 128 * params.r * (params.N + params.p) + 16 * 1024 * 1024,
-      },
-      (err, key) => (err ? reject(err) : resolve({ enc: key.subarray(0, 32), check: key.subarray(32) })),
+  const failed = (err: unknown): QtsError => {
+    const mib = Math.ceil((128 * params.N * params.r) / (1024 * 1024));
+    const why = err instanceof Error ? err.message : String(err);
+    return new QtsError(
+      SecurityErrorCode.KeysKdf,
+      `${source}: the key derivation (scrypt N=${params.N} r=${params.r} p=${params.p}, about ${mib} MiB of memory) failed: ${why}. Run it where that much memory is free (a container's memory limit included); to make the file cheaper to open, re-encrypt it there with a lower --scrypt-log-n (qts keys rotate).`,
+      { N: params.N, r: params.r, p: params.p },
     );
+  };
+  return new Promise((resolve, reject) => {
+    try {
+      scrypt(
+        Buffer.from(masterKey.normalize('NFC'), 'utf8'),
+        salt,
+        64,
+        {
+          N: params.N,
+          r: params.r,
+          p: params.p,
+          maxmem: 128 * params.r * (params.N + params.p) + 16 * 1024 * 1024,
+        },
+        (err, key) =>
+          err ? reject(failed(err)) : resolve({ enc: key.subarray(0, 32), check: key.subarray(32) }),
+      );
+    } catch (e) {
+      // Node refuses some parameters (or the memory limit) at once, before any callback.
+      reject(failed(e));
+    }
   });
 }
 
@@ -143,7 +164,7 @@ export async function sealKeyFile(
   checkParams(params, 'new keys file');
   const salt = randomBytes(16);
   const nonce = randomBytes(12);
-  const keys = await derive(masterKey, salt, params);
+  const keys = await derive(masterKey, salt, params, 'new keys file');
   const header = {
     v: 1 as const,
     kdf: 'scrypt' as const,
@@ -215,7 +236,7 @@ export async function openKeyFile(
   source = 'keys file',
 ): Promise<KeyFilePayload> {
   const e = parseEnvelope(text, source);
-  const keys = await derive(masterKey, Buffer.from(e.salt, 'hex'), e);
+  const keys = await derive(masterKey, Buffer.from(e.salt, 'hex'), e, source);
   if (!timingSafeEqual(Buffer.from(keyCheckOf(keys.check), 'hex'), Buffer.from(e.keyCheck, 'hex')))
     throw new QtsError(
       SecurityErrorCode.MasterKeyWrong,

@@ -18,6 +18,8 @@ export const SecurityErrorCode = {
   KeysInput: 'ERR_KEYS_INPUT',
   /** The keys file's folder cannot be created or written (security.keysFile, --file). */
   KeysWrite: 'ERR_KEYS_WRITE',
+  /** The key derivation (scrypt) failed, typically for want of the memory its cost asks for. */
+  KeysKdf: 'ERR_KEYS_KDF',
 } as const;
 /** One of the SecurityErrorCode values. */
 export type SecurityErrorCode = (typeof SecurityErrorCode)[keyof typeof SecurityErrorCode];

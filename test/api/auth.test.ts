@@ -122,6 +122,15 @@ describe('auth failure limiter', () => {
     now = 1_000;
     expect(l.blockedFor('a')).toBe(0);
   });
+
+  it('counts an IPv4 client once whether a socket reports it as 1.2.3.4 or ::ffff:1.2.3.4', () => {
+    const l = new AuthFailureLimiter(2, 1_000, () => 0);
+    l.fail('::ffff:10.0.0.7');
+    l.fail('10.0.0.7');
+    expect(l.blockedFor('10.0.0.7')).toBe(1_000);
+    expect(l.blockedFor('::FFFF:10.0.0.7')).toBe(1_000);
+    expect(l.blockedFor('::ffff:10.0.0.8')).toBe(0);
+  });
 });
 
 describe('API settings from the environment', () => {

@@ -87,6 +87,31 @@ describe('API limits', () => {
     expect((await login(ADMIN)).statusCode).toBe(200);
   });
 
+  it('logins and bearer guesses sent at once: only as many answers as the limit say 401, the rest 429', async () => {
+    const app = await server({ rateLimit: { authFailures: 3, authWindowMs: 60_000 } }, { now: 0 });
+    apps.push(app);
+    const logins = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { name: 'ada', token: `wrong-${i}` },
+        }),
+      ),
+    );
+    const codes = logins.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+
+    const other = await server({ rateLimit: { authFailures: 3, authWindowMs: 60_000 } }, { now: 0 });
+    apps.push(other);
+    const bearers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        other.inject({ url: '/api/v1/status', headers: { authorization: `Bearer guess-${i}` } }),
+      ),
+    );
+    expect(bearers.map((r) => r.statusCode).sort()).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+  });
+
   it('issues session tokens that expire by the server clock; login is 404 without a JWT secret', async () => {
     const clock = { now: 1_700_000_000_000 };
     const app = await server({}, clock);

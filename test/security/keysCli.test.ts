@@ -18,12 +18,15 @@ interface Run {
   argv: string[];
 }
 
-/** Runs bin/qts.js with only the given environment (no inherited secrets, no repo config). */
+/**
+ * Runs bin/qts.js with only the given environment (no inherited secrets, no repo config), in
+ * a folder of its own: `qts keys` and `qts live` read `.env` of the working folder.
+ */
 function qts(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'qts-keys-cli-'));
   const argv = [join(ROOT, 'bin/qts.js'), ...args];
   const child = spawn(process.execPath, argv, {
-    cwd: ROOT,
+    cwd: dir,
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: dir,

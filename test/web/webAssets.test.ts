@@ -71,13 +71,17 @@ describe('WebAssets: the built dashboard on disk', () => {
     expect(isBackendPath('/ws')).toBe(true);
     expect(isBackendPath('/apiary')).toBe(false);
     expect(isBackendPath('/wss')).toBe(false);
+    // The engine's router decodes %-escapes: an encoded API path is the API, never the app.
+    expect(isBackendPath('/%61pi/v1/status')).toBe(true);
+    expect(assets.find('/%61pi/v1/status')).toBeUndefined();
+    expect(isBackendPath('/%E0%A4%A')).toBe(false);
   });
 });
 
 describe('the dashboard page', () => {
   it('declares its icon inline (data: is allowed by the CSP), so no page load asks for /favicon.ico', () => {
-    // The engine answers paths outside the build with its API's 401: a browser fetching the
-    // default icon logged an error on every page load.
+    // A browser fetching the default icon got an error on every page load (a 401 then; a
+    // path outside the build is a 404 now, still an error in the console).
     const html = readFileSync(resolve(import.meta.dirname, '../../web/index.html'), 'utf8');
     expect(html).toMatch(/<link rel="icon" href="data:[^"]*"/);
     expect(DASHBOARD_CSP).toMatch(/img-src [^;]*data:/);

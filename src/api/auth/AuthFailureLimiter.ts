@@ -1,7 +1,13 @@
+/** What `api.rateLimit.authFailures` and `authWindowMs` default to (docs/configuration.md). */
+export const DEFAULT_AUTH_FAILURES = 10;
+export const DEFAULT_AUTH_WINDOW_MS = 15 * 60_000;
+
 /**
  * Counts failed logins and rejected bearer credentials per client address in a fixed window.
  * Past the limit the address gets 429 — even with good credentials — until its window ends,
- * so guessing tokens or passwords costs a window per few tries.
+ * so guessing tokens or passwords costs a window per few tries. One limiter guards every
+ * surface of a configuration (REST and WebSocket push, see `authFailureLimiterFor`): a
+ * guesser cannot double its tries by alternating between them.
  */
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, { start: number; failures: number }>();
@@ -12,14 +18,15 @@ export class AuthFailureLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Milliseconds until `key` may try again, or 0 when it may now. */
-  blockedFor(key: string): number {
-    const w = this.current(key);
+  /** Milliseconds until `address` may try again, or 0 when it may now. */
+  blockedFor(address: string): number {
+    const w = this.current(keyOf(address));
     if (w === undefined || w.failures < this.maxFailures) return 0;
     return w.start + this.windowMs - this.now();
   }
 
-  fail(key: string): void {
+  fail(address: string): void {
+    const key = keyOf(address);
     const w = this.current(key);
     if (w === undefined) this.windows.set(key, { start: this.now(), failures: 1 });
     else w.failures += 1;
@@ -35,4 +42,14 @@ export class AuthFailureLimiter {
     }
     return w;
   }
+}
+
+/**
+ * One key per client: a dual-stack socket reports an IPv4 client as `::ffff:1.2.3.4`, an
+ * IPv4 one as `1.2.3.4`; the REST port and the push port may be one of each, and the same
+ * guesser must count once.
+ */
+function keyOf(address: string): string {
+  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return m?.[1] ?? address;
 }

@@ -1,3 +1,5 @@
+import type { AuthFailureLimiter } from './AuthFailureLimiter.js';
+
 /** Roles, weakest first: a viewer reads, a trader also acts on orders and strategies, an admin does everything. */
 export const ROLES = ['viewer', 'trader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -19,4 +21,10 @@ export interface Authenticator {
   authenticate(bearer: string | undefined): Promise<Identity | undefined>;
   /** True when at least one credential is configured (else the API is open on loopback only). */
   readonly configured: boolean;
+  /**
+   * Failed attempts per client address, shared by every surface that uses this authenticator
+   * (`authenticatorFor` sets the configuration's): each surface refuses a blocked address
+   * before checking its credential and counts each credential it rejects.
+   */
+  readonly failures?: AuthFailureLimiter;
 }

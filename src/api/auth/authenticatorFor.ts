@@ -1,4 +1,5 @@
 import type { AppConfig } from '../../config/configSchema.js';
+import { AuthFailureLimiter } from './AuthFailureLimiter.js';
 import type { Authenticator, Identity } from './Identity.js';
 import { createAuthenticator } from './createAuthenticator.js';
 import { SessionTokens, looksLikeJwt } from './SessionTokens.js';
@@ -9,16 +10,36 @@ export function sessionTokensFor(config: AppConfig, now: () => number): SessionT
   return jwt.secret === undefined ? undefined : new SessionTokens(jwt.secret, jwt.ttlSeconds, now);
 }
 
+const limiters = new WeakMap<AppConfig, AuthFailureLimiter>();
+
+/**
+ * The failed-authentication limiter of a configuration (`api.rateLimit.authFailures` per
+ * `authWindowMs`), one per configuration object: the REST API and the WebSocket push of an
+ * engine count into the same one, so a guess refused on either port counts on both and a
+ * blocked address is refused on both. The first caller's clock times the windows.
+ */
+export function authFailureLimiterFor(config: AppConfig, now: () => number): AuthFailureLimiter {
+  let limiter = limiters.get(config);
+  if (limiter === undefined) {
+    const { authFailures, authWindowMs } = config.api.rateLimit;
+    limiter = new AuthFailureLimiter(authFailures, authWindowMs, now);
+    limiters.set(config, limiter);
+  }
+  return limiter;
+}
+
 /**
  * The one way every surface (REST, WebSocket push) builds its authenticator from the
  * configuration, so a credential valid on one is valid on the other: a static token from
  * `api.tokens`, or a session JWT issued by the login route when `api.jwt.secret` is set.
+ * It carries the configuration's failure limiter, which every surface must consult.
  */
 export function authenticatorFor(config: AppConfig, now: () => number): Authenticator {
   const tokens = createAuthenticator(config.api.tokens);
   const sessions = sessionTokensFor(config, now);
   return {
     configured: tokens.configured,
+    failures: authFailureLimiterFor(config, now),
     async authenticate(bearer: string | undefined): Promise<Identity | undefined> {
       const byToken = await tokens.authenticate(bearer);
       if (byToken !== undefined || bearer === undefined || sessions === undefined) return byToken;

@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import { QtsError } from '../../core/QtsError.js';
+import {
+  AuthFailureLimiter,
+  DEFAULT_AUTH_FAILURES,
+  DEFAULT_AUTH_WINDOW_MS,
+} from '../auth/AuthFailureLimiter.js';
 import type { Authenticator, Identity } from '../auth/Identity.js';
 import { roleAllows } from '../auth/Identity.js';
 import type { ChannelSpec, Serializer } from './PushChannel.js';
@@ -25,6 +30,12 @@ export interface PushServerOptions {
   /** 0 = any free port (tests); the bound one is `port`. */
   readonly port: number;
   readonly authenticator: Authenticator;
+  /**
+   * Failed authentications per client address. Default: the authenticator's (the one the
+   * REST API of the same configuration counts into), else one of this server's own with the
+   * default limits.
+   */
+  readonly authFailures?: AuthFailureLimiter;
   /** Anyone connecting reads as a viewer (only when no token is configured and the host is loopback). */
   readonly allowAnonymous: boolean;
   readonly maxBufferedBytes: number;
@@ -73,6 +84,7 @@ export class PushServer {
   private readonly clients = new Set<PushClient>();
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
+  private readonly failures: AuthFailureLimiter;
   private counters = {
     connections: 0,
     droppedSlow: 0,
@@ -87,7 +99,13 @@ export class PushServer {
     private readonly opts: PushServerOptions,
     private readonly http: Server,
     private readonly wss: WebSocketServer,
-  ) {}
+  ) {
+    // Only a window's length is measured, so a monotonic clock will do when none is shared.
+    this.failures =
+      opts.authFailures ??
+      opts.authenticator.failures ??
+      new AuthFailureLimiter(DEFAULT_AUTH_FAILURES, DEFAULT_AUTH_WINDOW_MS, () => performance.now());
+  }
 
   static async start(opts: PushServerOptions): Promise<PushServer> {
     const http = createServer(answerPlainHttp);
@@ -331,13 +349,27 @@ export class PushServer {
     client.sendJson({ op: 'snapshot', channel: ch.name, seq: ch.seq, epoch: this.epoch, data, id: msg.id });
   }
 
+  /**
+   * Checks a token under the per-address failure limit shared with the REST API: a blocked
+   * address is refused before its token is looked at, and a wrong token counts, so
+   * reconnecting to guess again gains nothing over REST.
+   */
   private authenticate(client: PushClient, token: string, id: RequestId): void {
     if (client.authTimer !== undefined) clearTimeout(client.authTimer);
     client.authTimer = undefined;
     client.pending = [];
+    const blocked = this.failures.blockedFor(client.address);
+    if (blocked > 0) return this.refuseBlocked(client, blocked, id);
     this.opts.authenticator.authenticate(token).then(
       (identity) => {
-        if (identity === undefined) return this.refuse(client, 'invalid, expired or unknown token', id);
+        // Guesses sent at once all pass the check above before any is counted: checked again
+        // here, only the first answers up to the limit tell a right token from a wrong one.
+        const blockedNow = this.failures.blockedFor(client.address);
+        if (blockedNow > 0) return this.refuseBlocked(client, blockedNow, id);
+        if (identity === undefined) {
+          this.failures.fail(client.address);
+          return this.refuse(client, 'invalid, expired or unknown token', id);
+        }
         this.opts.onAuth?.(identity, client.address);
         this.accept(client, identity, id);
       },
@@ -362,6 +394,20 @@ export class PushServer {
     client.pending = undefined;
     this.error(client, PushErrorCode.AuthFailed, why, id);
     client.ws.close(PushCloseCode.Unauthenticated, 'authentication failed');
+  }
+
+  private refuseBlocked(client: PushClient, retryAfterMs: number, id: RequestId): void {
+    this.counters.authFailures++;
+    this.opts.onAuth?.(undefined, client.address);
+    client.pending = undefined;
+    client.sendJson({
+      op: 'error',
+      code: PushErrorCode.RateLimited,
+      message: `too many failed authentication attempts from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+      retryAfterMs,
+      id,
+    });
+    client.ws.close(PushCloseCode.RateLimited, 'too many failed authentication attempts');
   }
 
   private error(client: PushClient, code: PushErrorCode, message: string, id?: RequestId): void {

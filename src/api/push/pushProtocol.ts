@@ -8,6 +8,11 @@ export const PushErrorCode = {
   Unauthenticated: 'ERR_PUSH_UNAUTHENTICATED',
   /** The token is unknown, expired or forged, or none came in time (closed with 4401). */
   AuthFailed: 'ERR_PUSH_AUTH_FAILED',
+  /**
+   * Too many failed authentications from this address (REST and push together): refused, even
+   * with a right token, for `retryAfterMs` (closed with 4429).
+   */
+  RateLimited: 'ERR_PUSH_RATE_LIMITED',
   /** The identity's role may not read this channel. */
   Forbidden: 'ERR_PUSH_FORBIDDEN',
   UnknownChannel: 'ERR_PUSH_UNKNOWN_CHANNEL',
@@ -27,6 +32,8 @@ export const PushCloseCode = {
   PolicyViolation: 1008,
   TryAgainLater: 1013,
   Unauthenticated: 4401,
+  /** Too many failed authentications from this address: wait, the token may be right. */
+  RateLimited: 4429,
 } as const;
 
 /** Sub-protocol a browser offers beside `bearer.<token>`; the server selects it. */

@@ -54,8 +54,7 @@ export function authRoutes(
           'ERR_LOGIN_DISABLED',
           'login is off: set JWT_SECRET (api.jwt.secret) to enable it',
         );
-      const blocked = auth.failures.blockedFor(req.ip);
-      if (blocked > 0) {
+      const limited = (blocked: number) => {
         deps.audit.record(
           'auth.login_failed',
           { name: req.body.name, ip: req.ip, reason: 'rate limited' },
@@ -65,8 +64,14 @@ export function authRoutes(
           .code(429)
           .header('retry-after', String(Math.ceil(blocked / 1000)))
           .send({ error: 'ERR_RATE_LIMITED', message: 'too many failed logins; try again later' });
-      }
+      };
+      const blocked = auth.failures.blockedFor(req.ip);
+      if (blocked > 0) return limited(blocked);
       const identity = await auth.tokens.authenticate(req.body.token);
+      // Logins sent at once all pass the check above before any failure is counted: checked
+      // again, only the first answers up to the limit tell a right token from a wrong one.
+      const blockedNow = auth.failures.blockedFor(req.ip);
+      if (blockedNow > 0) return limited(blockedNow);
       if (identity === undefined || identity.name !== req.body.name) {
         auth.failures.fail(req.ip);
         deps.audit.record('auth.login_failed', { name: req.body.name, ip: req.ip }, actorOf(undefined));

@@ -1,49 +1,82 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Lock files this process holds: a lock naming our own pid that is not here is stale. */
+/** Lock files this process holds, to say "(this one)" when it tries a second time. */
 const held = new Set<string>();
 
 /**
  * One writer per audit folder: two writers would interleave two chains into one file and
- * break both. The lock file holds the writer's pid; a lock left by a dead process is taken over.
- * A lock naming this very process's pid but not taken by it is stale too: a container's
- * engine is pid 1 (or another fixed pid) on every restart, so the lock its crashed
- * predecessor left names the new process — that must not refuse the restart forever.
+ * break both.
+ *
+ * The lock is an exclusive SQLite transaction held open on `audit.lock.db` (the technique of
+ * `lockEngineDatabase`): a file lock the operating system takes atomically and releases when
+ * the process dies. So a crashed writer never leaves a stale lock, a restarted container
+ * whose engine has the same pid (pid 1) is not mistaken for its dead predecessor, and two
+ * processes starting together against a crashed writer's leftovers cannot both win — which a
+ * pid file cannot promise: taking a stale pid file over means deleting it, and the slower
+ * process deletes the lock the faster one just created. The lock file is therefore never
+ * deleted.
+ *
+ * `audit.lock` only tells people which pid writes the folder: written once the lock is held,
+ * removed before it is released, never consulted to decide who writes. Returns the release
+ * (calling it again does nothing).
  */
 export function acquireAuditLock(dir: string): () => void {
-  const path = resolve(dir, 'audit.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o640 });
-      held.add(path);
-      return () => {
-        held.delete(path);
-        rmSync(path, { force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      const ours = pid === process.pid;
-      if (Number.isSafeInteger(pid) && pid > 0 && (ours ? held.has(path) : alive(pid)))
-        throw new QtsError(
-          'ERR_AUDIT_LOCKED',
-          `the audit log in ${dir} is already written by process ${pid}${ours ? ' (this one)' : ''}; one writer per folder keeps the chain intact`,
-          { dir, pid },
-        );
-      rmSync(path, { force: true });
-    }
+  const lockPath = resolve(dir, 'audit.lock.db');
+  const pidPath = resolve(dir, 'audit.lock');
+  const lock = new Database(lockPath, { timeout: 0 });
+  try {
+    // No journal file beside the trail: this database never stores anything.
+    lock.pragma('journal_mode = MEMORY');
+    lock.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    lock.close();
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY') throw lockedBy(dir, pidPath, lockPath);
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+      throw new QtsError(
+        'ERR_AUDIT_LOCKED',
+        `the audit lock file ${lockPath} is damaged: make sure no engine writes ${dir}, then delete it`,
+        { dir },
+      );
+    throw e;
   }
-  throw new QtsError('ERR_AUDIT_LOCKED', `could not lock the audit log in ${dir}`, { dir });
+  try {
+    writeFileSync(pidPath, String(process.pid), { mode: 0o640 });
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+  held.add(lockPath);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    held.delete(lockPath);
+    // Removed while still holding the lock: the next writer's pid file is never deleted by us.
+    rmSync(pidPath, { force: true });
+    if (lock.open) lock.close();
+  };
+}
+
+/** ERR_AUDIT_LOCKED naming the writer's pid when `audit.lock` says it (it may not have yet). */
+function lockedBy(dir: string, pidPath: string, lockPath: string): QtsError {
+  let pid: number | undefined;
+  try {
+    const n = Number(readFileSync(pidPath, 'utf8').trim());
+    if (Number.isSafeInteger(n) && n > 0) pid = n;
+  } catch {
+    // Not written yet, or just removed: the writer is unnamed, still there.
+  }
+  const who =
+    pid === undefined
+      ? 'another process'
+      : `process ${pid}${pid === process.pid && held.has(lockPath) ? ' (this one)' : ''}`;
+  return new QtsError(
+    'ERR_AUDIT_LOCKED',
+    `the audit log in ${dir} is already written by ${who}; one writer per folder keeps the chain intact`,
+    pid === undefined ? { dir } : { dir, pid },
+  );
 }

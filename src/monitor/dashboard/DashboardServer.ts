@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PushTarget } from './proxyUpgrade.js';
 import { ProxiedSockets, proxyUpgrade, reachableHost } from './proxyUpgrade.js';
-import { DASHBOARD_CSP, WebAssets, isBackendPath } from './WebAssets.js';
+import { DASHBOARD_CSP, WebAssets, isBackendPath, missingAsset } from './WebAssets.js';
 
 export interface DashboardServerOptions {
   readonly host: string;
@@ -88,9 +88,9 @@ function serveAsset(req: IncomingMessage, res: ServerResponse, assets: WebAssets
   }
   const asset = assets.find(path);
   if (asset === undefined) {
-    const built = assets.available;
-    res.writeHead(built ? 404 : 503, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(built ? `no file ${path}\n` : 'The web dashboard is not built: run `npm run build:web`.\n');
+    const missing = missingAsset(assets, path);
+    res.writeHead(missing.status, { 'content-type': missing.contentType });
+    res.end(req.method === 'HEAD' ? undefined : missing.body);
     return;
   }
   res.writeHead(200, {

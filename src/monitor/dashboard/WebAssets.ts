@@ -47,9 +47,45 @@ export function defaultWebDir(): string {
   return fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 }
 
-/** Paths the dashboard never answers: the API, its docs and the push endpoint. */
+/**
+ * Paths the dashboard never answers: the API, its docs and the push endpoint — also when
+ * spelt with %-escapes (`/%61pi/v1/status`), which the engine's router decodes to the route.
+ */
 export function isBackendPath(path: string): boolean {
-  return /^\/(api|docs|ws)(\/|$)/.test(path);
+  const backend = /^\/(api|docs|ws)(\/|$)/;
+  if (backend.test(path)) return true;
+  try {
+    return backend.test(decodeURIComponent(path));
+  } catch {
+    return false;
+  }
+}
+
+/** The answer to a dashboard path that has no file: status, content type and body. */
+export interface MissingAsset {
+  readonly status: 404 | 503;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * The answer when the built app has no file for `path` (query stripped): a 404 in the API's
+ * error shape (`ERR_NOT_FOUND`), so a browser's /favicon.ico or a crawler's /robots.txt is
+ * told "no such file", not asked for a token. A page of the app while the app was never built
+ * is a 503 saying how to build it, in words for the person looking at the browser.
+ */
+export function missingAsset(assets: WebAssets, path: string): MissingAsset {
+  if (!assets.available && extname(path) === '')
+    return {
+      status: 503,
+      contentType: 'text/plain; charset=utf-8',
+      body: 'The web dashboard is not built: run `npm run build:web` (npm start does it for you).\n',
+    };
+  return {
+    status: 404,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ error: 'ERR_NOT_FOUND', message: `the web dashboard has no file ${path}` }),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PushTarget } from './proxyUpgrade.js';
 import { ProxiedSockets, proxyUpgrade } from './proxyUpgrade.js';
 import type { WebAssets } from './WebAssets.js';
-import { DASHBOARD_CSP } from './WebAssets.js';
+import { DASHBOARD_CSP, isBackendPath, missingAsset } from './WebAssets.js';
 
 export interface WebAppOptions {
   readonly assets: WebAssets;
@@ -14,29 +14,33 @@ export interface WebAppOptions {
  * Serves the dashboard from the engine's own HTTP server: GET/HEAD of any path outside
  * /api, /docs and /ws answers with the built app (SPA fallback to index.html), before
  * authentication — the page is public, every datum it shows comes from the authenticated
- * API. Register it after the security headers and rate limit, before the auth hook.
+ * API. A path outside those three that is neither a file of the app nor a route of the
+ * engine is a 404 (`ERR_NOT_FOUND`), also before authentication: there is nothing behind it
+ * to protect, and a browser's /favicon.ico must not read as a refused token. Everything under
+ * /api, /docs and /ws, known route or not, is left to authentication as before.
+ * Register it after the security headers and rate limit, before the auth hook.
  * WebSocket upgrades at /ws are forwarded to the push server.
  */
 export function registerWebApp(app: FastifyInstance, opts: WebAppOptions): void {
   const { assets } = opts;
   app.addHook('onRequest', async (req, reply) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return;
     const path = req.url.split('?')[0] ?? '/';
-    const asset = assets.find(path);
-    if (asset === undefined) {
-      if (path === '/' && !assets.available)
-        return reply
-          .code(503)
-          .type('text/plain; charset=utf-8')
-          .send('The web dashboard is not built: run `npm run build:web` (npm start does it for you).\n');
-      return;
-    }
-    return reply
-      .code(200)
-      .header('content-type', asset.contentType)
-      .header('cache-control', asset.cacheControl)
-      .header('content-security-policy', DASHBOARD_CSP)
-      .send(asset.body);
+    if (isBackendPath(path)) return;
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const asset = read ? assets.find(path) : undefined;
+    if (asset !== undefined)
+      return reply
+        .code(200)
+        .header('content-type', asset.contentType)
+        .header('cache-control', asset.cacheControl)
+        .header('content-security-policy', DASHBOARD_CSP)
+        .send(asset.body);
+    // A route of the engine outside /api (none today) is authenticated like any other.
+    if (req.routeOptions.url !== undefined) return;
+    if (!read)
+      return reply.code(404).send({ error: 'ERR_NOT_FOUND', message: `no route ${req.method} ${path}` });
+    const missing = missingAsset(assets, path);
+    return reply.code(missing.status).type(missing.contentType).send(missing.body);
   });
   const proxied = new ProxiedSockets();
   app.server.on('upgrade', (req, socket, head) =>

@@ -11,10 +11,13 @@ import { createExchange } from '../../../src/exchanges/ccxt/createExchange.js';
 
 const base = process.env['UNANSWERED_URL'] ?? '';
 
-const binance = ccxt.pro.binance.prototype as unknown as { getDispatcherOptions(plain: boolean): object };
-const dispatcherOptions = Reflect.get(binance, 'getDispatcherOptions') as (plain: boolean) => object;
-binance.getDispatcherOptions = function (this: unknown, plain: boolean) {
-  return { ...(Reflect.apply(dispatcherOptions, this, [plain]) as object), connectTimeout: 600_000 };
+/** ccxt's undici options of binance (a method of its class): here with no connect timeout. */
+const binance = ccxt.pro.binance.prototype as unknown as {
+  getDispatcherOptions: (this: unknown, plain: boolean) => object;
+};
+const dispatcherOptions = binance.getDispatcherOptions;
+binance.getDispatcherOptions = function (plain) {
+  return { ...dispatcherOptions.call(this, plain), connectTimeout: 600_000 };
 };
 
 process.exitCode = await runEntry({
