@@ -45,6 +45,8 @@ import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
 import { listenApi } from './listenApi.js';
+import { warmUpStrategies } from './warmUpStrategies.js';
+import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 
 export interface RuntimeDeps {
@@ -171,7 +173,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       // The API's port is taken before any strategy starts: a second engine started by mistake
       // on the same port fails here, before its strategies could send an order.
       if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
-      await runtime.startTrading();
+      await runtime.startTrading(plan);
       if (!deps.noServices) await runtime.startSideServices(deps);
     } catch (e) {
       // A start that fails halfway (the venue cannot be reconciled, the API port is taken)
@@ -332,11 +334,48 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     }
   }
 
-  /** Strategies start, market data flows, and commands queued by other processes are polled. */
-  private async startTrading(): Promise<void> {
+  /**
+   * Strategies start, are warmed up on recent history, then market data flows, and commands
+   * queued by other processes are polled.
+   */
+  private async startTrading(plan: DeploymentPlan): Promise<void> {
+    const warm = this.market.source === 'exchange' && this.config.marketData.warmupBars > 0;
+    // Before onStart: timers strategies set there are armed only once warm-up ends.
+    if (warm) this.node.beginWarmUp();
     this.node.start();
+    if (warm) {
+      try {
+        await this.warmUp(plan);
+      } finally {
+        this.node.endWarmUp();
+      }
+    }
+    // Stopped while the history was fetched: no live data for a stopped engine.
+    if (this.stopped) return;
     await this.market.feed.start();
     this.commandTimer = setInterval(() => this.runCommands(), COMMAND_POLL_MS);
+  }
+
+  /**
+   * Recent closed history of every strategy's symbols, from the exchange (else stored
+   * candles), through the node's warm-up path: strategies and the dashboard's recent bars see
+   * it; the venue, the portfolio's prices, risk, breakers and equity samples do not.
+   */
+  private async warmUp(plan: DeploymentPlan): Promise<void> {
+    const sandbox = this.config.exchange.sandbox;
+    await warmUpStrategies({
+      node: this.node,
+      deployments: plan.deployments.map((p) => p.deployment),
+      baseTimeframe: plan.baseTimeframe,
+      bars: this.config.marketData.warmupBars,
+      exchange: this.market.exchange,
+      // Testnet candles are not the market's: they are neither stored nor taken from the store.
+      candles: sandbox ? undefined : new CandleStore(this.db),
+      exchangeName: this.market.exchange?.id ?? this.config.exchange.id,
+      clock: this.clock,
+      log: this.log,
+      onBar: (bar) => this.recentBars.add(bar),
+    });
   }
 
   /** The side services of src/app/services (audit, metrics, notifications, push), watching this engine. */

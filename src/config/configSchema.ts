@@ -174,8 +174,14 @@ export const AppConfigSchema = z.object({
       /** Replay pace: bars per second per symbol. */
       replayBarsPerSecond: z.number().positive().default(2),
       seed: z.number().int().default(7),
+      /**
+       * Closed bars of each strategy's own timeframe it is warmed up with at start, from the
+       * exchange's candle history (else candles stored by `qts data download`), before any
+       * live bar; 0 = strategies start cold. Exchange market data only.
+       */
+      warmupBars: z.number().int().min(0).max(5_000).default(300),
     })
-    .default({ source: 'auto', replayFiles: [], replayBarsPerSecond: 2, seed: 7 }),
+    .default({ source: 'auto', replayFiles: [], replayBarsPerSecond: 2, seed: 7, warmupBars: 300 }),
   account: z
     .object({
       currency: z.string().default('USDT'),

@@ -4,7 +4,7 @@ import { QtsError, isQtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import { barsTopic, formingBarsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
-import type { Order } from '../model/Order.js';
+import { Order } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import { OrderType } from '../model/enums.js';
 import type { OrderSide } from '../model/enums.js';
@@ -32,6 +32,14 @@ import type { ExecutionEngine } from '../execution/ExecutionEngine.js';
 import type { Portfolio } from '../portfolio/Portfolio.js';
 import type { PositionState } from '../portfolio/Ledger.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
+import { WarmUpStateStore } from './WarmUpStateStore.js';
+
+/** Reason code of an order a strategy asked for while warming up: refused, never sent or journaled. */
+export const ERR_WARMING_UP = 'ERR_WARMING_UP';
+
+/** A timer or alarm a strategy asked for while warming up, armed when warm-up ends. */
+type DeferredTimer =
+  { readonly kind: 'timer'; readonly intervalMs: number } | { readonly kind: 'alarm'; readonly at: Millis };
 
 /** What a strategy context needs of its engine (the TradingNode provides it). */
 export interface ContextHost {
@@ -77,18 +85,26 @@ export class NodeStrategyContext implements StrategyContext {
   private readonly timers = new Set<string>();
   /** The last position view given out per symbol, with the ledger state it shows. */
   private readonly positionViews = new Map<string, { state: PositionState; view: PositionView }>();
+  readonly state: StrategyStateStore;
+  private readonly warmUpState: WarmUpStateStore;
+  /** Warm-up (see beginWarmUp): order verbs refuse, state writes stay in memory, timers wait. */
+  private warmingUp = false;
+  private warmUpOrders = 0;
+  private readonly deferredTimers = new Map<string, DeferredTimer>();
 
   constructor(
     private readonly node: ContextHost,
     readonly strategyId: string,
     readonly symbols: readonly string[],
     readonly timeframe: string,
-    readonly state: StrategyStateStore,
+    state: StrategyStateStore,
     logSink: StrategyLogSink,
     /** This strategy's sizer (the node's default when the deployment names none). */
     private readonly sizing: SizingSpec = node.sizing,
   ) {
     this.clock = { now: () => node.clock.now() };
+    this.warmUpState = new WarmUpStateStore(state);
+    this.state = this.warmUpState;
     const at =
       (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
         logSink(level, strategyId, msg, data, node.clock.now());
@@ -116,8 +132,43 @@ export class NodeStrategyContext implements StrategyContext {
     for (const off of this.unsubscribes.splice(0)) off();
     for (const name of this.timers) this.node.clock.cancelTimer(this.timerKey(name));
     this.timers.clear();
+    this.deferredTimers.clear();
     this.subscribed.clear();
     this.strategy = inert;
+  }
+
+  /**
+   * Warm-up begins: the strategy is about to see recent history (bars that closed before the
+   * engine started) to fill its indicators. Until `endWarmUp` its order verbs answer with an
+   * order DENIED `ERR_WARMING_UP` that is neither sent, journaled nor published (cancel does
+   * nothing, amend is REJECTED), its state writes are not persisted, and timers and alarms it
+   * asks for are armed only when warm-up ends.
+   */
+  beginWarmUp(): void {
+    this.warmingUp = true;
+    this.warmUpState.begin();
+  }
+
+  /**
+   * Warm-up is over: orders go out again, state writes persist (those made during warm-up are
+   * dropped), and the timers asked for meanwhile are armed; an alarm whose time passed during
+   * warm-up is dropped (it belonged to the history, where no order could be sent).
+   */
+  endWarmUp(): void {
+    if (!this.warmingUp) return;
+    this.warmingUp = false;
+    this.warmUpState.end();
+    const now = this.node.clock.now();
+    for (const [name, t] of this.deferredTimers) {
+      if (t.kind === 'timer') this.setTimer(name, t.intervalMs);
+      else if (t.at > now) this.setAlarm(name, t.at);
+    }
+    this.deferredTimers.clear();
+  }
+
+  /** True while the strategy is fed history before live data (see beginWarmUp). */
+  get isWarmingUp(): boolean {
+    return this.warmingUp;
   }
 
   instrument(symbol: string): Instrument {
@@ -193,6 +244,7 @@ export class NodeStrategyContext implements StrategyContext {
   // they run once per order, and the closure would be one more allocation on that path.
 
   submitOrder(intent: OrderIntent): Order {
+    if (this.warmingUp) return this.refusedWhileWarming(intent.symbol, intent.side, intent, intent.quantity);
     try {
       const quantity = toFixed(intent.quantity);
       return this.node.submit(
@@ -205,6 +257,7 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+    if (this.warmingUp) return this.refusedWhileWarming(symbol, 'BUY', options, quantity);
     try {
       const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
       return this.place(symbol, 'BUY', qty, options);
@@ -214,6 +267,7 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+    if (this.warmingUp) return this.refusedWhileWarming(symbol, 'SELL', options, quantity);
     try {
       const held = this.node.portfolio.positionQty(symbol);
       const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
@@ -234,6 +288,29 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   bracket(intent: BracketIntent): Bracket {
+    if (this.warmingUp) {
+      const exitSide: OrderSide = intent.side === 'BUY' ? 'SELL' : 'BUY';
+      return {
+        entry: this.refusedWhileWarming(
+          intent.symbol,
+          intent.side,
+          { price: intent.entryPrice },
+          intent.quantity,
+        ),
+        stopLoss: this.refusedWhileWarming(
+          intent.symbol,
+          exitSide,
+          { type: OrderType.STOP_MARKET, triggerPrice: intent.stopLoss, reduceOnly: true },
+          intent.quantity,
+        ),
+        takeProfit: this.refusedWhileWarming(
+          intent.symbol,
+          exitSide,
+          { type: OrderType.LIMIT, price: intent.takeProfit, reduceOnly: true },
+          intent.quantity,
+        ),
+      };
+    }
     const qty = intent.quantity === undefined ? this.sizedQuantity(intent.symbol) : toFixed(intent.quantity);
     const exit: OrderSide = intent.side === 'BUY' ? 'SELL' : 'BUY';
     const entry = this.place(intent.symbol, intent.side, qty, {
@@ -258,11 +335,14 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   cancel(orderId: string): void {
+    if (this.warmingUp) return;
     const order = this.node.oms.order(orderId);
     if (order && order.strategyId === this.strategyId) this.node.oms.cancel(orderId, 'canceled by strategy');
   }
 
   amend(orderId: string, change: AmendChange): AmendOutcome {
+    if (this.warmingUp)
+      return { status: 'REJECTED', code: ERR_WARMING_UP, reason: `${this.strategyId} is warming up` };
     const order = this.node.oms.order(orderId);
     if (order === undefined || order.strategyId !== this.strategyId)
       return {
@@ -288,27 +368,84 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   cancelAll(symbol?: string): void {
+    if (this.warmingUp) return;
     for (const o of this.openOrders(symbol)) this.node.oms.cancel(o.id, 'canceled by strategy');
   }
 
   closePosition(symbol: string): Order | undefined {
     const qty = this.node.portfolio.positionQty(symbol);
     if (qty === ZERO) return undefined;
+    if (this.warmingUp)
+      return this.refusedWhileWarming(
+        symbol,
+        qty > 0n ? 'SELL' : 'BUY',
+        { reduceOnly: true, tag: 'close' },
+        abs(qty),
+      );
     return this.place(symbol, qty > 0n ? 'SELL' : 'BUY', abs(qty), { reduceOnly: true, tag: 'close' });
   }
 
   setTimer(name: string, intervalMs: number): void {
+    if (this.warmingUp) {
+      this.deferredTimers.set(name, { kind: 'timer', intervalMs });
+      return;
+    }
     this.timers.add(name);
     this.node.clock.setTimer(this.timerKey(name), intervalMs, (_n, ts) => this.owner().onTimer(name, ts));
   }
 
   setAlarm(name: string, at: Millis): void {
+    if (this.warmingUp) {
+      this.deferredTimers.set(name, { kind: 'alarm', at });
+      return;
+    }
     this.timers.add(name);
     this.node.clock.setAlarm(this.timerKey(name), at, (_n, ts) => this.owner().onTimer(name, ts));
   }
 
   cancelTimer(name: string): void {
+    this.deferredTimers.delete(name);
     this.node.clock.cancelTimer(this.timerKey(name));
+  }
+
+  /**
+   * An order asked for during warm-up: DENIED with ERR_WARMING_UP, built here and never
+   * handed to the OMS, so it takes no client order id, reaches no venue, journal or
+   * subscriber, and counts against no risk limit. Its id is local to this strategy.
+   */
+  private refusedWhileWarming(
+    symbol: string,
+    side: OrderSide,
+    options: OrderOptions,
+    quantity: Numeric | undefined,
+  ): Order {
+    let qty = ZERO;
+    try {
+      if (quantity !== undefined) qty = abs(toFixed(quantity));
+    } catch (e) {
+      if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
+    }
+    let request: OrderRequest;
+    try {
+      request = this.toRequest(symbol, side, options, qty, false);
+    } catch (e) {
+      // A bad price is refused for warming up all the same: the code that matters now.
+      if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
+      request = this.toRequest(symbol, side, {}, qty, false);
+    }
+    this.warmUpOrders += 1;
+    const now = this.node.clock.now();
+    const order = new Order(`${this.strategyId}-warmup-${this.warmUpOrders}`, this.strategyId, request, now);
+    const about = { orderId: order.id, strategyId: this.strategyId, symbol, ts: now };
+    order.apply({ type: 'OrderInitialized', request, ...about, eventId: `${order.id}-0` });
+    order.apply({
+      type: 'OrderDenied',
+      code: ERR_WARMING_UP,
+      reason: `${this.strategyId} is warming up on history: orders go out from the first live bar`,
+      ...about,
+      eventId: `${order.id}-1`,
+    });
+    return order;
   }
 
   private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {

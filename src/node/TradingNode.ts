@@ -108,6 +108,8 @@ export class TradingNode {
   private readonly logSink: StrategyLogSink;
   private readonly stateStore: (strategyId: string) => StrategyStateStore;
   private started = false;
+  /** Strategies are being fed history before live data (beginWarmUp … endWarmUp). */
+  private warmingUp = false;
 
   constructor(opts: TradingNodeOptions) {
     this.clock = opts.clock;
@@ -221,6 +223,8 @@ export class TradingNode {
     const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
     const strategy = new Ctor(ctx, d.params);
     ctx.bind(strategy);
+    // Started (through the API) while the others warm up: it warms up with them.
+    if (this.warmingUp) ctx.beginWarmUp();
     return { strategy, ctx, deployment: d, running: true };
   }
 
@@ -292,6 +296,39 @@ export class TradingNode {
   /** Declares a feed's base timeframe for a symbol (before the first bar). */
   registerFeed(symbol: string, timeframe: string): void {
     this.data.registerBase(symbol, timeframe);
+  }
+
+  /**
+   * Warm-up begins (before `start`, so timers strategies set in onStart wait too): every
+   * strategy, and any started until `endWarmUp`, refuses its own orders with ERR_WARMING_UP
+   * and keeps its state writes in memory (NodeStrategyContext.beginWarmUp). Feed it history
+   * with `warmUpBar`.
+   */
+  beginWarmUp(): void {
+    this.warmingUp = true;
+    for (const { ctx } of this.strategies.values()) ctx.beginWarmUp();
+  }
+
+  /**
+   * A closed bar of history for the strategies: through the data engine (so higher timeframes
+   * are built from it as from live bars) to the subscribed strategies, and nowhere else. It
+   * marks no price: the portfolio, risk (price band, sizing), equity and breakers keep the
+   * live prices, so a held position is never revalued at an old close; the venue never sees it.
+   */
+  warmUpBar(bar: Bar): void {
+    this.data.onBar(bar);
+  }
+
+  /** Warm-up is over: strategies send orders again from the next (live) bar on. */
+  endWarmUp(): void {
+    if (!this.warmingUp) return;
+    this.warmingUp = false;
+    for (const { ctx } of this.strategies.values()) ctx.endWarmUp();
+  }
+
+  /** Whether strategies are being warmed up on history. */
+  get isWarmingUp(): boolean {
+    return this.warmingUp;
   }
 
   /** A market bar from the feed: marks the portfolio, then strategies see it. */

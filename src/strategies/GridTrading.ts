@@ -110,6 +110,9 @@ export class GridTrading extends Strategy<GridTradingParams> {
   }
 
   override onBar(bar: Bar): void {
+    // A grid is laid around the live price: on warm-up history its orders would only be
+    // refused, and a refused rung is parked until a sale frees cash.
+    if (this.ctx.isWarmingUp) return;
     let grid = this.grids.get(bar.symbol);
     if (!grid) {
       grid = this.build(bar.close);

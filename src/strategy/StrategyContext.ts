@@ -106,6 +106,14 @@ export interface StrategyContext {
   readonly log: StrategyLogger;
   readonly state: StrategyStateStore;
   readonly portfolio: PortfolioView;
+  /**
+   * True while the strategy is warmed up on recent history at the start of shadow or live
+   * trading (bars that closed before the engine started), false on live bars and always in
+   * backtests. Meanwhile every order verb answers with an order DENIED `ERR_WARMING_UP` that
+   * never reaches the venue or the journal (cancel does nothing, amend is REJECTED), state
+   * writes are not persisted, and timers/alarms are armed only when warm-up ends.
+   */
+  readonly isWarmingUp: boolean;
 
   instrument(symbol: string): Instrument;
   /** Receive closed bars of symbol at timeframe (higher timeframes are built from the base bars). */

@@ -181,6 +181,26 @@ describe('loadConfig', () => {
     expect(e.message).toMatch(/api\.port: [^;]* \(from the command line\)/);
   });
 
+  it('warms strategies up on 300 bars by default; WARMUP_BARS or the file set it, 0 turns it off, a bad value or misspelt key is refused', () => {
+    const d = dir();
+    const base = { strategiesDir: join(d, 'none') };
+    expect(loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG } }).marketData.warmupBars).toBe(300);
+    expect(
+      loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG, WARMUP_BARS: '0' } }).marketData.warmupBars,
+    ).toBe(0);
+    const file = join(d, 'qts.json');
+    writeFileSync(file, JSON.stringify({ marketData: { warmupBars: 50 } }));
+    expect(loadConfig({ ...base, file, env: {} }).marketData.warmupBars).toBe(50);
+    for (const bad of ['-1', '1.5', 'many', '5001']) {
+      const e = caught(() => loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG, WARMUP_BARS: bad } }));
+      expect(isQtsError(e), bad).toBe(true);
+      expect(String((e as Error).message)).toContain('warmupBars');
+    }
+    writeFileSync(file, JSON.stringify({ marketData: { warmUpBars: 50 } }));
+    const e = caught(() => loadConfig({ ...base, file, env: {} }));
+    expect(String((e as Error).message)).toContain('marketData.warmUpBars');
+  });
+
   it('refuses two strategies with one id', () => {
     const d = dir();
     const file = join(d, 'q.json');

@@ -71,6 +71,8 @@ export class FakeContext implements StrategyContext {
   readonly timeframe: string;
   readonly state: MemoryStateStore;
   readonly portfolio: PortfolioView;
+  /** A strategy test may set it to see how the strategy behaves on warm-up history. */
+  isWarmingUp = false;
   readonly clock: { now(): Millis };
   readonly logs: { level: string; msg: string }[] = [];
   readonly log: StrategyLogger;
