@@ -55,6 +55,8 @@ describe.skipIf(!HAS_SHARED_DATA)('basket strategies when one symbol ends early'
           const other = runGolden(id, order, params);
           expect(canonicalFills(other)).toEqual(want);
           expect(other.report.finalEquity).toBe(r.report.finalEquity);
+          // Bars of one time replay in symbol order (mergeByTime): the log is the same byte for byte.
+          expect(other.report.tradeLogSha256).toBe(r.report.tradeLogSha256);
         }
       });
     });
@@ -66,5 +68,6 @@ describe.skipIf(!HAS_SHARED_DATA)('basket strategies when one symbol ends early'
     const a = runGolden('momentum-rank', data, params);
     const b = runGolden('momentum-rank', [...data].reverse(), params);
     expect(canonicalFills(b)).toEqual(canonicalFills(a));
+    expect(b.report.tradeLogSha256).toBe(a.report.tradeLogSha256);
   });
 });
