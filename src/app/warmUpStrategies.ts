@@ -6,7 +6,7 @@ import { bucketStart } from '../data/bucketStart.js';
 import { downloadCandles } from '../exchanges/ccxt/downloadCandles.js';
 import type { Clock } from '../kernel/Clock.js';
 import type { Bar } from '../model/Bar.js';
-import { allocBarSeries, barAt } from '../model/BarSeries.js';
+import { barAt, seriesOfBars } from '../model/BarSeries.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { CandleStore } from '../storage/sqlite/CandleStore.js';
 
@@ -228,15 +228,7 @@ function storedBars(input: WarmUpInput, symbol: string, from: Millis, until: Mil
 /** Fetched history is stored too: the next start has it when the exchange does not answer. */
 function keep(input: WarmUpInput, symbol: string, bars: readonly Bar[]): void {
   if (input.candles === undefined || bars.length === 0) return;
-  const s = allocBarSeries(symbol, input.baseTimeframe, bars.length);
-  bars.forEach((b, i) => {
-    s.ts[i] = b.ts;
-    s.open[i] = b.open;
-    s.high[i] = b.high;
-    s.low[i] = b.low;
-    s.close[i] = b.close;
-    s.volume[i] = b.volume;
-  });
+  const s = seriesOfBars(symbol, input.baseTimeframe, bars);
   try {
     input.candles.upsert(input.exchangeName, s);
   } catch (e) {

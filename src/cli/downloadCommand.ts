@@ -6,8 +6,7 @@ import { QtsError } from '../core/QtsError.js';
 import { isoTime, timeframeToMs } from '../core/time.js';
 import type { CandleGap, CandleSink, DownloadProgress } from '../exchanges/ccxt/downloadCandles.js';
 import { downloadCandles } from '../exchanges/ccxt/downloadCandles.js';
-import type { Bar } from '../model/Bar.js';
-import { allocBarSeries } from '../model/BarSeries.js';
+import { seriesOfBars } from '../model/BarSeries.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
 import { DB_OPTION_HELP, engineDatabase } from './engineDatabase.js';
@@ -133,7 +132,7 @@ function openSqliteStore(dbPath: string): OpenedCandleStore {
   return {
     sink: {
       upsert: (exchange, symbol, timeframe, bars) => {
-        candles.upsert(exchange, toSeries(symbol, timeframe, bars));
+        candles.upsert(exchange, seriesOfBars(symbol, timeframe, bars));
       },
       lastTimestamp: (exchange, symbol, timeframe) => candles.lastTimestamp(exchange, symbol, timeframe),
     },
@@ -145,18 +144,6 @@ function openSqliteStore(dbPath: string): OpenedCandleStore {
   };
 }
 
-function toSeries(symbol: string, timeframe: string, bars: readonly Bar[]) {
-  const s = allocBarSeries(symbol, timeframe, bars.length);
-  bars.forEach((b, i) => {
-    s.ts[i] = b.ts;
-    s.open[i] = b.open;
-    s.high[i] = b.high;
-    s.low[i] = b.low;
-    s.close[i] = b.close;
-    s.volume[i] = b.volume;
-  });
-  return s;
-}
 
 /** A progress bar on stderr (silent off a terminal, so logs stay clean). */
 function progressBar(stream: NodeJS.WritableStream): {

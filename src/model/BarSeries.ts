@@ -32,6 +32,20 @@ export function allocBarSeries(symbol: string, timeframe: string, length: number
   };
 }
 
+/** A series holding `bars` (in the order given) as `symbol` on `timeframe`. */
+export function seriesOfBars(symbol: string, timeframe: string, bars: readonly Bar[]): BarSeries {
+  const s = allocBarSeries(symbol, timeframe, bars.length);
+  bars.forEach((b, i) => {
+    s.ts[i] = b.ts;
+    s.open[i] = b.open;
+    s.high[i] = b.high;
+    s.low[i] = b.low;
+    s.close[i] = b.close;
+    s.volume[i] = b.volume;
+  });
+  return s;
+}
+
 /** Bar i of a series as a message (closed). */
 export function barAt(s: BarSeries, i: number): Bar {
   return {
