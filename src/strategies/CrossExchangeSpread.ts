@@ -38,13 +38,15 @@ const paramsSchema = z
 export type CrossExchangeSpreadParams = z.infer<typeof paramsSchema>;
 
 /**
- * Cross-exchange spread on one asset quoted on two venues — the first two configured
- * symbols, A (reference) and B (the other venue's instrument, e.g. `ETH/BTC` and its
- * copy on a second exchange). The spread is log(B / A); its mean and standard deviation
- * over `window` bars are its usual level (venues keep a premium for fees and transfer
- * costs). When one venue trades below the other by more than `entryZ` stdevs and at
- * least `minEdgeBps`, the cheap venue's instrument is bought; it is sold once the spread
- * is back within `exitZ` stdevs. Long-only (spot): the rich venue would need inventory to sell.
+ * Cross-exchange spread on one asset quoted on two venues (e.g. `ETH/BTC` and its copy on
+ * a second exchange, `ETH-OKX/BTC`): A and B are the first two configured symbols in
+ * symbol order, so the order they were given in cannot change a run (the rule is the same
+ * for either venue; see PairStrategy for a venue whose data ends). The spread is
+ * log(A / B); its mean and standard deviation over `window` bars are its usual level
+ * (venues keep a premium for fees and transfer costs). When one venue trades below the
+ * other by more than `entryZ` stdevs and at least `minEdgeBps`, the cheap venue's
+ * instrument is bought; it is sold once the spread is back within `exitZ` stdevs.
+ * Long-only (spot): the rich venue would need inventory to sell.
  */
 export class CrossExchangeSpread extends PairStrategy<CrossExchangeSpreadParams> {
   static readonly id = 'cross-exchange-spread';
@@ -52,13 +54,19 @@ export class CrossExchangeSpread extends PairStrategy<CrossExchangeSpreadParams>
     'Cross-exchange spread: buy the venue trading at an unusual discount to the other, sell on convergence';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly spreads = new RollingWindow(this.params.window);
+  private spreads = new RollingWindow(this.params.window);
   private holding: string | undefined;
   private pending = false;
 
+  protected reset(): void {
+    this.spreads = new RollingWindow(this.params.window);
+    this.holding = undefined;
+    this.pending = false;
+  }
+
   protected onPair(barA: Bar, barB: Bar): void {
     const [a, b] = this.legs as readonly [string, string];
-    const spread = Math.log(barB.close / barA.close);
+    const spread = Math.log(barA.close / barB.close);
     this.spreads.push(spread);
     if (!this.spreads.full) return;
     const values = this.spreads.values();
@@ -68,8 +76,8 @@ export class CrossExchangeSpread extends PairStrategy<CrossExchangeSpreadParams>
     const z = (spread - m) / sd;
     const edge = Math.abs(spread - m) * 10_000 >= this.params.minEdgeBps;
     let next = this.holding;
-    if (edge && z <= -this.params.entryZ) next = b;
-    else if (edge && z >= this.params.entryZ) next = a;
+    if (edge && z <= -this.params.entryZ) next = a;
+    else if (edge && z >= this.params.entryZ) next = b;
     else if (Math.abs(z) < this.params.exitZ) next = undefined;
     if (next !== this.holding) {
       this.holding = next;

@@ -63,7 +63,8 @@ const paramsSchema = z
 export type PairsArbitrageParams = z.infer<typeof paramsSchema>;
 
 /**
- * Statistical arbitrage on a pair (the first two configured symbols, A and B). Every
+ * Statistical arbitrage on a pair (A and B: the first two configured symbols in symbol
+ * order; see PairStrategy for a leg whose data ends). Every
  * `refitEvery` bars the last `formation` log prices are tested with Engle-Granger: OLS
  * log A = α + β·log B, then an ADF test of the residuals against MacKinnon's critical
  * value. While the pair is cointegrated, the spread log A − α − β·log B of the last
@@ -77,8 +78,8 @@ export class PairsArbitrage extends PairStrategy<PairsArbitrageParams> {
     'Pairs arbitrage: Engle-Granger cointegration (OLS hedge ratio + ADF), z-score of the spread, hold the cheap leg';
   static readonly paramsSchema = paramsSchema;
 
-  private readonly logA = new RollingWindow(this.params.formation);
-  private readonly logB = new RollingWindow(this.params.formation);
+  private logA = new RollingWindow(this.params.formation);
+  private logB = new RollingWindow(this.params.formation);
   private fit: EngleGrangerResult | undefined;
   private periods = 0;
   private target: ReadonlyMap<string, number> | undefined;
@@ -94,6 +95,15 @@ export class PairsArbitrage extends PairStrategy<PairsArbitrageParams> {
     for (let i = 0; i < n; i++) spread[i] = this.logA.at(off + i) - f.alpha - f.beta * this.logB.at(off + i);
     const sd = stdev(spread);
     return sd > 0 ? ((spread[n - 1] as number) - mean(spread)) / sd : Number.NaN;
+  }
+
+  protected reset(): void {
+    this.logA = new RollingWindow(this.params.formation);
+    this.logB = new RollingWindow(this.params.formation);
+    this.fit = undefined;
+    this.periods = 0;
+    this.target = undefined;
+    this.pending = false;
   }
 
   protected onPair(barA: Bar, barB: Bar): void {
