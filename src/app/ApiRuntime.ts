@@ -114,6 +114,16 @@ export class ApiRuntime implements EngineStatusSource {
       cash: '0',
       positions: [],
       openOrders: 0,
+      warmUp: {
+        state: 'off',
+        bars: this.config.marketData.warmupBars,
+        timeoutMs: this.config.marketData.warmupTimeoutMs,
+        timedOut: false,
+        startedAt: null,
+        finishedAt: null,
+        symbols: [],
+        detail: 'off: api mode runs no strategy',
+      },
       strategies: [],
     };
   }

@@ -46,6 +46,7 @@ import { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js'
 import { instrumentApiFor } from './services/httpMetrics.js';
 import { listenApi } from './listenApi.js';
 import { warmUpStrategies } from './warmUpStrategies.js';
+import { WarmUpProgress } from './WarmUpProgress.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 
@@ -67,6 +68,11 @@ export interface RuntimeDeps {
   readonly tradingExchangeFactory?: () => Promise<Exchange>;
   /** Tests: the wall clock the engine reads (its timers still run on the event loop). */
   readonly wallClock?: () => Millis;
+  /**
+   * A stop asked for while the engine starts (SIGINT during a long warm-up): the warm-up is
+   * abandoned, the live feed never starts, and the start ends with the engine stopped.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const COMMAND_POLL_MS = 1_000;
@@ -93,6 +99,12 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   private http: FastifyInstance | undefined;
   private commandTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The stop in progress or done: a second stop waits for it. */
+  private stopping: Promise<void> | undefined;
+  /** Aborted when the engine stops: a warm-up still fetching is abandoned. */
+  private readonly stopController = new AbortController();
+  /** The start's warm-up, for the API's status. */
+  readonly warmUpProgress: WarmUpProgress;
   private services: RunningService[] = [];
   readonly audit: AuditSink;
   readonly db: SqliteDatabase;
@@ -117,6 +129,15 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     this.closeStorage = close;
     this.audit = audit;
     this.startedAt = clock.now();
+    this.warmUpProgress = new WarmUpProgress(
+      config.marketData.warmupBars,
+      config.marketData.warmupTimeoutMs,
+      market.source !== 'exchange'
+        ? `market data is ${market.source}: there is no history of it to warm up on`
+        : config.marketData.warmupBars <= 0
+          ? 'marketData.warmupBars is 0: strategies start cold'
+          : undefined,
+    );
     this.breaker = new BreakerAnchorStore(db, stores.risk, node.risk, () => node.portfolio.equity());
     this.equityHistory = new EquityHistory(5_000, 1_000, {
       store: new EquitySampleStore(db),
@@ -173,7 +194,12 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       // The API's port is taken before any strategy starts: a second engine started by mistake
       // on the same port fails here, before its strategies could send an order.
       if (!deps.noHttp) await runtime.listen(deps.instrumentApi);
-      await runtime.startTrading(plan);
+      await runtime.startTrading(plan, deps.signal);
+      if (deps.signal?.aborted === true) {
+        log.info('stop asked for while starting: the engine stops before trading');
+        await runtime.stop();
+        return runtime;
+      }
       if (!deps.noServices) await runtime.startSideServices(deps);
     } catch (e) {
       // A start that fails halfway (the venue cannot be reconciled, the API port is taken)
@@ -338,20 +364,23 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
    * Strategies start, are warmed up on recent history, then market data flows, and commands
    * queued by other processes are polled.
    */
-  private async startTrading(plan: DeploymentPlan): Promise<void> {
+  private async startTrading(plan: DeploymentPlan, stopAsked: AbortSignal | undefined): Promise<void> {
+    const asked = (): boolean => stopAsked?.aborted === true;
+    if (asked()) return;
     const warm = this.market.source === 'exchange' && this.config.marketData.warmupBars > 0;
     // Before onStart: timers strategies set there are armed only once warm-up ends.
     if (warm) this.node.beginWarmUp();
     this.node.start();
     if (warm) {
+      this.warmUpProgress.begin(this.clock.now());
       try {
-        await this.warmUp(plan);
+        await this.warmUp(plan, stopAsked);
       } finally {
         this.node.endWarmUp();
       }
     }
     // Stopped while the history was fetched: no live data for a stopped engine.
-    if (this.stopped) return;
+    if (this.stopped || asked()) return;
     await this.market.feed.start();
     this.commandTimer = setInterval(() => this.runCommands(), COMMAND_POLL_MS);
   }
@@ -361,9 +390,10 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
    * candles), through the node's warm-up path: strategies and the dashboard's recent bars see
    * it; the venue, the portfolio's prices, risk, breakers and equity samples do not.
    */
-  private async warmUp(plan: DeploymentPlan): Promise<void> {
+  private async warmUp(plan: DeploymentPlan, stopAsked: AbortSignal | undefined): Promise<void> {
     const sandbox = this.config.exchange.sandbox;
-    await warmUpStrategies({
+    const stop = this.stopController.signal;
+    const result = await warmUpStrategies({
       node: this.node,
       deployments: plan.deployments.map((p) => p.deployment),
       baseTimeframe: plan.baseTimeframe,
@@ -374,8 +404,14 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       exchangeName: this.market.exchange?.id ?? this.config.exchange.id,
       clock: this.clock,
       log: this.log,
-      onBar: (bar) => this.recentBars.add(bar),
+      onBar: (bar) => {
+        this.recentBars.add(bar);
+        this.warmUpProgress.onBar(bar);
+      },
+      timeoutMs: this.config.marketData.warmupTimeoutMs,
+      signal: stopAsked === undefined ? stop : AbortSignal.any([stop, stopAsked]),
     });
+    if (!result.stopped) this.warmUpProgress.finish(result, this.clock.now());
   }
 
   /** The side services of src/app/services (audit, metrics, notifications, push), watching this engine. */
@@ -480,12 +516,14 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
           lastPrice: p.lastPrice(pos.symbol) ?? null,
         })),
       openOrders: this.node.oms.openOrders().length,
+      warmUp: this.warmUpProgress.status(),
       strategies: this.node.strategyInfos().map((s) => ({
         id: s.id,
         strategy: s.strategyClass.id,
         symbols: s.symbols,
         timeframe: s.timeframe,
         running: s.running && !this.stopped,
+        warmUp: this.warmUpProgress.forStrategy(s),
       })),
     };
   }
@@ -564,9 +602,14 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   /** Stops whatever runs and records how the run ended (FAILED: a start that did not complete). */
-  private async shutdown(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
-    if (this.stopped) return;
+  private shutdown(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
+    this.stopping ??= this.release(status, error);
+    return this.stopping;
+  }
+
+  private async release(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
     this.stopped = true;
+    this.stopController.abort();
     if (this.commandTimer !== undefined) clearInterval(this.commandTimer);
     // After a failed start the rest is released whatever one part says.
     const settle = (p: Promise<void>): Promise<void> => (status === 'FAILED' ? p.catch(() => undefined) : p);

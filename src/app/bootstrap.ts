@@ -160,9 +160,15 @@ function inFolder<T>(code: string, setting: string, dir: string, open: () => T):
  */
 export async function runEntry(opts: BootstrapOptions = {}): Promise<number> {
   installCrashHandlers();
+  // SIGINT/SIGTERM while the engine starts (a warm-up waiting on the exchange): the start
+  // ends early and the engine stops cleanly, instead of the process dying mid-start.
+  const stopAsked = new AbortController();
+  const askStop = (): void => stopAsked.abort();
+  process.once('SIGINT', askStop);
+  process.once('SIGTERM', askStop);
   let started: Bootstrapped;
   try {
-    started = await bootstrap(opts);
+    started = await bootstrap({ ...opts, deps: { ...opts.deps, signal: stopAsked.signal } });
   } catch (e) {
     // A half-started engine (a feed already polling) must not linger as a live-looking process.
     setTimeout(() => process.exit(), 2_000).unref();
@@ -173,8 +179,16 @@ export async function runEntry(opts: BootstrapOptions = {}): Promise<number> {
     }
     process.stderr.write(`error ${e.code}: ${secretRegistry.scrub(e.message)}\n`);
     return 2;
+  } finally {
+    process.off('SIGINT', askStop);
+    process.off('SIGTERM', askStop);
   }
   crashLog = started.log;
+  if (stopAsked.signal.aborted) {
+    await started.stop();
+    started.log.info('stopped cleanly');
+    return 0;
+  }
   stopOnSignals({ port: started.app.port, stop: () => started.stop() }, started.log);
   return 0;
 }

@@ -144,7 +144,6 @@ function openSqliteStore(dbPath: string): OpenedCandleStore {
   };
 }
 
-
 /** A progress bar on stderr (silent off a terminal, so logs stay clean). */
 function progressBar(stream: NodeJS.WritableStream): {
   update: (p: DownloadProgress) => void;

@@ -180,8 +180,21 @@ export const AppConfigSchema = z.object({
        * live bar; 0 = strategies start cold. Exchange market data only.
        */
       warmupBars: z.number().int().min(0).max(5_000).default(300),
+      /**
+       * Bound on the whole warm-up fetch at start (ms): an exchange that answers slowly or
+       * never delays the start by at most this long; what was fetched by then, completed with
+       * stored candles, is used, else strategies start cold.
+       */
+      warmupTimeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
     })
-    .default({ source: 'auto', replayFiles: [], replayBarsPerSecond: 2, seed: 7, warmupBars: 300 }),
+    .default({
+      source: 'auto',
+      replayFiles: [],
+      replayBarsPerSecond: 2,
+      seed: 7,
+      warmupBars: 300,
+      warmupTimeoutMs: 30_000,
+    }),
   account: z
     .object({
       currency: z.string().default('USDT'),

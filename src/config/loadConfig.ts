@@ -25,6 +25,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   MARKET_DATA_SOURCE: { path: ['marketData', 'source'], parse: (v) => v },
   REPLAY_FILES: { path: ['marketData', 'replayFiles'], parse: (v) => v.split(',').filter(Boolean) },
   WARMUP_BARS: { path: ['marketData', 'warmupBars'], parse: Number },
+  WARMUP_TIMEOUT_MS: { path: ['marketData', 'warmupTimeoutMs'], parse: Number },
   ACCOUNT_CURRENCY: { path: ['account', 'currency'], parse: (v) => v },
   INITIAL_CASH: { path: ['account', 'initialCash'], parse: Number },
   API_HOST: { path: ['api', 'host'], parse: (v) => v },

@@ -72,11 +72,15 @@ interface StrategyEntry {
   deployment: StrategyDeployment;
   /** False once stopped by a command: it sees no data and sends no orders until started again. */
   running: boolean;
+  /** This instance ran through a warm-up (a strategy started again after it is a fresh, cold one). */
+  warmedUp: boolean;
 }
 
 /** What the node tells about one strategy instance. */
 export interface StrategyInfo extends StrategyDeployment {
   readonly running: boolean;
+  /** This instance was fed history before live data (beginWarmUp), running. */
+  readonly warmedUp: boolean;
 }
 
 /** Where the open round trip of a symbol started: realized PnL then, fees paid since. */
@@ -225,12 +229,16 @@ export class TradingNode {
     ctx.bind(strategy);
     // Started (through the API) while the others warm up: it warms up with them.
     if (this.warmingUp) ctx.beginWarmUp();
-    return { strategy, ctx, deployment: d, running: true };
+    return { strategy, ctx, deployment: d, running: true, warmedUp: this.warmingUp };
   }
 
   /** The strategy instances, with their deployment and whether they run. */
   strategyInfos(): StrategyInfo[] {
-    return [...this.strategies.values()].map((e) => ({ ...e.deployment, running: e.running }));
+    return [...this.strategies.values()].map((e) => ({
+      ...e.deployment,
+      running: e.running,
+      warmedUp: e.warmedUp && e.running,
+    }));
   }
 
   private entry(id: string): StrategyEntry {
@@ -306,7 +314,11 @@ export class TradingNode {
    */
   beginWarmUp(): void {
     this.warmingUp = true;
-    for (const { ctx } of this.strategies.values()) ctx.beginWarmUp();
+    for (const e of this.strategies.values()) {
+      e.ctx.beginWarmUp();
+      // A strategy stopped (by a command before the last stop) sees no history.
+      e.warmedUp = e.running;
+    }
   }
 
   /**

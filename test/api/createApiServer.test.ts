@@ -22,6 +22,16 @@ function source(components: ComponentHealth[]): EngineStatusSource {
     cash: '0',
     positions: [],
     openOrders: 0,
+    warmUp: {
+      state: 'off',
+      bars: 300,
+      timeoutMs: 30_000,
+      timedOut: false,
+      startedAt: null,
+      finishedAt: null,
+      symbols: [],
+      detail: 'off: api mode runs no strategy',
+    },
     strategies: [],
     services: ['extra fields a later issue adds pass through'],
   } as EngineStatus;

@@ -9,6 +9,7 @@ import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { loadBarSeries } from '../../src/data/loadBarSeries.js';
 import { sliceSeries } from '../../src/data/sliceSeries.js';
 import { barsTopic } from '../../src/kernel/topics.js';
+import type { EngineStatus } from '../../src/api/EngineStatus.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { BarSeries } from '../../src/model/BarSeries.js';
 import { CandleStore } from '../../src/storage/sqlite/CandleStore.js';
@@ -83,6 +84,9 @@ interface CaseResult {
   readonly journaledOrders: { id: string; side: string }[];
   readonly storedCandles: number;
   readonly warnings: string[];
+  /** GET /status's warm-up, overall and of the strategy, right after the start. */
+  readonly warmUp: EngineStatus['warmUp'];
+  readonly strategyWarmUp: EngineStatus['strategies'][number]['warmUp'] | undefined;
 }
 
 describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow engine (fake Binance)', () => {
@@ -98,6 +102,9 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     warmupBars: number;
     storeCandles?: boolean;
     failKlines?: boolean;
+    /** The exchange takes the klines requests and never answers them. */
+    hangKlines?: boolean;
+    warmupTimeoutMs?: number;
   }): Promise<CaseResult> {
     const c = candles as BarSeries;
     const j = signalBar(c);
@@ -111,6 +118,7 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     fake = await FakeBinance.start({ markets: [{ symbol: 'XRP/ETH', trades, startTime: c.ts[j] }] });
     const f = fake;
     if (opts.failKlines === true) f.faults.failRest('/api/v3/klines', 503, 1_000);
+    if (opts.hangKlines === true) f.faults.hang('/api/v3/klines', Number.POSITIVE_INFINITY);
     const warnings: string[] = [];
     const log = pino(
       { level: 'warn' },
@@ -118,7 +126,11 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     );
     const config = AppConfigSchema.parse({
       mode: 'shadow',
-      marketData: { source: 'exchange', warmupBars: opts.warmupBars },
+      marketData: {
+        source: 'exchange',
+        warmupBars: opts.warmupBars,
+        ...(opts.warmupTimeoutMs === undefined ? {} : { warmupTimeoutMs: opts.warmupTimeoutMs }),
+      },
       account: { currency: 'ETH', initialCash: 10, commission: 0.001 },
       strategies: [
         {
@@ -146,6 +158,7 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
       },
     });
     const warmBars = rt.recentBars.get('XRP/ETH', '1m').length;
+    const status = rt.status();
     const lastPriceAfterStart = rt.node.lastPrice('XRP/ETH');
     const equitySamplesAfterStart = rt.equityHistory.range(undefined, undefined, 1_000).length;
     const live: Bar[] = [];
@@ -177,6 +190,8 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
       journaledOrders,
       storedCandles,
       warnings,
+      warmUp: status.warmUp,
+      strategyWarmUp: status.strategies.find((s) => s.id === 'sma-xrp')?.warmUp,
     };
   }
 
@@ -198,6 +213,18 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     expect(warm.journaledOrders).toEqual([{ id: expect.any(String) as string, side: 'BUY' }]);
     // What was fetched is kept for the next start.
     expect(warm.storedCandles).toBe(history);
+    // GET /status tells where the history came from, how much each strategy got, and when.
+    expect(warm.warmUp).toMatchObject({
+      state: 'done',
+      bars: WARMUP,
+      timedOut: false,
+      symbols: [{ symbol: 'XRP/ETH', source: 'exchange', baseBars: history }],
+    });
+    expect(warm.warmUp.finishedAt).toBeGreaterThanOrEqual(warm.warmUp.startedAt ?? Infinity);
+    expect(warm.strategyWarmUp).toEqual({
+      bars: history,
+      symbols: [{ symbol: 'XRP/ETH', source: 'exchange', bars: history }],
+    });
 
     // The same start cold (warm-up off), as before this feature: bar j cannot trade yet.
     const cold = await runCase({ warmupBars: 0 });
@@ -205,6 +232,9 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     expect(cold.firstLiveBar?.ts).toBe(c.ts[j]);
     expect(cold.ordersAfterFirstLiveBar).toBe(0);
     expect(cold.journaledOrders).toEqual([]);
+    expect(cold.warmUp).toMatchObject({ state: 'off', startedAt: null, finishedAt: null, symbols: [] });
+    expect(cold.warmUp.detail).toContain('warmupBars is 0');
+    expect(cold.strategyWarmUp).toBeNull();
   }, 60_000);
 
   it('falls back to stored candles when the exchange refuses its history, and starts cold when there are none', async () => {
@@ -215,10 +245,115 @@ describe.skipIf(!HAS_SHARED_DATA)('strategy warm-up at the start of a shadow eng
     expect(stored.warmBars).toBe(history);
     expect(stored.ordersAfterFirstLiveBar).toBe(1);
     expect(stored.warnings.some((w) => w.includes(`using ${history} stored 1m candles`))).toBe(true);
+    expect(stored.warmUp).toMatchObject({
+      state: 'done',
+      timedOut: false,
+      symbols: [{ symbol: 'XRP/ETH', source: 'stored', baseBars: history }],
+    });
+    expect(stored.strategyWarmUp).toEqual({
+      bars: history,
+      symbols: [{ symbol: 'XRP/ETH', source: 'stored', bars: history }],
+    });
 
     const none = await runCase({ warmupBars: WARMUP, failKlines: true });
     expect(none.warmBars).toBe(0);
     expect(none.ordersAfterFirstLiveBar).toBe(0);
     expect(none.warnings.some((w) => w.includes('start cold'))).toBe(true);
+    expect(none.warmUp).toMatchObject({
+      state: 'done',
+      symbols: [{ symbol: 'XRP/ETH', source: 'none', baseBars: 0 }],
+    });
+    expect(none.strategyWarmUp).toEqual({
+      bars: 0,
+      symbols: [{ symbol: 'XRP/ETH', source: 'none', bars: 0 }],
+    });
+  }, 60_000);
+
+  it('bounds the fetch: an exchange that never answers its klines delays the start by warmupTimeoutMs at most, then stored candles or none are used', async () => {
+    const c = candles as BarSeries;
+    const j = signalBar(c);
+    const history = j - windowStart(c, j);
+    const stored = await runCase({
+      warmupBars: WARMUP,
+      storeCandles: true,
+      hangKlines: true,
+      warmupTimeoutMs: 1_000,
+    });
+    expect(stored.warmBars).toBe(history);
+    expect(stored.ordersAfterFirstLiveBar).toBe(1);
+    expect(stored.warnings.some((w) => w.includes('warm-up timed out after 1000 ms'))).toBe(true);
+    expect(stored.warnings.some((w) => w.includes('took longer than 1000 ms'))).toBe(true);
+    expect(stored.warmUp).toMatchObject({
+      state: 'done',
+      timeoutMs: 1_000,
+      timedOut: true,
+      symbols: [{ symbol: 'XRP/ETH', source: 'stored', baseBars: history }],
+    });
+    expect(stored.warmUp.detail).toContain('timed out after 1000 ms');
+    expect(stored.strategyWarmUp?.bars).toBe(history);
+
+    const none = await runCase({ warmupBars: WARMUP, hangKlines: true, warmupTimeoutMs: 1_000 });
+    expect(none.warmBars).toBe(0);
+    expect(none.firstLiveBar?.ts).toBe(c.ts[j]);
+    expect(none.ordersAfterFirstLiveBar).toBe(0);
+    expect(none.warnings.some((w) => w.includes('start cold'))).toBe(true);
+    expect(none.warmUp).toMatchObject({
+      timedOut: true,
+      symbols: [{ symbol: 'XRP/ETH', source: 'none', baseBars: 0 }],
+    });
+    expect(none.strategyWarmUp?.bars).toBe(0);
+  }, 60_000);
+
+  it('a stop asked for during warm-up ends the start at once: no live feed, nothing delivered, the run recorded as stopped', async () => {
+    const c = candles as BarSeries;
+    const j = signalBar(c);
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-warmup-')), 'trading.db');
+    fake = await FakeBinance.start({ markets: [{ symbol: 'XRP/ETH', trades, startTime: c.ts[j] }] });
+    const f = fake;
+    f.faults.hang('/api/v3/klines', Number.POSITIVE_INFINITY);
+    const stop = new AbortController();
+    // The user presses Ctrl-C while the exchange sits on the history request.
+    f.onRequest((e) => {
+      if (e.path.startsWith('/api/v3/klines')) stop.abort();
+    });
+    const lines: string[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(String((JSON.parse(line) as { msg: unknown }).msg)) },
+    );
+    const config = AppConfigSchema.parse({
+      mode: 'shadow',
+      // A bound far beyond the test: only the stop can end the warm-up.
+      marketData: { source: 'exchange', warmupBars: WARMUP, warmupTimeoutMs: 600_000 },
+      account: { currency: 'ETH', initialCash: 10, commission: 0.001 },
+      strategies: [
+        { id: 'sma-xrp', strategy: 'sma-cross', symbols: ['XRP/ETH'], timeframe: '1m', params: {} },
+      ],
+      storage: { dbPath },
+    });
+    const rt = await TradingRuntime.startShadow(config, {
+      log,
+      noHttp: true,
+      noServices: true,
+      signal: stop.signal,
+      wallClock: () => (c.ts[j] as number) + 1,
+      exchangeFactory: async () => {
+        const ex = new ccxt.pro.binance();
+        await f.configure(ex);
+        return ex;
+      },
+    });
+    expect(stop.signal.aborted).toBe(true);
+    // Nothing of the abandoned history reached the strategies, and the live feed never started.
+    expect(rt.recentBars.get('XRP/ETH', '1m')).toHaveLength(0);
+    expect(f.subscriberCount('xrpeth@trade')).toBe(0);
+    expect(f.log.some((e) => e.kind === 'ws')).toBe(false);
+    expect(lines.some((l) => l.includes('start cold'))).toBe(false);
+    expect(lines).toContain('stop asked for while starting: the engine stops before trading');
+    await rt.stop(); // a second stop is harmless
+    const db = openDatabase(dbPath);
+    const runs = db.prepare('SELECT status FROM runs').all() as { status: string }[];
+    db.close();
+    expect(runs).toEqual([{ status: 'STOPPED' }]);
   }, 60_000);
 });

@@ -201,6 +201,31 @@ describe('loadConfig', () => {
     expect(String((e as Error).message)).toContain('marketData.warmUpBars');
   });
 
+  it('bounds the warm-up fetch to 30 s by default; WARMUP_TIMEOUT_MS or the file set it, a bad value or misspelt key is refused', () => {
+    const d = dir();
+    const base = { strategiesDir: join(d, 'none') };
+    expect(loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG } }).marketData.warmupTimeoutMs).toBe(
+      30_000,
+    );
+    expect(
+      loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG, WARMUP_TIMEOUT_MS: '5000' } }).marketData
+        .warmupTimeoutMs,
+    ).toBe(5_000);
+    const file = join(d, 'qts.json');
+    writeFileSync(file, JSON.stringify({ marketData: { warmupTimeoutMs: 60_000 } }));
+    expect(loadConfig({ ...base, file, env: {} }).marketData.warmupTimeoutMs).toBe(60_000);
+    for (const bad of ['0', '999', '1.5', 'soon', '600001']) {
+      const e = caught(() =>
+        loadConfig({ ...base, env: { QTS_CONFIG: EMPTY_CONFIG, WARMUP_TIMEOUT_MS: bad } }),
+      );
+      expect(isQtsError(e), bad).toBe(true);
+      expect(String((e as Error).message)).toContain('warmupTimeoutMs');
+    }
+    writeFileSync(file, JSON.stringify({ marketData: { warmupTimeout: 5_000 } }));
+    const e = caught(() => loadConfig({ ...base, file, env: {} }));
+    expect(String((e as Error).message)).toContain('marketData.warmupTimeout');
+  });
+
   it('refuses two strategies with one id', () => {
     const d = dir();
     const file = join(d, 'q.json');

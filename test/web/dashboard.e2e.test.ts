@@ -114,7 +114,14 @@ describe.skipIf(why !== '')(
 
       await login(page, url, TOKENS.trader);
       const status = await call<{ mode: string; marketData: { source: string } }>('GET', '/status');
-      expect(status.body).toMatchObject({ mode: 'shadow', marketData: { source: 'replay' } });
+      expect(status.body).toMatchObject({
+        mode: 'shadow',
+        marketData: { source: 'replay' },
+        warmUp: { state: 'off', symbols: [] },
+        strategies: expect.arrayContaining([
+          expect.objectContaining({ id: 'sma-xrp', warmUp: null }),
+        ]) as unknown,
+      });
       await page.waitForSelector('[data-testid=mode-banner]');
       const banners = await page.locator('[data-testid=mode-banner]').allTextContents();
       expect(banners.some((b) => b.startsWith('SHADOW'))).toBe(true);
@@ -155,6 +162,8 @@ describe.skipIf(why !== '')(
       const { context, page } = await newPage(browser);
       await login(page, url, TOKENS.trader);
       await page.click('[data-testid=nav-strategies]');
+      // Replayed data has no history to warm up on: the card says the strategy started cold.
+      await page.waitForSelector('[data-testid=strategy-warmup-sma-xrp]:has-text("no warm-up")');
       await page.click('[data-testid=stop-sma-xrp]');
       await page.click('[data-testid=stop-sma-xrp-confirm]');
       await page.waitForSelector('[data-testid=strategy-state-sma-xrp]:has-text("stopped")');

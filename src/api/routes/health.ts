@@ -4,6 +4,41 @@ import { ERRORS } from './common.js';
 
 const Component = z.object({ name: z.string(), ready: z.boolean(), detail: z.string() }).loose();
 
+const WarmUpSource = z
+  .enum(['exchange', 'stored', 'none'])
+  .describe('where the history came from; none: no history, the strategies started cold');
+
+/** The start's strategy warm-up (docs/configuration.md, "Strategy warm-up"). */
+const WarmUpView = z
+  .object({
+    state: z
+      .enum(['off', 'running', 'done'])
+      .describe('off: marketData.warmupBars is 0, or the market data has no history (replay, synthetic)'),
+    bars: z.number().describe("closed bars of each strategy's timeframe wanted (marketData.warmupBars)"),
+    timeoutMs: z.number().describe('bound on the whole fetch (marketData.warmupTimeoutMs)'),
+    timedOut: z
+      .boolean()
+      .describe('the fetch ran past timeoutMs: some history came from stored candles, or is missing'),
+    startedAt: z.number().nullable(),
+    finishedAt: z.number().nullable(),
+    symbols: z
+      .array(z.object({ symbol: z.string(), source: WarmUpSource, baseBars: z.number() }))
+      .readonly()
+      .describe('per symbol: base-timeframe bars delivered, and from where'),
+    detail: z.string(),
+  })
+  .meta({ id: 'WarmUp' });
+
+/** What one strategy instance was warmed up with. */
+const StrategyWarmUpView = z
+  .object({
+    bars: z
+      .number()
+      .describe("closed bars of the strategy's timeframe it saw before live data (fewest over its symbols)"),
+    symbols: z.array(z.object({ symbol: z.string(), source: WarmUpSource, bars: z.number() })).readonly(),
+  })
+  .meta({ id: 'StrategyWarmUp' });
+
 export const StatusView = z
   .object({
     mode: z.enum(['shadow', 'live', 'api']),
@@ -26,6 +61,7 @@ export const StatusView = z
       )
       .readonly(),
     openOrders: z.number(),
+    warmUp: WarmUpView,
     strategies: z
       .array(
         z.object({
@@ -34,6 +70,9 @@ export const StatusView = z
           symbols: z.array(z.string()).readonly(),
           timeframe: z.string(),
           running: z.boolean(),
+          warmUp: StrategyWarmUpView.nullable().describe(
+            'what this instance was warmed up with; null: none (warm-up off or still running, or the strategy was started since, cold)',
+          ),
         }),
       )
       .readonly(),

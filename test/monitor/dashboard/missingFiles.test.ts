@@ -39,6 +39,16 @@ const STATUS = {
   cash: '0',
   positions: [],
   openOrders: 0,
+  warmUp: {
+    state: 'off',
+    bars: 300,
+    timeoutMs: 30_000,
+    timedOut: false,
+    startedAt: null,
+    finishedAt: null,
+    symbols: [],
+    detail: 'off: api mode runs no strategy',
+  },
   strategies: [],
 } as unknown as EngineStatus;
 const source: EngineStatusSource = { status: () => STATUS, components: () => [] };

@@ -33,13 +33,37 @@ export interface Status {
     lastPrice: number | null;
   }[];
   readonly openOrders: number;
+  /** Strategy warm-up at start: whether it ran, where the history came from, when it ended. */
+  readonly warmUp: WarmUpStatus;
   readonly strategies: readonly {
     id: string;
     strategy: string;
     symbols: readonly string[];
     timeframe: string;
     running: boolean;
+    /** What this instance was warmed up with; null: none (off, still running, or started since). */
+    warmUp: StrategyWarmUp | null;
   }[];
+}
+
+/** Where a symbol's warm-up history came from; `none`: its strategies started cold. */
+export type WarmUpSource = 'exchange' | 'stored' | 'none';
+
+export interface WarmUpStatus {
+  readonly state: 'off' | 'running' | 'done';
+  readonly bars: number;
+  readonly timeoutMs: number;
+  readonly timedOut: boolean;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly symbols: readonly { symbol: string; source: WarmUpSource; baseBars: number }[];
+  readonly detail: string;
+}
+
+export interface StrategyWarmUp {
+  /** Closed bars of the strategy's own timeframe it saw before live data (fewest over its symbols). */
+  readonly bars: number;
+  readonly symbols: readonly { symbol: string; source: WarmUpSource; bars: number }[];
 }
 
 export interface Order {

@@ -2,7 +2,30 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { ParamsForm } from '../components/ParamsForm';
 import { dec, signOf } from '../format';
 import { api, canTrade } from '../state/session';
-import { pnl, refreshStatus, refreshStrategies, strategies } from '../state/store';
+import { pnl, refreshStatus, refreshStrategies, status, strategies } from '../state/store';
+import type { Status } from '../api/types';
+
+/**
+ * How a strategy was warmed up at start (GET /status), so a user sees why it trades or not
+ * yet: how many bars of its timeframe it saw and from where, or that it started cold.
+ */
+function warmUpText(st: Status | undefined, id: string, timeframe: string): string | undefined {
+  const overall = st?.warmUp;
+  if (overall === undefined) return undefined;
+  if (overall.state === 'running') return 'warming up: fetching history…';
+  const w = st?.strategies.find((s) => s.id === id)?.warmUp;
+  if (w === undefined || w === null)
+    return overall.state === 'off'
+      ? 'no warm-up: indicators fill from live bars'
+      : 'started after the warm-up: indicators fill from live bars';
+  const from = [...new Set(w.symbols.map((s) => s.source))]
+    .map((src) => (src === 'exchange' ? 'the exchange' : src === 'stored' ? 'stored candles' : 'no history'))
+    .join(' + ');
+  const late = overall.timedOut ? ' (fetch timed out)' : '';
+  return w.bars === 0
+    ? `no warm-up history: started cold${late}`
+    : `warmed up on ${w.bars} ${timeframe} bars from ${from}${late}`;
+}
 
 const enc = encodeURIComponent;
 
@@ -18,6 +41,7 @@ export function Strategies() {
       <div class="cards">
         {strategies.value.map((s) => {
           const p = byStrategy.get(s.id);
+          const warm = warmUpText(status.value, s.id, s.timeframe);
           return (
             <section class="card strategy" key={s.id} data-testid={`strategy-${s.id}`}>
               <h3>
@@ -33,6 +57,11 @@ export function Strategies() {
                 {s.symbols.join(', ')} · {s.timeframe}
               </p>
               <p class="muted">{s.description}</p>
+              {warm !== undefined && (
+                <p class="muted" data-testid={`strategy-warmup-${s.id}`}>
+                  {warm}
+                </p>
+              )}
               <p>
                 PnL <span class={signOf(p?.net)}>{dec(p?.net ?? '0')}</span> · fills {p?.fills ?? 0}
               </p>
