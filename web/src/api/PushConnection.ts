@@ -12,7 +12,12 @@ interface ServerMessage {
   readonly data?: unknown;
   readonly code?: string;
   readonly message?: string;
+  /** ERR_PUSH_RATE_LIMITED: how long the address is refused (then closed with 4429). */
+  readonly retryAfterMs?: number;
 }
+
+/** Close code of an address refused for too many failed logins (docs/websocket.md). */
+const RATE_LIMITED = 4429;
 
 const RETRY_MS = [500, 1_000, 2_000, 5_000];
 
@@ -31,6 +36,8 @@ export class PushConnection {
   private retry = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** The server's retryAfterMs of the last refusal for failed logins, until the next reconnect. */
+  private refusedForMs: number | undefined;
 
   constructor(
     private readonly url: string,
@@ -97,13 +104,22 @@ export class PushConnection {
         this.onUnauthorized();
         return;
       }
-      const delay = RETRY_MS[Math.min(this.retry, RETRY_MS.length - 1)] ?? 5_000;
+      let delay = RETRY_MS[Math.min(this.retry, RETRY_MS.length - 1)] ?? 5_000;
+      // Refused for failed logins (another tab's, or an old token's): every earlier retry would
+      // be refused again, so wait as long as the server said.
+      if (e.code === RATE_LIMITED && this.refusedForMs !== undefined)
+        delay = Math.max(delay, this.refusedForMs);
+      this.refusedForMs = undefined;
       this.retry++;
       this.retryTimer = setTimeout(() => this.open(), delay);
     };
   }
 
   private receive(m: ServerMessage): void {
+    if (m.op === 'error' && m.code === 'ERR_PUSH_RATE_LIMITED' && typeof m.retryAfterMs === 'number') {
+      this.refusedForMs = m.retryAfterMs;
+      return;
+    }
     if (m.op === 'hello' || m.op === 'authed' || m.op === 'resumed') {
       if (m.op !== 'hello') {
         this.retry = 0;
