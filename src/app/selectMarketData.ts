@@ -174,7 +174,7 @@ function synthetic(input: SelectMarketDataInput, why: string): MarketDataChoice 
   if (plan.storedAheadOfClock !== undefined)
     log.warn(
       { storedUpTo: new Date(plan.storedAheadOfClock).toISOString(), from, prices },
-      'the stored synthetic market runs ahead of the wall clock (written by an older build whose synthetic clock ran fast, or the clock went back): it continues from its last prices at the wall clock, so earlier fills may carry later times',
+      'the stored synthetic market runs ahead of the wall clock (written by an older build whose synthetic clock ran fast, or the clock went back): it starts from its last prices as on a fresh database (the quick catch-up, then real time), so earlier fills may carry later times',
     );
   else if (plan.resumed)
     log.info(

@@ -5,6 +5,7 @@ import { LastTwo } from '../core/LastTwo.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
 import { mergeByTime } from '../data/mergeByTime.js';
+import { StrategyWarnings } from './StrategyWarnings.js';
 import { TestClock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Trade } from '../model/Bar.js';
@@ -120,7 +121,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   cfg.awaitBars?.(1);
   const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
   const clock = new TestClock(Number.isFinite(first) ? first : 0);
-  const { node, venue, futures } = buildEngine(cfg, instruments, currency, clock);
+  const strategyWarnings = new StrategyWarnings();
+  const { node, venue, futures } = buildEngine(cfg, instruments, currency, clock, strategyWarnings);
   const tape = new FillTape();
   node.bus.subscribe(ORDER_EVENTS, tape.record);
   futures?.attach(venue, tape.record);
@@ -201,7 +203,11 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     finalEquity: node.portfolio.equity(),
     finalEquityExact: formatFixed(node.portfolio.equityExact()),
     tradeLogSha256: tradeLog.sha256(),
-    warnings: [...(typeof cfg.warnings === 'function' ? cfg.warnings() : (cfg.warnings ?? []))],
+    // The data's warnings first (what the CLI may have printed already), then the strategy's.
+    warnings: [
+      ...(typeof cfg.warnings === 'function' ? cfg.warnings() : (cfg.warnings ?? [])),
+      ...strategyWarnings.list(),
+    ],
     prices: cfg.series.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
     ...(futures === undefined ? {} : { futures: futures.stats() }),
   });
@@ -229,6 +235,7 @@ function buildEngine(
   instruments: readonly Instrument[],
   currency: string,
   clock: TestClock,
+  warnings: StrategyWarnings,
 ): { node: TradingNode; venue: SimulatedVenue; futures: FuturesRun | undefined } {
   const node = new TradingNode({
     clock,
@@ -237,6 +244,7 @@ function buildEngine(
     initialCash: { [currency]: cfg.initialCash },
     sizing: cfg.sizing,
     closedOrderMemory: BACKTEST_ORDER_MEMORY,
+    logSink: warnings.sink,
     ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
   });
   const futures =

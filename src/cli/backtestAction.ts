@@ -161,6 +161,10 @@ function runLoaded(opts: BacktestOptions, plan: Plan): { result: BacktestResult;
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.stop();
+  // The data's warnings were printed before the run; the strategy's come after them.
+  for (const w of result.report.warnings.slice(warnings.length))
+    process.stderr.write(`warning: ${w}
+`);
   return { result, series };
 }
 

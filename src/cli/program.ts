@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { isQtsError } from '../core/QtsError.js';
+import { readDotEnv } from '../config/loadDotEnv.js';
 import { registerEnvSecrets } from '../monitor/registerSecrets.js';
 import { secretRegistry } from '../monitor/SecretRegistry.js';
 
@@ -94,6 +95,9 @@ function usageExitCode(e: CommanderError): number {
  */
 export async function main(argv: readonly string[]): Promise<number> {
   registerEnvSecrets(process.env, secretRegistry);
+  // Commands load .env themselves (keys, audit, kill, db, data), after this point: its secrets
+  // are known from the start too.
+  registerEnvSecrets(readDotEnv(), secretRegistry);
   try {
     await (await buildProgram(argv.slice(2))).parseAsync([...argv]);
     return 0;

@@ -8,12 +8,16 @@ import { parseEnv } from 'node:util';
  * not load the whole engine to read them.
  */
 export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): string[] {
-  if (!existsSync(path)) return [];
   const set: string[] = [];
-  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+  for (const [name, value] of Object.entries(readDotEnv(path))) {
     if (value === undefined || env[name] !== undefined) continue;
     env[name] = value;
     set.push(name);
   }
   return set;
+}
+
+/** The variables a dotenv file sets (none when there is no file), without applying them. */
+export function readDotEnv(path = '.env'): NodeJS.ProcessEnv {
+  return existsSync(path) ? parseEnv(readFileSync(path, 'utf8')) : {};
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -39,6 +39,27 @@ describe('qts error output never carries a secret of the environment', () => {
           timeout: 60_000,
           env: { ...process.env, QTS_USE_DIST: '0', QTS_CANARY_TOKEN: FAKE_SECRET },
         },
+        (err, stdout, stderr) =>
+          resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr }),
+      );
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error ERR_AUDIT_DIR');
+    expect(r.stderr).toContain('[REDACTED]');
+    expect(r.stderr + r.stdout).not.toContain(FAKE_SECRET);
+  });
+
+  it('a secret only in .env (commands load it late) is redacted too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-cli-dotenv-secret-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, '.env'), `QTS_CANARY_TOKEN=${FAKE_SECRET}\n`);
+    const env: NodeJS.ProcessEnv = { ...process.env, QTS_USE_DIST: '0' };
+    delete env['QTS_CANARY_TOKEN'];
+    const r = await new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [QTS, 'audit', 'verify', '--dir', join(dir, `audit-${FAKE_SECRET}`)],
+        { timeout: 60_000, cwd: dir, env },
         (err, stdout, stderr) =>
           resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr }),
       );

@@ -47,6 +47,11 @@ describe.skipIf(!HAS_SHARED_DATA)('basket strategies when one symbol ends early'
         expect(after.some((f) => f.ts > lastTs - (lastTs - endTs) / 10)).toBe(true);
         expect(after.every((f) => f.symbol !== 'LTC/BTC')).toBe(true);
         expect(r.report.ordersDenied).toBe(0);
+        // The report (and the CLI after the run) says why LTC stopped trading, with the bar time.
+        expect(r.report.warnings.filter((w) => w.includes('LTC/BTC has had no bar'))).toHaveLength(1);
+        expect(r.report.warnings.find((w) => w.includes('LTC/BTC'))).toMatch(
+          new RegExp(`^${id} at \\d{4}-\\d\\d-\\d\\dT`),
+        );
       });
 
       it('trades the same whatever the order of the series', () => {

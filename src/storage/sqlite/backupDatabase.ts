@@ -23,7 +23,7 @@ export interface BackupResult {
 const ALL_PAGES = 0x7fffffff;
 
 /**
- * A consistent ONLINE backup of a live database, for `qts db backup` and scripts/backup.sh.
+ * A consistent ONLINE backup of a live database, for `qts db backup`.
  *
  * A file copy of a WAL database while the engine writes can capture the main file and the
  * -wal file at different moments: a torn, possibly unusable backup. This goes through

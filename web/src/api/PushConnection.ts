@@ -95,7 +95,7 @@ export class PushConnection {
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data === 'string') this.receive(JSON.parse(e.data) as ServerMessage);
     };
-    ws.onclose = (e: CloseEvent) => {
+    ws.onclose = (e: { readonly code: number }) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
       this.onState('offline');
@@ -162,6 +162,6 @@ export class PushConnection {
 }
 
 /** The push endpoint of the page's origin (the engine and the dashboard server proxy it at /ws). */
-export function pushUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
+export function pushUrl(loc: { readonly protocol: string; readonly host: string }): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
 }
