@@ -52,9 +52,9 @@ async function readStdin(): Promise<string> {
 async function inputCredentials(
   opts: KeysOptions,
   exchange: string,
+  sandbox: boolean,
   fromDotEnv: readonly string[],
 ): Promise<ExchangeCredentials[]> {
-  const sandbox = opts.sandbox === true;
   if (opts.stdin) return credentialsFromJson(await readStdin(), exchange, sandbox);
   const fromEnv = credentialsFromEnv(process.env, exchange, sandbox);
   if (fromEnv) {
@@ -117,7 +117,8 @@ export function registerKeysCommand(program: Command): void {
       'add or replace the credentials of an exchange, from EXCHANGE_API_KEY/EXCHANGE_API_SECRET[/EXCHANGE_API_PASSWORD/EXCHANGE_API_UID], --stdin JSON or a hidden prompt',
     )
     .option('--exchange <id>', 'ccxt exchange id (default: exchange.id of the configuration)')
-    .option('--sandbox', 'these are testnet keys')
+    .option('--sandbox', 'these are testnet keys (default: exchange.sandbox of the configuration)')
+    .option('--no-sandbox', 'these are main-net keys, whatever the configuration says')
     .option(
       '--stdin',
       'read {"apiKey","secret","password"?,"uid"?,"exchange"?} (or an array) as JSON from stdin',
@@ -130,14 +131,17 @@ export function registerKeysCommand(program: Command): void {
       const params = scryptParams(opts);
       // An existing file is opened first: its other exchanges are kept, and a wrong key never overwrites it.
       const existing = existsSync(file) ? (await readKeyFile(file, masterKey)).credentials : [];
-      const exchange =
-        opts.exchange ?? loadConfig(opts.config === undefined ? {} : { file: opts.config }).exchange.id;
-      const added = await inputCredentials(opts, exchange, fromDotEnv);
+      // Like the exchange, testnet or not follows the configuration (EXCHANGE_SANDBOX included)
+      // unless said: keys stored for the other network are keys `qts live` never finds.
+      const configured = () => loadConfig(opts.config === undefined ? {} : { file: opts.config }).exchange;
+      const exchange = opts.exchange ?? configured().id;
+      const sandbox = opts.sandbox ?? configured().sandbox;
+      const added = await inputCredentials(opts, exchange, sandbox, fromDotEnv);
       const ids = new Set(added.map((c) => c.exchange));
       const payload = { credentials: [...existing.filter((c) => !ids.has(c.exchange)), ...added] };
       await writeKeyFile(file, payload, masterKey, params);
       process.stdout.write(
-        `encrypted ${added.map((c) => `${c.exchange} (apiKey ${maskSecret(c.apiKey)})`).join(', ')} into ${file} (mode 0600, scrypt N=2^${log2(params.N)}); it holds: ${[...payload.credentials.map((c) => c.exchange)].join(', ')}\n`,
+        `encrypted ${added.map((c) => `${c.exchange}${c.sandbox ? ' testnet' : ''} (apiKey ${maskSecret(c.apiKey)})`).join(', ')} into ${file} (mode 0600, scrypt N=2^${log2(params.N)}); it holds: ${[...payload.credentials.map((c) => c.exchange)].join(', ')}\n`,
       );
     });
 

@@ -103,4 +103,22 @@ describe('qts keys and .env', () => {
     expect(wrong.stderr).toMatch(/ERR_/);
     expect((await qts(dir, ['keys', 'verify'])).status).toBe(0);
   });
+
+  it('stores testnet keys when the configuration trades on the testnet (EXCHANGE_SANDBOX), unless --no-sandbox', async () => {
+    const dir = folder(`MASTER_KEY=${MASTER}\nKEYS_FILE=keys.enc.json\nEXCHANGE_SANDBOX=true\n`);
+    const keys = { EXCHANGE_API_KEY: API_KEY, EXCHANGE_API_SECRET: API_SECRET };
+    const testnet = await qts(dir, ['keys', 'encrypt', '--scrypt-log-n', '14'], keys);
+    expect(testnet.status, testnet.stderr).toBe(0);
+    expect(testnet.stdout).toMatch(/^encrypted binance testnet \(apiKey/);
+    const stored = async () =>
+      (
+        JSON.parse((await qts(dir, ['keys', 'decrypt'])).stdout) as { credentials: { sandbox?: boolean }[] }
+      ).credentials.map((c) => c.sandbox === true);
+    expect(await stored()).toEqual([true]);
+
+    const mainNet = await qts(dir, ['keys', 'encrypt', '--no-sandbox', '--scrypt-log-n', '14'], keys);
+    expect(mainNet.status, mainNet.stderr).toBe(0);
+    expect(mainNet.stdout).toMatch(/^encrypted binance \(apiKey/);
+    expect(await stored()).toEqual([false]);
+  });
 });
