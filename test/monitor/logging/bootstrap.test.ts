@@ -23,7 +23,8 @@ describe('loadDotEnv', () => {
   it('fills only what the real environment does not set, and tolerates a missing file', () => {
     const file = join(root, 'test.env');
     writeFileSync(file, '# comment\nLOG_LEVEL=debug\nLOG_FORMAT=json\nQUOTED="a b"\n');
-    const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn' };
+    // An exported empty variable counts as unset (as for every setting): the file fills it.
+    const env: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', LOG_FORMAT: '' };
     expect(loadDotEnv(file, env).sort()).toEqual(['LOG_FORMAT', 'QUOTED']);
     expect(env).toEqual({ LOG_LEVEL: 'warn', LOG_FORMAT: 'json', QUOTED: 'a b' });
     expect(loadDotEnv(join(root, 'absent.env'), env)).toEqual([]);
