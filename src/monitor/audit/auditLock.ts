@@ -3,8 +3,11 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 
-/** Lock files this process holds, to say "(this one)" when it tries a second time. */
-const held = new Set<string>();
+/** Lock files this process holds, with their connection: "(this one)" on a second try, and a lock kept alive. */
+const held = new Map<string, Database.Database>();
+
+/** How long a start waits for a lock another process may be taking at the same moment. */
+const LOCK_WAIT_MS = 1_000;
 
 /**
  * One writer per audit folder: two writers would interleave two chains into one file and
@@ -26,7 +29,11 @@ const held = new Set<string>();
 export function acquireAuditLock(dir: string): () => void {
   const lockPath = resolve(dir, 'audit.lock.db');
   const pidPath = resolve(dir, 'audit.lock');
-  const lock = new Database(lockPath, { timeout: 0 });
+  // A busy wait, short: two processes starting at once can each hold the lock the other needs
+  // for a moment (one reading the file while the other escalates), and without a wait both
+  // would give up. A writer that holds the lock holds it for good: the second still fails, late
+  // by this wait.
+  const lock = new Database(lockPath, { timeout: LOCK_WAIT_MS });
   try {
     // No journal file beside the trail: this database never stores anything.
     lock.pragma('journal_mode = MEMORY');
@@ -49,7 +56,9 @@ export function acquireAuditLock(dir: string): () => void {
     lock.close();
     throw e;
   }
-  held.add(lockPath);
+  // Held here, not only by the release: a connection nobody references is closed when it is
+  // collected, and its lock would go with it.
+  held.set(lockPath, lock);
   let released = false;
   return () => {
     if (released) return;

@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 
+/** The engine locks this process holds (see lockEngineDatabase). */
+const HELD = new Set<Database.Database>();
+
 /**
  * One trading engine per database. A second engine started by mistake on the same file would
  * mark the running engine's run INTERRUPTED, deny its unsent orders and write its own ledger
@@ -26,7 +29,11 @@ export function lockEngineDatabase(dbPath: string): () => void {
       { path: dbPath },
     );
   }
+  // Held here, not only by the release: a connection nobody references is closed when it is
+  // collected, and the lock would go with it.
+  HELD.add(lock);
   return () => {
+    HELD.delete(lock);
     if (lock.open) lock.close();
   };
 }
