@@ -1,9 +1,7 @@
-import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import type { CrossSectionSnapshot } from '../strategy/CrossSection.js';
-import { CrossSection } from '../strategy/CrossSection.js';
 import { Strategy } from '../strategy/Strategy.js';
-import { GONE_AFTER_PERIODS } from './RebalancingStrategy.js';
+import { GONE_AFTER_PERIODS, TimedCrossSection } from '../strategy/TimedCrossSection.js';
 import { rebalanceToWeights } from './rebalanceToWeights.js';
 
 /** The alarm that closes a period one leg sent no bar for. */
@@ -32,13 +30,12 @@ const FLAT: ReadonlyMap<string, number> = new Map();
  * periods after the return, as at the start of a run.
  */
 export abstract class PairStrategy<P> extends Strategy<P> {
-  private cross: CrossSection | undefined;
+  private cross: TimedCrossSection | undefined;
   /** A and B, once started with two symbols. */
   protected legs: readonly [string, string] | undefined;
   private readonly last = new Map<string, Bar>();
-  private barMs = 0;
-  /** Open time of the period the close alarm is set for. */
-  private alarmFor: number | undefined;
+  /** onPeriod as the cross-section's callback, made once rather than per bar. */
+  private readonly period = (snap: CrossSectionSnapshot): void => this.onPeriod(snap);
   private gone: ReadonlySet<string> = new Set();
   /** Winding the pair down: since a leg went, until both trade again and both are sold. */
   private closing = false;
@@ -62,33 +59,16 @@ export abstract class PairStrategy<P> extends Strategy<P> {
         ignored: rest,
       });
     this.legs = [a, b];
-    this.barMs = timeframeToMs(this.ctx.timeframe);
-    this.cross = new CrossSection([a, b], { goneAfter: GONE_AFTER_PERIODS });
+    this.cross = new TimedCrossSection(this.ctx, [a, b], CLOSE_ALARM);
   }
 
   override onBar(bar: Bar): void {
-    if (!this.cross) return;
-    for (const snap of this.cross.add(bar)) this.onPeriod(snap);
-    this.armClose(this.cross);
+    this.cross?.add(bar, this.period);
   }
 
   /** Closes a period a leg sent no bar for (a subclass overriding onTimer calls this first). */
   override onTimer(name: string, _ts: number): void {
-    if (name !== CLOSE_ALARM || !this.cross) return;
-    this.alarmFor = undefined;
-    for (const snap of this.cross.flush()) this.onPeriod(snap);
-  }
-
-  /**
-   * A period still waiting for a leg closes half a bar after its end: late enough for a
-   * live feed's stragglers, and in a backtest before the next period's bars are replayed.
-   */
-  private armClose(cross: CrossSection): void {
-    const open = cross.openTs;
-    if (open === this.alarmFor) return;
-    if (open === undefined) this.ctx.cancelTimer(CLOSE_ALARM);
-    else this.ctx.setAlarm(CLOSE_ALARM, open + this.barMs * 1.5);
-    this.alarmFor = open;
+    this.cross?.onTimer(name, this.period);
   }
 
   private onPeriod(snap: CrossSectionSnapshot): void {

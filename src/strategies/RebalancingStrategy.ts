@@ -1,7 +1,6 @@
-import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import type { CrossSectionSnapshot } from '../strategy/CrossSection.js';
-import { CrossSection } from '../strategy/CrossSection.js';
+import { GONE_AFTER_PERIODS, TimedCrossSection } from '../strategy/TimedCrossSection.js';
 import { RollingWindow } from '../strategy/RollingWindow.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { rankDescending } from '../strategy/statistics.js';
@@ -16,14 +15,6 @@ export interface RebalancingParams {
   /** Fraction of equity invested across the targets (the rest stays cash for fees and gaps). */
   readonly investFraction: number;
 }
-
-/**
- * A symbol without a bar for this many periods the others traded (and as many of its own
- * bar intervals) counts as gone: its data ended, or its market halted. Twelve periods of
- * silence while the rest of the universe trades is no longer a quiet spell (one hour of 5m
- * bars), and a shorter threshold would drop symbols over the ordinary holes of real data.
- */
-export const GONE_AFTER_PERIODS = 12;
 
 /** The alarm that closes a period some live symbol sent no bar for. */
 const CLOSE_ALARM = 'rebalancing:close-period';
@@ -46,14 +37,13 @@ const CLOSE_ALARM = 'rebalancing:close-period';
  * left as it is (it cannot be sold without a market). Its next bar brings it back.
  */
 export abstract class RebalancingStrategy<P extends RebalancingParams> extends Strategy<P> {
-  private cross: CrossSection | undefined;
+  private cross: TimedCrossSection | undefined;
   /** The configured symbols in symbol order, and those of them not gone. */
   private universe: readonly string[] = [];
   private live: readonly string[] = [];
   private gone: ReadonlySet<string> = new Set();
-  private barMs = 0;
-  /** Open time of the period the close alarm is set for. */
-  private alarmFor: number | undefined;
+  /** onPeriod as the cross-section's callback, made once rather than per bar. */
+  private readonly period = (snap: CrossSectionSnapshot): void => this.onPeriod(snap);
   /** Per symbol, the last `lookback + 1` bars' closes, volumes and opens. */
   protected readonly closes = new Map<string, RollingWindow>();
   protected readonly volumes = new Map<string, RollingWindow>();
@@ -71,35 +61,18 @@ export abstract class RebalancingStrategy<P extends RebalancingParams> extends S
   }
 
   override onBar(bar: Bar): void {
-    const cross = (this.cross ??= this.crossSection());
-    for (const snap of cross.add(bar)) this.onPeriod(snap);
-    this.armClose(cross);
+    (this.cross ??= this.crossSection()).add(bar, this.period);
   }
 
   /** Closes a period a live symbol sent no bar for (a subclass overriding onTimer calls this first). */
   override onTimer(name: string, _ts: number): void {
-    if (name !== CLOSE_ALARM || !this.cross) return;
-    this.alarmFor = undefined;
-    for (const snap of this.cross.flush()) this.onPeriod(snap);
+    this.cross?.onTimer(name, this.period);
   }
 
-  private crossSection(): CrossSection {
+  private crossSection(): TimedCrossSection {
     this.universe = [...this.ctx.symbols].sort();
     this.live = this.universe;
-    this.barMs = timeframeToMs(this.ctx.timeframe);
-    return new CrossSection(this.universe, { goneAfter: GONE_AFTER_PERIODS });
-  }
-
-  /**
-   * A period still waiting for a bar closes half a bar after its end: late enough for a
-   * live feed's stragglers, and in a backtest before the next period's bars are replayed.
-   */
-  private armClose(cross: CrossSection): void {
-    const open = cross.openTs;
-    if (open === this.alarmFor) return;
-    if (open === undefined) this.ctx.cancelTimer(CLOSE_ALARM);
-    else this.ctx.setAlarm(CLOSE_ALARM, open + this.barMs * 1.5);
-    this.alarmFor = open;
+    return new TimedCrossSection(this.ctx, this.universe, CLOSE_ALARM);
   }
 
   private onPeriod(snap: CrossSectionSnapshot): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/backtest/runBacktest.js';
 import { sliceSeries } from '../../src/data/sliceSeries.js';
 import type { BarSeries } from '../../src/model/BarSeries.js';
-import { GONE_AFTER_PERIODS } from '../../src/strategies/RebalancingStrategy.js';
+import { GONE_AFTER_PERIODS } from '../../src/strategy/TimedCrossSection.js';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import { UNIVERSE, runGolden, series } from './support/golden.js';
 

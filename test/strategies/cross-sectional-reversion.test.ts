@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import { decisionFinder, expectBasketDecisions, lookbackReturns, universeRun } from './support/basket.js';
 import { itPinsTheTradeLog } from './support/golden.js';
-import { GONE_AFTER_PERIODS } from '../../src/strategies/RebalancingStrategy.js';
+import { GONE_AFTER_PERIODS } from '../../src/strategy/TimedCrossSection.js';
 import { periodTable, withGoneRule } from './support/periods.js';
 
 const PARAMS = { lookback: 12, bottom: 3, rebalanceEvery: 12 };

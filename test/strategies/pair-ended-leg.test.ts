@@ -6,7 +6,7 @@ import type { Bar } from '../../src/model/Bar.js';
 import type { BarSeries } from '../../src/model/BarSeries.js';
 import { allocBarSeries } from '../../src/model/BarSeries.js';
 import { CrossExchangeSpread } from '../../src/strategies/CrossExchangeSpread.js';
-import { GONE_AFTER_PERIODS } from '../../src/strategies/RebalancingStrategy.js';
+import { GONE_AFTER_PERIODS } from '../../src/strategy/TimedCrossSection.js';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import type { FakeContext } from './support/FakeContext.js';
 import { ETH_BTC_5M, runGolden, series } from './support/golden.js';
