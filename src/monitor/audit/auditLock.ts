@@ -1,10 +1,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { holdFileLock } from '../../storage/sqlite/holdFileLock.js';
 import { QtsError } from '../../core/QtsError.js';
 
-/** Lock files this process holds, with their connection: "(this one)" on a second try, and a lock kept alive. */
-const held = new Map<string, Database.Database>();
+/** Lock files this process holds, to say "(this one)" when it tries a second time. */
+const held = new Set<string>();
 
 /** How long a start waits for a lock another process may be taking at the same moment. */
 const LOCK_WAIT_MS = 1_000;
@@ -13,8 +13,8 @@ const LOCK_WAIT_MS = 1_000;
  * One writer per audit folder: two writers would interleave two chains into one file and
  * break both.
  *
- * The lock is an exclusive SQLite transaction held open on `audit.lock.db` (the technique of
- * `lockEngineDatabase`): a file lock the operating system takes atomically and releases when
+ * The lock is an exclusive SQLite transaction held open on `audit.lock.db` (holdFileLock, as
+ * `lockEngineDatabase` takes it): a file lock the operating system takes atomically and releases when
  * the process dies. So a crashed writer never leaves a stale lock, a restarted container
  * whose engine has the same pid (pid 1) is not mistaken for its dead predecessor, and two
  * processes starting together against a crashed writer's leftovers cannot both win — which a
@@ -29,19 +29,14 @@ const LOCK_WAIT_MS = 1_000;
 export function acquireAuditLock(dir: string): () => void {
   const lockPath = resolve(dir, 'audit.lock.db');
   const pidPath = resolve(dir, 'audit.lock');
-  // A busy wait, short: two processes starting at once can each hold the lock the other needs
-  // for a moment (one reading the file while the other escalates), and without a wait both
-  // would give up. A writer that holds the lock holds it for good: the second still fails, late
-  // by this wait.
-  const lock = new Database(lockPath, { timeout: LOCK_WAIT_MS });
+  // A short wait: two processes starting at once may each be taking the lock at that moment,
+  // and without a wait both could give up. A writer that holds the lock holds it for good: the
+  // second still fails, late by this wait.
+  let release: (() => void) | undefined;
   try {
-    // No journal file beside the trail: this database never stores anything.
-    lock.pragma('journal_mode = MEMORY');
-    lock.exec('BEGIN EXCLUSIVE');
+    release = holdFileLock(lockPath, LOCK_WAIT_MS);
   } catch (e) {
-    lock.close();
     const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_BUSY') throw lockedBy(dir, pidPath, lockPath);
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
       throw new QtsError(
         'ERR_AUDIT_LOCKED',
@@ -50,15 +45,14 @@ export function acquireAuditLock(dir: string): () => void {
       );
     throw e;
   }
+  if (release === undefined) throw lockedBy(dir, pidPath, lockPath);
   try {
     writeFileSync(pidPath, String(process.pid), { mode: 0o640 });
   } catch (e) {
-    lock.close();
+    release();
     throw e;
   }
-  // Held here, not only by the release: a connection nobody references is closed when it is
-  // collected, and its lock would go with it.
-  held.set(lockPath, lock);
+  held.add(lockPath);
   let released = false;
   return () => {
     if (released) return;
@@ -66,7 +60,7 @@ export function acquireAuditLock(dir: string): () => void {
     held.delete(lockPath);
     // Removed while still holding the lock: the next writer's pid file is never deleted by us.
     rmSync(pidPath, { force: true });
-    if (lock.open) lock.close();
+    release();
   };
 }
 

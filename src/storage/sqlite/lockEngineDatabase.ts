@@ -1,9 +1,6 @@
-import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
-
-/** The engine locks this process holds (see lockEngineDatabase). */
-const HELD = new Set<Database.Database>();
+import { holdFileLock } from './holdFileLock.js';
 
 /**
  * One trading engine per database. A second engine started by mistake on the same file would
@@ -17,23 +14,12 @@ const HELD = new Set<Database.Database>();
 export function lockEngineDatabase(dbPath: string): () => void {
   if (dbPath === ':memory:') return () => undefined;
   const path = `${dbPath}.engine-lock`;
-  const lock = new Database(path, { timeout: 0 });
-  try {
-    lock.exec('BEGIN EXCLUSIVE');
-  } catch (e) {
-    lock.close();
-    if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e;
+  const release = holdFileLock(path);
+  if (release === undefined)
     throw new QtsError(
       StorageErrorCode.Locked,
       `the database ${dbPath} is in use by another running engine (lock ${path}); stop it first, or give this one its own storage.dbPath (DB_PATH)`,
       { path: dbPath },
     );
-  }
-  // Held here, not only by the release: a connection nobody references is closed when it is
-  // collected, and the lock would go with it.
-  HELD.add(lock);
-  return () => {
-    HELD.delete(lock);
-    if (lock.open) lock.close();
-  };
+  return release;
 }

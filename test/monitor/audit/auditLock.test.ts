@@ -134,6 +134,19 @@ describe('audit lock', () => {
     expect(fs.existsSync(join(dir, 'audit.lock'))).toBe(false);
   });
 
+  it('a damaged lock file is refused with what to do, not taken as held', () => {
+    const dir = folder();
+    fs.writeFileSync(join(dir, 'audit.lock.db'), 'not a database '.repeat(16));
+    let err: unknown;
+    try {
+      acquireAuditLock(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(isQtsError(err, 'ERR_AUDIT_LOCKED')).toBe(true);
+    expect((err as Error).message).toContain('is damaged');
+  });
+
   it('two processes starting together against a dead writer`s lock: one wins, one is refused', async () => {
     const dir = folder();
     fs.writeFileSync(join(dir, 'audit.lock'), DEAD_PID);
