@@ -22,6 +22,7 @@ import { authFailureLimiterFor, authenticatorFor, sessionTokensFor } from './aut
 import { checkApiExposure } from './auth/checkApiExposure.js';
 import { createAuthenticator } from './auth/createAuthenticator.js';
 import { roleAllows } from './auth/Identity.js';
+import { TrustedProxies } from './auth/TrustedProxies.js';
 import type { BacktestJobs } from './backtests/BacktestJobs.js';
 import type { EngineApi } from './EngineApi.js';
 import { statusForCode } from './errorStatus.js';
@@ -85,9 +86,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   const limits = config.api.rateLimit;
   // The push server of this configuration counts into the same limiter.
   const failures = authFailureLimiterFor(config, now);
+  // req.ip is the client behind our proxies (the dashboard, an nginx), never what a client
+  // writes in X-Forwarded-For itself: it keys the failure limit, the rate limit and the audit.
+  const proxies = new TrustedProxies(config.api.trustedProxies);
 
   const app = Fastify({
     logger: false,
+    trustProxy: (address: string) => proxies.trusts(address),
     bodyLimit: 256 * 1024,
     // The router's own refusals (an id over 100 characters, broken %-encoding) answer in our
     // error shape too, without echoing the whole URL back.
@@ -144,7 +149,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   // The dashboard's files are public (its data is not): served before authentication.
-  if (opts.web !== undefined) registerWebApp(app, opts.web);
+  if (opts.web !== undefined) registerWebApp(app, opts.web, proxies);
 
   // Authentication and the role of each route, before any handler or body parsing.
   app.addHook('onRequest', async (req, reply) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrustedProxies } from '../api/auth/TrustedProxies.js';
 
 /** Where live market data comes from. `auto` tries the exchange and falls back loudly (never in live mode). */
 export const MarketDataSource = z.enum(['auto', 'exchange', 'replay', 'synthetic']);
@@ -154,6 +155,20 @@ export type LiveConfig = z.infer<typeof LiveConfigSchema>;
 /** Leverage and margin mode of one perpetual in live mode. */
 export type PerpetualSettingsConfig = LiveConfig['perpetuals'][string];
 
+/**
+ * Proxies whose X-Forwarded-For names the client (addresses and CIDR ranges). Default
+ * loopback: the shipped web dashboard (or an nginx) forwards from the engine's own host.
+ * `[]` believes no header: every client is the address of its socket.
+ */
+const trustedProxies = z
+  .array(
+    z.string().check((ctx) => {
+      const why = TrustedProxies.entryError(ctx.value);
+      if (why !== undefined) ctx.issues.push({ code: 'custom', message: why, input: ctx.value });
+    }),
+  )
+  .default([...TrustedProxies.LOOPBACK]);
+
 /** Every setting of a running engine, in one place. */
 export const AppConfigSchema = z.object({
   live: LiveConfigSchema.default(LiveConfigSchema.parse({})),
@@ -242,6 +257,11 @@ export const AppConfigSchema = z.object({
             .default(15 * 60_000),
         })
         .prefault({}),
+      /**
+       * Peers whose X-Forwarded-For is believed: the client address of the auth-failure limit,
+       * the rate limit and the audit trail, on the REST and the push port (docs/api.md).
+       */
+      trustedProxies,
       /** Serve /docs without a token (the OpenAPI schema holds no data). */
       publicDocs: z.boolean().default(false),
       /** Folder whose candle files backtests may read by relative name. */
@@ -291,6 +311,11 @@ export const AppConfigSchema = z.object({
       /** …and the engine it fronts: REST at apiUrl, push at pushUrl. */
       apiUrl: z.url().default('http://127.0.0.1:3000'),
       pushUrl: z.url().default('ws://127.0.0.1:8080'),
+      /**
+       * Peers of the standalone server (a front nginx) whose X-Forwarded-For it passes on,
+       * its peer appended; any other peer's header is replaced by the peer's address.
+       */
+      trustedProxies,
     })
     .prefault({}),
   log: z

@@ -36,6 +36,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   API_CORS_ORIGINS: { path: ['api', 'corsOrigins'], parse: (v) => v.split(',').filter(Boolean) },
   API_RATE_LIMIT: { path: ['api', 'rateLimit', 'max'], parse: Number },
   API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: parseBoolean },
+  API_TRUSTED_PROXIES: { path: ['api', 'trustedProxies'], parse: parseAddressList },
   DB_PATH: { path: ['storage', 'dbPath'], parse: (v) => v },
   EQUITY_SAMPLE_MS: { path: ['history', 'equitySampleMs'], parse: Number },
   METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: parseBoolean },
@@ -50,6 +51,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   DASHBOARD_PORT: { path: ['dashboard', 'port'], parse: Number },
   DASHBOARD_API_URL: { path: ['dashboard', 'apiUrl'], parse: (v) => v },
   DASHBOARD_PUSH_URL: { path: ['dashboard', 'pushUrl'], parse: (v) => v },
+  DASHBOARD_TRUSTED_PROXIES: { path: ['dashboard', 'trustedProxies'], parse: parseAddressList },
   LOG_LEVEL: { path: ['log', 'level'], parse: (v) => v },
   LOG_FORMAT: { path: ['log', 'format'], parse: (v) => v },
   LOG_DIR: { path: ['log', 'dir'], parse: (v) => v },
@@ -85,6 +87,18 @@ function parseBoolean(v: string): unknown {
   if (s === 'true' || s === '1') return true;
   if (s === 'false' || s === '0') return false;
   return v;
+}
+
+/**
+ * A comma-separated list of addresses and ranges; `none` is the empty list (an empty
+ * variable counts as unset, as everywhere, so it cannot say "trust no proxy").
+ */
+function parseAddressList(v: string): string[] {
+  if (v.trim().toLowerCase() === 'none') return [];
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from '../auth/AuthFailureLimiter.js';
 import type { Authenticator, Identity } from '../auth/Identity.js';
 import { roleAllows } from '../auth/Identity.js';
+import { TrustedProxies } from '../auth/TrustedProxies.js';
 import type { ChannelSpec, Serializer } from './PushChannel.js';
 import { PushChannel } from './PushChannel.js';
 import type { DropReason } from './PushClient.js';
@@ -36,6 +37,12 @@ export interface PushServerOptions {
    * default limits.
    */
   readonly authFailures?: AuthFailureLimiter;
+  /**
+   * Peers whose X-Forwarded-For names the client (the dashboard's /ws, an nginx): the address
+   * failed logins are counted under and audited as. The REST API's list (api.trustedProxies),
+   * so a browser has one address on both ports. Default: none, every client is its socket.
+   */
+  readonly trustedProxies?: TrustedProxies;
   /** Anyone connecting reads as a viewer (only when no token is configured and the host is loopback). */
   readonly allowAnonymous: boolean;
   readonly maxBufferedBytes: number;
@@ -85,6 +92,7 @@ export class PushServer {
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private readonly failures: AuthFailureLimiter;
+  private readonly proxies: TrustedProxies;
   private counters = {
     connections: 0,
     droppedSlow: 0,
@@ -105,6 +113,7 @@ export class PushServer {
       opts.authFailures ??
       opts.authenticator.failures ??
       new AuthFailureLimiter(DEFAULT_AUTH_FAILURES, DEFAULT_AUTH_WINDOW_MS, () => performance.now());
+    this.proxies = opts.trustedProxies ?? new TrustedProxies([]);
   }
 
   static async start(opts: PushServerOptions): Promise<PushServer> {
@@ -199,7 +208,7 @@ export class PushServer {
       return;
     }
     this.counters.connections++;
-    const address = req.socket.remoteAddress ?? '?';
+    const address = this.proxies.clientOf(req) || '?';
     const client = new PushClient(ws, address, this.opts.maxBufferedBytes, (c, r) => this.onDrop(c, r));
     this.clients.add(client);
     ws.on('close', () => this.forget(client));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { authenticatorFor } from '../../api/auth/authenticatorFor.js';
+import { TrustedProxies } from '../../api/auth/TrustedProxies.js';
 import type { PushStats } from '../../api/push/PushServer.js';
 import { PushServer } from '../../api/push/PushServer.js';
 import { accountChannels } from '../../api/push/sources/accountChannels.js';
@@ -58,6 +59,7 @@ export async function startPushService(ctx: ServiceContext): Promise<PushService
     port: pushPort(ctx),
     authenticator,
     allowAnonymous: !authenticator.configured,
+    trustedProxies: new TrustedProxies(ctx.config.api.trustedProxies),
     maxBufferedBytes: cfg.maxBufferedBytes,
     heartbeatMs: cfg.heartbeatMs,
     maxClients: cfg.maxClients,

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { TrustedProxies } from '../../api/auth/TrustedProxies.js';
 import type { PushTarget } from './proxyUpgrade.js';
 import { ProxiedSockets, proxyUpgrade, reachableHost } from './proxyUpgrade.js';
 import { DASHBOARD_CSP, WebAssets, isBackendPath, missingAsset } from './WebAssets.js';
@@ -15,6 +16,12 @@ export interface DashboardServerOptions {
   /** The engine's push server, e.g. ws://127.0.0.1:8080. */
   readonly pushUrl: string;
   readonly assets?: WebAssets;
+  /**
+   * Peers (a front nginx) whose X-Forwarded-For is passed on with the peer appended; any
+   * other peer's header is replaced by its address. Absent: no peer is trusted. The entry
+   * passes `dashboard.trustedProxies` (loopback by default).
+   */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 /** Hop-by-hop headers a proxy must not forward (RFC 9110 §7.6.1). */
@@ -37,7 +44,9 @@ function pushTargetOf(url: string): PushTarget {
  * The web-dashboard process (PM2 `web-dashboard`): the built app on its own port, with
  * /api and /docs forwarded to the engine's REST API and /ws to its push server — so the
  * browser sees one origin and the engine's ports can stay on loopback. It holds no
- * credential and decides nothing: every request is authenticated by the engine.
+ * credential and decides nothing: every request is authenticated by the engine, which
+ * believes our X-Forwarded-For (api.trustedProxies: loopback by default) and so limits
+ * failed logins per browser. That header is why we never pass on one a browser wrote.
  */
 export class DashboardServer {
   private constructor(
@@ -50,14 +59,15 @@ export class DashboardServer {
     const assets = opts.assets ?? new WebAssets();
     const api = new URL(opts.apiUrl);
     const push = pushTargetOf(opts.pushUrl);
+    const proxies = opts.trustedProxies ?? new TrustedProxies([]);
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (isBackendPath(path)) return forward(req, res, api);
+      if (isBackendPath(path)) return forward(req, res, api, proxies);
       serveAsset(req, res, assets, path);
     });
     const proxied = new ProxiedSockets();
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) =>
-      proxyUpgrade(req, socket, head, push, proxied),
+      proxyUpgrade(req, socket, head, push, proxies, proxied),
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -102,12 +112,11 @@ function serveAsset(req: IncomingMessage, res: ServerResponse, assets: WebAssets
   res.end(req.method === 'HEAD' ? undefined : asset.body);
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, api: URL): void {
+function forward(req: IncomingMessage, res: ServerResponse, api: URL, proxies: TrustedProxies): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
   headers.host = api.host;
-  const remote = req.socket.remoteAddress ?? '';
-  headers['x-forwarded-for'] = remote;
+  headers['x-forwarded-for'] = proxies.forwardedFor(req);
   const send = api.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(
     {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TrustedProxies } from '../../api/auth/TrustedProxies.js';
 
 /** Where WebSocket upgrades at /ws are forwarded: the engine's push server. */
 export interface PushTarget {
@@ -43,13 +44,17 @@ export class ProxiedSockets {
  * Forwards a WebSocket upgrade at `/ws` to the push server byte for byte: the browser
  * talks to the push protocol (docs/websocket.md) through the page's own origin, so one
  * port (and one CSP `connect-src 'self'`) serves the whole dashboard. The push server still
- * authenticates every client itself; this only moves bytes. Other upgrade paths get 404.
+ * authenticates every client itself; this only moves bytes — and says who the client is in
+ * X-Forwarded-For (the chain of our own proxies, else the peer: `proxies.forwardedFor`), so
+ * the push server limits failed logins per browser, not once for everyone behind us. A
+ * header the client wrote itself is never passed on. Other upgrade paths get 404.
  */
 export function proxyUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
   target: PushTarget | undefined,
+  proxies: TrustedProxies,
   sockets?: ProxiedSockets,
 ): void {
   if (sockets !== undefined && !sockets.track(socket)) return;
@@ -59,7 +64,9 @@ export function proxyUpgrade(
   const upstream = connect(target.port, target.host);
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    if (req.rawHeaders[i]?.toLowerCase() !== 'x-forwarded-for')
+      lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  lines.push(`X-Forwarded-For: ${proxies.forwardedFor(req)}`);
   let connected = false;
   upstream.on('connect', () => {
     connected = true;

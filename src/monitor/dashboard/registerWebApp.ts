@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { TrustedProxies } from '../../api/auth/TrustedProxies.js';
 import type { PushTarget } from './proxyUpgrade.js';
 import { ProxiedSockets, proxyUpgrade } from './proxyUpgrade.js';
 import type { WebAssets } from './WebAssets.js';
@@ -19,9 +20,10 @@ export interface WebAppOptions {
  * to protect, and a browser's /favicon.ico must not read as a refused token. Everything under
  * /api, /docs and /ws, known route or not, is left to authentication as before.
  * Register it after the security headers and rate limit, before the auth hook.
- * WebSocket upgrades at /ws are forwarded to the push server.
+ * WebSocket upgrades at /ws are forwarded to the push server, naming the client by the
+ * API's own rule (`proxies`, api.trustedProxies) so both ports see the same address.
  */
-export function registerWebApp(app: FastifyInstance, opts: WebAppOptions): void {
+export function registerWebApp(app: FastifyInstance, opts: WebAppOptions, proxies: TrustedProxies): void {
   const { assets } = opts;
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
@@ -44,7 +46,7 @@ export function registerWebApp(app: FastifyInstance, opts: WebAppOptions): void 
   });
   const proxied = new ProxiedSockets();
   app.server.on('upgrade', (req, socket, head) =>
-    proxyUpgrade(req, socket, head, opts.pushTarget(), proxied),
+    proxyUpgrade(req, socket, head, opts.pushTarget(), proxies, proxied),
   );
   // A browser keeps speculative and keep-alive connections open that Node does not count
   // as idle (seen: a stop waiting ~60 s, until headersTimeout); a stopping engine cuts them.

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/loadConfig.js';
 import { loadDotEnv } from '../../config/loadDotEnv.js';
+import { TrustedProxies } from '../../api/auth/TrustedProxies.js';
 import { QtsError, isQtsError } from '../../core/QtsError.js';
 import { DashboardServer } from './DashboardServer.js';
 import { WebAssets } from './WebAssets.js';
@@ -38,6 +39,7 @@ export async function startDashboardEntry(opts: DashboardEntryOptions = {}): Pro
       apiUrl: d.apiUrl,
       pushUrl: d.pushUrl,
       assets,
+      trustedProxies: new TrustedProxies(d.trustedProxies),
     }).catch((e: unknown) => {
       throw new QtsError(
         'ERR_DASHBOARD_LISTEN',

@@ -29,8 +29,13 @@ export class TestPushClient {
     ws.on('error', () => undefined);
   }
 
-  static connect(url: string, protocols?: string[]): Promise<TestPushClient> {
-    const ws = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+  /** `options`: e.g. `localAddress` to connect from another loopback address, or `headers`. */
+  static connect(
+    url: string,
+    protocols?: string[],
+    options?: WebSocket.ClientOptions,
+  ): Promise<TestPushClient> {
+    const ws = new WebSocket(url, protocols ?? [], options);
     const client = new TestPushClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
