@@ -187,6 +187,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       runtime.addStrategies(plan);
       runtime.snapshotLedgerOnFills();
       // Live: the account is reconciled with the exchange before any strategy may send an order.
+      // Order events of the start (fills reconciled, cancels resumed, the kill switch held) are
+      // booked now and handed to the strategy owning the order once it runs (TradingNode).
       await runtime.venue.prepare();
       runtime.resumeCancels();
       runtime.holdKillSwitch();
@@ -298,7 +300,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
    * A cancel outlives the process: an open order whose cancel was journaled but never
    * confirmed by the venue before the stop (crash, kill -9, restart) is asked to cancel again,
    * once the venue holds the restored orders (live: reconciled, so an order the exchange ended
-   * meanwhile is already closed) and before any strategy runs.
+   * meanwhile is already closed) and before any strategy runs. The strategy that owns the order
+   * hears of the cancel once it runs, after its warm-up (TradingNode holds its order events).
    */
   private resumeCancels(): void {
     const asked = this.node.oms.resumeCancels();
@@ -312,7 +315,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   /**
    * A kill switch outlives the process: orders still open after a restart (a cancel the
    * exchange never confirmed before the stop, orders restored from the journal) are canceled
-   * again before any strategy runs. A breaker's HALTED keeps its orders, as before the stop.
+   * again before any strategy runs (each strategy hears of its cancels once it runs). A
+   * breaker's HALTED keeps its orders, as before the stop.
    */
   private holdKillSwitch(): void {
     if (this.stores.risk.load()?.killSwitch !== true) return;

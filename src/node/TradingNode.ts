@@ -25,6 +25,7 @@ import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import { Strategy } from '../strategy/Strategy.js';
 import type { StrategyStateStore } from '../strategy/StrategyContext.js';
 import { MemoryStateStore } from './MemoryStateStore.js';
+import { HeldOrderEvents } from './HeldOrderEvents.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import { discardLogs } from './StrategyLogSink.js';
@@ -74,6 +75,8 @@ interface StrategyEntry {
   running: boolean;
   /** This instance ran through a warm-up (a strategy started again after it is a fresh, cold one). */
   warmedUp: boolean;
+  /** Its order events that arrived before it could act on them (see HeldOrderEvents). */
+  held: HeldOrderEvents;
 }
 
 /** What the node tells about one strategy instance. */
@@ -109,6 +112,8 @@ export class TradingNode {
   readonly sizing: SizingSpec;
   private readonly instruments = new Map<string, Instrument>();
   private readonly strategies = new Map<string, StrategyEntry>();
+  /** When live market data of a symbol last arrived (the runtime's record; absent in backtests). */
+  private readonly lastDataAt: ((symbol: string) => number | undefined) | undefined;
   private readonly logSink: StrategyLogSink;
   private readonly stateStore: (strategyId: string) => StrategyStateStore;
   private started = false;
@@ -141,6 +146,7 @@ export class TradingNode {
       },
       opts.riskLimits,
     );
+    this.lastDataAt = opts.lastDataAt;
     this.logSink = opts.logSink ?? discardLogs;
     this.stateStore = opts.stateStore ?? (() => new MemoryStateStore());
     // Fills reach the ledger before any strategy hears of them, so onFill sees the new position.
@@ -229,7 +235,14 @@ export class TradingNode {
     ctx.bind(strategy);
     // Started (through the API) while the others warm up: it warms up with them.
     if (this.warmingUp) ctx.beginWarmUp();
-    return { strategy, ctx, deployment: d, running: true, warmedUp: this.warmingUp };
+    return {
+      strategy,
+      ctx,
+      deployment: d,
+      running: true,
+      warmedUp: this.warmingUp,
+      held: new HeldOrderEvents(),
+    };
   }
 
   /** The strategy instances, with their deployment and whether they run. */
@@ -249,7 +262,9 @@ export class TradingNode {
 
   /**
    * Stops one strategy: it is told (onStop) and disconnected from data and timers. Its open
-   * orders and positions stay; cancel or close them through the OMS if wanted.
+   * orders and positions stay; cancel or close them through the OMS if wanted. Order events
+   * held for it (see routeOrderEvent) are dropped: a stopped strategy acts on nothing, and the
+   * ledger and journal booked them when they arrived.
    */
   stopStrategy(id: string): void {
     const e = this.entry(id);
@@ -257,6 +272,7 @@ export class TradingNode {
     if (this.started) e.strategy.onStop();
     e.ctx.detach(new InertStrategy(e.ctx, {}));
     e.running = false;
+    e.held = new HeldOrderEvents();
   }
 
   /**
@@ -273,11 +289,14 @@ export class TradingNode {
 
   /**
    * Replaces a strategy's parameters (already validated by its schema): the instance is
-   * rebuilt with them, and restarted if it was running.
+   * rebuilt with them, and restarted if it was running. The rebuilt instance is the same
+   * strategy with the same saved state: order events held for the old one are its now (the
+   * saved parameters restored at start rebuild instances before any of them started).
    */
   updateStrategyParams(id: string, params: unknown): void {
     const e = this.entry(id);
     const wasRunning = e.running;
+    const held = e.held;
     this.stopStrategy(id);
     const d = { ...e.deployment, params };
     if (!wasRunning) {
@@ -285,14 +304,22 @@ export class TradingNode {
       return;
     }
     const fresh = this.instantiate(d);
+    fresh.held = held;
     this.strategies.set(id, fresh);
     if (this.started) fresh.strategy.onStart();
+    this.releaseHeld(fresh);
   }
 
+  /**
+   * Strategies start (onStart). Order events that arrived for them before are handed over once
+   * they may act on them: after their warm-up, at the first live data of their symbols (see
+   * releaseHeld).
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
     for (const { strategy, running } of this.strategies.values()) if (running) strategy.onStart();
+    for (const e of this.strategies.values()) this.releaseHeld(e);
   }
 
   stop(): void {
@@ -331,11 +358,17 @@ export class TradingNode {
     this.data.onBar(bar);
   }
 
-  /** Warm-up is over: strategies send orders again from the next (live) bar on. */
+  /**
+   * Warm-up is over: strategies send orders again from now on. The order events held for each
+   * since before it started or during its warm-up are handed over, in arrival order, after its
+   * last history bar and before it sees the first live price of its symbols (releaseHeld), so
+   * what it sends in reaction goes out. A node stopped meanwhile hands nothing over.
+   */
   endWarmUp(): void {
     if (!this.warmingUp) return;
     this.warmingUp = false;
     for (const { ctx } of this.strategies.values()) ctx.endWarmUp();
+    for (const e of this.strategies.values()) this.releaseHeld(e);
   }
 
   /** Whether strategies are being warmed up on history. */
@@ -346,12 +379,45 @@ export class TradingNode {
   /** A market bar from the feed: marks the portfolio, then strategies see it. */
   onBar(bar: Bar): void {
     this.portfolio.updatePrice(bar.symbol, bar.close);
+    if (this.heldWaiting) this.liveData(bar.symbol);
     this.data.onBar(bar);
   }
 
   onTrade(trade: Trade): void {
     this.portfolio.updatePrice(trade.symbol, trade.price);
+    if (this.heldWaiting) this.liveData(trade.symbol);
     this.data.onTrade(trade);
+  }
+
+  /**
+   * Some strategy has order events held for it (see routeOrderEvent): only then do prices
+   * look for them, so a backtest's bar pays one field read.
+   */
+  private heldWaiting = false;
+
+  /**
+   * A live price of `symbol` while order events are held: strategies trading it are handed
+   * theirs, now that the risk engine and sizing judge what they send on a live price, before
+   * they see that price themselves.
+   */
+  private liveData(symbol: string): void {
+    let waiting = false;
+    for (const e of this.strategies.values()) {
+      if (e.ctx.symbols.includes(symbol)) this.releaseHeld(e);
+      if (e.held.size > 0) waiting = true;
+    }
+    this.heldWaiting = waiting;
+  }
+
+  /**
+   * Whether live market data of `symbol` arrived: the runtime's record of data (warm-up history
+   * is not in it), else a price marked through onBar/onTrade (warm-up bars mark none).
+   */
+  private hasLiveData(symbol: string): boolean {
+    const lastDataAt = this.lastDataAt;
+    return lastDataAt === undefined
+      ? this.portfolio.lastPrice(symbol) !== undefined
+      : lastDataAt(symbol) !== undefined;
   }
 
   /** Every order from any source goes here: OMS names it, risk judges it, then it goes out. */
@@ -438,13 +504,45 @@ export class TradingNode {
     }
   }
 
+  /**
+   * Books a fill at once, then tells the strategy that owns the order. A strategy that cannot
+   * act on it yet — the node has not started it (events of the start: cancels resumed, a kill
+   * switch held, fills reconciliation found), or it is warming up (its orders would be refused,
+   * its state writes dropped) — is handed it later, in arrival order, once it can (`releaseHeld`);
+   * events that arrive while some wait queue behind them.
+   */
   private routeOrderEvent(event: OrderEvent): void {
     const order = this.oms.orderOf(event);
     if (!order) return;
     if (event.type === 'OrderFilled') this.bookFill(event);
     const entry = this.strategies.get(event.strategyId);
     if (!entry?.running) return;
-    entry.strategy.onOrderUpdate(order, event);
-    if (event.type === 'OrderFilled') entry.strategy.onFill(event, order);
+    const held = entry.held;
+    if (!this.started || entry.ctx.isWarmingUp || held.size > 0 || held.isReleasing) {
+      held.hold(order, event);
+      this.heldWaiting = true;
+      return;
+    }
+    TradingNode.deliver(entry.strategy, order, event);
+  }
+
+  private static deliver(strategy: Strategy<unknown>, order: Order, event: OrderEvent): void {
+    strategy.onOrderUpdate(order, event);
+    if (event.type === 'OrderFilled') strategy.onFill(event, order);
+  }
+
+  /**
+   * Hands a strategy the order events held for it once it may act on them: started, warmed up,
+   * and live market data of one of its symbols arrived (before that, risk would deny an order
+   * that adds risk for want of data, and sizing has no price to size on). Delivery stops if the
+   * strategy is stopped meanwhile.
+   */
+  private releaseHeld(e: StrategyEntry): void {
+    if (!this.started || !e.running || e.ctx.isWarmingUp || e.held.size === 0) return;
+    if (!e.ctx.symbols.some((s) => this.hasLiveData(s))) return;
+    e.held.release(
+      (order, event) => TradingNode.deliver(e.strategy, order, event),
+      () => this.started && e.running && this.strategies.get(e.deployment.id) === e,
+    );
   }
 }

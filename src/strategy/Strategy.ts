@@ -34,8 +34,14 @@ export abstract class Strategy<P = Record<string, unknown>> {
    */
   onDataStatus(_symbol: string, _stale: boolean): void {}
   onTrade(_trade: Trade): void {}
-  /** Every event of this strategy's orders (accepted, denied, canceled, filled, …). */
+  /**
+   * Every event of this strategy's orders (accepted, denied, canceled, filled, …), in arrival
+   * order. Shadow and live: events that arrive before the strategy can act on them (at the
+   * engine's start, during warm-up) are booked at once and handed over after its warm-up, at
+   * the first live price of its symbols, so orders sent in answer go out (docs/strategies.md).
+   */
   onOrderUpdate(_order: Order, _event: OrderEvent): void {}
+  /** A fill of one of this strategy's orders, after onOrderUpdate, with the ledger already updated. */
   onFill(_fill: OrderFilled, _order: Order): void {}
   onTimer(_name: string, _ts: number): void {}
   /** Perpetuals: a funding settlement of a subscribed symbol (the rate, and what this account paid or received). */

@@ -111,7 +111,8 @@ export interface StrategyContext {
    * trading (bars that closed before the engine started), false on live bars and always in
    * backtests. Meanwhile every order verb answers with an order DENIED `ERR_WARMING_UP` that
    * never reaches the venue or the journal (cancel does nothing, amend is REJECTED), state
-   * writes are not persisted, and timers/alarms are armed only when warm-up ends.
+   * writes are not persisted, and timers/alarms are armed only when warm-up ends. Events of its
+   * orders arriving meanwhile are booked at once and handed to it after warm-up (onOrderUpdate).
    */
   readonly isWarmingUp: boolean;
 
