@@ -41,6 +41,11 @@ export class VenueBooks {
   private readonly ocoMembers = new Map<string, RestingOrder[]>();
   /** OCO groups in which an order already filled: a late member is canceled on arrival. */
   private readonly firedOco: GenerationMap<string, true>;
+  /**
+   * True while a matching walk iterates a book (or a report sent from it is being handled):
+   * closed orders then stay in their book until the walk sweeps it.
+   */
+  walking = false;
 
   /** `memory`: closed orders and fired OCO groups remembered at least. */
   constructor(memory: number) {
