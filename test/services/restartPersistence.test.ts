@@ -176,17 +176,60 @@ describe('what an operator changes through the API survives a restart on the sam
     const d = await start(dbPath, { fast: 6, slow: 30 });
     try {
       const s = await d.strategies();
-      expect(s['sma']).toMatchObject({ running: true, params: { fast: 6, slow: 30 } });
+      // The refused parameters go; the operator's stop stays, with the file's parameters.
+      expect(s['sma']).toMatchObject({ running: false, params: { fast: 6, slow: 30 } });
       expect(
         d.audit.entries.find((e) => e.kind === 'strategy.control_restored' && e.data['strategyId'] === 'sma')
           ?.data,
-      ).toMatchObject({ outcome: 'invalid' });
+      ).toMatchObject({ outcome: 'invalid', running: false });
     } finally {
       await d.rt.stop();
     }
     const db3 = openDatabase(dbPath);
-    expect(new StrategyControlStore(db3).get('sma')).toBeUndefined();
+    expect(new StrategyControlStore(db3).get('sma')).toMatchObject({
+      running: false,
+      params: undefined,
+      configParams: { fast: 6, slow: 30 },
+    });
     db3.close();
+  });
+
+  it('keeps a stopped strategy stopped when its parameters in the config file are edited', async () => {
+    // The operator stops sma (it misbehaves), then edits its parameters in the file to fix it.
+    const e = await start(dbPath, { fast: 6, slow: 30 });
+    try {
+      expect(
+        (await e.call<Strategy>('POST', '/api/v1/strategies/sma/start', { token: TOKEN })).body.running,
+      ).toBe(true);
+      const stop = await e.call<Strategy>('POST', '/api/v1/strategies/sma/stop', { token: TOKEN, body: {} });
+      expect(stop.body.running).toBe(false);
+    } finally {
+      await e.rt.stop();
+    }
+    const f = await start(dbPath, { fast: 8, slow: 40 });
+    try {
+      const s = await f.strategies();
+      // The file's new parameters apply, and the stop is not undone by the edit.
+      expect(s['sma']).toMatchObject({ running: false, params: { fast: 8, slow: 40 } });
+      expect(f.rt.node.strategyInfos().find((x) => x.id === 'sma')?.running).toBe(false);
+      const restored = f.audit.entries.find(
+        (x) => x.kind === 'strategy.control_restored' && x.data['strategyId'] === 'sma',
+      )?.data;
+      expect(restored).toMatchObject({ outcome: 'config-changed', running: false });
+      expect(String(restored?.['detail'])).toContain('kept stopped');
+      // Starting it is the operator's call, and is saved as usual.
+      expect(
+        (await f.call<Strategy>('POST', '/api/v1/strategies/sma/start', { token: TOKEN })).body.running,
+      ).toBe(true);
+    } finally {
+      await f.rt.stop();
+    }
+    const db = openDatabase(dbPath);
+    expect(new StrategyControlStore(db).get('sma')).toMatchObject({
+      running: true,
+      configParams: { fast: 8, slow: 40 },
+    });
+    db.close();
   });
 });
 

@@ -21,10 +21,13 @@ export interface RestoredControl {
  * dashboard) are saved at once in SQLite and brought back at the next start, before any
  * strategy sees a bar — so a restart does not silently undo a stop or revert parameters.
  *
- * The config file still has the last word: a control remembers the file's parameters it
- * replaced, and when the file's parameters (or the strategy) of that instance have changed
- * since, the file wins and the control is dropped. Saved parameters are validated again by
- * the strategy's schema; ones it no longer accepts are dropped with a warning.
+ * The config file still has the last word on parameters: a control remembers the file's
+ * parameters it replaced, and when the file's parameters (or the strategy) of that instance
+ * have changed since, the file's win and the saved ones are dropped. Saved parameters are
+ * validated again by the strategy's schema; ones it no longer accepts are dropped with a
+ * warning. A stop is never dropped with them: an operator who stopped a misbehaving
+ * strategy and then edits its parameters in the file has not asked for it to trade again,
+ * so it stays stopped until started through the API or the dashboard.
  */
 export class StrategyControls {
   private readonly store: StrategyControlStore;
@@ -48,15 +51,13 @@ export class StrategyControls {
       const info = this.node.strategyInfos().find((s) => s.id === c.strategyId);
       if (info === undefined) continue;
       if (d.strategy !== c.strategy) {
-        this.store.delete(c.strategyId);
-        out.push(
-          dropped(c, 'strategy-changed', `now runs ${d.strategy}, was ${c.strategy}: control dropped`),
-        );
+        out.push(this.drop(c, d, 'strategy-changed', `now runs ${d.strategy}, was ${c.strategy}`));
         continue;
       }
       if (canonicalJson(d.params) !== canonicalJson(c.configParams)) {
-        this.store.delete(c.strategyId);
-        out.push(dropped(c, 'config-changed', 'parameters in the config file changed since: the file wins'));
+        out.push(
+          this.drop(c, d, 'config-changed', 'parameters in the config file changed since: the file wins'),
+        );
         continue;
       }
       if (c.params !== undefined) {
@@ -64,8 +65,7 @@ export class StrategyControls {
           this.node.updateStrategyParams(c.strategyId, validateParams(info.strategyClass, c.params));
         } catch (e) {
           if (!isQtsError(e)) throw e;
-          this.store.delete(c.strategyId);
-          out.push(dropped(c, 'invalid', `saved parameters refused: ${e.message}`));
+          out.push(this.drop(c, d, 'invalid', `saved parameters refused: ${e.message}`));
           continue;
         }
       }
@@ -80,6 +80,38 @@ export class StrategyControls {
       });
     }
     return out;
+  }
+
+  /**
+   * The saved change cannot apply (`outcome`): its parameters are dropped and the file's run.
+   * A saved stop stays, now against the file's parameters and strategy; anything else of the
+   * control goes.
+   */
+  private drop(
+    c: StrategyControl,
+    d: StrategyDeploymentConfig,
+    outcome: Exclude<RestoredControl['outcome'], 'restored'>,
+    why: string,
+  ): RestoredControl {
+    if (c.running) {
+      this.store.delete(c.strategyId);
+      return {
+        strategyId: c.strategyId,
+        outcome,
+        running: true,
+        params: c.params,
+        detail: `${why}: control dropped`,
+      };
+    }
+    this.node.stopStrategy(c.strategyId);
+    this.store.save({ ...c, strategy: d.strategy, params: undefined, configParams: d.params });
+    return {
+      strategyId: c.strategyId,
+      outcome,
+      running: false,
+      params: c.params,
+      detail: `${why}: saved parameters dropped; kept stopped (stopped by ${c.updatedBy}): start it through the API or the dashboard`,
+    };
   }
 
   /** Saves the instance's current running flag and parameters as set by `by`. */
@@ -102,8 +134,4 @@ export class StrategyControls {
       updatedBy: by,
     });
   }
-}
-
-function dropped(c: StrategyControl, outcome: RestoredControl['outcome'], detail: string): RestoredControl {
-  return { strategyId: c.strategyId, outcome, running: c.running, params: c.params, detail };
 }
