@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Fixed } from '../core/Fixed.js';
 import {
   ONE,
   ZERO,
@@ -77,6 +78,29 @@ export interface GridState {
 const stateKey = (symbol: string): string => `grid:${symbol}`;
 
 /**
+ * Refusals that say the engine will not trade now — halted (kill switch, breaker), only
+ * reducing orders allowed, market data stale — not that the rung cannot be afforded.
+ */
+const PAUSE_CODES: ReadonlySet<string> = new Set([
+  'ERR_RISK_HALTED',
+  'ERR_RISK_REDUCING_ONLY',
+  'ERR_RISK_STALE_DATA',
+]);
+/** First wait after such a refusal, in bar time; it doubles per refusal up to PAUSE_MAX_MS. */
+const PAUSE_FIRST_MS = 60_000;
+const PAUSE_MAX_MS = 15 * 60_000;
+
+/** A side of one symbol's grid waiting for the engine to trade again. */
+interface Pause {
+  /** Bar time from which one order of that side is tried again. */
+  until: number;
+  waitMs: number;
+}
+
+const isPauseRefusal = (order: Order): boolean =>
+  order.status === 'DENIED' && PAUSE_CODES.has(order.reasonCode ?? '');
+
+/**
  * Spot grid trading. From the first close it lays `levels` limit buys spaced `spacingPct`
  * of that reference price below it, each of `orderSize` × equity in notional. A filled
  * buy is answered by a limit sell of what it bought one spacing higher; a filled sell
@@ -86,8 +110,18 @@ const stateKey = (symbol: string): string => `grid:${symbol}`;
  *
  * Orders go out on bars only, never from inside an order event, so a sell answers its
  * buy from the bar after the fill. The grid lives in ctx.state after every change, so a
- * restarted strategy resumes it; a rung whose order is no longer open at the restart is
- * placed again in the stage it was last seen in.
+ * restarted strategy resumes it. A rung whose order ended while the engine was down (or
+ * at its start: kill switch, cancel resumed) keeps that order's id at onStart: the engine
+ * hands the order's events over after onStart and before the first live price, and they
+ * settle the rung as a live event would (a filled buy turns to its sell, a canceled one is
+ * laid again). A rung whose order ended unheard — its events were never handed over, e.g.
+ * the engine stopped during warm-up — is left out, with a warning, until the grid
+ * re-centres: its outcome is unknown, and laying the buy again could buy twice.
+ *
+ * A refusal that says the engine does not trade now (halted by the kill switch or a
+ * breaker, reduce-only, stale data) does not park the rung: that side of the grid pauses
+ * and tries one order again after a wait that doubles per refusal (1 to 15 minutes of bar
+ * time), so after `qts resume` the rungs come back without a refusal on every bar.
  */
 export class GridTrading extends Strategy<GridTradingParams> {
   static readonly id = 'grid';
@@ -95,6 +129,16 @@ export class GridTrading extends Strategy<GridTradingParams> {
   static readonly paramsSchema = paramsSchema;
 
   private readonly grids = new Map<string, GridState>();
+  /**
+   * Orders of saved rungs that had already ended when the strategy started. Their rungs keep
+   * the id until the order's events, which the engine hands over after onStart, settle them.
+   * Kept for the run so the later events of an order settled on its first are not strays.
+   */
+  private readonly endedAtStart = new Set<string>();
+  /** Symbols that had a live bar: every event held for the strategy has been handed over. */
+  private readonly live = new Set<string>();
+  /** Sides paused by a refusal of the engine's trading state, keyed "symbol side". */
+  private readonly pauses = new Map<string, Pause>();
 
   override onStart(): void {
     super.onStart();
@@ -102,10 +146,11 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const saved = this.ctx.state.get<GridState>(stateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
+      // Not forgotten: whether the order filled or was canceled decides the rung's next order.
       for (const level of saved.levels) {
-        if (level.orderId !== null && !open.has(level.orderId)) level.orderId = null;
+        if (level.orderId !== null && !open.has(level.orderId)) this.endedAtStart.add(level.orderId);
       }
-      this.save(symbol, saved);
+      this.grids.set(symbol, saved);
     }
   }
 
@@ -113,6 +158,10 @@ export class GridTrading extends Strategy<GridTradingParams> {
     // A grid is laid around the live price: on warm-up history its orders would only be
     // refused, and a refused rung is parked until a sale frees cash.
     if (this.ctx.isWarmingUp) return;
+    if (!this.live.has(bar.symbol)) {
+      this.live.add(bar.symbol);
+      this.warnUnheard(bar.symbol);
+    }
     let grid = this.grids.get(bar.symbol);
     if (!grid) {
       grid = this.build(bar.close);
@@ -124,7 +173,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
       // The new grid is in place first, so the cancel events of the old orders match no rung.
       for (const level of old.levels) if (level.orderId !== null) this.ctx.cancel(level.orderId);
     }
-    this.placeMissing(bar.symbol, grid);
+    this.placeMissing(bar.symbol, grid, bar.ts);
   }
 
   override onOrderUpdate(order: Order, _event: OrderEvent): void {
@@ -132,6 +181,9 @@ export class GridTrading extends Strategy<GridTradingParams> {
     const grid = this.grids.get(order.symbol);
     const level = grid?.levels.find((l) => l.orderId === order.id);
     if (!grid || !level) {
+      // Held events of one order come together, the order already terminal at the first:
+      // that one settled the rung, the others are expected.
+      if (this.endedAtStart.has(order.id)) return;
       if (order.filledQty > ZERO) {
         this.ctx.log.warn('fill of an order no longer in the grid', { orderId: order.id, side: order.side });
       }
@@ -139,6 +191,23 @@ export class GridTrading extends Strategy<GridTradingParams> {
     }
     this.settle(grid, level, order);
     this.save(order.symbol, grid);
+  }
+
+  /**
+   * The first live bar of `symbol`: events held for the strategy were handed over before it.
+   * A rung still waiting on an order that ended before the start will hear nothing; it is
+   * left out rather than guessed at (see the class comment), until the grid re-centres.
+   */
+  private warnUnheard(symbol: string): void {
+    for (const level of this.grids.get(symbol)?.levels ?? []) {
+      if (level.orderId === null || !this.endedAtStart.has(level.orderId)) continue;
+      this.ctx.log.warn('grid rung left out: its order ended before the start and no event of it came', {
+        symbol,
+        orderId: level.orderId,
+        stage: level.stage,
+        price: level.stage === 'buy' ? level.buyPrice : level.sellPrice,
+      });
+    }
   }
 
   private build(reference: number): GridState {
@@ -171,11 +240,14 @@ export class GridTrading extends Strategy<GridTradingParams> {
     return this.ctx.openOrders(symbol).some((o) => working.has(o.id) && o.filledQty > ZERO);
   }
 
-  private placeMissing(symbol: string, grid: GridState): void {
+  private placeMissing(symbol: string, grid: GridState, ts: number): void {
     const inst = this.ctx.instrument(symbol);
     let changed = false;
     for (const level of grid.levels) {
       if (level.orderId !== null || level.parked) continue;
+      const side = `${symbol} ${level.stage}`;
+      const pause = this.pauses.get(side);
+      if (pause !== undefined && ts < pause.until) continue;
       let order: Order;
       if (level.stage === 'sell') {
         const qty = toFixed(level.quantity ?? '0');
@@ -193,17 +265,25 @@ export class GridTrading extends Strategy<GridTradingParams> {
       level.orderId = order.id;
       // A denial (or an immediate fill) arrives before the id is known here: settle it now.
       if (order.isTerminal) this.settle(grid, level, order);
+      if (isPauseRefusal(order)) {
+        const waitMs = pause === undefined ? PAUSE_FIRST_MS : Math.min(PAUSE_MAX_MS, pause.waitMs * 2);
+        this.pauses.set(side, { until: ts + waitMs, waitMs });
+      } else {
+        this.pauses.delete(side);
+      }
     }
     if (changed) this.save(symbol, grid);
   }
 
   private settle(grid: GridState, level: GridLevel, order: Order): void {
     level.orderId = null;
+    // The engine does not trade now: nothing is wrong with the rung, placeMissing pauses its side.
+    if (isPauseRefusal(order)) return;
     const refused = order.status === 'DENIED' || order.status === 'REJECTED';
     if (order.side === 'BUY') {
       if (order.filledQty > ZERO) {
         level.stage = 'sell';
-        level.quantity = formatFixed(order.filledQty);
+        level.quantity = formatFixed(this.coinsBought(order));
       } else if (refused) {
         level.parked = true;
       }
@@ -219,6 +299,20 @@ export class GridTrading extends Strategy<GridTradingParams> {
     level.quantity = null;
     // Cash came back: rungs parked for want of it may try again.
     for (const l of grid.levels) l.parked = false;
+  }
+
+  /**
+   * What a buy left in the account: its fills less the fees the venue took in the coin bought
+   * (Binance spot charges a buy's fee in the coin received), floored to the lot. The rung's
+   * sell of the full fill would be refused for want of coins, and the rung parked for good.
+   */
+  private coinsBought(order: Order): Fixed {
+    const inst = this.ctx.instrument(order.symbol);
+    let fees = ZERO;
+    for (const e of order.events) {
+      if (e.type === 'OrderFilled' && e.feeCurrency === inst.base) fees = add(fees, e.fee);
+    }
+    return fees === ZERO ? order.filledQty : floorToStep(sub(order.filledQty, fees), inst.lotSize);
   }
 
   private save(symbol: string, grid: GridState): void {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fromNumber, toFixed } from '../../src/core/Fixed.js';
+import type { OrderCanceled, OrderEvent, OrderFilled } from '../../src/model/events.js';
+import type { Order } from '../../src/model/Order.js';
 import type { GridState } from '../../src/strategies/GridTrading.js';
 import { GridTrading } from '../../src/strategies/GridTrading.js';
 import type { Strategy } from '../../src/strategy/Strategy.js';
@@ -8,6 +11,34 @@ import { startStrategy } from './support/startStrategy.js';
 const PARAMS = { levels: 3, spacingPct: 10, orderSize: 0.2 };
 const OPTS = { cash: 1000 };
 const gridOf = (ctx: FakeContext): GridState | undefined => ctx.state.get<GridState>('grid:ETH/USDT');
+
+let seq = 0;
+const about = (o: Order) => ({
+  eventId: `D${++seq}`,
+  orderId: o.id,
+  strategyId: o.strategyId,
+  symbol: o.symbol,
+  ts: 0,
+});
+/**
+ * The order fills while no strategy hears it (the engine down, or the fill found at its start):
+ * booked on the order, not handed to any strategy yet. `fee` is paid in ETH, the coin bought.
+ */
+function filledWhileDown(o: Order, qty: string, px: number, fee = '0'): [Order, OrderEvent] {
+  const e: OrderFilled = {
+    type: 'OrderFilled',
+    ...about(o),
+    tradeId: `DT${seq}`,
+    side: o.side,
+    lastQty: toFixed(qty),
+    lastPx: fromNumber(px),
+    fee: toFixed(fee),
+    feeCurrency: fee === '0' ? 'USDT' : 'ETH',
+    liquidity: 'MAKER',
+  };
+  o.apply(e);
+  return [o, e];
+}
 
 describe('GridTrading', () => {
   it('has the documented id, defaults and cross-field limits', () => {
@@ -99,19 +130,110 @@ describe('GridTrading', () => {
     ]);
   });
 
-  it('resumes its grid from ctx.state after a restart', () => {
+  it('sells what a buy left when the venue took its fee in the coin bought, not the quantity ordered', () => {
     const { ctx } = startStrategy(GridTrading, PARAMS, OPTS);
-    feed(ctx, makeBars([100, [100, 100, 88, 92]]));
-    // A new process: same persisted state, none of the old orders open any more.
-    const ctx2 = new FakeContext({ ...OPTS, state: ctx.state });
+    feed(ctx, makeBars([100]));
+    // Binance spot: a buy pays its fee (0.1 %) in the coin received.
+    ctx.handOver(...filledWhileDown(ctx.placed[0]?.order as Order, '2.22222222', 90, '0.00222222'));
+    feed(ctx, makeBars([93]));
+    expect(ctx.decisions().slice(3)).toEqual(['SELL LIMIT 2.22 at 100 @1']);
+  });
+
+  it('a refusal of the trading state (halt) pauses the side and tries one order again after a doubling wait, never parks', () => {
+    const { ctx } = startStrategy(GridTrading, PARAMS, OPTS);
+    for (let i = 0; i < 6; i++) ctx.denyNext('ERR_RISK_HALTED');
+    // One bar a minute: tries after 1, 2, 4, 8, then at most 15 minutes; the seventh goes through.
+    feed(ctx, makeBars(Array.from({ length: 50 }, () => 100)));
+    expect(ctx.placed.map((p) => `${p.side} ${p.price} ${p.order.status} @${p.bar}`)).toEqual([
+      'BUY 90 DENIED @0',
+      'BUY 90 DENIED @1',
+      'BUY 90 DENIED @3',
+      'BUY 90 DENIED @7',
+      'BUY 90 DENIED @15',
+      'BUY 90 DENIED @30',
+      'BUY 90 ACCEPTED @45',
+      'BUY 80 ACCEPTED @45',
+      'BUY 70 ACCEPTED @45',
+    ]);
+    expect(gridOf(ctx)?.levels.map((l) => l.parked)).toEqual([false, false, false]);
+  });
+});
+
+describe('GridTrading across a restart', () => {
+  /** The order is canceled before the strategy runs (kill switch still on at the start). */
+  function canceledAtStart(o: Order): [Order, OrderEvent] {
+    const e: OrderCanceled = { type: 'OrderCanceled', ...about(o), reason: 'kill switch (alice)' };
+    o.apply(e);
+    return [o, e];
+  }
+  /** A new process: the same saved state, the orders still open adopted, then onStart. */
+  function restart(ctx: FakeContext, stillOpen: readonly Order[]): FakeContext {
+    const ctx2 = new FakeContext({ ...OPTS, state: ctx.state, orderIdPrefix: 'R' });
+    for (const o of stillOpen) ctx2.adopt(o);
     const Ctor = GridTrading as unknown as new (c: FakeContext, p: unknown) => Strategy<unknown>;
     ctx2.start(new Ctor(ctx2, GridTrading.paramsSchema.parse(PARAMS)));
+    return ctx2;
+  }
+  /** The first run: three buys resting at 90, 80, 70. */
+  function firstRun(): { ctx: FakeContext; buys: Order[] } {
+    const { ctx } = startStrategy(GridTrading, PARAMS, OPTS);
+    feed(ctx, makeBars([100]));
+    return { ctx, buys: ctx.placed.map((p) => p.order) };
+  }
+  const warnings = (ctx: FakeContext): string[] =>
+    ctx.logs.filter((l) => l.level === 'warn').map((l) => l.msg);
+
+  it('a buy that filled while the engine was down turns to its sell when its held fill arrives, not another buy', () => {
+    const { ctx, buys } = firstRun();
+    const [b90, b80, b70] = buys as [Order, Order, Order];
+    const held = filledWhileDown(b90, '2.22222222', 90);
+    const ctx2 = restart(ctx, [b80, b70]);
+    ctx2.handOver(...held);
     feed(ctx2, makeBars([93]));
-    expect(ctx2.decisions()).toEqual([
-      'SELL LIMIT 2.22222222 at 100 @0',
-      'BUY LIMIT 2.5 at 80 @0',
-      'BUY LIMIT 2.85714285 at 70 @0',
+    expect(ctx2.decisions()).toEqual(['SELL LIMIT 2.22222222 at 100 @0']);
+    expect(gridOf(ctx2)?.levels.map((l) => [l.stage, l.quantity, l.orderId])).toEqual([
+      ['sell', '2.22222222', ctx2.placed[0]?.order.id],
+      ['buy', null, b80.id],
+      ['buy', null, b70.id],
     ]);
     expect(gridOf(ctx2)?.reference).toBe(100);
+    expect(warnings(ctx2)).toEqual([]);
+  });
+
+  it('a buy canceled at the start is laid again, a partly filled one sells what it bought; later events of the same order are expected', () => {
+    const { ctx, buys } = firstRun();
+    const [b90, b80, b70] = buys as [Order, Order, Order];
+    const held = [filledWhileDown(b90, '1', 90), canceledAtStart(b90), canceledAtStart(b80)];
+    const ctx2 = restart(ctx, [b70]);
+    // Nothing is laid before the events say how the orders ended.
+    expect(gridOf(ctx2)?.levels.map((l) => l.orderId)).toEqual([b90.id, b80.id, b70.id]);
+    for (const h of held) ctx2.handOver(...h);
+    feed(ctx2, makeBars([93]));
+    expect(ctx2.decisions()).toEqual(['SELL LIMIT 1 at 100 @0', 'BUY LIMIT 2.5 at 80 @0']);
+    expect(gridOf(ctx2)?.levels.map((l) => [l.stage, l.quantity])).toEqual([
+      ['sell', '1'],
+      ['buy', null],
+      ['buy', null],
+    ]);
+    expect(warnings(ctx2)).toEqual([]);
+  });
+
+  it('a rung whose order ended with no event handed over is left out with a warning, until the grid re-centres', () => {
+    const { ctx } = firstRun();
+    // None of the old orders is open, and no event of them comes (the engine stopped during
+    // warm-up last time): whether the buys filled is unknown, so none is bought again.
+    const ctx2 = restart(ctx, []);
+    feed(ctx2, makeBars([93, 93]));
+    expect(ctx2.decisions()).toEqual([]);
+    expect(warnings(ctx2)).toHaveLength(3);
+    expect(gridOf(ctx2)?.reference).toBe(100);
+    // Above the grid with nothing held: laid afresh around 115.
+    feed(ctx2, makeBars([115]));
+    expect(ctx2.decisions()).toEqual([
+      'BUY LIMIT 1.93236714 at 103.5 @2',
+      'BUY LIMIT 2.17391304 at 92 @2',
+      'BUY LIMIT 2.48447204 at 80.5 @2',
+    ]);
+    expect(warnings(ctx2)).toHaveLength(3);
   });
 });

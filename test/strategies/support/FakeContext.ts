@@ -15,7 +15,7 @@ import {
 import type { Millis } from '../../../src/core/time.js';
 import type { Bar } from '../../../src/model/Bar.js';
 import type { OrderSide } from '../../../src/model/enums.js';
-import type { OrderEventInput } from '../../../src/model/events.js';
+import type { OrderEvent, OrderEventInput } from '../../../src/model/events.js';
 import type { Instrument, InstrumentSpec } from '../../../src/model/Instrument.js';
 import { makeInstrument } from '../../../src/model/Instrument.js';
 import { Order } from '../../../src/model/Order.js';
@@ -45,6 +45,8 @@ export interface FakeContextOptions {
   readonly instruments?: readonly InstrumentSpec[];
   /** A state store to share with a restarted strategy. */
   readonly state?: MemoryStateStore;
+  /** Prefix of order ids (default "F"): a restarted context names its orders apart from the last run's. */
+  readonly orderIdPrefix?: string;
 }
 
 /** One order as the tests read it back: what was asked, on which bar. */
@@ -93,11 +95,13 @@ export class FakeContext implements StrategyContext {
   private readonly fee: Fixed;
   private seq = 0;
   private denials: string[] = [];
+  private readonly orderIdPrefix: string;
 
   constructor(opts: FakeContextOptions = {}) {
     this.symbols = opts.symbols ?? ['ETH/USDT'];
     this.timeframe = opts.timeframe ?? '1m';
     this.state = opts.state ?? new MemoryStateStore();
+    this.orderIdPrefix = opts.orderIdPrefix ?? 'F';
     this.fee = fromNumber(opts.fee ?? 0);
     for (const s of this.symbols) {
       const spec = opts.instruments?.find((i) => i.symbol === s) ?? { symbol: s };
@@ -122,6 +126,23 @@ export class FakeContext implements StrategyContext {
   start(strategy: Strategy<unknown>): void {
     this.strategy = strategy;
     strategy.onStart();
+  }
+
+  /**
+   * Takes an order of an earlier run (another context) under this one, as the engine adopts
+   * the journal's orders at a restart: an open one works against the bars from now on.
+   */
+  adopt(order: Order): void {
+    this.orders.push(order);
+  }
+
+  /**
+   * Hands the strategy an event of an order that was applied to it already, as the engine
+   * hands over the events it held for a strategy that could not act yet.
+   */
+  handOver(order: Order, event: OrderEvent): void {
+    this.owner().onOrderUpdate(order, event);
+    if (event.type === 'OrderFilled') this.owner().onFill(event, order);
   }
 
   /** Makes the next submitted order be denied with this code. */
@@ -303,7 +324,7 @@ export class FakeContext implements StrategyContext {
       tag: options.tag,
     };
     this.seq += 1;
-    const order = new Order(`F${this.seq}`, this.strategyId, request, this.now);
+    const order = new Order(`${this.orderIdPrefix}${this.seq}`, this.strategyId, request, this.now);
     this.orders.push(order);
     this.placed.push({
       bar: this.barIndex,
