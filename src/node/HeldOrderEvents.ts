@@ -17,7 +17,7 @@ interface HeldOrderEvent {
  * the end of the line, so the strategy still sees every event of its orders in arrival order.
  */
 export class HeldOrderEvents {
-  private items: HeldOrderEvent[] = [];
+  private readonly items: HeldOrderEvent[] = [];
   private releasing = false;
 
   /** Events are being handed over: a new one must queue behind them. */
@@ -52,10 +52,5 @@ export class HeldOrderEvents {
     } finally {
       this.releasing = false;
     }
-  }
-
-  /** The strategy stopped: what it was not handed is not for it any more (ledger and journal have it). */
-  drop(): void {
-    this.items = [];
   }
 }

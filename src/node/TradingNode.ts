@@ -1,4 +1,5 @@
-import type { Fixed, Numeric } from '../core/Fixed.js';
+import type { Numeric } from '../core/Fixed.js';
+import { toNumber } from '../core/Fixed.js';
 import { IdGenerator } from '../core/ids.js';
 import { QtsError } from '../core/QtsError.js';
 import { DataEngine } from '../data/DataEngine.js';
@@ -9,9 +10,7 @@ import type { Clock } from '../kernel/Clock.js';
 import { MessageBus } from '../kernel/MessageBus.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { Bar, Trade } from '../model/Bar.js';
-import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { ClearingEvent } from '../model/futuresEvents.js';
-import { ZERO, toNumber } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
@@ -21,14 +20,17 @@ import { Portfolio } from '../portfolio/Portfolio.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { RiskLimits } from '../risk/preTradeRules.js';
 import { RiskEngine } from '../risk/RiskEngine.js';
-import type { AnyStrategyClass } from '../strategy/Strategy.js';
-import { Strategy } from '../strategy/Strategy.js';
 import type { StrategyStateStore } from '../strategy/StrategyContext.js';
+import { FillBooking } from './FillBooking.js';
 import { MemoryStateStore } from './MemoryStateStore.js';
-import { HeldOrderEvents } from './HeldOrderEvents.js';
-import { NodeStrategyContext } from './NodeStrategyContext.js';
+import { OrderEventRouter } from './OrderEventRouter.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import { discardLogs } from './StrategyLogSink.js';
+import type { StrategyDeployment, StrategyInfo } from './StrategyRegistry.js';
+import { StrategyRegistry } from './StrategyRegistry.js';
+
+// What the node runs and tells about its strategies: callers import them with the node.
+export type { StrategyDeployment, StrategyInfo } from './StrategyRegistry.js';
 
 export interface TradingNodeOptions {
   readonly clock: Clock;
@@ -55,47 +57,6 @@ export interface TradingNodeOptions {
   readonly closedOrderMemory?: number;
 }
 
-/** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
-export interface StrategyDeployment {
-  readonly id: string;
-  readonly strategyClass: AnyStrategyClass;
-  readonly params: unknown;
-  readonly symbols: readonly string[];
-  readonly timeframe: string;
-  /** This strategy's sizer; the node's default when omitted. */
-  readonly sizing?: SizingSpec;
-}
-
-/** A strategy instance as the node runs it. */
-interface StrategyEntry {
-  strategy: Strategy<unknown>;
-  ctx: NodeStrategyContext;
-  deployment: StrategyDeployment;
-  /** False once stopped by a command: it sees no data and sends no orders until started again. */
-  running: boolean;
-  /** This instance ran through a warm-up (a strategy started again after it is a fresh, cold one). */
-  warmedUp: boolean;
-  /** Its order events that arrived before it could act on them (see HeldOrderEvents). */
-  held: HeldOrderEvents;
-}
-
-/** What the node tells about one strategy instance. */
-export interface StrategyInfo extends StrategyDeployment {
-  readonly running: boolean;
-  /** This instance was fed history before live data (beginWarmUp), running. */
-  readonly warmedUp: boolean;
-}
-
-/** Where the open round trip of a symbol started: realized PnL then, fees paid since. */
-interface RoundTripStart {
-  open: boolean;
-  realized: Fixed;
-  fees: number;
-}
-
-/** Stands in for a stopped strategy: every handler does nothing. */
-class InertStrategy extends Strategy<unknown> {}
-
 /**
  * The kernel of one engine: bus, data engine, risk, OMS, portfolio and strategies, wired
  * the same way in every mode. The composition root gives it a clock and an execution
@@ -111,14 +72,10 @@ export class TradingNode {
   readonly portfolio: Portfolio;
   readonly sizing: SizingSpec;
   private readonly instruments = new Map<string, Instrument>();
-  private readonly strategies = new Map<string, StrategyEntry>();
-  /** When live market data of a symbol last arrived (the runtime's record; absent in backtests). */
-  private readonly lastDataAt: ((symbol: string) => number | undefined) | undefined;
-  private readonly logSink: StrategyLogSink;
-  private readonly stateStore: (strategyId: string) => StrategyStateStore;
-  private started = false;
-  /** Strategies are being fed history before live data (beginWarmUp … endWarmUp). */
-  private warmingUp = false;
+  /** The strategy instances and their lifecycle (start, stop, new params, warm-up). */
+  private readonly strategies: StrategyRegistry;
+  /** Takes order events to their strategies, holding those a strategy cannot act on yet. */
+  private readonly orderEvents: OrderEventRouter;
 
   constructor(opts: TradingNodeOptions) {
     this.clock = opts.clock;
@@ -146,11 +103,23 @@ export class TradingNode {
       },
       opts.riskLimits,
     );
-    this.lastDataAt = opts.lastDataAt;
-    this.logSink = opts.logSink ?? discardLogs;
-    this.stateStore = opts.stateStore ?? (() => new MemoryStateStore());
+    this.strategies = new StrategyRegistry({
+      host: this,
+      stateStore: opts.stateStore ?? (() => new MemoryStateStore()),
+      logSink: opts.logSink ?? discardLogs,
+      releaseHeld: (e) => this.orderEvents.releaseHeld(e),
+    });
+    this.orderEvents = new OrderEventRouter(
+      this.strategies,
+      this.oms,
+      new FillBooking(this.portfolio, this.risk, this.clock),
+      this.portfolio,
+      opts.lastDataAt,
+    );
     // Fills reach the ledger before any strategy hears of them, so onFill sees the new position.
-    this.bus.subscribe(ORDER_EVENTS, (e) => this.routeOrderEvent(e));
+    this.bus.subscribe(ORDER_EVENTS, (e) => {
+      if (this.orderEvents.route(e)) this.heldWaiting = true;
+    });
   }
 
   private static orderIds(prefix: string, used: number): IdGenerator {
@@ -211,68 +180,21 @@ export class TradingNode {
 
   /** Adds a strategy instance; it starts with the node (or at once if the node runs). */
   addStrategy(d: StrategyDeployment): void {
-    if (this.strategies.has(d.id))
-      throw new QtsError('ERR_DUPLICATE_STRATEGY', `strategy id ${d.id} already added`);
-    for (const s of d.symbols) this.instrument(s);
-    const entry = this.instantiate(d);
-    this.strategies.set(d.id, entry);
-    if (this.started) entry.strategy.onStart();
-  }
-
-  /** A fresh instance of a deployment: new context (its state store reads the same saved state). */
-  private instantiate(d: StrategyDeployment): StrategyEntry {
-    const ctx = new NodeStrategyContext(
-      this,
-      d.id,
-      d.symbols,
-      d.timeframe,
-      this.stateStore(d.id),
-      this.logSink,
-      d.sizing ?? this.sizing,
-    );
-    const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
-    const strategy = new Ctor(ctx, d.params);
-    ctx.bind(strategy);
-    // Started (through the API) while the others warm up: it warms up with them.
-    if (this.warmingUp) ctx.beginWarmUp();
-    return {
-      strategy,
-      ctx,
-      deployment: d,
-      running: true,
-      warmedUp: this.warmingUp,
-      held: new HeldOrderEvents(),
-    };
+    this.strategies.addStrategy(d);
   }
 
   /** The strategy instances, with their deployment and whether they run. */
   strategyInfos(): StrategyInfo[] {
-    return [...this.strategies.values()].map((e) => ({
-      ...e.deployment,
-      running: e.running,
-      warmedUp: e.warmedUp && e.running,
-    }));
-  }
-
-  private entry(id: string): StrategyEntry {
-    const e = this.strategies.get(id);
-    if (!e) throw new QtsError('ERR_STRATEGY_NOT_FOUND', `no strategy instance "${id}" in this engine`);
-    return e;
+    return this.strategies.strategyInfos();
   }
 
   /**
    * Stops one strategy: it is told (onStop) and disconnected from data and timers. Its open
    * orders and positions stay; cancel or close them through the OMS if wanted. Order events
-   * held for it (see routeOrderEvent) are dropped: a stopped strategy acts on nothing, and the
-   * ledger and journal booked them when they arrived.
+   * held for it are dropped (see StrategyRegistry.stopStrategy).
    */
   stopStrategy(id: string): void {
-    const e = this.entry(id);
-    if (!e.running) return;
-    if (this.started) e.strategy.onStop();
-    e.ctx.detach(new InertStrategy(e.ctx, {}));
-    e.running = false;
-    e.held = new HeldOrderEvents();
+    this.strategies.stopStrategy(id);
   }
 
   /**
@@ -280,52 +202,28 @@ export class TradingNode {
    * next bars; its saved state is kept).
    */
   startStrategy(id: string): void {
-    const e = this.entry(id);
-    if (e.running) return;
-    const fresh = this.instantiate(e.deployment);
-    this.strategies.set(id, fresh);
-    if (this.started) fresh.strategy.onStart();
+    this.strategies.startStrategy(id);
   }
 
   /**
    * Replaces a strategy's parameters (already validated by its schema): the instance is
-   * rebuilt with them, and restarted if it was running. The rebuilt instance is the same
-   * strategy with the same saved state: order events held for the old one are its now (the
-   * saved parameters restored at start rebuild instances before any of them started).
+   * rebuilt with them, and restarted if it was running (see StrategyRegistry.updateStrategyParams).
    */
   updateStrategyParams(id: string, params: unknown): void {
-    const e = this.entry(id);
-    const wasRunning = e.running;
-    const held = e.held;
-    this.stopStrategy(id);
-    const d = { ...e.deployment, params };
-    if (!wasRunning) {
-      this.strategies.set(id, { ...e, deployment: d });
-      return;
-    }
-    const fresh = this.instantiate(d);
-    fresh.held = held;
-    this.strategies.set(id, fresh);
-    if (this.started) fresh.strategy.onStart();
-    this.releaseHeld(fresh);
+    this.strategies.updateStrategyParams(id, params);
   }
 
   /**
    * Strategies start (onStart). Order events that arrived for them before are handed over once
    * they may act on them: after their warm-up, at the first live data of their symbols (see
-   * releaseHeld).
+   * OrderEventRouter.releaseHeld).
    */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    for (const { strategy, running } of this.strategies.values()) if (running) strategy.onStart();
-    for (const e of this.strategies.values()) this.releaseHeld(e);
+    this.strategies.start();
   }
 
   stop(): void {
-    if (!this.started) return;
-    for (const { strategy, running } of this.strategies.values()) if (running) strategy.onStop();
-    this.started = false;
+    this.strategies.stop();
   }
 
   /** Declares a feed's base timeframe for a symbol (before the first bar). */
@@ -340,12 +238,7 @@ export class TradingNode {
    * with `warmUpBar`.
    */
   beginWarmUp(): void {
-    this.warmingUp = true;
-    for (const e of this.strategies.values()) {
-      e.ctx.beginWarmUp();
-      // A strategy stopped (by a command before the last stop) sees no history.
-      e.warmedUp = e.running;
-    }
+    this.strategies.beginWarmUp();
   }
 
   /**
@@ -359,66 +252,36 @@ export class TradingNode {
   }
 
   /**
-   * Warm-up is over: strategies send orders again from now on. The order events held for each
-   * since before it started or during its warm-up are handed over, in arrival order, after its
-   * last history bar and before it sees the first live price of its symbols (releaseHeld), so
-   * what it sends in reaction goes out. A node stopped meanwhile hands nothing over.
+   * Warm-up is over: strategies send orders again from now on, and are handed the order events
+   * held for them before their first live price (see StrategyRegistry.endWarmUp).
    */
   endWarmUp(): void {
-    if (!this.warmingUp) return;
-    this.warmingUp = false;
-    for (const { ctx } of this.strategies.values()) ctx.endWarmUp();
-    for (const e of this.strategies.values()) this.releaseHeld(e);
+    this.strategies.endWarmUp();
   }
 
   /** Whether strategies are being warmed up on history. */
   get isWarmingUp(): boolean {
-    return this.warmingUp;
+    return this.strategies.isWarmingUp;
   }
 
   /** A market bar from the feed: marks the portfolio, then strategies see it. */
   onBar(bar: Bar): void {
     this.portfolio.updatePrice(bar.symbol, bar.close);
-    if (this.heldWaiting) this.liveData(bar.symbol);
+    if (this.heldWaiting) this.heldWaiting = this.orderEvents.liveData(bar.symbol);
     this.data.onBar(bar);
   }
 
   onTrade(trade: Trade): void {
     this.portfolio.updatePrice(trade.symbol, trade.price);
-    if (this.heldWaiting) this.liveData(trade.symbol);
+    if (this.heldWaiting) this.heldWaiting = this.orderEvents.liveData(trade.symbol);
     this.data.onTrade(trade);
   }
 
   /**
-   * Some strategy has order events held for it (see routeOrderEvent): only then do prices
+   * Some strategy has order events held for it (see OrderEventRouter): only then do prices
    * look for them, so a backtest's bar pays one field read.
    */
   private heldWaiting = false;
-
-  /**
-   * A live price of `symbol` while order events are held: strategies trading it are handed
-   * theirs, now that the risk engine and sizing judge what they send on a live price, before
-   * they see that price themselves.
-   */
-  private liveData(symbol: string): void {
-    let waiting = false;
-    for (const e of this.strategies.values()) {
-      if (e.ctx.symbols.includes(symbol)) this.releaseHeld(e);
-      if (e.held.size > 0) waiting = true;
-    }
-    this.heldWaiting = waiting;
-  }
-
-  /**
-   * Whether live market data of `symbol` arrived: the runtime's record of data (warm-up history
-   * is not in it), else a price marked through onBar/onTrade (warm-up bars mark none).
-   */
-  private hasLiveData(symbol: string): boolean {
-    const lastDataAt = this.lastDataAt;
-    return lastDataAt === undefined
-      ? this.portfolio.lastPrice(symbol) !== undefined
-      : lastDataAt(symbol) !== undefined;
-  }
 
   /** Every order from any source goes here: OMS names it, risk judges it, then it goes out. */
   submit(strategyId: string, request: OrderRequest): Order {
@@ -459,90 +322,6 @@ export class TradingNode {
   }
 
   strategyIds(): string[] {
-    return [...this.strategies.keys()];
-  }
-
-  /**
-   * Realized PnL and fees of each symbol's position since it opened (loss streaks). One
-   * record per symbol, reused for every round trip: a fill is a hot path in a backtest.
-   */
-  private readonly openedAt = new Map<string, RoundTripStart>();
-
-  /**
-   * Books a fill, and when it closes a position (back to flat) tells the risk engine how
-   * that round trip ended, net of fees, for the consecutive-loss cooldown.
-   */
-  private bookFill(event: OrderFilled): void {
-    const ledger = this.portfolio.ledger;
-    const symbol = event.symbol;
-    const opened = ledger.position(symbol);
-    const before = opened.qty;
-    let at = this.openedAt.get(symbol);
-    if (before === ZERO) {
-      if (at === undefined) {
-        at = { open: true, realized: ZERO, fees: 0 };
-        this.openedAt.set(symbol, at);
-      }
-      at.open = true;
-      at.realized = opened.realizedPnl;
-      at.fees = 0;
-    }
-    this.portfolio.applyFill(event);
-    if (at === undefined || !at.open) return;
-    if (event.fee !== ZERO) at.fees += toNumber(event.fee);
-    const pos = ledger.position(symbol);
-    if (pos.qty === ZERO && before !== ZERO) {
-      at.open = false;
-      // Converted only when loss streaks are counted: the same floats as converting at the open.
-      if (this.risk.countsLossStreaks) {
-        this.risk.onRoundTripClosed(
-          event.strategyId,
-          toNumber(pos.realizedPnl) - toNumber(at.realized) - at.fees,
-          this.clock.now(),
-        );
-      }
-    }
-  }
-
-  /**
-   * Books a fill at once, then tells the strategy that owns the order. A strategy that cannot
-   * act on it yet — the node has not started it (events of the start: cancels resumed, a kill
-   * switch held, fills reconciliation found), or it is warming up (its orders would be refused,
-   * its state writes dropped) — is handed it later, in arrival order, once it can (`releaseHeld`);
-   * events that arrive while some wait queue behind them.
-   */
-  private routeOrderEvent(event: OrderEvent): void {
-    const order = this.oms.orderOf(event);
-    if (!order) return;
-    if (event.type === 'OrderFilled') this.bookFill(event);
-    const entry = this.strategies.get(event.strategyId);
-    if (!entry?.running) return;
-    const held = entry.held;
-    if (!this.started || entry.ctx.isWarmingUp || held.size > 0 || held.isReleasing) {
-      held.hold(order, event);
-      this.heldWaiting = true;
-      return;
-    }
-    TradingNode.deliver(entry.strategy, order, event);
-  }
-
-  private static deliver(strategy: Strategy<unknown>, order: Order, event: OrderEvent): void {
-    strategy.onOrderUpdate(order, event);
-    if (event.type === 'OrderFilled') strategy.onFill(event, order);
-  }
-
-  /**
-   * Hands a strategy the order events held for it once it may act on them: started, warmed up,
-   * and live market data of one of its symbols arrived (before that, risk would deny an order
-   * that adds risk for want of data, and sizing has no price to size on). Delivery stops if the
-   * strategy is stopped meanwhile.
-   */
-  private releaseHeld(e: StrategyEntry): void {
-    if (!this.started || !e.running || e.ctx.isWarmingUp || e.held.size === 0) return;
-    if (!e.ctx.symbols.some((s) => this.hasLiveData(s))) return;
-    e.held.release(
-      (order, event) => TradingNode.deliver(e.strategy, order, event),
-      () => this.started && e.running && this.strategies.get(e.deployment.id) === e,
-    );
+    return this.strategies.strategyIds();
   }
 }
