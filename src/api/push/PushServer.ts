@@ -5,26 +5,23 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import { QtsError } from '../../core/QtsError.js';
-import {
-  AuthFailureLimiter,
-  DEFAULT_AUTH_FAILURES,
-  DEFAULT_AUTH_WINDOW_MS,
-} from '../auth/AuthFailureLimiter.js';
+import type { AuthFailureLimiter } from '../auth/AuthFailureLimiter.js';
 import type { Authenticator, Identity } from '../auth/Identity.js';
-import { roleAllows } from '../auth/Identity.js';
 import { TrustedProxies } from '../auth/TrustedProxies.js';
-import type { ChannelSpec, Serializer } from './PushChannel.js';
-import { PushChannel } from './PushChannel.js';
+import { credentialOf } from './credentialOf.js';
+import { PushAuthGate } from './PushAuthGate.js';
+import type { ChannelSpec, PushChannel, Serializer } from './PushChannel.js';
 import type { DropReason } from './PushClient.js';
 import { PushClient } from './PushClient.js';
-import type { ClientMessage, RequestId } from './pushProtocol.js';
-import {
-  BEARER_SUBPROTOCOL_PREFIX,
-  ClientMessageSchema,
-  PUSH_SUBPROTOCOL,
-  PushCloseCode,
-  PushErrorCode,
-} from './pushProtocol.js';
+import type { PushStats } from './PushStats.js';
+import { newPushCounters, pushStats } from './PushStats.js';
+import { PushSubscriptions } from './PushSubscriptions.js';
+import type { RequestId } from './pushProtocol.js';
+import { ClientMessageSchema, PUSH_SUBPROTOCOL, PushCloseCode, PushErrorCode } from './pushProtocol.js';
+import { sendPushError } from './sendPushError.js';
+
+// Where the server's callers have always found it.
+export type { PushStats } from './PushStats.js';
 
 export interface PushServerOptions {
   readonly host: string;
@@ -58,25 +55,6 @@ export interface PushServerOptions {
   readonly onAuth?: (identity: Identity | undefined, address: string) => void;
 }
 
-/** Counters of a running push server, for health and tests. */
-export interface PushStats {
-  readonly clients: number;
-  readonly authenticated: number;
-  readonly subscriptions: number;
-  readonly connections: number;
-  readonly droppedSlow: number;
-  readonly droppedHeartbeat: number;
-  readonly authFailures: number;
-  readonly rejectedFull: number;
-  readonly badMessages: number;
-  /** Most bytes any client ever had waiting after a send (bounded by maxBufferedBytes + one message). */
-  readonly peakBuffered: number;
-}
-
-const ANONYMOUS: Identity = { name: 'anonymous', role: 'viewer' };
-/** Messages a client may send before its token is checked (auth then subscriptions, typically). */
-const MAX_PENDING = 64;
-
 /**
  * The WebSocket push server: authenticated subscriptions to named channels, events
  * serialized once per channel and fanned out as the same bytes, per-client bounded send
@@ -87,33 +65,23 @@ const MAX_PENDING = 64;
 export class PushServer {
   /** Changes on every start: sequence numbers of another epoch mean nothing here. */
   readonly epoch = randomUUID().slice(0, 8);
-  private readonly channels = new Map<string, PushChannel>();
   private readonly clients = new Set<PushClient>();
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
-  private readonly failures: AuthFailureLimiter;
   private readonly proxies: TrustedProxies;
-  private counters = {
-    connections: 0,
-    droppedSlow: 0,
-    droppedHeartbeat: 0,
-    authFailures: 0,
-    rejectedFull: 0,
-    badMessages: 0,
-    peakBuffered: 0,
-  };
+  private readonly counters = newPushCounters();
+  private readonly subscriptions: PushSubscriptions;
+  private readonly auth: PushAuthGate;
 
   private constructor(
     private readonly opts: PushServerOptions,
     private readonly http: Server,
     private readonly wss: WebSocketServer,
   ) {
-    // Only a window's length is measured, so a monotonic clock will do when none is shared.
-    this.failures =
-      opts.authFailures ??
-      opts.authenticator.failures ??
-      new AuthFailureLimiter(DEFAULT_AUTH_FAILURES, DEFAULT_AUTH_WINDOW_MS, () => performance.now());
     this.proxies = opts.trustedProxies ?? new TrustedProxies([]);
+    this.subscriptions = new PushSubscriptions(this.epoch, opts.serialize, opts.log);
+    // Messages held while a token was checked are handled like any other once it passes.
+    this.auth = new PushAuthGate(opts, this.counters, (client, text) => this.handle(client, text));
   }
 
   static async start(opts: PushServerOptions): Promise<PushServer> {
@@ -157,27 +125,15 @@ export class PushServer {
 
   /** Declares a channel; its source publishes through the returned object. */
   channel(spec: ChannelSpec): PushChannel {
-    if (this.channels.has(spec.name))
-      throw new QtsError('ERR_PUSH_DUPLICATE_CHANNEL', `push channel ${spec.name} declared twice`);
-    const ch = new PushChannel(spec, this.opts.serialize);
-    this.channels.set(spec.name, ch);
-    return ch;
+    return this.subscriptions.declare(spec);
   }
 
   channelNames(): string[] {
-    return [...this.channels.keys()];
+    return this.subscriptions.names();
   }
 
   stats(): PushStats {
-    let authenticated = 0;
-    let subscriptions = 0;
-    let peak = this.counters.peakBuffered;
-    for (const c of this.clients) {
-      if (c.identity !== undefined) authenticated++;
-      subscriptions += c.channels.size;
-      if (c.peakBuffered > peak) peak = c.peakBuffered;
-    }
-    return { ...this.counters, clients: this.clients.size, authenticated, subscriptions, peakBuffered: peak };
+    return pushStats(this.counters, this.clients);
   }
 
   /** Says goodbye (1001) to every client, then stops listening. */
@@ -222,13 +178,7 @@ export class PushServer {
       heartbeatMs: this.opts.heartbeatMs,
       channels: this.channelNames(),
     });
-    if (credential !== undefined) this.authenticate(client, credential, undefined);
-    else if (this.opts.allowAnonymous) this.accept(client, ANONYMOUS, undefined);
-    else
-      client.authTimer = setTimeout(
-        () => this.refuse(client, 'no token received in time: send {"op":"auth","token":…} first', undefined),
-        this.opts.authTimeoutMs ?? 10_000,
-      );
+    this.auth.begin(client, credential);
   }
 
   private onMessage(client: PushClient, data: RawData, isBinary: boolean): void {
@@ -242,15 +192,7 @@ export class PushServer {
       return;
     }
     const text = rawText(data);
-    if (client.pending !== undefined) {
-      if (client.pending.length >= MAX_PENDING) {
-        this.error(client, PushErrorCode.TooManyPending, 'too many messages before the token was checked');
-        client.ws.close(PushCloseCode.PolicyViolation, 'too many pending messages');
-        return;
-      }
-      client.pending.push(text);
-      return;
-    }
+    if (this.auth.hold(client, text)) return;
     this.handle(client, text);
   }
 
@@ -276,152 +218,16 @@ export class PushServer {
       case 'pong':
         return;
       case 'auth':
-        if (client.identity !== undefined) {
-          client.sendJson({
-            op: 'authed',
-            name: client.identity.name,
-            role: client.identity.role,
-            id: msg.id,
-          });
-          return;
-        }
-        this.authenticate(client, msg.token, msg.id);
+        this.auth.onAuthMessage(client, msg.token, msg.id);
         return;
       default:
-        this.channelOp(client, msg);
+        this.subscriptions.onChannelMessage(client, msg);
     }
-  }
-
-  private channelOp(client: PushClient, msg: Extract<ClientMessage, { channel: string }>): void {
-    if (client.identity === undefined) {
-      this.error(
-        client,
-        PushErrorCode.Unauthenticated,
-        'authenticate first: {"op":"auth","token":…}, ?token= or the bearer.<token> sub-protocol',
-        msg.id,
-      );
-      client.ws.close(PushCloseCode.Unauthenticated, 'unauthenticated');
-      return;
-    }
-    const ch = this.channels.get(msg.channel);
-    if (ch === undefined) {
-      this.error(
-        client,
-        PushErrorCode.UnknownChannel,
-        `unknown channel ${JSON.stringify(msg.channel)}; channels: ${this.channelNames().join(', ')}`,
-        msg.id,
-      );
-      return;
-    }
-    if (!roleAllows(client.identity.role, ch.role)) {
-      this.error(client, PushErrorCode.Forbidden, `channel ${ch.name} needs the ${ch.role} role`, msg.id);
-      return;
-    }
-    if (msg.op === 'unsubscribe') {
-      ch.remove(client);
-      client.channels.delete(ch);
-      client.sendJson({ op: 'unsubscribed', channel: ch.name, id: msg.id });
-      return;
-    }
-    if (msg.op === 'resume' && (msg.epoch === undefined || msg.epoch === this.epoch)) {
-      const missed = ch.replaySince(msg.lastSeq);
-      if (missed !== undefined) {
-        // Added before replaying: nothing can be published in between (one thread), so no gap.
-        ch.add(client);
-        client.channels.add(ch);
-        for (const payload of missed) client.deliver(payload);
-        client.sendJson({
-          op: 'resumed',
-          channel: ch.name,
-          seq: ch.seq,
-          replayed: missed.length,
-          id: msg.id,
-        });
-        return;
-      }
-    }
-    let data: unknown;
-    try {
-      data = ch.snapshot();
-    } catch (e) {
-      this.opts.log?.warn({ err: e, channel: ch.name }, 'push snapshot failed');
-      this.error(
-        client,
-        PushErrorCode.SnapshotFailed,
-        `no snapshot of ${ch.name}: ${(e as Error).message}`,
-        msg.id,
-      );
-      return;
-    }
-    ch.add(client);
-    client.channels.add(ch);
-    client.sendJson({ op: 'snapshot', channel: ch.name, seq: ch.seq, epoch: this.epoch, data, id: msg.id });
-  }
-
-  /**
-   * Checks a token under the per-address failure limit shared with the REST API: a blocked
-   * address is refused before its token is looked at, and a wrong token counts, so
-   * reconnecting to guess again gains nothing over REST.
-   */
-  private authenticate(client: PushClient, token: string, id: RequestId): void {
-    if (client.authTimer !== undefined) clearTimeout(client.authTimer);
-    client.authTimer = undefined;
-    client.pending = [];
-    const blocked = this.failures.blockedFor(client.address);
-    if (blocked > 0) return this.refuseBlocked(client, blocked, id);
-    this.opts.authenticator.authenticate(token).then(
-      (identity) => {
-        // Guesses sent at once all pass the check above before any is counted: checked again
-        // here, only the first answers up to the limit tell a right token from a wrong one.
-        const blockedNow = this.failures.blockedFor(client.address);
-        if (blockedNow > 0) return this.refuseBlocked(client, blockedNow, id);
-        if (identity === undefined) {
-          this.failures.fail(client.address);
-          return this.refuse(client, 'invalid, expired or unknown token', id);
-        }
-        this.opts.onAuth?.(identity, client.address);
-        this.accept(client, identity, id);
-      },
-      () => this.refuse(client, 'the token could not be checked', id),
-    );
-  }
-
-  private accept(client: PushClient, identity: Identity, id: RequestId): void {
-    client.identity = identity;
-    client.sendJson({ op: 'authed', name: identity.name, role: identity.role, id });
-    const pending = client.pending ?? [];
-    client.pending = undefined;
-    for (const text of pending) {
-      if (client.ws.readyState !== client.ws.OPEN) break;
-      this.handle(client, text);
-    }
-  }
-
-  private refuse(client: PushClient, why: string, id: RequestId): void {
-    this.counters.authFailures++;
-    this.opts.onAuth?.(undefined, client.address);
-    client.pending = undefined;
-    this.error(client, PushErrorCode.AuthFailed, why, id);
-    client.ws.close(PushCloseCode.Unauthenticated, 'authentication failed');
-  }
-
-  private refuseBlocked(client: PushClient, retryAfterMs: number, id: RequestId): void {
-    this.counters.authFailures++;
-    this.opts.onAuth?.(undefined, client.address);
-    client.pending = undefined;
-    client.sendJson({
-      op: 'error',
-      code: PushErrorCode.RateLimited,
-      message: `too many failed authentication attempts from this address; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
-      retryAfterMs,
-      id,
-    });
-    client.ws.close(PushCloseCode.RateLimited, 'too many failed authentication attempts');
   }
 
   private error(client: PushClient, code: PushErrorCode, message: string, id?: RequestId): void {
     if (code === PushErrorCode.BadMessage) this.counters.badMessages++;
-    client.sendJson({ op: 'error', code, message, id });
+    sendPushError(client, code, message, id);
   }
 
   /** Heartbeat: a client that did not answer the previous ping is gone (or hung). */
@@ -452,25 +258,8 @@ export class PushServer {
     if (!this.clients.delete(client)) return;
     if (client.authTimer !== undefined) clearTimeout(client.authTimer);
     if (client.peakBuffered > this.counters.peakBuffered) this.counters.peakBuffered = client.peakBuffered;
-    for (const ch of client.channels) ch.remove(client);
-    client.channels.clear();
+    this.subscriptions.forget(client);
   }
-}
-
-/** A token from the handshake: `?token=`, `Authorization: Bearer`, or a `bearer.<token>` sub-protocol. */
-function credentialOf(req: IncomingMessage): string | undefined {
-  const query = new URL(req.url ?? '/', 'http://push').searchParams.get('token');
-  if (query !== null && query !== '') return query;
-  const auth = req.headers.authorization;
-  if (auth !== undefined && /^bearer /i.test(auth)) return auth.slice(7).trim();
-  const protocols = req.headers['sec-websocket-protocol'];
-  if (protocols !== undefined) {
-    for (const p of protocols.split(',')) {
-      const t = p.trim();
-      if (t.startsWith(BEARER_SUBPROTOCOL_PREFIX)) return t.slice(BEARER_SUBPROTOCOL_PREFIX.length);
-    }
-  }
-  return undefined;
 }
 
 function rawText(data: RawData): string {
