@@ -3,9 +3,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
-import { createApiServer } from '../api/createApiServer.js';
 import { checkApiExposure } from '../api/auth/checkApiExposure.js';
-import { BacktestJobs } from '../api/backtests/BacktestJobs.js';
 import { ReadOnlyEngineApi } from '../api/engine/ReadOnlyEngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
@@ -15,9 +13,8 @@ import type { AuditSink } from '../monitor/AuditSink.js';
 import type { LogTail } from '../monitor/LogTail.js';
 import type { RunningService } from './services/ServiceContext.js';
 import { startServices, stopServices } from './services/index.js';
-import { webAppFor } from '../monitor/dashboard/webAppFor.js';
-import { instrumentApiFor } from './services/httpMetrics.js';
 import { listenApi } from './listenApi.js';
+import { createEngineApiServer } from './createEngineApiServer.js';
 
 /**
  * api mode: stored market data, history and backtests on request, and no strategy — a
@@ -55,22 +52,17 @@ export class ApiRuntime implements EngineStatusSource {
     const now = (): number => Date.now();
     let http: FastifyInstance;
     try {
-      http = await createApiServer({
-        engine: new ReadOnlyEngineApi(db, config.account.currency, config.exchange.id, status),
-        config,
-        audit: opts.audit ?? NULL_AUDIT,
-        startedAt: now(),
-        now,
-        instrument: opts.instrumentApi ?? instrumentApiFor(() => holder.rt?.services ?? []),
-        web: webAppFor(config, () => holder.rt?.services ?? []),
-        backtests: new BacktestJobs({
-          dbPath: config.storage.dbPath,
-          dataDir: config.api.backtestDataDir,
-          defaultExchange: config.exchange.id,
-          maxRunning: config.api.maxBacktests,
+      http = await createEngineApiServer(
+        new ReadOnlyEngineApi(db, config.account.currency, config.exchange.id, status),
+        {
+          config,
+          audit: opts.audit ?? NULL_AUDIT,
+          startedAt: now(),
           now,
-        }),
-      });
+          instrument: opts.instrumentApi,
+          services: () => holder.rt?.services ?? [],
+        },
+      );
     } catch (e) {
       db.close();
       throw e;

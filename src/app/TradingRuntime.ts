@@ -6,6 +6,7 @@ import { checkApiExposure } from '../api/auth/checkApiExposure.js';
 import { EquityHistory } from '../api/engine/EquityHistory.js';
 import { RecentBars } from '../api/engine/RecentBars.js';
 import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
+import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { DEFAULT_PORTS } from '../config/configSchema.js';
 import type { Millis } from '../core/time.js';
@@ -371,7 +372,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   port = 0;
 
   private async listen(instrument: ((app: FastifyInstance) => void) | undefined): Promise<void> {
-    this.http = await createEngineApiServer(this, {
+    this.http = await createEngineApiServer(new TradingEngineApi(this), {
       config: this.config,
       audit: this.audit,
       startedAt: this.startedAt,

@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiServer } from '../api/createApiServer.js';
 import { BacktestJobs } from '../api/backtests/BacktestJobs.js';
-import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
-import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
+import type { EngineApi } from '../api/EngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { webAppFor } from '../monitor/dashboard/webAppFor.js';
 import { instrumentApiFor } from './services/httpMetrics.js';
 import type { RunningService } from './services/ServiceContext.js';
 
-/** What the REST server of a trading engine is built from. */
+/** What the REST server of an engine is built from. */
 export interface EngineApiServerInput {
   readonly config: AppConfig;
   readonly audit: AuditSink;
@@ -22,15 +21,16 @@ export interface EngineApiServerInput {
 }
 
 /**
- * The REST server of a trading engine (not yet listening): the engine's API, the dashboard's
- * web app and the backtest jobs, which run beside the engine on the same database.
+ * The REST server of an engine (not yet listening; trading or API-only): the engine's API,
+ * the dashboard's web app and the backtest jobs, which run beside the engine on the same
+ * database.
  */
 export function createEngineApiServer(
-  engine: TradingEngineHost,
+  engine: EngineApi,
   { config, audit, startedAt, now, instrument, services }: EngineApiServerInput,
 ): Promise<FastifyInstance> {
   return createApiServer({
-    engine: new TradingEngineApi(engine),
+    engine,
     config,
     audit,
     startedAt,
