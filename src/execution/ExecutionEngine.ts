@@ -14,8 +14,16 @@ import type { OrderRequest } from '../model/OrderRequest.js';
 import { crashPoint } from './crashPoint.js';
 import type { ExecutionClient } from './ExecutionClient.js';
 
-/** Called with each order event before it is published (persistence hooks in here). */
-export type OrderJournal = (order: Order, event: OrderEvent) => void;
+/**
+ * Called with each order event before it is published (persistence hooks in here). A journal
+ * that can read its record back also offers `load`: one order by id, open or closed, rebuilt
+ * from its events (the SQLite OrderStore's does), so an order the OMS no longer holds in
+ * memory — closed in an earlier run, or long ago — can still be looked up.
+ */
+export interface OrderJournal {
+  (order: Order, event: OrderEvent): void;
+  readonly load?: (orderId: string) => Order | undefined;
+}
 
 /**
  * The order management system. It names every order (client order id) before anything
@@ -255,6 +263,16 @@ export class ExecutionEngine {
   /** An open order, or a recently closed one. */
   order(id: string): Order | undefined {
     return this.open.get(id) ?? this.closed.get(id);
+  }
+
+  /**
+   * An order by id, open or closed: from memory, else rebuilt from the journal where it can be
+   * read (shadow, live; a backtest has no journal). A read of the database, for lookups a
+   * strategy asks for: never on the order path, and the rebuilt order is not taken back under
+   * management (a closed order has nothing left to manage).
+   */
+  lookup(id: string): Order | undefined {
+    return this.order(id) ?? this.journal?.load?.(id);
   }
 
   /**

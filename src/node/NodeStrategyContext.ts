@@ -179,6 +179,12 @@ export class NodeStrategyContext implements StrategyContext {
     return this.node.oms.openOrders(symbol, this.strategyId);
   }
 
+  order(orderId: string): Order | undefined {
+    // A read, so warm-up changes nothing; the journal is read only when memory has no answer.
+    const order = this.node.oms.lookup(orderId);
+    return order?.strategyId === this.strategyId ? order : undefined;
+  }
+
   submitOrder(intent: OrderIntent): Order {
     if (this.warmingUp) return this.refusals.order(intent.symbol, intent.side, intent, intent.quantity);
     return this.orders.submitOrder(intent);

@@ -111,12 +111,14 @@ const isPauseRefusal = (order: Order): boolean =>
  * Orders go out on bars only, never from inside an order event, so a sell answers its
  * buy from the bar after the fill. The grid lives in ctx.state after every change, so a
  * restarted strategy resumes it. A rung whose order ended while the engine was down (or
- * at its start: kill switch, cancel resumed) keeps that order's id at onStart: the engine
- * hands the order's events over after onStart and before the first live price, and they
- * settle the rung as a live event would (a filled buy turns to its sell, a canceled one is
- * laid again). A rung whose order ended unheard — its events were never handed over, e.g.
- * the engine stopped during warm-up — is left out, with a warning, until the grid
- * re-centres: its outcome is unknown, and laying the buy again could buy twice.
+ * at its start: kill switch, cancel resumed) is settled at onStart from that order's final
+ * state, which `ctx.order` finds in the engine's memory or the order journal (a filled buy
+ * turns to its sell, a canceled one is laid again); the order's events, handed over after
+ * onStart and before the first live price, are then recognised as already settled; the rung
+ * is settled even when they never come (the engine stopped during warm-up). Only a rung whose
+ * order nobody knows (a journal that lost it; a backtest's memory that forgot it) waits for
+ * those events, and if none comes it is left out, with a warning, until the grid re-centres:
+ * its outcome is unknown, and laying the buy again could buy twice.
  *
  * A refusal that says the engine does not trade now (halted by the kill switch or a
  * breaker, reduce-only, stale data) does not park the rung: that side of the grid pauses
@@ -130,9 +132,10 @@ export class GridTrading extends Strategy<GridTradingParams> {
 
   private readonly grids = new Map<string, GridState>();
   /**
-   * Orders of saved rungs that had already ended when the strategy started. Their rungs keep
-   * the id until the order's events, which the engine hands over after onStart, settle them.
-   * Kept for the run so the later events of an order settled on its first are not strays.
+   * Orders of saved rungs that had already ended when the strategy started. A rung whose order
+   * `ctx.order` found is settled at onStart; the others keep the id until the order's events,
+   * which the engine hands over after onStart, settle them. Kept for the run so the held
+   * events of an order already settled are not taken for strays.
    */
   private readonly endedAtStart = new Set<string>();
   /** Symbols that had a live bar: every event held for the strategy has been handed over. */
@@ -146,11 +149,22 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const saved = this.ctx.state.get<GridState>(stateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
+      let settled = false;
       // Not forgotten: whether the order filled or was canceled decides the rung's next order.
       for (const level of saved.levels) {
-        if (level.orderId !== null && !open.has(level.orderId)) this.endedAtStart.add(level.orderId);
+        if (level.orderId === null || open.has(level.orderId)) continue;
+        // Kept even when settled below: its held events, handed over later, are then expected.
+        this.endedAtStart.add(level.orderId);
+        // The order's final state (engine memory or journal) settles the rung now, as its last
+        // event would; only an order nobody knows leaves the rung waiting for events.
+        const ended = this.ctx.order(level.orderId);
+        if (ended?.isTerminal) {
+          this.settle(saved, level, ended);
+          settled = true;
+        }
       }
-      this.grids.set(symbol, saved);
+      if (settled) this.save(symbol, saved);
+      else this.grids.set(symbol, saved);
     }
   }
 
@@ -195,8 +209,9 @@ export class GridTrading extends Strategy<GridTradingParams> {
 
   /**
    * The first live bar of `symbol`: events held for the strategy were handed over before it.
-   * A rung still waiting on an order that ended before the start will hear nothing; it is
-   * left out rather than guessed at (see the class comment), until the grid re-centres.
+   * A rung still waiting on an order that ended before the start, and that `ctx.order` did not
+   * know, will hear nothing; it is left out rather than guessed at (see the class comment),
+   * until the grid re-centres.
    */
   private warnUnheard(symbol: string): void {
     for (const level of this.grids.get(symbol)?.levels ?? []) {

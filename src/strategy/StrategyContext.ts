@@ -138,6 +138,15 @@ export interface StrategyContext {
   position(symbol: string): PositionView;
   /** Orders not yet terminal, optionally of one symbol. */
   openOrders(symbol?: string): readonly Order[];
+  /**
+   * One of this strategy's own orders by id, open or closed (its final state: fills, fees,
+   * how it ended); undefined for an unknown id or another strategy's order. The engine's
+   * memory answers first; in shadow and live an order it no longer holds (closed in an
+   * earlier run, or long ago) is read from the order journal — a database read, so call it
+   * when needed (e.g. at onStart for saved ids), not on every bar. Backtests have no journal:
+   * only the recently closed orders kept in memory are found. Works the same while warming up.
+   */
+  order(orderId: string): Order | undefined;
 
   /** Submits an order through risk and the OMS; a denied order comes back with status DENIED. */
   submitOrder(intent: OrderIntent): Order;

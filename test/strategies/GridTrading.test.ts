@@ -166,9 +166,16 @@ describe('GridTrading across a restart', () => {
     o.apply(e);
     return [o, e];
   }
-  /** A new process: the same saved state, the orders still open adopted, then onStart. */
-  function restart(ctx: FakeContext, stillOpen: readonly Order[]): FakeContext {
-    const ctx2 = new FakeContext({ ...OPTS, state: ctx.state, orderIdPrefix: 'R' });
+  /**
+   * A new process: the same saved state, the orders still open adopted, then onStart.
+   * `journal`: closed orders of the last run that ctx.order finds (as the engine reads its journal).
+   */
+  function restart(
+    ctx: FakeContext,
+    stillOpen: readonly Order[],
+    journal: readonly Order[] = [],
+  ): FakeContext {
+    const ctx2 = new FakeContext({ ...OPTS, state: ctx.state, orderIdPrefix: 'R', journal });
     for (const o of stillOpen) ctx2.adopt(o);
     const Ctor = GridTrading as unknown as new (c: FakeContext, p: unknown) => Strategy<unknown>;
     ctx2.start(new Ctor(ctx2, GridTrading.paramsSchema.parse(PARAMS)));
@@ -215,6 +222,30 @@ describe('GridTrading across a restart', () => {
       ['buy', null],
       ['buy', null],
     ]);
+    expect(warnings(ctx2)).toEqual([]);
+  });
+
+  it('a rung whose order ended unheard is settled from the order ctx.order finds: the filled buy turns to its sell, the canceled one is laid again', () => {
+    const { ctx, buys } = firstRun();
+    const [b90, b80, b70] = buys as [Order, Order, Order];
+    // Both ended while the engine was down, and no event of them is handed over (the engine
+    // stopped during warm-up): only the journal knows how they ended.
+    const held = [filledWhileDown(b90, '2.22222222', 90, '0.00222222'), canceledAtStart(b80)];
+    const ctx2 = restart(ctx, [b70], [b90, b80]);
+    // Settled at the start, before any bar: nothing placed yet.
+    expect(gridOf(ctx2)?.levels.map((l) => [l.stage, l.quantity, l.orderId])).toEqual([
+      ['sell', '2.22', null],
+      ['buy', null, null],
+      ['buy', null, b70.id],
+    ]);
+    feed(ctx2, makeBars([93]));
+    expect(ctx2.decisions()).toEqual(['SELL LIMIT 2.22 at 100 @0', 'BUY LIMIT 2.5 at 80 @0']);
+    expect(warnings(ctx2)).toEqual([]);
+    // Their events, should they come after all, are known as settled: no second sell, no stray.
+    for (const h of held) ctx2.handOver(...h);
+    feed(ctx2, makeBars([93]));
+    expect(ctx2.decisions()).toHaveLength(2);
+    expect(gridOf(ctx2)?.levels.map((l) => l.stage)).toEqual(['sell', 'buy', 'buy']);
     expect(warnings(ctx2)).toEqual([]);
   });
 

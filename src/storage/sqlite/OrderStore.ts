@@ -156,19 +156,23 @@ export class OrderStore {
 
   /**
    * Persists one event of `order`, which must already have applied it (the OMS applies, then
-   * journals). An arrow property so `store.journal` can be handed to the engine unbound.
+   * journals). An arrow property so `store.journal` can be handed to the engine unbound; its
+   * `load` is `OrderStore.load`, so the engine can look up orders no longer in its memory.
    */
-  readonly journal: OrderJournal = (order, event) => {
-    const seq = order.events.length - 1;
-    if (seq < 0 || order.events[seq] !== event) {
-      throw new QtsError(
-        StorageErrorCode.Journal,
-        `order ${order.id}: journal the event the order applied last (${event.type} ${event.eventId} is not it)`,
-        { orderId: order.id },
-      );
-    }
-    this.write.immediate(order, event, seq);
-  };
+  readonly journal: OrderJournal = Object.assign(
+    (order: Order, event: OrderEvent): void => {
+      const seq = order.events.length - 1;
+      if (seq < 0 || order.events[seq] !== event) {
+        throw new QtsError(
+          StorageErrorCode.Journal,
+          `order ${order.id}: journal the event the order applied last (${event.type} ${event.eventId} is not it)`,
+          { orderId: order.id },
+        );
+      }
+      this.write.immediate(order, event, seq);
+    },
+    { load: (orderId: string): Order | undefined => this.load(orderId) },
+  );
 
   /**
    * Every order not yet terminal, rebuilt by replaying its events, oldest first — what the

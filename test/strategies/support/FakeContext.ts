@@ -47,6 +47,11 @@ export interface FakeContextOptions {
   readonly state?: MemoryStateStore;
   /** Prefix of order ids (default "F"): a restarted context names its orders apart from the last run's. */
   readonly orderIdPrefix?: string;
+  /**
+   * Orders of earlier runs the "journal" holds: found by `order(id)` (as the engine reads its
+   * journal), never worked against bars.
+   */
+  readonly journal?: readonly Order[];
 }
 
 /** One order as the tests read it back: what was asked, on which bar. */
@@ -96,12 +101,14 @@ export class FakeContext implements StrategyContext {
   private seq = 0;
   private denials: string[] = [];
   private readonly orderIdPrefix: string;
+  private readonly journal: readonly Order[];
 
   constructor(opts: FakeContextOptions = {}) {
     this.symbols = opts.symbols ?? ['ETH/USDT'];
     this.timeframe = opts.timeframe ?? '1m';
     this.state = opts.state ?? new MemoryStateStore();
     this.orderIdPrefix = opts.orderIdPrefix ?? 'F';
+    this.journal = opts.journal ?? [];
     this.fee = fromNumber(opts.fee ?? 0);
     for (const s of this.symbols) {
       const spec = opts.instruments?.find((i) => i.symbol === s) ?? { symbol: s };
@@ -252,6 +259,11 @@ export class FakeContext implements StrategyContext {
 
   openOrders(symbol?: string): readonly Order[] {
     return this.orders.filter((o) => o.isOpen && (symbol === undefined || o.symbol === symbol));
+  }
+
+  order(orderId: string): Order | undefined {
+    const o = this.orders.find((x) => x.id === orderId) ?? this.journal.find((x) => x.id === orderId);
+    return o?.strategyId === this.strategyId ? o : undefined;
   }
 
   submitOrder(intent: OrderIntent): Order {
