@@ -17,6 +17,7 @@ import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type * as Registry from '../../src/strategies/registry.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { syntheticShadowConfig } from './support/syntheticShadowConfig.js';
+import { until } from './support/http.js';
 
 vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
   const actual = await importOriginal<typeof Registry>();
@@ -57,14 +58,6 @@ class Keeper extends Strategy<Record<string, never>> {
     if (this.ctx.isWarmingUp || this.ctx.state.get<string>('working') !== undefined) return;
     const buy = this.ctx.buy(bar.symbol, 0.01, { type: 'LIMIT', price: bar.close / 2 });
     if (!buy.isTerminal) this.ctx.state.set('working', buy.id);
-  }
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

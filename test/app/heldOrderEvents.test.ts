@@ -21,6 +21,7 @@ import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type * as Registry from '../../src/strategies/registry.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { syntheticShadowConfig } from './support/syntheticShadowConfig.js';
+import { until } from './support/http.js';
 
 vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
   const actual = await importOriginal<typeof Registry>();
@@ -71,14 +72,6 @@ class Probe extends Strategy<Record<string, never>> {
     });
     reactions.push(again);
     if (!again.isTerminal) this.ctx.state.set('working', again.id);
-  }
-}
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -9,12 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Exchange } from 'ccxt';
-import ccxt from 'ccxt';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { liveVariant } from '../../src/app/liveVariant.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { ZERO, toFixed, toNumber } from '../../src/core/Fixed.js';
 import type { OrderEvent, OrderFilled } from '../../src/model/events.js';
 import type { Order } from '../../src/model/Order.js';
@@ -23,11 +21,10 @@ import { Strategy } from '../../src/strategy/Strategy.js';
 import type { StrategyContext } from '../../src/strategy/StrategyContext.js';
 import type { Harness } from '../live/support/liveHarness.js';
 import {
-  KEYS,
   SYMBOL,
   liveTestConfig,
   startHarness,
-  tradingExchange,
+  startLiveRuntime,
   until,
 } from '../live/support/liveHarness.js';
 
@@ -102,22 +99,11 @@ describe('live: fills before the strategy can act reach it once it runs', () => 
         strategies: [{ id: 'probe', strategy: FillProbe.id, symbols: [SYMBOL], timeframe: '1m', params: {} }],
       },
     });
-    return TradingRuntime.start(
-      config,
-      {
-        log,
-        noHttp: true,
-        noServices: true,
-        ...(signal === undefined ? {} : { signal }),
-        exchangeFactory: async () => {
-          const ex = new ccxt.pro.binance();
-          await harness.fake.configure(ex);
-          wrapMarket?.(ex);
-          return ex;
-        },
-      },
-      liveVariant(KEYS, () => tradingExchange(harness.fake)),
-    );
+    return startLiveRuntime(harness, config, {
+      log,
+      ...(signal === undefined ? {} : { signal }),
+      ...(wrapMarket === undefined ? {} : { wrapMarket }),
+    });
   }
 
   /**

@@ -7,17 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveVariant } from '../../src/app/liveVariant.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { toFixed } from '../../src/core/Fixed.js';
-import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExchange.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type { Harness } from './support/liveHarness.js';
-import { KEYS, SYMBOL, liveTestConfig, startHarness, until } from './support/liveHarness.js';
+import { SYMBOL, liveTestConfig, startHarness, startLiveRuntime, until } from './support/liveHarness.js';
 
 const log = pino({ level: process.env['QTS_TEST_LOG'] ?? 'silent' });
 
@@ -36,30 +33,7 @@ describe('live: a cancel not confirmed before the stop', () => {
       sma: { id: 'sma', symbol: SYMBOL, fast: 5, slow: 20, sizing: 'fixed:0.1' },
       live: { reconcileIntervalMs: 60_000, resolveWithinMs: 2_000, streams: false },
     });
-    return TradingRuntime.start(
-      config,
-      {
-        log,
-        noHttp: true,
-        noServices: true,
-        exchangeFactory: async () => {
-          const ex = new ccxt.pro.binance();
-          await harness.fake.configure(ex);
-          return ex;
-        },
-      },
-      liveVariant(KEYS, async () => {
-        const { exchange } = createTradingExchange({
-          id: 'binance',
-          keys: KEYS,
-          sandbox: false,
-          clientIdPrefix: 'qts',
-          timeoutMs: 3_000,
-        });
-        await harness.fake.configure(exchange);
-        return exchange;
-      }),
-    );
+    return startLiveRuntime(harness, config, { log });
   }
 
   it('is asked again at the next start, and the order ends at the exchange', async () => {

@@ -7,11 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveVariant } from '../../src/app/liveVariant.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { ZERO, add, mul, sub, toFixed, toNumber } from '../../src/core/Fixed.js';
 import { tradesTopic } from '../../src/kernel/topics.js';
 import type { Order } from '../../src/model/Order.js';
@@ -20,11 +18,10 @@ import { SqliteStrategyStateStore } from '../../src/storage/sqlite/SqliteStrateg
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type { Harness } from '../live/support/liveHarness.js';
 import {
-  KEYS,
   SYMBOL,
   liveTestConfig,
   startHarness,
-  tradingExchange,
+  startLiveRuntime,
   until,
 } from '../live/support/liveHarness.js';
 
@@ -54,20 +51,7 @@ function start(harness: Harness, dbPath: string): Promise<TradingRuntime> {
       ],
     },
   });
-  return TradingRuntime.start(
-    config,
-    {
-      log,
-      noHttp: true,
-      noServices: true,
-      exchangeFactory: async () => {
-        const ex = new ccxt.pro.binance();
-        await harness.fake.configure(ex);
-        return ex;
-      },
-    },
-    liveVariant(KEYS, () => tradingExchange(harness.fake)),
-  );
+  return startLiveRuntime(harness, config, { log });
 }
 
 /**

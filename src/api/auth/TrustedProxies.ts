@@ -26,12 +26,10 @@ export class TrustedProxies {
   /** Throws ERR_CONFIG_TRUSTED_PROXY for an entry that is not an address or a range. */
   constructor(readonly entries: readonly string[]) {
     for (const entry of entries) {
-      const why = TrustedProxies.entryError(entry);
-      if (why !== undefined) throw new QtsError('ERR_CONFIG_TRUSTED_PROXY', why, { entry });
-      const [, ip = '', bits] = CIDR.exec(entry.trim()) ?? [];
-      const family = isIP(ip) === 4 ? 'ipv4' : 'ipv6';
-      if (bits === undefined) this.list.addAddress(ip, family);
-      else this.list.addSubnet(ip, Number(bits), family);
+      const e = parseEntry(entry);
+      if (typeof e === 'string') throw new QtsError('ERR_CONFIG_TRUSTED_PROXY', e, { entry });
+      if (e.bits === undefined) this.list.addAddress(e.ip, e.family);
+      else this.list.addSubnet(e.ip, e.bits, e.family);
     }
     this.any = entries.length > 0;
   }
@@ -42,12 +40,8 @@ export class TrustedProxies {
    * that can change under the running engine.
    */
   static entryError(entry: string): string | undefined {
-    const m = CIDR.exec(entry.trim());
-    const family = m?.[1] === undefined ? 0 : isIP(m[1]);
-    const bits = m?.[2] === undefined ? undefined : Number(m[2]);
-    if (family === 0 || (bits !== undefined && bits > (family === 4 ? 32 : 128)))
-      return `${JSON.stringify(entry)} is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, ::1, fd00::/8)`;
-    return undefined;
+    const e = parseEntry(entry);
+    return typeof e === 'string' ? e : undefined;
   }
 
   /** Whether `address` (an IPv4-mapped IPv6 address counts as its IPv4 one) is a proxy of ours. */
@@ -75,6 +69,19 @@ export class TrustedProxies {
     const chain = chainOf(req);
     return this.trusts(peer) && chain.length > 0 ? [...chain, peer].join(', ') : peer;
   }
+}
+
+/** An address or range of `api.trustedProxies`, or why it is not one. */
+function parseEntry(
+  entry: string,
+): { ip: string; bits: number | undefined; family: 'ipv4' | 'ipv6' } | string {
+  const m = CIDR.exec(entry.trim());
+  const ip = m?.[1] ?? '';
+  const family = isIP(ip);
+  const bits = m?.[2] === undefined ? undefined : Number(m[2]);
+  if (family === 0 || (bits !== undefined && bits > (family === 4 ? 32 : 128)))
+    return `${JSON.stringify(entry)} is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, ::1, fd00::/8)`;
+  return { ip, bits, family: family === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** The entries of every X-Forwarded-For header of a request, client first. */

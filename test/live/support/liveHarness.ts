@@ -3,7 +3,11 @@
  * a synthetic ETH/USDT tape with a funded account behind its signed private API, and a keyed
  * ccxt binance pointed at it. What the exchange holds is read from `fake.account`.
  */
+import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
+import type { Logger } from 'pino';
+import { liveVariant } from '../../../src/app/liveVariant.js';
+import { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../../src/config/configSchema.js';
 import type { AppConfig } from '../../../src/config/configSchema.js';
 import { createTradingExchange } from '../../../src/exchanges/ccxt/createTradingExchange.js';
@@ -149,4 +153,32 @@ export function liveTestConfig(o: LiveTestSetup): AppConfig {
     live: { confirmed: true, syncIntervalMs: 50, maxOrders: 50, ...o.live },
     ...o.extra,
   });
+}
+
+/**
+ * A live TradingRuntime on the fake: its market data through a keyless ccxt.pro binance
+ * configured for the fake (`wrapMarket` may patch it, e.g. to hold back candles), its orders
+ * through `tradingExchange`. No HTTP, no side services.
+ */
+export function startLiveRuntime(
+  harness: Harness,
+  config: AppConfig,
+  opts: { log: Logger; signal?: AbortSignal; wrapMarket?: (ex: Exchange) => void },
+): Promise<TradingRuntime> {
+  return TradingRuntime.start(
+    config,
+    {
+      log: opts.log,
+      noHttp: true,
+      noServices: true,
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      exchangeFactory: async () => {
+        const ex = new ccxt.pro.binance();
+        await harness.fake.configure(ex);
+        opts.wrapMarket?.(ex);
+        return ex;
+      },
+    },
+    liveVariant(KEYS, () => tradingExchange(harness.fake)),
+  );
 }
