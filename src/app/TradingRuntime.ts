@@ -39,9 +39,8 @@ import type { RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
 import type { LogTail } from '../monitor/LogTail.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { listenApi } from './listenApi.js';
-import { warmUpStrategies } from './warmUpStrategies.js';
+import { startWarmedUp } from './startWarmedUp.js';
 import { WarmUpProgress } from './WarmUpProgress.js';
-import { CandleStore } from '../storage/sqlite/CandleStore.js';
 
 export interface RuntimeDeps {
   readonly log: Logger;
@@ -236,51 +235,11 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   private async startTrading(plan: DeploymentPlan, stopAsked: AbortSignal | undefined): Promise<void> {
     const asked = (): boolean => stopAsked?.aborted === true;
     if (asked()) return;
-    const warm = this.market.source === 'exchange' && this.config.marketData.warmupBars > 0;
-    // Before onStart: timers strategies set there are armed only once warm-up ends.
-    if (warm) this.node.beginWarmUp();
-    this.node.start();
-    if (warm) {
-      this.warmUpProgress.begin(this.clock.now());
-      try {
-        await this.warmUp(plan, stopAsked);
-      } finally {
-        this.node.endWarmUp();
-      }
-    }
+    await startWarmedUp(this, plan, { stop: this.stopController.signal, stopAsked });
     // Stopped while the history was fetched: no live data for a stopped engine.
     if (this.stopped || asked()) return;
     await this.market.feed.start();
     this.commandTimer = setInterval(() => this.runCommands(), COMMAND_POLL_MS);
-  }
-
-  /**
-   * Recent closed history of every strategy's symbols, from the exchange (else stored
-   * candles), through the node's warm-up path: strategies and the dashboard's recent bars see
-   * it; the venue, the portfolio's prices, risk, breakers and equity samples do not.
-   */
-  private async warmUp(plan: DeploymentPlan, stopAsked: AbortSignal | undefined): Promise<void> {
-    const sandbox = this.config.exchange.sandbox;
-    const stop = this.stopController.signal;
-    const result = await warmUpStrategies({
-      node: this.node,
-      deployments: plan.deployments.map((p) => p.deployment),
-      baseTimeframe: plan.baseTimeframe,
-      bars: this.config.marketData.warmupBars,
-      exchange: this.market.exchange,
-      // Testnet candles are not the market's: they are neither stored nor taken from the store.
-      candles: sandbox ? undefined : new CandleStore(this.db),
-      exchangeName: this.market.exchange?.id ?? this.config.exchange.id,
-      clock: this.clock,
-      log: this.log,
-      onBar: (bar) => {
-        this.recentBars.add(bar);
-        this.warmUpProgress.onBar(bar);
-      },
-      timeoutMs: this.config.marketData.warmupTimeoutMs,
-      signal: stopAsked === undefined ? stop : AbortSignal.any([stop, stopAsked]),
-    });
-    if (!result.stopped) this.warmUpProgress.finish(result, this.clock.now());
   }
 
   /** The side services of src/app/services (audit, metrics, notifications, push), watching this engine. */

@@ -1,6 +1,5 @@
 import type { StrategyWarmUp, WarmUpStatus } from '../api/EngineStatus.js';
-import { bucketStart } from '../data/bucketStart.js';
-import { isoTime, timeframeToMs } from '../core/time.js';
+import { isoTime } from '../core/time.js';
 import type { Millis } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import type { WarmUpResult } from './warmUpStrategies.js';
@@ -8,9 +7,13 @@ import type { WarmUpResult } from './warmUpStrategies.js';
 /** What WarmUpProgress needs to know of a strategy instance. */
 export interface WarmedStrategy {
   readonly symbols: readonly string[];
-  readonly timeframe: string;
   /** The instance ran through the warm-up (TradingNode.strategyInfos). */
   readonly warmedUp: boolean;
+  /**
+   * Closed bars of its own timeframe per symbol the instance saw as history: fewer than the
+   * symbol's history when it was started (through the API) after part of it was delivered.
+   */
+  readonly warmUpBars: ReadonlyMap<string, number>;
 }
 
 /**
@@ -23,8 +26,8 @@ export class WarmUpProgress {
   private startedAt: Millis | null = null;
   private finishedAt: Millis | null = null;
   private result: WarmUpResult | undefined;
-  /** Open times of the base bars delivered, per symbol. */
-  private readonly delivered = new Map<string, Millis[]>();
+  /** Base bars delivered, per symbol. */
+  private readonly delivered = new Map<string, number>();
 
   constructor(
     private readonly bars: number,
@@ -40,9 +43,7 @@ export class WarmUpProgress {
 
   /** A bar delivered to the strategies as history. */
   onBar(bar: Bar): void {
-    let ts = this.delivered.get(bar.symbol);
-    if (ts === undefined) this.delivered.set(bar.symbol, (ts = []));
-    ts.push(bar.ts);
+    this.delivered.set(bar.symbol, (this.delivered.get(bar.symbol) ?? 0) + 1);
   }
 
   finish(result: WarmUpResult, now: Millis): void {
@@ -55,7 +56,7 @@ export class WarmUpProgress {
     const symbols = (this.result?.symbols ?? []).map((r) => ({
       symbol: r.symbol,
       source: r.source,
-      baseBars: this.delivered.get(r.symbol)?.length ?? 0,
+      baseBars: this.delivered.get(r.symbol) ?? 0,
     }));
     return {
       state: this.state,
@@ -69,15 +70,17 @@ export class WarmUpProgress {
     };
   }
 
-  /** What `s` was warmed up with; null when it had no warm-up (or it has not ended). */
+  /**
+   * What `s` was warmed up with; null when it had no warm-up (or it has not ended). The bars are
+   * those the instance itself saw, not the symbol's whole history: one started mid-way saw less.
+   */
   forStrategy(s: WarmedStrategy): StrategyWarmUp | null {
     const result = this.result;
     if (this.state !== 'done' || result === undefined || !s.warmedUp) return null;
-    const tfMs = timeframeToMs(s.timeframe);
     const symbols = s.symbols.map((symbol) => ({
       symbol,
       source: result.symbols.find((r) => r.symbol === symbol)?.source ?? 'none',
-      bars: closedBars(this.delivered.get(symbol) ?? [], tfMs, result.until),
+      bars: s.warmUpBars.get(symbol) ?? 0,
     }));
     return { bars: Math.min(...symbols.map((x) => x.bars)), symbols };
   }
@@ -92,14 +95,4 @@ export class WarmUpProgress {
     const took = (this.finishedAt ?? 0) - (this.startedAt ?? 0);
     return `${this.result?.timedOut === true ? `timed out after ${this.timeoutMs} ms` : `done in ${took} ms`}${each === '' ? '' : ` (${each})`}`;
   }
-}
-
-/** Bars of `tfMs` whose whole span lies before `until`, among base bars opening at `ts`. */
-function closedBars(ts: readonly Millis[], tfMs: number, until: Millis): number {
-  const buckets = new Set<number>();
-  for (const t of ts) {
-    const b = bucketStart(t, tfMs);
-    if (b + tfMs <= until) buckets.add(b);
-  }
-  return buckets.size;
 }

@@ -56,6 +56,8 @@ export class NodeStrategyContext implements StrategyContext {
   private readonly warmUpState: WarmUpStateStore;
   /** Warm-up (see beginWarmUp): order verbs refuse, state writes stay in memory, timers wait. */
   private warmingUp = false;
+  /** Closed bars of its own timeframe per symbol the strategy was handed while warming up. */
+  private readonly warmUpBarsSeen = new Map<string, number>();
   private readonly refusals: WarmUpRefusals;
 
   constructor(
@@ -134,6 +136,14 @@ export class NodeStrategyContext implements StrategyContext {
     return this.warmingUp;
   }
 
+  /**
+   * Closed bars of its own timeframe, per symbol, this instance saw as history: a strategy
+   * started (through the API) after part of the history was delivered saw only the rest.
+   */
+  get warmUpBars(): ReadonlyMap<string, number> {
+    return this.warmUpBarsSeen;
+  }
+
   instrument(symbol: string): Instrument {
     return this.node.instrument(symbol);
   }
@@ -144,8 +154,13 @@ export class NodeStrategyContext implements StrategyContext {
     this.subscribed.add(key);
     this.node.instrument(symbol);
     this.node.data.requireBars(symbol, timeframe);
+    const own = timeframe === this.timeframe;
     this.unsubscribes.push(
-      this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => this.owner().onBar(bar)),
+      this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => {
+        if (this.warmingUp && own)
+          this.warmUpBarsSeen.set(symbol, (this.warmUpBarsSeen.get(symbol) ?? 0) + 1);
+        this.owner().onBar(bar);
+      }),
       this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => this.owner().onBarUpdate(bar)),
     );
   }

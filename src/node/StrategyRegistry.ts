@@ -24,6 +24,8 @@ export interface StrategyInfo extends StrategyDeployment {
   readonly running: boolean;
   /** This instance was fed history before live data (beginWarmUp), running. */
   readonly warmedUp: boolean;
+  /** Closed bars of its own timeframe per symbol this instance saw as history (NodeStrategyContext.warmUpBars). */
+  readonly warmUpBars: ReadonlyMap<string, number>;
 }
 
 /** A strategy instance as the node runs it. */
@@ -100,6 +102,7 @@ export class StrategyRegistry {
       ...e.deployment,
       running: e.running,
       warmedUp: e.warmedUp && e.running,
+      warmUpBars: e.ctx.warmUpBars,
     }));
   }
 

@@ -145,6 +145,34 @@ describe('strategy warm-up on the trading node', () => {
     expect(journaled).toEqual([]);
   });
 
+  it('each instance counts the history bars of its own timeframe it saw: one started mid-way only the rest, live bars none', () => {
+    const { node } = setup();
+    node.addStrategy({
+      id: 'slow',
+      strategyClass: Eager,
+      params: {},
+      symbols: ['BTC/USDT'],
+      timeframe: '5m',
+    });
+    const seen = (id: string): number | undefined =>
+      node
+        .strategyInfos()
+        .find((s) => s.id === id)
+        ?.warmUpBars.get('BTC/USDT');
+    node.beginWarmUp();
+    node.start();
+    for (let i = 0; i < 5; i++) node.warmUpBar(minuteBar(i, 100, 101, 99, 100));
+    // Started again through the API after half the history: a fresh instance, seeing the rest.
+    node.stopStrategy('eager');
+    node.startStrategy('eager');
+    for (let i = 5; i < 10; i++) node.warmUpBar(minuteBar(i, 100, 101, 99, 100));
+    node.endWarmUp();
+    node.onBar(minuteBar(10, 100, 101, 99, 100));
+    expect(seen('eager')).toBe(5);
+    // The 5m strategy counts its 5m bars (both built from the history), not the 1m ones.
+    expect(seen('slow')).toBe(2);
+  });
+
   it('without warm-up nothing changes: the same verbs reach the OMS', () => {
     const { node, journaled } = setup();
     node.start();
