@@ -18,6 +18,7 @@ import type { OrderEvent } from '../model/events.js';
 import type { Order } from '../model/Order.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { canAffordBuy } from './canAffordBuy.js';
+import { feesInBase, sellableWithFee } from './sellableWithFee.js';
 
 const paramsSchema = z
   .object({
@@ -60,7 +61,11 @@ export interface GridLevel {
   readonly sellPrice: number;
   /** 'buy': waiting to buy; 'sell': holds `quantity` and waits to sell it. */
   stage: 'buy' | 'sell';
-  /** Quantity held (decimal text) while the stage is 'sell'. */
+  /**
+   * Coins the rung holds (decimal text) while the stage is 'sell'. Its sell asks for all of
+   * them, or, where the sell's fee is also taken in the coin, for what leaves that fee (see
+   * sellableWithFee).
+   */
   quantity: string | null;
   /** The working order of this rung, if one is out. */
   orderId: string | null;
@@ -124,6 +129,15 @@ const isPauseRefusal = (order: Order): boolean =>
  * breaker, reduce-only, stale data) does not park the rung: that side of the grid pauses
  * and tries one order again after a wait that doubles per refusal (1 to 15 minutes of bar
  * time), so after `qts resume` the rungs come back without a refusal on every bar.
+ *
+ * Fees taken in the coin (ccxt feeSide; see Instrument.feeSide) change what a rung holds and
+ * sells, as the exchange would refuse a sell of coins the account does not have. A buy whose
+ * fee comes out of the coins bought ('get', 'base') leaves the rung the fill less that fee,
+ * floored to the lot. A sell whose fee is taken in the coin given ('base', 'give') needs
+ * quantity + fee of them: the rung sells its coins ÷ (1 + the higher fee rate), floored to the
+ * lot, and the few coins left once that sell filled stay in the account as dust. A rung whose
+ * coins would not make one such sale is not turned into a sell: it buys again. A sell parked
+ * by a refusal gets one more try at each start.
  */
 export class GridTrading extends Strategy<GridTradingParams> {
   static readonly id = 'grid';
@@ -149,9 +163,15 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const saved = this.ctx.state.get<GridState>(stateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
-      let settled = false;
+      let changed = false;
       // Not forgotten: whether the order filled or was canceled decides the rung's next order.
       for (const level of saved.levels) {
+        if (level.stage === 'sell' && level.parked) {
+          // One more try per start: a sell refused by an older version for asking its fee's
+          // coins too would otherwise hold its coins, and block re-centring, for good.
+          level.parked = false;
+          changed = true;
+        }
         if (level.orderId === null || open.has(level.orderId)) continue;
         // Kept even when settled below: its held events, handed over later, are then expected.
         this.endedAtStart.add(level.orderId);
@@ -160,10 +180,10 @@ export class GridTrading extends Strategy<GridTradingParams> {
         const ended = this.ctx.order(level.orderId);
         if (ended?.isTerminal) {
           this.settle(saved, level, ended);
-          settled = true;
+          changed = true;
         }
       }
-      if (settled) this.save(symbol, saved);
+      if (changed) this.save(symbol, saved);
       else this.grids.set(symbol, saved);
     }
   }
@@ -265,7 +285,8 @@ export class GridTrading extends Strategy<GridTradingParams> {
       if (pause !== undefined && ts < pause.until) continue;
       let order: Order;
       if (level.stage === 'sell') {
-        const qty = toFixed(level.quantity ?? '0');
+        // Where the sell's fee comes out of the coins too, the rung keeps back enough to pay it.
+        const qty = sellableWithFee(inst, toFixed(level.quantity ?? '0'));
         order = this.ctx.sell(symbol, qty, { type: 'LIMIT', price: level.sellPrice, tag: 'grid' });
       } else {
         const px = roundToStep(fromNumber(level.buyPrice), inst.tickSize);
@@ -295,17 +316,22 @@ export class GridTrading extends Strategy<GridTradingParams> {
     // The engine does not trade now: nothing is wrong with the rung, placeMissing pauses its side.
     if (isPauseRefusal(order)) return;
     const refused = order.status === 'DENIED' || order.status === 'REJECTED';
+    const inst = this.ctx.instrument(order.symbol);
     if (order.side === 'BUY') {
-      if (order.filledQty > ZERO) {
+      const coins = this.coinsBought(order);
+      // Coins too few to sell once the fee is kept back are dust: the rung buys again.
+      if (order.filledQty > ZERO && sellableWithFee(inst, coins) > ZERO) {
         level.stage = 'sell';
-        level.quantity = formatFixed(this.coinsBought(order));
+        level.quantity = formatFixed(coins);
       } else if (refused) {
         level.parked = true;
       }
       return;
     }
-    const left = sub(toFixed(level.quantity ?? '0'), order.filledQty);
-    if (left > ZERO) {
+    // The rung's coins less what the sell gave: its fills and, in the base coin, their fees.
+    const left = sub(sub(toFixed(level.quantity ?? '0'), order.filledQty), feesInBase(inst, order));
+    // A sell filled in full closes the rung, even when it kept back coins for its fee (dust now).
+    if (order.status !== 'FILLED' && sellableWithFee(inst, left) > ZERO) {
       level.quantity = formatFixed(left);
       if (refused) level.parked = true;
       return;
@@ -323,10 +349,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
    */
   private coinsBought(order: Order): Fixed {
     const inst = this.ctx.instrument(order.symbol);
-    let fees = ZERO;
-    for (const e of order.events) {
-      if (e.type === 'OrderFilled' && e.feeCurrency === inst.base) fees = add(fees, e.fee);
-    }
+    const fees = feesInBase(inst, order);
     return fees === ZERO ? order.filledQty : floorToStep(sub(order.filledQty, fees), inst.lotSize);
   }
 
