@@ -12,10 +12,8 @@ import type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js
 import type { ClassifiedError } from './classifyExchangeError.js';
 import { classifyExchangeError } from './classifyExchangeError.js';
 import { exchangeClientId } from './executionCapabilities.js';
-import type { VenueOrderSnapshot } from './executionMappers.js';
-import { createArgs, exact, fillOf, snapshotOf, wire } from './executionMappers.js';
-import { fetchOrderFills } from './fetchOrderFills.js';
-import { acceptedReport, amendedReport, endReport, rejectedReport } from './orderReports.js';
+import { createArgs, exact, fillOf, wire } from './executionMappers.js';
+import { amendedReport, rejectedReport } from './orderReports.js';
 import type { StreamHealthView } from './PrivateStreamHealth.js';
 import { PrivateStreams } from './PrivateStreams.js';
 import type { SyncPace } from './syncPace.js';
@@ -23,7 +21,7 @@ import type { SyncPaceView } from './SyncPacer.js';
 import { SyncPacer, orderPaceOf } from './SyncPacer.js';
 import type { TrackedOrder } from './TrackedOrders.js';
 import { TrackedOrders } from './TrackedOrders.js';
-import { tradesCovering } from './tradesCovering.js';
+import { VenueOrderViews } from './VenueOrderViews.js';
 
 export type { AmendResult } from './amendTerms.js';
 export type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
@@ -36,12 +34,14 @@ export type { SyncPaceView } from './SyncPacer.js';
  * a trustworthy answer is never sent again: the order stays in flight and `sync()` looks it
  * up by its client order id until the exchange tells what became of it. Fills reach the OMS
  * from the create response, REST lookups and private streams alike; the OMS books each trade
- * id once, so overlapping sources are harmless.
+ * id once, so overlapping sources are harmless. VenueOrderViews looks orders up and applies
+ * what the exchange shows of them.
  */
 export class CcxtExecutionClient implements ExecutionClient {
   readonly venue: string;
   private sink: ExecutionReportSink = () => undefined;
   private readonly tracked: TrackedOrders;
+  private readonly views: VenueOrderViews;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly streams: PrivateStreams;
   private readonly pacer = new SyncPacer();
@@ -56,6 +56,15 @@ export class CcxtExecutionClient implements ExecutionClient {
       (orderId) => this.clientIdOf(orderId),
       (o) => opts.capabilities.clientIds.read(o),
     );
+    this.views = new VenueOrderViews(opts, this.tracked, {
+      report: (event) => this.report(event),
+      spawn: (p) => this.spawn(p),
+      classify: (e, what, orderId) => this.classify(e, what, orderId),
+      cancelNow: (t) => this.cancelNow(t),
+      notFound: () => {
+        this.resolvedNotFound += 1;
+      },
+    });
     this.streams = new PrivateStreams(opts, {
       trades: (trades) => this.onStreamTrades(trades),
       orders: (orders) => this.onStreamOrders(orders),
@@ -158,7 +167,7 @@ export class CcxtExecutionClient implements ExecutionClient {
     t.restAt = asked;
     // The OMS takes the new terms only now that the exchange confirmed them.
     this.report(amendedReport(order, before, amended, this.opts.now()));
-    await this.apply(t, o);
+    await this.views.apply(t, o);
     return amended;
   }
 
@@ -188,7 +197,7 @@ export class CcxtExecutionClient implements ExecutionClient {
    * missed). Called by the reconciliation, after the streams come back, and by tests.
    */
   async sync(): Promise<void> {
-    const work = [...this.tracked.values()].map((t) => this.refresh(t));
+    const work = [...this.tracked.values()].map((t) => this.views.refresh(t));
     await Promise.allSettled(work);
   }
 
@@ -251,7 +260,7 @@ export class CcxtExecutionClient implements ExecutionClient {
   private async refreshPaced(t: TrackedOrder): Promise<void> {
     t.refreshing = true;
     try {
-      await this.refresh(t);
+      await this.views.refresh(t);
     } finally {
       t.refreshing = false;
     }
@@ -272,7 +281,7 @@ export class CcxtExecutionClient implements ExecutionClient {
       if (t === undefined) continue;
       t.streamAt = this.opts.now();
       // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
-      this.spawn(this.apply(t, o));
+      this.spawn(this.views.apply(t, o));
     }
   }
 
@@ -288,7 +297,7 @@ export class CcxtExecutionClient implements ExecutionClient {
         true,
       );
       t.restAt = asked;
-      await this.apply(t, o);
+      await this.views.apply(t, o);
     } catch (e) {
       const c = this.classify(e, 'createOrder', t.order.id);
       if (c.kind === 'rejected') {
@@ -321,105 +330,19 @@ export class CcxtExecutionClient implements ExecutionClient {
       // OKX, Bybit, Bitget, KuCoin, Kraken): it does not tell what filled before the cancel, and
       // ending the order on it would drop those fills. The order is looked up instead.
       if (o.filled === undefined || o.filled === null) {
-        await this.refresh(t);
+        await this.views.refresh(t);
         return;
       }
       t.restAt = asked;
-      await this.apply(t, { ...o, status: o.status ?? 'canceled' });
+      await this.views.apply(t, { ...o, status: o.status ?? 'canceled' });
     } catch (e) {
       this.classify(e, 'cancelOrder', t.order.id);
       // Already filled, already canceled or not reachable: the next sync tells which, and
       // asks the cancel again if the order is still open.
-      await this.refresh(t);
+      await this.views.refresh(t);
     } finally {
       t.canceling = false;
     }
-  }
-
-  /** Looks the order up by client order id and applies what the exchange says. */
-  private async refresh(t: TrackedOrder): Promise<void> {
-    if (t.order.isTerminal) {
-      this.tracked.forget(t);
-      return;
-    }
-    if (t.sending === true) return;
-    const caps = this.opts.capabilities;
-    const venueId = t.order.venueOrderId;
-    // Without a lookup by client id (Deribit), only an acknowledged order can be asked about;
-    // one of unknown outcome stays unknown, and health reports it past the bound.
-    if (!caps.fetchByClientId && venueId === undefined) return;
-    // The answer shows the order as of some moment after this one (see syncPace).
-    const asked = this.opts.now();
-    try {
-      const o = await this.opts.gate.run(() =>
-        caps.fetchByClientId
-          ? caps.clientIds.fetch(this.opts.exchange, t.order.symbol, t.clientId)
-          : this.opts.exchange.fetchOrder(venueId ?? '', t.order.symbol),
-      );
-      t.restAt = asked;
-      await this.apply(t, o);
-    } catch (e) {
-      const c = this.classify(e, 'fetchOrder', t.order.id);
-      if (c.kind === 'not-found' && t.unknownSince !== undefined) {
-        if (this.opts.now() - t.unknownSince < this.opts.resolveWithinMs) return;
-        this.resolvedNotFound += 1;
-        const reason = `the exchange has no order ${t.clientId} ${this.opts.resolveWithinMs} ms after the submit`;
-        this.report(rejectedReport(t.order, 'ERR_ORDER_NEVER_REACHED_EXCHANGE', reason, this.opts.now()));
-        this.resolved(t);
-        this.tracked.forget(t);
-      }
-    }
-  }
-
-  private resolved(t: TrackedOrder): void {
-    if (t.unknownSince === undefined) return;
-    const since = t.unknownSince;
-    t.unknownSince = undefined;
-    this.opts.onResolved?.(t.order.id, since);
-  }
-
-  /**
-   * Applies an exchange view of the order: acknowledgement, fills (with trade ids), end. A
-   * view that shows open an order we asked to cancel asks the cancel again.
-   */
-  private async apply(t: TrackedOrder, o: CcxtOrder): Promise<void> {
-    const snap = snapshotOf(o);
-    this.resolved(t);
-    if (snap.venueOrderId !== '' && snap.venueOrderId !== 'undefined') {
-      this.tracked.acknowledged(t, snap.venueOrderId);
-      t.ackAt ??= this.opts.now();
-      if (t.order.status === 'SUBMITTED')
-        this.report(acceptedReport(t.order, snap.venueOrderId, this.opts.now()));
-    }
-    if (snap.filled > t.order.filledQty) await this.applyFills(t, o, snap);
-    if (t.order.isTerminal) return;
-    if (snap.state === 'open') {
-      if (t.cancelReason !== undefined && t.canceling !== true) this.spawn(this.cancelNow(t));
-      return;
-    }
-    // Every fill must be booked before the end is: otherwise a late fill would hit a closed order.
-    if (snap.filled > t.order.filledQty) return;
-    const end = endReport(t.order, snap, t.cancelReason, this.opts.now());
-    if (end === undefined) return;
-    this.report(end);
-    this.tracked.forget(t);
-  }
-
-  private async applyFills(t: TrackedOrder, o: CcxtOrder, snap: VenueOrderSnapshot): Promise<void> {
-    let trades = tradesCovering(o, snap.filled);
-    if (trades === undefined) {
-      try {
-        trades = await this.opts.gate.run(() =>
-          fetchOrderFills(this.opts.exchange, snap.venueOrderId, t.order.symbol),
-        );
-      } catch (e) {
-        this.classify(e, 'fetchOrderTrades', t.order.id);
-        return;
-      }
-    }
-    const now = this.opts.now();
-    for (const tr of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0)))
-      this.report(fillOf(t.order, tr, now));
   }
 
   private classify(e: unknown, what: string, orderId: string): ClassifiedError {

@@ -1,32 +1,27 @@
-import type { Exchange, Ticker as CcxtTicker } from 'ccxt';
+import type { Exchange } from 'ccxt';
 import { QtsError } from '../../core/QtsError.js';
 import type { MarketDataFeed, MarketDataListener } from '../../data/MarketDataFeed.js';
 import { MarketDataFeedKind } from '../../data/MarketDataFeed.js';
 import type { Clock } from '../../kernel/Clock.js';
 import { LiveClock } from '../../kernel/LiveClock.js';
-import type { Trade } from '../../model/Bar.js';
 import type { BackoffOptions } from '../Backoff.js';
 import { Backoff } from '../Backoff.js';
 import { ExchangeErrorCode } from '../ExchangeErrorCode.js';
 import type { FeedLogger } from '../FeedLogger.js';
 import { SILENT_LOGGER } from '../FeedLogger.js';
 import { BarMismatchConfirmer } from './BarMismatchConfirmer.js';
-import { bookStream } from './bookStream.js';
-import { candleStream } from './candleStream.js';
 import type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
-import { toTicker, toTrades } from './ccxtMappers.js';
 import type { FeedContext } from './FeedContext.js';
 import { FeedScheduler } from './FeedScheduler.js';
 import type { TradeIdScheme } from './fetchTradesFromId.js';
 import { tradeIdScheme } from './fetchTradesFromId.js';
 import type { RequestProblemHook } from './requestProblem.js';
 import { requestProblem } from './requestProblem.js';
-import type { StreamLoopContext } from './streamLoop.js';
-import { streamLoop } from './streamLoop.js';
-import type { SymbolTradesContext, TfState } from './SymbolTrades.js';
+import type { SymbolState } from './SymbolStreams.js';
+import { SymbolStreams } from './SymbolStreams.js';
 import { SymbolTrades } from './SymbolTrades.js';
+import type { SymbolTradesContext } from './SymbolTradesContext.js';
 import { errorText } from './tradeBackfill.js';
-import { watchTickerParams } from './venueQuirks.js';
 
 export type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
 
@@ -49,15 +44,6 @@ export interface FeedStats {
   readonly barMismatches: number;
   /** Stream candles that differed but the venue's REST history agreed with our bar. */
   readonly barStreamArtifacts: number;
-}
-
-/** A symbol's trades, and what the feed watches of its streams (trade connection, staleness). */
-interface SymbolState {
-  readonly symbol: string;
-  readonly trades: SymbolTrades;
-  tradesConnected: boolean;
-  lastMessageAt: number;
-  stale: boolean;
 }
 
 /**
@@ -87,8 +73,9 @@ interface SymbolState {
  *   resubscribed, which fetches a new snapshot.
  * - `stop()` closes the connections and every timer; nothing is left running.
  *
- * The parts: streamLoop (reconnects, polling), SymbolTrades (trades → bars, gap repair),
- * candleStream and BarMismatchConfirmer (our bars against the venue's candles), bookStream.
+ * The parts: SymbolStreams (each symbol's stream loops), streamLoop (reconnects, polling),
+ * SymbolTrades (trades → bars, gap repair), candleStream and BarMismatchConfirmer (our bars
+ * against the venue's candles), bookStream.
  */
 export class CcxtMarketDataFeed implements MarketDataFeed {
   readonly name: string;
@@ -120,7 +107,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
   /** Venue time minus wall time, from the most advanced venue timestamp seen. */
   private venueOffset: number | undefined;
   private readonly counters = { reconnects: 0, bookResyncs: 0 };
-  private readonly loopContext: StreamLoopContext;
+  private readonly symbolStreams: SymbolStreams;
   private readonly mismatches: BarMismatchConfirmer;
   private readonly onRequestProblem: RequestProblemHook | undefined;
 
@@ -157,14 +144,21 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       sleep: (ms) => this.timers.sleep(ms),
       backoff: () => this.newBackoff(),
     };
-    this.loopContext = {
+    this.symbolStreams = new SymbolStreams({
       ...ctx,
       pollIntervalMs: this.opts.pollIntervalMs,
       failed: (e, delayMs) => {
         this.counters.reconnects++;
         this.reportRequestProblem(e, delayMs);
       },
-    };
+      barsFromTrades: this.streams.trades,
+      bookDepth: this.opts.bookDepth,
+      now: () => this.clock.now(),
+      touch: (st) => this.touch(st),
+      bookResynced: () => {
+        this.counters.bookResyncs++;
+      },
+    });
     this.mismatches = new BarMismatchConfirmer(ctx);
     const tradesContext: SymbolTradesContext = {
       ...ctx,
@@ -213,10 +207,10 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     const now = this.clock.now();
     for (const st of this.states) {
       st.lastMessageAt = now;
-      if (this.streams.trades) this.spawn(this.tradesLoop(st));
-      if (this.streams.ohlcv) for (const tf of st.trades.tfs) this.spawn(this.candleLoop(st, tf));
-      if (this.streams.ticker) this.spawn(this.tickerLoop(st));
-      if (this.streams.book) this.spawn(this.bookLoop(st));
+      if (this.streams.trades) this.spawn(this.symbolStreams.trades(st));
+      if (this.streams.ohlcv) for (const tf of st.trades.tfs) this.spawn(this.symbolStreams.candles(st, tf));
+      if (this.streams.ticker) this.spawn(this.symbolStreams.ticker(st));
+      if (this.streams.book) this.spawn(this.symbolStreams.book(st));
     }
     const staleCheck = Math.max(10, Math.min(1000, Math.floor(this.opts.staleAfterMs / 4)));
     this.timers.every(staleCheck, () => this.checkStale());
@@ -290,70 +284,6 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
       lateTrades: late,
       barsChecked: checked,
     };
-  }
-
-  // ── streams ────────────────────────────────────────────────────────────────────────────
-
-  private async tradesLoop(st: SymbolState): Promise<void> {
-    await streamLoop(this.loopContext, st.symbol, 'trades', {
-      watch: async () => {
-        const got = await this.ex.watchTrades(st.symbol);
-        st.tradesConnected = true;
-        this.onTrades(st, toTrades(got, st.symbol));
-      },
-      poll: async () => {
-        const got = await st.trades.poll();
-        st.tradesConnected = true;
-        this.onTrades(st, got);
-      },
-      onFailure: () => {
-        st.tradesConnected = false;
-      },
-      onRetry: () => st.trades.reconnected(),
-    });
-  }
-
-  private onTrades(st: SymbolState, trades: readonly Trade[]): void {
-    if (trades.length === 0) return;
-    this.touch(st);
-    st.trades.onTrades(trades);
-  }
-
-  private candleLoop(st: SymbolState, tf: TfState): Promise<void> {
-    return candleStream(this.loopContext, {
-      symbol: st.symbol,
-      timeframe: tf.timeframe,
-      check: tf.check,
-      barsFromTrades: this.streams.trades,
-      touched: () => this.touch(st),
-      settle: () => st.trades.settle(tf),
-    });
-  }
-
-  private async tickerLoop(st: SymbolState): Promise<void> {
-    const handle = (t: CcxtTicker): void => {
-      this.touch(st);
-      const ticker = toTicker(t, st.symbol, this.clock.now());
-      this.emit(() => this.listener.onTicker(ticker));
-    };
-    await streamLoop(this.loopContext, st.symbol, 'ticker', {
-      watch: async () => handle(await this.ex.watchTicker(st.symbol, watchTickerParams(this.ex))),
-      poll: async () => {
-        const t = await this.ex.fetchTicker(st.symbol);
-        handle(t);
-      },
-    });
-  }
-
-  private bookLoop(st: SymbolState): Promise<void> {
-    return bookStream(this.loopContext, st.symbol, {
-      depth: this.opts.bookDepth,
-      now: () => this.clock.now(),
-      touched: () => this.touch(st),
-      resynced: () => {
-        this.counters.bookResyncs++;
-      },
-    });
   }
 
   // ── time, staleness, quiet bars ────────────────────────────────────────────────────────

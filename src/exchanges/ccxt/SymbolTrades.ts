@@ -5,49 +5,14 @@ import type { FeedGap } from '../../data/MarketDataFeed.js';
 import { FeedWarningCode } from '../../data/MarketDataFeed.js';
 import { compareTradeIds, TradeBarBuilder } from '../../data/TradeBarBuilder.js';
 import type { Bar, Trade } from '../../model/Bar.js';
-import type { BarMismatch } from '../ExchangeBarCheck.js';
 import { ExchangeBarCheck } from '../ExchangeBarCheck.js';
 import { TradeSequencer, tradeIdNumber } from '../TradeSequencer.js';
-import type { FeedContext } from './FeedContext.js';
 import type { TradeIdScheme } from './fetchTradesFromId.js';
 import { fetchRecentTrades, fetchTradesFromId, fetchTradesSince } from './fetchTradesFromId.js';
+import type { SymbolTradeCounts, SymbolTradesContext, TfState } from './SymbolTradesContext.js';
 import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
 import { backfillById, backfillByTime, errorText, fetchHead } from './tradeBackfill.js';
-
-/** One timeframe of a symbol: the bars we build and their check against the venue's candles. */
-export interface TfState {
-  readonly timeframe: string;
-  readonly ms: number;
-  readonly builder: TradeBarBuilder;
-  readonly check: ExchangeBarCheck;
-  /** Bars before this bucket may be partial (we joined mid-bucket): not delivered. */
-  firstFullBucket: number;
-}
-
-/** What the trades of a symbol need from their feed. */
-export interface SymbolTradesContext extends FeedContext {
-  /** After a trade id jump, time allowed for the missing trades to arrive late before fetching them. */
-  readonly gapGraceMs: number;
-  /** Trades per backfill (and poll) request. */
-  readonly backfillLimit: number;
-  /** Backfill requests per repair before giving up on a hole. */
-  readonly maxBackfillPages: number;
-  /** The newest venue timestamp of a delivery (venue time, by which quiet bars close). */
-  observeVenueTime(ts: number): void;
-  /** A closed bar of ours differs from the venue's candle: confirm and report it. */
-  mismatch(symbol: string, timeframe: string, m: BarMismatch): void;
-}
-
-/** Counters of one symbol's trades, for the feed's stats. */
-export interface SymbolTradeCounts {
-  readonly duplicateTrades: number;
-  /** Most trades found late by any one timeframe. */
-  readonly lateTrades: number;
-  readonly barsChecked: number;
-  readonly backfillRequests: number;
-  readonly backfilledTrades: number;
-  readonly skippedTradeIds: number;
-}
+import { firstTrade, idProblem } from './tradeOrder.js';
 
 /**
  * The trades of one symbol on their way to bars: once each and in venue order (a sequencer
@@ -416,25 +381,5 @@ export class SymbolTrades {
         this.backfillRequests++;
       },
     };
-  }
-}
-
-/** The first of `trades` in venue order (earliest, then lowest id). */
-function firstTrade(trades: readonly Trade[]): Trade | undefined {
-  let first: Trade | undefined;
-  for (const t of trades) {
-    if (first === undefined || t.ts < first.ts || (t.ts === first.ts && compareTradeIds(t.id, first.id) < 0))
-      first = t;
-  }
-  return first;
-}
-
-/** Why `trades` cannot be put in sequence by id (the sequencer's own complaint), if they cannot. */
-function idProblem(trades: readonly Trade[]): string | undefined {
-  try {
-    for (const t of trades) tradeIdNumber(t);
-    return undefined;
-  } catch (e) {
-    return errorText(e);
   }
 }
