@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ZERO, abs } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
 
@@ -14,8 +15,9 @@ export interface KillSwitchTarget {
 }
 
 /**
- * Kill switch: cancel every open order, flatten on request (reduce-only market orders), then
- * HALTED, persisted so a restart stays halted. Returns what it did, for the operator.
+ * Kill switch: cancel every open order, flatten on request (reduce-only market orders; a long
+ * whose sell pays its fee in the base coin leaves that fee's coins and the dust under a lot),
+ * then HALTED, persisted so a restart stays halted. Returns what it did, for the operator.
  */
 export function engageKillSwitch(
   t: KillSwitchTarget,
@@ -32,11 +34,16 @@ export function engageKillSwitch(
     node.risk.setState('REDUCING', `kill switch flattening: ${reason} (by ${by})`, 'KILL_SWITCH');
     for (const pos of node.portfolio.ledger.allPositions()) {
       if (pos.qty === ZERO) continue;
+      // A long sells what leaves its fee's coins held where the venue takes the sell's fee in
+      // the base coin (see sellableWithFee): a sell of every coin would be refused. Dust too
+      // small for that is left.
+      const quantity = pos.qty > 0n ? sellableWithFee(node.instrument(pos.symbol), pos.qty) : abs(pos.qty);
+      if (quantity === ZERO) continue;
       node.submit('kill-switch', {
         symbol: pos.symbol,
         side: pos.qty > 0n ? 'SELL' : 'BUY',
         type: 'MARKET',
-        quantity: abs(pos.qty),
+        quantity,
         timeInForce: 'GTC',
         postOnly: false,
         reduceOnly: true,

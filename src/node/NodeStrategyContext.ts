@@ -4,6 +4,7 @@ import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import { barsTopic, formingBarsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { Strategy } from '../strategy/Strategy.js';
 import type { AmendOutcome } from '../model/OrderAmend.js';
@@ -236,16 +237,14 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   closePosition(symbol: string): Order | undefined {
-    const qty = this.node.portfolio.positionQty(symbol);
-    if (qty === ZERO) return undefined;
-    if (this.warmingUp)
-      return this.refusals.order(
-        symbol,
-        qty > 0n ? 'SELL' : 'BUY',
-        { reduceOnly: true, tag: 'close' },
-        abs(qty),
-      );
-    return this.orders.closePosition(symbol, qty);
+    const held = this.node.portfolio.positionQty(symbol);
+    if (held === ZERO) return undefined;
+    const side = held > 0n ? 'SELL' : 'BUY';
+    // A long is sold less the coins its fee needs where the venue takes the fee in the base
+    // coin (see sellableWithFee); a short is bought back whole.
+    const qty = held > 0n ? sellableWithFee(this.node.instrument(symbol), held) : abs(held);
+    if (this.warmingUp) return this.refusals.order(symbol, side, { reduceOnly: true, tag: 'close' }, qty);
+    return this.orders.closePosition(symbol, side, qty);
   }
 
   setTimer(name: string, intervalMs: number): void {

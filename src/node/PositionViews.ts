@@ -1,4 +1,5 @@
 import { ZERO, abs, div, toNumber } from '../core/Fixed.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { PositionState } from '../portfolio/Ledger.js';
 import type { PositionView } from '../strategy/StrategyContext.js';
 import type { ContextHost } from './ContextHost.js';
@@ -21,8 +22,13 @@ export class PositionViews {
     if (cached !== undefined && cached.state === pos) return cached.view;
     // Less than one lot cannot be traded: the dust a fee taken from the coin bought leaves
     // (buy 100, hold 99.9, sell 99) counts as flat, or a long/flat strategy never buys again.
-    // Positions built from whole lots are never dust, so backtests see no difference.
-    const dust = pos.qty !== ZERO && abs(pos.qty) < this.node.instrument(symbol).lotSize;
+    // So does a long too small to sell once a sell's fee taken in the base coin is kept back
+    // (what a whole-position sell leaves there: up to a lot plus the fee's rounding).
+    // Positions built from whole lots with fees in the quote are never dust, so such backtests
+    // see no difference.
+    const inst = this.node.instrument(symbol);
+    const tradable = pos.qty > 0n ? sellableWithFee(inst, pos.qty) : abs(pos.qty);
+    const dust = pos.qty !== ZERO && tradable < inst.lotSize;
     const view: PositionView = {
       symbol,
       qty: pos.qty,

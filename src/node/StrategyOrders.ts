@@ -1,6 +1,7 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, abs, floorToStep, neg, toFixed } from '../core/Fixed.js';
+import { ZERO, floorToStep, neg, toFixed } from '../core/Fixed.js';
 import { isQtsError } from '../core/QtsError.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import { OrderType } from '../model/enums.js';
 import type { OrderSide } from '../model/enums.js';
@@ -64,10 +65,20 @@ export class StrategyOrders {
     }
   }
 
+  /**
+   * Without a quantity, sells the whole long position: all of it, or, where the venue takes
+   * the sell's fee in the base coin, what leaves the fee's coins in the account (see
+   * sellableWithFee; the rest stays as dust).
+   */
   sell(symbol: string, quantity: Numeric | undefined, options: OrderOptions): Order {
     try {
       const held = this.node.portfolio.positionQty(symbol);
-      const qty = quantity === undefined ? (held > 0n ? held : ZERO) : toFixed(quantity);
+      const qty =
+        quantity === undefined
+          ? held > 0n
+            ? sellableWithFee(this.node.instrument(symbol), held)
+            : ZERO
+          : toFixed(quantity);
       return this.place(symbol, 'SELL', qty, options);
     } catch (e) {
       return this.invalidNumber(e, symbol, 'SELL');
@@ -144,9 +155,12 @@ export class StrategyOrders {
       this.node.oms.cancel(o.id, 'canceled by strategy');
   }
 
-  /** Flattens a position of `qty` (signed, not zero) with a reduce-only order tagged `close`. */
-  closePosition(symbol: string, qty: Fixed): Order {
-    return this.place(symbol, qty > 0n ? 'SELL' : 'BUY', abs(qty), { reduceOnly: true, tag: 'close' });
+  /**
+   * Flattens a position with a reduce-only order of `qty` on `side`, tagged `close`
+   * (NodeStrategyContext.closePosition works both out from the position).
+   */
+  closePosition(symbol: string, side: OrderSide, qty: Fixed): Order {
+    return this.place(symbol, side, qty, { reduceOnly: true, tag: 'close' });
   }
 
   private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {

@@ -15,10 +15,11 @@ import {
 } from '../core/Fixed.js';
 import type { Bar } from '../model/Bar.js';
 import type { OrderEvent } from '../model/events.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { canAffordBuy } from './canAffordBuy.js';
-import { feesInBase, sellableWithFee } from './sellableWithFee.js';
+import { feesInBase } from './feesInBase.js';
 
 const paramsSchema = z
   .object({

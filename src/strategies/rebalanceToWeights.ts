@@ -1,4 +1,5 @@
-import { fromNumber, floorToStep, toNumber } from '../core/Fixed.js';
+import { ZERO, fromNumber, floorToStep, toNumber } from '../core/Fixed.js';
+import { sellableWithFee } from '../model/Instrument.js';
 import type { StrategyContext } from '../strategy/StrategyContext.js';
 import { canAffordBuy } from './canAffordBuy.js';
 
@@ -28,9 +29,13 @@ export function rebalanceToWeights(
     const price = ctx.lastPrice(symbol);
     if (price === undefined || !(price > 0)) continue;
     const target = ((targets.get(symbol) ?? 0) * equity) / price;
-    const held = ctx.position(symbol).qtyNumber;
+    const pos = ctx.position(symbol);
+    const held = pos.qtyNumber;
     const diff = target - held;
-    if (target === 0 && held > 0) diffs.push({ symbol, qty: -held, price });
+    // A whole-position sell that paid its fee in the base coin leaves dust no sell can take
+    // (see sellableWithFee): the exit is done, rather than retried on every step.
+    const unsellable = pos.qty > 0n && sellableWithFee(ctx.instrument(symbol), pos.qty) === ZERO;
+    if (target === 0 && held > 0 && !unsellable) diffs.push({ symbol, qty: -held, price });
     else if (Math.abs(diff) * price > tolerance * equity) diffs.push({ symbol, qty: diff, price });
   }
   let sent = false;
@@ -63,8 +68,10 @@ export function rebalanceToWeights(
   return 'done';
 }
 
+/** `qty` floored to the lot, and at most what a sell can take out of the position (see sellableWithFee). */
 function floorQty(ctx: StrategyContext, symbol: string, qty: number): ReturnType<typeof fromNumber> {
-  const held = ctx.position(symbol).qty;
-  const q = floorToStep(fromNumber(qty), ctx.instrument(symbol).lotSize);
-  return q > held ? held : q;
+  const inst = ctx.instrument(symbol);
+  const most = sellableWithFee(inst, ctx.position(symbol).qty);
+  const q = floorToStep(fromNumber(qty), inst.lotSize);
+  return q > most ? most : q;
 }

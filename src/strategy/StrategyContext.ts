@@ -58,7 +58,11 @@ export interface PositionView {
   /** Average entry price of what is held, or undefined when flat. */
   readonly avgPrice: number | undefined;
   readonly realizedPnl: Fixed;
-  /** No position, or only dust below one lot (e.g. left by fees taken in the coin bought). */
+  /**
+   * No position, or only dust no order can trade: below one lot (e.g. left by fees taken in
+   * the coin bought), or a long too small to sell once a sell's fee in the base coin is kept
+   * back (see sellableWithFee).
+   */
   readonly isFlat: boolean;
   /** Long (short) by at least one lot. */
   readonly isLong: boolean;
@@ -152,7 +156,10 @@ export interface StrategyContext {
   submitOrder(intent: OrderIntent): Order;
   /** Buys `quantity`, or what the configured sizer gives when omitted. */
   buy(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
-  /** Sells `quantity`, or the whole long position when omitted. */
+  /**
+   * Sells `quantity`, or the whole long position when omitted: where the venue takes the
+   * sell's fee in the base coin, what leaves the fee's coins held (see sellableWithFee).
+   */
   sell(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
   /** Entry with stop-loss and take-profit attached (OCO between the two exits). */
   bracket(intent: BracketIntent): Bracket;
@@ -167,7 +174,11 @@ export interface StrategyContext {
    */
   amend?(orderId: string, change: AmendChange): AmendOutcome;
   cancelAll(symbol?: string): void;
-  /** Market order that flattens the position; undefined when already flat. */
+  /**
+   * Market order that flattens the position; undefined when already flat. A long whose
+   * sell pays its fee in the base coin sells what leaves the fee's coins held (see
+   * sellableWithFee); the rest stays as dust.
+   */
   closePosition(symbol: string): Order | undefined;
   /** Repeating timer delivered to onTimer. */
   setTimer(name: string, intervalMs: number): void;

@@ -28,7 +28,7 @@ class Flipper extends Strategy<Record<string, never>> {
 }
 
 /** Whole-coin lots and 0.1 % fees, like XRP/ETH on Binance; the fee taken per `feeSide`. */
-function run(feeSide: FeeSide, bars: number) {
+function run(feeSide: FeeSide, bars: number, sizing = 'fixed:100') {
   Flipper.seen = [];
   const clock = new TestClock(0);
   const node = new TradingNode({
@@ -36,7 +36,7 @@ function run(feeSide: FeeSide, bars: number) {
     instruments: [makeInstrument({ symbol: SYMBOL, tickSize: '0.00000001', lotSize: '1', feeSide })],
     currency: 'ETH',
     initialCash: { ETH: 1 },
-    sizing: parseSizing('fixed:100', toFixed(1)),
+    sizing: parseSizing(sizing, toFixed(1)),
   });
   const venue = new SimulatedVenue({
     clock,
@@ -81,6 +81,22 @@ describe('a position of less than one lot counts as flat', () => {
     expect(seen[2]).toBe('0.9 flat=true long=false');
     expect(seen[1]).toBe('99.9 flat=false long=true');
     expect(held).toBe('0.7');
+  });
+
+  it("a long too small to sell once the sell's fee in the coin is kept back counts as flat", () => {
+    // feeSide 'give': one lot bought is 1 XRP held, but selling it needs 1.001: no sell can
+    // take it, so it is flat and the next long signal buys again (it was long for good, its
+    // every exit refused). Two held: 2 / 1.001 floored = 1 is sold, 0.999 left; bought up to
+    // 1.999, 1 is sold again: 0.998.
+    const { orders, seen, held } = run('give', 6, 'fixed:1');
+    expect(orders).toEqual(['BUY 1', 'BUY 1', 'SELL 1', 'BUY 1', 'SELL 1']);
+    expect(seen.slice(0, 4)).toEqual([
+      '0 flat=true long=false',
+      '1 flat=true long=false',
+      '1 flat=true long=false',
+      '2 flat=false long=true',
+    ]);
+    expect(held).toBe('0.998');
   });
 
   it('with fees in quote nothing changes: whole lots, flat only at zero', () => {

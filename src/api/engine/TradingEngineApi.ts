@@ -3,6 +3,7 @@ import { validateParams } from '../../backtest/validateParams.js';
 import type { AppConfig } from '../../config/configSchema.js';
 import { ZERO, abs, add, div, formatFixed, fromNumber, mul, sub, toFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
+import { sellableWithFee } from '../../model/Instrument.js';
 import { lastAmendOutcome } from '../../model/OrderAmend.js';
 import type { TradingNode } from '../../node/TradingNode.js';
 import type { StrategyInfo } from '../../node/TradingNode.js';
@@ -237,10 +238,18 @@ export class TradingEngineApi implements EngineApi {
 
   closePosition(symbol: string, quantity: string | undefined, _actor: string): CommandResultView {
     const node = this.host.node;
-    node.instrument(symbol);
+    const inst = node.instrument(symbol);
     const held = node.portfolio.positionQty(symbol);
     if (held === ZERO) throw new QtsError('ERR_NO_POSITION', `no open position in ${symbol}`);
-    const qty = quantity === undefined ? abs(held) : toFixed(quantity);
+    // The whole of a long is what a sell can take once its fee in the base coin is kept back
+    // (see sellableWithFee): a sell of every coin would be refused for want of coins.
+    const whole = held > 0n ? sellableWithFee(inst, held) : abs(held);
+    if (quantity === undefined && whole === ZERO)
+      throw new QtsError(
+        'ERR_NO_POSITION',
+        `only dust in ${symbol} (${formatFixed(held)}): too little to sell once the sell's fee is kept back`,
+      );
+    const qty = quantity === undefined ? whole : toFixed(quantity);
     if (qty <= 0n || qty > abs(held))
       throw new QtsError(
         'ERR_BAD_REQUEST',

@@ -7,6 +7,7 @@ import { toFixed } from '../../../src/core/Fixed.js';
 import type { ExecutionClient } from '../../../src/execution/ExecutionClient.js';
 import { TestClock } from '../../../src/kernel/Clock.js';
 import type { Bar } from '../../../src/model/Bar.js';
+import type { FeeSide } from '../../../src/model/Instrument.js';
 import { makeInstrument } from '../../../src/model/Instrument.js';
 import { TradingNode } from '../../../src/node/TradingNode.js';
 import type { TradingNodeOptions } from '../../../src/node/TradingNode.js';
@@ -18,6 +19,8 @@ const MIN = 60_000;
 export interface SimNodeOptions extends Partial<Omit<TradingNodeOptions, 'clock' | 'instruments'>> {
   readonly symbol?: string;
   readonly fillAt?: 'close' | 'next-open';
+  /** In which currency a fill pays its fee (default 'quote'). */
+  readonly feeSide?: FeeSide;
   /** What the node sends orders through; the venue itself unless given (e.g. a wrapper that fails). */
   readonly client?: (venue: SimulatedVenue) => ExecutionClient;
 }
@@ -31,12 +34,19 @@ export interface SimNode {
 }
 
 export function simNode(opts: SimNodeOptions = {}): SimNode {
-  const { symbol = 'BTC/USDT', fillAt = 'close', client, ...nodeOpts } = opts;
+  const { symbol = 'BTC/USDT', fillAt = 'close', feeSide = 'quote', client, ...nodeOpts } = opts;
   const clock = new TestClock(0);
   const node = new TradingNode({
     clock,
     instruments: [
-      makeInstrument({ symbol, tickSize: '0.01', lotSize: '0.0001', takerFee: '0.001', makerFee: '0.001' }),
+      makeInstrument({
+        symbol,
+        tickSize: '0.01',
+        lotSize: '0.0001',
+        takerFee: '0.001',
+        makerFee: '0.001',
+        feeSide,
+      }),
     ],
     currency: 'USDT',
     initialCash: { USDT: 10_000 },
