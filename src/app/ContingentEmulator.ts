@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, sub, toFixed } from '../core/Fixed.js';
+import { ZERO, add, max, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import type { ExecutionReportSink } from '../execution/ExecutionClient.js';
 import type { ContingentMember, EmulatorAction, ParentView } from '../execution/OrderEmulator.js';
 import { planGroup } from '../execution/OrderEmulator.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { Order } from '../model/Order.js';
+import { feesPaidIn } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 
 /**
@@ -67,11 +68,9 @@ function legKeyOf(order: Order): string {
  */
 function deliveredQty(entry: Order): Fixed {
   if (entry.side !== 'BUY') return entry.filledQty;
-  const base = entry.symbol.split('/')[0];
-  let fee = ZERO;
-  for (const e of entry.events)
-    if (e.type === 'OrderFilled' && e.feeCurrency === base && e.fee > ZERO) fee = add(fee, e.fee);
-  return sub(entry.filledQty, fee);
+  const base = entry.symbol.split('/')[0] as string;
+  // A rebate (negative fee) is not counted as coins delivered: children never close more than filled.
+  return sub(entry.filledQty, max(feesPaidIn(entry, base), ZERO));
 }
 
 /** Ends that mean a member did not do its job: its leg is given up. */

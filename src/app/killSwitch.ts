@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { ZERO, abs } from '../core/Fixed.js';
+import { ZERO } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
-import { sellableWithFee } from '../model/Instrument.js';
+import { closingQty } from '../model/Instrument.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { RiskStateStore } from '../storage/sqlite/RiskStateStore.js';
 
@@ -37,7 +37,7 @@ export function engageKillSwitch(
       // A long sells what leaves its fee's coins held where the venue takes the sell's fee in
       // the base coin (see sellableWithFee): a sell of every coin would be refused. Dust too
       // small for that is left.
-      const quantity = pos.qty > 0n ? sellableWithFee(node.instrument(pos.symbol), pos.qty) : abs(pos.qty);
+      const quantity = closingQty(node.instrument(pos.symbol), pos.qty);
       if (quantity === ZERO) continue;
       node.submit('kill-switch', {
         symbol: pos.symbol,

@@ -1,5 +1,5 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ONE, ZERO, add, divTrunc, floorToStep, max, toFixed } from '../core/Fixed.js';
+import { ONE, ZERO, add, divTrunc, floorToStep, max, neg, toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { InstrumentKind, OrderSide } from './enums.js';
 
@@ -176,6 +176,15 @@ export function sellableWithFee(inst: Instrument, held: Fixed): Fixed {
   const rate = max(inst.makerFee, inst.takerFee);
   // Truncated division: qty × (1 + rate) never exceeds held, and the venue rounds the fee down.
   return floorToStep(divTrunc(held, add(ONE, rate)), inst.lotSize);
+}
+
+/**
+ * What an order flattening a signed position of `held` may ask for: a short is bought back
+ * whole; a long sells what leaves its fee's coins held where the sell's fee is taken in the
+ * base coin (sellableWithFee), all of it otherwise. Zero: only dust that no order can take.
+ */
+export function closingQty(inst: Instrument, held: Fixed): Fixed {
+  return held > 0n ? sellableWithFee(inst, held) : neg(held);
 }
 
 /**

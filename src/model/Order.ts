@@ -111,6 +111,17 @@ type RequestEvent = Extract<
 >;
 
 /**
+ * The fees an order's fills paid in `currency`. A spot fill whose fee is taken in the base
+ * coin (Instrument.feeSide) takes those coins from what the order bought or sold.
+ */
+export function feesPaidIn(order: Order, currency: string): Fixed {
+  let fees = ZERO;
+  for (const e of order.events)
+    if (e.type === 'OrderFilled' && e.feeCurrency === currency) fees = add(fees, e.fee);
+  return fees;
+}
+
+/**
  * An order: its request plus the state folded from its events. State changes only by
  * `apply(event)`, which refuses any transition the table does not allow. Amend events keep
  * the status: OrderAmendRequested marks an amend in flight (one at a time, on a resting

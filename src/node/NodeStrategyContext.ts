@@ -1,10 +1,10 @@
 import type { Numeric } from '../core/Fixed.js';
-import { ZERO, abs } from '../core/Fixed.js';
+import { ZERO } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import { barsTopic, formingBarsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
-import { sellableWithFee } from '../model/Instrument.js';
+import { closingQty } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { Strategy } from '../strategy/Strategy.js';
 import type { AmendOutcome } from '../model/OrderAmend.js';
@@ -242,7 +242,7 @@ export class NodeStrategyContext implements StrategyContext {
     const side = held > 0n ? 'SELL' : 'BUY';
     // A long is sold less the coins its fee needs where the venue takes the fee in the base
     // coin (see sellableWithFee); a short is bought back whole.
-    const qty = held > 0n ? sellableWithFee(this.node.instrument(symbol), held) : abs(held);
+    const qty = closingQty(this.node.instrument(symbol), held);
     if (this.warmingUp) return this.refusals.order(symbol, side, { reduceOnly: true, tag: 'close' }, qty);
     return this.orders.closePosition(symbol, side, qty);
   }

@@ -1,5 +1,5 @@
-import { ZERO, abs, div, toNumber } from '../core/Fixed.js';
-import { sellableWithFee } from '../model/Instrument.js';
+import { ZERO, div, toNumber } from '../core/Fixed.js';
+import { closingQty } from '../model/Instrument.js';
 import type { PositionState } from '../portfolio/Ledger.js';
 import type { PositionView } from '../strategy/StrategyContext.js';
 import type { ContextHost } from './ContextHost.js';
@@ -27,7 +27,7 @@ export class PositionViews {
     // Positions built from whole lots with fees in the quote are never dust, so such backtests
     // see no difference.
     const inst = this.node.instrument(symbol);
-    const tradable = pos.qty > 0n ? sellableWithFee(inst, pos.qty) : abs(pos.qty);
+    const tradable = closingQty(inst, pos.qty);
     const dust = pos.qty !== ZERO && tradable < inst.lotSize;
     const view: PositionView = {
       symbol,

@@ -17,9 +17,9 @@ import type { Bar } from '../model/Bar.js';
 import type { OrderEvent } from '../model/events.js';
 import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import { feesPaidIn } from '../model/Order.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { canAffordBuy } from './canAffordBuy.js';
-import { feesInBase } from './feesInBase.js';
 
 const paramsSchema = z
   .object({
@@ -330,7 +330,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
       return;
     }
     // The rung's coins less what the sell gave: its fills and, in the base coin, their fees.
-    const left = sub(sub(toFixed(level.quantity ?? '0'), order.filledQty), feesInBase(inst, order));
+    const left = sub(sub(toFixed(level.quantity ?? '0'), order.filledQty), feesPaidIn(order, inst.base));
     // A sell filled in full closes the rung, even when it kept back coins for its fee (dust now).
     if (order.status !== 'FILLED' && sellableWithFee(inst, left) > ZERO) {
       level.quantity = formatFixed(left);
@@ -350,7 +350,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
    */
   private coinsBought(order: Order): Fixed {
     const inst = this.ctx.instrument(order.symbol);
-    const fees = feesInBase(inst, order);
+    const fees = feesPaidIn(order, inst.base);
     return fees === ZERO ? order.filledQty : floorToStep(sub(order.filledQty, fees), inst.lotSize);
   }
 

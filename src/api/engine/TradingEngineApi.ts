@@ -3,7 +3,7 @@ import { validateParams } from '../../backtest/validateParams.js';
 import type { AppConfig } from '../../config/configSchema.js';
 import { ZERO, abs, add, div, formatFixed, fromNumber, mul, sub, toFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
-import { sellableWithFee } from '../../model/Instrument.js';
+import { closingQty } from '../../model/Instrument.js';
 import { lastAmendOutcome } from '../../model/OrderAmend.js';
 import type { TradingNode } from '../../node/TradingNode.js';
 import type { StrategyInfo } from '../../node/TradingNode.js';
@@ -243,7 +243,7 @@ export class TradingEngineApi implements EngineApi {
     if (held === ZERO) throw new QtsError('ERR_NO_POSITION', `no open position in ${symbol}`);
     // The whole of a long is what a sell can take once its fee in the base coin is kept back
     // (see sellableWithFee): a sell of every coin would be refused for want of coins.
-    const whole = held > 0n ? sellableWithFee(inst, held) : abs(held);
+    const whole = closingQty(inst, held);
     if (quantity === undefined && whole === ZERO)
       throw new QtsError(
         'ERR_NO_POSITION',
