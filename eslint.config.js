@@ -17,6 +17,10 @@ const STRATEGY_RESTRICTED_GLOBALS = [
   })),
   ...['setTimeout', 'setInterval', 'setImmediate'].map((name) => ({ name, message: NO_TIMERS })),
   { name: 'performance', message: 'Engine time comes from the Clock (deterministic replays).' },
+  {
+    name: 'crypto',
+    message: 'Random values and UUIDs differ on every run: use a seeded choice, or ids from the state.',
+  },
 ];
 
 export default tseslint.config(
@@ -53,10 +57,17 @@ export default tseslint.config(
     files: ['src/strategies/**', 'src/strategy/**'],
     rules: {
       'no-restricted-globals': ['error', ...STRATEGY_RESTRICTED_GLOBALS],
+      // Code in a string would get past every rule here.
+      'no-eval': 'error',
+      'no-new-func': 'error',
       'no-restricted-syntax': [
         'error',
-        ...['NewExpression', 'CallExpression'].map((node) => ({
-          selector: `${node}[callee.name='Date'][arguments.length=0]`,
+        // `Date(…)` called without `new` is the time now as text, whatever its arguments.
+        ...[
+          "NewExpression[callee.name='Date'][arguments.length=0]",
+          "CallExpression[callee.name='Date']",
+        ].map((selector) => ({
+          selector,
           message: 'Engine time comes from the Clock (deterministic replays): ctx.clock.now().',
         })),
       ],
@@ -68,6 +79,12 @@ export default tseslint.config(
           property: name,
           message,
         })),
+        // `globalThis.Date.now()` would slip past the rule on `Date.now`; `Date` itself is at hand.
+        {
+          object: 'globalThis',
+          property: 'Date',
+          message: 'Use Date directly; its time is ctx.clock.now().',
+        },
       ],
     },
   },

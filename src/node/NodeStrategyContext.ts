@@ -26,6 +26,7 @@ import type { ContextHost } from './ContextHost.js';
 import { PositionViews } from './PositionViews.js';
 import { StrategyOrders } from './StrategyOrders.js';
 import { StrategyTimers } from './StrategyTimers.js';
+import { uncommittedCash } from './uncommittedCash.js';
 import { WarmUpRefusals } from './WarmUpRefusals.js';
 import { WarmUpStateStore } from './WarmUpStateStore.js';
 
@@ -82,7 +83,7 @@ export class NodeStrategyContext implements StrategyContext {
     this.portfolio = {
       currency: p.currency,
       cash: (c?: string) => p.cash(c ?? p.currency),
-      available: (c?: string) => p.cash(c ?? p.currency),
+      available: (c?: string) => uncommittedCash(node, c ?? p.currency),
       equity: () => p.equity(),
       realizedPnl: () => p.ledger.realizedPnl(),
     };
@@ -248,11 +249,22 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   setTimer(name: string, intervalMs: number): void {
+    // Checked here, not by the clock, so a bad interval fails the same in every mode and while
+    // warming up (when the timer is only armed later): a NaN or zero interval never fires in a
+    // backtest but would spin a live event loop.
+    if (!(Number.isFinite(intervalMs) && intervalMs > 0))
+      throw new QtsError(
+        'ERR_TIMER_INTERVAL',
+        `timer ${name}: interval must be a positive number of ms (got ${intervalMs})`,
+      );
     if (this.warmingUp) this.timers.deferTimer(name, intervalMs);
     else this.timers.setTimer(name, intervalMs);
   }
 
   setAlarm(name: string, at: Millis): void {
+    // A NaN time never fires in a backtest and fires at once live: refused in every mode.
+    if (!Number.isFinite(at))
+      throw new QtsError('ERR_TIMER_TIME', `alarm ${name}: time must be a finite epoch ms (got ${at})`);
     if (this.warmingUp) this.timers.deferAlarm(name, at);
     else this.timers.setAlarm(name, at);
   }

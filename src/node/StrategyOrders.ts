@@ -1,5 +1,5 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, floorToStep, neg, toFixed } from '../core/Fixed.js';
+import { ZERO, floorToStep, toFixed } from '../core/Fixed.js';
 import { isQtsError } from '../core/QtsError.js';
 import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
@@ -163,9 +163,14 @@ export class StrategyOrders {
     return this.place(symbol, side, qty, { reduceOnly: true, tag: 'close' });
   }
 
+  /**
+   * The quantity keeps its sign: a negative one is denied by risk (ERR_RISK_QUANTITY) like any
+   * order of no size, never turned around — `buy(s, target − held)` with too much held must not
+   * buy more (the side says the direction; closePosition works out a positive quantity).
+   */
   private place(symbol: string, side: OrderSide, qty: Fixed, options: OrderOptions): Order {
     const inst = this.node.instrument(symbol);
-    const rounded = floorToStep(qty < 0n ? neg(qty) : qty, inst.lotSize);
+    const rounded = floorToStep(qty, inst.lotSize);
     return this.node.submit(this.strategyId, toOrderRequest(inst, symbol, side, options, rounded, true));
   }
 

@@ -73,14 +73,23 @@ export interface PositionView {
 export interface PortfolioView {
   readonly currency: string;
   cash(currency?: string): Fixed;
-  /** Cash not reserved by open orders. */
+  /**
+   * Cash not reserved by open orders: the account's open spot buys (every strategy's) held back
+   * at their limit or trigger price, or the last price for a market buy, plus their fee, as the
+   * risk engine's funds check counts them; never below zero. Bracket/OCO exits hold nothing,
+   * perpetual orders hold margin (not counted here). Walks the open orders: ask when sizing.
+   */
   available(currency?: string): Fixed;
   /** Equity at the last prices, as a float (for sizing and signals). */
   equity(): number;
   realizedPnl(): Fixed;
 }
 
-/** JSON-serializable state a strategy keeps across restarts (persisted by the runtime). */
+/**
+ * JSON-serializable state a strategy keeps across restarts (persisted by the runtime). What
+ * `get` returns is a copy, as JSON keeps it; `set` throws ERR_STATE_NOT_JSON for a value JSON
+ * would change or drop (a Map or Set, NaN or ±Infinity, a BigInt, a function).
+ */
 export interface StrategyStateStore {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
@@ -154,11 +163,15 @@ export interface StrategyContext {
 
   /** Submits an order through risk and the OMS; a denied order comes back with status DENIED. */
   submitOrder(intent: OrderIntent): Order;
-  /** Buys `quantity`, or what the configured sizer gives when omitted. */
+  /**
+   * Buys `quantity` (floored to the lot), or what the configured sizer gives when omitted. A
+   * quantity of zero or below is an order DENIED `ERR_RISK_QUANTITY`, never a sell.
+   */
   buy(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
   /**
-   * Sells `quantity`, or the whole long position when omitted: where the venue takes the
-   * sell's fee in the base coin, what leaves the fee's coins held (see sellableWithFee).
+   * Sells `quantity` (floored to the lot), or the whole long position when omitted: where the
+   * venue takes the sell's fee in the base coin, what leaves the fee's coins held (see
+   * sellableWithFee). A quantity of zero or below is an order DENIED `ERR_RISK_QUANTITY`.
    */
   sell(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
   /** Entry with stop-loss and take-profit attached (OCO between the two exits). */
@@ -180,9 +193,14 @@ export interface StrategyContext {
    * sellableWithFee); the rest stays as dust.
    */
   closePosition(symbol: string): Order | undefined;
-  /** Repeating timer delivered to onTimer. */
+  /**
+   * Repeating timer delivered to onTimer, first at now + intervalMs; the same name replaces it.
+   * A backtest fires the timers due up to a bar's close before that bar (as live, where the bar
+   * arrives just after its close). An interval that is not a positive finite number of ms
+   * throws ERR_TIMER_INTERVAL.
+   */
   setTimer(name: string, intervalMs: number): void;
-  /** One-shot alarm delivered to onTimer. */
+  /** One-shot alarm delivered to onTimer (a time already past fires at the clock's next step); a NaN time throws ERR_TIMER_TIME. */
   setAlarm(name: string, at: Millis): void;
   cancelTimer(name: string): void;
 }

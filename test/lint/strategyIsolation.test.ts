@@ -50,6 +50,24 @@ describe('a strategy cannot reach the clock, the environment or the network', ()
     ]);
   });
 
+  it('lint refuses the ways around those rules: Date() with arguments, globalThis.Date, crypto, code in strings', async () => {
+    const probe = [
+      'export const a = Date(0);',
+      'export const b = globalThis.Date.now();',
+      'export const c = crypto.randomUUID();',
+      "export const d = eval('process.env');",
+      "export const e = new Function('return process')();",
+      'export const ok = Date.UTC(2024, 0, 1) + new Date(0).getTime();',
+    ].join('\n');
+    expect(await lint('src/strategies/Probe.ts', probe)).toEqual([
+      '1:no-restricted-syntax',
+      '2:no-restricted-properties',
+      '3:no-restricted-globals',
+      '4:no-eval',
+      '5:no-new-func',
+    ]);
+  });
+
   it('the layer check refuses Node built-ins and unknown packages in a strategy, and allows zod', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qts-depcruise-'));
     mkdirSync(join(dir, 'src/strategies'), { recursive: true });
