@@ -70,6 +70,7 @@ export function renderHtmlReport(report: BacktestReport, prices?: ReportInput['p
 
 function statsSection(r: BacktestReport): string {
   const cur = r.currency;
+  const money = (v: number | null, currency: string): string => moneyText(v, currency, r.initialCash);
   const performance: [string, string][] = [
     ['Initial cash', money(r.initialCash, cur)],
     ['Final equity', money(r.finalEquity, cur)],
@@ -192,6 +193,7 @@ function tradesSection(r: BacktestReport): string {
     'Fees',
     'Status',
   ];
+  const digits = moneyDigits(r.initialCash);
   const rows = trips.slice(0, HTML_TRADE_ROWS).map((t, i) => {
     const cls = t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : '';
     const cells = [
@@ -204,10 +206,10 @@ function tradesSection(r: BacktestReport): string {
       fmtTime(t.exitTs),
       fmtNum(t.exitPrice),
       fmtNum(t.quantity),
-      fixed(t.pnl, 2),
+      fixed(t.pnl, digits),
       pct(t.returnPct),
       String(t.barsHeld),
-      fixed(t.fees, 2),
+      fixed(t.fees, digits),
       t.closed ? 'closed' : 'open (marked)',
     ];
     return `<tr class="${cls}">${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`;
@@ -256,8 +258,20 @@ function fixed(v: number, digits: number): string {
   return Number.isFinite(v) ? groupThousands(v.toFixed(digits)) : '—';
 }
 
-function money(v: number | null, currency: string): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${groupThousands(v.toFixed(2))} ${currency}`;
+function moneyText(v: number | null, currency: string, initialCash: number): string {
+  return v === null || !Number.isFinite(v)
+    ? '—'
+    : `${groupThousands(v.toFixed(moneyDigits(initialCash)))} ${currency}`;
+}
+
+/**
+ * Decimals of money figures, from the size of the account: cents for a 100,000 USD account,
+ * five decimals for a 1 BTC one (0.00001 BTC), where two would print every trade's PnL and
+ * fee as 0.00. At least 2, at most 12.
+ */
+function moneyDigits(initialCash: number): number {
+  if (!(initialCash > 0) || !Number.isFinite(initialCash)) return 2;
+  return Math.min(12, Math.max(2, 5 - Math.floor(Math.log10(initialCash))));
 }
 
 /** Prices and quantities: 8 significant digits, no exponent for ordinary magnitudes. */

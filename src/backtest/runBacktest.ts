@@ -113,6 +113,13 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const params = validateParams(cfg.strategy, cfg.params);
   const tfMs = timeframeToMs(timeframe);
   const instruments = cfg.series.map((s) => {
+    // The symbol of a candle file comes from its name (ETH_BTC-5m.csv → ETH/BTC); one that
+    // says no pair (prices.csv → PRICES) leaves no quote currency to hold cash in.
+    if (!/^[^/:]+\/[^/:]+(:[^/:]+)?$/.test(s.symbol))
+      throw new QtsError(
+        'ERR_BACKTEST_SYMBOL',
+        `${s.symbol} is not a BASE/QUOTE symbol: name a candle file for its pair, like BTC_USDT-1h.csv (BTC/USDT)`,
+      );
     const spec = cfg.instruments?.find((i) => i.symbol === s.symbol) ?? { symbol: s.symbol };
     const fee = cfg.commission;
     return makeInstrument(fee === undefined ? spec : { ...spec, makerFee: fee, takerFee: fee });

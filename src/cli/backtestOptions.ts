@@ -29,8 +29,11 @@ export function addDataRangeOptions(cmd: Command): Command {
   return cmd
     .option('--adjusted', 'price Yahoo files from Adj Close instead of Close')
     .option('--timeframe <tf>', 'resample the data to this higher timeframe first (e.g. 1h, 1d)')
-    .option('--from <date>', 'first bar to use (YYYY-MM-DD, UTC)')
-    .option('--to <date>', 'end of the data to use, exclusive (YYYY-MM-DD, UTC)');
+    .option(
+      '--from <date>',
+      'first bar to use (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]; UTC without an offset)',
+    )
+    .option('--to <date>', 'end of the data to use, exclusive (same forms as --from)');
 }
 
 /**

@@ -91,7 +91,7 @@ export function normalizeCandles(
   if (timeframe === undefined) {
     throw new QtsError(
       DataErrorCode.Timeframe,
-      `${file}: cannot infer the timeframe from ${length === 1 ? 'a single bar' : 'the spacing of the rows'}; pass it explicitly`,
+      `${file}: cannot infer the timeframe from ${length === 1 ? 'a single bar' : 'the spacing of the rows'}; put it in the file name (BTC_USDT-1h.csv) or pass it (qts data import --timeframe)${secondsHint(sortedTs, length)}`,
       { file },
     );
   }
@@ -108,6 +108,19 @@ export function normalizeCandles(
   };
   checkSpacing(out, raw, order, file, checkedTimeframeMs(timeframe), warnings);
   return { series: out, warnings };
+}
+
+/** Unix ms before this (1973-03-03) are more likely Unix seconds of today than bars of 1970-73. */
+const SECONDS_LIKELY_BELOW = 1e11;
+
+/**
+ * The likely cause of a timeframe error in a file whose times all fall in 1970-73: its
+ * timestamps are Unix seconds (as some exchanges and tools write them), read as milliseconds.
+ */
+function secondsHint(ts: Float64Array, length: number): string {
+  return length > 0 && (ts[length - 1] as number) < SECONDS_LIKELY_BELOW
+    ? '; the times fall in 1970-73: are the timestamps Unix seconds? They must be milliseconds'
+    : '';
 }
 
 function checkSpacing(
@@ -137,7 +150,7 @@ function checkSpacing(
       const prevLine = raw.lineOf(order ? (order[i - 1] as number) : i - 1);
       throw new QtsError(
         DataErrorCode.Timeframe,
-        `${file}:${line}: bar at ${isoTime(ts[i] as number)} starts ${d} ms after the bar on line ${prevLine}, less than one ${s.timeframe} bar`,
+        `${file}:${line}: bar at ${isoTime(ts[i] as number)} starts ${d} ms after the bar on line ${prevLine}, less than one ${s.timeframe} bar${secondsHint(ts, s.length)}`,
         { file, line },
       );
     }

@@ -1,4 +1,5 @@
 import { QtsError } from '../core/QtsError.js';
+import { parseIsoUtc } from '../core/dateOption.js';
 import { candleProblem } from './candleProblem.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import type { RawCandles } from './RawCandles.js';
@@ -9,9 +10,11 @@ const COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const
 /**
  * Parses a JSON array of candles, each either a ccxt OHLCV array `[ts, o, h, l, c, v]` or an
  * object `{ timestamp | ts | time, open, high, low, close, volume }`. Timestamps are Unix ms
- * (or an ISO-8601 string); values may be numbers or numeric strings, since several exchange
+ * or an ISO-8601 string (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.mmm]][Z|±HH:MM]; UTC without an
+ * offset, whatever the machine's time zone, so a file means the same bars everywhere); values may be numbers or numeric strings, since several exchange
  * REST APIs quote prices as strings to keep their decimals. A malformed element throws
- * ERR_DATA_PARSE naming the line where it starts; text that is not a JSON array throws
+ * ERR_DATA_PARSE naming the line where it starts (and its index in the array when that line
+ * holds other candles too); text that is not a JSON array throws
  * ERR_DATA_FORMAT. `linesBefore` is how many lines of the file precede `text`, so line
  * numbers in messages are the file's.
  */
@@ -36,8 +39,15 @@ export function parseCandleJson(text: string, file: string, linesBefore = 0): Ra
     volume: new Float64Array(n),
   };
   const fail = (row: number, what: string): never => {
-    const line = linesBefore + jsonElementLine(text, row);
-    throw new QtsError(DataErrorCode.Parse, `${file}:${line}: ${what}`, { file, line });
+    const at = jsonElementLine(text, row);
+    const line = linesBefore + at;
+    // In a file of many candles to a line (minified, as exchange APIs send them) the line
+    // alone does not find the candle: its index in the array does (jq '.[row]').
+    const shared =
+      (row > 0 && jsonElementLine(text, row - 1) === at) ||
+      (row + 1 < n && jsonElementLine(text, row + 1) === at);
+    const where = shared ? `element [${row}]: ` : '';
+    throw new QtsError(DataErrorCode.Parse, `${file}:${line}: ${where}${what}`, { file, line, element: row });
   };
   const values = new Float64Array(6);
   for (let k = 0; k < n; k++) {
@@ -86,8 +96,8 @@ function toNumber(v: unknown, name: string, row: number, fail: (row: number, wha
       return Number.isFinite(x) ? x : fail(row, `${name} "${v}" is out of range`);
     }
     if (name === 'timestamp') {
-      const ms = Date.parse(t);
-      return Number.isNaN(ms) ? fail(row, `bad timestamp "${v}" (expected Unix ms or ISO-8601)`) : ms;
+      const ms = parseIsoUtc(t);
+      return ms === undefined ? fail(row, `bad timestamp "${v}" (expected Unix ms or ISO-8601)`) : ms;
     }
     return fail(row, /^[+-]?nan$/i.test(t) ? `${name} is NaN` : `${name} "${v}" is not a number`);
   }

@@ -113,7 +113,8 @@ export interface InstrumentSpec {
 export function makeInstrument(spec: InstrumentSpec): Instrument {
   const [pair, settleRaw] = spec.symbol.split(':');
   const [base, quote] = (pair ?? '').split('/');
-  if (!base || !quote) throw new Error(`symbol must look like BASE/QUOTE: ${spec.symbol}`);
+  if (!base || !quote)
+    throw new QtsError('ERR_INVALID_INSTRUMENT', `symbol must look like BASE/QUOTE: ${spec.symbol}`);
   const kind = spec.kind ?? (settleRaw ? 'PERPETUAL' : 'SPOT');
   const feeSide = spec.feeSide ?? FeeSide.QUOTE;
   const feeStep = toFixed(spec.feeStep ?? 0);

@@ -37,9 +37,13 @@ export function loadResearchData(o: ResearchDataOptions): {
       ...(o.symbolOf ? { symbol: o.symbolOf(file) } : {}),
     });
     for (const w of loaded.warnings) warnings.push(w.message);
-    let s = loaded.series;
-    if (o.timeframe !== undefined && o.timeframe !== s.timeframe) s = resample(s, o.timeframe);
-    return sliceSeries(s, from, to);
+    const s = loaded.series;
+    if (o.timeframe === undefined || o.timeframe === s.timeframe) return sliceSeries(s, from, to);
+    // The range cuts the base bars before they are aggregated: a higher-timeframe bar that
+    // starts before --to would otherwise carry base bars from after it (the weekly bar of a
+    // Wednesday --to holds that Thursday and Friday), data the run was told not to use. The
+    // bucket that straddles --from starts before it and is left out.
+    return sliceSeries(resample(sliceSeries(s, from, to), o.timeframe), from, to);
   });
   const repeated = repeatedSymbol(series);
   if (repeated !== undefined) {

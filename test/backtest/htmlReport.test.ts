@@ -201,6 +201,38 @@ describe('renderHtmlReport', () => {
     expect(html).not.toMatch(/NaN|undefined|\[object Object\]/);
   });
 
+  it('shows money of a small account (1 BTC) with the decimals it needs, not as 0.00', () => {
+    // A 1 BTC account: fills of 0.001 ETH-like sizes, PnL and fees in the 1e-5 BTC range.
+    const small = [fillAt(1, OrderSide.BUY, 0.05), fillAt(4, OrderSide.SELL, 0.0501)].map((f) => ({
+      ...f,
+      quantity: 0.5,
+      fee: 0.00002,
+    }));
+    const smallTrips = roundTripsFromFills(small, lastPrices);
+    const equity = Float64Array.from([1, 1, 1, 1, 1.00001, 1.00001, 1.00001, 1.00001, 1.00001, 1.00001]);
+    const html = renderHtmlReport(
+      buildReport(
+        baseInput({
+          initialCash: 1,
+          currency: 'BTC',
+          curve: { ts, equity },
+          fills: small,
+          trips: smallTrips,
+          feesPaid: 0.00004,
+          finalEquity: 1.00001,
+          finalEquityExact: '1.00001',
+        }),
+      ),
+    );
+    expect(html).toContain('<td>1.00001 BTC</td>'); // final equity
+    expect(html).toContain('<td>0.00004 BTC</td>'); // fees paid
+    expect(html).toContain('<td>0.00001 BTC</td>'); // the one trip's pnl as expectancy
+    const trade = html.slice(html.indexOf('<table class="trades">'));
+    expect(trade).toContain('<td>0.00001</td><td>0.04 %</td>'); // pnl, return
+    // A 10,000 USDT account keeps cents.
+    expect(renderHtmlReport(buildReport(baseInput()))).toContain('<td>10,000.00 USDT</td>');
+  });
+
   it('renders the same bytes for the same report', () => {
     const report = buildReport(baseInput({ fills, trips }));
     expect(renderHtmlReport(report, prices)).toBe(renderHtmlReport(report, prices));

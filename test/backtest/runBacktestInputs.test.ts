@@ -30,6 +30,12 @@ describe('runBacktest refuses series it cannot run as given', () => {
     expect(e.message).toBe('BTC/USDT is given twice: one series per symbol');
   });
 
+  it('a symbol that names no pair (a candle file named prices.csv), which has no quote currency', () => {
+    const e = caught(() => runBacktest(smaCrossConfig([walk('PRICES', '1m', 1)])));
+    expect(e.code).toBe('ERR_BACKTEST_SYMBOL');
+    expect(e.message).toContain('PRICES is not a BASE/QUOTE symbol');
+  });
+
   it('runs the same symbols once each', () => {
     const r = runBacktest(smaCrossConfig([walk('BTC/USDT', '1m', 1), walk('ETH/USDT', '1m', 2)]));
     expect(r.report.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,37 @@ describe('qts CLI', () => {
     const r = qts(['backtest', '--data', dir, '--strategy', 'sma-cross']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error ERR_DATA_UNREADABLE: ${dir}: is a directory, not a data file\n`);
+  });
+
+  it('a reader that closes stdout early (| head) costs neither a stack trace nor the report files', async () => {
+    const dir = tmp();
+    const file = join(dir, 'X_USDT-1m.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n');
+    const json = join(dir, 'out.json');
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/qts.js'), 'backtest', '--data', file, '--strategy', 'sma-cross', '--json', json],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    // Closed before the CLI has started: every line it prints meets a closed pipe (EPIPE).
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toHaveProperty('tradeLogSha256');
+  });
+
+  it('a candle file whose name gives no pair fails with a coded error, not a stack trace', () => {
+    const dir = tmp();
+    const file = join(dir, 'prices.csv');
+    writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n60000,1,1,1,1,1\n');
+    const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error ERR_BACKTEST_SYMBOL: PRICES is not a BASE/QUOTE symbol: name a candle file for its pair, like BTC_USDT-1h.csv (BTC/USDT)\n',
+    );
   });
 
   it('a --json path that cannot be written fails before the run, not after it', () => {

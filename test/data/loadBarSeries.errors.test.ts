@@ -95,6 +95,34 @@ describe('loadBarSeries: malformed rows fail with ERR_DATA_PARSE FILE:LINE:', ()
     const p4 = tmp.write('BTC_USDT-5m.json', nulls);
     expect(caught(() => loadBarSeries(p4)).message).toBe(`${p4}:1: low null is not a number`);
   });
+
+  it('reads JSON ISO times without an offset as UTC in any time zone, and refuses what is not ISO', () => {
+    const candle = (time: string): string =>
+      `{"timestamp": "${time}", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1}`;
+    const iso = tmp.write(
+      'BTC_USDT-1h.json',
+      `[${candle('2024-03-01T10:00')},\n${candle('2024-03-01T11:00:00')},\n${candle('2024-03-01T13:00:00+01:00')}]`,
+    );
+    const expected = [Date.UTC(2024, 2, 1, 10), Date.UTC(2024, 2, 1, 11), Date.UTC(2024, 2, 1, 12)];
+    const zone = process.env['TZ'];
+    try {
+      // Date.parse reads an offset-less time in the process's zone: the same file gave
+      // other bars on a machine west or east of UTC.
+      for (const tz of ['America/New_York', 'Asia/Tokyo', 'UTC']) {
+        process.env['TZ'] = tz;
+        expect(Array.from(loadBarSeries(iso).series.ts), tz).toEqual(expected);
+      }
+    } finally {
+      if (zone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = zone;
+    }
+    for (const bad of ['Mar 1 2024', '2024-02-30']) {
+      const p = tmp.write('BTC_USDT-1d.json', `[${candle('2024-01-01')},\n${candle(bad)}]`);
+      expect(caught(() => loadBarSeries(p)).message, bad).toBe(
+        `${p}:2: bad timestamp "${bad}" (expected Unix ms or ISO-8601)`,
+      );
+    }
+  });
 });
 
 describe('loadBarSeries: whole-file failures', () => {
@@ -120,8 +148,15 @@ describe('loadBarSeries: whole-file failures', () => {
   it('a JSON array of something else → ERR_DATA_PARSE', () => {
     const p2 = tmp.write('Y-5m.json', '[1, 2]');
     expect(caught(() => loadBarSeries(p2)).message).toBe(
-      `${p2}:1: expected a candle array or object, got number`,
+      `${p2}:1: element [0]: expected a candle array or object, got number`,
     );
+  });
+
+  it('a bad candle of a minified JSON array is named by its index as well as its line', () => {
+    const candles = Array.from({ length: 8 }, (_, k) => [T0 + k * 300_000, 10, 11, 9, 10.5, 100]);
+    candles[5] = [T0 + 5 * 300_000, 10, 11, 12, 10.5, 100];
+    const path = tmp.write('BTC_USDT-5m.json', JSON.stringify(candles));
+    expect(caught(() => loadBarSeries(path)).message).toBe(`${path}:1: element [5]: low 12 is above open 10`);
   });
 
   it('adjusted prices on a file without Adj Close → ERR_DATA_FORMAT', () => {
@@ -182,6 +217,24 @@ describe('loadBarSeries: whole-file failures', () => {
     expect(e.code).toBe('ERR_DATA_TIMEFRAME');
     expect(e.message).toContain('cannot infer the timeframe from a single bar');
     expect(loadBarSeries(path, { timeframe: '5m' }).series.length).toBe(1);
+  });
+
+  it('timestamps in Unix seconds are named as the likely cause of a timeframe error', () => {
+    const secondsRow = (k: number): string => `${T0 / 1000 + k * 300},10,11,9,10.5,100`;
+    const rows = [0, 1, 2].map(secondsRow).join('\n');
+    const hint = 'the times fall in 1970-73: are the timestamps Unix seconds? They must be milliseconds';
+    // Named for 5m: 300 "ms" apart is less than a 5m bar.
+    const named = tmp.write('BTC_USDT-5m.csv', `${HEADER}\n${rows}\n`);
+    expect(caught(() => loadBarSeries(named)).message).toContain(`less than one 5m bar; ${hint}`);
+    // Unnamed: 300 ms is no timeframe.
+    const unnamed = tmp.write('BTC_USDT.csv', `${HEADER}\n${rows}\n`);
+    expect(caught(() => loadBarSeries(unnamed)).message).toContain(
+      `spacing of the rows; put it in the file name`,
+    );
+    expect(caught(() => loadBarSeries(unnamed)).message).toContain(hint);
+    // Milliseconds of today: no such guess.
+    const ms = tmp.write('ETH_USDT-5m.csv', `${HEADER}\n${row(0)}\n${T0 + 60_000},10,11,9,10.5,100\n`);
+    expect(caught(() => loadBarSeries(ms)).message).not.toContain('seconds');
   });
 });
 
