@@ -27,6 +27,8 @@ export class ShadowVenue implements RuntimeVenue {
       instrument: (s) => node.instrument(s),
       funds: node.portfolio,
       config: { ...DEFAULT_FILL_MODEL, commission: toFixed(commission) },
+      // After a restart, bracket children find their closed entry in the journal.
+      lookup: (id) => node.oms.lookup(id),
     });
   }
 

@@ -2,6 +2,7 @@ import { ClassKeeper } from '../core/ClassKeeper.js';
 import type { Millis } from '../core/time.js';
 import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchPass } from './MatchPass.js';
+import { arrivalTime } from './MatchPass.js';
 import type { PricedEvent } from './MatchEvent.js';
 import type { RestingOrder } from './RestingOrder.js';
 import { SimReason } from './SimReason.js';
@@ -51,7 +52,10 @@ export class ContingentOrders {
    */
   activateChildren(parent: RestingOrder, pass: MatchPass, path: IntrabarPath, ev: PricedEvent): void {
     for (const c of parent.children) {
-      if (c.closed || c.arrival > pass.ts || c.allowance() <= 0n) continue;
+      if (c.closed || c.allowance() <= 0n) continue;
+      // Not at the venue yet where the parent filled (latency): it joins a later walk.
+      const arrived = arrivalTime(pass, c.arrival);
+      if (arrived === undefined || arrived > ev.t) continue;
       if (c.epoch === pass.epoch) c.leave(ev.t);
       const walk = ev.t === 0 ? pass.paths.forSide(c.side) : path;
       c.place(pass.epoch, walk, ev.t, ev.pxF, ev.px, true);
@@ -71,9 +75,34 @@ export class ContingentOrders {
     }
   }
 
-  /** One fill in an OCO group cancels every other open member, even if the filler is only partly done. */
+  /**
+   * One fill in an OCO group cancels every other open member, even if the filler is only
+   * partly done. The other legs of a bracket (same parent, same group) are not members to
+   * cancel but guards of what is left: they stay for the rest of the position (see
+   * RestingOrder.allowance) and end once the group closed all the parent filled.
+   */
   fireOco(group: string, filler: RestingOrder, ts: Millis): void {
-    for (const m of this.books.fire(group))
-      if (m !== filler && !m.closed) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
+    for (const m of this.books.fire(group)) {
+      if (m === filler || m.closed) continue;
+      if (!m.isLegOf(filler)) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
+      else this.shrinkLeg(m, ts);
+    }
+  }
+
+  /**
+   * A leg of a bracket without an OCO group: the fill of one leg shrinks what the others may
+   * close, as in a group.
+   */
+  shareLegFill(filler: RestingOrder, ts: Millis): void {
+    const parent = filler.parent;
+    if (parent === undefined) return;
+    for (const m of parent.children)
+      if (m !== filler && !m.closed && m.isLegOf(filler)) this.shrinkLeg(m, ts);
+  }
+
+  /** A sibling leg just closed part of the position: done once nothing is left to guard. */
+  private shrinkLeg(m: RestingOrder, ts: Millis): void {
+    if (m.parent?.closed === true && m.allowance() <= 0n) this.close(m, ts, SimReason.OCO_SIBLING_FILLED);
+    else m.eventStale = true;
   }
 }

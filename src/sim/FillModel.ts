@@ -32,7 +32,12 @@ export interface FillModelConfig {
   readonly volumeShare: number | null;
   /** Applied against us on taker fills of orders that execute as market (market, stop, triggered). */
   readonly slippage: SlippageModel;
-  /** An order reaches the venue this long after submit (clock time); before that it cannot fill. */
+  /**
+   * An order reaches the venue this long after submit (clock time); before that it cannot
+   * fill. Arriving inside a bar, it joins the bar's intrabar walk at the same share of the
+   * bar (1 ms into a 1-minute bar: 1/60000 of the way from the open), so a latency shorter
+   * than the bar costs that part of the bar, not the whole bar.
+   */
   readonly latencyMs: number;
   /** Overrides the instrument's maker and taker fee rates when set. */
   readonly commission: Fixed | null;

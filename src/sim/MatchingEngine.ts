@@ -1,11 +1,17 @@
+import type { Fixed } from '../core/Fixed.js';
+import { fromNumber, roundToStep } from '../core/Fixed.js';
+import { timeframeToMs } from '../core/time.js';
 import { truncate } from '../core/truncate.js';
 import type { Clock } from '../kernel/Clock.js';
 import type { Bar } from '../model/Bar.js';
 import type { FillDesk } from './fillOrder.js';
 import { expireReason, fillOrder } from './fillOrder.js';
 import { BarPaths } from './IntrabarPath.js';
+import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchEvent } from './MatchEvent.js';
 import type { MatchPass } from './MatchPass.js';
+import { arrivalTime } from './MatchPass.js';
+import { fixedToFloat } from './priceRounding.js';
 import { matchOrder } from './matchOrder.js';
 import type { RestingOrder } from './RestingOrder.js';
 import type { SymbolBook, VenueBooks } from './VenueBooks.js';
@@ -25,6 +31,9 @@ export class MatchingEngine {
   /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */
   private pendingSpare: RestingOrder[] = [];
   private epoch = 0;
+  /** The last bar timeframe read, and its milliseconds (see spanOf). */
+  private spanTimeframe = '';
+  private spanMs = 0;
 
   constructor(clock: Clock, books: VenueBooks, desk: FillDesk) {
     this.clock = clock;
@@ -45,7 +54,10 @@ export class MatchingEngine {
     const lo = Math.min(bar.low, bar.open, bar.close);
     const hi = Math.max(bar.high, bar.open, bar.close);
     for (const o of book.orders) {
-      if (o.closed || o.arrival > bar.ts) continue; // not at the venue yet
+      if (o.closed) continue;
+      // Arriving after the open (latency), it joins the walk where the bar then is.
+      const late = o.arrival > bar.ts;
+      if (late && o.arrival >= bar.ts + this.spanOf(bar)) continue; // not at the venue yet
       const firstBar = !o.seen;
       o.seen = true;
       // Most resting orders sit far from the market: skip the walk when the bar's range
@@ -57,10 +69,31 @@ export class MatchingEngine {
         ts: bar.ts,
         volume: bar.volume,
         paths: BarPaths.ofBar(bar, this.desk.model.config.intrabar),
+        span: this.spanOf(bar),
       };
-      o.place(pass.epoch, pass.paths.forSide(o.side), 0, bar.open, undefined, o.takerOnArrival && firstBar);
+      const path = pass.paths.forSide(o.side);
+      if (!late) o.place(pass.epoch, path, 0, bar.open, undefined, o.takerOnArrival && firstBar);
+      else {
+        // Crossing the market where it arrives, it takes liquidity there.
+        const t = arrivalTime(pass, o.arrival) ?? 3;
+        const px = arrivalPrice(path, t, o.instrument.tickSize);
+        o.place(pass.epoch, path, t, fixedToFloat(px), px, true);
+      }
     }
     if (pass !== undefined) this.run(book, pass);
+  }
+
+  /** Milliseconds of a bar (0 for a trade print or a timeframe the venue cannot read). */
+  private spanOf(bar: Bar): number {
+    if (bar.timeframe !== this.spanTimeframe) {
+      this.spanTimeframe = bar.timeframe;
+      try {
+        this.spanMs = timeframeToMs(bar.timeframe);
+      } catch {
+        this.spanMs = 0;
+      }
+    }
+    return this.spanMs;
   }
 
   /**
@@ -93,7 +126,7 @@ export class MatchingEngine {
     const cur = book?.current;
     if (book === undefined || cur === undefined) return;
     const paths = (book.closePaths ??= BarPaths.constant(cur.close));
-    const pass: MatchPass = { epoch: ++this.epoch, ts: this.clock.now(), volume: cur.volume, paths };
+    const pass: MatchPass = { epoch: ++this.epoch, ts: this.clock.now(), volume: cur.volume, paths, span: 0 };
     for (const o of batch) {
       if (o.symbol !== symbol || o.closed || o.allowance() <= 0n) continue;
       o.place(pass.epoch, paths.forSide(o.side), 0, cur.close, undefined, true);
@@ -138,9 +171,11 @@ export class MatchingEngine {
   }
 
   private execute(o: RestingOrder, ev: MatchEvent, pass: MatchPass): void {
+    // An order that reached the venue inside the bar acts no earlier than its arrival.
+    const ts = o.arrival > pass.ts ? o.arrival : pass.ts;
     if (ev.kind === 'expire') {
       o.leave(ev.t);
-      this.desk.contingent.close(o, pass.ts, expireReason(o));
+      this.desk.contingent.close(o, ts, expireReason(o));
       return;
     }
     const cursor = o.cursor;
@@ -149,11 +184,26 @@ export class MatchingEngine {
       // From the trigger point the order works as a market or limit order just arriving.
       o.triggered = true;
       o.place(pass.epoch, cursor.path, ev.t, ev.pxF, ev.px, true);
-      this.desk.reports.triggered(o, pass.ts);
+      this.desk.reports.triggered(o, ts);
       return;
     }
     fillOrder(this.desk, o, ev, pass, cursor.takerStart);
   }
+}
+
+/**
+ * Where a walk stands at path time `t`, as a price the market could trade at: between two
+ * vertices the straight line, rounded to the nearest tick within that leg.
+ */
+function arrivalPrice(path: IntrabarPath, t: number, tick: Fixed): Fixed {
+  const s = Math.floor(t);
+  if (s === t || s >= 3) return fromNumber(path.priceAt(t));
+  const a = path.point(s);
+  const b = path.point(s + 1);
+  const px = roundToStep(fromNumber(path.priceAt(t)), tick);
+  const lo = fromNumber(Math.min(a, b));
+  const hi = fromNumber(Math.max(a, b));
+  return px < lo ? lo : px > hi ? hi : px;
 }
 
 function firstOfSymbol(orders: readonly RestingOrder[], symbol: string): number {

@@ -42,6 +42,8 @@ const MARKET_LIKE = new Set<OrderType>([
   OrderType.TRAILING_STOP,
 ]);
 
+const NO_CHILDREN: readonly RestingOrder[] = [];
+
 /**
  * The venue's own record of an accepted, still-open order: its levels converted to floats
  * once (bars are floats and a backtest compares them millions of times), what it has
@@ -145,11 +147,33 @@ export class RestingOrder {
 
   /**
    * How much more may fill right now. A bracket child protects only what its parent has
-   * actually bought or sold, so it is capped by the parent's filled quantity.
+   * actually bought or sold, less what its legs already closed: the children of one parent
+   * in one OCO group (or all of its children without one) close one position together, as
+   * the live OrderEmulator sizes them, so a take-profit that partly filled leaves the
+   * stop-loss guarding the rest instead of the group closing more than the entry filled.
    */
   allowance(): Fixed {
-    const cap = this.parent === undefined ? this.quantity : min(this.quantity, this.parent.filled);
-    return sub(cap, this.filled);
+    const leaves = sub(this.quantity, this.filled);
+    const parent = this.parent;
+    return parent === undefined ? leaves : min(leaves, sub(parent.filled, this.legsFilled()));
+  }
+
+  /** A bracket child: what its legs (see isLegOf), itself included, have closed so far. */
+  legsFilled(): Fixed {
+    const group = this.order.request.ocoGroup;
+    let closed = ZERO;
+    for (const c of this.parent?.children ?? NO_CHILDREN)
+      if (c.order.request.ocoGroup === group) closed = add(closed, c.filled);
+    return closed;
+  }
+
+  /** A bracket child of the same parent and OCO group (or both without one): a leg of one position's exit. */
+  isLegOf(other: RestingOrder): boolean {
+    return (
+      this.parent !== undefined &&
+      this.parent === other.parent &&
+      this.order.request.ocoGroup === other.order.request.ocoGroup
+    );
   }
 
   /** Whether a non-conditional order would execute at once at `price` (a limit crossing the book). */

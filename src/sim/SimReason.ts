@@ -20,7 +20,10 @@ export const SimReason = {
   INSUFFICIENT_MARGIN: 'ERR_INSUFFICIENT_MARGIN',
   /** Cancel: the venue liquidated the position of this symbol, and cancels its open orders first. */
   LIQUIDATION: 'LIQUIDATION',
-  /** Cancel: another order of the same OCO group filled (even partly). */
+  /**
+   * Cancel: another order of the same OCO group filled (even partly); for the legs of a
+   * bracket, the other legs closed all that the parent filled.
+   */
   OCO_SIBLING_FILLED: 'OCO_SIBLING_FILLED',
   /** Cancel: the bracket parent ended without any fill, so there is nothing to protect. */
   PARENT_CANCELED: 'PARENT_CANCELED',

@@ -42,6 +42,12 @@ export interface SimulatedVenueOptions {
   /** Perpetuals: mark prices, funding and liquidation (none when omitted). */
   clearing?: PerpetualClearingOptions;
   /**
+   * Orders by id, open or closed, from before this venue existed (the order journal): a
+   * bracket child adopted after a restart whose entry closed before it takes the entry's
+   * fills from here. Without it such a child cannot be restored and is canceled.
+   */
+  lookup?: (orderId: string) => Order | undefined;
+  /**
    * Closed orders remembered at least (default 1024). A backtest needs only a few: bracket
    * children arrive with their parent, and a resubmit cannot happen.
    */
@@ -64,7 +70,8 @@ const MEMORY = 1024;
  *
  * Timing: acceptance, rejection and cancels carry clock.now(); a fill carries the time of
  * the price it used (bar.ts for a bar, whose open time is the earliest the touch could have
- * happened; clock.now() for a fill at the current close on submit).
+ * happened, or the order's arrival when it reached the venue inside the bar; clock.now() for a
+ * fill at the current close on submit).
  *
  * The venue composes its parts: admission (admitOrder, amendResting), the books
  * (VenueBooks), matching (MatchingEngine, matchOrder, fillOrder), the orders tied to others
@@ -84,6 +91,7 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly matching: MatchingEngine;
   private readonly desk: AdmissionDesk;
   private orderSeq = 0;
+  private readonly lookup: ((orderId: string) => Order | undefined) | undefined;
   /** Perpetuals: the exchange's clearing (mark, funding, liquidation), when configured. */
   readonly clearing: PerpetualClearing | undefined;
 
@@ -92,6 +100,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.reports = new VenueReports(this.venue);
     this.clock = opts.clock;
     this.instrumentOf = opts.instrument;
+    this.lookup = opts.lookup;
     this.model = new FillModel(opts.config);
     this.checks = new AccountChecks(opts.funds, this.model, opts.margin);
     this.clearing =
@@ -158,11 +167,19 @@ export class SimulatedVenue implements ExecutionClient {
     this.orderSeq += 1;
     this.books.register(o);
     this.reports.accepted(o.id, o.order.strategyId, o.symbol, o.seq, now);
-    if (o.parent !== undefined && o.parent.closed && o.parent.filled === 0n) {
+    const parent = o.parent;
+    if (parent !== undefined && parent.closed && parent.filled === 0n) {
       this.contingent.close(o, now, SimReason.PARENT_CANCELED);
       return;
     }
-    if (req.ocoGroup !== undefined && this.books.hasFired(req.ocoGroup)) {
+    // A late member of an OCO group that fired is done, unless the fills were its own
+    // bracket's legs: then it ends only once they closed all its parent filled.
+    const fired = req.ocoGroup !== undefined && this.books.hasFired(req.ocoGroup);
+    if (
+      parent === undefined
+        ? fired
+        : (fired && o.legsFilled() === 0n) || (parent.closed && o.allowance() <= 0n)
+    ) {
       this.contingent.close(o, now, SimReason.OCO_SIBLING_FILLED);
       return;
     }
@@ -294,6 +311,7 @@ export class SimulatedVenue implements ExecutionClient {
   adopt(order: Order): void {
     if (this.books.isOpen(order.id)) return;
     const now = this.clock.now();
+    this.recallParent(order.request.parentId, now);
     const o = admitOrder(this.desk, order, this.orderSeq + 1, now);
     if (!(o instanceof RestingOrder)) {
       const reason = `not restorable after restart: ${o.reason}`;
@@ -304,5 +322,34 @@ export class SimulatedVenue implements ExecutionClient {
     o.filled = order.filledQty;
     o.triggered = order.status === 'TRIGGERED';
     this.books.register(o);
+    const parent = o.parent;
+    if (parent?.closed === true && (parent.filled === 0n || o.allowance() <= 0n))
+      this.contingent.close(
+        o,
+        now,
+        parent.filled === 0n ? SimReason.PARENT_CANCELED : SimReason.PARENT_FILLED_LESS,
+      );
+  }
+
+  /**
+   * A bracket entry that closed before a restart is not adopted (only open orders are), yet
+   * its children still guard what it filled: it is taken from the journal as a closed order
+   * with its fills, so they rest again instead of being canceled.
+   */
+  private recallParent(parentId: string | undefined, now: Millis): void {
+    if (parentId === undefined || this.lookup === undefined || this.books.recent(parentId) !== undefined)
+      return;
+    const parent = this.lookup(parentId);
+    if (parent === undefined || parent.isOpen) return;
+    let inst: Instrument;
+    try {
+      inst = this.instrumentOf(parent.symbol);
+    } catch {
+      return;
+    }
+    const entry = new RestingOrder(parent, 0, inst, now, undefined);
+    entry.filled = parent.filledQty;
+    entry.closed = true;
+    this.books.recall(entry);
   }
 }

@@ -76,6 +76,11 @@ export class VenueBooks {
     return this.past.get(id) === null;
   }
 
+  /** Remembers a closed order the venue never held in this run (a bracket entry before a restart). */
+  recall(o: RestingOrder): void {
+    this.past.set(o.id, o);
+  }
+
   /** Remembers an order the venue refused (or accepted and canceled at once) without resting it. */
   refused(id: string): void {
     this.past.set(id, null);

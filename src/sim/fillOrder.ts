@@ -36,7 +36,8 @@ export function fillOrder(
   const path = o.cursor?.path;
   o.leave(ev.t);
   const inst = o.instrument;
-  const ts = pass.ts;
+  // The bar's open time, or the order's arrival when it reached the venue inside the bar.
+  const ts = o.arrival > pass.ts ? o.arrival : pass.ts;
   const liquidity = o.marketLike || (ev.atStart && takerStart) ? Liquidity.TAKER : Liquidity.MAKER;
   if (!o.marketLike && liquidity === Liquidity.TAKER && o.order.request.postOnly) {
     contingent.close(o, ts, SimReason.POST_ONLY_WOULD_TAKE);
@@ -99,6 +100,7 @@ export function fillOrder(
   desk.reports.filled(o, qty, px, fee, feeCurrency, liquidity, ts);
   const group = o.order.request.ocoGroup;
   if (group !== undefined) contingent.fireOco(group, o, ts);
+  else contingent.shareLegFill(o, ts);
   if (path !== undefined) contingent.activateChildren(o, pass, path, ev);
   if (done) {
     contingent.settleChildren(o, ts);
@@ -106,7 +108,13 @@ export function fillOrder(
     if (o.immediateOnly) contingent.close(o, ts, SimReason.IOC_REMAINDER);
     else if (reduceCapped) contingent.close(o, ts, SimReason.REDUCE_ONLY);
     else if (o.parent?.closed === true && o.allowance() <= 0n)
-      contingent.close(o, ts, SimReason.PARENT_FILLED_LESS);
+      // Nothing left to close: a sibling leg closed the rest of what the parent filled, or
+      // the parent filled less than this order asks.
+      contingent.close(
+        o,
+        ts,
+        o.filled < o.parent.filled ? SimReason.OCO_SIBLING_FILLED : SimReason.PARENT_FILLED_LESS,
+      );
   }
 }
 

@@ -248,6 +248,54 @@ describe('SimulatedVenue: brackets', () => {
     expect(cancelReason(h, tp)).toBe('PARENT_FILLED_LESS');
   });
 
+  it('a take-profit that partly filled leaves the stop-loss guarding the rest of the position', () => {
+    const h = harness({ ...PERP, config: { volumeShare: 0.1 } });
+    h.bar(100, 101, 99, 100);
+    const { parent, sl, tp } = bracket(h, { side: 'BUY', qty: 3 }, 3);
+    h.bar(100, 101, 99, 100, 100); // the entry fills all 3
+    expect(parent.status).toBe('FILLED');
+    h.bar(100, 111, 99, 105, 10); // the take-profit is touched but may fill 1 of the bar's 10
+    expect(px(tp.filledQty)).toBe('1');
+    expect(sl.status).toBe('ACCEPTED');
+    h.bar(105, 106, 60, 62, 1_000); // a crash through the stop: it sells the 2 left, not 3
+    expect(px(sl.filledQty)).toBe('2');
+    expect(px(h.fills(sl)[0]?.lastPx)).toBe('95');
+    expect(h.funds.positionQty(h.inst.symbol)).toBe(0n);
+    expect(cancelReason(h, tp)).toBe('OCO_SIBLING_FILLED');
+    expect(h.venue.openOrders()).toHaveLength(0);
+  });
+
+  it('an entry that keeps filling after its take-profit closed part of it stays guarded by the stop', () => {
+    const h = harness({ ...PERP, config: { volumeShare: 0.1 } });
+    h.bar(100, 101, 99, 100);
+    const { parent, sl, tp } = bracket(h, { side: 'BUY', qty: 3 }, 3);
+    h.bar(100, 111, 99, 105, 10); // entry 1 at the open, then the take-profit closes that 1
+    expect(px(tp.filledQty)).toBe('1');
+    expect(sl.isOpen).toBe(true);
+    h.bar(105, 106, 100, 104, 10); // entry +1
+    h.bar(104, 105, 100, 103, 10); // entry +1: 2 held, guarded by both legs
+    expect(parent.status).toBe('FILLED');
+    expect(h.funds.positionQty(h.inst.symbol)).toBe(2n * 10n ** 16n);
+    h.bar(103, 104, 60, 62, 1_000);
+    expect(px(sl.filledQty)).toBe('2');
+    expect(h.funds.positionQty(h.inst.symbol)).toBe(0n);
+  });
+
+  it('children of one entry without an OCO group close together no more than the entry filled', () => {
+    const h = harness({ ...PERP, config: { volumeShare: 0.1 } });
+    h.bar(100, 101, 99, 100);
+    const parent = h.submit({ side: 'BUY', qty: 2 });
+    const a = h.submit({ side: 'SELL', type: 'LIMIT', qty: 1, price: 105, parent });
+    const b = h.submit({ side: 'SELL', type: 'LIMIT', qty: 1, price: 106, parent });
+    h.bar(100, 101, 99, 100, 10); // the entry fills 1 of 2
+    h.venue.cancel(parent, 'user');
+    h.bar(100, 110, 99, 108, 100); // both limits touched: only the 1 bought is sold
+    expect(px(a.filledQty)).toBe('1');
+    expect(h.fills(b)).toHaveLength(0);
+    expect(cancelReason(h, b)).toBe('OCO_SIBLING_FILLED');
+    expect(h.funds.positionQty(h.inst.symbol)).toBe(0n); // never flipped short
+  });
+
   it('parent canceled with nothing filled cancels its children', () => {
     const h = harness(PERP);
     h.bar(100, 101, 99, 100);
@@ -284,6 +332,52 @@ describe('SimulatedVenue: brackets', () => {
     const stranger = other.submit({ side: 'BUY', qty: 1 }); // "O2": h has no such order
     const child = h.submit({ side: 'SELL', type: 'LIMIT', qty: 1, price: 110, parent: stranger });
     expect(rejectCode(h, child)).toBe('ERR_UNKNOWN_PARENT');
+  });
+});
+
+describe('SimulatedVenue: restart (shadow mode adopts the open orders of the journal)', () => {
+  /** A long of 1 whose bracket entry filled before the restart; its children still rest. */
+  function beforeRestart() {
+    const h = harness(PERP);
+    h.bar(100, 101, 99, 100);
+    const parent = h.submit({ side: 'BUY', qty: 1 });
+    const child = { oco: 'R', parent, reduceOnly: true } as const;
+    const sl = h.submit({ side: 'SELL', type: 'STOP_MARKET', qty: 1, trigger: 95, ...child });
+    const tp = h.submit({ side: 'SELL', type: 'LIMIT', qty: 1, price: 110, ...child });
+    h.bar(100, 101, 99, 100);
+    expect(parent.status).toBe('FILLED');
+    return { h, sl, tp };
+  }
+
+  function restart(before: ReturnType<typeof beforeRestart>, lookup: boolean) {
+    const after = harness({
+      ...PERP,
+      position: 1,
+      ...(lookup ? { lookup: (id: string) => before.h.orders.get(id) } : {}),
+    });
+    after.bar(100, 101, 99, 100);
+    for (const o of [before.sl, before.tp]) {
+      after.orders.set(o.id, o);
+      after.venue.adopt(o);
+    }
+    return after;
+  }
+
+  it('bracket children whose entry filled before the restart rest again and still stop the position out', () => {
+    const before = beforeRestart();
+    const after = restart(before, true);
+    expect(after.venue.openOrders().map((o) => o.id)).toEqual([before.sl.id, before.tp.id]);
+    after.bar(100, 101, 90, 92);
+    expect(px(after.fills(before.sl)[0]?.lastPx)).toBe('95');
+    expect(cancelReason(after, before.tp)).toBe('OCO_SIBLING_FILLED');
+    expect(after.funds.positionQty(after.inst.symbol)).toBe(0n);
+  });
+
+  it('without the journal such children cannot be restored and are canceled, saying why', () => {
+    const before = beforeRestart();
+    const after = restart(before, false);
+    expect(after.venue.openOrders()).toHaveLength(0);
+    expect(cancelReason(after, before.sl)).toMatch(/^not restorable after restart: parent .* is unknown/);
   });
 });
 

@@ -102,25 +102,59 @@ describe('SimulatedVenue: volume share', () => {
 });
 
 describe('SimulatedVenue: latency', () => {
-  it('an order cannot fill on bars that opened before it reached the venue', () => {
-    const h = harness({ config: { latencyMs: 30_000 } });
+  it('an order arriving inside a bar joins its walk where the bar then is: what came before is gone', () => {
+    const h = harness({ config: { latencyMs: 45_000 } });
     h.bar(100, 101, 99, 100);
-    const o = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 99 }); // at 60s, arrives at 90s
-    h.bar(100, 101, 95, 100); // opens at 60s: too early
+    const o = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 96 }); // at 60s, arrives at 105s
+    // Buy walk 100 → 101 → 95 → 100 over path times 0..3: its low, at 2, came before the
+    // arrival at 2.25 (96.25); from there the price only rises.
+    h.bar(100, 101, 95, 100);
     expect(h.fills(o)).toHaveLength(0);
-    h.bar(100, 101, 98, 100); // opens at 120s
+    h.bar(100, 101, 95.5, 100);
+    expect(px(h.fills(o)[0]?.lastPx)).toBe('96');
+    expect(h.fills(o)[0]?.liquidity).toBe('MAKER');
     expect(h.fills(o)[0]?.ts).toBe(2 * MIN);
   });
 
-  it("with latency a 'close' fill is impossible: the market order waits for a later bar's open", () => {
+  it('a limit crossing the market where it arrives inside a bar takes there, at its arrival time', () => {
+    const h = harness({ config: { latencyMs: 30_000 } });
+    h.bar(100, 101, 99, 100);
+    const o = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 99 }); // arrives at 90s
+    h.bar(100, 101, 95, 100); // buy walk at path time 1.5: halfway from 101 down to 95
+    const [f] = h.fills(o);
+    expect(px(f?.lastPx)).toBe('98');
+    expect(f?.liquidity).toBe('TAKER');
+    expect(f?.ts).toBe(90_000);
+  });
+
+  it('a latency far shorter than the bar costs that share of the bar, not the whole bar', () => {
     const h = harness({ config: { fillAt: 'close', latencyMs: 1 } });
     h.bar(100, 101, 99, 100);
     const o = h.submit({ side: 'BUY', qty: 1 });
-    expect(h.types(o)).toEqual(['OrderAccepted']);
-    h.bar(101, 102, 100, 101); // opened at 60s < 60.001s
+    expect(h.types(o)).toEqual(['OrderAccepted']); // the close is gone by the time it arrives
+    h.bar(101, 102, 100, 101); // it arrives 1 ms after this open: 101.00005 on the tick
+    expect(px(h.fills(o)[0]?.lastPx)).toBe('101');
+    expect(h.fills(o)[0]?.ts).toBe(MIN + 1);
+  });
+
+  it('an order arriving at or after the end of a bar waits for a later one', () => {
+    const h = harness({ config: { latencyMs: MIN } });
+    h.bar(100, 101, 99, 100);
+    const o = h.submit({ side: 'BUY', qty: 1 }); // arrives at 120s: the next bar's end
+    h.bar(101, 102, 100, 101);
     expect(h.fills(o)).toHaveLength(0);
     h.bar(102, 103, 101, 102);
     expect(px(h.fills(o)[0]?.lastPx)).toBe('102');
+  });
+
+  it('bracket children sent with a late entry work on the rest of the bar it fills in', () => {
+    const h = harness({ instrument: { symbol: 'BTC/USDT:USDT' }, config: { latencyMs: 1 } });
+    h.bar(100, 101, 99, 100);
+    const parent = h.submit({ side: 'BUY', qty: 1 });
+    const sl = h.submit({ side: 'SELL', type: 'STOP_MARKET', qty: 1, trigger: 95, parent, reduceOnly: true });
+    h.bar(100, 101, 90, 92); // the entry at the open, then the walk falls through the stop
+    expect(parent.status).toBe('FILLED');
+    expect(px(h.fills(sl)[0]?.lastPx)).toBe('95');
   });
 });
 

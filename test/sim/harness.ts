@@ -74,6 +74,8 @@ export interface HarnessOptions {
   seed?: number;
   /** Book fills into a real Portfolio (its exact Ledger) instead of FakeFunds, and let the venue read it. */
   portfolio?: boolean;
+  /** The venue's order lookup (the journal of a run before a restart). */
+  lookup?: (orderId: string) => Order | undefined;
 }
 
 /**
@@ -109,6 +111,7 @@ export function harness(opts: HarnessOptions = {}) {
     funds: portfolio ?? funds,
     config: { ...DEFAULT_FILL_MODEL, ...opts.config },
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
   });
   const events: OrderEvent[] = [];
   const orders = new Map<string, Order>();

@@ -16,8 +16,8 @@ describe.skipIf(!HAS_SHARED_DATA)('cross-sectional-reversion on the ten BTC pair
   itPinsTheTradeLog(r, {
     filled: 2510,
     sent: 2510,
-    finalEquity: 1.128873763004351,
-    sha256: '8f0164cb17c645411da2cd1ab2d5ba524740b35ee43029f6c3acfe1f56a3697e',
+    finalEquity: 1.1293049799685442,
+    sha256: 'e40ef355cc0ab69e110ac378eab497d7f77e2df4c97730bac3cf25c0d37e85eb',
   });
 
   // ADA/BTC has no bars for 33 periods on 2018-01-15: after 12 of them it is gone (not

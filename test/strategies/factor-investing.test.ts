@@ -57,8 +57,8 @@ describe.skipIf(!HAS_SHARED_DATA)('factor-investing on the ten BTC pairs, 5m (go
   itPinsTheTradeLog(r, {
     filled: 189,
     sent: 189,
-    finalEquity: 1.0587832201660823,
-    sha256: '04854876a1bb4e9a1539a5fdc59ccc8f092c525f17cb2848f5b82414b3ee0213',
+    finalEquity: 1.058512771008677,
+    sha256: '56a723fe34e6f7c928f0c4977fcd577fc1f279b895de5aae9d5ee546c11b1f50',
   });
 
   it("holds the test's own top-3 by the equally weighted sum of the five factor z-scores", () => {

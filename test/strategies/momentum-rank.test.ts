@@ -12,8 +12,8 @@ describe.skipIf(!HAS_SHARED_DATA)('momentum-rank on the ten BTC pairs, 5m (golde
   itPinsTheTradeLog(r, {
     filled: 201,
     sent: 201,
-    finalEquity: 0.9433373281239763,
-    sha256: '7df8d7c7e42fbdd149483787007eac6a2f7203e0e21972a714843f03b6dcca46',
+    finalEquity: 0.9429673683409014,
+    sha256: 'ef9aa817ef076896a676caedc5f3894cafaf0c23f27564e94454d627b456edbc',
   });
 
   it("buys only the test's own top-3 by 288-bar return at the last rebalance, sells out only what left it", () => {

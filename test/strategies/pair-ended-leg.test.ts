@@ -82,12 +82,12 @@ describe.skipIf(!HAS_SHARED_DATA)('pair strategies when one leg ends early', () 
         expect(r.node.oms.openOrders()).toEqual([]);
         // Fills decided once the leg's data had ended (the open of its first missing bar fills
         // what was decided on its last one): only the sale of the live leg, sent when the alarm
-        // closed the period that counted the leg gone (half a bar after its end), so filled at
-        // the following open; nothing bought.
+        // closed the period that counted the leg gone (half a bar after its end), so filled
+        // where that bar's walk stands at its arrival, half a bar in; nothing bought.
         const after = r.fills.filter((f) => f.ts > endTs);
         // In each of these cases the spread position open at the end is in the live leg.
         expect(after.map((f) => `${(f.ts - endTs) / FIVE_MIN} ${f.symbol} ${f.side}`)).toEqual([
-          `${GONE_AFTER_PERIODS + 1} ${live} SELL`,
+          `${GONE_AFTER_PERIODS + 0.5} ${live} SELL`,
         ]);
         expect(held(r, live)).toBe(0);
         expect(r.fills.some((f) => f.symbol === ended)).toBe(true);
