@@ -22,6 +22,8 @@ export const ONE = SCALE as Fixed;
 export type Numeric = Fixed | number | string;
 
 const DECIMAL_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
+/** Powers of ten a parsed amount may reach in units of 10^-16: 10^1000 is past any amount. */
+const MAX_EXPONENT = 1000 + FIXED_DIGITS;
 
 /** Parses a decimal string ("0.1", "-12.5e-3") exactly; more than 16 decimals round half-even. */
 export function parseFixed(text: string): Fixed {
@@ -35,6 +37,11 @@ export function parseFixed(text: string): Fixed {
   let digits = (m[2] ?? '') + (m[3] ?? '');
   let exp = Number(m[4] ?? '0') - (m[3] ?? '').length + FIXED_DIGITS;
   if (digits === '') digits = '0';
+  // An exponent far past any amount ("1e999999999") would build a power of ten of millions
+  // of digits, hanging the process: refused above, and a number below half a unit is 0.
+  if (exp > MAX_EXPONENT && /[1-9]/.test(digits))
+    throw new QtsError('ERR_INVALID_DECIMAL', `out of range: ${JSON.stringify(text)}`);
+  if (exp > MAX_EXPONENT || -exp > digits.length) return ZERO;
   if (exp >= 0) return (sign * BigInt(digits) * 10n ** BigInt(exp)) as Fixed;
   // Fewer than zero places left: divide with half-even rounding.
   exp = -exp;

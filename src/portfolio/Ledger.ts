@@ -9,7 +9,7 @@ export interface LedgerFill {
   readonly side: OrderSide;
   readonly qty: Fixed;
   readonly px: Fixed;
-  /** Positive = paid. */
+  /** Positive = paid; negative = a maker rebate received (ccxt reports one as a negative cost). */
   readonly fee: Fixed;
   readonly feeCurrency: string;
 }
@@ -31,7 +31,9 @@ export interface PositionState {
  *
  * Spot moves the whole notional between quote cash and the base position; linear
  * perpetuals settle only realized PnL into cash. A spot balance that would go negative is
- * a broken invariant (risk and venue must have refused the order), so it throws.
+ * a broken invariant (risk and venue must have refused the order), so it throws. A fee in a
+ * third currency is booked on that currency's own line (balance and feesPaid), outside the
+ * equity of the settle currency.
  */
 export class Ledger {
   private readonly cash = new Map<string, Fixed>();
@@ -95,6 +97,7 @@ export class Ledger {
     return this.realized;
   }
 
+  /** Fees paid in `currency`, net of rebates received. */
   feesPaid(currency: string): Fixed {
     return this.fees.get(currency) ?? ZERO;
   }
@@ -140,11 +143,9 @@ export class Ledger {
    * fill that would break an invariant throws and leaves the ledger exactly as it was.
    */
   applyFill(instrument: Instrument, fill: LedgerFill): void {
-    if (fill.qty <= 0n || fill.px <= 0n || fill.fee < 0n) {
-      throw new QtsError(
-        'ERR_LEDGER_BAD_FILL',
-        `fill on ${instrument.symbol} needs qty > 0, px > 0 and fee >= 0`,
-      );
+    // A negative fee is a rebate the exchange paid: refusing it lost the fill it came with.
+    if (fill.qty <= 0n || fill.px <= 0n) {
+      throw new QtsError('ERR_LEDGER_BAD_FILL', `fill on ${instrument.symbol} needs qty > 0 and px > 0`);
     }
     const old = this.position(instrument.symbol);
     const spot = instrument.kind === 'SPOT';
@@ -188,7 +189,7 @@ export class Ledger {
     if (qty === ZERO) costBasis = ZERO;
 
     // Venues that take a buy's fee in the bought coin deliver less of it; the cost stays.
-    const feeInBase = fill.fee > 0n && spot && fill.feeCurrency === instrument.base;
+    const feeInBase = fill.fee !== ZERO && spot && fill.feeCurrency === instrument.base;
     if (feeInBase) qty = sub(qty, fill.fee);
     if (feeInBase && qty === ZERO && costBasis !== ZERO) {
       // A sell's base fee took the last coins: their cost is a realized loss, not a cost
@@ -197,14 +198,18 @@ export class Ledger {
       realizedPnl = sub(realizedPnl, costBasis);
       costBasis = ZERO;
     }
-    const feeFromCash = fill.fee > 0n && !feeInBase;
+    const feeFromCash = fill.fee !== ZERO && !feeInBase;
     const newSettle = add(
       this.balance(settle),
       add(cashDelta, feeFromCash && fill.feeCurrency === settle ? neg(fill.fee) : ZERO),
     );
+    // A fee in a third currency (Binance's BNB discount) is never refused: the simulated venue
+    // charges none, so it comes from an exchange that already executed the trade and took the
+    // fee from a wallet these books do not hold (only the account currency is reconciled).
+    // Refusing it lost every such fill; its line may go negative: spent from outside the books.
     const otherFeeBalance =
       feeFromCash && fill.feeCurrency !== settle ? sub(this.balance(fill.feeCurrency), fill.fee) : undefined;
-    if (spot && (qty < 0n || newSettle < 0n || (otherFeeBalance !== undefined && otherFeeBalance < 0n))) {
+    if (spot && (qty < 0n || newSettle < 0n)) {
       throw new QtsError(
         'ERR_LEDGER_NEGATIVE_BALANCE',
         `fill on ${instrument.symbol} would make a balance negative`,
@@ -218,7 +223,7 @@ export class Ledger {
     this.realized = add(this.realized, pnl);
     this.cash.set(settle, newSettle);
     if (otherFeeBalance !== undefined) this.cash.set(fill.feeCurrency, otherFeeBalance);
-    if (fill.fee > 0n) this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
+    if (fill.fee !== ZERO) this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
   }
 
   /**

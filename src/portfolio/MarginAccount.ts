@@ -47,6 +47,13 @@ export interface MarginShortfall {
 export class MarginAccount {
   private readonly settingsBySymbol = new Map<string, MarginSettings>();
   private readonly isolated = new Map<string, Fixed>();
+  /**
+   * Positions put back from a snapshot (restart) whose isolated margin was not saved with
+   * them: until a fill or a funding payment books a figure, each counts what its opening
+   * fills put there, |cost| ÷ the symbol's leverage (read when asked, as the leverage is
+   * configured after the restore). Counted as zero, they lent their margin out again.
+   */
+  private readonly restored = new Set<string>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -95,7 +102,21 @@ export class MarginAccount {
 
   /** Margin behind an isolated position (zero for cross or flat). */
   isolatedMargin(symbol: string): Fixed {
-    return this.isolated.get(symbol) ?? ZERO;
+    const m = this.isolated.get(symbol);
+    if (m !== undefined || this.restored.size === 0) return m ?? ZERO;
+    return this.restoredMargin(symbol, this.ledger.position(symbol));
+  }
+
+  /** Marks positions restored from a snapshot: their isolated margin is taken at entry (see `restored`). */
+  restore(symbols: Iterable<string>): void {
+    for (const s of symbols) if (!this.isolated.has(s)) this.restored.add(s);
+  }
+
+  private restoredMargin(symbol: string, pos: PositionState): Fixed {
+    if (!this.restored.has(symbol)) return ZERO;
+    const s = this.settings(symbol);
+    if (pos.qty === ZERO || s.mode !== MarginMode.ISOLATED) return ZERO;
+    return initialMargin(pos.costBasis, s.leverage);
   }
 
   /**
@@ -105,7 +126,8 @@ export class MarginAccount {
    */
   onFill(inst: Instrument, before: PositionState, side: OrderSide, qty: Fixed, px: Fixed): void {
     if (inst.kind === 'SPOT' || this.settings(inst.symbol).mode !== MarginMode.ISOLATED) return;
-    let margin = this.isolatedMargin(inst.symbol);
+    // The ledger has booked the fill: a restored position's margin is read from `before`.
+    let margin = this.isolated.get(inst.symbol) ?? this.restoredMargin(inst.symbol, before);
     const reducing = before.qty !== ZERO && before.qty > 0n !== (side === 'BUY');
     const closeQty = reducing ? min(qty, abs(before.qty)) : ZERO;
     if (closeQty > 0n) margin = sub(margin, mulDiv(margin, closeQty, abs(before.qty)));
@@ -125,12 +147,17 @@ export class MarginAccount {
   /** The position is gone (liquidated): nothing stays behind it. */
   onClosed(symbol: string): void {
     this.isolated.delete(symbol);
+    this.restored.delete(symbol);
   }
 
   /** Wallet balance minus every isolated margin: what cross positions share. */
   crossWallet(currency: string): Fixed {
     let w = this.ledger.balance(currency);
     for (const m of this.isolated.values()) w = sub(w, m);
+    if (this.restored.size > 0)
+      for (const s of this.restored)
+        if (this.instrument(s).settle === currency)
+          w = sub(w, this.restoredMargin(s, this.ledger.position(s)));
     return w;
   }
 
@@ -140,12 +167,28 @@ export class MarginAccount {
    * reading of Binance's "available balance").
    */
   availableBalance(currency: string): Fixed {
+    return this.availableWithout(currency, undefined, ZERO);
+  }
+
+  /**
+   * availableBalance once `closeQty` of `symbol`'s cross position is gone: that part's
+   * unrealized PnL and initial margin leave the sums (the caller adds what closing it
+   * realizes). Counting its loss as unrealized and again as realized refused flips out of a
+   * losing position that the account could margin.
+   */
+  private availableWithout(currency: string, symbol: string | undefined, closeQty: Fixed): Fixed {
     let upnl: Fixed = ZERO;
     let im: Fixed = ZERO;
     for (const p of this.openPositions(currency, MarginMode.CROSS)) {
       const m = this.markOr(p);
-      upnl = add(upnl, unrealized(p.qty, p.costBasis, m));
-      im = add(im, initialMargin(mul(p.qty, m), this.settings(p.symbol).leverage));
+      let qty = p.qty;
+      let cost = p.costBasis;
+      if (p.symbol === symbol) {
+        cost = sub(cost, mulDiv(cost, closeQty, abs(qty)));
+        qty = qty > 0n ? sub(qty, closeQty) : add(qty, closeQty);
+      }
+      upnl = add(upnl, unrealized(qty, cost, m));
+      im = add(im, initialMargin(mul(qty, m), this.settings(p.symbol).leverage));
     }
     return sub(add(this.crossWallet(currency), min(upnl, ZERO)), im);
   }
@@ -168,14 +211,17 @@ export class MarginAccount {
     const openQty = sub(qty, closeQty);
     if (openQty <= 0n) return undefined;
     const settings = this.settings(inst.symbol);
-    let available = this.availableBalance(inst.settle);
+    const isolated = settings.mode === MarginMode.ISOLATED;
+    let available = this.availableWithout(
+      inst.settle,
+      isolated || closeQty === ZERO ? undefined : inst.symbol,
+      closeQty,
+    );
     if (closeQty > 0n) {
       const released = mulDiv(pos.costBasis, closeQty, abs(pos.qty));
       const exit = pos.qty > 0n ? mul(closeQty, px) : neg(mul(closeQty, px));
-      const freed =
-        settings.mode === MarginMode.ISOLATED
-          ? mulDiv(this.isolatedMargin(inst.symbol), closeQty, abs(pos.qty))
-          : initialMargin(mul(closeQty, this.markOr(pos)), settings.leverage);
+      // Isolated: the closed part's margin returns to the cross wallet; cross: it left the sums above.
+      const freed = isolated ? mulDiv(this.isolatedMargin(inst.symbol), closeQty, abs(pos.qty)) : ZERO;
       available = add(available, add(freed, sub(exit, released)));
     }
     const required = add(initialMargin(mul(openQty, px), settings.leverage), fee);
@@ -310,6 +356,7 @@ export class MarginAccount {
   }
 
   private setIsolated(symbol: string, margin: Fixed): void {
+    if (this.restored.size > 0) this.restored.delete(symbol);
     if (margin === ZERO) this.isolated.delete(symbol);
     else this.isolated.set(symbol, margin);
   }

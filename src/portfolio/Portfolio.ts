@@ -95,10 +95,16 @@ export class Portfolio {
    * Puts back the positions of a saved snapshot (restart) and values each at its average
    * entry price until the market prices it. Restoring into the ledger alone left them out of
    * equity (the float shadows are refreshed by bookings), so a restarted engine counted only
-   * its cash and the daily-loss breaker tripped at once.
+   * its cash and the daily-loss breaker tripped at once. A perpetual's isolated margin is not
+   * in the snapshot: it is taken at entry until a fill books it again (MarginAccount.restore).
    */
   restorePositions(positions: readonly PositionState[]): void {
     this.ledger.restorePositions(positions);
+    this.margin.restore(
+      positions
+        .filter((p) => p.qty !== ZERO && this.instrument(p.symbol).kind !== 'SPOT')
+        .map((p) => p.symbol),
+    );
     for (const p of positions) {
       if (p.qty === ZERO) continue;
       const qty = p.qty < ZERO ? neg(p.qty) : p.qty;

@@ -50,6 +50,27 @@ describe('Fixed', () => {
     expect(() => fromNumber(Infinity)).toThrowError(/finite/);
   });
 
+  it('bounds exponents: far past any amount is refused with a code, far below a unit is 0, at once', () => {
+    const started = performance.now();
+    for (const huge of ['1e999999999', '-2.5e30000000', `1e${'9'.repeat(400)}`, '1e1001']) {
+      let err: unknown;
+      try {
+        parseFixed(huge);
+      } catch (e) {
+        err = e;
+      }
+      expect(isQtsError(err, 'ERR_INVALID_DECIMAL'), huge).toBe(true);
+    }
+    for (const tiny of ['1e-999999999', '-4e-17', `5e-${'9'.repeat(400)}`])
+      expect(parseFixed(tiny)).toBe(ZERO);
+    // The largest double and 10^1000 still parse exactly; zero with any exponent is zero.
+    expect(formatFixed(parseFixed('1e1000'))).toBe(`1${'0'.repeat(1000)}`);
+    expect(formatFixed(fromNumber(Number.MAX_VALUE))).toBe(`17976931348623157${'0'.repeat(292)}`);
+    expect(parseFixed('0e999999999')).toBe(ZERO);
+    // Before the bound, 1e999999999 built a power of ten for minutes.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('converts floats through their shortest decimal form', () => {
     expect(formatFixed(fromNumber(0.1 + 0.2))).toBe('0.3');
     expect(formatFixed(fromNumber(0.09946999000000001))).toBe('0.09946999');
