@@ -20,6 +20,7 @@ import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { RiskLimits } from '../risk/preTradeRules.js';
 import type { FillModelConfig } from '../sim/SimulatedVenue.js';
 import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
+import { slippedBuyPrice } from '../sim/FillModel.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { BacktestReport } from './BacktestReport.js';
 import { buildRunReport } from './BacktestReport.js';
@@ -244,12 +245,19 @@ function buildEngine(
   clock: TestClock,
   warnings: StrategyWarnings,
 ): { node: TradingNode; venue: SimulatedVenue; futures: FuturesRun | undefined } {
+  const fill = {
+    ...DEFAULT_FILL_MODEL,
+    ...cfg.fill,
+    commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
+  };
+  const sizingPrice = slippedBuyPrice(fill);
   const node = new TradingNode({
     clock,
     instruments,
     currency,
     initialCash: { [currency]: cfg.initialCash },
     sizing: cfg.sizing,
+    ...(sizingPrice === undefined ? {} : { sizingPrice }),
     closedOrderMemory: BACKTEST_ORDER_MEMORY,
     logSink: warnings.sink,
     ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
@@ -262,11 +270,7 @@ function buildEngine(
     clock,
     instrument: (s) => node.instrument(s),
     funds: node.portfolio,
-    config: {
-      ...DEFAULT_FILL_MODEL,
-      ...cfg.fill,
-      commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
-    },
+    config: fill,
     seed: cfg.seed ?? 0,
     memory: BACKTEST_ORDER_MEMORY,
     ...(futures === undefined ? {} : futures.venueOptions()),

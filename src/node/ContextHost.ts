@@ -1,3 +1,4 @@
+import type { Fixed } from '../core/Fixed.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
@@ -17,6 +18,8 @@ export interface ContextHost {
   readonly oms: ExecutionEngine;
   readonly portfolio: Portfolio;
   readonly sizing: SizingSpec;
+  /** The price a market buy would pay at the venue, when not the last price (see TradingNodeOptions). */
+  readonly sizingPrice: ((instrument: Instrument, price: Fixed) => Fixed) | undefined;
   instrument(symbol: string): Instrument;
   lastPrice(symbol: string): number | undefined;
   /** Perpetuals: mark price (the last price when no mark is known). */

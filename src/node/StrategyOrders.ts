@@ -1,5 +1,5 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
-import { ZERO, floorToStep, toFixed } from '../core/Fixed.js';
+import { ZERO, floorToStep, fromNumber, toFixed, toNumber } from '../core/Fixed.js';
 import { isQtsError } from '../core/QtsError.js';
 import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
@@ -175,9 +175,11 @@ export class StrategyOrders {
   }
 
   private sizedQuantity(symbol: string): Fixed {
-    const price = this.node.lastPrice(symbol);
-    if (price === undefined) return ZERO;
+    const last = this.node.lastPrice(symbol);
+    if (last === undefined) return ZERO;
     const inst = this.node.instrument(symbol);
+    const slipped = this.node.sizingPrice;
+    const price = slipped === undefined || !(last > 0) ? last : toNumber(slipped(inst, fromNumber(last)));
     const perpetual = inst.kind === 'PERPETUAL';
     const margin = this.node.portfolio.margin;
     return sizeOrder(this.sizing, {

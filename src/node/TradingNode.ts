@@ -1,4 +1,4 @@
-import type { Numeric } from '../core/Fixed.js';
+import type { Fixed, Numeric } from '../core/Fixed.js';
 import { toNumber } from '../core/Fixed.js';
 import { IdGenerator } from '../core/ids.js';
 import { QtsError } from '../core/QtsError.js';
@@ -39,6 +39,11 @@ export interface TradingNodeOptions {
   readonly currency: string;
   readonly initialCash: Readonly<Record<string, Numeric>>;
   readonly sizing: SizingSpec;
+  /**
+   * What a market buy of `price` would pay at the venue, when it pays more than the price (the
+   * simulated venue's slippage): sizing divides the cash by it, so an all-in buy still fits.
+   */
+  readonly sizingPrice?: (instrument: Instrument, price: Fixed) => Fixed;
   readonly riskLimits?: RiskLimits;
   /** When market data of a symbol last arrived (engine time), for the stale-data rule. */
   readonly lastDataAt?: (symbol: string) => number | undefined;
@@ -71,6 +76,7 @@ export class TradingNode {
   readonly risk: RiskEngine;
   readonly portfolio: Portfolio;
   readonly sizing: SizingSpec;
+  readonly sizingPrice: ((instrument: Instrument, price: Fixed) => Fixed) | undefined;
   private readonly instruments = new Map<string, Instrument>();
   /** The strategy instances and their lifecycle (start, stop, new params, warm-up). */
   private readonly strategies: StrategyRegistry;
@@ -80,6 +86,7 @@ export class TradingNode {
   constructor(opts: TradingNodeOptions) {
     this.clock = opts.clock;
     this.sizing = opts.sizing;
+    this.sizingPrice = opts.sizingPrice;
     for (const inst of opts.instruments) this.instruments.set(inst.symbol, inst);
     this.data = new DataEngine(this.bus);
     this.portfolio = new Portfolio(opts.currency, opts.initialCash, (s) => this.instrument(s));

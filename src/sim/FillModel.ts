@@ -142,3 +142,16 @@ function checkConfig(c: FillModelConfig): void {
   if (!(bps >= 0 && bps < 10_000)) bad('slippage bps must be in [0, 10000)');
   if (c.commission !== null && c.commission < 0n) bad('commission must be ≥ 0');
 }
+
+/**
+ * What a market buy of `px` pays under `config`'s slippage (up by it, on the tick above), for
+ * sizing: an all-in buy sized on the bare price would ask more cash than there is and be
+ * rejected on every signal. Undefined without slippage: the price is the price.
+ */
+export function slippedBuyPrice(
+  config: FillModelConfig,
+): ((instrument: Instrument, px: Fixed) => Fixed) | undefined {
+  if (config.slippage.kind === 'none') return undefined;
+  const model = new FillModel(config);
+  return (instrument, px) => model.slip(px, OrderSide.BUY, instrument.tickSize);
+}
