@@ -1,6 +1,6 @@
 import { QtsError } from '../core/QtsError.js';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, mul, div, sub } from '../core/Fixed.js';
+import { ZERO, add, div, formatFixed, mul, sub } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import { OrderStatus } from './enums.js';
 import type { OrderAmendRequested, OrderCancelRequested, OrderEvent, OrderFilled } from './events.js';
@@ -306,10 +306,20 @@ export class Order {
   }
 
   private checkFill(event: OrderFilled, filledAfter: Fixed): void {
+    // The ledger refuses such a fill (ERR_LEDGER_BAD_FILL): taken here, the order would show
+    // as filled at a price of nothing while the account never booked it. Refused before any
+    // state changes, so the order stays as it was.
+    if (event.lastQty <= 0n || event.lastPx <= 0n) {
+      throw new QtsError(
+        'ERR_ORDER_BAD_FILL',
+        `fill ${event.tradeId} of ${this.id} needs a quantity and a price above zero (got ${formatFixed(event.lastQty)} at ${formatFixed(event.lastPx)})`,
+        { tradeId: event.tradeId },
+      );
+    }
     if (this.hasTrade(event.tradeId)) {
       throw new QtsError('ERR_DUPLICATE_FILL', `trade ${event.tradeId} already applied to ${this.id}`);
     }
-    if (event.lastQty <= 0n || filledAfter > this.request.quantity) {
+    if (filledAfter > this.request.quantity) {
       throw new QtsError('ERR_OVERFILL', `fill of ${event.lastQty} exceeds leaves of ${this.id}`);
     }
   }

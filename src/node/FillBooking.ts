@@ -47,7 +47,12 @@ export class FillBooking {
     }
     this.portfolio.applyFill(event);
     if (at === undefined || !at.open) return;
-    if (event.fee !== ZERO) at.fees += toNumber(event.fee);
+    // Only a fee paid from the settle currency's cash is outside the realized PnL. A spot fee
+    // taken in the coin (Binance: every buy) is already in it: the coins are gone, their cost
+    // stays, and closing the position realizes it. Adding it again, in coin units as money,
+    // turned a winning trip in a cheap coin into a loss of thousands. A fee in a third
+    // currency (BNB) has no price here and counts nothing.
+    if (event.fee !== ZERO && event.feeCurrency === this.portfolio.currency) at.fees += toNumber(event.fee);
     const pos = ledger.position(symbol);
     if (pos.qty === ZERO && before !== ZERO) {
       at.open = false;

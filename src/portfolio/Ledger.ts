@@ -33,13 +33,21 @@ export interface PositionState {
  * perpetuals settle only realized PnL into cash. A spot balance that would go negative is
  * a broken invariant (risk and venue must have refused the order), so it throws. A fee in a
  * third currency is booked on that currency's own line (balance and feesPaid), outside the
- * equity of the settle currency.
+ * equity of the settle currency. feesPaid keeps each fee in the currency it was charged in;
+ * feesInSettle is what the account's reports show (coin fees valued at their fill's price).
  */
 export class Ledger {
   private readonly cash = new Map<string, Fixed>();
   private readonly positions = new Map<string, PositionState>();
   private readonly neverTraded = new Map<string, PositionState>();
   private readonly fees = new Map<string, Fixed>();
+  /**
+   * Spot fees taken in the coin, valued at their fill's price, per settle currency (apart from
+   * `fees`, so a fee charged in the settle currency, nearly every fill, costs no second entry).
+   */
+  private readonly coinFeesValued = new Map<string, Fixed>();
+  /** Fees in a currency that is neither the fill's settle currency nor its coin (BNB): no price to value them. */
+  private readonly feesOther = new Map<string, Fixed>();
   private realized: Fixed = ZERO;
   /** Perpetuals: net funding per currency (positive = received), and what insurance covered. */
   private readonly funding = new Map<string, Fixed>();
@@ -100,6 +108,24 @@ export class Ledger {
   /** Fees paid in `currency`, net of rebates received. */
   feesPaid(currency: string): Fixed {
     return this.fees.get(currency) ?? ZERO;
+  }
+
+  /**
+   * Every fee of the fills that settle in `currency`, as a cost in it, net of rebates: a fee
+   * in the settle currency as charged, a spot fee taken in the coin (Binance spot: every buy)
+   * valued at its fill's price (fee × px), which is what those coins cost when they were
+   * taken. A fee in a third currency is not in it (see feesUnvalued).
+   */
+  feesInSettle(currency: string): Fixed {
+    return add(this.feesPaid(currency), this.coinFeesValued.get(currency) ?? ZERO);
+  }
+
+  /**
+   * Fees in a currency no fill could price (a third currency: Binance's BNB discount), per
+   * currency, net of rebates. They are left out of feesInSettle, never converted silently.
+   */
+  feesUnvalued(): ReadonlyMap<string, Fixed> {
+    return this.feesOther;
   }
 
   /** Net funding booked in `currency`: positive = received, negative = paid. */
@@ -223,7 +249,13 @@ export class Ledger {
     this.realized = add(this.realized, pnl);
     this.cash.set(settle, newSettle);
     if (otherFeeBalance !== undefined) this.cash.set(fill.feeCurrency, otherFeeBalance);
-    if (fill.fee !== ZERO) this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
+    if (fill.fee !== ZERO) {
+      this.fees.set(fill.feeCurrency, add(this.feesPaid(fill.feeCurrency), fill.fee));
+      if (otherFeeBalance !== undefined)
+        this.feesOther.set(fill.feeCurrency, add(this.feesOther.get(fill.feeCurrency) ?? ZERO, fill.fee));
+      else if (feeInBase)
+        this.coinFeesValued.set(settle, add(this.coinFeesValued.get(settle) ?? ZERO, mul(fill.fee, fill.px)));
+    }
   }
 
   /**

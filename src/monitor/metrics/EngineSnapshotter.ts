@@ -54,7 +54,11 @@ export class EngineSnapshotter {
     return {
       equity,
       pnl: toNumber(pnl),
-      fees: toNumber(ledger.feesPaid(portfolio.currency)),
+      // A buy's fee on Binance spot is taken in the coin: feesPaid(currency) alone left every one out.
+      fees: toNumber(ledger.feesInSettle(portfolio.currency)),
+      feesUnvalued: [...ledger.feesUnvalued()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([currency, amount]) => ({ currency, amount: toNumber(amount) })),
       drawdown,
       exposure,
       positions,

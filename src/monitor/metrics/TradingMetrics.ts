@@ -45,6 +45,7 @@ export class TradingMetrics {
   readonly exposure: Gauge;
   readonly exposureRatio: Gauge;
   readonly feesPaid: Gauge;
+  readonly feesUnvalued: Gauge<'currency'>;
   readonly openOrders: Gauge;
   readonly riskState: Gauge<'state'>;
   readonly marketDataLag: Gauge<'symbol'>;
@@ -91,7 +92,7 @@ export class TradingMetrics {
     const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: t });
     this.pnl = gauge(
       'trading_pnl_total',
-      'Realized plus unrealized PnL in the account currency, before fees',
+      'Realized plus unrealized PnL in the account currency, before fees paid in cash (a fee taken in the coin is in it)',
     );
     this.positions = gauge('trading_positions_count', 'Open positions (symbols with a non-zero quantity)');
     this.strategiesRunning = gauge('trading_strategies_running', 'Strategies running in the engine');
@@ -102,7 +103,16 @@ export class TradingMetrics {
       'Gross notional of open positions at last prices, account currency',
     );
     this.exposureRatio = gauge('trading_exposure_ratio', 'Gross exposure divided by equity');
-    this.feesPaid = gauge('trading_fees_paid', 'Fees paid since the account opened, in the account currency');
+    this.feesPaid = gauge(
+      'trading_fees_paid',
+      'Fees paid since the engine started, in the account currency (a fee taken in the coin valued at its fill price)',
+    );
+    this.feesUnvalued = new Gauge({
+      name: 'trading_fees_paid_unvalued',
+      help: 'Fees paid in a currency with no price in the account currency (BNB), in that currency; not in trading_fees_paid',
+      labelNames: ['currency'],
+      registers: t,
+    });
     this.openOrders = gauge('trading_open_orders', 'Orders working at the venue');
     this.riskState = new Gauge({
       name: 'trading_risk_state',
@@ -224,6 +234,7 @@ export class TradingMetrics {
     this.exposure.set(s.exposure);
     this.exposureRatio.set(s.equity > 0 ? s.exposure / s.equity : 0);
     this.feesPaid.set(s.fees);
+    for (const f of s.feesUnvalued) this.feesUnvalued.set({ currency: f.currency }, f.amount);
     this.positions.set(s.positions);
     this.openOrders.set(s.openOrders);
     this.strategiesRunning.set(s.strategiesRunning);

@@ -192,6 +192,63 @@ describe('TradingMetrics fed by a real engine', () => {
     expect(await value(metrics, 'trading_risk_state', { state: 'ACTIVE' })).toBe(0);
   });
 
+  it('counts a spot buy fee taken in the coin at its fill price, and lists a BNB fee apart', async () => {
+    // Binance spot: a buy pays its fee in the coin bought, a sell in the USDT received.
+    const { clock, node, feed } = simNode({
+      feeSide: 'get',
+      sizing: parseSizing('percent:10', toFixed('0.0001')),
+    });
+    node.registerFeed('BTC/USDT', '1m');
+    node.start();
+    const fills: { px: number; fee: number; feeCurrency: string }[] = [];
+    node.bus.subscribe(ORDER_EVENTS, (e) => {
+      if (e.type === 'OrderFilled')
+        fills.push({ px: toNumber(e.lastPx), fee: toNumber(e.fee), feeCurrency: e.feeCurrency });
+    });
+    const metrics = new TradingMetrics({ processMetrics: false });
+    const snap = new EngineSnapshotter(
+      { node, lastData: new Map() },
+      { symbols: ['BTC/USDT'], staleAfterMs: 2 * MIN, strategiesRunning: () => 1, now: () => clock.now() },
+    );
+    metrics.attachEngine(() => snap.snapshot());
+
+    feed(bar(0, 100));
+    node.submit('s1', req('BTC/USDT', 'BUY', '10'));
+    feed(bar(1, 120));
+    node.submit('s1', req('BTC/USDT', 'SELL', '4'));
+    feed(bar(2, 130));
+    expect(fills.map((f) => f.feeCurrency)).toEqual(['BTC', 'USDT']);
+    const [buy, sell] = fills;
+    // 0.1 % of 10 BTC = 0.01 BTC taken from the coins, worth 0.01 × 100 = 1 USDT at its fill
+    // (1.3 at the last price, 130: the fee is valued when it was paid).
+    expect(buy?.fee).toBe(0.01);
+    expect(buy?.px).toBe(100);
+    expect(sell?.px).toBe(120);
+    expect(sell?.fee).toBeCloseTo(4 * 120 * 0.001, 12);
+    await metrics.exposition();
+    expect(await value(metrics, 'trading_fees_paid')).toBeCloseTo(0.01 * 100 + 4 * 120 * 0.001, 12);
+
+    // A live account paying with BNB: the exchange reports the fee in BNB, which has no price here.
+    node.portfolio.applyFill({
+      type: 'OrderFilled',
+      orderId: 'live-1',
+      strategyId: 's1',
+      symbol: 'BTC/USDT',
+      ts: clock.now(),
+      eventId: 'e-live-1',
+      tradeId: 't-live-1',
+      side: 'SELL',
+      lastQty: toFixed('1'),
+      lastPx: toFixed('130'),
+      fee: toFixed('0.0002'),
+      feeCurrency: 'BNB',
+      liquidity: 'TAKER',
+    });
+    await metrics.exposition();
+    expect(await value(metrics, 'trading_fees_paid')).toBeCloseTo(0.01 * 100 + 4 * 120 * 0.001, 12);
+    expect(await value(metrics, 'trading_fees_paid_unvalued', { currency: 'BNB' })).toBe(0.0002);
+  });
+
   it('exposes only process and HTTP metrics when the engine trades nothing (api mode)', async () => {
     const metrics = new TradingMetrics({ trading: false });
     metrics.setMode('api');

@@ -27,8 +27,16 @@ export function positionsState(p: Portfolio, now: number): unknown {
   return { ts: now, currency: p.currency, positions };
 }
 
-/** Account figures: exact equity (cash + positions at last prices), cash, realized PnL and fees. */
+/**
+ * Account figures: exact equity (cash + positions at last prices), cash, realized PnL and fees.
+ * `feesPaid` is every fee in the account currency, a spot fee taken in the coin (Binance: every
+ * buy) valued at its fill's price; a fee in a third currency (BNB) has no price here, so it is
+ * listed per currency in `feesUnvalued` rather than dropped or added as if it were money.
+ */
 export function equityState(p: Portfolio, now: number): unknown {
+  const unvalued: Record<string, string> = {};
+  for (const [currency, fee] of [...p.ledger.feesUnvalued()].sort(([a], [b]) => (a < b ? -1 : 1)))
+    unvalued[currency] = formatFixed(fee);
   return {
     ts: now,
     currency: p.currency,
@@ -36,7 +44,8 @@ export function equityState(p: Portfolio, now: number): unknown {
     equityExact: formatFixed(p.equityExact()),
     cash: formatFixed(p.cash()),
     realizedPnl: formatFixed(p.ledger.realizedPnl()),
-    feesPaid: formatFixed(p.ledger.feesPaid(p.currency)),
+    feesPaid: formatFixed(p.ledger.feesInSettle(p.currency)),
+    feesUnvalued: unvalued,
   };
 }
 
