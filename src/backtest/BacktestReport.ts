@@ -4,6 +4,7 @@ import { computeStats } from './stats.js';
 import type { BacktestStats } from './stats.js';
 import type { EquityCurve, FillRecord, RoundTrip } from './types.js';
 import type { FuturesStats } from './FuturesRun.js';
+import type { SlippageModel } from '../sim/FillModel.js';
 
 /** Most points the report's equity curve keeps (min and max of each bucket, so drawdowns stay visible). */
 export const REPORT_EQUITY_POINTS = 2000;
@@ -20,6 +21,12 @@ export interface ReportInput {
   readonly fill: string;
   /** Commission rate, or null when the venue's fee schedule was used. */
   readonly commission: number | null;
+  /** Rate charged on maker fills (the commission unless overridden), or null for the venue's schedule. */
+  readonly makerFee: number | null;
+  /** Rate charged on taker fills (the commission unless overridden), or null for the venue's schedule. */
+  readonly takerFee: number | null;
+  /** How taker fills were priced worse than the quote. */
+  readonly slippage: SlippageModel;
   readonly initialCash: number;
   readonly currency: string;
   readonly curve: EquityCurve;
@@ -28,6 +35,8 @@ export interface ReportInput {
   readonly ordersFilled: number;
   readonly ordersTotal: number;
   readonly ordersDenied: number;
+  /** Orders still open (resting, or a market order not yet filled) when the data ended. */
+  readonly ordersOpen: number;
   readonly feesPaid: number;
   readonly barsInMarket: number;
   readonly finalEquity: number;
@@ -65,6 +74,15 @@ export interface BacktestReport extends BacktestStats {
   readonly seed: number;
   readonly fill: string;
   readonly commission: number | null;
+  /**
+   * The fee rates the run charged: a maker fill (a resting limit order) pays `makerFee`, a
+   * taker fill (market, triggered stop, a limit crossing on arrival) `takerFee`. Each is the
+   * commission unless set apart; null where the venue's schedule applied.
+   */
+  readonly makerFee: number | null;
+  readonly takerFee: number | null;
+  /** Slippage of taker fills: none, a fixed `bps`, or half of a quoted spread of `spreadBps`. */
+  readonly slippage: SlippageModel;
   readonly initialCash: number;
   readonly currency: string;
   readonly riskFreeRate: number;
@@ -74,6 +92,12 @@ export interface BacktestReport extends BacktestStats {
   readonly orders: number;
   readonly ordersTotal: number;
   readonly ordersDenied: number;
+  /**
+   * Orders still open when the data ended (resting limits and stops, a market order sent on the
+   * last bar): neither filled nor refused. The rest of ordersTotal − orders − ordersDenied was
+   * rejected, canceled or expired at the venue.
+   */
+  readonly ordersOpen: number;
   readonly stats: BacktestStats;
   readonly warnings: readonly string[];
   /** Hex SHA-256 of the UTF-8 trade log: two runs agree byte for byte iff these agree. */
@@ -139,6 +163,9 @@ function assembleReport(
     seed: input.seed,
     fill: input.fill,
     commission: input.commission,
+    makerFee: input.makerFee,
+    takerFee: input.takerFee,
+    slippage: { ...input.slippage },
     initialCash: input.initialCash,
     currency: input.currency,
     riskFreeRate,
@@ -147,6 +174,7 @@ function assembleReport(
     orders: input.ordersFilled,
     ordersTotal: input.ordersTotal,
     ordersDenied: input.ordersDenied,
+    ordersOpen: input.ordersOpen,
     ...stats,
     stats,
     warnings: [...input.warnings],

@@ -88,6 +88,7 @@ function statsSection(r: BacktestReport): string {
   const trading: [string, string][] = [
     ['Orders filled', `${r.orders} of ${r.ordersTotal}`],
     ['Orders denied', String(r.ordersDenied)],
+    ['Orders open at the end', String(r.ordersOpen)],
     ['Closed trades', String(r.trades)],
     ['Open trades', String(r.openTrades)],
     ['Win rate', pct(r.winRate)],
@@ -223,6 +224,16 @@ function tradesSection(r: BacktestReport): string {
     .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
 
+function rate(x: number | null): string {
+  return x === null ? 'venue schedule' : String(x);
+}
+
+function slippageText(s: BacktestReport['slippage']): string {
+  if (s.kind === 'bps') return `${s.bps} bps`;
+  if (s.kind === 'spread') return `half of a ${s.spreadBps} bps spread`;
+  return 'none';
+}
+
 function runSection(r: BacktestReport): string {
   const rows: [string, string][] = [
     ['Strategy', r.strategy],
@@ -230,6 +241,8 @@ function runSection(r: BacktestReport): string {
     ['Timeframe', r.timeframe],
     ['Fill model', r.fill],
     ['Commission', r.commission === null ? 'venue schedule' : String(r.commission)],
+    ['Maker / taker fee', `${rate(r.makerFee)} / ${rate(r.takerFee)}`],
+    ['Slippage', slippageText(r.slippage)],
     ['Currency', r.currency],
     ['Seed', String(r.seed)],
     ['Risk-free rate', pct(r.riskFreeRate)],

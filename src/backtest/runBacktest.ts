@@ -12,23 +12,23 @@ import type { Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { repeatedSymbol, seriesBarAt } from '../model/BarSeries.js';
-import type { Instrument, InstrumentSpec } from '../model/Instrument.js';
+import type { InstrumentSpec } from '../model/Instrument.js';
 import { makeInstrument } from '../model/Instrument.js';
 import { curveBuffers } from './CurveBuffers.js';
-import { TradingNode } from '../node/TradingNode.js';
+import type { TradingNode } from '../node/TradingNode.js';
 import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { RiskLimits } from '../risk/preTradeRules.js';
 import type { FillModelConfig } from '../sim/SimulatedVenue.js';
-import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
-import { slippedBuyPrice } from '../sim/FillModel.js';
+import type { SimulatedVenue } from '../sim/SimulatedVenue.js';
+import { DEFAULT_FILL_MODEL } from '../sim/SimulatedVenue.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { BacktestReport } from './BacktestReport.js';
 import { buildRunReport } from './BacktestReport.js';
 import { validateParams } from './validateParams.js';
+import { buildEngine, feeRates } from './buildEngine.js';
 import { roundTripsFromFills } from './roundTrips.js';
 import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
-import { FuturesRun } from './FuturesRun.js';
 import { BarLoop, replayArriving, replaySingle } from './BarLoop.js';
 import type { FuturesBacktestConfig } from './FuturesRun.js';
 
@@ -43,6 +43,10 @@ export interface BacktestConfig {
   readonly currency?: string;
   /** Fee rate for maker and taker fills (overrides instrument specs). */
   readonly commission?: number;
+  /** Fee rate of maker fills (resting limit orders); overrides `commission` for that side. */
+  readonly makerFee?: number;
+  /** Fee rate of taker fills (market orders, triggered stops); overrides `commission` for that side. */
+  readonly takerFee?: number;
   readonly instruments?: readonly InstrumentSpec[];
   readonly fill?: Partial<FillModelConfig>;
   readonly sizing: SizingSpec;
@@ -81,14 +85,6 @@ export interface BacktestResult {
 }
 
 /**
- * Closed orders the OMS and the venue of a backtest keep for lookups (at least). Live modes
- * keep 1024 with the journal behind them; a backtest has no journal, and every order kept
- * longer than it is used survives the collector's scavenges and gets copied and promoted:
- * with 1024, a 100k-bar optimizer run kept its whole order history alive (~2 KB an order).
- */
-const BACKTEST_ORDER_MEMORY = 128;
-
-/**
  * Runs a strategy over history through the full engine (bus, data engine, strategy,
  * risk, OMS, simulated venue, ledger) on a TestClock. A pure function of its inputs: the
  * same series, parameters and seed give a byte-identical trade log.
@@ -113,6 +109,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     throw new QtsError('ERR_BACKTEST_STREAM', 'a streamed series must be the only one of its run');
   const params = validateParams(cfg.strategy, cfg.params);
   const tfMs = timeframeToMs(timeframe);
+  const fees = feeRates(cfg);
   const instruments = cfg.series.map((s) => {
     // The symbol of a candle file comes from its name (ETH_BTC-5m.csv → ETH/BTC); one that
     // says no pair (prices.csv → PRICES) leaves no quote currency to hold cash in.
@@ -122,15 +119,18 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
         `${s.symbol} is not a BASE/QUOTE symbol: name a candle file for its pair, like BTC_USDT-1h.csv (BTC/USDT)`,
       );
     const spec = cfg.instruments?.find((i) => i.symbol === s.symbol) ?? { symbol: s.symbol };
-    const fee = cfg.commission;
-    return makeInstrument(fee === undefined ? spec : { ...spec, makerFee: fee, takerFee: fee });
+    return makeInstrument({
+      ...spec,
+      ...(fees.maker === undefined ? {} : { makerFee: fees.maker }),
+      ...(fees.taker === undefined ? {} : { takerFee: fees.taker }),
+    });
   });
   const currency = cfg.currency ?? (instruments[0] as (typeof instruments)[number]).settle;
   cfg.awaitBars?.(1);
   const first = cfg.series.reduce((m, s) => Math.min(m, s.length > 0 ? (s.ts[0] as number) : m), Infinity);
   const clock = new TestClock(Number.isFinite(first) ? first : 0);
   const strategyWarnings = new StrategyWarnings();
-  const { node, venue, futures } = buildEngine(cfg, instruments, currency, clock, strategyWarnings);
+  const { node, venue, futures, fill } = buildEngine(cfg, instruments, currency, clock, strategyWarnings);
   const tape = new FillTape();
   node.bus.subscribe(ORDER_EVENTS, tape.record);
   futures?.attach(venue, tape.record);
@@ -198,6 +198,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     seed: cfg.seed ?? 0,
     fill: cfg.fill?.fillAt ?? DEFAULT_FILL_MODEL.fillAt,
     commission: cfg.commission ?? null,
+    makerFee: fees.maker ?? null,
+    takerFee: fees.taker ?? null,
+    slippage: fill.slippage,
     initialCash: toNumber(toFixed(cfg.initialCash)),
     currency,
     curve,
@@ -206,6 +209,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ordersFilled: counts.filled,
     ordersTotal: counts.total,
     ordersDenied: counts.denied,
+    ordersOpen:
+      counts.total - counts.filled - counts.denied - counts.rejected - counts.canceled - counts.expired,
     feesPaid,
     barsInMarket,
     finalEquity: node.portfolio.equity(),
@@ -231,52 +236,6 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     },
     node,
   };
-}
-
-/**
- * The node and its simulated venue. Built apart from the bar loop on purpose: closures
- * made here (the venue's instrument lookup) stay reachable from the node the result
- * returns, and would otherwise keep the run's equity curve alive with them.
- */
-function buildEngine(
-  cfg: BacktestConfig,
-  instruments: readonly Instrument[],
-  currency: string,
-  clock: TestClock,
-  warnings: StrategyWarnings,
-): { node: TradingNode; venue: SimulatedVenue; futures: FuturesRun | undefined } {
-  const fill = {
-    ...DEFAULT_FILL_MODEL,
-    ...cfg.fill,
-    commission: cfg.commission === undefined ? null : toFixed(cfg.commission),
-  };
-  const sizingPrice = slippedBuyPrice(fill);
-  const node = new TradingNode({
-    clock,
-    instruments,
-    currency,
-    initialCash: { [currency]: cfg.initialCash },
-    sizing: cfg.sizing,
-    ...(sizingPrice === undefined ? {} : { sizingPrice }),
-    closedOrderMemory: BACKTEST_ORDER_MEMORY,
-    logSink: warnings.sink,
-    ...(cfg.riskLimits === undefined ? {} : { riskLimits: cfg.riskLimits }),
-  });
-  const futures =
-    cfg.futures === undefined
-      ? undefined
-      : new FuturesRun(cfg.futures, node, instruments, currency, cfg.strategy.id);
-  const venue = new SimulatedVenue({
-    clock,
-    instrument: (s) => node.instrument(s),
-    funds: node.portfolio,
-    config: fill,
-    seed: cfg.seed ?? 0,
-    memory: BACKTEST_ORDER_MEMORY,
-    ...(futures === undefined ? {} : futures.venueOptions()),
-  });
-  venue.setSink(node.connect(venue));
-  return { node, venue, futures };
 }
 
 /**

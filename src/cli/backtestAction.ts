@@ -16,6 +16,7 @@ import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { loadStrategy } from '../strategies/loadStrategy.js';
 import { parseDateRange } from '../core/dateOption.js';
+import { checkOneSlippageModel, slippageOf } from '../research/BacktestSettings.js';
 import { loadResearchData } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
@@ -106,10 +107,16 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
   const seed = number('seed', opts.seed, (n) => Number.isSafeInteger(n));
   const latencyMs = number('latency', opts.latency, (n) => n >= 0);
   const { from, to } = parseDateRange(opts.from, opts.to);
-  const slippage =
-    opts.slippageBps === undefined
-      ? ({ kind: 'none' } as const)
-      : ({ kind: 'bps', bps: number('slippage-bps', opts.slippageBps, (n) => n >= 0) } as const);
+  const bps = (name: string, text: string | undefined): number | null =>
+    text === undefined ? null : number(name, text, (n) => n >= 0 && n < 10_000);
+  const slippageBps = bps('slippage-bps', opts.slippageBps);
+  const spreadBps = bps('spread-bps', opts.spreadBps);
+  checkOneSlippageModel(slippageBps, spreadBps);
+  const slippage = slippageOf({ slippageBps, spreadBps });
+  const rate = (name: string, text: string | undefined): number | undefined =>
+    text === undefined ? undefined : number(name, text, (n) => n >= 0 && n < 1);
+  const makerFee = rate('maker-fee', opts.makerFee);
+  const takerFee = rate('taker-fee', opts.takerFee);
   const volumeShare =
     opts.volumeShare === undefined ? null : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
   const mmr = opts.mmr === undefined ? undefined : number('mmr', opts.mmr, (n) => n >= 0 && n < 1);
@@ -118,6 +125,8 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
     params,
     initialCash: cash,
     commission,
+    ...(makerFee === undefined ? {} : { makerFee }),
+    ...(takerFee === undefined ? {} : { takerFee }),
     fill: { fillAt: opts.fill, intrabar: opts.intrabar, slippage, volumeShare, latencyMs },
     sizing: parseSizing(opts.sizing, toFixed(lot)),
     seed,
@@ -259,11 +268,15 @@ function fmt(x: number | null, digits = 2): string {
 /**
  * Orders that never filled, said in the summary: with `--fill next-open` an all-in buy sized on
  * the close is refused at a higher open for want of cash, and "105 filled" alone hid 45 of them.
+ * Orders still open when the data ended (a market order sent on the last bar, resting limits and
+ * stops) were refused by no one, and are said apart from those the venue turned down.
  */
 function unfilled(r: BacktestReport): string {
   const missing = r.ordersTotal - r.orders;
   if (missing <= 0) return '';
-  return ` (${missing} not filled: ${r.ordersDenied} denied by risk, ${missing - r.ordersDenied} rejected, canceled or expired at the venue)`;
+  const closed = missing - r.ordersDenied - r.ordersOpen;
+  const open = r.ordersOpen > 0 ? `, ${r.ordersOpen} still open when the data ended` : '';
+  return ` (${missing} not filled: ${r.ordersDenied} denied by risk, ${closed} rejected, canceled or expired at the venue${open})`;
 }
 
 /** The human summary printed after a run. */

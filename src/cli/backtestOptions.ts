@@ -15,7 +15,10 @@ export interface FillCliOptions {
   fill: 'close' | 'next-open';
   intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
   commission: string;
+  makerFee?: string;
+  takerFee?: string;
   slippageBps?: string;
+  spreadBps?: string;
   volumeShare?: string;
   latency: string;
   cash: string;
@@ -55,7 +58,16 @@ export function addFillOptions(cmd: Command, seedHelp: string): Command {
         .default(d.intrabar),
     )
     .option('--commission <rate>', 'fee rate per fill, maker and taker (0.001 = 0.1%)', String(d.commission))
+    .option('--maker-fee <rate>', 'fee rate of maker fills (resting limit orders); overrides --commission')
+    .option(
+      '--taker-fee <rate>',
+      'fee rate of taker fills (market orders, triggered stops; all-in sizing pays it); overrides --commission',
+    )
     .option('--slippage-bps <bps>', 'slippage against us on taker fills, in basis points')
+    .option(
+      '--spread-bps <bps>',
+      'quoted spread in basis points; taker fills cross half of it (instead of --slippage-bps)',
+    )
     .option(
       '--volume-share <fraction>',
       'max share of a bar volume one order may fill per bar (partial fills)',

@@ -105,9 +105,12 @@ export function settingsOf(o: ResearchCliOptions): BacktestSettings {
   return checkSettings({
     initialCash: number('cash', o.cash),
     commission: number('commission', o.commission),
+    makerFee: o.makerFee === undefined ? null : number('maker-fee', o.makerFee),
+    takerFee: o.takerFee === undefined ? null : number('taker-fee', o.takerFee),
     fill: o.fill,
     intrabar: o.intrabar,
     slippageBps: o.slippageBps === undefined ? null : number('slippage-bps', o.slippageBps),
+    spreadBps: o.spreadBps === undefined ? null : number('spread-bps', o.spreadBps),
     volumeShare: o.volumeShare === undefined ? null : number('volume-share', o.volumeShare),
     latencyMs: number('latency', o.latency),
     sizing: o.sizing,

@@ -3,6 +3,7 @@ import { toFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
+import type { SlippageModel } from '../sim/FillModel.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 
 /**
@@ -12,12 +13,24 @@ import type { AnyStrategyClass } from '../strategy/Strategy.js';
  */
 export interface BacktestSettings {
   readonly initialCash: number;
-  /** Fee rate per fill, maker and taker. */
+  /** Fee rate per fill, maker and taker, unless `makerFee` or `takerFee` set that side apart. */
   readonly commission: number;
+  /**
+   * Fee rate of maker fills, or null for the commission. Optional, like `takerFee` and
+   * `spreadBps`: settings written before these fields existed read as the old behaviour.
+   */
+  readonly makerFee?: number | null;
+  /** Fee rate of taker fills, or null (or absent) for the commission. */
+  readonly takerFee?: number | null;
   readonly fill: 'close' | 'next-open';
   readonly intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
   /** Slippage on taker fills in basis points, or null for none. */
   readonly slippageBps: number | null;
+  /**
+   * A quoted spread in basis points, half of which every taker fill crosses, or null (or
+   * absent) for none. Exclusive with `slippageBps`: one slippage model per run.
+   */
+  readonly spreadBps?: number | null;
   /** Most of a bar's volume one order may fill, or null for no limit. */
   readonly volumeShare: number | null;
   readonly latencyMs: number;
@@ -33,9 +46,12 @@ export interface BacktestSettings {
 export const DEFAULT_BACKTEST_SETTINGS: BacktestSettings = {
   initialCash: 100_000,
   commission: 0.001,
+  makerFee: null,
+  takerFee: null,
   fill: 'next-open',
   intrabar: 'pessimistic',
   slippageBps: null,
+  spreadBps: null,
   volumeShare: null,
   latencyMs: 0,
   sizing: 'all-in',
@@ -50,8 +66,16 @@ export function checkSettings(s: BacktestSettings): BacktestSettings {
   };
   if (!(s.initialCash > 0) || !Number.isFinite(s.initialCash)) bad('cash', s.initialCash);
   if (!(s.commission >= 0 && s.commission < 1)) bad('commission', s.commission);
-  if (s.slippageBps !== null && !(s.slippageBps >= 0 && Number.isFinite(s.slippageBps)))
+  const rate = (name: string, v: number | null | undefined): void => {
+    if (v !== null && v !== undefined && !(v >= 0 && v < 1)) bad(name, v);
+  };
+  rate('maker-fee', s.makerFee);
+  rate('taker-fee', s.takerFee);
+  if (s.slippageBps !== null && !(s.slippageBps >= 0 && s.slippageBps < 10_000))
     bad('slippage-bps', s.slippageBps);
+  const spread = s.spreadBps ?? null;
+  if (spread !== null && !(spread >= 0 && spread < 10_000)) bad('spread-bps', spread);
+  checkOneSlippageModel(s.slippageBps, spread);
   if (s.volumeShare !== null && !(s.volumeShare > 0 && s.volumeShare <= 1))
     bad('volume-share', s.volumeShare);
   if (!(s.latencyMs >= 0 && Number.isFinite(s.latencyMs))) bad('latency', s.latencyMs);
@@ -59,6 +83,18 @@ export function checkSettings(s: BacktestSettings): BacktestSettings {
   if (!Number.isSafeInteger(s.seed)) bad('seed', s.seed);
   parseSizing(s.sizing, toFixed(s.lot));
   return s;
+}
+
+/**
+ * Refuses a fixed slippage and a spread together: both price the same taker fill, and adding
+ * or choosing one of them silently would run a model the user did not ask for.
+ */
+export function checkOneSlippageModel(slippageBps: number | null, spreadBps: number | null): void {
+  if (slippageBps !== null && spreadBps !== null)
+    throw new QtsError(
+      'ERR_INVALID_OPTION',
+      '--slippage-bps and --spread-bps are two slippage models: give one of them, not both',
+    );
 }
 
 /** The runBacktest config of one combination under these settings. */
@@ -75,14 +111,23 @@ export function backtestConfig(
     params,
     initialCash,
     commission: settings.commission,
+    ...(settings.makerFee === null || settings.makerFee === undefined ? {} : { makerFee: settings.makerFee }),
+    ...(settings.takerFee === null || settings.takerFee === undefined ? {} : { takerFee: settings.takerFee }),
     fill: {
       fillAt: settings.fill,
       intrabar: settings.intrabar,
-      slippage: settings.slippageBps === null ? { kind: 'none' } : { kind: 'bps', bps: settings.slippageBps },
+      slippage: slippageOf(settings),
       volumeShare: settings.volumeShare,
       latencyMs: settings.latencyMs,
     },
     sizing: parseSizing(settings.sizing, toFixed(settings.lot)),
     seed: settings.seed,
   };
+}
+
+/** The slippage model of the settings: a fixed bps, half a quoted spread, or none. */
+export function slippageOf(settings: Pick<BacktestSettings, 'slippageBps' | 'spreadBps'>): SlippageModel {
+  if (settings.slippageBps !== null) return { kind: 'bps', bps: settings.slippageBps };
+  const spread = settings.spreadBps ?? null;
+  return spread === null ? { kind: 'none' } : { kind: 'spread', spreadBps: spread };
 }
