@@ -1,17 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** Runs the real `qts` binary, as `npx qts` does, and captures everything. */
-function qts(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, qts } from '../support/runQts.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'qts-cli-'));

@@ -2,21 +2,14 @@
  * `qts backtest` with the fee and slippage options of the simulated venue (--maker-fee,
  * --taker-fee, --spread-bps), and the summary's count of orders still open when the data ended.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { candleCsvText, walkCandleRows } from '../support/walkCandleCsv.js';
+import { qts } from '../support/runQts.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const T0 = Date.UTC(2024, 0, 1);
-
-/** Runs the real `qts` binary, as `npx qts` does, and captures everything. */
-function qts(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** A 1m candle file of these [open, high, low, close] rows, named for `pair`. */
 function candles(dir: string, pair: string, rows: readonly (readonly number[])[]): string {

@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** Runs the real `qts` binary (as `npx qts` does), without blocking the test process. */
-function qts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.once('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { qtsAsync as qts } from '../support/runQts.js';
 
 describe('research commands --help', () => {
   it('explains every option of each command', async () => {

@@ -3,10 +3,9 @@
  * taker rates and the quoted spread as JSON to worker threads (and through Redis), and a
  * combination evaluated there trades exactly as `qts backtest` with the same options does.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../src/backtest/runBacktest.js';
 import { toFixed } from '../../src/core/Fixed.js';
@@ -24,20 +23,7 @@ import { buildParamSpace } from '../../src/research/ParamSpace.js';
 import { ThreadPoolEvaluator } from '../../src/research/ThreadPoolEvaluator.js';
 import { findStrategy } from '../../src/strategies/registry.js';
 import { candleCsvText, walkCandleRows } from '../support/walkCandleCsv.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** Runs the real `qts` binary without blocking the test process. */
-function qts(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.once('close', (code) => res({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { qtsAsync as qts } from '../support/runQts.js';
 
 const series = [
   randomWalkSeries({ symbol: 'SYN/USDT', timeframe: '1h', length: 2000, seed: 11, volatility: 0.01 }),
