@@ -32,6 +32,7 @@ export interface ReportInput {
   readonly curve: EquityCurve;
   readonly fills: readonly FillRecord[];
   readonly trips: readonly RoundTrip[];
+  /** Orders filled in full (the OMS's FILLED count). */
   readonly ordersFilled: number;
   readonly ordersTotal: number;
   readonly ordersDenied: number;
@@ -88,14 +89,20 @@ export interface BacktestReport extends BacktestStats {
   readonly riskFreeRate: number;
   readonly finalEquity: number;
   readonly finalEquityExact: string;
-  /** Orders that were (at least partly) filled. */
+  /**
+   * Orders filled in full ("count of filled orders"). An order that filled in part and then
+   * ended canceled or expired (a partly filled limit canceled by its strategy, a bracket child
+   * cut short) is not here: it counts with the canceled and expired ones below, though its
+   * fills are in `fills` and the trade list.
+   */
   readonly orders: number;
   readonly ordersTotal: number;
   readonly ordersDenied: number;
   /**
    * Orders still open when the data ended (resting limits and stops, a market order sent on the
-   * last bar): neither filled nor refused. The rest of ordersTotal − orders − ordersDenied was
-   * rejected, canceled or expired at the venue.
+   * last bar; some may have filled in part): neither filled in full nor refused. The rest of
+   * ordersTotal − orders − ordersDenied − ordersOpen was rejected, canceled or expired at the
+   * venue, partly filled ones among them.
    */
   readonly ordersOpen: number;
   readonly stats: BacktestStats;
@@ -246,6 +253,7 @@ function copyFill(f: FillRecord): FillRecord {
     quantity: f.quantity,
     price: f.price,
     fee: f.fee,
+    feeCurrency: f.feeCurrency,
     barIndex: f.barIndex,
   };
 }

@@ -25,19 +25,31 @@ const FLAT_EPSILON = 1e-9;
 interface OpenTrip {
   readonly strategyId: string;
   readonly symbol: string;
+  /** The symbol's coin and settle currency: which of a fill's fees is money, which coins. */
+  readonly base: string;
+  readonly settle: string;
   /** Order in which the current trip opened (0: none open): open trips are marked in it. */
   opened: number;
   /** +1 long, −1 short. */
   sign: 1 | -1;
   entryTs: number;
   entryBar: number;
-  /** Remaining absolute position. */
+  /** Remaining absolute position, in coins held (less the coins fees took). */
   position: number;
   entryQty: number;
   entryNotional: number;
   exitQty: number;
   exitNotional: number;
+  /** Every fee of the trip in the settle currency, coin fees valued at their fill's price. */
   fees: number;
+  /** The part of `fees` paid in money: the rest took coins, already out of `position`. */
+  cashFees: number;
+  /** Value of dust coins handed on to the next trip (+) or taken over from the last one (−), signed by side. */
+  carry: number;
+  /** Coins (unsigned) a closed trip left as dust, and the price they were handed on at. */
+  dust: number;
+  dustSign: 1 | -1;
+  dustPx: number;
   exitTs: number;
   exitBar: number;
 }
@@ -52,9 +64,18 @@ interface OpenTrip {
  * - A fill that crosses zero closes the trip with the part that flattens it and opens a new
  *   trip (other side) with the remainder; its fee is split pro rata by quantity.
  * - entryPrice / exitPrice are quantity-weighted averages of the opening / closing fills;
- *   `quantity` is the total quantity opened. Since a closed trip sells what it bought,
- *   pnl = sign × (exit notional − entry notional) − all fees of the trip, whatever the
+ *   `quantity` is the total quantity opened. pnl = sign × (exit notional − entry notional)
+ *   − the trip's fees paid in money: what the trip's trades paid and received, whatever the
  *   interleaving of scale-ins and partial exits. returnPct = pnl ÷ entry notional.
+ * - A fee in the settle currency is money. A spot fee taken in the coin (Instrument.feeSide:
+ *   Binance spot takes a buy's fee from the coins bought) is not: it takes coins out of the
+ *   position, so the trip sells fewer than it bought and the loss is already in its notional;
+ *   `fees` shows it valued at its fill's price (fee × price), as the ledger's feesInSettle
+ *   does. A fee in a third currency (BNB) has no price here and is left out of the trip.
+ * - A position under `dustBelow` of its symbol (instruments with coin fees: less than a
+ *   sell can take, see PositionViews) is flat, as the strategy sees it: the trip closes and
+ *   its dust is handed on to the symbol's next trip on the same side, valued at the closing
+ *   fill's price (the closing trip is credited with it, the next one pays it).
  * - barsHeld = barIndex of the last closing fill − barIndex of the first opening fill.
  * - A trip still open at the end is marked to `lastPrices` (falling back to the last fill
  *   price of that symbol): the remaining position counts as exited at the mark with no exit
@@ -65,6 +86,7 @@ interface OpenTrip {
 export function roundTripsFromFills(
   fills: readonly FillRecord[],
   lastPrices: ReadonlyMap<string, LastPrice>,
+  dustBelow: ReadonlyMap<string, number> = NO_DUST,
 ): RoundTrip[] {
   const trips = new StableMap<OpenTrip>();
   const done: RoundTrip[] = [];
@@ -76,51 +98,69 @@ export function roundTripsFromFills(
     if (!(fill.quantity > 0) || !Number.isFinite(fill.price)) continue;
     const key = keys.of(fill.strategyId, fill.symbol);
     const fillSign = fill.side === OrderSide.BUY ? 1 : -1;
-    let qty = fill.quantity;
-    let fee = Number.isFinite(fill.fee) ? fill.fee : 0;
     let t = trips.get(key);
-
-    if (t !== undefined && t.opened > 0 && t.sign !== fillSign) {
-      // Reducing (or flipping) the open trip.
-      const closeQty = Math.min(qty, t.position);
-      const closeFee = (fee * closeQty) / qty;
-      t.exitQty += closeQty;
-      t.exitNotional += closeQty * fill.price;
-      t.fees += closeFee;
-      t.position -= closeQty;
-      t.exitTs = fill.ts;
-      t.exitBar = fill.barIndex;
-      qty -= closeQty;
-      fee -= closeFee;
-      if (t.position > FLAT_EPSILON * t.entryQty) continue;
-      done.push(finish(t, true));
-      t.opened = 0;
-      // A remainder within the flat tolerance is dust from float sums, not a new position.
-      if (qty <= FLAT_EPSILON * closeQty) continue;
-    } else if (t !== undefined && t.opened > 0) {
-      // Scale-in on the same side.
-      t.entryQty += qty;
-      t.entryNotional += qty * fill.price;
-      t.fees += fee;
-      t.position += qty;
-      continue;
-    }
-
-    if (qty <= 0) continue;
     if (t === undefined) {
       t = newTrip(fill.strategyId, fill.symbol);
       trips.set(key, t);
     }
+    let qty = fill.quantity;
+    const charged = Number.isFinite(fill.fee) ? fill.fee : 0;
+    // Money paid, and coins taken (a fee in the coin: see the conventions above).
+    let fee = charged !== 0 && fill.feeCurrency === t.settle ? charged : 0;
+    let coins = charged !== 0 && fill.feeCurrency !== t.settle && fill.feeCurrency === t.base ? charged : 0;
+
+    if (t.opened > 0 && t.sign !== fillSign) {
+      // Reducing (or flipping) the open trip.
+      const closeQty = Math.min(qty, t.position);
+      const closeFee = (fee * closeQty) / qty;
+      const closeCoins = (coins * closeQty) / qty;
+      t.exitQty += closeQty;
+      t.exitNotional += closeQty * fill.price;
+      t.fees += closeFee + closeCoins * fill.price;
+      t.cashFees += closeFee;
+      // Coins a fee takes leave the holding: a long holds fewer, a short owes more.
+      t.position -= closeQty + t.sign * closeCoins;
+      t.exitTs = fill.ts;
+      t.exitBar = fill.barIndex;
+      qty -= closeQty;
+      fee -= closeFee;
+      coins -= closeCoins;
+      const dust = dustBelow.get(t.symbol) ?? 0;
+      if (t.position > FLAT_EPSILON * t.entryQty && !(t.position < dust)) continue;
+      if (dust > 0) handOnDust(t, fill.price);
+      done.push(finish(t, true));
+      t.opened = 0;
+      // A remainder within the flat tolerance is dust from float sums, not a new position.
+      if (qty <= FLAT_EPSILON * closeQty) continue;
+    } else if (t.opened > 0) {
+      // Scale-in on the same side.
+      t.entryQty += qty;
+      t.entryNotional += qty * fill.price;
+      t.fees += fee + coins * fill.price;
+      t.cashFees += fee;
+      t.position += qty - t.sign * coins;
+      continue;
+    }
+
+    if (qty <= 0) continue;
     t.opened = ++openings;
     t.sign = fillSign;
     t.entryTs = fill.ts;
     t.entryBar = fill.barIndex;
-    t.position = qty;
+    t.position = qty - fillSign * coins;
     t.entryQty = qty;
     t.entryNotional = qty * fill.price;
     t.exitQty = 0;
     t.exitNotional = 0;
-    t.fees = fee;
+    t.fees = fee + coins * fill.price;
+    t.cashFees = fee;
+    t.carry = 0;
+    if (t.dust > 0 && t.dustSign === fillSign) {
+      // The last trip's dust is held again: this trip sells it, and pays for it.
+      t.position += t.dust;
+      t.carry = -fillSign * t.dust * t.dustPx;
+    }
+    t.dust = 0;
     t.exitTs = fill.ts;
     t.exitBar = fill.barIndex;
   }
@@ -129,6 +169,22 @@ export function roundTripsFromFills(
   // Plain calls after the loop: V8 compiles this function on stack, inside the loop, and a
   // property read below it with no feedback yet threw that code away at every run's end.
   return markOpenTrips(trips, done, fills, lastPrices);
+}
+
+/** No symbol with dust: every position counts as flat only at zero (up to float error). */
+const NO_DUST: ReadonlyMap<string, number> = new Map();
+
+/**
+ * A closing trip's dust (coins too few to sell, left by coin fees and lot rounding) handed on
+ * at the closing price: this trip is credited with their value, the next trip pays it.
+ */
+function handOnDust(t: OpenTrip, px: number): void {
+  const left = Math.max(0, t.position);
+  t.carry += t.sign * left * px;
+  t.dust = left;
+  t.dustSign = t.sign;
+  t.dustPx = px;
+  t.position = 0;
 }
 
 /**
@@ -143,9 +199,14 @@ const LAST_CUT = new ClassKeeper<{
 }>();
 
 function newTrip(strategyId: string, symbol: string): OpenTrip {
+  // "BTC/USDT" spot, "BTC/USDT:USDT" perpetual: the settle currency follows the colon.
+  const [pair = '', settle] = symbol.split(':');
+  const [base = '', quote = ''] = pair.split('/');
   return {
     strategyId,
     symbol,
+    base,
+    settle: settle ?? quote,
     opened: 0,
     sign: 1,
     entryTs: 0,
@@ -156,6 +217,11 @@ function newTrip(strategyId: string, symbol: string): OpenTrip {
     exitQty: 0,
     exitNotional: 0,
     fees: 0,
+    cashFees: 0,
+    carry: 0,
+    dust: 0,
+    dustSign: 1,
+    dustPx: 0,
     exitTs: 0,
     exitBar: 0,
   };
@@ -237,7 +303,7 @@ class TripKeys {
 
 function finish(t: OpenTrip, closed: boolean): RoundTrip {
   const gross = t.sign * (t.exitNotional - t.entryNotional);
-  const pnl = gross - t.fees;
+  const pnl = gross - t.cashFees + t.carry;
   return {
     symbol: t.symbol,
     strategyId: t.strategyId,
@@ -275,10 +341,18 @@ function primeShapes(): void {
     quantity: 0.5,
     price: 1.5,
     fee: 0.25,
+    feeCurrency: 'USDT',
     barIndex: 1,
   };
   // Opens long, flips short (closing one trip), and leaves the short open to be marked.
   roundTripsFromFills([fill, { ...fill, side: OrderSide.SELL, quantity: 1.25, barIndex: 2 }], new Map());
+  // A coin fee on the buy, dust handed on to the next trip.
+  const coin = { ...fill, fee: 0.125, feeCurrency: 'PRIME' };
+  roundTripsFromFills(
+    [coin, { ...fill, side: OrderSide.SELL, quantity: 0.25 }, coin],
+    new Map(),
+    new Map([['PRIME/USDT', 0.5]]),
+  );
 }
 
 primeShapes();

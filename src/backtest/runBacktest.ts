@@ -27,6 +27,7 @@ import { buildRunReport } from './BacktestReport.js';
 import { validateParams } from './validateParams.js';
 import { buildEngine, feeRates } from './buildEngine.js';
 import { roundTripsFromFills } from './roundTrips.js';
+import { dustBelow } from './dustBelow.js';
 import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
 import { BarLoop, replayArriving, replaySingle } from './BarLoop.js';
@@ -188,7 +189,9 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       });
   }
   const counts = node.oms.orderCounts();
-  const feesPaid = toNumber(node.portfolio.ledger.feesPaid(currency));
+  // Every fee in the account currency, a fee taken in the coin valued at its fill's price (the
+  // ledger's feesPaid(currency) alone left coin fees out: 0 for a run paying every fee in ETH).
+  const feesPaid = toNumber(node.portfolio.ledger.feesInSettle(currency));
   const report = buildRunReport({
     strategy: cfg.strategy.id,
     params: params as Record<string, unknown>,
@@ -205,7 +208,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     currency,
     curve,
     fills,
-    trips: roundTripsFromFills(fills, lastPrices),
+    trips: roundTripsFromFills(fills, lastPrices, dustBelow(instruments)),
     ordersFilled: counts.filled,
     ordersTotal: counts.total,
     ordersDenied: counts.denied,
@@ -303,6 +306,7 @@ function fillRecord(e: OrderFilled, barIndex: number, amounts: LastTwo<Fixed, nu
     quantity: amounts.of(e.lastQty),
     price: toNumber(e.lastPx),
     fee: amounts.of(e.fee),
+    feeCurrency: e.feeCurrency,
     barIndex,
   };
 }

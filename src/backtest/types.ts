@@ -40,7 +40,9 @@ export interface FillRecord {
   readonly side: OrderSide;
   readonly quantity: number;
   readonly price: number;
+  /** Fee charged, in `feeCurrency`: the settle currency, or the coin where the instrument takes fees in it (feeSide). */
   readonly fee: number;
+  readonly feeCurrency: string;
   /** Index of the base bar during which the fill happened. */
   readonly barIndex: number;
 }

@@ -18,6 +18,11 @@ import { DataErrorCode } from './DataErrorCode.js';
  * Forming base bars (`closed: false`, live streams) are shown in `current()` and replaced
  * by each later version; if a bucket ends while its last base bar is still forming, that
  * last forming state is taken as final.
+ *
+ * With `dropPartialFirst` (the DataEngine's higher timeframes), the first bucket is left out
+ * when the first base bar seen is not its first (data or a subscription starting at 10:35: the
+ * 10:00 hourly bar would hold 5 of its 12 five-minute bars and open at 10:35's open). It is
+ * neither returned nor shown in `current()`; the next bucket is the first higher bar.
  */
 export class BarAggregator {
   private readonly baseMs: number;
@@ -32,12 +37,17 @@ export class BarAggregator {
   private forming: Bar | undefined;
   private lastClosedTs = -Infinity;
   private completed: Bar | undefined;
+  /** No bucket begun yet: the next base bar decides whether the first one is whole. */
+  private first = true;
+  /** The bucket being built is the first and lacks its first base bar: it is dropped. */
+  private partial = false;
 
   /** Throws ERR_DATA_TIMEFRAME unless `targetTimeframe` is a whole multiple of `baseTimeframe`. */
   constructor(
     readonly symbol: string,
     readonly baseTimeframe: string,
     readonly targetTimeframe: string,
+    private readonly options: { readonly dropPartialFirst?: boolean } = {},
   ) {
     ({ baseMs: this.baseMs, targetMs: this.targetMs } = checkResample(
       symbol,
@@ -56,7 +66,11 @@ export class BarAggregator {
     let out = this.takeClosed();
     const b = bucketStart(bar.ts, this.targetMs);
     if (this.hasData() && b !== this.bucket) out = this.finishBucket(out);
-    if (!this.hasData()) this.bucket = b;
+    if (!this.hasData()) {
+      this.bucket = b;
+      if (this.first) this.partial = this.options.dropPartialFirst === true && bar.ts !== b;
+      this.first = false;
+    }
     if (!bar.closed) {
       this.forming = bar;
     } else {
@@ -75,7 +89,7 @@ export class BarAggregator {
 
   /** The higher bar still forming (closed: false), or undefined before any of its bars. */
   current(): Bar | undefined {
-    return this.hasData() ? this.build(false) : undefined;
+    return this.hasData() && !this.partial ? this.build(false) : undefined;
   }
 
   private check(bar: Bar): void {
@@ -148,12 +162,14 @@ export class BarAggregator {
   // Ends the current bucket. `update` returns one bar: the older one if this update already
   // has one to return, the newer waiting in `completed`. At most one ever waits, because
   // the state is empty while it does (it was just completed and cleared).
-  private finishBucket(out: Bar | undefined): Bar {
-    const closed = this.build(true);
+  // A dropped first bucket ends the same way and returns only what this update already had.
+  private finishBucket(out: Bar | undefined): Bar | undefined {
+    const closed = this.partial ? undefined : this.build(true);
     this.bucket = NaN;
     this.count = 0;
     this.forming = undefined;
-    if (out === undefined) return closed;
+    this.partial = false;
+    if (out === undefined || closed === undefined) return out ?? closed;
     this.completed = closed;
     return out;
   }

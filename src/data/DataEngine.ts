@@ -100,6 +100,8 @@ export class DataEngine {
     if (base === undefined || base === timeframe) return;
     const list = this.dataOf(symbol).aggregators;
     if (list.some((a) => a.targetTimeframe === timeframe)) return;
-    list.push(new BarAggregator(symbol, base, timeframe));
+    // A first higher bar missing its first base bars (data, or a subscription, starting
+    // mid-period) is not the bar the exchange publishes: strategies never see it.
+    list.push(new BarAggregator(symbol, base, timeframe, { dropPartialFirst: true }));
   }
 }

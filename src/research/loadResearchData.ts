@@ -2,6 +2,8 @@ import { QtsError } from '../core/QtsError.js';
 import { parseDateRange } from '../core/dateOption.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
+import { bucketStart } from '../data/bucketStart.js';
+import { checkResample } from '../data/checkResample.js';
 import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
@@ -19,6 +21,21 @@ export interface ResearchDataOptions {
   readonly to?: string;
   /** The symbol a file's candles trade as, where its name alone does not say (perpetuals). */
   readonly symbolOf?: (file: string) => string;
+}
+
+/**
+ * Where the first whole higher bar of `base` begins: its first bar's bucket when that bar opens
+ * it, else the next bucket. The bucket straddling --from, or the data's start (5m data from
+ * 10:35 resampled to 1h), holds only some of its base bars, and its open is not the period's
+ * open: it is left out, as the engine leaves out such a first bar of a higher timeframe a
+ * strategy subscribes to (BarAggregator's dropPartialFirst).
+ */
+function firstWholeBucket(base: BarSeries, timeframe: string): number | undefined {
+  if (base.length === 0) return undefined;
+  const { targetMs } = checkResample(base.symbol, base.timeframe, timeframe);
+  const first = base.ts[0] as number;
+  const bucket = bucketStart(first, targetMs);
+  return bucket === first ? first : bucket + targetMs;
 }
 
 /** Loads, resamples and cuts the candle files; warnings are the loader's (gaps, duplicates dropped). */
@@ -41,9 +58,9 @@ export function loadResearchData(o: ResearchDataOptions): {
     if (o.timeframe === undefined || o.timeframe === s.timeframe) return sliceSeries(s, from, to);
     // The range cuts the base bars before they are aggregated: a higher-timeframe bar that
     // starts before --to would otherwise carry base bars from after it (the weekly bar of a
-    // Wednesday --to holds that Thursday and Friday), data the run was told not to use. The
-    // bucket that straddles --from starts before it and is left out.
-    return sliceSeries(resample(sliceSeries(s, from, to), o.timeframe), from, to);
+    // Wednesday --to holds that Thursday and Friday), data the run was told not to use.
+    const cut = sliceSeries(s, from, to);
+    return resample(sliceSeries(cut, firstWholeBucket(cut, o.timeframe)), o.timeframe);
   });
   const repeated = repeatedSymbol(series);
   if (repeated !== undefined) {

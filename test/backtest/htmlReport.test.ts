@@ -55,6 +55,7 @@ function fillAt(i: number, side: OrderSide, price: number): FillRecord {
     quantity: 0.5,
     price,
     fee: 0.1,
+    feeCurrency: 'USDT',
     barIndex: i,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { roundTripsFromFills } from '../../src/backtest/roundTrips.js';
-import type { FillRecord } from '../../src/backtest/types.js';
+import type { FillRecord, RoundTrip } from '../../src/backtest/types.js';
 import { OrderSide } from '../../src/model/enums.js';
 
 let seq = 0;
@@ -23,6 +23,7 @@ function fill(
     quantity,
     price,
     fee,
+    feeCurrency: 'USDT',
     barIndex,
     ...over,
   };
@@ -172,5 +173,78 @@ describe('roundTripsFromFills', () => {
 
   it('returns no trips for no fills', () => {
     expect(roundTripsFromFills([], none)).toEqual([]);
+  });
+});
+
+describe('roundTripsFromFills with fees taken in the coin (Instrument.feeSide)', () => {
+  const inBtc = { feeCurrency: 'BTC' };
+
+  it('values a coin fee at its fill price and takes its coins out of the position', () => {
+    // Binance spot ('get'): buy 1 BTC @100 with its fee 0.001 BTC taken from the coins bought
+    // (0.999 held), sell the 0.999 @110 paying 0.10989 USDT. The trip is closed, and its pnl is
+    // what its trades paid and got: 0.999 × 110 − 100 − 0.10989 = 9.78011.
+    const trips = roundTripsFromFills(
+      [fill(BUY, 1, 100, 0.001, 0, inBtc), fill(SELL, 0.999, 110, 0.10989, 2)],
+      none,
+    );
+    expect(trips).toHaveLength(1);
+    const t = trips[0]!;
+    expect(t.closed).toBe(true);
+    expect(t.quantity).toBe(1);
+    expect(t.exitPrice).toBe(110);
+    // 0.001 BTC at the buy's price (0.1 USDT) plus the sell's 0.10989 USDT; never 0.001 + 0.10989.
+    expect(t.fees).toBeCloseTo(0.20989, 12);
+    expect(t.pnl).toBeCloseTo(9.78011, 12);
+    expect(t.returnPct).toBeCloseTo(9.78011 / 100, 12);
+  });
+
+  it("counts a sell's coin fee among the coins leaving the position", () => {
+    // 'give' (the sell's fee in the coin given): hold 1, sell 0.999 and its fee 0.000999 BTC.
+    // Dust of 0.000001 is left, under the symbol's dust line: the trip is closed.
+    const dust = new Map([['BTC/USDT', 0.002]]);
+    const trips = roundTripsFromFills(
+      [fill(BUY, 1, 100, 0.1, 0), fill(SELL, 0.999, 100, 0.000999, 1, inBtc)],
+      none,
+      dust,
+    );
+    expect(trips).toHaveLength(1);
+    const t = trips[0]!;
+    expect(t.closed).toBe(true);
+    expect(t.fees).toBeCloseTo(0.1 + 0.0999, 12);
+    // Paid 100 + 0.1, got 99.9, and the dust left (0.000001 BTC) is worth 0.0001 at the sell.
+    expect(t.pnl).toBeCloseTo(99.9 - 100 - 0.1 + 0.0001, 12);
+  });
+
+  it('hands dust on to the next trip, which sells it and pays for it', () => {
+    const dust = new Map([['BTC/USDT', 0.01]]);
+    const trips = roundTripsFromFills(
+      [
+        // Buy 1 @100, 0.001 BTC fee: 0.999 held; sell 0.99 @100: 0.009 dust, flat.
+        fill(BUY, 1, 100, 0.001, 0, inBtc),
+        fill(SELL, 0.99, 100, 0.099, 1),
+        // Buy 1 @200, 0.001 BTC fee: 0.999 + 0.009 held; sell all 1.008 @200.
+        fill(BUY, 1, 200, 0.001, 2, inBtc),
+        fill(SELL, 1.008, 200, 0.2016, 3),
+      ],
+      none,
+      dust,
+    );
+    expect(trips.map((t) => t.closed)).toEqual([true, true]);
+    const [first, second] = trips as [RoundTrip, RoundTrip];
+    // 99 − 100 − 0.099 + 0.009 × 100 (the dust, handed on at the sell's price).
+    expect(first.pnl).toBeCloseTo(99 - 100 - 0.099 + 0.9, 12);
+    // 201.6 − 200 − 0.2016 − 0.9 (the dust taken over).
+    expect(second.pnl).toBeCloseTo(201.6 - 200 - 0.2016 - 0.9, 12);
+    // Together: every payment and receipt, nothing counted twice.
+    expect(first.pnl + second.pnl).toBeCloseTo(99 + 201.6 - 100 - 200 - 0.099 - 0.2016, 12);
+  });
+
+  it('leaves a fee in a third currency (BNB) out of the trip: it has no price here', () => {
+    const trips = roundTripsFromFills(
+      [fill(BUY, 1, 100, 0.5, 0, { feeCurrency: 'BNB' }), fill(SELL, 1, 110, 0.11, 1)],
+      none,
+    );
+    expect(trips[0]!.fees).toBeCloseTo(0.11, 12);
+    expect(trips[0]!.pnl).toBeCloseTo(10 - 0.11, 12);
   });
 });

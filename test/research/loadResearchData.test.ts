@@ -42,3 +42,36 @@ describe('loadResearchData: --from/--to with --timeframe', () => {
     expect([s?.high[1], s?.close[1], s?.volume[1]]).toEqual([1000, 147, 24]);
   });
 });
+
+describe('loadResearchData: --timeframe on data that starts mid-period', () => {
+  const tmp = tempFiles('research-data-start');
+  afterAll(() => tmp.remove());
+  const FIVE = 300_000;
+  const T0 = Date.UTC(2024, 0, 1, 10, 35);
+  // 5m bars from 10:35 to 12:55; the open of the bar at minute k after 10:00 is k.
+  const rows = Array.from({ length: 29 }, (_, i) => {
+    const k = 35 + 5 * i;
+    return `${T0 + i * FIVE},${k},${k + 1},${k - 1},${k + 0.5},1`;
+  });
+  const file = tmp.write('BTC_USDT-5m.csv', `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+  const H10 = Date.UTC(2024, 0, 1, 10);
+
+  it('leaves out the first higher bar when the data starts inside it, as it does the one straddling --from', () => {
+    for (const from of [undefined, '2024-01-01', '2024-01-01T10:30']) {
+      const { series } = loadResearchData({ files: [file], timeframe: '1h', ...(from ? { from } : {}) });
+      const s = series[0];
+      // 10:00 held 5 of its 12 bars and opened at 10:35: not an hourly bar. 11:00 and 12:00 are whole.
+      expect(Array.from(s?.ts ?? [])).toEqual([H10 + HOUR, H10 + 2 * HOUR]);
+      expect([s?.open[0], s?.volume[0], s?.open[1], s?.volume[1]]).toEqual([60, 12, 120, 12]);
+    }
+  });
+
+  it('keeps the first higher bar when the data starts on its boundary', () => {
+    const { series } = loadResearchData({ files: [file], timeframe: '1h', from: '2024-01-01T11:00' });
+    expect(Array.from(series[0]?.ts ?? [])).toEqual([H10 + HOUR, H10 + 2 * HOUR]);
+    const half = loadResearchData({ files: [file], timeframe: '30m' }).series[0];
+    // 10:35 is inside the 10:30 half hour: it starts at 11:00 too.
+    expect(half?.ts[0]).toBe(H10 + HOUR);
+    expect(half?.open[0]).toBe(60);
+  });
+});
