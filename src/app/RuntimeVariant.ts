@@ -40,5 +40,6 @@ export interface VenueContext {
 export const SHADOW_VARIANT: RuntimeVariant = {
   mode: 'shadow',
   allowMarketFallback: true,
-  makeVenue: ({ node, market, config }) => new ShadowVenue(node, config.account.commission, market.matchOn),
+  makeVenue: ({ node, market, config, db }) =>
+    new ShadowVenue(node, config.account.commission, market.matchOn, db),
 };

@@ -60,6 +60,13 @@ export class MatchingEngine {
       if (late && o.arrival >= bar.ts + this.spanOf(bar)) continue; // not at the venue yet
       const firstBar = !o.seen;
       o.seen = true;
+      if (firstBar && o.arrivalUnchecked) {
+        // It reached the venue before any price was known: as an exchange checks an order
+        // against the book on arrival, its first price (the open) tells whether it crossed,
+        // so it takes liquidity there and a post-only one is refused instead of resting.
+        o.arrivalUnchecked = false;
+        if (!late) o.takerOnArrival = o.marketableAt(bar.open);
+      }
       // Most resting orders sit far from the market: skip the walk when the bar's range
       // cannot touch them. A bracket child whose parent has not filled sits out too (its
       // parent's fill may still activate it mid-bar).

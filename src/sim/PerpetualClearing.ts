@@ -1,8 +1,9 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, fromNumber, mul, neg } from '../core/Fixed.js';
+import { ZERO, fromNumber, mul, neg, sub } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import type { ClearingEvent } from '../model/futuresEvents.js';
+import type { OrderSide } from '../model/enums.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { MarginAccount } from '../portfolio/MarginAccount.js';
 
@@ -39,6 +40,12 @@ interface Point {
   readonly rate: Fixed;
 }
 
+/** A fill of the bar being cleared: its time and the position change it made (buys positive). */
+interface BarFill {
+  readonly ts: Millis;
+  readonly signedQty: Fixed;
+}
+
 interface SymbolClearing {
   /** Everything at or before this time has been cleared. */
   clearedTo: Millis;
@@ -65,11 +72,18 @@ interface SymbolClearing {
  * (last cleared, now] in time order: published marks and the close (liquidation check at
  * each), funding settlements (position at that moment × mark × rate; longs pay a positive
  * rate). Resting orders matched before the check: a stop inside the bar fills first.
+ *
+ * The account already holds every fill of the bar when the clearing runs, but a funding time
+ * inside the bar (8-hourly funding under daily bars) is charged on the position held at that
+ * time: fills stamped after it (an order that reached the venue later in the bar) are taken
+ * back out of the position funding is charged on (see noteFill).
  */
 export class PerpetualClearing {
   private sink: ((event: ClearingEvent) => void) | undefined;
   private readonly state = new Map<string, SymbolClearing>();
   private readonly account: MarginAccount;
+  /** Per symbol with funding: the fills since its last clearing, as the venue reported them. */
+  private readonly barFills = new Map<string, BarFill[]>();
 
   constructor(
     private readonly opts: PerpetualClearingOptions,
@@ -81,6 +95,18 @@ export class PerpetualClearing {
 
   setSink(sink: (event: ClearingEvent) => void): void {
     this.sink = sink;
+  }
+
+  /**
+   * The venue filled `qty` of `symbol` at `ts`: kept until the symbol's next clearing, so a
+   * funding time inside the bar leaves out what filled after it. Only symbols with funding.
+   */
+  noteFill(symbol: string, side: OrderSide, qty: Fixed, ts: Millis): void {
+    if (this.opts.funding?.has(symbol) !== true) return;
+    const signedQty = side === 'BUY' ? qty : neg(qty);
+    const fills = this.barFills.get(symbol);
+    if (fills === undefined) this.barFills.set(symbol, [{ ts, signedQty }]);
+    else fills.push({ ts, signedQty });
   }
 
   /** Clears one closed bar of a perpetual; `now` is the time the bar is known (its end). */
@@ -106,6 +132,8 @@ export class PerpetualClearing {
       this.checkPoint(inst, before, p.price, p.ts);
     }
     st.clearedTo = Math.max(st.clearedTo, now);
+    // Later funding times are after all of these fills: they count in full.
+    this.barFills.delete(symbol);
   }
 
   private skipTo(symbol: string, st: SymbolClearing): void {
@@ -146,7 +174,7 @@ export class PerpetualClearing {
    */
   private settleFunding(inst: Instrument, st: SymbolClearing, p: Point): void {
     if (st.mark === undefined) return;
-    const qty = this.account.positionQty(inst.symbol);
+    const qty = this.heldAt(inst.symbol, p.ts);
     const mark = fromNumber(st.mark);
     this.emit({
       type: 'FundingSettled',
@@ -158,6 +186,13 @@ export class PerpetualClearing {
       amount: neg(mul(mul(qty, mark), p.rate)),
       currency: inst.settle,
     });
+  }
+
+  /** The position at `ts`: the account's now, less the fills of this bar stamped after `ts`. */
+  private heldAt(symbol: string, ts: Millis): Fixed {
+    let qty = this.account.positionQty(symbol);
+    for (const f of this.barFills.get(symbol) ?? []) if (f.ts > ts) qty = sub(qty, f.signedQty);
+    return qty;
   }
 
   /** The traded price walked to the bar's adverse extreme: liquidated there if it reached the liquidation price. */
@@ -194,6 +229,8 @@ export class PerpetualClearing {
 
   private liquidate(inst: Instrument, px: Fixed, ts: Millis): void {
     const plans = this.account.liquidationPlans(inst.symbol, px);
+    // The liquidation closed whatever those fills built: funding after it sees no position.
+    for (const plan of plans) this.barFills.delete(plan.symbol);
     for (const plan of plans) this.cancelOrders(plan.symbol, ts);
     for (const plan of plans) {
       this.emit({

@@ -85,8 +85,15 @@ export class RestingOrder {
   seen = false;
   /** A limit that crossed the last price when it arrived takes liquidity on its first fill. */
   takerOnArrival = false;
+  /**
+   * No price was known when it arrived (or was re-priced), so whether it crossed the book is
+   * still open: the first price it sees decides, before any matching (see MatchingEngine.matchBar).
+   */
+  arrivalUnchecked = false;
   /** TRAILING_STOP: best price seen while live (highest for a sell, lowest for a buy). */
   watermark: number | undefined;
+  /** The watermark last recorded for a restart (shadow mode, see RestartRecall). */
+  savedWatermark: number | undefined;
 
   /** Per-walk scratch, owned by the venue's matching loop: the walk it is on and its place in it. */
   epoch = 0;

@@ -17,6 +17,8 @@ import type { FillModelConfig } from './FillModel.js';
 import { MatchingEngine } from './MatchingEngine.js';
 import { PerpetualClearing } from './PerpetualClearing.js';
 import type { PerpetualClearingOptions } from './PerpetualClearing.js';
+import { RestartRecall } from './RestartRecall.js';
+import type { TrailingMarks } from './RestartRecall.js';
 import { RestingOrder } from './RestingOrder.js';
 import { SimReason } from './SimReason.js';
 import { VenueBooks } from './VenueBooks.js';
@@ -25,6 +27,7 @@ import { VenueReports } from './VenueReports.js';
 // The venue's config travels with it: callers import the venue and its fill model together.
 export { DEFAULT_FILL_MODEL } from './FillModel.js';
 export type { FillModelConfig, SlippageModel } from './FillModel.js';
+export type { TrailingMarks } from './RestartRecall.js';
 
 /** What a SimulatedVenue needs: time, the instruments it lists, the account it may read, its fill model. */
 export interface SimulatedVenueOptions {
@@ -47,6 +50,14 @@ export interface SimulatedVenueOptions {
    * fills from here. Without it such a child cannot be restored and is canceled.
    */
   lookup?: (orderId: string) => Order | undefined;
+  /**
+   * Ids of the journal's bracket children of an entry (with `lookup`): a child adopted after
+   * a restart counts what its sibling legs that closed before it filled. Without it only the
+   * adopted (open) legs count, and reduce-only alone bounds the rest.
+   */
+  childrenOf?: (parentId: string) => readonly string[];
+  /** Where trailing stops' best prices are kept across a restart (shadow mode; none in a backtest). */
+  trailingMarks?: TrailingMarks;
   /**
    * Closed orders remembered at least (default 1024). A backtest needs only a few: bracket
    * children arrive with their parent, and a resubmit cannot happen.
@@ -91,7 +102,7 @@ export class SimulatedVenue implements ExecutionClient {
   private readonly matching: MatchingEngine;
   private readonly desk: AdmissionDesk;
   private orderSeq = 0;
-  private readonly lookup: ((orderId: string) => Order | undefined) | undefined;
+  private readonly recall: RestartRecall;
   /** Perpetuals: the exchange's clearing (mark, funding, liquidation), when configured. */
   readonly clearing: PerpetualClearing | undefined;
 
@@ -100,7 +111,6 @@ export class SimulatedVenue implements ExecutionClient {
     this.reports = new VenueReports(this.venue);
     this.clock = opts.clock;
     this.instrumentOf = opts.instrument;
-    this.lookup = opts.lookup;
     this.model = new FillModel(opts.config);
     this.checks = new AccountChecks(opts.funds, this.model, opts.margin);
     this.clearing =
@@ -109,8 +119,12 @@ export class SimulatedVenue implements ExecutionClient {
         : new PerpetualClearing(opts.clearing, (symbol, ts) =>
             this.cancelSymbol(symbol, ts, SimReason.LIQUIDATION),
           );
+    const clearing = this.clearing;
+    if (clearing !== undefined)
+      this.reports.onFill = (symbol, side, qty, ts) => clearing.noteFill(symbol, side, qty, ts);
     this.rng = new Rng(opts.seed ?? 0);
     this.books = new VenueBooks(opts.memory ?? MEMORY);
+    this.recall = new RestartRecall(this.books, opts.instrument, opts);
     this.contingent = new ContingentOrders(this.books, this.reports);
     this.matching = new MatchingEngine(this.clock, this.books, {
       model: this.model,
@@ -188,6 +202,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (this.model.config.fillAt === 'close' && this.model.config.latencyMs === 0) {
       this.matching.matchOnArrival(o);
     }
+    this.recall.saveTrailing([o]);
   }
 
   /**
@@ -262,6 +277,7 @@ export class SimulatedVenue implements ExecutionClient {
     book.current = bar;
     book.closePaths = undefined;
     this.matching.runPending();
+    this.recall.saveTrailing(book.orders);
     if (this.clearing !== undefined) this.clear(bar);
   }
 
@@ -311,7 +327,7 @@ export class SimulatedVenue implements ExecutionClient {
   adopt(order: Order): void {
     if (this.books.isOpen(order.id)) return;
     const now = this.clock.now();
-    this.recallParent(order.request.parentId, now);
+    this.recall.recallParent(order.request.parentId, now);
     const o = admitOrder(this.desk, order, this.orderSeq + 1, now);
     if (!(o instanceof RestingOrder)) {
       const reason = `not restorable after restart: ${o.reason}`;
@@ -321,35 +337,17 @@ export class SimulatedVenue implements ExecutionClient {
     this.orderSeq += 1;
     o.filled = order.filledQty;
     o.triggered = order.status === 'TRIGGERED';
+    // It rested on the book before the restart: a price through it now is a fill, not a crossing on arrival.
+    o.arrivalUnchecked = false;
     this.books.register(o);
+    this.recall.recallClosedLegs(o, now);
+    this.recall.restoreTrailing(o);
     const parent = o.parent;
-    if (parent?.closed === true && (parent.filled === 0n || o.allowance() <= 0n))
-      this.contingent.close(
-        o,
-        now,
-        parent.filled === 0n ? SimReason.PARENT_CANCELED : SimReason.PARENT_FILLED_LESS,
-      );
-  }
-
-  /**
-   * A bracket entry that closed before a restart is not adopted (only open orders are), yet
-   * its children still guard what it filled: it is taken from the journal as a closed order
-   * with its fills, so they rest again instead of being canceled.
-   */
-  private recallParent(parentId: string | undefined, now: Millis): void {
-    if (parentId === undefined || this.lookup === undefined || this.books.recent(parentId) !== undefined)
-      return;
-    const parent = this.lookup(parentId);
-    if (parent === undefined || parent.isOpen) return;
-    let inst: Instrument;
-    try {
-      inst = this.instrumentOf(parent.symbol);
-    } catch {
-      return;
-    }
-    const entry = new RestingOrder(parent, 0, inst, now, undefined);
-    entry.filled = parent.filledQty;
-    entry.closed = true;
-    this.books.recall(entry);
+    if (parent?.closed !== true || (parent.filled > 0n && o.allowance() > 0n)) return;
+    let reason: SimReason = SimReason.PARENT_FILLED_LESS;
+    if (parent.filled === 0n) reason = SimReason.PARENT_CANCELED;
+    // Its sibling legs closed before the restart what the entry filled.
+    else if (o.legsFilled() > o.filled) reason = SimReason.OCO_SIBLING_FILLED;
+    this.contingent.close(o, now, reason);
   }
 }

@@ -2,7 +2,7 @@ import type { Fixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import type { ExecutionReportSink } from '../execution/ExecutionClient.js';
-import type { Liquidity } from '../model/enums.js';
+import type { Liquidity, OrderSide } from '../model/enums.js';
 import type { OrderEventInput } from '../model/events.js';
 import type { RestingOrder } from './RestingOrder.js';
 
@@ -18,6 +18,8 @@ export class VenueReports {
   private tradeSeq = 0;
   private readonly orderIdPrefix: string;
   private readonly tradeIdPrefix: string;
+  /** Told of every fill before it is reported (perpetuals: the clearing, for funding inside a bar). */
+  onFill: ((symbol: string, side: OrderSide, qty: Fixed, ts: Millis) => void) | undefined;
 
   constructor(venue: string) {
     this.venue = venue;
@@ -103,6 +105,7 @@ export class VenueReports {
     ts: Millis,
   ): void {
     this.tradeSeq += 1;
+    this.onFill?.(o.symbol, o.side, qty, ts);
     this.emit({
       type: 'OrderFilled',
       tradeId: this.tradeIdPrefix + String(this.tradeSeq),

@@ -61,6 +61,7 @@ export function admitOrder(
   const ref = desk.books.find(req.symbol)?.current?.close;
   const o = new RestingOrder(order, seq, instrument, now + desk.model.config.latencyMs, parent);
   o.takerOnArrival = ref !== undefined && o.marketableAt(ref);
+  o.arrivalUnchecked = ref === undefined;
   const activeNow = parent === undefined || parent.filled > 0n;
   if (activeNow && req.postOnly && o.takerOnArrival) {
     return {

@@ -66,6 +66,7 @@ export function amendResting(
       };
     }
     o.takerOnArrival = takes;
+    o.arrivalUnchecked = ref === undefined;
     o.seen = false;
     o.arrival = arrival;
   }

@@ -10,7 +10,7 @@ import { makeInstrument } from '../../src/model/Instrument.js';
 import { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { Portfolio } from '../../src/portfolio/Portfolio.js';
-import type { FillModelConfig } from '../../src/sim/SimulatedVenue.js';
+import type { FillModelConfig, TrailingMarks } from '../../src/sim/SimulatedVenue.js';
 import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../../src/sim/SimulatedVenue.js';
 
 /** One-minute bars: bar k opens at k × MIN and is processed when the clock reaches (k + 1) × MIN. */
@@ -76,6 +76,10 @@ export interface HarnessOptions {
   portfolio?: boolean;
   /** The venue's order lookup (the journal of a run before a restart). */
   lookup?: (orderId: string) => Order | undefined;
+  /** The journal's bracket children of an entry (with `lookup`). */
+  childrenOf?: (parentId: string) => readonly string[];
+  /** Where trailing stops' best prices are kept across a restart. */
+  trailingMarks?: TrailingMarks;
 }
 
 /**
@@ -112,6 +116,8 @@ export function harness(opts: HarnessOptions = {}) {
     config: { ...DEFAULT_FILL_MODEL, ...opts.config },
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
+    ...(opts.childrenOf === undefined ? {} : { childrenOf: opts.childrenOf }),
+    ...(opts.trailingMarks === undefined ? {} : { trailingMarks: opts.trailingMarks }),
   });
   const events: OrderEvent[] = [];
   const orders = new Map<string, Order>();

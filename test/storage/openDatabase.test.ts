@@ -42,6 +42,7 @@ const TABLES = [
   'risk_state',
   'runs',
   'schema_migrations',
+  'sim_trailing_marks',
   'strategy_controls',
   'strategy_state',
   'synthetic_market',

@@ -258,6 +258,32 @@ const V7_CANCEL_REQUESTED = `
 ALTER TABLE orders ADD COLUMN cancel_requested_at REAL;
 `;
 
+/**
+ * The simulated venue's own state that the order journal does not hold (shadow mode): the best
+ * price each trailing stop has seen while resting, so a restart trails on from there instead
+ * of from the first price after it. One row per open trailing stop, overwritten on each new
+ * extreme; rows of orders no longer open are dropped at the next start. The index finds a
+ * bracket entry's children, whose fills a restored leg must count.
+ */
+const V8_SIM_TRAILING_MARKS = `
+CREATE TABLE sim_trailing_marks (
+  order_id TEXT PRIMARY KEY,
+  watermark REAL NOT NULL
+) STRICT;
+CREATE INDEX orders_parent ON orders (json_extract(request, '$.parentId'));
+`;
+
+/**
+ * The margin settings each perpetual position of a ledger snapshot was booked under: a mode
+ * cannot change while a position is open (on the exchange as in our margin account), so a
+ * restart must put a cross position back as cross, not under the default isolated. Null for
+ * spot positions and for snapshots written before this was recorded.
+ */
+const V9_POSITION_MARGIN = `
+ALTER TABLE ledger_positions ADD COLUMN margin_mode TEXT;
+ALTER TABLE ledger_positions ADD COLUMN leverage INTEGER;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -267,6 +293,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'ledger_snapshot_fills_upto', sql: V5_SNAPSHOT_FILLS },
   { version: 6, name: 'synthetic_market', sql: V6_SYNTHETIC_MARKET },
   { version: 7, name: 'orders_cancel_requested_at', sql: V7_CANCEL_REQUESTED },
+  { version: 8, name: 'sim_trailing_marks', sql: V8_SIM_TRAILING_MARKS },
+  { version: 9, name: 'ledger_position_margin', sql: V9_POSITION_MARGIN },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
