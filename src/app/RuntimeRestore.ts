@@ -144,12 +144,15 @@ export class RuntimeRestore {
     }
   }
 
-  /** Every fill moves the paper account: snapshot it so a restart resumes exactly. */
+  /**
+   * Every fill moves the paper account: snapshot it so a restart resumes exactly (the portfolio,
+   * not its bare ledger: a perpetual position is saved with the margin mode it is booked under).
+   */
   private snapshotLedgerOnFills(): void {
     const { node, stores, clock, runId, breaker } = this.ctx;
     node.bus.subscribe(ORDER_EVENTS, (e) => {
       if (e.type !== 'OrderFilled') return;
-      stores.ledger.save(runId, clock.now(), node.portfolio.ledger);
+      stores.ledger.save(runId, clock.now(), node.portfolio);
       breaker.check(clock.now());
     });
   }

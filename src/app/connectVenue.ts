@@ -20,7 +20,7 @@ export async function connectVenue(
     audit,
     log,
     now: () => clock.now(),
-    saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio.ledger),
+    saveLedger: () => stores.ledger.save(runId, clock.now(), node.portfolio),
     db,
     runId,
     loadOrder: (id) => stores.orders.load(id),

@@ -1,17 +1,37 @@
+import type { MessageBus } from '../kernel/MessageBus.js';
+import { ORDER_EVENTS } from '../kernel/topics.js';
+import type { OrderEvent } from '../model/events.js';
 import type { StrategyLogSink } from '../node/StrategyLogSink.js';
 
 /** Warnings a report keeps verbatim; beyond them it only counts. */
 const KEPT = 20;
+
+/** The orders of one strategy that were refused, while none of its orders has filled. */
+interface Refusals {
+  count: number;
+  /** How many were refused under each code (ERR_RISK_INSUFFICIENT_FUNDS, a venue's code …). */
+  readonly byCode: Map<string, number>;
+  /** The first refusal, said in full. */
+  readonly first: string;
+}
 
 /**
  * The warnings and errors a strategy logs during a backtest, for the report and the CLI (a
  * basket dropping a symbol whose data ended, a pair winding down a gone leg): the rest of its
  * log stays dropped, since millions of lines would dominate the run. The first few are kept
  * with their bar time, then only a count.
+ *
+ * It also watches the order events (`watch`): a strategy whose every order was refused — denied
+ * by risk (cash, minimum notional or quantity, …) or rejected by the venue — ends the run flat
+ * with a summary that only counted them, and a user read "0 trades" as "no signal". Such a
+ * strategy gets one warning at the end naming the codes and the first reason.
  */
 export class StrategyWarnings {
   private readonly lines: string[] = [];
   private more = 0;
+  /** Strategies with an order filled: their refusals are ordinary trading, not a warning. */
+  private readonly filled = new Set<string>();
+  private readonly refused = new Map<string, Refusals>();
 
   readonly sink: StrategyLogSink = (level, strategyId, msg, _data, ts) => {
     if (level !== 'warn' && level !== 'error') return;
@@ -19,8 +39,39 @@ export class StrategyWarnings {
     else this.more += 1;
   };
 
-  /** The kept lines, and how many more there were. */
+  /** Follows the order events of the run's engine (see the class comment). */
+  watch(bus: MessageBus): void {
+    bus.subscribe(ORDER_EVENTS, (e) => this.orderEvent(e));
+  }
+
+  private orderEvent(e: OrderEvent): void {
+    if (e.type === 'OrderFilled') {
+      this.filled.add(e.strategyId);
+      return;
+    }
+    if ((e.type !== 'OrderDenied' && e.type !== 'OrderRejected') || this.filled.has(e.strategyId)) return;
+    let r = this.refused.get(e.strategyId);
+    if (r === undefined) {
+      const verb = e.type === 'OrderDenied' ? 'denied by risk' : 'rejected by the venue';
+      const first = `${e.symbol} ${verb} at ${new Date(e.ts).toISOString()}: ${e.reason}`;
+      r = { count: 0, byCode: new Map(), first };
+      this.refused.set(e.strategyId, r);
+    }
+    r.count += 1;
+    r.byCode.set(e.code, (r.byCode.get(e.code) ?? 0) + 1);
+  }
+
+  /** The kept lines, how many more there were, and the strategies none of whose orders got through. */
   list(): string[] {
-    return this.more === 0 ? [...this.lines] : [...this.lines, `… and ${this.more} more strategy warnings`];
+    const out =
+      this.more === 0 ? [...this.lines] : [...this.lines, `… and ${this.more} more strategy warnings`];
+    for (const [id, r] of this.refused) {
+      if (this.filled.has(id)) continue;
+      const codes = [...r.byCode].map(([code, n]) => `${code} ×${n}`).join(', ');
+      out.push(
+        `${id}: none of its orders filled, all ${r.count} were refused (${codes}); the first: ${r.first}`,
+      );
+    }
+    return out;
   }
 }

@@ -80,6 +80,7 @@ export function buildEngine(
     ...(futures === undefined ? {} : futures.venueOptions()),
   });
   venue.setSink(node.connect(venue));
+  warnings.watch(node.bus);
   return { node, venue, futures, fill };
 }
 

@@ -23,7 +23,8 @@ export function futuresBacktestConfig(opts: FuturesOptionsText): {
   warnings: string[];
 } {
   const leverageText = opts.leverage ?? '1';
-  const leverage = Number(leverageText);
+  // Digits only: Number() also reads "0x10" as 16 and "1e1" as 10, which no one means as a leverage.
+  const leverage = /^\d+$/.test(leverageText) ? Number(leverageText) : Number.NaN;
   if (!Number.isInteger(leverage) || leverage < 1)
     throw new QtsError(
       'ERR_INVALID_OPTION',

@@ -8,6 +8,7 @@ import { QtsError } from '../core/QtsError.js';
 import type { AuditEntry, AuditQuery } from '../monitor/AuditSink.js';
 import { queryAuditLog } from '../monitor/audit/queryAuditLog.js';
 import { verifyAuditLog } from '../monitor/audit/verifyAuditLog.js';
+import { plainNumber } from './plainNumber.js';
 
 interface DirOptions {
   dir?: string;
@@ -91,7 +92,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--config <file>', 'configuration file')
     .option('--json', 'one JSON object per line')
     .action((opts: DirOptions & { lines: string; json?: boolean }) => {
-      const n = Number(opts.lines);
+      const n = plainNumber(opts.lines);
       if (!Number.isSafeInteger(n) || n < 1)
         throw new QtsError('ERR_BAD_ARGUMENT', `--lines: not a count: ${opts.lines}`);
       printEntries(queryAuditLog(auditDir(opts), { limit: n }).reverse(), opts.json === true);
@@ -109,7 +110,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--config <file>', 'configuration file')
     .option('--json', 'one JSON object per line')
     .action((opts: QueryOptions) => {
-      const limit = Number(opts.limit);
+      const limit = plainNumber(opts.limit ?? '');
       if (!Number.isSafeInteger(limit) || limit < 1)
         throw new QtsError('ERR_BAD_ARGUMENT', `--limit: not a count: ${opts.limit}`);
       const from = parseTime('from', opts.from);

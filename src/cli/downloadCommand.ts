@@ -10,6 +10,7 @@ import { seriesOfBars } from '../model/BarSeries.js';
 import { CandleStore } from '../storage/sqlite/CandleStore.js';
 import { openDatabase } from '../storage/sqlite/openDatabase.js';
 import { DB_OPTION_HELP, engineDatabase } from './engineDatabase.js';
+import { plainNumber } from './plainNumber.js';
 
 interface DownloadOptions {
   exchange: string;
@@ -69,7 +70,7 @@ export function registerDownloadCommand(dataCommand: Command, deps: DownloadComm
       }
       const since = parseDateOption('since', opts.since);
       const until = parseDateOption('until', opts.until);
-      const attempts = Number(opts.attempts);
+      const attempts = plainNumber(opts.attempts);
       if (!Number.isInteger(attempts) || attempts < 1) {
         throw new QtsError('ERR_INVALID_OPTION', `--attempts: invalid value "${opts.attempts}"`);
       }

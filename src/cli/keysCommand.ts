@@ -11,6 +11,7 @@ import { readKeyFile, writeKeyFile } from '../security/KeyStore.js';
 import { checkMasterKeyStrength, readMasterKey } from '../security/masterKey.js';
 import { credentialsFromEnv, credentialsFromJson, promptHidden } from '../security/readCredentialsInput.js';
 import { SecurityErrorCode } from '../security/SecurityErrorCode.js';
+import { plainNumber } from './plainNumber.js';
 
 interface KeysOptions {
   file?: string;
@@ -29,7 +30,7 @@ function keysFile(opts: KeysOptions): string {
 
 function scryptParams(opts: KeysOptions): ScryptParams {
   if (opts.scryptLogN === undefined) return DEFAULT_SCRYPT;
-  const n = Number(opts.scryptLogN);
+  const n = plainNumber(opts.scryptLogN);
   if (!Number.isInteger(n) || n < 14 || n > 20)
     throw new QtsError(
       SecurityErrorCode.KeysInput,

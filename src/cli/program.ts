@@ -87,6 +87,12 @@ function usageExitCode(e: CommanderError): number {
   return e.code.startsWith('commander.') && e.exitCode !== 0 ? 2 : e.exitCode;
 }
 
+/** LOG_LEVEL asks for debug detail (debug or trace), from the environment or `.env`. */
+function debugLogging(): boolean {
+  const level = (process.env['LOG_LEVEL'] ?? readDotEnv()['LOG_LEVEL'] ?? '').toLowerCase();
+  return level === 'debug' || level === 'trace';
+}
+
 /**
  * Runs the CLI; expected failures print their code and message and exit 2, never a stack.
  * Whatever it prints on failure is scrubbed of every secret it can know of: the environment's
@@ -105,6 +111,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return usageExitCode(e);
     if (isQtsError(e)) {
       process.stderr.write(`error ${e.code}: ${secretRegistry.scrub(e.message)}\n`);
+      // A strategy's own exception: its stack points at the strategy's line, which its author
+      // wants while debugging and no one else needs on every failed run.
+      if (e.cause !== undefined && debugLogging())
+        process.stderr.write(`${secretRegistry.scrub(inspect(e.cause))}\n`);
       return 2;
     }
     // A bug or an unexpected failure: its stack (and cause) for the report, scrubbed too —

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CommanderError } from 'commander';
+import { plainNumber } from './plainNumber.js';
 
 /** Flags of `qts shadow|live|api`. */
 export interface RunOptions {
@@ -19,7 +20,7 @@ export interface RunOptions {
 export function runOverrides(mode: 'shadow' | 'live' | 'api', opts: RunOptions): Record<string, unknown> {
   return {
     mode,
-    'api.port': opts.port === undefined ? undefined : Number(opts.port),
+    'api.port': opts.port === undefined ? undefined : plainNumber(opts.port),
     'marketData.source': opts.source,
     'storage.dbPath': opts.db,
     'live.confirmed': mode === 'live' && opts.confirmLive === true ? true : undefined,

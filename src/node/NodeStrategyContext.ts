@@ -25,6 +25,7 @@ import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { ContextHost } from './ContextHost.js';
 import { PositionViews } from './PositionViews.js';
 import { StrategyOrders } from './StrategyOrders.js';
+import { strategyFailed } from './strategyFailed.js';
 import { StrategyTimers } from './StrategyTimers.js';
 import { uncommittedCash } from './uncommittedCash.js';
 import { WarmUpRefusals } from './WarmUpRefusals.js';
@@ -90,7 +91,13 @@ export class NodeStrategyContext implements StrategyContext {
     this.positions = new PositionViews(node);
     this.orders = new StrategyOrders(node, strategyId, sizing);
     this.refusals = new WarmUpRefusals(node, strategyId);
-    this.timers = new StrategyTimers(node.clock, strategyId, (name, ts) => this.owner().onTimer(name, ts));
+    this.timers = new StrategyTimers(node.clock, strategyId, (name, ts) => {
+      try {
+        this.owner().onTimer(name, ts);
+      } catch (e) {
+        throw strategyFailed(strategyId, 'onTimer', undefined, ts, e);
+      }
+    });
   }
 
   /** Connects the strategy that owns this context (done once by the node). */
@@ -161,9 +168,19 @@ export class NodeStrategyContext implements StrategyContext {
       this.node.bus.subscribe(barsTopic(symbol, timeframe), (bar) => {
         if (this.warmingUp && own)
           this.warmUpBarsSeen.set(symbol, (this.warmUpBarsSeen.get(symbol) ?? 0) + 1);
-        this.owner().onBar(bar);
+        try {
+          this.owner().onBar(bar);
+        } catch (e) {
+          throw strategyFailed(this.strategyId, 'onBar', symbol, bar.ts, e);
+        }
       }),
-      this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => this.owner().onBarUpdate(bar)),
+      this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => {
+        try {
+          this.owner().onBarUpdate(bar);
+        } catch (e) {
+          throw strategyFailed(this.strategyId, 'onBarUpdate', symbol, bar.ts, e);
+        }
+      }),
     );
   }
 
@@ -172,7 +189,13 @@ export class NodeStrategyContext implements StrategyContext {
     if (this.subscribed.has(key)) return;
     this.subscribed.add(key);
     this.unsubscribes.push(
-      this.node.bus.subscribe(tradesTopic(symbol), (trade) => this.owner().onTrade(trade)),
+      this.node.bus.subscribe(tradesTopic(symbol), (trade) => {
+        try {
+          this.owner().onTrade(trade);
+        } catch (e) {
+          throw strategyFailed(this.strategyId, 'onTrade', symbol, trade.ts, e);
+        }
+      }),
     );
   }
 

@@ -4,12 +4,22 @@ import type { Order } from '../model/Order.js';
 import type { Portfolio } from '../portfolio/Portfolio.js';
 import type { Strategy } from '../strategy/Strategy.js';
 import type { FillBooking } from './FillBooking.js';
+import { strategyFailed } from './strategyFailed.js';
 import type { StrategyEntry, StrategyRegistry } from './StrategyRegistry.js';
 
 /** Tells a strategy of an event of one of its orders. */
 function deliver(strategy: Strategy<unknown>, order: Order, event: OrderEvent): void {
-  strategy.onOrderUpdate(order, event);
-  if (event.type === 'OrderFilled') strategy.onFill(event, order);
+  try {
+    strategy.onOrderUpdate(order, event);
+  } catch (e) {
+    throw strategyFailed(event.strategyId, 'onOrderUpdate', event.symbol, event.ts, e);
+  }
+  if (event.type !== 'OrderFilled') return;
+  try {
+    strategy.onFill(event, order);
+  } catch (e) {
+    throw strategyFailed(event.strategyId, 'onFill', event.symbol, event.ts, e);
+  }
 }
 
 /**

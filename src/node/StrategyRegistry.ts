@@ -7,6 +7,7 @@ import { HeldOrderEvents } from './HeldOrderEvents.js';
 import type { ContextHost } from './NodeStrategyContext.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
+import { strategyFailed } from './strategyFailed.js';
 
 /** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
 export interface StrategyDeployment {
@@ -113,7 +114,7 @@ export class StrategyRegistry {
     for (const s of d.symbols) this.opts.host.instrument(s);
     const entry = this.instantiate(d);
     this.entries.set(d.id, entry);
-    if (this.started) entry.strategy.onStart();
+    if (this.started) this.startOne(entry);
   }
 
   /** A fresh instance of a deployment: new context (its state store reads the same saved state). */
@@ -143,6 +144,24 @@ export class StrategyRegistry {
     };
   }
 
+  /** Tells an instance it starts; what it throws names it (see strategyFailed). */
+  private startOne(e: StrategyEntry): void {
+    try {
+      e.strategy.onStart();
+    } catch (err) {
+      throw strategyFailed(e.deployment.id, 'onStart', undefined, this.opts.host.clock.now(), err);
+    }
+  }
+
+  /** Tells an instance it stops; what it throws names it (see strategyFailed). */
+  private stopOne(e: StrategyEntry): void {
+    try {
+      e.strategy.onStop();
+    } catch (err) {
+      throw strategyFailed(e.deployment.id, 'onStop', undefined, this.opts.host.clock.now(), err);
+    }
+  }
+
   private entry(id: string): StrategyEntry {
     const e = this.entries.get(id);
     if (!e) throw new QtsError('ERR_STRATEGY_NOT_FOUND', `no strategy instance "${id}" in this engine`);
@@ -158,7 +177,7 @@ export class StrategyRegistry {
   stopStrategy(id: string): void {
     const e = this.entry(id);
     if (!e.running) return;
-    if (this.started) e.strategy.onStop();
+    if (this.started) this.stopOne(e);
     e.ctx.detach(new InertStrategy(e.ctx, {}));
     e.running = false;
     e.held = new HeldOrderEvents();
@@ -173,7 +192,7 @@ export class StrategyRegistry {
     if (e.running) return;
     const fresh = this.instantiate(e.deployment);
     this.entries.set(id, fresh);
-    if (this.started) fresh.strategy.onStart();
+    if (this.started) this.startOne(fresh);
   }
 
   /**
@@ -195,7 +214,7 @@ export class StrategyRegistry {
     const fresh = this.instantiate(d);
     fresh.held = held;
     this.entries.set(id, fresh);
-    if (this.started) fresh.strategy.onStart();
+    if (this.started) this.startOne(fresh);
     this.opts.releaseHeld(fresh);
   }
 
@@ -207,13 +226,13 @@ export class StrategyRegistry {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const { strategy, running } of this.entries.values()) if (running) strategy.onStart();
+    for (const e of this.entries.values()) if (e.running) this.startOne(e);
     for (const e of this.entries.values()) this.opts.releaseHeld(e);
   }
 
   stop(): void {
     if (!this.started) return;
-    for (const { strategy, running } of this.entries.values()) if (running) strategy.onStop();
+    for (const e of this.entries.values()) if (e.running) this.stopOne(e);
     this.started = false;
   }
 

@@ -26,6 +26,7 @@ import { MemoryStateStore } from './MemoryStateStore.js';
 import { OrderEventRouter } from './OrderEventRouter.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import { discardLogs } from './StrategyLogSink.js';
+import { strategyFailed } from './strategyFailed.js';
 import type { StrategyDeployment, StrategyInfo } from './StrategyRegistry.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 
@@ -178,10 +179,15 @@ export class TradingNode {
     } else {
       this.portfolio.applyLiquidation(event);
     }
+    const hook = event.type === 'FundingSettled' ? 'onFunding' : 'onLiquidation';
     for (const { strategy, ctx, running } of this.strategies.values()) {
       if (!running || !ctx.symbols.includes(event.symbol)) continue;
-      if (event.type === 'FundingSettled') strategy.onFunding(event);
-      else strategy.onLiquidation(event);
+      try {
+        if (event.type === 'FundingSettled') strategy.onFunding(event);
+        else strategy.onLiquidation(event);
+      } catch (e) {
+        throw strategyFailed(ctx.strategyId, hook, event.symbol, event.ts, e);
+      }
     }
   }
 
@@ -324,7 +330,12 @@ export class TradingNode {
   /** Tells the strategies trading `symbol` that its market data went stale or is fresh again. */
   notifyDataStatus(symbol: string, stale: boolean): void {
     for (const { strategy, ctx, running } of this.strategies.values()) {
-      if (running && ctx.symbols.includes(symbol)) strategy.onDataStatus(symbol, stale);
+      if (!running || !ctx.symbols.includes(symbol)) continue;
+      try {
+        strategy.onDataStatus(symbol, stale);
+      } catch (e) {
+        throw strategyFailed(ctx.strategyId, 'onDataStatus', symbol, this.clock.now(), e);
+      }
     }
   }
 

@@ -15,6 +15,11 @@ export interface MarginSettings {
 
 export const DEFAULT_MARGIN_SETTINGS: MarginSettings = { leverage: 1, mode: MarginMode.ISOLATED };
 
+/** A position as a saved snapshot puts it back, with the margin settings it was booked under if saved. */
+export interface RestoredPosition extends PositionState {
+  readonly margin?: MarginSettings;
+}
+
 /** What one liquidation books: the close, the clearance fee and what the insurance fund absorbs. */
 export interface LiquidationPlan {
   readonly symbol: string;
@@ -107,9 +112,19 @@ export class MarginAccount {
     return this.restoredMargin(symbol, this.ledger.position(symbol));
   }
 
-  /** Marks positions restored from a snapshot: their isolated margin is taken at entry (see `restored`). */
-  restore(symbols: Iterable<string>): void {
-    for (const s of symbols) if (!this.isolated.has(s)) this.restored.add(s);
+  /**
+   * Positions restored from a snapshot: their isolated margin is taken at entry (see `restored`),
+   * and each comes back under the settings it was saved with. A mode cannot change while the
+   * position is open, so a cross position that came back as the default isolated stayed
+   * isolated in our books for good while the exchange margined it cross.
+   */
+  restore(
+    positions: Iterable<{ readonly symbol: string; readonly margin?: MarginSettings | undefined }>,
+  ): void {
+    for (const { symbol, margin } of positions) {
+      if (margin !== undefined) this.settingsBySymbol.set(symbol, { ...margin });
+      if (!this.isolated.has(symbol)) this.restored.add(symbol);
+    }
   }
 
   private restoredMargin(symbol: string, pos: PositionState): Fixed {

@@ -7,7 +7,7 @@ import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.
 import type { Instrument } from '../model/Instrument.js';
 import type { PositionState } from './Ledger.js';
 import { Ledger } from './Ledger.js';
-import type { MarginSettings } from './MarginAccount.js';
+import type { MarginSettings, RestoredPosition } from './MarginAccount.js';
 import { MarginAccount } from './MarginAccount.js';
 
 /**
@@ -95,16 +95,13 @@ export class Portfolio {
    * Puts back the positions of a saved snapshot (restart) and values each at its average
    * entry price until the market prices it. Restoring into the ledger alone left them out of
    * equity (the float shadows are refreshed by bookings), so a restarted engine counted only
-   * its cash and the daily-loss breaker tripped at once. A perpetual's isolated margin is not
-   * in the snapshot: it is taken at entry until a fill books it again (MarginAccount.restore).
+   * its cash and the daily-loss breaker tripped at once. A perpetual comes back under the margin
+   * mode and leverage it was saved with (`marginOf`); its isolated margin is not in the
+   * snapshot: it is taken at entry until a fill books it again (MarginAccount.restore).
    */
-  restorePositions(positions: readonly PositionState[]): void {
+  restorePositions(positions: readonly RestoredPosition[]): void {
     this.ledger.restorePositions(positions);
-    this.margin.restore(
-      positions
-        .filter((p) => p.qty !== ZERO && this.instrument(p.symbol).kind !== 'SPOT')
-        .map((p) => p.symbol),
-    );
+    this.margin.restore(positions.filter((p) => p.qty !== ZERO && this.instrument(p.symbol).kind !== 'SPOT'));
     for (const p of positions) {
       if (p.qty === ZERO) continue;
       const qty = p.qty < ZERO ? neg(p.qty) : p.qty;
@@ -112,6 +109,21 @@ export class Portfolio {
       this.refreshShadows(this.instrument(p.symbol), div(cost, qty));
     }
     this.refreshCash();
+  }
+
+  /** The ledger's balances: with `allPositions` and `marginOf`, what a snapshot saves (LedgerStore). */
+  balances(): ReadonlyMap<string, Fixed> {
+    return this.ledger.balances();
+  }
+
+  /** The ledger's positions, open and flat (see `balances`). */
+  allPositions(): readonly PositionState[] {
+    return this.ledger.allPositions();
+  }
+
+  /** The margin settings a perpetual is booked under, saved with its position; undefined for spot. */
+  marginOf(symbol: string): MarginSettings | undefined {
+    return this.instrument(symbol).kind === 'SPOT' ? undefined : this.margin.settings(symbol);
   }
 
   /** Moves cash by `amount` outside any trade (reconciliation: the exchange's balance wins). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { divTrunc, floorToStep, fromNumber, toFixed } from '../core/Fixed.js';
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, divTrunc, floorToStep, formatFixed, fromNumber, mul, toFixed } from '../core/Fixed.js';
 import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import { Strategy } from '../strategy/Strategy.js';
@@ -48,6 +49,8 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
   static readonly paramsSchema = paramsSchema;
 
   private readonly barCount = new Map<string, number>();
+  /** Symbols whose last buy was skipped: the first skip of such a stretch warns, the rest are debug. */
+  private readonly skipping = new Set<string>();
 
   override onStart(): void {
     super.onStart();
@@ -87,9 +90,31 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
     const px = fromNumber(price);
     const qty = floorToStep(divTrunc(toFixed(this.params.amount), px), this.ctx.instrument(symbol).lotSize);
     if (!canAffordBuy(this.ctx, symbol, qty, px)) {
-      this.ctx.log.debug('dca buy skipped: not enough cash', { symbol, amount: this.params.amount });
+      this.skipped(symbol, qty, px);
       return;
     }
+    this.skipping.delete(symbol);
     this.ctx.buy(symbol, qty);
+  }
+
+  /**
+   * A buy not sent. Said as a warning when it starts a stretch of skips, so a run whose every
+   * buy was skipped (an amount in USDT on a BTC-quoted account of 1 BTC) does not end flat
+   * without a word; the skips that follow are only debug lines until a buy goes through.
+   */
+  private skipped(symbol: string, qty: Fixed, px: Fixed): void {
+    const inst = this.ctx.instrument(symbol);
+    const tooSmall = qty <= ZERO || qty < inst.minQty || mul(qty, px) < inst.minNotional;
+    const why = tooSmall
+      ? `below the instrument's minimum order (quantity ${formatFixed(qty)}, minimum ${formatFixed(inst.minQty)}, minimum notional ${formatFixed(inst.minNotional)} ${inst.quote})`
+      : `it costs more than the ${formatFixed(this.ctx.portfolio.available(inst.settle))} ${inst.settle} available (fees on top)`;
+    const msg = `buy of ${symbol} for ${this.params.amount} ${inst.quote} skipped: ${why}`;
+    const data = { symbol, amount: this.params.amount };
+    if (this.skipping.has(symbol)) {
+      this.ctx.log.debug(msg, data);
+      return;
+    }
+    this.skipping.add(symbol);
+    this.ctx.log.warn(`${msg}; the next skips are not repeated until a buy goes through`, data);
   }
 }

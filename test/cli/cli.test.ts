@@ -135,7 +135,9 @@ describe('qts CLI', () => {
     writeFileSync(file, 'timestamp,open,high,low,close,volume\n0,1,1,1,1,1\n');
     const r = qts(['backtest', '--data', file, '--strategy', 'sma-cross', '--commission', '']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error ERR_INVALID_OPTION: --commission: invalid value ""\n');
+    expect(r.stderr).toBe(
+      'error ERR_INVALID_OPTION: --commission: invalid value "" (a plain decimal number such as 5 or 0.001)\n',
+    );
     expect(r.stdout).toBe('');
   });
 

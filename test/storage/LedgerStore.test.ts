@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatFixed, toFixed } from '../../src/core/Fixed.js';
 import { makeInstrument } from '../../src/model/Instrument.js';
+import { MarginMode } from '../../src/model/MarginMode.js';
 import { Ledger } from '../../src/portfolio/Ledger.js';
+import { Portfolio } from '../../src/portfolio/Portfolio.js';
 import { LedgerStore } from '../../src/storage/sqlite/LedgerStore.js';
 import { RunStore } from '../../src/storage/sqlite/RunStore.js';
 import { tempDb } from './tempDb.js';
@@ -80,5 +82,46 @@ describe('LedgerStore', () => {
     // The refused snapshot left nothing behind.
     expect(store.latest()?.ts).toBe(2);
     expect(db.prepare('SELECT count(*) FROM ledger_balances').pluck().get()).toBe(3);
+  });
+
+  it('saves a perpetual position with its margin mode and leverage, and a restore books it under them', () => {
+    const db = t.open();
+    new RunStore(db).start({ id: 'r', mode: 'live', startedAt: 0, config: null });
+    const perp = makeInstrument({ symbol: 'XRP/USDT:USDT', maxLeverage: 20 });
+    const spot = makeInstrument({ symbol: 'ETH/USDT' });
+    const instrument = (s: string) => (s === perp.symbol ? perp : spot);
+    const portfolio = new Portfolio('USDT', { USDT: 1000 }, instrument);
+    portfolio.margin.configure(perp.symbol, { leverage: 3, mode: MarginMode.CROSS });
+    const fill = (symbol: string, side: 'BUY' | 'SELL', qty: string, px: string) =>
+      portfolio.applyFill({
+        type: 'OrderFilled',
+        eventId: `e-${symbol}`,
+        orderId: `o-${symbol}`,
+        strategyId: 's',
+        symbol,
+        ts: 0,
+        tradeId: `t-${symbol}`,
+        side,
+        lastQty: toFixed(qty),
+        lastPx: toFixed(px),
+        fee: toFixed(0),
+        feeCurrency: 'USDT',
+        liquidity: 'TAKER',
+      });
+    fill(perp.symbol, 'SELL', '40', '0.6');
+    fill(spot.symbol, 'BUY', '0.1', '2000');
+    new LedgerStore(db).save('r', 1, portfolio);
+    db.close();
+
+    const snap = new LedgerStore(t.open()).latest();
+    expect(snap?.positions.map((p) => [p.symbol, p.margin])).toEqual([
+      ['ETH/USDT', undefined],
+      [perp.symbol, { leverage: 3, mode: MarginMode.CROSS }],
+    ]);
+    const restored = new Portfolio('USDT', snap?.cash ?? {}, instrument);
+    restored.restorePositions(snap?.positions ?? []);
+    expect(restored.margin.settings(perp.symbol)).toEqual({ leverage: 3, mode: MarginMode.CROSS });
+    // Cross: nothing carved out of the wallet for it (isolated at entry would hold 24 ÷ 3 = 8).
+    expect(restored.margin.isolatedMargin(perp.symbol)).toBe(toFixed(0));
   });
 });

@@ -43,6 +43,29 @@ describe('DcaAccumulation', () => {
     expect(exact.decisions()).toEqual(['BUY MARKET 10 @0', 'BUY MARKET 10 @1']);
   });
 
+  it('warns at the first buy of a stretch it skips, then only debug-logs until a buy goes through', () => {
+    // 100 + 0.1 fee leaves 0.8 of 100.9 after the first buy: the next three are skipped.
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100 }, { cash: 100.9, fee: 0.001 });
+    feed(ctx, makeBars([10, 10, 10, 10]));
+    const skips = ctx.logs.filter((l) => l.msg.includes('skipped'));
+    expect(skips.map((l) => l.level)).toEqual(['warn', 'debug', 'debug']);
+    expect(skips[0]?.msg).toMatch(
+      /^buy of ETH\/USDT for 100 USDT skipped: it costs more than the 0\.8 USDT available/,
+    );
+  });
+
+  it('says a buy below the instrument minimum apart from one the cash does not cover', () => {
+    const { ctx } = startStrategy(
+      DcaAccumulation,
+      { amount: 1 },
+      { instruments: [{ symbol: 'ETH/USDT', minNotional: '5' }] },
+    );
+    feed(ctx, makeBars([10, 10]));
+    const skips = ctx.logs.filter((l) => l.msg.includes('skipped'));
+    expect(skips.map((l) => l.level)).toEqual(['warn', 'debug']);
+    expect(skips[0]?.msg).toContain("skipped: below the instrument's minimum order");
+  });
+
   it('buys on its timer instead of on bars when given an interval', () => {
     const { ctx } = startStrategy(DcaAccumulation, { amount: 100, interval: '1h' });
     expect(ctx.timers.get('dca')).toBe(3_600_000);

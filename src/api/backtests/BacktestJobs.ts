@@ -12,6 +12,7 @@ import type {
   BacktestTask,
   BacktestWorkerMessage,
 } from './BacktestRequest.js';
+import { settingsOf } from './BacktestRequest.js';
 
 export interface BacktestJobsOptions {
   /** The engine's database, read (read-only) for stored candles; undefined = files only. */
@@ -74,12 +75,7 @@ export class BacktestJobs {
       source,
       strategy: req.strategy,
       params: req.params,
-      cash: req.cash,
-      commission: req.commission,
-      fill: req.fill,
-      sizing: req.sizing,
-      lot: req.lot,
-      seed: req.seed,
+      settings: settingsOf(req),
     };
     this.seq += 1;
     const id = `bt${this.opts.now().toString(36)}${this.seq}`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ONE } from '../../core/Fixed.js';
 import { parseSizing } from '../../portfolio/Sizer.js';
+import type { BacktestSettings } from '../../research/BacktestSettings.js';
 
 const symbolPattern = /^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/;
 
@@ -29,8 +30,44 @@ export const BacktestRequest = z
     from: z.number().int().optional(),
     to: z.number().int().optional(),
     cash: z.number().positive().max(1e15).default(10_000),
-    commission: z.number().min(0).max(0.1).default(0.001),
-    fill: z.enum(['close', 'next-open']).default('next-open'),
+    commission: z
+      .number()
+      .min(0)
+      .max(0.1)
+      .default(0.001)
+      .meta({ description: 'fee rate per fill, maker and taker (0.001 = 0.1 %), as --commission' }),
+    makerFee: z.number().min(0).max(0.1).optional().meta({
+      description: 'fee rate of maker fills (resting limit orders); overrides commission, as --maker-fee',
+    }),
+    takerFee: z.number().min(0).max(0.1).optional().meta({
+      description:
+        'fee rate of taker fills (market orders, triggered stops); overrides commission, as --taker-fee',
+    }),
+    slippageBps: z.number().min(0).lt(10_000).optional().meta({
+      description:
+        'slippage against us on taker fills in basis points, as --slippage-bps (not with spreadBps)',
+    }),
+    spreadBps: z.number().min(0).lt(10_000).optional().meta({
+      description:
+        'quoted spread in basis points, half of which taker fills cross, as --spread-bps (not with slippageBps)',
+    }),
+    volumeShare: z.number().gt(0).max(1).optional().meta({
+      description: 'most of a bar volume one order may fill per bar (partial fills), as --volume-share',
+    }),
+    latencyMs: z
+      .number()
+      .min(0)
+      .max(86_400_000)
+      .default(0)
+      .meta({ description: 'order latency to the venue in milliseconds, as --latency' }),
+    fill: z
+      .enum(['close', 'next-open'])
+      .default('next-open')
+      .meta({ description: 'market orders fill at the signal bar close or the next open, as --fill' }),
+    intrabar: z
+      .enum(['pessimistic', 'ohlc', 'adaptive'])
+      .default('pessimistic')
+      .meta({ description: 'order of touches inside a bar, as --intrabar' }),
     sizing: z
       .string()
       .max(64)
@@ -43,6 +80,11 @@ export const BacktestRequest = z
   .refine((b) => b.file !== undefined || (b.symbol !== undefined && b.timeframe !== undefined), {
     message: 'give either file, or symbol and timeframe (stored candles)',
     path: ['symbol'],
+  })
+  // Both price the same taker fill: one model per run, as `qts backtest` refuses the two flags.
+  .refine((b) => b.slippageBps === undefined || b.spreadBps === undefined, {
+    message: 'slippageBps and spreadBps are two slippage models: give one of them, not both',
+    path: ['spreadBps'],
   })
   .meta({ id: 'BacktestRequest' });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
@@ -75,17 +117,31 @@ export type BacktestSource =
       readonly to?: number | undefined;
     };
 
-/** What the worker thread is given. */
+/** What the worker thread is given: the settings as every research run carries them to its workers. */
 export interface BacktestTask {
   readonly source: BacktestSource;
   readonly strategy: string;
   readonly params: Record<string, unknown>;
-  readonly cash: number;
-  readonly commission: number;
-  readonly fill: 'close' | 'next-open';
-  readonly sizing: string;
-  readonly lot: number;
-  readonly seed: number;
+  readonly settings: BacktestSettings;
+}
+
+/** The backtest settings a request asks for (what it leaves out, the defaults of `qts backtest`). */
+export function settingsOf(req: BacktestRequest): BacktestSettings {
+  return {
+    initialCash: req.cash,
+    commission: req.commission,
+    makerFee: req.makerFee ?? null,
+    takerFee: req.takerFee ?? null,
+    fill: req.fill,
+    intrabar: req.intrabar,
+    slippageBps: req.slippageBps ?? null,
+    spreadBps: req.spreadBps ?? null,
+    volumeShare: req.volumeShare ?? null,
+    latencyMs: req.latencyMs,
+    sizing: req.sizing,
+    lot: req.lot,
+    seed: req.seed,
+  };
 }
 
 /** Messages from the worker. */

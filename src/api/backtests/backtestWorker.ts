@@ -1,12 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { runBacktest } from '../../backtest/runBacktest.js';
-import { toFixed } from '../../core/Fixed.js';
 import { isQtsError } from '../../core/QtsError.js';
 import { loadBarSeries } from '../../data/loadBarSeries.js';
 import { sliceSeries } from '../../data/sliceSeries.js';
 import type { BarSeries } from '../../model/BarSeries.js';
-import { parseSizing } from '../../portfolio/Sizer.js';
+import { backtestConfig } from '../../research/BacktestSettings.js';
 import { loadStrategy } from '../../strategies/loadStrategy.js';
 import { CandleStore } from '../../storage/sqlite/CandleStore.js';
 import type { BacktestTask, BacktestWorkerMessage } from './BacktestRequest.js';
@@ -39,15 +38,10 @@ async function run(task: BacktestTask): Promise<BacktestWorkerMessage> {
     const { series, name } = load(task);
     if (series.length === 0)
       return { type: 'error', code: 'ERR_BACKTEST_NO_DATA', message: `no candles in ${name} for that range` };
+    // The same settings-to-run mapping as the research commands, so a setting the API takes
+    // runs as its `qts` flag does.
     const result = runBacktest({
-      series: [series],
-      strategy,
-      params: task.params,
-      initialCash: task.cash,
-      commission: task.commission,
-      fill: { fillAt: task.fill },
-      sizing: parseSizing(task.sizing, toFixed(task.lot)),
-      seed: task.seed,
+      ...backtestConfig(task.settings, [series], strategy, task.params),
       dataFiles: [name],
       onProgress: (done, total) => parentPort?.postMessage({ type: 'progress', done, total }),
     });

@@ -2,12 +2,18 @@ import type Database from 'better-sqlite3';
 import type { Fixed } from '../../core/Fixed.js';
 import { formatFixed, parseFixed } from '../../core/Fixed.js';
 import type { Millis } from '../../core/time.js';
+import { MarginMode } from '../../model/MarginMode.js';
 import type { PositionState } from '../../portfolio/Ledger.js';
+import type { MarginSettings, RestoredPosition } from '../../portfolio/MarginAccount.js';
 
-/** What a snapshot reads from a ledger (a Ledger satisfies it). */
+/**
+ * What a snapshot reads from a ledger: a Ledger satisfies it, and a Portfolio, which adds the
+ * margin settings of its perpetual positions (`marginOf`, undefined for spot).
+ */
 export interface LedgerSource {
   balances(): ReadonlyMap<string, Fixed>;
   allPositions(): readonly PositionState[];
+  marginOf?(symbol: string): MarginSettings | undefined;
 }
 
 /**
@@ -20,7 +26,8 @@ export interface LedgerSnapshot {
   readonly runId: string;
   readonly ts: Millis;
   readonly cash: Record<string, string>;
-  readonly positions: PositionState[];
+  /** With the margin settings a perpetual position was booked under, where they were saved. */
+  readonly positions: RestoredPosition[];
   /**
    * The fills (rowid in the fills table) the snapshot includes: those after it were journaled
    * but never saved into a snapshot. Null for snapshots written before this was recorded.
@@ -48,7 +55,14 @@ export class LedgerStore {
   private readonly balancesOf: Database.Statement<[number], { currency: string; amount: string }>;
   private readonly positionsOf: Database.Statement<
     [number],
-    { symbol: string; qty: string; cost_basis: string; realized_pnl: string }
+    {
+      symbol: string;
+      qty: string;
+      cost_basis: string;
+      realized_pnl: string;
+      margin_mode: string | null;
+      leverage: number | null;
+    }
   >;
 
   constructor(db: Database.Database) {
@@ -60,20 +74,25 @@ export class LedgerStore {
     const insertBalance = db.prepare<[number | bigint, string, string]>(
       'INSERT INTO ledger_balances (snapshot_id, currency, amount) VALUES (?, ?, ?)',
     );
-    const insertPosition = db.prepare<[number | bigint, string, string, string, string]>(
-      'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl) VALUES (?, ?, ?, ?, ?)',
+    const insertPosition = db.prepare<
+      [number | bigint, string, string, string, string, string | null, number | null]
+    >(
+      'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl, margin_mode, leverage) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.write = db.transaction((runId: string, ts: Millis, ledger: LedgerSource) => {
       const id = insertSnapshot.run(runId, ts).lastInsertRowid;
       for (const [currency, amount] of ledger.balances())
         insertBalance.run(id, currency, formatFixed(amount));
       for (const p of ledger.allPositions()) {
+        const margin = ledger.marginOf?.(p.symbol);
         insertPosition.run(
           id,
           p.symbol,
           formatFixed(p.qty),
           formatFixed(p.costBasis),
           formatFixed(p.realizedPnl),
+          margin?.mode ?? null,
+          margin?.leverage ?? null,
         );
       }
       return Number(id);
@@ -89,7 +108,7 @@ export class LedgerStore {
       'SELECT currency, amount FROM ledger_balances WHERE snapshot_id = ? ORDER BY currency',
     );
     this.positionsOf = db.prepare(
-      'SELECT symbol, qty, cost_basis, realized_pnl FROM ledger_positions WHERE snapshot_id = ? ORDER BY symbol',
+      'SELECT symbol, qty, cost_basis, realized_pnl, margin_mode, leverage FROM ledger_positions WHERE snapshot_id = ? ORDER BY symbol',
     );
   }
 
@@ -113,12 +132,23 @@ export class LedgerStore {
   private read(row: SnapshotRow): LedgerSnapshot {
     const cash: Record<string, string> = {};
     for (const b of this.balancesOf.all(row.id)) cash[b.currency] = b.amount;
-    const positions = this.positionsOf.all(row.id).map((p): PositionState => ({
-      symbol: p.symbol,
-      qty: parseFixed(p.qty),
-      costBasis: parseFixed(p.cost_basis),
-      realizedPnl: parseFixed(p.realized_pnl),
-    }));
+    const positions = this.positionsOf.all(row.id).map((p): RestoredPosition => {
+      const position = {
+        symbol: p.symbol,
+        qty: parseFixed(p.qty),
+        costBasis: parseFixed(p.cost_basis),
+        realizedPnl: parseFixed(p.realized_pnl),
+      };
+      const mode =
+        p.margin_mode === MarginMode.CROSS
+          ? MarginMode.CROSS
+          : p.margin_mode === MarginMode.ISOLATED
+            ? MarginMode.ISOLATED
+            : undefined;
+      return mode === undefined || p.leverage === null
+        ? position
+        : { ...position, margin: { mode, leverage: p.leverage } };
+    });
     return { id: row.id, runId: row.run_id, ts: row.ts, cash, positions, fillsUpto: row.fills_upto };
   }
 }

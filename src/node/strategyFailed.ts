@@ -1,0 +1,63 @@
+import type { Millis } from '../core/time.js';
+import { isQtsError, QtsError } from '../core/QtsError.js';
+
+/** The code of an exception a strategy's handler let escape. */
+export const ERR_STRATEGY_FAILED = 'ERR_STRATEGY_FAILED';
+
+/** The handlers of a Strategy the engine calls. */
+export type StrategyHook =
+  | 'onStart'
+  | 'onStop'
+  | 'onBar'
+  | 'onBarUpdate'
+  | 'onTrade'
+  | 'onOrderUpdate'
+  | 'onFill'
+  | 'onTimer'
+  | 'onFunding'
+  | 'onLiquidation'
+  | 'onDataStatus';
+
+/** ISO text of an event time; a time that is not one (NaN from a broken feed) is said as it is. */
+function isoOrRaw(ts: Millis): string {
+  return Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
+}
+
+/** An exception a strategy's handler let escape, named (see `strategyFailed`). */
+export class StrategyFailedError extends QtsError {}
+
+/**
+ * The error an exception thrown by a strategy's handler becomes: it names the strategy, the
+ * handler, the symbol and the time of the bar or event it was handling, so the author can
+ * replay that moment; the original stays as `cause` (its stack points at the strategy's line).
+ * A plain exception (a bug) gets the code ERR_STRATEGY_FAILED; a coded one keeps its code, so
+ * a strategy refusing its parameters at start is still ERR_INVALID_PARAMS to the API and CLI.
+ * Built only when a handler threw, so the call sites pay a try/catch and nothing per bar.
+ *
+ * An error already named passes unchanged: a fill delivered while the strategy's own onBar was
+ * sending the order failed in onFill, and that is the one to name.
+ */
+export function strategyFailed(
+  strategyId: string,
+  hook: StrategyHook,
+  symbol: string | undefined,
+  ts: Millis,
+  err: unknown,
+): QtsError {
+  if (err instanceof StrategyFailedError) return err;
+  const at = isoOrRaw(ts);
+  const where = symbol === undefined ? at : `${symbol} ${at}`;
+  const e = new StrategyFailedError(
+    isQtsError(err) ? err.code : ERR_STRATEGY_FAILED,
+    `strategy ${strategyId} failed in ${hook} (${where}): ${err instanceof Error ? err.message : String(err)}`,
+    {
+      ...(isQtsError(err) ? err.details : {}),
+      strategyId,
+      hook,
+      ...(symbol === undefined ? {} : { symbol }),
+      at,
+    },
+  );
+  e.cause = err;
+  return e;
+}
