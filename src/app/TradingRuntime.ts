@@ -165,7 +165,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const mode = variant.mode;
     if (!deps.noHttp) checkApiExposure(config);
     const clock = new LiveClock(deps.wallClock);
-    const plan = planDeployments(config, mode);
+    const plan = await planDeployments(config, mode);
     const storage = openRuntimeStorage(config, mode, () => clock.now(), log);
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
@@ -370,8 +370,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     // A failed start keeps the last snapshot: every fill saved one, and a reconciliation that
     // failed halfway must not be kept as the account.
     try {
-      if (status === 'STOPPED')
-        this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio.ledger);
+      if (status === 'STOPPED') this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio);
       this.stores.runs.finish(this.runId, {
         stoppedAt: this.clock.now(),
         status,

@@ -1,7 +1,9 @@
+import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import { validateParams } from '../backtest/validateParams.js';
 import type { AppConfig, StrategyDeploymentConfig } from '../config/configSchema.js';
 import { QtsError } from '../core/QtsError.js';
 import { timeframeToMs } from '../core/time.js';
+import { isStrategyPath } from '../strategies/loadStrategy.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 
@@ -23,10 +25,12 @@ export interface DeploymentPlan {
 
 /**
  * The enabled deployments of the configuration, each with its strategy class and validated
- * parameters. An engine with nothing to run, an unknown strategy or invalid parameters fails
- * here, before any database or exchange is touched.
+ * parameters. An engine with nothing to run, an unknown strategy, a strategy file that does not
+ * load or invalid parameters fails here, before any database or exchange is touched. A
+ * deployment's `strategy` is a built-in id or a strategy file (absolute, or relative to the
+ * directory the engine starts in).
  */
-export function planDeployments(config: AppConfig, mode: 'shadow' | 'live'): DeploymentPlan {
+export async function planDeployments(config: AppConfig, mode: 'shadow' | 'live'): Promise<DeploymentPlan> {
   const deployments = config.strategies.filter((s) => s.enabled);
   if (deployments.length === 0)
     throw new QtsError(
@@ -34,11 +38,15 @@ export function planDeployments(config: AppConfig, mode: 'shadow' | 'live'): Dep
       `${mode} mode needs at least one enabled strategy (config/strategies/*.json)`,
     );
   // Every strategy is found before any parameters are checked: an unknown strategy is the error
-  // reported first.
-  const found = deployments.map((deployment) => ({
-    deployment,
-    strategyClass: findStrategy(deployment.strategy),
-  }));
+  // reported first. Built-in ids through the registry (the engine's API lists them all anyway).
+  const found = [];
+  for (const deployment of deployments) {
+    const ref = deployment.strategy;
+    found.push({
+      deployment,
+      strategyClass: isStrategyPath(ref) ? await loadStrategyRef(ref) : findStrategy(ref),
+    });
+  }
   const planned = found.map((f) => ({ ...f, params: validateParams(f.strategyClass, f.deployment.params) }));
   const symbols = [...new Set(deployments.flatMap((d) => d.symbols))];
   const baseTimeframe =

@@ -4,6 +4,7 @@ import { isoTime } from '../core/time.js';
 import type { BacktestReport } from '../backtest/BacktestReport.js';
 import { stableJson } from '../backtest/BacktestReport.js';
 import { renderHtmlReport } from '../backtest/htmlReport.js';
+import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import type { BacktestConfig, BacktestResult } from '../backtest/runBacktest.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
@@ -14,12 +15,12 @@ import { parseDataFileName } from '../data/parseDataFileName.js';
 import { loadTradesCsv } from '../data/loadTradesCsv.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import { parseSizing } from '../portfolio/Sizer.js';
-import { loadStrategy } from '../strategies/loadStrategy.js';
 import { parseDateRange } from '../core/dateOption.js';
 import { checkOneSlippageModel, slippageOf } from '../research/BacktestSettings.js';
 import { loadResearchData } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
+import { plainNumber, plainNumberHint } from './plainNumber.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
 import { createProgress } from './progress.js';
 
@@ -99,7 +100,7 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
     ...(opts.funding ?? []),
     ...(opts.mark ?? []),
   ]);
-  const strategy = await loadStrategy(opts.strategy);
+  const strategy = await loadStrategyRef(opts.strategy);
   const params = parseParams(opts.params);
   const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
   const cash = number('cash', opts.cash, (n) => n > 0);
@@ -237,11 +238,11 @@ function withMmr(mmr: number | undefined, series: readonly BarSeries[]): Pick<Ba
   return { instruments: series.map((s) => ({ symbol: s.symbol, maintenanceRate: mmr })) };
 }
 
-/** A numeric option; blank text is refused, not read as 0 (Number('') is 0: `--commission ''` ran fee-free). */
+/** A numeric option: plain decimal text only (see plainNumber), within what `check` allows. */
 function number(name: string, text: string, check: (n: number) => boolean): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  const n = plainNumber(text);
+  if (!Number.isFinite(n) || !check(n))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"${plainNumberHint(text)}`);
   return n;
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
-import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
+import { STRATEGY_OPTION_HELP, addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import type { BacktestOptions } from './backtestAction.js';
 
 /** `qts backtest`: one strategy over one or more candle files through the full engine. */
@@ -19,7 +19,7 @@ export function registerBacktestCommand(program: Command): void {
       '--trades <files...>',
       'public trades CSV (timestamp,id,side,price,amount) replayed to strategies that read the tape',
     )
-    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)')
+    .requiredOption('--strategy <id|file>', STRATEGY_OPTION_HELP)
     .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)');
   addDataRangeOptions(addFillOptions(cmd, 'random seed (slippage models, ids): same seed, same trade log'))
     .option('--json <file>', 'write the JSON report here')

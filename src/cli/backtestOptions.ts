@@ -27,6 +27,10 @@ export interface FillCliOptions {
   seed: string;
 }
 
+/** Help of every command's --strategy: a built-in id, or a strategy file of the user's. */
+export const STRATEGY_OPTION_HELP =
+  'built-in strategy id (see `qts strategies`), or a strategy file: a path starting with . or / or ending in .ts/.mts/.js/.mjs, whose default export (or single exported Strategy subclass) runs; it imports Strategy from "quant-trading-system/strategy" (docs/strategies.md, "Your own strategy")';
+
 /** Adds --adjusted, --timeframe, --from and --to. */
 export function addDataRangeOptions(cmd: Command): Command {
   return cmd

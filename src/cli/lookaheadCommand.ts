@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
 import type { Command } from 'commander';
+import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import { validateParams } from '../backtest/validateParams.js';
 import { isoTime } from '../core/time.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { lookaheadCheck } from '../research/lookahead.js';
-import { findStrategy } from '../strategies/registry.js';
 import { parseParams } from './parseParams.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
 import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
@@ -22,42 +22,46 @@ export function registerLookaheadCommand(program: Command): void {
     .option('--cuts <n>', 'number of random cut points', '10')
     .option('--min-bars <n>', 'no cut before this bar (default: 10% of the data)')
     .option('--json <file>', 'write the result as JSON here')
-    .action((o: ResearchCliOptions & { params?: string; cuts: string; minBars?: string; json?: string }) => {
-      checkReportPaths(o, dataFileList(o.data));
-      const strategy = findStrategy(o.strategy);
-      const params = parseParams(o.params);
-      validateParams(strategy, params);
-      const settings = settingsOf(o);
-      const { series, warnings } = dataOf(o);
-      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-      const result = lookaheadCheck({
-        series,
-        strategy,
-        params,
-        settings,
-        cuts: integer('cuts', o.cuts, 1),
-        seed: settings.seed,
-        ...(o.minBars === undefined ? {} : { minBars: integer('min-bars', o.minBars, 2) }),
-      });
-      if (o.json !== undefined) writeReportFile(o.json, `${JSON.stringify(result, null, 2)}\n`);
-      const lines = [
-        `${result.strategy}: ${result.signals} signals in the full run, ${result.cuts.length} cuts`,
-      ];
-      for (const c of result.cuts) {
-        const at = `cut at bar ${c.cutIndex} (${isoTime(c.cutTs)})`;
+    .action(
+      async (o: ResearchCliOptions & { params?: string; cuts: string; minBars?: string; json?: string }) => {
+        checkReportPaths(o, dataFileList(o.data));
+        const strategy = await loadStrategyRef(o.strategy);
+        const params = parseParams(o.params);
+        validateParams(strategy, params);
+        const settings = settingsOf(o);
+        const { series, warnings } = dataOf(o);
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        const result = lookaheadCheck({
+          series,
+          strategy,
+          params,
+          settings,
+          cuts: integer('cuts', o.cuts, 1),
+          seed: settings.seed,
+          ...(o.minBars === undefined ? {} : { minBars: integer('min-bars', o.minBars, 2) }),
+        });
+        if (o.json !== undefined) writeReportFile(o.json, `${JSON.stringify(result, null, 2)}\n`);
+        const lines = [
+          `${result.strategy}: ${result.signals} signals in the full run, ${result.cuts.length} cuts`,
+        ];
+        for (const c of result.cuts) {
+          const at = `cut at bar ${c.cutIndex} (${isoTime(c.cutTs)})`;
+          lines.push(
+            c.difference === null
+              ? `  ok    ${at}: ${c.compared} signals identical`
+              : `  FAIL  ${at}: signal #${c.difference.position} differs\n          full run:  ${c.difference.full ?? '(none)'}\n          truncated: ${c.difference.truncated ?? '(none)'}`,
+          );
+        }
         lines.push(
-          c.difference === null
-            ? `  ok    ${at}: ${c.compared} signals identical`
-            : `  FAIL  ${at}: signal #${c.difference.position} differs\n          full run:  ${c.difference.full ?? '(none)'}\n          truncated: ${c.difference.truncated ?? '(none)'}`,
+          result.passed
+            ? 'PASS: no look-ahead detected'
+            : 'FAIL: the strategy uses data it could not have had',
         );
-      }
-      lines.push(
-        result.passed ? 'PASS: no look-ahead detected' : 'FAIL: the strategy uses data it could not have had',
-      );
-      if (result.passed && result.signals === 0)
-        lines.push('note: the strategy made no signal, so nothing was compared');
-      process.stdout.write(lines.join('\n') + '\n');
-      // Exit 1 (not 2, bad input): the check ran and the strategy failed it.
-      if (!result.passed) throw new CommanderError(1, 'qts.lookahead.failed', 'look-ahead detected');
-    });
+        if (result.passed && result.signals === 0)
+          lines.push('note: the strategy made no signal, so nothing was compared');
+        process.stdout.write(lines.join('\n') + '\n');
+        // Exit 1 (not 2, bad input): the check ran and the strategy failed it.
+        if (!result.passed) throw new CommanderError(1, 'qts.lookahead.failed', 'look-ahead detected');
+      },
+    );
 }

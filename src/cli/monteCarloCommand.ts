@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import type { BacktestReport } from '../backtest/BacktestReport.js';
 import { QtsError } from '../core/QtsError.js';
@@ -9,7 +10,6 @@ import { backtestConfig } from '../research/BacktestSettings.js';
 import { renderMonteCarloHtml } from '../research/html/monteCarloHtml.js';
 import type { Distribution } from '../research/monteCarlo.js';
 import { MonteCarloMethod, monteCarlo } from '../research/monteCarlo.js';
-import { findStrategy } from '../strategies/registry.js';
 import type { ResearchCliOptions } from './optimizeCommand.js';
 import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
@@ -47,9 +47,9 @@ export function registerMonteCarloCommand(program: Command): void {
     .option('--trades-per-run <n>', 'bootstrap: trades drawn per run (default: as many as the list has)')
     .option('--json <file>', 'write the result (percentiles, not every run) as JSON here')
     .option('--html <file>', 'write the self-contained HTML report with histograms here')
-    .action((o: MonteCarloCliOptions) => {
+    .action(async (o: MonteCarloCliOptions) => {
       checkReportPaths(o, o.report !== undefined ? [o.report] : dataFileList(o.data ?? []));
-      const { report, title } = tradeSource(o);
+      const { report, title } = await tradeSource(o);
       const seed = integer('seed', o.seed ?? '42');
       const pnls = report.tradeList.filter((t) => t.closed).map((t) => t.pnl);
       const result = monteCarlo({
@@ -92,7 +92,7 @@ function addOptionalResearchOptions(cmd: Command): Command {
   return cmd;
 }
 
-function tradeSource(o: MonteCarloCliOptions): { report: BacktestReport; title: string } {
+async function tradeSource(o: MonteCarloCliOptions): Promise<{ report: BacktestReport; title: string }> {
   if (o.report !== undefined) {
     if (o.data !== undefined) throw new QtsError('ERR_INVALID_OPTION', 'give --report or --data, not both');
     let parsed: unknown;
@@ -115,9 +115,9 @@ function tradeSource(o: MonteCarloCliOptions): { report: BacktestReport; title: 
   if (o.data === undefined || o.strategy === undefined)
     throw new QtsError(
       'ERR_INVALID_OPTION',
-      'give --report FILE, or --data FILE and --strategy ID to run the backtest',
+      'give --report FILE, or --data FILE and --strategy ID|FILE to run the backtest',
     );
-  const strategy = findStrategy(o.strategy);
+  const strategy = await loadStrategyRef(o.strategy);
   const settings = settingsOf(o as ResearchCliOptions);
   const { series } = dataOf({ ...o, data: o.data });
   const { report } = runBacktest(backtestConfig(settings, series, strategy, parseParams(o.params)));

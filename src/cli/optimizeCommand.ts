@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import { absoluteStrategyRef, loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { QtsError } from '../core/QtsError.js';
 import { dataFileList } from '../data/dataFileList.js';
@@ -25,11 +26,11 @@ import { buildParamSpace } from '../research/ParamSpace.js';
 import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
 import type { WorkerUsage } from '../research/ThreadPoolEvaluator.js';
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
-import { findStrategy } from '../strategies/registry.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
-import { addDataRangeOptions, addFillOptions } from './backtestOptions.js';
+import { STRATEGY_OPTION_HELP, addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
+import { plainNumber, plainNumberHint } from './plainNumber.js';
 
 /** Options every research command shares: data, strategy and backtest settings. */
 export interface ResearchCliOptions extends DataRangeCliOptions, FillCliOptions {
@@ -61,7 +62,7 @@ export function addResearchOptions(cmd: Command): Command {
       '--data <files...>',
       'candle files (freqtrade CSV, Yahoo CSV or JSON); several symbols merge by time',
     )
-    .requiredOption('--strategy <id>', 'built-in strategy id (see `qts strategies`)');
+    .requiredOption('--strategy <id|file>', STRATEGY_OPTION_HELP);
   return addFillOptions(
     addDataRangeOptions(withData),
     'seed of the sampler, the cut points or the resampling, and of every backtest',
@@ -135,6 +136,8 @@ export function dataOf(
 /** Everything a searching command needs, parsed and checked before any thread starts. */
 export interface SearchSetup {
   readonly strategy: AnyStrategyClass;
+  /** What worker threads and queue workers load: the built-in id, or the strategy file's absolute path. */
+  readonly strategyRef: string;
   readonly space: ParamSpace;
   readonly objective: Objective;
   readonly method: SearchMethod;
@@ -147,9 +150,10 @@ export interface SearchSetup {
 }
 
 /** Parses the search options and loads the data. */
-export function searchSetup(o: SearchCliOptions): SearchSetup {
+export async function searchSetup(o: SearchCliOptions): Promise<SearchSetup> {
   checkReportPaths(o, dataFileList(o.data));
-  const strategy = findStrategy(o.strategy);
+  const strategyRef = absoluteStrategyRef(o.strategy);
+  const strategy = await loadStrategyRef(strategyRef);
   const space = buildParamSpace(strategy, o.param);
   const objective = findObjective(o.objective);
   const settings = settingsOf(o);
@@ -162,6 +166,7 @@ export function searchSetup(o: SearchCliOptions): SearchSetup {
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   return {
     strategy,
+    strategyRef,
     space,
     objective,
     method: o.method as SearchMethod,
@@ -184,7 +189,7 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
       queueName: o.queueName,
       runId: randomUUID(),
       series: s.series,
-      strategyId: s.strategy.id,
+      strategyId: s.strategyRef,
       settings: s.settings,
     });
     process.stderr.write(
@@ -196,7 +201,7 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
   if (workers === 0) return new InlineEvaluator(s.series, s.strategy, s.settings);
   return ThreadPoolEvaluator.start({
     series: s.series,
-    strategyId: s.strategy.id,
+    strategyId: s.strategyRef,
     settings: s.settings,
     workers,
   });
@@ -307,7 +312,7 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--heatmap <x,y>', 'the two parameters of the HTML heatmap (default: the first two searched)')
     .option('--top <n>', 'rows of the ranking printed', '10')
     .action(async (o: SearchCliOptions & { top: string }) => {
-      const s = searchSetup(o);
+      const s = await searchSetup(o);
       const top = integer('top', o.top, 0);
       const heatmap = o.heatmap === undefined ? undefined : heatmapAxes(o.heatmap, s.space);
       let started = 0;
@@ -378,9 +383,9 @@ function heatmapAxes(text: string, space: ParamSpace): [string, string] {
 
 /** A finite number option. */
 export function number(name: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"`);
+  const n = plainNumber(text);
+  if (!Number.isFinite(n))
+    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"${plainNumberHint(text)}`);
   return n;
 }
 

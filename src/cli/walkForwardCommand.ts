@@ -47,7 +47,7 @@ export function registerWalkForwardCommand(program: Command): void {
     )
     .option('--anchored', 'same as --mode anchored')
     .action(async (o: WalkForwardCliOptions & { anchored?: boolean }) => {
-      const s = searchSetup(o);
+      const s = await searchSetup(o);
       const windows = {
         inSample: integer('in-sample', o.inSample, 1),
         outOfSample: integer('out-of-sample', o.outOfSample, 1),

@@ -9,7 +9,7 @@ const sizing = z
   .regex(/^(all-in|fixed:[0-9.]+|percent:[0-9.]+)$/, 'sizing must be all-in, fixed:QTY or percent:P')
   .default('percent:10');
 
-/** One strategy instance: which built-in, on which symbols, at which timeframe, with which parameters. */
+/** One strategy instance: which strategy (a built-in id or a strategy file), on which symbols, at which timeframe, with which parameters. */
 export const StrategyDeploymentSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'id: letters, digits, _ and -, up to 40'),
   strategy: z.string().min(1),

@@ -28,7 +28,7 @@ const IN_FLIGHT = 2;
 /** Options of {@link ThreadPoolEvaluator.start}. */
 export interface ThreadPoolOptions {
   readonly series: readonly BarSeries[];
-  /** A built-in strategy id: threads find the class in the registry. */
+  /** A built-in strategy id, or a strategy file's absolute path: each thread loads it (loadStrategyRef). */
   readonly strategyId: string;
   readonly settings: BacktestSettings;
   /** Worker threads; default: every core. */

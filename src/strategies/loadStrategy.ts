@@ -1,10 +1,13 @@
+import { QtsError } from '../core/QtsError.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 
 /**
- * Each built-in strategy's id and a loader of its module only, in the registry's order. A
- * backtest of one strategy then loads that strategy's code, not all of them (and not
- * trading-signals when the strategy uses none of its indicators): `findStrategy` imports every
- * strategy module and costs a cold `qts backtest` about 70 ms.
+ * Each built-in strategy's id and a loader of its module only: the one list of built-ins
+ * (registry.ts builds BUILT_IN_STRATEGIES from it, in this order). A backtest of one strategy
+ * then loads that strategy's code, not all of them (and not trading-signals when the strategy
+ * uses none of its indicators): importing every strategy module costs a cold `qts backtest`
+ * about 70 ms. Adding a built-in = one file and one line here; the key must be the class's
+ * static id (registry.ts refuses a mismatch).
  */
 export const STRATEGY_LOADERS: ReadonlyMap<string, () => Promise<AnyStrategyClass>> = new Map<
   string,
@@ -37,10 +40,29 @@ export const STRATEGY_LOADERS: ReadonlyMap<string, () => Promise<AnyStrategyClas
   ['funding-extreme', async () => (await import('./FundingExtreme.js')).FundingExtreme],
 ]);
 
-/** The built-in strategy with this id; an unknown id fails as findStrategy does, listing the ids. */
+/**
+ * Whether a `--strategy` value names a strategy file rather than a built-in id: it starts with
+ * `.` or `/`, or ends in a module extension. No built-in id does either.
+ */
+export function isStrategyPath(ref: string): boolean {
+  return ref.startsWith('.') || ref.startsWith('/') || /\.(ts|mts|js|mjs)$/.test(ref);
+}
+
+/** The error of an id that is no built-in: the ids to choose from, or where a file is taken. */
+export function unknownStrategy(id: string): QtsError {
+  const available = [...STRATEGY_LOADERS.keys()].join(', ');
+  if (isStrategyPath(id))
+    return new QtsError(
+      'ERR_STRATEGY_FILE_NOT_ALLOWED',
+      `"${id}" names a strategy file, and only a built-in strategy id is taken here (${available}); ` +
+        'strategy files run from the qts commands and config/strategies of the machine that has them',
+    );
+  return new QtsError('ERR_UNKNOWN_STRATEGY', `unknown strategy "${id}"; available: ${available}`);
+}
+
+/** The built-in strategy with this id, loading its module only; an unknown id fails listing the ids. */
 export async function loadStrategy(id: string): Promise<AnyStrategyClass> {
   const load = STRATEGY_LOADERS.get(id);
-  if (load !== undefined) return load();
-  const { findStrategy } = await import('./registry.js');
-  return findStrategy(id);
+  if (load === undefined) throw unknownStrategy(id);
+  return load();
 }

@@ -10,6 +10,7 @@ export const RUN_TTL_SECONDS = 24 * 3600;
 
 /** What a run stores once for all its jobs: a worker needs nothing else but the series bytes. */
 export interface RunSpec {
+  /** A built-in strategy id, or a strategy file's absolute path (the file must be there on the worker's machine). */
   readonly strategyId: string;
   readonly settings: BacktestSettings;
   readonly series: readonly {

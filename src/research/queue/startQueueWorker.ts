@@ -1,9 +1,9 @@
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { loadStrategyRef } from '../../backtest/loadStrategyRef.js';
 import { QtsError, isQtsError } from '../../core/QtsError.js';
 import type { BarSeries } from '../../model/BarSeries.js';
-import { findStrategy } from '../../strategies/registry.js';
 import type { AnyStrategyClass } from '../../strategy/Strategy.js';
 import type { BacktestSettings } from '../BacktestSettings.js';
 import type { ComboMetrics } from '../ComboMetrics.js';
@@ -72,7 +72,9 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
         return seriesFromBytes(s.symbol, s.timeframe, bytes);
       }),
     );
-    const run = { series, strategy: findStrategy(spec.strategyId), settings: spec.settings };
+    // A built-in id, or the absolute path of a strategy file, which must be at that path here too.
+    const strategy = await loadStrategyRef(spec.strategyId);
+    const run = { series, strategy, settings: spec.settings };
     runs.set(runId, run);
     if (runs.size > RUNS_KEPT) runs.delete(runs.keys().next().value as string);
     return run;
