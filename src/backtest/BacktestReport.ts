@@ -38,6 +38,8 @@ export interface ReportInput {
   readonly ordersDenied: number;
   /** Orders still open (resting, or a market order not yet filled) when the data ended. */
   readonly ordersOpen: number;
+  /** Refused orders by reason code (see BacktestReport.ordersRefused); none when left out. */
+  readonly ordersRefused?: Readonly<Record<string, number>>;
   readonly feesPaid: number;
   readonly barsInMarket: number;
   readonly finalEquity: number;
@@ -105,6 +107,11 @@ export interface BacktestReport extends BacktestStats {
    * venue, partly filled ones among them.
    */
   readonly ordersOpen: number;
+  /**
+   * Orders refused, by reason code: denied by risk (ERR_RISK_…) or rejected by the venue
+   * (ERR_INSUFFICIENT_FUNDS, ERR_POST_ONLY_WOULD_TAKE, …). Canceled and expired orders are not here.
+   */
+  readonly ordersRefused: Readonly<Record<string, number>>;
   readonly stats: BacktestStats;
   readonly warnings: readonly string[];
   /** Hex SHA-256 of the UTF-8 trade log: two runs agree byte for byte iff these agree. */
@@ -182,6 +189,7 @@ function assembleReport(
     ordersTotal: input.ordersTotal,
     ordersDenied: input.ordersDenied,
     ordersOpen: input.ordersOpen,
+    ordersRefused: { ...(input.ordersRefused ?? {}) },
     ...stats,
     stats,
     warnings: [...input.warnings],

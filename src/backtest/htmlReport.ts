@@ -89,6 +89,12 @@ function statsSection(r: BacktestReport): string {
     ['Orders filled', `${r.orders} of ${r.ordersTotal}`],
     ['Orders denied', String(r.ordersDenied)],
     ['Orders open at the end', String(r.ordersOpen)],
+    [
+      'Orders refused',
+      Object.entries(r.ordersRefused)
+        .map(([code, n]) => `${code} ×${n}`)
+        .join(', ') || 'none',
+    ],
     ['Closed trades', String(r.trades)],
     ['Open trades', String(r.openTrades)],
     ['Win rate', pct(r.winRate)],

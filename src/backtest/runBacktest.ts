@@ -214,6 +214,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ordersDenied: counts.denied,
     ordersOpen:
       counts.total - counts.filled - counts.denied - counts.rejected - counts.canceled - counts.expired,
+    ordersRefused: strategyWarnings.refusedByCode(),
     feesPaid,
     barsInMarket,
     finalEquity: node.portfolio.equity(),

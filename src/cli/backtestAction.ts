@@ -277,7 +277,22 @@ function unfilled(r: BacktestReport): string {
   if (missing <= 0) return '';
   const closed = missing - r.ordersDenied - r.ordersOpen;
   const open = r.ordersOpen > 0 ? `, ${r.ordersOpen} still open when the data ended` : '';
-  return ` (${missing} not filled: ${r.ordersDenied} denied by risk, ${closed} rejected, canceled or expired at the venue${open})`;
+  const codes = Object.entries(r.ordersRefused).map(([code, n]) => `${code} ×${n}`);
+  const why = codes.length === 0 ? '' : `; refused: ${codes.join(', ')}`;
+  return ` (${missing} not filled: ${r.ordersDenied} denied by risk, ${closed} rejected, canceled or expired at the venue${open}${why})`;
+}
+
+/**
+ * Why buys were refused for cash when the run fills at the next open: the sizer spends the cash
+ * at the signal bar's close, and an open above it costs more than there is. Said once, with the
+ * two ways out, because a newcomer's first run (the default fill) meets it.
+ */
+function fundsHint(r: BacktestReport): string | undefined {
+  if (r.fill !== 'next-open' || (r.ordersRefused.ERR_INSUFFICIENT_FUNDS ?? 0) === 0) return undefined;
+  return (
+    "note              buys refused for cash were sized on the signal bar's close and filled at a " +
+    'higher next open; use --fill close, or --sizing percent:P under 100 to leave room for a gap'
+  );
 }
 
 /** The human summary printed after a run. */
@@ -290,6 +305,7 @@ export function summary(r: BacktestReport): string {
     `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
     `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
     `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r)} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
+    ...(fundsHint(r) === undefined ? [] : [fundsHint(r) as string]),
     `trade log sha256  ${r.tradeLogSha256}`,
     ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),
   ];

@@ -282,13 +282,17 @@ describe.runIf(HAS_SHARED_DATA)('qts backtest summary', () => {
       ordersTotal: number;
       ordersDenied: number;
       ordersOpen: number;
+      ordersRefused: Record<string, number>;
     };
     const missing = report.ordersTotal - report.orders;
     expect(missing).toBeGreaterThan(0);
-    // sma-cross only trades at market and is flat or long at the end: no order is left open.
+    // sma-cross only trades at market and is flat or long at the end: no order is left open,
+    // and every one that did not fill was a buy the venue canceled for cash at the open.
     expect(report.ordersOpen).toBe(0);
+    expect(report.ordersRefused).toEqual({ ERR_INSUFFICIENT_FUNDS: missing - report.ordersDenied });
     expect(r.stdout).toContain(
-      `orders filled     ${report.orders} of ${report.ordersTotal} (${missing} not filled: ${report.ordersDenied} denied by risk, ${missing - report.ordersDenied} rejected, canceled or expired at the venue) · fees`,
+      `orders filled     ${report.orders} of ${report.ordersTotal} (${missing} not filled: ${report.ordersDenied} denied by risk, ${missing - report.ordersDenied} rejected, canceled or expired at the venue; refused: ERR_INSUFFICIENT_FUNDS ×${missing - report.ordersDenied}) · fees`,
     );
+    expect(r.stdout).toContain('note              buys refused for cash were sized on the signal bar');
   });
 });
