@@ -20,7 +20,7 @@ import { checkOneSlippageModel, slippageOf } from '../research/BacktestSettings.
 import { loadResearchData } from '../research/loadResearchData.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { parseParams } from './parseParams.js';
-import { plainNumber, plainNumberHint } from './plainNumber.js';
+import { numberOption } from './plainNumber.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
 import { createProgress } from './progress.js';
 
@@ -102,25 +102,27 @@ async function planOf(opts: BacktestOptions): Promise<Plan> {
   ]);
   const strategy = await loadStrategyRef(opts.strategy);
   const params = parseParams(opts.params);
-  const commission = number('commission', opts.commission, (n) => n >= 0 && n < 1);
-  const cash = number('cash', opts.cash, (n) => n > 0);
-  const lot = number('lot', opts.lot, (n) => n > 0);
-  const seed = number('seed', opts.seed, (n) => Number.isSafeInteger(n));
-  const latencyMs = number('latency', opts.latency, (n) => n >= 0);
+  const commission = numberOption('commission', opts.commission, (n) => n >= 0 && n < 1);
+  const cash = numberOption('cash', opts.cash, (n) => n > 0);
+  const lot = numberOption('lot', opts.lot, (n) => n > 0);
+  const seed = numberOption('seed', opts.seed, (n) => Number.isSafeInteger(n));
+  const latencyMs = numberOption('latency', opts.latency, (n) => n >= 0);
   const { from, to } = parseDateRange(opts.from, opts.to);
   const bps = (name: string, text: string | undefined): number | null =>
-    text === undefined ? null : number(name, text, (n) => n >= 0 && n < 10_000);
+    text === undefined ? null : numberOption(name, text, (n) => n >= 0 && n < 10_000);
   const slippageBps = bps('slippage-bps', opts.slippageBps);
   const spreadBps = bps('spread-bps', opts.spreadBps);
   checkOneSlippageModel(slippageBps, spreadBps);
   const slippage = slippageOf({ slippageBps, spreadBps });
   const rate = (name: string, text: string | undefined): number | undefined =>
-    text === undefined ? undefined : number(name, text, (n) => n >= 0 && n < 1);
+    text === undefined ? undefined : numberOption(name, text, (n) => n >= 0 && n < 1);
   const makerFee = rate('maker-fee', opts.makerFee);
   const takerFee = rate('taker-fee', opts.takerFee);
   const volumeShare =
-    opts.volumeShare === undefined ? null : number('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
-  const mmr = opts.mmr === undefined ? undefined : number('mmr', opts.mmr, (n) => n >= 0 && n < 1);
+    opts.volumeShare === undefined
+      ? null
+      : numberOption('volume-share', opts.volumeShare, (n) => n > 0 && n <= 1);
+  const mmr = opts.mmr === undefined ? undefined : numberOption('mmr', opts.mmr, (n) => n >= 0 && n < 1);
   const run: RunWithout = {
     strategy,
     params,
@@ -238,14 +240,6 @@ function withMmr(mmr: number | undefined, series: readonly BarSeries[]): Pick<Ba
   return { instruments: series.map((s) => ({ symbol: s.symbol, maintenanceRate: mmr })) };
 }
 
-/** A numeric option: plain decimal text only (see plainNumber), within what `check` allows. */
-function number(name: string, text: string, check: (n: number) => boolean): number {
-  const n = plainNumber(text);
-  if (!Number.isFinite(n) || !check(n))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"${plainNumberHint(text)}`);
-  return n;
-}
-
 /** The perpetual symbol of a candle file for `--market futures` (`BTC_USDT-5m.csv` → BTC/USDT:USDT). */
 function perpetualSymbol(file: string): string {
   const pair = parseDataFileName(file).pair;
@@ -285,14 +279,15 @@ function unfilled(r: BacktestReport): string {
 /**
  * Why buys were refused for cash when the run fills at the next open: the sizer spends the cash
  * at the signal bar's close, and an open above it costs more than there is. Said once, with the
- * two ways out, because a newcomer's first run (the default fill) meets it.
+ * two ways out, because a newcomer's first run (the default fill) meets it. The summary's lines
+ * to add: none, or that one.
  */
-function fundsHint(r: BacktestReport): string | undefined {
-  if (r.fill !== 'next-open' || (r.ordersRefused.ERR_INSUFFICIENT_FUNDS ?? 0) === 0) return undefined;
-  return (
+function fundsHint(r: BacktestReport): string[] {
+  if (r.fill !== 'next-open' || (r.ordersRefused.ERR_INSUFFICIENT_FUNDS ?? 0) === 0) return [];
+  return [
     "note              buys refused for cash were sized on the signal bar's close and filled at a " +
-    'higher next open; use --fill close, or --sizing percent:P under 100 to leave room for a gap'
-  );
+      'higher next open; use --fill close, or --sizing percent:P under 100 to leave room for a gap',
+  ];
 }
 
 /** The human summary printed after a run. */
@@ -305,7 +300,7 @@ export function summary(r: BacktestReport): string {
     `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
     `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
     `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r)} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
-    ...(fundsHint(r) === undefined ? [] : [fundsHint(r) as string]),
+    ...fundsHint(r),
     `trade log sha256  ${r.tradeLogSha256}`,
     ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),
   ];

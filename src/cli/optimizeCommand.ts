@@ -30,7 +30,7 @@ import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { STRATEGY_OPTION_HELP, addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
-import { plainNumber, plainNumberHint } from './plainNumber.js';
+import { numberOption } from './plainNumber.js';
 
 /** Options every research command shares: data, strategy and backtest settings. */
 export interface ResearchCliOptions extends DataRangeCliOptions, FillCliOptions {
@@ -383,10 +383,7 @@ function heatmapAxes(text: string, space: ParamSpace): [string, string] {
 
 /** A finite number option. */
 export function number(name: string, text: string): number {
-  const n = plainNumber(text);
-  if (!Number.isFinite(n))
-    throw new QtsError('ERR_INVALID_OPTION', `--${name}: invalid value "${text}"${plainNumberHint(text)}`);
-  return n;
+  return numberOption(name, text);
 }
 
 /** A whole-number option of at least `min`. */

@@ -95,12 +95,21 @@ export class RestartRecall {
   saveTrailing(orders: readonly RestingOrder[]): void {
     const marks = this.sources.trailingMarks;
     if (marks === undefined) return;
-    for (const o of orders) {
-      const wm = o.watermark;
-      if (o.trailPct === undefined || o.closed || o.triggered || wm === undefined || wm === o.savedWatermark)
-        continue;
-      marks.save(o.id, wm);
-      o.savedWatermark = wm;
-    }
+    for (const o of orders) saveMark(marks, o);
   }
+
+  /** The same for one order (a submission: no array made per order where nothing is kept). */
+  saveTrailingOf(o: RestingOrder): void {
+    const marks = this.sources.trailingMarks;
+    if (marks !== undefined) saveMark(marks, o);
+  }
+}
+
+/** Records `o`'s best price if it is a live trailing stop whose best price moved since last recorded. */
+function saveMark(marks: TrailingMarks, o: RestingOrder): void {
+  const wm = o.watermark;
+  if (o.trailPct === undefined || o.closed || o.triggered || wm === undefined || wm === o.savedWatermark)
+    return;
+  marks.save(o.id, wm);
+  o.savedWatermark = wm;
 }

@@ -202,7 +202,7 @@ export class SimulatedVenue implements ExecutionClient {
     if (this.model.config.fillAt === 'close' && this.model.config.latencyMs === 0) {
       this.matching.matchOnArrival(o);
     }
-    this.recall.saveTrailing([o]);
+    this.recall.saveTrailingOf(o);
   }
 
   /**

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, divTrunc, floorToStep, formatFixed, fromNumber, mul, toFixed } from '../core/Fixed.js';
+import { divTrunc, floorToStep, formatFixed, fromNumber, toFixed } from '../core/Fixed.js';
 import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import { Strategy } from '../strategy/Strategy.js';
-import { canAffordBuy } from './canAffordBuy.js';
+import type { BuyShortfall } from './canAffordBuy.js';
+import { buyShortfall } from './canAffordBuy.js';
 
 const TIMER = 'dca';
 
@@ -89,8 +90,9 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
     if (!(price > 0)) return;
     const px = fromNumber(price);
     const qty = floorToStep(divTrunc(toFixed(this.params.amount), px), this.ctx.instrument(symbol).lotSize);
-    if (!canAffordBuy(this.ctx, symbol, qty, px)) {
-      this.skipped(symbol, qty, px);
+    const shortfall = buyShortfall(this.ctx, symbol, qty, px);
+    if (shortfall !== undefined) {
+      this.skipped(symbol, qty, shortfall);
       return;
     }
     this.skipping.delete(symbol);
@@ -102,12 +104,12 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
    * buy was skipped (an amount in USDT on a BTC-quoted account of 1 BTC) does not end flat
    * without a word; the skips that follow are only debug lines until a buy goes through.
    */
-  private skipped(symbol: string, qty: Fixed, px: Fixed): void {
+  private skipped(symbol: string, qty: Fixed, shortfall: BuyShortfall): void {
     const inst = this.ctx.instrument(symbol);
-    const tooSmall = qty <= ZERO || qty < inst.minQty || mul(qty, px) < inst.minNotional;
-    const why = tooSmall
-      ? `below the instrument's minimum order (quantity ${formatFixed(qty)}, minimum ${formatFixed(inst.minQty)}, minimum notional ${formatFixed(inst.minNotional)} ${inst.quote})`
-      : `it costs more than the ${formatFixed(this.ctx.portfolio.available(inst.settle))} ${inst.settle} available (fees on top)`;
+    const why =
+      shortfall === 'minimum'
+        ? `below the instrument's minimum order (quantity ${formatFixed(qty)}, minimum ${formatFixed(inst.minQty)}, minimum notional ${formatFixed(inst.minNotional)} ${inst.quote})`
+        : `it costs more than the ${formatFixed(this.ctx.portfolio.available(inst.settle))} ${inst.settle} available (fees on top)`;
     const msg = `buy of ${symbol} for ${this.params.amount} ${inst.quote} skipped: ${why}`;
     const data = { symbol, amount: this.params.amount };
     if (this.skipping.has(symbol)) {
