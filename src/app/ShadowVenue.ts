@@ -45,6 +45,7 @@ export class ShadowVenue implements RuntimeVenue {
             trailingMarks: {
               load: (id: string) => store.trailingMark(id),
               save: (id: string, watermark: number) => store.saveTrailingMark(id, watermark),
+              forget: (id: string) => store.forgetTrailingMark(id),
             },
           }),
     });

@@ -4,6 +4,7 @@ import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchPass } from './MatchPass.js';
 import { arrivalTime } from './MatchPass.js';
 import type { PricedEvent } from './MatchEvent.js';
+import type { RestartRecall } from './RestartRecall.js';
 import type { RestingOrder } from './RestingOrder.js';
 import { SimReason } from './SimReason.js';
 import type { VenueBooks } from './VenueBooks.js';
@@ -21,10 +22,12 @@ const CLOSED = new ClassKeeper<RestingOrder>();
 export class ContingentOrders {
   private readonly books: VenueBooks;
   private readonly reports: VenueReports;
+  private readonly recall: RestartRecall;
 
-  constructor(books: VenueBooks, reports: VenueReports) {
+  constructor(books: VenueBooks, reports: VenueReports, recall: RestartRecall) {
     this.books = books;
     this.reports = reports;
+    this.recall = recall;
   }
 
   /** Closes an open order with OrderCanceled and settles what depended on it. */
@@ -39,6 +42,7 @@ export class ContingentOrders {
   detach(o: RestingOrder): void {
     CLOSED.keep(o);
     o.closed = true;
+    this.recall.forgetTrailing(o);
     o.cursor = undefined;
     o.event = undefined;
     const book = this.books.remove(o);

@@ -13,6 +13,8 @@ import type { VenueBooks } from './VenueBooks.js';
 export interface TrailingMarks {
   load(orderId: string): number | undefined;
   save(orderId: string, watermark: number): void;
+  /** The stop left the book (filled, canceled, expired): its mark is of no further use. */
+  forget(orderId: string): void;
 }
 
 /** What a venue taking back its book after a restart may read of the time before it. */
@@ -96,6 +98,16 @@ export class RestartRecall {
     const marks = this.sources.trailingMarks;
     if (marks === undefined) return;
     for (const o of orders) saveMark(marks, o);
+  }
+
+  /**
+   * A stop whose mark was recorded has left the book: the mark goes with it, so a long
+   * shadow session keeps marks only for the stops still open.
+   */
+  forgetTrailing(o: RestingOrder): void {
+    if (o.savedWatermark === undefined) return;
+    o.savedWatermark = undefined;
+    this.sources.trailingMarks?.forget(o.id);
   }
 
   /** The same for one order (a submission: no array made per order where nothing is kept). */

@@ -125,7 +125,7 @@ export class SimulatedVenue implements ExecutionClient {
     this.rng = new Rng(opts.seed ?? 0);
     this.books = new VenueBooks(opts.memory ?? MEMORY);
     this.recall = new RestartRecall(this.books, opts.instrument, opts);
-    this.contingent = new ContingentOrders(this.books, this.reports);
+    this.contingent = new ContingentOrders(this.books, this.reports, this.recall);
     this.matching = new MatchingEngine(this.clock, this.books, {
       model: this.model,
       checks: this.checks,

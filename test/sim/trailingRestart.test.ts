@@ -10,7 +10,12 @@ import { fx, harness } from './harness.js';
 /** The store of a shadow engine's database, in memory. */
 function memoryMarks(): TrailingMarks & { readonly saved: Map<string, number> } {
   const saved = new Map<string, number>();
-  return { saved, load: (id) => saved.get(id), save: (id, wm) => void saved.set(id, wm) };
+  return {
+    saved,
+    load: (id) => saved.get(id),
+    save: (id, wm) => void saved.set(id, wm),
+    forget: (id) => void saved.delete(id),
+  };
 }
 
 describe('SimulatedVenue restart: trailing stops keep their best price', () => {
@@ -45,5 +50,21 @@ describe('SimulatedVenue restart: trailing stops keep their best price', () => {
     after.venue.adopt(stop);
     after.bar(86, 90, 86, 89);
     expect(after.fills(stop).map((f) => f.lastPx)).toEqual([fx(88)]);
+  });
+
+  it('a stop that fires, or is canceled, takes its mark with it; the other stops keep theirs', () => {
+    const marks = memoryMarks();
+    const h = harness({ position: 2, trailingMarks: marks });
+    h.bar(100, 101, 99, 100);
+    const fired = h.submit({ side: 'SELL', type: 'TRAILING_STOP', qty: 1, trailingPct: 0.1 });
+    const canceled = h.submit({ side: 'SELL', type: 'TRAILING_STOP', qty: 1, trailingPct: 0.3 });
+    h.bar(100, 120, 100, 115);
+    expect([...marks.saved.keys()].sort()).toEqual([canceled.id, fired.id].sort());
+    // 120 × 0.9 = 108: the 10% stop fires and fills; the 30% one (84) rests on.
+    h.bar(110, 110, 100, 101);
+    expect(h.fills(fired).map((f) => f.lastPx)).toEqual([fx(108)]);
+    expect([...marks.saved.keys()]).toEqual([canceled.id]);
+    h.venue.cancel(canceled, 'ERR_TEST_CANCEL');
+    expect(marks.saved.size).toBe(0);
   });
 });

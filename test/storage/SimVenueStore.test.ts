@@ -47,4 +47,14 @@ describe('SimVenueStore', () => {
     expect(again.trailingMark('T1')).toBeUndefined();
     expect(again.trailingMark('T2')).toBe(80);
   });
+
+  it('forgets the mark of one stop and leaves the others', () => {
+    const store = new SimVenueStore(t.open());
+    store.saveTrailingMark('T1', 120);
+    store.saveTrailingMark('T2', 80);
+    store.forgetTrailingMark('T1');
+    store.forgetTrailingMark('T9');
+    expect(store.trailingMark('T1')).toBeUndefined();
+    expect(store.trailingMark('T2')).toBe(80);
+  });
 });

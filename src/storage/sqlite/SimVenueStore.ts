@@ -41,6 +41,11 @@ export class SimVenueStore {
     return this.selectMark.get(orderId);
   }
 
+  /** Drops the mark of a stop that left the book. */
+  forgetTrailingMark(orderId: string): void {
+    this.deleteMark.run(orderId);
+  }
+
   /** Drops the marks of orders that are no longer open (they ended before or during the stop). */
   retainTrailingMarks(openIds: ReadonlySet<string>): void {
     this.db.transaction(() => {
