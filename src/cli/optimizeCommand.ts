@@ -26,6 +26,7 @@ import { buildParamSpace } from '../research/ParamSpace.js';
 import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
 import type { WorkerUsage } from '../research/ThreadPoolEvaluator.js';
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
+import { isStrategyPath } from '../strategies/loadStrategy.js';
 import type { AnyStrategyClass } from '../strategy/Strategy.js';
 import type { DataRangeCliOptions, FillCliOptions } from './backtestOptions.js';
 import { STRATEGY_OPTION_HELP, addDataRangeOptions, addFillOptions } from './backtestOptions.js';
@@ -192,8 +193,10 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
       strategyId: s.strategyRef,
       settings: s.settings,
     });
+    // A worker imports a strategy file only when allowed to (docs/research.md, "Distributed runs").
+    const allow = isStrategyPath(s.strategyRef) ? ' --allow-strategy-files' : '';
     process.stderr.write(
-      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}\n`,
+      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}${allow}\n`,
     );
     return ev;
   }

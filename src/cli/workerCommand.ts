@@ -2,6 +2,14 @@ import type { Command } from 'commander';
 import { DEFAULT_QUEUE_NAME } from '../research/queue/researchQueue.js';
 import { integer } from './optimizeCommand.js';
 
+interface WorkerOptions {
+  readonly queue: string;
+  readonly queueName: string;
+  readonly concurrency: string;
+  readonly allowStrategyFiles?: boolean;
+  readonly quiet?: boolean;
+}
+
 /** `qts worker`: runs optimization backtests from a Redis queue until stopped. */
 export function registerWorkerCommand(program: Command): void {
   program
@@ -16,24 +24,36 @@ export function registerWorkerCommand(program: Command): void {
       'jobs at once in this process (backtests are CPU-bound: start one process per core instead)',
       '1',
     )
-    .option('--quiet', 'no line per finished job')
-    .action(async (o: { queue: string; queueName: string; concurrency: string; quiet?: boolean }) => {
+    .option(
+      '--allow-strategy-files',
+      'also run a strategy file a run names (its absolute path on this machine, imported here): ' +
+        'whoever can write to the queue then chooses code this process runs. Without it, only ' +
+        'built-in strategy ids run and such jobs fail with ERR_STRATEGY_FILE_NOT_ALLOWED',
+    )
+    .option('--quiet', 'no line per finished job (failed jobs are still reported on stderr)')
+    .action(async (o: WorkerOptions) => {
       const concurrency = integer('concurrency', o.concurrency, 1);
       // Loaded when a worker starts, not with every `qts` command (BullMQ and Redis client).
       const { startQueueWorker } = await import('../research/queue/startQueueWorker.js');
+      const allowStrategyFiles = o.allowStrategyFiles === true;
       const worker = startQueueWorker({
         url: o.queue,
         queueName: o.queueName,
         concurrency,
-        ...(o.quiet
-          ? {}
-          : {
-              onJob: (n, job) =>
-                process.stdout.write(`job ${n}: run ${job.runId} batch ${job.batch} #${job.i}\n`),
-            }),
+        allowStrategyFiles,
+        onJob: (n, job, error) => {
+          const line = `job ${n}: run ${job.runId} batch ${job.batch} #${job.i}`;
+          if (error) process.stderr.write(`${line} failed: ${error.code}: ${error.message}\n`);
+          else if (o.quiet !== true) process.stdout.write(`${line}\n`);
+        },
       });
       await worker.ready;
-      process.stdout.write(`worker ready on queue "${o.queueName}" at ${o.queue} (pid ${process.pid})\n`);
+      const files = allowStrategyFiles
+        ? 'built-in strategies and strategy files'
+        : 'built-in strategies only';
+      process.stdout.write(
+        `worker ready on queue "${o.queueName}" at ${o.queue} (pid ${process.pid}; ${files})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { loadStrategyRef } from '../../backtest/loadStrategyRef.js';
 import { QtsError, isQtsError } from '../../core/QtsError.js';
 import type { BarSeries } from '../../model/BarSeries.js';
+import { isStrategyPath } from '../../strategies/loadStrategy.js';
 import type { AnyStrategyClass } from '../../strategy/Strategy.js';
 import type { BacktestSettings } from '../BacktestSettings.js';
 import type { ComboMetrics } from '../ComboMetrics.js';
@@ -13,9 +14,7 @@ import type { ComboJob, RunSpec } from './researchQueue.js';
 import { DEFAULT_QUEUE_NAME, RUN_TTL_SECONDS, redisOptionsFromUrl, runKeys } from './researchQueue.js';
 
 /** What a worker writes into a run's results hash for one task. */
-export type QueueReply =
-  | { readonly metrics: ComboMetrics }
-  | { readonly error: { readonly code: string; readonly message: string } };
+export type QueueReply = { readonly metrics: ComboMetrics } | { readonly error: QueueError };
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
@@ -23,8 +22,20 @@ export interface QueueWorkerOptions {
   readonly queueName?: string;
   /** Jobs run at once in this process (backtests are CPU-bound: 1 per process, one process per core). */
   readonly concurrency?: number;
-  /** Called after each job with the number done so far. */
-  readonly onJob?: (done: number, job: ComboJob) => void;
+  /**
+   * Whether a run may name a strategy file (an absolute path on this machine), which the worker
+   * then imports: whoever can write to the queue's Redis chooses the code it runs. Off, such a
+   * run's jobs fail with ERR_STRATEGY_FILE_NOT_ALLOWED and only built-in ids run.
+   */
+  readonly allowStrategyFiles?: boolean;
+  /** Called after each job with the number done so far, and its error when it failed. */
+  readonly onJob?: (done: number, job: ComboJob, error?: QueueError) => void;
+}
+
+/** A job's failure as it goes back to the run's coordinator. */
+export interface QueueError {
+  readonly code: string;
+  readonly message: string;
 }
 
 /** A running queue worker. */
@@ -64,6 +75,15 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
     if (specText === null)
       throw new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} has no data in Redis (finished or expired)`);
     const spec = JSON.parse(specText) as RunSpec;
+    // Before any of the run is loaded: the file is never imported, and the worker goes on.
+    if (isStrategyPath(spec.strategyId) && o.allowStrategyFiles !== true)
+      throw new QtsError(
+        'ERR_STRATEGY_FILE_NOT_ALLOWED',
+        `run ${runId} names the strategy file ${spec.strategyId}, and this worker runs built-in ` +
+          'strategies only: start it with `qts worker --allow-strategy-files` to load files a run names ' +
+          '(whoever can write to its Redis then chooses code it runs)',
+        { file: spec.strategyId },
+      );
     const series = await Promise.all(
       spec.series.map(async (s, k) => {
         const bytes = await redis.getBuffer(runKeys.series(runId, k));
@@ -98,7 +118,7 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
       const key = runKeys.results(runId, batch);
       await redis.multi().hset(key, String(i), JSON.stringify(reply)).expire(key, RUN_TTL_SECONDS).exec();
       processed++;
-      o.onJob?.(processed, job.data);
+      o.onJob?.(processed, job.data, 'error' in reply ? reply.error : undefined);
     },
     { connection: { ...connection }, concurrency: o.concurrency ?? 1 },
   );
