@@ -6,6 +6,7 @@ import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 import type { MarketDataChoice } from './selectMarketData.js';
+import { ShadowPerpetuals } from './ShadowPerpetuals.js';
 import { ShadowVenue } from './ShadowVenue.js';
 
 /**
@@ -36,10 +37,23 @@ export interface VenueContext {
   readonly loadOrder?: (orderId: string) => Order | undefined;
 }
 
-/** Shadow trading: the simulated venue, a paper account. */
-export const SHADOW_VARIANT: RuntimeVariant = {
-  mode: 'shadow',
-  allowMarketFallback: true,
-  makeVenue: ({ node, market, config, db }) =>
-    new ShadowVenue(node, config.account.commission, market.matchOn, db),
-};
+/**
+ * Shadow trading: the simulated venue, a paper account; perpetuals margined, cleared and
+ * funded as live (ShadowPerpetuals).
+ */
+export const SHADOW_VARIANT: RuntimeVariant = shadowVariant();
+
+/** The shadow variant; tests may shorten the wait before a funding settlement is asked for again. */
+export function shadowVariant(opts: { fundingRetryMs?: number } = {}): RuntimeVariant {
+  return {
+    mode: 'shadow',
+    allowMarketFallback: true,
+    makeVenue: (ctx) => {
+      const { node, market, config, db } = ctx;
+      const perpetuals = market.instruments.some((i) => i.kind === 'PERPETUAL')
+        ? new ShadowPerpetuals({ ...ctx, ...opts })
+        : undefined;
+      return new ShadowVenue(node, config.account.commission, market.matchOn, db, perpetuals);
+    },
+  };
+}

@@ -10,12 +10,16 @@ import { DEFAULT_FILL_MODEL, SimulatedVenue } from '../sim/SimulatedVenue.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { SimVenueStore } from '../storage/sqlite/SimVenueStore.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
+import type { ShadowPerpetuals } from './ShadowPerpetuals.js';
 
 /**
  * Shadow mode's venue: the backtest's SimulatedVenue, matching on live closed bars or
  * trades (whichever the market data source gives) in market time. With the engine's
  * database it keeps across a restart what the order journal does not say (trailing stops'
  * best prices) and reads there what closed before (a bracket's entry and closed legs).
+ * Perpetuals (with `perpetuals`): the venue margins orders and fills on the node's margin
+ * account and runs the backtest's clearing — mark, the exchange's settled funding,
+ * liquidation — whose events are booked through the node like fills.
  */
 export class ShadowVenue implements RuntimeVenue {
   private readonly marketTime = new MarketTimeClock();
@@ -27,6 +31,8 @@ export class ShadowVenue implements RuntimeVenue {
     commission: number,
     private readonly matchOn: 'bars' | 'trades',
     db?: SqliteDatabase,
+    /** Perpetuals: margin settings, clearing histories and funding (none when only spot is traded). */
+    readonly perpetuals?: ShadowPerpetuals,
   ) {
     const store = db === undefined ? undefined : new SimVenueStore(db);
     this.store = store;
@@ -37,6 +43,7 @@ export class ShadowVenue implements RuntimeVenue {
       config: { ...DEFAULT_FILL_MODEL, commission: toFixed(commission) },
       // After a restart, bracket children find their closed entry in the journal.
       lookup: (id) => node.oms.lookup(id),
+      ...perpetuals?.venueOptions(),
       ...(store === undefined
         ? {}
         : {
@@ -49,6 +56,7 @@ export class ShadowVenue implements RuntimeVenue {
             },
           }),
     });
+    if (perpetuals !== undefined) this.client.clearing?.setSink((e) => perpetuals.onClearing(e));
   }
 
   connect(sink: ExecutionReportSink): void {
@@ -61,27 +69,32 @@ export class ShadowVenue implements RuntimeVenue {
 
   onClosedBar(bar: Bar): void {
     if (this.matchOn !== 'bars') return;
-    this.marketTime.observe(bar.ts + timeframeToMs(bar.timeframe));
+    const end = bar.ts + timeframeToMs(bar.timeframe);
+    this.marketTime.observe(end);
+    this.perpetuals?.observe(bar.symbol, end);
     this.client.processBar(bar);
   }
 
   onTrade(trade: Trade): void {
     if (this.matchOn !== 'trades') return;
     this.marketTime.observe(trade.ts);
+    this.perpetuals?.observe(trade.symbol, trade.ts);
     this.client.processTrade(trade);
   }
 
-  prepare(): Promise<void> {
+  async prepare(): Promise<void> {
     // The book is restored: marks of trailing stops that ended meanwhile are of no use.
     this.store?.retainTrailingMarks(new Set(this.client.openOrders().map((o) => o.id)));
-    return Promise.resolve();
+    // Funding settled while the engine was down is charged before any strategy runs.
+    await this.perpetuals?.prepare();
   }
 
   components(): ComponentHealth[] {
-    return [];
+    return this.perpetuals?.components() ?? [];
   }
 
   stop(): Promise<void> {
+    this.perpetuals?.stop();
     return Promise.resolve();
   }
 }

@@ -109,6 +109,19 @@ export const NotificationsConfigSchema = z.object({
 export type NotificationsConfig = z.infer<typeof NotificationsConfigSchema>;
 
 /**
+ * Leverage and margin mode per USDT-M perpetual ("BTC/USDT:USDT"), one schema for live and
+ * shadow: live sets them on the exchange at startup, shadow on its simulated venue's margin
+ * account; both before any strategy may submit. A traded perpetual not listed runs at 1x isolated.
+ */
+export const PerpetualsSchema = z.record(
+  z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+:[A-Z0-9]+$/, 'perpetual symbols look like BTC/USDT:USDT'),
+  z.object({
+    leverage: z.number().int().min(1).max(125).default(1),
+    marginMode: z.enum(['isolated', 'cross']).default('isolated'),
+  }),
+);
+
+/**
  * Live trading (mode live, docs/live-trading.md). `confirmed` must be set explicitly
  * (LIVE_TRADING_CONFIRM=yes): live mode refuses to start without it.
  */
@@ -141,19 +154,20 @@ export const LiveConfigSchema = z.object({
    * exchange at startup before any strategy may submit (docs/live-trading.md, Perpetuals).
    * A traded perpetual not listed here runs at 1x isolated.
    */
-  perpetuals: z
-    .record(
-      z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+:[A-Z0-9]+$/, 'perpetual symbols look like BTC/USDT:USDT'),
-      z.object({
-        leverage: z.number().int().min(1).max(125).default(1),
-        marginMode: z.enum(['isolated', 'cross']).default('isolated'),
-      }),
-    )
-    .default({}),
+  perpetuals: PerpetualsSchema.default({}),
 });
 export type LiveConfig = z.infer<typeof LiveConfigSchema>;
-/** Leverage and margin mode of one perpetual in live mode. */
+/** Leverage and margin mode of one perpetual (live or shadow). */
 export type PerpetualSettingsConfig = LiveConfig['perpetuals'][string];
+
+/**
+ * Shadow mode (paper trading on live market data). `perpetuals` has the shape of
+ * `live.perpetuals`; when it is absent, shadow takes `live.perpetuals`, so a paper account
+ * margins its perpetuals as the live account it rehearses will (docs/futures.md).
+ */
+export const ShadowConfigSchema = z.object({
+  perpetuals: PerpetualsSchema.optional(),
+});
 
 /**
  * Proxies whose X-Forwarded-For names the client (addresses and CIDR ranges). Default
@@ -172,6 +186,7 @@ const trustedProxies = z
 /** Every setting of a running engine, in one place. */
 export const AppConfigSchema = z.object({
   live: LiveConfigSchema.default(LiveConfigSchema.parse({})),
+  shadow: ShadowConfigSchema.prefault({}),
   mode: z.enum(['shadow', 'live', 'api']).default('shadow'),
   exchange: z
     .object({

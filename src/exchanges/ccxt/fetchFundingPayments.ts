@@ -70,16 +70,18 @@ export async function fetchFundingPayments(
 }
 
 /**
- * The settled funding rates of `symbol` from `since`, by funding time; empty when the exchange
- * does not publish them (the payment is booked all the same, with rate and mark unknown).
+ * The settled funding rates of `symbol` from `since` (undefined: the latest page), by funding
+ * time; empty when the exchange does not publish them (the payment is booked all the same,
+ * with rate and mark unknown). A mark the exchange does not publish is ZERO.
  * Binance USDT-M: GET /fapi/v1/fundingRate —
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-History
  */
 export async function fetchSettledFundingRates(
   exchange: Exchange,
-  gate: RequestGate,
+  /** Live: the trading request gate; shadow (no gate): any `run` that makes the call. */
+  gate: Pick<RequestGate, 'run'>,
   symbol: string,
-  since: Millis,
+  since: Millis | undefined,
 ): Promise<Map<Millis, SettledFundingRate>> {
   const out = new Map<Millis, SettledFundingRate>();
   if (exchange.has['fetchFundingRateHistory'] !== true) return out;
