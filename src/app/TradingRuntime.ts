@@ -40,6 +40,8 @@ import type { LogTail } from '../monitor/LogTail.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { listenApi } from './listenApi.js';
 import { startWarmedUp } from './startWarmedUp.js';
+import type { StrategyFailureListener } from './StrategyFailureReporter.js';
+import { StrategyFailureReporter } from './StrategyFailureReporter.js';
 import { WarmUpProgress } from './WarmUpProgress.js';
 
 export interface RuntimeDeps {
@@ -115,6 +117,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     readonly log: Logger,
     audit: AuditSink,
     private readonly marketData: RuntimeMarketData,
+    private readonly failures: StrategyFailureReporter,
   ) {
     this.lastData = marketData.lastData;
     this.db = db;
@@ -170,6 +173,9 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     // Market data first: the instruments come from the exchange when it answers.
     // The listener exists before the runtime it feeds (the feed decides the instruments).
     const marketData = new RuntimeMarketData();
+    const audit = deps.audit ?? NULL_AUDIT;
+    // A strategy whose handler throws is quarantined, never the engine (see StrategyFailureReporter).
+    const failures = new StrategyFailureReporter(log, audit);
     let market: MarketDataChoice | undefined;
     let runtime: TradingRuntime;
     try {
@@ -182,12 +188,29 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         allowFallback: variant.allowMarketFallback,
         exchangeFactory: deps.exchangeFactory,
       });
-      const node = resumeNode(config, clock, market, storage, log, (symbol) =>
-        marketData.lastData.get(symbol),
+      const node = resumeNode(
+        config,
+        clock,
+        market,
+        storage,
+        log,
+        (symbol) => marketData.lastData.get(symbol),
+        (f) => failures.report(f),
       );
-      const audit = deps.audit ?? NULL_AUDIT;
       const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
-      runtime = new TradingRuntime(config, storage, clock, mode, node, venue, market, log, audit, marketData);
+      runtime = new TradingRuntime(
+        config,
+        storage,
+        clock,
+        mode,
+        node,
+        venue,
+        market,
+        log,
+        audit,
+        marketData,
+        failures,
+      );
     } catch (e) {
       await releaseUnbuilt(storage, clock, market, e);
       throw e;
@@ -325,6 +348,10 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
 
   onRequestProblem(listener: RequestProblemHook): () => void {
     return this.marketData.onRequestProblem(listener);
+  }
+
+  onStrategyFailure(listener: StrategyFailureListener): () => void {
+    return this.failures.subscribe(listener);
   }
 
   /** The HTTP port actually bound (0 before listen or without HTTP). */

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/configSchema.js';
 import type { Millis } from '../core/time.js';
 import type { LiveClock } from '../kernel/LiveClock.js';
 import type { OrderFilled } from '../model/events.js';
-import type { TradingNode } from '../node/TradingNode.js';
+import type { StrategyFailure, TradingNode } from '../node/TradingNode.js';
 import type { FillRecord } from '../storage/sqlite/FillStore.js';
 import type { RuntimeStorage } from './openRuntimeStorage.js';
 import { runtimeNode } from './runtimeNode.js';
@@ -23,9 +23,20 @@ export function resumeNode(
   { db, stores }: RuntimeStorage,
   log: Logger,
   lastDataAt: (symbol: string) => Millis | undefined,
+  onStrategyFailure: (failure: StrategyFailure) => void,
 ): TradingNode {
   const snapshot = stores.ledger.latest();
-  const node = runtimeNode(config, clock, market, snapshot?.cash, db, stores.orders, log, lastDataAt);
+  const node = runtimeNode(
+    config,
+    clock,
+    market,
+    snapshot?.cash,
+    db,
+    stores.orders,
+    log,
+    lastDataAt,
+    onStrategyFailure,
+  );
   if (snapshot) node.portfolio.restorePositions(snapshot.positions);
   // No snapshot at all: every fill came after it. A snapshot from before fillsUpto was
   // recorded cannot say which fills it holds, and is taken as it is.

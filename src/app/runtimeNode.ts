@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/configSchema.js';
 import { toFixed } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { LiveClock } from '../kernel/LiveClock.js';
+import type { StrategyFailure } from '../node/TradingNode.js';
 import { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import type { OrderStore } from '../storage/sqlite/OrderStore.js';
@@ -14,7 +15,8 @@ import type { MarketDataChoice } from './selectMarketData.js';
  * The trading node of a shadow or live engine: the instruments the market data chose, the
  * configured risk limits, the cash of the last saved ledger (the configured initial cash on a
  * first start), orders journaled to SQLite and ids that continue where the last run stopped,
- * so a restart never reuses a client order id.
+ * so a restart never reuses a client order id. A strategy whose handler throws is quarantined
+ * and told to `onStrategyFailure`; the engine goes on.
  */
 export function runtimeNode(
   config: AppConfig,
@@ -25,6 +27,7 @@ export function runtimeNode(
   orders: OrderStore,
   log: Logger,
   lastDataAt: (symbol: string) => Millis | undefined,
+  onStrategyFailure: (failure: StrategyFailure) => void,
 ): TradingNode {
   const currency = config.account.currency;
   const risk = config.risk;
@@ -48,5 +51,6 @@ export function runtimeNode(
     stateStore: (id) => new SqliteStrategyStateStore(db, id),
     logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
     orderIdsUsed: orders.lastSequence('Q'),
+    onStrategyFailure,
   });
 }

@@ -46,6 +46,9 @@ export interface FuturesStats {
   }[];
 }
 
+/** The order id of a liquidation's fill line: no order of the OMS has it. */
+export const LIQUIDATION_ORDER_ID = 'LIQUIDATION';
+
 /**
  * The futures side of one backtest: sets leverage and margin mode on the account, hands the
  * venue its margin view and clearing, records funding and liquidations for the report and
@@ -161,7 +164,7 @@ export class FuturesRun {
       this.onFill({
         type: 'OrderFilled',
         eventId: '',
-        orderId: 'LIQUIDATION',
+        orderId: LIQUIDATION_ORDER_ID,
         tradeId: `LIQ-${this.liquidations.length}`,
         strategyId: this.strategyId,
         symbol: e.symbol,

@@ -1,4 +1,4 @@
-import { toFixed } from '../core/Fixed.js';
+import { ZERO, toFixed } from '../core/Fixed.js';
 import { isQtsError, QtsError } from '../core/QtsError.js';
 import { isoTime } from '../core/time.js';
 import type { BacktestReport } from '../backtest/BacktestReport.js';
@@ -8,12 +8,14 @@ import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import type { BacktestConfig, BacktestResult } from '../backtest/runBacktest.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
+import { LIQUIDATION_ORDER_ID } from '../backtest/FuturesRun.js';
 import type { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
 import { loadTradesCsv } from '../data/loadTradesCsv.js';
 import type { BarSeries } from '../model/BarSeries.js';
+import type { Order } from '../model/Order.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { parseDateRange } from '../core/dateOption.js';
 import { checkOneSlippageModel, slippageOf } from '../research/BacktestSettings.js';
@@ -65,7 +67,7 @@ export async function backtestAction(
     const { result, series } = streamed ?? runLoaded(opts, plan);
     // The summary first: a report that cannot be written (a full disk) must not take the
     // run's figures with it, nor keep the other report from being written.
-    process.stdout.write(summary(result.report));
+    process.stdout.write(summary(result));
     const failures: unknown[] = [];
     const attempt = (write: () => void): void => {
       try {
@@ -261,19 +263,44 @@ function fmt(x: number | null, digits = 2): string {
 }
 
 /**
- * Orders that never filled, said in the summary: with `--fill next-open` an all-in buy sized on
+ * Orders not filled in full, said in the summary: with `--fill next-open` an all-in buy sized on
  * the close is refused at a higher open for want of cash, and "105 filled" alone hid 45 of them.
  * Orders still open when the data ended (a market order sent on the last bar, resting limits and
- * stops) were refused by no one, and are said apart from those the venue turned down.
+ * stops) were refused by no one, and are said apart from those the venue turned down. An order
+ * that filled in part (its fills are in the report) is said apart from those that filled nothing:
+ * "not filled" for a limit canceled after half of it traded, under --volume-share, was untrue.
  */
-function unfilled(r: BacktestReport): string {
+function unfilled(r: BacktestReport, stillOpen: readonly Order[]): string {
   const missing = r.ordersTotal - r.orders;
   if (missing <= 0) return '';
-  const closed = missing - r.ordersDenied - r.ordersOpen;
-  const open = r.ordersOpen > 0 ? `, ${r.ordersOpen} still open when the data ended` : '';
+  const partOpen = stillOpen.reduce((n, o) => (o.filledQty > ZERO ? n + 1 : n), 0);
+  const partClosed = partlyFilledClosed(r, stillOpen);
+  const none = missing - partClosed - partOpen;
+  const openNone = r.ordersOpen - partOpen;
+  const closed = none - r.ordersDenied - openNone;
+  const parts = [
+    partClosed > 0 ? `${partClosed} partly filled then canceled or expired` : '',
+    partOpen > 0 ? `${partOpen} partly filled and still open when the data ended` : '',
+    none > 0 || partClosed + partOpen === 0
+      ? `${none} not filled: ${r.ordersDenied} denied by risk, ${closed} rejected, canceled or expired at the venue` +
+        (openNone > 0 ? `, ${openNone} still open when the data ended` : '')
+      : '',
+  ].filter((p) => p !== '');
   const codes = Object.entries(r.ordersRefused).map(([code, n]) => `${code} ×${n}`);
   const why = codes.length === 0 ? '' : `; refused: ${codes.join(', ')}`;
-  return ` (${missing} not filled: ${r.ordersDenied} denied by risk, ${closed} rejected, canceled or expired at the venue${open}${why})`;
+  return ` (${parts.join(', ')}${why})`;
+}
+
+/**
+ * Orders that filled in part and then ended canceled or expired (the only ends of a partly
+ * filled order besides FILLED): those with fills in the report, less the ones filled in full and
+ * those still open. Liquidations are fill lines of no order.
+ */
+function partlyFilledClosed(r: BacktestReport, stillOpen: readonly Order[]): number {
+  const ids = new Set<string>();
+  for (const f of r.fills) if (f.orderId !== LIQUIDATION_ORDER_ID) ids.add(f.orderId);
+  for (const o of stillOpen) ids.delete(o.id);
+  return ids.size - r.orders;
 }
 
 /**
@@ -290,8 +317,12 @@ function fundsHint(r: BacktestReport): string[] {
   ];
 }
 
-/** The human summary printed after a run. */
-export function summary(r: BacktestReport): string {
+/**
+ * The human summary printed after a run, from its report and the orders the run left open (some
+ * may have filled in part, which the report alone cannot tell).
+ */
+export function summary(result: Pick<BacktestResult, 'report' | 'node'>): string {
+  const r = result.report;
   const lines = [
     `${r.strategy} on ${r.symbols.join(', ')} ${r.timeframe} · ${r.stats.bars} bars · ${day(r.stats.startTs)} → ${day(r.stats.endTs)}`,
     `final equity      ${r.finalEquityExact} ${r.currency} (${pct(r.totalReturn)})`,
@@ -299,7 +330,7 @@ export function summary(r: BacktestReport): string {
     `Sharpe            ${fmt(r.sharpe)}    Sortino ${fmt(r.sortino)}    Calmar ${fmt(r.calmar)}`,
     `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
     `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
-    `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r)} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
+    `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r, result.node.oms.openOrders())} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
     ...fundsHint(r),
     `trade log sha256  ${r.tradeLogSha256}`,
     ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),

@@ -6,6 +6,8 @@ import { OrderStatus } from './enums.js';
 import type { OrderAmendRequested, OrderCancelRequested, OrderEvent, OrderFilled } from './events.js';
 import { amendProblem, amendedRequest } from './OrderAmend.js';
 import type { OrderRequest } from './OrderRequest.js';
+import type { OrderView } from './OrderView.js';
+import { ReadOnlyOrder } from './OrderView.js';
 
 /**
  * The order lifecycle as an explicit table. Live venues may report a fill before the
@@ -114,7 +116,7 @@ type RequestEvent = Extract<
  * The fees an order's fills paid in `currency`. A spot fill whose fee is taken in the base
  * coin (Instrument.feeSide) takes those coins from what the order bought or sold.
  */
-export function feesPaidIn(order: Order, currency: string): Fixed {
+export function feesPaidIn(order: Pick<OrderView, 'events'>, currency: string): Fixed {
   let fees = ZERO;
   for (const e of order.events)
     if (e.type === 'OrderFilled' && e.feeCurrency === currency) fees = add(fees, e.fee);
@@ -130,7 +132,7 @@ export function feesPaidIn(order: Order, currency: string): Fixed {
  * order is open until the venue's OrderCanceled (or a fill, or an expiry) ends it, and
  * `pendingCancel` says a cancel is wanted meanwhile.
  */
-export class Order {
+export class Order implements OrderView {
   readonly id: string;
   readonly strategyId: string;
   /** The terms in force: the original request, or the last amend the venue confirmed. */
@@ -165,6 +167,8 @@ export class Order {
    */
   private firstTradeId: string | undefined;
   private moreTradeIds: Set<string> | undefined;
+  /** The read-only face handed to the order's strategy, made the first time it is asked. */
+  private face: OrderView | undefined;
 
   constructor(id: string, strategyId: string, request: OrderRequest, createdAt: Millis) {
     this.id = id;
@@ -172,6 +176,14 @@ export class Order {
     this.terms = request;
     this.createdAt = createdAt;
     this.updatedAt = createdAt;
+  }
+
+  /**
+   * This order as its strategy may see it (OrderView): the same state, live, but nothing a
+   * strategy can write. One per order, so a strategy comparing orders by identity still can.
+   */
+  get view(): OrderView {
+    return (this.face ??= new ReadOnlyOrder(this));
   }
 
   /** The terms in force (amended only once the venue confirmed). */

@@ -5,8 +5,10 @@ import type { Millis } from '../core/time.js';
 import { barsTopic, formingBarsTopic, tradesTopic } from '../kernel/topics.js';
 import type { Instrument } from '../model/Instrument.js';
 import { closingQty } from '../model/Instrument.js';
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
+import { viewsOf } from '../model/OrderView.js';
 import type { Strategy } from '../strategy/Strategy.js';
+import { checkTimerInterval } from '../strategy/timerInterval.js';
 import type { AmendOutcome } from '../model/OrderAmend.js';
 import type {
   AmendChange,
@@ -25,7 +27,8 @@ import type { SizingSpec } from '../portfolio/Sizer.js';
 import type { ContextHost } from './ContextHost.js';
 import { PositionViews } from './PositionViews.js';
 import { StrategyOrders } from './StrategyOrders.js';
-import { strategyFailed } from './strategyFailed.js';
+import type { StrategyFailure, StrategyHook } from './strategyFailed.js';
+import { ERR_STRATEGY_QUARANTINED } from './strategyFailed.js';
 import { StrategyTimers } from './StrategyTimers.js';
 import { uncommittedCash } from './uncommittedCash.js';
 import { WarmUpRefusals } from './WarmUpRefusals.js';
@@ -33,6 +36,17 @@ import { WarmUpStateStore } from './WarmUpStateStore.js';
 
 export type { ContextHost } from './ContextHost.js';
 export { ERR_WARMING_UP } from './WarmUpRefusals.js';
+
+/**
+ * Called from the catch around a strategy handler with what it threw: throws the named error
+ * (backtests) or quarantines the instance (shadow, live); see StrategyRegistry.fail.
+ */
+export type HandlerFailed = (
+  hook: StrategyHook,
+  symbol: string | undefined,
+  ts: Millis,
+  err: unknown,
+) => void;
 
 /**
  * The StrategyContext a TradingNode hands each strategy. The convenience verbs (buy, sell,
@@ -62,6 +76,8 @@ export class NodeStrategyContext implements StrategyContext {
   /** Closed bars of its own timeframe per symbol the strategy was handed while warming up. */
   private readonly warmUpBarsSeen = new Map<string, number>();
   private readonly refusals: WarmUpRefusals;
+  /** Set once a handler threw and the instance was quarantined (see `quarantine`). */
+  private failure: StrategyFailure | undefined;
 
   constructor(
     private readonly node: ContextHost,
@@ -70,6 +86,8 @@ export class NodeStrategyContext implements StrategyContext {
     readonly timeframe: string,
     state: StrategyStateStore,
     logSink: StrategyLogSink,
+    /** What an exception a handler lets escape becomes. */
+    private readonly failed: HandlerFailed,
     /** This strategy's sizer (the node's default when the deployment names none). */
     sizing: SizingSpec = node.sizing,
   ) {
@@ -95,7 +113,7 @@ export class NodeStrategyContext implements StrategyContext {
       try {
         this.owner().onTimer(name, ts);
       } catch (e) {
-        throw strategyFailed(strategyId, 'onTimer', undefined, ts, e);
+        this.failed('onTimer', undefined, ts, e);
       }
     });
   }
@@ -114,6 +132,28 @@ export class NodeStrategyContext implements StrategyContext {
     this.timers.cancelAll();
     this.subscribed.clear();
     this.strategy = inert;
+  }
+
+  /**
+   * A handler threw and the engine quarantines the instance: disconnected as on a stop, and
+   * from now on every verb that would act (orders, cancels, amends, timers, subscriptions)
+   * throws ERR_STRATEGY_QUARANTINED, so a handler still running when it was quarantined (its
+   * onFill threw inside its own onBar's buy) acts no more. Reads still answer.
+   */
+  quarantine(inert: Strategy<unknown>, failure: StrategyFailure): void {
+    this.failure = failure;
+    this.detach(inert);
+  }
+
+  /** Refuses a verb of a quarantined instance (see `quarantine`). */
+  private refuseIfQuarantined(verb: string): void {
+    const f = this.failure;
+    if (f === undefined) return;
+    throw new QtsError(
+      ERR_STRATEGY_QUARANTINED,
+      `strategy ${this.strategyId} is quarantined since it failed in ${f.hook}: ${verb} refused`,
+      { strategyId: this.strategyId, hook: f.hook },
+    );
   }
 
   /**
@@ -158,6 +198,7 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   subscribeBars(symbol: string, timeframe: string): void {
+    this.refuseIfQuarantined('subscribeBars');
     const key = `b|${symbol}|${timeframe}`;
     if (this.subscribed.has(key)) return;
     this.subscribed.add(key);
@@ -171,20 +212,21 @@ export class NodeStrategyContext implements StrategyContext {
         try {
           this.owner().onBar(bar);
         } catch (e) {
-          throw strategyFailed(this.strategyId, 'onBar', symbol, bar.ts, e);
+          this.failed('onBar', symbol, bar.ts, e);
         }
       }),
       this.node.bus.subscribe(formingBarsTopic(symbol, timeframe), (bar) => {
         try {
           this.owner().onBarUpdate(bar);
         } catch (e) {
-          throw strategyFailed(this.strategyId, 'onBarUpdate', symbol, bar.ts, e);
+          this.failed('onBarUpdate', symbol, bar.ts, e);
         }
       }),
     );
   }
 
   subscribeTrades(symbol: string): void {
+    this.refuseIfQuarantined('subscribeTrades');
     const key = `t|${symbol}`;
     if (this.subscribed.has(key)) return;
     this.subscribed.add(key);
@@ -193,7 +235,7 @@ export class NodeStrategyContext implements StrategyContext {
         try {
           this.owner().onTrade(trade);
         } catch (e) {
-          throw strategyFailed(this.strategyId, 'onTrade', symbol, trade.ts, e);
+          this.failed('onTrade', symbol, trade.ts, e);
         }
       }),
     );
@@ -215,52 +257,60 @@ export class NodeStrategyContext implements StrategyContext {
     return this.positions.position(symbol);
   }
 
-  openOrders(symbol?: string): readonly Order[] {
-    return this.node.oms.openOrders(symbol, this.strategyId);
+  openOrders(symbol?: string): readonly OrderView[] {
+    return viewsOf(this.node.oms.openOrders(symbol, this.strategyId));
   }
 
-  order(orderId: string): Order | undefined {
+  order(orderId: string): OrderView | undefined {
     // A read, so warm-up changes nothing; the journal is read only when memory has no answer.
     const order = this.node.oms.lookup(orderId);
-    return order?.strategyId === this.strategyId ? order : undefined;
+    return order?.strategyId === this.strategyId ? order.view : undefined;
   }
 
-  submitOrder(intent: OrderIntent): Order {
+  submitOrder(intent: OrderIntent): OrderView {
+    this.refuseIfQuarantined('submitOrder');
     if (this.warmingUp) return this.refusals.order(intent.symbol, intent.side, intent, intent.quantity);
     return this.orders.submitOrder(intent);
   }
 
-  buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+  buy(symbol: string, quantity?: Numeric, options: OrderOptions = {}): OrderView {
+    this.refuseIfQuarantined('buy');
     if (this.warmingUp) return this.refusals.order(symbol, 'BUY', options, quantity);
     return this.orders.buy(symbol, quantity, options);
   }
 
-  sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): Order {
+  sell(symbol: string, quantity?: Numeric, options: OrderOptions = {}): OrderView {
+    this.refuseIfQuarantined('sell');
     if (this.warmingUp) return this.refusals.order(symbol, 'SELL', options, quantity);
     return this.orders.sell(symbol, quantity, options);
   }
 
   bracket(intent: BracketIntent): Bracket {
+    this.refuseIfQuarantined('bracket');
     if (this.warmingUp) return this.refusals.bracket(intent);
     return this.orders.bracket(intent);
   }
 
   cancel(orderId: string): void {
+    this.refuseIfQuarantined('cancel');
     if (this.warmingUp) return;
     this.orders.cancel(orderId);
   }
 
   amend(orderId: string, change: AmendChange): AmendOutcome {
+    this.refuseIfQuarantined('amend');
     if (this.warmingUp) return this.refusals.amend();
     return this.orders.amend(orderId, change);
   }
 
   cancelAll(symbol?: string): void {
+    this.refuseIfQuarantined('cancelAll');
     if (this.warmingUp) return;
     this.orders.cancelAll(symbol);
   }
 
-  closePosition(symbol: string): Order | undefined {
+  closePosition(symbol: string): OrderView | undefined {
+    this.refuseIfQuarantined('closePosition');
     const held = this.node.portfolio.positionQty(symbol);
     if (held === ZERO) return undefined;
     const side = held > 0n ? 'SELL' : 'BUY';
@@ -272,19 +322,16 @@ export class NodeStrategyContext implements StrategyContext {
   }
 
   setTimer(name: string, intervalMs: number): void {
+    this.refuseIfQuarantined('setTimer');
     // Checked here, not by the clock, so a bad interval fails the same in every mode and while
-    // warming up (when the timer is only armed later): a NaN or zero interval never fires in a
-    // backtest but would spin a live event loop.
-    if (!(Number.isFinite(intervalMs) && intervalMs > 0))
-      throw new QtsError(
-        'ERR_TIMER_INTERVAL',
-        `timer ${name}: interval must be a positive number of ms (got ${intervalMs})`,
-      );
+    // warming up (when the timer is only armed later): see checkTimerInterval.
+    checkTimerInterval(name, intervalMs);
     if (this.warmingUp) this.timers.deferTimer(name, intervalMs);
     else this.timers.setTimer(name, intervalMs);
   }
 
   setAlarm(name: string, at: Millis): void {
+    this.refuseIfQuarantined('setAlarm');
     // A NaN time never fires in a backtest and fires at once live: refused in every mode.
     if (!Number.isFinite(at))
       throw new QtsError('ERR_TIMER_TIME', `alarm ${name}: time must be a finite epoch ms (got ${at})`);

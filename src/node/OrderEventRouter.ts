@@ -2,23 +2,25 @@ import type { ExecutionEngine } from '../execution/ExecutionEngine.js';
 import type { OrderEvent } from '../model/events.js';
 import type { Order } from '../model/Order.js';
 import type { Portfolio } from '../portfolio/Portfolio.js';
-import type { Strategy } from '../strategy/Strategy.js';
 import type { FillBooking } from './FillBooking.js';
-import { strategyFailed } from './strategyFailed.js';
 import type { StrategyEntry, StrategyRegistry } from './StrategyRegistry.js';
 
-/** Tells a strategy of an event of one of its orders. */
-function deliver(strategy: Strategy<unknown>, order: Order, event: OrderEvent): void {
+/**
+ * Tells a strategy of an event of one of its orders. What it throws is the registry's to judge
+ * (StrategyRegistry.fail): the event is already applied, and the OMS's publish goes on to the
+ * bus's other subscribers. A strategy quarantined by its onOrderUpdate hears no onFill.
+ */
+function deliver(registry: StrategyRegistry, e: StrategyEntry, order: Order, event: OrderEvent): void {
   try {
-    strategy.onOrderUpdate(order, event);
-  } catch (e) {
-    throw strategyFailed(event.strategyId, 'onOrderUpdate', event.symbol, event.ts, e);
+    e.strategy.onOrderUpdate(order.view, event);
+  } catch (err) {
+    registry.fail(e, 'onOrderUpdate', event.symbol, event.ts, err);
   }
-  if (event.type !== 'OrderFilled') return;
+  if (event.type !== 'OrderFilled' || e.failure !== undefined) return;
   try {
-    strategy.onFill(event, order);
-  } catch (e) {
-    throw strategyFailed(event.strategyId, 'onFill', event.symbol, event.ts, e);
+    e.strategy.onFill(event, order.view);
+  } catch (err) {
+    registry.fail(e, 'onFill', event.symbol, event.ts, err);
   }
 }
 
@@ -56,7 +58,7 @@ export class OrderEventRouter {
       held.hold(order, event);
       return true;
     }
-    deliver(entry.strategy, order, event);
+    deliver(this.strategies, entry, order, event);
     return false;
   }
 
@@ -96,7 +98,7 @@ export class OrderEventRouter {
     if (!strategies.isStarted || !e.running || e.ctx.isWarmingUp || e.held.size === 0) return;
     if (!e.ctx.symbols.some((s) => this.hasLiveData(s))) return;
     e.held.release(
-      (order, event) => deliver(e.strategy, order, event),
+      (order, event) => deliver(strategies, e, order, event),
       () => strategies.isStarted && e.running && strategies.get(e.deployment.id) === e,
     );
   }

@@ -3,6 +3,7 @@ import { ZERO, floorToStep, fromNumber, toFixed, toNumber } from '../core/Fixed.
 import { isQtsError } from '../core/QtsError.js';
 import { sellableWithFee } from '../model/Instrument.js';
 import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import { OrderType } from '../model/enums.js';
 import type { OrderSide } from '../model/enums.js';
 import { sizeOrder } from '../portfolio/Sizer.js';
@@ -22,7 +23,7 @@ import { toOrderRequest } from './toOrderRequest.js';
 /**
  * A strategy's order verbs once it trades (NodeStrategyContext answers them itself while it
  * warms up): sizing, rounding to the lot and tick, brackets, amends and cancels, all scoped
- * to the strategy's own orders.
+ * to the strategy's own orders. Orders go back to the strategy as their read-only view.
  *
  * The verbs catch in place rather than through a wrapper taking a closure: they run once per
  * order, and the closure would be one more allocation on that path.
@@ -37,7 +38,7 @@ export class StrategyOrders {
     private readonly sizing: SizingSpec,
   ) {}
 
-  submitOrder(intent: OrderIntent): Order {
+  submitOrder(intent: OrderIntent): OrderView {
     try {
       const quantity = toFixed(intent.quantity);
       return this.node.submit(
@@ -50,16 +51,16 @@ export class StrategyOrders {
           quantity,
           false,
         ),
-      );
+      ).view;
     } catch (e) {
       return this.invalidNumber(e, intent.symbol, intent.side);
     }
   }
 
-  buy(symbol: string, quantity: Numeric | undefined, options: OrderOptions): Order {
+  buy(symbol: string, quantity: Numeric | undefined, options: OrderOptions): OrderView {
     try {
       const qty = quantity === undefined ? this.sizedQuantity(symbol) : toFixed(quantity);
-      return this.place(symbol, 'BUY', qty, options);
+      return this.place(symbol, 'BUY', qty, options).view;
     } catch (e) {
       return this.invalidNumber(e, symbol, 'BUY');
     }
@@ -70,7 +71,7 @@ export class StrategyOrders {
    * the sell's fee in the base coin, what leaves the fee's coins in the account (see
    * sellableWithFee; the rest stays as dust).
    */
-  sell(symbol: string, quantity: Numeric | undefined, options: OrderOptions): Order {
+  sell(symbol: string, quantity: Numeric | undefined, options: OrderOptions): OrderView {
     try {
       const held = this.node.portfolio.positionQty(symbol);
       const qty =
@@ -79,7 +80,7 @@ export class StrategyOrders {
             ? sellableWithFee(this.node.instrument(symbol), held)
             : ZERO
           : toFixed(quantity);
-      return this.place(symbol, 'SELL', qty, options);
+      return this.place(symbol, 'SELL', qty, options).view;
     } catch (e) {
       return this.invalidNumber(e, symbol, 'SELL');
     }
@@ -89,10 +90,10 @@ export class StrategyOrders {
    * An amount that is not a number (NaN, Infinity, "abc") is a bad order, not a crash:
    * it becomes an order denied with ERR_RISK_INVALID_NUMBER, like any other denial.
    */
-  private invalidNumber(e: unknown, symbol: string, side: OrderSide): Order {
+  private invalidNumber(e: unknown, symbol: string, side: OrderSide): OrderView {
     if (!isQtsError(e, 'ERR_INVALID_DECIMAL')) throw e;
     const request = toOrderRequest(this.node.instrument(symbol), symbol, side, {}, ZERO, false);
-    return this.node.deny(this.strategyId, request, 'ERR_RISK_INVALID_NUMBER', e.message);
+    return this.node.deny(this.strategyId, request, 'ERR_RISK_INVALID_NUMBER', e.message).view;
   }
 
   /** Entry, then a stop-loss and a take-profit that reduce only and cancel each other. */
@@ -117,7 +118,7 @@ export class StrategyOrders {
       type: OrderType.LIMIT,
       price: intent.takeProfit,
     });
-    return { entry, stopLoss, takeProfit };
+    return { entry: entry.view, stopLoss: stopLoss.view, takeProfit: takeProfit.view };
   }
 
   cancel(orderId: string): void {
@@ -159,8 +160,8 @@ export class StrategyOrders {
    * Flattens a position with a reduce-only order of `qty` on `side`, tagged `close`
    * (NodeStrategyContext.closePosition works both out from the position).
    */
-  closePosition(symbol: string, side: OrderSide, qty: Fixed): Order {
-    return this.place(symbol, side, qty, { reduceOnly: true, tag: 'close' });
+  closePosition(symbol: string, side: OrderSide, qty: Fixed): OrderView {
+    return this.place(symbol, side, qty, { reduceOnly: true, tag: 'close' }).view;
   }
 
   /**

@@ -7,6 +7,7 @@ import { HeldOrderEvents } from './HeldOrderEvents.js';
 import type { ContextHost } from './NodeStrategyContext.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
+import type { StrategyFailure, StrategyHook } from './strategyFailed.js';
 import { strategyFailed } from './strategyFailed.js';
 
 /** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
@@ -27,6 +28,8 @@ export interface StrategyInfo extends StrategyDeployment {
   readonly warmedUp: boolean;
   /** Closed bars of its own timeframe per symbol this instance saw as history (NodeStrategyContext.warmUpBars). */
   readonly warmUpBars: ReadonlyMap<string, number>;
+  /** Why this instance was quarantined (a handler threw, see StrategyRegistry.fail); undefined if it was not. */
+  readonly failure: StrategyFailure | undefined;
 }
 
 /** A strategy instance as the node runs it. */
@@ -40,6 +43,8 @@ export interface StrategyEntry {
   warmedUp: boolean;
   /** Its order events that arrived before it could act on them (see HeldOrderEvents). */
   held: HeldOrderEvents;
+  /** Set when a handler threw and the instance was quarantined (see StrategyRegistry.fail). */
+  failure?: StrategyFailure;
 }
 
 /** What the registry needs to build strategy instances and hand them what was held for them. */
@@ -53,6 +58,11 @@ export interface StrategyRegistryOptions {
    * OrderEventRouter.releaseHeld); called when a strategy may have become able to.
    */
   readonly releaseHeld: (entry: StrategyEntry) => void;
+  /**
+   * What becomes of an instance whose handler throws. Absent (backtests): the named error is
+   * thrown and the run ends. Present (shadow, live): the instance is quarantined and this is told.
+   */
+  readonly onFailure?: ((failure: StrategyFailure) => void) | undefined;
 }
 
 /** Stands in for a stopped strategy: every handler does nothing. */
@@ -104,6 +114,7 @@ export class StrategyRegistry {
       running: e.running,
       warmedUp: e.warmedUp && e.running,
       warmUpBars: e.ctx.warmUpBars,
+      failure: e.failure,
     }));
   }
 
@@ -114,12 +125,15 @@ export class StrategyRegistry {
     for (const s of d.symbols) this.opts.host.instrument(s);
     const entry = this.instantiate(d);
     this.entries.set(d.id, entry);
-    if (this.started) this.startOne(entry);
+    if (this.started) this.startOne(entry, true);
   }
 
   /** A fresh instance of a deployment: new context (its state store reads the same saved state). */
   private instantiate(d: StrategyDeployment): StrategyEntry {
     const host = this.opts.host;
+    // The context reports its handlers' exceptions against this very instance, never a later
+    // one started under the same id.
+    const built: { entry?: StrategyEntry } = {};
     const ctx = new NodeStrategyContext(
       host,
       d.id,
@@ -127,6 +141,10 @@ export class StrategyRegistry {
       d.timeframe,
       this.opts.stateStore(d.id),
       this.opts.logSink,
+      (hook, symbol, ts, err) => {
+        if (built.entry === undefined) throw strategyFailed(d.id, hook, symbol, ts, err);
+        this.fail(built.entry, hook, symbol, ts, err);
+      },
       d.sizing ?? host.sizing,
     );
     const Ctor = d.strategyClass as unknown as new (c: NodeStrategyContext, p: unknown) => Strategy<unknown>;
@@ -134,7 +152,7 @@ export class StrategyRegistry {
     ctx.bind(strategy);
     // Started (through the API) while the others warm up: it warms up with them.
     if (this.warmingUp) ctx.beginWarmUp();
-    return {
+    const entry: StrategyEntry = {
       strategy,
       ctx,
       deployment: d,
@@ -142,23 +160,61 @@ export class StrategyRegistry {
       warmedUp: this.warmingUp,
       held: new HeldOrderEvents(),
     };
+    built.entry = entry;
+    return entry;
   }
 
-  /** Tells an instance it starts; what it throws names it (see strategyFailed). */
-  private startOne(e: StrategyEntry): void {
+  /**
+   * A handler of instance `e` threw `err` (named by `strategyFailed`). Without a failure policy
+   * (backtests) the error is thrown and ends the run. With one (shadow, live) the instance is
+   * quarantined — disconnected from data and timers as on a stop, but without onStop (its code
+   * is not trusted to run again), its held order events dropped, its order verbs refused
+   * (ERR_STRATEGY_QUARANTINED) — and the policy is told once; the engine and the other
+   * instances go on. Its open orders and positions stay, so a protective stop keeps protecting.
+   * Every call site catches right around the strategy's own call, after the engine applied the
+   * event (fill booked, order state moved): quarantining leaves nothing half-done, and the
+   * bus's later subscribers (venue emulation of stops and brackets, journal, metrics) still
+   * see the event. Later exceptions of an instance already quarantined are its handler
+   * unwinding (a refused verb) and are dropped. `command`: an operator's start, whose caller
+   * is answered with the error too.
+   */
+  fail(
+    e: StrategyEntry,
+    hook: StrategyHook,
+    symbol: string | undefined,
+    ts: number,
+    err: unknown,
+    command = false,
+  ): void {
+    const error = strategyFailed(e.deployment.id, hook, symbol, ts, err);
+    const report = this.opts.onFailure;
+    if (report === undefined) throw error;
+    if (e.failure === undefined) {
+      const failure: StrategyFailure = { strategyId: e.deployment.id, hook, symbol, ts, error };
+      e.ctx.quarantine(new InertStrategy(e.ctx, {}), failure);
+      e.running = false;
+      e.held = new HeldOrderEvents();
+      e.failure = failure;
+      report(failure);
+    }
+    if (command) throw error;
+  }
+
+  /** Tells an instance it starts (`command`: by an operator, see `fail`). */
+  private startOne(e: StrategyEntry, command = false): void {
     try {
       e.strategy.onStart();
     } catch (err) {
-      throw strategyFailed(e.deployment.id, 'onStart', undefined, this.opts.host.clock.now(), err);
+      this.fail(e, 'onStart', undefined, this.opts.host.clock.now(), err, command);
     }
   }
 
-  /** Tells an instance it stops; what it throws names it (see strategyFailed). */
+  /** Tells an instance it stops; an exception quarantines it at once (see `fail`). */
   private stopOne(e: StrategyEntry): void {
     try {
       e.strategy.onStop();
     } catch (err) {
-      throw strategyFailed(e.deployment.id, 'onStop', undefined, this.opts.host.clock.now(), err);
+      this.fail(e, 'onStop', undefined, this.opts.host.clock.now(), err);
     }
   }
 
@@ -192,7 +248,7 @@ export class StrategyRegistry {
     if (e.running) return;
     const fresh = this.instantiate(e.deployment);
     this.entries.set(id, fresh);
-    if (this.started) this.startOne(fresh);
+    if (this.started) this.startOne(fresh, true);
   }
 
   /**
@@ -214,7 +270,7 @@ export class StrategyRegistry {
     const fresh = this.instantiate(d);
     fresh.held = held;
     this.entries.set(id, fresh);
-    if (this.started) this.startOne(fresh);
+    if (this.started) this.startOne(fresh, true);
     this.opts.releaseHeld(fresh);
   }
 

@@ -26,12 +26,13 @@ import { MemoryStateStore } from './MemoryStateStore.js';
 import { OrderEventRouter } from './OrderEventRouter.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import { discardLogs } from './StrategyLogSink.js';
-import { strategyFailed } from './strategyFailed.js';
+import type { StrategyFailure } from './strategyFailed.js';
 import type { StrategyDeployment, StrategyInfo } from './StrategyRegistry.js';
 import { StrategyRegistry } from './StrategyRegistry.js';
 
 // What the node runs and tells about its strategies: callers import them with the node.
 export type { StrategyDeployment, StrategyInfo } from './StrategyRegistry.js';
+export type { StrategyFailure } from './strategyFailed.js';
 
 export interface TradingNodeOptions {
   readonly clock: Clock;
@@ -61,6 +62,12 @@ export interface TradingNodeOptions {
    * collections and slow long runs.
    */
   readonly closedOrderMemory?: number;
+  /**
+   * A long-running engine (shadow, live) keeps going when a strategy's handler throws: the
+   * instance is quarantined (StrategyRegistry.fail) and this is told, once per instance.
+   * Absent (backtests), the exception ends the run as ERR_STRATEGY_FAILED.
+   */
+  readonly onStrategyFailure?: (failure: StrategyFailure) => void;
 }
 
 /**
@@ -116,6 +123,7 @@ export class TradingNode {
       stateStore: opts.stateStore ?? (() => new MemoryStateStore()),
       logSink: opts.logSink ?? discardLogs,
       releaseHeld: (e) => this.orderEvents.releaseHeld(e),
+      onFailure: opts.onStrategyFailure,
     });
     this.orderEvents = new OrderEventRouter(
       this.strategies,
@@ -180,13 +188,13 @@ export class TradingNode {
       this.portfolio.applyLiquidation(event);
     }
     const hook = event.type === 'FundingSettled' ? 'onFunding' : 'onLiquidation';
-    for (const { strategy, ctx, running } of this.strategies.values()) {
-      if (!running || !ctx.symbols.includes(event.symbol)) continue;
+    for (const e of this.strategies.values()) {
+      if (!e.running || !e.ctx.symbols.includes(event.symbol)) continue;
       try {
-        if (event.type === 'FundingSettled') strategy.onFunding(event);
-        else strategy.onLiquidation(event);
-      } catch (e) {
-        throw strategyFailed(ctx.strategyId, hook, event.symbol, event.ts, e);
+        if (event.type === 'FundingSettled') e.strategy.onFunding(event);
+        else e.strategy.onLiquidation(event);
+      } catch (err) {
+        this.strategies.fail(e, hook, event.symbol, event.ts, err);
       }
     }
   }
@@ -329,12 +337,12 @@ export class TradingNode {
 
   /** Tells the strategies trading `symbol` that its market data went stale or is fresh again. */
   notifyDataStatus(symbol: string, stale: boolean): void {
-    for (const { strategy, ctx, running } of this.strategies.values()) {
-      if (!running || !ctx.symbols.includes(symbol)) continue;
+    for (const e of this.strategies.values()) {
+      if (!e.running || !e.ctx.symbols.includes(symbol)) continue;
       try {
-        strategy.onDataStatus(symbol, stale);
-      } catch (e) {
-        throw strategyFailed(ctx.strategyId, 'onDataStatus', symbol, this.clock.now(), e);
+        e.strategy.onDataStatus(symbol, stale);
+      } catch (err) {
+        this.strategies.fail(e, 'onDataStatus', symbol, this.clock.now(), err);
       }
     }
   }

@@ -2,6 +2,7 @@ import type { Numeric } from '../core/Fixed.js';
 import { ZERO, abs, toFixed } from '../core/Fixed.js';
 import { isQtsError } from '../core/QtsError.js';
 import { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import type { AmendOutcome } from '../model/OrderAmend.js';
 import { OrderType } from '../model/enums.js';
@@ -31,7 +32,7 @@ export class WarmUpRefusals {
    * handed to the OMS, so it takes no client order id, reaches no venue, journal or
    * subscriber, and counts against no risk limit. Its id is local to this strategy.
    */
-  order(symbol: string, side: OrderSide, options: OrderOptions, quantity: Numeric | undefined): Order {
+  order(symbol: string, side: OrderSide, options: OrderOptions, quantity: Numeric | undefined): OrderView {
     let qty = ZERO;
     try {
       if (quantity !== undefined) qty = abs(toFixed(quantity));
@@ -58,7 +59,7 @@ export class WarmUpRefusals {
       ...about,
       eventId: `${order.id}-1`,
     });
-    return order;
+    return order.view;
   }
 
   /** A bracket asked for during warm-up: its entry and both exits, each refused as above. */

@@ -61,3 +61,20 @@ export function strategyFailed(
   e.cause = err;
   return e;
 }
+
+/** The code of an order verb a quarantined strategy calls (see `StrategyFailure`). */
+export const ERR_STRATEGY_QUARANTINED = 'ERR_STRATEGY_QUARANTINED';
+
+/**
+ * A strategy instance whose handler threw, in an engine that quarantines it rather than
+ * stopping (shadow, live): what it was doing, and the named error (`strategyFailed`).
+ */
+export interface StrategyFailure {
+  readonly strategyId: string;
+  readonly hook: StrategyHook;
+  /** The symbol of the bar or event it was handling, if any. */
+  readonly symbol: string | undefined;
+  /** Engine time of that bar or event (the clock's time for timers, start and stop). */
+  readonly ts: Millis;
+  readonly error: QtsError;
+}

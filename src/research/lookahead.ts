@@ -6,7 +6,7 @@ import { sliceSeries } from '../data/sliceSeries.js';
 import type { Bar } from '../model/Bar.js';
 import type { OrderEvent } from '../model/events.js';
 import type { BarSeries } from '../model/BarSeries.js';
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import type { AnyStrategyClass, Strategy } from '../strategy/Strategy.js';
 import type { StrategyContext } from '../strategy/StrategyContext.js';
 import type { BacktestSettings } from './BacktestSettings.js';
@@ -162,7 +162,7 @@ function recordRun(o: LookaheadOptions, series: readonly BarSeries[]): Entry[] {
       super.onBar(bar);
       out.push({ barTs: bar.ts });
     }
-    override onOrderUpdate(order: Order, event: OrderEvent): void {
+    override onOrderUpdate(order: OrderView, event: OrderEvent): void {
       if (!stopped) out.push({ text: describe(order, event) });
       super.onOrderUpdate(order, event);
     }
@@ -175,7 +175,7 @@ function recordRun(o: LookaheadOptions, series: readonly BarSeries[]): Entry[] {
   return out;
 }
 
-function describe(order: Order, e: OrderEvent): string {
+function describe(order: OrderView, e: OrderEvent): string {
   const head = `${e.ts} ${e.type} ${e.orderId} ${e.symbol}`;
   switch (e.type) {
     case 'OrderInitialized': {

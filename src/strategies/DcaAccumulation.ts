@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Fixed } from '../core/Fixed.js';
-import { divTrunc, floorToStep, formatFixed, fromNumber, toFixed } from '../core/Fixed.js';
+import { divTrunc, floorToStep, fromNumber, toFixed } from '../core/Fixed.js';
 import { timeframeToMs } from '../core/time.js';
 import type { Bar } from '../model/Bar.js';
 import { Strategy } from '../strategy/Strategy.js';
-import type { BuyShortfall } from './canAffordBuy.js';
+import { BuySkipWarnings } from './BuySkipWarnings.js';
 import { buyShortfall } from './canAffordBuy.js';
 
 const TIMER = 'dca';
@@ -50,8 +49,12 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
   static readonly paramsSchema = paramsSchema;
 
   private readonly barCount = new Map<string, number>();
-  /** Symbols whose last buy was skipped: the first skip of such a stretch warns, the rest are debug. */
-  private readonly skipping = new Set<string>();
+  /**
+   * Buys not sent. The first skip of a stretch is a warning, so a run whose every buy was skipped
+   * (an amount in USDT on a BTC-quoted account of 1 BTC) does not end flat without a word; the
+   * skips that follow are only debug lines until a buy goes through.
+   */
+  private readonly skips = new BuySkipWarnings(true);
 
   override onStart(): void {
     super.onStart();
@@ -92,31 +95,11 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
     const qty = floorToStep(divTrunc(toFixed(this.params.amount), px), this.ctx.instrument(symbol).lotSize);
     const shortfall = buyShortfall(this.ctx, symbol, qty, px);
     if (shortfall !== undefined) {
-      this.skipped(symbol, qty, shortfall);
+      const quote = this.ctx.instrument(symbol).quote;
+      this.skips.skipped(this.ctx, symbol, qty, shortfall, () => `for ${this.params.amount} ${quote}`);
       return;
     }
-    this.skipping.delete(symbol);
+    this.skips.bought(symbol);
     this.ctx.buy(symbol, qty);
-  }
-
-  /**
-   * A buy not sent. Said as a warning when it starts a stretch of skips, so a run whose every
-   * buy was skipped (an amount in USDT on a BTC-quoted account of 1 BTC) does not end flat
-   * without a word; the skips that follow are only debug lines until a buy goes through.
-   */
-  private skipped(symbol: string, qty: Fixed, shortfall: BuyShortfall): void {
-    const inst = this.ctx.instrument(symbol);
-    const why =
-      shortfall === 'minimum'
-        ? `below the instrument's minimum order (quantity ${formatFixed(qty)}, minimum ${formatFixed(inst.minQty)}, minimum notional ${formatFixed(inst.minNotional)} ${inst.quote})`
-        : `it costs more than the ${formatFixed(this.ctx.portfolio.available(inst.settle))} ${inst.settle} available (fees on top)`;
-    const msg = `buy of ${symbol} for ${this.params.amount} ${inst.quote} skipped: ${why}`;
-    const data = { symbol, amount: this.params.amount };
-    if (this.skipping.has(symbol)) {
-      this.ctx.log.debug(msg, data);
-      return;
-    }
-    this.skipping.add(symbol);
-    this.ctx.log.warn(`${msg}; the next skips are not repeated until a buy goes through`, data);
   }
 }

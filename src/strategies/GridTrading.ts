@@ -16,10 +16,11 @@ import {
 import type { Bar } from '../model/Bar.js';
 import type { OrderEvent } from '../model/events.js';
 import { sellableWithFee } from '../model/Instrument.js';
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import { feesPaidIn } from '../model/Order.js';
 import { Strategy } from '../strategy/Strategy.js';
-import { canAffordBuy } from './canAffordBuy.js';
+import { BuySkipWarnings } from './BuySkipWarnings.js';
+import { buyShortfall } from './canAffordBuy.js';
 
 const paramsSchema = z
   .object({
@@ -103,7 +104,7 @@ interface Pause {
   waitMs: number;
 }
 
-const isPauseRefusal = (order: Order): boolean =>
+const isPauseRefusal = (order: OrderView): boolean =>
   order.status === 'DENIED' && PAUSE_CODES.has(order.reasonCode ?? '');
 
 /**
@@ -139,6 +140,10 @@ const isPauseRefusal = (order: Order): boolean =>
  * lot, and the few coins left once that sell filled stay in the account as dust. A rung whose
  * coins would not make one such sale is not turned into a sell: it buys again. A sell parked
  * by a refusal gets one more try at each start.
+ *
+ * A rung's buy the cash does not cover (or under the instrument's minimum order) is not sent,
+ * and tried again on the next bar; the first such skip per symbol and reason is a warning, as
+ * a grid that never buys would otherwise end flat without a word (see BuySkipWarnings).
  */
 export class GridTrading extends Strategy<GridTradingParams> {
   static readonly id = 'grid';
@@ -157,6 +162,8 @@ export class GridTrading extends Strategy<GridTradingParams> {
   private readonly live = new Set<string>();
   /** Sides paused by a refusal of the engine's trading state, keyed "symbol side". */
   private readonly pauses = new Map<string, Pause>();
+  /** Buys not sent for want of cash or under the minimum order: warned of once per run. */
+  private readonly skips = new BuySkipWarnings(false);
 
   override onStart(): void {
     super.onStart();
@@ -211,7 +218,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
     this.placeMissing(bar.symbol, grid, bar.ts);
   }
 
-  override onOrderUpdate(order: Order, _event: OrderEvent): void {
+  override onOrderUpdate(order: OrderView, _event: OrderEvent): void {
     if (!order.isTerminal) return;
     const grid = this.grids.get(order.symbol);
     const level = grid?.levels.find((l) => l.orderId === order.id);
@@ -284,7 +291,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
       const side = `${symbol} ${level.stage}`;
       const pause = this.pauses.get(side);
       if (pause !== undefined && ts < pause.until) continue;
-      let order: Order;
+      let order: OrderView;
       if (level.stage === 'sell') {
         // Where the sell's fee comes out of the coins too, the rung keeps back enough to pay it.
         const qty = sellableWithFee(inst, toFixed(level.quantity ?? '0'));
@@ -295,7 +302,13 @@ export class GridTrading extends Strategy<GridTradingParams> {
         const budget = toFixed(this.params.orderSize * this.ctx.portfolio.equity());
         // Like the all-in sizer: the level's notional plus its taker fee fits the budget.
         const qty = floorToStep(divTrunc(budget, mul(px, add(ONE, inst.takerFee))), inst.lotSize);
-        if (!canAffordBuy(this.ctx, symbol, qty, px)) continue;
+        const shortfall = buyShortfall(this.ctx, symbol, qty, px);
+        if (shortfall !== undefined) {
+          const cost = (): string =>
+            `for ${formatFixed(mul(qty, px))} ${inst.quote} (${formatFixed(qty)} at ${formatFixed(px)}, a grid level)`;
+          this.skips.skipped(this.ctx, symbol, qty, shortfall, cost);
+          continue;
+        }
         order = this.ctx.buy(symbol, qty, { type: 'LIMIT', price: px, tag: 'grid' });
       }
       changed = true;
@@ -312,7 +325,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
     if (changed) this.save(symbol, grid);
   }
 
-  private settle(grid: GridState, level: GridLevel, order: Order): void {
+  private settle(grid: GridState, level: GridLevel, order: OrderView): void {
     level.orderId = null;
     // The engine does not trade now: nothing is wrong with the rung, placeMissing pauses its side.
     if (isPauseRefusal(order)) return;
@@ -348,7 +361,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
    * (Binance spot charges a buy's fee in the coin received), floored to the lot. The rung's
    * sell of the full fill would be refused for want of coins, and the rung parked for good.
    */
-  private coinsBought(order: Order): Fixed {
+  private coinsBought(order: OrderView): Fixed {
     const inst = this.ctx.instrument(order.symbol);
     const fees = feesPaidIn(order, inst.base);
     return fees === ZERO ? order.filledQty : floorToStep(sub(order.filledQty, fees), inst.lotSize);

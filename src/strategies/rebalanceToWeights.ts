@@ -1,7 +1,23 @@
-import { ZERO, fromNumber, floorToStep, toNumber } from '../core/Fixed.js';
+import { ZERO, formatFixed, fromNumber, floorToStep, mul, toNumber } from '../core/Fixed.js';
 import { sellableWithFee } from '../model/Instrument.js';
 import type { StrategyContext } from '../strategy/StrategyContext.js';
-import { canAffordBuy } from './canAffordBuy.js';
+import { BuySkipWarnings } from './BuySkipWarnings.js';
+import { buyShortfall, canAffordBuy } from './canAffordBuy.js';
+
+/**
+ * The skipped buys of each strategy (its context lives as long as its run): warned of once per
+ * run and symbol and reason, since a rebalance asks again at every step.
+ */
+const SKIPS = new WeakMap<StrategyContext, BuySkipWarnings>();
+
+function skipsOf(ctx: StrategyContext): BuySkipWarnings {
+  let skips = SKIPS.get(ctx);
+  if (skips === undefined) {
+    skips = new BuySkipWarnings(false);
+    SKIPS.set(ctx, skips);
+  }
+  return skips;
+}
 
 /** How a rebalance step ended. */
 export type RebalanceStatus = 'pending' | 'done';
@@ -15,6 +31,9 @@ export type RebalanceStatus = 'pending' | 'done';
  * above target (all of a symbol whose target is zero); only when nothing is left to sell
  * does it buy up to target, as far as cash goes, one buy per step. A holding within `tolerance` × equity of its target is left alone, so a
  * rebalance does not churn fees over small drifts. Returns 'done' once nothing is left to do.
+ * A buy the cash cannot cover even scaled down (or under the instrument's minimum order) is not
+ * sent; its first skip per symbol and reason is a warning (see BuySkipWarnings), as no refusal
+ * of the engine would say it.
  */
 export function rebalanceToWeights(
   ctx: StrategyContext,
@@ -57,8 +76,17 @@ export function rebalanceToWeights(
       fromNumber(Math.min(d.qty, (cash * 0.999) / (d.price * (1 + fee)))),
       ctx.instrument(d.symbol).lotSize,
     );
-    const q = canAffordBuy(ctx, d.symbol, qty, px) ? qty : affordable;
-    if (!canAffordBuy(ctx, d.symbol, q, px)) continue;
+    const wanted = buyShortfall(ctx, d.symbol, qty, px);
+    const q = wanted === undefined ? qty : affordable;
+    if (wanted !== undefined && !canAffordBuy(ctx, d.symbol, q, px)) {
+      // Said of the buy the target wants: a cash shortfall stays one even when what the cash
+      // covers, scaled down, falls under the minimum order.
+      skipsOf(ctx).skipped(ctx, d.symbol, qty, wanted, () => {
+        const quote = ctx.instrument(d.symbol).quote;
+        return `for ${formatFixed(mul(qty, px))} ${quote} (${formatFixed(qty)} at ${formatFixed(px)}, toward its target weight)`;
+      });
+      continue;
+    }
     const order = ctx.buy(d.symbol, q);
     // One buy at a time: the risk engine values other open market buys at the price of the
     // symbol being checked, so several market buys of different symbols at once can be

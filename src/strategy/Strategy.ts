@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Bar, Trade } from '../model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import type { StrategyContext } from './StrategyContext.js';
 
 /**
@@ -40,9 +40,9 @@ export abstract class Strategy<P = Record<string, unknown>> {
    * engine's start, during warm-up) are booked at once and handed over after its warm-up, at
    * the first live price of its symbols, so orders sent in answer go out (docs/strategies.md).
    */
-  onOrderUpdate(_order: Order, _event: OrderEvent): void {}
+  onOrderUpdate(_order: OrderView, _event: OrderEvent): void {}
   /** A fill of one of this strategy's orders, after onOrderUpdate, with the ledger already updated. */
-  onFill(_fill: OrderFilled, _order: Order): void {}
+  onFill(_fill: OrderFilled, _order: OrderView): void {}
   onTimer(_name: string, _ts: number): void {}
   /** Perpetuals: a funding settlement of a subscribed symbol (the rate, and what this account paid or received). */
   onFunding(_event: FundingSettled): void {}

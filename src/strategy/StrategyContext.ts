@@ -1,7 +1,7 @@
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { Instrument } from '../model/Instrument.js';
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import type { AmendOutcome } from '../model/OrderAmend.js';
 import type { OrderSide, OrderType, TimeInForce } from '../model/enums.js';
 
@@ -45,9 +45,9 @@ export interface BracketIntent {
 }
 
 export interface Bracket {
-  readonly entry: Order;
-  readonly stopLoss: Order;
-  readonly takeProfit: Order;
+  readonly entry: OrderView;
+  readonly stopLoss: OrderView;
+  readonly takeProfit: OrderView;
 }
 
 /** A strategy's view of one position (exact amounts plus float conveniences for signals). */
@@ -108,6 +108,10 @@ export interface StrategyLogger {
  * Everything a strategy may do or know. It is the same object shape in backtest, shadow
  * and live; what sits behind it (simulated venue or exchange, test or wall clock) is the
  * composition root's business, never the strategy's.
+ *
+ * Orders come back as OrderView: the order's live state, read-only (a write does not compile,
+ * and throws at run time in a JavaScript strategy), so a strategy cannot change what the OMS
+ * holds; the same order is always the same view. Change an order through `amend` and `cancel`.
  */
 export interface StrategyContext {
   readonly strategyId: string;
@@ -150,7 +154,7 @@ export interface StrategyContext {
   fundingRate?(symbol: string): number | undefined;
   position(symbol: string): PositionView;
   /** Orders not yet terminal, optionally of one symbol. */
-  openOrders(symbol?: string): readonly Order[];
+  openOrders(symbol?: string): readonly OrderView[];
   /**
    * One of this strategy's own orders by id, open or closed (its final state: fills, fees,
    * how it ended); undefined for an unknown id or another strategy's order. The engine's
@@ -159,21 +163,21 @@ export interface StrategyContext {
    * when needed (e.g. at onStart for saved ids), not on every bar. Backtests have no journal:
    * only the recently closed orders kept in memory are found. Works the same while warming up.
    */
-  order(orderId: string): Order | undefined;
+  order(orderId: string): OrderView | undefined;
 
   /** Submits an order through risk and the OMS; a denied order comes back with status DENIED. */
-  submitOrder(intent: OrderIntent): Order;
+  submitOrder(intent: OrderIntent): OrderView;
   /**
    * Buys `quantity` (floored to the lot), or what the configured sizer gives when omitted. A
    * quantity of zero or below is an order DENIED `ERR_RISK_QUANTITY`, never a sell.
    */
-  buy(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
+  buy(symbol: string, quantity?: Numeric, options?: OrderOptions): OrderView;
   /**
    * Sells `quantity` (floored to the lot), or the whole long position when omitted: where the
    * venue takes the sell's fee in the base coin, what leaves the fee's coins held (see
    * sellableWithFee). A quantity of zero or below is an order DENIED `ERR_RISK_QUANTITY`.
    */
-  sell(symbol: string, quantity?: Numeric, options?: OrderOptions): Order;
+  sell(symbol: string, quantity?: Numeric, options?: OrderOptions): OrderView;
   /** Entry with stop-loss and take-profit attached (OCO between the two exits). */
   bracket(intent: BracketIntent): Bracket;
   cancel(orderId: string): void;
@@ -192,12 +196,12 @@ export interface StrategyContext {
    * sell pays its fee in the base coin sells what leaves the fee's coins held (see
    * sellableWithFee); the rest stays as dust.
    */
-  closePosition(symbol: string): Order | undefined;
+  closePosition(symbol: string): OrderView | undefined;
   /**
    * Repeating timer delivered to onTimer, first at now + intervalMs; the same name replaces it.
    * A backtest fires the timers due up to a bar's close before that bar (as live, where the bar
-   * arrives just after its close). An interval that is not a positive finite number of ms
-   * throws ERR_TIMER_INTERVAL.
+   * arrives just after its close), each seeing the same prices. An interval that is not a
+   * finite number of ms of at least MIN_TIMER_INTERVAL_MS (1 s) throws ERR_TIMER_INTERVAL.
    */
   setTimer(name: string, intervalMs: number): void;
   /** One-shot alarm delivered to onTimer (a time already past fires at the clock's next step); a NaN time throws ERR_TIMER_TIME. */

@@ -1,4 +1,4 @@
-import type { Order } from '../model/Order.js';
+import type { OrderView } from '../model/OrderView.js';
 import type { StrategyContext } from './StrategyContext.js';
 
 /**
@@ -11,7 +11,7 @@ export function followLongFlat(
   ctx: StrategyContext,
   symbol: string,
   signal: 'long' | 'flat' | undefined,
-): Order | undefined {
+): OrderView | undefined {
   if (signal === undefined || ctx.openOrders(symbol).length > 0) return undefined;
   const pos = ctx.position(symbol);
   if (signal === 'long' && pos.isFlat) return ctx.buy(symbol);

@@ -32,12 +32,18 @@ export { RollingWindow } from './RollingWindow.js';
 export { SignalWeights } from './SignalWeights.js';
 export { crossSignal, followLongFlat } from './followLongFlat.js';
 export { investFractionParam } from './investFractionParam.js';
+export { MIN_TIMER_INTERVAL_MS } from './timerInterval.js';
 export { adfNoConstant, egCriticalValue, engleGranger } from './engleGranger.js';
 export { correlation, crossSectionalZ, mean, ols, rankDescending, stdev, zScore } from './statistics.js';
 export type { Bar, Trade } from '../model/Bar.js';
 export type { Instrument } from '../model/Instrument.js';
 export { sellableWithFee } from '../model/Instrument.js';
-export type { Order } from '../model/Order.js';
+export type { OrderView } from '../model/OrderView.js';
+/**
+ * What a strategy is handed of an order is an OrderView; `Order` names the same read-only type
+ * here, so a strategy that annotates `onOrderUpdate(order: Order, …)` cannot write to it either.
+ */
+export type { OrderView as Order } from '../model/OrderView.js';
 export { feesPaidIn } from '../model/Order.js';
 export type { OrderEvent, OrderFilled } from '../model/events.js';
 export type { FundingSettled, PositionLiquidated } from '../model/futuresEvents.js';

@@ -46,6 +46,8 @@ class RecordingEngine extends ReadOnlyEngineApi {
       symbols: [],
       timeframe: '1m',
       running: false,
+      status: 'stopped',
+      failure: null,
       params: {},
       paramsSchema: {},
     };

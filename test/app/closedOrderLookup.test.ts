@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import type { Bar } from '../../src/model/Bar.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type * as Registry from '../../src/strategies/registry.js';
@@ -31,8 +31,8 @@ vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
 /** What ctx.order answered at onStart for the saved id, and for an id nobody made. */
 interface AtStart {
   readonly saved: string | undefined;
-  readonly found: Order | undefined;
-  readonly unknown: Order | undefined;
+  readonly found: OrderView | undefined;
+  readonly unknown: OrderView | undefined;
 }
 let atStart: AtStart | undefined;
 /** Read through a call: the engine sets it, which the test's control flow cannot see. */

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent } from '../../src/model/events.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { SqliteStrategyStateStore } from '../../src/storage/sqlite/SqliteStrategyStateStore.js';
@@ -35,7 +35,7 @@ vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
 /** What the probe saw, in order: `start`, and `<event type> <order id>` with when it came. */
 let heard: string[] = [];
 /** The orders the probe sent in reaction to the end of its working order. */
-let reactions: Order[] = [];
+let reactions: OrderView[] = [];
 
 /**
  * Keeps one limit buy working half the market below, its id in the saved state (`working`),
@@ -58,7 +58,7 @@ class Probe extends Strategy<Record<string, never>> {
     if (!buy.isTerminal) this.ctx.state.set('working', buy.id);
   }
 
-  override onOrderUpdate(order: Order, event: OrderEvent): void {
+  override onOrderUpdate(order: OrderView, event: OrderEvent): void {
     const price = this.ctx.lastPrice(order.symbol);
     heard.push(
       `${event.type} ${order.id}${this.ctx.isWarmingUp ? ' warming' : ''}${price === undefined ? ' unpriced' : ''}`,

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { ZERO, toFixed, toNumber } from '../../src/core/Fixed.js';
 import type { OrderEvent, OrderFilled } from '../../src/model/events.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import type * as Registry from '../../src/strategies/registry.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import type { StrategyContext } from '../../src/strategy/StrategyContext.js';
@@ -42,7 +42,7 @@ const log = pino({ level: process.env['QTS_TEST_LOG'] ?? 'silent' });
 /** What the probe saw, in order: `start`, and `<event type> <order id>` with when it came. */
 let heard: string[] = [];
 /** The orders the probe sent in reaction to a fill. */
-let reactions: Order[] = [];
+let reactions: OrderView[] = [];
 /** The running probe's context: what the engine booked, seen from the strategy. */
 let probeCtx: StrategyContext | undefined;
 
@@ -58,14 +58,14 @@ class FillProbe extends Strategy<Record<string, never>> {
     heard.push('start');
   }
 
-  override onOrderUpdate(order: Order, event: OrderEvent): void {
+  override onOrderUpdate(order: OrderView, event: OrderEvent): void {
     const price = this.ctx.lastPrice(order.symbol);
     heard.push(
       `${event.type} ${order.id}${this.ctx.isWarmingUp ? ' warming' : ''}${price === undefined ? ' unpriced' : ''}`,
     );
   }
 
-  override onFill(fill: OrderFilled, order: Order): void {
+  override onFill(fill: OrderFilled, order: OrderView): void {
     if (order.side !== 'BUY') return;
     const price = toNumber(fill.lastPx) * 1.05;
     reactions.push(this.ctx.sell(fill.symbol, undefined, { type: 'LIMIT', price, tag: 'take-profit' }));
@@ -154,11 +154,11 @@ describe('live: fills before the strategy can act reach it once it runs', () => 
   }
 
   /** After the start: the first live trade, then the probe's take-profit resting at the exchange. */
-  async function takeProfitSent(harness: Harness, rt: TradingRuntime, buyId: string): Promise<Order> {
+  async function takeProfitSent(harness: Harness, rt: TradingRuntime, buyId: string): Promise<OrderView> {
     await harness.fake.waitForSubscription('ethusdt@trade', 10_000);
     harness.fake.step(1);
     await until(() => reactions.length > 0, 'the probe to answer the fill');
-    const tp = reactions[0] as Order;
+    const tp = reactions[0] as OrderView;
     expect([tp.status, tp.reasonCode, tp.reason]).toEqual([
       expect.not.stringMatching(/DENIED|REJECTED/),
       undefined,

@@ -23,7 +23,7 @@ describe.skipIf(!HAS_SHARED_DATA)('refused orders by reason code (ORCL daily: op
     // Some buys meet a higher open, and each of those is an order that did not fill.
     expect(funds).toBeGreaterThan(0);
     expect(funds).toBeLessThanOrEqual(notFilled);
-    const text = summary(r.report);
+    const text = summary(r);
     expect(text).toContain(`refused: ERR_INSUFFICIENT_FUNDS ×${funds}`);
     expect(text).toMatch(/^note {14}buys refused for cash were sized on the signal bar's close/m);
     expect(renderHtmlReport(r.report)).toContain(`ERR_INSUFFICIENT_FUNDS ×${funds}`);
@@ -33,7 +33,7 @@ describe.skipIf(!HAS_SHARED_DATA)('refused orders by reason code (ORCL daily: op
     const r = runBacktest(smaCrossConfig([WALK]));
     expect(r.report.orders).toBeGreaterThan(0);
     expect(r.report.ordersRefused).toEqual({});
-    expect(summary(r.report)).not.toMatch(/refused|^note/m);
+    expect(summary(r)).not.toMatch(/refused|^note/m);
   });
 
   it('risk denials are counted under their codes too', () => {

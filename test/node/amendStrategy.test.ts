@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent } from '../../src/model/events.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import type { AmendOutcome } from '../../src/model/OrderAmend.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { minuteBar, simNode } from './support/simNode.js';
@@ -24,7 +24,7 @@ class Chaser extends Strategy<Record<string, never>> {
   static readonly paramsSchema = z.object({});
   static heard: string[] = [];
   static answers: AmendOutcome[] = [];
-  private bid: Order | undefined;
+  private bid: OrderView | undefined;
   override onBar(b: Bar): void {
     if (b.ts === 0) this.bid = this.ctx.buy(SYM, 1, { type: 'LIMIT', price: 80 });
     if (b.ts === 2 * MIN && this.bid) {
@@ -38,7 +38,7 @@ class Chaser extends Strategy<Record<string, never>> {
       );
     }
   }
-  override onOrderUpdate(o: Order, e: OrderEvent): void {
+  override onOrderUpdate(o: OrderView, e: OrderEvent): void {
     Chaser.heard.push(`${e.type}${e.type === 'OrderFilled' ? `@${e.lastPx}` : ''}`);
   }
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { formatFixed } from '../../src/core/Fixed.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { FeeSide } from '../../src/model/Instrument.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { minuteBar, simNode } from './support/simNode.js';
 
@@ -22,7 +22,7 @@ class Exiter extends Strategy<Record<string, never>> {
   static readonly description = 'test strategy';
   static readonly paramsSchema = z.object({});
   static verb: 'close' | 'sell' = 'close';
-  static exit: Order | undefined;
+  static exit: OrderView | undefined;
   static after = '';
   private bars = 0;
   override onBar(_b: Bar): void {
@@ -47,7 +47,7 @@ function run(feeSide: FeeSide, verb: 'close' | 'sell') {
   node.addStrategy({ id: 'exit', strategyClass: Exiter, params: {}, symbols: [SYMBOL], timeframe: '1m' });
   node.start();
   for (let i = 0; i < 3; i++) feed(minuteBar(i, 100, 100, 100, 100));
-  const exit = Exiter.exit as Order | undefined;
+  const exit = Exiter.exit as OrderView | undefined;
   return {
     exit: exit === undefined ? 'none' : `${exit.status} ${exit.side} ${formatFixed(exit.request.quantity)}`,
     reduceOnly: exit?.request.reduceOnly,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent, OrderFilled } from '../../src/model/events.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { MemoryStateStore } from '../../src/node/MemoryStateStore.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
@@ -20,7 +20,7 @@ const MIN = 60_000;
 /** What every Recorder instance of a test saw, in order, tagged with its strategy id. */
 let seen: string[] = [];
 /** Orders the Recorders sent in reaction to an order event. */
-let reactions: Order[] = [];
+let reactions: OrderView[] = [];
 
 /**
  * Records its start, its bars and its order events; answers a fill of a buy with a limit sell
@@ -38,7 +38,7 @@ class Recorder extends Strategy<{ tag?: string | undefined }> {
   override onBar(b: Bar): void {
     seen.push(`${this.ctx.strategyId}:bar@${b.ts / MIN}${this.ctx.isWarmingUp ? ':warm' : ''}`);
   }
-  override onOrderUpdate(o: Order, e: OrderEvent): void {
+  override onOrderUpdate(o: OrderView, e: OrderEvent): void {
     seen.push(`${this.ctx.strategyId}:${o.id}:${e.type}${this.ctx.isWarmingUp ? ':warm' : ''}`);
     if (e.type === 'OrderCanceled' && o.side === 'BUY' && o.request.tag !== 'again') {
       const again = this.ctx.buy(o.symbol, 1, { type: 'LIMIT', price: 50, tag: 'again' });
@@ -46,7 +46,7 @@ class Recorder extends Strategy<{ tag?: string | undefined }> {
       this.ctx.state.set('working', again.id);
     }
   }
-  override onFill(f: OrderFilled, o: Order): void {
+  override onFill(f: OrderFilled, o: OrderView): void {
     if (o.side !== 'BUY') return;
     const tp = this.ctx.sell(f.symbol, f.lastQty, { type: 'LIMIT', price: 500, tag: 'take-profit' });
     reactions.push(tp);

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { Bar } from '../../src/model/Bar.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import { OrderStore } from '../../src/storage/sqlite/OrderStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
@@ -28,10 +28,10 @@ class Trader extends Strategy<Record<string, never>> {
   /** The context of the last instance started, per strategy id, to ask from the test. */
   static readonly contexts = new Map<string, StrategyContext>();
   /** What ctx.order answered at onStart for each id in `Trader.askAtStart`. */
-  static atStart: (Order | undefined)[] = [];
+  static atStart: (OrderView | undefined)[] = [];
   static askAtStart: string[] = [];
   /** The orders each strategy id placed: its market buy, then its limit buy. */
-  static readonly placed = new Map<string, Order[]>();
+  static readonly placed = new Map<string, OrderView[]>();
   private traded = false;
   override onStart(): void {
     super.onStart();
@@ -50,7 +50,7 @@ class Trader extends Strategy<Record<string, never>> {
 
 const deploy = (id: string) => ({ id, strategyClass: Trader, params: {}, symbols: [SYM], timeframe: '1m' });
 
-function ordersOf(strategyId: string): { filled: Order; resting: Order } {
+function ordersOf(strategyId: string): { filled: OrderView; resting: OrderView } {
   const [filled, resting] = Trader.placed.get(strategyId) ?? [];
   if (!filled || !resting) throw new Error(`${strategyId} did not place its two orders`);
   return { filled, resting };
@@ -126,8 +126,8 @@ describe('ctx.order', () => {
       expect(filled?.strategyId).toBe('a');
       expect(filled?.filledQty).toBe(toFixed('0.01'));
       expect(filled?.events.map((e) => e.type)).toEqual(a.filled.events.map((e) => e.type));
-      // The open one is the OMS's own (adopted), not a second copy from the journal.
-      expect(resting).toBe(run2.node.oms.order(a.resting.id));
+      // The open one is the OMS's own (adopted, handed as its view), not a second copy from the journal.
+      expect(resting).toBe(run2.node.oms.order(a.resting.id)?.view);
       expect(resting?.status).toBe('ACCEPTED');
       expect(others).toBeUndefined();
       expect(unknown).toBeUndefined();

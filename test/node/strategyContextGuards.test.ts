@@ -94,6 +94,21 @@ describe('the strategy context refuses what would trade or store the wrong thing
     }
   });
 
+  it('refuses a timer shorter than one second, naming the minimum, in every mode', () => {
+    // A 1 ms timer over 20 years of daily bars would fire some 6·10¹¹ times: refused when asked
+    // for, so nothing here ever advances a clock.
+    for (const warmUp of [false, true]) {
+      const { ctx } = setup(warmUp);
+      for (const interval of [1, 999, 999.5]) {
+        expect(() => ctx.setTimer('fast', interval)).toThrowError(
+          expect.objectContaining({ code: 'ERR_TIMER_INTERVAL' }),
+        );
+        expect(() => ctx.setTimer('fast', interval)).toThrowError(/at least 1000 \(1 s\)/);
+      }
+      expect(() => ctx.setTimer('second', 1000)).not.toThrow();
+    }
+  });
+
   it('fires a timer at its interval across bars and an alarm once', () => {
     const { feed, ctx } = setup();
     ctx.setTimer('t', 90_000);

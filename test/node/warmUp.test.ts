@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderEvent } from '../../src/model/events.js';
-import type { Order } from '../../src/model/Order.js';
+import type { OrderView } from '../../src/model/OrderView.js';
 import { ERR_WARMING_UP } from '../../src/node/NodeStrategyContext.js';
 import { MemoryStateStore } from '../../src/node/MemoryStateStore.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
@@ -14,7 +14,7 @@ const MIN = 60_000;
 interface Seen {
   bars: string[];
   warming: boolean[];
-  orders: Order[];
+  orders: OrderView[];
   amends: AmendOutcome[];
   heard: string[];
   timers: string[];
@@ -59,7 +59,7 @@ class Eager extends Strategy<Record<string, never>> {
       this.ctx.cancel(o.id);
     }
   }
-  override onOrderUpdate(o: Order, e: OrderEvent): void {
+  override onOrderUpdate(o: OrderView, e: OrderEvent): void {
     Eager.seen.heard.push(`${o.id}:${e.type}`);
   }
   override onTimer(name: string, ts: number): void {

@@ -338,6 +338,17 @@ function strategyView(s: StrategyInfo): StrategyView {
     symbols: [...s.symbols],
     timeframe: s.timeframe,
     running: s.running,
+    status: s.running ? 'running' : s.failure === undefined ? 'stopped' : 'failed',
+    failure:
+      s.failure === undefined
+        ? null
+        : {
+            code: s.failure.error.code,
+            message: s.failure.error.message,
+            hook: s.failure.hook,
+            symbol: s.failure.symbol ?? null,
+            at: s.failure.ts,
+          },
     params: (s.params ?? {}) as Record<string, unknown>,
     paramsSchema: paramsJsonSchema(s.strategyClass.paramsSchema),
   };

@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config/configSchema.js';
 import type { AuditSink } from '../../monitor/AuditSink.js';
 import type { LogTail } from '../../monitor/LogTail.js';
 import type { RequestProblemHook } from '../../exchanges/ccxt/requestProblem.js';
-import type { TradingNode } from '../../node/TradingNode.js';
+import type { StrategyFailure, TradingNode } from '../../node/TradingNode.js';
 import type { SqliteDatabase } from '../../storage/sqlite/openDatabase.js';
 
 /** The trading engine as side services see it (TradingRuntime implements it). */
@@ -16,6 +16,8 @@ export interface EngineHandle {
   readonly lastData: ReadonlyMap<string, number>;
   /** Subscribes to failed exchange requests of the market data feed; returns the removal. */
   onRequestProblem(listener: RequestProblemHook): () => void;
+  /** Subscribes to strategy instances quarantined after a handler threw; returns the removal. */
+  onStrategyFailure?(listener: (failure: StrategyFailure) => void): () => void;
 }
 
 /**

@@ -25,8 +25,9 @@ export function metricsPort(config: AppConfig, mode: ServiceContext['mode']): nu
 
 /**
  * Prometheus metrics of a running engine on their own port. With an engine: order events
- * from the bus, and engine state (equity, PnL, risk state, market data freshness) read at
- * each scrape. In api mode, which trades nothing: process and HTTP metrics only.
+ * from the bus, strategy instances quarantined (`trading_strategy_failures_total`), and
+ * engine state (equity, PnL, risk state, market data freshness) read at each scrape. In api
+ * mode, which trades nothing: process and HTTP metrics only.
  */
 export const metricsService: ServiceFactory = async (ctx) => startMetricsService(ctx);
 
@@ -50,10 +51,18 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
     const offProblems = engine.onRequestProblem((p) =>
       metrics.recordExchangeProblem(p.exchange, p.reason, p.rateLimited, p.retryInMs),
     );
+    // Every instance has its series from the start, so an alert on increase() sees the first
+    // failure; one quarantined before this service started (warm-up, first bars) counts.
+    for (const s of engine.node.strategyInfos())
+      metrics.strategyFailures.inc({ strategy: s.id }, s.failure === undefined ? 0 : 1);
+    const offFailures =
+      engine.onStrategyFailure?.((f) => metrics.strategyFailures.inc({ strategy: f.strategyId })) ??
+      (() => undefined);
     const offOrders = unsubscribe;
     unsubscribe = () => {
       offOrders();
       offProblems();
+      offFailures();
     };
   }
   const server = new MetricsServer(metrics);

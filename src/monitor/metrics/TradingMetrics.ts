@@ -37,6 +37,8 @@ export class TradingMetrics {
   readonly ordersFailed: Counter<'reason'>;
   readonly orderLatency: Histogram;
   readonly fills: Counter<'strategy' | 'symbol' | 'side' | 'liquidity'>;
+  /** Strategy instances quarantined because a handler threw (the engine went on without them). */
+  readonly strategyFailures: Counter<'strategy'>;
   readonly pnl: Gauge;
   readonly positions: Gauge;
   readonly strategiesRunning: Gauge;
@@ -87,6 +89,12 @@ export class TradingMetrics {
       name: 'trading_fills_total',
       help: 'Fills (executions) booked, partial fills counted one by one',
       labelNames: ['strategy', 'symbol', 'side', 'liquidity'],
+      registers: t,
+    });
+    this.strategyFailures = new Counter({
+      name: 'trading_strategy_failures_total',
+      help: 'Strategy instances quarantined because a handler threw (ERR_STRATEGY_FAILED); the engine and the other strategies go on',
+      labelNames: ['strategy'],
       registers: t,
     });
     const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: t });

@@ -46,7 +46,7 @@ describe.skipIf(PROMETHEUS_MISSING !== '')(`monitoring kit checked by promtool${
 
   it('alerts.yml passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'alerts.yml'], { cwd: PROM_DIR });
-    expect(r.stdout + r.stderr).toContain('SUCCESS: 13 rules found');
+    expect(r.stdout + r.stderr).toContain('SUCCESS: 14 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -130,7 +130,7 @@ describe('Grafana dashboard and provisioning', () => {
     const exposed = await exposedNames();
     const rules = read('monitoring/prometheus/alerts.yml');
     const exprs = [...rules.matchAll(/expr: (\|\n(?:\s{10}.*\n)+|.*)/g)].map((m) => m[1]!);
-    expect(exprs.length).toBe(13);
+    expect(exprs.length).toBe(14);
     const used = new Set(exprs.flatMap(metricNames));
     expect([...used].filter((n) => !exposed.has(n))).toEqual([]);
   });

@@ -115,6 +115,9 @@ export interface StrategyInstance {
   readonly symbols: readonly string[];
   readonly timeframe: string;
   readonly running: boolean;
+  /** failed: quarantined because a handler threw (see `failure`). */
+  readonly status?: 'running' | 'stopped' | 'failed';
+  readonly failure?: { readonly code: string; readonly message: string } | null;
   readonly params: Readonly<Record<string, unknown>>;
   readonly paramsSchema: JsonSchema;
 }

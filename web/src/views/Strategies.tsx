@@ -52,10 +52,15 @@ export function Strategies() {
                   class={`state ${s.running ? 'state-ACTIVE' : 'state-HALTED'}`}
                   data-testid={`strategy-state-${s.id}`}
                 >
-                  {s.running ? 'running' : 'stopped'}
+                  {s.running ? 'running' : s.failure ? 'failed' : 'stopped'}
                 </span>{' '}
                 {s.symbols.join(', ')} · {s.timeframe}
               </p>
+              {s.failure && (
+                <p class="neg" data-testid={`strategy-failure-${s.id}`}>
+                  {s.failure.code}: {s.failure.message}
+                </p>
+              )}
               <p class="muted">{s.description}</p>
               {warm !== undefined && (
                 <p class="muted" data-testid={`strategy-warmup-${s.id}`}>
