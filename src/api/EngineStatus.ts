@@ -1,3 +1,5 @@
+import type { StrategyFailureView } from './strategyStatusView.js';
+
 /** Health of one part of the system, for /health/ready and the dashboard. */
 export interface ComponentHealth {
   readonly name: string;
@@ -43,6 +45,9 @@ export interface EngineStatus {
     symbols: readonly string[];
     timeframe: string;
     running: boolean;
+    /** failed: quarantined because a handler threw (docs/strategies.md); `failure` says why. */
+    status: 'running' | 'stopped' | 'failed';
+    failure: StrategyFailureView | null;
     /** This instance's warm-up; null when it had none (warm-up off or still running, or started since). */
     warmUp: StrategyWarmUp | null;
   }[];

@@ -82,6 +82,23 @@ export type PositionView = z.infer<typeof PositionView>;
 export const BalanceView = z.object({ currency: z.string(), amount: Decimal }).meta({ id: 'Balance' });
 export type BalanceView = z.infer<typeof BalanceView>;
 
+/** Whether a strategy instance runs, and why it failed: in GET /strategies and GET /status alike. */
+export const StrategyStatusFields = {
+  /** failed: quarantined because a handler threw (see `failure`); started again by a start or an engine restart. */
+  status: z.enum(['running', 'stopped', 'failed']),
+  /** Why the instance was quarantined; null unless failed. */
+  failure: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      hook: z.string(),
+      symbol: z.string().nullable(),
+      /** Engine time (epoch ms) of the bar or event it was handling. */
+      at: z.number(),
+    })
+    .nullable(),
+};
+
 export const StrategyView = z
   .object({
     id: z.string(),
@@ -90,19 +107,7 @@ export const StrategyView = z
     symbols: z.array(z.string()),
     timeframe: z.string(),
     running: z.boolean(),
-    /** failed: quarantined because a handler threw (see `failure`); started again by a start or an engine restart. */
-    status: z.enum(['running', 'stopped', 'failed']),
-    /** Why the instance was quarantined; null unless failed. */
-    failure: z
-      .object({
-        code: z.string(),
-        message: z.string(),
-        hook: z.string(),
-        symbol: z.string().nullable(),
-        /** Engine time (epoch ms) of the bar or event it was handling. */
-        at: z.number(),
-      })
-      .nullable(),
+    ...StrategyStatusFields,
     params: z.record(z.string(), z.unknown()),
     /** JSON schema of the parameters, for a form. */
     paramsSchema: z.record(z.string(), z.unknown()),

@@ -1,4 +1,5 @@
 import type { EngineStatus } from '../api/EngineStatus.js';
+import { strategyStatusView } from '../api/strategyStatusView.js';
 import { ZERO, formatFixed, toNumber } from '../core/Fixed.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { RiskStateRecord } from '../storage/sqlite/RiskStateStore.js';
@@ -58,6 +59,7 @@ export function engineStatusOf({
       symbols: s.symbols,
       timeframe: s.timeframe,
       running: s.running && !stopped,
+      ...strategyStatusView(s, stopped),
       warmUp: warmUpProgress.forStrategy(s),
     })),
   };

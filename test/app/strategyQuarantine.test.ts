@@ -165,6 +165,16 @@ describe('shadow: a strategy whose handler throws is quarantined, the engine goe
         failure: { code: 'ERR_STRATEGY_FAILED', hook: 'onBar', symbol: 'BTC/USDT' },
       });
       expect(byId.get('steady')).toMatchObject({ running: true, status: 'running', failure: null });
+      // GET /status, which the dashboard's overview polls, says the same.
+      const st = await call<{ strategies: StrategyItem[] }>('GET', '/api/v1/status', { token: TOKEN });
+      expect(st.status).toBe(200);
+      const inStatus = new Map(st.body.strategies.map((s) => [s.id, s]));
+      expect(inStatus.get('bar-bug')).toMatchObject({
+        running: false,
+        status: 'failed',
+        failure: byId.get('bar-bug')?.failure,
+      });
+      expect(inStatus.get('steady')).toMatchObject({ status: 'running', failure: null });
 
       const text = await (await fetch(`http://127.0.0.1:${metrics?.port}/metrics`)).text();
       expect(text).toContain('trading_strategy_failures_total{strategy="timer-bug"} 1');

@@ -30,6 +30,7 @@ import type { RecentBars } from './RecentBars.js';
 import { StoredQueries } from './StoredQueries.js';
 import { StrategyControls } from './StrategyControls.js';
 import { orderView } from './toViews.js';
+import { strategyStatusView } from '../strategyStatusView.js';
 
 /** What a trading runtime (shadow, later live) exposes to its API adapter. */
 export interface TradingEngineHost extends EngineStatusSource {
@@ -338,17 +339,7 @@ function strategyView(s: StrategyInfo): StrategyView {
     symbols: [...s.symbols],
     timeframe: s.timeframe,
     running: s.running,
-    status: s.running ? 'running' : s.failure === undefined ? 'stopped' : 'failed',
-    failure:
-      s.failure === undefined
-        ? null
-        : {
-            code: s.failure.error.code,
-            message: s.failure.error.message,
-            hook: s.failure.hook,
-            symbol: s.failure.symbol ?? null,
-            at: s.failure.ts,
-          },
+    ...strategyStatusView(s),
     params: (s.params ?? {}) as Record<string, unknown>,
     paramsSchema: paramsJsonSchema(s.strategyClass.paramsSchema),
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { ERRORS } from './common.js';
+import { StrategyStatusFields } from '../views.js';
 
 const Component = z.object({ name: z.string(), ready: z.boolean(), detail: z.string() }).loose();
 
@@ -70,6 +71,7 @@ export const StatusView = z
           symbols: z.array(z.string()).readonly(),
           timeframe: z.string(),
           running: z.boolean(),
+          ...StrategyStatusFields,
           warmUp: StrategyWarmUpView.nullable().describe(
             'what this instance was warmed up with; null: none (warm-up off or still running, or the strategy was started since, cold)',
           ),

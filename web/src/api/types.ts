@@ -41,6 +41,9 @@ export interface Status {
     symbols: readonly string[];
     timeframe: string;
     running: boolean;
+    /** failed: quarantined because a handler threw; `failure` says why. */
+    status: 'running' | 'stopped' | 'failed';
+    failure: { code: string; message: string; hook: string; symbol: string | null; at: number } | null;
     /** What this instance was warmed up with; null: none (off, still running, or started since). */
     warmUp: StrategyWarmUp | null;
   }[];
