@@ -1,35 +1,23 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, abs, add, div, max, min, mul, mulDiv, neg, sub } from '../core/Fixed.js';
+import { ZERO, abs, add, div, min, mul, mulDiv, neg, sub } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
 import type { OrderSide } from '../model/enums.js';
 import type { Ledger, PositionState } from './Ledger.js';
 import { initialMargin, liquidationPrice, maintenanceMargin, unrealized } from './marginMath.js';
+import type { MarginSettings } from './MarginSettings.js';
+import { DEFAULT_MARGIN_SETTINGS } from './MarginSettings.js';
+import type { LiquidationPlan } from './planLiquidation.js';
+import { planLiquidation } from './planLiquidation.js';
 
-/** Leverage and margin mode of one perpetual, as set on the exchange per symbol. */
-export interface MarginSettings {
-  readonly leverage: number;
-  readonly mode: MarginMode;
-}
-
-export const DEFAULT_MARGIN_SETTINGS: MarginSettings = { leverage: 1, mode: MarginMode.ISOLATED };
+export type { MarginSettings } from './MarginSettings.js';
+export { DEFAULT_MARGIN_SETTINGS } from './MarginSettings.js';
+export type { LiquidationPlan } from './planLiquidation.js';
 
 /** A position as a saved snapshot puts it back, with the margin settings it was booked under if saved. */
 export interface RestoredPosition extends PositionState {
   readonly margin?: MarginSettings;
-}
-
-/** What one liquidation books: the close, the clearance fee and what the insurance fund absorbs. */
-export interface LiquidationPlan {
-  readonly symbol: string;
-  readonly mode: MarginMode;
-  readonly side: OrderSide;
-  readonly positionQty: Fixed;
-  readonly price: Fixed;
-  readonly realizedPnl: Fixed;
-  readonly fee: Fixed;
-  readonly insuranceCovered: Fixed;
 }
 
 /** Why an order or fill is refused for margin: the amounts, for the reason text. */
@@ -285,11 +273,9 @@ export class MarginAccount {
   }
 
   /**
-   * What liquidating `symbol` at `px` books. Isolated: that position alone; the trader loses
-   * at most its margin (clearance fee capped at the margin left, a deficit beyond it covered
-   * by the insurance fund). Cross: every cross position of the settle currency closes (the
-   * others at their marks); fees come out of what is left of the cross wallet, and a deficit
-   * brings the cross wallet back to zero through the insurance fund.
+   * What liquidating `symbol` at `px` books (see planLiquidation). Isolated: that position
+   * alone, out of its margin. Cross: every cross position of the settle currency closes (the
+   * others at their marks), out of the cross wallet.
    */
   liquidationPlans(symbol: string, px: Fixed): LiquidationPlan[] {
     const pos = this.ledger.position(symbol);
@@ -300,31 +286,19 @@ export class MarginAccount {
       mode === MarginMode.ISOLATED
         ? [pos]
         : [pos, ...this.openPositions(inst.settle, MarginMode.CROSS).filter((p) => p.symbol !== symbol)];
-    let left = mode === MarginMode.ISOLATED ? this.isolatedMargin(symbol) : this.crossWallet(inst.settle);
-    const closes = positions.map((p) => {
-      const price = p.symbol === symbol ? px : this.markOr(p);
-      const pnl = sub(mul(p.qty, price), p.costBasis);
-      left = add(left, pnl);
-      return { p, price, pnl };
-    });
-    const plans: LiquidationPlan[] = [];
-    closes.forEach(({ p, price, pnl }, i) => {
-      const rate = this.instrument(p.symbol).liquidationFeeRate;
-      const fee = max(ZERO, min(mul(mul(abs(p.qty), price), rate), left));
-      left = sub(left, fee);
-      const last = i === closes.length - 1;
-      plans.push({
+    const backing =
+      mode === MarginMode.ISOLATED ? this.isolatedMargin(symbol) : this.crossWallet(inst.settle);
+    return planLiquidation(
+      mode,
+      backing,
+      positions.map((p) => ({
         symbol: p.symbol,
-        mode,
-        side: p.qty > 0n ? 'SELL' : 'BUY',
-        positionQty: p.qty,
-        price,
-        realizedPnl: pnl,
-        fee,
-        insuranceCovered: last && left < 0n ? neg(left) : ZERO,
-      });
-    });
-    return plans;
+        qty: p.qty,
+        costBasis: p.costBasis,
+        price: p.symbol === symbol ? px : this.markOr(p),
+        feeRate: this.instrument(p.symbol).liquidationFeeRate,
+      })),
+    );
   }
 
   /** Σ |qty| × mark of the open perpetual positions settling in `currency` (for leverage statistics). */

@@ -1,15 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isQtsError } from '../../src/core/QtsError.js';
 import { registerDataCommand } from '../../src/cli/dataCommand.js';
 import { loadBarSeries } from '../../src/data/loadBarSeries.js';
+import type { QtsRun } from '../support/runQts.js';
+import { qts as runQts } from '../support/runQts.js';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ADA = sharedFile('crypto/spot-5m/ADA_BTC-5m.csv');
 
 /** Whether the lead has wired `qts data` into the real program yet. */
@@ -46,10 +46,9 @@ async function runInProcess(args: string[]): Promise<{ stdout: string; stderr: s
   return { stdout, stderr, error };
 }
 
-/** Runs the real `qts` binary, as a user would. */
-function qts(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** Runs the real `qts` binary, as a user would, in this test's folder. */
+function qts(args: string[]): QtsRun {
+  return runQts(args, { cwd: dir });
 }
 
 describe.skipIf(!HAS_SHARED_DATA)('qts data (in process)', () => {

@@ -1,27 +1,21 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { streamedFile } from '../../src/cli/backtestCommand.js';
 import { CandleCsvStream } from '../../src/data/CandleCsvStream.js';
 import { tempFiles } from '../data/tempFiles.js';
+import { qts } from '../support/runQts.js';
 import { candleCsvText, WALK_T0, walkCandleRows } from '../support/walkCandleCsv.js';
 
 // `qts backtest` reads a candle CSV of 8 MiB or more on a second thread while the run goes
 // (CandleCsvStream). `--from` at the first bar makes the same run load the file whole first:
 // the two must agree on everything, however the file is.
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const files = tempFiles('streamed-cli');
 afterAll(() => files.remove());
 
 const MINUTE = 60_000;
 const ROWS = 90_000;
-
-function qts(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** ~9.5 MB of 1m candles with one 3-bar gap, edited by `edit`. */
 function csv(edit: (rows: string[]) => void = () => {}): string {

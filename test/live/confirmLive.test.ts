@@ -1,24 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runOverrides } from '../../src/cli/runCommands.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { EMPTY_CONFIG } from '../support/emptyConfig.js';
+import { qtsAsync } from '../support/runQts.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const MASTER = 'confirm-live-master-Kq8#long-enough';
 
 interface Run {
-  status: number | null;
+  code: number;
+  /** stdout then stderr: log lines may go to either. */
   out: string;
 }
 
 /** bin/qts.js as a user runs it, with only the given environment (no inherited secrets). */
-function qts(args: string[], env: Record<string, string>, home: string): Promise<Run> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/qts.js'), ...args], {
-    cwd: ROOT,
+async function qts(args: string[], env: Record<string, string>, home: string): Promise<Run> {
+  const r = await qtsAsync(args, {
     env: {
       PATH: process.env['PATH'] ?? '',
       HOME: home,
@@ -26,12 +25,8 @@ function qts(args: string[], env: Record<string, string>, home: string): Promise
       LOG_FORMAT: 'json',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((done) => child.on('close', (status) => done({ status, out })));
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('qts live --confirm-live', () => {
@@ -63,7 +58,7 @@ describe('qts live --confirm-live', () => {
       },
       dir,
     );
-    expect(enc.status, enc.out).toBe(0);
+    expect(enc.code, enc.out).toBe(0);
     const config = join(dir, 'qts.json');
     writeFileSync(
       config,
@@ -89,7 +84,7 @@ describe('qts live --confirm-live', () => {
     // gate before it without needing a network.
     const args = ['live', '--config', config, '--source', 'synthetic', '--port', '0'];
     const refused = await qts(args, env, dir);
-    expect(refused.status).toBe(2);
+    expect(refused.code).toBe(2);
     expect(refused.out).toMatch(/ERR_LIVE_NOT_CONFIRMED/);
     expect(refused.out).toMatch(/--confirm-live/);
     expect(refused.out).not.toMatch(/LIVE TRADING on/);
@@ -98,7 +93,7 @@ describe('qts live --confirm-live', () => {
     expect(confirmed.out).not.toMatch(/ERR_LIVE_NOT_CONFIRMED/);
     expect(confirmed.out).toMatch(/LIVE TRADING on binance/);
     expect(confirmed.out).toMatch(/ERR_MARKET_DATA_UNAVAILABLE/);
-    expect(confirmed.status).toBe(2);
+    expect(confirmed.code).toBe(2);
 
     const byEnv = await qts(args, { ...env, LIVE_TRADING_CONFIRM: 'yes' }, dir);
     expect(byEnv.out).toMatch(/LIVE TRADING on binance/);

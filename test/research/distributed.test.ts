@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomWalkSeries } from '../../src/data/syntheticSeries.js';
 import { writeBarSeriesCsv } from '../../src/data/writeBarSeriesCsv.js';
 import type { RedisServer } from '../support/redis.js';
 import { HAS_REDIS, startRedis } from '../support/redis.js';
+import { ROOT, qtsAsync } from '../support/runQts.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const QTS = join(ROOT, 'bin/qts.js');
 
 /** A `qts worker` process and the jobs it reported. */
@@ -33,18 +33,6 @@ function startWorker(url: string, queueName: string): WorkerProc {
     child.once('exit', (code) => rej(new Error(`qts worker exited with ${code}: ${out}`)));
   });
   return { child, out: () => out, ready };
-}
-
-/** Runs the CLI without blocking this process, so the workers' output keeps being read. */
-function qts(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.once('close', (status) => res({ status, stdout, stderr }));
-  });
 }
 
 /** Waits until `check` holds, re-checking whenever a worker prints. */
@@ -93,8 +81,8 @@ describe.skipIf(!HAS_REDIS)('distributed optimization (redis-server + two qts wo
     expect(codes).toEqual([0, 0]);
   });
 
+  // Run with qtsAsync: a blocking run would stop this process reading the workers' output.
   const args = (extra: string[]): string[] => [
-    QTS,
     'optimize',
     '--data',
     data,
@@ -111,12 +99,12 @@ describe.skipIf(!HAS_REDIS)('distributed optimization (redis-server + two qts wo
   ];
 
   it('gives byte-identical JSON to the local run, with jobs done by both workers', async () => {
-    const local = await qts(args(['--workers', '2', '--json', join(dir, 'local.json')]));
-    expect(local.status, local.stderr).toBe(0);
-    const remote = await qts(
+    const local = await qtsAsync(args(['--workers', '2', '--json', join(dir, 'local.json')]));
+    expect(local.code, local.stderr).toBe(0);
+    const remote = await qtsAsync(
       args(['--queue', redis.url, '--queue-name', 'qts-test', '--json', join(dir, 'remote.json')]),
     );
-    expect(remote.status, remote.stderr).toBe(0);
+    expect(remote.code, remote.stderr).toBe(0);
     const a = readFileSync(join(dir, 'local.json'), 'utf8');
     const b = readFileSync(join(dir, 'remote.json'), 'utf8');
     expect(b).toBe(a);
@@ -136,7 +124,6 @@ describe.skipIf(!HAS_REDIS)('distributed optimization (redis-server + two qts wo
 
   it('a walk-forward through the queue equals the local one too', async () => {
     const wf = (extra: string[]): string[] => [
-      QTS,
       'walk-forward',
       '--data',
       data,
@@ -153,20 +140,20 @@ describe.skipIf(!HAS_REDIS)('distributed optimization (redis-server + two qts wo
       '--no-progress',
       ...extra,
     ];
-    const local = await qts(wf(['--workers', '1', '--json', join(dir, 'wf-local.json')]));
-    expect(local.status, local.stderr).toBe(0);
-    const remote = await qts(
+    const local = await qtsAsync(wf(['--workers', '1', '--json', join(dir, 'wf-local.json')]));
+    expect(local.code, local.stderr).toBe(0);
+    const remote = await qtsAsync(
       wf(['--queue', redis.url, '--queue-name', 'qts-test', '--json', join(dir, 'wf-remote.json')]),
     );
-    expect(remote.status, remote.stderr).toBe(0);
+    expect(remote.code, remote.stderr).toBe(0);
     expect(readFileSync(join(dir, 'wf-remote.json'), 'utf8')).toBe(
       readFileSync(join(dir, 'wf-local.json'), 'utf8'),
     );
   });
 
   it('a bad queue URL is a coded error, not a crash', async () => {
-    const r = await qts(args(['--queue', 'http://nope']));
-    expect(r.status).toBe(2);
+    const r = await qtsAsync(args(['--queue', 'http://nope']));
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('ERR_QUEUE_URL');
   });
 });

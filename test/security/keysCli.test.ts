@@ -1,31 +1,28 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CONFIG } from '../support/emptyConfig.js';
+import type { QtsRun } from '../support/runQts.js';
+import { qtsAsync } from '../support/runQts.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const MASTER = 'cli-master-key-Xy7#long-enough';
 const NEW_MASTER = 'rotated-master-key-Qw9$also-long';
 const API_KEY = 'cli-api-key-4f9a0c2e7b1d';
 const API_SECRET = 'cli-api-secret-9b8c7d6e5f';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  argv: string[];
+interface Run extends QtsRun {
+  /** The command line after `qts`, as another user of the machine could read it. */
+  argv: readonly string[];
 }
 
 /**
  * Runs bin/qts.js with only the given environment (no inherited secrets, no repo config), in
  * a folder of its own: `qts keys` and `qts live` read `.env` of the working folder.
  */
-function qts(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+async function qts(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'qts-keys-cli-'));
-  const argv = [join(ROOT, 'bin/qts.js'), ...args];
-  const child = spawn(process.execPath, argv, {
+  const r = await qtsAsync(args, {
     cwd: dir,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -35,14 +32,9 @@ function qts(args: string[], env: Record<string, string>, stdin?: string): Promi
       LOG_FORMAT: 'json',
       ...env,
     },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    input: stdin,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdin.end(stdin ?? '');
-  return new Promise((done) => child.on('close', (status) => done({ status, stdout, stderr, argv })));
+  return { ...r, argv: args };
 }
 
 describe('qts keys (child processes)', () => {
@@ -56,7 +48,7 @@ describe('qts keys (child processes)', () => {
       EXCHANGE_API_SECRET: API_SECRET,
     });
     expect(enc.stderr).toBe('');
-    expect(enc.status).toBe(0);
+    expect(enc.code).toBe(0);
     expect(enc.stdout).toMatch(
       /encrypted binance \(apiKey cli-…7b1d\) into .* \(mode 0600, scrypt N=2\^14\)/,
     );
@@ -69,11 +61,11 @@ describe('qts keys (child processes)', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const ok = await qts(['keys', 'verify', '--file', file, '--exchange', 'binance'], { MASTER_KEY: MASTER });
-    expect(ok.status).toBe(0);
+    expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: .* is intact and MASTER_KEY opens it; binance: apiKey cli-…7b1d\n$/);
 
     const masked = await qts(['keys', 'decrypt', '--file', file], { MASTER_KEY: MASTER });
-    expect(masked.status).toBe(0);
+    expect(masked.code).toBe(0);
     expect(masked.stdout).not.toContain(API_SECRET);
     expect(masked.stdout).not.toContain(API_KEY);
     expect(JSON.parse(masked.stdout)).toEqual({
@@ -86,7 +78,7 @@ describe('qts keys (child processes)', () => {
     });
 
     const wrong = await qts(['keys', 'verify', '--file', file], { MASTER_KEY: `${MASTER}-typo` });
-    expect(wrong.status).toBe(2);
+    expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^error ERR_MASTER_KEY_WRONG: MASTER_KEY does not open/);
 
     const before = readFileSync(file, 'utf8');
@@ -98,7 +90,7 @@ describe('qts keys (child processes)', () => {
     expect(rot.stdout).toMatch(/rotated .* to NEW_MASTER_KEY \(1 credentials\)/);
     expect(readFileSync(file, 'utf8')).not.toBe(before);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect((await qts(['keys', 'verify', '--file', file], { MASTER_KEY: NEW_MASTER })).status).toBe(0);
+    expect((await qts(['keys', 'verify', '--file', file], { MASTER_KEY: NEW_MASTER })).code).toBe(0);
     expect((await qts(['keys', 'verify', '--file', file], { MASTER_KEY: MASTER })).stderr).toMatch(
       /ERR_MASTER_KEY_WRONG/,
     );
@@ -111,7 +103,7 @@ describe('qts keys (child processes)', () => {
       EXCHANGE_API_KEY: API_KEY,
       EXCHANGE_API_SECRET: API_SECRET,
     });
-    expect(first.status).toBe(0);
+    expect(first.code).toBe(0);
     const add = await qts(
       ['keys', 'encrypt', '--file', f, '--stdin', '--exchange', 'okx', '--sandbox', '--scrypt-log-n', '14'],
       { MASTER_KEY: MASTER },
@@ -151,7 +143,7 @@ describe('qts keys (child processes)', () => {
       EXCHANGE_API_KEY: API_KEY,
       EXCHANGE_API_SECRET: API_SECRET,
     });
-    expect(weak.status).toBe(2);
+    expect(weak.code).toBe(2);
     expect(weak.stderr).toMatch(/ERR_MASTER_KEY_WEAK: MASTER_KEY is too weak/);
     expect(existsSync(join(dir, 'weak.json'))).toBe(false);
 
@@ -173,21 +165,21 @@ describe('qts keys (child processes)', () => {
       EXCHANGE_API_KEY: API_KEY,
       EXCHANGE_API_SECRET: API_SECRET,
     });
-    expect(enc.status).toBe(0);
+    expect(enc.code).toBe(0);
     const live = (env: Record<string, string>) =>
       qts(['live', '--db', join(dir, 'live.db')], { KEYS_FILE: f, ...env });
 
     const wrong = await live({ MASTER_KEY: 'not-the-master-key-at-all' });
-    expect(wrong.status).not.toBe(0);
+    expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/error ERR_MASTER_KEY_WRONG: MASTER_KEY does not open .*k\.json/);
 
     const missingKey = await live({});
-    expect(missingKey.status).not.toBe(0);
+    expect(missingKey.code).not.toBe(0);
     expect(missingKey.stderr).toMatch(/error ERR_MASTER_KEY_MISSING: MASTER_KEY is not set/);
 
     // With the right key the keys open; the next gate (API tokens) is what stops it now.
     const right = await live({ MASTER_KEY: MASTER });
-    expect(right.status).toBe(2);
+    expect(right.code).toBe(2);
     expect(right.stderr).toMatch(/error ERR_LIVE_API_AUTH_MISSING/);
     expect(right.stdout).toMatch(/exchange keys decrypted in memory/);
     expect(right.stdout + right.stderr).not.toContain(API_SECRET);
@@ -197,14 +189,14 @@ describe('qts keys (child processes)', () => {
     writeFileSync(f, text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1));
     chmodSync(f, 0o600);
     const tampered = await live({ MASTER_KEY: MASTER });
-    expect(tampered.status).not.toBe(0);
+    expect(tampered.code).not.toBe(0);
     expect(tampered.stderr).toMatch(/error ERR_KEYS_TAMPERED: .*k\.json was altered or is damaged/);
 
     const absent = await qts(['live', '--db', join(dir, 'live.db')], {
       KEYS_FILE: join(dir, 'nope.json'),
       MASTER_KEY: MASTER,
     });
-    expect(absent.status).not.toBe(0);
+    expect(absent.code).not.toBe(0);
     expect(absent.stderr).toMatch(/error ERR_KEYS_MISSING: no exchange keys file at .*nope\.json/);
   }, 90_000);
 });

@@ -1,19 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { qts } from '../support/runQts.js';
 import { FIRST_IDS, LIBRARY_IDS } from './support/builtInIds.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 const NEW_IDS: readonly string[] = LIBRARY_IDS;
 
 describe('qts strategies --json (the real binary)', () => {
   it('lists all 22 built-ins, each parameter with a description, a default and, when numeric, a range', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/qts.js'), 'strategies', '--json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(r.status, r.stderr).toBe(0);
+    const r = qts(['strategies', '--json']);
+    expect(r.code, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as {
       id: string;
       description: string;
