@@ -12,8 +12,6 @@ import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
 
 const ADA = sharedFile('crypto/spot-5m/ADA_BTC-5m.csv');
 
-/** Whether the lead has wired `qts data` into the real program yet. */
-
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'qts-data-cli-'));
