@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
-import { ORDER_EVENTS } from '../kernel/topics.js';
+import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import type { LiveClock } from '../kernel/LiveClock.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
@@ -146,7 +146,8 @@ export class RuntimeRestore {
 
   /**
    * Every fill moves the paper account: snapshot it so a restart resumes exactly (the portfolio,
-   * not its bare ledger: a perpetual position is saved with the margin mode it is booked under).
+   * not its bare ledger: a perpetual position is saved with the margin mode it is booked under),
+   * and feed the daily-loss and drawdown breakers the equity after it.
    */
   private snapshotLedgerOnFills(): void {
     const { node, stores, clock, runId, breaker } = this.ctx;
@@ -155,6 +156,8 @@ export class RuntimeRestore {
       stores.ledger.save(runId, clock.now(), node.portfolio);
       breaker.check(clock.now());
     });
+    // A liquidation (its venue saved the ledger with its fill line) is a loss the breakers see at once.
+    node.bus.subscribe(LIQUIDATION_FILLS, () => breaker.check(clock.now()));
   }
 
   /** Start/stop and parameters set through the API before the last stop come back first. */

@@ -1,15 +1,19 @@
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
+import { LIQUIDATION_ORDER_ID } from '../backtest/FuturesRun.js';
 import type { AppConfig, PerpetualSettingsConfig } from '../config/configSchema.js';
-import { formatFixed } from '../core/Fixed.js';
+import { formatFixed, neg } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
-import type { ClearingEvent } from '../model/futuresEvents.js';
+import { LIQUIDATION_FILLS } from '../kernel/topics.js';
+import type { OrderFilled } from '../model/events.js';
+import type { ClearingEvent, PositionLiquidated } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { PerpetualClearingOptions } from '../sim/PerpetualClearing.js';
+import { FillStore, fillFromEvent } from '../storage/sqlite/FillStore.js';
 import { FundingStore } from '../storage/sqlite/FundingStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { ShadowFunding } from './ShadowFunding.js';
@@ -44,13 +48,16 @@ export function shadowPerpetualSettings(
  * submitted), the clearing's histories for the simulated venue (mark = the traded price, and
  * the exchange's settled funding with the mark it was valued at: ShadowFunding), and every
  * clearing event booked through the node (ledger, `onFunding` / `onLiquidation`), saved with
- * the ledger at once and audit-logged.
+ * the ledger at once and audit-logged. A liquidation is also a fill line of the fills store,
+ * as in a backtest's trade log (order id `LIQUIDATION`), told on LIQUIDATION_FILLS.
  */
 export class ShadowPerpetuals {
   readonly funding: ShadowFunding | undefined;
   private readonly store: FundingStore | undefined;
+  private readonly fills: FillStore;
 
   constructor(private readonly ctx: ShadowPerpetualsContext) {
+    this.fills = new FillStore(ctx.db);
     const perps = ctx.market.instruments.filter((i) => i.kind === 'PERPETUAL');
     configureShadowMargin(ctx.node, perps, shadowPerpetualSettings(ctx.config), (a) =>
       ctx.audit.record('perpetual.settings', { ...a, venue: 'shadow' }, 'system'),
@@ -100,12 +107,21 @@ export class ShadowPerpetuals {
     this.funding?.observe(symbol, ts);
   }
 
-  /** A clearing event: booked through the node, then kept (ledger snapshot, funding cursor) in one transaction. */
+  /**
+   * A clearing event: booked through the node, then kept (ledger snapshot, funding cursor, a
+   * liquidation's fill line) in one transaction; a liquidation's line is then told to what
+   * listens to fills (push, breakers).
+   */
   onClearing(e: ClearingEvent): void {
     const { node, db, saveLedger, runId, audit, log, now } = this.ctx;
+    // Whose position it was: read before the booking, which may let strategies act.
+    const line = e.type === 'PositionLiquidated' ? this.liquidationFill(e) : undefined;
     node.onClearing(e);
     if (e.type === 'MarkPriceUpdated') return;
     db.transaction(() => {
+      // Before the ledger: its snapshot counts the fill rows it holds (fillsUpto), so a
+      // restart never books this line again.
+      if (line !== undefined) this.fills.record(fillFromEvent(line));
       if (e.type === 'FundingSettled')
         this.store?.record(
           runId,
@@ -136,17 +152,46 @@ export class ShadowPerpetuals {
       log.info(data, `shadow funding ${e.amount < 0n ? 'paid' : 'received'} on ${e.symbol}`);
       return;
     }
+    if (line !== undefined) node.bus.publish(LIQUIDATION_FILLS, line);
     const data = {
       symbol: e.symbol,
       ts: e.ts,
+      strategyId: line?.strategyId,
       marginMode: e.marginMode,
       positionQty: formatFixed(e.positionQty),
       price: formatFixed(e.price),
+      realizedPnl: formatFixed(e.realizedPnl),
       fee: formatFixed(e.fee),
       insuranceCovered: formatFixed(e.insuranceCovered),
     };
     audit.record('position.liquidated', { ...data, venue: 'shadow' }, 'system');
     log.warn(data, `shadow position on ${e.symbol} LIQUIDATED`);
+  }
+
+  /**
+   * A liquidation as a backtest's trade log shows it: a fill of order `LIQUIDATION` (no order
+   * of the OMS, so nothing to track or reconcile) closing the whole position at the
+   * liquidation price with the clearance fee, credited to the strategy whose fill last moved
+   * the position (the node counts the trip in that strategy's loss streak). Its trade id is
+   * the symbol and market time, unique across restarts on one database.
+   */
+  private liquidationFill(e: PositionLiquidated): OrderFilled {
+    const last = this.fills.list({ symbol: e.symbol, limit: 1 })[0];
+    return {
+      type: 'OrderFilled',
+      eventId: '',
+      orderId: LIQUIDATION_ORDER_ID,
+      tradeId: `LIQ-${e.symbol}-${e.ts}`,
+      strategyId: last?.strategyId ?? LIQUIDATION_ORDER_ID,
+      symbol: e.symbol,
+      ts: e.ts,
+      side: e.side,
+      lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
+      lastPx: e.price,
+      fee: e.fee,
+      feeCurrency: e.currency,
+      liquidity: 'TAKER',
+    };
   }
 
   /** Before strategies run: funding settled while the engine was down, and the next funding time. */

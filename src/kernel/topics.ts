@@ -1,5 +1,5 @@
 import type { Bar, Trade } from '../model/Bar.js';
-import type { OrderEvent } from '../model/events.js';
+import type { OrderEvent, OrderFilled } from '../model/events.js';
 import type { Topic } from './MessageBus.js';
 import { topic } from './MessageBus.js';
 
@@ -41,3 +41,9 @@ export function tradesTopic(symbol: string): Topic<Trade> {
 }
 /** Every order event of every strategy, in the order they happened. */
 export const ORDER_EVENTS: Topic<OrderEvent> = topic<OrderEvent>('events.order');
+/**
+ * A liquidation's fill line (order id `LIQUIDATION`): the venue closed a position with no
+ * order of ours. Not an order event — the OMS has no such order to track or reconcile — but
+ * what listens to fills for the account (fill list, push, breakers) hears it too.
+ */
+export const LIQUIDATION_FILLS: Topic<OrderFilled> = topic<OrderFilled>('events.liquidation-fill');

@@ -90,6 +90,8 @@ export class TradingNode {
   private readonly strategies: StrategyRegistry;
   /** Takes order events to their strategies, holding those a strategy cannot act on yet. */
   private readonly orderEvents: OrderEventRouter;
+  /** Books fills and liquidations, and ends round trips for the loss streaks. */
+  private readonly booking: FillBooking;
 
   constructor(opts: TradingNodeOptions) {
     this.clock = opts.clock;
@@ -125,10 +127,11 @@ export class TradingNode {
       releaseHeld: (e) => this.orderEvents.releaseHeld(e),
       onFailure: opts.onStrategyFailure,
     });
+    this.booking = new FillBooking(this.portfolio, this.risk, this.clock);
     this.orderEvents = new OrderEventRouter(
       this.strategies,
       this.oms,
-      new FillBooking(this.portfolio, this.risk, this.clock),
+      this.booking,
       this.portfolio,
       opts.lastDataAt,
     );
@@ -185,7 +188,8 @@ export class TradingNode {
       this.portfolio.applyFunding(event);
       this.fundingRates.set(event.symbol, toNumber(event.rate));
     } else {
-      this.portfolio.applyLiquidation(event);
+      // Booked like a losing fill: it ends the round trip in the loss streak of its strategy.
+      this.booking.bookLiquidation(event);
     }
     const hook = event.type === 'FundingSettled' ? 'onFunding' : 'onLiquidation';
     for (const e of this.strategies.values()) {

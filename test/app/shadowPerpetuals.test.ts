@@ -9,139 +9,31 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { shadowVariant } from '../../src/app/RuntimeVariant.js';
 import type { ShadowVenue } from '../../src/app/ShadowVenue.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
+import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import type { AppConfig } from '../../src/config/configSchema.js';
 import type { Fixed } from '../../src/core/Fixed.js';
 import { parseFixed } from '../../src/core/Fixed.js';
-import { tradesTopic } from '../../src/kernel/topics.js';
-import type { FundingSettled, PositionLiquidated } from '../../src/model/futuresEvents.js';
-import type { OrderRequest } from '../../src/model/OrderRequest.js';
-import { Strategy } from '../../src/strategy/Strategy.js';
-import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
-import type { FakeTrade } from '../support/fakeBinance/FakeBinance.js';
+import type { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
+import { PERP, PERP_ID, perpTape, until } from '../live/futures/support/futuresHarness.js';
 import {
-  PERP,
-  PERP_ID,
-  marketDataExchange,
-  perpTape,
-  until,
-} from '../live/futures/support/futuresHarness.js';
+  ClearingWatch,
+  ShadowPerpHarness,
+  buy,
+  fallingTape,
+  shadowConfig,
+  startFake,
+} from './support/shadowPerpetualsHarness.js';
 
 const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
-const TEN_MINUTES = 600_000;
-
-/** Hears every funding settlement and liquidation of its symbols. */
-class ClearingWatch extends Strategy<Record<string, never>> {
-  static readonly id = 'clearing-watch';
-  static readonly description = 'test: records onFunding and onLiquidation';
-  static readonly paramsSchema = z.object({});
-  static funding: FundingSettled[] = [];
-  static liquidations: PositionLiquidated[] = [];
-  override onFunding(event: FundingSettled): void {
-    ClearingWatch.funding.push(event);
-  }
-  override onLiquidation(event: PositionLiquidated): void {
-    ClearingWatch.liquidations.push(event);
-  }
-}
-
-function buy(qty: string): OrderRequest {
-  return {
-    symbol: PERP,
-    side: 'BUY',
-    type: 'MARKET',
-    quantity: parseFixed(qty),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    tag: 'test',
-  };
-}
-
-/** A shadow engine on the perpetual: a quiet sma-cross subscribes it; settings as given. */
-function shadowConfig(dbPath: string, perpetuals: Record<string, unknown>, wallet = 1000): AppConfig {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    exchange: { id: 'binanceusdm' },
-    marketData: { source: 'exchange', warmupBars: 0 },
-    account: { currency: 'USDT', initialCash: wallet, commission: 0.0005 },
-    strategies: [
-      {
-        id: 'quiet',
-        strategy: 'sma-cross',
-        symbols: [PERP],
-        timeframe: '1m',
-        params: { fast: 100, slow: 200 },
-        sizing: 'fixed:1',
-      },
-    ],
-    storage: { dbPath },
-    risk: { staleDataMs: 600_000, priceBandPct: 0.9, maxOrdersPerMinute: 1_000_000 },
-    ...perpetuals,
-  });
-}
-
-function startFake(trades: readonly FakeTrade[]): Promise<FakeBinance> {
-  return FakeBinance.start({
-    markets: [
-      {
-        symbol: 'XRP/USDT',
-        trades,
-        tickSize: '0.0001',
-        lotSize: '0.1',
-        futures: true,
-        funding: { everyMs: TEN_MINUTES, rate: '0.0003' },
-      },
-    ],
-  });
-}
 
 describe('shadow mode trades perpetuals as live would', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  async function start(fake: FakeBinance, config: AppConfig): Promise<TradingRuntime> {
-    const rt = await TradingRuntime.start(
-      config,
-      {
-        log: pino({ level: process.env['QTS_TEST_LOG'] ?? 'silent' }),
-        noHttp: true,
-        noServices: true,
-        exchangeFactory: () => marketDataExchange(fake),
-      },
-      shadowVariant({ fundingRetryMs: 20 }),
-    );
-    closers.push(() => rt.stop());
-    ClearingWatch.funding = [];
-    ClearingWatch.liquidations = [];
-    rt.node.addStrategy({
-      id: 'watch',
-      strategyClass: ClearingWatch,
-      params: {},
-      symbols: [PERP],
-      timeframe: '1m',
-    });
-    return rt;
-  }
-
-  /** Publishes `n` trades and waits until the engine saw the last one. */
-  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
-    let seen = -1;
-    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
-    await fake.waitForSubscription('xrpusdt@trade', 10_000);
-    fake.step(n);
-    const want = fake.cursor('XRP/USDT');
-    await until(() => seen === want, `trade ${want} seen`, 10_000);
-    off();
-  }
+  const h = new ShadowPerpHarness();
+  afterEach(() => h.close());
+  const closers = h.closers;
+  const start = (fake: FakeBinance, config: AppConfig): Promise<TradingRuntime> => h.start(fake, config);
+  const step = (fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> => h.step(fake, rt, n);
 
   /** The funding points the shadow clearing holds for the perpetual. */
   function fundingPoints(rt: TradingRuntime): number {
@@ -220,14 +112,7 @@ describe('shadow mode trades perpetuals as live would', () => {
   it('liquidates a 10x isolated long on the simulated venue when the price falls through its liquidation price', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-shadow-liq-')), 'trading.db');
     // 1.2 for a few minutes, then a fall to 1.0 (-17 %: far beyond a 10x long's ~-9.5 %).
-    const base = 1_700_000_040_000;
-    const trades: FakeTrade[] = Array.from({ length: 40 }, (_, i) => ({
-      id: 1 + i,
-      ts: base + i * 15_000,
-      price: i < 20 ? 1.2 : Math.max(1.0, 1.2 - (i - 19) * 0.02),
-      amount: 500,
-      side: i % 2 === 0 ? 'buy' : 'sell',
-    }));
+    const trades = fallingTape();
     const fake = await startFake(trades);
     closers.push(() => fake.close());
     fake.step(2);
@@ -246,8 +131,7 @@ describe('shadow mode trades perpetuals as live would', () => {
     expect(rt.node.portfolio.positionQty(PERP)).toBe(parseFixed('1000'));
     const lp = rt.node.portfolio.margin.liquidationPrice(PERP);
     expect(lp).toBeDefined();
-    while (ClearingWatch.liquidations.length === 0 && fake.cursor('XRP/USDT') < trades.length)
-      await step(fake, rt, 1);
+    await h.stepToLiquidation(fake, rt, trades.length);
     const liq = ClearingWatch.liquidations[0];
     expect(liq?.positionQty).toBe(parseFixed('1000'));
     // A trade print is a one-price bar: the price that went through the liquidation price closes it.

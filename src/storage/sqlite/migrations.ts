@@ -284,6 +284,42 @@ ALTER TABLE ledger_positions ADD COLUMN margin_mode TEXT;
 ALTER TABLE ledger_positions ADD COLUMN leverage INTEGER;
 `;
 
+/**
+ * A liquidation is a fill line with no order (order id `LIQUIDATION`, as in a backtest's trade
+ * log): the venue closed the position, the OMS never had an order for it. SQLite cannot drop a
+ * foreign key in place, so the fills table is rebuilt without it — every row keeps its rowid,
+ * which ledger snapshots count (fills_upto) — and a trigger keeps the rule for every other
+ * fill: one of an order the journal does not know is still refused.
+ */
+const V10_LIQUIDATION_FILLS = `
+CREATE TABLE fills_v10 (
+  order_id TEXT NOT NULL,
+  trade_id TEXT NOT NULL,
+  strategy_id TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
+  qty TEXT NOT NULL,
+  px TEXT NOT NULL,
+  fee TEXT NOT NULL,
+  fee_currency TEXT NOT NULL,
+  liquidity TEXT NOT NULL CHECK (liquidity IN ('MAKER', 'TAKER')),
+  ts REAL NOT NULL,
+  PRIMARY KEY (order_id, trade_id)
+) STRICT;
+INSERT INTO fills_v10 (rowid, order_id, trade_id, strategy_id, symbol, side, qty, px, fee, fee_currency, liquidity, ts)
+  SELECT rowid, order_id, trade_id, strategy_id, symbol, side, qty, px, fee, fee_currency, liquidity, ts FROM fills;
+DROP TABLE fills;
+ALTER TABLE fills_v10 RENAME TO fills;
+CREATE INDEX fills_ts ON fills (ts);
+CREATE INDEX fills_symbol ON fills (symbol, ts);
+CREATE INDEX fills_strategy ON fills (strategy_id, ts);
+CREATE TRIGGER fills_order_known BEFORE INSERT ON fills
+  WHEN NEW.order_id <> 'LIQUIDATION' AND NOT EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id)
+BEGIN
+  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: a fill of an order the journal does not know');
+END;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -295,6 +331,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'orders_cancel_requested_at', sql: V7_CANCEL_REQUESTED },
   { version: 8, name: 'sim_trailing_marks', sql: V8_SIM_TRAILING_MARKS },
   { version: 9, name: 'ledger_position_margin', sql: V9_POSITION_MARGIN },
+  { version: 10, name: 'liquidation_fills', sql: V10_LIQUIDATION_FILLS },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,6 +1,6 @@
 import type { ExecutionEngine } from '../../../execution/ExecutionEngine.js';
 import type { MessageBus } from '../../../kernel/MessageBus.js';
-import { ORDER_EVENTS } from '../../../kernel/topics.js';
+import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../../../kernel/topics.js';
 import type { FillRecord } from '../../../storage/sqlite/FillStore.js';
 import { fillFromEvent } from '../../../storage/sqlite/FillStore.js';
 import type { SourceContext } from './guard.js';
@@ -12,7 +12,8 @@ export const RECENT_FILLS = 50;
 
 /**
  * `orders`: every order event with the order's state after it (snapshot: the open orders).
- * `fills`: every execution, exact (snapshot: the latest fills from the system of record).
+ * `fills`: every execution, exact, liquidations included (snapshot: the latest fills from the
+ * system of record).
  */
 export function orderChannels(
   ctx: SourceContext,
@@ -31,7 +32,7 @@ export function orderChannels(
     // Newest first, as the REST fill list.
     snapshot: () => ({ recent: recentFills(RECENT_FILLS).map(fillWire) }),
   });
-  return bus.subscribe(
+  const offOrders = bus.subscribe(
     ORDER_EVENTS,
     guarded(ctx.log, 'orders', (e) => {
       const order = oms.order(e.orderId);
@@ -39,4 +40,13 @@ export function orderChannels(
       if (e.type === 'OrderFilled') fills.publish(fillWire(fillFromEvent(e)));
     }),
   );
+  // A liquidation is a fill line with no order (order id LIQUIDATION): on `fills` only.
+  const offLiquidations = bus.subscribe(
+    LIQUIDATION_FILLS,
+    guarded(ctx.log, 'fills', (e) => fills.publish(fillWire(fillFromEvent(e)))),
+  );
+  return () => {
+    offOrders();
+    offLiquidations();
+  };
 }
