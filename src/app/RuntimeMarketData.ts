@@ -12,6 +12,7 @@ import type { TradingNode } from '../node/TradingNode.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
 import type { BreakerAnchorStore } from './BreakerAnchorStore.js';
+import { EngineFaults } from './EngineFaults.js';
 import type { DeploymentPlan } from './planDeployments.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 import type { MarketDataChoice } from './selectMarketData.js';
@@ -51,6 +52,8 @@ export class RuntimeMarketData {
   private readonly stale = new Set<string>();
   private readonly problemListeners = new Set<RequestProblemHook>();
   private targets: MarketDataTargets | undefined;
+  /** Halts trading when the engine's own processing of market data throws. */
+  private faults: EngineFaults | undefined;
 
   /** The market data of the plan, its listener feeding this. */
   async open({
@@ -90,6 +93,7 @@ export class RuntimeMarketData {
   /** The engine is built: market data flows into it from now on. */
   attach(targets: MarketDataTargets): void {
     this.targets = targets;
+    this.faults = new EngineFaults(targets.node, targets.log, () => targets.clock.now());
   }
 
   isStale(symbol: string): boolean {
@@ -118,6 +122,15 @@ export class RuntimeMarketData {
   private onBar(bar: Bar): void {
     const t = this.targets;
     if (t === undefined) return;
+    try {
+      this.processBar(t, bar);
+    } catch (e) {
+      const kind = bar.closed ? 'bar' : 'forming bar';
+      this.faults?.fault(e, `${bar.symbol} ${bar.timeframe} ${kind} at ${new Date(bar.ts).toISOString()}`);
+    }
+  }
+
+  private processBar(t: MarketDataTargets, bar: Bar): void {
     if (!bar.closed) {
       // Strategies see the forming bar through onBarUpdate; the venue matches on closed bars or trades only.
       // An update of the forming bar is market data too: between the closes of a long bar it
@@ -138,8 +151,12 @@ export class RuntimeMarketData {
     const t = this.targets;
     if (t === undefined) return;
     this.lastData.set(trade.symbol, t.clock.now());
-    t.venue.onTrade(trade);
-    t.node.onTrade(trade);
+    try {
+      t.venue.onTrade(trade);
+      t.node.onTrade(trade);
+    } catch (e) {
+      this.faults?.fault(e, `${trade.symbol} trade ${trade.id} at ${new Date(trade.ts).toISOString()}`);
+    }
   }
 
   private markStale(symbol: string, isStale: boolean): void {
