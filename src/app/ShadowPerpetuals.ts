@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
-import { LIQUIDATION_ORDER_ID } from '../backtest/FuturesRun.js';
 import type { AppConfig, PerpetualSettingsConfig } from '../config/configSchema.js';
-import { formatFixed, neg } from '../core/Fixed.js';
+import { formatFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import { LIQUIDATION_FILLS } from '../kernel/topics.js';
 import type { OrderFilled } from '../model/events.js';
 import type { ClearingEvent, PositionLiquidated } from '../model/futuresEvents.js';
+import { LIQUIDATION_ORDER_ID, liquidationFill } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
@@ -177,21 +177,7 @@ export class ShadowPerpetuals {
    */
   private liquidationFill(e: PositionLiquidated): OrderFilled {
     const last = this.fills.list({ symbol: e.symbol, limit: 1 })[0];
-    return {
-      type: 'OrderFilled',
-      eventId: '',
-      orderId: LIQUIDATION_ORDER_ID,
-      tradeId: `LIQ-${e.symbol}-${e.ts}`,
-      strategyId: last?.strategyId ?? LIQUIDATION_ORDER_ID,
-      symbol: e.symbol,
-      ts: e.ts,
-      side: e.side,
-      lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
-      lastPx: e.price,
-      fee: e.fee,
-      feeCurrency: e.currency,
-      liquidity: 'TAKER',
-    };
+    return liquidationFill(e, last?.strategyId ?? LIQUIDATION_ORDER_ID, `LIQ-${e.symbol}-${e.ts}`);
   }
 
   /** Before strategies run: funding settled while the engine was down, and the next funding time. */

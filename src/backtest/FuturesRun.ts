@@ -5,6 +5,7 @@ import type { FundingRateSeries } from '../data/loadFundingRates.js';
 import type { MarkPriceSeries } from '../data/loadMarkPrices.js';
 import type { OrderFilled } from '../model/events.js';
 import type { ClearingEvent } from '../model/futuresEvents.js';
+import { liquidationFill } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import type { MarginMode } from '../model/MarginMode.js';
 import type { TradingNode } from '../node/TradingNode.js';
@@ -45,9 +46,6 @@ export interface FuturesStats {
     fee: string;
   }[];
 }
-
-/** The order id of a liquidation's fill line: no order of the OMS has it. */
-export const LIQUIDATION_ORDER_ID = 'LIQUIDATION';
 
 /**
  * The futures side of one backtest: sets leverage and margin mode on the account, hands the
@@ -161,21 +159,7 @@ export class FuturesRun {
         price: formatFixed(e.price),
         fee: formatFixed(e.fee),
       });
-      this.onFill({
-        type: 'OrderFilled',
-        eventId: '',
-        orderId: LIQUIDATION_ORDER_ID,
-        tradeId: `LIQ-${this.liquidations.length}`,
-        strategyId: this.strategyId,
-        symbol: e.symbol,
-        ts: e.ts,
-        side: e.side,
-        lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
-        lastPx: e.price,
-        fee: e.fee,
-        feeCurrency: e.currency,
-        liquidity: 'TAKER',
-      });
+      this.onFill(liquidationFill(e, this.strategyId, `LIQ-${this.liquidations.length}`));
     }
   }
 }

@@ -8,7 +8,7 @@ import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import type { BacktestConfig, BacktestResult } from '../backtest/runBacktest.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
-import { LIQUIDATION_ORDER_ID } from '../backtest/FuturesRun.js';
+import { LIQUIDATION_ORDER_ID } from '../model/futuresEvents.js';
 import type { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { dataFileList } from '../data/dataFileList.js';

@@ -1,7 +1,9 @@
 import type { Fixed } from '../core/Fixed.js';
+import { neg } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { MarginMode } from './MarginMode.js';
 import type { OrderSide } from './enums.js';
+import type { OrderFilled } from './events.js';
 
 /**
  * A funding settlement of a perpetual: at each funding time (Binance USDT-M: 00:00, 08:00
@@ -62,3 +64,30 @@ export interface MarkPriceUpdated {
 
 /** Events of the futures clearing (mark, funding, liquidation), in the order they happened. */
 export type ClearingEvent = MarkPriceUpdated | FundingSettled | PositionLiquidated;
+
+/** The order id of a liquidation's fill line: no order of the OMS has it. */
+export const LIQUIDATION_ORDER_ID = 'LIQUIDATION';
+
+/**
+ * A liquidation as the trade log and the fills store show it: a taker fill of order
+ * `LIQUIDATION` (nothing for the OMS to track or reconcile) closing the whole position at the
+ * liquidation price with the clearance fee, credited to `strategyId`. Backtests and shadow mode
+ * write the same line; each chooses a trade id unique where it is kept.
+ */
+export function liquidationFill(e: PositionLiquidated, strategyId: string, tradeId: string): OrderFilled {
+  return {
+    type: 'OrderFilled',
+    eventId: '',
+    orderId: LIQUIDATION_ORDER_ID,
+    tradeId,
+    strategyId,
+    symbol: e.symbol,
+    ts: e.ts,
+    side: e.side,
+    lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
+    lastPx: e.price,
+    fee: e.fee,
+    feeCurrency: e.currency,
+    liquidity: 'TAKER',
+  };
+}
