@@ -53,9 +53,4 @@ export class EngineFaults {
       ERR_ENGINE_FAULT,
     );
   }
-
-  /** Faults since the engine started. */
-  get total(): number {
-    return this.count;
-  }
 }

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
 import type { AppConfig, PerpetualSettingsConfig } from '../config/configSchema.js';
 import { formatFixed } from '../core/Fixed.js';
@@ -10,30 +9,26 @@ import type { ClearingEvent, PositionLiquidated } from '../model/futuresEvents.j
 import { LIQUIDATION_ORDER_ID, liquidationFill } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
-import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { PerpetualClearingOptions } from '../sim/PerpetualClearing.js';
 import { FillStore, fillFromEvent } from '../storage/sqlite/FillStore.js';
 import { FundingStore } from '../storage/sqlite/FundingStore.js';
-import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { ShadowFunding } from './ShadowFunding.js';
 import type { MarketDataChoice } from './selectMarketData.js';
+import type { VenueContext } from './VenueContext.js';
 
-/** What the shadow perpetuals are built from: the parts of a shadow venue's context (VenueContext) it reads. */
-export interface ShadowPerpetualsContext {
-  readonly config: AppConfig;
-  readonly node: TradingNode;
+/**
+ * What the shadow perpetuals are built from: the parts of a shadow venue's context it reads
+ * (of the market, only its instruments, exchange and source).
+ */
+export type ShadowPerpetualsContext = Pick<
+  VenueContext,
+  'config' | 'node' | 'audit' | 'log' | 'now' | 'saveLedger' | 'db' | 'runId'
+> & {
   readonly market: Pick<MarketDataChoice, 'instruments' | 'exchange' | 'source'>;
-  readonly audit: AuditSink;
-  readonly log: Logger;
-  readonly now: () => number;
-  /** Saves the ledger (after a funding settlement or a liquidation moved it). */
-  readonly saveLedger: () => void;
-  readonly db: SqliteDatabase;
-  readonly runId: string;
   /** Tests: first wait before asking again for a funding settlement not yet published. */
   readonly fundingRetryMs?: number;
-}
+};
 
 /** The leverage and margin mode shadow mode trades with: `shadow.perpetuals`, else live's. */
 export function shadowPerpetualSettings(
