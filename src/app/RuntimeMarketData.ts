@@ -12,7 +12,7 @@ import type { TradingNode } from '../node/TradingNode.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
 import type { BreakerAnchorStore } from './BreakerAnchorStore.js';
-import { EngineFaults } from './EngineFaults.js';
+import type { EngineFaults } from './EngineFaults.js';
 import type { DeploymentPlan } from './planDeployments.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 import type { MarketDataChoice } from './selectMarketData.js';
@@ -27,6 +27,8 @@ export interface MarketDataTargets {
   readonly equityHistory: EquityHistory;
   readonly breaker: BreakerAnchorStore;
   readonly log: Logger;
+  /** Where a failure of the engine's processing of a bar or trade goes (it halts trading). */
+  readonly faults: EngineFaults;
 }
 
 /** How a start opens its market data (the runtime's dependencies, without the runtime). */
@@ -93,7 +95,7 @@ export class RuntimeMarketData {
   /** The engine is built: market data flows into it from now on. */
   attach(targets: MarketDataTargets): void {
     this.targets = targets;
-    this.faults = new EngineFaults(targets.node, targets.log, () => targets.clock.now());
+    this.faults = targets.faults;
   }
 
   isStale(symbol: string): boolean {

@@ -1,3 +1,4 @@
+import { EngineFaults } from './EngineFaults.js';
 import type { Exchange } from 'ccxt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -118,6 +119,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     audit: AuditSink,
     private readonly marketData: RuntimeMarketData,
     private readonly failures: StrategyFailureReporter,
+    faults: EngineFaults,
   ) {
     this.lastData = marketData.lastData;
     this.db = db;
@@ -151,6 +153,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       equityHistory: this.equityHistory,
       breaker: this.breaker,
       log,
+      faults,
     });
   }
 
@@ -197,7 +200,15 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         (symbol) => marketData.lastData.get(symbol),
         (f) => failures.report(f),
       );
-      const venue = await connectVenue(variant, { config, node, market, audit, log }, clock, storage);
+      // One record of engine faults for the market-data path and the venue's own reports.
+      const faults = new EngineFaults(node, log, () => clock.now());
+      const engineFault = (err: unknown, what: string): void => faults.fault(err, what);
+      const venue = await connectVenue(
+        variant,
+        { config, node, market, audit, log, engineFault },
+        clock,
+        storage,
+      );
       runtime = new TradingRuntime(
         config,
         storage,
@@ -210,6 +221,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         audit,
         marketData,
         failures,
+        faults,
       );
     } catch (e) {
       await releaseUnbuilt(storage, clock, market, e);

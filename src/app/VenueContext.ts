@@ -19,6 +19,11 @@ export interface VenueContext {
   /** The engine's database and this session's run id, for venues that keep records of their own. */
   readonly db: SqliteDatabase;
   readonly runId: string;
+  /**
+   * The engine failed processing `what` outside the market-data path (a live venue's report
+   * from a REST lookup or a stream): trading halts as for a fault on a bar (EngineFaults).
+   */
+  readonly engineFault: (err: unknown, what: string) => void;
   /** An order from the journal, closed ones too (a bracket child's filled parent after a restart). */
   readonly loadOrder?: (orderId: string) => Order | undefined;
 }

@@ -9,7 +9,14 @@ import type { RuntimeVenue } from './RuntimeVenue.js';
  */
 export async function connectVenue(
   variant: RuntimeVariant,
-  { config, node, market, audit, log }: Pick<VenueContext, 'config' | 'node' | 'market' | 'audit' | 'log'>,
+  {
+    config,
+    node,
+    market,
+    audit,
+    log,
+    engineFault,
+  }: Pick<VenueContext, 'config' | 'node' | 'market' | 'audit' | 'log' | 'engineFault'>,
   clock: LiveClock,
   { db, stores, runId }: RuntimeStorage,
 ): Promise<RuntimeVenue> {
@@ -24,6 +31,7 @@ export async function connectVenue(
     db,
     runId,
     loadOrder: (id) => stores.orders.load(id),
+    engineFault,
   });
   venue.connect(node.connect(venue.orderClient ?? venue.client));
   return venue;

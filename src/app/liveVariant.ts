@@ -26,7 +26,8 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
     mode: 'live',
     // A live engine never trades on replayed or synthetic prices.
     allowMarketFallback: false,
-    makeVenue: async ({ config, node, market, audit, log, now, saveLedger, db, runId, loadOrder }) => {
+    makeVenue: async (ctx) => {
+      const { config, node, market, audit, log, now, saveLedger, db, runId, loadOrder } = ctx;
       const live = config.live;
       const exchange =
         factory === undefined
@@ -69,6 +70,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         now,
         resolveWithinMs: live.resolveWithinMs,
         onResolved: (_orderId, since) => venue?.noteResolved(since, now()),
+        onReportFault: (err, what) => ctx.engineFault(err, what),
         onProblem: (what, err, orderId) =>
           log.warn({ what, kind: err.kind, code: err.code, orderId }, `exchange ${what}: ${err.message}`),
       });

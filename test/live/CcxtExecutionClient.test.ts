@@ -10,7 +10,14 @@ import { ORDER_EVENTS } from '../../src/kernel/topics.js';
 import type { OrderEvent } from '../../src/model/events.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import type { Harness } from './support/liveHarness.js';
-import { FIXED_PER_UNIT, SYMBOL, duplicateOrders, startHarness, until } from './support/liveHarness.js';
+import {
+  FIXED_PER_UNIT,
+  SYMBOL,
+  duplicateOrders,
+  startHarness,
+  until,
+  rethrowReportFault,
+} from './support/liveHarness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -45,6 +52,7 @@ describe('CcxtExecutionClient against the fake Binance', () => {
     oms = new ExecutionEngine(bus, new TestClock(0), new IdGenerator('Q'));
     gate = new RequestGate({ now, sleep, maxOrders: 50, windowMs: 10_000 });
     client = new CcxtExecutionClient({
+      onReportFault: rethrowReportFault,
       exchange: h.exchange,
       capabilities: h.capabilities,
       clientIdPrefix: 'qts',

@@ -9,7 +9,7 @@ import { MessageBus } from '../../src/kernel/MessageBus.js';
 import type { Order } from '../../src/model/Order.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import type { Harness } from './support/liveHarness.js';
-import { FIXED_PER_UNIT, SYMBOL, startHarness, until } from './support/liveHarness.js';
+import { FIXED_PER_UNIT, SYMBOL, startHarness, until, rethrowReportFault } from './support/liveHarness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -36,6 +36,7 @@ describe('a cancel asked of the exchange is carried through (kill switch, user c
     const now = (): number => Date.now();
     oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('Q'));
     client = new CcxtExecutionClient({
+      onReportFault: rethrowReportFault,
       exchange: h.exchange,
       capabilities: h.capabilities,
       clientIdPrefix: 'qts',

@@ -14,7 +14,7 @@ import { TestClock } from '../../src/kernel/Clock.js';
 import { MessageBus } from '../../src/kernel/MessageBus.js';
 import type { Order } from '../../src/model/Order.js';
 import type { Harness } from './support/liveHarness.js';
-import { FIXED_PER_UNIT, SYMBOL, startHarness, until } from './support/liveHarness.js';
+import { FIXED_PER_UNIT, SYMBOL, startHarness, until, rethrowReportFault } from './support/liveHarness.js';
 
 /** live.syncIntervalMs and live.streamSyncIntervalMs at their defaults. */
 const SYNC_MS = 2_000;
@@ -38,6 +38,7 @@ describe('REST order sync pace against the fake Binance', () => {
     const now = (): number => Date.now() + skew;
     oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('P'));
     client = new CcxtExecutionClient({
+      onReportFault: rethrowReportFault,
       exchange: h.exchange,
       capabilities: h.capabilities,
       clientIdPrefix: 'qts',

@@ -28,6 +28,17 @@ export type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js
 export type { SyncPaceView } from './SyncPacer.js';
 
 /**
+ * The OMS's refusals of a report that leave its books untouched (see ExecutionEngine.onReport
+ * and Order.apply): the same news through another source, or about an order it no longer holds.
+ */
+const STALE_REPORT_CODES: ReadonlySet<string> = new Set([
+  'ERR_UNKNOWN_ORDER',
+  'ERR_ORDER_TRANSITION',
+  'ERR_DUPLICATE_FILL',
+  'ERR_OVERFILL',
+]);
+
+/**
  * The live venue: our orders through ccxt's unified API, outcomes back as OMS reports.
  *
  * Every call goes through the RequestGate (bans, order budget). A submit that fails without
@@ -359,10 +370,10 @@ export class CcxtExecutionClient implements ExecutionClient {
     try {
       this.sink(event);
     } catch (e) {
-      // A report the OMS cannot take (order retired from memory, transition already made by
-      // another source) is stale news, not a reason to stop the venue.
-      if (isQtsError(e) || e instanceof Error) this.droppedReports += 1;
-      else throw e;
+      // A report the OMS refuses before touching the order (retired from memory, transition
+      // already made by another source) is stale news, not a reason to stop the venue.
+      if (isQtsError(e) && STALE_REPORT_CODES.has(e.code)) this.droppedReports += 1;
+      else this.opts.onReportFault(e, `${event.type} of order ${event.orderId} from ${this.venue}`);
     }
   }
 

@@ -21,6 +21,13 @@ export interface CcxtExecutionClientOptions {
   readonly resolveWithinMs: number;
   /** Told of every request that failed and how it was classified. */
   readonly onProblem?: (what: string, err: ClassifiedError, orderId?: string) => void;
+  /**
+   * Told when the engine failed while taking a report of this venue (a journal or ledger write,
+   * a broken invariant), as opposed to refusing stale news: the books may be half-written, so
+   * the runtime halts trading (EngineFaults). Reports arrive from REST lookups and private
+   * streams, where nothing above would see an exception.
+   */
+  readonly onReportFault: (err: unknown, what: string) => void;
   /** Told when an order of unknown outcome is resolved (found, or rejected after the bound). */
   readonly onResolved?: (orderId: string, unknownSince: number) => void;
   /** Pause before a failed private stream is watched again (default 500 ms). */

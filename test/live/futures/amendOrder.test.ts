@@ -4,6 +4,7 @@
  * fills at the amended price, books equal the exchange's), and the refusal where the exchange
  * cannot amend in place (no cancel-and-replace behind the OMS's back).
  */
+import { rethrowReportFault } from '../support/liveHarness.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,7 @@ describe('amend in place (Modify Order)', () => {
     const caps = capabilitiesOf('binance');
     if (caps === undefined) throw new Error('binance missing from the capability map');
     const client = new CcxtExecutionClient({
+      onReportFault: rethrowReportFault,
       exchange: ex,
       capabilities: caps,
       clientIdPrefix: 'qts',

@@ -3,6 +3,7 @@
  * the fake exchange (prefix `qts`, 100 orders/s, unknown outcomes resolved within 2 s). A
  * restart is a second incarnation on the same database.
  */
+import { rethrowReportFault } from './liveHarness.js';
 import { IdGenerator } from '../../../src/core/ids.js';
 import type { CcxtExecutionClientOptions } from '../../../src/exchanges/ccxt/CcxtExecutionClient.js';
 import { CcxtExecutionClient } from '../../../src/exchanges/ccxt/CcxtExecutionClient.js';
@@ -25,6 +26,7 @@ export function journaledOms(
   const store = new OrderStore(db);
   const oms = new ExecutionEngine(new MessageBus(), new TestClock(0), new IdGenerator('Q'), store.journal);
   const client = new CcxtExecutionClient({
+    onReportFault: rethrowReportFault,
     exchange: h.exchange,
     capabilities: h.capabilities,
     clientIdPrefix: 'qts',

@@ -182,3 +182,11 @@ export function startLiveRuntime(
     liveVariant(KEYS, () => tradingExchange(harness.fake)),
   );
 }
+
+/**
+ * For tests of the execution client without a runtime to halt: a report the OMS failed on
+ * (not stale news) is thrown where it happened, as a test error.
+ */
+export function rethrowReportFault(err: unknown): never {
+  throw err;
+}
