@@ -1,4 +1,5 @@
 import type { Fixed } from '../core/Fixed.js';
+import { formatFixed } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { OrderSide, OrderStatus } from './enums.js';
 import type { OrderAmendRequested, OrderCancelRequested, OrderEvent } from './events.js';
@@ -144,6 +145,31 @@ export class ReadOnlyOrder implements OrderView {
     return this.#order.hasTrade(tradeId);
   }
 
+  /**
+   * What JSON.stringify and a strategy's logger write (`ctx.log.info({ order })`): the fields,
+   * amounts as exact decimal strings, rather than `{}` (the fields are getters) or a BigInt error.
+   */
+  toJSON(): Record<string, unknown> {
+    const o = this.#order;
+    return {
+      id: o.id,
+      strategyId: o.strategyId,
+      symbol: o.symbol,
+      side: o.side,
+      status: o.status,
+      request: decimals(o.request),
+      createdAt: o.createdAt,
+      updatedAt: o.updatedAt,
+      filledQty: formatFixed(o.filledQty),
+      leavesQty: formatFixed(o.leavesQty),
+      avgPx: o.avgPx === undefined ? undefined : formatFixed(o.avgPx),
+      feesPaid: formatFixed(o.feesPaid),
+      venueOrderId: o.venueOrderId,
+      reasonCode: o.reasonCode,
+      reason: o.reason,
+    };
+  }
+
   /** What console.log and the debugger show: the fields, not an empty object. */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
     const o = this.#order;
@@ -161,6 +187,13 @@ export class ReadOnlyOrder implements OrderView {
       reason: o.reason,
     };
   }
+}
+
+/** An order's terms with its amounts (Fixed) as decimal strings. */
+function decimals(terms: OrderRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(terms)) out[k] = typeof v === 'bigint' ? formatFixed(v as Fixed) : v;
+  return out;
 }
 
 /** Strategies' views of orders (a list of open orders, for instance). */

@@ -137,4 +137,23 @@ describe('orders handed to a strategy are read-only', () => {
     expect(Keeper.fills[0]).toBe(bid);
     expect(Keeper.updates.map((u) => u.status)).toEqual(['INITIALIZED', 'SUBMITTED', 'ACCEPTED', 'FILLED']);
   });
+
+  it('JSON.stringify and a strategy logger show the order, amounts as exact decimals', () => {
+    const { feed, ctx } = setup();
+    feed(minuteBar(0, 100, 101, 99, 100));
+    const bid = ctx.buy('BTC/USDT', '0.3', { type: 'LIMIT', price: '90.1', tag: 'dip' });
+    feed(minuteBar(1, 95, 96, 89, 92));
+    const json = JSON.parse(JSON.stringify({ order: bid })) as { order: Record<string, unknown> };
+    expect(json.order).toMatchObject({
+      id: bid.id,
+      strategyId: 'keeper',
+      symbol: 'BTC/USDT',
+      side: 'BUY',
+      status: 'FILLED',
+      filledQty: '0.3',
+      leavesQty: '0',
+      avgPx: '90.1',
+      request: { type: 'LIMIT', quantity: '0.3', price: '90.1', tag: 'dip' },
+    });
+  });
 });
