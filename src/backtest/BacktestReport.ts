@@ -38,6 +38,9 @@ export interface ReportInput {
   readonly ordersDenied: number;
   /** Orders still open (resting, or a market order not yet filled) when the data ended. */
   readonly ordersOpen: number;
+  /** Orders filled in part then canceled or expired, and partly filled ones still open; 0 when left out. */
+  readonly ordersPartlyFilled?: number;
+  readonly ordersOpenPartlyFilled?: number;
   /** Refused orders by reason code (see BacktestReport.ordersRefused); none when left out. */
   readonly ordersRefused?: Readonly<Record<string, number>>;
   readonly feesPaid: number;
@@ -107,6 +110,13 @@ export interface BacktestReport extends BacktestStats {
    * venue, partly filled ones among them.
    */
   readonly ordersOpen: number;
+  /**
+   * Orders that filled in part and then ended canceled or expired (counted in neither `orders`
+   * nor `ordersOpen`; their fills are in `fills`), and orders still open when the data ended
+   * with part of them filled (counted in `ordersOpen`).
+   */
+  readonly ordersPartlyFilled: number;
+  readonly ordersOpenPartlyFilled: number;
   /**
    * Orders refused, by reason code: denied by risk (ERR_RISK_…) or rejected by the venue
    * (ERR_INSUFFICIENT_FUNDS, ERR_POST_ONLY_WOULD_TAKE, …). Canceled and expired orders are not here.
@@ -189,6 +199,8 @@ function assembleReport(
     ordersTotal: input.ordersTotal,
     ordersDenied: input.ordersDenied,
     ordersOpen: input.ordersOpen,
+    ordersPartlyFilled: input.ordersPartlyFilled ?? 0,
+    ordersOpenPartlyFilled: input.ordersOpenPartlyFilled ?? 0,
     ordersRefused: { ...(input.ordersRefused ?? {}) },
     ...stats,
     stats,

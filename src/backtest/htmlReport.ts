@@ -89,6 +89,7 @@ function statsSection(r: BacktestReport): string {
     ['Orders filled', `${r.orders} of ${r.ordersTotal}`],
     ['Orders denied', String(r.ordersDenied)],
     ['Orders open at the end', String(r.ordersOpen)],
+    ['Orders partly filled', partlyFilled(r)],
     [
       'Orders refused',
       Object.entries(r.ordersRefused)
@@ -354,3 +355,16 @@ svg.chart .gridline{stroke:var(--line);stroke-width:1}
 svg.chart .tick{stroke:var(--muted)}
 svg.chart .frame{stroke:var(--line)}
 `.trim();
+
+/** Orders filled in part, said apart from the filled and the unfilled ones (as the CLI summary does). */
+function partlyFilled(r: BacktestReport): string {
+  const closed = r.ordersPartlyFilled;
+  const open = r.ordersOpenPartlyFilled;
+  if (closed + open === 0) return 'none';
+  return [
+    closed > 0 ? `${closed} then canceled or expired` : '',
+    open > 0 ? `${open} still open at the end` : '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
+}

@@ -1,4 +1,4 @@
-import { ZERO, toFixed } from '../core/Fixed.js';
+import { toFixed } from '../core/Fixed.js';
 import { isQtsError, QtsError } from '../core/QtsError.js';
 import { isoTime } from '../core/time.js';
 import type { BacktestReport } from '../backtest/BacktestReport.js';
@@ -8,14 +8,12 @@ import { loadStrategyRef } from '../backtest/loadStrategyRef.js';
 import type { BacktestConfig, BacktestResult } from '../backtest/runBacktest.js';
 import { runBacktest } from '../backtest/runBacktest.js';
 import { futuresBacktestConfig, futuresSummaryLines } from '../backtest/futuresBacktestConfig.js';
-import { LIQUIDATION_ORDER_ID } from '../model/futuresEvents.js';
 import type { CandleCsvStream } from '../data/CandleCsvStream.js';
 import { DataErrorCode } from '../data/DataErrorCode.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
 import { loadTradesCsv } from '../data/loadTradesCsv.js';
 import type { BarSeries } from '../model/BarSeries.js';
-import type { Order } from '../model/Order.js';
 import { parseSizing } from '../portfolio/Sizer.js';
 import { parseDateRange } from '../core/dateOption.js';
 import { checkOneSlippageModel, slippageOf } from '../research/BacktestSettings.js';
@@ -270,11 +268,11 @@ function fmt(x: number | null, digits = 2): string {
  * that filled in part (its fills are in the report) is said apart from those that filled nothing:
  * "not filled" for a limit canceled after half of it traded, under --volume-share, was untrue.
  */
-function unfilled(r: BacktestReport, stillOpen: readonly Order[]): string {
+function unfilled(r: BacktestReport): string {
   const missing = r.ordersTotal - r.orders;
   if (missing <= 0) return '';
-  const partOpen = stillOpen.reduce((n, o) => (o.filledQty > ZERO ? n + 1 : n), 0);
-  const partClosed = partlyFilledClosed(r, stillOpen);
+  const partOpen = r.ordersOpenPartlyFilled;
+  const partClosed = r.ordersPartlyFilled;
   const none = missing - partClosed - partOpen;
   const openNone = r.ordersOpen - partOpen;
   const closed = none - r.ordersDenied - openNone;
@@ -289,18 +287,6 @@ function unfilled(r: BacktestReport, stillOpen: readonly Order[]): string {
   const codes = Object.entries(r.ordersRefused).map(([code, n]) => `${code} ×${n}`);
   const why = codes.length === 0 ? '' : `; refused: ${codes.join(', ')}`;
   return ` (${parts.join(', ')}${why})`;
-}
-
-/**
- * Orders that filled in part and then ended canceled or expired (the only ends of a partly
- * filled order besides FILLED): those with fills in the report, less the ones filled in full and
- * those still open. Liquidations are fill lines of no order.
- */
-function partlyFilledClosed(r: BacktestReport, stillOpen: readonly Order[]): number {
-  const ids = new Set<string>();
-  for (const f of r.fills) if (f.orderId !== LIQUIDATION_ORDER_ID) ids.add(f.orderId);
-  for (const o of stillOpen) ids.delete(o.id);
-  return ids.size - r.orders;
 }
 
 /**
@@ -330,7 +316,7 @@ export function summary(result: Pick<BacktestResult, 'report' | 'node'>): string
     `Sharpe            ${fmt(r.sharpe)}    Sortino ${fmt(r.sortino)}    Calmar ${fmt(r.calmar)}`,
     `max drawdown      ${pct(r.maxDrawdown)} over ${r.maxDrawdownDurationBars} bars`,
     `trades            ${r.trades} closed (${r.openTrades} open) · win rate ${pct(r.winRate)} · profit factor ${fmt(r.profitFactor)}`,
-    `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r, result.node.oms.openOrders())} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
+    `orders filled     ${r.orders} of ${r.ordersTotal}${unfilled(r)} · fees ${fmt(r.feesPaid, 6)} · exposure ${pct(r.exposure)}`,
     ...fundsHint(r),
     `trade log sha256  ${r.tradeLogSha256}`,
     ...(r.futures === undefined ? [] : futuresSummaryLines(r.futures)),

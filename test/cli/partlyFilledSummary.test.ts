@@ -46,6 +46,8 @@ interface Report {
   ordersTotal: number;
   ordersDenied: number;
   ordersOpen: number;
+  ordersPartlyFilled: number;
+  ordersOpenPartlyFilled: number;
   fills: { orderId: string; quantity: number }[];
 }
 
@@ -60,6 +62,7 @@ describe('qts backtest summary: orders filled in part', () => {
     const file = join(dir, 'partThenCancel.mjs');
     writeFileSync(file, STRATEGY);
     const json = join(dir, 'r.json');
+    const html = join(dir, 'r.html');
     const r = qts([
       'backtest',
       '--data',
@@ -71,6 +74,8 @@ describe('qts backtest summary: orders filled in part', () => {
       '--no-progress',
       '--json',
       json,
+      '--html',
+      html,
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(
@@ -79,7 +84,18 @@ describe('qts backtest summary: orders filled in part', () => {
     );
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
     // `orders` is still the count filled in full; the fills of the partly filled ones are there.
-    expect(report).toMatchObject({ orders: 1, ordersTotal: 4, ordersDenied: 0, ordersOpen: 2 });
+    expect(report).toMatchObject({
+      orders: 1,
+      ordersTotal: 4,
+      ordersDenied: 0,
+      ordersOpen: 2,
+      ordersPartlyFilled: 1,
+      ordersOpenPartlyFilled: 1,
+    });
     expect(report.fills.map((f) => f.quantity)).toEqual([10, 5, 10]);
+    // The HTML report says them apart too.
+    expect(readFileSync(html, 'utf8')).toContain(
+      '<tr><th scope="row">Orders partly filled</th><td>1 then canceled or expired, 1 still open at the end</td></tr>',
+    );
   });
 });
