@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
+import { ZERO } from '../core/Fixed.js';
 import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
+import { FillStore } from '../storage/sqlite/FillStore.js';
+import { openTripFromFills } from './openTripFromFills.js';
 import type { LiveClock } from '../kernel/LiveClock.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
@@ -49,6 +52,26 @@ export class RuntimeRestore {
     this.resumeCancels();
     this.holdKillSwitch();
     this.restoreStrategyControls();
+    this.resumeRoundTrips();
+  }
+
+  /**
+   * Open positions (as the venue's preparation left them: live, reconciled) go on as round
+   * trips of the strategy whose fill last moved them, so the loss of one closed or liquidated
+   * after the restart counts in that strategy's loss streak.
+   */
+  private resumeRoundTrips(): void {
+    const { node, db } = this.ctx;
+    const fills = new FillStore(db);
+    for (const p of node.portfolio.ledger.allPositions()) {
+      if (p.qty === ZERO) continue;
+      const trip = openTripFromFills(
+        (limit, offset) => fills.list({ symbol: p.symbol, limit, offset }),
+        p.qty,
+        node.portfolio.currency,
+      );
+      if (trip !== undefined) node.resumeRoundTrip(p.symbol, trip.strategyId, trip.fees);
+    }
   }
 
   /** The journal's open orders, back in the OMS and the venue. */

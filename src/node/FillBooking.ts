@@ -54,6 +54,18 @@ export class FillBooking {
     if (at !== undefined) this.closing(symbol, before, at, event.fee, event.currency, at.strategyId);
   }
 
+  /**
+   * A position the engine restarted with: its round trip goes on from here, for `strategyId`
+   * (whose fill last moved it), with the settle-currency fees its fills paid so far. Without
+   * it the trip closing after the restart was no trip at all, and a losing one never counted
+   * in the loss streak. PnL realized by partial closes before the restart is not in the trip.
+   */
+  resumeOpen(symbol: string, strategyId: string, feesSoFar: number): void {
+    const pos = this.portfolio.ledger.position(symbol);
+    if (pos.qty === ZERO || this.openedAt.get(symbol)?.open === true) return;
+    this.openedAt.set(symbol, { open: true, realized: pos.realizedPnl, fees: feesSoFar, strategyId });
+  }
+
   /** A fill from flat opens a round trip: realized PnL now, no fees yet. */
   private opening(symbol: string, before: Fixed, strategyId: string): RoundTripStart | undefined {
     let at = this.openedAt.get(symbol);

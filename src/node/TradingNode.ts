@@ -175,6 +175,11 @@ export class TradingNode {
 
   private readonly fundingRates = new Map<string, number>();
 
+  /** A restart's open position goes on as a round trip (loss streaks): see FillBooking.resumeOpen. */
+  resumeRoundTrip(symbol: string, strategyId: string, feesSoFar: number): void {
+    this.booking.resumeOpen(symbol, strategyId, feesSoFar);
+  }
+
   /**
    * A clearing event of the venue (perpetuals): a new mark price, a funding settlement or a
    * liquidation. It is booked first, then the strategies trading the symbol hear of it.
