@@ -195,8 +195,10 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
     });
     // A worker imports a strategy file only when allowed to (docs/research.md, "Distributed runs").
     const allow = isStrategyPath(s.strategyRef) ? ' --allow-strategy-files' : '';
+    // A worker on the default queue would never see jobs sent to another one.
+    const name = o.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${o.queueName}`;
     process.stderr.write(
-      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}${allow}\n`,
+      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}${name}${allow}\n`,
     );
     return ev;
   }

@@ -151,9 +151,9 @@ describe.skipIf(!HAS_REDIS)('a strategy file searched through the Redis queue', 
     const refused = await search(data, file, queue, join(dir, 'refused.json'));
     expect(refused.code, refused.stderr).not.toBe(0);
     expect(refused.stderr).toMatch(/ERR_STRATEGY_FILE_NOT_ALLOWED.*--allow-strategy-files/);
-    // The coordinator's hint names the flag a worker needs for a file.
+    // The coordinator's hint names the queue and the flag a worker needs for a file.
     expect(refused.stderr).toContain(
-      `run workers with: qts worker --queue ${redis?.url} --allow-strategy-files`,
+      `run workers with: qts worker --queue ${redis?.url} --queue-name built-ins-only --allow-strategy-files`,
     );
     // The coordinator's mark shows the marking works; the worker's must be missing.
     expect(readdirSync(dir).filter((f) => f.startsWith('imported-by-'))).toHaveLength(1);
