@@ -18,6 +18,8 @@ export type { LiquidationPlan } from './planLiquidation.js';
 /** A position as a saved snapshot puts it back, with the margin settings it was booked under if saved. */
 export interface RestoredPosition extends PositionState {
   readonly margin?: MarginSettings;
+  /** The isolated margin saved with it (funding moves it away from |cost| ÷ leverage). */
+  readonly isolatedMargin?: Fixed;
 }
 
 /** Why an order or fill is refused for margin: the amounts, for the reason text. */
@@ -107,11 +109,17 @@ export class MarginAccount {
    * isolated in our books for good while the exchange margined it cross.
    */
   restore(
-    positions: Iterable<{ readonly symbol: string; readonly margin?: MarginSettings | undefined }>,
+    positions: Iterable<{
+      readonly symbol: string;
+      readonly margin?: MarginSettings | undefined;
+      readonly isolatedMargin?: Fixed | undefined;
+    }>,
   ): void {
-    for (const { symbol, margin } of positions) {
+    for (const { symbol, margin, isolatedMargin } of positions) {
       if (margin !== undefined) this.settingsBySymbol.set(symbol, { ...margin });
-      if (!this.isolated.has(symbol)) this.restored.add(symbol);
+      if (isolatedMargin !== undefined && this.settings(symbol).mode === MarginMode.ISOLATED)
+        this.setIsolated(symbol, isolatedMargin);
+      else if (!this.isolated.has(symbol)) this.restored.add(symbol);
     }
   }
 

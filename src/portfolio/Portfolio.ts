@@ -1,3 +1,4 @@
+import { MarginMode } from '../model/MarginMode.js';
 import type { Fixed, Numeric } from '../core/Fixed.js';
 import { ZERO, div, fromNumber, neg, toNumber } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
@@ -96,8 +97,8 @@ export class Portfolio {
    * entry price until the market prices it. Restoring into the ledger alone left them out of
    * equity (the float shadows are refreshed by bookings), so a restarted engine counted only
    * its cash and the daily-loss breaker tripped at once. A perpetual comes back under the margin
-   * mode and leverage it was saved with (`marginOf`); its isolated margin is not in the
-   * snapshot: it is taken at entry until a fill books it again (MarginAccount.restore).
+   * mode and leverage it was saved with (`marginOf`) and its isolated margin (`isolatedMarginOf`;
+   * a snapshot written before it was saved takes it at entry, see MarginAccount.restore).
    */
   restorePositions(positions: readonly RestoredPosition[]): void {
     this.ledger.restorePositions(positions);
@@ -124,6 +125,14 @@ export class Portfolio {
   /** The margin settings a perpetual is booked under, saved with its position; undefined for spot. */
   marginOf(symbol: string): MarginSettings | undefined {
     return this.instrument(symbol).kind === 'SPOT' ? undefined : this.margin.settings(symbol);
+  }
+
+  /** The margin behind an isolated perpetual position (see `marginOf`); undefined otherwise. */
+  isolatedMarginOf(symbol: string): Fixed | undefined {
+    const s = this.marginOf(symbol);
+    if (s === undefined || s.mode !== MarginMode.ISOLATED || this.ledger.position(symbol).qty === ZERO)
+      return undefined;
+    return this.margin.isolatedMargin(symbol);
   }
 
   /** Moves cash by `amount` outside any trade (reconciliation: the exchange's balance wins). */

@@ -124,4 +124,50 @@ describe('LedgerStore', () => {
     // Cross: nothing carved out of the wallet for it (isolated at entry would hold 24 ÷ 3 = 8).
     expect(restored.margin.isolatedMargin(perp.symbol)).toBe(toFixed(0));
   });
+
+  it('saves the isolated margin funding moved, and a restart restores that margin, not one at entry', () => {
+    const db = t.open();
+    new RunStore(db).start({ id: 'r', mode: 'shadow', startedAt: 0, config: null });
+    const perp = makeInstrument({ symbol: 'XRP/USDT:USDT', maxLeverage: 20, maintenanceRate: '0.005' });
+    const portfolio = new Portfolio('USDT', { USDT: 1000 }, () => perp);
+    portfolio.margin.configure(perp.symbol, { leverage: 10, mode: MarginMode.ISOLATED });
+    portfolio.applyFill({
+      type: 'OrderFilled',
+      eventId: 'e1',
+      orderId: 'o1',
+      strategyId: 's',
+      symbol: perp.symbol,
+      ts: 0,
+      tradeId: 't1',
+      side: 'BUY',
+      lastQty: toFixed('1000'),
+      lastPx: toFixed('0.5'),
+      fee: toFixed(0),
+      feeCurrency: 'USDT',
+      liquidity: 'TAKER',
+    });
+    // 500 of notional at 10x: 50 behind it; funding paid out of it leaves 46.5.
+    portfolio.applyFunding({
+      type: 'FundingSettled',
+      symbol: perp.symbol,
+      ts: 1,
+      rate: toFixed('0.007'),
+      markPrice: toFixed('0.5'),
+      positionQty: toFixed('1000'),
+      amount: toFixed('-3.5'),
+      currency: 'USDT',
+    });
+    expect(formatFixed(portfolio.margin.isolatedMargin(perp.symbol))).toBe('46.5');
+    const liquidationBefore = portfolio.margin.liquidationPrice(perp.symbol);
+    new LedgerStore(db).save('r', 2, portfolio);
+    db.close();
+
+    const snap = new LedgerStore(t.open()).latest();
+    const restored = new Portfolio('USDT', snap?.cash ?? {}, () => perp);
+    restored.restorePositions(snap?.positions ?? []);
+    restored.margin.configure(perp.symbol, { leverage: 10, mode: MarginMode.ISOLATED });
+    expect(formatFixed(restored.margin.isolatedMargin(perp.symbol))).toBe('46.5');
+    expect(restored.margin.liquidationPrice(perp.symbol)).toBe(liquidationBefore);
+    expect(formatFixed(restored.margin.crossWallet('USDT'))).toBe('950');
+  });
 });

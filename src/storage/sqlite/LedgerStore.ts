@@ -14,6 +14,8 @@ export interface LedgerSource {
   balances(): ReadonlyMap<string, Fixed>;
   allPositions(): readonly PositionState[];
   marginOf?(symbol: string): MarginSettings | undefined;
+  /** The margin behind an isolated perpetual position; undefined for spot, cross or flat. */
+  isolatedMarginOf?(symbol: string): Fixed | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export class LedgerStore {
       realized_pnl: string;
       margin_mode: string | null;
       leverage: number | null;
+      isolated_margin: string | null;
     }
   >;
 
@@ -75,9 +78,9 @@ export class LedgerStore {
       'INSERT INTO ledger_balances (snapshot_id, currency, amount) VALUES (?, ?, ?)',
     );
     const insertPosition = db.prepare<
-      [number | bigint, string, string, string, string, string | null, number | null]
+      [number | bigint, string, string, string, string, string | null, number | null, string | null]
     >(
-      'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl, margin_mode, leverage) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl, margin_mode, leverage, isolated_margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.write = db.transaction((runId: string, ts: Millis, ledger: LedgerSource) => {
       const id = insertSnapshot.run(runId, ts).lastInsertRowid;
@@ -85,6 +88,7 @@ export class LedgerStore {
         insertBalance.run(id, currency, formatFixed(amount));
       for (const p of ledger.allPositions()) {
         const margin = ledger.marginOf?.(p.symbol);
+        const isolated = ledger.isolatedMarginOf?.(p.symbol);
         insertPosition.run(
           id,
           p.symbol,
@@ -93,6 +97,7 @@ export class LedgerStore {
           formatFixed(p.realizedPnl),
           margin?.mode ?? null,
           margin?.leverage ?? null,
+          isolated === undefined ? null : formatFixed(isolated),
         );
       }
       return Number(id);
@@ -108,7 +113,7 @@ export class LedgerStore {
       'SELECT currency, amount FROM ledger_balances WHERE snapshot_id = ? ORDER BY currency',
     );
     this.positionsOf = db.prepare(
-      'SELECT symbol, qty, cost_basis, realized_pnl, margin_mode, leverage FROM ledger_positions WHERE snapshot_id = ? ORDER BY symbol',
+      'SELECT symbol, qty, cost_basis, realized_pnl, margin_mode, leverage, isolated_margin FROM ledger_positions WHERE snapshot_id = ? ORDER BY symbol',
     );
   }
 
@@ -145,9 +150,11 @@ export class LedgerStore {
           : p.margin_mode === MarginMode.ISOLATED
             ? MarginMode.ISOLATED
             : undefined;
-      return mode === undefined || p.leverage === null
-        ? position
-        : { ...position, margin: { mode, leverage: p.leverage } };
+      if (mode === undefined || p.leverage === null) return position;
+      const margin = { mode, leverage: p.leverage };
+      return p.isolated_margin === null
+        ? { ...position, margin }
+        : { ...position, margin, isolatedMargin: parseFixed(p.isolated_margin) };
     });
     return { id: row.id, runId: row.run_id, ts: row.ts, cash, positions, fillsUpto: row.fills_upto };
   }

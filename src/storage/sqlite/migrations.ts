@@ -320,6 +320,14 @@ BEGIN
 END;
 `;
 
+/**
+ * The margin behind an isolated perpetual position, exact: funding payments move it, and a
+ * restart that took it again at entry (|cost| ÷ leverage) put the funding paid back behind the
+ * position, moving its liquidation price away from the exchange's. Null for spot, cross and
+ * snapshots written before.
+ */
+const V11_ISOLATED_MARGIN = `ALTER TABLE ledger_positions ADD COLUMN isolated_margin TEXT;`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -332,6 +340,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'sim_trailing_marks', sql: V8_SIM_TRAILING_MARKS },
   { version: 9, name: 'ledger_position_margin', sql: V9_POSITION_MARGIN },
   { version: 10, name: 'liquidation_fills', sql: V10_LIQUIDATION_FILLS },
+  { version: 11, name: 'ledger_isolated_margin', sql: V11_ISOLATED_MARGIN },
 ];
 
 const BOOTSTRAP = `CREATE TABLE IF NOT EXISTS schema_migrations (
