@@ -22,6 +22,7 @@ import { Order } from '../../../src/model/Order.js';
 import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import { MemoryStateStore } from '../../../src/node/MemoryStateStore.js';
 import type { Strategy } from '../../../src/strategy/Strategy.js';
+import { checkTimerInterval } from '../../../src/strategy/timerInterval.js';
 import type {
   Bracket,
   BracketIntent,
@@ -306,6 +307,8 @@ export class FakeContext implements StrategyContext {
   }
 
   setTimer(name: string, intervalMs: number): void {
+    // As the engine's context: a strategy tested here must not pass with a timer it would refuse.
+    checkTimerInterval(name, intervalMs);
     this.timers.set(name, intervalMs);
   }
 
