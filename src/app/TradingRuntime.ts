@@ -1,3 +1,4 @@
+import { closeExchange } from '../exchanges/ccxt/closeExchange.js';
 import { EngineFaults } from './EngineFaults.js';
 import type { Exchange } from 'ccxt';
 import type { FastifyInstance } from 'fastify';
@@ -419,7 +420,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
       // A record that cannot be written is reported by the rejection, but never keeps the API
       // listening and the database locked: the process must still be able to exit.
       await this.http?.close();
-      await this.market.exchange?.close?.().catch(() => undefined);
+      const md = this.market.exchange;
+      if (md !== undefined) await closeExchange(md).catch(() => undefined);
       this.equityHistory.flush();
       this.closeStorage();
     }

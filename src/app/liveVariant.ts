@@ -2,6 +2,7 @@ import type { Exchange } from 'ccxt';
 import { neg } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
+import { closeExchange } from '../exchanges/ccxt/closeExchange.js';
 import { classifyExchangeError } from '../exchanges/ccxt/classifyExchangeError.js';
 import type { TradingKeys } from '../exchanges/ccxt/createTradingExchange.js';
 import { createTradingExchange } from '../exchanges/ccxt/createTradingExchange.js';
@@ -135,7 +136,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         live,
         log,
         async () => {
-          await exchange.close();
+          await closeExchange(exchange);
         },
         setPerpetuals,
         emulation,

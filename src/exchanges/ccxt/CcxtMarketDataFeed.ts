@@ -1,3 +1,4 @@
+import { closeExchange } from './closeExchange.js';
 import type { Exchange } from 'ccxt';
 import { QtsError } from '../../core/QtsError.js';
 import type { MarketDataFeed, MarketDataListener } from '../../data/MarketDataFeed.js';
@@ -236,7 +237,7 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
     this.timers.stop();
     if (this.opts.closeExchangeOnStop) {
       try {
-        await this.ex.close();
+        await closeExchange(this.ex);
       } catch (e) {
         this.log.warn({ feed: this.name, err: errorText(e) }, 'closing the exchange failed');
       }
