@@ -29,6 +29,40 @@ export function fillNotification(e: OrderFilled): Notification {
   };
 }
 
+/**
+ * The venue liquidated a position (a fill line of order `LIQUIDATION`). Kind `risk`, with the
+ * breakers and halts: a user who turned the noisy fill messages off must still hear it; and
+ * critical, because the position and its margin are gone without any order of ours, so a rate
+ * limit full of ordinary fills never holds it back. The line's side is the closing one: a SELL
+ * closed a long.
+ */
+export function liquidationNotification(e: OrderFilled): Notification {
+  const qty = formatFixed(e.lastQty);
+  const px = formatFixed(e.lastPx);
+  const position = e.side === 'SELL' ? 'long' : 'short';
+  return {
+    kind: 'risk',
+    severity: 'critical',
+    title: `LIQUIDATION: ${position} ${qty} ${e.symbol} closed @ ${px}`,
+    text: `${e.strategyId}: the ${position} position of ${qty} ${e.symbol} was LIQUIDATED at ${px} (${e.side} ${e.liquidity.toLowerCase()}), clearance fee ${formatFixed(e.fee)} ${e.feeCurrency}. Not an order of ours: trade ${e.tradeId}.`,
+    time: e.ts,
+    dedupKey: `liquidation|${e.symbol}|${e.tradeId}`,
+    data: {
+      liquidation: true,
+      strategy: e.strategyId,
+      symbol: e.symbol,
+      side: e.side,
+      position,
+      qty,
+      price: px,
+      fee: formatFixed(e.fee),
+      feeCurrency: e.feeCurrency,
+      orderId: e.orderId,
+      tradeId: e.tradeId,
+    },
+  };
+}
+
 /** The risk engine changed the trading state (a circuit breaker tripped, trading resumed). */
 export function riskNotification(
   state: TradingState,

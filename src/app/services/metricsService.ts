@@ -1,6 +1,6 @@
 import { DEFAULT_METRICS_PORTS } from '../../config/configSchema.js';
 import type { AppConfig } from '../../config/configSchema.js';
-import { ORDER_EVENTS } from '../../kernel/topics.js';
+import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
 import { EngineSnapshotter } from '../../monitor/metrics/EngineSnapshotter.js';
 import { MetricsServer } from '../../monitor/metrics/MetricsServer.js';
 import { OrderEventMetrics } from '../../monitor/metrics/OrderEventMetrics.js';
@@ -24,10 +24,10 @@ export function metricsPort(config: AppConfig, mode: ServiceContext['mode']): nu
 }
 
 /**
- * Prometheus metrics of a running engine on their own port. With an engine: order events
- * from the bus, strategy instances quarantined (`trading_strategy_failures_total`), and
- * engine state (equity, PnL, risk state, market data freshness) read at each scrape. In api
- * mode, which trades nothing: process and HTTP metrics only.
+ * Prometheus metrics of a running engine on their own port. With an engine: order events and
+ * liquidation fill lines from the bus, strategy instances quarantined
+ * (`trading_strategy_failures_total`), and engine state (equity, PnL, risk state, market data
+ * freshness) read at each scrape. In api mode, which trades nothing: process and HTTP metrics only.
  */
 export const metricsService: ServiceFactory = async (ctx) => startMetricsService(ctx);
 
@@ -40,7 +40,9 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
   let unsubscribe = (): void => undefined;
   if (engine !== undefined) {
     const orders = new OrderEventMetrics(metrics, ctx.now);
-    unsubscribe = engine.node.bus.subscribe(ORDER_EVENTS, (e) => orders.onEvent(e));
+    const offOrderEvents = engine.node.bus.subscribe(ORDER_EVENTS, (e) => orders.onEvent(e));
+    // A liquidation is no order event (the OMS has no such order) but a fill line all the same.
+    const offLiquidations = engine.node.bus.subscribe(LIQUIDATION_FILLS, (e) => orders.onLiquidationFill(e));
     const snapshots = new EngineSnapshotter(engine, {
       symbols: [...new Set(ctx.config.strategies.filter((s) => s.enabled).flatMap((s) => s.symbols))],
       staleAfterMs: ctx.config.risk.staleDataMs,
@@ -58,9 +60,9 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
     const offFailures =
       engine.onStrategyFailure?.((f) => metrics.strategyFailures.inc({ strategy: f.strategyId })) ??
       (() => undefined);
-    const offOrders = unsubscribe;
     unsubscribe = () => {
-      offOrders();
+      offOrderEvents();
+      offLiquidations();
       offProblems();
       offFailures();
     };

@@ -1,6 +1,6 @@
 import type { NotificationsConfig } from '../../config/configSchema.js';
 import { formatFixed } from '../../core/Fixed.js';
-import { ORDER_EVENTS } from '../../kernel/topics.js';
+import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
 import { secretRegistry } from '../../monitor/SecretRegistry.js';
 import { DailySchedule } from '../../notify/DailySchedule.js';
 import { NotificationHub } from '../../notify/NotificationHub.js';
@@ -11,6 +11,7 @@ import {
   errorNotification,
   fillNotification,
   killSwitchNotification,
+  liquidationNotification,
   riskNotification,
 } from '../../notify/engineNotifications.js';
 import type { RiskStateRecord } from '../../storage/sqlite/RiskStateStore.js';
@@ -40,9 +41,10 @@ function sameRecord(a: RiskStateRecord | undefined, b: RiskStateRecord | undefin
 
 /**
  * Wires the engine's events to the notification hub: fills from the order-event bus,
- * circuit-breaker state changes from the risk engine, the kill switch from the persisted
- * risk state (whoever threw it — API, CLI or the engine itself), error-level log lines
- * from the log tail, and a daily summary at `dailySummaryHourUtc`.
+ * liquidations (critical) from the liquidation fill lines, circuit-breaker state changes
+ * from the risk engine, the kill switch from the persisted risk state (whoever threw it —
+ * API, CLI or the engine itself), error-level log lines from the log tail, and a daily
+ * summary at `dailySummaryHourUtc`.
  */
 export function startNotifyService(
   ctx: ServiceContext,
@@ -119,6 +121,13 @@ function watchEngine(
       if (e.type !== 'OrderFilled') return;
       fills++;
       hub.notify(fillNotification(e));
+    }),
+  );
+  unsubscribe.push(
+    // A liquidation is no order event, only a fill line: it would otherwise go untold.
+    node.bus.subscribe(LIQUIDATION_FILLS, (e) => {
+      fills++;
+      hub.notify(liquidationNotification(e));
     }),
   );
   unsubscribe.push(

@@ -1,4 +1,4 @@
-import type { OrderEvent } from '../../model/events.js';
+import type { OrderEvent, OrderFilled } from '../../model/events.js';
 import type { TradingMetrics } from './TradingMetrics.js';
 
 /** Orders in flight whose latency is still open; beyond this the oldest is forgotten. */
@@ -49,12 +49,7 @@ export class OrderEventMetrics {
         return;
       case 'OrderFilled':
         this.answered(e.orderId);
-        this.metrics.fills.inc({
-          strategy: e.strategyId,
-          symbol: e.symbol,
-          side: e.side,
-          liquidity: e.liquidity,
-        });
+        this.countFill(e);
         return;
       case 'OrderDenied':
       case 'OrderRejected':
@@ -73,6 +68,25 @@ export class OrderEventMetrics {
         // Intents and in-place changes: the order's latency and its end are what is counted.
         return;
     }
+  }
+
+  /**
+   * A liquidation's fill line (LIQUIDATION_FILLS): a fill like any other for the fill count, so
+   * fills and volume panels do not miss the position's close, and a liquidation besides. There
+   * is no order behind it, so no latency to close.
+   */
+  onLiquidationFill(e: OrderFilled): void {
+    this.countFill(e);
+    this.metrics.liquidations.inc({ strategy: e.strategyId, symbol: e.symbol, side: e.side });
+  }
+
+  private countFill(e: OrderFilled): void {
+    this.metrics.fills.inc({
+      strategy: e.strategyId,
+      symbol: e.symbol,
+      side: e.side,
+      liquidity: e.liquidity,
+    });
   }
 
   private answered(orderId: string): void {

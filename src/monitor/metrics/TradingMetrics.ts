@@ -36,7 +36,13 @@ export class TradingMetrics {
   /** Orders denied by risk or rejected by the venue, by reason code (ERR_RISK_MAX_NOTIONAL…). */
   readonly ordersFailed: Counter<'reason'>;
   readonly orderLatency: Histogram;
+  /** Every fill line booked: an order's fills and a futures liquidation's line alike. */
   readonly fills: Counter<'strategy' | 'symbol' | 'side' | 'liquidity'>;
+  /**
+   * Positions the venue closed by liquidation (a fill line of order `LIQUIDATION`), by the
+   * strategy the line is credited to: the one fact an operator must never learn late.
+   */
+  readonly liquidations: Counter<'strategy' | 'symbol' | 'side'>;
   /** Strategy instances quarantined because a handler threw (the engine went on without them). */
   readonly strategyFailures: Counter<'strategy'>;
   readonly pnl: Gauge;
@@ -87,8 +93,14 @@ export class TradingMetrics {
     });
     this.fills = new Counter({
       name: 'trading_fills_total',
-      help: 'Fills (executions) booked, partial fills counted one by one',
+      help: 'Fills (executions) booked, partial fills counted one by one, liquidation lines included',
       labelNames: ['strategy', 'symbol', 'side', 'liquidity'],
+      registers: t,
+    });
+    this.liquidations = new Counter({
+      name: 'trading_liquidations_total',
+      help: 'Positions closed by a liquidation (fill lines of order LIQUIDATION, also in trading_fills_total)',
+      labelNames: ['strategy', 'symbol', 'side'],
       registers: t,
     });
     this.strategyFailures = new Counter({

@@ -46,7 +46,7 @@ describe.skipIf(PROMETHEUS_MISSING !== '')(`monitoring kit checked by promtool${
 
   it('alerts.yml passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'alerts.yml'], { cwd: PROM_DIR });
-    expect(r.stdout + r.stderr).toContain('SUCCESS: 14 rules found');
+    expect(r.stdout + r.stderr).toContain('SUCCESS: 15 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -69,6 +69,23 @@ describe.skipIf(PROMETHEUS_MISSING !== '')(`monitoring kit checked by promtool${
       const r = promtool(['test', 'rules', 'alerts.test.yml'], { cwd: dir });
       expect(r.status).not.toBe(0);
       expect(r.stdout + r.stderr).toContain('alertname: QtsTradingHalted');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the unit tests can fail: a liquidation rule blind to a counter born at its first liquidation is caught', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-rules-'));
+    try {
+      const newborn =
+        '\n          or\n          (trading_liquidations_total unless trading_liquidations_total offset 15m) > 0';
+      const original = read('monitoring/prometheus/alerts.yml');
+      expect(original).toContain(newborn);
+      writeFileSync(join(dir, 'alerts.yml'), original.replace(newborn, ''));
+      copyFileSync(join(PROM_DIR, 'alerts.test.yml'), join(dir, 'alerts.test.yml'));
+      const r = promtool(['test', 'rules', 'alerts.test.yml'], { cwd: dir });
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain('alertname: QtsPositionLiquidated');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -130,7 +147,7 @@ describe('Grafana dashboard and provisioning', () => {
     const exposed = await exposedNames();
     const rules = read('monitoring/prometheus/alerts.yml');
     const exprs = [...rules.matchAll(/expr: (\|\n(?:\s{10}.*\n)+|.*)/g)].map((m) => m[1]!);
-    expect(exprs.length).toBe(14);
+    expect(exprs.length).toBe(15);
     const used = new Set(exprs.flatMap(metricNames));
     expect([...used].filter((n) => !exposed.has(n))).toEqual([]);
   });
