@@ -170,22 +170,12 @@ export class ReadOnlyOrder implements OrderView {
     };
   }
 
-  /** What console.log and the debugger show: the fields, not an empty object. */
+  /**
+   * What console.log and the debugger show: the same fields, not an empty object, and amounts
+   * as decimals rather than bigints counting units of 10^-16.
+   */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
-    const o = this.#order;
-    return {
-      id: o.id,
-      strategyId: o.strategyId,
-      symbol: o.symbol,
-      side: o.side,
-      status: o.status,
-      request: o.request,
-      filledQty: o.filledQty,
-      avgPx: o.avgPx,
-      feesPaid: o.feesPaid,
-      reasonCode: o.reasonCode,
-      reason: o.reason,
-    };
+    return this.toJSON();
   }
 }
 

@@ -4,6 +4,7 @@
  * strategy, and in a JavaScript one it throws (strict code) or does nothing (sloppy code),
  * while the engine's order stays as the engine made it.
  */
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ZERO, toFixed } from '../../src/core/Fixed.js';
@@ -155,5 +156,7 @@ describe('orders handed to a strategy are read-only', () => {
       avgPx: '90.1',
       request: { type: 'LIMIT', quantity: '0.3', price: '90.1', tag: 'dip' },
     });
+    // console.log shows the same fields, amounts as decimals.
+    expect(inspect(bid)).toContain("filledQty: '0.3'");
   });
 });
