@@ -7,8 +7,10 @@ import type { ComboEvaluator } from '../ComboEvaluator.js';
 import type { ComboMetrics } from '../ComboMetrics.js';
 import type { ComboTask } from '../ComboTask.js';
 import { seriesToBytes } from '../SharedSeries.js';
-import type { ComboJob, RunSpec } from './researchQueue.js';
+import type { ComboJob } from './researchQueue.js';
 import { DEFAULT_QUEUE_NAME, RUN_TTL_SECONDS, jobId, redisOptionsFromUrl, runKeys } from './researchQueue.js';
+import type { RunSpec } from './runSpec.js';
+import { QUEUE_PROTOCOL } from './runSpec.js';
 import type { QueueReply } from './startQueueWorker.js';
 
 /** Options of {@link QueueEvaluator.open}. */
@@ -59,8 +61,9 @@ export class QueueEvaluator implements ComboEvaluator {
       throw new QtsError('ERR_QUEUE_CONNECT', `cannot reach Redis at ${o.url}: ${(e as Error).message}`);
     }
     const spec: RunSpec = {
+      protocol: QUEUE_PROTOCOL,
       strategyId: o.strategyId,
-      settings: o.settings,
+      backtest: o.settings,
       series: o.series.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, length: s.length })),
     };
     const tx = redis.multi().set(runKeys.spec(o.runId), JSON.stringify(spec), 'EX', RUN_TTL_SECONDS);

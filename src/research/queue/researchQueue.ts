@@ -1,5 +1,4 @@
 import { QtsError } from '../../core/QtsError.js';
-import type { BacktestSettings } from '../BacktestSettings.js';
 import type { ComboTask } from '../ComboTask.js';
 
 /** Default BullMQ queue of research jobs. */
@@ -7,18 +6,6 @@ export const DEFAULT_QUEUE_NAME = 'qts-research';
 
 /** How long a run's data and results stay in Redis if its coordinator never cleans up. */
 export const RUN_TTL_SECONDS = 24 * 3600;
-
-/** What a run stores once for all its jobs: a worker needs nothing else but the series bytes. */
-export interface RunSpec {
-  /** A built-in strategy id, or a strategy file's absolute path (the file must be there on the worker's machine). */
-  readonly strategyId: string;
-  readonly settings: BacktestSettings;
-  readonly series: readonly {
-    readonly symbol: string;
-    readonly timeframe: string;
-    readonly length: number;
-  }[];
-}
 
 /** The data of one BullMQ job: a task of a batch of a run. */
 export interface ComboJob {

@@ -10,8 +10,9 @@ import type { BacktestSettings } from '../BacktestSettings.js';
 import type { ComboMetrics } from '../ComboMetrics.js';
 import { evaluateCombo } from '../evaluateCombo.js';
 import { seriesFromBytes } from '../SharedSeries.js';
-import type { ComboJob, RunSpec } from './researchQueue.js';
+import type { ComboJob } from './researchQueue.js';
 import { DEFAULT_QUEUE_NAME, RUN_TTL_SECONDS, redisOptionsFromUrl, runKeys } from './researchQueue.js';
+import { checkTaskFields, parseRunSpec } from './runSpec.js';
 
 /** What a worker writes into a run's results hash for one task. */
 export type QueueReply = { readonly metrics: ComboMetrics } | { readonly error: QueueError };
@@ -74,7 +75,7 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
     const specText = await redis.get(runKeys.spec(runId));
     if (specText === null)
       throw new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} has no data in Redis (finished or expired)`);
-    const spec = JSON.parse(specText) as RunSpec;
+    const spec = parseRunSpec(runId, specText);
     // Before any of the run is loaded: the file is never imported, and the worker goes on.
     if (isStrategyPath(spec.strategyId) && o.allowStrategyFiles !== true)
       throw new QtsError(
@@ -94,7 +95,7 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
     );
     // A built-in id, or the absolute path of a strategy file, which must be at that path here too.
     const strategy = await loadStrategyRef(spec.strategyId);
-    const run = { series, strategy, settings: spec.settings };
+    const run = { series, strategy, settings: spec.backtest };
     runs.set(runId, run);
     if (runs.size > RUNS_KEPT) runs.delete(runs.keys().next().value as string);
     return run;
@@ -107,6 +108,7 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
       let reply: QueueReply;
       try {
         const run = await load(runId);
+        checkTaskFields(runId, task);
         reply = { metrics: evaluateCombo(run.series, run.strategy, run.settings, task) };
       } catch (e) {
         reply = {
