@@ -10,7 +10,7 @@ import type { AccountDifference, AccountView } from '../execution/reconcileAccou
 import { reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
-import { ORDER_EVENTS } from '../kernel/topics.js';
+import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import { crashPoint } from '../execution/crashPoint.js';
 
 /** What the reconciler works with. */
@@ -52,6 +52,10 @@ export class LiveReconciler {
 
   constructor(private readonly opts: LiveReconcilerOptions) {
     opts.node.bus.subscribe(ORDER_EVENTS, () => {
+      this.activity += 1;
+    });
+    // A liquidation booked while a pass looks (the private stream's nudge) moves our books too.
+    opts.node.bus.subscribe(LIQUIDATION_FILLS, () => {
       this.activity += 1;
     });
   }

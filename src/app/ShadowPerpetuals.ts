@@ -3,16 +3,13 @@ import type { AppConfig, PerpetualSettingsConfig } from '../config/configSchema.
 import { formatFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
-import { LIQUIDATION_FILLS } from '../kernel/topics.js';
-import type { OrderFilled } from '../model/events.js';
-import type { ClearingEvent, PositionLiquidated } from '../model/futuresEvents.js';
-import { LIQUIDATION_ORDER_ID, liquidationFill } from '../model/futuresEvents.js';
+import type { ClearingEvent } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { PerpetualClearingOptions } from '../sim/PerpetualClearing.js';
-import { FillStore, fillFromEvent } from '../storage/sqlite/FillStore.js';
 import { FundingStore } from '../storage/sqlite/FundingStore.js';
+import { LiquidationBooking } from './LiquidationBooking.js';
 import { ShadowFunding } from './ShadowFunding.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import type { VenueContext } from './VenueContext.js';
@@ -44,15 +41,16 @@ export function shadowPerpetualSettings(
  * the exchange's settled funding with the mark it was valued at: ShadowFunding), and every
  * clearing event booked through the node (ledger, `onFunding` / `onLiquidation`), saved with
  * the ledger at once and audit-logged. A liquidation is also a fill line of the fills store,
- * as in a backtest's trade log (order id `LIQUIDATION`), told on LIQUIDATION_FILLS.
+ * as in a backtest's trade log (order id `LIQUIDATION`), told on LIQUIDATION_FILLS — booked as
+ * live mode books the exchange's (LiquidationBooking).
  */
 export class ShadowPerpetuals {
   readonly funding: ShadowFunding | undefined;
   private readonly store: FundingStore | undefined;
-  private readonly fills: FillStore;
+  private readonly liquidations: LiquidationBooking;
 
   constructor(private readonly ctx: ShadowPerpetualsContext) {
-    this.fills = new FillStore(ctx.db);
+    this.liquidations = new LiquidationBooking(ctx, 'shadow');
     const perps = ctx.market.instruments.filter((i) => i.kind === 'PERPETUAL');
     configureShadowMargin(ctx.node, perps, shadowPerpetualSettings(ctx.config), (a) =>
       ctx.audit.record('perpetual.settings', { ...a, venue: 'shadow' }, 'system'),
@@ -103,76 +101,46 @@ export class ShadowPerpetuals {
   }
 
   /**
-   * A clearing event: booked through the node, then kept (ledger snapshot, funding cursor, a
-   * liquidation's fill line) in one transaction; a liquidation's line is then told to what
-   * listens to fills (push, breakers).
+   * A clearing event: booked through the node, then kept (ledger snapshot, funding cursor) in
+   * one transaction. A liquidation goes the way of every liquidation a running engine books
+   * (LiquidationBooking): a fill line of order `LIQUIDATION` whose trade id is the symbol and
+   * market time, unique across restarts on one database.
    */
   onClearing(e: ClearingEvent): void {
+    if (e.type === 'PositionLiquidated') {
+      this.liquidations.book(e, () => `LIQ-${e.symbol}-${e.ts}`);
+      return;
+    }
     const { node, db, saveLedger, runId, audit, log, now } = this.ctx;
-    // Whose position it was: read before the booking, which may let strategies act.
-    const line = e.type === 'PositionLiquidated' ? this.liquidationFill(e) : undefined;
     node.onClearing(e);
     if (e.type === 'MarkPriceUpdated') return;
     db.transaction(() => {
-      // Before the ledger: its snapshot counts the fill rows it holds (fillsUpto), so a
-      // restart never books this line again.
-      if (line !== undefined) this.fills.record(fillFromEvent(line));
-      if (e.type === 'FundingSettled')
-        this.store?.record(
-          runId,
-          {
-            id: `${e.symbol}@${e.ts}`,
-            symbol: e.symbol,
-            ts: e.ts,
-            amount: e.amount,
-            currency: e.currency,
-            rate: e.rate,
-            booked: true,
-          },
-          now(),
-        );
+      this.store?.record(
+        runId,
+        {
+          id: `${e.symbol}@${e.ts}`,
+          symbol: e.symbol,
+          ts: e.ts,
+          amount: e.amount,
+          currency: e.currency,
+          rate: e.rate,
+          booked: true,
+        },
+        now(),
+      );
       saveLedger();
     })();
-    if (e.type === 'FundingSettled') {
-      if (e.amount === 0n) return;
-      const data = {
-        symbol: e.symbol,
-        ts: e.ts,
-        amount: formatFixed(e.amount),
-        rate: formatFixed(e.rate),
-        markPrice: formatFixed(e.markPrice),
-        positionQty: formatFixed(e.positionQty),
-      };
-      audit.record('funding.settled', { ...data, venue: 'shadow' }, 'system');
-      log.info(data, `shadow funding ${e.amount < 0n ? 'paid' : 'received'} on ${e.symbol}`);
-      return;
-    }
-    if (line !== undefined) node.bus.publish(LIQUIDATION_FILLS, line);
+    if (e.amount === 0n) return;
     const data = {
       symbol: e.symbol,
       ts: e.ts,
-      strategyId: line?.strategyId,
-      marginMode: e.marginMode,
+      amount: formatFixed(e.amount),
+      rate: formatFixed(e.rate),
+      markPrice: formatFixed(e.markPrice),
       positionQty: formatFixed(e.positionQty),
-      price: formatFixed(e.price),
-      realizedPnl: formatFixed(e.realizedPnl),
-      fee: formatFixed(e.fee),
-      insuranceCovered: formatFixed(e.insuranceCovered),
     };
-    audit.record('position.liquidated', { ...data, venue: 'shadow' }, 'system');
-    log.warn(data, `shadow position on ${e.symbol} LIQUIDATED`);
-  }
-
-  /**
-   * A liquidation as a backtest's trade log shows it: a fill of order `LIQUIDATION` (no order
-   * of the OMS, so nothing to track or reconcile) closing the whole position at the
-   * liquidation price with the clearance fee, credited to the strategy whose fill last moved
-   * the position (the node counts the trip in that strategy's loss streak). Its trade id is
-   * the symbol and market time, unique across restarts on one database.
-   */
-  private liquidationFill(e: PositionLiquidated): OrderFilled {
-    const last = this.fills.list({ symbol: e.symbol, limit: 1 })[0];
-    return liquidationFill(e, last?.strategyId ?? LIQUIDATION_ORDER_ID, `LIQ-${e.symbol}-${e.ts}`);
+    audit.record('funding.settled', { ...data, venue: 'shadow' }, 'system');
+    log.info(data, `shadow funding ${e.amount < 0n ? 'paid' : 'received'} on ${e.symbol}`);
   }
 
   /** Before strategies run: funding settled while the engine was down, and the next funding time. */

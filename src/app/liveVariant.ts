@@ -12,6 +12,7 @@ import { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import { FundingReconciler } from './FundingReconciler.js';
 import { openLiveFunding } from './openLiveFunding.js';
+import { openLiveLiquidations } from './openLiveLiquidations.js';
 import { LiveReconciler } from './LiveReconciler.js';
 import type { LiveReconcilerOptions } from './LiveReconciler.js';
 import { LiveVenue } from './LiveVenue.js';
@@ -71,6 +72,7 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         now,
         resolveWithinMs: live.resolveWithinMs,
         onResolved: (_orderId, since) => venue?.noteResolved(since, now()),
+        onForcedClose: (symbol, kind) => liquidations?.nudge(symbol, kind),
         onReportFault: (err, what) => ctx.engineFault(err, what),
         onProblem: (what, err, orderId) =>
           log.warn({ what, kind: err.kind, code: err.code, orderId }, `exchange ${what}: ${err.message}`),
@@ -102,10 +104,23 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         db,
         runId,
       });
+      // ...and the exchange's liquidations as liquidations (its trades: fill lines, loss streak).
+      const liquidations = openLiveLiquidations({
+        exchange,
+        gate,
+        syncOrders: () => client.sync(),
+        node,
+        market,
+        audit,
+        log,
+        now,
+        saveLedger,
+        db,
+      });
       const reconciler =
-        funding === undefined
+        funding === undefined && liquidations === undefined
           ? new LiveReconciler(reconcilerOptions)
-          : new FundingReconciler(reconcilerOptions, funding.poller);
+          : new FundingReconciler(reconcilerOptions, funding?.poller, liquidations);
       // Perpetuals: the exchange's leverage and margin mode are set, and mirrored in our margin
       // account, before reconciliation and before any strategy may submit.
       const setPerpetuals = async (): Promise<void> => {

@@ -52,6 +52,25 @@ export interface PositionLiquidated {
   readonly fee: Fixed;
   readonly insuranceCovered: Fixed;
   readonly currency: string;
+  /**
+   * The venue's own trades that closed the position, when it reports them (live: the exchange's
+   * liquidation order filled in one or more trades, each with its price, quantity and fee). The
+   * ledger books each of them, so the account follows the exchange's wallet to the unit, and
+   * each is a fill line. Absent (backtest, shadow): one trade of the whole position at `price`
+   * with `fee`.
+   */
+  readonly trades?: readonly LiquidationTrade[];
+}
+
+/** One trade of a liquidation, as the venue booked it. */
+export interface LiquidationTrade {
+  /** The venue's trade id (unique per symbol at the venue). */
+  readonly id: string;
+  readonly ts: Millis;
+  readonly qty: Fixed;
+  readonly price: Fixed;
+  readonly fee: Fixed;
+  readonly feeCurrency: string;
 }
 
 /** The venue's mark price of a perpetual moved (margin and unrealized PnL are valued at it). */
@@ -75,19 +94,47 @@ export const LIQUIDATION_ORDER_ID = 'LIQUIDATION';
  * write the same line; each chooses a trade id unique where it is kept.
  */
 export function liquidationFill(e: PositionLiquidated, strategyId: string, tradeId: string): OrderFilled {
-  return {
+  return liquidationFills(e, strategyId, () => tradeId)[0] as OrderFilled;
+}
+
+/**
+ * The fill lines of a liquidation: one per trade the venue reported (`e.trades`), else the one
+ * line of `liquidationFill`. `tradeId` names each line from the venue's trade id (undefined for
+ * the single line of a venue that reports no trades).
+ */
+export function liquidationFills(
+  e: PositionLiquidated,
+  strategyId: string,
+  tradeId: (venueTradeId: string | undefined) => string,
+): OrderFilled[] {
+  const base = {
     type: 'OrderFilled',
     eventId: '',
     orderId: LIQUIDATION_ORDER_ID,
-    tradeId,
     strategyId,
     symbol: e.symbol,
-    ts: e.ts,
     side: e.side,
-    lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
-    lastPx: e.price,
-    fee: e.fee,
-    feeCurrency: e.currency,
     liquidity: 'TAKER',
-  };
+  } as const;
+  if (e.trades !== undefined)
+    return e.trades.map((t) => ({
+      ...base,
+      tradeId: tradeId(t.id),
+      ts: t.ts,
+      lastQty: t.qty,
+      lastPx: t.price,
+      fee: t.fee,
+      feeCurrency: t.feeCurrency,
+    }));
+  return [
+    {
+      ...base,
+      tradeId: tradeId(undefined),
+      ts: e.ts,
+      lastQty: e.positionQty < 0n ? neg(e.positionQty) : e.positionQty,
+      lastPx: e.price,
+      fee: e.fee,
+      feeCurrency: e.currency,
+    },
+  ];
 }

@@ -155,16 +155,27 @@ export class Portfolio {
    */
   applyLiquidation(event: PositionLiquidated): void {
     const inst = this.instrument(event.symbol);
-    const qty = event.positionQty < 0n ? neg(event.positionQty) : event.positionQty;
-    this.ledger.applyFill(inst, {
-      side: event.side,
-      qty,
-      px: event.price,
-      fee: event.fee,
-      feeCurrency: event.currency,
-    });
+    if (event.trades === undefined) {
+      const qty = event.positionQty < 0n ? neg(event.positionQty) : event.positionQty;
+      this.ledger.applyFill(inst, {
+        side: event.side,
+        qty,
+        px: event.price,
+        fee: event.fee,
+        feeCurrency: event.currency,
+      });
+    } else {
+      // The exchange's own trades, each at its price with its fee: the wallet to the unit. A
+      // liquidation (or an auto-deleveraging) that left part of the position keeps its margin.
+      for (const t of event.trades) {
+        const before = this.ledger.position(event.symbol);
+        const fill = { side: event.side, qty: t.qty, px: t.price, fee: t.fee, feeCurrency: t.feeCurrency };
+        this.ledger.applyFill(inst, fill);
+        this.margin.onFill(inst, before, event.side, t.qty, t.price);
+      }
+    }
     if (event.insuranceCovered > 0n) this.ledger.applyInsurance(event.currency, event.insuranceCovered);
-    this.margin.onClosed(event.symbol);
+    if (this.ledger.position(event.symbol).qty === ZERO) this.margin.onClosed(event.symbol);
     this.refreshShadows(inst, event.price);
   }
 

@@ -12,6 +12,7 @@ import type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js
 import type { ClassifiedError } from './classifyExchangeError.js';
 import { classifyExchangeError } from './classifyExchangeError.js';
 import { exchangeClientId } from './executionCapabilities.js';
+import { forcedCloseKind } from './fetchForcedCloses.js';
 import { createArgs, exact, fillOf, wire } from './executionMappers.js';
 import { amendedReport, rejectedReport } from './orderReports.js';
 import type { StreamHealthView } from './PrivateStreamHealth.js';
@@ -289,7 +290,13 @@ export class CcxtExecutionClient implements ExecutionClient {
   private onStreamOrders(orders: CcxtOrder[]): void {
     for (const o of orders) {
       const t = this.tracked.find(o);
-      if (t === undefined) continue;
+      if (t === undefined) {
+        // No order of ours: the exchange's own closing order (a liquidation) is told, so its
+        // trades are booked at once rather than at the next reconciliation pass.
+        const kind = forcedCloseKind(o.clientOrderId);
+        if (kind !== undefined && o.symbol !== undefined) this.opts.onForcedClose?.(o.symbol, kind);
+        continue;
+      }
       t.streamAt = this.opts.now();
       // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
       this.spawn(this.views.apply(t, o));

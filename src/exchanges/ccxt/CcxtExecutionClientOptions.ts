@@ -1,6 +1,7 @@
 import type { Exchange } from 'ccxt';
 import type { ClassifiedError } from './classifyExchangeError.js';
 import type { ExecutionCapabilities } from './executionCapabilities.js';
+import type { ForcedCloseKind } from './fetchForcedCloses.js';
 import type { RequestGate } from './RequestGate.js';
 
 /** Settings of a CcxtExecutionClient. */
@@ -30,6 +31,12 @@ export interface CcxtExecutionClientOptions {
   readonly onReportFault: (err: unknown, what: string) => void;
   /** Told when an order of unknown outcome is resolved (found, or rejected after the bound). */
   readonly onResolved?: (orderId: string, unknownSince: number) => void;
+  /**
+   * Told when a private stream shows an order the exchange placed itself to close a position
+   * (Binance: client order id "autoclose-…" = liquidation, "adl_autoclose" = auto-deleveraging).
+   * The client books nothing of it: there is no order of ours to report to the OMS.
+   */
+  readonly onForcedClose?: (symbol: string, kind: ForcedCloseKind) => void;
   /** Pause before a failed private stream is watched again (default 500 ms). */
   readonly streamRetryMs?: number;
   /**

@@ -27,6 +27,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Exchange } from 'ccxt';
 import { configureCcxt } from './configureCcxt.js';
+import { forceClose } from './forcedClose.js';
+import type { ForcedCloseOptions } from './forcedClose.js';
 import { fmtUnits } from './decimal.js';
 import type { FakeAccount } from './FakeAccount.js';
 import type { FundingSchedule, FuturesFunding } from './futuresFunding.js';
@@ -258,6 +260,32 @@ export class FakeBinance {
     return row === undefined
       ? undefined
       : { income: fmtUnits(row.income), tranId: row.tranId, time: row.time };
+  }
+
+  /**
+   * Has the exchange close the position of the perpetual `symbol` (unified 'XRP/USDT' or its
+   * Binance id) as Binance does on a liquidation (or, with `adl`, an auto-deleveraging): its
+   * open orders expire, an "autoclose-…" order fills at `trades` (default: the whole position
+   * at the last price) with the clearance fee, and the user-data stream and REST show it.
+   */
+  liquidate(
+    symbol: string,
+    opts: ForcedCloseOptions = {},
+  ): { orderId: number; clientOrderId: string; tradeIds: number[] } {
+    const m = this.perpetual(symbol);
+    const order = forceClose(this.account, m, opts);
+    const tradeIds = this.account.futures.fills
+      .filter((f) => f.orderId === order.orderId)
+      .map((f) => f.tradeId);
+    return { orderId: order.orderId, clientOrderId: order.clientOrderId, tradeIds };
+  }
+
+  private perpetual(symbol: string): MarketReplay {
+    const m =
+      this.bySymbol.get(symbol.replace(/:.*$/, '')) ?? this.futuresMarkets.find((f) => f.id === symbol);
+    if (m === undefined || !this.futuresMarkets.includes(m))
+      throw new Error(`FakeBinance: no perpetual ${symbol}`);
+    return m;
   }
 
   /** Stops a play(). */

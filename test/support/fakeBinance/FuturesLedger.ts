@@ -9,8 +9,12 @@
  *   (notional / leverage) follow it.
  * - An order is admitted when the margin for what it opens, plus open orders' margin, fits the
  *   available balance (wallet + unrealized PnL − margin in use); nothing is locked. Isolated
- *   margin is recorded and reported but computed like cross (no liquidations in the fake).
- * - Commission: on the fill's notional, in USDT, maker/taker basis points.
+ *   margin is recorded and reported but computed like cross. The fake never liquidates by
+ *   itself: a test does (FakeBinance.liquidate, see forcedClose.ts).
+ * - Commission: on the fill's notional, in USDT, maker/taker basis points; the exchange's own
+ *   closing orders pay the liquidation clearance fee (1.25 %, the exchangeInfo liquidationFee)
+ *   on a liquidation and nothing on an auto-deleveraging (the fake's choice: Binance may book
+ *   the clearance fee apart from the trade).
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
  */
 import { divUnits, mulUnits, parseUnits } from './decimal.js';
@@ -222,7 +226,8 @@ export class FuturesLedger implements Ledger {
       }
       if (p.amt === 0n) p.entryNotional = 0n;
     }
-    const commission = (notional * (maker ? this.makerBps : this.takerBps)) / 10_000n;
+    const commission =
+      (notional * (forcedFeeBps(order.clientOrderId) ?? (maker ? this.makerBps : this.takerBps))) / 10_000n;
     this.wallet += realized - commission;
     p.updateTime = market.now();
     this.changedSymbols.add(order.symbol);
@@ -237,6 +242,16 @@ export class FuturesLedger implements Ledger {
   hasOpenOrders(symbol: string): boolean {
     return this.openOrders().some((o) => o.symbol === symbol && isOpen(o));
   }
+}
+
+/** Liquidation clearance fee of the fake's perpetuals, in basis points (exchangeInfo liquidationFee). */
+export const LIQUIDATION_FEE_BPS = 125n;
+
+/** Commission of the exchange's own closing orders by client order id (undefined: not one). */
+function forcedFeeBps(clientOrderId: string): bigint | undefined {
+  if (clientOrderId.startsWith('autoclose-')) return LIQUIDATION_FEE_BPS;
+  if (clientOrderId === 'adl_autoclose') return 0n;
+  return undefined;
 }
 
 function abs(x: bigint): bigint {

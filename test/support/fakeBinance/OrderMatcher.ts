@@ -125,28 +125,7 @@ export class OrderMatcher {
   /** Places an order: admission, fills on arrival, then rests or ends. */
   place(req: OrderRequest, market: MarketReplay, duplicateError: () => BinanceError): FakeOrder {
     if (this.orders.some((o) => isOpen(o) && o.clientOrderId === req.clientOrderId)) throw duplicateError();
-    const now = market.now();
-    const order: FakeOrder = {
-      venue: this.venue,
-      symbol: req.symbol,
-      orderId: this.nextOrderId,
-      clientOrderId: req.clientOrderId,
-      side: req.side,
-      type: req.type,
-      timeInForce: req.timeInForce,
-      price: req.price,
-      stopPrice: req.stopPrice,
-      origQty: req.qty,
-      quoteOrderQty: req.quoteOrderQty,
-      reduceOnly: req.reduceOnly,
-      time: now,
-      executedQty: 0n,
-      cumQuote: 0n,
-      status: OrderStatus.New,
-      updateTime: now,
-      working: true,
-      locked: 0n,
-    };
+    const order = this.newOrder(req, market.now());
     this.ledger.prepare(order);
     const isStop = req.type === 'STOP_LOSS_LIMIT' || req.type === 'TAKE_PROFIT_LIMIT';
     let planned: PlannedFill[] = [];
@@ -173,17 +152,65 @@ export class OrderMatcher {
       if (req.quoteOrderQty > 0n) order.origQty = plannedQty;
     }
     this.ledger.admit(order, planned, market);
-    this.nextOrderId++;
-    this.orders.push(order);
-    this.byId.set(order.orderId, order);
-    this.created.set(order.clientOrderId, (this.created.get(order.clientOrderId) ?? 0) + 1);
-    this.events.order(order, 'NEW', undefined);
+    this.add(order);
     for (const f of planned) this.fill(order, f, false, market);
     const restsAfterArrival =
       isStop || (req.type !== 'MARKET' && req.timeInForce !== 'IOC' && req.timeInForce !== 'FOK');
     if (isOpen(order) && !restsAfterArrival) this.end(order, OrderStatus.Expired, market.now());
     this.events.ledgerChanged(this.venue, 'ORDER');
     return order;
+  }
+
+  /**
+   * The exchange's own closing order of a position (liquidation, auto-deleveraging): no
+   * admission and no book, it fills at `fills` (as the exchange's matching gave them) and what
+   * is left expires, like Binance's IOC force orders.
+   */
+  forceFill(req: OrderRequest, fills: readonly PlannedFill[], market: MarketReplay): FakeOrder {
+    const order = this.newOrder(req, market.now());
+    this.add(order);
+    for (const f of fills) this.fill(order, f, false, market);
+    if (isOpen(order)) this.end(order, OrderStatus.Expired, market.now());
+    this.events.ledgerChanged(this.venue, 'ORDER');
+    return order;
+  }
+
+  /** Ends the open orders of `symbol` as EXPIRED (Binance, expire reason 5: the account was liquidated). */
+  expireOpen(symbol: string, now: number): void {
+    for (const o of this.open(symbol)) this.end(o, OrderStatus.Expired, now);
+  }
+
+  private newOrder(req: OrderRequest, now: number): FakeOrder {
+    const order: FakeOrder = {
+      venue: this.venue,
+      symbol: req.symbol,
+      orderId: this.nextOrderId,
+      clientOrderId: req.clientOrderId,
+      side: req.side,
+      type: req.type,
+      timeInForce: req.timeInForce,
+      price: req.price,
+      stopPrice: req.stopPrice,
+      origQty: req.qty,
+      quoteOrderQty: req.quoteOrderQty,
+      reduceOnly: req.reduceOnly,
+      time: now,
+      executedQty: 0n,
+      cumQuote: 0n,
+      status: OrderStatus.New,
+      updateTime: now,
+      working: true,
+      locked: 0n,
+    };
+    return order;
+  }
+
+  private add(order: FakeOrder): void {
+    this.nextOrderId++;
+    this.orders.push(order);
+    this.byId.set(order.orderId, order);
+    this.created.set(order.clientOrderId, (this.created.get(order.clientOrderId) ?? 0) + 1);
+    this.events.order(order, 'NEW', undefined);
   }
 
   /** Cancels an open order; -2011 when it is unknown or already ended. */

@@ -327,6 +327,10 @@ export function orderTradeUpdate(
   fill: FakeFill | undefined,
   eventTime: number,
 ): Record<string, unknown> {
+  // The exchange's own closing orders: order type LIQUIDATION, their fills "CALCULATED"
+  // (liquidation execution), not TRADE — ccxt's watchMyTrades does not list them.
+  const forced = o.clientOrderId.startsWith('autoclose-') || o.clientOrderId === 'adl_autoclose';
+  const type = forced ? 'LIQUIDATION' : o.type;
   return {
     e: 'ORDER_TRADE_UPDATE',
     E: eventTime,
@@ -335,13 +339,13 @@ export function orderTradeUpdate(
       s: o.symbol,
       c: o.clientOrderId,
       S: o.side,
-      o: o.type,
+      o: type,
       f: o.timeInForce ?? 'GTC',
       q: fmtUnits(o.origQty),
       p: fmtUnits(o.price),
       ap: avgPrice(o),
       sp: fmtUnits(o.stopPrice),
-      x: execType,
+      x: forced && execType === 'TRADE' ? 'CALCULATED' : execType,
       X: o.status,
       i: o.orderId,
       l: fmtUnits(fill?.qty ?? 0n),
@@ -356,7 +360,7 @@ export function orderTradeUpdate(
       m: fill?.maker ?? false,
       R: o.reduceOnly,
       wt: 'CONTRACT_PRICE',
-      ot: o.type,
+      ot: type,
       ps: 'BOTH',
       cp: false,
       rp: fmtUnits(fill?.realizedPnl ?? 0n),

@@ -25,6 +25,7 @@ import {
   restTrade,
 } from './binancePayloads.js';
 import { fmtUnits } from './decimal.js';
+import { isForcedClose } from './forcedClose.js';
 import type { FuturesFunding, HistoryQuery } from './futuresFunding.js';
 import { isKlineInterval } from './klineIntervals.js';
 import type { MarketReplay } from './MarketReplay.js';
@@ -135,6 +136,27 @@ export function registerFuturesRoutes(
   route('GET', '/fapi/v1/allOrders', (req) =>
     ordersPage(account.futures.all, req, symbolParam(req, known)).map(futuresOrder),
   );
+
+  // The account's force orders: liquidations (autoclose-…) and auto-deleveragings
+  // (adl_autoclose); without startTime, the 7 days before endTime (or now).
+  route('GET', '/fapi/v1/forceOrders', (req) => {
+    const symbol = req.params.has('symbol') ? symbolParam(req, known) : undefined;
+    const type = req.params.get('autoCloseType');
+    const startTime = intParam(req, 'startTime');
+    const endTime = intParam(req, 'endTime');
+    const limit = Math.max(1, Math.min(intParam(req, 'limit') ?? 50, 100));
+    const from = startTime ?? (endTime ?? ctx.now()) - 7 * 86_400_000;
+    const to = endTime ?? Number.MAX_SAFE_INTEGER;
+    const rows = account.futures.all.filter(
+      (o) =>
+        isForcedClose(o.clientOrderId) &&
+        (symbol === undefined || o.symbol === symbol) &&
+        (type === null || type === '' || (type === 'ADL') === (o.clientOrderId === 'adl_autoclose')) &&
+        o.time >= from &&
+        o.time <= to,
+    );
+    return (startTime !== undefined ? rows.slice(0, limit) : rows.slice(-limit)).map(futuresOrder);
+  });
 
   route('GET', '/fapi/v1/userTrades', (req) =>
     fillsPage(account.futures.fills, req, symbolParam(req, known)).map(futuresUserTrade),
