@@ -10,12 +10,13 @@ import type { OrderEventInput } from '../model/events.js';
 import type { Order } from '../model/Order.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
 import type { EmulationContext } from './ContingentEmulator.js';
-import { ContingentEmulator, EMULATED_VENUE_ID, isContingent } from './ContingentEmulator.js';
+import { ContingentEmulator } from './ContingentEmulator.js';
+import { EMULATED_VENUE_ID, isContingent } from './contingentOrders.js';
 import type { LiveReconciler } from './LiveReconciler.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
 
 // The emulator's names, as importers of the live venue have always found them here.
-export { EMULATED_VENUE_ID, isContingent } from './ContingentEmulator.js';
+export { EMULATED_VENUE_ID, isContingent } from './contingentOrders.js';
 export type { EmulationContext } from './ContingentEmulator.js';
 
 /**

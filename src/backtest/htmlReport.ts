@@ -3,6 +3,7 @@ import type { BacktestReport, ReportInput } from './BacktestReport.js';
 import { chartDownsample } from './chartDownsample.js';
 import { BUY_COLOR, SELL_COLOR, escapeXml, svgLineChart } from './svgChart.js';
 import type { ChartMarker } from './svgChart.js';
+import { duration, fixed, fmtNum, fmtTime, moneyDigits, moneyText, num, pct } from './reportFormat.js';
 
 /** Most price points drawn per symbol (min and max of each bucket kept). */
 export const HTML_PRICE_POINTS = 2000;
@@ -262,67 +263,6 @@ function runSection(r: BacktestReport): string {
     .join('')}</tbody></table><h3>Parameters</h3><pre>${escapeXml(
     JSON.stringify(r.params, null, 2),
   )}</pre></section>`;
-}
-
-// --- formatting (locale-independent so the page is byte-identical everywhere)
-
-function pct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(2)} %`;
-}
-
-function num(v: number | null, digits: number): string {
-  return v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
-}
-
-function fixed(v: number, digits: number): string {
-  return Number.isFinite(v) ? groupThousands(v.toFixed(digits)) : '—';
-}
-
-function moneyText(v: number | null, currency: string, initialCash: number): string {
-  return v === null || !Number.isFinite(v)
-    ? '—'
-    : `${groupThousands(v.toFixed(moneyDigits(initialCash)))} ${currency}`;
-}
-
-/**
- * Decimals of money figures, from the size of the account: cents for a 100,000 USD account,
- * five decimals for a 1 BTC one (0.00001 BTC), where two would print every trade's PnL and
- * fee as 0.00. At least 2, at most 12.
- */
-function moneyDigits(initialCash: number): number {
-  if (!(initialCash > 0) || !Number.isFinite(initialCash)) return 2;
-  return Math.min(12, Math.max(2, 5 - Math.floor(Math.log10(initialCash))));
-}
-
-/** Prices and quantities: 8 significant digits, no exponent for ordinary magnitudes. */
-function fmtNum(v: number): string {
-  if (!Number.isFinite(v)) return '—';
-  const s = String(Number(v.toPrecision(8)));
-  return s.includes('e') ? s : groupThousands(s);
-}
-
-function groupThousands(s: string): string {
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const dot = body.indexOf('.');
-  const int = dot < 0 ? body : body.slice(0, dot);
-  const frac = dot < 0 ? '' : body.slice(dot);
-  return `${neg ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac}`;
-}
-
-function fmtTime(ts: number): string {
-  if (!Number.isFinite(ts) || Math.abs(ts) > 8.64e15) return '—';
-  return new Date(ts).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function duration(ms: number): string {
-  if (!(ms > 0)) return '0';
-  const days = Math.floor(ms / 86_400_000);
-  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  if (days > 0) return `${days}d ${hours}h`;
-  if (hours > 0) return `${hours}h ${minutes}m`;
-  return `${minutes}m`;
 }
 
 const CSS = `

@@ -6,8 +6,8 @@ import { isoTime } from '../core/time.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { lookaheadCheck } from '../research/lookahead.js';
 import { parseParams } from './parseParams.js';
-import type { ResearchCliOptions } from './optimizeCommand.js';
-import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
+import type { ResearchCliOptions } from './researchOptions.js';
+import { addResearchOptions, dataOf, integer, settingsOf } from './researchOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
 
 /** `qts lookahead`: proves a strategy makes the same signals on truncated data. */

@@ -10,8 +10,8 @@ import { backtestConfig } from '../research/BacktestSettings.js';
 import { renderMonteCarloHtml } from '../research/html/monteCarloHtml.js';
 import type { Distribution } from '../research/monteCarlo.js';
 import { MonteCarloMethod, monteCarlo } from '../research/monteCarlo.js';
-import type { ResearchCliOptions } from './optimizeCommand.js';
-import { addResearchOptions, dataOf, integer, settingsOf } from './optimizeCommand.js';
+import type { ResearchCliOptions } from './researchOptions.js';
+import { addResearchOptions, dataOf, integer, settingsOf } from './researchOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
 import { parseParams } from './parseParams.js';
 

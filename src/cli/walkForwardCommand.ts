@@ -5,16 +5,10 @@ import { renderWalkForwardHtml } from '../research/html/walkForwardHtml.js';
 import { researchJson } from '../research/OptimizationReport.js';
 import { walkForward } from '../research/walkForward.js';
 import { WalkForwardMode } from '../research/walkForwardWindows.js';
-import type { SearchCliOptions } from './optimizeCommand.js';
-import {
-  addResearchOptions,
-  addSearchOptions,
-  integer,
-  searchOnEvaluator,
-  searchOptionsOf,
-  searchSetup,
-} from './optimizeCommand.js';
 import { writeReportFile } from './reportFile.js';
+import { addResearchOptions, integer } from './researchOptions.js';
+import type { SearchCliOptions } from './searchSetup.js';
+import { addSearchOptions, searchOnEvaluator, searchOptionsOf, searchSetup } from './searchSetup.js';
 
 interface WalkForwardCliOptions extends SearchCliOptions {
   inSample: string;

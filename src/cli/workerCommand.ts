@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_QUEUE_NAME } from '../research/queue/researchQueue.js';
-import { integer } from './optimizeCommand.js';
+import { integer } from './researchOptions.js';
 
 interface WorkerOptions {
   readonly queue: string;
