@@ -3,6 +3,7 @@ import type { Bar } from '../model/Bar.js';
 import { bucketStart } from './bucketStart.js';
 import { checkAligned, checkResample } from './checkResample.js';
 import { DataErrorCode } from './DataErrorCode.js';
+import { FirstBucket } from './FirstBucket.js';
 
 /**
  * Builds higher-timeframe bars from a stream of base bars, for the DataEngine in every mode
@@ -20,9 +21,14 @@ import { DataErrorCode } from './DataErrorCode.js';
  * last forming state is taken as final.
  *
  * With `dropPartialFirst` (the DataEngine's higher timeframes), the first bucket is left out
- * when the first base bar seen is not its first (data or a subscription starting at 10:35: the
- * 10:00 hourly bar would hold 5 of its 12 five-minute bars and open at 10:35's open). It is
- * neither returned nor shown in `current()`; the next bucket is the first higher bar.
+ * when it lacks base bars before its first one that the data would have had (data or a
+ * subscription starting at 10:35: the 10:00 hourly bar would hold 5 of its 12 five-minute bars
+ * and open at 10:35's open), but kept when what it lacks is closed time (daily stock data from
+ * the Tuesday after a Monday holiday: the week is whole). The rule is FirstBucket's, shared
+ * with `--timeframe` (loadResearchData). A partial first bucket is neither returned nor shown
+ * in `current()`; the next bucket is the first higher bar. A first bucket whose verdict waits
+ * for the bars after its first one is not shown in `current()` either, and is returned, if
+ * whole, when it ends.
  */
 export class BarAggregator {
   private readonly baseMs: number;
@@ -37,17 +43,21 @@ export class BarAggregator {
   private forming: Bar | undefined;
   private lastClosedTs = -Infinity;
   private completed: Bar | undefined;
-  /** No bucket begun yet: the next base bar decides whether the first one is whole. */
+  /** No bucket begun yet: the next base bar begins the first one. */
   private first = true;
-  /** The bucket being built is the first and lacks its first base bar: it is dropped. */
-  private partial = false;
+  /** The first bucket, being built, while it may yet be partial (dropPartialFirst). */
+  private judge: FirstBucket | undefined;
 
-  /** Throws ERR_DATA_TIMEFRAME unless `targetTimeframe` is a whole multiple of `baseTimeframe`. */
+  /**
+   * Throws ERR_DATA_TIMEFRAME unless `targetTimeframe` is a whole multiple of `baseTimeframe`.
+   * `seenBefore`: the open time of the last base bar delivered before this aggregator's first
+   * (a strategy subscribing once the feed has begun), for FirstBucket.
+   */
   constructor(
     readonly symbol: string,
     readonly baseTimeframe: string,
     readonly targetTimeframe: string,
-    private readonly options: { readonly dropPartialFirst?: boolean } = {},
+    private readonly options: { readonly dropPartialFirst?: boolean; readonly seenBefore?: number } = {},
   ) {
     ({ baseMs: this.baseMs, targetMs: this.targetMs } = checkResample(
       symbol,
@@ -65,10 +75,15 @@ export class BarAggregator {
     this.check(bar);
     let out = this.takeClosed();
     const b = bucketStart(bar.ts, this.targetMs);
+    // The bars after the first bucket's first one, up to the one that ends it, are its evidence.
+    this.judge?.see(bar.ts);
     if (this.hasData() && b !== this.bucket) out = this.finishBucket(out);
     if (!this.hasData()) {
       this.bucket = b;
-      if (this.first) this.partial = this.options.dropPartialFirst === true && bar.ts !== b;
+      if (this.first && this.options.dropPartialFirst === true) {
+        const judge = new FirstBucket(b, bar.ts, this.options.seenBefore);
+        if (judge.known() !== true) this.judge = judge;
+      }
       this.first = false;
     }
     if (!bar.closed) {
@@ -89,7 +104,9 @@ export class BarAggregator {
 
   /** The higher bar still forming (closed: false), or undefined before any of its bars. */
   current(): Bar | undefined {
-    return this.hasData() && !this.partial ? this.build(false) : undefined;
+    return this.hasData() && (this.judge === undefined || this.judge.known() === true)
+      ? this.build(false)
+      : undefined;
   }
 
   private check(bar: Bar): void {
@@ -164,11 +181,11 @@ export class BarAggregator {
   // the state is empty while it does (it was just completed and cleared).
   // A dropped first bucket ends the same way and returns only what this update already had.
   private finishBucket(out: Bar | undefined): Bar | undefined {
-    const closed = this.partial ? undefined : this.build(true);
+    const closed = this.judge === undefined || this.judge.whole() ? this.build(true) : undefined;
     this.bucket = NaN;
     this.count = 0;
     this.forming = undefined;
-    this.partial = false;
+    this.judge = undefined;
     if (out === undefined || closed === undefined) return out ?? closed;
     this.completed = closed;
     return out;

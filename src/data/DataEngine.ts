@@ -14,6 +14,8 @@ interface SymbolData {
   aggregators: BarAggregator[];
   timeframe: string;
   channel: Channel<Bar> | undefined;
+  /** Open time of the last closed bar published (NaN before any): a later aggregator's `seenBefore`. */
+  lastTs: number;
 }
 
 /**
@@ -68,6 +70,8 @@ export class DataEngine {
         out = agg.takeClosed();
       }
     }
+    // After the aggregators: one a subscriber added while this bar was published begins with it.
+    d.lastTs = bar.ts;
   }
 
   onTrade(trade: Trade): void {
@@ -87,7 +91,14 @@ export class DataEngine {
     if (symbol === this.lastSymbol && this.lastData !== undefined) return this.lastData;
     let d = this.symbols.get(symbol);
     if (d === undefined) {
-      d = { last: Number.NaN, hasLast: false, aggregators: [], timeframe: '', channel: undefined };
+      d = {
+        last: Number.NaN,
+        hasLast: false,
+        aggregators: [],
+        timeframe: '',
+        channel: undefined,
+        lastTs: Number.NaN,
+      };
       this.symbols.set(symbol, d);
     }
     this.lastSymbol = symbol;
@@ -98,10 +109,13 @@ export class DataEngine {
   private ensure(symbol: string, timeframe: string): void {
     const base = this.baseTimeframe.get(symbol);
     if (base === undefined || base === timeframe) return;
-    const list = this.dataOf(symbol).aggregators;
+    const d = this.dataOf(symbol);
+    const list = d.aggregators;
     if (list.some((a) => a.targetTimeframe === timeframe)) return;
     // A first higher bar missing its first base bars (data, or a subscription, starting
-    // mid-period) is not the bar the exchange publishes: strategies never see it.
-    list.push(new BarAggregator(symbol, base, timeframe, { dropPartialFirst: true }));
+    // mid-period) is not the bar the exchange publishes: strategies never see it. The bars
+    // already delivered tell whether a subscription begins inside a bucket (FirstBucket).
+    const seen = Number.isNaN(d.lastTs) ? {} : { seenBefore: d.lastTs };
+    list.push(new BarAggregator(symbol, base, timeframe, { dropPartialFirst: true, ...seen }));
   }
 }

@@ -10,8 +10,9 @@ import { checkAligned, checkResample } from './checkResample.js';
  * bucketStart). Gaps stay gaps (an empty bucket yields no bar), and a bucket only partly
  * covered — at either end of the data or around a gap — still yields its bar from the bars
  * it has, as pandas and freqtrade do; BarAggregator emits exactly the same bars. What the
- * engine and `--timeframe` deliver leaves out a first bucket that lacks its first base bar (see
- * BarAggregator's dropPartialFirst and loadResearchData): this function keeps it.
+ * engine and `--timeframe` deliver leaves out a first bucket that lacks base bars the data
+ * would have had (FirstBucket, used by BarAggregator's dropPartialFirst and loadResearchData):
+ * this function keeps it.
  * Throws ERR_DATA_TIMEFRAME when the target is not a whole multiple of the source or a
  * source bar is off its own grid.
  */

@@ -4,6 +4,7 @@ import { dataFileList } from '../data/dataFileList.js';
 import { loadBarSeries } from '../data/loadBarSeries.js';
 import { bucketStart } from '../data/bucketStart.js';
 import { checkResample } from '../data/checkResample.js';
+import { FirstBucket } from '../data/FirstBucket.js';
 import { resample } from '../data/resample.js';
 import { sliceSeries } from '../data/sliceSeries.js';
 import type { BarSeries } from '../model/BarSeries.js';
@@ -24,18 +25,32 @@ export interface ResearchDataOptions {
 }
 
 /**
- * Where the first whole higher bar of `base` begins: its first bar's bucket when that bar opens
- * it, else the next bucket. The bucket straddling --from, or the data's start (5m data from
+ * Where the first whole higher bar of `base` begins: its first bar's bucket when that bucket is
+ * whole, else the next bucket. The bucket straddling --from, or the data's start (5m data from
  * 10:35 resampled to 1h), holds only some of its base bars, and its open is not the period's
  * open: it is left out, as the engine leaves out such a first bar of a higher timeframe a
- * strategy subscribes to (BarAggregator's dropPartialFirst).
+ * strategy subscribes to (BarAggregator's dropPartialFirst). A bucket that lacks only closed
+ * time (daily stock data from the Tuesday after a Monday holiday, to 1w) is whole: the rule is
+ * FirstBucket's, judged on the bars the engine would have seen when the bucket ended.
+ * `before`: the open time of the data's last bar before `base` (cut off by --from), if any.
  */
-function firstWholeBucket(base: BarSeries, timeframe: string): number | undefined {
+function firstWholeBucket(
+  base: BarSeries,
+  before: number | undefined,
+  timeframe: string,
+): number | undefined {
   if (base.length === 0) return undefined;
-  const { targetMs } = checkResample(base.symbol, base.timeframe, timeframe);
+  const { baseMs, targetMs } = checkResample(base.symbol, base.timeframe, timeframe);
   const first = base.ts[0] as number;
   const bucket = bucketStart(first, targetMs);
-  return bucket === first ? first : bucket + targetMs;
+  const judge = new FirstBucket(bucket, first, before);
+  // The bucket's later bars and the one that ends it, as BarAggregator sees them.
+  for (let i = 1; i < base.length && judge.known() === undefined; i++) {
+    const ts = base.ts[i] as number;
+    judge.see(ts);
+    if (bucketStart(ts, targetMs) !== bucket || ts + baseMs === bucket + targetMs) break;
+  }
+  return judge.whole() ? bucket : bucket + targetMs;
 }
 
 /** Loads, resamples and cuts the candle files; warnings are the loader's (gaps, duplicates dropped). */
@@ -60,7 +75,9 @@ export function loadResearchData(o: ResearchDataOptions): {
     // starts before --to would otherwise carry base bars from after it (the weekly bar of a
     // Wednesday --to holds that Thursday and Friday), data the run was told not to use.
     const cut = sliceSeries(s, from, to);
-    return resample(sliceSeries(cut, firstWholeBucket(cut, o.timeframe)), o.timeframe);
+    const skipped = from === undefined ? 0 : sliceSeries(s, undefined, from).length;
+    const before = skipped > 0 ? (s.ts[skipped - 1] as number) : undefined;
+    return resample(sliceSeries(cut, firstWholeBucket(cut, before, o.timeframe)), o.timeframe);
   });
   const repeated = repeatedSymbol(series);
   if (repeated !== undefined) {
