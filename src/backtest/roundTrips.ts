@@ -72,10 +72,11 @@ interface OpenTrip {
  *   position, so the trip sells fewer than it bought and the loss is already in its notional;
  *   `fees` shows it valued at its fill's price (fee × price), as the ledger's feesInSettle
  *   does. A fee in a third currency (BNB) has no price here and is left out of the trip.
- * - A position under `dustBelow` of its symbol (instruments with coin fees: less than a
- *   sell can take, see PositionViews) is flat, as the strategy sees it: the trip closes and
- *   its dust is handed on to the symbol's next trip on the same side, valued at the closing
- *   fill's price (the closing trip is credited with it, the next one pays it).
+ * - A fill flagged in `dustAfter` (dustAfterFills: it leaves a position too small for any
+ *   closing order, decided on the exact amounts by the rule PositionViews shows strategies)
+ *   leaves a flat position, as the strategy sees it: the trip closes and its dust is handed
+ *   on to the pair's next trip on the same side, valued at the closing fill's price (the
+ *   closing trip is credited with it, the next one pays it).
  * - barsHeld = barIndex of the last closing fill − barIndex of the first opening fill.
  * - A trip still open at the end is marked to `lastPrices` (falling back to the last fill
  *   price of that symbol): the remaining position counts as exited at the mark with no exit
@@ -86,7 +87,7 @@ interface OpenTrip {
 export function roundTripsFromFills(
   fills: readonly FillRecord[],
   lastPrices: ReadonlyMap<string, LastPrice>,
-  dustBelow: ReadonlyMap<string, number> = NO_DUST,
+  dustAfter?: ArrayLike<number>,
 ): RoundTrip[] {
   const trips = new StableMap<OpenTrip>();
   const done: RoundTrip[] = [];
@@ -125,9 +126,9 @@ export function roundTripsFromFills(
       qty -= closeQty;
       fee -= closeFee;
       coins -= closeCoins;
-      const dust = dustBelow.get(t.symbol) ?? 0;
-      if (t.position > FLAT_EPSILON * t.entryQty && !(t.position < dust)) continue;
-      if (dust > 0) handOnDust(t, fill.price);
+      const dust = dustAfter !== undefined && dustAfter[k] === 1;
+      if (t.position > FLAT_EPSILON * t.entryQty && !dust) continue;
+      if (dust) handOnDust(t, fill.price);
       done.push(finish(t, true));
       t.opened = 0;
       // A remainder within the flat tolerance is dust from float sums, not a new position.
@@ -170,9 +171,6 @@ export function roundTripsFromFills(
   // property read below it with no feedback yet threw that code away at every run's end.
   return markOpenTrips(trips, done, fills, lastPrices);
 }
-
-/** No symbol with dust: every position counts as flat only at zero (up to float error). */
-const NO_DUST: ReadonlyMap<string, number> = new Map();
 
 /**
  * A closing trip's dust (coins too few to sell, left by coin fees and lot rounding) handed on
@@ -351,7 +349,7 @@ function primeShapes(): void {
   roundTripsFromFills(
     [coin, { ...fill, side: OrderSide.SELL, quantity: 0.25 }, coin],
     new Map(),
-    new Map([['PRIME/USDT', 0.5]]),
+    Uint8Array.of(0, 1, 0),
   );
 }
 

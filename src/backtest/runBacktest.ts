@@ -27,7 +27,7 @@ import { buildRunReport } from './BacktestReport.js';
 import { validateParams } from './validateParams.js';
 import { buildEngine, feeRates } from './buildEngine.js';
 import { roundTripsFromFills } from './roundTrips.js';
-import { dustBelow } from './dustBelow.js';
+import { dustAfterFills } from './dustAfterFills.js';
 import { TradeLog } from './TradeLog.js';
 import type { EquityCurve, FillRecord } from './types.js';
 import { partlyFilled } from './partlyFilled.js';
@@ -210,7 +210,7 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     currency,
     curve,
     fills,
-    trips: roundTripsFromFills(fills, lastPrices, dustBelow(instruments)),
+    trips: roundTripsFromFills(fills, lastPrices, dustAfterFills(tape.events, instruments)),
     ordersFilled: counts.filled,
     ordersTotal: counts.total,
     ordersDenied: counts.denied,

@@ -189,6 +189,18 @@ export function closingQty(inst: Instrument, held: Fixed): Fixed {
 }
 
 /**
+ * Dust: a position that is not zero yet too small for any closing order, i.e. what
+ * closingQty may ask for is under one lot (a fee taken from the coin bought leaves 99.9 held,
+ * 99 sold with whole-coin lots; or one lot held where the sell's fee in the coin needs
+ * 1 + rate of them). Strategies see it as flat (PositionViews), and the backtest's trip list
+ * closes a trip on it (dustAfterFills): one exact rule, so both agree to the last unit. Where
+ * the sell's fee is taken in the coin, a long is dust exactly while held < lot × (1 + rate).
+ */
+export function isDust(inst: Instrument, held: Fixed): boolean {
+  return held !== ZERO && closingQty(inst, held) < inst.lotSize;
+}
+
+/**
  * The fee rate a buy pays on top of its notional, as risk and sizing price a buy's cost:
  * the taker rate, or none when the fee comes out of the coins bought (Binance spot).
  */

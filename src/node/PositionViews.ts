@@ -1,5 +1,5 @@
 import { ZERO, div, toNumber } from '../core/Fixed.js';
-import { closingQty } from '../model/Instrument.js';
+import { isDust } from '../model/Instrument.js';
 import type { PositionState } from '../portfolio/Ledger.js';
 import type { PositionView } from '../strategy/StrategyContext.js';
 import type { ContextHost } from './ContextHost.js';
@@ -25,10 +25,8 @@ export class PositionViews {
     // So does a long too small to sell once a sell's fee taken in the base coin is kept back
     // (what a whole-position sell leaves there: up to a lot plus the fee's rounding).
     // Positions built from whole lots with fees in the quote are never dust, so such backtests
-    // see no difference.
-    const inst = this.node.instrument(symbol);
-    const tradable = closingQty(inst, pos.qty);
-    const dust = pos.qty !== ZERO && tradable < inst.lotSize;
+    // see no difference. The backtest's trip list closes trips by the same rule (isDust).
+    const dust = isDust(this.node.instrument(symbol), pos.qty);
     const view: PositionView = {
       symbol,
       qty: pos.qty,

@@ -200,8 +200,8 @@ describe('roundTripsFromFills with fees taken in the coin (Instrument.feeSide)',
 
   it("counts a sell's coin fee among the coins leaving the position", () => {
     // 'give' (the sell's fee in the coin given): hold 1, sell 0.999 and its fee 0.000999 BTC.
-    // Dust of 0.000001 is left, under the symbol's dust line: the trip is closed.
-    const dust = new Map([['BTC/USDT', 0.002]]);
+    // Dust of 0.000001 is left, flagged as dust (dustAfterFills): the trip is closed.
+    const dust = Uint8Array.of(0, 1);
     const trips = roundTripsFromFills(
       [fill(BUY, 1, 100, 0.1, 0), fill(SELL, 0.999, 100, 0.000999, 1, inBtc)],
       none,
@@ -216,7 +216,8 @@ describe('roundTripsFromFills with fees taken in the coin (Instrument.feeSide)',
   });
 
   it('hands dust on to the next trip, which sells it and pays for it', () => {
-    const dust = new Map([['BTC/USDT', 0.01]]);
+    // The first sell leaves dust (dustAfterFills flags it); the last sell leaves nothing.
+    const dust = Uint8Array.of(0, 1, 0, 0);
     const trips = roundTripsFromFills(
       [
         // Buy 1 @100, 0.001 BTC fee: 0.999 held; sell 0.99 @100: 0.009 dust, flat.
