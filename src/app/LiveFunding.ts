@@ -1,6 +1,7 @@
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
+import { pollerHealth } from './pollerHealth.js';
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, formatFixed, toFixed } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
@@ -95,13 +96,7 @@ export class LiveFunding {
 
   /** The poller as a health component. */
   component(): ComponentHealth {
-    const last =
-      this.lastPoll === undefined ? 'not run yet' : `last look ${new Date(this.lastPoll).toISOString()}`;
-    return {
-      name: 'funding',
-      ready: this.lastError === undefined,
-      detail: `${this.booked} funding payment(s) booked since start; ${last}${this.lastError === undefined ? '' : `; last look failed: ${this.lastError}`}`,
-    };
+    return pollerHealth('funding', `${this.booked} funding payment(s)`, this.lastPoll, this.lastError);
   }
 
   private async firstLook(symbol: string): Promise<void> {

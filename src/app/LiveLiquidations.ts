@@ -1,6 +1,7 @@
 import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
+import { pollerHealth } from './pollerHealth.js';
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, div, mul, toFixed } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
@@ -80,13 +81,7 @@ export class LiveLiquidations {
   }
 
   component(): ComponentHealth {
-    const last =
-      this.lastPoll === undefined ? 'not run yet' : `last look ${new Date(this.lastPoll).toISOString()}`;
-    return {
-      name: 'liquidations',
-      ready: this.lastError === undefined,
-      detail: `${this.booked} liquidation(s) booked since start; ${last}${this.lastError === undefined ? '' : `; last look failed: ${this.lastError}`}`,
-    };
+    return pollerHealth('liquidations', `${this.booked} liquidation(s)`, this.lastPoll, this.lastError);
   }
 
   private async pollOnce(): Promise<number> {

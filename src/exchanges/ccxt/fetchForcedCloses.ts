@@ -4,6 +4,7 @@ import type { Millis } from '../../core/time.js';
 import type { OrderSide } from '../../model/enums.js';
 import { exact } from './executionMappers.js';
 import type { RequestGate } from './RequestGate.js';
+import { compareIds, textOf } from './rawFields.js';
 
 /** Why the exchange closed a position itself. */
 export type ForcedCloseKind = 'liquidation' | 'adl';
@@ -109,16 +110,4 @@ export async function fetchForcedCloses(
     }
   }
   return out.sort((a, b) => a.ts - b.ts || compareIds(a.orderId, b.orderId));
-}
-
-function textOf(v: unknown): string | undefined {
-  if (typeof v === 'string' && v !== '') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
-/** Numeric ids in numeric order (Binance's), others as text. */
-function compareIds(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  return a < b ? -1 : a > b ? 1 : 0;
 }

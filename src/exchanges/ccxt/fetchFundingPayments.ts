@@ -3,6 +3,7 @@ import type { Fixed } from '../../core/Fixed.js';
 import type { Millis } from '../../core/time.js';
 import { exact } from './executionMappers.js';
 import type { RequestGate } from './RequestGate.js';
+import { compareIds, textOf } from './rawFields.js';
 
 /** One funding payment of the account, as the exchange booked it into the wallet. */
 export interface ExchangeFundingPayment {
@@ -97,16 +98,4 @@ export async function fetchSettledFundingRates(
     });
   }
   return out;
-}
-
-function textOf(v: unknown): string | undefined {
-  if (typeof v === 'string' && v !== '') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return undefined;
-}
-
-/** Numeric ids in numeric order (Binance's tranIds), others as text. */
-function compareIds(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  return a < b ? -1 : a > b ? 1 : 0;
 }
