@@ -2,6 +2,7 @@ import type { Exchange } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
 import type { Millis } from '../../core/time.js';
 import type { OrderSide } from '../../model/enums.js';
+import type { LiquidationTrade } from '../../model/futuresEvents.js';
 import { exact } from './executionMappers.js';
 import type { RequestGate } from './RequestGate.js';
 import { compareIds, textOf } from './rawFields.js';
@@ -10,13 +11,7 @@ import { compareIds, textOf } from './rawFields.js';
 export type ForcedCloseKind = 'liquidation' | 'adl';
 
 /** One trade of a forced close, exact as the exchange wrote it. */
-export interface ForcedCloseTrade {
-  readonly id: string;
-  readonly ts: Millis;
-  readonly qty: Fixed;
-  readonly price: Fixed;
-  readonly fee: Fixed;
-  readonly feeCurrency: string;
+export interface ForcedCloseTrade extends LiquidationTrade {
   /** The exchange's realized PnL of the trade (Binance `realizedPnl`). */
   readonly realizedPnl: Fixed;
 }
