@@ -86,6 +86,9 @@ export class ExecutionEngine {
 
   /** Creates and journals a new order (status INITIALIZED). */
   create(strategyId: string, request: OrderRequest): Order {
+    // The terms become part of the order's first event (OrderInitialized.request), frozen with
+    // it: callers hand over a fresh request, and an amend makes new terms, never edits these.
+    Object.freeze(request);
     const order = new Order(this.orderIds.next(), strategyId, request, this.clock.now());
     this.open.set(order.id, order);
     this.counts.total += 1;
@@ -106,6 +109,7 @@ export class ExecutionEngine {
    * new events (they are already journaled); terminal ones only count.
    */
   adopt(order: Order): void {
+    freezeHistory(order);
     this.counts.total += 1;
     if (order.isTerminal) {
       this.retire(order);
@@ -272,7 +276,11 @@ export class ExecutionEngine {
    * management (a closed order has nothing left to manage).
    */
   lookup(id: string): Order | undefined {
-    return this.order(id) ?? this.journal?.load?.(id);
+    const order = this.order(id);
+    if (order !== undefined) return order;
+    const loaded = this.journal?.load?.(id);
+    if (loaded !== undefined) freezeHistory(loaded);
+    return loaded;
   }
 
   /**
@@ -327,9 +335,14 @@ export class ExecutionEngine {
   private record(order: Order, input: OrderEventInput): void {
     // Reporters hand over a fresh object; stamping its id in place (instead of copying it)
     // keeps a fill's path free of megamorphic object spreads, and the engine's own reporters
-    // leave an `eventId: ''` slot for it. From here on the event never changes.
+    // leave an `eventId: ''` slot for it. From here on the event never changes: it is frozen
+    // before the order, the journal or any subscriber holds it, so a strategy written in
+    // JavaScript that writes to an event it is handed (onOrderUpdate, onFill, order.events)
+    // gets a TypeError instead of rewriting the fill the ledger, the journal and the report
+    // share. Freezing a literal moves it to a cached frozen hidden class; reads stay monomorphic.
     const event = input as OrderEvent;
     (event as { eventId: string }).eventId = this.eventIds.next();
+    Object.freeze(event);
     order.apply(event);
     // An amend's refusal may arrive for an order that ended meanwhile: it is retired already.
     if (order.isTerminal && event.type !== 'OrderAmendRejected') this.retire(order);
@@ -367,5 +380,16 @@ export class ExecutionEngine {
       default:
         break;
     }
+  }
+}
+
+/**
+ * An order rebuilt from the journal (a restart, a lookup) holds events the OMS did not record
+ * in this process: frozen like the ones it records, with the terms of OrderInitialized.
+ */
+function freezeHistory(order: Order): void {
+  for (const e of order.events) {
+    if (e.type === 'OrderInitialized') Object.freeze(e.request);
+    Object.freeze(e);
   }
 }

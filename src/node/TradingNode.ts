@@ -189,6 +189,13 @@ export class TradingNode {
       this.portfolio.updateMarkPrice(event.symbol, event.price);
       return;
     }
+    // Strategies are handed the event itself (onFunding, onLiquidation): frozen, like order
+    // events, so one written in JavaScript cannot rewrite what the run records of it.
+    Object.freeze(event);
+    if (event.type === 'PositionLiquidated' && event.trades !== undefined) {
+      for (const t of event.trades) Object.freeze(t);
+      Object.freeze(event.trades);
+    }
     if (event.type === 'FundingSettled') {
       this.portfolio.applyFunding(event);
       this.fundingRates.set(event.symbol, toNumber(event.rate));

@@ -51,14 +51,24 @@ export class WarmUpRefusals {
     const now = this.node.clock.now();
     const order = new Order(`${this.strategyId}-warmup-${this.refused}`, this.strategyId, request, now);
     const about = { orderId: order.id, strategyId: this.strategyId, symbol, ts: now };
-    order.apply({ type: 'OrderInitialized', request, ...about, eventId: `${order.id}-0` });
-    order.apply({
-      type: 'OrderDenied',
-      code: ERR_WARMING_UP,
-      reason: `${this.strategyId} is warming up on history: orders go out from the first live bar`,
-      ...about,
-      eventId: `${order.id}-1`,
-    });
+    // Frozen as the OMS freezes the events it records: the strategy reads them in order.events.
+    order.apply(
+      Object.freeze({
+        type: 'OrderInitialized',
+        request: Object.freeze(request),
+        ...about,
+        eventId: `${order.id}-0`,
+      }),
+    );
+    order.apply(
+      Object.freeze({
+        type: 'OrderDenied',
+        code: ERR_WARMING_UP,
+        reason: `${this.strategyId} is warming up on history: orders go out from the first live bar`,
+        ...about,
+        eventId: `${order.id}-1`,
+      }),
+    );
     return order.view;
   }
 

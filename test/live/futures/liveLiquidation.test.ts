@@ -11,7 +11,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
@@ -132,6 +132,7 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     closers.push(async () => running?.stop());
     const told: OrderFilled[] = [];
     rt.node.bus.subscribe(LIQUIDATION_FILLS, (e) => told.push(e));
+    const clearing = vi.spyOn(rt.node, 'onClearing');
     const venue = rt.venue as LiveVenue;
 
     await step(fake, rt, 2);
@@ -150,6 +151,13 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     const lines = expectedLines(fake, liq.orderId);
     expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(lines);
     expect(told.map((e) => e.tradeId).sort()).toEqual(liq.tradeIds.map((id) => `LIQ-${PERP}-${id}`).sort());
+    // What onLiquidation hands a strategy is frozen down to the exchange's trades.
+    const heard = clearing.mock.calls.map(([e]) => e).filter((e) => e.type === 'PositionLiquidated');
+    expect(heard.map((e) => e.trades?.length)).toEqual([2]);
+    for (const e of heard) {
+      expect(Object.isFrozen(e) && Object.isFrozen(e.trades)).toBe(true);
+      expect(e.trades?.every((t) => Object.isFrozen(t))).toBe(true);
+    }
     // Realized PnL and wallet as the exchange's, with nothing left for reconciliation.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(ZERO);
     expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
