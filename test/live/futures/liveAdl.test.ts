@@ -1,0 +1,269 @@
+/**
+ * An auto-deleveraging (ADL) of a live USDT-M position is booked as what it is: the fake Binance
+ * closes (part of) a winning long with its "adl_autoclose" order — no clearance fee — and the
+ * engine reads it through ccxt binanceusdm (GET /fapi/v1/forceOrders with autoCloseType=ADL,
+ * the trades from GET /fapi/v1/userTrades) and books each exchange trade as a fill line of order
+ * LIQUIDATION: realized PnL and wallet the exchange's, the audit record `position.liquidated`
+ * with kind `adl`, and the trip's end counted as the win it is — no loss-streak cooldown. A
+ * partial ADL leaves the rest of the position with its margin, in agreement with the exchange.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
+import type { LiveVenue } from '../../../src/app/LiveVenue.js';
+import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
+import type { AppConfig } from '../../../src/config/configSchema.js';
+import type { Fixed } from '../../../src/core/Fixed.js';
+import { ZERO, div, formatFixed, mulDiv, parseFixed } from '../../../src/core/Fixed.js';
+import { LIQUIDATION_FILLS, tradesTopic } from '../../../src/kernel/topics.js';
+import { MarginMode } from '../../../src/model/MarginMode.js';
+import type { OrderFilled } from '../../../src/model/events.js';
+import type { OrderRequest } from '../../../src/model/OrderRequest.js';
+import { fmtUnits } from '../../support/fakeBinance/decimal.js';
+import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
+import {
+  PERP,
+  futuresConfig,
+  memoryAudit,
+  perpTape,
+  settled,
+  startFuturesFake,
+  startLive,
+  until,
+} from './support/futuresHarness.js';
+
+const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
+
+/** A loss streak of one cools a strategy down for an hour: a losing trip would show at once. */
+function adlConfig(dbPath: string): AppConfig {
+  return futuresConfig(dbPath, {
+    risk: {
+      staleDataMs: 600_000,
+      priceBandPct: 0.5,
+      maxOrdersPerMinute: 1_000_000,
+      consecutiveLossLimit: 1,
+      cooldownMs: 3_600_000,
+    },
+    live: {
+      confirmed: true,
+      syncIntervalMs: 50,
+      maxOrders: 50,
+      reconcileIntervalMs: 600_000,
+      resolveWithinMs: 3_000,
+      streams: false,
+      perpetuals: { [PERP]: { leverage: 5, marginMode: 'isolated' } },
+    },
+  });
+}
+
+function market(side: 'BUY' | 'SELL', qty: string): OrderRequest {
+  return {
+    symbol: PERP,
+    side,
+    type: 'MARKET',
+    quantity: parseFixed(qty),
+    timeInForce: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    tag: 'test',
+  };
+}
+
+function wallet(fake: FakeBinance): Fixed {
+  return (fake.account.futuresLedger.wallet * E8) as Fixed;
+}
+
+/** Sum of the exchange's realized PnL over every trade of the account, as Fixed. */
+function exchangeRealized(fake: FakeBinance): Fixed {
+  return (fake.account.futures.fills.reduce((s, f) => s + f.realizedPnl, 0n) * E8) as Fixed;
+}
+
+/** The fill lines the fake's ADL trades must become, as the fill list shows them (newest first). */
+function expectedLines(fake: FakeBinance, orderId: number): Record<string, unknown>[] {
+  return fake.account.futures.fills
+    .filter((f) => f.orderId === orderId)
+    .map((f) => ({
+      orderId: 'LIQUIDATION',
+      tradeId: `LIQ-${PERP}-${f.tradeId}`,
+      strategyId: 'manual',
+      symbol: PERP,
+      side: f.side,
+      qty: formatFixed(parseFixed(fmtUnits(f.qty))),
+      px: formatFixed(parseFixed(fmtUnits(f.price))),
+      fee: formatFixed(parseFixed(fmtUnits(f.commission))),
+      feeCurrency: 'USDT',
+      liquidity: 'TAKER',
+      ts: f.time,
+    }))
+    .reverse();
+}
+
+describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+
+  /** Publishes `n` trades and waits until the engine saw the last one. */
+  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
+    let seen = -1;
+    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
+    await fake.waitForSubscription('xrpusdt@trade', 10_000);
+    fake.step(n);
+    const want = fake.cursor('XRP/USDT');
+    await until(() => seen === want, `trade ${want} seen`, 10_000);
+    off();
+  }
+
+  /**
+   * A runtime on a fresh database with the config's SMA strategy stopped (its crosses over the
+   * many bars stepped here would move the position), at the tape's trade 6 (~1.21 USDT).
+   */
+  async function start(): Promise<{
+    fake: FakeBinance;
+    rt: TradingRuntime;
+    audit: ReturnType<typeof memoryAudit>;
+  }> {
+    const fake = await startFuturesFake(perpTape(30));
+    closers.push(() => fake.close());
+    fake.step(4);
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-adl-')), 'trading.db');
+    const audit = memoryAudit();
+    const rt = await startLive(fake, adlConfig(dbPath), audit);
+    closers.push(() => rt.stop());
+    rt.node.stopStrategy('sma-perp');
+    await step(fake, rt, 2);
+    return { fake, rt, audit };
+  }
+
+  /** A 1000 XRP long of strategy `manual`, booked. */
+  async function openLong(rt: TradingRuntime): Promise<void> {
+    rt.node.submit('manual', market('BUY', '1000'));
+    await settled(rt);
+    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('1000'), 'long 1000');
+  }
+
+  /** The `position.liquidated` records: kind, strategy, position before, fills, client order id. */
+  function liquidated(audit: ReturnType<typeof memoryAudit>): unknown[][] {
+    return audit.records
+      .filter((r) => r.kind === 'position.liquidated')
+      .map((r) => [
+        r.data['kind'],
+        r.data['strategyId'],
+        r.data['positionQty'],
+        r.data['fills'],
+        r.data['clientOrderId'],
+        r.data['fee'],
+      ]);
+  }
+
+  it('books a full ADL in two trades: exact fill lines without fee, wallet and PnL the exchange’s, kind adl, no cooldown', async () => {
+    const { fake, rt, audit } = await start();
+    const told: OrderFilled[] = [];
+    rt.node.bus.subscribe(LIQUIDATION_FILLS, (e) => told.push(e));
+    const venue = rt.venue as LiveVenue;
+
+    await openLong(rt);
+    const entry = parseFixed(fake.account.positions()['XRPUSDT']?.entryPrice ?? '0');
+    await step(fake, rt, 10); // the mark rises to ~1.224
+    // Binance deleverages the winning long above its entry, in two trades (400, then the rest).
+    const adl = fake.liquidate(PERP, {
+      adl: true,
+      trades: [{ price: '1.2250', qty: '400' }, { price: '1.2240' }],
+    });
+    expect(adl.clientOrderId).toBe('adl_autoclose');
+    expect(adl.tradeIds).toHaveLength(2);
+    expect(fake.account.positions()['XRPUSDT']?.amt).toBe('0.00000000');
+    const adlTrades = fake.account.futures.fills.filter((f) => f.orderId === adl.orderId);
+    expect(adlTrades.map((f) => [fmtUnits(f.price), fmtUnits(f.qty), f.commission])).toEqual([
+      ['1.22500000', '400.00000000', 0n],
+      ['1.22400000', '600.00000000', 0n],
+    ]);
+    expect(entry).toBeLessThan(parseFixed('1.2240'));
+
+    expect(await venue.reconciler.run('periodic')).toBe(true);
+
+    // The exchange's trades, exact — price, quantity, no fee — as fill lines of order LIQUIDATION.
+    const api = new TradingEngineApi(rt);
+    const lines = api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 });
+    expect(lines).toEqual(expectedLines(fake, adl.orderId));
+    expect(lines.map((l) => [l.px, l.qty, l.fee])).toEqual([
+      ['1.224', '600', '0'],
+      ['1.225', '400', '0'],
+    ]);
+    expect(told.map((e) => e.tradeId).sort()).toEqual(adl.tradeIds.map((id) => `LIQ-${PERP}-${id}`).sort());
+
+    // Wallet to the unit and realized PnL as the exchange's: a gain.
+    expect(rt.node.portfolio.positionQty(PERP)).toBe(ZERO);
+    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    const exchangePnl = exchangeRealized(fake);
+    expect(exchangePnl).toBeGreaterThan(0n);
+    expect(rt.node.portfolio.ledger.position(PERP).realizedPnl).toBe(exchangePnl);
+    expect(api.pnl({}).realized).toBe(formatFixed(exchangePnl));
+    expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
+    expect(venue.reconciler.settled).toBe(0);
+    expect(liquidated(audit)).toEqual([['adl', 'manual', '1000', 2, 'adl_autoclose', '0']]);
+
+    // The winning trip does not cool the strategy down: a new order goes to the exchange.
+    const next = rt.node.submit('manual', market('BUY', '100'));
+    expect(next.reasonCode).toBeUndefined();
+    await settled(rt);
+    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('100'), 'long 100');
+    expect(fake.account.positions()['XRPUSDT']?.amt).toBe('100.00000000');
+  }, 60_000);
+
+  it('a partial ADL leaves the rest of the position with its margin; the trip that ends later counts the ADL’s gain', async () => {
+    const { fake, rt, audit } = await start();
+    const venue = rt.venue as LiveVenue;
+    const margin = rt.node.portfolio.margin;
+
+    await openLong(rt);
+    const before = margin.isolatedMargin(PERP);
+    expect(before).toBeGreaterThan(0n);
+    await step(fake, rt, 20); // the mark tops out at 1.23
+    const adl = fake.liquidate(PERP, { adl: true, trades: [{ price: '1.2300', qty: '400' }] });
+    expect(adl.clientOrderId).toBe('adl_autoclose');
+    expect(adl.tradeIds).toHaveLength(1);
+    const onExchange = fake.account.positions()['XRPUSDT'];
+    expect(onExchange?.amt).toBe('600.00000000');
+
+    expect(await venue.reconciler.run('periodic')).toBe(true);
+
+    const api = new TradingEngineApi(rt);
+    expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(
+      expectedLines(fake, adl.orderId),
+    );
+    // What is left is the exchange's position, still isolated, with the pro-rata margin behind it.
+    const pos = rt.node.portfolio.ledger.position(PERP);
+    expect(pos.qty).toBe(parseFixed(onExchange?.amt ?? ''));
+    expect(div(pos.costBasis, pos.qty)).toBe(parseFixed(onExchange?.entryPrice ?? ''));
+    expect(margin.settings(PERP)).toEqual({ mode: MarginMode.ISOLATED, leverage: 5 });
+    expect(margin.isolatedMargin(PERP)).toBe(mulDiv(before, parseFixed('600'), parseFixed('1000')));
+    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(pos.realizedPnl).toBe(exchangeRealized(fake));
+    expect(pos.realizedPnl).toBeGreaterThan(0n);
+    expect(liquidated(audit)).toEqual([['adl', 'manual', '1000', 1, 'adl_autoclose', '0']]);
+    // Nothing for reconciliation to correct, now or at the next pass.
+    expect(await venue.reconciler.run('periodic')).toBe(true);
+    expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
+    expect(venue.reconciler.settled).toBe(0);
+    expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toHaveLength(1);
+
+    // The price falls below the entry; closing the rest loses, but the trip — ADL included — won.
+    await step(fake, rt, 24);
+    rt.node.submit('manual', market('SELL', '600'));
+    await settled(rt);
+    await until(() => rt.node.portfolio.positionQty(PERP) === ZERO, 'flat');
+    const fills = fake.account.futures.fills;
+    const last = fills[fills.length - 1];
+    expect(last?.realizedPnl).toBeLessThan(0n);
+    const tripNet = fills.reduce((s, f) => s + f.realizedPnl - f.commission, 0n);
+    expect(tripNet).toBeGreaterThan(0n);
+    expect(rt.node.portfolio.ledger.position(PERP).realizedPnl).toBe(exchangeRealized(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(margin.isolatedMargin(PERP)).toBe(ZERO);
+    expect(rt.node.submit('manual', market('BUY', '100')).reasonCode).toBeUndefined();
+  }, 60_000);
+});
