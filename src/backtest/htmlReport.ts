@@ -1,9 +1,19 @@
 import { OrderSide } from '../model/enums.js';
 import type { BacktestReport, ReportInput } from './BacktestReport.js';
 import { chartDownsample } from './chartDownsample.js';
+import {
+  FIGURE_CSS,
+  PAGE_CSS,
+  TABLE_CSS,
+  dataTable,
+  dataTableCss,
+  equityChart,
+  htmlPage,
+  kvTable,
+} from './htmlPage.js';
+import { duration, fixed, fmtNum, fmtTime, moneyDigits, moneyText, num, pct } from './reportFormat.js';
 import { BUY_COLOR, SELL_COLOR, escapeXml, svgLineChart } from './svgChart.js';
 import type { ChartMarker } from './svgChart.js';
-import { duration, fixed, fmtNum, fmtTime, moneyDigits, moneyText, num, pct } from './reportFormat.js';
 
 /** Most price points drawn per symbol (min and max of each bucket kept). */
 export const HTML_PRICE_POINTS = 2000;
@@ -12,7 +22,6 @@ export const HTML_TRADE_ROWS = 500;
 /** Fill markers drawn per symbol; beyond this a chart is a smear and the file grows large. */
 export const HTML_MARKERS_PER_SYMBOL = 5000;
 
-const EQUITY_COLOR = '#2563eb';
 const PRICE_COLOR = '#475569';
 
 /**
@@ -36,10 +45,7 @@ export function renderHtmlReport(report: BacktestReport, prices?: ReportInput['p
     `Seed: ${report.seed}`,
   ];
 
-  const sections: string[] = [
-    `<header><h1>${esc(title)}</h1><p class="meta">${meta.map(esc).join(' · ')}</p></header>`,
-    statsSection(report),
-  ];
+  const sections: string[] = [statsSection(report)];
   if (report.warnings.length > 0) {
     sections.push(
       `<section class="warnings"><h2>Warnings</h2><ul>${report.warnings
@@ -49,24 +55,7 @@ export function renderHtmlReport(report: BacktestReport, prices?: ReportInput['p
   }
   sections.push(equitySection(report), drawdownSection(report), pricesSection(report, prices));
   sections.push(tradesSection(report), runSection(report));
-
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    ...sections,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, meta, sections, CSS);
 }
 
 function statsSection(r: BacktestReport): string {
@@ -110,25 +99,14 @@ function statsSection(r: BacktestReport): string {
     ['Avg bars held', num(r.avgBarsHeld, 1)],
     ['Fees paid', money(r.feesPaid, cur)],
   ];
-  const table = (caption: string, rows: [string, string][]): string =>
-    `<table class="kv"><caption>${escapeXml(caption)}</caption><tbody>${rows
-      .map(([k, v]) => `<tr><th scope="row">${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`)
-      .join('')}</tbody></table>`;
-  return `<section><h2>Statistics</h2><div class="grid">${table('Performance', performance)}${table(
+  return `<section><h2>Statistics</h2><div class="grid">${kvTable('Performance', performance)}${kvTable(
     'Trading',
     trading,
   )}</div></section>`;
 }
 
 function equitySection(r: BacktestReport): string {
-  const ts = r.equityCurve.map((p) => p.ts);
-  const eq = r.equityCurve.map((p) => p.equity);
-  const svg = svgLineChart({
-    title: `Equity (${r.currency})`,
-    series: [{ x: ts, y: eq, color: EQUITY_COLOR }],
-    yInclude: [r.initialCash],
-  });
-  return `<section><h2>Equity</h2>${svg}</section>`;
+  return `<section><h2>Equity</h2>${equityChart(`Equity (${r.currency})`, r.equityCurve, r.initialCash)}</section>`;
 }
 
 function drawdownSection(r: BacktestReport): string {
@@ -203,33 +181,33 @@ function tradesSection(r: BacktestReport): string {
     'Status',
   ];
   const digits = moneyDigits(r.initialCash);
-  const rows = trips.slice(0, HTML_TRADE_ROWS).map((t, i) => {
-    const cls = t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : '';
-    const cells = [
-      String(i + 1),
-      t.symbol,
-      t.strategyId,
-      t.side === OrderSide.BUY ? 'long' : 'short',
-      fmtTime(t.entryTs),
-      fmtNum(t.entryPrice),
-      fmtTime(t.exitTs),
-      fmtNum(t.exitPrice),
-      fmtNum(t.quantity),
-      fixed(t.pnl, digits),
-      pct(t.returnPct),
-      String(t.barsHeld),
-      fixed(t.fees, digits),
-      t.closed ? 'closed' : 'open (marked)',
-    ];
-    return `<tr class="${cls}">${cells.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`;
-  });
+  const shown = trips.slice(0, HTML_TRADE_ROWS);
+  const rows = shown.map((t, i) => [
+    String(i + 1),
+    t.symbol,
+    t.strategyId,
+    t.side === OrderSide.BUY ? 'long' : 'short',
+    fmtTime(t.entryTs),
+    fmtNum(t.entryPrice),
+    fmtTime(t.exitTs),
+    fmtNum(t.exitPrice),
+    fmtNum(t.quantity),
+    fixed(t.pnl, digits),
+    pct(t.returnPct),
+    String(t.barsHeld),
+    fixed(t.fees, digits),
+    t.closed ? 'closed' : 'open (marked)',
+  ]);
+  // Every row has a class attribute, empty on a break-even trade.
+  const rowClass = (i: number): string => {
+    const pnl = shown[i]?.pnl ?? 0;
+    return pnl > 0 ? 'pos' : pnl < 0 ? 'neg' : '';
+  };
   const note =
     trips.length > HTML_TRADE_ROWS
       ? `<p class="note">Showing the first ${HTML_TRADE_ROWS} of ${trips.length} round trips; the JSON report lists them all.</p>`
       : '';
-  return `<section><h2>Trades</h2>${note}<div class="scroll"><table class="trades"><thead><tr>${head
-    .map((h) => `<th>${escapeXml(h)}</th>`)
-    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+  return `<section><h2>Trades</h2>${note}${dataTable(head, rows, { tableClass: 'trades', rowClass })}</section>`;
 }
 
 function rate(x: number | null): string {
@@ -265,36 +243,21 @@ function runSection(r: BacktestReport): string {
   )}</pre></section>`;
 }
 
-const CSS = `
-:root{color-scheme:light;--fg:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#ffffff;--panel:#f8fafc}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:1200px;margin:0 auto;padding:24px 16px 48px}
-h1{font-size:22px;margin:0 0 4px;overflow-wrap:anywhere}
-h2{font-size:17px;margin:32px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line)}
-h3{font-size:14px;margin:16px 0 4px}
-.meta,.note,.legend{color:var(--muted);margin:4px 0}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
-table{border-collapse:collapse;width:100%}
-caption{text-align:left;font-weight:600;padding:4px 0}
-th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-.kv th{font-weight:500;color:var(--muted);width:45%}
-.kv td{text-align:right;font-variant-numeric:tabular-nums}
-.kv td.mono{text-align:left;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
-.scroll{overflow-x:auto}
-.trades{font-variant-numeric:tabular-nums;white-space:nowrap}
-.trades thead th{position:sticky;top:0;background:var(--panel);font-weight:600}
-.trades td{text-align:right}
-.trades tr.pos td:nth-child(10){color:${BUY_COLOR}}
-.trades tr.neg td:nth-child(10){color:${SELL_COLOR}}
-.warnings li{color:#b45309}
-pre{background:var(--panel);padding:8px;border:1px solid var(--line);overflow-x:auto}
-svg.chart{width:100%;height:auto;display:block;background:var(--panel);border:1px solid var(--line);border-radius:4px}
-svg.chart text{font-size:11px;fill:var(--muted);font-family:inherit}
-svg.chart .gridline{stroke:var(--line);stroke-width:1}
-svg.chart .tick{stroke:var(--muted)}
-svg.chart .frame{stroke:var(--line)}
-`.trim();
+const CSS = [
+  ...PAGE_CSS,
+  'h3{font-size:14px;margin:16px 0 4px}',
+  '.meta,.note,.legend{color:var(--muted);margin:4px 0}',
+  ...TABLE_CSS,
+  '.kv td.mono{text-align:left;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere}',
+  ...dataTableCss('trades'),
+  `.trades tr.pos td:nth-child(10){color:${BUY_COLOR}}`,
+  `.trades tr.neg td:nth-child(10){color:${SELL_COLOR}}`,
+  '.warnings li{color:#b45309}',
+  ...FIGURE_CSS,
+  'svg.chart .gridline{stroke:var(--line);stroke-width:1}',
+  'svg.chart .tick{stroke:var(--muted)}',
+  'svg.chart .frame{stroke:var(--line)}',
+].join('\n');
 
 /** Orders filled in part, said apart from the filled and the unfilled ones (as the CLI summary does). */
 function partlyFilled(r: BacktestReport): string {

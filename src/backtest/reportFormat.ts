@@ -1,13 +1,14 @@
-// Figures of the HTML report, formatted without the locale so the page is byte-identical everywhere.
+// Figures of the HTML reports (backtest and research), formatted without the locale so a page is
+// byte-identical everywhere.
 
 /** A fraction as a percentage with two decimals, or — when unknown. */
-export function pct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(2)} %`;
+export function pct(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(2)} %`;
 }
 
 /** A figure with `digits` decimals, or — when unknown. */
-export function num(v: number | null, digits: number): string {
-  return v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+export function num(v: number | null | undefined, digits = 2): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 }
 
 /** An amount with `digits` decimals, thousands grouped. */
@@ -39,7 +40,8 @@ export function fmtNum(v: number): string {
   return s.includes('e') ? s : groupThousands(s);
 }
 
-function groupThousands(s: string): string {
+/** A decimal string with its integer digits grouped by thousands (1234567.5 → 1,234,567.5). */
+export function groupThousands(s: string): string {
   const neg = s.startsWith('-');
   const body = neg ? s.slice(1) : s;
   const dot = body.indexOf('.');
@@ -48,9 +50,9 @@ function groupThousands(s: string): string {
   return `${neg ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac}`;
 }
 
-/** A UTC date and minute. */
-export function fmtTime(ts: number): string {
-  if (!Number.isFinite(ts) || Math.abs(ts) > 8.64e15) return '—';
+/** A UTC date and minute, or — when unknown. */
+export function fmtTime(ts: number | null): string {
+  if (ts === null || !Number.isFinite(ts) || Math.abs(ts) > 8.64e15) return '—';
   return new Date(ts).toISOString().slice(0, 16).replace('T', ' ');
 }
 

@@ -4,6 +4,8 @@
  * the browser scales to the page width.
  */
 
+import { groupThousands } from './reportFormat.js';
+
 /** One line of a chart. Points with a non-finite y break the line. */
 export interface ChartSeries {
   readonly x: ArrayLike<number>;
@@ -59,6 +61,11 @@ export function escapeXml(s: string): string {
   });
 }
 
+/** The opening `<svg class="chart">` tag of a `width` × `height` chart and its `<title>` (escaped here). */
+export function svgOpen(title: string, width: number, height: number): string {
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}"><title>${escapeXml(title)}</title>`;
+}
+
 /**
  * A line chart as an `<svg>` element string with a time x axis (ms since epoch, labelled
  * in UTC) and a linear y axis with round tick values.
@@ -105,10 +112,9 @@ export function svgLineChart(opts: ChartOptions): string {
     yMax = Math.max(yMax, v);
   }
 
-  const title = `<title>${escapeXml(opts.title)}</title>`;
-  const open = `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(opts.title)}">`;
+  const open = svgOpen(opts.title, W, H);
   if (!Number.isFinite(xMin) || !Number.isFinite(yMin)) {
-    return `${open}${title}<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">No data</text></svg>`;
+    return `${open}<text x="${W / 2}" y="${H / 2}" text-anchor="middle" class="empty">No data</text></svg>`;
   }
   if (xMax === xMin) {
     xMin -= 1;
@@ -129,7 +135,7 @@ export function svgLineChart(opts: ChartOptions): string {
   const sx = (x: number): number => PAD.left + ((x - xMin) / (xMax - xMin)) * plotW;
   const sy = (y: number): number => PAD.top + (1 - (y - lo) / (hi - lo)) * plotH;
 
-  const parts: string[] = [open, title];
+  const parts: string[] = [open];
   // Grid and y labels.
   for (const t of yTicks) {
     const y = r2(sy(t));
@@ -240,12 +246,8 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
 function formatTick(v: number, step: number): string {
   const decimals = step > 0 ? Math.min(12, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 2;
   const s = v.toFixed(decimals);
-  const neg = s.startsWith('-') && Number(s) !== 0;
-  const body = s.replace(/^-/, '');
-  const dot = body.indexOf('.');
-  const int = dot < 0 ? body : body.slice(0, dot);
-  const frac = dot < 0 ? '' : body.slice(dot);
-  return `${neg ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac}`;
+  // A negative value that rounds to zero is labelled 0, not -0.
+  return groupThousands(Number(s) === 0 ? s.replace(/^-/, '') : s);
 }
 
 /** UTC date (and time when the chart spans less than a few days). */

@@ -1,4 +1,4 @@
-import { escapeXml } from '../../backtest/svgChart.js';
+import { escapeXml, svgOpen } from '../../backtest/svgChart.js';
 
 /** What {@link heatmapSvg} draws: a value per (x, y) cell, null where there is none. */
 export interface HeatmapOptions {
@@ -43,10 +43,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
       hi = Math.max(hi, v);
     }
   }
-  const parts = [
-    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(o.title)}">`,
-    `<title>${escapeXml(o.title)}</title>`,
-  ];
+  const parts = [svgOpen(o.title, W, H)];
   const showText = cw >= 40 && ch >= 16;
   for (let y = 0; y < ny; y++) {
     for (let x = 0; x < nx; x++) {

@@ -1,4 +1,4 @@
-import { escapeXml } from '../../backtest/svgChart.js';
+import { escapeXml, svgOpen } from '../../backtest/svgChart.js';
 
 /** Options of {@link histogramSvg}. */
 export interface HistogramOptions {
@@ -26,7 +26,7 @@ export function histogramSvg(o: HistogramOptions): string {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
-  const head = `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeXml(o.title)}"><title>${escapeXml(o.title)}</title>`;
+  const head = svgOpen(o.title, W, H);
   if (!Number.isFinite(lo))
     return `${head}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">No data</text></svg>`;
   if (hi === lo) {

@@ -1,7 +1,9 @@
+import { dataTable, kvTable } from '../../backtest/htmlPage.js';
+import { pct } from '../../backtest/reportFormat.js';
 import { BUY_COLOR, SELL_COLOR } from '../../backtest/svgChart.js';
 import type { Distribution, MonteCarloResult } from '../monteCarlo.js';
 import { histogramSvg } from './histogramSvg.js';
-import { dataTable, kvTable, pct, researchPage } from './researchPage.js';
+import { researchPage } from './researchPage.js';
 
 /** The Monte Carlo result as one self-contained HTML page: percentiles and histograms. */
 export function renderMonteCarloHtml(r: MonteCarloResult, title: string): string {

@@ -1,11 +1,13 @@
 import type { BacktestReport } from '../../backtest/BacktestReport.js';
-import { escapeXml, svgLineChart } from '../../backtest/svgChart.js';
+import { dataTable, equityChart, kvTable } from '../../backtest/htmlPage.js';
+import { fmtTime, num, pct } from '../../backtest/reportFormat.js';
+import { escapeXml } from '../../backtest/svgChart.js';
 import { QtsError } from '../../core/QtsError.js';
 import { findObjective, rankByObjective } from '../objectives.js';
 import type { OptimizationReport } from '../OptimizationReport.js';
 import type { OptimizationRow } from '../optimize.js';
 import { heatmapSvg } from './heatmapSvg.js';
-import { dataTable, fmtParams, fmtTime, kvTable, num, pct, researchPage } from './researchPage.js';
+import { fmtParams, researchPage } from './researchPage.js';
 
 /** Rows of the results table; the JSON has them all. */
 export const HTML_RESULT_ROWS = 500;
@@ -52,17 +54,11 @@ export function renderOptimizationHtml(
   const axes = opts.heatmap ?? defaultHeatmapAxes(r);
   if (axes !== undefined) sections.push(heatmapSection(r, axes));
   if (opts.best !== undefined) {
-    const svg = svgLineChart({
-      title: `Equity of the best combination (${opts.best.currency})`,
-      series: [
-        {
-          x: opts.best.equityCurve.map((p) => p.ts),
-          y: opts.best.equityCurve.map((p) => p.equity),
-          color: '#2563eb',
-        },
-      ],
-      yInclude: [opts.best.initialCash],
-    });
+    const svg = equityChart(
+      `Equity of the best combination (${opts.best.currency})`,
+      opts.best.equityCurve,
+      opts.best.initialCash,
+    );
     sections.push(
       `<section><h2>Best combination: ${escapeXml(fmtParams(opts.best.params))}</h2>${svg}<p class="note">Return ${escapeXml(pct(opts.best.totalReturn))} · Sharpe ${escapeXml(num(opts.best.sharpe))} · max drawdown ${escapeXml(pct(opts.best.maxDrawdown))} · ${opts.best.trades} trades · trade log ${escapeXml(opts.best.tradeLogSha256.slice(0, 16))}…</p></section>`,
     );
@@ -145,7 +141,7 @@ function resultsSection(r: OptimizationReport, ranked: readonly OptimizationRow[
     ranked.length > HTML_RESULT_ROWS
       ? `<p class="note">The best ${HTML_RESULT_ROWS} of ${ranked.length}; the JSON report has every row.</p>`
       : '';
-  return `<section><h2>Results by ${escapeXml(findObjective(r.objective).label)}</h2>${note}${dataTable(head, rows, (i) => (i === 0 ? 'best' : ''))}</section>`;
+  return `<section><h2>Results by ${escapeXml(findObjective(r.objective).label)}</h2>${note}${dataTable(head, rows, { rowClass: (i) => (i === 0 ? 'best' : undefined) })}</section>`;
 }
 
 /** Objectives that are fractions print as percentages. */

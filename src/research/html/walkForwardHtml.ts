@@ -1,8 +1,9 @@
-import { svgLineChart } from '../../backtest/svgChart.js';
+import { dataTable, equityChart, kvTable } from '../../backtest/htmlPage.js';
+import { fmtTime, num, pct } from '../../backtest/reportFormat.js';
 import { findObjective } from '../objectives.js';
 import type { WalkForwardReport } from '../walkForward.js';
 import { fmtObjective } from './optimizationHtml.js';
-import { dataTable, fmtParams, fmtTime, kvTable, num, pct, researchPage } from './researchPage.js';
+import { fmtParams, researchPage } from './researchPage.js';
 
 /** The walk-forward report as one self-contained HTML page: OOS statistics, stitched OOS equity, windows. */
 export function renderWalkForwardHtml(r: WalkForwardReport): string {
@@ -26,13 +27,7 @@ export function renderWalkForwardHtml(r: WalkForwardReport): string {
     ['Win rate', pct(s.winRate)],
     ['Walk-forward efficiency', num(r.efficiency)],
   ]);
-  const curve = svgLineChart({
-    title: 'Out-of-sample equity, windows stitched',
-    series: [
-      { x: r.oos.equityCurve.map((p) => p.ts), y: r.oos.equityCurve.map((p) => p.equity), color: '#2563eb' },
-    ],
-    yInclude: [r.oos.initialEquity],
-  });
+  const curve = equityChart('Out-of-sample equity, windows stitched', r.oos.equityCurve, r.oos.initialEquity);
   const head = [
     '#',
     'In sample',
