@@ -114,9 +114,12 @@ export function dataTableCss(cls: string): string[] {
   ];
 }
 
-/** Preformatted blocks and the inline SVG charts. */
+/** Preformatted blocks and the inline SVG charts (grid lines, ticks and frame as on every report). */
 export const FIGURE_CSS: readonly string[] = [
   'pre{background:var(--panel);padding:8px;border:1px solid var(--line);overflow-x:auto}',
   'svg.chart{width:100%;height:auto;display:block;background:var(--panel);border:1px solid var(--line);border-radius:4px}',
   'svg.chart text{font-size:11px;fill:var(--muted);font-family:inherit}',
+  'svg.chart .gridline{stroke:var(--line);stroke-width:1}',
+  'svg.chart .tick{stroke:var(--muted)}',
+  'svg.chart .frame{stroke:var(--line)}',
 ];

@@ -254,9 +254,6 @@ const CSS = [
   `.trades tr.neg td:nth-child(10){color:${SELL_COLOR}}`,
   '.warnings li{color:#b45309}',
   ...FIGURE_CSS,
-  'svg.chart .gridline{stroke:var(--line);stroke-width:1}',
-  'svg.chart .tick{stroke:var(--muted)}',
-  'svg.chart .frame{stroke:var(--line)}',
 ].join('\n');
 
 /** Orders filled in part, said apart from the filled and the unfilled ones (as the CLI summary does). */
