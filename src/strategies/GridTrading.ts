@@ -21,6 +21,8 @@ import { feesPaidIn } from '../model/Order.js';
 import { Strategy } from '../strategy/Strategy.js';
 import { BuySkipWarnings } from './BuySkipWarnings.js';
 import { buyShortfall } from './canAffordBuy.js';
+import type { GridLevel, GridState } from './GridState.js';
+import { buildGrid, gridStateKey, leftGrid } from './GridState.js';
 
 const paramsSchema = z
   .object({
@@ -54,35 +56,6 @@ const paramsSchema = z
   });
 
 export type GridTradingParams = z.infer<typeof paramsSchema>;
-
-/** One rung of the grid, as kept in the strategy state (JSON). */
-export interface GridLevel {
-  /** Limit price of the buy: reference × (1 − i × spacing), i = 1 … levels. */
-  readonly buyPrice: number;
-  /** Limit price of the sell that closes the rung: one spacing higher. */
-  readonly sellPrice: number;
-  /** 'buy': waiting to buy; 'sell': holds `quantity` and waits to sell it. */
-  stage: 'buy' | 'sell';
-  /**
-   * Coins the rung holds (decimal text) while the stage is 'sell'. Its sell asks for all of
-   * them, or, where the sell's fee is also taken in the coin, for what leaves that fee (see
-   * sellableWithFee).
-   */
-  quantity: string | null;
-  /** The working order of this rung, if one is out. */
-  orderId: string | null;
-  /** Denied or rejected last time: retried after the next sell fill or a re-centering, not on every bar. */
-  parked: boolean;
-}
-
-/** The grid of one symbol, as kept in the strategy state. */
-export interface GridState {
-  readonly reference: number;
-  readonly spacingPct: number;
-  readonly levels: GridLevel[];
-}
-
-const stateKey = (symbol: string): string => `grid:${symbol}`;
 
 /**
  * Refusals that say the engine will not trade now — halted (kill switch, breaker), only
@@ -168,7 +141,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
   override onStart(): void {
     super.onStart();
     for (const symbol of this.ctx.symbols) {
-      const saved = this.ctx.state.get<GridState>(stateKey(symbol));
+      const saved = this.ctx.state.get<GridState>(gridStateKey(symbol));
       if (!saved) continue;
       const open = new Set(this.ctx.openOrders(symbol).map((o) => o.id));
       let changed = false;
@@ -208,7 +181,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
     if (!grid) {
       grid = this.build(bar.close);
       this.save(bar.symbol, grid);
-    } else if (this.leftGrid(grid, bar.close) && !this.holdsInventory(bar.symbol, grid)) {
+    } else if (leftGrid(grid, bar.close) && !this.holdsInventory(bar.symbol, grid)) {
       const old = grid;
       grid = this.build(bar.close);
       this.save(bar.symbol, grid);
@@ -254,26 +227,7 @@ export class GridTrading extends Strategy<GridTradingParams> {
   }
 
   private build(reference: number): GridState {
-    const s = this.params.spacingPct / 100;
-    const levels: GridLevel[] = [];
-    for (let i = 1; i <= this.params.levels; i++) {
-      levels.push({
-        buyPrice: reference * (1 - i * s),
-        sellPrice: reference * (1 - (i - 1) * s),
-        stage: 'buy',
-        quantity: null,
-        orderId: null,
-        parked: false,
-      });
-    }
-    return { reference, spacingPct: this.params.spacingPct, levels };
-  }
-
-  /** Close above the reference, or below the lowest buy, by more than one spacing. */
-  private leftGrid(grid: GridState, close: number): boolean {
-    const step = grid.reference * (grid.spacingPct / 100);
-    const lowest = grid.levels.reduce((m, l) => Math.min(m, l.buyPrice), grid.reference);
-    return close > grid.reference + step || close < lowest - step;
+    return buildGrid(reference, this.params.levels, this.params.spacingPct);
   }
 
   /** Any rung holding coins, or a buy already partly filled. */
@@ -369,6 +323,6 @@ export class GridTrading extends Strategy<GridTradingParams> {
 
   private save(symbol: string, grid: GridState): void {
     this.grids.set(symbol, grid);
-    this.ctx.state.set(stateKey(symbol), grid);
+    this.ctx.state.set(gridStateKey(symbol), grid);
   }
 }

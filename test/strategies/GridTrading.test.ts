@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromNumber, toFixed } from '../../src/core/Fixed.js';
 import type { OrderCanceled, OrderEvent, OrderFilled } from '../../src/model/events.js';
 import type { Order } from '../../src/model/Order.js';
-import type { GridState } from '../../src/strategies/GridTrading.js';
+import type { GridState } from '../../src/strategies/GridState.js';
 import { GridTrading } from '../../src/strategies/GridTrading.js';
 import type { Strategy } from '../../src/strategy/Strategy.js';
 import { FakeContext, feed, makeBars } from './support/FakeContext.js';

@@ -15,7 +15,7 @@ import { ORDER_EVENTS, barsTopic } from '../../src/kernel/topics.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { SqliteStrategyStateStore } from '../../src/storage/sqlite/SqliteStrategyStateStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import type { GridState } from '../../src/strategies/GridTrading.js';
+import type { GridState } from '../../src/strategies/GridState.js';
 import { until } from '../app/support/http.js';
 import { syntheticShadowConfig } from '../app/support/syntheticShadowConfig.js';
 

@@ -13,7 +13,7 @@ import type { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { ZERO, add, mul, sub, toFixed, toNumber } from '../../src/core/Fixed.js';
 import { tradesTopic } from '../../src/kernel/topics.js';
 import type { Order } from '../../src/model/Order.js';
-import type { GridState } from '../../src/strategies/GridTrading.js';
+import type { GridState } from '../../src/strategies/GridState.js';
 import { SqliteStrategyStateStore } from '../../src/storage/sqlite/SqliteStrategyStateStore.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import type { Harness } from '../live/support/liveHarness.js';

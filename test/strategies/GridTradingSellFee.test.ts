@@ -16,7 +16,7 @@ import type { FeeSide } from '../../src/model/Instrument.js';
 import type { Order } from '../../src/model/Order.js';
 import { MemoryStateStore } from '../../src/node/MemoryStateStore.js';
 import { parseSizing } from '../../src/portfolio/Sizer.js';
-import type { GridState } from '../../src/strategies/GridTrading.js';
+import type { GridState } from '../../src/strategies/GridState.js';
 import { GridTrading } from '../../src/strategies/GridTrading.js';
 import type { Strategy } from '../../src/strategy/Strategy.js';
 import { FakeContext, feed, makeBars } from './support/FakeContext.js';

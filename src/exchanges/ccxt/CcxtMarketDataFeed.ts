@@ -14,6 +14,8 @@ import { BarMismatchConfirmer } from './BarMismatchConfirmer.js';
 import type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
 import type { FeedContext } from './FeedContext.js';
 import { FeedScheduler } from './FeedScheduler.js';
+import type { FeedStats } from './FeedStats.js';
+import { feedStats } from './FeedStats.js';
 import type { TradeIdScheme } from './fetchTradesFromId.js';
 import { tradeIdScheme } from './fetchTradesFromId.js';
 import type { RequestProblemHook } from './requestProblem.js';
@@ -25,27 +27,7 @@ import type { SymbolTradesContext } from './SymbolTradesContext.js';
 import { errorText } from './tradeBackfill.js';
 
 export type { CcxtMarketDataFeedOptions, FeedStreams } from './CcxtMarketDataFeedOptions.js';
-
-/** Counters of a running feed, for health endpoints and tests. */
-export interface FeedStats {
-  readonly reconnects: number;
-  readonly backfillRequests: number;
-  readonly backfilledTrades: number;
-  readonly duplicateTrades: number;
-  /**
-   * Trades that arrived after their bar closed, not applied: summed over the symbols, each
-   * counted by its timeframe that found the most (a trade late for 5m is late for 1m too).
-   */
-  readonly lateTrades: number;
-  readonly skippedTradeIds: number;
-  readonly bookResyncs: number;
-  /** Closed bars compared with the venue's candle of the same period. */
-  readonly barsChecked: number;
-  /** Bars that differ from the venue's candle (confirmed by its REST history when possible). */
-  readonly barMismatches: number;
-  /** Stream candles that differed but the venue's REST history agreed with our bar. */
-  readonly barStreamArtifacts: number;
-}
+export type { FeedStats } from './FeedStats.js';
 
 /**
  * Live market data from a ccxt exchange: trades, the bars built from them, tickers and
@@ -75,8 +57,9 @@ export interface FeedStats {
  * - `stop()` closes the connections and every timer; nothing is left running.
  *
  * The parts: SymbolStreams (each symbol's stream loops), streamLoop (reconnects, polling),
- * SymbolTrades (trades → bars, gap repair), candleStream and BarMismatchConfirmer (our bars
- * against the venue's candles), bookStream.
+ * SymbolTrades (trades in order, gap repair) and TimeframeBars (trades → bars), candleStream
+ * and BarMismatchConfirmer (our bars against the venue's candles), bookStream; FeedStats sums
+ * their counters.
  */
 export class CcxtMarketDataFeed implements MarketDataFeed {
   readonly name: string;
@@ -258,33 +241,11 @@ export class CcxtMarketDataFeed implements MarketDataFeed {
 
   /** Counters since start. */
   stats(): FeedStats {
-    let backfillRequests = 0;
-    let backfilledTrades = 0;
-    let skippedTradeIds = 0;
-    let dups = 0;
-    let late = 0;
-    let checked = 0;
-    for (const st of this.states) {
-      const c = st.trades.counts();
-      backfillRequests += c.backfillRequests;
-      backfilledTrades += c.backfilledTrades;
-      skippedTradeIds += c.skippedTradeIds;
-      dups += c.duplicateTrades;
-      late += c.lateTrades;
-      checked += c.barsChecked;
-    }
-    return {
-      reconnects: this.counters.reconnects,
-      backfillRequests,
-      backfilledTrades,
-      skippedTradeIds,
-      bookResyncs: this.counters.bookResyncs,
-      barMismatches: this.mismatches.barMismatches(),
-      barStreamArtifacts: this.mismatches.barStreamArtifacts(),
-      duplicateTrades: dups,
-      lateTrades: late,
-      barsChecked: checked,
-    };
+    return feedStats(
+      this.states.map((st) => st.trades.counts()),
+      this.counters,
+      this.mismatches,
+    );
   }
 
   // ── time, staleness, quiet bars ────────────────────────────────────────────────────────

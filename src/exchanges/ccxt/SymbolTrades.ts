@@ -1,11 +1,8 @@
 import { RecentMap } from '../../core/RecentMap.js';
-import { timeframeToMs } from '../../core/time.js';
-import { bucketStart } from '../../data/bucketStart.js';
 import type { FeedGap } from '../../data/MarketDataFeed.js';
 import { FeedWarningCode } from '../../data/MarketDataFeed.js';
-import { compareTradeIds, TradeBarBuilder } from '../../data/TradeBarBuilder.js';
-import type { Bar, Trade } from '../../model/Bar.js';
-import { ExchangeBarCheck } from '../ExchangeBarCheck.js';
+import { compareTradeIds } from '../../data/TradeBarBuilder.js';
+import type { Trade } from '../../model/Bar.js';
 import { TradeSequencer, tradeIdNumber } from '../TradeSequencer.js';
 import type { TradeIdScheme } from './fetchTradesFromId.js';
 import { fetchRecentTrades, fetchTradesFromId, fetchTradesSince } from './fetchTradesFromId.js';
@@ -13,15 +10,18 @@ import type { SymbolTradeCounts, SymbolTradesContext, TfState } from './SymbolTr
 import type { BackfillContext, BackfillResult } from './tradeBackfill.js';
 import { backfillById, backfillByTime, errorText, fetchHead } from './tradeBackfill.js';
 import { firstTrade, idProblem } from './tradeOrder.js';
+import { TimeframeBars } from './TimeframeBars.js';
 
 /**
  * The trades of one symbol on their way to bars: once each and in venue order (a sequencer
  * for consecutive ids, a filter of recent ids for opaque ones), the first period completed
- * and every hole filled by REST, then into the bars of each timeframe, each closed bar
- * checked against the venue's candle.
+ * and every hole filled by REST, then into the bars of each timeframe (TimeframeBars), each
+ * closed bar checked against the venue's candle.
  */
 export class SymbolTrades {
   readonly tfs: readonly TfState[];
+  /** The bars each timeframe builds from the trades delivered here. */
+  private readonly bars: TimeframeBars;
   /** Consecutive ids; dropped before the start if the venue's ids turn out not to be integers. */
   private seq: TradeSequencer | undefined;
   /** Opaque ids: ids delivered recently, to drop repeats. */
@@ -43,13 +43,8 @@ export class SymbolTrades {
     timeframes: readonly string[],
     scheme: TradeIdScheme,
   ) {
-    this.tfs = timeframes.map((tf) => ({
-      timeframe: tf,
-      ms: timeframeToMs(tf),
-      builder: new TradeBarBuilder(symbol, tf),
-      check: new ExchangeBarCheck(symbol, tf),
-      firstFullBucket: -Infinity,
-    }));
+    this.bars = new TimeframeBars(ctx, symbol, timeframes);
+    this.tfs = this.bars.tfs;
     this.seq = scheme === 'consecutive' ? new TradeSequencer(symbol) : undefined;
   }
 
@@ -95,16 +90,12 @@ export class SymbolTrades {
   closeQuiet(upTo: number): void {
     const whole = this.started && this.repairing === undefined && this.seq?.gap() === undefined;
     if (!whole) return;
-    for (const tf of this.tfs) {
-      const bar = tf.builder.closeUpTo(upTo);
-      if (bar !== undefined) this.onOurClosed(tf, bar);
-    }
+    this.bars.closeUpTo(upTo);
   }
 
   /** Compares the venue's final candles of `tf` with our closed bars, as far as both go. */
   settle(tf: TfState): void {
-    for (const m of tf.check.settle(tf.builder.lastClosedTs(), tf.firstFullBucket))
-      this.ctx.mismatch(this.symbol, tf.timeframe, m);
+    this.bars.settle(tf);
   }
 
   /** The head fetch or repair under way, if any. */
@@ -113,16 +104,11 @@ export class SymbolTrades {
   }
 
   counts(): SymbolTradeCounts {
-    let late = 0;
-    let checked = 0;
-    for (const tf of this.tfs) {
-      late = Math.max(late, tf.builder.stats().late);
-      checked += tf.check.comparedCount();
-    }
+    const { lateTrades, barsChecked } = this.bars.counts();
     return {
       duplicateTrades: this.seq?.duplicates() ?? this.duplicates,
-      lateTrades: late,
-      barsChecked: checked,
+      lateTrades,
+      barsChecked,
       backfillRequests: this.backfillRequests,
       backfilledTrades: this.backfilledTrades,
       skippedTradeIds: this.skippedTradeIds,
@@ -163,21 +149,12 @@ export class SymbolTrades {
         this.seen.set(t.id, true);
       }
       if (t.ts > this.lastTradeTs) this.lastTradeTs = t.ts;
-      // A trade of a new period first closes the previous bar (that period ended before the
-      // print), then is delivered: an order placed on the close can fill on this very print,
-      // the next bar's open, as in a backtest.
-      for (const tf of this.tfs) {
-        const r = tf.builder.add(t);
-        if (r.status === 'late') late++;
-        if (r.closed !== undefined) this.onOurClosed(tf, r.closed);
-      }
+      // The bars first (a trade of a new period closes the previous one), then the trade.
+      late += this.bars.add(t);
       ctx.emit(() => ctx.listener.onTrade(t));
     }
     ctx.observeVenueTime(this.lastTradeTs);
-    for (const tf of this.tfs) {
-      const cur = tf.builder.current();
-      if (cur !== undefined) ctx.emit(() => ctx.listener.onBar(cur));
-    }
+    this.bars.emitForming();
     if (late > 0) {
       ctx.emit(() =>
         ctx.listener.onWarning({
@@ -188,20 +165,6 @@ export class SymbolTrades {
         }),
       );
     }
-  }
-
-  private onOurClosed(tf: TfState, bar: Bar): void {
-    const { ctx } = this;
-    if (bar.ts < tf.firstFullBucket) {
-      ctx.log.info(
-        { feed: ctx.feed, symbol: this.symbol, timeframe: tf.timeframe, ts: bar.ts },
-        'first bar joined mid-period: not delivered',
-      );
-      return;
-    }
-    ctx.emit(() => ctx.listener.onBar(bar));
-    tf.check.onOurBar(bar);
-    this.settle(tf);
   }
 
   /**
@@ -233,7 +196,7 @@ export class SymbolTrades {
     // A venue taken for consecutive ids that sends another kind cannot be sequenced at all.
     const problem = idProblem(this.held ?? []);
     if (problem !== undefined) return this.fallBackToOpaque(problem);
-    const oldest = Math.min(...this.tfs.map((tf) => bucketStart(first.ts, tf.ms)));
+    const oldest = this.bars.earliestPeriodStart(first.ts);
     const { before, coverage } = await fetchHead(this.backfillContext(), first, oldest);
     if (this.ctx.stopped()) return;
     this.begin(first, before, coverage);
@@ -254,10 +217,7 @@ export class SymbolTrades {
     } else {
       ordered = all.sort((a, b) => a.ts - b.ts || compareTradeIds(a.id, b.id));
     }
-    for (const tf of this.tfs) {
-      const b = bucketStart(startTrade.ts, tf.ms);
-      tf.firstFullBucket = b < coverage ? b + tf.ms : b;
-    }
+    this.bars.startAt(startTrade.ts, coverage);
     this.started = true;
     this.held = undefined;
     this.ctx.log.info(
@@ -266,7 +226,7 @@ export class SymbolTrades {
         symbol: this.symbol,
         firstId: startTrade.id,
         fetchedBefore: before.length,
-        complete: this.tfs.map((tf) => tf.firstFullBucket <= bucketStart(startTrade.ts, tf.ms)),
+        complete: this.bars.completeFrom(startTrade.ts),
       },
       'trade stream started',
     );
