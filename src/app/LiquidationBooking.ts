@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
-import { ZERO, formatFixed } from '../core/Fixed.js';
-import { LIQUIDATION_FILLS } from '../kernel/topics.js';
+import type { Fixed } from '../core/Fixed.js';
+import { ZERO, add, div, formatFixed, mul } from '../core/Fixed.js';
+import type { ForcedCloseCause, LiquidationBooked, LiquidationFee } from '../kernel/topics.js';
+import { LIQUIDATIONS, LIQUIDATION_FILLS } from '../kernel/topics.js';
 import type { OrderFilled } from '../model/events.js';
 import type { PositionLiquidated } from '../model/futuresEvents.js';
 import { LIQUIDATION_ORDER_ID, liquidationFills } from '../model/futuresEvents.js';
@@ -22,14 +24,26 @@ export interface LiquidationBookingContext {
 /** Written beside a liquidation in the audit trail and the log (live: the exchange's order). */
 export type LiquidationDetail = Readonly<Record<string, string | number | boolean>>;
 
+/** What the venue says about the close beyond the event (live: the exchange's force order). */
+export interface ForcedCloseInfo {
+  /** Liquidation (the default) or the exchange's auto-deleveraging. */
+  readonly cause?: ForcedCloseCause;
+  /** The exchange's closing order. */
+  readonly venueOrderId?: string;
+  /** Trades of that order were booked before: these lines are the rest of the same close. */
+  readonly continued?: boolean;
+}
+
 /**
  * The one way a running engine books a liquidation, shadow (the simulated venue's clearing)
  * and live (the exchange's liquidation order) alike: the position closes through the node
  * (ledger, the loss streak of the strategy whose fill last moved the position, `onLiquidation`),
  * its fill lines (order `LIQUIDATION`, no order of the OMS) go into the fills store with the
  * ledger snapshot in one transaction — a restart never books them again, and the snapshot
- * counts them (fillsUpto) — and are then told on LIQUIDATION_FILLS (fill list push, metrics,
- * notification, breakers); the audit trail records `position.liquidated`.
+ * counts them (fillsUpto) — and are then told on LIQUIDATION_FILLS one by one (fill list push,
+ * fill count, breakers), then once, summed, on LIQUIDATIONS (the liquidation count and the
+ * notification: a liquidation the venue filled in three trades is one liquidation, not three);
+ * the audit trail records `position.liquidated`.
  */
 export class LiquidationBooking {
   private readonly fills: FillStore;
@@ -55,6 +69,7 @@ export class LiquidationBooking {
     e: PositionLiquidated,
     tradeId: (venueTradeId: string | undefined) => string,
     detail: LiquidationDetail = {},
+    close: ForcedCloseInfo = {},
   ): readonly OrderFilled[] {
     const { node, db, saveLedger, audit, log } = this.ctx;
     // Whose position it was: read before the booking, which may let strategies act.
@@ -68,6 +83,8 @@ export class LiquidationBooking {
       saveLedger();
     })();
     for (const line of lines) node.bus.publish(LIQUIDATION_FILLS, line);
+    const booked = liquidationBooked(e, lines, this.venue, close);
+    if (booked !== undefined) node.bus.publish(LIQUIDATIONS, booked);
     const data = {
       symbol: e.symbol,
       ts: e.ts,
@@ -79,6 +96,7 @@ export class LiquidationBooking {
       fee: formatFixed(e.fee),
       insuranceCovered: formatFixed(e.insuranceCovered),
       fills: lines.length,
+      ...(close.continued === true ? { continued: true } : {}),
       ...detail,
     };
     audit.record('position.liquidated', { ...data, venue: this.venue }, 'system');
@@ -103,4 +121,47 @@ export class LiquidationBooking {
     );
     if (trip !== undefined) node.resumeRoundTrip(symbol, trip.strategyId, trip.fees);
   }
+}
+
+/**
+ * The booking's fill lines summed into one liquidation: quantity, volume-weighted average
+ * price, fees per currency, the lines themselves. Undefined for no lines (nothing was closed).
+ */
+export function liquidationBooked(
+  e: PositionLiquidated,
+  lines: readonly OrderFilled[],
+  venue: string,
+  close: ForcedCloseInfo = {},
+): LiquidationBooked | undefined {
+  const first = lines[0];
+  if (first === undefined) return undefined;
+  let qty: Fixed = ZERO;
+  let notional: Fixed = ZERO;
+  let ts = first.ts;
+  const fees = new Map<string, Fixed>();
+  for (const l of lines) {
+    qty = add(qty, l.lastQty);
+    notional = add(notional, mul(l.lastQty, l.lastPx));
+    ts = Math.max(ts, l.ts);
+    fees.set(l.feeCurrency, add(fees.get(l.feeCurrency) ?? ZERO, l.fee));
+  }
+  const avgPx = lines.length === 1 || qty === ZERO ? first.lastPx : div(notional, qty);
+  const feeList: LiquidationFee[] = [...fees].map(([currency, amount]) => ({ currency, amount }));
+  return {
+    type: 'LiquidationBooked',
+    cause: close.cause ?? 'liquidation',
+    venue,
+    symbol: e.symbol,
+    strategyId: first.strategyId,
+    side: e.side,
+    ts,
+    positionQty: e.positionQty,
+    qty,
+    avgPx,
+    fees: feeList,
+    realizedPnl: e.realizedPnl,
+    lines: [...lines].sort((a, b) => a.ts - b.ts),
+    ...(close.venueOrderId === undefined ? {} : { venueOrderId: close.venueOrderId }),
+    continued: close.continued ?? false,
+  };
 }

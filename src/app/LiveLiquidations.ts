@@ -41,7 +41,8 @@ const FIRST_LOOK_MS = 8 * 86_400_000;
  * are: the exchange's closing order's trades become fill lines of order `LIQUIDATION` with
  * their price, quantity and fee, realized PnL in the ledger, the trip's end in the loss streak
  * of the strategy whose fill last moved the position, `onLiquidation`, the audit record
- * `position.liquidated`, the metric and the notification — the way shadow mode books its own
+ * `position.liquidated`, the metric and the notification (once per forced close, however many
+ * trades the exchange filled it in) — the way shadow mode books its own
  * (LiquidationBooking). Exactly once: a line's trade id is the exchange's (`LIQ-<symbol>-<id>`)
  * and the fills store refuses it twice, across restarts too, whichever look (the private
  * stream's nudge, a reconciliation pass, the next start) finds it first.
@@ -52,7 +53,7 @@ const FIRST_LOOK_MS = 8 * 86_400_000;
  * the first reconciliation takes over.
  */
 export class LiveLiquidations {
-  /** Forced closes booked since start. */
+  /** Forced closes booked since start (more trades of one booked before are no new one). */
   booked = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private lastPoll: Millis | undefined;
@@ -101,7 +102,9 @@ export class LiveLiquidations {
           if (fresh.length === 0) continue;
           if (!synced) await o.syncOrders();
           synced = true;
-          this.book(c, fresh);
+          // Trades of this order booked before (a look while the exchange was still filling
+          // it): the same liquidation, already counted and told.
+          this.book(c, fresh, fresh.length < c.trades.length);
           n++;
         }
         // From the oldest close the exchange may still add trades to, else the newest: each
@@ -132,8 +135,11 @@ export class LiveLiquidations {
     );
   }
 
-  /** One forced close's new trades as a liquidation of the position, booked like shadow mode's. */
-  private book(c: ForcedClose, trades: readonly ForcedCloseTrade[]): void {
+  /**
+   * One forced close's new trades as a liquidation of the position, booked like shadow mode's:
+   * one booking, so one liquidation however many trades the exchange filled it in.
+   */
+  private book(c: ForcedClose, trades: readonly ForcedCloseTrade[], continued: boolean): void {
     const { node, booking, exchange } = this.opts;
     const currency = node.portfolio.currency;
     let qty = ZERO;
@@ -170,13 +176,18 @@ export class LiveLiquidations {
         feeCurrency: t.feeCurrency,
       })),
     };
-    booking.book(e, (id) => lineId(c.symbol, id ?? c.orderId), {
-      kind: c.kind,
-      exchangeOrderId: c.orderId,
-      clientOrderId: c.clientOrderId,
-      exchange: exchange.id,
-    });
-    this.booked += 1;
+    booking.book(
+      e,
+      (id) => lineId(c.symbol, id ?? c.orderId),
+      {
+        kind: c.kind,
+        exchangeOrderId: c.orderId,
+        clientOrderId: c.clientOrderId,
+        exchange: exchange.id,
+      },
+      { cause: c.kind, venueOrderId: c.orderId, continued },
+    );
+    if (!continued) this.booked += 1;
   }
 }
 

@@ -1,4 +1,5 @@
-import { formatFixed } from '../core/Fixed.js';
+import { formatFixed, neg } from '../core/Fixed.js';
+import type { LiquidationBooked } from '../kernel/topics.js';
 import type { OrderFilled } from '../model/events.js';
 import type { LogLine } from '../monitor/LogTail.js';
 import type { TradingState } from '../risk/TradingState.js';
@@ -29,36 +30,80 @@ export function fillNotification(e: OrderFilled): Notification {
   };
 }
 
+/** Trades listed by name in a liquidation's text; the rest are counted (all are in `data.tradeIds`). */
+const LISTED_TRADES = 10;
+
 /**
- * The venue liquidated a position (a fill line of order `LIQUIDATION`). Kind `risk`, with the
- * breakers and halts: a user who turned the noisy fill messages off must still hear it; and
- * critical, because the position and its margin are gone without any order of ours, so a rate
- * limit full of ordinary fills never holds it back. The line's side is the closing one: a SELL
- * closed a long.
+ * The venue liquidated (or auto-deleveraged) a position: one message per liquidation however
+ * many trades the venue closed it in (LIQUIDATIONS, not each fill line of order `LIQUIDATION`),
+ * with the quantity closed, the volume-weighted average price, the fees summed and the trades.
+ * Kind `risk`, with the breakers and halts: a user who turned the noisy fill messages off must
+ * still hear it; and critical, because the position (and, liquidated, its margin) is gone
+ * without any order of ours, so a rate limit full of ordinary fills never holds it back. The
+ * side is the closing one: a SELL closed a long. More trades of a close told before
+ * (`continued`) are told as such, not as a new liquidation.
  */
-export function liquidationNotification(e: OrderFilled): Notification {
-  const qty = formatFixed(e.lastQty);
-  const px = formatFixed(e.lastPx);
+export function liquidationNotification(e: LiquidationBooked): Notification {
+  const qty = formatFixed(e.qty);
+  const px = formatFixed(e.avgPx);
   const position = e.side === 'SELL' ? 'long' : 'short';
+  const held = e.positionQty < 0n ? neg(e.positionQty) : e.positionQty;
+  const adl = e.cause === 'adl';
+  const label = adl ? 'ADL' : 'LIQUIDATION';
+  const n = e.lines.length;
+  const whole = held === e.qty || held === 0n;
+  const what = whole
+    ? `${position} ${qty} ${e.symbol}`
+    : `${qty} of ${position} ${formatFixed(held)} ${e.symbol}`;
+  const trades = n === 1 ? '1 trade' : `${n} trades`;
+  const title = e.continued
+    ? `${label} (continued): ${position} ${e.symbol}, ${qty} more closed @ ${px}${n > 1 ? ` avg, ${trades}` : ''}`
+    : `${label}: ${what} closed @ ${px}${n > 1 ? ` avg, ${trades}` : ''}`;
+  const fee = e.fees.map((f) => `${formatFixed(f.amount)} ${f.currency}`).join(' + ') || '0';
+  const listed = e.lines
+    .slice(0, LISTED_TRADES)
+    .map((l) => `${formatFixed(l.lastQty)} @ ${formatFixed(l.lastPx)}`)
+    .join(', ');
+  const more = n > LISTED_TRADES ? `, and ${n - LISTED_TRADES} more` : '';
+  const how = adl ? 'AUTO-DELEVERAGED by the exchange' : 'LIQUIDATED';
+  const subject = e.continued
+    ? `the exchange closed ${qty} more of the ${position} position on ${e.symbol} (the ${label} told before)`
+    : whole
+      ? `the ${position} position of ${qty} ${e.symbol} was ${how}`
+      : `${qty} of the ${position} position of ${formatFixed(held)} ${e.symbol} was ${how}`;
+  const tradeIds = e.lines.map((l) => l.tradeId);
+  const first = e.lines[0];
   return {
     kind: 'risk',
     severity: 'critical',
-    title: `LIQUIDATION: ${position} ${qty} ${e.symbol} closed @ ${px}`,
-    text: `${e.strategyId}: the ${position} position of ${qty} ${e.symbol} was LIQUIDATED at ${px} (${e.side} ${e.liquidity.toLowerCase()}), clearance fee ${formatFixed(e.fee)} ${e.feeCurrency}. Not an order of ours: trade ${e.tradeId}.`,
+    title,
+    text:
+      `${e.strategyId}: ${subject} ` +
+      (n === 1 ? `at ${px}` : `in ${trades} (${listed}${more}) at a volume-weighted average of ${px}`) +
+      ` (${e.side} taker), ${adl ? 'fee' : 'clearance fee'} ${fee}${n > 1 ? ' in total' : ''}, realized PnL ${formatFixed(e.realizedPnl)}.` +
+      ` Not an order of ours: ${e.venueOrderId === undefined ? '' : `exchange order ${e.venueOrderId}, `}trade${n === 1 ? '' : 's'} ${tradeIds.slice(0, LISTED_TRADES).join(', ')}${more}.`,
     time: e.ts,
-    dedupKey: `liquidation|${e.symbol}|${e.tradeId}`,
+    dedupKey: `liquidation|${e.symbol}|${first?.tradeId ?? e.ts}`,
     data: {
       liquidation: true,
+      kind: e.cause,
+      continued: e.continued,
+      venue: e.venue,
       strategy: e.strategyId,
       symbol: e.symbol,
       side: e.side,
       position,
+      positionQty: formatFixed(e.positionQty),
       qty,
       price: px,
-      fee: formatFixed(e.fee),
-      feeCurrency: e.feeCurrency,
-      orderId: e.orderId,
-      tradeId: e.tradeId,
+      fee: e.fees.length === 1 && e.fees[0] !== undefined ? formatFixed(e.fees[0].amount) : fee,
+      feeCurrency: e.fees.map((f) => f.currency).join(','),
+      realizedPnl: formatFixed(e.realizedPnl),
+      trades: n,
+      orderId: first?.orderId ?? 'LIQUIDATION',
+      tradeId: first?.tradeId ?? null,
+      tradeIds: tradeIds.join(','),
+      venueOrderId: e.venueOrderId ?? null,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_METRICS_PORTS } from '../../config/configSchema.js';
 import type { AppConfig } from '../../config/configSchema.js';
-import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
+import { LIQUIDATIONS, LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
 import { EngineSnapshotter } from '../../monitor/metrics/EngineSnapshotter.js';
 import { MetricsServer } from '../../monitor/metrics/MetricsServer.js';
 import { OrderEventMetrics } from '../../monitor/metrics/OrderEventMetrics.js';
@@ -24,8 +24,8 @@ export function metricsPort(config: AppConfig, mode: ServiceContext['mode']): nu
 }
 
 /**
- * Prometheus metrics of a running engine on their own port. With an engine: order events and
- * liquidation fill lines from the bus, strategy instances quarantined
+ * Prometheus metrics of a running engine on their own port. With an engine: order events,
+ * liquidation fill lines (fills) and liquidations (one each, however many lines) from the bus, strategy instances quarantined
  * (`trading_strategy_failures_total`), and engine state (equity, PnL, risk state, market data
  * freshness) read at each scrape. In api mode, which trades nothing: process and HTTP metrics only.
  */
@@ -41,8 +41,12 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
   if (engine !== undefined) {
     const orders = new OrderEventMetrics(metrics, ctx.now);
     const offOrderEvents = engine.node.bus.subscribe(ORDER_EVENTS, (e) => orders.onEvent(e));
-    // A liquidation is no order event (the OMS has no such order) but a fill line all the same.
-    const offLiquidations = engine.node.bus.subscribe(LIQUIDATION_FILLS, (e) => orders.onLiquidationFill(e));
+    // A liquidation is no order event (the OMS has no such order) but a fill line all the same:
+    // each line counts as a fill, the liquidation (however many lines) once.
+    const offLiquidationFills = engine.node.bus.subscribe(LIQUIDATION_FILLS, (e) =>
+      orders.onLiquidationFill(e),
+    );
+    const offLiquidations = engine.node.bus.subscribe(LIQUIDATIONS, (e) => orders.onLiquidation(e));
     const snapshots = new EngineSnapshotter(engine, {
       symbols: [...new Set(ctx.config.strategies.filter((s) => s.enabled).flatMap((s) => s.symbols))],
       staleAfterMs: ctx.config.risk.staleDataMs,
@@ -62,6 +66,7 @@ export async function startMetricsService(ctx: ServiceContext): Promise<MetricsS
       (() => undefined);
     unsubscribe = () => {
       offOrderEvents();
+      offLiquidationFills();
       offLiquidations();
       offProblems();
       offFailures();

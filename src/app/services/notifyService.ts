@@ -1,6 +1,6 @@
 import type { NotificationsConfig } from '../../config/configSchema.js';
 import { formatFixed } from '../../core/Fixed.js';
-import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
+import { LIQUIDATIONS, LIQUIDATION_FILLS, ORDER_EVENTS } from '../../kernel/topics.js';
 import { secretRegistry } from '../../monitor/SecretRegistry.js';
 import { DailySchedule } from '../../notify/DailySchedule.js';
 import { NotificationHub } from '../../notify/NotificationHub.js';
@@ -41,7 +41,8 @@ function sameRecord(a: RiskStateRecord | undefined, b: RiskStateRecord | undefin
 
 /**
  * Wires the engine's events to the notification hub: fills from the order-event bus,
- * liquidations (critical) from the liquidation fill lines, circuit-breaker state changes
+ * liquidations and auto-deleveragings (critical, one per liquidation however many fill lines
+ * it was booked in) from LIQUIDATIONS, circuit-breaker state changes
  * from the risk engine, the kill switch from the persisted risk state (whoever threw it —
  * API, CLI or the engine itself), error-level log lines from the log tail, and a daily
  * summary at `dailySummaryHourUtc`.
@@ -124,11 +125,12 @@ function watchEngine(
     }),
   );
   unsubscribe.push(
-    // A liquidation is no order event, only a fill line: it would otherwise go untold.
-    node.bus.subscribe(LIQUIDATION_FILLS, (e) => {
+    // A liquidation's fill lines are no order events: each counts as a fill of the day.
+    node.bus.subscribe(LIQUIDATION_FILLS, () => {
       fills++;
-      hub.notify(liquidationNotification(e));
     }),
+    // The liquidation itself is told once, however many lines (trades) it was booked in.
+    node.bus.subscribe(LIQUIDATIONS, (e) => hub.notify(liquidationNotification(e))),
   );
   unsubscribe.push(
     node.risk.onStateChange((state, reason, code) => {

@@ -1,3 +1,4 @@
+import type { LiquidationBooked } from '../../kernel/topics.js';
 import type { OrderEvent, OrderFilled } from '../../model/events.js';
 import type { TradingMetrics } from './TradingMetrics.js';
 
@@ -72,11 +73,20 @@ export class OrderEventMetrics {
 
   /**
    * A liquidation's fill line (LIQUIDATION_FILLS): a fill like any other for the fill count, so
-   * fills and volume panels do not miss the position's close, and a liquidation besides. There
-   * is no order behind it, so no latency to close.
+   * fills and volume panels do not miss the position's close. There is no order behind it, so
+   * no latency to close. The liquidation itself is counted once, by onLiquidation.
    */
   onLiquidationFill(e: OrderFilled): void {
     this.countFill(e);
+  }
+
+  /**
+   * A liquidation (or auto-deleveraging) booked (LIQUIDATIONS): one count however many fill
+   * lines the venue closed the position in; more trades of a close already counted
+   * (`continued`) are no new liquidation.
+   */
+  onLiquidation(e: LiquidationBooked): void {
+    if (e.continued) return;
     this.metrics.liquidations.inc({ strategy: e.strategyId, symbol: e.symbol, side: e.side });
   }
 

@@ -39,8 +39,9 @@ export class TradingMetrics {
   /** Every fill line booked: an order's fills and a futures liquidation's line alike. */
   readonly fills: Counter<'strategy' | 'symbol' | 'side' | 'liquidity'>;
   /**
-   * Positions the venue closed by liquidation (a fill line of order `LIQUIDATION`), by the
-   * strategy the line is credited to: the one fact an operator must never learn late.
+   * Positions the venue closed by liquidation or auto-deleveraging, one each however many fill
+   * lines of order `LIQUIDATION` the venue closed it in, by the strategy the lines are credited
+   * to: the one fact an operator must never learn late.
    */
   readonly liquidations: Counter<'strategy' | 'symbol' | 'side'>;
   /** Strategy instances quarantined because a handler threw (the engine went on without them). */
@@ -99,7 +100,7 @@ export class TradingMetrics {
     });
     this.liquidations = new Counter({
       name: 'trading_liquidations_total',
-      help: 'Positions closed by a liquidation (fill lines of order LIQUIDATION, also in trading_fills_total)',
+      help: 'Positions closed by a liquidation or ADL, one per close however many fill lines of order LIQUIDATION (each line is in trading_fills_total)',
       labelNames: ['strategy', 'symbol', 'side'],
       registers: t,
     });

@@ -6,6 +6,7 @@
  * LIQUIDATION: realized PnL and wallet the exchange's, the audit record `position.liquidated`
  * with kind `adl`, and the trip's end counted as the win it is — no loss-streak cooldown. A
  * partial ADL leaves the rest of the position with its margin, in agreement with the exchange.
+ * An ADL in two trades is counted once in `trading_liquidations_total` and told once, as an ADL.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { LIQUIDATION_FILLS, tradesTopic } from '../../../src/kernel/topics.js';
 import { MarginMode } from '../../../src/model/MarginMode.js';
 import type { OrderFilled } from '../../../src/model/events.js';
 import type { OrderRequest } from '../../../src/model/OrderRequest.js';
+import type { Notification } from '../../../src/notify/Notification.js';
 import { fmtUnits } from '../../support/fakeBinance/decimal.js';
 import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
 import {
@@ -33,6 +35,8 @@ import {
   startLive,
   until,
 } from './support/futuresHarness.js';
+import type { LiquidationWatch } from './support/liquidationWatch.js';
+import { sample, total, watchLiquidations } from './support/liquidationWatch.js';
 
 const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
 
@@ -125,6 +129,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     fake: FakeBinance;
     rt: TradingRuntime;
     audit: ReturnType<typeof memoryAudit>;
+    watch: LiquidationWatch;
   }> {
     const fake = await startFuturesFake(perpTape(30));
     closers.push(() => fake.close());
@@ -133,9 +138,11 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     const audit = memoryAudit();
     const rt = await startLive(fake, adlConfig(dbPath), audit);
     closers.push(() => rt.stop());
+    const watch = await watchLiquidations(rt, adlConfig(dbPath));
+    closers.push(() => watch.stop());
     rt.node.stopStrategy('sma-perp');
     await step(fake, rt, 2);
-    return { fake, rt, audit };
+    return { fake, rt, audit, watch };
   }
 
   /** A 1000 XRP long of strategy `manual`, booked. */
@@ -159,8 +166,18 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
       ]);
   }
 
+  /** The forced-close notifications sent (LIQUIDATION or ADL), once the queue had time to drain. */
+  async function forcedCloseAlerts(watch: LiquidationWatch): Promise<Notification[]> {
+    await until(
+      () => watch.sender.sent.some((n) => n.data?.['liquidation'] === true),
+      'the ADL notification',
+    );
+    await new Promise((r) => setTimeout(r, 200)); // anything else queued would arrive by now
+    return watch.sender.sent.filter((n) => n.data?.['liquidation'] === true);
+  }
+
   it('books a full ADL in two trades: exact fill lines without fee, wallet and PnL the exchange’s, kind adl, no cooldown', async () => {
-    const { fake, rt, audit } = await start();
+    const { fake, rt, audit, watch } = await start();
     const told: OrderFilled[] = [];
     rt.node.bus.subscribe(LIQUIDATION_FILLS, (e) => told.push(e));
     const venue = rt.venue as LiveVenue;
@@ -206,6 +223,35 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     expect(venue.reconciler.settled).toBe(0);
     expect(liquidated(audit)).toEqual([['adl', 'manual', '1000', 2, 'adl_autoclose', '0']]);
 
+    // One forced close, counted once (each trade still a fill) and told once, as an ADL: the
+    // quantity closed, the volume-weighted average price, no fee, both trades.
+    const text = await watch.scrape();
+    const sell = `strategy="manual",symbol="${PERP}",side="SELL"`;
+    expect(total(text, 'trading_liquidations_total')).toBe(1);
+    expect(sample(text, `trading_liquidations_total{${sell}}`)).toBe(1);
+    expect(sample(text, `trading_fills_total{${sell},liquidity="TAKER"}`)).toBe(2);
+    const alerts = await forcedCloseAlerts(watch);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      kind: 'risk',
+      severity: 'critical',
+      title: `ADL: long 1000 ${PERP} closed @ 1.2244 avg, 2 trades`,
+      data: {
+        kind: 'adl',
+        continued: false,
+        qty: '1000',
+        price: '1.2244',
+        fee: '0',
+        feeCurrency: 'USDT',
+        realizedPnl: formatFixed(exchangePnl),
+        trades: 2,
+        tradeIds: adl.tradeIds.map((id) => `LIQ-${PERP}-${id}`).join(','),
+        venueOrderId: String(adl.orderId),
+      },
+    });
+    expect(alerts[0]?.text).toContain('was AUTO-DELEVERAGED by the exchange in 2 trades');
+    expect(alerts[0]?.text).not.toContain('LIQUIDATED');
+
     // The winning trip does not cool the strategy down: a new order goes to the exchange.
     const next = rt.node.submit('manual', market('BUY', '100'));
     expect(next.reasonCode).toBeUndefined();
@@ -215,7 +261,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
   }, 60_000);
 
   it('a partial ADL leaves the rest of the position with its margin; the trip that ends later counts the ADL’s gain', async () => {
-    const { fake, rt, audit } = await start();
+    const { fake, rt, audit, watch } = await start();
     const venue = rt.venue as LiveVenue;
     const margin = rt.node.portfolio.margin;
 
@@ -245,6 +291,12 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     expect(pos.realizedPnl).toBe(exchangeRealized(fake));
     expect(pos.realizedPnl).toBeGreaterThan(0n);
     expect(liquidated(audit)).toEqual([['adl', 'manual', '1000', 1, 'adl_autoclose', '0']]);
+    // Told as the part of the position it closed.
+    const alerts = await forcedCloseAlerts(watch);
+    expect(
+      alerts.map((n) => [n.title, n.data?.['qty'], n.data?.['positionQty'], n.data?.['trades']]),
+    ).toEqual([[`ADL: 400 of long 1000 ${PERP} closed @ 1.23`, '400', '1000', 1]]);
+    expect(total(await watch.scrape(), 'trading_liquidations_total')).toBe(1);
     // Nothing for reconciliation to correct, now or at the next pass.
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);

@@ -6,13 +6,19 @@
  * line of order LIQUIDATION — realized PnL, the losing trip in the loss streak, the audit record
  * `position.liquidated` — so that reconciliation finds nothing left to correct; once, across
  * reconciliation passes and a restart. With the private streams on, the liquidation order on the
- * user-data stream has it booked at once, before any reconciliation pass.
+ * user-data stream has it booked at once, before any reconciliation pass. The two trades are
+ * two fills but one liquidation: one count in `trading_liquidations_total`, one critical
+ * notification with the quantity, the volume-weighted average price and the fees summed.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
+import type { LiquidationBooking } from '../../../src/app/LiquidationBooking.js';
+import type { ForcedCloseInfo } from '../../../src/app/LiquidationBooking.js';
+import { LiveLiquidations } from '../../../src/app/LiveLiquidations.js';
+import type { LiveLiquidationsOptions } from '../../../src/app/LiveLiquidations.js';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import type { AppConfig } from '../../../src/config/configSchema.js';
@@ -20,6 +26,8 @@ import type { Fixed } from '../../../src/core/Fixed.js';
 import { ZERO, formatFixed, parseFixed } from '../../../src/core/Fixed.js';
 import { LIQUIDATION_FILLS, tradesTopic } from '../../../src/kernel/topics.js';
 import type { OrderFilled } from '../../../src/model/events.js';
+import type { PositionLiquidated } from '../../../src/model/futuresEvents.js';
+import { MarginMode } from '../../../src/model/MarginMode.js';
 import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import { FillStore } from '../../../src/storage/sqlite/FillStore.js';
 import { openDatabase } from '../../../src/storage/sqlite/openDatabase.js';
@@ -35,6 +43,7 @@ import {
   startLive,
   until,
 } from './support/futuresHarness.js';
+import { sample, total, watchLiquidations } from './support/liquidationWatch.js';
 
 const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
 
@@ -132,6 +141,11 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     closers.push(async () => running?.stop());
     const told: OrderFilled[] = [];
     rt.node.bus.subscribe(LIQUIDATION_FILLS, (e) => told.push(e));
+    let watch: Awaited<ReturnType<typeof watchLiquidations>> | undefined = await watchLiquidations(
+      rt,
+      liquidationConfig(dbPath),
+    );
+    closers.push(async () => watch?.stop());
     const clearing = vi.spyOn(rt.node, 'onClearing');
     const venue = rt.venue as LiveVenue;
 
@@ -173,6 +187,56 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     ]);
     expect(liquidated[0]?.data['clientOrderId']).toBe(liq.clientOrderId);
 
+    // The operator sees ONE liquidation, not one per exchange trade: counted once (each trade
+    // is still a fill), told once with the quantity closed, the volume-weighted average price,
+    // the clearance fees summed and the trades.
+    const liqTrades = fake.account.futures.fills.filter((f) => f.orderId === liq.orderId);
+    expect(liqTrades.map((f) => [fmtUnits(f.price), fmtUnits(f.qty)])).toEqual([
+      ['1.05000000', '600.00000000'],
+      ['1.04000000', '400.00000000'],
+    ]);
+    const feeSum = formatFixed(parseFixed(fmtUnits(liqTrades.reduce((s, f) => s + f.commission, 0n))));
+    expect(parseFixed(feeSum)).toBeGreaterThan(0n);
+    const text = await watch.scrape();
+    const sell = `strategy="manual",symbol="${PERP}",side="SELL"`;
+    expect(sample(text, `trading_liquidations_total{${sell}}`)).toBe(1);
+    expect(total(text, 'trading_liquidations_total')).toBe(1);
+    expect(sample(text, `trading_fills_total{${sell},liquidity="TAKER"}`)).toBe(2);
+    const sent = watch.sender.sent;
+    await until(() => sent.some((n) => n.title.startsWith('LIQUIDATION')), 'the liquidation notification');
+    await new Promise((r) => setTimeout(r, 200)); // anything else queued would arrive by now
+    const alerts = sent.filter((n) => n.data?.['liquidation'] === true);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      kind: 'risk',
+      severity: 'critical',
+      title: `LIQUIDATION: long 1000 ${PERP} closed @ 1.046 avg, 2 trades`,
+      data: {
+        liquidation: true,
+        kind: 'liquidation',
+        continued: false,
+        strategy: 'manual',
+        symbol: PERP,
+        side: 'SELL',
+        position: 'long',
+        positionQty: '1000',
+        qty: '1000',
+        price: '1.046',
+        fee: feeSum,
+        feeCurrency: 'USDT',
+        realizedPnl: formatFixed(exchangePnl as Fixed),
+        trades: 2,
+        orderId: 'LIQUIDATION',
+        tradeIds: liq.tradeIds.map((id) => `LIQ-${PERP}-${id}`).join(','),
+        venueOrderId: String(liq.orderId),
+      },
+    });
+    expect(alerts[0]?.text).toContain(
+      'was LIQUIDATED in 2 trades (600 @ 1.05, 400 @ 1.04) at a volume-weighted average of 1.046',
+    );
+    expect(alerts[0]?.text).toContain(`clearance fee ${feeSum} USDT in total`);
+    expect(sent.some((n) => n.title.startsWith('Filled SELL'))).toBe(false);
+
     // The losing trip counted in the strategy's loss streak: it may not open again.
     expect(rt.node.submit('manual', market('BUY', '100')).reasonCode).toBe('ERR_RISK_COOLDOWN');
 
@@ -182,6 +246,11 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     expect(venue.reconciler.settled).toBe(0);
 
     // A restart on the same database: the startup look sees the force order, books nothing.
+    // Nothing more is counted or told by the pass that booked nothing.
+    expect(total(await watch.scrape(), 'trading_liquidations_total')).toBe(1);
+    expect(sent.filter((n) => n.data?.['liquidation'] === true)).toHaveLength(1);
+    await watch.stop();
+    watch = undefined;
     const cash = rt.node.portfolio.cash('USDT');
     await rt.stop();
     running = undefined;
@@ -257,4 +326,90 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     expect(venue.reconciler.settled).toBe(0);
     expect(audit.records.filter((r) => r.kind === 'position.liquidated')).toHaveLength(1);
   }, 60_000);
+});
+
+describe('a force order the exchange is still filling at a look', () => {
+  /** Binance's force order 9 on XRP, as ccxt's fetchMyLiquidations row, in `status`. */
+  function forceOrder(status: string): Record<string, unknown> {
+    return {
+      timestamp: 1_700_000_000_500,
+      info: {
+        orderId: '9',
+        clientOrderId: 'autoclose-1',
+        status,
+        side: 'SELL',
+        updateTime: 1_700_000_000_500,
+      },
+    };
+  }
+  /** Trade `id` of that order, as ccxt's fetchMyTrades row. */
+  function trade(id: number, qty: string, price: string): Record<string, unknown> {
+    return {
+      id: String(id),
+      order: '9',
+      timestamp: 1_700_000_000_000 + id,
+      fee: { currency: 'USDT', cost: 0.1 },
+      info: { qty, price, commission: '0.1', realizedPnl: '-5' },
+    };
+  }
+
+  it('books the trades found later as the continuation of the liquidation, not as a new one', async () => {
+    // Look 1: the order still filling, one trade; look 2: filled, both trades.
+    const looks = [
+      { status: 'PARTIALLY_FILLED', trades: [trade(1, '600', '1.05')] },
+      { status: 'FILLED', trades: [trade(1, '600', '1.05'), trade(2, '400', '1.04')] },
+    ];
+    let look = 0;
+    const exchange = {
+      id: 'binanceusdm',
+      fetchMyLiquidations: (_s: string, _since: number, _l: number, p: { autoCloseType: string }) =>
+        Promise.resolve(p.autoCloseType === 'LIQUIDATION' ? [forceOrder(looks[look]?.status ?? '')] : []),
+      fetchMyTrades: () => Promise.resolve(looks[look]?.trades ?? []),
+    };
+    const stored = new Set<string>();
+    const calls: { e: PositionLiquidated; close: ForcedCloseInfo }[] = [];
+    const booking = {
+      has: (id: string) => stored.has(id),
+      book: (
+        e: PositionLiquidated,
+        tradeId: (id: string | undefined) => string,
+        _d: unknown,
+        close: ForcedCloseInfo,
+      ) => {
+        for (const t of e.trades ?? []) stored.add(tradeId(t.id));
+        calls.push({ e, close });
+        return [];
+      },
+    };
+    const node = {
+      portfolio: {
+        currency: 'USDT',
+        positionQty: () => parseFixed('1000'),
+        margin: { settings: () => ({ mode: MarginMode.ISOLATED, leverage: 5 }) },
+      },
+      markPrice: () => 1.05,
+    };
+    const liquidations = new LiveLiquidations({
+      exchange,
+      gate: { run: <T>(f: () => Promise<T>) => f() },
+      syncOrders: () => Promise.resolve(),
+      node,
+      symbols: [PERP],
+      cursors: { cursor: () => 1_700_000_000_000, advance: () => undefined },
+      booking: booking as unknown as LiquidationBooking,
+      log: { warn: () => undefined, info: () => undefined },
+      now: () => 1_700_000_001_000,
+    } as unknown as LiveLiquidationsOptions);
+
+    expect(await liquidations.poll()).toBe(1);
+    look = 1;
+    expect(await liquidations.poll()).toBe(1);
+    expect(await liquidations.poll()).toBe(0); // nothing new
+    expect(calls.map((c) => [c.e.trades?.map((t) => t.id), c.close])).toEqual([
+      [['1'], { cause: 'liquidation', venueOrderId: '9', continued: false }],
+      [['2'], { cause: 'liquidation', venueOrderId: '9', continued: true }],
+    ]);
+    // One liquidation in the health line, not two.
+    expect(liquidations.booked).toBe(1);
+  });
 });
