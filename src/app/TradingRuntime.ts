@@ -1,6 +1,3 @@
-import { closeExchange } from '../exchanges/ccxt/closeExchange.js';
-import { EngineFaults } from './EngineFaults.js';
-import type { Exchange } from 'ccxt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ComponentHealth, EngineStatus, EngineStatusSource } from '../api/EngineStatus.js';
@@ -11,22 +8,23 @@ import type { TradingEngineHost } from '../api/engine/TradingEngineApi.js';
 import { TradingEngineApi } from '../api/engine/TradingEngineApi.js';
 import type { AppConfig } from '../config/configSchema.js';
 import { DEFAULT_PORTS } from '../config/configSchema.js';
-import type { Millis } from '../core/time.js';
 import { LiveClock } from '../kernel/LiveClock.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
 import { BreakerAnchorStore } from './BreakerAnchorStore.js';
-import { connectVenue } from './connectVenue.js';
+import type { EngineFaults } from './EngineFaults.js';
 import { createEngineApiServer } from './createEngineApiServer.js';
+import { engineComponentsOf } from './engineComponentsOf.js';
 import { engineStatusOf } from './engineStatusOf.js';
+import { openEngineParts } from './openEngineParts.js';
 import type { RuntimeStorage, RuntimeStores } from './openRuntimeStorage.js';
 import { openRuntimeStorage } from './openRuntimeStorage.js';
 import type { DeploymentPlan } from './planDeployments.js';
 import { planDeployments } from './planDeployments.js';
-import { failureMessage, releaseUnbuilt } from './releaseUnbuilt.js';
-import { resumeNode } from './resumeNode.js';
-import type { KillSwitchTarget } from './killSwitch.js';
-import { engageKillSwitch, liftKillSwitch } from './killSwitch.js';
+import { releaseRuntime } from './releaseRuntime.js';
+import { releaseUnbuilt } from './releaseUnbuilt.js';
+import { RuntimeCommands } from './RuntimeCommands.js';
+import type { RuntimeDeps } from './RuntimeDeps.js';
 import { RuntimeMarketData } from './RuntimeMarketData.js';
 import { RuntimeRestore } from './RuntimeRestore.js';
 import type { RuntimeVenue } from './RuntimeVenue.js';
@@ -34,44 +32,16 @@ import type { RuntimeVariant } from './RuntimeVariant.js';
 import { SHADOW_VARIANT } from './RuntimeVariant.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 import type { EngineHandle, RunningService } from './services/ServiceContext.js';
-import { startServices, stopServices } from './services/index.js';
+import { startServices } from './services/index.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import { NULL_AUDIT } from '../monitor/AuditSink.js';
 import type { RequestProblemHook } from '../exchanges/ccxt/requestProblem.js';
-import type { LogTail } from '../monitor/LogTail.js';
 import { EquitySampleStore } from '../storage/sqlite/EquitySampleStore.js';
 import { listenApi } from './listenApi.js';
 import { startWarmedUp } from './startWarmedUp.js';
 import type { StrategyFailureListener } from './StrategyFailureReporter.js';
 import { StrategyFailureReporter } from './StrategyFailureReporter.js';
 import { WarmUpProgress } from './WarmUpProgress.js';
-
-export interface RuntimeDeps {
-  readonly log: Logger;
-  /** Tests point the runtime at a local fake exchange. */
-  readonly exchangeFactory?: () => Promise<Exchange>;
-  /** Skip the HTTP server (tests that only need the engine). */
-  readonly noHttp?: boolean;
-  /** The audit trail; defaults to none (tests). */
-  readonly audit?: AuditSink;
-  /** The in-memory log tail the logger writes to (for the log channel). */
-  readonly logTail?: LogTail;
-  /** Skip the side services of src/app/services (tests that only need the engine). */
-  readonly noServices?: boolean;
-  /** Hooks added to the REST server before its routes (HTTP request metrics). */
-  readonly instrumentApi?: (app: FastifyInstance) => void;
-  /** Live tests: the keyed ccxt instance that trades (pointed at a fake exchange). */
-  readonly tradingExchangeFactory?: () => Promise<Exchange>;
-  /** Tests: the wall clock the engine reads (its timers still run on the event loop). */
-  readonly wallClock?: () => Millis;
-  /**
-   * A stop asked for while the engine starts (SIGINT during a long warm-up): the warm-up is
-   * abandoned, the live feed never starts, and the start ends with the engine stopped.
-   */
-  readonly signal?: AbortSignal;
-}
-
-const COMMAND_POLL_MS = 1_000;
 
 /**
  * A running engine on live market data, a wall clock and the SQLite system of record; shadow
@@ -93,7 +63,8 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   /** Circuit-breaker anchors kept across restarts (day start and peak equity). */
   private readonly breaker: BreakerAnchorStore;
   private http: FastifyInstance | undefined;
-  private commandTimer: NodeJS.Timeout | undefined;
+  /** The kill switch, from the API or queued by the CLI. */
+  private readonly commands: RuntimeCommands;
   private stopped = false;
   /** The stop in progress or done: a second stop waits for it. */
   private stopping: Promise<void> | undefined;
@@ -139,6 +110,11 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
           : undefined,
     );
     this.breaker = new BreakerAnchorStore(db, stores.risk, node.risk, () => node.portfolio.equity());
+    this.commands = new RuntimeCommands(
+      { node, risk: stores.risk, log, breaker: this.breaker },
+      stores.commands,
+      () => clock.now(),
+    );
     this.equityHistory = new EquityHistory(5_000, 1_000, {
       store: new EquitySampleStore(db),
       runId,
@@ -180,36 +156,20 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     const audit = deps.audit ?? NULL_AUDIT;
     // A strategy whose handler throws is quarantined, never the engine (see StrategyFailureReporter).
     const failures = new StrategyFailureReporter(log, audit);
-    let market: MarketDataChoice | undefined;
+    const { market, node, venue, faults } = await openEngineParts({
+      config,
+      variant,
+      log,
+      audit,
+      clock,
+      plan,
+      storage,
+      marketData,
+      failures,
+      exchangeFactory: deps.exchangeFactory,
+    });
     let runtime: TradingRuntime;
     try {
-      market = await marketData.open({
-        config,
-        log,
-        clock,
-        plan,
-        db: storage.db,
-        allowFallback: variant.allowMarketFallback,
-        exchangeFactory: deps.exchangeFactory,
-      });
-      const node = resumeNode(
-        config,
-        clock,
-        market,
-        storage,
-        log,
-        (symbol) => marketData.lastData.get(symbol),
-        (f) => failures.report(f),
-      );
-      // One record of engine faults for the market-data path and the venue's own reports.
-      const faults = new EngineFaults(node, log, () => clock.now());
-      const engineFault = (err: unknown, what: string): void => faults.fault(err, what);
-      const venue = await connectVenue(
-        variant,
-        { config, node, market, audit, log, engineFault },
-        clock,
-        storage,
-      );
       runtime = new TradingRuntime(
         config,
         storage,
@@ -225,6 +185,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
         faults,
       );
     } catch (e) {
+      // The runtime's own construction failing is released like a failed open.
       await releaseUnbuilt(storage, clock, market, e);
       throw e;
     }
@@ -275,7 +236,7 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     // Stopped while the history was fetched: no live data for a stopped engine.
     if (this.stopped || asked()) return;
     await this.market.feed.start();
-    this.commandTimer = setInterval(() => this.runCommands(), COMMAND_POLL_MS);
+    this.commands.startPolling();
   }
 
   /** The side services of src/app/services (audit, metrics, notifications, push), watching this engine. */
@@ -298,30 +259,16 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
 
   /** Executes commands queued by other processes (the CLI kill switch). */
   runCommands(): void {
-    for (const cmd of this.stores.commands.pending()) {
-      try {
-        const result =
-          cmd.command === 'kill'
-            ? this.kill(cmd.args.flatten === true, cmd.args.reason ?? 'kill switch', cmd.issuedBy)
-            : this.resume(cmd.args.reason ?? 'resume', cmd.issuedBy);
-        this.stores.commands.complete(cmd.id, true, result, this.clock.now());
-      } catch (e) {
-        this.stores.commands.complete(cmd.id, false, (e as Error).message, this.clock.now());
-      }
-    }
+    this.commands.runPending();
   }
 
   /** Kill switch: cancel every open order, flatten on request, then HALTED (persisted). */
   kill(flatten: boolean, reason: string, by: string): string {
-    return engageKillSwitch(this.killTarget(), this.clock.now(), flatten, reason, by);
+    return this.commands.kill(flatten, reason, by);
   }
 
   resume(reason: string, by: string): string {
-    return liftKillSwitch(this.killTarget(), this.clock.now(), reason, by);
-  }
-
-  private killTarget(): KillSwitchTarget {
-    return { node: this.node, risk: this.stores.risk, log: this.log, breaker: this.breaker };
+    return this.commands.resume(reason, by);
   }
 
   status(): EngineStatus {
@@ -340,23 +287,10 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
   }
 
   components(): ComponentHealth[] {
-    let dbOk = true;
-    try {
-      this.db.prepare('SELECT 1').get();
-    } catch {
-      dbOk = false;
-    }
-    return [
-      this.marketData.health(this.config, this.market.detail, this.clock.now()),
-      { name: 'database', ready: dbOk && !this.db.readonly, detail: this.config.storage.dbPath },
-      {
-        name: 'trading',
-        ready: this.node.risk.state !== 'HALTED',
-        detail: `trading state ${this.node.risk.state}`,
-      },
-      ...this.venue.components(),
-      ...this.services.flatMap((s) => (s.health ? [s.health()] : [])),
-    ];
+    const { db, config, node, venue, services } = this;
+    const marketData = (): ComponentHealth =>
+      this.marketData.health(config, this.market.detail, this.clock.now());
+    return engineComponentsOf({ db, dbPath: config.storage.dbPath, marketData, node, venue, services });
   }
 
   onRequestProblem(listener: RequestProblemHook): () => void {
@@ -396,34 +330,15 @@ export class TradingRuntime implements EngineStatusSource, EngineHandle, Trading
     return this.stopping;
   }
 
-  private async release(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
+  private release(status: 'STOPPED' | 'FAILED', error?: unknown): Promise<void> {
     this.stopped = true;
     this.stopController.abort();
-    if (this.commandTimer !== undefined) clearInterval(this.commandTimer);
-    // After a failed start the rest is released whatever one part says.
-    const settle = (p: Promise<void>): Promise<void> => (status === 'FAILED' ? p.catch(() => undefined) : p);
-    await stopServices(this.services);
-    await settle(this.market.feed.stop());
-    this.node.stop();
-    await settle(this.venue.stop());
-    this.clock.dispose();
-    // A failed start keeps the last snapshot: every fill saved one, and a reconciliation that
-    // failed halfway must not be kept as the account.
-    try {
-      if (status === 'STOPPED') this.stores.ledger.save(this.runId, this.clock.now(), this.node.portfolio);
-      this.stores.runs.finish(this.runId, {
-        stoppedAt: this.clock.now(),
-        status,
-        ...(error === undefined ? {} : { error: failureMessage(error) }),
-      });
-    } finally {
-      // A record that cannot be written is reported by the rejection, but never keeps the API
-      // listening and the database locked: the process must still be able to exit.
-      await this.http?.close();
-      const md = this.market.exchange;
-      if (md !== undefined) await closeExchange(md).catch(() => undefined);
-      this.equityHistory.flush();
-      this.closeStorage();
-    }
+    this.commands.stopPolling();
+    const { services, market, node, venue, clock, stores, runId, http, equityHistory, closeStorage } = this;
+    return releaseRuntime(
+      { services, market, node, venue, clock, stores, runId, http, equityHistory, closeStorage },
+      status,
+      error,
+    );
   }
 }

@@ -19,7 +19,7 @@ import {
 } from '../monitor/registerSecrets.js';
 import type { RunningApp } from './startApp.js';
 import { startApp, stopOnSignals } from './startApp.js';
-import type { RuntimeDeps } from './TradingRuntime.js';
+import type { RuntimeDeps } from './RuntimeDeps.js';
 
 export interface BootstrapOptions {
   /** Config file and the CLI's overrides. */

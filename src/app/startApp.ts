@@ -5,7 +5,7 @@ import { loadExchangeCredentials } from '../security/loadExchangeCredentials.js'
 import { ApiRuntime } from './ApiRuntime.js';
 import { checkLiveStart } from './checkLiveStart.js';
 import { liveVariant } from './liveVariant.js';
-import type { RuntimeDeps } from './TradingRuntime.js';
+import type { RuntimeDeps } from './RuntimeDeps.js';
 import { TradingRuntime } from './TradingRuntime.js';
 
 const registerSecrets = { onSecret: (s: string) => secretRegistry.register(s) };

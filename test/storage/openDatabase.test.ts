@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isQtsError } from '../../src/core/QtsError.js';
 import type { Migration } from '../../src/storage/sqlite/migrations.js';
-import { MIGRATIONS, migrate, schemaVersion } from '../../src/storage/sqlite/migrations.js';
+import { migrate, schemaVersion } from '../../src/storage/sqlite/migrate.js';
+import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { tempDb } from './tempDb.js';
 

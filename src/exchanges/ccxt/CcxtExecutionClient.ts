@@ -1,5 +1,5 @@
 import type { Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
-import { isQtsError, QtsError } from '../../core/QtsError.js';
+import { isQtsError } from '../../core/QtsError.js';
 import { crashPoint } from '../../execution/crashPoint.js';
 import type { ExecutionClient, ExecutionReportSink } from '../../execution/ExecutionClient.js';
 import type { OrderEventInput } from '../../model/events.js';
@@ -7,14 +7,12 @@ import type { Order } from '../../model/Order.js';
 import type { AmendTerms } from '../../model/OrderAmend.js';
 import type { OrderRequest } from '../../model/OrderRequest.js';
 import type { AmendResult } from './amendTerms.js';
-import { amendTerms } from './amendTerms.js';
 import type { CcxtExecutionClientOptions } from './CcxtExecutionClientOptions.js';
 import type { ClassifiedError } from './classifyExchangeError.js';
 import { classifyExchangeError } from './classifyExchangeError.js';
 import { exchangeClientId } from './executionCapabilities.js';
 import { forcedCloseKind } from './fetchForcedCloses.js';
-import { createArgs, exact, fillOf, wire } from './executionMappers.js';
-import { amendedReport, rejectedReport } from './orderReports.js';
+import { fillOf } from './executionMappers.js';
 import type { StreamHealthView } from './PrivateStreamHealth.js';
 import { PrivateStreams } from './PrivateStreams.js';
 import type { SyncPace } from './syncPace.js';
@@ -22,6 +20,7 @@ import type { SyncPaceView } from './SyncPacer.js';
 import { SyncPacer, orderPaceOf } from './SyncPacer.js';
 import type { TrackedOrder } from './TrackedOrders.js';
 import { TrackedOrders } from './TrackedOrders.js';
+import { VenueOrderRequests } from './VenueOrderRequests.js';
 import { VenueOrderViews } from './VenueOrderViews.js';
 
 export type { AmendResult } from './amendTerms.js';
@@ -46,14 +45,15 @@ const STALE_REPORT_CODES: ReadonlySet<string> = new Set([
  * a trustworthy answer is never sent again: the order stays in flight and `sync()` looks it
  * up by its client order id until the exchange tells what became of it. Fills reach the OMS
  * from the create response, REST lookups and private streams alike; the OMS books each trade
- * id once, so overlapping sources are harmless. VenueOrderViews looks orders up and applies
- * what the exchange shows of them.
+ * id once, so overlapping sources are harmless. VenueOrderRequests sends the creates, cancels
+ * and amends; VenueOrderViews looks orders up and applies what the exchange shows of them.
  */
 export class CcxtExecutionClient implements ExecutionClient {
   readonly venue: string;
   private sink: ExecutionReportSink = () => undefined;
   private readonly tracked: TrackedOrders;
   private readonly views: VenueOrderViews;
+  private readonly requests: VenueOrderRequests;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly streams: PrivateStreams;
   private readonly pacer = new SyncPacer();
@@ -72,10 +72,14 @@ export class CcxtExecutionClient implements ExecutionClient {
       report: (event) => this.report(event),
       spawn: (p) => this.spawn(p),
       classify: (e, what, orderId) => this.classify(e, what, orderId),
-      cancelNow: (t) => this.cancelNow(t),
+      cancelNow: (t) => this.requests.cancel(t),
       notFound: () => {
         this.resolvedNotFound += 1;
       },
+    });
+    this.requests = new VenueOrderRequests(opts, this.tracked, this.views, {
+      report: (event) => this.report(event),
+      classify: (e, what, orderId) => this.classify(e, what, orderId),
     });
     this.streams = new PrivateStreams(opts, {
       trades: (trades) => this.onStreamTrades(trades),
@@ -99,7 +103,7 @@ export class CcxtExecutionClient implements ExecutionClient {
    */
   submit(order: Order, request: OrderRequest = order.request): void {
     const t = this.tracked.track(order);
-    this.spawn(this.submitNow(t, request));
+    this.spawn(this.requests.submit(t, request));
   }
 
   /**
@@ -111,7 +115,7 @@ export class CcxtExecutionClient implements ExecutionClient {
   cancel(order: Order, reason: string): void {
     const t = this.tracked.get(order.id) ?? this.tracked.track(order);
     t.cancelReason = reason;
-    if (t.canceling !== true) this.spawn(this.cancelNow(t));
+    if (t.canceling !== true) this.spawn(this.requests.cancel(t));
   }
 
   /**
@@ -136,51 +140,8 @@ export class CcxtExecutionClient implements ExecutionClient {
    * The OMS keeps the order's original quantity as its ceiling, so a larger quantity is refused
    * (ERR_AMEND_QUANTITY); what the exchange answers (fills, the end) is applied as usual.
    */
-  async amend(order: Order, change: AmendTerms): Promise<AmendResult> {
-    if (!this.opts.capabilities.amend)
-      throw new QtsError('ERR_AMEND_NOT_SUPPORTED', `${this.venue} cannot amend an order in place`);
-    const t = this.tracked.get(order.id);
-    const venueId = order.venueOrderId;
-    if (t === undefined || !order.isOpen || venueId === undefined)
-      throw new QtsError(
-        'ERR_AMEND_NOT_OPEN',
-        `order ${order.id} is not open and acknowledged at ${this.venue}`,
-      );
-    const before = order.request;
-    const { price, quantity } = amendTerms(order, change, t.amended);
-    let o: CcxtOrder;
-    const asked = this.opts.now();
-    try {
-      o = await this.opts.gate.run(
-        () =>
-          this.opts.exchange.editOrder(
-            venueId,
-            order.symbol,
-            'limit',
-            order.side === 'BUY' ? 'buy' : 'sell',
-            wire(quantity),
-            wire(price),
-          ),
-        true,
-      );
-    } catch (e) {
-      const c = this.classify(e, 'editOrder', order.id);
-      // An amend of unknown outcome leaves the order as it is or as asked; the next sync tells.
-      throw new QtsError(
-        c.kind === 'rejected' ? 'ERR_AMEND_REJECTED' : 'ERR_AMEND_UNKNOWN_OUTCOME',
-        c.message,
-      );
-    }
-    const amended = {
-      price: exact(o.price ?? wire(price)),
-      quantity: exact(o.amount ?? wire(quantity)),
-    };
-    t.amended = amended;
-    t.restAt = asked;
-    // The OMS takes the new terms only now that the exchange confirmed them.
-    this.report(amendedReport(order, before, amended, this.opts.now()));
-    await this.views.apply(t, o);
-    return amended;
+  amend(order: Order, change: AmendTerms): Promise<AmendResult> {
+    return this.requests.amend(order, change);
   }
 
   /** The terms an order was last amended to at the exchange (undefined: never amended). */
@@ -300,66 +261,6 @@ export class CcxtExecutionClient implements ExecutionClient {
       t.streamAt = this.opts.now();
       // A stream's order update carries no trade ids: the fills behind it are fetched by REST.
       this.spawn(this.views.apply(t, o));
-    }
-  }
-
-  private async submitNow(t: TrackedOrder, request: OrderRequest): Promise<void> {
-    const { type, side, amount, price, params } = createArgs(request);
-    Object.assign(params, this.opts.capabilities.clientIds.create(t.clientId));
-    crashPoint('intent-saved-not-sent');
-    t.sending = true;
-    const asked = this.opts.now();
-    try {
-      const o = await this.opts.gate.run(
-        () => this.opts.exchange.createOrder(t.order.symbol, type, side, amount, price, params),
-        true,
-      );
-      t.restAt = asked;
-      await this.views.apply(t, o);
-    } catch (e) {
-      const c = this.classify(e, 'createOrder', t.order.id);
-      if (c.kind === 'rejected') {
-        this.report(rejectedReport(t.order, c.code, c.message, this.opts.now()));
-        this.tracked.forget(t);
-        return;
-      }
-      // Timeout, 5xx, dropped connection, rate limit, duplicate id: the order may exist.
-      t.unknownSince ??= this.opts.now();
-    } finally {
-      t.sending = false;
-    }
-  }
-
-  private async cancelNow(t: TrackedOrder): Promise<void> {
-    t.canceling = true;
-    const asked = this.opts.now();
-    try {
-      const o = await this.opts.gate.run(
-        () =>
-          this.opts.exchange.cancelOrder(
-            t.order.venueOrderId ?? '',
-            t.order.symbol,
-            this.opts.capabilities.clientIds.cancel(t.clientId),
-          ),
-        false,
-        true,
-      );
-      // Many exchanges answer a cancel with an acknowledgement only (ccxt: no filled, no status;
-      // OKX, Bybit, Bitget, KuCoin, Kraken): it does not tell what filled before the cancel, and
-      // ending the order on it would drop those fills. The order is looked up instead.
-      if (o.filled === undefined || o.filled === null) {
-        await this.views.refresh(t);
-        return;
-      }
-      t.restAt = asked;
-      await this.views.apply(t, { ...o, status: o.status ?? 'canceled' });
-    } catch (e) {
-      this.classify(e, 'cancelOrder', t.order.id);
-      // Already filled, already canceled or not reachable: the next sync tells which, and
-      // asks the cancel again if the order is still open.
-      await this.views.refresh(t);
-    } finally {
-      t.canceling = false;
     }
   }
 

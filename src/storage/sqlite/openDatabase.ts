@@ -26,7 +26,8 @@ import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import type { Migration } from './migrations.js';
-import { APPLICATION_ID, MIGRATIONS, migrate } from './migrations.js';
+import { APPLICATION_ID, migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations.js';
 
 /** A connection to trading.db, as better-sqlite3 gives it (synchronous API). */
 export type SqliteDatabase = Database.Database;

@@ -10,7 +10,7 @@ import pino from 'pino';
 import type { LiveVenue } from '../../../../src/app/LiveVenue.js';
 import { liveVariant } from '../../../../src/app/liveVariant.js';
 import { TradingRuntime } from '../../../../src/app/TradingRuntime.js';
-import type { RuntimeDeps } from '../../../../src/app/TradingRuntime.js';
+import type { RuntimeDeps } from '../../../../src/app/RuntimeDeps.js';
 import type { AppConfig } from '../../../../src/config/configSchema.js';
 import { createTradingExchange } from '../../../../src/exchanges/ccxt/createTradingExchange.js';
 import { tradesTopic } from '../../../../src/kernel/topics.js';
