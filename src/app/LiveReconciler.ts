@@ -2,12 +2,12 @@ import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, neg, sub, toFixed } from '../core/Fixed.js';
+import { ZERO, formatFixed, neg, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
-import { reconcileAccount } from '../execution/reconcileAccount.js';
+import { isolatedMarginsAgree, reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
@@ -31,8 +31,8 @@ export interface LiveReconcilerOptions {
 }
 
 /**
- * Startup and periodic reconciliation of the live account: open orders, fills, balances
- * and positions compared with ours; every difference audit-logged, then settled with the
+ * Startup and periodic reconciliation of the live account: open orders, fills, balances,
+ * positions and the margin behind isolated positions compared with ours; every difference audit-logged, then settled with the
  * exchange's figures (the exchange holds the money; our books follow it).
  *
  * Fills still on their way make a transient difference (the exchange booked a trade our
@@ -93,7 +93,7 @@ export class LiveReconciler {
         `reconciliation: ${d.kind} ${d.key}: ours ${d.local}, exchange ${d.exchange}`,
       );
     }
-    await this.settle(diffs);
+    await this.settle(diffs, reason);
     const left = (await this.quietCompare()) ?? diffs;
     this.ready = left.length === 0;
     this.detail = this.ready
@@ -144,11 +144,17 @@ export class LiveReconciler {
     const currency = node.portfolio.currency;
     const balances = new Map<string, Fixed>([[currency, node.portfolio.cash(currency)]]);
     const positions = new Map<string, Fixed>(symbols.map((s) => [s, node.portfolio.positionQty(s)]));
-    return { openOrders, balances, positions };
+    // Open isolated perpetual positions only (undefined for cross, spot and flat).
+    const isolatedMargins = new Map<string, Fixed>();
+    for (const s of symbols) {
+      const m = node.portfolio.isolatedMarginOf(s);
+      if (m !== undefined) isolatedMargins.set(s, m);
+    }
+    return { openOrders, balances, positions, isolatedMargins };
   }
 
-  /** Exchange wins: our orders it does not know end, positions and cash take its figures. */
-  private async settle(diffs: readonly AccountDifference[]): Promise<void> {
+  /** Exchange wins: our orders it does not know end, positions, isolated margins and cash take its figures. */
+  private async settle(diffs: readonly AccountDifference[], reason: string): Promise<void> {
     const o = this.opts;
     const ex = this.lastExchange;
     if (ex === undefined) return;
@@ -193,6 +199,7 @@ export class LiveReconciler {
       });
       this.settled += 1;
     }
+    this.adoptIsolatedMargins(diffs, ex, reason);
     const currency = o.node.portfolio.currency;
     const target = ex.balances.get(currency) ?? ZERO;
     const cash = o.node.portfolio.cash(currency);
@@ -201,5 +208,36 @@ export class LiveReconciler {
       this.settled += 1;
     }
     o.saveLedger();
+  }
+
+  /**
+   * The exchange's isolated margin becomes ours (the liquidation price we derive follows): for
+   * each isolated-margin difference, and for a position just adopted above, whose margin our
+   * reconciling fill computed — a difference found then is audited here, as the pass's were.
+   */
+  private adoptIsolatedMargins(diffs: readonly AccountDifference[], ex: AccountView, reason: string): void {
+    const o = this.opts;
+    const portfolio = o.node.portfolio;
+    for (const d of diffs) {
+      if (d.kind !== 'isolated-margin' && d.kind !== 'position') continue;
+      const target = ex.isolatedMargins?.get(d.key);
+      const ours = portfolio.isolatedMarginOf(d.key);
+      if (target === undefined || ours === undefined || isolatedMarginsAgree(ours, target)) continue;
+      if (d.kind === 'position') {
+        const found: AccountDifference = {
+          kind: 'isolated-margin',
+          key: d.key,
+          local: formatFixed(ours),
+          exchange: formatFixed(target),
+        };
+        o.audit.record('reconciliation.difference', { reason, ...found, after: 'position' }, 'system');
+        o.log.warn(
+          { difference: found, reason },
+          `reconciliation: isolated-margin ${d.key} after the position's: ours ${found.local}, exchange ${found.exchange}`,
+        );
+      }
+      portfolio.margin.adoptIsolatedMargin(d.key, target);
+      this.settled += 1;
+    }
   }
 }

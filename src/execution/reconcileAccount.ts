@@ -1,5 +1,5 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, formatFixed } from '../core/Fixed.js';
+import { ZERO, abs, formatFixed, parseFixed, sub } from '../core/Fixed.js';
 
 /** One side's view of the account, in exact amounts. */
 export interface AccountView {
@@ -9,11 +9,26 @@ export interface AccountView {
   readonly balances: ReadonlyMap<string, Fixed>;
   /** Signed position per symbol (spot: the base held, as the exchange's base balance). */
   readonly positions: ReadonlyMap<string, Fixed>;
+  /**
+   * Margin behind each open isolated perpetual position, wallet-like (no unrealized PnL).
+   * Compared only for symbols both sides list: cross positions and spot are in neither.
+   */
+  readonly isolatedMargins?: ReadonlyMap<string, Fixed>;
 }
+
+/**
+ * How far the isolated margins may differ before it is a difference: 1e-6 of the settle
+ * currency. Binance reports the figure to 8 decimals and rounds each booking into it (every
+ * fill's notional ÷ leverage, every pro-rata release, every funding payment) while our ledger
+ * carries 16: each booking can part the two by up to 1e-8, so 100 unit steps leave room for a
+ * position's life of bookings. A margin added or removed on the exchange (Binance UI, POST
+ * /fapi/v1/positionMargin) is many orders of magnitude larger.
+ */
+export const ISOLATED_MARGIN_TOLERANCE: Fixed = parseFixed('0.000001');
 
 /** A difference between SQLite/memory and the exchange, and how it is settled (exchange wins). */
 export interface AccountDifference {
-  readonly kind: 'order-only-local' | 'order-only-exchange' | 'balance' | 'position';
+  readonly kind: 'order-only-local' | 'order-only-exchange' | 'balance' | 'position' | 'isolated-margin';
   readonly key: string;
   readonly local: string;
   readonly exchange: string;
@@ -50,5 +65,16 @@ export function reconcileAccount(
     const e = exchange.positions.get(s) ?? ZERO;
     if (l !== e) out.push({ kind: 'position', key: s, local: formatFixed(l), exchange: formatFixed(e) });
   }
+  for (const s of scope.symbols) {
+    const l = local.isolatedMargins?.get(s);
+    const e = exchange.isolatedMargins?.get(s);
+    if (l === undefined || e === undefined || isolatedMarginsAgree(l, e)) continue;
+    out.push({ kind: 'isolated-margin', key: s, local: formatFixed(l), exchange: formatFixed(e) });
+  }
   return out;
+}
+
+/** Whether two isolated margins agree within ISOLATED_MARGIN_TOLERANCE. */
+export function isolatedMarginsAgree(a: Fixed, b: Fixed): boolean {
+  return abs(sub(a, b)) <= ISOLATED_MARGIN_TOLERANCE;
 }

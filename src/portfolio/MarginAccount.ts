@@ -155,6 +155,17 @@ export class MarginAccount {
     this.setIsolated(symbol, add(this.isolatedMargin(symbol), amount));
   }
 
+  /**
+   * Takes the exchange's figure as the margin behind an open isolated position (reconciliation:
+   * the operator added or removed margin on the exchange, or the figures drifted apart).
+   * Ignored for cross, spot or a flat position, which have none.
+   */
+  adoptIsolatedMargin(symbol: string, margin: Fixed): void {
+    if (this.instrument(symbol).kind === 'SPOT' || this.settings(symbol).mode !== MarginMode.ISOLATED) return;
+    if (this.ledger.position(symbol).qty === ZERO) return;
+    this.setIsolated(symbol, margin);
+  }
+
   /** The position is gone (liquidated): nothing stays behind it. */
   onClosed(symbol: string): void {
     this.isolated.delete(symbol);

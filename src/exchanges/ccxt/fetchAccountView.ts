@@ -1,4 +1,4 @@
-import type { Exchange } from 'ccxt';
+import type { Exchange, Position } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
 import { ZERO, mul, neg } from '../../core/Fixed.js';
 import type { AccountView } from '../../execution/reconcileAccount.js';
@@ -12,6 +12,7 @@ import type { RequestGate } from './RequestGate.js';
  * positions (spot: the base currency held; perpetuals: fetchPositions' signed contracts in
  * base units). With perpetuals the balance is the wallet balance (realized PnL, fees and
  * funding; no unrealized PnL), which is what our ledger's cash holds for a futures account.
+ * Isolated positions also report the margin behind them (see isolatedWallet).
  * Every call goes through the gate.
  * Binance: GET /api/v3/openOrders, GET /api/v3/account —
  * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints
@@ -36,6 +37,7 @@ export async function fetchAccountView(
   // A futures wallet is compared without unrealized PnL: our ledger books only what settled.
   if (perps.length > 0) for (const [c, v] of walletBalances(exchange, bal)) balances.set(c, v);
   const positions = new Map<string, Fixed>();
+  const isolatedMargins = new Map<string, Fixed>();
   for (const inst of instruments)
     if (inst.kind === 'SPOT') positions.set(inst.symbol, balances.get(inst.base) ?? ZERO);
   if (perps.length > 0) {
@@ -46,7 +48,26 @@ export async function fetchAccountView(
       // ccxt counts contracts; the ledger counts the base (1 contract = contractSize base).
       const qty = mul(exact(p.contracts), inst.contractSize);
       positions.set(inst.symbol, p.side === 'short' ? neg(qty) : qty);
+      const margin = isolatedWallet(p);
+      if (margin !== undefined && qty !== ZERO) isolatedMargins.set(inst.symbol, margin);
     }
   }
-  return { openOrders, balances, positions };
+  return { openOrders, balances, positions, isolatedMargins };
+}
+
+/**
+ * The margin behind an isolated position without its unrealized PnL, as our ledger keeps it;
+ * undefined for cross or when the exchange does not say. Binance USDⓈ-M /fapi/v3/positionRisk
+ * gives two figures: `isolatedWallet`, the margin put behind the position (opening fills,
+ * funding, margin added or removed), and `isolatedMargin` = isolatedWallet + unRealizedProfit
+ * (ccxt's own sample row: 0.00274471 = 0.00268058 + 0.00006413). ccxt's unified `collateral`
+ * is isolatedMargin (moves with the mark), and its `initialMargin` is notional at mark ÷
+ * leverage: neither is the wallet-like figure, so it is read from the raw row.
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V3
+ */
+function isolatedWallet(p: Position): Fixed | undefined {
+  if (p.marginMode !== 'isolated') return undefined;
+  const info = p.info as Record<string, unknown> | undefined;
+  const raw = info?.['isolatedWallet'];
+  return typeof raw === 'string' || typeof raw === 'number' ? exact(raw) : undefined;
 }

@@ -9,7 +9,8 @@
  *   (notional / leverage) follow it.
  * - An order is admitted when the margin for what it opens, plus open orders' margin, fits the
  *   available balance (wallet + unrealized PnL − margin in use); nothing is locked. Isolated
- *   margin is recorded and reported but computed like cross. The fake never liquidates by
+ *   margin is recorded and reported (isolatedWallet: entry notional ÷ leverage, funding,
+ *   positionMargin changes) but admission computes it like cross. The fake never liquidates by
  *   itself: a test does (FakeBinance.liquidate, see forcedClose.ts).
  * - Commission: on the fill's notional, in USDT, maker/taker basis points; the exchange's own
  *   closing orders pay the liquidation clearance fee (1.25 %, the exchangeInfo liquidationFee)
@@ -33,6 +34,13 @@ export interface FuturesPosition {
   entryNotional: bigint;
   leverage: number;
   marginType: 'cross' | 'isolated';
+  /**
+   * Isolated positions: the margin put behind it, without unrealized PnL (positionRisk's
+   * isolatedWallet). An opening fill adds its notional ÷ leverage, a reducing fill releases
+   * its pro-rata share, funding moves it, POST /fapi/v1/positionMargin adds or removes.
+   * Zero for cross or flat.
+   */
+  isolatedWallet: bigint;
   updateTime: number;
 }
 
@@ -58,7 +66,14 @@ export class FuturesLedger implements Ledger {
   position(symbol: string): FuturesPosition {
     let p = this.positions.get(symbol);
     if (p === undefined) {
-      p = { amt: 0n, entryNotional: 0n, leverage: this.defaultLeverage, marginType: 'cross', updateTime: 0 };
+      p = {
+        amt: 0n,
+        entryNotional: 0n,
+        leverage: this.defaultLeverage,
+        marginType: 'cross',
+        isolatedWallet: 0n,
+        updateTime: 0,
+      };
       this.positions.set(symbol, p);
     }
     return p;
@@ -84,6 +99,27 @@ export class FuturesLedger implements Ledger {
   /** Initial margin of a position at the mark price. */
   positionMargin(symbol: string, p: FuturesPosition): bigint {
     return mulUnits(abs(p.amt), this.markPrice(symbol)) / BigInt(p.leverage);
+  }
+
+  /**
+   * POST /fapi/v1/positionMargin: adds (type 1) or removes (type 2) `amount` of the isolated
+   * margin of `symbol`'s position, moved from or to the cross wallet (the wallet balance, which
+   * holds both, does not change). Refused like Binance: no position (-4054), not isolated
+   * (-4053 is auto-add's; the fake answers -4054 too), amount not positive (-4055), more than
+   * the cross wallet can give (-4050) or than the isolated wallet holds (-4051).
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+   */
+  modifyIsolatedMargin(symbol: string, amount: bigint, type: 1 | 2, now: number): void {
+    const p = this.position(symbol);
+    if (p.marginType !== 'isolated' || p.amt === 0n)
+      throw new BinanceError(400, -4054, 'Cannot add position margin: position is 0.');
+    if (amount <= 0n) throw new BinanceError(400, -4055, 'Amount must be positive.');
+    if (type === 1 && amount > this.available())
+      throw new BinanceError(400, -4050, 'Cross balance insufficient.');
+    if (type === 2 && amount > p.isolatedWallet)
+      throw new BinanceError(400, -4051, 'Isolated balance insufficient.');
+    p.isolatedWallet += type === 1 ? amount : -amount;
+    p.updateTime = now;
   }
 
   /** Margin held for open orders that would open or grow positions. */
@@ -209,12 +245,15 @@ export class FuturesLedger implements Ledger {
     const signed = order.side === 'BUY' ? fill.qty : -fill.qty;
     const notional = mulUnits(fill.qty, fill.price);
     let realized = 0n;
+    const isolated = p.marginType === 'isolated';
     if (p.amt === 0n || p.amt > 0n === signed > 0n) {
       p.entryNotional += notional;
       p.amt += signed;
+      if (isolated) p.isolatedWallet += notional / BigInt(p.leverage);
     } else {
       const closing = minBig(fill.qty, abs(p.amt));
       const removed = (p.entryNotional * closing) / abs(p.amt);
+      if (isolated) p.isolatedWallet -= (p.isolatedWallet * closing) / abs(p.amt);
       const exitValue = mulUnits(closing, fill.price);
       realized = p.amt > 0n ? exitValue - removed : removed - exitValue;
       p.entryNotional -= removed;
@@ -223,8 +262,12 @@ export class FuturesLedger implements Ledger {
       if (rest > 0n) {
         p.amt = signed > 0n ? rest : -rest;
         p.entryNotional = mulUnits(rest, fill.price);
+        if (isolated) p.isolatedWallet = p.entryNotional / BigInt(p.leverage);
       }
-      if (p.amt === 0n) p.entryNotional = 0n;
+      if (p.amt === 0n) {
+        p.entryNotional = 0n;
+        p.isolatedWallet = 0n;
+      }
     }
     const commission =
       (notional * (forcedFeeBps(order.clientOrderId) ?? (maker ? this.makerBps : this.takerBps))) / 10_000n;

@@ -77,6 +77,8 @@ export class FuturesFunding {
     const income = -mulUnits(mulUnits(p.amt, mark), r);
     if (income === 0n) return undefined;
     this.ledger.wallet += income;
+    // An isolated position's funding is paid out of (or into) its isolated wallet.
+    if (p.marginType === 'isolated') p.isolatedWallet += income;
     const row: FundingIncome = { symbol, income, asset: this.ledger.asset, time, tranId: this.tranSeq++ };
     this.incomeRows.push(row);
     this.published([symbol], time);

@@ -150,6 +150,24 @@ function signedAmt(p: FuturesPosition): bigint {
   return p.amt;
 }
 
+/**
+ * Isolated margin of a position as Binance reports it: isolatedWallet is the margin put
+ * behind it (no unrealized PnL), isolatedMargin the same plus unrealized PnL (Binance's own
+ * example rows: 0.00274471 = 0.00268058 + 0.00006413); both "0" for cross.
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V3
+ */
+function isolatedFields(
+  ledger: FuturesLedger,
+  symbol: string,
+  p: FuturesPosition,
+): { isolatedMargin: string; isolatedWallet: string } {
+  if (p.marginType !== 'isolated' || p.amt === 0n) return { isolatedMargin: '0', isolatedWallet: '0' };
+  return {
+    isolatedMargin: fmtUnits(p.isolatedWallet + ledger.unrealized(symbol, p)),
+    isolatedWallet: fmtUnits(p.isolatedWallet),
+  };
+}
+
 /** One position as GET /fapi/v2 and /fapi/v3 positionRisk report it (v2 adds leverage etc.). */
 export function positionRisk(
   ledger: FuturesLedger,
@@ -169,9 +187,9 @@ export function positionRisk(
     markPrice: fmtUnits(mark),
     unRealizedProfit: fmtUnits(ledger.unrealized(symbol, p)),
     liquidationPrice: '0',
-    isolatedMargin: fmtUnits(p.marginType === 'isolated' ? margin : 0n),
+    isolatedMargin: isolatedFields(ledger, symbol, p).isolatedMargin,
     notional: fmtUnits(notional),
-    isolatedWallet: fmtUnits(p.marginType === 'isolated' ? margin : 0n),
+    isolatedWallet: isolatedFields(ledger, symbol, p).isolatedWallet,
     updateTime: p.updateTime,
   };
   if (version === 2)
@@ -248,9 +266,8 @@ export function futuresAccount(
         positionSide: 'BOTH',
         positionAmt: fmtUnits(p.amt),
         unrealizedProfit: fmtUnits(ledger.unrealized(symbol, p)),
-        isolatedMargin: fmtUnits(p.marginType === 'isolated' ? margin : 0n),
+        ...isolatedFields(ledger, symbol, p),
         notional: fmtUnits((p.amt * ledger.markPrice(symbol)) / 100_000_000n),
-        isolatedWallet: '0',
         initialMargin: fmtUnits(margin),
         maintMargin: fmtUnits(mulPct(margin, 10n)),
         updateTime: p.updateTime,
@@ -398,7 +415,7 @@ export function accountUpdate(
           cr: '0',
           up: fmtUnits(ledger.unrealized(s, p)),
           mt: p.marginType,
-          iw: '0',
+          iw: isolatedFields(ledger, s, p).isolatedWallet,
           ps: 'BOTH',
         };
       }),

@@ -197,6 +197,23 @@ export function registerFuturesRoutes(
     return { code: 200, msg: 'success' };
   });
 
+  // Modify Isolated Position Margin: type 1 adds, 2 removes (one-way mode: positionSide BOTH).
+  // https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Isolated-Position-Margin
+  route('POST', '/fapi/v1/positionMargin', (req) => {
+    const symbol = symbolParam(req, known);
+    const amount = unitsParam(req.params, 'amount');
+    if (amount === undefined) throw mandatory('amount');
+    const type = req.params.get('type');
+    if (type !== '1' && type !== '2') throw mandatory('type');
+    ledger.modifyIsolatedMargin(symbol, amount, type === '1' ? 1 : 2, ctx.now());
+    return {
+      amount: Number(fmtUnits(amount)),
+      code: 200,
+      msg: 'Successfully modify position margin.',
+      type: Number(type),
+    };
+  });
+
   route('GET', '/fapi/v1/positionSide/dual', () => ({ dualSidePosition: false }));
 
   // The listen key needs the API key only, no signature.
