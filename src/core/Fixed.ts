@@ -255,6 +255,10 @@ export function mul(a: Fixed, b: Fixed): Fixed {
   // dozens of times per order, so every bigint allocation saved here counts.
   // A zero factor (a fee rate of 0, an empty position) needs no 128-bit product.
   if (a === 0n || b === 0n) return ZERO;
+  // A factor of exactly one (a fee factor 1 + 0, a whole unit) gives the other one back:
+  // a × SCALE ÷ SCALE has no remainder to round, and the two products remembered below stay.
+  if (b === ONE) return a;
+  if (a === ONE) return b;
   // An order's notional is asked for again and again (risk, the venue's funds check, the
   // fill, the order's average price, the ledger), taking turns with its fee (the notional
   // times the fee rate): the last two products are remembered, as fromNumber remembers its

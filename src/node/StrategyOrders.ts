@@ -181,15 +181,24 @@ export class StrategyOrders {
     const inst = this.node.instrument(symbol);
     const slipped = this.node.sizingPrice;
     const price = slipped === undefined || !(last > 0) ? last : toNumber(slipped(inst, fromNumber(last)));
-    const perpetual = inst.kind === 'PERPETUAL';
-    const margin = this.node.portfolio.margin;
+    const portfolio = this.node.portfolio;
+    // Two literals rather than a spread of an optional field: a spot buy (every buy of a spot
+    // backtest) then allocates one object, of one shape, with no spread of an empty one.
+    if (inst.kind !== 'PERPETUAL')
+      return sizeOrder(this.sizing, {
+        instrument: inst,
+        price,
+        cash: portfolio.cash(inst.settle),
+        equity: portfolio.equity(),
+      });
+    // Perpetuals are sized on margin: what is free of it, at the symbol's leverage.
+    const margin = portfolio.margin;
     return sizeOrder(this.sizing, {
       instrument: inst,
       price,
-      // Perpetuals are sized on margin: what is free of it, at the symbol's leverage.
-      cash: perpetual ? margin.availableBalance(inst.settle) : this.node.portfolio.cash(inst.settle),
-      equity: this.node.portfolio.equity(),
-      ...(perpetual ? { leverage: margin.settings(symbol).leverage } : {}),
+      cash: margin.availableBalance(inst.settle),
+      equity: portfolio.equity(),
+      leverage: margin.settings(symbol).leverage,
     });
   }
 }
