@@ -4,7 +4,7 @@ import { QtsError } from '../core/QtsError.js';
 import { siblingWorker } from '../core/siblingWorker.js';
 import type { BarSeries } from '../model/BarSeries.js';
 import type { BacktestSettings } from './BacktestSettings.js';
-import { chunkSize } from './chunkSize.js';
+import { CHUNK_TARGET_MS, chunkSize } from './chunkSize.js';
 import type { ComboEvaluator } from './ComboEvaluator.js';
 import type { ComboMetrics } from './ComboMetrics.js';
 import type { ComboTask } from './ComboTask.js';
@@ -35,6 +35,11 @@ export interface ThreadPoolOptions {
   readonly workers?: number;
   /** Young generation of each thread, MB; default {@link WORKER_YOUNG_GENERATION_MB}. */
   readonly youngGenerationMb?: number;
+  /**
+   * Work per message once a task's cost is known, ms; default {@link CHUNK_TARGET_MS}. A test
+   * sets it very high so that only the even-share rule sizes the chunks, whatever the load.
+   */
+  readonly chunkTargetMs?: number;
 }
 
 /** What one worker thread has done since it started (cumulative; subtract two readings). */
@@ -86,6 +91,7 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
   private constructor(
     workers: readonly Worker[],
     private readonly releaseScavenges: () => void,
+    private readonly chunkTargetMs: number,
   ) {
     this.slots = workers.map((worker) => ({ worker, inFlight: 0, tasks: 0, chunks: 0, usageWaiters: [] }));
     for (const slot of this.slots) {
@@ -115,10 +121,14 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
       strategyId: opts.strategyId,
       settings: opts.settings,
     };
+    const target = opts.chunkTargetMs ?? CHUNK_TARGET_MS;
+    if (!(target > 0))
+      throw new QtsError('ERR_INVALID_OPTION', `chunkTargetMs: need a positive number, got ${target}`);
     const release = scavengeSwitch.acquire(n);
     return new ThreadPoolEvaluator(
       Array.from({ length: n }, () => spawnComboWorker(init, young)),
       release,
+      target,
     );
   }
 
@@ -173,7 +183,7 @@ export class ThreadPoolEvaluator implements ComboEvaluator {
   private feed(slot: Slot, batch: Batch): void {
     while (slot.inFlight < IN_FLIGHT && batch.next < batch.tasks.length) {
       const first = batch.next;
-      const n = chunkSize(batch.tasks.length - first, this.slots.length, this.msPerTask);
+      const n = chunkSize(batch.tasks.length - first, this.slots.length, this.msPerTask, this.chunkTargetMs);
       batch.next += n;
       slot.inFlight++;
       slot.worker.postMessage({

@@ -21,7 +21,17 @@ const tasks: ComboTask[] = Array.from({ length: 300 }, (_, i) => ({
 describe('ThreadPoolEvaluator', () => {
   let pool: ThreadPoolEvaluator;
   beforeAll(() => {
-    pool = ThreadPoolEvaluator.start({ series, strategyId: strategy.id, settings, workers: 2 });
+    // A chunk target far above any task's time: chunks are sized by the even-share rule alone,
+    // so their count does not depend on how loaded the machine is (the time-based rule is
+    // chunkSize's own test). With the default 20 ms, a busy machine made tasks slow enough
+    // that chunks carried one or two tasks.
+    pool = ThreadPoolEvaluator.start({
+      series,
+      strategyId: strategy.id,
+      settings,
+      workers: 2,
+      chunkTargetMs: 600_000,
+    });
   });
   afterAll(async () => {
     await pool.close();
@@ -70,7 +80,7 @@ describe('ThreadPoolEvaluator', () => {
     }
   });
 
-  it('refuses a bad thread count or young generation size with a coded error', () => {
+  it('refuses a bad thread count, young generation size or chunk target with a coded error', () => {
     expect(() =>
       ThreadPoolEvaluator.start({ series, strategyId: strategy.id, settings, workers: 0 }),
     ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
@@ -82,6 +92,9 @@ describe('ThreadPoolEvaluator', () => {
         workers: 1,
         youngGenerationMb: 0,
       }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+    expect(() =>
+      ThreadPoolEvaluator.start({ series, strategyId: strategy.id, settings, workers: 1, chunkTargetMs: 0 }),
     ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
   });
 });
