@@ -1,5 +1,6 @@
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, sub } from '../core/Fixed.js';
+import { ClassKeeper } from '../core/ClassKeeper.js';
 import { OrderSide } from '../model/enums.js';
 import type { OrderFilled } from '../model/events.js';
 import type { Instrument } from '../model/Instrument.js';
@@ -58,6 +59,14 @@ interface Held {
   qty: Fixed;
 }
 
+/**
+ * The last position summed by any run of this thread: keeps its class (see ClassKeeper). A run
+ * makes one per (strategy, symbol) pair, so all of them die with the run, and a full collection
+ * between runs could drop their class and deoptimize dustAfterFills ("weak objects": about one
+ * run of test/backtest/keptClasses.test.ts in three failed on it).
+ */
+const LAST_HELD = new ClassKeeper<Held>();
+
 function positionOf(
   positions: Map<string, Map<string, Held>>,
   bySymbol: ReadonlyMap<string, Instrument>,
@@ -74,6 +83,7 @@ function positionOf(
   if (pos === undefined) {
     pos = { strategyId: f.strategyId, inst, qty: ZERO };
     byStrategy.set(f.strategyId, pos);
+    LAST_HELD.keep(pos);
   }
   return pos;
 }
