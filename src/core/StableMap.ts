@@ -83,6 +83,16 @@ export class StableMap<V> {
     return it as IterableIterator<V>;
   }
 
+  /**
+   * The values in insertion order, without the copy `values` makes: a small map's own array.
+   * For a caller that only reads them and sets or deletes nothing until it is done (the OMS
+   * lists its open orders twice per order: for risk and for the strategy's openOrders), the
+   * copy and its iterator were two objects per listing for nothing.
+   */
+  readValues(): Iterable<V> {
+    return this.map === undefined ? this.vals : this.values();
+  }
+
   private indexOf(key: string): number {
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;

@@ -308,7 +308,8 @@ export class ExecutionEngine {
   /** Open orders in submission order, optionally of one symbol and/or strategy. */
   openOrders(symbol?: string, strategyId?: string): Order[] {
     const out: Order[] = [];
-    for (const o of this.open.values()) {
+    // Only read here: nothing below opens or closes an order.
+    for (const o of this.open.readValues()) {
       // Not yet past risk (INITIALIZED) is not open at a venue.
       if (!o.isOpen) continue;
       if (
