@@ -6,12 +6,14 @@ import { ZERO, formatFixed, neg, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
-import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
+import { alreadySet } from '../exchanges/ccxt/applyPerpetualSettings.js';
+import type { AccountDifference, AccountView, MarginModeName } from '../execution/reconcileAccount.js';
 import { isolatedMarginsAgree, reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import { crashPoint } from '../execution/crashPoint.js';
+import { MarginMode } from '../model/MarginMode.js';
 
 /** What the reconciler works with. */
 export interface LiveReconcilerOptions {
@@ -28,11 +30,17 @@ export interface LiveReconcilerOptions {
   readonly saveLedger: () => void;
   /** Open orders the engine holds itself (emulated contingent orders): never on the exchange. */
   readonly heldLocally?: (orderId: string) => boolean;
+  /**
+   * The margin mode configured for each traded perpetual (live.perpetuals, else the default):
+   * what the start set on the exchange, compared with the mode of each open position there.
+   */
+  readonly marginModes?: ReadonlyMap<string, MarginModeName>;
 }
 
 /**
  * Startup and periodic reconciliation of the live account: open orders, fills, balances,
- * positions and the margin behind isolated positions compared with ours; every difference audit-logged, then settled with the
+ * positions, the margin behind isolated positions and the margin mode of open perpetual positions
+ * compared with ours; every difference audit-logged, then settled with the
  * exchange's figures (the exchange holds the money; our books follow it).
  *
  * Fills still on their way make a transient difference (the exchange booked a trade our
@@ -46,6 +54,12 @@ export class LiveReconciler {
   /** Completed passes and differences settled since start. */
   runs = 0;
   settled = 0;
+
+  /**
+   * Perpetuals whose margin mode our books took from the exchange (a margin-mode difference):
+   * once flat, the configured mode is set on the exchange again and our books follow it.
+   */
+  private readonly modeAdopted = new Set<string>();
 
   /** Order events seen: a pass during which this moves compared two different moments. */
   private activity = 0;
@@ -72,6 +86,7 @@ export class LiveReconciler {
   /** One pass; returns whether the account now agrees with the exchange. */
   async run(reason: 'startup' | 'periodic'): Promise<boolean> {
     const o = this.opts;
+    await this.restoreMarginModes(reason);
     let diffs = await this.quietCompare();
     if (diffs === undefined) {
       // Orders kept moving during every look: nothing can be concluded, nothing is settled.
@@ -87,18 +102,24 @@ export class LiveReconciler {
     }
     this.ready = false;
     for (const d of diffs) {
-      o.audit.record('reconciliation.difference', { reason, ...d }, 'system');
+      const action = d.kind === 'margin-mode' ? marginModeAction(d) : undefined;
+      o.audit.record(
+        'reconciliation.difference',
+        { reason, ...d, ...(action === undefined ? {} : { action }) },
+        'system',
+      );
       o.log.warn(
         { difference: d, reason },
-        `reconciliation: ${d.kind} ${d.key}: ours ${d.local}, exchange ${d.exchange}`,
+        `reconciliation: ${d.kind} ${d.key}: ours ${d.local}, exchange ${d.exchange}${action === undefined ? '' : `: ${action}`}`,
       );
     }
     await this.settle(diffs, reason);
     const left = (await this.quietCompare()) ?? diffs;
     this.ready = left.length === 0;
+    const modes = left.filter((d) => d.kind === 'margin-mode');
     this.detail = this.ready
       ? `${diffs.length} difference(s) settled, exchange wins (${reason})`
-      : `${left.length} difference(s) unresolved: ${left.map((d) => `${d.kind} ${d.key}`).join(', ')}`;
+      : `${left.length} difference(s) unresolved: ${left.map((d) => `${d.kind} ${d.key}`).join(', ')}${modes.map((d) => `; ${marginModeAction(d)}`).join('')}`;
     o.audit.record(
       'reconciliation.result',
       { reason, found: diffs.length, unresolved: left.length },
@@ -150,7 +171,9 @@ export class LiveReconciler {
       const m = node.portfolio.isolatedMarginOf(s);
       if (m !== undefined) isolatedMargins.set(s, m);
     }
-    return { openOrders, balances, positions, isolatedMargins };
+    // The configured mode, not our books' (which follow the exchange's once it differs, below).
+    const marginModes = this.opts.marginModes ?? new Map<string, MarginModeName>();
+    return { openOrders, balances, positions, isolatedMargins, marginModes };
   }
 
   /** Exchange wins: our orders it does not know end, positions, isolated margins and cash take its figures. */
@@ -199,6 +222,7 @@ export class LiveReconciler {
       });
       this.settled += 1;
     }
+    this.adoptMarginModes(diffs, ex);
     this.adoptIsolatedMargins(diffs, ex, reason);
     const currency = o.node.portfolio.currency;
     const target = ex.balances.get(currency) ?? ZERO;
@@ -208,6 +232,65 @@ export class LiveReconciler {
       this.settled += 1;
     }
     o.saveLedger();
+  }
+
+  /**
+   * A margin-mode difference cannot be settled on the exchange: Binance refuses a margin-type
+   * change while the position is open (-4048). Our books take the exchange's mode meanwhile
+   * (exchange wins, as for every figure): the mode decides the position's liquidation price
+   * (isolated: its own margin; cross: the whole cross wallet), the margin carved out of the
+   * wallet and what new orders may use. Keeping ours would show a liquidation price the
+   * exchange does not use, too far away when the exchange margins isolated what we hold cross.
+   * The difference itself (configured vs exchange) stays unresolved, and reconciliation not
+   * ready, until the position is flat and the configured mode is set again (restoreMarginModes)
+   * or the configuration names the exchange's mode.
+   */
+  private adoptMarginModes(diffs: readonly AccountDifference[], ex: AccountView): void {
+    const margin = this.opts.node.portfolio.margin;
+    for (const d of diffs) {
+      if (d.kind !== 'margin-mode') continue;
+      const mode = ex.marginModes?.get(d.key);
+      if (mode === undefined) continue;
+      const booked = mode === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS;
+      this.modeAdopted.add(d.key);
+      if (margin.settings(d.key).mode === booked) continue;
+      margin.adoptMarginMode(d.key, booked, ex.isolatedMargins?.get(d.key));
+      this.opts.log.warn(
+        { symbol: d.key, mode },
+        `reconciliation: ${d.key} booked ${mode} as the exchange margins it, until the configured ${d.local} is set again`,
+      );
+    }
+  }
+
+  /**
+   * Perpetuals booked under the exchange's mode (adoptMarginModes) whose position is flat in
+   * our books: the configured mode is set on the exchange again (allowed while flat; refused
+   * with a position or open orders there, then tried at the next pass) and our books follow.
+   */
+  private async restoreMarginModes(reason: string): Promise<void> {
+    const o = this.opts;
+    const margin = o.node.portfolio.margin;
+    for (const symbol of [...this.modeAdopted]) {
+      const wanted = o.marginModes?.get(symbol);
+      if (wanted === undefined || margin.positionQty(symbol) !== ZERO) continue;
+      try {
+        await o.gate.run(() => o.exchange.setMarginMode(wanted, symbol)).catch(alreadySet);
+      } catch (e) {
+        o.log.warn(
+          { err: e, symbol },
+          `reconciliation: setting ${wanted} margin on ${symbol} again failed; retried next pass`,
+        );
+        continue;
+      }
+      // Not configure: a position the exchange opened since (under the mode just set) is no reason to throw.
+      margin.adoptMarginMode(symbol, wanted === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS);
+      this.modeAdopted.delete(symbol);
+      o.audit.record('perpetual.settings', { symbol, marginMode: wanted, reason, restored: true }, 'system');
+      o.log.info(
+        { symbol, mode: wanted },
+        `reconciliation: ${symbol} flat, configured ${wanted} margin set again`,
+      );
+    }
   }
 
   /**
@@ -240,4 +323,14 @@ export class LiveReconciler {
       this.settled += 1;
     }
   }
+}
+
+/** What the operator has to do about a margin-mode difference (audited, logged, in the health detail). */
+function marginModeAction(d: AccountDifference): string {
+  return (
+    `${d.key} is margined ${d.exchange} on the exchange, ${d.local} is configured; Binance refuses a ` +
+    `margin-type change while the position is open, so our books follow the exchange's ${d.exchange} ` +
+    `meanwhile. Close the position (the engine then sets ${d.local} again), or set ` +
+    `live.perpetuals["${d.key}"].marginMode to "${d.exchange}" and restart`
+  );
 }

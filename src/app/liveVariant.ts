@@ -7,7 +7,10 @@ import { classifyExchangeError } from '../exchanges/ccxt/classifyExchangeError.j
 import type { TradingKeys } from '../exchanges/ccxt/createTradingExchange.js';
 import { createTradingExchange } from '../exchanges/ccxt/createTradingExchange.js';
 import { capabilitiesOf } from '../exchanges/ccxt/executionCapabilities.js';
-import { applyPerpetualSettings } from '../exchanges/ccxt/applyPerpetualSettings.js';
+import {
+  DEFAULT_PERPETUAL_SETTINGS,
+  applyPerpetualSettings,
+} from '../exchanges/ccxt/applyPerpetualSettings.js';
 import { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import { FundingReconciler } from './FundingReconciler.js';
@@ -90,6 +93,11 @@ export function liveVariant(keys: TradingKeys, factory?: () => Promise<Exchange>
         now,
         saveLedger,
         heldLocally: (orderId): boolean => venue?.holds(orderId) ?? false,
+        marginModes: new Map(
+          market.instruments
+            .filter((i) => i.kind === 'PERPETUAL')
+            .map((i) => [i.symbol, (live.perpetuals[i.symbol] ?? DEFAULT_PERPETUAL_SETTINGS).marginMode]),
+        ),
       };
       // Perpetuals: funding payments are booked as funding before every reconciliation pass.
       const funding = openLiveFunding({

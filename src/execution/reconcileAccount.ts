@@ -14,7 +14,16 @@ export interface AccountView {
    * Compared only for symbols both sides list: cross positions and spot are in neither.
    */
   readonly isolatedMargins?: ReadonlyMap<string, Fixed>;
+  /**
+   * Margin mode per perpetual. Ours: the mode configured for each traded perpetual (what the
+   * start set on the exchange); the exchange's: the mode of each open position (ccxt
+   * Position.marginMode). Compared for symbols with an open position on either side.
+   */
+  readonly marginModes?: ReadonlyMap<string, MarginModeName>;
 }
+
+/** A perpetual's margin mode in ccxt's words. */
+export type MarginModeName = 'isolated' | 'cross';
 
 /**
  * How far the isolated margins may differ before it is a difference: 1e-6 of the settle
@@ -28,7 +37,8 @@ export const ISOLATED_MARGIN_TOLERANCE: Fixed = parseFixed('0.000001');
 
 /** A difference between SQLite/memory and the exchange, and how it is settled (exchange wins). */
 export interface AccountDifference {
-  readonly kind: 'order-only-local' | 'order-only-exchange' | 'balance' | 'position' | 'isolated-margin';
+  readonly kind:
+    'order-only-local' | 'order-only-exchange' | 'balance' | 'position' | 'isolated-margin' | 'margin-mode';
   readonly key: string;
   readonly local: string;
   readonly exchange: string;
@@ -70,6 +80,13 @@ export function reconcileAccount(
     const e = exchange.isolatedMargins?.get(s);
     if (l === undefined || e === undefined || isolatedMarginsAgree(l, e)) continue;
     out.push({ kind: 'isolated-margin', key: s, local: formatFixed(l), exchange: formatFixed(e) });
+  }
+  for (const s of scope.symbols) {
+    const open = (local.positions.get(s) ?? ZERO) !== ZERO || (exchange.positions.get(s) ?? ZERO) !== ZERO;
+    const l = local.marginModes?.get(s);
+    const e = exchange.marginModes?.get(s);
+    if (open && l !== undefined && e !== undefined && l !== e)
+      out.push({ kind: 'margin-mode', key: s, local: l, exchange: e });
   }
   return out;
 }

@@ -166,6 +166,24 @@ export class MarginAccount {
     this.setIsolated(symbol, margin);
   }
 
+  /**
+   * Takes the exchange's margin mode for `symbol` (reconciliation: the exchange margins the
+   * position under another mode than ours, e.g. switched in its UI while flat, then reopened).
+   * Unlike `configure` this is allowed with a position open: it records what the exchange does
+   * rather than changing it. Isolated → cross: the margin behind the position returns to the
+   * cross wallet; → isolated: `isolatedMargin` (the exchange's figure) is put behind it, else
+   * |cost| ÷ leverage as for a restored position. Ignored for spot.
+   */
+  adoptMarginMode(symbol: string, mode: MarginMode, isolatedMargin?: Fixed): void {
+    if (this.instrument(symbol).kind === 'SPOT') return;
+    this.settingsBySymbol.set(symbol, { ...this.settings(symbol), mode });
+    this.isolated.delete(symbol);
+    this.restored.delete(symbol);
+    if (mode !== MarginMode.ISOLATED || this.ledger.position(symbol).qty === ZERO) return;
+    if (isolatedMargin !== undefined) this.setIsolated(symbol, isolatedMargin);
+    else this.restored.add(symbol);
+  }
+
   /** The position is gone (liquidated): nothing stays behind it. */
   onClosed(symbol: string): void {
     this.isolated.delete(symbol);

@@ -71,7 +71,7 @@ export async function applyPerpetualSettings(
 }
 
 /** Binance answers -4046 "No need to change margin type." when the mode is already the one asked. */
-function alreadySet(e: unknown): undefined {
+export function alreadySet(e: unknown): undefined {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof ccxt.MarginModeAlreadySet || /-4046|no need to change margin type/i.test(message))
     return undefined;

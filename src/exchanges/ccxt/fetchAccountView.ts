@@ -1,7 +1,7 @@
 import type { Exchange, Position } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
 import { ZERO, mul, neg } from '../../core/Fixed.js';
-import type { AccountView } from '../../execution/reconcileAccount.js';
+import type { AccountView, MarginModeName } from '../../execution/reconcileAccount.js';
 import type { Instrument } from '../../model/Instrument.js';
 import { walletBalances } from './accountQuirks.js';
 import { exact } from './executionMappers.js';
@@ -12,7 +12,8 @@ import type { RequestGate } from './RequestGate.js';
  * positions (spot: the base currency held; perpetuals: fetchPositions' signed contracts in
  * base units). With perpetuals the balance is the wallet balance (realized PnL, fees and
  * funding; no unrealized PnL), which is what our ledger's cash holds for a futures account.
- * Isolated positions also report the margin behind them (see isolatedWallet).
+ * Isolated positions also report the margin behind them (see isolatedWallet), and every open
+ * position its margin mode (ccxt's Position.marginMode, from positionRisk's marginType).
  * Every call goes through the gate.
  * Binance: GET /api/v3/openOrders, GET /api/v3/account —
  * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints
@@ -38,6 +39,7 @@ export async function fetchAccountView(
   if (perps.length > 0) for (const [c, v] of walletBalances(exchange, bal)) balances.set(c, v);
   const positions = new Map<string, Fixed>();
   const isolatedMargins = new Map<string, Fixed>();
+  const marginModes = new Map<string, MarginModeName>();
   for (const inst of instruments)
     if (inst.kind === 'SPOT') positions.set(inst.symbol, balances.get(inst.base) ?? ZERO);
   if (perps.length > 0) {
@@ -50,9 +52,11 @@ export async function fetchAccountView(
       positions.set(inst.symbol, p.side === 'short' ? neg(qty) : qty);
       const margin = isolatedWallet(p);
       if (margin !== undefined && qty !== ZERO) isolatedMargins.set(inst.symbol, margin);
+      if (qty !== ZERO && (p.marginMode === 'isolated' || p.marginMode === 'cross'))
+        marginModes.set(inst.symbol, p.marginMode);
     }
   }
-  return { openOrders, balances, positions, isolatedMargins };
+  return { openOrders, balances, positions, isolatedMargins, marginModes };
 }
 
 /**
