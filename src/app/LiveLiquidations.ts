@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
 import { pollerHealth } from './pollerHealth.js';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, div, mul, toFixed } from '../core/Fixed.js';
+import { ZERO, add, div, formatFixed, mul, neg, toFixed } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
 import type { ForcedClose, ForcedCloseKind, ForcedCloseTrade } from '../exchanges/ccxt/fetchForcedCloses.js';
 import { fetchForcedCloses } from '../exchanges/ccxt/fetchForcedCloses.js';
+import type { ExchangeIncome } from '../exchanges/ccxt/fetchFundingPayments.js';
+import { fetchClearanceFees } from '../exchanges/ccxt/fetchFundingPayments.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import type { PositionLiquidated } from '../model/futuresEvents.js';
 import type { TradingNode } from '../node/TradingNode.js';
@@ -43,9 +45,11 @@ const FIRST_LOOK_MS = 8 * 86_400_000;
  * of the strategy whose fill last moved the position, `onLiquidation`, the audit record
  * `position.liquidated`, the metric and the notification (once per forced close, however many
  * trades the exchange filled it in) — the way shadow mode books its own
- * (LiquidationBooking). Exactly once: a line's trade id is the exchange's (`LIQ-<symbol>-<id>`)
- * and the fills store refuses it twice, across restarts too, whichever look (the private
- * stream's nudge, a reconciliation pass, the next start) finds it first.
+ * (LiquidationBooking). A clearance fee the exchange charges apart from the trades (Binance:
+ * income INSURANCE_CLEAR) is booked as a fee of its liquidation (see clearanceFees). Exactly
+ * once: a line's trade id is the exchange's (`LIQ-<symbol>-<id>`) and the fills store refuses
+ * it twice, across restarts too, whichever look (the private stream's nudge, a reconciliation
+ * pass, the next start) finds it first.
  *
  * Looks run one at a time: before every reconciliation pass (so the comparison finds nothing
  * left to correct) and at once when the private stream shows an exchange's closing order. The
@@ -96,17 +100,17 @@ export class LiveLiquidations {
           continue;
         }
         const closes = await fetchForcedCloses(o.exchange, o.gate, symbol, since);
-        let synced = false;
-        for (const c of closes) {
-          const fresh = c.trades.filter((t) => !o.booking.has(lineId(symbol, t.id)));
-          if (fresh.length === 0) continue;
-          if (!synced) await o.syncOrders();
-          synced = true;
+        const due = closes
+          .map((c) => ({ c, fresh: c.trades.filter((t) => !o.booking.has(lineId(symbol, t.id))) }))
+          .filter((d) => d.fresh.length > 0);
+        const clearances = await this.clearanceFees(symbol, due);
+        if (due.length > 0) await o.syncOrders();
+        due.forEach(({ c, fresh }, i) => {
           // Trades of this order booked before (a look while the exchange was still filling
           // it): the same liquidation, already counted and told.
-          this.book(c, fresh, fresh.length < c.trades.length);
+          this.book(c, fresh, fresh.length < c.trades.length, clearances[i] ?? []);
           n++;
-        }
+        });
         // From the oldest close the exchange may still add trades to, else the newest: each
         // look reads that one again, its booked trades refused by the store.
         const open = closes.filter((c) => !c.final).map((c) => c.ts);
@@ -136,12 +140,56 @@ export class LiveLiquidations {
   }
 
   /**
-   * One forced close's new trades as a liquidation of the position, booked like shadow mode's:
-   * one booking, so one liquidation however many trades the exchange filled it in.
+   * The liquidation clearance fees the exchange charged apart from the closing trades (Binance:
+   * income rows INSURANCE_CLEAR, read by the funding payments' reader), one list per forced
+   * close in `due`: a row belongs to the liquidation whose first new trade is the latest at or
+   * before it (a row before every one of them belongs to a close booked before, or to none).
+   * Only liquidations pay it (an ADL does not); nothing is asked when none is due. A row the
+   * exchange writes after the look that books its trades is not booked: the wallet then moves
+   * without a trade, and reconciliation settles it as a balance difference.
    */
-  private book(c: ForcedClose, trades: readonly ForcedCloseTrade[], continued: boolean): void {
+  private async clearanceFees(
+    symbol: string,
+    due: readonly { readonly c: ForcedClose; readonly fresh: readonly ForcedCloseTrade[] }[],
+  ): Promise<ExchangeIncome[][]> {
+    const o = this.opts;
+    const out: ExchangeIncome[][] = due.map(() => []);
+    const liquidations = due.flatMap((d, i) =>
+      d.c.kind === 'liquidation' ? [{ i, start: Math.min(...d.fresh.map((t) => t.ts)) }] : [],
+    );
+    if (liquidations.length === 0) return out;
+    const since = Math.min(...liquidations.map((l) => l.start));
+    const rows = await fetchClearanceFees(o.exchange, o.gate, symbol, since);
+    const latestFirst = [...liquidations].sort((a, b) => b.start - a.start);
+    for (const r of rows) {
+      const owner = latestFirst.find((l) => l.start <= r.ts);
+      if (owner !== undefined) out[owner.i]?.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * One forced close's new trades as a liquidation of the position, booked like shadow mode's:
+   * one booking, so one liquidation however many trades the exchange filled it in. The
+   * clearance fees charged apart from the trades (`clearances`) are fees of this liquidation:
+   * added to its last trade's fee, so the fill line, the ledger's cash, the fees of the PnL,
+   * the event and the notification carry them, exactly once with that line.
+   */
+  private book(
+    c: ForcedClose,
+    booked: readonly ForcedCloseTrade[],
+    continued: boolean,
+    clearances: readonly ExchangeIncome[],
+  ): void {
     const { node, booking, exchange } = this.opts;
     const currency = node.portfolio.currency;
+    // The last trade carries the clearance fees in the account currency (its fee is in it too).
+    const last = booked.length - 1;
+    const charged =
+      booked[last]?.feeCurrency === currency ? clearances.filter((r) => r.currency === currency) : [];
+    let clearance = ZERO;
+    for (const r of charged) clearance = add(clearance, neg(r.amount));
+    const trades = booked.map((t, i) => (i === last ? { ...t, fee: add(t.fee, clearance) } : t));
     let qty = ZERO;
     let notional = ZERO;
     let fee = ZERO;
@@ -184,6 +232,9 @@ export class LiveLiquidations {
         exchangeOrderId: c.orderId,
         clientOrderId: c.clientOrderId,
         exchange: exchange.id,
+        ...(charged.length === 0
+          ? {}
+          : { clearanceFee: formatFixed(clearance), clearanceIds: charged.map((r) => r.id).join(',') }),
       },
       { cause: c.kind, venueOrderId: c.orderId, continued },
     );

@@ -29,6 +29,9 @@ const PAGE = 1000;
 /** A catch-up never reads more pages than this in one call; the rest waits for the next. */
 const MAX_PAGES = 20;
 
+/** An income row of the account (Binance GET /fapi/v1/income), exact as the exchange wrote it. */
+export type ExchangeIncome = ExchangeFundingPayment;
+
 /**
  * The funding payments of `symbol` from `since` (inclusive), oldest first, through the gate.
  * Amounts come from the exchange's own text (ccxt's `amount` is a float): a ledger that must
@@ -36,16 +39,45 @@ const MAX_PAGES = 20;
  * Binance USDT-M: GET /fapi/v1/income?incomeType=FUNDING_FEE —
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History
  */
-export async function fetchFundingPayments(
+export function fetchFundingPayments(
   exchange: Exchange,
   gate: RequestGate,
   symbol: string,
   since: Millis,
 ): Promise<ExchangeFundingPayment[]> {
-  const byId = new Map<string, ExchangeFundingPayment>();
+  return fetchIncome(exchange, gate, symbol, since, 'FUNDING_FEE');
+}
+
+/**
+ * The liquidation clearance fees of `symbol` from `since` (inclusive), oldest first: what the
+ * exchange charged a liquidated position apart from its closing trades (negative = paid).
+ * Binance USDT-M: GET /fapi/v1/income?incomeType=INSURANCE_CLEAR (same page rules as funding).
+ */
+export function fetchClearanceFees(
+  exchange: Exchange,
+  gate: RequestGate,
+  symbol: string,
+  since: Millis,
+): Promise<ExchangeIncome[]> {
+  return fetchIncome(exchange, gate, symbol, since, 'INSURANCE_CLEAR');
+}
+
+/**
+ * Income rows of one type, read through ccxt's fetchFundingHistory (Binance: GET
+ * /fapi/v1/income), whose FUNDING_FEE filter the `incomeType` parameter replaces.
+ */
+async function fetchIncome(
+  exchange: Exchange,
+  gate: RequestGate,
+  symbol: string,
+  since: Millis,
+  incomeType: 'FUNDING_FEE' | 'INSURANCE_CLEAR',
+): Promise<ExchangeIncome[]> {
+  const params = incomeType === 'FUNDING_FEE' ? {} : { incomeType };
+  const byId = new Map<string, ExchangeIncome>();
   let from = since;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const rows = await gate.run(() => exchange.fetchFundingHistory(symbol, from, PAGE));
+    const rows = await gate.run(() => exchange.fetchFundingHistory(symbol, from, PAGE, params));
     let newest = from;
     for (const r of rows) {
       const info = (r.info ?? {}) as Record<string, unknown>;

@@ -360,11 +360,23 @@ describe('a force order the exchange is still filling at a look', () => {
       { status: 'FILLED', trades: [trade(1, '600', '1.05'), trade(2, '400', '1.04')] },
     ];
     let look = 0;
+    // The clearance fee, booked apart as income when the order completes (look 2): a fee of the
+    // continuation, the part of the liquidation it belongs to.
+    const clearance = {
+      id: '77',
+      timestamp: 1_700_000_000_002,
+      info: { income: '-13.075', asset: 'USDT', tranId: '77', time: 1_700_000_000_002 },
+    };
+    const incomeAsked: unknown[] = [];
     const exchange = {
       id: 'binanceusdm',
       fetchMyLiquidations: (_s: string, _since: number, _l: number, p: { autoCloseType: string }) =>
         Promise.resolve(p.autoCloseType === 'LIQUIDATION' ? [forceOrder(looks[look]?.status ?? '')] : []),
       fetchMyTrades: () => Promise.resolve(looks[look]?.trades ?? []),
+      fetchFundingHistory: (_s: string, since: number, _l: number, p: unknown) => {
+        incomeAsked.push([since, p]);
+        return Promise.resolve(look === 1 ? [clearance] : []);
+      },
     };
     const stored = new Set<string>();
     const calls: { e: PositionLiquidated; close: ForcedCloseInfo }[] = [];
@@ -411,5 +423,13 @@ describe('a force order the exchange is still filling at a look', () => {
     ]);
     // One liquidation in the health line, not two.
     expect(liquidations.booked).toBe(1);
+    // The clearance fees were asked from each booking's first new trade, and the one charged at
+    // completion went onto the continuation's trade, once.
+    expect(incomeAsked).toEqual([
+      [1_700_000_000_001, { incomeType: 'INSURANCE_CLEAR' }],
+      [1_700_000_000_002, { incomeType: 'INSURANCE_CLEAR' }],
+    ]);
+    expect(calls.map((c) => c.e.trades?.map((t) => formatFixed(t.fee)))).toEqual([['0.1'], ['13.175']]);
+    expect(calls.map((c) => formatFixed(c.e.fee))).toEqual(['0.1', '13.175']);
   });
 });

@@ -29,7 +29,8 @@ import type { Exchange } from 'ccxt';
 import { configureCcxt } from './configureCcxt.js';
 import { forceClose } from './forcedClose.js';
 import type { ForcedCloseOptions } from './forcedClose.js';
-import { fmtUnits } from './decimal.js';
+import { fmtUnits, mulUnits } from './decimal.js';
+import { LIQUIDATION_FEE_BPS } from './FuturesLedger.js';
 import type { FakeAccount } from './FakeAccount.js';
 import type { FundingSchedule, FuturesFunding } from './futuresFunding.js';
 import { installPrivateApi } from './installPrivateApi.js';
@@ -271,13 +272,23 @@ export class FakeBinance {
   liquidate(
     symbol: string,
     opts: ForcedCloseOptions = {},
-  ): { orderId: number; clientOrderId: string; tradeIds: number[] } {
+  ): {
+    orderId: number;
+    clientOrderId: string;
+    tradeIds: number[];
+    /** With `clearanceAsIncome`: the INSURANCE_CLEAR income row charged (fee as a decimal). */
+    clearance?: { fee: string; tranId: number; time: number };
+  } {
     const m = this.perpetual(symbol);
     const order = forceClose(this.account, m, opts);
-    const tradeIds = this.account.futures.fills
-      .filter((f) => f.orderId === order.orderId)
-      .map((f) => f.tradeId);
-    return { orderId: order.orderId, clientOrderId: order.clientOrderId, tradeIds };
+    const fills = this.account.futures.fills.filter((f) => f.orderId === order.orderId);
+    const tradeIds = fills.map((f) => f.tradeId);
+    const done = { orderId: order.orderId, clientOrderId: order.clientOrderId, tradeIds };
+    if (opts.clearanceAsIncome !== true || opts.adl === true) return done;
+    const notional = fills.reduce((s, f) => s + mulUnits(f.qty, f.price), 0n);
+    const time = fills.reduce((t, f) => Math.max(t, f.time), order.time);
+    const row = this.funding.clearance(m.id, (notional * LIQUIDATION_FEE_BPS) / 10_000n, time);
+    return { ...done, clearance: { fee: fmtUnits(-row.income), tranId: row.tranId, time: row.time } };
   }
 
   private perpetual(symbol: string): MarketReplay {

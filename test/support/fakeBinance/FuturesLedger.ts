@@ -14,8 +14,9 @@
  *   itself: a test does (FakeBinance.liquidate, see forcedClose.ts).
  * - Commission: on the fill's notional, in USDT, maker/taker basis points; the exchange's own
  *   closing orders pay the liquidation clearance fee (1.25 %, the exchangeInfo liquidationFee)
- *   on a liquidation and nothing on an auto-deleveraging (the fake's choice: Binance may book
- *   the clearance fee apart from the trade).
+ *   on a liquidation and nothing on an auto-deleveraging; or, when a test asks
+ *   (`clearanceAsIncome`), the trades pay the taker fee and the clearance fee is an income row
+ *   of type INSURANCE_CLEAR, taken from the wallet apart from them, as Binance may book it.
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api
  */
 import { divUnits, mulUnits, parseUnits } from './decimal.js';
@@ -269,8 +270,10 @@ export class FuturesLedger implements Ledger {
         p.isolatedWallet = 0n;
       }
     }
-    const commission =
-      (notional * (forcedFeeBps(order.clientOrderId) ?? (maker ? this.makerBps : this.takerBps))) / 10_000n;
+    const forced = this.clearanceApart.has(order.clientOrderId)
+      ? undefined
+      : forcedFeeBps(order.clientOrderId);
+    const commission = (notional * (forced ?? (maker ? this.makerBps : this.takerBps))) / 10_000n;
     this.wallet += realized - commission;
     p.updateTime = market.now();
     this.changedSymbols.add(order.symbol);
@@ -280,6 +283,12 @@ export class FuturesLedger implements Ledger {
   release(order: FakeOrder): void {
     void order;
   }
+
+  /**
+   * Client order ids of liquidation orders whose clearance fee is booked apart from their trades
+   * (an INSURANCE_CLEAR income row, see FakeBinance.liquidate): their trades pay the taker fee.
+   */
+  readonly clearanceApart = new Set<string>();
 
   /** Open orders of `symbol` (for margin-type changes). */
   hasOpenOrders(symbol: string): boolean {

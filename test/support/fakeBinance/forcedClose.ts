@@ -26,6 +26,12 @@ export interface ForcedCloseOptions {
    * Default: one trade of the whole position at the mark (the last replayed trade).
    */
   readonly trades?: readonly { readonly price: string; readonly qty?: string }[];
+  /**
+   * A liquidation whose clearance fee is booked apart from its trades: they pay the taker fee,
+   * and the clearance fee (1.25 % of the closed notional) leaves the wallet as an income row
+   * of type INSURANCE_CLEAR (GET /fapi/v1/income). Default: the trades carry it.
+   */
+  readonly clearanceAsIncome?: boolean;
 }
 
 let autocloseSeq = 0;
@@ -66,11 +72,14 @@ export function forceClose(
     (w, f) => (p.amt > 0n ? (f.price < w ? f.price : w) : f.price > w ? f.price : w),
     fills[0]?.price ?? 0n,
   );
+  const clientOrderId =
+    opts.adl === true ? 'adl_autoclose' : `autoclose-${now}${String(++autocloseSeq).padStart(6, '0')}`;
+  if (opts.clearanceAsIncome === true && opts.adl !== true)
+    account.futuresLedger.clearanceApart.add(clientOrderId);
   return account.futures.forceFill(
     {
       symbol: market.id,
-      clientOrderId:
-        opts.adl === true ? 'adl_autoclose' : `autoclose-${now}${String(++autocloseSeq).padStart(6, '0')}`,
+      clientOrderId,
       side: p.amt > 0n ? 'SELL' : 'BUY',
       type: 'LIMIT',
       timeInForce: 'IOC',

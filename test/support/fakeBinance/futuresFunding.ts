@@ -18,8 +18,12 @@ export interface FundingSchedule {
   readonly rate: string;
 }
 
-/** One income row of type FUNDING_FEE (what GET /fapi/v1/income lists). */
+/** Income types the fake writes: funding, and liquidation clearance fees booked apart from the trades. */
+export type FakeIncomeType = 'FUNDING_FEE' | 'INSURANCE_CLEAR';
+
+/** One income row (what GET /fapi/v1/income lists): FUNDING_FEE unless it says otherwise. */
 export interface FundingIncome {
+  readonly incomeType?: FakeIncomeType;
   readonly symbol: string;
   /** Signed units of 1e-8: negative = paid. */
   readonly income: bigint;
@@ -85,6 +89,25 @@ export class FuturesFunding {
     return row;
   }
 
+  /**
+   * Charges the liquidation clearance fee of `symbol` (Binance id) as its own income row
+   * (INSURANCE_CLEAR, `fee` units out of the wallet at `time`), the way Binance may book it
+   * apart from the liquidation's trades. Returns the row.
+   */
+  clearance(symbol: string, fee: bigint, time: number): FundingIncome {
+    this.ledger.wallet -= fee;
+    const row: FundingIncome = {
+      incomeType: 'INSURANCE_CLEAR',
+      symbol,
+      income: -fee,
+      asset: this.ledger.asset,
+      time,
+      tranId: this.tranSeq++,
+    };
+    this.incomeRows.push(row);
+    return row;
+  }
+
   /** Settles every scheduled funding time the replay clock of `m` reached. */
   onTrade(m: MarketReplay): void {
     const s = this.schedules.get(m.id);
@@ -114,14 +137,17 @@ export class FuturesFunding {
     return s === undefined ? fmtUnits(0n) : fmtUnits(parseSignedUnits(s.rate) ?? 0n);
   }
 
-  /** GET /fapi/v1/income rows (FUNDING_FEE), oldest first, as Binance writes them. */
-  income(q: HistoryQuery, now: number): Record<string, unknown>[] {
-    return page(this.incomeRows, q, now).map((r) => ({
+  /** GET /fapi/v1/income rows of `type` (undefined: every type), oldest first, as Binance writes them. */
+  income(q: HistoryQuery, now: number, type?: FakeIncomeType): Record<string, unknown>[] {
+    const rows = this.incomeRows.filter(
+      (r) => type === undefined || (r.incomeType ?? 'FUNDING_FEE') === type,
+    );
+    return page(rows, q, now).map((r) => ({
       symbol: r.symbol,
-      incomeType: 'FUNDING_FEE',
+      incomeType: r.incomeType ?? 'FUNDING_FEE',
       income: fmtUnits(r.income),
       asset: r.asset,
-      info: 'FUNDING_FEE',
+      info: r.incomeType ?? 'FUNDING_FEE',
       time: r.time,
       tranId: r.tranId,
       tradeId: '',

@@ -65,11 +65,14 @@ export function registerFuturesRoutes(
   api.route('GET', '/fapi/v1/exchangeInfo', () => futuresExchangeInfo(markets, ctx.now()));
   registerFuturesMarketData(api, known, ctx.now, funding);
 
-  // Income history; the fake books funding only, so other income types list nothing.
+  // Income history; the fake books funding and (when a test asks) liquidation clearance fees,
+  // so other income types list nothing.
   route('GET', '/fapi/v1/income', (req) => {
     const type = req.params.get('incomeType');
-    if (type !== null && type !== '' && type !== 'FUNDING_FEE') return [];
-    return funding.income(historyQuery(req, known, 100), ctx.now());
+    const q = historyQuery(req, known, 100);
+    if (type === null || type === '') return funding.income(q, ctx.now());
+    if (type !== 'FUNDING_FEE' && type !== 'INSURANCE_CLEAR') return [];
+    return funding.income(q, ctx.now(), type);
   });
 
   route('POST', '/fapi/v1/order', (req) => {
