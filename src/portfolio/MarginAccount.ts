@@ -4,6 +4,7 @@ import { QtsError } from '../core/QtsError.js';
 import type { Instrument } from '../model/Instrument.js';
 import { MarginMode } from '../model/MarginMode.js';
 import type { OrderSide } from '../model/enums.js';
+import { IsolatedMargins } from './IsolatedMargins.js';
 import type { Ledger, PositionState } from './Ledger.js';
 import { initialMargin, liquidationPrice, maintenanceMargin, unrealized } from './marginMath.js';
 import type { MarginSettings } from './MarginSettings.js';
@@ -41,14 +42,7 @@ export interface MarginShortfall {
  */
 export class MarginAccount {
   private readonly settingsBySymbol = new Map<string, MarginSettings>();
-  private readonly isolated = new Map<string, Fixed>();
-  /**
-   * Positions put back from a snapshot (restart) whose isolated margin was not saved with
-   * them: until a fill or a funding payment books a figure, each counts what its opening
-   * fills put there, |cost| ÷ the symbol's leverage (read when asked, as the leverage is
-   * configured after the restore). Counted as zero, they lent their margin out again.
-   */
-  private readonly restored = new Set<string>();
+  private readonly isolated: IsolatedMargins;
 
   constructor(
     private readonly ledger: Ledger,
@@ -56,7 +50,9 @@ export class MarginAccount {
     /** Mark price of a symbol, exact; undefined before any price. */
     private readonly mark: (symbol: string) => Fixed | undefined,
     private defaults: MarginSettings = DEFAULT_MARGIN_SETTINGS,
-  ) {}
+  ) {
+    this.isolated = new IsolatedMargins(ledger, instrument, (symbol) => this.settings(symbol));
+  }
 
   /**
    * Sets leverage and/or margin mode of a symbol (of every symbol without its own when
@@ -97,16 +93,15 @@ export class MarginAccount {
 
   /** Margin behind an isolated position (zero for cross or flat). */
   isolatedMargin(symbol: string): Fixed {
-    const m = this.isolated.get(symbol);
-    if (m !== undefined || this.restored.size === 0) return m ?? ZERO;
-    return this.restoredMargin(symbol, this.ledger.position(symbol));
+    return this.isolated.of(symbol);
   }
 
   /**
-   * Positions restored from a snapshot: their isolated margin is taken at entry (see `restored`),
-   * and each comes back under the settings it was saved with. A mode cannot change while the
-   * position is open, so a cross position that came back as the default isolated stayed
-   * isolated in our books for good while the exchange margined it cross.
+   * Positions restored from a snapshot: their isolated margin is the one saved with them, else
+   * taken at entry (see IsolatedMargins' `restored`), and each comes back under the settings it
+   * was saved with. A mode cannot change while the position is open, so a cross position that
+   * came back as the default isolated stayed isolated in our books for good while the exchange
+   * margined it cross.
    */
   restore(
     positions: Iterable<{
@@ -118,41 +113,22 @@ export class MarginAccount {
     for (const { symbol, margin, isolatedMargin } of positions) {
       if (margin !== undefined) this.settingsBySymbol.set(symbol, { ...margin });
       if (isolatedMargin !== undefined && this.settings(symbol).mode === MarginMode.ISOLATED)
-        this.setIsolated(symbol, isolatedMargin);
-      else if (!this.isolated.has(symbol)) this.restored.add(symbol);
+        this.isolated.set(symbol, isolatedMargin);
+      else if (!this.isolated.has(symbol)) this.isolated.takeAtEntry(symbol);
     }
   }
 
-  private restoredMargin(symbol: string, pos: PositionState): Fixed {
-    if (!this.restored.has(symbol)) return ZERO;
-    const s = this.settings(symbol);
-    if (pos.qty === ZERO || s.mode !== MarginMode.ISOLATED) return ZERO;
-    return initialMargin(pos.costBasis, s.leverage);
-  }
-
-  /**
-   * Follows a fill the ledger just booked (`before` is the position before it): an isolated
-   * position releases margin pro rata on the reducing part and adds the initial margin of
-   * the opening part.
-   */
+  /** Follows a fill the ledger just booked (`before`: the position before it), see IsolatedMargins. */
   onFill(inst: Instrument, before: PositionState, side: OrderSide, qty: Fixed, px: Fixed): void {
     if (inst.kind === 'SPOT' || this.settings(inst.symbol).mode !== MarginMode.ISOLATED) return;
-    // The ledger has booked the fill: a restored position's margin is read from `before`.
-    let margin = this.isolated.get(inst.symbol) ?? this.restoredMargin(inst.symbol, before);
-    const reducing = before.qty !== ZERO && before.qty > 0n !== (side === 'BUY');
-    const closeQty = reducing ? min(qty, abs(before.qty)) : ZERO;
-    if (closeQty > 0n) margin = sub(margin, mulDiv(margin, closeQty, abs(before.qty)));
-    const openQty = sub(qty, closeQty);
-    if (openQty > 0n)
-      margin = add(margin, initialMargin(mul(openQty, px), this.settings(inst.symbol).leverage));
-    this.setIsolated(inst.symbol, margin);
+    this.isolated.onFill(inst.symbol, before, side, qty, px);
   }
 
   /** A funding payment of an isolated position moves its margin with the wallet. */
   onFunding(symbol: string, amount: Fixed): void {
     if (this.settings(symbol).mode !== MarginMode.ISOLATED || this.ledger.position(symbol).qty === ZERO)
       return;
-    this.setIsolated(symbol, add(this.isolatedMargin(symbol), amount));
+    this.isolated.set(symbol, add(this.isolatedMargin(symbol), amount));
   }
 
   /**
@@ -163,7 +139,7 @@ export class MarginAccount {
   adoptIsolatedMargin(symbol: string, margin: Fixed): void {
     if (this.instrument(symbol).kind === 'SPOT' || this.settings(symbol).mode !== MarginMode.ISOLATED) return;
     if (this.ledger.position(symbol).qty === ZERO) return;
-    this.setIsolated(symbol, margin);
+    this.isolated.set(symbol, margin);
   }
 
   /**
@@ -177,28 +153,20 @@ export class MarginAccount {
   adoptMarginMode(symbol: string, mode: MarginMode, isolatedMargin?: Fixed): void {
     if (this.instrument(symbol).kind === 'SPOT') return;
     this.settingsBySymbol.set(symbol, { ...this.settings(symbol), mode });
-    this.isolated.delete(symbol);
-    this.restored.delete(symbol);
+    this.isolated.drop(symbol);
     if (mode !== MarginMode.ISOLATED || this.ledger.position(symbol).qty === ZERO) return;
-    if (isolatedMargin !== undefined) this.setIsolated(symbol, isolatedMargin);
-    else this.restored.add(symbol);
+    if (isolatedMargin !== undefined) this.isolated.set(symbol, isolatedMargin);
+    else this.isolated.takeAtEntry(symbol);
   }
 
   /** The position is gone (liquidated): nothing stays behind it. */
   onClosed(symbol: string): void {
-    this.isolated.delete(symbol);
-    this.restored.delete(symbol);
+    this.isolated.drop(symbol);
   }
 
   /** Wallet balance minus every isolated margin: what cross positions share. */
   crossWallet(currency: string): Fixed {
-    let w = this.ledger.balance(currency);
-    for (const m of this.isolated.values()) w = sub(w, m);
-    if (this.restored.size > 0)
-      for (const s of this.restored)
-        if (this.instrument(s).settle === currency)
-          w = sub(w, this.restoredMargin(s, this.ledger.position(s)));
-    return w;
+    return this.isolated.deductFrom(this.ledger.balance(currency), currency);
   }
 
   /**
@@ -379,11 +347,5 @@ export class MarginAccount {
   /** The mark, or the entry price while no mark is known yet. */
   private markOr(p: PositionState): Fixed {
     return this.mark(p.symbol) ?? div(p.costBasis, p.qty);
-  }
-
-  private setIsolated(symbol: string, margin: Fixed): void {
-    if (this.restored.size > 0) this.restored.delete(symbol);
-    if (margin === ZERO) this.isolated.delete(symbol);
-    else this.isolated.set(symbol, margin);
   }
 }
