@@ -5,12 +5,9 @@
  * cannot amend in place (no cancel-and-replace behind the OMS's back).
  */
 import { rethrowReportFault } from '../support/liveHarness.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { OrderNotFound } from 'ccxt';
 import type { Exchange } from 'ccxt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import { parseFixed } from '../../../src/core/Fixed.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
@@ -26,13 +23,11 @@ import {
   futuresConfig,
   perpTape,
   settled,
-  startFuturesFake,
   startLive,
   tradingExchange,
   until,
 } from './support/futuresHarness.js';
-
-const E8 = 100_000_000n;
+import { E8, closeAfterEach, exchangeWallet, openFake, tempDbPath } from './support/futuresFixtures.js';
 
 function limit(side: 'BUY' | 'SELL', qty: string, price: string): OrderRequest {
   return {
@@ -58,15 +53,10 @@ function lowAhead(fake: FakeBinance, n: number): number {
 }
 
 describe('amend in place (Modify Order)', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
+  const closers = closeAfterEach();
 
   async function fakeAndClient(): Promise<{ fake: FakeBinance; ex: Exchange }> {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, perpTape(30));
     const ex = await tradingExchange(fake);
     await ex.loadMarkets();
     closers.push(() => ex.close());
@@ -95,12 +85,10 @@ describe('amend in place (Modify Order)', () => {
 
   it('amends a resting order of a live session through the OMS: it fills at the new terms, books equal the exchange', async () => {
     const trades = perpTape(40);
-    const fake = await startFuturesFake(trades);
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, trades);
     const rt = await startLive(
       fake,
-      futuresConfig(join(mkdtempSync(join(tmpdir(), 'qts-amend-')), 'trading.db'), {
+      futuresConfig(tempDbPath('qts-amend-'), {
         strategies: [
           {
             id: 'idle',
@@ -157,7 +145,7 @@ describe('amend in place (Modify Order)', () => {
     expect(rt.node.portfolio.positionQty(PERP)).toBe(
       (fake.account.futuresLedger.position(PERP_ID).amt * E8) as Fixed,
     );
-    expect(rt.node.portfolio.cash('USDT')).toBe((fake.account.futuresLedger.wallet * E8) as Fixed);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     await until(() => client.inFlight() === 0, 'idle');
   }, 60_000);
 

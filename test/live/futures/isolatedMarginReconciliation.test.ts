@@ -6,11 +6,8 @@
  * confirms it by the second look, adopts the exchange's figure (isolatedWallet of
  * /fapi/v3/positionRisk) and saves the ledger.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import { formatFixed, parseFixed } from '../../../src/core/Fixed.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
@@ -24,14 +21,18 @@ import {
   futuresConfig,
   memoryAudit,
   perpTape,
-  settled,
-  startFuturesFake,
   startLive,
   tradingExchange,
   until,
 } from './support/futuresHarness.js';
-
-const E8 = 100_000_000n; // the fake counts in 1e-8, Fixed in 1e-16
+import {
+  E8,
+  closeAfterEach,
+  exchangeWallet,
+  openFake,
+  tempDbPath,
+  tradeTo,
+} from './support/futuresFixtures.js';
 
 function view(isolated: Record<string, string>, positions: Record<string, string> = {}): AccountView {
   return {
@@ -64,16 +65,11 @@ describe('reconcileAccount: isolated margins', () => {
 });
 
 describe('live isolated perpetual: margin added on the exchange', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
+  const closers = closeAfterEach();
 
   it('is found, audited and adopted: our isolated margin and liquidation price follow the exchange', async () => {
-    const fake = await startFuturesFake(perpTape(20));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-perp-isomargin-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(20));
+    const dbPath = tempDbPath('qts-perp-isomargin-');
     const config: AppConfig = futuresConfig(dbPath);
     const audit = memoryAudit();
     const rt = await startLive(fake, config, audit);
@@ -84,18 +80,7 @@ describe('live isolated perpetual: margin added on the exchange', () => {
     await fake.waitForSubscription('xrpusdt@trade', 10_000);
     fake.step(2);
     await until(() => rt.node.lastPrice(PERP) !== undefined, 'a live price');
-    rt.node.submit('manual', {
-      symbol: PERP,
-      side: 'BUY',
-      type: 'MARKET',
-      quantity: parseFixed('100'),
-      timeInForce: 'GTC',
-      postOnly: false,
-      reduceOnly: false,
-      tag: 'test',
-    });
-    await settled(rt);
-    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('100'), 'long booked');
+    await tradeTo(rt, 'BUY', '100', '100');
 
     // The fake's isolated wallet follows the same model as ours (entry notional ÷ leverage 5).
     const exchangeMargin = (): Fixed =>
@@ -114,7 +99,7 @@ describe('live isolated perpetual: margin added on the exchange', () => {
     const adopted = exchangeMargin();
     expect(adopted).toBe(before + parseFixed('25'));
     // The wallet holds isolated margin too: moving margin into the position leaves it equal.
-    expect(rt.node.portfolio.cash('USDT')).toBe((fake.account.futuresLedger.wallet * E8) as Fixed);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
 
     const settledBefore = venue.reconciler.settled;
     expect(await venue.reconciler.run('periodic')).toBe(true);
@@ -132,7 +117,7 @@ describe('live isolated perpetual: margin added on the exchange', () => {
     ]);
     // The position and the wallet were not touched.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(parseFixed('100'));
-    expect(rt.node.portfolio.cash('USDT')).toBe((fake.account.futuresLedger.wallet * E8) as Fixed);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
 
     // More margin behind a long: the liquidation price moved down, to what the model gives.
     const liqAfter = margin.liquidationPrice(PERP);
@@ -159,9 +144,7 @@ describe('live isolated perpetual: margin added on the exchange', () => {
   }, 60_000);
 
   it('a position adopted from the exchange takes the exchange margin behind it too', async () => {
-    const fake = await startFuturesFake(perpTape(20));
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, perpTape(20));
     // An isolated long opened outside this engine (a lost database, a human), then margin added.
     const other = await tradingExchange(fake);
     await other.loadMarkets();
@@ -173,7 +156,7 @@ describe('live isolated perpetual: margin added on the exchange', () => {
     const exchangeMargin = (fake.account.futuresLedger.position(PERP_ID).isolatedWallet * E8) as Fixed;
 
     const audit = memoryAudit();
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-perp-isomargin-')), 'trading.db');
+    const dbPath = tempDbPath('qts-perp-isomargin-');
     const rt = await startLive(fake, futuresConfig(dbPath), audit);
     closers.push(() => rt.stop());
     expect(rt.node.portfolio.positionQty(PERP)).toBe(parseFixed('100'));

@@ -8,79 +8,36 @@
  * income reader) and adds them to the liquidation's last trade's fee: the fill line, the wallet,
  * the audit record, the LIQUIDATIONS event and the notification carry it, once.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
-import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
-import type { AppConfig } from '../../../src/config/configSchema.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import { ZERO, add, formatFixed, parseFixed } from '../../../src/core/Fixed.js';
 import type { LiquidationBooked } from '../../../src/kernel/topics.js';
-import { LIQUIDATIONS, tradesTopic } from '../../../src/kernel/topics.js';
+import { LIQUIDATIONS } from '../../../src/kernel/topics.js';
 import { fmtUnits } from '../../support/fakeBinance/decimal.js';
-import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
+import { PERP, memoryAudit, perpTape, startLive, tradingExchange, until } from './support/futuresHarness.js';
 import {
-  PERP,
-  futuresConfig,
-  memoryAudit,
-  perpTape,
-  settled,
-  startFuturesFake,
-  startLive,
-  tradingExchange,
-  until,
-} from './support/futuresHarness.js';
+  closeAfterEach,
+  exchangeWallet,
+  manualFuturesConfig,
+  openFake,
+  stepSeen,
+  tempDbPath,
+  tradeTo,
+} from './support/futuresFixtures.js';
 import { watchLiquidations } from './support/liquidationWatch.js';
-
-const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
-
-function liquidationConfig(dbPath: string): AppConfig {
-  return futuresConfig(dbPath, {
-    risk: { staleDataMs: 600_000, priceBandPct: 0.5, maxOrdersPerMinute: 1_000_000 },
-    live: {
-      confirmed: true,
-      syncIntervalMs: 50,
-      maxOrders: 50,
-      reconcileIntervalMs: 600_000,
-      resolveWithinMs: 3_000,
-      streams: false,
-      perpetuals: { [PERP]: { leverage: 5, marginMode: 'isolated' } },
-    },
-  });
-}
-
-function wallet(fake: FakeBinance): Fixed {
-  return (fake.account.futuresLedger.wallet * E8) as Fixed;
-}
 
 const fixedOf = (units: bigint): Fixed => parseFixed(fmtUnits(units));
 
 describe('a live USDT-M liquidation with a clearance fee booked as income', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
-    let seen = -1;
-    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
-    await fake.waitForSubscription('xrpusdt@trade', 10_000);
-    fake.step(n);
-    const want = fake.cursor('XRP/USDT');
-    await until(() => seen === want, `trade ${want} seen`, 10_000);
-    off();
-  }
+  const closers = closeAfterEach();
 
   it('books the fee with the liquidation: wallet equal to the exchange, no balance difference, fee told', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-liq-clear-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-liq-clear-');
     const audit = memoryAudit();
-    const config = liquidationConfig(dbPath);
+    const config = manualFuturesConfig(dbPath);
     const rt = await startLive(fake, config, audit);
     closers.push(() => rt.stop());
     const watch = await watchLiquidations(rt, config);
@@ -89,21 +46,10 @@ describe('a live USDT-M liquidation with a clearance fee booked as income', () =
     rt.node.bus.subscribe(LIQUIDATIONS, (e) => events.push(e));
     const venue = rt.venue as LiveVenue;
 
-    await step(fake, rt, 2);
-    rt.node.submit('manual', {
-      symbol: PERP,
-      side: 'BUY',
-      type: 'MARKET',
-      quantity: parseFixed('1000'),
-      timeInForce: 'GTC',
-      postOnly: false,
-      reduceOnly: false,
-      tag: 'test',
-    });
-    await settled(rt);
-    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('1000'), 'long 1000');
-    await step(fake, rt, 2);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    await stepSeen(fake, rt, 2);
+    await tradeTo(rt, 'BUY', '1000', '1000');
+    await stepSeen(fake, rt, 2);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
 
     // Binance liquidates the long in two trades and charges the clearance fee as income.
     const before = fake.account.futuresLedger.wallet;
@@ -135,7 +81,7 @@ describe('a live USDT-M liquidation with a clearance fee booked as income', () =
 
     // Our wallet is the exchange's, with nothing left for reconciliation to adopt.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(ZERO);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
     expect(venue.reconciler.settled).toBe(0);
 
@@ -172,7 +118,7 @@ describe('a live USDT-M liquidation with a clearance fee booked as income', () =
     // Another pass books nothing again and settles nothing.
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toHaveLength(2);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(venue.reconciler.settled).toBe(0);
   }, 60_000);
 });

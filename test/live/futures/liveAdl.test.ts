@@ -8,75 +8,38 @@
  * partial ADL leaves the rest of the position with its margin, in agreement with the exchange.
  * An ADL in two trades is counted once in `trading_liquidations_total` and told once, as an ADL.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import type { AppConfig } from '../../../src/config/configSchema.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import { ZERO, div, formatFixed, mulDiv, parseFixed } from '../../../src/core/Fixed.js';
-import { LIQUIDATION_FILLS, tradesTopic } from '../../../src/kernel/topics.js';
+import { LIQUIDATION_FILLS } from '../../../src/kernel/topics.js';
 import { MarginMode } from '../../../src/model/MarginMode.js';
 import type { OrderFilled } from '../../../src/model/events.js';
-import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import type { Notification } from '../../../src/notify/Notification.js';
 import { fmtUnits } from '../../support/fakeBinance/decimal.js';
 import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
+import { PERP, memoryAudit, perpTape, settled, startLive, until } from './support/futuresHarness.js';
 import {
-  PERP,
-  futuresConfig,
-  memoryAudit,
-  perpTape,
-  settled,
-  startFuturesFake,
-  startLive,
-  until,
-} from './support/futuresHarness.js';
+  COOLDOWN_AFTER_ONE_LOSS,
+  E8,
+  closeAfterEach,
+  exchangeWallet,
+  liquidationLines,
+  manualFuturesConfig,
+  marketOrder,
+  openFake,
+  stepSeen,
+  tempDbPath,
+} from './support/futuresFixtures.js';
 import type { LiquidationWatch } from './support/liquidationWatch.js';
 import { sample, total, watchLiquidations } from './support/liquidationWatch.js';
 
-const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
-
 /** A loss streak of one cools a strategy down for an hour: a losing trip would show at once. */
 function adlConfig(dbPath: string): AppConfig {
-  return futuresConfig(dbPath, {
-    risk: {
-      staleDataMs: 600_000,
-      priceBandPct: 0.5,
-      maxOrdersPerMinute: 1_000_000,
-      consecutiveLossLimit: 1,
-      cooldownMs: 3_600_000,
-    },
-    live: {
-      confirmed: true,
-      syncIntervalMs: 50,
-      maxOrders: 50,
-      reconcileIntervalMs: 600_000,
-      resolveWithinMs: 3_000,
-      streams: false,
-      perpetuals: { [PERP]: { leverage: 5, marginMode: 'isolated' } },
-    },
-  });
-}
-
-function market(side: 'BUY' | 'SELL', qty: string): OrderRequest {
-  return {
-    symbol: PERP,
-    side,
-    type: 'MARKET',
-    quantity: parseFixed(qty),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    tag: 'test',
-  };
-}
-
-function wallet(fake: FakeBinance): Fixed {
-  return (fake.account.futuresLedger.wallet * E8) as Fixed;
+  return manualFuturesConfig(dbPath, { risk: COOLDOWN_AFTER_ONE_LOSS });
 }
 
 /** Sum of the exchange's realized PnL over every trade of the account, as Fixed. */
@@ -84,42 +47,8 @@ function exchangeRealized(fake: FakeBinance): Fixed {
   return (fake.account.futures.fills.reduce((s, f) => s + f.realizedPnl, 0n) * E8) as Fixed;
 }
 
-/** The fill lines the fake's ADL trades must become, as the fill list shows them (newest first). */
-function expectedLines(fake: FakeBinance, orderId: number): Record<string, unknown>[] {
-  return fake.account.futures.fills
-    .filter((f) => f.orderId === orderId)
-    .map((f) => ({
-      orderId: 'LIQUIDATION',
-      tradeId: `LIQ-${PERP}-${f.tradeId}`,
-      strategyId: 'manual',
-      symbol: PERP,
-      side: f.side,
-      qty: formatFixed(parseFixed(fmtUnits(f.qty))),
-      px: formatFixed(parseFixed(fmtUnits(f.price))),
-      fee: formatFixed(parseFixed(fmtUnits(f.commission))),
-      feeCurrency: 'USDT',
-      liquidity: 'TAKER',
-      ts: f.time,
-    }))
-    .reverse();
-}
-
 describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  /** Publishes `n` trades and waits until the engine saw the last one. */
-  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
-    let seen = -1;
-    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
-    await fake.waitForSubscription('xrpusdt@trade', 10_000);
-    fake.step(n);
-    const want = fake.cursor('XRP/USDT');
-    await until(() => seen === want, `trade ${want} seen`, 10_000);
-    off();
-  }
+  const closers = closeAfterEach();
 
   /**
    * A runtime on a fresh database with the config's SMA strategy stopped (its crosses over the
@@ -131,23 +60,21 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     audit: ReturnType<typeof memoryAudit>;
     watch: LiquidationWatch;
   }> {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-adl-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-adl-');
     const audit = memoryAudit();
     const rt = await startLive(fake, adlConfig(dbPath), audit);
     closers.push(() => rt.stop());
     const watch = await watchLiquidations(rt, adlConfig(dbPath));
     closers.push(() => watch.stop());
     rt.node.stopStrategy('sma-perp');
-    await step(fake, rt, 2);
+    await stepSeen(fake, rt, 2);
     return { fake, rt, audit, watch };
   }
 
   /** A 1000 XRP long of strategy `manual`, booked. */
   async function openLong(rt: TradingRuntime): Promise<void> {
-    rt.node.submit('manual', market('BUY', '1000'));
+    rt.node.submit('manual', marketOrder('BUY', '1000'));
     await settled(rt);
     await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('1000'), 'long 1000');
   }
@@ -184,7 +111,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
 
     await openLong(rt);
     const entry = parseFixed(fake.account.positions()['XRPUSDT']?.entryPrice ?? '0');
-    await step(fake, rt, 10); // the mark rises to ~1.224
+    await stepSeen(fake, rt, 10); // the mark rises to ~1.224
     // Binance deleverages the winning long above its entry, in two trades (400, then the rest).
     const adl = fake.liquidate(PERP, {
       adl: true,
@@ -205,7 +132,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     // The exchange's trades, exact — price, quantity, no fee — as fill lines of order LIQUIDATION.
     const api = new TradingEngineApi(rt);
     const lines = api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 });
-    expect(lines).toEqual(expectedLines(fake, adl.orderId));
+    expect(lines).toEqual(liquidationLines(fake, adl.orderId));
     expect(lines.map((l) => [l.px, l.qty, l.fee])).toEqual([
       ['1.224', '600', '0'],
       ['1.225', '400', '0'],
@@ -214,7 +141,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
 
     // Wallet to the unit and realized PnL as the exchange's: a gain.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(ZERO);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     const exchangePnl = exchangeRealized(fake);
     expect(exchangePnl).toBeGreaterThan(0n);
     expect(rt.node.portfolio.ledger.position(PERP).realizedPnl).toBe(exchangePnl);
@@ -253,7 +180,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     expect(alerts[0]?.text).not.toContain('LIQUIDATED');
 
     // The winning trip does not cool the strategy down: a new order goes to the exchange.
-    const next = rt.node.submit('manual', market('BUY', '100'));
+    const next = rt.node.submit('manual', marketOrder('BUY', '100'));
     expect(next.reasonCode).toBeUndefined();
     await settled(rt);
     await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('100'), 'long 100');
@@ -268,7 +195,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     await openLong(rt);
     const before = margin.isolatedMargin(PERP);
     expect(before).toBeGreaterThan(0n);
-    await step(fake, rt, 20); // the mark tops out at 1.23
+    await stepSeen(fake, rt, 20); // the mark tops out at 1.23
     const adl = fake.liquidate(PERP, { adl: true, trades: [{ price: '1.2300', qty: '400' }] });
     expect(adl.clientOrderId).toBe('adl_autoclose');
     expect(adl.tradeIds).toHaveLength(1);
@@ -279,7 +206,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
 
     const api = new TradingEngineApi(rt);
     expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(
-      expectedLines(fake, adl.orderId),
+      liquidationLines(fake, adl.orderId),
     );
     // What is left is the exchange's position, still isolated, with the pro-rata margin behind it.
     const pos = rt.node.portfolio.ledger.position(PERP);
@@ -287,7 +214,7 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     expect(div(pos.costBasis, pos.qty)).toBe(parseFixed(onExchange?.entryPrice ?? ''));
     expect(margin.settings(PERP)).toEqual({ mode: MarginMode.ISOLATED, leverage: 5 });
     expect(margin.isolatedMargin(PERP)).toBe(mulDiv(before, parseFixed('600'), parseFixed('1000')));
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(pos.realizedPnl).toBe(exchangeRealized(fake));
     expect(pos.realizedPnl).toBeGreaterThan(0n);
     expect(liquidated(audit)).toEqual([['adl', 'manual', '1000', 1, 'adl_autoclose', '0']]);
@@ -304,8 +231,8 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toHaveLength(1);
 
     // The price falls below the entry; closing the rest loses, but the trip — ADL included — won.
-    await step(fake, rt, 24);
-    rt.node.submit('manual', market('SELL', '600'));
+    await stepSeen(fake, rt, 24);
+    rt.node.submit('manual', marketOrder('SELL', '600'));
     await settled(rt);
     await until(() => rt.node.portfolio.positionQty(PERP) === ZERO, 'flat');
     const fills = fake.account.futures.fills;
@@ -314,8 +241,8 @@ describe('a live USDT-M auto-deleveraging is a fill line and a winning trip', ()
     const tripNet = fills.reduce((s, f) => s + f.realizedPnl - f.commission, 0n);
     expect(tripNet).toBeGreaterThan(0n);
     expect(rt.node.portfolio.ledger.position(PERP).realizedPnl).toBe(exchangeRealized(fake));
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(margin.isolatedMargin(PERP)).toBe(ZERO);
-    expect(rt.node.submit('manual', market('BUY', '100')).reasonCode).toBeUndefined();
+    expect(rt.node.submit('manual', marketOrder('BUY', '100')).reasonCode).toBeUndefined();
   }, 60_000);
 });

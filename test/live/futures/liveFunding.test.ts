@@ -6,36 +6,27 @@
  * wallet then agree to the unit with nothing for the reconciliation to settle — also across a
  * restart, when a payment settled while the engine was down is booked at startup.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FundingReconciler } from '../../../src/app/FundingReconciler.js';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
-import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import { parseFixed } from '../../../src/core/Fixed.js';
-import { tradesTopic } from '../../../src/kernel/topics.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import type { FundingSettled } from '../../../src/model/futuresEvents.js';
-import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import { FundingStore } from '../../../src/storage/sqlite/FundingStore.js';
 import { openDatabase } from '../../../src/storage/sqlite/openDatabase.js';
 import { Strategy } from '../../../src/strategy/Strategy.js';
 import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
+import { PERP, PERP_ID, futuresConfig, memoryAudit, perpTape, startLive } from './support/futuresHarness.js';
 import {
-  PERP,
-  PERP_ID,
-  futuresConfig,
-  memoryAudit,
-  perpTape,
-  settled,
-  startFuturesFake,
-  startLive,
-  until,
-} from './support/futuresHarness.js';
-
-const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
+  E8,
+  closeAfterEach,
+  exchangeWallet,
+  openFake,
+  stepSeen,
+  tempDbPath,
+  tradeTo,
+} from './support/futuresFixtures.js';
 
 /** Hears every funding settlement of its symbols. */
 class FundingWatch extends Strategy<Record<string, never>> {
@@ -48,67 +39,19 @@ class FundingWatch extends Strategy<Record<string, never>> {
   }
 }
 
-function market(side: 'BUY' | 'SELL', qty: string): OrderRequest {
-  return {
-    symbol: PERP,
-    side,
-    type: 'MARKET',
-    quantity: parseFixed(qty),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    tag: 'test',
-  };
-}
-
 /** The fake's funding income rows of the perpetual, summed, in Fixed units. */
 function incomeSum(fake: FakeBinance): Fixed {
   return (fake.funding.incomeRows.filter((r) => r.symbol === PERP_ID).reduce((s, r) => s + r.income, 0n) *
     E8) as Fixed;
 }
 
-function wallet(fake: FakeBinance): Fixed {
-  return (fake.account.futuresLedger.wallet * E8) as Fixed;
-}
-
 describe('live USDT-M funding booked as funding', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  /** Publishes `n` trades and waits until the engine saw the last one. */
-  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
-    let seen = -1;
-    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
-    await fake.waitForSubscription('xrpusdt@trade', 10_000);
-    fake.step(n);
-    const want = fake.cursor('XRP/USDT'); // trade ids are 1-based: the last published one
-    await until(() => seen === want, `trade ${want} seen`, 10_000);
-    off();
-  }
-
-  async function open(
-    rt: TradingRuntime,
-    side: 'BUY' | 'SELL',
-    qty: string,
-    expected: string,
-  ): Promise<void> {
-    rt.node.submit('manual', market(side, qty));
-    await settled(rt);
-    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed(expected), `position ${expected}`);
-  }
+  const closers = closeAfterEach();
 
   it('books a paid and a received funding once each: funding line = income rows, cash = wallet, nothing to reconcile', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, perpTape(30));
     const audit = memoryAudit();
-    const rt = await startLive(
-      fake,
-      futuresConfig(join(mkdtempSync(join(tmpdir(), 'qts-fund-')), 'trading.db')),
-      audit,
-    );
+    const rt = await startLive(fake, futuresConfig(tempDbPath('qts-fund-')), audit);
     closers.push(() => rt.stop());
     FundingWatch.heard = [];
     rt.node.addStrategy({
@@ -121,17 +64,17 @@ describe('live USDT-M funding booked as funding', () => {
     const venue = rt.venue as LiveVenue;
     expect(venue.reconciler).toBeInstanceOf(FundingReconciler);
 
-    await step(fake, rt, 2);
-    await open(rt, 'BUY', '200', '200');
-    await step(fake, rt, 2);
+    await stepSeen(fake, rt, 2);
+    await tradeTo(rt, 'BUY', '200', '200');
+    await stepSeen(fake, rt, 2);
     // A long pays a positive rate.
     const paid = fake.settleFunding(PERP, '0.0001');
     expect(paid !== undefined && paid.income.startsWith('-')).toBe(true);
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(FundingWatch.heard).toHaveLength(1);
 
-    await open(rt, 'SELL', '500', '-300');
-    await step(fake, rt, 2);
+    await tradeTo(rt, 'SELL', '500', '-300');
+    await stepSeen(fake, rt, 2);
     // A short receives it.
     const received = fake.settleFunding(PERP, '0.0002');
     expect(received !== undefined && !received.income.startsWith('-')).toBe(true);
@@ -143,7 +86,7 @@ describe('live USDT-M funding booked as funding', () => {
     expect(fake.funding.incomeRows).toHaveLength(2);
     expect(ledger.fundingNet('USDT')).toBe(incomeSum(fake));
     expect(ledger.fundingNet('USDT')).not.toBe(0n);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
     expect(FundingWatch.heard.map((e) => [e.amount, e.positionQty])).toEqual([
       [parseFixed(paid?.income ?? ''), parseFixed('200')],
@@ -156,15 +99,13 @@ describe('live USDT-M funding booked as funding', () => {
   }, 60_000);
 
   it('after a restart on the same database: nothing booked twice, a funding settled while down booked at startup', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-fund-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-fund-');
     const audit1 = memoryAudit();
     const rt1 = await startLive(fake, futuresConfig(dbPath), audit1);
-    await step(fake, rt1, 2);
-    await open(rt1, 'SELL', '300', '-300');
-    await step(fake, rt1, 2);
+    await stepSeen(fake, rt1, 2);
+    await tradeTo(rt1, 'SELL', '300', '-300');
+    await stepSeen(fake, rt1, 2);
     const first = fake.settleFunding(PERP, '-0.0003'); // a short pays a negative rate
     expect(await (rt1.venue as LiveVenue).reconciler.run('periodic')).toBe(true);
     expect(audit1.records.filter((r) => r.kind === 'funding.settled')).toHaveLength(1);
@@ -182,7 +123,7 @@ describe('live USDT-M funding booked as funding', () => {
     const booked = audit2.records.filter((r) => r.kind === 'funding.settled').map((r) => r.data['paymentId']);
     expect(booked).toEqual([String(second?.tranId)]);
     expect(rt2.node.portfolio.ledger.fundingNet('USDT')).toBe(parseFixed(second?.income ?? ''));
-    expect(rt2.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt2.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(audit2.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
     expect(await (rt2.venue as LiveVenue).reconciler.run('periodic')).toBe(true);
     expect(audit2.records.filter((r) => r.kind === 'funding.settled')).toHaveLength(1);

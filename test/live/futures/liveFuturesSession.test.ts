@@ -4,16 +4,12 @@
  * fake books every fill its own way (units of 1e-8, Binance's rules); our ledger books the
  * reports. At the end both must agree: signed position, realized PnL, fees and wallet.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
 import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import { parseFixed, toFixed } from '../../../src/core/Fixed.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import { isQtsError } from '../../../src/core/QtsError.js';
-import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
 import {
   PERP,
@@ -23,16 +19,10 @@ import {
   perpTape,
   replay,
   settled,
-  startFuturesFake,
   startLive,
   until,
 } from './support/futuresHarness.js';
-
-const E8 = 100_000_000n; // the fake counts in 1e-8, Fixed in 1e-16: one fake unit is 1e8 Fixed units
-
-function dbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'qts-perp-')), 'trading.db');
-}
+import { E8, closeAfterEach, marketOrder, openFake, tempDbPath } from './support/futuresFixtures.js';
 
 /** The fake's figures in Fixed units. */
 function exchangeBooks(fake: FakeBinance): { position: Fixed; wallet: Fixed; realized: Fixed; fees: Fixed } {
@@ -46,24 +36,8 @@ function exchangeBooks(fake: FakeBinance): { position: Fixed; wallet: Fixed; rea
   };
 }
 
-function market(side: 'BUY' | 'SELL', qty: string, reduceOnly = false): OrderRequest {
-  return {
-    symbol: PERP,
-    side,
-    type: 'MARKET',
-    quantity: parseFixed(qty),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly,
-    tag: 'test',
-  };
-}
-
 describe('live USDT-M perpetual session against the fake exchange', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
+  const closers = closeAfterEach();
 
   async function boot(minutes = 90): Promise<{
     fake: FakeBinance;
@@ -72,11 +46,9 @@ describe('live USDT-M perpetual session against the fake exchange', () => {
     trades: ReturnType<typeof perpTape>;
   }> {
     const trades = perpTape(minutes);
-    const fake = await startFuturesFake(trades);
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, trades);
     const audit = memoryAudit();
-    const rt = await startLive(fake, futuresConfig(dbPath()), audit);
+    const rt = await startLive(fake, futuresConfig(tempDbPath('qts-perp-')), audit);
     closers.push(() => rt.stop());
     return { fake, rt, audit, trades };
   }
@@ -98,22 +70,22 @@ describe('live USDT-M perpetual session against the fake exchange', () => {
     // Orders of the API path (same risk engine and OMS): a short through flat, and a
     // reduce-only close larger than the position, which the exchange cuts to the position.
     const flat = rt.node.portfolio.positionQty(PERP);
-    rt.node.submit('manual', market('SELL', '300'));
+    rt.node.submit('manual', marketOrder('SELL', '300'));
     await settled(rt);
     await until(() => rt.node.portfolio.positionQty(PERP) === flat - parseFixed('300'), 'short booked');
     expect(rt.node.portfolio.positionQty(PERP) < 0n).toBe(true);
     fake.step(8);
-    const close = rt.node.submit('manual', market('BUY', '1000', true));
+    const close = rt.node.submit('manual', marketOrder('BUY', '1000', true));
     await until(() => close.isTerminal, 'reduce-only close ended', 10_000);
     expect(close.status).toBe('CANCELED');
     expect(close.filledQty).toBe(-(flat - parseFixed('300')));
     expect(rt.node.portfolio.positionQty(PERP)).toBe(0n);
     // A reduce-only order on a flat position is refused by risk before any request.
-    const denied = rt.node.submit('manual', market('SELL', '10', true));
+    const denied = rt.node.submit('manual', marketOrder('SELL', '10', true));
     expect([denied.status, denied.reasonCode]).toEqual(['DENIED', 'ERR_RISK_REDUCE_ONLY']);
 
     // Open a long again and leave it open: unrealized PnL must not count as cash.
-    rt.node.submit('manual', market('BUY', '200'));
+    rt.node.submit('manual', marketOrder('BUY', '200'));
     await settled(rt);
     await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('200'), 'long booked');
     fake.step(10);
@@ -137,11 +109,9 @@ describe('live USDT-M perpetual session against the fake exchange', () => {
 
   it('refuses to start with a coded error when the exchange refuses the leverage', async () => {
     const trades = perpTape(20);
-    const fake = await startFuturesFake(trades);
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, trades);
     fake.account.futuresLedger.maxLeverage.set(PERP_ID, 20);
-    const cfg = futuresConfig(dbPath(), {});
+    const cfg = futuresConfig(tempDbPath('qts-perp-'), {});
     const over = {
       ...cfg,
       live: { ...cfg.live, perpetuals: { [PERP]: { leverage: 50, marginMode: 'cross' as const } } },
@@ -159,9 +129,7 @@ describe('live USDT-M perpetual session against the fake exchange', () => {
 
   it('reconciles a position the exchange holds and we do not: audit-logged, exchange wins', async () => {
     const trades = perpTape(20);
-    const fake = await startFuturesFake(trades);
-    closers.push(() => fake.close());
-    fake.step(4);
+    const fake = await openFake(closers, trades);
     // A position opened outside this engine (a lost database, a human).
     const { tradingExchange } = await import('./support/futuresHarness.js');
     const other = await tradingExchange(fake);
@@ -171,7 +139,7 @@ describe('live USDT-M perpetual session against the fake exchange', () => {
     const audit = memoryAudit();
     // The position is in cross margin (the fake's default): asking for isolated with a
     // position open would be refused, as Binance does (-4048).
-    const cfg = futuresConfig(dbPath());
+    const cfg = futuresConfig(tempDbPath('qts-perp-'));
     const rt = await startLive(
       fake,
       { ...cfg, live: { ...cfg.live, perpetuals: { [PERP]: { leverage: 3, marginMode: 'cross' } } } },

@@ -10,10 +10,7 @@
  * two fills but one liquidation: one count in `trading_liquidations_total`, one critical
  * notification with the quantity, the volume-weighted average price and the fees summed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
 import type { LiquidationBooking } from '../../../src/app/LiquidationBooking.js';
 import type { ForcedCloseInfo } from '../../../src/app/LiquidationBooking.js';
@@ -24,117 +21,45 @@ import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import type { AppConfig } from '../../../src/config/configSchema.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import { ZERO, formatFixed, parseFixed } from '../../../src/core/Fixed.js';
-import { LIQUIDATION_FILLS, tradesTopic } from '../../../src/kernel/topics.js';
+import { LIQUIDATION_FILLS } from '../../../src/kernel/topics.js';
 import type { OrderFilled } from '../../../src/model/events.js';
 import type { PositionLiquidated } from '../../../src/model/futuresEvents.js';
 import { MarginMode } from '../../../src/model/MarginMode.js';
-import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import { FillStore } from '../../../src/storage/sqlite/FillStore.js';
 import { openDatabase } from '../../../src/storage/sqlite/openDatabase.js';
 import { fmtUnits } from '../../support/fakeBinance/decimal.js';
-import type { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
+import { PERP, memoryAudit, perpTape, startLive, until } from './support/futuresHarness.js';
 import {
-  PERP,
-  futuresConfig,
-  memoryAudit,
-  perpTape,
-  settled,
-  startFuturesFake,
-  startLive,
-  until,
-} from './support/futuresHarness.js';
+  COOLDOWN_AFTER_ONE_LOSS,
+  E8,
+  closeAfterEach,
+  exchangeWallet,
+  liquidationLines,
+  manualFuturesConfig,
+  marketOrder,
+  openFake,
+  stepSeen,
+  tempDbPath,
+  tradeTo,
+} from './support/futuresFixtures.js';
 import { sample, total, watchLiquidations } from './support/liquidationWatch.js';
-
-const E8 = 100_000_000n; // one unit of the fake (1e-8) is 1e8 Fixed units (1e-16)
 
 /** A loss streak of one cools a strategy down for an hour. */
 function liquidationConfig(dbPath: string, streams = false): AppConfig {
-  return futuresConfig(dbPath, {
-    risk: {
-      staleDataMs: 600_000,
-      priceBandPct: 0.5,
-      maxOrdersPerMinute: 1_000_000,
-      consecutiveLossLimit: 1,
-      cooldownMs: 3_600_000,
-    },
-    live: {
-      confirmed: true,
-      syncIntervalMs: 50,
-      maxOrders: 50,
-      reconcileIntervalMs: 600_000,
-      resolveWithinMs: 3_000,
-      streams,
-      perpetuals: { [PERP]: { leverage: 5, marginMode: 'isolated' } },
-    },
-  });
-}
-
-function market(side: 'BUY' | 'SELL', qty: string): OrderRequest {
-  return {
-    symbol: PERP,
-    side,
-    type: 'MARKET',
-    quantity: parseFixed(qty),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    tag: 'test',
-  };
-}
-
-function wallet(fake: FakeBinance): Fixed {
-  return (fake.account.futuresLedger.wallet * E8) as Fixed;
-}
-
-/** The fill lines the fake's liquidation trades must become, as the fill list shows them. */
-function expectedLines(fake: FakeBinance, orderId: number): Record<string, unknown>[] {
-  return fake.account.futures.fills
-    .filter((f) => f.orderId === orderId)
-    .map((f) => ({
-      orderId: 'LIQUIDATION',
-      tradeId: `LIQ-${PERP}-${f.tradeId}`,
-      strategyId: 'manual',
-      symbol: PERP,
-      side: f.side,
-      qty: formatFixed(parseFixed(fmtUnits(f.qty))),
-      px: formatFixed(parseFixed(fmtUnits(f.price))),
-      fee: formatFixed(parseFixed(fmtUnits(f.commission))),
-      feeCurrency: 'USDT',
-      liquidity: 'TAKER',
-      ts: f.time,
-    }))
-    .reverse(); // the fill list is newest first
+  return manualFuturesConfig(dbPath, { risk: COOLDOWN_AFTER_ONE_LOSS, streams });
 }
 
 describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  /** Publishes `n` trades and waits until the engine saw the last one. */
-  async function step(fake: FakeBinance, rt: TradingRuntime, n: number): Promise<void> {
-    let seen = -1;
-    const off = rt.node.bus.subscribe(tradesTopic(PERP), (t) => (seen = Number(t.id)));
-    await fake.waitForSubscription('xrpusdt@trade', 10_000);
-    fake.step(n);
-    const want = fake.cursor('XRP/USDT');
-    await until(() => seen === want, `trade ${want} seen`, 10_000);
-    off();
-  }
+  const closers = closeAfterEach();
 
   /** A 1000 XRP long of strategy `manual`, booked. */
-  async function openLong(rt: TradingRuntime): Promise<void> {
-    rt.node.submit('manual', market('BUY', '1000'));
-    await settled(rt);
-    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed('1000'), 'long 1000');
+  function openLong(rt: TradingRuntime): Promise<void> {
+    return tradeTo(rt, 'BUY', '1000', '1000');
   }
 
   it('books the exchange trades once: fill lines, realized PnL, loss streak; reconciliation and a restart find nothing to correct', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-liq-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-liq-');
     const audit = memoryAudit();
     const rt = await startLive(fake, liquidationConfig(dbPath), audit);
     let running: TradingRuntime | undefined = rt;
@@ -149,9 +74,9 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     const clearing = vi.spyOn(rt.node, 'onClearing');
     const venue = rt.venue as LiveVenue;
 
-    await step(fake, rt, 2);
+    await stepSeen(fake, rt, 2);
     await openLong(rt);
-    await step(fake, rt, 2);
+    await stepSeen(fake, rt, 2);
     // Binance liquidates the long well below its entry (~1.2), in two trades.
     const liq = fake.liquidate(PERP, { trades: [{ price: '1.0500', qty: '600' }, { price: '1.0400' }] });
     expect(liq.clientOrderId.startsWith('autoclose-')).toBe(true);
@@ -162,7 +87,7 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
 
     // The exchange's trades, exact, as fill lines of order LIQUIDATION, credited to `manual`.
     const api = new TradingEngineApi(rt);
-    const lines = expectedLines(fake, liq.orderId);
+    const lines = liquidationLines(fake, liq.orderId);
     expect(api.fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(lines);
     expect(told.map((e) => e.tradeId).sort()).toEqual(liq.tradeIds.map((id) => `LIQ-${PERP}-${id}`).sort());
     // What onLiquidation hands a strategy is frozen down to the exchange's trades.
@@ -174,7 +99,7 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     }
     // Realized PnL and wallet as the exchange's, with nothing left for reconciliation.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(ZERO);
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     const exchangePnl = fake.account.futures.fills.reduce((s, f) => s + f.realizedPnl, 0n) * E8;
     expect(rt.node.portfolio.ledger.position(PERP).realizedPnl).toBe(exchangePnl);
     expect(exchangePnl).toBeLessThan(0n);
@@ -238,7 +163,7 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     expect(sent.some((n) => n.title.startsWith('Filled SELL'))).toBe(false);
 
     // The losing trip counted in the strategy's loss streak: it may not open again.
-    expect(rt.node.submit('manual', market('BUY', '100')).reasonCode).toBe('ERR_RISK_COOLDOWN');
+    expect(rt.node.submit('manual', marketOrder('BUY', '100')).reasonCode).toBe('ERR_RISK_COOLDOWN');
 
     // Another pass books nothing again and settles nothing.
     expect(await venue.reconciler.run('periodic')).toBe(true);
@@ -259,7 +184,7 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     running = rt2;
     expect(rt2.node.portfolio.positionQty(PERP)).toBe(ZERO);
     expect(rt2.node.portfolio.cash('USDT')).toBe(cash);
-    expect(rt2.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt2.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(await (rt2.venue as LiveVenue).reconciler.run('periodic')).toBe(true);
     expect(audit2.records.filter((r) => r.kind === 'position.liquidated')).toEqual([]);
     expect(audit2.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
@@ -273,12 +198,10 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
   }, 60_000);
 
   it('a liquidation while the engine is down is booked at the next start, before the first comparison', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-liq-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-liq-');
     const rt1 = await startLive(fake, liquidationConfig(dbPath));
-    await step(fake, rt1, 2);
+    await stepSeen(fake, rt1, 2);
     await openLong(rt1);
     await rt1.stop();
 
@@ -288,20 +211,18 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
     const rt2 = await startLive(fake, liquidationConfig(dbPath), audit);
     closers.push(() => rt2.stop());
     expect(new TradingEngineApi(rt2).fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(
-      expectedLines(fake, liq.orderId),
+      liquidationLines(fake, liq.orderId),
     );
-    expect(rt2.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt2.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     expect(audit.records.filter((r) => r.kind === 'reconciliation.difference')).toEqual([]);
     // The trip read back from the journal ended in the liquidation: a losing one.
-    await step(fake, rt2, 1);
-    expect(rt2.node.submit('manual', market('BUY', '100')).reasonCode).toBe('ERR_RISK_COOLDOWN');
+    await stepSeen(fake, rt2, 1);
+    expect(rt2.node.submit('manual', marketOrder('BUY', '100')).reasonCode).toBe('ERR_RISK_COOLDOWN');
   }, 60_000);
 
   it('with the private streams on, the liquidation order on the user-data stream has it booked before any reconciliation pass', async () => {
-    const fake = await startFuturesFake(perpTape(30));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-liq-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(30));
+    const dbPath = tempDbPath('qts-liq-');
     const audit = memoryAudit();
     const rt = await startLive(fake, liquidationConfig(dbPath, true), audit);
     closers.push(() => rt.stop());
@@ -311,16 +232,16 @@ describe('a live USDT-M liquidation is a fill line and a losing trip', () => {
       'private streams healthy',
       10_000,
     );
-    await step(fake, rt, 2);
+    await stepSeen(fake, rt, 2);
     await openLong(rt);
     const passes = venue.reconciler.runs;
     const liq = fake.liquidate(PERP, { trades: [{ price: '1.0600' }] });
     await until(() => rt.node.portfolio.positionQty(PERP) === ZERO, 'liquidation booked', 10_000);
     expect(venue.reconciler.runs).toBe(passes);
     expect(new TradingEngineApi(rt).fills({ orderId: 'LIQUIDATION', limit: 10, offset: 0 })).toEqual(
-      expectedLines(fake, liq.orderId),
+      liquidationLines(fake, liq.orderId),
     );
-    expect(rt.node.portfolio.cash('USDT')).toBe(wallet(fake));
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
     // The next pass finds it booked: nothing again, nothing to settle.
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(venue.reconciler.settled).toBe(0);

@@ -8,18 +8,13 @@
  * exchange's mode meanwhile, and reconciliation stays not ready until the position is flat and
  * the engine has set the configured mode on the exchange again.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LiveVenue } from '../../../src/app/LiveVenue.js';
-import type { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import { parseFixed } from '../../../src/core/Fixed.js';
 import type { Fixed } from '../../../src/core/Fixed.js';
 import type { AccountView, MarginModeName } from '../../../src/execution/reconcileAccount.js';
 import { reconcileAccount } from '../../../src/execution/reconcileAccount.js';
 import { MarginMode } from '../../../src/model/MarginMode.js';
-import type { OrderSide } from '../../../src/model/enums.js';
 import { liquidationPrice } from '../../../src/portfolio/marginMath.js';
 import {
   PERP,
@@ -27,14 +22,18 @@ import {
   futuresConfig,
   memoryAudit,
   perpTape,
-  settled,
-  startFuturesFake,
   startLive,
   tradingExchange,
   until,
 } from './support/futuresHarness.js';
-
-const E8 = 100_000_000n; // the fake counts in 1e-8, Fixed in 1e-16
+import {
+  E8,
+  closeAfterEach,
+  exchangeWallet,
+  openFake,
+  tempDbPath,
+  tradeTo,
+} from './support/futuresFixtures.js';
 
 function view(modes: Record<string, MarginModeName>, positions: Record<string, string> = {}): AccountView {
   return {
@@ -85,31 +84,11 @@ describe('reconcileAccount: margin modes', () => {
 });
 
 describe('live perpetual: margin mode switched on the exchange', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
-
-  async function trade(rt: TradingRuntime, side: OrderSide, qty: string, expected: string): Promise<void> {
-    rt.node.submit('manual', {
-      symbol: PERP,
-      side,
-      type: 'MARKET',
-      quantity: parseFixed(qty),
-      timeInForce: 'GTC',
-      postOnly: false,
-      reduceOnly: false,
-      tag: 'test',
-    });
-    await settled(rt);
-    await until(() => rt.node.portfolio.positionQty(PERP) === parseFixed(expected), `position ${expected}`);
-  }
+  const closers = closeAfterEach();
 
   it('is reported with what to do, booked as the exchange margins it, and resolved once flat', async () => {
-    const fake = await startFuturesFake(perpTape(20));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-perp-marginmode-')), 'trading.db');
+    const fake = await openFake(closers, perpTape(20));
+    const dbPath = tempDbPath('qts-perp-marginmode-');
     const audit = memoryAudit();
     const rt = await startLive(fake, futuresConfig(dbPath), audit);
     closers.push(() => rt.stop());
@@ -130,7 +109,7 @@ describe('live perpetual: margin mode switched on the exchange', () => {
     await fake.waitForSubscription('xrpusdt@trade', 10_000);
     fake.step(2);
     await until(() => rt.node.lastPrice(PERP) !== undefined, 'a live price');
-    await trade(rt, 'BUY', '100', '100');
+    await tradeTo(rt, 'BUY', '100', '100');
     // Our books opened it isolated (the configured mode), the exchange cross.
     expect(margin.settings(PERP).mode).toBe(MarginMode.ISOLATED);
     expect(margin.isolatedMargin(PERP) > 0n).toBe(true);
@@ -164,7 +143,7 @@ describe('live perpetual: margin mode switched on the exchange', () => {
     );
     // Nothing else was touched: the position and the wallet are the exchange's.
     expect(rt.node.portfolio.positionQty(PERP)).toBe(parseFixed('100'));
-    expect(rt.node.portfolio.cash('USDT')).toBe((fake.account.futuresLedger.wallet * E8) as Fixed);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
 
     // It cannot be settled while the position is open: the next pass reports it again.
     expect(await venue.reconciler.run('periodic')).toBe(false);
@@ -172,7 +151,7 @@ describe('live perpetual: margin mode switched on the exchange', () => {
     expect(exchangePosition().marginType).toBe('cross');
 
     // The position closes: the engine sets the configured mode again, our books follow it.
-    await trade(rt, 'SELL', '100', '0');
+    await tradeTo(rt, 'SELL', '100', '0');
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(exchangePosition().marginType).toBe('isolated');
     expect(margin.settings(PERP)).toEqual({ leverage: 5, mode: MarginMode.ISOLATED });
@@ -185,16 +164,14 @@ describe('live perpetual: margin mode switched on the exchange', () => {
     });
 
     // The next position is isolated on both sides again.
-    await trade(rt, 'BUY', '50', '50');
+    await tradeTo(rt, 'BUY', '50', '50');
     expect(exchangePosition().marginType).toBe('isolated');
     expect(await venue.reconciler.run('periodic')).toBe(true);
   }, 60_000);
 
   it('switched to isolated: our books take the exchange isolated margin behind the position', async () => {
-    const fake = await startFuturesFake(perpTape(20));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const base = futuresConfig(join(mkdtempSync(join(tmpdir(), 'qts-perp-marginmode-')), 'trading.db'));
+    const fake = await openFake(closers, perpTape(20));
+    const base = futuresConfig(tempDbPath('qts-perp-marginmode-'));
     const config = {
       ...base,
       live: { ...base.live, perpetuals: { [PERP]: { leverage: 5, marginMode: 'cross' as const } } },
@@ -211,7 +188,7 @@ describe('live perpetual: margin mode switched on the exchange', () => {
     await fake.waitForSubscription('xrpusdt@trade', 10_000);
     fake.step(2);
     await until(() => rt.node.lastPrice(PERP) !== undefined, 'a live price');
-    await trade(rt, 'SELL', '100', '-100');
+    await tradeTo(rt, 'SELL', '100', '-100');
     expect(margin.settings(PERP).mode).toBe(MarginMode.CROSS);
     const exchangeMargin = (fake.account.futuresLedger.position(PERP_ID).isolatedWallet * E8) as Fixed;
     expect(exchangeMargin > 0n).toBe(true);
@@ -230,9 +207,9 @@ describe('live perpetual: margin mode switched on the exchange', () => {
       ['margin-mode', 'cross', 'isolated'],
       ['margin-mode', 'cross', 'isolated'],
     ]);
-    expect(rt.node.portfolio.cash('USDT')).toBe((fake.account.futuresLedger.wallet * E8) as Fixed);
+    expect(rt.node.portfolio.cash('USDT')).toBe(exchangeWallet(fake));
 
-    await trade(rt, 'BUY', '100', '0');
+    await tradeTo(rt, 'BUY', '100', '0');
     expect(await venue.reconciler.run('periodic')).toBe(true);
     expect(fake.account.futuresLedger.position(PERP_ID).marginType).toBe('cross');
     expect(margin.settings(PERP)).toEqual({ leverage: 5, mode: MarginMode.CROSS });

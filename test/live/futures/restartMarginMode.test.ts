@@ -4,35 +4,19 @@
  * used to put it back under the default isolated: our books then carved a margin out of the
  * wallet for it that the exchange never did.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFixed } from '../../../src/core/Fixed.js';
 import { MarginMode } from '../../../src/model/MarginMode.js';
 import type { AppConfig } from '../../../src/config/configSchema.js';
-import {
-  PERP,
-  PERP_ID,
-  futuresConfig,
-  perpTape,
-  settled,
-  startFuturesFake,
-  startLive,
-  until,
-} from './support/futuresHarness.js';
+import { PERP, PERP_ID, futuresConfig, perpTape, startLive, until } from './support/futuresHarness.js';
+import { closeAfterEach, openFake, tempDbPath, tradeTo } from './support/futuresFixtures.js';
 
 describe('restart of a live engine holding a cross perpetual position', () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c();
-  });
+  const closers = closeAfterEach();
 
   it('restores the position under the margin mode and leverage it was booked under', async () => {
-    const fake = await startFuturesFake(perpTape(20));
-    closers.push(() => fake.close());
-    fake.step(4);
-    const base = futuresConfig(join(mkdtempSync(join(tmpdir(), 'qts-perp-restart-')), 'trading.db'));
+    const fake = await openFake(closers, perpTape(20));
+    const base = futuresConfig(tempDbPath('qts-perp-restart-'));
     const config: AppConfig = {
       ...base,
       live: { ...base.live, perpetuals: { [PERP]: { leverage: 3, marginMode: 'cross' } } },
@@ -45,18 +29,7 @@ describe('restart of a live engine holding a cross perpetual position', () => {
     await fake.waitForSubscription('xrpusdt@trade', 10_000);
     fake.step(2);
     await until(() => first.node.lastPrice(PERP) !== undefined, 'a live price');
-    first.node.submit('manual', {
-      symbol: PERP,
-      side: 'SELL',
-      type: 'MARKET',
-      quantity: parseFixed('40'),
-      timeInForce: 'GTC',
-      postOnly: false,
-      reduceOnly: false,
-      tag: 'test',
-    });
-    await settled(first);
-    await until(() => first.node.portfolio.positionQty(PERP) === parseFixed('-40'), 'short booked');
+    await tradeTo(first, 'SELL', '40', '-40');
     expect(first.node.portfolio.margin.settings(PERP)).toEqual({ leverage: 3, mode: MarginMode.CROSS });
     await first.stop();
     running = false;
