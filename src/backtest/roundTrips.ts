@@ -1,14 +1,14 @@
 import { ClassKeeper } from '../core/ClassKeeper.js';
 import { StableMap } from '../core/StableMap.js';
 import { OrderSide } from '../model/enums.js';
+import type { LastPrice } from './markOpenTrips.js';
+import { markOpenTrips } from './markOpenTrips.js';
+import type { OpenTrip } from './openTrip.js';
+import { finish, handOnDust, newTrip } from './openTrip.js';
+import { TripKeys } from './tripKeys.js';
 import type { FillRecord, RoundTrip } from './types.js';
 
-/** Last known price of a symbol at the end of the run, used to mark trips still open. */
-export interface LastPrice {
-  readonly price: number;
-  readonly ts: number;
-  readonly barIndex: number;
-}
+export type { LastPrice } from './markOpenTrips.js';
 
 /**
  * A position smaller than this fraction of the quantity opened in the trip counts as flat.
@@ -16,43 +16,6 @@ export interface LastPrice {
  * this report is not, and a dust remainder must not keep a finished trip open forever.
  */
 const FLAT_EPSILON = 1e-9;
-
-/**
- * Accumulators of the trip of one (strategyId, symbol): open while `opened` is positive. One
- * per pair for the whole cut, reset in place when the next trip opens: a trip's nine
- * fractional fields are nine boxed doubles, and a run of 20,000 trips made them all anew.
- */
-interface OpenTrip {
-  readonly strategyId: string;
-  readonly symbol: string;
-  /** The symbol's coin and settle currency: which of a fill's fees is money, which coins. */
-  readonly base: string;
-  readonly settle: string;
-  /** Order in which the current trip opened (0: none open): open trips are marked in it. */
-  opened: number;
-  /** +1 long, −1 short. */
-  sign: 1 | -1;
-  entryTs: number;
-  entryBar: number;
-  /** Remaining absolute position, in coins held (less the coins fees took). */
-  position: number;
-  entryQty: number;
-  entryNotional: number;
-  exitQty: number;
-  exitNotional: number;
-  /** Every fee of the trip in the settle currency, coin fees valued at their fill's price. */
-  fees: number;
-  /** The part of `fees` paid in money: the rest took coins, already out of `position`. */
-  cashFees: number;
-  /** Value of dust coins handed on to the next trip (+) or taken over from the last one (−), signed by side. */
-  carry: number;
-  /** Coins (unsigned) a closed trip left as dust, and the price they were handed on at. */
-  dust: number;
-  dustSign: 1 | -1;
-  dustPx: number;
-  exitTs: number;
-  exitBar: number;
-}
 
 /**
  * Cuts the fill log into round trips per (strategyId, symbol).
@@ -173,155 +136,16 @@ export function roundTripsFromFills(
 }
 
 /**
- * A closing trip's dust (coins too few to sell, left by coin fees and lot rounding) handed on
- * at the closing price: this trip is credited with their value, the next trip pays it.
- */
-function handOnDust(t: OpenTrip, px: number): void {
-  const left = Math.max(0, t.position);
-  t.carry += t.sign * left * px;
-  t.dust = left;
-  t.dustSign = t.sign;
-  t.dustPx = px;
-  t.position = 0;
-}
-
-/**
  * The last cut's key memo, accumulators and one of its trips, kept for their classes (see
  * ClassKeeper): every report cuts its trips once, so without them each report after a full
- * collection ran this file's code unoptimized again.
+ * collection ran the cut's code (here, openTrip.ts, markOpenTrips.ts, tripKeys.ts) unoptimized
+ * again.
  */
 const LAST_CUT = new ClassKeeper<{
   keys: TripKeys;
   trips: StableMap<OpenTrip>;
   trip: RoundTrip | undefined;
 }>();
-
-function newTrip(strategyId: string, symbol: string): OpenTrip {
-  // "BTC/USDT" spot, "BTC/USDT:USDT" perpetual: the settle currency follows the colon.
-  const [pair = '', settle] = symbol.split(':');
-  const [base = '', quote = ''] = pair.split('/');
-  return {
-    strategyId,
-    symbol,
-    base,
-    settle: settle ?? quote,
-    opened: 0,
-    sign: 1,
-    entryTs: 0,
-    entryBar: 0,
-    position: 0,
-    entryQty: 0,
-    entryNotional: 0,
-    exitQty: 0,
-    exitNotional: 0,
-    fees: 0,
-    cashFees: 0,
-    carry: 0,
-    dust: 0,
-    dustSign: 1,
-    dustPx: 0,
-    exitTs: 0,
-    exitBar: 0,
-  };
-}
-
-/**
- * Marks the trips still open to the last prices, in the order they opened, and returns all
- * trips by entry time. The sort is stable: ties keep the order trips completed in.
- */
-function markOpenTrips(
-  trips: StableMap<OpenTrip>,
-  done: RoundTrip[],
-  fills: readonly FillRecord[],
-  lastPrices: ReadonlyMap<string, LastPrice>,
-): RoundTrip[] {
-  const open: OpenTrip[] = [];
-  for (const trip of trips.values()) if (trip.opened > 0) open.push(trip);
-  open.sort(byOpening);
-  for (const trip of open) {
-    const mark = lastPrices.get(trip.symbol) ?? lastFillOf(fills, trip.symbol);
-    if (mark !== undefined) {
-      trip.exitNotional += trip.position * mark.price;
-      trip.exitQty += trip.position;
-      trip.exitTs = Math.max(trip.exitTs, mark.ts);
-      trip.exitBar = Math.max(trip.exitBar, mark.barIndex);
-      trip.position = 0;
-    }
-    done.push(finish(trip, false));
-  }
-  return done.sort(byEntryTime);
-}
-
-// Comparators made once: an arrow written at the call would be a new closure every report,
-// each compiled afresh while the sort ran.
-function byOpening(a: OpenTrip, b: OpenTrip): number {
-  return a.opened - b.opened;
-}
-
-function byEntryTime(a: RoundTrip, b: RoundTrip): number {
-  return a.entryTs - b.entryTs;
-}
-
-/** The last usable fill of a symbol (a fill record carries the price, time and bar index a mark needs). */
-function lastFillOf(fills: readonly FillRecord[], symbol: string): LastPrice | undefined {
-  for (let k = fills.length - 1; k >= 0; k--) {
-    const fill = fills[k] as FillRecord;
-    if (fill.symbol === symbol && fill.quantity > 0 && Number.isFinite(fill.price)) return fill;
-  }
-  return undefined;
-}
-
-/** The map key of a (strategy, symbol) pair, built once per pair rather than once per fill. */
-class TripKeys {
-  private readonly bySymbol = new Map<string, Map<string, string>>();
-  // Fills of one run mostly come from one pair: the last answer is kept.
-  private lastStrategy = '';
-  private lastSymbol = '';
-  private lastKey = '';
-
-  of(strategyId: string, symbol: string): string {
-    if (strategyId === this.lastStrategy && symbol === this.lastSymbol && this.lastKey !== '')
-      return this.lastKey;
-    let byStrategy = this.bySymbol.get(symbol);
-    if (byStrategy === undefined) {
-      byStrategy = new Map();
-      this.bySymbol.set(symbol, byStrategy);
-    }
-    let key = byStrategy.get(strategyId);
-    if (key === undefined) {
-      key = `${strategyId}\u0000${symbol}`;
-      byStrategy.set(strategyId, key);
-    }
-    this.lastStrategy = strategyId;
-    this.lastSymbol = symbol;
-    this.lastKey = key;
-    return key;
-  }
-}
-
-function finish(t: OpenTrip, closed: boolean): RoundTrip {
-  const gross = t.sign * (t.exitNotional - t.entryNotional);
-  const pnl = gross - t.cashFees + t.carry;
-  return {
-    symbol: t.symbol,
-    strategyId: t.strategyId,
-    side: t.sign === 1 ? OrderSide.BUY : OrderSide.SELL,
-    entryTs: t.entryTs,
-    exitTs: t.exitTs,
-    entryPrice: t.entryQty > 0 ? t.entryNotional / t.entryQty : 0,
-    exitPrice: t.exitQty > 0 ? t.exitNotional / t.exitQty : 0,
-    quantity: t.entryQty,
-    pnl: finiteOr0(pnl),
-    fees: finiteOr0(t.fees),
-    returnPct: t.entryNotional > 0 ? finiteOr0(pnl / t.entryNotional) : 0,
-    barsHeld: Math.max(0, t.exitBar - t.entryBar),
-    closed,
-  };
-}
-
-function finiteOr0(x: number): number {
-  return Number.isFinite(x) ? x : 0;
-}
 
 /**
  * Shapes primed at load (see primeShapes in stats.ts): a first trip of fractional amounts
