@@ -33,6 +33,25 @@ const ts = fc.oneof(
   fc.double({ noNaN: true }),
 );
 
+// Amounts at the ends of the log's 64-bit path, at multiples of 1e8 and 1e16, and negative ones.
+const edge: fc.Arbitrary<Fixed> = fc
+  .tuple(
+    fc.constantFrom(
+      0n,
+      1n,
+      10n ** 8n,
+      10n ** 16n,
+      2n ** 53n,
+      2n ** 63n,
+      2n ** 64n,
+      1844n * 10n ** 16n,
+      123n * 10n ** 16n + 5n * 10n ** 8n,
+    ),
+    fc.bigInt({ min: -2n, max: 2n }),
+    fc.boolean(),
+  )
+  .map(([base, offset, negative]) => ((negative ? -1n : 1n) * (base + offset)) as Fixed);
+
 const fill: fc.Arbitrary<OrderFilled> = fc.record({
   type: fc.constant('OrderFilled' as const),
   eventId: fc.constant('e'),
@@ -44,7 +63,7 @@ const fill: fc.Arbitrary<OrderFilled> = fc.record({
   side: fc.constantFrom(OrderSide.BUY, OrderSide.SELL),
   lastQty: fixed(10n ** 24n),
   // Prices above and below one unit (the digits are written around the point, or after '0.').
-  lastPx: fc.oneof(fixed(10n ** 22n), fixed(10n ** 16n), fixed(1000n)),
+  lastPx: fc.oneof(fixed(10n ** 22n), fixed(10n ** 16n), fixed(1000n), edge),
   fee: fc.oneof(fc.constant(0n as Fixed), fixed(10n ** 18n)),
   feeCurrency: text,
   liquidity: fc.constant(Liquidity.TAKER),
