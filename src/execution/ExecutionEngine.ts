@@ -13,17 +13,20 @@ import { amendProblem } from '../model/OrderAmend.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
 import { crashPoint } from './crashPoint.js';
 import type { ExecutionClient } from './ExecutionClient.js';
+import { freezeHistory } from './freezeHistory.js';
+import type { OrderCounts } from './OrderCounts.js';
+import { countEnded, noOrderCounts } from './OrderCounts.js';
+import type { OrderJournal } from './OrderJournal.js';
 
-/**
- * Called with each order event before it is published (persistence hooks in here). A journal
- * that can read its record back also offers `load`: one order by id, open or closed, rebuilt
- * from its events (the SQLite OrderStore's does), so an order the OMS no longer holds in
- * memory — closed in an earlier run, or long ago — can still be looked up.
- */
-export interface OrderJournal {
-  (order: Order, event: OrderEvent): void;
-  readonly load?: (orderId: string) => Order | undefined;
-}
+// The journal's hook and the counts come with the engine: callers import them from here.
+export type { OrderJournal } from './OrderJournal.js';
+export type { OrderCounts } from './OrderCounts.js';
+
+/** How many closed orders at least stay in memory for lookups by default; older history lives in the journal. */
+export const CLOSED_MEMORY = 1024;
+
+/** The last order retired by any engine of this thread: keeps the class of orders (see ClassKeeper). */
+const RETIRED = new ClassKeeper<Order>();
 
 /**
  * The order management system. It names every order (client order id) before anything
@@ -33,33 +36,10 @@ export interface OrderJournal {
  * open orders and the most recent closed ones only, so a million-order backtest or a
  * month of live trading does not grow the heap; the journal is the full record.
  */
-/** Orders counted by how they ended (for reports; the journal has the full history). */
-export interface OrderCounts {
-  total: number;
-  filled: number;
-  denied: number;
-  rejected: number;
-  canceled: number;
-  expired: number;
-}
-
-/** How many closed orders at least stay in memory for lookups by default; older history lives in the journal. */
-export const CLOSED_MEMORY = 1024;
-
-/** The last order retired by any engine of this thread: keeps the class of orders (see ClassKeeper). */
-const RETIRED = new ClassKeeper<Order>();
-
 export class ExecutionEngine {
   private readonly open = new StableMap<Order>();
   private readonly closed: GenerationMap<string, Order>;
-  private readonly counts: OrderCounts = {
-    total: 0,
-    filled: 0,
-    denied: 0,
-    rejected: 0,
-    canceled: 0,
-    expired: 0,
-  };
+  private readonly counts: OrderCounts = noOrderCounts();
   private readonly eventIds = new IdGenerator('E');
   private client: ExecutionClient | undefined;
   /** The order whose event is being published (see orderOf). */
@@ -362,35 +342,6 @@ export class ExecutionEngine {
     RETIRED.keep(order);
     this.open.delete(order.id);
     this.closed.set(order.id, order);
-    switch (order.status) {
-      case 'FILLED':
-        this.counts.filled += 1;
-        break;
-      case 'DENIED':
-        this.counts.denied += 1;
-        break;
-      case 'REJECTED':
-        this.counts.rejected += 1;
-        break;
-      case 'CANCELED':
-        this.counts.canceled += 1;
-        break;
-      case 'EXPIRED':
-        this.counts.expired += 1;
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-/**
- * An order rebuilt from the journal (a restart, a lookup) holds events the OMS did not record
- * in this process: frozen like the ones it records, with the terms of OrderInitialized.
- */
-function freezeHistory(order: Order): void {
-  for (const e of order.events) {
-    if (e.type === 'OrderInitialized') Object.freeze(e.request);
-    Object.freeze(e);
+    countEnded(this.counts, order.status);
   }
 }
