@@ -32,6 +32,8 @@ export interface ForcedCloseInfo {
   readonly venueOrderId?: string;
   /** Trades of that order were booked before: these lines are the rest of the same close. */
   readonly continued?: boolean;
+  /** The clearance fee charged apart from the trades, included in the lines' fees (live). */
+  readonly clearanceFee?: LiquidationFee;
 }
 
 /**
@@ -159,6 +161,7 @@ export function liquidationBooked(
     qty,
     avgPx,
     fees: feeList,
+    ...(close.clearanceFee === undefined ? {} : { clearanceFee: close.clearanceFee }),
     realizedPnl: e.realizedPnl,
     lines: [...lines].sort((a, b) => a.ts - b.ts),
     ...(close.venueOrderId === undefined ? {} : { venueOrderId: close.venueOrderId }),

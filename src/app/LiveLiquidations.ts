@@ -236,7 +236,12 @@ export class LiveLiquidations {
           ? {}
           : { clearanceFee: formatFixed(clearance), clearanceIds: charged.map((r) => r.id).join(',') }),
       },
-      { cause: c.kind, venueOrderId: c.orderId, continued },
+      {
+        cause: c.kind,
+        venueOrderId: c.orderId,
+        continued,
+        ...(charged.length === 0 ? {} : { clearanceFee: { currency, amount: clearance } }),
+      },
     );
     if (!continued) this.booked += 1;
   }

@@ -87,6 +87,12 @@ export interface LiquidationBooked {
   readonly avgPx: Fixed;
   /** The lines' fees summed per currency, in the order the currencies first appear. */
   readonly fees: readonly LiquidationFee[];
+  /**
+   * The part of `fees` the exchange charged apart from the trades as the liquidation's
+   * clearance fee (Binance: income INSURANCE_CLEAR, added to the last line's fee); absent when
+   * none was (shadow mode's clearance fee is the lines' own fee).
+   */
+  readonly clearanceFee?: LiquidationFee;
   /** Realized PnL of the close as the venue reported it (before fees). */
   readonly realizedPnl: Fixed;
   /** The fill lines booked (their trade ids name the venue's trades), oldest first. */

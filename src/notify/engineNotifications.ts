@@ -60,6 +60,12 @@ export function liquidationNotification(e: LiquidationBooked): Notification {
     ? `${label} (continued): ${position} ${e.symbol}, ${qty} more closed @ ${px}${n > 1 ? ` avg, ${trades}` : ''}`
     : `${label}: ${what} closed @ ${px}${n > 1 ? ` avg, ${trades}` : ''}`;
   const fee = e.fees.map((f) => `${formatFixed(f.amount)} ${f.currency}`).join(' + ') || '0';
+  // Live: the clearance fee the exchange charged apart from the trades, a part of `fee`.
+  const clearance = e.clearanceFee;
+  const charged =
+    clearance === undefined
+      ? ''
+      : ` (${formatFixed(clearance.amount)} ${clearance.currency} of it charged by the exchange apart from the trades)`;
   const listed = e.lines
     .slice(0, LISTED_TRADES)
     .map((l) => `${formatFixed(l.lastQty)} @ ${formatFixed(l.lastPx)}`)
@@ -80,7 +86,7 @@ export function liquidationNotification(e: LiquidationBooked): Notification {
     text:
       `${e.strategyId}: ${subject} ` +
       (n === 1 ? `at ${px}` : `in ${trades} (${listed}${more}) at a volume-weighted average of ${px}`) +
-      ` (${e.side} taker), ${adl ? 'fee' : 'clearance fee'} ${fee}${n > 1 ? ' in total' : ''}, realized PnL ${formatFixed(e.realizedPnl)}.` +
+      ` (${e.side} taker), ${adl ? 'fee' : 'clearance fee'} ${fee}${n > 1 ? ' in total' : ''}${charged}, realized PnL ${formatFixed(e.realizedPnl)}.` +
       ` Not an order of ours: ${e.venueOrderId === undefined ? '' : `exchange order ${e.venueOrderId}, `}trade${n === 1 ? '' : 's'} ${tradeIds.slice(0, LISTED_TRADES).join(', ')}${more}.`,
     time: e.ts,
     dedupKey: `liquidation|${e.symbol}|${first?.tradeId ?? e.ts}`,
@@ -98,6 +104,7 @@ export function liquidationNotification(e: LiquidationBooked): Notification {
       price: px,
       fee: e.fees.length === 1 && e.fees[0] !== undefined ? formatFixed(e.fees[0].amount) : fee,
       feeCurrency: e.fees.map((f) => f.currency).join(','),
+      clearanceFee: clearance === undefined ? null : formatFixed(clearance.amount),
       realizedPnl: formatFixed(e.realizedPnl),
       trades: n,
       orderId: first?.orderId ?? 'LIQUIDATION',

@@ -6,7 +6,9 @@
  * unexplained 'balance' difference, and the liquidation's event and notification did not show
  * it. Now the look that books the trades reads the clearance fees too (the funding payments'
  * income reader) and adds them to the liquidation's last trade's fee: the fill line, the wallet,
- * the audit record, the LIQUIDATIONS event and the notification carry it, once.
+ * the audit record, the LIQUIDATIONS event and the notification carry it, once. The event
+ * (`clearanceFee`) and the notification (text and data) also name it apart, as the total fee
+ * alone did not say that part of it was charged apart from the trades.
  */
 import { describe, expect, it } from 'vitest';
 import { TradingEngineApi } from '../../../src/api/engine/TradingEngineApi.js';
@@ -108,12 +110,17 @@ describe('a live USDT-M liquidation with a clearance fee booked as income', () =
     expect(events.map((e) => e.fees.map((f) => [f.currency, formatFixed(f.amount)]))).toEqual([
       [['USDT', totalFee]],
     ]);
+    // (the clearance part of it named: the exchange charged it apart from the trades) ...
+    expect(events.map((e) => e.clearanceFee)).toEqual([{ currency: 'USDT', amount: clearance }]);
     // ... and in the notification.
     const sent = watch.sender.sent;
     await until(() => sent.some((n) => n.title.startsWith('LIQUIDATION')), 'the liquidation notification');
     const alert = sent.find((n) => n.data?.['liquidation'] === true);
     expect(alert?.data?.['fee']).toBe(totalFee);
-    expect(alert?.text).toContain(`clearance fee ${totalFee} USDT in total`);
+    expect(alert?.data?.['clearanceFee']).toBe('13.075');
+    expect(alert?.text).toContain(
+      `clearance fee ${totalFee} USDT in total (13.075 USDT of it charged by the exchange apart from the trades)`,
+    );
 
     // Another pass books nothing again and settles nothing.
     expect(await venue.reconciler.run('periodic')).toBe(true);

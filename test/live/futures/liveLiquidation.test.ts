@@ -340,7 +340,15 @@ describe('a force order the exchange is still filling at a look', () => {
     expect(await liquidations.poll()).toBe(0); // nothing new
     expect(calls.map((c) => [c.e.trades?.map((t) => t.id), c.close])).toEqual([
       [['1'], { cause: 'liquidation', venueOrderId: '9', continued: false }],
-      [['2'], { cause: 'liquidation', venueOrderId: '9', continued: true }],
+      [
+        ['2'],
+        {
+          cause: 'liquidation',
+          venueOrderId: '9',
+          continued: true,
+          clearanceFee: { currency: 'USDT', amount: parseFixed('13.075') },
+        },
+      ],
     ]);
     // One liquidation in the health line, not two.
     expect(liquidations.booked).toBe(1);
