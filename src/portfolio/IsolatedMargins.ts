@@ -68,7 +68,12 @@ export class IsolatedMargins {
     this.restored.delete(symbol);
   }
 
-  /** `wallet` minus every isolated margin (those taken at entry: of `currency` only). */
+  /**
+   * `wallet` minus every isolated margin (those taken at entry: of `currency` only). A booked
+   * margin is not filtered by settle currency: an account has one (Portfolio refuses a fill
+   * settling in another, ERR_MULTI_CURRENCY; funding and reconciliation move a margin only
+   * behind an open position).
+   */
   deductFrom(wallet: Fixed, currency: string): Fixed {
     let w = wallet;
     for (const m of this.booked.values()) w = sub(w, m);
