@@ -6,14 +6,15 @@ import { ZERO, formatFixed, neg, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
-import { alreadySet } from '../exchanges/ccxt/applyPerpetualSettings.js';
-import type { AccountDifference, AccountView, MarginModeName } from '../execution/reconcileAccount.js';
+import { setMarginMode } from '../exchanges/ccxt/applyPerpetualSettings.js';
+import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
 import { isolatedMarginsAgree, reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import { crashPoint } from '../execution/crashPoint.js';
-import { MarginMode } from '../model/MarginMode.js';
+import type { MarginModeName } from '../model/MarginMode.js';
+import { marginModeOf } from '../model/MarginMode.js';
 
 /** What the reconciler works with. */
 export interface LiveReconcilerOptions {
@@ -251,7 +252,7 @@ export class LiveReconciler {
       if (d.kind !== 'margin-mode') continue;
       const mode = ex.marginModes?.get(d.key);
       if (mode === undefined) continue;
-      const booked = mode === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS;
+      const booked = marginModeOf(mode);
       this.modeAdopted.add(d.key);
       if (margin.settings(d.key).mode === booked) continue;
       margin.adoptMarginMode(d.key, booked, ex.isolatedMargins?.get(d.key));
@@ -274,7 +275,7 @@ export class LiveReconciler {
       const wanted = o.marginModes?.get(symbol);
       if (wanted === undefined || margin.positionQty(symbol) !== ZERO) continue;
       try {
-        await o.gate.run(() => o.exchange.setMarginMode(wanted, symbol)).catch(alreadySet);
+        await setMarginMode(o.exchange, o.gate, wanted, symbol);
       } catch (e) {
         o.log.warn(
           { err: e, symbol },
@@ -283,7 +284,7 @@ export class LiveReconciler {
         continue;
       }
       // Not configure: a position the exchange opened since (under the mode just set) is no reason to throw.
-      margin.adoptMarginMode(symbol, wanted === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS);
+      margin.adoptMarginMode(symbol, marginModeOf(wanted));
       this.modeAdopted.delete(symbol);
       o.audit.record('perpetual.settings', { symbol, marginMode: wanted, reason, restored: true }, 'system');
       o.log.info(

@@ -5,7 +5,8 @@ import { QtsError } from '../core/QtsError.js';
 import type { Millis } from '../core/time.js';
 import type { ClearingEvent } from '../model/futuresEvents.js';
 import type { Instrument } from '../model/Instrument.js';
-import { MarginMode } from '../model/MarginMode.js';
+import type { MarginMode } from '../model/MarginMode.js';
+import { marginModeOf } from '../model/MarginMode.js';
 import type { TradingNode } from '../node/TradingNode.js';
 import type { PerpetualClearingOptions } from '../sim/PerpetualClearing.js';
 import { FundingStore } from '../storage/sqlite/FundingStore.js';
@@ -193,7 +194,7 @@ export function configureShadowMargin(
         `${inst.symbol}: leverage ${s.leverage} is above the exchange's maximum ${inst.maxLeverage}`,
         { symbol: inst.symbol },
       );
-    const wantedMode = s.marginMode === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS;
+    const wantedMode = marginModeOf(s.marginMode);
     const mode = margin.positionQty(inst.symbol) === 0n ? wantedMode : margin.settings(inst.symbol).mode;
     margin.configure(inst.symbol, { leverage: s.leverage, mode });
     applied({ symbol: inst.symbol, leverage: s.leverage, mode });

@@ -1,5 +1,6 @@
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, abs, formatFixed, parseFixed, sub } from '../core/Fixed.js';
+import type { MarginModeName } from '../model/MarginMode.js';
 
 /** One side's view of the account, in exact amounts. */
 export interface AccountView {
@@ -21,9 +22,6 @@ export interface AccountView {
    */
   readonly marginModes?: ReadonlyMap<string, MarginModeName>;
 }
-
-/** A perpetual's margin mode in ccxt's words. */
-export type MarginModeName = 'isolated' | 'cross';
 
 /**
  * How far the isolated margins may differ before it is a difference: 1e-6 of the settle

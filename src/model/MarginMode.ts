@@ -5,3 +5,11 @@
  */
 export const MarginMode = { ISOLATED: 'ISOLATED', CROSS: 'CROSS' } as const;
 export type MarginMode = (typeof MarginMode)[keyof typeof MarginMode];
+
+/** A margin mode as configuration and ccxt spell it. */
+export type MarginModeName = 'isolated' | 'cross';
+
+/** The ledger's margin mode for configuration's or ccxt's `isolated` / `cross`. */
+export function marginModeOf(name: MarginModeName): MarginMode {
+  return name === 'isolated' ? MarginMode.ISOLATED : MarginMode.CROSS;
+}

@@ -41,11 +41,6 @@ export class Portfolio {
   private lastMarkSymbol: string | undefined;
   private lastMark: Mark = { price: Number.NaN, known: false };
   private readonly floats = new Map<string, FloatPosition>();
-  /**
-   * The same shadows in the order their symbols were first filled (the map's order): `held`
-   * is rebuilt from this array on every fill, where walking the map made an iterator each time.
-   */
-  private readonly floatList: FloatPosition[] = [];
   /** Float shadows of the open positions, in the order their symbols were first filled. */
   private readonly held: FloatPosition[] = [];
   private cashFloat: number;
@@ -199,18 +194,13 @@ export class Portfolio {
         cost: 0,
       };
       this.floats.set(symbol, f);
-      this.floatList.push(f);
     }
     f.qty = toNumber(pos.qty);
     // Only a perpetual's value reads its cost (equity counts its PnL, not its notional).
     f.cost = f.perpetual ? toNumber(pos.costBasis) : 0;
     // Rebuilt in place, always in the same order, so equity() sums the same way every run.
     truncate(this.held, 0);
-    const all = this.floatList;
-    for (let i = 0; i < all.length; i++) {
-      const p = all[i] as FloatPosition;
-      if (p.qty !== 0) this.held.push(p);
-    }
+    for (const p of this.floats.values()) if (p.qty !== 0) this.held.push(p);
     this.refreshCash();
     if (!f.mark.known) this.setMark(f.mark, toNumber(lastPx));
   }

@@ -3,7 +3,8 @@ import type { Fixed } from '../../src/core/Fixed.js';
 import { add, formatFixed, sub, toFixed, toNumber } from '../../src/core/Fixed.js';
 import { dustAfterFills } from '../../src/backtest/dustAfterFills.js';
 import { roundTripsFromFills } from '../../src/backtest/roundTrips.js';
-import type { FillRecord } from '../../src/backtest/types.js';
+import { FillTape, fillRecords } from '../../src/backtest/FillTape.js';
+import { LastTwo } from '../../src/core/LastTwo.js';
 import type { OrderFilled } from '../../src/model/events.js';
 import type { FeeSide, Instrument } from '../../src/model/Instrument.js';
 import { isDust, makeInstrument } from '../../src/model/Instrument.js';
@@ -70,19 +71,13 @@ function strategySeesFlat(inst: Instrument, fills: readonly OrderFilled[]): { fl
 
 /** What the backtest's trip list makes of the same fills, as runBacktest hands them over. */
 function tripClosed(inst: Instrument, fills: readonly OrderFilled[]): boolean {
-  const records: FillRecord[] = fills.map((e, barIndex) => ({
-    ts: e.ts,
-    orderId: e.orderId,
-    tradeId: e.tradeId,
-    strategyId: e.strategyId,
-    symbol: e.symbol,
-    side: e.side,
-    quantity: toNumber(e.lastQty),
-    price: toNumber(e.lastPx),
-    fee: toNumber(e.fee),
-    feeCurrency: e.feeCurrency,
-    barIndex,
-  }));
+  // The records runBacktest writes: one bar per fill.
+  const tape = new FillTape();
+  fills.forEach((e, barIndex) => {
+    tape.barIndex = barIndex;
+    tape.record(e);
+  });
+  const records = fillRecords(tape, new LastTwo<Fixed, number>(toNumber));
   const trips = roundTripsFromFills(records, new Map(), dustAfterFills(fills, [inst]));
   expect(trips).toHaveLength(1);
   return trips[0]!.closed;

@@ -2,13 +2,14 @@ import type { Exchange } from 'ccxt';
 import ccxt from 'ccxt';
 import { QtsError } from '../../core/QtsError.js';
 import type { Instrument } from '../../model/Instrument.js';
-import type { MarginMode } from '../../model/MarginMode.js';
+import type { MarginMode, MarginModeName } from '../../model/MarginMode.js';
+import { marginModeOf } from '../../model/MarginMode.js';
 import type { RequestGate } from './RequestGate.js';
 
 /** Leverage and margin mode wanted for one perpetual. */
 export interface PerpetualSettings {
   readonly leverage: number;
-  readonly marginMode: 'isolated' | 'cross';
+  readonly marginMode: MarginModeName;
 }
 
 /** What was set on the exchange for one symbol, in the ledger's words. */
@@ -56,7 +57,7 @@ export async function applyPerpetualSettings(
         `${inst.symbol}: leverage ${s.leverage} is above the exchange's maximum ${inst.maxLeverage}`,
       );
     await refusedAs(inst.symbol, `margin mode ${s.marginMode}`, () =>
-      gate.run(() => exchange.setMarginMode(s.marginMode, inst.symbol)).catch(alreadySet),
+      setMarginMode(exchange, gate, s.marginMode, inst.symbol),
     );
     await refusedAs(inst.symbol, `leverage ${s.leverage}`, () =>
       gate.run(() => exchange.setLeverage(s.leverage, inst.symbol)),
@@ -64,14 +65,24 @@ export async function applyPerpetualSettings(
     applied.push({
       symbol: inst.symbol,
       leverage: s.leverage,
-      mode: s.marginMode === 'isolated' ? 'ISOLATED' : 'CROSS',
+      mode: marginModeOf(s.marginMode),
     });
   }
   return applied;
 }
 
+/** Sets `symbol`'s margin mode through the gate; the mode being set already counts as success. */
+export async function setMarginMode(
+  exchange: Exchange,
+  gate: RequestGate,
+  mode: MarginModeName,
+  symbol: string,
+): Promise<void> {
+  await gate.run(() => exchange.setMarginMode(mode, symbol)).catch(alreadySet);
+}
+
 /** Binance answers -4046 "No need to change margin type." when the mode is already the one asked. */
-export function alreadySet(e: unknown): undefined {
+function alreadySet(e: unknown): undefined {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof ccxt.MarginModeAlreadySet || /-4046|no need to change margin type/i.test(message))
     return undefined;

@@ -1,7 +1,8 @@
 import type { Exchange, Position } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
 import { ZERO, mul, neg } from '../../core/Fixed.js';
-import type { AccountView, MarginModeName } from '../../execution/reconcileAccount.js';
+import type { AccountView } from '../../execution/reconcileAccount.js';
+import type { MarginModeName } from '../../model/MarginMode.js';
 import type { Instrument } from '../../model/Instrument.js';
 import { walletBalances } from './accountQuirks.js';
 import { exact } from './executionMappers.js';
