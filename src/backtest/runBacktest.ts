@@ -28,8 +28,8 @@ import { buildEngine, feeRates } from './buildEngine.js';
 import { roundTripsFromFills } from './roundTrips.js';
 import { dustAfterFills } from './dustAfterFills.js';
 import { TradeLog } from './TradeLog.js';
+import { openPartlyFilled } from './openPartlyFilled.js';
 import type { EquityCurve, FillRecord } from './types.js';
-import { partlyFilled } from './partlyFilled.js';
 import { FillTape, fillRecords } from './FillTape.js';
 import { BarLoop, replayArriving, replaySingle } from './BarLoop.js';
 import type { FuturesBacktestConfig } from './FuturesRun.js';
@@ -190,7 +190,6 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
       });
   }
   const counts = node.oms.orderCounts();
-  const partly = partlyFilled(fills, node.oms.openOrders(), counts.filled);
   // Every fee in the account currency, a fee taken in the coin valued at its fill's price (the
   // ledger's feesPaid(currency) alone left coin fees out: 0 for a run paying every fee in ETH).
   const feesPaid = toNumber(node.portfolio.ledger.feesInSettle(currency));
@@ -216,8 +215,8 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
     ordersDenied: counts.denied,
     ordersOpen:
       counts.total - counts.filled - counts.denied - counts.rejected - counts.canceled - counts.expired,
-    ordersPartlyFilled: partly.closed,
-    ordersOpenPartlyFilled: partly.open,
+    ordersPartlyFilled: counts.partlyFilled,
+    ordersOpenPartlyFilled: openPartlyFilled(node.oms.openOrders()),
     ordersRefused: strategyWarnings.refusedByCode(),
     feesPaid,
     barsInMarket,

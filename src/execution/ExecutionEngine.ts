@@ -8,6 +8,7 @@ import type { Clock } from '../kernel/Clock.js';
 import { ORDER_EVENTS } from '../kernel/topics.js';
 import type { OrderAmendRequested, OrderEvent, OrderEventInput } from '../model/events.js';
 import { Order } from '../model/Order.js';
+import { ZERO } from '../core/Fixed.js';
 import type { AmendTerms } from '../model/OrderAmend.js';
 import { amendProblem } from '../model/OrderAmend.js';
 import type { OrderRequest } from '../model/OrderRequest.js';
@@ -342,6 +343,6 @@ export class ExecutionEngine {
     RETIRED.keep(order);
     this.open.delete(order.id);
     this.closed.set(order.id, order);
-    countEnded(this.counts, order.status);
+    countEnded(this.counts, order.status, order.filledQty !== ZERO);
   }
 }

@@ -8,6 +8,12 @@ export interface OrderCounts {
   rejected: number;
   canceled: number;
   expired: number;
+  /**
+   * Of the orders that ended otherwise than FILLED (canceled or expired, the only other ends
+   * of an order with fills), those that had filled in part: counted as they end, so a report
+   * need not collect the ids of every filled order.
+   */
+  partlyFilled: number;
 }
 
 /** No orders yet. */
@@ -19,11 +25,15 @@ export function noOrderCounts(): OrderCounts {
     rejected: 0,
     canceled: 0,
     expired: 0,
+    partlyFilled: 0,
   };
 }
 
-/** Counts an order that ended with `status` (a status that is no end counts nowhere). */
-export function countEnded(counts: OrderCounts, status: OrderStatus): void {
+/**
+ * Counts an order that ended with `status` (a status that is no end counts nowhere);
+ * `hadFills` tells whether any of it traded.
+ */
+export function countEnded(counts: OrderCounts, status: OrderStatus, hadFills: boolean): void {
   switch (status) {
     case 'FILLED':
       counts.filled += 1;
@@ -41,6 +51,7 @@ export function countEnded(counts: OrderCounts, status: OrderStatus): void {
       counts.expired += 1;
       break;
     default:
-      break;
+      return;
   }
+  if (hadFills && status !== 'FILLED') counts.partlyFilled += 1;
 }
