@@ -14,19 +14,9 @@ import type { LiquidationTrade, PositionLiquidated } from '../../src/model/futur
 import { liquidationFills } from '../../src/model/futuresEvents.js';
 import { MarginMode } from '../../src/model/MarginMode.js';
 import { liquidationNotification } from '../../src/notify/engineNotifications.js';
+import { liquidationTrade } from '../support/liquidationTrade.js';
 
 const PERP = 'XRP/USDT:USDT';
-
-function trade(id: string, qty: string, price: string, fee: string): LiquidationTrade {
-  return {
-    id,
-    ts: 1_700_000_000_000 + Number(id),
-    qty: parseFixed(qty),
-    price: parseFixed(price),
-    fee: parseFixed(fee),
-    feeCurrency: 'USDT',
-  };
-}
 
 function booked(trades: readonly LiquidationTrade[], close: ForcedCloseInfo): LiquidationBooked {
   const e: PositionLiquidated = {
@@ -51,7 +41,10 @@ function booked(trades: readonly LiquidationTrade[], close: ForcedCloseInfo): Li
 }
 
 // Taker fees 0.252 + 0.1664; the last trade's line carries the clearance fee 13.075 too.
-const TRADES = [trade('1', '600', '1.05', '0.252'), trade('2', '400', '1.04', '13.2414')];
+const TRADES = [
+  liquidationTrade('1', '600', '1.05', '0.252'),
+  liquidationTrade('2', '400', '1.04', '13.2414'),
+];
 
 describe('the LIQUIDATION notification of a clearance fee charged apart from the trades', () => {
   it('names the clearance part of the total fee in the text and the data', () => {

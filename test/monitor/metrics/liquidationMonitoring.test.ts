@@ -40,6 +40,7 @@ import {
   shadowConfig,
   startFake,
 } from '../../app/support/shadowPerpetualsHarness.js';
+import { liquidationTrade } from '../../support/liquidationTrade.js';
 
 /** Keeps what it is sent, as a Telegram chat would. */
 class RecordingSender implements NotificationSender {
@@ -193,17 +194,6 @@ function liquidation(trades: readonly LiquidationTrade[]): PositionLiquidated {
   };
 }
 
-function trade(id: string, qty: string, price: string, fee: string, feeCurrency = 'USDT'): LiquidationTrade {
-  return {
-    id,
-    ts: 1_700_000_000_000 + Number(id),
-    qty: parseFixed(qty),
-    price: parseFixed(price),
-    fee: parseFixed(fee),
-    feeCurrency,
-  };
-}
-
 /** What the booking publishes for `e`: its fill lines, then the one liquidation they are. */
 function booking(
   e: PositionLiquidated,
@@ -221,9 +211,9 @@ function booking(
 
 describe('a liquidation filled in several trades is one liquidation', () => {
   const three = liquidation([
-    trade('1', '500', '1.05', '6.5625'),
-    trade('2', '300', '1.04', '3.9'),
-    trade('3', '200', '1.03', '2.575'),
+    liquidationTrade('1', '500', '1.05', '6.5625'),
+    liquidationTrade('2', '300', '1.04', '3.9'),
+    liquidationTrade('3', '200', '1.03', '2.575'),
   ]);
 
   it('sums the lines: quantity, volume-weighted average price, fee per currency, the trades', () => {
@@ -248,7 +238,10 @@ describe('a liquidation filled in several trades is one liquidation', () => {
     expect(booked.lines.map((l) => l.tradeId)).toEqual([`LIQ-${PERP}-1`, `LIQ-${PERP}-2`, `LIQ-${PERP}-3`]);
     // A fee in another currency (BNB) is summed apart, never added to the USDT.
     const mixed = booking(
-      liquidation([trade('1', '600', '1.05', '7.875'), trade('2', '400', '1.04', '0.01', 'BNB')]),
+      liquidation([
+        liquidationTrade('1', '600', '1.05', '7.875'),
+        liquidationTrade('2', '400', '1.04', '0.01', 'BNB'),
+      ]),
     );
     expect(mixed.booked.fees).toEqual([
       { currency: 'USDT', amount: parseFixed('7.875') },
@@ -271,7 +264,7 @@ describe('a liquidation filled in several trades is one liquidation', () => {
     expect(sample(text, `trading_fills_total{${labels},liquidity="TAKER"}`)).toBe(3);
     expect(sample(text, `trading_liquidations_total{${labels}}`)).toBe(1);
     // The exchange was still filling its order at the last look: the rest is the same liquidation.
-    const rest = booking(liquidation([trade('4', '100', '1.02', '1.275')]), true);
+    const rest = booking(liquidation([liquidationTrade('4', '100', '1.02', '1.275')]), true);
     for (const l of rest.lines) orders.onLiquidationFill(l);
     orders.onLiquidation(rest.booked);
     text = await metrics.registry.metrics();
@@ -319,12 +312,12 @@ describe('a liquidation filled in several trades is one liquidation', () => {
   });
 
   it('tells more trades of a close told before as its continuation, and names at most ten trades in the text', () => {
-    const rest = booking(liquidation([trade('4', '100', '1.02', '1.275')]), true).booked;
+    const rest = booking(liquidation([liquidationTrade('4', '100', '1.02', '1.275')]), true).booked;
     const n = liquidationNotification(rest);
     expect(n.title).toBe(`LIQUIDATION (continued): long ${PERP}, 100 more closed @ 1.02`);
     expect(n.data).toMatchObject({ continued: true, qty: '100', trades: 1 });
     const many = booking(
-      liquidation(Array.from({ length: 12 }, (_, i) => trade(String(i + 1), '10', '1.05', '0.1'))),
+      liquidation(Array.from({ length: 12 }, (_, i) => liquidationTrade(String(i + 1), '10', '1.05', '0.1'))),
     ).booked;
     const m = liquidationNotification(many);
     expect(m.title).toBe(`LIQUIDATION: 120 of long 1000 ${PERP} closed @ 1.05 avg, 12 trades`);
