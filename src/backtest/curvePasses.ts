@@ -162,7 +162,14 @@ export function squaredDeviationSum(eq: Float64Array, mean: number): number {
   return sum.value();
 }
 
-/** Return of a period whose equity is `e` over the one before it (0 after a zero equity). */
+/**
+ * Return of a period whose equity is `e` over the one before it: the change over the size of
+ * the equity before it (0 after a zero equity). Over a negative equity (an account in debt)
+ * e ÷ previous − 1 has the wrong sign, a fall from −10 to −20 read as a 100 % gain: there the
+ * return is its negation, 1 − e ÷ previous. Over a positive equity it is e ÷ previous − 1 as it
+ * was, to the last bit.
+ */
 function periodReturn(e: number, previous: number): number {
-  return previous !== 0 ? e / previous - 1 : 0;
+  if (previous > 0) return e / previous - 1;
+  return previous < 0 ? 1 - e / previous : 0;
 }

@@ -74,6 +74,7 @@ function statsSection(r: BacktestReport): string {
     ['Max DD duration', `${duration(r.maxDrawdownDurationMs)} (${r.maxDrawdownDurationBars} bars)`],
     ['Exposure', pct(r.exposure)],
     ['Bars', String(r.bars)],
+    ['Periods per year', num(r.periodsPerYear, 2)],
   ];
   const trading: [string, string][] = [
     ['Orders filled', `${r.orders} of ${r.ordersTotal}`],
@@ -89,9 +90,10 @@ function statsSection(r: BacktestReport): string {
     ['Closed trades', String(r.trades)],
     ['Open trades', String(r.openTrades)],
     ['Win rate', pct(r.winRate)],
+    // null when no trade lost: infinite if some trade won, undefined (0 ÷ 0) if all broke even.
     [
       'Profit factor',
-      r.profitFactor === null ? (r.trades > 0 ? '∞ (no losses)' : '—') : num(r.profitFactor, 2),
+      r.profitFactor === null ? ((r.bestTrade ?? 0) > 0 ? '∞ (no losses)' : '—') : num(r.profitFactor, 2),
     ],
     ['Expectancy', money(r.expectancy, cur)],
     ['Best trade', money(r.bestTrade, cur)],
@@ -102,23 +104,36 @@ function statsSection(r: BacktestReport): string {
   return `<section><h2>Statistics</h2><div class="grid">${kvTable('Performance', performance)}${kvTable(
     'Trading',
     trading,
-  )}</div></section>`;
+  )}</div><p class="note">${escapeXml(STATS_NOTE)}</p></section>`;
 }
+
+/** How the figures are defined (computeStats, stats.ts), for a reader without the source. */
+const STATS_NOTE =
+  'Volatility, Sharpe and Sortino are annualized by √(periods per year), a figure counted from ' +
+  'the bars (intervals ÷ years of 365.25 days spanned: about 252 for daily stock bars, 365 for ' +
+  'daily crypto bars); returns are bar to bar, less the risk-free rate per bar for Sharpe and ' +
+  "Sortino. Sortino's downside deviation has target 0 and divides by every period, not only " +
+  'the losing ones. CAGR annualizes the total return over the time spanned, even a span shorter ' +
+  'than a year. Calmar = CAGR ÷ max drawdown. A drawdown lasts from a peak to the first bar back ' +
+  'at or above it, or to the last bar if it has not recovered. Win rate, profit factor and ' +
+  'expectancy are over closed round trips, net of fees; exposure is the share of bars that end ' +
+  'with a position.';
 
 function equitySection(r: BacktestReport): string {
   return `<section><h2>Equity</h2>${equityChart(`Equity (${r.currency})`, r.equityCurve, r.initialCash)}</section>`;
 }
 
 function drawdownSection(r: BacktestReport): string {
-  // The curve keeps each bucket's min and max, so the running peak and the deepest trough
-  // are both among its points: this drawdown matches maxDrawdown of the full curve.
+  // The curve keeps each bucket's min, max and deepest fall with its peak (equityDownsample),
+  // so this chart's deepest drawdown is maxDrawdown of the full curve.
   const ts: number[] = [];
   const dd: number[] = [];
   let peak = -Infinity;
   for (const p of r.equityCurve) {
     if (p.equity > peak) peak = p.equity;
     ts.push(p.ts);
-    dd.push(peak > 0 ? (p.equity / peak - 1) * 100 : 0);
+    // As maxDrawdown counts it: a fall below zero equity is a total loss, −100 % and no deeper.
+    dd.push(peak > 0 ? Math.max(-100, (p.equity / peak - 1) * 100) : p.equity < peak ? -100 : 0);
   }
   const svg = svgLineChart({
     title: 'Drawdown (%)',

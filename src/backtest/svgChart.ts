@@ -171,8 +171,12 @@ export function svgLineChart(opts: ChartOptions): string {
       }
     }
     for (const run of runs) {
+      // A run of one point (a one-bar run, a point between two gaps) is a path with no length,
+      // which no browser draws: it shows as a dot instead.
       parts.push(
-        `<path d="${run.d}" fill="none" stroke="${s.color}" stroke-width="1.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`,
+        run.points === 1
+          ? `<circle cx="${run.firstX}" cy="${run.firstY}" r="2.5" fill="${s.color}"/>`
+          : `<path d="${run.d}" fill="none" stroke="${s.color}" stroke-width="1.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>`,
       );
     }
   }
@@ -196,7 +200,9 @@ export function svgLineChart(opts: ChartOptions): string {
 interface Run {
   readonly d: string;
   readonly firstX: number;
+  readonly firstY: number;
   readonly lastX: number;
+  readonly points: number;
 }
 
 /** The series as one path per unbroken run of finite points. */
@@ -205,9 +211,10 @@ function linePaths(s: ChartSeries, sx: (x: number) => number, sy: (y: number) =>
   const n = Math.min(s.x.length, s.y.length);
   let d: string[] = [];
   let firstX = 0;
+  let firstY = 0;
   let lastX = 0;
   const flush = (): void => {
-    if (d.length > 0) runs.push({ d: d.join(' '), firstX, lastX });
+    if (d.length > 0) runs.push({ d: d.join(' '), firstX, firstY, lastX, points: d.length });
     d = [];
   };
   for (let i = 0; i < n; i++) {
@@ -219,7 +226,10 @@ function linePaths(s: ChartSeries, sx: (x: number) => number, sy: (y: number) =>
     }
     const x = r2(sx(xv));
     const y = r2(sy(yv));
-    if (d.length === 0) firstX = x;
+    if (d.length === 0) {
+      firstX = x;
+      firstY = y;
+    }
     d.push(`${d.length === 0 ? 'M' : 'L'}${x},${y}`);
     lastX = x;
   }

@@ -168,6 +168,30 @@ describe('computeStats edge cases', () => {
     expect(s.totalReturn).toBeCloseTo(-1.2, 12);
   });
 
+  it('counts a fall deeper below zero equity as a loss, not a gain', () => {
+    // 100 → −10 → −20 → −30: every bar loses 10 or more. A return taken as e ÷ previous − 1
+    // read −20 over −10 as +100 %, and this sinking account had a positive Sharpe. Each
+    // return is the change over the size of the equity before it: −1.1, −1, −0.5.
+    const D = 86_400_000;
+    const s = computeStats({
+      curve: curveOf([0, D, 2 * D, 3 * D], [100, -10, -20, -30]),
+      trips: [],
+      initialEquity: 100,
+      feesPaid: 0,
+      barsInMarket: 0,
+    });
+    const r = [-1.1, -1, -0.5];
+    const mean = (r[0]! + r[1]! + r[2]!) / 3;
+    const sd = Math.sqrt(r.reduce((a, x) => a + (x - mean) ** 2, 0) / 2);
+    const down = Math.sqrt(r.reduce((a, x) => a + x * x, 0) / 3);
+    const sqrtP = Math.sqrt(365.25);
+    expect(s.periodsPerYear).toBeCloseTo(365.25, 9);
+    expect(s.volatility).toBeCloseTo(sd * sqrtP, 9);
+    expect(s.sharpe).toBeCloseTo((mean / sd) * sqrtP, 9);
+    expect(s.sortino).toBeCloseTo((mean / down) * sqrtP, 9);
+    expect(s.sharpe!).toBeLessThan(0);
+  });
+
   it('infers periods per year from hourly 24/7 bars and from weekday-only daily bars', () => {
     const H = 3_600_000;
     const hourly = Array.from({ length: 1000 }, (_, i) => i * H);
