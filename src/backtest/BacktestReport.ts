@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chartDownsample } from './chartDownsample.js';
+import { equityDownsample } from './equityDownsample.js';
 import { computeStats } from './stats.js';
 import type { BacktestStats } from './stats.js';
 import type { EquityCurve, FillRecord, RoundTrip } from './types.js';
@@ -126,7 +126,7 @@ export interface BacktestReport extends BacktestStats {
   readonly warnings: readonly string[];
   /** Hex SHA-256 of the UTF-8 trade log: two runs agree byte for byte iff these agree. */
   readonly tradeLogSha256: string;
-  /** At most {@link REPORT_EQUITY_POINTS} points; first, last and each bucket's min and max kept. */
+  /** At most {@link REPORT_EQUITY_POINTS} points; first, last, each bucket's min and max and its deepest drawdown kept. */
   readonly equityCurve: readonly EquityPoint[];
   readonly tradeList: readonly RoundTrip[];
   readonly fills: readonly FillRecord[];
@@ -219,7 +219,8 @@ export function stableJson(report: BacktestReport): string {
 }
 
 /**
- * The equity curve reduced to at most `maxPoints` points, keeping each bucket's min and max.
+ * The equity curve reduced to at most `maxPoints` points, keeping each bucket's min and max and
+ * its deepest fall from the running peak (equityDownsample).
  * Of points sharing a timestamp (one per symbol in a multi-symbol run) only the last is kept,
  * as the statistics count them: the earlier ones value some symbols at this bar and the rest
  * at the previous one, and their dips drew drawdowns deeper than the reported maximum.
@@ -238,7 +239,7 @@ export function downsampleEquity(curve: EquityCurve, maxPoints: number): EquityP
       : n === curve.equity.length
         ? curve.equity
         : curve.equity.subarray(0, n);
-  return chartDownsample(equity, maxPoints).map((k) => {
+  return equityDownsample(equity, maxPoints).map((k) => {
     const i = last === undefined ? k : (last[k] as number);
     return { ts: curve.ts[i] as number, equity: curve.equity[i] as number };
   });
