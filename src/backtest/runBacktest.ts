@@ -180,12 +180,15 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   const amounts = new LastTwo<Fixed, number>(toNumber);
   const fills = fillRecords(tape, amounts);
   const tradeLog = new TradeLog(tape.events);
+  // Trips still open are marked at the last close, at the time that close is known: the end
+  // of the last bar, when fills of that bar are stamped too (its open time made a trip
+  // marked there look a bar shorter than one closed by a fill on the same bar).
   const lastPrices = new Map<string, { price: number; ts: number; barIndex: number }>();
   for (const s of cfg.series) {
     if (s.length > 0)
       lastPrices.set(s.symbol, {
         price: s.close[s.length - 1] as number,
-        ts: s.ts[s.length - 1] as number,
+        ts: (s.ts[s.length - 1] as number) + tfMs,
         barIndex: tape.barIndex - 1,
       });
   }
