@@ -15,6 +15,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const LF = 10;
 const CR = 13;
 const COMMA = 44;
+const QUOTE = 34;
 const PLUS = 43;
 const DASH = 45;
 const DOT = 46;
@@ -22,6 +23,7 @@ const ZERO = 48;
 const NINE = 57;
 const LOWER_E = 101;
 const UPPER_E = 69;
+const NULL_TEXT = [110, 117, 108, 108]; // "null"
 
 /**
  * A forward-only reader of comma-separated numeric rows straight from a file's bytes. A
@@ -35,6 +37,9 @@ const UPPER_E = 69;
 export class CsvCursor {
   /** 1-based line number of the current row. */
   line: number;
+  /** Rows skipped by {@link skipNullRow}, and the line of the first. */
+  nullRows = 0;
+  firstNullLine = 0;
   private pos = 0;
   private lineStart = 0;
   private nextLineStart: number;
@@ -167,21 +172,35 @@ export class CsvCursor {
     }
   }
 
-  /** Reads the next field as a YYYY-MM-DD date, returning UTC midnight in epoch ms. */
+  /** Reads the next field as a YYYY-MM-DD date (quoted or not), returning UTC midnight in epoch ms. */
   date(column: string): number {
     const b = this.bytes;
     const i = this.pos;
-    if (b[i + 4] === DASH && b[i + 7] === DASH && b[i + 10] === COMMA) {
-      const y = this.digits(i, 4);
-      const m = this.digits(i + 5, 2);
-      const d = this.digits(i + 8, 2);
+    const q = b[i] === QUOTE && b[i + 11] === QUOTE ? 1 : 0;
+    const s = i + q;
+    if (b[s + 4] === DASH && b[s + 7] === DASH && b[s + 10 + q] === COMMA) {
+      const y = this.digits(s, 4);
+      const m = this.digits(s + 5, 2);
+      const d = this.digits(s + 8, 2);
       if (y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) {
-        this.pos = i + 11;
+        this.pos = s + 11 + q;
         return Date.UTC(y, m - 1, d);
       }
     }
     const end = this.fieldEnd(i, false);
     return this.fail(`bad ${column} "${this.text(i, end)}" (expected YYYY-MM-DD)`);
+  }
+
+  /**
+   * Skips the rest of the row when it is `fields` fields of `null`, Yahoo's row for a day it
+   * has no prices for: true (and counted) when skipped, false with nothing read otherwise.
+   */
+  skipNullRow(fields: number): boolean {
+    const end = nullFieldsEnd(this.bytes, this.pos, fields);
+    if (end < 0) return false;
+    this.nextLineStart = end + 1;
+    if (this.nullRows++ === 0) this.firstNullLine = this.line;
+    return true;
   }
 
   /** Throws ERR_DATA_PARSE for the current row. */
@@ -246,7 +265,8 @@ export class CsvCursor {
   private slowNumber(start: number, column: string, last: boolean): number {
     const end = this.fieldEnd(start, last);
     const raw = this.text(start, end);
-    const t = raw.trim();
+    // A quoted field ("10.5", as spreadsheets and R write every field) is its content.
+    const t = unquoted(raw.trim()).trim();
     if (t === '') return this.fail(`empty ${column}`);
     if (NAN_TEXT.test(t)) return this.fail(`${column} is NaN`);
     if (!DECIMAL.test(t)) return this.fail(`${column} "${raw}" is not a number`);
@@ -290,6 +310,23 @@ export class CsvCursor {
     }
     return v;
   }
+}
+
+/**
+ * When the bytes from `i` are `fields` comma-separated `null`s ending the line: the offset of
+ * the line's \n (or the end of the buffer); else -1.
+ */
+export function nullFieldsEnd(b: Buffer, i: number, fields: number): number {
+  for (let k = 0; k < fields; k++) {
+    if (k > 0 && b[i++] !== COMMA) return -1;
+    for (const c of NULL_TEXT) if (b[i++] !== c) return -1;
+  }
+  if (b[i] === CR) i++;
+  return i === b.length || b[i] === LF ? i : -1;
+}
+
+function unquoted(text: string): string {
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
 }
 
 function daysInMonth(y: number, m: number): number {

@@ -11,6 +11,8 @@ export interface DataWarning {
 
 /** The warning codes the data layer emits. */
 export const DataWarningCode = {
+  /** Yahoo rows of nulls (a day listed without prices) were left out; their days are gaps. */
+  NullRows: 'DATA_NULL_ROWS',
   /** Rows were not in time order; they were sorted. */
   Unsorted: 'DATA_UNSORTED',
   /** Rows repeated exactly (same time, same values); the repeats were dropped. */

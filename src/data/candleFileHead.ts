@@ -48,9 +48,16 @@ export function candleFormatError(path: string, what: string): QtsError {
 }
 
 function layoutOf(header: string): CsvLayout | undefined {
+  // Spreadsheet and R exports quote header cells ("Adj Close"); case and spacing vary too.
   const normalized = header
     .split(',')
-    .map((cell) => cell.trim().toLowerCase())
+    .map((cell) =>
+      cell
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .trim()
+        .toLowerCase(),
+    )
     .join(',');
   if (normalized === HEADERS.freqtrade) return 'freqtrade';
   if (normalized === HEADERS.yahoo) return 'yahoo';

@@ -36,3 +36,20 @@ export function candleProblem(
   if (low > open) return `low ${low} is above open ${open}`;
   return `low ${low} is above close ${close}`;
 }
+
+/** 10000-01-01T00:00Z: the first Unix ms past what a 4-digit ISO year can write. */
+const MS_PAST_9999 = 253_402_300_800_000;
+
+/**
+ * What is wrong with a candle's open time as Unix milliseconds, or undefined when it is one.
+ * Times past the year 9999 are refused with their likely cause: microseconds (Binance klines
+ * with timeUnit=MICROSECOND) or nanoseconds (pandas datetime64) read as milliseconds, which
+ * would otherwise load as bars of the year 49970 on an inferred "5000m" timeframe. (Unix
+ * seconds fall in 1970-73 instead; the timeframe checks name that cause.)
+ */
+export function timestampProblem(t: number): string | undefined {
+  if (t >= 0 && t < MS_PAST_9999 && Number.isInteger(t)) return undefined;
+  if (t >= MS_PAST_9999)
+    return `timestamp ${t} is past the year 9999: are the timestamps Unix microseconds or nanoseconds? They must be milliseconds`;
+  return `timestamp ${t} is not a non-negative integer of Unix ms`;
+}

@@ -11,14 +11,20 @@
  *   UTC midnight; symbol `{TICKER}/USD` from the name (`orcl-1995-2014.txt` → ORCL/USD).
  *   Priced from Close by default. With `adjusted: true`, open, high, low and close of each
  *   row are all multiplied by that row's AdjClose/Close, as backtrader's `adjclose` does, so
- *   splits and dividends no longer show as price jumps; volume is left as traded.
+ *   splits and dividends no longer show as price jumps; volume is left as traded. A row of
+ *   nulls after its date (Yahoo's `2015-01-19,null,…` for a day it lists without prices) holds
+ *   no candle: it is left out and its day is a gap; warning DATA_NULL_ROWS with the count and
+ *   the first line. A row only partly null is malformed.
+ * CSV header names are matched ignoring case and surrounding spaces; any CSV field may be
+ * quoted, as spreadsheets and R write them.
  * `opts.symbol` / `opts.timeframe` override the name. With no timeframe from either, it is
  * the most common spacing between rows.
  *
  * Policy — repair only what is unambiguous, refuse what is not, and say what was done:
  * - a malformed row (wrong column count, empty/non-numeric/NaN value, non-positive price,
- *   negative volume, high below open or close, low above them, bad date or timestamp)
- *   → ERR_DATA_PARSE, message `FILE:LINE: what was wrong`; the first bad row stops the load,
+ *   negative volume, high below open or close, low above them, bad date or timestamp — one
+ *   past the year 9999 named as likely micro- or nanoseconds) → ERR_DATA_PARSE, message
+ *   `FILE:LINE: what was wrong`; the first bad row stops the load,
  *   because a backtest on silently skipped rows is a backtest on different data;
  * - empty file, no data rows, unknown header, invalid JSON → ERR_DATA_FORMAT naming the file;
  *   missing file → ERR_DATA_NOT_FOUND; a directory or an unreadable file → ERR_DATA_UNREADABLE;

@@ -1,8 +1,17 @@
 import { QtsError } from '../core/QtsError.js';
 import type { Trade } from '../model/Bar.js';
+import { timestampProblem } from './candleProblem.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import { parseDataFileName } from './parseDataFileName.js';
 import { readDataText } from './readDataFile.js';
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A plain decimal's value, NaN for anything else (Number() reads "" as 0 and "0x10" as hex). */
+function decimal(text: string | undefined): number {
+  const t = (text ?? '').trim();
+  return DECIMAL.test(t) ? Number(t) : NaN;
+}
 
 /**
  * Loads a file of public trades, freqtrade's `timestamp,id,side,price,amount` CSV
@@ -32,10 +41,13 @@ export function loadTradesCsv(path: string, symbol?: string): Trade[] {
       throw new QtsError(DataErrorCode.Parse, `${path}:${i + 1}: ${what}`);
     };
     if (amount === undefined || extra !== undefined) bad('expected 5 columns');
-    const t = Number(ts);
-    const px = Number(price);
-    const qty = Number(amount);
-    if (!Number.isSafeInteger(t) || t < 0) bad(`bad timestamp "${ts}"`);
+    // Not Number(ts): "" would be a trade at 1970-01-01, replayed first.
+    const t = decimal(ts);
+    if (Number.isNaN(t)) bad(`bad timestamp "${ts}" (expected Unix ms)`);
+    const px = decimal(price);
+    const qty = decimal(amount);
+    const badTime = timestampProblem(t);
+    if (badTime !== undefined) bad(badTime);
     if (!(px > 0) || !Number.isFinite(px)) bad(`bad price "${price}"`);
     if (!(qty > 0) || !Number.isFinite(qty)) bad(`bad amount "${amount}"`);
     const s = (side ?? '').toLowerCase();

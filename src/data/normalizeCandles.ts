@@ -29,6 +29,7 @@ export function normalizeCandles(
   const n = raw.length;
   const { ts } = raw;
   const warnings: DataWarning[] = [];
+  if (raw.nulls !== undefined) warnings.push(nullRowsWarning(file, raw.nulls.count, raw.nulls.firstLine));
 
   let outOfOrder = 0;
   let ties = 0;
@@ -108,6 +109,14 @@ export function normalizeCandles(
   };
   checkSpacing(out, raw, order, file, checkedTimeframeMs(timeframe), warnings);
   return { series: out, warnings };
+}
+
+function nullRowsWarning(file: string, count: number, firstLine: number): DataWarning {
+  const message =
+    count === 1
+      ? `${file}: skipped 1 row of nulls (a day without prices), on line ${firstLine}; its day is left as a gap`
+      : `${file}: skipped ${count} rows of nulls (days without prices), the first on line ${firstLine}; their days are left as gaps`;
+  return { code: DataWarningCode.NullRows, message, count };
 }
 
 /** Unix ms before this (1973-03-03) are more likely Unix seconds of today than bars of 1970-73. */

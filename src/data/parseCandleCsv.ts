@@ -1,5 +1,5 @@
-import { candleProblem } from './candleProblem.js';
-import { CsvCursor } from './CsvCursor.js';
+import { candleProblem, timestampProblem } from './candleProblem.js';
+import { CsvCursor, nullFieldsEnd } from './CsvCursor.js';
 import type { RawCandles } from './RawCandles.js';
 
 /**
@@ -41,7 +41,9 @@ export function parseCandleCsv(body: CsvBody): RawCandles {
     if (n < cols.ts.length) break;
     cols = grownColumns(cols, Math.ceil(n * 1.5) + 1024, n);
   }
-  return { length: n, ...cols, lineOf: (row) => csvLineOf(bytes, bodyStart, headerLine, row) };
+  const nulls = cur.nullRows > 0 ? { count: cur.nullRows, firstLine: cur.firstNullLine } : undefined;
+  const yahoo = layout === 'yahoo';
+  return { length: n, ...cols, nulls, lineOf: (row) => csvLineOf(bytes, bodyStart, headerLine, yahoo, row) };
 }
 
 /** Six columns of candles, rows written from index 0. */
@@ -83,6 +85,8 @@ function readRows(
   while (n < capacity && cur.nextLine()) {
     if (yahoo) {
       row[0] = cur.date('date');
+      // A day Yahoo lists without prices holds no candle: left out, counted, a gap like any other.
+      if (cur.skipNullRow(6)) continue;
       cur.numbers(row, 1);
     } else {
       cur.numbers(row, 0);
@@ -93,8 +97,10 @@ function readRows(
     let l = row[3] as number;
     let c = row[4] as number;
     const vol = row[v] as number;
-    if (!yahoo && (!Number.isSafeInteger(t) || t < 0))
-      cur.fail(`timestamp ${t} is not a non-negative integer of Unix ms`);
+    if (!yahoo) {
+      const bad = timestampProblem(t);
+      if (bad !== undefined) cur.fail(bad);
+    }
     const problem = candleProblem(o, h, l, c, vol);
     if (problem !== undefined) cur.fail(problem);
     if (yahoo) {
@@ -151,9 +157,16 @@ function estimateRows(bytes: Buffer, bodyStart: number): number {
   return Math.ceil((rest / meanLength) * 1.05) + 16;
 }
 
-// Line of the row-th non-empty line after the header; rescans the text because it is only
-// needed for an error or warning message, never per row.
-function csvLineOf(bytes: Buffer, bodyStart: number, headerLine: number, row: number): number {
+// Line of the row-th non-empty line after the header (not counting Yahoo rows of nulls, which
+// hold no candle); rescans the text because it is only needed for an error or warning
+// message, never per row.
+function csvLineOf(
+  bytes: Buffer,
+  bodyStart: number,
+  headerLine: number,
+  yahoo: boolean,
+  row: number,
+): number {
   let line = headerLine;
   let seen = -1;
   let start = bodyStart;
@@ -162,7 +175,9 @@ function csvLineOf(bytes: Buffer, bodyStart: number, headerLine: number, row: nu
     if (nl < 0) nl = bytes.length;
     line++;
     const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
-    if (end > start && ++seen === row) return line;
+    const comma = yahoo ? bytes.indexOf(44, start) : -1;
+    const skipped = comma >= 0 && comma < end && nullFieldsEnd(bytes, comma + 1, 6) >= 0;
+    if (end > start && !skipped && ++seen === row) return line;
     start = nl + 1;
   }
   return line;

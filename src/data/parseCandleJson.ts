@@ -1,6 +1,6 @@
 import { QtsError } from '../core/QtsError.js';
 import { parseIsoUtc } from '../core/dateOption.js';
-import { candleProblem } from './candleProblem.js';
+import { candleProblem, timestampProblem } from './candleProblem.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import type { RawCandles } from './RawCandles.js';
 
@@ -71,7 +71,8 @@ export function parseCandleJson(text: string, file: string, linesBefore = 0): Ra
       fail(k, `expected a candle array or object, got ${el === null ? 'null' : typeof el}`);
     }
     const [t, o, h, l, c, v] = values as unknown as [number, number, number, number, number, number];
-    if (!Number.isSafeInteger(t) || t < 0) fail(k, `timestamp ${t} is not a non-negative integer of Unix ms`);
+    const badTime = timestampProblem(t);
+    if (badTime !== undefined) fail(k, badTime);
     const problem = candleProblem(o, h, l, c, v);
     if (problem !== undefined) fail(k, problem);
     out.ts[k] = t;
