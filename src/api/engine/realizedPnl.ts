@@ -30,6 +30,15 @@ export interface RealizedPnl {
 
 const utcDay = (ts: number): string => new Date(ts).toISOString().slice(0, 10);
 
+/**
+ * The base coin of a spot symbol in ccxt's unified form (`BTC/USDT` → BTC); undefined for a
+ * derivative (`BTC/USDT:USDT`), whose fees never come out of a coin position.
+ */
+function spotBase(symbol: string): string | undefined {
+  const slash = symbol.indexOf('/');
+  return slash > 0 && !symbol.includes(':') ? symbol.slice(0, slash) : undefined;
+}
+
 function bucket(map: Map<string, PnlBucket>, key: string): PnlBucket {
   let b = map.get(key);
   if (b === undefined) {
@@ -45,7 +54,8 @@ function bucket(map: Map<string, PnlBucket>, key: string): PnlBucket {
  * equals the ledger's realized PnL to the last unit. Each fill's realized part is credited
  * to the strategy that sent it and to its UTC day — a close sent from the API or the kill
  * switch is credited to `api`/`kill-switch`, which is what happened. Fees count in the
- * account currency only; a window [from, to) selects which fills are credited, while the
+ * account currency only (a spot fee in the base coin reduces the position instead, as the
+ * Ledger books it); a window [from, to) selects which fills are credited, while the
  * cost basis is always folded from the first fill.
  */
 export function realizedPnl(
@@ -78,6 +88,17 @@ export function realizedPnl(
       pos.qty = buy ? add(pos.qty, openQty) : sub(pos.qty, openQty);
     }
     if (pos.qty === ZERO) pos.cost = ZERO;
+    // As the Ledger books it: a spot fee in the base coin (Binance takes a buy's fee in the
+    // coin bought) delivers less of the coin, the cost stays; a fee that takes the last coins
+    // realizes their cost. Left out, the replay kept phantom coins and credited their cost to
+    // whichever strategy sold next.
+    if (f.fee !== ZERO && f.feeCurrency === spotBase(f.symbol)) {
+      pos.qty = sub(pos.qty, f.fee);
+      if (pos.qty === ZERO && pos.cost !== ZERO) {
+        pnl = sub(pnl, pos.cost);
+        pos.cost = ZERO;
+      }
+    }
     positions.set(f.symbol, pos);
     if ((window.from !== undefined && f.ts < window.from) || (window.to !== undefined && f.ts >= window.to))
       continue;
