@@ -36,9 +36,10 @@ export type DcaAccumulationParams = z.infer<typeof paramsSchema>;
 
 /**
  * Dollar-cost averaging: spends a fixed quote `amount` at market on the first bar and
- * then every `everyBars` bars (or, with `interval`, on a repeating timer from the start,
- * at the last known price), whatever the price. With `takeProfitPct`, a close that far
- * above the position's average entry sells the whole position, and accumulation goes on.
+ * then every `everyBars` bars (bars counted from the first live one: warm-up history is
+ * skipped), or, with `interval`, on a repeating timer from the start at the last known
+ * price, whatever the price. With `takeProfitPct`, a close that far above the position's
+ * average entry sells the whole position, and accumulation goes on.
  * A buy the settle cash no longer covers is skipped, not sent; a bar with an order of
  * this strategy still open for the symbol does nothing.
  */
@@ -62,6 +63,9 @@ export class DcaAccumulation extends Strategy<DcaAccumulationParams> {
   }
 
   override onBar(bar: Bar): void {
+    // Shadow/live warm-up history: its orders would only be denied, and counting its bars would
+    // shift the schedule by the warm-up's length, so the first live bar would not be the first buy.
+    if (this.ctx.isWarmingUp) return;
     const n = this.barCount.get(bar.symbol) ?? 0;
     this.barCount.set(bar.symbol, n + 1);
     if (this.ctx.openOrders(bar.symbol).length > 0) return;

@@ -18,6 +18,24 @@ describe('DcaAccumulation', () => {
     expect(ctx.decisions()).toEqual(['BUY MARKET 10 @0', 'BUY MARKET 2 @3', 'BUY MARKET 1 @6']);
   });
 
+  it('counts its bars from the first live bar: warm-up history neither buys nor shifts the schedule', () => {
+    // Shadow/live: 5 warm-up bars (orders there would only be denied ERR_WARMING_UP). Counted,
+    // they put the first live bar at the 6th of an every-3 schedule, so "the first bar" bought 1
+    // bar late here and up to everyBars − 1 bars late in general (300 warm-up bars by default).
+    const { ctx } = startStrategy(DcaAccumulation, { amount: 100, everyBars: 3 });
+    ctx.isWarmingUp = true;
+    feed(ctx, makeBars([10, 20, 25, 50, 40]));
+    ctx.isWarmingUp = false;
+    feed(
+      ctx,
+      makeBars([10, 20, 25, 50, 40]).map((b) => ({ ...b, ts: b.ts + 5 * 60_000 })),
+    );
+    const live = ctx.decisions().filter((d) => Number(d.split('@')[1]) >= 5);
+    expect(live).toEqual(['BUY MARKET 10 @5', 'BUY MARKET 2 @8']);
+    // Nor does it ask for orders on history (the fake does not deny them as the engine does).
+    expect(ctx.decisions()).toEqual(live);
+  });
+
   it('sells everything when a close is takeProfitPct above the average entry, then goes on', () => {
     const { ctx } = startStrategy(DcaAccumulation, { amount: 100, everyBars: 2, takeProfitPct: 50 });
     // Fills at the next open: 10 @ 10, 12.5 @ 8, 8 @ 12.5 → 30.5 for 300, average 9.836;
