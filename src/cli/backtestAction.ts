@@ -41,6 +41,9 @@ export interface BacktestOptions extends FillCliOptions, DataRangeCliOptions {
   mmr?: string;
 }
 
+/** The `--json` path that means stdout, as `-` does to every Unix tool. */
+const STDOUT = '-';
+
 /** What a run is, all but its candles and the warnings about them. */
 type RunWithout = Omit<BacktestConfig, 'series' | 'warnings' | 'onProgress' | 'awaitBars'>;
 
@@ -64,8 +67,10 @@ export async function backtestAction(
     const streamed = stream === undefined ? undefined : await runStreamed(opts, plan, stream);
     const { result, series } = streamed ?? runLoaded(opts, plan);
     // The summary first: a report that cannot be written (a full disk) must not take the
-    // run's figures with it, nor keep the other report from being written.
-    process.stdout.write(summary(result));
+    // run's figures with it, nor keep the other report from being written. With `--json -`
+    // stdout carries the JSON alone (for `| jq`), and the summary goes to stderr.
+    const jsonToStdout = opts.json === STDOUT;
+    (jsonToStdout ? process.stderr : process.stdout).write(summary(result));
     const failures: unknown[] = [];
     const attempt = (write: () => void): void => {
       try {
@@ -76,7 +81,8 @@ export async function backtestAction(
     };
     const json = opts.json;
     const html = opts.html;
-    if (json !== undefined) attempt(() => writeReportFile(json, stableJson(result.report)));
+    if (jsonToStdout) process.stdout.write(stableJson(result.report));
+    else if (json !== undefined) attempt(() => writeReportFile(json, stableJson(result.report)));
     if (html !== undefined)
       attempt(() =>
         writeReportFile(
@@ -94,7 +100,8 @@ export async function backtestAction(
 }
 
 async function planOf(opts: BacktestOptions): Promise<Plan> {
-  checkReportPaths(opts, [
+  const json = opts.json === STDOUT ? undefined : opts.json;
+  checkReportPaths({ json, html: opts.html }, [
     ...dataFileList(opts.data),
     ...(opts.trades ?? []),
     ...(opts.funding ?? []),

@@ -5,6 +5,7 @@ import { dataFileList } from '../data/dataFileList.js';
 import { parseDataFileName } from '../data/parseDataFileName.js';
 import { STRATEGY_OPTION_HELP, addDataRangeOptions, addFillOptions } from './backtestOptions.js';
 import type { BacktestOptions } from './backtestAction.js';
+import { collectParams } from './parseParams.js';
 
 /** `qts backtest`: one strategy over one or more candle files through the full engine. */
 export function registerBacktestCommand(program: Command): void {
@@ -20,9 +21,13 @@ export function registerBacktestCommand(program: Command): void {
       'public trades CSV (timestamp,id,side,price,amount) replayed to strategies that read the tape',
     )
     .requiredOption('--strategy <id|file>', STRATEGY_OPTION_HELP)
-    .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)');
+    .option(
+      '--params <list>',
+      'strategy parameters as name=value,name=value (validated by the strategy; repeatable)',
+      collectParams,
+    );
   addDataRangeOptions(addFillOptions(cmd, 'random seed (slippage models, ids): same seed, same trade log'))
-    .option('--json <file>', 'write the JSON report here')
+    .option('--json <file>', 'write the JSON report here (- for stdout; the summary then goes to stderr)')
     .option('--html <file>', 'write the self-contained HTML report here')
     .option('--no-progress', 'no progress bar')
     .addOption(

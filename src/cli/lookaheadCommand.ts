@@ -5,7 +5,7 @@ import { validateParams } from '../backtest/validateParams.js';
 import { isoTime } from '../core/time.js';
 import { dataFileList } from '../data/dataFileList.js';
 import { lookaheadCheck } from '../research/lookahead.js';
-import { parseParams } from './parseParams.js';
+import { collectParams, parseParams } from './parseParams.js';
 import type { ResearchCliOptions } from './researchOptions.js';
 import { addResearchOptions, dataOf, integer, settingsOf } from './researchOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
@@ -18,7 +18,11 @@ export function registerLookaheadCommand(program: Command): void {
       'check a strategy for look-ahead bias: signals before random cut points must not change when the data ends there (exit 1 if they do)',
     );
   addResearchOptions(cmd)
-    .option('--params <list>', 'strategy parameters as name=value,name=value (validated by the strategy)')
+    .option(
+      '--params <list>',
+      'strategy parameters as name=value,name=value (validated by the strategy; repeatable)',
+      collectParams,
+    )
     .option('--cuts <n>', 'number of random cut points', '10')
     .option('--min-bars <n>', 'no cut before this bar (default: 10% of the data)')
     .option('--json <file>', 'write the result as JSON here')

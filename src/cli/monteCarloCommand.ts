@@ -13,7 +13,7 @@ import { MonteCarloMethod, monteCarlo } from '../research/monteCarlo.js';
 import type { ResearchCliOptions } from './researchOptions.js';
 import { addResearchOptions, dataOf, integer, settingsOf } from './researchOptions.js';
 import { checkReportPaths, writeReportFile } from './reportFile.js';
-import { parseParams } from './parseParams.js';
+import { collectParams, parseParams } from './parseParams.js';
 
 interface MonteCarloCliOptions extends Partial<ResearchCliOptions> {
   report?: string;
@@ -37,7 +37,11 @@ export function registerMonteCarloCommand(program: Command): void {
       '--report <file>',
       'a `qts backtest --json` report whose tradeList is resampled (instead of --data/--strategy)',
     )
-    .option('--params <list>', 'with --data: strategy parameters as name=value,name=value')
+    .option(
+      '--params <list>',
+      'with --data: strategy parameters as name=value,name=value (repeatable)',
+      collectParams,
+    )
     .option('--runs <n>', 'simulated runs', '10000')
     .addOption(
       new Option('--method <m>', 'bootstrap: draw trades with replacement; shuffle: permute their order')

@@ -28,3 +28,12 @@ export function parseParams(text: string | undefined): Record<string, unknown> {
   }
   return out;
 }
+
+/**
+ * Commander's reader of a repeated `--params`: the lists join into one, so
+ * `--params fast=5 --params slow=20` means both (commander alone kept the last one and ran with
+ * the default fast without a word), and one name in two of them is refused as "given twice".
+ */
+export function collectParams(value: string, previous: string | undefined): string {
+  return previous === undefined ? value : `${previous},${value}`;
+}

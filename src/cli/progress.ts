@@ -11,7 +11,11 @@ export function createProgress(
       format: 'backtest [{bar}] {percentage}% | {value}/{total} bars | ETA {eta}s',
       stream: process.stderr,
       noTTYOutput: false,
-      hideCursor: true,
+      // The run is synchronous: Ctrl-C kills it by the signal's default action, and no handler
+      // would get to undo a terminal change. So the bar changes none: the cursor stays visible
+      // and line wrapping on (linewrap: true trims the bar to the screen width instead).
+      hideCursor: false,
+      linewrap: true,
     },
     cliProgress.Presets.shades_classic,
   );

@@ -1,5 +1,14 @@
 import type { Stats } from 'node:fs';
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { QtsError } from '../core/QtsError.js';
 
@@ -32,12 +41,36 @@ export function checkReportPaths(paths: ReportPaths, inputs: readonly string[] =
   }
 }
 
-/** Writes a report file, making its folder; a failure is ERR_OUTPUT_WRITE naming the path. */
+/**
+ * Writes a report file, making its folder; a failure is ERR_OUTPUT_WRITE naming the path. The
+ * text goes to a temp file beside it, renamed over the report once whole: a run stopped mid-write
+ * (Ctrl-C, a full disk) leaves the previous report as it was, never a truncated JSON in its place.
+ * A path that is a link keeps being one: the file it points at is the one replaced.
+ */
 export function writeReportFile(path: string, text: string): void {
+  let temp: string | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    const own = statOf(path);
+    // A device or a pipe (/dev/stdout, a FIFO) is written as it is: a rename would replace it.
+    if (own !== undefined && !own.isFile() && !own.isDirectory()) {
+      writeFileSync(path, text);
+      return;
+    }
+    const target = own === undefined ? path : realpathSync(path);
+    temp = `${target}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, text);
+    } catch (e) {
+      // A report file we may write in a folder we may not add to: written in place, as before.
+      if (own === undefined || (e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+      temp = undefined;
+      writeFileSync(path, text);
+      return;
+    }
+    renameSync(temp, target);
   } catch (e) {
+    if (temp !== undefined) rmSync(temp, { force: true });
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new QtsError('ERR_OUTPUT_WRITE', `cannot write ${path} (${code}): ${(e as Error).message}`);
   }

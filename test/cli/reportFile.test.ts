@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +62,36 @@ describe('report files', () => {
     const e = caught(() => writeReportFile(join(dir, 'taken'), 'x'));
     expect(e.code).toBe('ERR_OUTPUT_WRITE');
     expect(e.message).toContain(`cannot write ${join(dir, 'taken')} (EISDIR)`);
+  });
+
+  it('replaces an existing report whole (temp file, then rename): the old one is never seen half-written', () => {
+    // A run killed (Ctrl-C) or a disk filling up mid-write must not leave a truncated JSON
+    // where the previous run's good report was: the new text goes to a temp file first.
+    const folder = join(dir, 'atomic');
+    mkdirSync(folder);
+    const out = join(folder, 'report.json');
+    writeFileSync(out, '{"run":1}\n');
+    // A second name of the old file: what a reader that opened it before the write holds.
+    linkSync(out, join(folder, 'held.json'));
+    writeReportFile(out, '{"run":2}\n');
+    expect(readFileSync(out, 'utf8')).toBe('{"run":2}\n');
+    expect(readFileSync(join(folder, 'held.json'), 'utf8')).toBe('{"run":1}\n');
+    // A report path that is a link keeps being one: the file it points at gets the report.
+    const target = join(folder, 'target.json');
+    writeFileSync(target, '{}');
+    symlinkSync(target, join(folder, 'latest.json'));
+    writeReportFile(join(folder, 'latest.json'), '{"run":3}\n');
+    expect(lstatSync(join(folder, 'latest.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('{"run":3}\n');
+    // Neither a success nor a failure leaves a temp file behind.
+    mkdirSync(join(folder, 'taken'));
+    expect(caught(() => writeReportFile(join(folder, 'taken'), 'x')).code).toBe('ERR_OUTPUT_WRITE');
+    expect(readdirSync(folder).sort()).toEqual([
+      'held.json',
+      'latest.json',
+      'report.json',
+      'taken',
+      'target.json',
+    ]);
   });
 });
