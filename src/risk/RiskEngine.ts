@@ -174,7 +174,9 @@ export class RiskEngine {
     req: OrderRequest,
     lastPrice: number | undefined,
   ): { positionAfter: number | undefined; exposureAfter: number | undefined } {
-    const px = req.price !== undefined ? toNumber(req.price) : lastPrice;
+    // Priced like the notional rule: limit price, else a stop's trigger, else the last price.
+    const limitPx = req.price ?? req.triggerPrice;
+    const px = limitPx !== undefined ? toNumber(limitPx) : lastPrice;
     if (px === undefined) return { positionAfter: undefined, exposureAfter: undefined };
     const signed = toNumber(req.quantity) * (req.side === 'BUY' ? 1 : -1);
     const after = toNumber(this.view.positionQty(req.symbol)) + signed;

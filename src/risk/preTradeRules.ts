@@ -129,9 +129,20 @@ function onTick(px: Fixed | undefined, tick: Fixed): boolean {
   return px === undefined || isMultipleOf(px, tick);
 }
 
+/**
+ * A ceiling that cannot be evaluated fails closed: a market order before the symbol's first
+ * price (or with another position unmarked) would otherwise pass any notional limit unchecked.
+ * Exits are never held back for it (a flatten must go through whatever the data).
+ */
+function unpriced(input: RiskInput, what: string): RiskDenial | undefined {
+  if (input.request.reduceOnly || isReducing(input.request, input.positionQty)) return undefined;
+  return deny('ERR_RISK_NO_PRICE', `no price to check ${what} of ${input.request.symbol} against its limit`);
+}
+
 export const checkNotional: RiskRule = (input, limits) => {
   const px = referencePrice(input);
-  if (px === undefined) return undefined;
+  if (px === undefined)
+    return limits.maxOrderNotional === undefined ? undefined : unpriced(input, 'the notional');
   const notional = mul(input.request.quantity, px);
   if (notional < input.instrument.minNotional && !input.request.reduceOnly) {
     return deny(
@@ -148,15 +159,21 @@ export const checkNotional: RiskRule = (input, limits) => {
   return undefined;
 };
 
+/**
+ * Fat-finger band of a limit price. A stop-limit or take-profit-limit's price only goes live
+ * once its trigger is hit, so it is measured from the trigger: a protective stop placed
+ * further from the market than the band is deliberate, a limit far from its trigger is not.
+ */
 export const checkPriceBand: RiskRule = (input, limits) => {
   const { request, lastPrice } = input;
-  if (limits.priceBandPct === undefined || request.price === undefined || lastPrice === undefined)
-    return undefined;
-  const distance = Math.abs(toNumber(request.price) / lastPrice - 1);
+  const trigger = request.triggerPrice === undefined ? undefined : toNumber(request.triggerPrice);
+  const ref = trigger ?? lastPrice;
+  if (limits.priceBandPct === undefined || request.price === undefined || ref === undefined) return undefined;
+  const distance = Math.abs(toNumber(request.price) / ref - 1);
   if (distance > limits.priceBandPct) {
     return deny(
       'ERR_RISK_PRICE_BAND',
-      `price is ${(distance * 100).toFixed(2)}% from the last price (band ${limits.priceBandPct * 100}%)`,
+      `price is ${(distance * 100).toFixed(2)}% from the ${trigger === undefined ? 'last price' : 'trigger'} (band ${limits.priceBandPct * 100}%)`,
     );
   }
   return undefined;
@@ -226,6 +243,9 @@ export const checkRateLimit: RiskRule = (input, limits) => {
 export const checkExposure: RiskRule = (input, limits) => {
   if (isReducing(input.request, input.positionQty)) return undefined;
   const pos = input.positionNotionalAfter;
+  if (limits.maxPositionNotional !== undefined && pos === undefined) return unpriced(input, 'the position');
+  if (limits.maxTotalExposure !== undefined && input.exposureAfter === undefined)
+    return unpriced(input, 'the total exposure');
   if (limits.maxPositionNotional !== undefined && pos !== undefined && pos > limits.maxPositionNotional) {
     return deny(
       'ERR_RISK_MAX_POSITION',
