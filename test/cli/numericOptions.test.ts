@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/program.js';
 import { plainNumber } from '../../src/cli/plainNumber.js';
+import { qtsInProcess as run } from '../support/qtsInProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qts-numeric-options-'));
 const file = join(dir, 'BTC_USDT-1h.csv');
@@ -19,18 +19,6 @@ writeFileSync(
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-/** Exit code and stderr of one in-process `qts` run. */
-async function run(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const code = await main(['node', 'qts', ...args]);
-  return { code, stderr };
-}
 
 const NOT_PLAIN = ['0x10', '0b11', '0o7', '1e1', ' 5 ', '5abc', '', 'Infinity', '+5', '5.'];
 
