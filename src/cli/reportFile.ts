@@ -29,6 +29,13 @@ export function checkReportPaths(paths: ReportPaths, inputs: readonly string[] =
   for (const option of ['json', 'html'] as const) {
     const path = paths[option];
     if (path === undefined) continue;
+    // `-` means stdout to every Unix tool; only `qts backtest --json -` writes there (and takes
+    // it out before calling this). Elsewhere it would be a file named `-` in the working folder.
+    if (path === '-')
+      throw new QtsError(
+        'ERR_INVALID_OPTION',
+        `--${option} -: writing to stdout is only supported by qts backtest --json -; give a file name`,
+      );
     const problem = pathProblem(path);
     if (problem !== undefined) throw new QtsError('ERR_INVALID_OPTION', `--${option}: ${path} ${problem}`);
     const clash = taken.find((t) => sameFile(t.path, path));

@@ -34,6 +34,16 @@ describe('report files', () => {
     );
   });
 
+  it('refuses `-` (stdout) where no command writes a report to stdout, rather than make a file named -', () => {
+    for (const option of ['json', 'html'] as const) {
+      const e = caught(() => checkReportPaths({ [option]: '-' }));
+      expect(e.code).toBe('ERR_INVALID_OPTION');
+      expect(e.message).toBe(
+        `--${option} -: writing to stdout is only supported by qts backtest --json -; give a file name`,
+      );
+    }
+  });
+
   it('refuses a report over an input of the run or over the other report, however spelled', () => {
     const candles = join(dir, 'X_USDT-1m.csv');
     writeFileSync(candles, 'timestamp,open,high,low,close,volume\n');
