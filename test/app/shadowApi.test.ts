@@ -330,8 +330,13 @@ describe('REST API of a running shadow engine (real socket)', () => {
     // The strategy trades the same symbol; keep it out of the way while positions are counted.
     rt.node.stopStrategy('sma');
     const before = positionQty();
-    rt.node.submit('test', request({ quantity: toFixed('0.2') }));
-    await until(() => positionQty() > before, 'the buy to fill');
+    const buy = rt.node.submit('test', request({ quantity: toFixed('0.2') }));
+    // An order refused on the way ends the wait at once, with its reason in the failure.
+    await until(
+      () => positionQty() > before || (buy.isTerminal && buy.status !== 'FILLED'),
+      'the buy to fill',
+    );
+    expect(`${buy.status} ${buy.reasonCode ?? ''} ${buy.reason ?? ''}`).toMatch(/^FILLED /);
     const held = positionQty();
 
     // REDUCING: a new opening order is denied, the close is let through.
