@@ -5,41 +5,29 @@ import { renderHtmlReport } from '../../src/backtest/htmlReport.js';
 import { svgLineChart } from '../../src/backtest/svgChart.js';
 import type { RoundTrip } from '../../src/backtest/types.js';
 import { OrderSide } from '../../src/model/enums.js';
+import { reportInput } from './support/reportInput.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 
 function input(equity: number[], over: Partial<ReportInput> = {}): ReportInput {
   const ts = Float64Array.from(equity, (_, i) => T0 + i * DAY);
-  return {
-    strategy: 'sma-cross',
+  return reportInput({
     params: {},
     symbols: ['ORCL'],
-    timeframe: '1d',
     dataFiles: [],
     seed: 1,
     fill: 'close',
     commission: 0,
     makerFee: 0,
     takerFee: 0,
-    slippage: { kind: 'none' },
     initialCash: 100,
     currency: 'USD',
     curve: { ts, equity: Float64Array.from(equity) },
-    fills: [],
-    trips: [],
-    ordersFilled: 0,
-    ordersTotal: 0,
-    ordersDenied: 0,
-    ordersOpen: 0,
-    feesPaid: 0,
-    barsInMarket: 0,
     finalEquity: equity.at(-1) ?? 100,
     finalEquityExact: '100',
-    tradeLog: '',
-    warnings: [],
     ...over,
-  };
+  });
 }
 
 function trip(pnl: number): RoundTrip {

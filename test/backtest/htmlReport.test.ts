@@ -1,48 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { buildReport, stableJson, REPORT_EQUITY_POINTS } from '../../src/backtest/BacktestReport.js';
-import type { ReportInput } from '../../src/backtest/BacktestReport.js';
 import { chartDownsample } from '../../src/backtest/chartDownsample.js';
 import { HTML_TRADE_ROWS, renderHtmlReport } from '../../src/backtest/htmlReport.js';
 import { roundTripsFromFills } from '../../src/backtest/roundTrips.js';
 import { computeStats } from '../../src/backtest/stats.js';
 import type { FillRecord, RoundTrip } from '../../src/backtest/types.js';
 import { OrderSide } from '../../src/model/enums.js';
+import { reportInput } from './support/reportInput.js';
 
 const DAY = 86_400_000;
-
-function baseInput(over: Partial<ReportInput> = {}): ReportInput {
-  const n = 10;
-  const ts = Float64Array.from({ length: n }, (_, i) => Date.UTC(2024, 0, 1) + i * DAY);
-  return {
-    strategy: 'sma-cross',
-    params: { slow: 30, fast: 10 },
-    symbols: ['BTC/USDT'],
-    timeframe: '1d',
-    dataFiles: ['data/btc.csv'],
-    seed: 42,
-    fill: 'next-open',
-    commission: 0.001,
-    makerFee: 0.001,
-    takerFee: 0.001,
-    slippage: { kind: 'none' },
-    initialCash: 10_000,
-    currency: 'USDT',
-    curve: { ts, equity: new Float64Array(n).fill(10_000) },
-    fills: [],
-    trips: [],
-    ordersFilled: 0,
-    ordersTotal: 0,
-    ordersDenied: 0,
-    ordersOpen: 0,
-    feesPaid: 0,
-    barsInMarket: 0,
-    finalEquity: 10_000,
-    finalEquityExact: '10000.00000000',
-    tradeLog: '',
-    warnings: [],
-    ...over,
-  };
-}
 
 function fillAt(i: number, side: OrderSide, price: number): FillRecord {
   return {
@@ -62,7 +28,7 @@ function fillAt(i: number, side: OrderSide, price: number): FillRecord {
 
 describe('buildReport / stableJson', () => {
   it('produces valid JSON with nulls, not NaN, when there are no trades', () => {
-    const report = buildReport(baseInput());
+    const report = buildReport(reportInput());
     const text = stableJson(report);
     expect(text).not.toMatch(/NaN|Infinity/);
     const parsed = JSON.parse(text) as Record<string, unknown>;
@@ -79,11 +45,11 @@ describe('buildReport / stableJson', () => {
   });
 
   it('has every statistic both flat and under stats, in the same order', () => {
-    const report = buildReport(baseInput());
+    const report = buildReport(reportInput());
     const parsed = JSON.parse(stableJson(report)) as Record<string, unknown>;
     const stats = parsed['stats'] as Record<string, unknown>;
     const expected = computeStats({
-      curve: baseInput().curve,
+      curve: reportInput().curve,
       trips: [],
       initialEquity: 10_000,
       feesPaid: 0,
@@ -95,13 +61,17 @@ describe('buildReport / stableJson', () => {
 
   it('hashes the trade log with SHA-256', () => {
     // FIPS 180-2 test vector: SHA-256("abc").
-    const report = buildReport(baseInput({ tradeLog: 'abc' }));
+    const report = buildReport(reportInput({ tradeLog: 'abc' }));
     expect(report.tradeLogSha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('serializes byte for byte the same whatever the key order of params', () => {
-    const a = stableJson(buildReport(baseInput({ params: { fast: 10, slow: 30, nested: { b: 1, a: 2 } } })));
-    const b = stableJson(buildReport(baseInput({ params: { nested: { a: 2, b: 1 }, slow: 30, fast: 10 } })));
+    const a = stableJson(
+      buildReport(reportInput({ params: { fast: 10, slow: 30, nested: { b: 1, a: 2 } } })),
+    );
+    const b = stableJson(
+      buildReport(reportInput({ params: { nested: { a: 2, b: 1 }, slow: 30, fast: 10 } })),
+    );
     expect(a).toBe(b);
     expect(a.indexOf('"fast"')).toBeLessThan(a.indexOf('"slow"'));
   });
@@ -112,7 +82,7 @@ describe('buildReport / stableJson', () => {
     const equity = Float64Array.from({ length: n }, (_, i) => 10_000 + 100 * Math.sin(i / 500));
     equity[31_337] = 4_000; // a one-bar crash that a stride would skip
     equity[77_777] = 20_000; // a one-bar spike
-    const report = buildReport(baseInput({ curve: { ts, equity } }));
+    const report = buildReport(reportInput({ curve: { ts, equity } }));
     expect(report.equityCurve.length).toBeLessThanOrEqual(REPORT_EQUITY_POINTS);
     expect(report.equityCurve.length).toBeGreaterThan(1000);
     const values = report.equityCurve.map((p) => p.equity);
@@ -169,7 +139,7 @@ describe('renderHtmlReport', () => {
 
   it('is a self-contained page with the statistics, charts and escaped text', () => {
     const report = buildReport(
-      baseInput({
+      reportInput({
         strategy: '<script>alert("x")</script>',
         params: { note: '</pre><img src=x onerror=alert(1)>' },
         warnings: ['gap in data & <b>bold</b>'],
@@ -217,7 +187,7 @@ describe('renderHtmlReport', () => {
     const equity = Float64Array.from([1, 1, 1, 1, 1.00001, 1.00001, 1.00001, 1.00001, 1.00001, 1.00001]);
     const html = renderHtmlReport(
       buildReport(
-        baseInput({
+        reportInput({
           initialCash: 1,
           currency: 'BTC',
           curve: { ts, equity },
@@ -235,16 +205,16 @@ describe('renderHtmlReport', () => {
     const trade = html.slice(html.indexOf('<table class="trades">'));
     expect(trade).toContain('<td>0.00001</td><td>0.04 %</td>'); // pnl, return
     // A 10,000 USDT account keeps cents.
-    expect(renderHtmlReport(buildReport(baseInput()))).toContain('<td>10,000.00 USDT</td>');
+    expect(renderHtmlReport(buildReport(reportInput()))).toContain('<td>10,000.00 USDT</td>');
   });
 
   it('renders the same bytes for the same report', () => {
-    const report = buildReport(baseInput({ fills, trips }));
+    const report = buildReport(reportInput({ fills, trips }));
     expect(renderHtmlReport(report, prices)).toBe(renderHtmlReport(report, prices));
   });
 
   it('renders a run with no trades and no prices without charts of prices', () => {
-    const html = renderHtmlReport(buildReport(baseInput()));
+    const html = renderHtmlReport(buildReport(reportInput()));
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('No trades.');
     expect(html).toContain('price charts are omitted');
@@ -256,7 +226,7 @@ describe('renderHtmlReport', () => {
       ...trips[0]!,
       entryTs: trips[0]!.entryTs + i,
     }));
-    const html = renderHtmlReport(buildReport(baseInput({ trips: many })));
+    const html = renderHtmlReport(buildReport(reportInput({ trips: many })));
     const body = html.slice(html.indexOf('<table class="trades">'));
     expect(body.match(/<tr class=/g)).toHaveLength(HTML_TRADE_ROWS);
     expect(html).toContain(`Showing the first ${HTML_TRADE_ROWS} of ${HTML_TRADE_ROWS + 20} round trips`);
@@ -267,7 +237,7 @@ describe('renderHtmlReport', () => {
     const pts = Float64Array.from({ length: m }, (_, i) => Date.UTC(2024, 0, 1) + i * 60_000);
     const px = Float64Array.from({ length: m }, (_, i) => 100 + Math.sin(i / 1000));
     px[12_345] = 50;
-    const html = renderHtmlReport(buildReport(baseInput()), [{ symbol: 'BTC/USDT', ts: pts, close: px }]);
+    const html = renderHtmlReport(buildReport(reportInput()), [{ symbol: 'BTC/USDT', ts: pts, close: px }]);
     const priceSvg = html.slice(html.lastIndexOf('<svg '));
     const path = /<path d="(M[^"]+)" fill="none"/.exec(priceSvg)?.[1] ?? '';
     const points = path.split(' ').length;

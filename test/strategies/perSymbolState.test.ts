@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../src/model/Bar.js';
+import { barAt } from '../../src/model/BarSeries.js';
 import { findStrategy } from '../../src/strategies/registry.js';
 import { HAS_SHARED_DATA } from '../support/sharedData.js';
 import { series } from './support/golden.js';
@@ -14,16 +15,12 @@ const N = 3000;
 
 function bars(file: string, symbol: string, tsOf: Float64Array): Bar[] {
   const s = series(file);
+  // The file's bars on the shared time axis, under the symbol asked for.
   return Array.from({ length: N }, (_, i) => ({
+    ...barAt(s, i),
     symbol,
     timeframe: '5m',
     ts: tsOf[i] as number,
-    open: s.open[i] as number,
-    high: s.high[i] as number,
-    low: s.low[i] as number,
-    close: s.close[i] as number,
-    volume: s.volume[i] as number,
-    closed: true,
   }));
 }
 
