@@ -25,10 +25,13 @@ const SYMBOL = 'BTC/USDT';
 function config(dbPath: string) {
   return AppConfigSchema.parse({
     mode: 'shadow',
+    // 1s bars: the synthetic market replays 60 s of history fast, then closes one bar per
+    // timeframe; market orders fill at the next bar's open. On 1m bars a test reached after
+    // the replay (a loaded CI machine) waited up to a minute for a fill and timed out.
     marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
     account: { currency: 'USDT', initialCash: 100_000 },
     strategies: [
-      { id: 'sma', strategy: 'sma-cross', symbols: [SYMBOL], timeframe: '1m', params: { fast: 5, slow: 20 } },
+      { id: 'sma', strategy: 'sma-cross', symbols: [SYMBOL], timeframe: '1s', params: { fast: 5, slow: 20 } },
     ],
     storage: { dbPath },
     risk: { priceBandPct: 0.5, maxOrdersPerMinute: 10_000 },
@@ -448,7 +451,7 @@ describe('REST API of a running shadow engine (real socket)', () => {
 
   it('stops, starts and re-parameterizes a strategy (validated by its schema), audit-logged', async () => {
     const mark = audit.entries.length;
-    const topic = barsTopic(SYMBOL, '1m');
+    const topic = barsTopic(SYMBOL, '1s');
     expect(rt.node.bus.hasSubscribers(topic)).toBe(true);
     const stop = await call<{ running: boolean }>('POST', '/api/v1/strategies/sma/stop', {
       token: TOKENS.trader,
@@ -525,7 +528,7 @@ describe('REST API of a running shadow engine (real socket)', () => {
     }, 'two equity samples');
     const candles = await call<{ candles: { ts: number }[] }>(
       'GET',
-      `/api/v1/market/candles?symbol=${SYMBOL}&timeframe=1m&limit=5`,
+      `/api/v1/market/candles?symbol=${SYMBOL}&timeframe=1s&limit=5`,
       {
         token: TOKENS.viewer,
       },
