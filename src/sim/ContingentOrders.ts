@@ -2,7 +2,8 @@ import { ClassKeeper } from '../core/ClassKeeper.js';
 import type { Millis } from '../core/time.js';
 import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchPass } from './MatchPass.js';
-import { arrivalTime } from './MatchPass.js';
+import { arrivalPrice, arrivalTime } from './MatchPass.js';
+import { fixedToFloat } from './priceRounding.js';
 import type { PricedEvent } from './MatchEvent.js';
 import type { RestartRecall } from './RestartRecall.js';
 import type { RestingOrder } from './RestingOrder.js';
@@ -53,16 +54,21 @@ export class ContingentOrders {
    * The parent just filled more: its children may now work that much. Mid-bar they follow
    * the parent's own walk from the fill point (that part of the bar is history the parent
    * already lived); at the bar's start nothing has happened yet, so each takes its own walk.
+   * A child that reaches the venue later in the bar (latency) joins that walk where it arrives.
    */
   activateChildren(parent: RestingOrder, pass: MatchPass, path: IntrabarPath, ev: PricedEvent): void {
     for (const c of parent.children) {
       if (c.closed || c.allowance() <= 0n) continue;
-      // Not at the venue yet where the parent filled (latency): it joins a later walk.
+      // Not at the venue before this walk ends: it joins a later one.
       const arrived = arrivalTime(pass, c.arrival);
-      if (arrived === undefined || arrived > ev.t) continue;
+      if (arrived === undefined) continue;
       if (c.epoch === pass.epoch) c.leave(ev.t);
       const walk = ev.t === 0 ? pass.paths.forSide(c.side) : path;
-      c.place(pass.epoch, walk, ev.t, ev.pxF, ev.px, true);
+      if (arrived <= ev.t) c.place(pass.epoch, walk, ev.t, ev.pxF, ev.px, true);
+      else {
+        const px = arrivalPrice(walk, arrived, c.instrument.tickSize);
+        c.place(pass.epoch, walk, arrived, fixedToFloat(px), px, true);
+      }
       c.seen = true;
     }
   }

@@ -30,7 +30,10 @@ export interface FillModelConfig {
   readonly intrabar: 'pessimistic' | 'ohlc' | 'adaptive';
   /** Max fraction of one bar's volume one order can fill per bar (partial fills); null = unlimited. */
   readonly volumeShare: number | null;
-  /** Applied against us on taker fills of orders that execute as market (market, stop, triggered). */
+  /**
+   * Applied against us on taker fills: orders that execute as market (market, stop, triggered)
+   * and limits that cross the book, which pay it up to their limit price and never beyond.
+   */
   readonly slippage: SlippageModel;
   /**
    * An order reaches the venue this long after submit (clock time); before that it cannot

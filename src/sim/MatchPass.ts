@@ -1,5 +1,7 @@
+import type { Fixed } from '../core/Fixed.js';
+import { fromNumber, roundToStep } from '../core/Fixed.js';
 import type { Millis } from '../core/time.js';
-import type { BarPaths } from './IntrabarPath.js';
+import type { BarPaths, IntrabarPath } from './IntrabarPath.js';
 
 /** One matching walk: a bar, or the current close for orders filling on submit. */
 export interface MatchPass {
@@ -24,4 +26,19 @@ export function arrivalTime(pass: MatchPass, arrival: Millis): number | undefine
   if (arrival <= pass.ts) return 0;
   if (arrival >= pass.ts + pass.span) return undefined;
   return (3 * (arrival - pass.ts)) / pass.span;
+}
+
+/**
+ * Where a walk stands at path time `t`, as a price the market could trade at: between two
+ * vertices the straight line, rounded to the nearest tick within that leg.
+ */
+export function arrivalPrice(path: IntrabarPath, t: number, tick: Fixed): Fixed {
+  const s = Math.floor(t);
+  if (s === t || s >= 3) return fromNumber(path.priceAt(t));
+  const a = path.point(s);
+  const b = path.point(s + 1);
+  const px = roundToStep(fromNumber(path.priceAt(t)), tick);
+  const lo = fromNumber(Math.min(a, b));
+  const hi = fromNumber(Math.max(a, b));
+  return px < lo ? lo : px > hi ? hi : px;
 }

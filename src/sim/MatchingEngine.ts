@@ -1,5 +1,3 @@
-import type { Fixed } from '../core/Fixed.js';
-import { fromNumber, roundToStep } from '../core/Fixed.js';
 import { timeframeToMs } from '../core/time.js';
 import { truncate } from '../core/truncate.js';
 import type { Clock } from '../kernel/Clock.js';
@@ -7,13 +5,13 @@ import type { Bar } from '../model/Bar.js';
 import type { FillDesk } from './fillOrder.js';
 import { expireReason, fillOrder } from './fillOrder.js';
 import { BarPaths } from './IntrabarPath.js';
-import type { IntrabarPath } from './IntrabarPath.js';
 import type { MatchEvent } from './MatchEvent.js';
 import type { MatchPass } from './MatchPass.js';
-import { arrivalTime } from './MatchPass.js';
+import { arrivalPrice, arrivalTime } from './MatchPass.js';
 import { fixedToFloat } from './priceRounding.js';
 import { matchOrder } from './matchOrder.js';
 import type { RestingOrder } from './RestingOrder.js';
+import { SimReason } from './SimReason.js';
 import type { SymbolBook, VenueBooks } from './VenueBooks.js';
 
 /**
@@ -31,6 +29,8 @@ export class MatchingEngine {
   /** The other of two pending lists, swapped in turn so a submit allocates no batch array. */
   private pendingSpare: RestingOrder[] = [];
   private epoch = 0;
+  /** Post-only orders of the bar being matched that crossed the book on arrival (see refuse). */
+  private readonly refused: RestingOrder[] = [];
   /** The last bar timeframe read, and its milliseconds (see spanOf). */
   private spanTimeframe = '';
   private spanMs = 0;
@@ -57,9 +57,20 @@ export class MatchingEngine {
       if (o.closed) continue;
       // Arriving after the open (latency), it joins the walk where the bar then is.
       const late = o.arrival > bar.ts;
-      if (late && o.arrival >= bar.ts + this.spanOf(bar)) continue; // not at the venue yet
+      if (late && o.arrival >= bar.ts + this.spanOf(bar)) {
+        // Not at the venue yet. By the time it arrives this bar is history: its close is the
+        // book the order meets, not the price it was sent at, and decides whether it crossed.
+        o.takerOnArrival = o.marketableAt(bar.close);
+        o.arrivalUnchecked = false;
+        continue;
+      }
       const firstBar = !o.seen;
       o.seen = true;
+      if (firstBar && !late && o.takerOnArrival && refusedOnArrival(o)) {
+        // A post-only order the market crossed while it was in flight: refused where it arrives.
+        this.refused.push(o);
+        continue;
+      }
       if (firstBar && o.arrivalUnchecked) {
         // It reached the venue before any price was known: as an exchange checks an order
         // against the book on arrival, its first price (the open) tells whether it crossed,
@@ -87,7 +98,14 @@ export class MatchingEngine {
         o.place(pass.epoch, path, t, fixedToFloat(px), px, true);
       }
     }
+    if (this.refused.length > 0) this.refuse();
     if (pass !== undefined) this.run(book, pass);
+  }
+
+  /** Cancels the post-only orders found crossed on arrival (after the book loop: a cancel may sweep it). */
+  private refuse(): void {
+    for (const o of this.refused) this.desk.contingent.close(o, o.arrival, SimReason.POST_ONLY_WOULD_TAKE);
+    truncate(this.refused, 0);
   }
 
   /** Milliseconds of a bar (0 for a trade print or a timeframe the venue cannot read). */
@@ -199,18 +217,12 @@ export class MatchingEngine {
 }
 
 /**
- * Where a walk stands at path time `t`, as a price the market could trade at: between two
- * vertices the straight line, rounded to the nearest tick within that leg.
+ * Whether an order that crossed the book on arrival must be refused rather than take: a
+ * post-only one, once live (a bracket child whose parent has not filled is checked when the
+ * parent's fill activates it).
  */
-function arrivalPrice(path: IntrabarPath, t: number, tick: Fixed): Fixed {
-  const s = Math.floor(t);
-  if (s === t || s >= 3) return fromNumber(path.priceAt(t));
-  const a = path.point(s);
-  const b = path.point(s + 1);
-  const px = roundToStep(fromNumber(path.priceAt(t)), tick);
-  const lo = fromNumber(Math.min(a, b));
-  const hi = fromNumber(Math.max(a, b));
-  return px < lo ? lo : px > hi ? hi : px;
+function refusedOnArrival(o: RestingOrder): boolean {
+  return o.order.request.postOnly && (o.parent === undefined || o.parent.filled > 0n);
 }
 
 function firstOfSymbol(orders: readonly RestingOrder[], symbol: string): number {

@@ -339,6 +339,7 @@ export class SimulatedVenue implements ExecutionClient {
     o.triggered = order.status === 'TRIGGERED';
     // It rested on the book before the restart: a price through it now is a fill, not a crossing on arrival.
     o.arrivalUnchecked = false;
+    o.seen = true;
     this.books.register(o);
     this.recall.recallClosedLegs(o, now);
     this.recall.restoreTrailing(o);

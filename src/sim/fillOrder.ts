@@ -1,6 +1,6 @@
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, add, min, mul, sub } from '../core/Fixed.js';
-import { Liquidity, TimeInForce } from '../model/enums.js';
+import { ZERO, add, max, min, mul, sub } from '../core/Fixed.js';
+import { Liquidity, OrderSide, TimeInForce } from '../model/enums.js';
 import { FeeSide, feeInBase } from '../model/Instrument.js';
 import type { AccountChecks } from './AccountChecks.js';
 import type { ContingentOrders } from './ContingentOrders.js';
@@ -43,7 +43,7 @@ export function fillOrder(
     contingent.close(o, ts, SimReason.POST_ONLY_WOULD_TAKE);
     return;
   }
-  const px = o.marketLike ? model.slip(ev.px, o.side, inst.tickSize) : ev.px;
+  const px = takerPrice(model, o, ev.px, liquidity);
 
   if (o.filledInBarEpoch !== pass.epoch) {
     o.filledInBarEpoch = pass.epoch;
@@ -116,6 +116,18 @@ export function fillOrder(
         o.filled < o.parent.filled ? SimReason.OCO_SIBLING_FILLED : SimReason.PARENT_FILLED_LESS,
       );
   }
+}
+
+/**
+ * The price of a fill: a taker crosses the spread (the slippage), whether it sent a market
+ * order or a limit that crossed, but a limit never pays beyond its price. A maker gets its
+ * price.
+ */
+function takerPrice(model: FillModel, o: RestingOrder, px: Fixed, liquidity: Liquidity): Fixed {
+  if (liquidity === Liquidity.MAKER) return px;
+  const slipped = model.slip(px, o.side, o.instrument.tickSize);
+  if (o.marketLike) return slipped;
+  return o.side === OrderSide.BUY ? min(slipped, o.limitPx) : max(slipped, o.limitPx);
 }
 
 /** Why an IOC/FOK order ends without filling everything on arrival. */

@@ -67,6 +67,24 @@ describe('SimulatedVenue: slippage on fills', () => {
     expect(px(h.fills(limit)[0]?.lastPx)).toBe('96');
   });
 
+  it('a limit that takes liquidity pays the slippage too, but never beyond its limit', () => {
+    const h = harness({ position: 2, config: { slippage: { kind: 'spread', spreadBps: 20 } } });
+    h.bar(100, 101, 99, 100);
+    const buy = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: 105 }); // crosses: a taker
+    const tight = h.submit({ side: 'BUY', type: 'LIMIT', qty: 1, price: '100.05' });
+    const sell = h.submit({ side: 'SELL', type: 'LIMIT', qty: 1, price: 95 });
+    const stopLimit = h.submit({ side: 'BUY', type: 'STOP_LIMIT', qty: 1, trigger: 103, price: 104 });
+    h.bar(100, 104, 99, 102);
+    // Half of a 20 bps spread: the ask is 100.1 and the bid 99.9, as a market order gets them.
+    expect([buy, tight, sell, stopLimit].map((o) => px(h.fills(o)[0]?.lastPx))).toEqual([
+      '100.1',
+      '100.05', // its limit bounds what it pays
+      '99.9',
+      '103.11', // triggered at 103, takes at the ask: 103 × 1.001 on the tick above
+    ]);
+    expect(h.fills().every((f) => f.liquidity === 'TAKER')).toBe(true);
+  });
+
   it('a market remainder left by the volume share fills on later bars at their open, slipped', () => {
     const h = harness({ config: { volumeShare: 0.1, slippage: { kind: 'spread', spreadBps: 20 } } });
     h.bar(100, 101, 99, 100);
