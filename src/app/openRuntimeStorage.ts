@@ -40,14 +40,16 @@ export function openRuntimeStorage(
   now: () => Millis,
   log: Logger,
 ): RuntimeStorage {
-  // openDatabase creates the folder, and names the path (ERR_DB_OPEN) when it cannot.
-  const db = openDatabase(config.storage.dbPath);
-  let unlock: () => void;
+  // The lock first, before the file is even opened: opening migrates, and a second engine of a
+  // newer build must not change the schema under the running one (nor touch its run).
+  const unlock = lockEngineDatabase(config.storage.dbPath);
+  let db: SqliteDatabase;
   try {
-    // Before anything is written: a second engine on this file must not touch the first one's run.
-    unlock = lockEngineDatabase(config.storage.dbPath);
+    // openDatabase names the path (ERR_DB_OPEN) when it cannot open it.
+    // Checked page by page: a damaged journal is refused here, not halfway through a restore.
+    db = openDatabase(config.storage.dbPath, { check: true });
   } catch (e) {
-    db.close();
+    unlock();
     throw e;
   }
   const close = (): void => {

@@ -10,6 +10,11 @@ export const StorageErrorCode = {
   Journal: 'ERR_DB_JOURNAL',
   /** An online backup failed or its copy did not pass the integrity check. */
   Backup: 'ERR_DB_BACKUP',
+  /**
+   * SQLite refused a write (disk full, read-only or vanished file, I/O error): the transaction
+   * was rolled back whole, so the file holds everything before it and nothing of it.
+   */
+  Write: 'ERR_DB_WRITE',
   /** Another running engine holds the database (one engine per database). */
   Locked: 'ERR_DB_LOCKED',
 } as const;

@@ -12,6 +12,7 @@ import { StorageErrorCode } from '../StorageErrorCode.js';
 import { FillStore, fillFromEvent } from './FillStore.js';
 import { orderEventCodec } from './orderEventCodec.js';
 import { QueryFilter } from './QueryFilter.js';
+import { writeError } from './writeError.js';
 
 /** An order as the `orders` table summarizes it (the events are the truth; this is their fold). */
 export interface OrderRecord {
@@ -169,7 +170,11 @@ export class OrderStore {
           { orderId: order.id },
         );
       }
-      this.write.immediate(order, event, seq);
+      try {
+        this.write.immediate(order, event, seq);
+      } catch (e) {
+        throw writeError(e, `order ${order.id}: ${event.type} #${seq} not journaled`);
+      }
     },
     { load: (orderId: string): Order | undefined => this.load(orderId) },
   );

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import { holdFileLock } from './holdFileLock.js';
@@ -9,12 +11,25 @@ import { holdFileLock } from './holdFileLock.js';
  * an exclusive transaction held open on a sibling file (`<db>.engine-lock`): SQLite's file lock,
  * which the operating system releases when the process dies, so a crashed engine never leaves
  * a stale lock behind (a pid file would, and a container restarts with the same pid). Readers
- * (api mode, `qts kill`/`qts resume`, backups) do not take it. Returns the release.
+ * (api mode, `qts kill`/`qts resume`, backups) do not take it. Take it before opening the
+ * database: opening migrates the schema. Returns the release; ERR_DB_OPEN when the lock file
+ * cannot be created (read-only folder).
  */
 export function lockEngineDatabase(dbPath: string): () => void {
   if (dbPath === ':memory:') return () => undefined;
   const path = `${dbPath}.engine-lock`;
-  const release = holdFileLock(path);
+  let release: (() => void) | undefined;
+  try {
+    // Taken before the database is opened (which creates the folder): the folder comes first.
+    mkdirSync(dirname(dbPath), { recursive: true });
+    release = holdFileLock(path);
+  } catch (e) {
+    throw new QtsError(
+      StorageErrorCode.Open,
+      `cannot take the engine lock ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      { path: dbPath, cause: e },
+    );
+  }
   if (release === undefined)
     throw new QtsError(
       StorageErrorCode.Locked,

@@ -30,10 +30,10 @@ interface AppliedRow {
 }
 
 /**
- * Brings the file up to the last migration. Each migration runs in its own IMMEDIATE
- * transaction together with its `schema_migrations` row, so a failure leaves the file at the
- * previous version with nothing half-applied, and two processes opening the same file at once
- * apply each step exactly once (the second sees the row and skips). Calling it again is a no-op.
+ * Brings the file up to the last migration. The pending migrations run in one IMMEDIATE
+ * transaction together with their `schema_migrations` rows, so a failure leaves the file at the
+ * version it had with nothing applied, and two processes opening the same file at once apply
+ * each step exactly once (the second waits, then sees the rows). Calling it again is a no-op.
  *
  * Refuses (ERR_DB_MIGRATION) a file whose history has a version this build does not know — a
  * newer build wrote it, and an older one must not write tables it does not understand — or a
@@ -53,28 +53,44 @@ export function migrate(
     `INSERT INTO schema_migrations (version, name, applied_at)
      VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
   );
-  const applied: number[] = [];
-  for (const m of migrations) {
-    const step = db.transaction(() => {
-      const rows = appliedRows.all();
-      checkHistory(rows, migrations, latest);
-      if (rows.some((r) => r.version === m.version)) return false;
-      db.exec(m.sql);
+  // Every pending step in one IMMEDIATE transaction: a step that fails rolls the earlier ones
+  // back too, so the file stays at the version it had — the one the previous build, still
+  // installed beside it or restored, opens — never at a middle version no build runs on.
+  const upgrade = db.transaction((): number[] => {
+    const rows = appliedRows.all();
+    checkHistory(rows, migrations, latest);
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      try {
+        db.exec(m.sql);
+      } catch (e) {
+        throw new QtsError(
+          StorageErrorCode.Migration,
+          `migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}; ` +
+            `the file is left at version ${rows.at(-1)?.version ?? 0}, as it was`,
+          { version: m.version, cause: e },
+        );
+      }
       record.run(m.version, m.name);
       db.pragma(`user_version = ${m.version}`);
       db.pragma(`application_id = ${APPLICATION_ID}`);
-      return true;
-    });
-    try {
-      if (step.immediate()) applied.push(m.version);
-    } catch (e) {
-      if (e instanceof QtsError) throw e;
-      throw new QtsError(
-        StorageErrorCode.Migration,
-        `migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}`,
-        { version: m.version, cause: e },
-      );
+      applied.push(m.version);
     }
+    return applied;
+  });
+  let applied: number[];
+  try {
+    applied = upgrade.immediate();
+  } catch (e) {
+    if (e instanceof QtsError) throw e;
+    // The transaction itself (BEGIN or COMMIT: a lock held too long, a full disk).
+    throw new QtsError(
+      StorageErrorCode.Migration,
+      `migrating the schema failed: ${e instanceof Error ? e.message : String(e)}; nothing was applied`,
+      { cause: e },
+    );
   }
   checkHistory(appliedRows.all(), migrations, latest);
   return { applied, version: latest };
