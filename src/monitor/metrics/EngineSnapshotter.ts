@@ -22,10 +22,13 @@ export interface EngineSnapshotterOptions {
 /**
  * Reads the engine's state for a scrape. The drawdown peak is the higher of the peak seen
  * here and the circuit breaker's persisted peak, so a restart does not make a drawdown
- * look smaller than the one the breaker acts on.
+ * look smaller than the one the breaker acts on. When the breaker's peak moves down (an
+ * operator's resume rebases it to the equity of that moment), the peak seen here follows:
+ * otherwise the drawdown alerts kept paging on the old peak until the next restart.
  */
 export class EngineSnapshotter {
   private peak = Number.NEGATIVE_INFINITY;
+  private breakerPeak = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly engine: SnapshotSource,
@@ -49,6 +52,8 @@ export class EngineSnapshotter {
       exposure += Math.abs(toNumber(pos.qty)) * mark;
     }
     const breakerPeak = node.risk.circuitBreaker.anchors()?.peakEquity ?? Number.NEGATIVE_INFINITY;
+    if (breakerPeak < this.breakerPeak) this.peak = breakerPeak;
+    this.breakerPeak = breakerPeak;
     if (Number.isFinite(equity)) this.peak = Math.max(this.peak, breakerPeak, equity);
     const drawdown = this.peak > 0 && equity < this.peak ? 1 - equity / this.peak : 0;
     return {
