@@ -234,7 +234,13 @@ export const AppConfigSchema = z.object({
       maxBacktests: z.number().int().min(1).max(16).default(2),
     })
     .prefault({}),
-  storage: z.object({ dbPath: z.string().default('data/trading.db') }).default({ dbPath: 'data/trading.db' }),
+  storage: z
+    .object({
+      dbPath: z.string().default('data/trading.db'),
+      // NORMAL: a commit survives a crash of the process; FULL: a power loss too (one fsync per commit).
+      synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    })
+    .default({ dbPath: 'data/trading.db', synchronous: 'NORMAL' }),
   /** Prometheus /metrics endpoint of the engine; port defaults by mode (DEFAULT_METRICS_PORTS). */
   metrics: z
     .object({

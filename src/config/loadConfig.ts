@@ -38,6 +38,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; parse: (v:
   API_PUBLIC_DOCS: { path: ['api', 'publicDocs'], parse: parseBoolean },
   API_TRUSTED_PROXIES: { path: ['api', 'trustedProxies'], parse: parseAddressList },
   DB_PATH: { path: ['storage', 'dbPath'], parse: (v) => v },
+  DB_SYNCHRONOUS: { path: ['storage', 'synchronous'], parse: (v) => v.toUpperCase() },
   EQUITY_SAMPLE_MS: { path: ['history', 'equitySampleMs'], parse: Number },
   METRICS_ENABLED: { path: ['metrics', 'enabled'], parse: parseBoolean },
   METRICS_HOST: { path: ['metrics', 'host'], parse: (v) => v },
