@@ -26,6 +26,7 @@ import { TrustedProxies } from './auth/TrustedProxies.js';
 import type { BacktestJobs } from './backtests/BacktestJobs.js';
 import type { EngineApi } from './EngineApi.js';
 import { statusForCode } from './errorStatus.js';
+import { parseJsonBody } from './parseJsonBody.js';
 import { registerRoutes } from './routes/registerRoutes.js';
 import type { WebAppOptions } from '../monitor/dashboard/registerWebApp.js';
 import { registerWebApp } from '../monitor/dashboard/registerWebApp.js';
@@ -109,6 +110,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('identity', undefined);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   opts.instrument?.(app);
 
   await app.register(helmet, {
@@ -204,7 +207,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
       err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'API error');
     const code = status === 429 ? 'ERR_RATE_LIMITED' : status === 500 ? 'ERR_INTERNAL' : 'ERR_BAD_REQUEST';
-    return reply.code(status).send({ error: code, message: status === 500 ? 'internal error' : err.message });
+    // `curl -d` posts a form: say what to send instead of fastify's bare "Unsupported Media Type".
+    const message =
+      status === 500
+        ? 'internal error'
+        : status === 415
+          ? 'a body must be JSON: send content-type: application/json'
+          : err.message;
+    return reply.code(status).send({ error: code, message });
   });
 
   const deps: RouteDeps = {

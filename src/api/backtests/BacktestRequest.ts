@@ -18,7 +18,7 @@ export const BacktestRequest = z
     symbol: z.string().regex(symbolPattern, 'symbol looks like BTC/USDT').optional(),
     timeframe: z
       .string()
-      .regex(/^\d+[smhdw]$/, 'timeframe looks like 1m')
+      .regex(/^[1-9]\d{0,5}[smhdw]$/, 'timeframe looks like 1m')
       .optional(),
     file: z
       .string()
@@ -27,8 +27,9 @@ export const BacktestRequest = z
       .regex(/^[\w./-]+$/, 'letters, digits, _ . / - only')
       .optional()
       .meta({ description: 'candle file relative to api.backtestDataDir' }),
-    from: z.number().int().optional(),
-    to: z.number().int().optional(),
+    // Epoch ms, as the query bounds of the other routes.
+    from: z.number().int().min(0).max(8.64e15).optional(),
+    to: z.number().int().min(0).max(8.64e15).optional(),
     cash: z.number().positive().max(1e15).default(10_000),
     commission: z
       .number()
@@ -80,6 +81,11 @@ export const BacktestRequest = z
   .refine((b) => b.file !== undefined || (b.symbol !== undefined && b.timeframe !== undefined), {
     message: 'give either file, or symbol and timeframe (stored candles)',
     path: ['symbol'],
+  })
+  // An inverted range holds no candles: refused here, not as a job that fails after its 202.
+  .refine((b) => b.from === undefined || b.to === undefined || b.from <= b.to, {
+    message: 'from is after to',
+    path: ['from'],
   })
   // Both price the same taker fill: one model per run, as `qts backtest` refuses the two flags.
   .refine((b) => b.slippageBps === undefined || b.spreadBps === undefined, {

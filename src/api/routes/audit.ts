@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
-import { ERRORS, limitQuery, msQuery } from './common.js';
+import { ERRORS, limitQuery, msQuery, queryOf } from './common.js';
 
 const AuditEntryView = z
   .object({
@@ -21,7 +21,7 @@ export function auditRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['audit'],
         summary: 'Audit log query, newest first',
-        querystring: z.object({
+        querystring: queryOf({
           from: msQuery,
           to: msQuery,
           kind: z.string().min(1).max(80).optional(),

@@ -4,7 +4,7 @@ import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import type { BacktestJob, BacktestJobs } from '../backtests/BacktestJobs.js';
 import { BacktestRequest } from '../backtests/BacktestRequest.js';
-import { ERRORS, idParam } from './common.js';
+import { ERRORS, idParam, noQuery } from './common.js';
 
 const JobView = z
   .object({
@@ -66,6 +66,7 @@ export function backtestRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['backtests'],
         summary: 'Backtest jobs, newest first (no reports)',
+        querystring: noQuery,
         response: { 200: z.object({ items: z.array(JobView) }), ...ERRORS },
       },
     },

@@ -16,6 +16,24 @@ export const wholeQuery = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max))
     .meta({ description: `a whole number from ${min} to ${max}` });
 
+/**
+ * The query of a route. Strict, as bodies are: a misspelt filter (`?strategyid=`) is a 400
+ * naming it, never an unfiltered list that looks filtered. A window whose `from` is after
+ * its `to` is a 400 too, never an empty answer that reads as "nothing happened then".
+ */
+export function queryOf<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape).refine(fromNotAfterTo, { message: 'from is after to', path: ['from'] });
+}
+
+/** The query of a list that takes no filter: `?limit=5` there is a 400, not the whole list. */
+export const noQuery = queryOf({});
+
+/** Whether a from/to window (either end optional) is in order; `from = to` is a valid empty window. */
+export function fromNotAfterTo(q: object): boolean {
+  const { from, to } = q as { from?: unknown; to?: unknown };
+  return typeof from !== 'number' || typeof to !== 'number' || from <= to;
+}
+
 /** Epoch-ms query bound. */
 export const msQuery = wholeQuery(0, 8.64e15).optional();
 
@@ -33,7 +51,8 @@ export const symbolText = z
   .string()
   .regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'symbol looks like BTC/USDT');
 
-export const timeframeText = z.string().regex(/^\d+[smhdw]$/, 'timeframe looks like 1m');
+/** A positive count of a unit, no leading zero: `0m` has no length and `01m` names no stored series. */
+export const timeframeText = z.string().regex(/^[1-9]\d{0,5}[smhdw]$/, 'timeframe looks like 1m');
 
 /** A decimal amount as text, validated before it reaches the exact type. */
 export const decimalText = z.string().regex(/^\d{1,20}(\.\d{1,16})?$/, 'a positive decimal like 0.5');

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { FillView, page } from '../views.js';
-import { ERRORS, limitQuery, msQuery, offsetQuery, symbolText } from './common.js';
+import { ERRORS, limitQuery, msQuery, offsetQuery, symbolText, queryOf } from './common.js';
 
-const FillsQuery = z.object({
+const FillsQuery = queryOf({
   orderId: z.string().min(1).max(80).optional(),
   strategyId: z.string().min(1).max(80).optional(),
   symbol: symbolText.optional(),

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { RunView, page } from '../views.js';
-import { ERRORS, limitQuery } from './common.js';
+import { ERRORS, limitQuery, queryOf } from './common.js';
 
 /** Engine runs recorded in the database (mode, start, stop, how each ended). */
 export function historyRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -11,7 +10,7 @@ export function historyRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['history'],
         summary: 'Engine runs, newest first',
-        querystring: z.object({ limit: limitQuery(1_000, 100) }),
+        querystring: queryOf({ limit: limitQuery(1_000, 100) }),
         response: { 200: page(RunView), ...ERRORS },
       },
     },

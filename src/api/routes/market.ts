@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { CandlesView, SymbolView, TickerView, page } from '../views.js';
-import { ERRORS, limitQuery, msQuery, symbolText, timeframeText } from './common.js';
+import { ERRORS, limitQuery, msQuery, symbolText, timeframeText, queryOf, noQuery } from './common.js';
 
 /** Market data: symbols known here, candles (live bars or stored history), last price. */
 export function marketRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -11,6 +11,7 @@ export function marketRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['market'],
         summary: 'Symbols with their timeframes and data span',
+        querystring: noQuery,
         response: { 200: page(SymbolView), ...ERRORS },
       },
     },
@@ -22,7 +23,7 @@ export function marketRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['market'],
         summary: 'Candles, oldest first: the first `limit` from `from`, else the latest `limit`',
-        querystring: z.object({
+        querystring: queryOf({
           symbol: symbolText,
           timeframe: timeframeText,
           exchange: z
@@ -46,7 +47,7 @@ export function marketRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['market'],
         summary: 'Last price of a symbol and whether it is stale',
-        querystring: z.object({ symbol: symbolText }),
+        querystring: queryOf({ symbol: symbolText }),
         response: { 200: TickerView, ...ERRORS },
       },
     },

@@ -13,11 +13,12 @@ import {
   msQuery,
   offsetQuery,
   symbolText,
+  queryOf,
 } from './common.js';
 
 const STATUSES = Object.values(OrderStatus);
 
-const OrdersQuery = z.object({
+const OrdersQuery = queryOf({
   strategyId: z.string().min(1).max(80).optional(),
   symbol: symbolText.optional(),
   status: z
@@ -25,6 +26,9 @@ const OrdersQuery = z.object({
     .max(200)
     .transform((v, ctx) => {
       const list = v.split(',').filter(Boolean);
+      // `?status=` would match no order at all: an empty answer that reads as "none of those".
+      if (list.length === 0)
+        ctx.addIssue({ code: 'custom', message: `name at least one status: ${STATUSES.join(', ')}` });
       const bad = list.filter((s) => !STATUSES.includes(s as OrderStatus));
       if (bad.length > 0)
         ctx.addIssue({

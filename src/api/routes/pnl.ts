@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { EquityCurveView, PnlView } from '../views.js';
-import { ERRORS, msQuery, wholeQuery } from './common.js';
+import { ERRORS, msQuery, wholeQuery, queryOf } from './common.js';
 
 /** Realized and unrealized PnL (by strategy and by UTC day), and the equity curve. */
 export function pnlRoutes(app: ApiApp, deps: RouteDeps): void {
@@ -12,7 +11,7 @@ export function pnlRoutes(app: ApiApp, deps: RouteDeps): void {
         tags: ['portfolio'],
         summary:
           'PnL: realized (fills credited in [from, to)), unrealized at last prices, by strategy and day',
-        querystring: z.object({ from: msQuery, to: msQuery }),
+        querystring: queryOf({ from: msQuery, to: msQuery }),
         response: { 200: PnlView, ...ERRORS },
       },
     },
@@ -24,7 +23,7 @@ export function pnlRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['portfolio'],
         summary: 'Equity curve of this run (numbers, for charts)',
-        querystring: z.object({
+        querystring: queryOf({
           from: msQuery,
           to: msQuery,
           points: wholeQuery(2, 5_000).default(500),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import { BalanceView, CommandResultView, PositionView, page } from '../views.js';
-import { ERRORS, decimalText, symbolText } from './common.js';
+import { ERRORS, decimalText, symbolText, noQuery } from './common.js';
 
 // Strict: a misspelt `qty` must not fall back to closing the whole position.
 const CloseBody = z
@@ -24,6 +24,7 @@ export function positionRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['portfolio'],
         summary: 'Open positions with unrealized PnL at the last price',
+        querystring: noQuery,
         response: { 200: page(PositionView), ...ERRORS },
       },
     },
@@ -35,6 +36,7 @@ export function positionRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['portfolio'],
         summary: 'Cash balances per currency',
+        querystring: noQuery,
         response: { 200: page(BalanceView), ...ERRORS },
       },
     },

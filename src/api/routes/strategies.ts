@@ -3,7 +3,7 @@ import { BUILT_IN_STRATEGIES } from '../../strategies/registry.js';
 import type { ApiApp, RouteDeps } from '../ApiApp.js';
 import { actorOf } from '../ApiApp.js';
 import { StrategyView, page } from '../views.js';
-import { ERRORS, idParam, optionalBody } from './common.js';
+import { ERRORS, idParam, optionalBody, noQuery } from './common.js';
 import { QtsError } from '../../core/QtsError.js';
 
 const Catalog = z.object({
@@ -44,6 +44,7 @@ export function strategyRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['strategies'],
         summary: 'Strategy instances of this engine',
+        querystring: noQuery,
         response: { 200: page(StrategyView), ...ERRORS },
       },
     },
@@ -55,6 +56,7 @@ export function strategyRoutes(app: ApiApp, deps: RouteDeps): void {
       schema: {
         tags: ['strategies'],
         summary: 'Built-in strategies and their parameter schemas',
+        querystring: noQuery,
         response: { 200: Catalog, ...ERRORS },
       },
     },
