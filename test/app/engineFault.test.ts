@@ -53,10 +53,13 @@ class Trader extends Strategy<Record<string, never>> {
 function config(dbPath: string) {
   return AppConfigSchema.parse({
     mode: 'shadow',
+    // 1s bars: the synthetic market replays its history fast for about a minute, then closes one
+    // bar per timeframe; market orders fill at the next bar's open. On 1m bars an engine reached
+    // after the replay waited a minute per fill and six minutes for six bars.
     marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
     account: { currency: 'USDT', initialCash: 100_000 },
     strategies: [
-      { id: 'fault-trader', strategy: 'fault-trader', symbols: ['BTC/USDT'], timeframe: '1m', params: {} },
+      { id: 'fault-trader', strategy: 'fault-trader', symbols: ['BTC/USDT'], timeframe: '1s', params: {} },
     ],
     storage: { dbPath },
     risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
@@ -95,7 +98,7 @@ describe('shadow: a fault of the engine itself halts trading, the market data go
       const saved = new RiskStateStore(rt.db).load();
       expect(saved).toMatchObject({ state: 'HALTED', killSwitch: false });
       expect(saved?.reason).toMatch(
-        /^engine fault \(SqliteError\) processing BTC\/USDT .*no such table: fills/,
+        /^engine fault \(ERR_DB_WRITE\) processing BTC\/USDT .*no such table: fills/,
       );
       const faults = lines.filter((l) => l['code'] === 'ERR_ENGINE_FAULT' && l['level'] === 50);
       // The fault's own line (once: later ones within a minute are counted, not logged) and the halt.

@@ -80,7 +80,10 @@ class Steady extends Strategy<Record<string, never>> {
 const TOKEN = 'viewer-token-0123456789abcdef';
 
 function config(dbPath: string) {
-  const deploy = (id: string) => ({ id, strategy: id, symbols: ['BTC/USDT'], timeframe: '1m', params: {} });
+  // 1s bars: the synthetic market replays its history fast for about a minute, then closes one
+  // bar per timeframe; market orders fill at the next bar's open. On 1m bars an engine reached
+  // after the replay waited minutes for the steady strategy's three fills.
+  const deploy = (id: string) => ({ id, strategy: id, symbols: ['BTC/USDT'], timeframe: '1s', params: {} });
   return AppConfigSchema.parse({
     mode: 'shadow',
     marketData: { source: 'synthetic', replayBarsPerSecond: 25 },

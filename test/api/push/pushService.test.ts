@@ -20,7 +20,7 @@ import type { PushMessage } from './TestPushClient.js';
 import { TestPushClient, eventually } from './TestPushClient.js';
 
 const TOKEN = 'push-viewer-token-123456';
-const CANDLES = 'candles:BTC/USDT:1m';
+const CANDLES = 'candles:BTC/USDT:1s';
 const CHANNELS = [
   CANDLES,
   'tickers:BTC/USDT',
@@ -48,6 +48,9 @@ describe('push service on a running shadow engine', () => {
   const audit = recordingAudit();
   const config = AppConfigSchema.parse({
     mode: 'shadow',
+    // 1s bars: the synthetic market replays its history fast for about a minute, then closes one
+    // bar per timeframe; a market order fills at the next bar's open. On 1m bars, tests reached
+    // after the replay (a loaded machine) waited a minute for a fill and minutes for candles.
     marketData: { source: 'synthetic', replayBarsPerSecond: 40, seed: 11 },
     account: { currency: 'USDT', initialCash: 100_000, commission: 0.001 },
     strategies: [
@@ -55,7 +58,7 @@ describe('push service on a running shadow engine', () => {
         id: 'sma-btc',
         strategy: 'sma-cross',
         symbols: ['BTC/USDT'],
-        timeframe: '1m',
+        timeframe: '1s',
         params: { fast: 2, slow: 4 },
         sizing: 'fixed:0.1',
       },
@@ -73,7 +76,7 @@ describe('push service on a running shadow engine', () => {
 
   beforeAll(async () => {
     rt = await TradingRuntime.startShadow(config, { log, noHttp: true, noServices: true, logTail });
-    rt.node.bus.subscribe(barsTopic('BTC/USDT', '1m'), (b) => bars.push(b));
+    rt.node.bus.subscribe(barsTopic('BTC/USDT', '1s'), (b) => bars.push(b));
     const started = await startPushService({
       mode: 'shadow',
       config,
