@@ -24,6 +24,7 @@ export function resumeNode(
   log: Logger,
   lastDataAt: (symbol: string) => Millis | undefined,
   onStrategyFailure: (failure: StrategyFailure) => void,
+  onEngineFault: (err: unknown, what: string) => void,
 ): TradingNode {
   const snapshot = stores.ledger.latest();
   const node = runtimeNode(
@@ -36,6 +37,7 @@ export function resumeNode(
     log,
     lastDataAt,
     onStrategyFailure,
+    onEngineFault,
   );
   if (snapshot) node.portfolio.restorePositions(snapshot.positions);
   // No snapshot at all: every fill came after it. A snapshot from before fillsUpto was

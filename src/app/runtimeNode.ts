@@ -16,7 +16,8 @@ import type { MarketDataChoice } from './selectMarketData.js';
  * configured risk limits, the cash of the last saved ledger (the configured initial cash on a
  * first start), orders journaled to SQLite and ids that continue where the last run stopped,
  * so a restart never reuses a client order id. A strategy whose handler throws is quarantined
- * and told to `onStrategyFailure`; the engine goes on.
+ * and told to `onStrategyFailure`; the engine goes on. A failure of the engine's own storage
+ * under a strategy's call (its order could not be journaled) goes to `onEngineFault` instead.
  */
 export function runtimeNode(
   config: AppConfig,
@@ -28,6 +29,7 @@ export function runtimeNode(
   log: Logger,
   lastDataAt: (symbol: string) => Millis | undefined,
   onStrategyFailure: (failure: StrategyFailure) => void,
+  onEngineFault: (err: unknown, what: string) => void,
 ): TradingNode {
   const currency = config.account.currency;
   const risk = config.risk;
@@ -52,5 +54,6 @@ export function runtimeNode(
     logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
     orderIdsUsed: orders.lastSequence('Q'),
     onStrategyFailure,
+    onEngineFault,
   });
 }

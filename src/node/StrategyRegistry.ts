@@ -8,7 +8,7 @@ import type { ContextHost } from './NodeStrategyContext.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import type { StrategyFailure, StrategyHook } from './strategyFailed.js';
-import { strategyFailed } from './strategyFailed.js';
+import { engineFailure, strategyFailed } from './strategyFailed.js';
 
 /** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
 export interface StrategyDeployment {
@@ -63,6 +63,12 @@ export interface StrategyRegistryOptions {
    * thrown and the run ends. Present (shadow, live): the instance is quarantined and this is told.
    */
   readonly onFailure?: ((failure: StrategyFailure) => void) | undefined;
+  /**
+   * What becomes of an engine failure (a storage error, see `engineFailure`) that escaped
+   * through a strategy's handler, with a failure policy: the runtime's EngineFaults, which
+   * halts trading. Absent, such an error is treated as the strategy's own.
+   */
+  readonly onEngineFault?: ((err: unknown, what: string) => void) | undefined;
 }
 
 /** Stands in for a stopped strategy: every handler does nothing. */
@@ -177,6 +183,11 @@ export class StrategyRegistry {
    * see the event. Later exceptions of an instance already quarantined are its handler
    * unwinding (a refused verb) and are dropped. `command`: an operator's start, whose caller
    * is answered with the error too.
+   *
+   * An engine failure that escaped through the handler (a storage error, `engineFailure`: the
+   * journal could not write the order the strategy sent) is not the strategy's: with a failure
+   * policy it goes to `onEngineFault` (trading HALTED) and the instance is not quarantined.
+   * Nothing unjournaled went out: the OMS writes an order's event before the venue sees it.
    */
   fail(
     e: StrategyEntry,
@@ -189,6 +200,20 @@ export class StrategyRegistry {
     const error = strategyFailed(e.deployment.id, hook, symbol, ts, err);
     const report = this.opts.onFailure;
     if (report === undefined) throw error;
+    const onEngineFault = this.opts.onEngineFault;
+    const engine = onEngineFault === undefined ? undefined : engineFailure(err);
+    if (onEngineFault !== undefined && engine !== undefined) {
+      // The engine's own books failed under the strategy's call (an order the journal could not
+      // write on a full disk): no fault of the strategy's, and no engine to trade on. Trading
+      // halts (EngineFaults) and the instance keeps running, its orders denied while halted.
+      const at = String(error.details?.['at'] ?? ts);
+      onEngineFault(
+        engine,
+        `${hook} of strategy ${e.deployment.id} (${symbol === undefined ? at : `${symbol} ${at}`})`,
+      );
+      if (command) throw error;
+      return;
+    }
     if (e.failure === undefined) {
       const failure: StrategyFailure = { strategyId: e.deployment.id, hook, symbol, ts, error };
       e.ctx.quarantine(new InertStrategy(e.ctx, {}), failure);

@@ -87,6 +87,7 @@ export class TradingNode {
       logSink: opts.logSink ?? discardLogs,
       releaseHeld: (e) => this.orderEvents.releaseHeld(e),
       onFailure: opts.onStrategyFailure,
+      onEngineFault: opts.onEngineFault,
     });
     this.booking = new FillBooking(this.portfolio, this.risk, this.clock);
     this.orderEvents = new OrderEventRouter(

@@ -43,4 +43,10 @@ export interface TradingNodeOptions {
    * Absent (backtests), the exception ends the run as ERR_STRATEGY_FAILED.
    */
   readonly onStrategyFailure?: (failure: StrategyFailure) => void;
+  /**
+   * With `onStrategyFailure`: told when a handler threw a failure of the engine itself (a
+   * storage error such as an order the journal could not write), which halts trading rather
+   * than quarantine the strategy (StrategyRegistry.fail, the runtime's EngineFaults).
+   */
+  readonly onEngineFault?: (err: unknown, what: string) => void;
 }

@@ -1,5 +1,6 @@
 import type { Millis } from '../core/time.js';
 import { isQtsError, QtsError } from '../core/QtsError.js';
+import { StorageErrorCode } from '../storage/StorageErrorCode.js';
 
 /** The code of an exception a strategy's handler let escape. */
 export const ERR_STRATEGY_FAILED = 'ERR_STRATEGY_FAILED';
@@ -77,4 +78,18 @@ export interface StrategyFailure {
   /** Engine time of that bar or event (the clock's time for timers, start and stop). */
   readonly ts: Millis;
   readonly error: QtsError;
+}
+
+const STORAGE_CODES: ReadonlySet<string> = new Set(Object.values(StorageErrorCode));
+
+/**
+ * The engine's own failure behind what a strategy's handler let escape, if it was one: a
+ * storage error (ERR_DB_*: the order journal, the ledger or the state store could not write
+ * or read — a full disk, a damaged file) raised by an engine call the strategy made, such as
+ * an order the OMS could not journal. That is no bug of the strategy's: the engine's books
+ * failed under it. An error already named is looked through to what it named.
+ */
+export function engineFailure(err: unknown): QtsError | undefined {
+  if (err instanceof StrategyFailedError) return engineFailure(err.cause);
+  return isQtsError(err) && STORAGE_CODES.has(err.code) ? err : undefined;
 }

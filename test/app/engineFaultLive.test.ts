@@ -78,7 +78,7 @@ describe('live: a venue report the engine fails on halts trading', () => {
     expect(saved).toMatchObject({ state: 'HALTED', killSwitch: false });
     expect(saved?.reason).toMatch(
       new RegExp(
-        `^engine fault \\(SqliteError\\) processing OrderFilled of order ${buy.id} from binance: .*no such table: fills`,
+        `^engine fault \\(ERR_DB_WRITE\\) processing OrderFilled of order ${buy.id} from binance: .*no such table: fills`,
       ),
     );
     const faults = lines.filter((l) => l['code'] === 'ERR_ENGINE_FAULT' && l['level'] === 50);
