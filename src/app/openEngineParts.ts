@@ -57,6 +57,7 @@ export async function openEngineParts({
   exchangeFactory,
 }: EnginePartsInput): Promise<EngineParts> {
   let market: MarketDataChoice | undefined;
+  let faults: EngineFaults | undefined;
   try {
     market = await marketData.open({
       config,
@@ -75,17 +76,22 @@ export async function openEngineParts({
       log,
       (symbol) => marketData.lastData.get(symbol),
       (f) => failures.report(f),
+      // A storage failure under a strategy's call halts trading as any engine fault (set
+      // below, before any strategy runs).
+      (err, what) => faults?.fault(err, what),
     );
-    // One record of engine faults for the market-data path and the venue's own reports.
-    const faults = new EngineFaults(node, log, () => clock.now());
-    const engineFault = (err: unknown, what: string): void => faults.fault(err, what);
+    // One record of engine faults for the market-data path, the strategies' calls into the
+    // engine and the venue's own reports.
+    const engineFaults = new EngineFaults(node, log, () => clock.now());
+    faults = engineFaults;
+    const engineFault = (err: unknown, what: string): void => engineFaults.fault(err, what);
     const venue = await connectVenue(
       variant,
       { config, node, market, audit, log, engineFault },
       clock,
       storage,
     );
-    return { market, node, venue, faults };
+    return { market, node, venue, faults: engineFaults };
   } catch (e) {
     await releaseUnbuilt(storage, clock, market, e);
     throw e;
