@@ -8,7 +8,7 @@ import type { ContextHost } from './NodeStrategyContext.js';
 import { NodeStrategyContext } from './NodeStrategyContext.js';
 import type { StrategyLogSink } from './StrategyLogSink.js';
 import type { StrategyFailure, StrategyHook } from './strategyFailed.js';
-import { engineFailure, strategyFailed } from './strategyFailed.js';
+import { engineFailure, strategyCall, strategyFailed } from './strategyFailed.js';
 
 /** One strategy instance to run: its class, validated params, symbols and primary timeframe. */
 export interface StrategyDeployment {
@@ -206,11 +206,7 @@ export class StrategyRegistry {
       // The engine's own books failed under the strategy's call (an order the journal could not
       // write on a full disk): no fault of the strategy's, and no engine to trade on. Trading
       // halts (EngineFaults) and the instance keeps running, its orders denied while halted.
-      const at = String(error.details?.['at'] ?? ts);
-      onEngineFault(
-        engine,
-        `${hook} of strategy ${e.deployment.id} (${symbol === undefined ? at : `${symbol} ${at}`})`,
-      );
+      onEngineFault(engine, strategyCall(e.deployment.id, hook, symbol, ts));
       if (command) throw error;
       return;
     }

@@ -24,6 +24,17 @@ function isoOrRaw(ts: Millis): string {
   return Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
 }
 
+/** What the engine was doing in a strategy's call, for a log line: "onBar of strategy my-1 (BTC/USDT …)". */
+export function strategyCall(
+  strategyId: string,
+  hook: StrategyHook,
+  symbol: string | undefined,
+  ts: Millis,
+): string {
+  const at = isoOrRaw(ts);
+  return `${hook} of strategy ${strategyId} (${symbol === undefined ? at : `${symbol} ${at}`})`;
+}
+
 /** An exception a strategy's handler let escape, named (see `strategyFailed`). */
 export class StrategyFailedError extends QtsError {}
 

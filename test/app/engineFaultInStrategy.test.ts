@@ -1,0 +1,132 @@
+/**
+ * Shadow: a strategy's onBar sends orders and the engine's own order journal cannot write one of
+ * them (the engine's SQLite file may not grow any more, as on a full disk). The ERR_DB_WRITE
+ * thrown through the strategy's handler is an engine fault: trading is HALTED with
+ * ERR_ENGINE_FAULT, the strategy is not quarantined (no "strategy failed" alert), and the
+ * market data keeps flowing, its later orders denied ERR_RISK_HALTED.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { TradingRuntime } from '../../src/app/TradingRuntime.js';
+import { AppConfigSchema } from '../../src/config/configSchema.js';
+import type { Bar } from '../../src/model/Bar.js';
+import type { OrderView } from '../../src/model/OrderView.js';
+import type * as Registry from '../../src/strategies/registry.js';
+import { Strategy } from '../../src/strategy/Strategy.js';
+import { until } from './support/http.js';
+
+vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof Registry>();
+  return {
+    ...actual,
+    // Defined below; the lookup runs only once the test starts an engine.
+    findStrategy: (id: string) => (id === Filler.id ? Filler : actual.findStrategy(id)),
+  };
+});
+
+/** What the strategy saw: bars, the storage errors its onBar met, its refused orders' codes. */
+const seen = { bars: 0, threw: [] as unknown[], refused: [] as string[], armed: false };
+
+/**
+ * Once armed, lays bulky resting buys far below the market in one onBar until the engine
+ * throws (the journal full); afterwards one small buy per bar.
+ */
+class Filler extends Strategy<Record<string, never>> {
+  static readonly id = 'journal-filler';
+  static readonly description = 'test strategy: fills the journal';
+  static readonly paramsSchema = z.object({});
+  override onBar(bar: Bar): void {
+    seen.bars++;
+    if (!seen.armed) return;
+    if (seen.threw.length > 0) {
+      this.ctx.buy(bar.symbol, 0.001, { type: 'LIMIT', price: Math.round(bar.close / 2) });
+      return;
+    }
+    try {
+      for (let i = 0; i < 2000; i++)
+        this.ctx.buy(bar.symbol, 0.001, {
+          type: 'LIMIT',
+          price: Math.round(bar.close / 2),
+          tag: 'x'.repeat(2000),
+        });
+    } catch (e) {
+      seen.threw.push(e);
+      throw e;
+    }
+  }
+  override onOrderUpdate(order: OrderView): void {
+    if (order.reasonCode !== undefined && order.status === 'DENIED') seen.refused.push(order.reasonCode);
+  }
+}
+
+function config(dbPath: string) {
+  return AppConfigSchema.parse({
+    mode: 'shadow',
+    // 1s bars: bars keep closing every second after the fast replay of history.
+    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
+    account: { currency: 'USDT', initialCash: 100_000 },
+    strategies: [
+      {
+        id: 'journal-filler',
+        strategy: 'journal-filler',
+        symbols: ['BTC/USDT'],
+        timeframe: '1s',
+        params: {},
+      },
+    ],
+    storage: { dbPath },
+    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
+    api: { host: '127.0.0.1', port: 0 },
+  });
+}
+
+describe('shadow: an order the journal cannot write, sent from a strategy handler', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('halts trading with ERR_ENGINE_FAULT; the strategy is not quarantined and keeps getting bars', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-strategy-fault-'));
+    dirs.push(dir);
+    const lines: Record<string, unknown>[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
+    );
+    const rt = await TradingRuntime.startShadow(config(join(dir, 'trading.db')), {
+      log,
+      noServices: true,
+      noHttp: true,
+    });
+    try {
+      await until(() => seen.bars >= 3, 'the strategy to get bars', 30_000);
+      // The engine's database may not grow any more: what a full disk does to the next page.
+      rt.db.pragma(`max_page_count = ${rt.db.pragma('page_count', { simple: true }) as number}`);
+      seen.armed = true;
+      await until(() => seen.threw.length > 0, 'the journal to fill up', 30_000);
+      expect(seen.threw[0]).toMatchObject({ code: 'ERR_DB_WRITE', details: { sqlite: 'SQLITE_FULL' } });
+      expect(rt.node.risk.state).toBe('HALTED');
+      const info = rt.node.strategyInfos().find((s) => s.id === 'journal-filler');
+      expect([info?.running, info?.failure]).toEqual([true, undefined]);
+      const fault = lines.find((l) => String(l['msg']).startsWith('ERR_ENGINE_FAULT:'));
+      expect(String(fault?.['msg'])).toMatch(
+        /^ERR_ENGINE_FAULT: the engine failed processing onBar of strategy journal-filler \(BTC\/USDT .*SQLITE_FULL/,
+      );
+      expect(lines.filter((l) => String(l['msg']).includes('quarantined'))).toEqual([]);
+
+      // The operator frees the disk: still halted until resumed; bars go on, orders are denied.
+      rt.db.pragma('max_page_count = 1073741823');
+      const barsAtHalt = seen.bars;
+      await until(() => seen.bars >= barsAtHalt + 3, 'bars to keep coming after the fault', 30_000);
+      expect(seen.refused).toContain('ERR_RISK_HALTED');
+      expect(rt.node.risk.state).toBe('HALTED');
+    } finally {
+      await rt.stop().catch(() => undefined);
+    }
+  });
+});
