@@ -5,20 +5,16 @@
  * the strategy keeps getting bars, its later orders are denied ERR_RISK_HALTED, and the fault is
  * logged once with its code rather than on every bar.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderView } from '../../src/model/OrderView.js';
 import type * as Registry from '../../src/strategies/registry.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { RiskStateStore } from '../../src/storage/sqlite/RiskStateStore.js';
 import { until } from './support/http.js';
+import { startLoggedShadow } from './support/startLoggedShadow.js';
 
 vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
   const actual = await importOriginal<typeof Registry>();
@@ -50,23 +46,6 @@ class Trader extends Strategy<Record<string, never>> {
   }
 }
 
-function config(dbPath: string) {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    // 1s bars: the synthetic market replays its history fast for about a minute, then closes one
-    // bar per timeframe; market orders fill at the next bar's open. On 1m bars an engine reached
-    // after the replay waited a minute per fill and six minutes for six bars.
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [
-      { id: 'fault-trader', strategy: 'fault-trader', symbols: ['BTC/USDT'], timeframe: '1s', params: {} },
-    ],
-    storage: { dbPath },
-    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
-    api: { host: '127.0.0.1', port: 0 },
-  });
-}
-
 describe('shadow: a fault of the engine itself halts trading, the market data goes on', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -74,18 +53,8 @@ describe('shadow: a fault of the engine itself halts trading, the market data go
   });
 
   it('a fill that cannot be journaled: HALTED with ERR_ENGINE_FAULT, persisted; bars keep coming; orders denied', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qts-fault-'));
+    const { rt, dir, lines } = await startLoggedShadow('fault-trader');
     dirs.push(dir);
-    const lines: Record<string, unknown>[] = [];
-    const log = pino(
-      { level: 'info' },
-      { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
-    );
-    const rt = await TradingRuntime.startShadow(config(join(dir, 'trading.db')), {
-      log,
-      noServices: true,
-      noHttp: true,
-    });
     try {
       await until(() => seen.fills >= 2, 'the strategy to trade', 30_000);
       // A damaged database: the next fill's journal write fails inside the engine.

@@ -5,19 +5,15 @@
  * ERR_ENGINE_FAULT, the strategy is not quarantined (no "strategy failed" alert), and the
  * market data keeps flowing, its later orders denied ERR_RISK_HALTED.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import type { Bar } from '../../src/model/Bar.js';
 import type { OrderView } from '../../src/model/OrderView.js';
 import type * as Registry from '../../src/strategies/registry.js';
 import { Strategy } from '../../src/strategy/Strategy.js';
 import { until } from './support/http.js';
+import { startLoggedShadow } from './support/startLoggedShadow.js';
 
 vi.mock('../../src/strategies/registry.js', async (importOriginal) => {
   const actual = await importOriginal<typeof Registry>();
@@ -63,27 +59,6 @@ class Filler extends Strategy<Record<string, never>> {
   }
 }
 
-function config(dbPath: string) {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    // 1s bars: bars keep closing every second after the fast replay of history.
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [
-      {
-        id: 'journal-filler',
-        strategy: 'journal-filler',
-        symbols: ['BTC/USDT'],
-        timeframe: '1s',
-        params: {},
-      },
-    ],
-    storage: { dbPath },
-    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
-    api: { host: '127.0.0.1', port: 0 },
-  });
-}
-
 describe('shadow: an order the journal cannot write, sent from a strategy handler', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -91,18 +66,8 @@ describe('shadow: an order the journal cannot write, sent from a strategy handle
   });
 
   it('halts trading with ERR_ENGINE_FAULT; the strategy is not quarantined and keeps getting bars', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qts-strategy-fault-'));
+    const { rt, dir, lines } = await startLoggedShadow('journal-filler');
     dirs.push(dir);
-    const lines: Record<string, unknown>[] = [];
-    const log = pino(
-      { level: 'info' },
-      { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
-    );
-    const rt = await TradingRuntime.startShadow(config(join(dir, 'trading.db')), {
-      log,
-      noServices: true,
-      noHttp: true,
-    });
     try {
       await until(() => seen.bars >= 3, 'the strategy to get bars', 30_000);
       // The engine's database may not grow any more: what a full disk does to the next page.
