@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
-import { ZERO } from '../core/Fixed.js';
+import { formatFixed, ZERO } from '../core/Fixed.js';
+import { QtsError } from '../core/QtsError.js';
+import type { Order } from '../model/Order.js';
 import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import { FillStore } from '../storage/sqlite/FillStore.js';
 import { openTripFromFills } from './openTripFromFills.js';
@@ -74,10 +76,17 @@ export class RuntimeRestore {
     }
   }
 
-  /** The journal's open orders, back in the OMS and the venue. */
+  /**
+   * The journal's open orders, back in the OMS and the venue. An order sent on a symbol this
+   * configuration no longer trades (its strategy removed) stops the start: the engine has no
+   * instrument, prices or order stream for it, so it could neither manage nor book it, and
+   * reconciliation would see it as gone from the exchange while it still rests there.
+   */
   private restoreOrders(): void {
     const { node, venue, stores } = this.ctx;
-    for (const order of stores.orders.loadOpenOrders()) {
+    const open = stores.orders.loadOpenOrders();
+    this.refuseUntraded(open.filter((o) => o.status !== 'INITIALIZED'));
+    for (const order of open) {
       if (order.status === 'INITIALIZED') {
         // Never sent before the stop: deny it rather than send it late, on stale intent.
         node.oms.adopt(order);
@@ -87,6 +96,28 @@ export class RuntimeRestore {
       node.oms.adopt(order);
       venue.adopt(order);
     }
+  }
+
+  private refuseUntraded(sent: readonly Order[]): void {
+    const { node, config } = this.ctx;
+    const untraded = sent.filter((o) => !node.trades(o.symbol));
+    if (untraded.length === 0) return;
+    const symbols = [...new Set(untraded.map((o) => o.symbol))].join(', ');
+    const orders = untraded
+      .map(
+        (o) =>
+          `${o.id} (${o.strategyId}: ${o.side} ${o.request.type} ${formatFixed(o.quantity)} ${o.symbol}, ${o.status})`,
+      )
+      .join('; ');
+    const remedy =
+      config.mode === 'live'
+        ? `cancel them on the exchange, or trade ${symbols} again (a strategy on it) and cancel or keep them through the API`
+        : `trade ${symbols} again (a strategy on it) and cancel or keep them through the API`;
+    throw new QtsError(
+      'ERR_RESTORE_SYMBOL_NOT_TRADED',
+      `open orders of the last run rest on ${symbols}, which this configuration does not trade: ${orders}; ${remedy}`,
+      { symbols: [...new Set(untraded.map((o) => o.symbol))], orderIds: untraded.map((o) => o.id) },
+    );
   }
 
   /** The circuit breakers as configured, anchored where the last run left them. */

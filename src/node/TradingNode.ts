@@ -115,6 +115,11 @@ export class TradingNode {
     return (event) => this.oms.onReport(event);
   }
 
+  /** Whether this node lists `symbol` (its strategies trade it). */
+  trades(symbol: string): boolean {
+    return this.instruments.has(symbol);
+  }
+
   instrument(symbol: string): Instrument {
     const inst = this.instruments.get(symbol);
     if (!inst) throw new QtsError('ERR_UNKNOWN_SYMBOL', `unknown symbol ${symbol}`);
