@@ -102,7 +102,8 @@ export class RuntimeRestore {
     const { node, config } = this.ctx;
     const untraded = sent.filter((o) => !node.trades(o.symbol));
     if (untraded.length === 0) return;
-    const symbols = [...new Set(untraded.map((o) => o.symbol))].join(', ');
+    const untradedSymbols = [...new Set(untraded.map((o) => o.symbol))];
+    const symbols = untradedSymbols.join(', ');
     const orders = untraded
       .map(
         (o) =>
@@ -116,7 +117,7 @@ export class RuntimeRestore {
     throw new QtsError(
       'ERR_RESTORE_SYMBOL_NOT_TRADED',
       `open orders of the last run rest on ${symbols}, which this configuration does not trade: ${orders}; ${remedy}`,
-      { symbols: [...new Set(untraded.map((o) => o.symbol))], orderIds: untraded.map((o) => o.id) },
+      { symbols: untradedSymbols, orderIds: untraded.map((o) => o.id) },
     );
   }
 

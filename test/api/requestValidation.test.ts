@@ -1,73 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BacktestJobs } from '../../src/api/backtests/BacktestJobs.js';
-import { createApiServer } from '../../src/api/createApiServer.js';
-import type { EngineStatusSource } from '../../src/api/EngineStatus.js';
-import { ReadOnlyEngineApi } from '../../src/api/engine/ReadOnlyEngineApi.js';
-import type { CommandResultView } from '../../src/api/views.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
-import { NULL_AUDIT } from '../../src/monitor/AuditSink.js';
-import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { HAS_SHARED_DATA, sharedFile } from '../support/sharedData.js';
+import { auth, closeRecordingApis, recordingApi } from './support/recordingApi.js';
 
-const ADMIN = 'admin-token-0123456789abcdef';
-const auth = { authorization: `Bearer ${ADMIN}` };
 const json = { ...auth, 'content-type': 'application/json' };
-const status: EngineStatusSource = {
-  status: () => {
-    throw new Error('not asked');
-  },
-  components: () => [{ name: 'database', ready: true, detail: 'test' }],
-};
-
-/** The read-only engine, but the kill switch is recorded and succeeds: what reached the engine. */
-class RecordingEngine extends ReadOnlyEngineApi {
-  readonly calls: unknown[][] = [];
-  override kill(...args: unknown[]): CommandResultView {
-    this.calls.push(['kill', ...args]);
-    return { ok: true, message: 'HALTED' };
-  }
-}
-
-const opened: { app: FastifyInstance; db: { close(): void } }[] = [];
-afterEach(async () => {
-  for (const { app, db } of opened.splice(0)) {
-    await app.close();
-    db.close();
-  }
-});
+afterEach(closeRecordingApis);
 
 /** Backtests read the shared reference candles, as a user's data folder. */
 const DATA_DIR = sharedFile('crypto/spot-5m');
 const FIRST_BAR = 1515560100000;
 
-async function server(): Promise<{ app: FastifyInstance; engine: RecordingEngine }> {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-validation-'));
-  const db = openDatabase(join(dir, 'trading.db'));
-  const engine = new RecordingEngine(db, 'USDT', 'binance', status);
-  const app = await createApiServer({
-    engine,
-    config: AppConfigSchema.parse({
-      mode: 'api',
-      api: { tokens: [{ name: 'ada', role: 'admin', token: ADMIN }] },
-    }),
-    audit: NULL_AUDIT,
-    startedAt: 0,
-    now: () => 1_700_000_000_000,
-    backtests: new BacktestJobs({
-      dbPath: undefined,
-      dataDir: DATA_DIR,
-      defaultExchange: 'binance',
-      maxRunning: 1,
-      now: () => 1_700_000_000_000,
-    }),
-  });
-  opened.push({ app, db });
-  return { app, engine };
-}
+const server = () => recordingApi(DATA_DIR);
 
 const answer = (r: { statusCode: number; body: string }) => `${r.statusCode} ${r.body}`;
 

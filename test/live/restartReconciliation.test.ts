@@ -1,24 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveVariant } from '../../src/app/liveVariant.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { AuditSink } from '../../src/monitor/AuditSink.js';
-import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { journaledOms } from './support/journaledOms.js';
+import { journalSentOrder } from './support/journaledOms.js';
 import type { Harness } from './support/liveHarness.js';
 import {
   FIXED_PER_UNIT,
-  KEYS,
   SYMBOL,
   exchangeTotal,
   liveTestConfig,
   startHarness,
-  tradingExchange,
+  startLiveRuntime,
 } from './support/liveHarness.js';
 
 const log = pino({ level: 'silent' });
@@ -45,11 +40,7 @@ describe('startup reconciliation after fills made while the engine was down', ()
     const dbPath = join(dir, 'live.db');
 
     // The last life: the order reached the exchange and was acknowledged, then the process died.
-    const db = openDatabase(dbPath);
-    const first = journaledOms(harness, db, Date.now);
-    first.oms.connect(first.client);
-    first.client.setSink((e) => first.oms.onReport(e));
-    const o = first.oms.create('sma', {
+    const o = await journalSentOrder(harness, dbPath, 'sma', {
       symbol: SYMBOL,
       side: 'BUY',
       type: 'LIMIT',
@@ -59,11 +50,7 @@ describe('startup reconciliation after fills made while the engine was down', ()
       postOnly: false,
       reduceOnly: false,
     });
-    first.oms.send(o);
-    await first.client.idle();
-    await first.client.sync();
     expect(o.status).toBe('ACCEPTED');
-    db.close();
 
     const cid = `qts${o.id}`;
     for (let i = 0; i < 200 && harness.fake.account.orderByClientId(cid)?.status !== 'FILLED'; i++)
@@ -83,21 +70,7 @@ describe('startup reconciliation after fills made while the engine was down', ()
       sma: { id: 'sma', symbol: SYMBOL, fast: 5, slow: 20, sizing: 'fixed:0.1' },
       live: { reconcileIntervalMs: 60_000, resolveWithinMs: 2_000, streams: false },
     });
-    const rt = await TradingRuntime.start(
-      config,
-      {
-        log,
-        noHttp: true,
-        noServices: true,
-        audit,
-        exchangeFactory: async () => {
-          const ex = new ccxt.pro.binance();
-          await harness.fake.configure(ex);
-          return ex;
-        },
-      },
-      liveVariant(KEYS, () => tradingExchange(harness.fake)),
-    );
+    const rt = await startLiveRuntime(harness, config, { log, audit });
     try {
       const restored = rt.node.oms.order(o.id);
       expect(restored?.status).toBe('FILLED');

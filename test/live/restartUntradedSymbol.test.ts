@@ -1,19 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ccxt from 'ccxt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveVariant } from '../../src/app/liveVariant.js';
-import { TradingRuntime } from '../../src/app/TradingRuntime.js';
 import { toFixed } from '../../src/core/Fixed.js';
-import { createTradingExchange } from '../../src/exchanges/ccxt/createTradingExchange.js';
 import { lockEngineDatabase } from '../../src/storage/sqlite/lockEngineDatabase.js';
-import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { FakeBinance } from '../support/fakeBinance/FakeBinance.js';
-import { journaledOms } from './support/journaledOms.js';
+import { journalSentOrder } from './support/journaledOms.js';
 import type { Harness } from './support/liveHarness.js';
-import { KEYS, SYMBOL, liveTestConfig, tape, tradingExchange } from './support/liveHarness.js';
+import { SYMBOL, liveTestConfig, startHarness, startLiveRuntime, tape } from './support/liveHarness.js';
 
 const OLD = 'BTC/USDT';
 
@@ -32,9 +26,9 @@ describe('restart with an open order on a symbol the configuration no longer tra
   });
 
   it('is refused with ERR_RESTORE_SYMBOL_NOT_TRADED naming the order; the order still rests on the exchange', async () => {
-    const fake = await FakeBinance.start({
+    h = await startHarness({
+      balances: { USDT: '100000', ETH: '0', BTC: '0' },
       markets: [
-        { symbol: SYMBOL, trades: tape(400), tickSize: '0.01', lotSize: '0.0001' },
         {
           symbol: OLD,
           trades: tape(400).map((t) => ({ ...t, price: Math.round(t.price * 2000) / 100 })),
@@ -42,35 +36,13 @@ describe('restart with an open order on a symbol the configuration no longer tra
           lotSize: '0.0001',
         },
       ],
-      account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances: { USDT: '100000', ETH: '0', BTC: '0' } },
     });
-    fake.step(5);
-    const { exchange, capabilities } = createTradingExchange({
-      id: 'binance',
-      keys: KEYS,
-      sandbox: false,
-      clientIdPrefix: 'qts',
-    });
-    await fake.configure(exchange);
-    await exchange.loadMarkets();
-    h = {
-      fake,
-      exchange,
-      capabilities,
-      close: async () => {
-        await exchange.close();
-        await fake.close();
-      },
-    };
+    const fake = h.fake;
     dir = mkdtempSync(join(tmpdir(), 'qts-dropped-'));
     const dbPath = join(dir, 'live.db');
 
     // The last life traded BTC/USDT too: a buy below the market rests there.
-    const db = openDatabase(dbPath);
-    const first = journaledOms(h, db, Date.now);
-    first.oms.connect(first.client);
-    first.client.setSink((e) => first.oms.onReport(e));
-    const o = first.oms.create('old', {
+    const o = await journalSentOrder(h, dbPath, 'old', {
       symbol: OLD,
       side: 'BUY',
       type: 'LIMIT',
@@ -80,11 +52,7 @@ describe('restart with an open order on a symbol the configuration no longer tra
       postOnly: false,
       reduceOnly: false,
     });
-    first.oms.send(o);
-    await first.client.idle();
-    await first.client.sync();
     expect(o.status).toBe('ACCEPTED');
-    db.close();
 
     // This life trades ETH/USDT only.
     const config = liveTestConfig({
@@ -93,20 +61,7 @@ describe('restart with an open order on a symbol the configuration no longer tra
       sma: { id: 'sma', symbol: SYMBOL, fast: 5, slow: 20, sizing: 'fixed:0.1' },
       live: { reconcileIntervalMs: 60_000, resolveWithinMs: 500, streams: false },
     });
-    const start = TradingRuntime.start(
-      config,
-      {
-        log: pino({ level: 'silent' }),
-        noHttp: true,
-        noServices: true,
-        exchangeFactory: async () => {
-          const ex = new ccxt.pro.binance();
-          await fake.configure(ex);
-          return ex;
-        },
-      },
-      liveVariant(KEYS, () => tradingExchange(fake)),
-    );
+    const start = startLiveRuntime(h, config, { log: pino({ level: 'silent' }) });
     // Before: the start failed ERR_RECONCILIATION_FAILED "order-only-local", as if the exchange
     // no longer had the order, on every start until the user canceled it by hand.
     await expect(start).rejects.toMatchObject({

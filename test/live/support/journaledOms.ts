@@ -13,6 +13,9 @@ import { TestClock } from '../../../src/kernel/Clock.js';
 import { MessageBus } from '../../../src/kernel/MessageBus.js';
 import { OrderStore } from '../../../src/storage/sqlite/OrderStore.js';
 import type { SqliteDatabase } from '../../../src/storage/sqlite/openDatabase.js';
+import { openDatabase } from '../../../src/storage/sqlite/openDatabase.js';
+import type { Order } from '../../../src/model/Order.js';
+import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import type { Harness } from './liveHarness.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -36,4 +39,29 @@ export function journaledOms(
     ...(onProblem === undefined ? {} : { onProblem }),
   });
   return { store, oms, client };
+}
+
+/**
+ * A last life of the engine on `dbPath`: `request` journaled, sent and acknowledged by the
+ * exchange, then the process gone (the database closed, nothing canceled). Returns the order.
+ */
+export async function journalSentOrder(
+  h: Harness,
+  dbPath: string,
+  strategyId: string,
+  request: OrderRequest,
+): Promise<Order> {
+  const db = openDatabase(dbPath);
+  try {
+    const { oms, client } = journaledOms(h, db, Date.now);
+    oms.connect(client);
+    client.setSink((e) => oms.onReport(e));
+    const o = oms.create(strategyId, request);
+    oms.send(o);
+    await client.idle();
+    await client.sync();
+    return o;
+  } finally {
+    db.close();
+  }
 }

@@ -13,7 +13,8 @@ import type { AppConfig } from '../../../src/config/configSchema.js';
 import { createTradingExchange } from '../../../src/exchanges/ccxt/createTradingExchange.js';
 import type { ExecutionCapabilities } from '../../../src/exchanges/ccxt/executionCapabilities.js';
 import { FakeBinance } from '../../support/fakeBinance/FakeBinance.js';
-import type { FakeTrade } from '../../support/fakeBinance/FakeBinance.js';
+import type { FakeMarket, FakeTrade } from '../../support/fakeBinance/FakeBinance.js';
+import type { AuditSink } from '../../../src/monitor/AuditSink.js';
 
 export const SYMBOL = 'ETH/USDT';
 export const KEYS = { apiKey: 'test-key-0001', secret: 'test-secret-0001' };
@@ -31,13 +32,14 @@ export function tape(n: number, start = 1_700_000_000_000, spacingMs = 1000, per
   }));
 }
 
-/** A fake Binance with one ETH/USDT market on `trades` and an account our KEYS trade. */
+/** A fake Binance with an ETH/USDT market on `trades` (and `more` markets) and an account our KEYS trade. */
 export function startFake(
   trades: readonly FakeTrade[],
   balances: Readonly<Record<string, string>> = { USDT: '100000', ETH: '0' },
+  more: readonly FakeMarket[] = [],
 ): Promise<FakeBinance> {
   return FakeBinance.start({
-    markets: [{ symbol: SYMBOL, trades, tickSize: '0.01', lotSize: '0.0001' }],
+    markets: [{ symbol: SYMBOL, trades, tickSize: '0.01', lotSize: '0.0001' }, ...more],
     account: { apiKeys: { [KEYS.apiKey]: KEYS.secret }, balances },
   });
 }
@@ -81,9 +83,16 @@ export interface Harness {
 
 /** Starts the fake with `history` trades already published and a keyed ccxt instance on it. */
 export async function startHarness(
-  opts: { trades?: number; history?: number; balances?: Record<string, string>; timeoutMs?: number } = {},
+  opts: {
+    trades?: number;
+    history?: number;
+    balances?: Record<string, string>;
+    timeoutMs?: number;
+    /** Markets beside ETH/USDT. */
+    markets?: readonly FakeMarket[];
+  } = {},
 ): Promise<Harness> {
-  const fake = await startFake(tape(opts.trades ?? 400), opts.balances);
+  const fake = await startFake(tape(opts.trades ?? 400), opts.balances, opts.markets);
   fake.step(opts.history ?? 5);
   const { exchange, capabilities } = createTradingExchange({
     id: 'binance',
@@ -163,7 +172,7 @@ export function liveTestConfig(o: LiveTestSetup): AppConfig {
 export function startLiveRuntime(
   harness: Harness,
   config: AppConfig,
-  opts: { log: Logger; signal?: AbortSignal; wrapMarket?: (ex: Exchange) => void },
+  opts: { log: Logger; signal?: AbortSignal; wrapMarket?: (ex: Exchange) => void; audit?: AuditSink },
 ): Promise<TradingRuntime> {
   return TradingRuntime.start(
     config,
@@ -172,6 +181,7 @@ export function startLiveRuntime(
       noHttp: true,
       noServices: true,
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.audit === undefined ? {} : { audit: opts.audit }),
       exchangeFactory: async () => {
         const ex = new ccxt.pro.binance();
         await harness.fake.configure(ex);

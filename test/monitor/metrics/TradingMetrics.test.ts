@@ -3,7 +3,6 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { toFixed, toNumber } from '../../../src/core/Fixed.js';
 import { ORDER_EVENTS } from '../../../src/kernel/topics.js';
-import type { Bar } from '../../../src/model/Bar.js';
 import type { OrderEvent } from '../../../src/model/events.js';
 import type { OrderRequest } from '../../../src/model/OrderRequest.js';
 import { parseSizing } from '../../../src/portfolio/Sizer.js';
@@ -11,6 +10,8 @@ import { EngineSnapshotter } from '../../../src/monitor/metrics/EngineSnapshotte
 import { instrumentFastify } from '../../../src/monitor/metrics/instrumentFastify.js';
 import { OrderEventMetrics } from '../../../src/monitor/metrics/OrderEventMetrics.js';
 import { TradingMetrics } from '../../../src/monitor/metrics/TradingMetrics.js';
+import type { Bar } from '../../../src/model/Bar.js';
+import { MIN, flatBar } from './flatBar.js';
 import { simNode } from '../../node/support/simNode.js';
 
 type Labels = Record<string, string | number>;
@@ -65,21 +66,6 @@ function req(
   };
 }
 
-const MIN = 60_000;
-function bar(i: number, close: number): Bar {
-  return {
-    symbol: 'BTC/USDT',
-    timeframe: '1m',
-    ts: i * MIN,
-    open: close,
-    high: close + 1,
-    low: close - 1,
-    close,
-    volume: 1_000,
-    closed: true,
-  };
-}
-
 /** A real node with the simulated venue, as shadow mode builds it, on a test clock. */
 function engine(maxOrderNotional = 50_000) {
   const {
@@ -118,12 +104,12 @@ describe('TradingMetrics fed by a real engine', () => {
     );
     metrics.attachEngine(() => snap.snapshot());
 
-    feed(bar(0, 100));
+    feed(flatBar(0, 100));
     node.submit('s1', req('BTC/USDT', 'BUY', '10'));
     node.submit('s1', req('BTC/USDT', 'BUY', '1000')); // 100 000 notional > 5 000: denied
     node.submit('s2', req('BTC/USDT', 'BUY', '5', 'LIMIT', '99'));
-    feed(bar(1, 98)); // the limit order fills on this bar's low
-    feed(bar(2, 110));
+    feed(flatBar(1, 98)); // the limit order fills on this bar's low
+    feed(flatBar(2, 110));
 
     expect(
       await value(metrics, 'trading_orders_total', {
@@ -179,7 +165,7 @@ describe('TradingMetrics fed by a real engine', () => {
     expect(text).not.toContain('trading_market_data_lag_seconds{symbol="ETH/USDT"}');
 
     // Prices fall: drawdown from the peak seen; three minutes of silence make BTC stale.
-    node.onBar(bar(3, 80));
+    node.onBar(flatBar(3, 80));
     clock.advanceTo(clock.now() + 3 * MIN);
     node.risk.setState('HALTED');
     await metrics.exposition();
@@ -212,11 +198,11 @@ describe('TradingMetrics fed by a real engine', () => {
     );
     metrics.attachEngine(() => snap.snapshot());
 
-    feed(bar(0, 100));
+    feed(flatBar(0, 100));
     node.submit('s1', req('BTC/USDT', 'BUY', '10'));
-    feed(bar(1, 120));
+    feed(flatBar(1, 120));
     node.submit('s1', req('BTC/USDT', 'SELL', '4'));
-    feed(bar(2, 130));
+    feed(flatBar(2, 130));
     expect(fills.map((f) => f.feeCurrency)).toEqual(['BTC', 'USDT']);
     const [buy, sell] = fills;
     // 0.1 % of 10 BTC = 0.01 BTC taken from the coins, worth 0.01 × 100 = 1 USDT at its fill

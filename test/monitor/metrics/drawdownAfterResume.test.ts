@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { toFixed } from '../../../src/core/Fixed.js';
-import type { Bar } from '../../../src/model/Bar.js';
 import { EngineSnapshotter } from '../../../src/monitor/metrics/EngineSnapshotter.js';
 import { TradingMetrics } from '../../../src/monitor/metrics/TradingMetrics.js';
 import { parseSizing } from '../../../src/portfolio/Sizer.js';
 import { simNode } from '../../node/support/simNode.js';
-
-const MIN = 60_000;
-const bar = (i: number, close: number): Bar => ({
-  symbol: 'BTC/USDT',
-  timeframe: '1m',
-  ts: i * MIN,
-  open: close,
-  high: close + 1,
-  low: close - 1,
-  close,
-  volume: 1_000,
-  closed: true,
-});
+import type { Bar } from '../../../src/model/Bar.js';
+import { MIN, flatBar } from './flatBar.js';
 
 async function drawdownGauge(m: TradingMetrics): Promise<number> {
   await m.exposition();
@@ -52,7 +40,7 @@ describe('trading_drawdown_ratio and the circuit breaker', () => {
     );
     metrics.attachEngine(() => snap.snapshot());
 
-    feed(bar(0, 100));
+    feed(flatBar(0, 100));
     node.submit('s1', {
       symbol: 'BTC/USDT',
       side: 'BUY',
@@ -62,10 +50,10 @@ describe('trading_drawdown_ratio and the circuit breaker', () => {
       postOnly: false,
       reduceOnly: false,
     });
-    feed(bar(1, 100));
+    feed(flatBar(1, 100));
     expect(await drawdownGauge(metrics)).toBeCloseTo(0, 2);
     // 80 BTC lose 25 each: about 20 % below the peak; the breaker halts trading.
-    feed(bar(2, 75));
+    feed(flatBar(2, 75));
     const peak = node.risk.circuitBreaker.anchors()!.peakEquity;
     const equity = node.portfolio.equity();
     expect(node.risk.state).toBe('HALTED');
@@ -78,11 +66,11 @@ describe('trading_drawdown_ratio and the circuit breaker', () => {
     expect(await drawdownGauge(metrics)).toBe(0);
 
     // A new high after the resume is a new peak for both; a fall from it is a drawdown again.
-    feed(bar(3, 80));
+    feed(flatBar(3, 80));
     const high = node.portfolio.equity();
     expect(high).toBeGreaterThan(equity);
     expect(await drawdownGauge(metrics)).toBe(0);
-    feed(bar(4, 78));
+    feed(flatBar(4, 78));
     expect(await drawdownGauge(metrics)).toBeCloseTo(1 - node.portfolio.equity() / high, 9);
   });
 });
