@@ -25,6 +25,8 @@ const REPEAT_LOG_MS = 60_000;
 export class EngineFaults {
   private count = 0;
   private lastLogAt = -Infinity;
+  /** Errors already counted: one told again from another place is the same fault. */
+  private readonly reported = new WeakSet<object>();
 
   constructor(
     private readonly node: TradingNode,
@@ -34,6 +36,13 @@ export class EngineFaults {
 
   /** The engine failed processing `what` ("BTC/USDT 1m bar at …"). */
   fault(err: unknown, what: string): void {
+    // The order journal reports every write it could not make (faultReportingJournal), after
+    // the same error has usually been reported where it surfaced: the bar, venue report or
+    // strategy call that sent the order, which says better what the engine was doing.
+    if (typeof err === 'object' && err !== null) {
+      if (this.reported.has(err)) return;
+      this.reported.add(err);
+    }
     this.count++;
     const message = err instanceof Error ? err.message : String(err);
     const cause = isQtsError(err) ? err.code : err instanceof Error ? err.name : 'unknown';

@@ -9,6 +9,7 @@ import { parseSizing } from '../portfolio/Sizer.js';
 import type { OrderStore } from '../storage/sqlite/OrderStore.js';
 import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
+import { faultReportingJournal } from './faultReportingJournal.js';
 import type { MarketDataChoice } from './selectMarketData.js';
 
 /**
@@ -17,7 +18,8 @@ import type { MarketDataChoice } from './selectMarketData.js';
  * first start), orders journaled to SQLite and ids that continue where the last run stopped,
  * so a restart never reuses a client order id. A strategy whose handler throws is quarantined
  * and told to `onStrategyFailure`; the engine goes on. A failure of the engine's own storage
- * under a strategy's call (its order could not be journaled) goes to `onEngineFault` instead.
+ * under a strategy's call goes to `onEngineFault` instead, and so does every order event the
+ * journal could not write, whoever sent the order and whatever its sender does with the error.
  */
 export function runtimeNode(
   config: AppConfig,
@@ -49,7 +51,7 @@ export function runtimeNode(
       staleDataMs: risk.staleDataMs,
     },
     lastDataAt,
-    journal: orders.journal,
+    journal: faultReportingJournal(orders.journal, onEngineFault),
     stateStore: (id) => new SqliteStrategyStateStore(db, id),
     logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
     orderIdsUsed: orders.lastSequence('Q'),

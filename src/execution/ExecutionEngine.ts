@@ -328,7 +328,15 @@ export class ExecutionEngine {
     order.apply(event);
     // An amend's refusal may arrive for an order that ended meanwhile: it is retired already.
     if (order.isTerminal && event.type !== 'OrderAmendRejected') this.retire(order);
-    this.journal?.(order, event);
+    const journal = this.journal;
+    if (journal !== undefined) {
+      try {
+        journal(order, event);
+      } catch (e) {
+        this.unjournaled(order, event);
+        throw e;
+      }
+    }
     // Subscribers may submit or cancel (re-entering here): the order in hand is restored after.
     const outer = this.publishing;
     this.publishing = order;
@@ -336,6 +344,22 @@ export class ExecutionEngine {
       this.bus.publishTo(this.events, event);
     } finally {
       this.publishing = outer;
+    }
+  }
+
+  /**
+   * The journal could not write `event` (a full disk): an order no venue has seen yet is
+   * forgotten as the journal knows it. One never journaled does not exist; one whose submit was
+   * not journaled never went out (the venue is called after the journal) and stays INITIALIZED
+   * in the journal, which a restart denies: kept open in memory it would count against the
+   * open-order limit and be "canceled" at a venue that never had it.
+   */
+  private unjournaled(order: Order, event: OrderEvent): void {
+    if (event.type === 'OrderInitialized') {
+      this.open.delete(order.id);
+      this.counts.total -= 1;
+    } else if (event.type === 'OrderSubmitted') {
+      this.open.delete(order.id);
     }
   }
 

@@ -83,6 +83,8 @@ describe('shadow: an order the journal cannot write, sent from a strategy handle
         /^ERR_ENGINE_FAULT: the engine failed processing onBar of strategy journal-filler \(BTC\/USDT .*SQLITE_FULL/,
       );
       expect(lines.filter((l) => String(l['msg']).includes('quarantined'))).toEqual([]);
+      // Reported where it surfaced (the strategy's call) and by the journal: one fault.
+      expect(lines.filter((l) => String(l['msg']).startsWith('ERR_ENGINE_FAULT:'))).toHaveLength(1);
 
       // The operator frees the disk: still halted until resumed; bars go on, orders are denied.
       rt.db.pragma('max_page_count = 1073741823');
