@@ -47,7 +47,11 @@ export function openRuntimeStorage(
   try {
     // openDatabase names the path (ERR_DB_OPEN) when it cannot open it.
     // Checked page by page: a damaged journal is refused here, not halfway through a restore.
-    db = openDatabase(config.storage.dbPath, { check: true, synchronous: config.storage.synchronous });
+    db = openDatabase(config.storage.dbPath, {
+      check: true,
+      synchronous: config.storage.synchronous,
+      engineLocked: true,
+    });
   } catch (e) {
     unlock();
     throw e;

@@ -27,6 +27,7 @@ import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import type { Migration } from './migrations.js';
 import { APPLICATION_ID, migrate } from './migrate.js';
+import { migrateBesideEngine } from './migrateBesideEngine.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** A connection to trading.db, as better-sqlite3 gives it (synchronous API). */
@@ -43,6 +44,11 @@ export interface OpenDatabaseOptions {
   /** Schema history to apply; tests pass their own, everything else uses the default. */
   readonly migrations?: readonly Migration[];
   /**
+   * The caller holds the engine lock (lockEngineDatabase): it is the engine and may upgrade
+   * the schema. Anyone else upgrades it only while no engine runs (migrateBesideEngine).
+   */
+  readonly engineLocked?: boolean;
+  /**
    * Read every page first (`PRAGMA quick_check`) and refuse a damaged file with ERR_DB_CORRUPT.
    * The engine's start asks for it: a damaged page otherwise surfaces only when a query reaches
    * it, in the middle of a restore or of trading. Costs one read of the file (about a second
@@ -57,7 +63,8 @@ const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
  * Opens (creating when needed) the database at `path`, sets the pragmas above and brings
  * the schema up to date. Throws ERR_DB_OPEN when the file is missing (with `mustExist`), is
  * not a SQLite database, or belongs to another application; ERR_DB_MIGRATION when a
- * migration fails or the file was written by a newer schema. `':memory:'` works for tests.
+ * migration fails or the file was written by a newer schema; ERR_DB_LOCKED when the schema
+ * needs an upgrade and an engine (not the caller) is running on the file. `':memory:'` works for tests.
  */
 export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): SqliteDatabase {
   const memory = path === ':memory:';
@@ -83,7 +90,9 @@ export function openDatabase(path: string, opts: OpenDatabaseOptions = {}): Sqli
     throw openError(path, e);
   }
   try {
-    migrate(db, opts.migrations ?? MIGRATIONS);
+    const migrations = opts.migrations ?? MIGRATIONS;
+    if (opts.engineLocked === true || memory) migrate(db, migrations);
+    else migrateBesideEngine(db, path, migrations);
   } catch (e) {
     db.close();
     throw e;
