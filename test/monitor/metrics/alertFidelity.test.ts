@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ORDER_LATENCY_BUCKETS, TradingMetrics } from '../../../src/monitor/metrics/TradingMetrics.js';
 import { PROMETHEUS_MISSING, promtool } from '../../support/prometheus.js';
 import { dashboardTargets, instantiate } from './dashboard.js';
+import { PROM_DIR, type RuleCase, SERIES, runRuleCase } from './ruleCase.js';
 
 /**
  * The shipped alert rules evaluated by promtool on series shaped as the engine really exports
@@ -13,54 +14,6 @@ import { dashboardTargets, instantiate } from './dashboard.js';
  * alerts.test.yml tests the rules on hand-written series; these tests catch a rule that is
  * right on paper but wrong on what the engine exposes.
  */
-const PROM_DIR = resolve('monitoring/prometheus');
-const SERIES = 'job="qts-engine",instance="a:9091"';
-
-interface RuleCase {
-  readonly series: readonly { readonly series: string; readonly values: string }[];
-  readonly alertname: string;
-  readonly evalTime: string;
-  /** Expected firing alerts: labels beyond job/instance/severity, and the summary. */
-  readonly firing: readonly { readonly labels: Record<string, string>; readonly summary: string }[];
-  readonly severity: string;
-  readonly description: string;
-}
-
-/** Runs one promtool unit test of alerts.yml; returns promtool's status and output. */
-function runRuleCase(c: RuleCase): { status: number | null; output: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-alert-fidelity-'));
-  try {
-    copyFileSync(join(PROM_DIR, 'alerts.yml'), join(dir, 'alerts.yml'));
-    const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-    const lines = [
-      'rule_files: [alerts.yml]',
-      'evaluation_interval: 1m',
-      'tests:',
-      '  - interval: 1m',
-      '    input_series:',
-      ...c.series.flatMap((s) => [`      - series: ${q(s.series)}`, `        values: ${q(s.values)}`]),
-      '    alert_rule_test:',
-      `      - eval_time: ${c.evalTime}`,
-      `        alertname: ${c.alertname}`,
-      c.firing.length === 0 ? '        exp_alerts: []' : '        exp_alerts:',
-      ...c.firing.flatMap((f) => [
-        '          - exp_labels:',
-        `              severity: ${c.severity}`,
-        '              job: qts-engine',
-        `              instance: 'a:9091'`,
-        ...Object.entries(f.labels).map(([k, v]) => `              ${k}: ${q(v)}`),
-        '            exp_annotations:',
-        `              summary: ${q(f.summary)}`,
-        `              description: ${q(c.description)}`,
-      ]),
-    ];
-    writeFileSync(join(dir, 'case.test.yml'), lines.join('\n') + '\n');
-    const r = promtool(['test', 'rules', 'case.test.yml'], { cwd: dir });
-    return { status: r.status, output: r.stdout + r.stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Cumulative bucket series of trading_order_latency_seconds when every minute the venue

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_METRICS_PORTS } from '../../../src/config/configSchema.js';
 import { TradingMetrics } from '../../../src/monitor/metrics/TradingMetrics.js';
 import { PROMETHEUS_MISSING, promtool } from '../../support/prometheus.js';
 import { dashboardTargets } from './dashboard.js';
@@ -46,7 +47,7 @@ describe.skipIf(PROMETHEUS_MISSING !== '')(`monitoring kit checked by promtool${
 
   it('alerts.yml passes promtool check rules', () => {
     const r = promtool(['check', 'rules', 'alerts.yml'], { cwd: PROM_DIR });
-    expect(r.stdout + r.stderr).toContain('SUCCESS: 15 rules found');
+    expect(r.stdout + r.stderr).toContain('SUCCESS: 16 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -147,7 +148,7 @@ describe('Grafana dashboard and provisioning', () => {
     const exposed = await exposedNames();
     const rules = read('monitoring/prometheus/alerts.yml');
     const exprs = [...rules.matchAll(/expr: (\|\n(?:\s{10}.*\n)+|.*)/g)].map((m) => m[1]!);
-    expect(exprs.length).toBe(15);
+    expect(exprs.length).toBe(16);
     const used = new Set(exprs.flatMap(metricNames));
     expect([...used].filter((n) => !exposed.has(n))).toEqual([]);
   });
@@ -161,5 +162,26 @@ describe('Grafana dashboard and provisioning', () => {
     expect(datasources).toMatch(/^apiVersion: 1$/m);
     expect(datasources).toMatch(/^\s+type: prometheus$/m);
     expect(datasources).toMatch(/^\s+url: http:\/\/\S+:9090$/m);
+  });
+});
+
+describe('scrape config', () => {
+  it('scrapes every mode on its default metrics port, labelled engine=<mode>, as the docs say', () => {
+    // The qts-engine job's static targets: `- targets: ['host:port']` then `engine: <mode>`.
+    const config = read('monitoring/prometheus/prometheus.yml');
+    const job = /- job_name: qts-engine\n([\s\S]*?)(?=\n {2}- job_name:|$)/.exec(config)?.[1] ?? '';
+    const targets = [...job.matchAll(/- targets: \['[^':]+:(\d+)'\]\n\s+labels:\n\s+engine: (\w+)/g)].map(
+      (m) => [m[2]!, Number(m[1])] as const,
+    );
+    expect(Object.fromEntries(targets)).toEqual(DEFAULT_METRICS_PORTS);
+    expect(targets.length).toBe(Object.keys(DEFAULT_METRICS_PORTS).length);
+    // The api server trades nothing: its being down must not be the critical QtsEngineDown.
+    const rules = read('monitoring/prometheus/alerts.yml');
+    expect(rules).toContain('expr: up{job="qts-engine", engine!="api"} == 0');
+    expect(rules).toContain('expr: up{job="qts-engine", engine="api"} == 0');
+    const row = read('docs/monitoring.md')
+      .split('\n')
+      .find((l) => l.startsWith('| `monitoring/prometheus/prometheus.yml`'));
+    for (const [mode, port] of targets) expect(row, mode).toContain(`${port} (${mode})`);
   });
 });

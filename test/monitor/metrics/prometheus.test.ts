@@ -196,7 +196,7 @@ describe.skipIf(PROMETHEUS_MISSING !== '')(
         groups: { rules: { name: string; health: string; lastError?: string }[] }[];
       }>('/api/v1/rules');
       const all = rules.groups.flatMap((g) => g.rules);
-      expect(all.length).toBe(15);
+      expect(all.length).toBe(16);
       expect(all.filter((r) => r.health !== 'ok')).toEqual([]);
       // The engine is up and nothing else is wrong: no other alert is firing.
       const others = await p.query('ALERTS{alertstate="firing", alertname!="QtsTradingHalted"}');
