@@ -7,6 +7,7 @@ import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import { setMarginMode } from '../exchanges/ccxt/applyPerpetualSettings.js';
+import { isOurClientId } from '../exchanges/ccxt/executionCapabilities.js';
 import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
 import { isolatedMarginsAgree, reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
@@ -146,9 +147,17 @@ export class LiveReconciler {
     const o = this.opts;
     await o.client.sync();
     const instruments = o.symbols.map((s) => o.node.instrument(s));
-    const exchange = await fetchAccountView(o.exchange, o.gate, instruments);
+    const seen = await fetchAccountView(o.exchange, o.gate, instruments);
+    // Ours read after the exchange's look; quietCompare retries if an order moved in between.
+    const local = this.localView();
+    // Only orders whose client id our generator made (or our journal holds) are ours to judge;
+    // anyone else's on the account, even one named with our prefix ("qtsmanual"), is left out
+    // of the comparison: never canceled as an orphan, never booked.
+    const ours = ([id]: [string, unknown]): boolean =>
+      local.openOrders.has(id) || isOurClientId(o.clientIdPrefix, id);
+    const exchange: AccountView = { ...seen, openOrders: new Map([...seen.openOrders].filter(ours)) };
     this.lastExchange = exchange;
-    return reconcileAccount(this.localView(), exchange, {
+    return reconcileAccount(local, exchange, {
       ourPrefix: o.clientIdPrefix,
       currencies: [o.node.portfolio.currency],
       symbols: o.symbols,
@@ -185,7 +194,7 @@ export class LiveReconciler {
     crashPoint('mid-reconciliation');
     for (const d of diffs) {
       if (d.kind === 'order-only-exchange') {
-        // Ours by prefix but absent from the journal (a lost database): no strategy owns it.
+        // Ours (isOurClientId) but absent from the journal (a lost database): no strategy owns it.
         await o.gate
           .run(() => o.exchange.cancelOrder('', d.exchange, { clientOrderId: d.key }))
           .catch((e: unknown) =>

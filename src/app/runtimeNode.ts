@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import { toFixed } from '../core/Fixed.js';
+import { ORDER_ID_PREFIX } from '../core/ids.js';
 import type { Millis } from '../core/time.js';
 import type { LiveClock } from '../kernel/LiveClock.js';
 import type { StrategyFailure } from '../node/TradingNode.js';
@@ -54,7 +55,9 @@ export function runtimeNode(
     journal: faultReportingJournal(orders.journal, onEngineFault),
     stateStore: (id) => new SqliteStrategyStateStore(db, id),
     logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
-    orderIdsUsed: orders.lastSequence('Q'),
+    // The ids reconciliation recognises as ours (isOurClientId) are made with this prefix.
+    orderIdPrefix: ORDER_ID_PREFIX,
+    orderIdsUsed: orders.lastSequence(ORDER_ID_PREFIX),
     onStrategyFailure,
     onEngineFault,
   });

@@ -8,6 +8,9 @@ export type ClientOrderId = string;
 /** Sequence digits of an id, zero-padded. */
 const ID_DIGITS = 6;
 
+/** The prefix of every order id the OMS makes ("Q000001"); the exchange's client id adds the run's. */
+export const ORDER_ID_PREFIX = 'Q';
+
 /** Every two-digit base-36 string, "00" to "zz": the low two digits of an id. */
 const PAIRS: readonly string[] = Array.from({ length: 36 * 36 }, (_, k) => k.toString(36).padStart(2, '0'));
 /** Sequences below this have at most ID_DIGITS base-36 digits (and are padded to that many). */
@@ -47,3 +50,18 @@ export class IdGenerator {
     this.seq = Math.max(this.seq, count);
   }
 }
+
+/**
+ * Whether `id` is one `new IdGenerator(prefix)` can make: the prefix, then the base-36
+ * sequence (lowercase), padded to exactly 6 digits, or 7 and more without a leading zero once
+ * the sequence outgrows the padding. Exact, so an id someone else chose that merely starts
+ * with the prefix ("Q1", "QManual", "Q0000001") is not taken for one of ours.
+ */
+export function isGeneratedId(prefix: string, id: string): boolean {
+  if (!id.startsWith(prefix)) return false;
+  const seq = id.slice(prefix.length);
+  return seq.length === ID_DIGITS ? BASE36.test(seq) : seq.length > ID_DIGITS && UNPADDED.test(seq);
+}
+
+const BASE36 = /^[0-9a-z]+$/;
+const UNPADDED = /^[1-9a-z][0-9a-z]*$/;

@@ -1,4 +1,5 @@
 import type { ClientIdCodec } from './clientIdQuirks.js';
+import { ORDER_ID_PREFIX, isGeneratedId } from '../../core/ids.js';
 import { DERIBIT_CLIENT_ID, GATE_CLIENT_ID, KRAKEN_CLIENT_ID, UNIFIED_CLIENT_ID } from './clientIdQuirks.js';
 
 /**
@@ -176,4 +177,16 @@ export function exchangeClientId(caps: ExecutionCapabilities, prefix: string, or
   if (id.length > caps.clientIdMaxLength || !caps.clientIdPattern.test(id))
     throw new Error(`client order id "${id}" does not fit the exchange's format`);
   return id;
+}
+
+/**
+ * Whether an order on the exchange is one of ours: its client id is exactly what
+ * exchangeClientId makes of an OMS id (`prefix` + "Q" + the base-36 sequence, e.g.
+ * "qtsQ00002s"). Not a bare prefix match: a human's or another bot's order on the same account
+ * named "qtsmanual" or "qtsQ1" is theirs, and reconciliation must neither cancel nor book it.
+ */
+export function isOurClientId(prefix: string, clientOrderId: string): boolean {
+  return (
+    clientOrderId.startsWith(prefix) && isGeneratedId(ORDER_ID_PREFIX, clientOrderId.slice(prefix.length))
+  );
 }
