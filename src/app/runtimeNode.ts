@@ -7,6 +7,7 @@ import type { LiveClock } from '../kernel/LiveClock.js';
 import type { StrategyFailure } from '../node/TradingNode.js';
 import { TradingNode } from '../node/TradingNode.js';
 import { parseSizing } from '../portfolio/Sizer.js';
+import { OrderIdReservations } from '../storage/sqlite/OrderIdReservations.js';
 import type { OrderStore } from '../storage/sqlite/OrderStore.js';
 import { SqliteStrategyStateStore } from '../storage/sqlite/SqliteStrategyStateStore.js';
 import type { SqliteDatabase } from '../storage/sqlite/openDatabase.js';
@@ -36,6 +37,7 @@ export function runtimeNode(
 ): TradingNode {
   const currency = config.account.currency;
   const risk = config.risk;
+  const ids = new OrderIdReservations(db);
   return new TradingNode({
     clock,
     instruments: market.instruments,
@@ -57,7 +59,9 @@ export function runtimeNode(
     logSink: (level, strategyId, msg, data) => log[level]({ strategyId, ...data }, msg),
     // The ids reconciliation recognises as ours (isOurClientId) are made with this prefix.
     orderIdPrefix: ORDER_ID_PREFIX,
-    orderIdsUsed: orders.lastSequence(ORDER_ID_PREFIX),
+    // After a power cut the journal may lack its last orders, never the reservation beyond them.
+    orderIdsUsed: Math.max(orders.lastSequence(ORDER_ID_PREFIX), ids.reservedTo(ORDER_ID_PREFIX)),
+    reserveOrderIds: (seq) => ids.reserve(ORDER_ID_PREFIX, seq),
     onStrategyFailure,
     onEngineFault,
   });

@@ -28,6 +28,9 @@ export class IdGenerator {
    */
   private block = -1;
   private blockText = '';
+  /** Sequences up to here may be handed out without asking `extend` (see `bound`). */
+  private limit = Infinity;
+  private extend: ((seq: number) => number) | undefined;
   constructor(private readonly prefix: string) {
     if (!/^[A-Za-z0-9]{1,12}$/.test(prefix))
       throw new Error(`id prefix must be 1-12 alphanumerics: ${prefix}`);
@@ -36,6 +39,7 @@ export class IdGenerator {
   /** Next id: prefix + base-36 sequence, e.g. "Q1a2b" + "000001". */
   next(): string {
     const seq = (this.seq += 1);
+    if (seq > this.limit) this.raiseLimit(seq);
     if (seq >= PADDED_LIMIT) return this.prefix + seq.toString(36);
     const block = Math.floor(seq / PAIRS.length);
     if (block !== this.block) {
@@ -48,6 +52,21 @@ export class IdGenerator {
   /** Resume numbering after ids already used (restart from persisted state). */
   resumeAfter(count: number): void {
     this.seq = Math.max(this.seq, count);
+  }
+  /**
+   * Hands out sequences up to `limit` only; the first id beyond asks `extend(seq)` for a new
+   * limit (≥ seq) first — a durable reservation, so a restart that lost the journal's last
+   * orders never numbers an id twice (OrderIdReservations). What `extend` throws is thrown by
+   * `next`, and that sequence is skipped.
+   */
+  bound(limit: number, extend: (seq: number) => number): void {
+    this.limit = limit;
+    this.extend = extend;
+  }
+  private raiseLimit(seq: number): void {
+    const limit = this.extend === undefined ? Infinity : this.extend(seq);
+    if (!(limit >= seq)) throw new Error(`id reservation of ${this.prefix} ended at ${limit}, before ${seq}`);
+    this.limit = limit;
   }
 }
 

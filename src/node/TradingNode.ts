@@ -64,7 +64,7 @@ export class TradingNode {
     this.oms = new ExecutionEngine(
       this.bus,
       this.clock,
-      TradingNode.orderIds(opts.orderIdPrefix ?? 'Q', opts.orderIdsUsed ?? 0),
+      TradingNode.orderIds(opts.orderIdPrefix ?? 'Q', opts.orderIdsUsed ?? 0, opts.reserveOrderIds),
       opts.journal,
       opts.closedOrderMemory,
     );
@@ -103,9 +103,14 @@ export class TradingNode {
     });
   }
 
-  private static orderIds(prefix: string, used: number): IdGenerator {
+  private static orderIds(
+    prefix: string,
+    used: number,
+    reserve: ((seq: number) => number) | undefined,
+  ): IdGenerator {
     const ids = new IdGenerator(prefix);
     ids.resumeAfter(used);
+    if (reserve !== undefined) ids.bound(used, reserve);
     return ids;
   }
 

@@ -28,6 +28,12 @@ export interface TradingNodeOptions {
   readonly orderIdPrefix?: string;
   /** Client order ids already used (restart): numbering resumes after them, never reuses one. */
   readonly orderIdsUsed?: number;
+  /**
+   * Promises order id sequences durably before they are used: called with the first sequence
+   * beyond the last promise, returns the new bound (IdGenerator.bound). Shadow and live pass
+   * OrderIdReservations; backtests need none.
+   */
+  readonly reserveOrderIds?: (seq: number) => number;
   readonly journal?: OrderJournal;
   readonly logSink?: StrategyLogSink;
   readonly stateStore?: (strategyId: string) => StrategyStateStore;

@@ -38,6 +38,7 @@ const TABLES = [
   'ledger_positions',
   'ledger_snapshots',
   'order_events',
+  'order_id_reservations',
   'orders',
   'risk_daily_equity',
   'risk_state',

@@ -193,6 +193,18 @@ END;
  */
 const V11_ISOLATED_MARGIN = `ALTER TABLE ledger_positions ADD COLUMN isolated_margin TEXT;`;
 
+/**
+ * How far each order id sequence has been promised durably (OrderIdReservations): with
+ * `synchronous = NORMAL` a power cut may take the journal's last orders, and the next run would
+ * number its orders from there again, sending client order ids the exchange already has.
+ */
+const V12_ORDER_ID_RESERVATIONS = `
+CREATE TABLE order_id_reservations (
+  prefix TEXT PRIMARY KEY,
+  reserved_to INTEGER NOT NULL CHECK (reserved_to >= 0)
+) STRICT;
+`;
+
 /** The schema history of trading.db, oldest first. Append new steps; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
@@ -206,4 +218,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'ledger_position_margin', sql: V9_POSITION_MARGIN },
   { version: 10, name: 'liquidation_fills', sql: V10_LIQUIDATION_FILLS },
   { version: 11, name: 'ledger_isolated_margin', sql: V11_ISOLATED_MARGIN },
+  { version: 12, name: 'order_id_reservations', sql: V12_ORDER_ID_RESERVATIONS },
 ];
