@@ -125,7 +125,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
       },
     },
   });
-  await app.register(cors, { origin: config.api.corsOrigins.length > 0 ? config.api.corsOrigins : false });
+  // @fastify/cors allows only GET, HEAD and POST by default: a dashboard on a configured
+  // origin could not amend an order (PATCH) or set strategy parameters (PUT). Retry-After
+  // is exposed so such a page can wait out a 429 as the docs say.
+  await app.register(cors, {
+    origin: config.api.corsOrigins.length > 0 ? config.api.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH'],
+    exposedHeaders: ['retry-after'],
+  });
   await app.register(rateLimit, {
     max: limits.max,
     timeWindow: limits.windowMs,

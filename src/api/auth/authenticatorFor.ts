@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../config/configSchema.js';
 import { AuthFailureLimiter } from './AuthFailureLimiter.js';
 import type { Authenticator, Identity } from './Identity.js';
+import { roleAllows } from './Identity.js';
 import { createAuthenticator } from './createAuthenticator.js';
 import { SessionTokens, looksLikeJwt } from './SessionTokens.js';
 
@@ -43,7 +44,22 @@ export function authenticatorFor(config: AppConfig, now: () => number): Authenti
     async authenticate(bearer: string | undefined): Promise<Identity | undefined> {
       const byToken = await tokens.authenticate(bearer);
       if (byToken !== undefined || bearer === undefined || sessions === undefined) return byToken;
-      return looksLikeJwt(bearer) ? sessions.verify(bearer) : undefined;
+      const session = looksLikeJwt(bearer) ? await sessions.verify(bearer) : undefined;
+      return session === undefined ? undefined : stillGranted(config, session);
     },
   };
+}
+
+/**
+ * A session is only as good as the name it was logged in with, as the engine is configured
+ * now: removing that name's tokens from API_TOKENS (and restarting) ends its sessions at
+ * once, not when they expire — a token of someone who left stops working with the restart —
+ * and lowering its role lowers theirs. A session never gains a role it was not issued with:
+ * a raised role takes a new login.
+ */
+function stillGranted(config: AppConfig, session: Identity): Identity | undefined {
+  const roles = config.api.tokens.filter((t) => t.name === session.name).map((t) => t.role);
+  if (roles.length === 0) return undefined;
+  const configured = roles.reduce((a, b) => (roleAllows(a, b) ? a : b));
+  return roleAllows(configured, session.role) ? session : { name: session.name, role: configured };
 }
