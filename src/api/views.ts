@@ -73,6 +73,9 @@ export const PositionView = z
     costBasis: Decimal,
     avgPrice: Decimal.nullable(),
     lastPrice: z.number().nullable(),
+    /** The price the position is valued at: the last price for spot, the venue's mark for perpetuals. */
+    markPrice: z.number().nullable(),
+    /** At markPrice. */
     unrealizedPnl: Decimal.nullable(),
     realizedPnl: Decimal,
   })

@@ -241,6 +241,14 @@ export class Portfolio {
     return v;
   }
 
+  /**
+   * The price a position in `symbol` is valued at, in equity and unrealized PnL alike: the last
+   * price for spot, the venue's mark for perpetuals (else the last price).
+   */
+  valuationPrice(symbol: string): number | undefined {
+    return this.instrument(symbol).kind === 'SPOT' ? this.lastPrice(symbol) : this.markPrice(symbol);
+  }
+
   lastPrice(symbol: string): number | undefined {
     const m = this.marks.get(symbol);
     return m !== undefined && m.known ? m.price : undefined;
@@ -268,7 +276,7 @@ export class Portfolio {
     return this.ledger.equity(
       this.currency,
       (s) => {
-        const p = this.instrument(s).kind === 'SPOT' ? this.lastPrice(s) : this.markPrice(s);
+        const p = this.valuationPrice(s);
         return p === undefined ? ZERO : fromNumber(p);
       },
       this.instrument,

@@ -76,6 +76,7 @@ export class ReadOnlyEngineApi implements EngineApi {
         costBasis: formatFixed(p.costBasis),
         avgPrice: null,
         lastPrice: null,
+        markPrice: null,
         unrealizedPnl: null,
         realizedPnl: formatFixed(p.realizedPnl),
       }));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validateParams } from '../../backtest/validateParams.js';
 import type { AppConfig } from '../../config/configSchema.js';
-import { ZERO, abs, add, div, formatFixed, fromNumber, mul, sub, toFixed } from '../../core/Fixed.js';
+import { ZERO, abs, add, formatFixed, toFixed } from '../../core/Fixed.js';
 import { QtsError } from '../../core/QtsError.js';
 import { closingQty } from '../../model/Instrument.js';
 import { lastAmendOutcome } from '../../model/OrderAmend.js';
@@ -28,6 +28,7 @@ import type {
 import type { EquityHistory } from './EquityHistory.js';
 import type { RecentBars } from './RecentBars.js';
 import { StoredQueries } from './StoredQueries.js';
+import { openPositions } from './openPositions.js';
 import { StrategyControls } from './StrategyControls.js';
 import { orderView } from './toViews.js';
 import { strategyStatusView } from '../strategyStatusView.js';
@@ -85,23 +86,7 @@ export class TradingEngineApi implements EngineApi {
   }
 
   positions(): PositionView[] {
-    const p = this.host.node.portfolio;
-    return p.ledger
-      .allPositions()
-      .filter((pos) => pos.qty !== ZERO)
-      .map((pos) => {
-        const last = p.lastPrice(pos.symbol);
-        return {
-          symbol: pos.symbol,
-          qty: formatFixed(pos.qty),
-          costBasis: formatFixed(pos.costBasis),
-          avgPrice: formatFixed(div(pos.costBasis, pos.qty)),
-          lastPrice: last ?? null,
-          unrealizedPnl:
-            last === undefined ? null : formatFixed(sub(mul(pos.qty, fromNumber(last)), pos.costBasis)),
-          realizedPnl: formatFixed(pos.realizedPnl),
-        };
-      });
+    return openPositions(this.host.node.portfolio);
   }
 
   balances(): BalanceView[] {

@@ -46,7 +46,8 @@ export class EngineSnapshotter {
     for (const pos of ledger.allPositions()) {
       if (pos.qty === ZERO) continue;
       positions++;
-      const mark = portfolio.lastPrice(pos.symbol);
+      // Valued as equity is (a perpetual at its mark), so PnL and equity move together.
+      const mark = portfolio.valuationPrice(pos.symbol);
       if (mark === undefined) continue;
       pnl = add(pnl, ledger.unrealizedPnl(pos.symbol, fromNumber(mark)));
       exposure += Math.abs(toNumber(pos.qty)) * mark;

@@ -107,6 +107,8 @@ export interface Position {
   readonly costBasis: string;
   readonly avgPrice: string | null;
   readonly lastPrice: number | null;
+  /** Valued at: the last price for spot, the venue's mark for perpetuals (unrealizedPnl is at it). */
+  readonly markPrice: number | null;
   readonly unrealizedPnl: string | null;
   readonly realizedPnl: string;
 }

@@ -1,30 +1,15 @@
-import { ZERO, formatFixed, fromNumber, toNumber } from '../../../core/Fixed.js';
+import { formatFixed } from '../../../core/Fixed.js';
 import type { MessageBus } from '../../../kernel/MessageBus.js';
 import { ORDER_EVENTS, barsTopic, tradesTopic } from '../../../kernel/topics.js';
 import type { Portfolio } from '../../../portfolio/Portfolio.js';
+import { openPositions } from '../../engine/openPositions.js';
 import { Throttle } from '../Throttle.js';
 import type { SourceContext } from './guard.js';
 import { guarded } from './guard.js';
 
-/** Open positions marked to the last price; exact figures as decimal strings. */
+/** Open positions as GET /positions shows them (openPositions). */
 export function positionsState(p: Portfolio, now: number): unknown {
-  const positions = p.ledger
-    .allPositions()
-    .filter((pos) => pos.qty !== ZERO)
-    .map((pos) => {
-      const last = p.lastPrice(pos.symbol);
-      return {
-        symbol: pos.symbol,
-        qty: formatFixed(pos.qty),
-        costBasis: formatFixed(pos.costBasis),
-        avgPrice: toNumber(pos.costBasis) / toNumber(pos.qty),
-        realizedPnl: formatFixed(pos.realizedPnl),
-        lastPrice: last ?? null,
-        unrealizedPnl:
-          last === undefined ? null : formatFixed(p.ledger.unrealizedPnl(pos.symbol, fromNumber(last))),
-      };
-    });
-  return { ts: now, currency: p.currency, positions };
+  return { ts: now, currency: p.currency, positions: openPositions(p) };
 }
 
 /**
