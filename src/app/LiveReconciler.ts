@@ -4,10 +4,13 @@ import type { ComponentHealth } from '../api/EngineStatus.js';
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, formatFixed, neg, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
+import type { ClientIdCodec } from '../exchanges/ccxt/clientIdQuirks.js';
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
+import type { ExchangeAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
 import { setMarginMode } from '../exchanges/ccxt/applyPerpetualSettings.js';
-import { isOurClientId } from '../exchanges/ccxt/executionCapabilities.js';
+import { capabilitiesOf, isOurClientId } from '../exchanges/ccxt/executionCapabilities.js';
+import { QtsError } from '../core/QtsError.js';
 import type { AccountDifference, AccountView } from '../execution/reconcileAccount.js';
 import { isolatedMarginsAgree, reconcileAccount } from '../execution/reconcileAccount.js';
 import type { AuditSink } from '../monitor/AuditSink.js';
@@ -66,7 +69,14 @@ export class LiveReconciler {
   /** Order events seen: a pass during which this moves compared two different moments. */
   private activity = 0;
 
+  /** How the exchange carries our client ids (the execution client's codec, by exchange id). */
+  private readonly clientIds: ClientIdCodec;
+
   constructor(private readonly opts: LiveReconcilerOptions) {
+    const caps = capabilitiesOf(opts.exchange.id);
+    if (caps === undefined)
+      throw new QtsError('ERR_EXCHANGE_NOT_SUPPORTED', `live trading does not support ${opts.exchange.id}`);
+    this.clientIds = caps.clientIds;
     opts.node.bus.subscribe(ORDER_EVENTS, () => {
       this.activity += 1;
     });
@@ -147,7 +157,7 @@ export class LiveReconciler {
     const o = this.opts;
     await o.client.sync();
     const instruments = o.symbols.map((s) => o.node.instrument(s));
-    const seen = await fetchAccountView(o.exchange, o.gate, instruments);
+    const seen = await fetchAccountView(o.exchange, o.gate, instruments, this.clientIds);
     // Ours read after the exchange's look; quietCompare retries if an order moved in between.
     const local = this.localView();
     // Only orders whose client id our generator made (or our journal holds) are ours to judge;
@@ -155,7 +165,7 @@ export class LiveReconciler {
     // of the comparison: never canceled as an orphan, never booked.
     const ours = ([id]: [string, unknown]): boolean =>
       local.openOrders.has(id) || isOurClientId(o.clientIdPrefix, id);
-    const exchange: AccountView = { ...seen, openOrders: new Map([...seen.openOrders].filter(ours)) };
+    const exchange: ExchangeAccountView = { ...seen, openOrders: new Map([...seen.openOrders].filter(ours)) };
     this.lastExchange = exchange;
     return reconcileAccount(local, exchange, {
       ourPrefix: o.clientIdPrefix,
@@ -164,7 +174,7 @@ export class LiveReconciler {
     });
   }
 
-  private lastExchange: AccountView | undefined;
+  private lastExchange: ExchangeAccountView | undefined;
 
   private localView(): AccountView {
     const { node, client, symbols } = this.opts;
@@ -195,8 +205,12 @@ export class LiveReconciler {
     for (const d of diffs) {
       if (d.kind === 'order-only-exchange') {
         // Ours (isOurClientId) but absent from the journal (a lost database): no strategy owns it.
+        // Canceled by the exchange's own id, which every exchange takes: by our client id,
+        // Gate's ccxt sends no order id at all and Deribit cancels by nothing else.
+        const venueOrderId = ex.openOrders.get(d.key)?.venueOrderId;
+        if (venueOrderId === undefined) continue; // never: the difference came from ex.openOrders
         await o.gate
-          .run(() => o.exchange.cancelOrder('', d.exchange, { clientOrderId: d.key }))
+          .run(() => o.exchange.cancelOrder(venueOrderId, d.exchange))
           .catch((e: unknown) =>
             o.log.error({ err: e, clientOrderId: d.key }, 'reconciliation: cancel failed'),
           );

@@ -2,11 +2,23 @@ import type { Exchange, Position } from 'ccxt';
 import type { Fixed } from '../../core/Fixed.js';
 import { ZERO, mul, neg } from '../../core/Fixed.js';
 import type { AccountView } from '../../execution/reconcileAccount.js';
+import type { ClientIdCodec } from './clientIdQuirks.js';
 import type { MarginModeName } from '../../model/MarginMode.js';
 import type { Instrument } from '../../model/Instrument.js';
 import { walletBalances } from './accountQuirks.js';
 import { exact } from './executionMappers.js';
 import type { RequestGate } from './RequestGate.js';
+
+/** An open order as the exchange lists it: its symbol and the exchange's own id for it. */
+export interface ExchangeOpenOrder {
+  readonly symbol: string;
+  readonly venueOrderId: string;
+}
+
+/** The exchange's view, with the exchange id of each open order (to cancel an orphan by). */
+export interface ExchangeAccountView extends AccountView {
+  readonly openOrders: ReadonlyMap<string, ExchangeOpenOrder>;
+}
 
 /**
  * The exchange's side of a reconciliation: open orders of our symbols, total balances and
@@ -15,6 +27,11 @@ import type { RequestGate } from './RequestGate.js';
  * funding; no unrealized PnL), which is what our ledger's cash holds for a futures account.
  * Isolated positions also report the margin behind them (see isolatedWallet), and every open
  * position its margin mode (ccxt's Position.marginMode, from positionRisk's marginType).
+ * Open orders are keyed by our client id as the exchange's codec reads it (the same reading
+ * the execution client uses), so they meet our side's keys (clientIdOf): ccxt's unified
+ * `clientOrderId` is not that everywhere (Gate reports "t-qtsQ…", Deribit carries ours in
+ * `label` and ccxt maps none). An order without a client id we can read is keyed by its
+ * exchange id: never one of ours.
  * Every call goes through the gate.
  * Binance: GET /api/v3/openOrders, GET /api/v3/account —
  * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints
@@ -25,11 +42,15 @@ export async function fetchAccountView(
   exchange: Exchange,
   gate: RequestGate,
   instruments: readonly Instrument[],
-): Promise<AccountView> {
-  const openOrders = new Map<string, { symbol: string }>();
+  clientIds: ClientIdCodec,
+): Promise<ExchangeAccountView> {
+  const openOrders = new Map<string, ExchangeOpenOrder>();
   for (const inst of instruments) {
     const orders = await gate.run(() => exchange.fetchOpenOrders(inst.symbol));
-    for (const o of orders) openOrders.set(o.clientOrderId ?? String(o.id), { symbol: inst.symbol });
+    for (const o of orders) {
+      const venueOrderId = String(o.id);
+      openOrders.set(clientIds.read(o) ?? venueOrderId, { symbol: inst.symbol, venueOrderId });
+    }
   }
   const bal = await gate.run(() => exchange.fetchBalance());
   const perps = instruments.filter((i) => i.kind === 'PERPETUAL');
