@@ -5,6 +5,7 @@ import { checkedTimeframeMs } from '../../data/checkedTimeframeMs.js';
 import { DataErrorCode } from '../../data/DataErrorCode.js';
 import type { BarSeries } from '../../model/BarSeries.js';
 import { allocBarSeries } from '../../model/BarSeries.js';
+import { guardWrite } from './writeError.js';
 
 /** What an upsert did, row by row. */
 export interface CandleUpsertResult {
@@ -65,7 +66,7 @@ const KEY = 'exchange = ? AND symbol = ? AND timeframe = ?';
  */
 export class CandleStore {
   private readonly upsertRow: Database.Statement<Row>;
-  private readonly upsertAll: Database.Transaction<(exchange: string, s: BarSeries) => CandleUpsertResult>;
+  private readonly upsertAll: (exchange: string, s: BarSeries) => CandleUpsertResult;
   private readonly bounds: Database.Statement<Key, { first: number | null; last: number | null; n: number }>;
 
   constructor(private readonly db: Database.Database) {
@@ -81,7 +82,7 @@ export class CandleStore {
     this.bounds = db.prepare(
       `SELECT min(ts) AS first, max(ts) AS last, count(*) AS n FROM candles WHERE ${KEY}`,
     );
-    this.upsertAll = db.transaction((exchange: string, s: BarSeries) => {
+    const upsertAll = db.transaction((exchange: string, s: BarSeries) => {
       const { symbol, timeframe, ts, open, high, low, close, volume } = s;
       const before = this.count(exchange, symbol, timeframe);
       // changes is 1 for an insert or a real update, 0 for a candle stored with the same values.
@@ -102,11 +103,16 @@ export class CandleStore {
       const inserted = this.count(exchange, symbol, timeframe) - before;
       return { rows: s.length, inserted, updated: written - inserted, unchanged: s.length - written };
     });
+    this.upsertAll = guardWrite(
+      upsertAll.immediate.bind(upsertAll),
+      (exchange, s) => `${s.length} candles of ${exchange} ${s.symbol} ${s.timeframe} not written`,
+    );
   }
 
   /**
    * Writes a series under `exchange` in one transaction: new candles inserted, changed ones
-   * overwritten, identical ones left alone. Open times must be whole milliseconds.
+   * overwritten, identical ones left alone. Open times must be whole milliseconds. ERR_DB_WRITE
+   * when SQLite refuses the write (full disk): nothing of the series is written.
    */
   upsert(exchange: string, series: BarSeries): CandleUpsertResult {
     checkedTimeframeMs(series.timeframe);
@@ -118,7 +124,7 @@ export class CandleStore {
         );
       }
     }
-    return this.upsertAll.immediate(exchange, series);
+    return this.upsertAll(exchange, series);
   }
 
   /** Candles with open time in [from, to) (either bound optional), oldest first. */

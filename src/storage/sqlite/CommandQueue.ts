@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Millis } from '../../core/time.js';
+import { guardWrite } from './writeError.js';
 
 /** A command for the running engine. */
 export interface EngineCommand {
@@ -21,27 +22,38 @@ interface CommandRow {
 /**
  * Commands from other processes (the CLI) to the engine that owns the database. Each is
  * taken once: `take` marks nothing; `complete` records the outcome, so a crash between the
- * two re-runs a command whose effects (cancel all, halt) are idempotent anyway.
+ * two re-runs a command whose effects (cancel all, halt) are idempotent anyway. A write SQLite
+ * refuses (full disk, read-only file) is ERR_DB_WRITE.
  */
 export class CommandQueue {
-  private readonly insert: Database.Statement<[number, string, string, string]>;
+  private readonly insert: (
+    ts: number,
+    command: string,
+    args: string,
+    issuedBy: string,
+  ) => Database.RunResult;
   private readonly pendingRows: Database.Statement<[], CommandRow>;
-  private readonly finish: Database.Statement<[string, string, number, number]>;
+  private readonly finish: (status: string, result: string, at: number, id: number) => Database.RunResult;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
+    const insert = db.prepare<[number, string, string, string]>(
       "INSERT INTO engine_commands (ts, command, args, issued_by, status) VALUES (?, ?, ?, ?, 'PENDING')",
     );
+    this.insert = guardWrite(insert.run.bind(insert), (_ts, command) => `command ${command} not queued`);
     this.pendingRows = db.prepare(
       "SELECT id, ts, command, args, issued_by FROM engine_commands WHERE status = 'PENDING' ORDER BY id",
     );
-    this.finish = db.prepare('UPDATE engine_commands SET status = ?, result = ?, done_at = ? WHERE id = ?');
+    const finish = db.prepare<[string, string, number, number]>(
+      'UPDATE engine_commands SET status = ?, result = ?, done_at = ? WHERE id = ?',
+    );
+    this.finish = guardWrite(
+      finish.run.bind(finish),
+      (_s, _r, _at, id) => `outcome of command ${id} not recorded`,
+    );
   }
 
   enqueue(cmd: Omit<EngineCommand, 'id'>): number {
-    return Number(
-      this.insert.run(cmd.ts, cmd.command, JSON.stringify(cmd.args), cmd.issuedBy).lastInsertRowid,
-    );
+    return Number(this.insert(cmd.ts, cmd.command, JSON.stringify(cmd.args), cmd.issuedBy).lastInsertRowid);
   }
 
   pending(): EngineCommand[] {
@@ -55,6 +67,6 @@ export class CommandQueue {
   }
 
   complete(id: number, ok: boolean, result: string, at: Millis): void {
-    this.finish.run(ok ? 'DONE' : 'FAILED', result, at, id);
+    this.finish(ok ? 'DONE' : 'FAILED', result, at, id);
   }
 }

@@ -5,6 +5,7 @@ import type { Millis } from '../../core/time.js';
 import type { Liquidity, OrderSide } from '../../model/enums.js';
 import type { OrderFilled } from '../../model/events.js';
 import { QueryFilter } from './QueryFilter.js';
+import { guardWrite } from './writeError.js';
 
 /** One execution of an order, exact. */
 export interface FillRecord {
@@ -73,15 +74,19 @@ export function fillFromEvent(e: OrderFilled): FillRecord {
  * event's own transaction; reconciliation can call `record`/`has` directly.
  */
 export class FillStore {
-  private readonly insert: Database.Statement<[FillRow]>;
+  private readonly insert: (row: FillRow) => Database.RunResult;
   private readonly exists: Database.Statement<[string, string], number>;
   private readonly byOrder: Database.Statement<[string], FillRow>;
 
   constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare(
+    const insert = db.prepare<[FillRow]>(
       `INSERT INTO fills (order_id, trade_id, strategy_id, symbol, side, qty, px, fee, fee_currency, liquidity, ts)
        VALUES (@order_id, @trade_id, @strategy_id, @symbol, @side, @qty, @px, @fee, @fee_currency, @liquidity, @ts)
        ON CONFLICT (order_id, trade_id) DO NOTHING`,
+    );
+    this.insert = guardWrite(
+      insert.run.bind(insert),
+      (r) => `fill ${r.trade_id} of order ${r.order_id} not recorded`,
     );
     this.exists = db
       .prepare<[string, string], number>('SELECT 1 FROM fills WHERE order_id = ? AND trade_id = ?')
@@ -89,9 +94,12 @@ export class FillStore {
     this.byOrder = db.prepare('SELECT * FROM fills WHERE order_id = ? ORDER BY ts, rowid');
   }
 
-  /** Stores a fill; false when this trade of this order was already stored (nothing changes). */
+  /**
+   * Stores a fill; false when this trade of this order was already stored (nothing changes).
+   * ERR_DB_WRITE when SQLite refuses the write (inside the journal's transaction too).
+   */
   record(fill: FillRecord): boolean {
-    return this.insert.run(toRow(fill)).changes === 1;
+    return this.insert(toRow(fill)).changes === 1;
   }
 
   has(orderId: string, tradeId: string): boolean {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Fixed } from '../../core/Fixed.js';
 import { ZERO, add, formatFixed, parseFixed } from '../../core/Fixed.js';
 import type { Millis } from '../../core/time.js';
+import { guardWrite } from './writeError.js';
 
 /** One funding payment of the exchange, as recorded. */
 export interface FundingPaymentRecord {
@@ -44,10 +45,9 @@ export class FundingStore {
   private readonly has: Database.Statement<[string, string], { one: number }>;
   private readonly cursorOf: Database.Statement<[string, string], { since: number }>;
   private readonly setCursor: Database.Statement<[string, string, number]>;
+  private readonly moveCursor: (exchange: string, symbol: string, since: number) => Database.RunResult;
   private readonly list: Database.Statement<[string], PaymentRow>;
-  private readonly recordTx: Database.Transaction<
-    (runId: string, p: FundingPaymentRecord, at: number) => boolean
-  >;
+  private readonly recordTx: (runId: string, p: FundingPaymentRecord, at: number) => boolean;
 
   constructor(
     db: Database.Database,
@@ -69,7 +69,11 @@ export class FundingStore {
       `SELECT payment_id, symbol, ts, amount, currency, rate, booked FROM funding_payments
        WHERE exchange = ? ORDER BY ts, payment_id`,
     );
-    this.recordTx = db.transaction((runId: string, p: FundingPaymentRecord, at: number) => {
+    this.moveCursor = guardWrite(
+      this.setCursor.run.bind(this.setCursor),
+      (exchange, symbol) => `funding cursor of ${exchange} ${symbol} not saved`,
+    );
+    const recordTx = db.transaction((runId: string, p: FundingPaymentRecord, at: number) => {
       const r = this.insert.run(
         this.exchange,
         p.id,
@@ -86,6 +90,10 @@ export class FundingStore {
       this.setCursor.run(this.exchange, p.symbol, p.ts);
       return true;
     });
+    this.recordTx = guardWrite(
+      recordTx.immediate.bind(recordTx),
+      (_runId, p) => `funding payment ${p.id} not recorded`,
+    );
   }
 
   /** Whether the payment `id` was recorded (booked or taken over). */
@@ -95,10 +103,10 @@ export class FundingStore {
 
   /**
    * Records a payment and moves the symbol's cursor to its time; false (and nothing written)
-   * when the payment id is known already.
+   * when the payment id is known already. ERR_DB_WRITE when SQLite refuses the write.
    */
   record(runId: string, payment: FundingPaymentRecord, at: number): boolean {
-    return this.recordTx.immediate(runId, payment, at);
+    return this.recordTx(runId, payment, at);
   }
 
   /** Where the next look at `symbol`'s history starts; undefined: never looked. */
@@ -108,7 +116,7 @@ export class FundingStore {
 
   /** Moves the cursor of `symbol` to `since` (never back). */
   advance(symbol: string, since: Millis): void {
-    this.setCursor.run(this.exchange, symbol, since);
+    this.moveCursor(this.exchange, symbol, since);
   }
 
   /** Every payment recorded for this exchange, oldest first. */

@@ -5,6 +5,7 @@ import type { Millis } from '../../core/time.js';
 import { MarginMode } from '../../model/MarginMode.js';
 import type { PositionState } from '../../portfolio/Ledger.js';
 import type { MarginSettings, RestoredPosition } from '../../portfolio/MarginAccount.js';
+import { guardWrite } from './writeError.js';
 
 /**
  * What a snapshot reads from a ledger: a Ledger satisfies it, and a Portfolio, which adds the
@@ -50,7 +51,7 @@ interface SnapshotRow {
  * mix of two. Amounts are TEXT decimals: a snapshot reads back to the last 10⁻¹⁶.
  */
 export class LedgerStore {
-  private readonly write: Database.Transaction<(runId: string, ts: Millis, ledger: LedgerSource) => number>;
+  private readonly write: (runId: string, ts: Millis, ledger: LedgerSource) => number;
   private readonly latestAny: Database.Statement<[], SnapshotRow>;
   private readonly latestOfRun: Database.Statement<[string], SnapshotRow>;
   private readonly byId: Database.Statement<[number], SnapshotRow>;
@@ -82,7 +83,7 @@ export class LedgerStore {
     >(
       'INSERT INTO ledger_positions (snapshot_id, symbol, qty, cost_basis, realized_pnl, margin_mode, leverage, isolated_margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.write = db.transaction((runId: string, ts: Millis, ledger: LedgerSource) => {
+    const write = db.transaction((runId: string, ts: Millis, ledger: LedgerSource) => {
       const id = insertSnapshot.run(runId, ts).lastInsertRowid;
       for (const [currency, amount] of ledger.balances())
         insertBalance.run(id, currency, formatFixed(amount));
@@ -102,6 +103,10 @@ export class LedgerStore {
       }
       return Number(id);
     });
+    this.write = guardWrite(
+      write.immediate.bind(write),
+      (runId, ts) => `ledger snapshot of run ${runId} at ${ts} not saved`,
+    );
     this.latestAny = db.prepare(
       'SELECT id, run_id, ts, fills_upto FROM ledger_snapshots ORDER BY id DESC LIMIT 1',
     );
@@ -117,9 +122,12 @@ export class LedgerStore {
     );
   }
 
-  /** Saves every balance and position of `ledger` atomically; returns the snapshot id. The run must exist. */
+  /**
+   * Saves every balance and position of `ledger` atomically; returns the snapshot id. The run
+   * must exist. ERR_DB_WRITE when SQLite refuses the write: the previous snapshot stays the latest.
+   */
   save(runId: string, ts: Millis, ledger: LedgerSource): number {
-    return this.write.immediate(runId, ts, ledger);
+    return this.write(runId, ts, ledger);
   }
 
   /** The newest snapshot (of one run when given): the input to restore a Ledger at startup. */

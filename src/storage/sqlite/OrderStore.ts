@@ -12,7 +12,7 @@ import { StorageErrorCode } from '../StorageErrorCode.js';
 import { FillStore, fillFromEvent } from './FillStore.js';
 import { orderEventCodec } from './orderEventCodec.js';
 import { QueryFilter } from './QueryFilter.js';
-import { writeError } from './writeError.js';
+import { guardWrite } from './writeError.js';
 
 /** An order as the `orders` table summarizes it (the events are the truth; this is their fold). */
 export interface OrderRecord {
@@ -107,7 +107,7 @@ export class OrderStore {
   private readonly eventsOf: Database.Statement<[string], EventRow>;
   private readonly openEvents: Database.Statement<[], EventRow & { created_at: number }>;
   private readonly openRows: Database.Statement<[], OrderRow>;
-  private readonly write: Database.Transaction<(order: Order, event: OrderEvent, seq: number) => void>;
+  private readonly write: (order: Order, event: OrderEvent, seq: number) => void;
 
   constructor(private readonly db: Database.Database) {
     this.fills = new FillStore(db);
@@ -136,7 +136,7 @@ export class OrderStore {
       `SELECT e.order_id, e.seq, e.event, o.created_at FROM orders o JOIN order_events e ON e.order_id = o.id
        WHERE o.${OPEN} ORDER BY o.created_at, o.id, e.seq`,
     );
-    this.write = db.transaction((order: Order, event: OrderEvent, seq: number) => {
+    const write = db.transaction((order: Order, event: OrderEvent, seq: number) => {
       const row = rowOf(order, seq + 1);
       if (event.type === 'OrderInitialized') {
         this.insertOrder.run(row);
@@ -153,6 +153,10 @@ export class OrderStore {
       else if (event.type === 'OrderAmended')
         this.updateRequest.run(orderEventCodec.encode(order.request), order.id);
     });
+    this.write = guardWrite(
+      write.immediate.bind(write),
+      (order, event, seq) => `order ${order.id}: ${event.type} #${seq} not journaled`,
+    );
   }
 
   /**
@@ -170,11 +174,7 @@ export class OrderStore {
           { orderId: order.id },
         );
       }
-      try {
-        this.write.immediate(order, event, seq);
-      } catch (e) {
-        throw writeError(e, `order ${order.id}: ${event.type} #${seq} not journaled`);
-      }
+      this.write(order, event, seq);
     },
     { load: (orderId: string): Order | undefined => this.load(orderId) },
   );

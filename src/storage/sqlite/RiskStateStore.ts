@@ -5,6 +5,7 @@ import { QtsError } from '../../core/QtsError.js';
 import type { Millis } from '../../core/time.js';
 import { isoTime } from '../../core/time.js';
 import type { TradingState } from '../../risk/TradingState.js';
+import { guardWrite } from './writeError.js';
 
 /** The risk engine's trading state as it must survive a restart. */
 export interface RiskStateRecord {
@@ -28,31 +29,38 @@ interface StateRow {
  * Trading state, kill switch and each UTC day's starting equity, persisted so a restart
  * neither lifts a halt nor resets the daily loss limit. State changes are appended, never
  * overwritten: the current state is the newest row and `history` explains how it got there.
+ * A write SQLite refuses (full disk, read-only file) is ERR_DB_WRITE.
  */
 export class RiskStateStore {
-  private readonly append: Database.Statement<[string, string, number, number]>;
+  private readonly append: (state: string, reason: string, since: number, kill: number) => Database.RunResult;
   private readonly latest: Database.Statement<[], StateRow>;
   private readonly recent: Database.Statement<[number], StateRow>;
-  private readonly insertDay: Database.Statement<[string, string, number]>;
-  private readonly replaceDay: Database.Statement<[string, string, number]>;
+  private readonly insertDay: (day: string, equity: string, ts: number) => Database.RunResult;
+  private readonly replaceDay: (day: string, equity: string, ts: number) => Database.RunResult;
   private readonly dayEquity: Database.Statement<[string], string>;
 
   constructor(db: Database.Database) {
-    this.append = db.prepare(
+    const append = db.prepare<[string, string, number, number]>(
       'INSERT INTO risk_state (state, reason, since, kill_switch) VALUES (?, ?, ?, ?)',
     );
+    this.append = guardWrite(append.run.bind(append), (state) => `trading state ${state} not saved`);
     this.latest = db.prepare(
       'SELECT state, reason, since, kill_switch FROM risk_state ORDER BY id DESC LIMIT 1',
     );
     this.recent = db.prepare(
       'SELECT state, reason, since, kill_switch FROM risk_state ORDER BY id DESC LIMIT ?',
     );
-    this.insertDay = db.prepare(
+    const insertDay = db.prepare<[string, string, number]>(
       'INSERT INTO risk_daily_equity (day, start_equity, ts) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING',
     );
-    this.replaceDay = db.prepare(
+    const replaceDay = db.prepare<[string, string, number]>(
       `INSERT INTO risk_daily_equity (day, start_equity, ts) VALUES (?, ?, ?)
        ON CONFLICT (day) DO UPDATE SET start_equity = excluded.start_equity, ts = excluded.ts`,
+    );
+    this.insertDay = guardWrite(insertDay.run.bind(insertDay), (day) => `start equity of ${day} not saved`);
+    this.replaceDay = guardWrite(
+      replaceDay.run.bind(replaceDay),
+      (day) => `start equity of ${day} not saved`,
     );
     this.dayEquity = db
       .prepare<[string], string>('SELECT start_equity FROM risk_daily_equity WHERE day = ?')
@@ -70,7 +78,7 @@ export class RiskStateStore {
     if (record.killSwitch && record.state !== 'HALTED') {
       throw new QtsError('ERR_RISK_STATE', `kill switch set with state ${record.state}: it implies HALTED`);
     }
-    this.append.run(record.state, record.reason, record.since, record.killSwitch ? 1 : 0);
+    this.append(record.state, record.reason, record.since, record.killSwitch ? 1 : 0);
   }
 
   /** The newest `limit` state changes, newest first. */
@@ -85,7 +93,7 @@ export class RiskStateStore {
    */
   recordDailyStartEquity(ts: Millis, equity: Fixed): Fixed {
     const day = utcDay(ts);
-    this.insertDay.run(day, formatFixed(equity), ts);
+    this.insertDay(day, formatFixed(equity), ts);
     return this.dailyStartEquity(ts) ?? equity;
   }
 
@@ -94,7 +102,7 @@ export class RiskStateStore {
    * loss limit tripped, which makes the limit count again from the equity at the resume.
    */
   rebaseDailyStartEquity(ts: Millis, equity: Fixed): void {
-    this.replaceDay.run(utcDay(ts), formatFixed(equity), ts);
+    this.replaceDay(utcDay(ts), formatFixed(equity), ts);
   }
 
   /** The recorded starting equity of the UTC day containing `ts`, if any. */

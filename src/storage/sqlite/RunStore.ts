@@ -3,6 +3,7 @@ import { QtsError } from '../../core/QtsError.js';
 import type { Millis } from '../../core/time.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import { jsonText } from './jsonText.js';
+import { guardWrite } from './writeError.js';
 
 /** How the engine was fed: the one choice the composition root makes. */
 export const RunMode = { BACKTEST: 'backtest', SHADOW: 'shadow', LIVE: 'live' } as const;
@@ -43,36 +44,56 @@ interface RunRow {
  * Engine runs: id, mode, start and stop, the configuration they ran with, and how they ended.
  * Ledger snapshots belong to a run. Config is stored as JSON (Fixed amounts as decimal
  * strings); the caller passes it with secrets already redacted — this table is read by the API.
+ * A write SQLite refuses (full disk, read-only file) is ERR_DB_WRITE.
  */
 export class RunStore {
-  private readonly insert: Database.Statement<[string, string, number, string]>;
-  private readonly finishRun: Database.Statement<[string, number, string | null, string]>;
+  private readonly insert: (
+    id: string,
+    mode: string,
+    startedAt: number,
+    config: string,
+  ) => Database.RunResult;
+  private readonly finishRun: (
+    status: string,
+    stoppedAt: number,
+    error: string | null,
+    id: string,
+  ) => Database.RunResult;
   private readonly byId: Database.Statement<[string], RunRow>;
-  private readonly interrupt: Database.Statement<[number], string>;
+  private readonly interrupt: (at: number) => string[];
 
   constructor(private readonly db: Database.Database) {
-    this.insert = db.prepare(
+    const insert = db.prepare<[string, string, number, string]>(
       "INSERT INTO runs (id, mode, status, started_at, config) VALUES (?, ?, 'RUNNING', ?, ?)",
     );
-    this.finishRun = db.prepare(
+    this.insert = guardWrite(insert.run.bind(insert), (id) => `start of run ${id} not recorded`);
+    const finishRun = db.prepare<[string, number, string | null, string]>(
       "UPDATE runs SET status = ?, stopped_at = ?, error = ? WHERE id = ? AND status = 'RUNNING'",
     );
+    this.finishRun = guardWrite(
+      finishRun.run.bind(finishRun),
+      (status, _at, _error, id) => `end of run ${id} (${status}) not recorded`,
+    );
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
-    this.interrupt = db
+    const interrupt = db
       .prepare<[number], string>(
         "UPDATE runs SET status = 'INTERRUPTED', stopped_at = ? WHERE status = 'RUNNING' RETURNING id",
       )
       .pluck();
+    this.interrupt = guardWrite(
+      interrupt.all.bind(interrupt),
+      (at) => `runs still RUNNING not marked INTERRUPTED at ${at}`,
+    );
   }
 
   /** Records the start of a run (status RUNNING). */
   start(run: { id: string; mode: RunMode; startedAt: Millis; config: unknown }): void {
-    this.insert.run(run.id, run.mode, run.startedAt, jsonText(run.config ?? null));
+    this.insert(run.id, run.mode, run.startedAt, jsonText(run.config ?? null));
   }
 
   /** Records how a running run ended; ERR_DB_JOURNAL when it is unknown or already ended. */
   finish(id: string, end: { stoppedAt: Millis; status: 'STOPPED' | 'FAILED'; error?: string }): void {
-    const changes = this.finishRun.run(end.status, end.stoppedAt, end.error ?? null, id).changes;
+    const changes = this.finishRun(end.status, end.stoppedAt, end.error ?? null, id).changes;
     if (changes !== 1) {
       throw new QtsError(StorageErrorCode.Journal, `run ${id} is not running (unknown or already ended)`, {
         id,
@@ -85,7 +106,7 @@ export class RunStore {
    * that never recorded its end crashed or was killed). Returns their ids.
    */
   markInterrupted(at: Millis): string[] {
-    return this.interrupt.all(at);
+    return this.interrupt(at);
   }
 
   get(id: string): RunRecord | undefined {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { StrategyStateStore } from '../../strategy/StrategyContext.js';
+import { guardWrite } from './writeError.js';
 
 /**
  * A strategy's persistent key/value state (`ctx.state`), one instance per strategy id.
@@ -10,23 +11,38 @@ import type { StrategyStateStore } from '../../strategy/StrategyContext.js';
  *
  * One writer per strategy id is assumed (the engine that runs it); another process's writes
  * are not seen until a new instance is made.
+ *
+ * A save SQLite refuses (full disk, read-only file) is ERR_DB_WRITE and changes nothing, in
+ * memory either: called from a strategy's handler it is the engine's fault, not the
+ * strategy's, and halts trading rather than quarantining the strategy.
  */
 export class SqliteStrategyStateStore implements StrategyStateStore {
   private readonly values = new Map<string, string>();
-  private readonly upsert: Database.Statement<[string, string, string]>;
-  private readonly remove: Database.Statement<[string, string]>;
-  private readonly removeAll: Database.Statement<[string]>;
+  private readonly upsert: (strategyId: string, key: string, value: string) => Database.RunResult;
+  private readonly remove: (strategyId: string, key: string) => Database.RunResult;
+  private readonly removeAll: (strategyId: string) => Database.RunResult;
 
   constructor(
     db: Database.Database,
     readonly strategyId: string,
   ) {
-    this.upsert = db.prepare(
+    const upsert = db.prepare<[string, string, string]>(
       `INSERT INTO strategy_state (strategy_id, key, value) VALUES (?, ?, ?)
        ON CONFLICT (strategy_id, key) DO UPDATE SET value = excluded.value`,
     );
-    this.remove = db.prepare('DELETE FROM strategy_state WHERE strategy_id = ? AND key = ?');
-    this.removeAll = db.prepare('DELETE FROM strategy_state WHERE strategy_id = ?');
+    const remove = db.prepare<[string, string]>(
+      'DELETE FROM strategy_state WHERE strategy_id = ? AND key = ?',
+    );
+    const removeAll = db.prepare<[string]>('DELETE FROM strategy_state WHERE strategy_id = ?');
+    this.upsert = guardWrite(
+      upsert.run.bind(upsert),
+      (id, key) => `strategy ${id}: state "${key}" not saved`,
+    );
+    this.remove = guardWrite(
+      remove.run.bind(remove),
+      (id, key) => `strategy ${id}: state "${key}" not deleted`,
+    );
+    this.removeAll = guardWrite(removeAll.run.bind(removeAll), (id) => `strategy ${id}: state not cleared`);
     const rows = db
       .prepare<[string], { key: string; value: string }>(
         'SELECT key, value FROM strategy_state WHERE strategy_id = ?',
@@ -44,18 +60,18 @@ export class SqliteStrategyStateStore implements StrategyStateStore {
   set(key: string, value: unknown): void {
     const text = JSON.stringify(value);
     if (text === undefined) throw new Error(`strategy state "${key}" is not JSON-serializable`);
-    this.upsert.run(this.strategyId, key, text);
+    this.upsert(this.strategyId, key, text);
     this.values.set(key, text);
   }
 
   delete(key: string): void {
-    this.remove.run(this.strategyId, key);
+    this.remove(this.strategyId, key);
     this.values.delete(key);
   }
 
   /** Forgets everything this strategy stored (a fresh start on purpose). */
   clear(): void {
-    this.removeAll.run(this.strategyId);
+    this.removeAll(this.strategyId);
     this.values.clear();
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { jsonText } from './jsonText.js';
+import { guardWrite } from './writeError.js';
 
 /** What an operator last set for one strategy instance through the API or the dashboard. */
 export interface StrategyControl {
@@ -28,28 +29,31 @@ interface Row {
 /**
  * Strategy start/stop and parameter changes made on a running engine, one row per instance,
  * written at once so a restart (or a crash) brings the engine back as the operator left it.
+ * A write SQLite refuses (full disk, read-only file) is ERR_DB_WRITE.
  */
 export class StrategyControlStore {
-  private readonly upsert: Database.Statement<
-    [string, string, string | null, string, number, number, string]
-  >;
+  private readonly upsert: (
+    ...row: [string, string, string | null, string, number, number, string]
+  ) => Database.RunResult;
   private readonly selectAll: Database.Statement<[], Row>;
-  private readonly remove: Database.Statement<[string]>;
+  private readonly remove: (strategyId: string) => Database.RunResult;
 
   constructor(db: Database.Database) {
-    this.upsert = db.prepare(
+    const upsert = db.prepare<[string, string, string | null, string, number, number, string]>(
       `INSERT INTO strategy_controls (strategy_id, strategy, params, config_params, running, updated_at, updated_by)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (strategy_id) DO UPDATE SET strategy = excluded.strategy, params = excluded.params,
          config_params = excluded.config_params, running = excluded.running,
          updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     );
+    this.upsert = guardWrite(upsert.run.bind(upsert), (id) => `control of strategy ${id} not saved`);
     this.selectAll = db.prepare('SELECT * FROM strategy_controls ORDER BY strategy_id');
-    this.remove = db.prepare('DELETE FROM strategy_controls WHERE strategy_id = ?');
+    const remove = db.prepare<[string]>('DELETE FROM strategy_controls WHERE strategy_id = ?');
+    this.remove = guardWrite(remove.run.bind(remove), (id) => `control of strategy ${id} not deleted`);
   }
 
   save(c: StrategyControl): void {
-    this.upsert.run(
+    this.upsert(
       c.strategyId,
       c.strategy,
       c.params === undefined ? null : jsonText(c.params),
@@ -78,6 +82,6 @@ export class StrategyControlStore {
 
   /** Forgets an instance's control (it no longer applies). */
   delete(strategyId: string): void {
-    this.remove.run(strategyId);
+    this.remove(strategyId);
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Millis } from '../../core/time.js';
+import { guardWrite } from './writeError.js';
 
 /** Where the synthetic market left one symbol: its last closed bar's open time and close. */
 export interface SyntheticMark {
@@ -21,19 +22,29 @@ export interface LastFill {
 /**
  * The resume point of shadow mode's synthetic market, one row per symbol, overwritten at
  * every closed bar: a restarted engine continues the walk from there, so bar and fill times
- * only move forward and a held position is revalued at the price it was left at.
+ * only move forward and a held position is revalued at the price it was left at. A write
+ * SQLite refuses (full disk, read-only file) is ERR_DB_WRITE.
  */
 export class SyntheticMarketStore {
-  private readonly upsert: Database.Statement<[string, string, number, number]>;
+  private readonly upsert: (
+    symbol: string,
+    timeframe: string,
+    ts: number,
+    close: number,
+  ) => Database.RunResult;
   private readonly selectAll: Database.Statement<[], SyntheticMark>;
   private readonly selectLastFills: Database.Statement<[], { symbol: string; px: string; ts: number }>;
 
   constructor(db: Database.Database) {
     // A bar older than the stored one never moves the mark back (a second feed, a clock step).
-    this.upsert = db.prepare(
+    const upsert = db.prepare<[string, string, number, number]>(
       `INSERT INTO synthetic_market (symbol, timeframe, ts, close) VALUES (?, ?, ?, ?)
        ON CONFLICT (symbol) DO UPDATE SET timeframe = excluded.timeframe, ts = excluded.ts, close = excluded.close
          WHERE excluded.ts >= synthetic_market.ts`,
+    );
+    this.upsert = guardWrite(
+      upsert.run.bind(upsert),
+      (symbol) => `synthetic market mark of ${symbol} not saved`,
     );
     this.selectAll = db.prepare('SELECT symbol, timeframe, ts, close FROM synthetic_market ORDER BY symbol');
     // SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
@@ -49,7 +60,7 @@ export class SyntheticMarketStore {
     readonly ts: Millis;
     readonly close: number;
   }): void {
-    this.upsert.run(bar.symbol, bar.timeframe, Math.round(bar.ts), bar.close);
+    this.upsert(bar.symbol, bar.timeframe, Math.round(bar.ts), bar.close);
   }
 
   /** Every symbol's resume point. */

@@ -20,3 +20,26 @@ export function writeError(e: unknown, what: string): unknown {
     },
   );
 }
+
+/**
+ * `write` (a statement's bound `run`, a transaction's `immediate`) made to fail as ERR_DB_WRITE
+ * (`writeError`): every store writes through this, so a full or read-only disk is one engine
+ * fault whichever table it hit — the risk engine halts on it — and never a bare SqliteError a
+ * strategy's handler would be blamed for. `what` names the write for the operator; it is built
+ * only when the write failed, so a write that succeeds pays one extra call (tens of nanoseconds
+ * against the microseconds of the SQLite write). Backtests write through no store.
+ * A guarded write nested in a guarded transaction fails with the inner name; the transaction
+ * still rolls back whole.
+ */
+export function guardWrite<A extends unknown[], R>(
+  write: (...args: A) => R,
+  what: NoInfer<(...args: A) => string>,
+): (...args: A) => R {
+  return (...args: A): R => {
+    try {
+      return write(...args);
+    } catch (e) {
+      throw writeError(e, what(...args));
+    }
+  };
+}
