@@ -78,14 +78,13 @@ export class VenueOrderRequests {
   async cancel(t: TrackedOrder): Promise<void> {
     t.canceling = true;
     const asked = this.opts.now();
+    const ids = this.opts.capabilities.clientIds;
+    // An order whose exchange id is unknown (submit of unknown outcome) is named by our id:
+    // where the exchange takes it in place of the order id (Gate), or else in the params.
+    const venueId = t.order.venueOrderId ?? ids.cancelOrderId?.(t.clientId) ?? '';
     try {
       const o = await this.opts.gate.run(
-        () =>
-          this.opts.exchange.cancelOrder(
-            t.order.venueOrderId ?? '',
-            t.order.symbol,
-            this.opts.capabilities.clientIds.cancel(t.clientId),
-          ),
+        () => this.opts.exchange.cancelOrder(venueId, t.order.symbol, ids.cancel(t.clientId)),
         false,
         true,
       );

@@ -14,6 +14,12 @@ export interface ClientIdCodec {
   /** cancelOrder params naming the order by our id (used when its exchange id is unknown). */
   cancel(id: string): Record<string, unknown>;
   /**
+   * The order id argument of cancelOrder naming the order by our id, where the exchange takes
+   * one in its place and ccxt sends nothing else (its params alone name no order): used when
+   * the order's exchange id is unknown, e.g. its submit timed out.
+   */
+  cancelOrderId?(id: string): string;
+  /**
    * The exchange's order with our id; rejects with ccxt.OrderNotFound when it has none, and
    * with ccxt.NotSupported where the exchange offers no such lookup.
    */
@@ -40,6 +46,10 @@ export const GATE_CLIENT_ID: ClientIdCodec = {
     return text?.startsWith('t-') === true ? text.slice(2) : text;
   },
   cancel: (id) => ({ clientOrderId: id }),
+  // ccxt's gate.cancelOrder puts only its id argument in the path (DELETE …/orders/{order_id});
+  // Gate takes the user id as sent ("t-" + ours) there while the order is open.
+  // https://www.gate.io/docs/developers/apiv4/#cancel-a-single-order (order_id: "or user custom ID")
+  cancelOrderId: (id) => `t-${id}`,
   fetch: (ex, symbol, id) => ex.fetchOrder('', symbol, { clientOrderId: id }),
 };
 
