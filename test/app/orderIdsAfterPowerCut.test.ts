@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { toFixed } from '../../src/core/Fixed.js';
 import type { OrderRequest } from '../../src/model/OrderRequest.js';
 import { ORDER_ID_BLOCK, OrderIdReservations } from '../../src/storage/sqlite/OrderIdReservations.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
-import { startLoggedShadow } from './support/startLoggedShadow.js';
+import { loggedShadowConfig, startLoggedShadow } from './support/startLoggedShadow.js';
 
 const restingBuy = (): OrderRequest => ({
   symbol: 'BTC/USDT',
@@ -55,17 +54,7 @@ describe('order ids after a power cut took the journal’s last orders', () => {
     expect(new OrderIdReservations(db).reservedTo('Q')).toBe(ORDER_ID_BLOCK);
     db.close();
 
-    const config = AppConfigSchema.parse({
-      mode: 'shadow',
-      marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-      account: { currency: 'USDT', initialCash: 100_000 },
-      strategies: [
-        { id: 'sma-cross', strategy: 'sma-cross', symbols: ['BTC/USDT'], timeframe: '1s', params: {} },
-      ],
-      storage: { dbPath: path },
-      risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
-      api: { host: '127.0.0.1', port: 0 },
-    });
+    const config = loggedShadowConfig(path, 'sma-cross');
     const again = await TradingRuntime.startShadow(config, {
       log: pino({ level: 'silent' }),
       noServices: true,

@@ -9,23 +9,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradingRuntime } from '../../src/app/TradingRuntime.js';
-import { AppConfigSchema } from '../../src/config/configSchema.js';
 import type { AppConfig } from '../../src/config/configSchema.js';
 import { toFixed } from '../../src/core/Fixed.js';
 import { until } from './support/http.js';
-import { startLoggedShadow } from './support/startLoggedShadow.js';
-
-function shadowOn(path: string, symbol: string): AppConfig {
-  return AppConfigSchema.parse({
-    mode: 'shadow',
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [{ id: 'sma-cross', strategy: 'sma-cross', symbols: [symbol], timeframe: '1s', params: {} }],
-    storage: { dbPath: path },
-    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
-    api: { host: '127.0.0.1', port: 0 },
-  });
-}
+import { loggedShadowConfig, startLoggedShadow } from './support/startLoggedShadow.js';
 
 const start = (config: AppConfig): Promise<TradingRuntime> =>
   TradingRuntime.startShadow(config, { log: pino({ level: 'silent' }), noServices: true, noHttp: true });
@@ -59,12 +46,12 @@ describe('shadow restart with an open order on a symbol no longer traded', () =>
       await rt.stop();
     }
 
-    await expect(start(shadowOn(path, 'ETH/USDT'))).rejects.toMatchObject({
+    await expect(start(loggedShadowConfig(path, 'sma-cross', 'ETH/USDT'))).rejects.toMatchObject({
       code: 'ERR_RESTORE_SYMBOL_NOT_TRADED',
       details: { symbols: ['BTC/USDT'], orderIds: [id] },
     });
 
-    const again = await start(shadowOn(path, 'BTC/USDT'));
+    const again = await start(loggedShadowConfig(path, 'sma-cross'));
     try {
       const restored = again.node.oms.order(id);
       expect([restored?.status, restored?.isOpen]).toEqual(['ACCEPTED', true]);

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRuntimeStorage } from '../../src/app/openRuntimeStorage.js';
@@ -6,21 +5,13 @@ import { AppConfigSchema } from '../../src/config/configSchema.js';
 import { lockEngineDatabase } from '../../src/storage/sqlite/lockEngineDatabase.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
+import { schemaVersionOf } from './schemaVersionOf.js';
 import { tempDb } from './tempDb.js';
 
 const t = tempDb('lock-first');
 afterEach(() => t.remove());
 
 const log = pino({ level: 'silent' });
-
-function versionOf(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare<[], { v: number }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0;
-  } finally {
-    db.close();
-  }
-}
 
 describe('a second engine on a database in use', () => {
   it('is refused before it migrates: a newer build does not change the schema under the running older engine', () => {
@@ -33,7 +24,7 @@ describe('a second engine on a database in use', () => {
         expect.objectContaining({ code: 'ERR_DB_LOCKED' }) as unknown,
       );
       // Nothing written: the older engine's file is still on its own schema, without a new run.
-      expect(versionOf(t.path)).toBe(MIGRATIONS.length - 1);
+      expect(schemaVersionOf(t.path)).toBe(MIGRATIONS.length - 1);
       expect(older.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
     } finally {
       release();

@@ -5,25 +5,16 @@
  * is refused ERR_DB_LOCKED; once the engine stops it upgrades as usual; a current file opens
  * beside a running engine (readers never take its lock).
  */
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockEngineDatabase } from '../../src/storage/sqlite/lockEngineDatabase.js';
 import { MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { qts } from '../support/runQts.js';
+import { schemaVersionOf } from './schemaVersionOf.js';
 import { tempDb } from './tempDb.js';
 
 const t = tempDb('beside-engine');
 afterEach(() => t.remove());
-
-function versionOf(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare<[], { v: number }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0;
-  } finally {
-    db.close();
-  }
-}
 
 describe('opening an engine’s database from another process', () => {
   it('does not upgrade the schema under a running engine of an older build; does once it stopped', () => {
@@ -37,7 +28,7 @@ describe('opening an engine’s database from another process', () => {
       const kill = qts(['kill', '--db', t.path, '--reason', 'drill']);
       expect(kill.code).not.toBe(0);
       expect(kill.stderr).toMatch(/ERR_DB_LOCKED|an engine is running on the file/);
-      expect(versionOf(t.path)).toBe(MIGRATIONS.length - 1);
+      expect(schemaVersionOf(t.path)).toBe(MIGRATIONS.length - 1);
       expect(older.prepare('SELECT count(*) AS n FROM risk_state').get()).toEqual({ n: 0 });
     } finally {
       release();
@@ -46,7 +37,7 @@ describe('opening an engine’s database from another process', () => {
     // The engine stopped: the next opener upgrades the file.
     const db = openDatabase(t.path);
     db.close();
-    expect(versionOf(t.path)).toBe(MIGRATIONS.length);
+    expect(schemaVersionOf(t.path)).toBe(MIGRATIONS.length);
   });
 
   it('opens a current file beside a running engine', () => {

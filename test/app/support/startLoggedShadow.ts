@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { TradingRuntime } from '../../../src/app/TradingRuntime.js';
 import { AppConfigSchema } from '../../../src/config/configSchema.js';
+import type { AppConfig } from '../../../src/config/configSchema.js';
 
 /** A running shadow engine, the folder of its database (the caller removes it) and every line it logged. */
 export interface LoggedShadow {
@@ -21,15 +22,7 @@ export interface LoggedShadow {
  */
 export async function startLoggedShadow(strategy: string): Promise<LoggedShadow> {
   const dir = mkdtempSync(join(tmpdir(), `qts-${strategy}-`));
-  const config = AppConfigSchema.parse({
-    mode: 'shadow',
-    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
-    account: { currency: 'USDT', initialCash: 100_000 },
-    strategies: [{ id: strategy, strategy, symbols: ['BTC/USDT'], timeframe: '1s', params: {} }],
-    storage: { dbPath: join(dir, 'trading.db') },
-    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
-    api: { host: '127.0.0.1', port: 0 },
-  });
+  const config = loggedShadowConfig(join(dir, 'trading.db'), strategy);
   const lines: Record<string, unknown>[] = [];
   const log = pino(
     { level: 'info' },
@@ -37,4 +30,17 @@ export async function startLoggedShadow(strategy: string): Promise<LoggedShadow>
   );
   const rt = await TradingRuntime.startShadow(config, { log, noServices: true, noHttp: true });
   return { rt, dir, lines };
+}
+
+/** The configuration startLoggedShadow runs (`symbol` BTC/USDT unless given): for a restart on the same file. */
+export function loggedShadowConfig(dbPath: string, strategy: string, symbol = 'BTC/USDT'): AppConfig {
+  return AppConfigSchema.parse({
+    mode: 'shadow',
+    marketData: { source: 'synthetic', replayBarsPerSecond: 25 },
+    account: { currency: 'USDT', initialCash: 100_000 },
+    strategies: [{ id: strategy, strategy, symbols: [symbol], timeframe: '1s', params: {} }],
+    storage: { dbPath },
+    risk: { priceBandPct: 0.9, maxOrdersPerMinute: 100_000 },
+    api: { host: '127.0.0.1', port: 0 },
+  });
 }
