@@ -80,11 +80,15 @@ export class VenueOrderRequests {
     const asked = this.opts.now();
     const ids = this.opts.capabilities.clientIds;
     // An order whose exchange id is unknown (submit of unknown outcome) is named by our id:
-    // where the exchange takes it in place of the order id (Gate), or else in the params.
-    const venueId = t.order.venueOrderId ?? ids.cancelOrderId?.(t.clientId) ?? '';
+    // where the exchange takes it in place of the order id (Gate), or else in the params, with
+    // no order id at all where ccxt would send an empty one (Bybit).
+    const venueId =
+      t.order.venueOrderId ?? (ids.cancelOrderId === undefined ? '' : ids.cancelOrderId(t.clientId));
     try {
       const o = await this.opts.gate.run(
-        () => this.opts.exchange.cancelOrder(venueId, t.order.symbol, ids.cancel(t.clientId)),
+        // ccxt's types want a string; undefined (only from a codec that asks for it, Bybit)
+        // makes that exchange's cancelOrder send no order id.
+        () => this.opts.exchange.cancelOrder(venueId as string, t.order.symbol, ids.cancel(t.clientId)),
         false,
         true,
       );

@@ -14,11 +14,13 @@ export interface ClientIdCodec {
   /** cancelOrder params naming the order by our id (used when its exchange id is unknown). */
   cancel(id: string): Record<string, unknown>;
   /**
-   * The order id argument of cancelOrder naming the order by our id, where the exchange takes
-   * one in its place and ccxt sends nothing else (its params alone name no order): used when
-   * the order's exchange id is unknown, e.g. its submit timed out.
+   * The order id argument of cancelOrder when the order's exchange id is unknown (e.g. its
+   * submit timed out). A string names the order by our id where the exchange takes one in its
+   * place and ccxt sends nothing else (its params alone name no order); undefined sends no
+   * order id at all, where ccxt would send an empty one that the exchange reads as the order's
+   * name and the params name it instead. Without this, '' is passed.
    */
-  cancelOrderId?(id: string): string;
+  cancelOrderId?(id: string): string | undefined;
   /**
    * The exchange's order with our id; rejects with ccxt.OrderNotFound when it has none, and
    * with ccxt.NotSupported where the exchange offers no such lookup.
@@ -26,13 +28,50 @@ export interface ClientIdCodec {
   fetch(exchange: Exchange, symbol: string, id: string): Promise<CcxtOrder>;
 }
 
-/** ccxt's unified `clientOrderId` both ways (Binance, OKX, Bybit, Bitget, KuCoin). */
+/** ccxt's unified `clientOrderId` both ways (Binance, OKX, Bitget, KuCoin). */
 export const UNIFIED_CLIENT_ID: ClientIdCodec = {
   create: (id) => ({ clientOrderId: id }),
   read: (o) => o.clientOrderId,
   cancel: (id) => ({ clientOrderId: id }),
   fetch: (ex, symbol, id) => ex.fetchOrder('', symbol, { clientOrderId: id }),
 };
+
+/**
+ * Bybit: ccxt sends our id as `orderLinkId` on create and reads it back, but neither its cancel
+ * nor its order lookup maps `clientOrderId`: the cancel would send `orderId: ""` (ccxt sets it
+ * whenever an id argument is given) and the unmapped param, naming no order; the lookup sends
+ * only `orderId`. Both take `orderLinkId` instead, and with no orderId (it takes priority).
+ * https://bybit-exchange.github.io/docs/v5/order/cancel-order (orderId or orderLinkId)
+ */
+export const BYBIT_CLIENT_ID: ClientIdCodec = {
+  create: (id) => ({ clientOrderId: id }),
+  read: (o) => o.clientOrderId,
+  cancel: (id) => ({ orderLinkId: id }),
+  cancelOrderId: () => undefined,
+  fetch: fetchBybitByLinkId,
+};
+
+/**
+ * GET /v5/order/realtime holds open orders and the last 500 closed ones, and after a Bybit
+ * restart a unified account's closed orders only in the history: an order of unknown outcome
+ * that filled must not be taken for one that never arrived, so the history is asked next.
+ * ccxt's fetchOrder reaches the real-time query only with `acknowledged` (on a unified
+ * account); `orderId: undefined` overrides the order id it would send (ccxt drops undefined
+ * query values), while its id argument stays a string for its not-found message.
+ * https://bybit-exchange.github.io/docs/v5/order/open-order,
+ * https://bybit-exchange.github.io/docs/v5/order/order-list
+ */
+async function fetchBybitByLinkId(ex: Exchange, symbol: string, id: string): Promise<CcxtOrder> {
+  try {
+    return await ex.fetchOrder('', symbol, { acknowledged: true, orderId: undefined, orderLinkId: id });
+  } catch (e) {
+    if (!(e instanceof ccxt.OrderNotFound)) throw e;
+  }
+  const closed = await ex.fetchCanceledAndClosedOrders(symbol, undefined, undefined, { orderLinkId: id });
+  const match = closed.find((o) => o.clientOrderId === id);
+  if (match !== undefined) return match;
+  throw new ccxt.OrderNotFound(`bybit has no order with orderLinkId ${id} (${symbol})`);
+}
 
 /**
  * Gate: a user order id ("text") must start with "t-"; ccxt adds the prefix when sending and

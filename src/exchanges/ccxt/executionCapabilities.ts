@@ -1,6 +1,12 @@
 import type { ClientIdCodec } from './clientIdQuirks.js';
 import { ORDER_ID_PREFIX, isGeneratedId } from '../../core/ids.js';
-import { DERIBIT_CLIENT_ID, GATE_CLIENT_ID, KRAKEN_CLIENT_ID, UNIFIED_CLIENT_ID } from './clientIdQuirks.js';
+import {
+  BYBIT_CLIENT_ID,
+  DERIBIT_CLIENT_ID,
+  GATE_CLIENT_ID,
+  KRAKEN_CLIENT_ID,
+  UNIFIED_CLIENT_ID,
+} from './clientIdQuirks.js';
 
 /**
  * What each supported exchange can do for live trading, and how its client order ids must
@@ -92,7 +98,7 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ brokerId: '' }),
     clientIdParam: 'clientOrderId',
-    clientIds: UNIFIED_CLIENT_ID,
+    clientIds: BYBIT_CLIENT_ID,
   },
   // https://www.gate.io/docs/developers/apiv4/#create-an-order (text: "t-" + ≤28)
   gate: {

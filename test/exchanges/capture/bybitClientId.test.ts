@@ -1,0 +1,211 @@
+/**
+ * Bybit carries our client id as `orderLinkId`. An order whose exchange id we never learned
+ * (its submit timed out: outcome unknown) must be canceled and looked up by it. An unmodified
+ * ccxt `bybit` talks HTTP to a capture server; the request body/query shows which order a
+ * cancel or a lookup names. Bybit's cancel and its order query each take orderId or
+ * orderLinkId; an empty orderId names no order.
+ * https://bybit-exchange.github.io/docs/v5/order/cancel-order
+ * https://bybit-exchange.github.io/docs/v5/order/open-order (GET /v5/order/realtime)
+ * https://bybit-exchange.github.io/docs/v5/order/order-list (GET /v5/order/history)
+ */
+import ccxt from 'ccxt';
+import type { Exchange } from 'ccxt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toFixed } from '../../../src/core/Fixed.js';
+import { capabilitiesOf } from '../../../src/exchanges/ccxt/executionCapabilities.js';
+import type { ExecutionCapabilities } from '../../../src/exchanges/ccxt/executionCapabilities.js';
+import type { CcxtExecutionClientOptions } from '../../../src/exchanges/ccxt/CcxtExecutionClientOptions.js';
+import { RequestGate } from '../../../src/exchanges/ccxt/RequestGate.js';
+import { TrackedOrders } from '../../../src/exchanges/ccxt/TrackedOrders.js';
+import type { TrackedOrder } from '../../../src/exchanges/ccxt/TrackedOrders.js';
+import { VenueOrderRequests } from '../../../src/exchanges/ccxt/VenueOrderRequests.js';
+import type { VenueOrderViews } from '../../../src/exchanges/ccxt/VenueOrderViews.js';
+import { Order } from '../../../src/model/Order.js';
+import { CaptureServer } from './CaptureServer.js';
+import type { CapturedRequest } from './CaptureServer.js';
+import { fixtureResponder, loadFixture, pointCcxtAt } from './pointCcxtAt.js';
+import type { ExchangeFixture } from './pointCcxtAt.js';
+
+/** The order of the recorded answers: exchange id and our id (orderLinkId). */
+const VENUE_ID = '1321003749386327552';
+const CLIENT_ID = 'ours1';
+
+function bybitCapabilities(): ExecutionCapabilities {
+  const c = capabilitiesOf('bybit');
+  if (c === undefined) throw new Error('bybit not in the capability map');
+  return c;
+}
+
+function recorded(fx: ExchangeFixture, method: string, path: string): unknown {
+  const r = fx.responses.find((x) => x.method === method && x.path === path);
+  if (r === undefined) throw new Error(`bybit fixture has no answer to ${method} ${path}`);
+  return r.body;
+}
+
+/** The recorded realtime answer with its order list replaced (empty: Bybit has no such order there). */
+function withList(body: unknown, list: unknown[]): unknown {
+  const b = body as { result: Record<string, unknown> };
+  return { ...b, result: { ...b.result, list } };
+}
+
+/**
+ * A Bybit capture server answering from the recorded fixture; `realtimeHas` false answers the
+ * real-time query with no order, `historyHas` true answers the history with the recorded order.
+ */
+async function bybit(opts: { realtimeHas?: boolean; historyHas?: boolean } = {}) {
+  const fx = loadFixture('bybit');
+  const realtime = recorded(fx, 'GET', '/v5/order/realtime');
+  const order = (realtime as { result: { list: unknown[] } }).result.list;
+  const history = recorded(fx, 'GET', '/v5/order/history');
+  const server = await CaptureServer.start();
+  const fromFixture = fixtureResponder(fx);
+  server.respond((r) => {
+    if (r.method === 'GET' && r.path === '/v5/order/realtime')
+      return { body: opts.realtimeHas === false ? withList(realtime, []) : realtime };
+    if (r.method === 'GET' && r.path === '/v5/order/history')
+      return { body: opts.historyHas === true ? withList(history, order) : history };
+    return fromFixture(r);
+  });
+  const exchange = new ccxt.bybit({ apiKey: 'capture-key', secret: 'capture-secret' });
+  pointCcxtAt(exchange, server.url, fx);
+  return { server, exchange };
+}
+
+/** Cancels one order through VenueOrderRequests; returns the cancel requests the server saw. */
+async function cancelOnce(server: CaptureServer, exchange: Exchange, venueOrderId?: string) {
+  const opts: CcxtExecutionClientOptions = {
+    exchange,
+    capabilities: bybitCapabilities(),
+    clientIdPrefix: 'qts',
+    gate: new RequestGate({ now: Date.now, sleep: () => Promise.resolve(), maxOrders: 50, windowMs: 10_000 }),
+    now: Date.now,
+    resolveWithinMs: 60_000,
+    onReportFault: (e) => {
+      throw e;
+    },
+  };
+  const order = new Order(
+    'Q000001',
+    's1',
+    {
+      symbol: 'BTC/USDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: toFixed('0.01'),
+      price: toFixed('30000'),
+      timeInForce: 'GTC',
+      postOnly: false,
+      reduceOnly: false,
+    },
+    0,
+  );
+  order.venueOrderId = venueOrderId;
+  const t: TrackedOrder = {
+    order,
+    clientId: CLIENT_ID,
+    unknownSince: venueOrderId === undefined ? 0 : undefined,
+    venueIds: venueOrderId === undefined ? [] : [venueOrderId],
+  };
+  let refreshed = 0;
+  const views = {
+    apply: () => Promise.resolve(),
+    refresh: () => {
+      refreshed++;
+      return Promise.resolve();
+    },
+  } as unknown as VenueOrderViews;
+  const problems: string[] = [];
+  const requests = new VenueOrderRequests(
+    opts,
+    new TrackedOrders(
+      (id) => `qts${id}`,
+      () => undefined,
+    ),
+    views,
+    {
+      report: () => undefined,
+      classify: (e, what) => {
+        problems.push(`${what}: ${String(e)}`);
+        return { kind: 'unknown', code: 'ERR_TEST', message: String(e) };
+      },
+    },
+  );
+  const from = server.requests.length;
+  await requests.cancel(t);
+  const cancels = server.since(from).filter((r) => r.method === 'POST' && r.path === '/v5/order/cancel');
+  return { cancels, refreshed, problems };
+}
+
+const body = (r: CapturedRequest | undefined): Record<string, unknown> =>
+  JSON.parse(r?.body ?? '{}') as Record<string, unknown>;
+const query = (r: CapturedRequest): Record<string, string> =>
+  Object.fromEntries(new URLSearchParams(r.query));
+
+describe('Bybit orders named by our orderLinkId', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  async function start(opts?: { realtimeHas?: boolean; historyHas?: boolean }) {
+    const b = await bybit(opts);
+    close = async () => {
+      await b.exchange.close();
+      await b.server.close();
+    };
+    return b;
+  }
+
+  it('cancels an order of unknown exchange id by orderLinkId, with no orderId', async () => {
+    const { server, exchange } = await start();
+    const { cancels, refreshed, problems } = await cancelOnce(server, exchange);
+    expect(cancels).toHaveLength(1);
+    const sent = body(cancels[0]);
+    expect(sent['orderLinkId']).toBe(CLIENT_ID);
+    expect(sent).not.toHaveProperty('orderId');
+    expect(sent).toMatchObject({ category: 'spot', symbol: 'BTCUSDT' });
+    expect(problems).toEqual([]);
+    // Bybit acknowledges a cancel with ids only: the order is looked up for its end.
+    expect(refreshed).toBe(1);
+  });
+
+  it('cancels an order of known exchange id by that id', async () => {
+    const { server, exchange } = await start();
+    const { cancels, problems } = await cancelOnce(server, exchange, VENUE_ID);
+    expect(cancels).toHaveLength(1);
+    expect(body(cancels[0])['orderId']).toBe(VENUE_ID);
+    expect(problems).toEqual([]);
+  });
+
+  it('looks an order up by orderLinkId on the real-time query', async () => {
+    const { server, exchange } = await start();
+    const from = server.requests.length;
+    const o = await bybitCapabilities().clientIds.fetch(exchange, 'BTC/USDT', CLIENT_ID);
+    const asked = server.since(from).filter((r) => r.path.startsWith('/v5/order/'));
+    expect(asked.map((r) => r.path)).toEqual(['/v5/order/realtime']);
+    const q = query(asked[0] as CapturedRequest);
+    expect(q).toMatchObject({ category: 'spot', symbol: 'BTCUSDT', orderLinkId: CLIENT_ID });
+    expect(q).not.toHaveProperty('orderId');
+    expect(q).not.toHaveProperty('acknowledged');
+    expect(o.id).toBe(VENUE_ID);
+    expect(bybitCapabilities().clientIds.read(o)).toBe(CLIENT_ID);
+    expect(o.status).toBe('closed');
+  });
+
+  it('finds an order gone from the real-time query in the order history', async () => {
+    const { server, exchange } = await start({ realtimeHas: false, historyHas: true });
+    const from = server.requests.length;
+    const o = await bybitCapabilities().clientIds.fetch(exchange, 'BTC/USDT', CLIENT_ID);
+    const asked = server.since(from).filter((r) => r.path.startsWith('/v5/order/'));
+    expect(asked.map((r) => r.path)).toEqual(['/v5/order/realtime', '/v5/order/history']);
+    expect(query(asked[1] as CapturedRequest)).toMatchObject({ orderLinkId: CLIENT_ID, symbol: 'BTCUSDT' });
+    expect(o.id).toBe(VENUE_ID);
+  });
+
+  it('rejects with OrderNotFound when neither query has the order', async () => {
+    const { exchange } = await start({ realtimeHas: false });
+    await expect(bybitCapabilities().clientIds.fetch(exchange, 'BTC/USDT', CLIENT_ID)).rejects.toBeInstanceOf(
+      ccxt.OrderNotFound,
+    );
+  });
+});
