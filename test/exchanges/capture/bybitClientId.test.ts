@@ -11,17 +11,10 @@
 import ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toFixed } from '../../../src/core/Fixed.js';
 import { capabilitiesOf } from '../../../src/exchanges/ccxt/executionCapabilities.js';
 import type { ExecutionCapabilities } from '../../../src/exchanges/ccxt/executionCapabilities.js';
-import type { CcxtExecutionClientOptions } from '../../../src/exchanges/ccxt/CcxtExecutionClientOptions.js';
-import { RequestGate } from '../../../src/exchanges/ccxt/RequestGate.js';
-import { TrackedOrders } from '../../../src/exchanges/ccxt/TrackedOrders.js';
-import type { TrackedOrder } from '../../../src/exchanges/ccxt/TrackedOrders.js';
-import { VenueOrderRequests } from '../../../src/exchanges/ccxt/VenueOrderRequests.js';
-import type { VenueOrderViews } from '../../../src/exchanges/ccxt/VenueOrderViews.js';
-import { Order } from '../../../src/model/Order.js';
 import { CaptureServer } from './CaptureServer.js';
+import { cancelThroughRequests } from './cancelThroughRequests.js';
 import type { CapturedRequest } from './CaptureServer.js';
 import { fixtureResponder, loadFixture, pointCcxtAt } from './pointCcxtAt.js';
 import type { ExchangeFixture } from './pointCcxtAt.js';
@@ -71,69 +64,13 @@ async function bybit(opts: { realtimeHas?: boolean; historyHas?: boolean } = {})
   return { server, exchange };
 }
 
-/** Cancels one order through VenueOrderRequests; returns the cancel requests the server saw. */
+/** One cancel through VenueOrderRequests (cancelThroughRequests); its cancel requests. */
 async function cancelOnce(server: CaptureServer, exchange: Exchange, venueOrderId?: string) {
-  const opts: CcxtExecutionClientOptions = {
-    exchange,
-    capabilities: bybitCapabilities(),
-    clientIdPrefix: 'qts',
-    gate: new RequestGate({ now: Date.now, sleep: () => Promise.resolve(), maxOrders: 50, windowMs: 10_000 }),
-    now: Date.now,
-    resolveWithinMs: 60_000,
-    onReportFault: (e) => {
-      throw e;
-    },
+  const run = await cancelThroughRequests(server, exchange, CLIENT_ID, venueOrderId);
+  return {
+    ...run,
+    cancels: run.requests.filter((r) => r.method === 'POST' && r.path === '/v5/order/cancel'),
   };
-  const order = new Order(
-    'Q000001',
-    's1',
-    {
-      symbol: 'BTC/USDT',
-      side: 'BUY',
-      type: 'LIMIT',
-      quantity: toFixed('0.01'),
-      price: toFixed('30000'),
-      timeInForce: 'GTC',
-      postOnly: false,
-      reduceOnly: false,
-    },
-    0,
-  );
-  order.venueOrderId = venueOrderId;
-  const t: TrackedOrder = {
-    order,
-    clientId: CLIENT_ID,
-    unknownSince: venueOrderId === undefined ? 0 : undefined,
-    venueIds: venueOrderId === undefined ? [] : [venueOrderId],
-  };
-  let refreshed = 0;
-  const views = {
-    apply: () => Promise.resolve(),
-    refresh: () => {
-      refreshed++;
-      return Promise.resolve();
-    },
-  } as unknown as VenueOrderViews;
-  const problems: string[] = [];
-  const requests = new VenueOrderRequests(
-    opts,
-    new TrackedOrders(
-      (id) => `qts${id}`,
-      () => undefined,
-    ),
-    views,
-    {
-      report: () => undefined,
-      classify: (e, what) => {
-        problems.push(`${what}: ${String(e)}`);
-        return { kind: 'unknown', code: 'ERR_TEST', message: String(e) };
-      },
-    },
-  );
-  const from = server.requests.length;
-  await requests.cancel(t);
-  const cancels = server.since(from).filter((r) => r.method === 'POST' && r.path === '/v5/order/cancel');
-  return { cancels, refreshed, problems };
 }
 
 const body = (r: CapturedRequest | undefined): Record<string, unknown> =>
