@@ -132,6 +132,16 @@ function secondsHint(ts: Float64Array, length: number): string {
     : '';
 }
 
+/**
+ * The likely cause of a timeframe error between bars 28 to 31 days apart: the file holds
+ * calendar months (a Yahoo monthly download), whose lengths differ, so no fixed timeframe fits.
+ */
+function monthsHint(tfMs: number, d: number): string {
+  return tfMs >= 28 * DAY_MS && tfMs <= 31 * DAY_MS && d >= 28 * DAY_MS
+    ? '; the bars look like calendar months, which are not a supported timeframe (their lengths differ): load daily or weekly bars instead'
+    : '';
+}
+
 function checkSpacing(
   s: BarSeries,
   raw: RawCandles,
@@ -159,7 +169,7 @@ function checkSpacing(
       const prevLine = raw.lineOf(order ? (order[i - 1] as number) : i - 1);
       throw new QtsError(
         DataErrorCode.Timeframe,
-        `${file}:${line}: bar at ${isoTime(ts[i] as number)} starts ${d} ms after the bar on line ${prevLine}, less than one ${s.timeframe} bar${secondsHint(ts, s.length)}`,
+        `${file}:${line}: bar at ${isoTime(ts[i] as number)} starts ${d} ms after the bar on line ${prevLine}, less than one ${s.timeframe} bar${secondsHint(ts, s.length)}${monthsHint(tfMs, d)}`,
         { file, line },
       );
     }

@@ -219,6 +219,20 @@ describe('loadBarSeries: whole-file failures', () => {
     expect(loadBarSeries(path, { timeframe: '5m' }).series.length).toBe(1);
   });
 
+  it('a monthly file (calendar months) is named as such in its timeframe error', () => {
+    // A Yahoo monthly download: the first of each month, 28 to 31 days apart (31 most common).
+    const months = Array.from({ length: 12 }, (_, m) => `2023-${String(m + 1).padStart(2, '0')}-01`);
+    const rows = months.map((d) => `${d},10,11,9,10.5,10.5,100`).join('\n');
+    const path = tmp.write('ORCL-monthly.csv', `${YAHOO}\n${rows}\n`);
+    const e = caught(() => loadBarSeries(path));
+    expect(e.code).toBe('ERR_DATA_TIMEFRAME');
+    expect(e.message).toContain('less than one 31d bar');
+    expect(e.message).toContain('calendar months, which are not a supported timeframe');
+    // Bars too close on a 5m file are no months: no such guess.
+    const daily = tmp.write('BTC_USDT-5m.csv', `${HEADER}\n${row(0)}\n${T0 + 60_000},10,11,9,10.5,100\n`);
+    expect(caught(() => loadBarSeries(daily)).message).not.toContain('months');
+  });
+
   it('timestamps in Unix seconds are named as the likely cause of a timeframe error', () => {
     const secondsRow = (k: number): string => `${T0 / 1000 + k * 300},10,11,9,10.5,100`;
     const rows = [0, 1, 2].map(secondsRow).join('\n');
