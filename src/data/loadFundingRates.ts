@@ -1,6 +1,7 @@
 import type { Fixed } from '../core/Fixed.js';
 import { parseFixed } from '../core/Fixed.js';
 import { QtsError } from '../core/QtsError.js';
+import { timestampProblem } from './candleProblem.js';
 import { DataErrorCode } from './DataErrorCode.js';
 import { parseDataFileName } from './parseDataFileName.js';
 import { readDataText } from './readDataFile.js';
@@ -51,6 +52,9 @@ export function loadFundingRates(path: string, opts: { symbol?: string } = {}): 
     const t = Number(cells[0]);
     if (!/^\d+$/.test((cells[0] as string).trim()) || !Number.isSafeInteger(t))
       throw parseError(where, `timestamp "${cells[0]}" is not Unix milliseconds`);
+    // Microseconds would load as fundings of the year 50000+, never met by a bar: refused as candles are.
+    const problem = timestampProblem(t);
+    if (problem !== undefined) throw parseError(where, problem);
     let r: Fixed;
     try {
       r = parseFixed((cells[1] as string).trim());

@@ -38,6 +38,11 @@ describe('funding-rate and mark-price loaders', () => {
     ['timestamp,funding_rate\n2000,0.0001\n2000,0.0002\n', ':3: timestamp 2000 given twice'],
     ['timestamp,funding_rate\n2021-11-18,0.0001\n', ':2: timestamp "2021-11-18" is not Unix milliseconds'],
     ['timestamp,funding_rate\n1000,1.5\n', ':2: funding_rate 1.5 is beyond ±100 %'],
+    // Binance's microsecond times read as ms would be fundings of the year 53000.
+    [
+      'timestamp,funding_rate\n1637193600000000,0.0001\n',
+      ':2: timestamp 1637193600000000 is past the year 9999: are the timestamps Unix microseconds',
+    ],
   ])('a malformed row is ERR_DATA_PARSE naming FILE:LINE (%#)', (content, message) => {
     const path = tmp.write('BAD_USDT_USDT-8h-funding_rate.csv', content);
     const e = error(() => loadFundingRates(path));
