@@ -157,18 +157,14 @@ export class LiveReconciler {
     const o = this.opts;
     await o.client.sync();
     const instruments = o.symbols.map((s) => o.node.instrument(s));
-    const seen = await fetchAccountView(o.exchange, o.gate, instruments, this.clientIds);
+    const exchange = await fetchAccountView(o.exchange, o.gate, instruments, this.clientIds);
     // Ours read after the exchange's look; quietCompare retries if an order moved in between.
     const local = this.localView();
-    // Only orders whose client id our generator made (or our journal holds) are ours to judge;
-    // anyone else's on the account, even one named with our prefix ("qtsmanual"), is left out
-    // of the comparison: never canceled as an orphan, never booked.
-    const ours = ([id]: [string, unknown]): boolean =>
-      local.openOrders.has(id) || isOurClientId(o.clientIdPrefix, id);
-    const exchange: ExchangeAccountView = { ...seen, openOrders: new Map([...seen.openOrders].filter(ours)) };
     this.lastExchange = exchange;
     return reconcileAccount(local, exchange, {
-      ourPrefix: o.clientIdPrefix,
+      // Only ids our generator makes: anyone else's order on the account, even one named with our
+      // prefix ("qtsmanual"), is never canceled as an orphan nor booked.
+      isOurs: (clientOrderId) => isOurClientId(o.clientIdPrefix, clientOrderId),
       currencies: [o.node.portfolio.currency],
       symbols: o.symbols,
     });

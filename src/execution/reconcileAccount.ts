@@ -43,15 +43,16 @@ export interface AccountDifference {
 }
 
 /**
- * Every difference between our view and the exchange's. Orders the exchange holds that do
- * not carry `ourPrefix` belong to someone else on the account (a human, another bot) and
- * are not ours to judge; currencies and symbols we do not trade are left out the same way.
+ * Every difference between our view and the exchange's. Orders the exchange holds whose
+ * client id is not one of ours (`isOurs`: what our id generator makes) belong to someone else
+ * on the account (a human, another bot) and are not ours to judge; currencies and symbols we
+ * do not trade are left out the same way.
  */
 export function reconcileAccount(
   local: AccountView,
   exchange: AccountView,
   scope: {
-    readonly ourPrefix: string;
+    readonly isOurs: (clientOrderId: string) => boolean;
     readonly currencies: readonly string[];
     readonly symbols: readonly string[];
   },
@@ -61,7 +62,7 @@ export function reconcileAccount(
     if (!exchange.openOrders.has(id))
       out.push({ kind: 'order-only-local', key: id, local: o.symbol, exchange: '' });
   for (const [id, o] of exchange.openOrders)
-    if (id.startsWith(scope.ourPrefix) && !local.openOrders.has(id))
+    if (!local.openOrders.has(id) && scope.isOurs(id))
       out.push({ kind: 'order-only-exchange', key: id, local: '', exchange: o.symbol });
   for (const c of scope.currencies) {
     const l = local.balances.get(c) ?? ZERO;

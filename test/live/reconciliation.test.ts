@@ -96,7 +96,7 @@ describe('reconcileAccount', () => {
       positions: new Map([['A/B', toFixed('1')]]),
     };
     const diffs = reconcileAccount(local, exchange, {
-      ourPrefix: 'qts',
+      isOurs: (id: string) => id.startsWith('qts'),
       currencies: ['B'],
       symbols: ['A/B'],
     });
@@ -105,9 +105,13 @@ describe('reconcileAccount', () => {
       ['order-only-exchange', 'qtsQ2'],
       ['balance', 'B'],
     ]);
-    expect(reconcileAccount(local, local, { ourPrefix: 'qts', currencies: ['B'], symbols: ['A/B'] })).toEqual(
-      [],
-    );
+    expect(
+      reconcileAccount(local, local, {
+        isOurs: (id: string) => id.startsWith('qts'),
+        currencies: ['B'],
+        symbols: ['A/B'],
+      }),
+    ).toEqual([]);
   });
 });
 

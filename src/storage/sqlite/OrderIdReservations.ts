@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from './openDatabase.js';
-import { writeError } from './writeError.js';
+import { guardWrite } from './writeError.js';
 
 /** How many order ids one durable reservation covers: one fsync per this many orders. */
 export const ORDER_ID_BLOCK = 1000;
@@ -15,15 +15,19 @@ export const ORDER_ID_BLOCK = 1000;
  */
 export class OrderIdReservations {
   private readonly read;
-  private readonly write;
+  private readonly write: (prefix: string, upTo: number) => unknown;
 
   constructor(private readonly db: SqliteDatabase) {
     this.read = db
       .prepare<[string], number>('SELECT reserved_to FROM order_id_reservations WHERE prefix = ?')
       .pluck();
-    this.write = db.prepare<[string, number]>(
+    const write = db.prepare<[string, number]>(
       `INSERT INTO order_id_reservations (prefix, reserved_to) VALUES (?, ?)
        ON CONFLICT (prefix) DO UPDATE SET reserved_to = max(reserved_to, excluded.reserved_to)`,
+    );
+    this.write = guardWrite(
+      write.run.bind(write),
+      (prefix, upTo) => `order ids ${prefix} up to ${upTo} not reserved`,
     );
   }
 
@@ -44,9 +48,7 @@ export class OrderIdReservations {
       : (this.db.pragma('synchronous', { simple: true }) as number);
     try {
       if (level !== undefined) this.db.pragma('synchronous = FULL');
-      this.write.run(prefix, upTo);
-    } catch (e) {
-      throw writeError(e, `order ids ${prefix} up to ${upTo} not reserved`);
+      this.write(prefix, upTo);
     } finally {
       if (level !== undefined) this.db.pragma(`synchronous = ${level}`);
     }

@@ -17,7 +17,7 @@ import { holdFileLock } from './holdFileLock.js';
  */
 export function lockEngineDatabase(dbPath: string): () => void {
   if (dbPath === ':memory:') return () => undefined;
-  const path = `${dbPath}.engine-lock`;
+  const path = engineLockPath(dbPath);
   let release: (() => void) | undefined;
   try {
     // Taken before the database is opened (which creates the folder): the folder comes first.
@@ -37,4 +37,9 @@ export function lockEngineDatabase(dbPath: string): () => void {
       { path: dbPath },
     );
   return release;
+}
+
+/** The engine lock's file beside the database `dbPath` (exists once an engine has run on it). */
+export function engineLockPath(dbPath: string): string {
+  return `${dbPath}.engine-lock`;
 }

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
 import { holdFileLock } from './holdFileLock.js';
+import { engineLockPath } from './lockEngineDatabase.js';
 import type { MigrationResult } from './migrate.js';
 import { migrate, schemaVersion } from './migrate.js';
 import type { Migration } from './migrations.js';
@@ -22,7 +23,7 @@ export function migrateBesideEngine(
   migrations: readonly Migration[],
 ): MigrationResult {
   const found = schemaVersion(db);
-  const lockPath = `${path}.engine-lock`;
+  const lockPath = engineLockPath(path);
   if (found >= migrations.length || !existsSync(lockPath)) return migrate(db, migrations);
   const release = holdFileLock(lockPath);
   if (release === undefined)

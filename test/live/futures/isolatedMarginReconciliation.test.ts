@@ -43,7 +43,7 @@ function view(isolated: Record<string, string>, positions: Record<string, string
   };
 }
 
-const scope = { ourPrefix: 'qts', currencies: [], symbols: [PERP] };
+const scope = { isOurs: (id: string) => id.startsWith('qts'), currencies: [], symbols: [PERP] };
 
 describe('reconcileAccount: isolated margins', () => {
   it('reports a difference beyond 1e-6, none within it', () => {

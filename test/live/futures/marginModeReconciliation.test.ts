@@ -45,7 +45,7 @@ function view(modes: Record<string, MarginModeName>, positions: Record<string, s
   };
 }
 
-const scope = { ourPrefix: 'qts', currencies: [], symbols: [PERP] };
+const scope = { isOurs: (id: string) => id.startsWith('qts'), currencies: [], symbols: [PERP] };
 
 describe('reconcileAccount: margin modes', () => {
   it('reports a different mode of a position open on either side', () => {
