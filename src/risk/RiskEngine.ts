@@ -159,6 +159,7 @@ export class RiskEngine {
       positionQty: this.view.positionQty(req.symbol),
       uncommittedCash: open.cash,
       uncommittedQty: open.qty,
+      openClosingQty: open.closing,
       openOrderCount: open.count,
     };
     for (const rule of this.rules) {
@@ -195,23 +196,37 @@ export class RiskEngine {
   }
 
   /**
-   * Cash and position left after what the other open orders may still take, and how many
-   * there are. Bracket children are not counted against funds: they only ever sell what
-   * their parent bought.
+   * Cash and position left after what the other open orders may still take, how many there
+   * are, and what they may still close of the position (`RiskInput.openClosingQty`). Bracket
+   * children are not counted against funds: they only ever sell what their parent bought.
    */
   private uncommitted(
     order: Order,
     instrument: Instrument,
     open: readonly Order[],
     lastPrice: number | undefined,
-  ): { cash: Fixed; qty: Fixed; count: number } {
+  ): { cash: Fixed; qty: Fixed; count: number; closing: Fixed } {
     let cash = this.view.cash(instrument.settle);
-    let qty = max(this.view.positionQty(instrument.symbol), ZERO);
+    const position = this.view.positionQty(instrument.symbol);
+    let qty = max(position, ZERO);
     let committedSell: Fixed = ZERO;
     let count = 0;
+    const closingSide = position > 0n ? 'SELL' : 'BUY';
+    let closing: Fixed = ZERO;
+    let ocoLegs: Map<string, Fixed> | undefined;
     for (const o of open) {
       if (o.id === order.id) continue;
       count++;
+      if (
+        position !== ZERO &&
+        o.symbol === instrument.symbol &&
+        o.side === closingSide &&
+        !o.request.reduceOnly
+      ) {
+        const group = o.request.ocoGroup;
+        if (group === undefined) closing = add(closing, o.leavesQty);
+        else (ocoLegs ??= new Map()).set(group, max(ocoLegs.get(group) ?? ZERO, o.leavesQty));
+      }
       if (o.request.parentId !== undefined || o.request.ocoGroup !== undefined) continue;
       const oi = this.view.instrument(o.symbol);
       if (oi.settle === instrument.settle && o.side === 'BUY') {
@@ -224,6 +239,7 @@ export class RiskEngine {
       }
     }
     qty = sub(qty, committedSell);
-    return { cash: max(cash, ZERO), qty: max(qty, ZERO), count };
+    if (ocoLegs !== undefined) for (const leg of ocoLegs.values()) closing = add(closing, leg);
+    return { cash: max(cash, ZERO), qty: max(qty, ZERO), count, closing };
   }
 }

@@ -18,6 +18,12 @@ export interface RiskInput {
   readonly uncommittedCash: Fixed;
   /** Position quantity not yet committed to other open sell orders (spot). */
   readonly uncommittedQty: Fixed;
+  /**
+   * What other open orders of the symbol may still take off the position (closing side, not
+   * reduce-only; of an OCO group only its largest leg, one leg fills): with the order they must
+   * fit in the position for it to count as reducing.
+   */
+  readonly openClosingQty: Fixed;
   readonly openOrderCount: number;
   /** Who asks (a strategy id, "api:<user>", "kill-switch"). */
   readonly strategyId: string;
@@ -58,11 +64,18 @@ function deny(code: string, reason: string): RiskDenial {
   return { code, reason };
 }
 
-/** Whether the order can only shrink the current position. */
-export function isReducing(req: OrderRequest, positionQty: Fixed): boolean {
+/**
+ * Whether the order can only shrink the current position. A plain order counts with what the
+ * other open closing orders may still take (`openClosingQty`): two sells each the size of a
+ * perpetual long would together turn it short. A reduce-only order never outgrows the position
+ * at the venue, whatever else rests.
+ */
+export function isReducing(req: OrderRequest, positionQty: Fixed, openClosingQty: Fixed = ZERO): boolean {
   if (positionQty === ZERO) return false;
   const long = positionQty > 0n;
-  return (long ? req.side === 'SELL' : req.side === 'BUY') && req.quantity <= abs(positionQty);
+  if (long ? req.side !== 'SELL' : req.side !== 'BUY') return false;
+  const taking = req.reduceOnly ? req.quantity : add(req.quantity, openClosingQty);
+  return taking <= abs(positionQty);
 }
 
 /** The price the order would most likely trade at, for notional checks. */
@@ -78,7 +91,7 @@ export function referencePrice(input: RiskInput): Fixed | undefined {
 export const checkTradingState: RiskRule = (input) => {
   if (input.state === 'HALTED')
     return deny('ERR_RISK_HALTED', 'trading is halted (kill switch or circuit breaker)');
-  if (input.state === 'REDUCING' && !isReducing(input.request, input.positionQty)) {
+  if (input.state === 'REDUCING' && !isReducing(input.request, input.positionQty, input.openClosingQty)) {
     return deny(
       'ERR_RISK_REDUCING_ONLY',
       'trading state is REDUCING: only position-reducing orders are allowed',
@@ -135,7 +148,8 @@ function onTick(px: Fixed | undefined, tick: Fixed): boolean {
  * Exits are never held back for it (a flatten must go through whatever the data).
  */
 function unpriced(input: RiskInput, what: string): RiskDenial | undefined {
-  if (input.request.reduceOnly || isReducing(input.request, input.positionQty)) return undefined;
+  if (input.request.reduceOnly || isReducing(input.request, input.positionQty, input.openClosingQty))
+    return undefined;
   return deny('ERR_RISK_NO_PRICE', `no price to check ${what} of ${input.request.symbol} against its limit`);
 }
 
@@ -228,7 +242,10 @@ export const checkReduceOnly: RiskRule = ({ request, positionQty }) => {
 
 /** Our own order budget: a runaway loop is stopped long before the exchange bans the account. */
 export const checkRateLimit: RiskRule = (input, limits) => {
-  if (limits.maxOrdersPerMinute === undefined || isReducing(input.request, input.positionQty))
+  if (
+    limits.maxOrdersPerMinute === undefined ||
+    isReducing(input.request, input.positionQty, input.openClosingQty)
+  )
     return undefined;
   if (input.ordersInWindow >= limits.maxOrdersPerMinute) {
     return deny(
@@ -241,7 +258,7 @@ export const checkRateLimit: RiskRule = (input, limits) => {
 
 /** Per-symbol and total exposure ceilings apply to orders that add risk, never to exits. */
 export const checkExposure: RiskRule = (input, limits) => {
-  if (isReducing(input.request, input.positionQty)) return undefined;
+  if (isReducing(input.request, input.positionQty, input.openClosingQty)) return undefined;
   const pos = input.positionNotionalAfter;
   if (limits.maxPositionNotional !== undefined && pos === undefined) return unpriced(input, 'the position');
   if (limits.maxTotalExposure !== undefined && input.exposureAfter === undefined)
@@ -264,7 +281,8 @@ export const checkExposure: RiskRule = (input, limits) => {
 
 /** No new risk on data we cannot trust to be current. */
 export const checkStaleData: RiskRule = (input, limits) => {
-  if (limits.staleDataMs === undefined || isReducing(input.request, input.positionQty)) return undefined;
+  if (limits.staleDataMs === undefined || isReducing(input.request, input.positionQty, input.openClosingQty))
+    return undefined;
   if (input.dataAgeMs === undefined || input.dataAgeMs > limits.staleDataMs) {
     const age =
       input.dataAgeMs === undefined ? 'no data yet' : `last data ${Math.round(input.dataAgeMs / 1000)} s ago`;
@@ -275,7 +293,8 @@ export const checkStaleData: RiskRule = (input, limits) => {
 
 /** A strategy cooling down after a loss streak may only reduce. */
 export const checkCooldown: RiskRule = (input) => {
-  if (input.cooldownUntil === undefined || isReducing(input.request, input.positionQty)) return undefined;
+  if (input.cooldownUntil === undefined || isReducing(input.request, input.positionQty, input.openClosingQty))
+    return undefined;
   return deny(
     'ERR_RISK_COOLDOWN',
     `${input.strategyId} is cooling down after consecutive losses until ${new Date(input.cooldownUntil).toISOString()}`,
