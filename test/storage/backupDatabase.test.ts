@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -8,6 +8,7 @@ import { isQtsError } from '../../src/core/QtsError.js';
 import { allocBarSeries } from '../../src/model/BarSeries.js';
 import { backupDatabase } from '../../src/storage/sqlite/backupDatabase.js';
 import { CandleStore } from '../../src/storage/sqlite/CandleStore.js';
+import { lockEngineDatabase } from '../../src/storage/sqlite/lockEngineDatabase.js';
 import { openDatabase } from '../../src/storage/sqlite/openDatabase.js';
 import { tempDb } from './tempDb.js';
 
@@ -129,5 +130,65 @@ describe('backupDatabase', () => {
     writeFileSync(join(t.dir, 'junk.db'), 'not a database at all\n'.repeat(50));
     expect(await code(backupDatabase(join(t.dir, 'junk.db'), join(t.dir, 'y.db')))).toBe('ERR_DB_BACKUP');
     expect(existsSync(join(t.dir, 'y.db'))).toBe(false);
+  });
+
+  // A restore is the same command the other way round (README, "Backups"): --db <backup> --out <trading.db> --overwrite.
+  const restore = (backup: string, live: string) =>
+    backupDatabase(backup, live, { overwrite: true }).then(
+      () => 'ok',
+      (e: unknown) => (isQtsError(e) ? e.code : String(e)),
+    );
+  const rowsOf = (path: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare("SELECT count(*) FROM candles WHERE exchange = 'binance'").pluck().get();
+    } finally {
+      db.close();
+    }
+  };
+
+  it('restores over an engine database only once the engine is stopped, never under a running one', async () => {
+    // The backup: 10 bars. The live database in a folder with a space: 20 bars, an engine on it.
+    const backup = join(t.dir, 'backups', 'trading 10.db');
+    const old = t.open();
+    prefill(old, 10);
+    await backupDatabase(old, backup);
+    old.close();
+    const live = join(t.dir, 'live data', 'trading.db');
+    const release = lockEngineDatabase(live);
+    const engine = openDatabase(live, { engineLocked: true });
+    try {
+      prefill(engine, 20);
+      expect(await restore(backup, live)).toBe('ERR_DB_LOCKED');
+      // The engine's file is untouched and still the one at the path.
+      expect(engine.prepare('SELECT count(*) FROM candles').pluck().get()).toBe(20);
+      expect(rowsOf(live)).toBe(20);
+    } finally {
+      engine.close();
+      release();
+    }
+    // Stopped cleanly (its -wal checkpointed away): the restore goes through, and an engine gets the lock again.
+    expect(await restore(backup, live)).toBe('ok');
+    expect(rowsOf(live)).toBe(10);
+    lockEngineDatabase(live)();
+  });
+
+  it("refuses to restore beside a crashed engine's -wal, which would be replayed onto the restored file", async () => {
+    const backup = join(t.dir, 'trading-backup.db');
+    const old = t.open();
+    prefill(old, 10);
+    await backupDatabase(old, backup);
+    // What kill -9 leaves on disk: the main file, and the -wal holding the last commits.
+    prefill(old, 30);
+    const crashed = join(t.dir, 'crashed', 'trading.db');
+    mkdirSync(join(t.dir, 'crashed'));
+    for (const suffix of ['', '-wal', '-shm']) copyFileSync(t.path + suffix, crashed + suffix);
+    expect(existsSync(`${crashed}-wal`)).toBe(true);
+    old.close();
+
+    // Once restored, the file must open as the backup (10 bars), or the restore must refuse; the
+    // old command said "integrity ok" and the next open showed the crashed run's 30 bars.
+    const outcome = await restore(backup, crashed);
+    expect({ outcome, rows: rowsOf(crashed) }).toEqual({ outcome: 'ERR_DB_BACKUP', rows: 30 });
   });
 });

@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
+import { holdFileLock } from './holdFileLock.js';
+import { engineLockPath } from './lockEngineDatabase.js';
 
 /** Options of backupDatabase. */
 export interface BackupOptions {
@@ -38,6 +40,14 @@ const ALL_PAGES = 0x7fffffff;
  * (rollback journal, no -wal to forget), checked with `PRAGMA integrity_check` and
  * `foreign_key_check`, and only then renamed into place: a failed backup never leaves a
  * half-written file under the destination name. `source` is an open connection or a path.
+ *
+ * The same command restores (`--db <backup> --out <trading.db> --overwrite`), so the rename
+ * must never land under a live database: a running engine keeps writing its old file, whose
+ * -wal then sits beside the new one and is replayed onto it by the next reader — a restore
+ * that reports success and leaves a mixed or malformed database. Refused: a destination whose
+ * engine lock is held (ERR_DB_LOCKED; the lock is held through the rename so no engine starts
+ * meanwhile), and one with a -wal or -journal beside it (ERR_DB_BACKUP: a connection still
+ * open, or a crash's leftovers that are part of that database).
  */
 export async function backupDatabase(
   source: Database.Database | string,
@@ -50,31 +60,66 @@ export async function backupDatabase(
     if (!db.memory && resolve(db.name) === target)
       fail(`${dest}: the backup destination is the database itself`);
     if (existsSync(target) && opts.overwrite !== true)
-      fail(`${dest}: already exists (pass overwrite to replace it)`);
-    mkdirSync(dirname(target), { recursive: true });
-    const partial = `${target}.partial-${process.pid}`;
-    rmSync(partial, { force: true });
-    let pages = 0;
+      fail(`${dest}: already exists (--overwrite to replace it)`);
+    const releaseLock = lockDestination(target, dest);
     try {
-      const meta = await db.backup(partial, {
-        progress: (p) => {
-          opts.onProgress?.(p);
-          return ALL_PAGES;
-        },
-      });
-      pages = meta.totalPages;
-      opts.onProgress?.(meta);
-      verify(partial);
-      renameSync(partial, target);
-    } catch (e) {
-      rmSync(partial, { force: true });
-      if (e instanceof QtsError) throw e;
-      fail(`backup to ${dest} failed: ${e instanceof Error ? e.message : String(e)}`, e);
+      return await copyVerified(db, target, dest, opts);
+    } finally {
+      releaseLock();
     }
-    return { path: target, bytes: statSync(target).size, pages };
   } finally {
     if (typeof source === 'string') db.close();
   }
+}
+
+async function copyVerified(
+  db: Database.Database,
+  target: string,
+  dest: string,
+  opts: BackupOptions,
+): Promise<BackupResult> {
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  rmSync(partial, { force: true });
+  let pages = 0;
+  try {
+    const meta = await db.backup(partial, {
+      progress: (p) => {
+        opts.onProgress?.(p);
+        return ALL_PAGES;
+      },
+    });
+    pages = meta.totalPages;
+    opts.onProgress?.(meta);
+    verify(partial);
+    renameSync(partial, target);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    if (e instanceof QtsError) throw e;
+    fail(`backup to ${dest} failed: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  return { path: target, bytes: statSync(target).size, pages };
+}
+
+/** Keeps engines off an existing engine database while it is replaced; see backupDatabase. */
+function lockDestination(target: string, dest: string): () => void {
+  const lockPath = engineLockPath(target);
+  // A lock file appears once an engine has run on the file; backups elsewhere get none.
+  const release = existsSync(lockPath) ? holdFileLock(lockPath) : () => undefined;
+  if (release === undefined)
+    throw new QtsError(
+      StorageErrorCode.Locked,
+      `${dest}: the database of a running engine (lock ${lockPath}); stop the engine before restoring over it`,
+      { path: target },
+    );
+  for (const suffix of ['-wal', '-journal']) {
+    if (!existsSync(target + suffix)) continue;
+    release();
+    fail(
+      `${dest}${suffix} exists: the database is still open or was left by a crash, and that file would be replayed onto the copy; stop whatever has it open, or move ${dest}, ${dest}${suffix} and ${dest}-shm aside`,
+    );
+  }
+  return release;
 }
 
 function openSource(path: string): Database.Database {
