@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Status } from './api/types';
+import type { ConnectionState } from './api/PushConnection';
+import { time } from './format';
 import { identity, logout, sessionChecked } from './state/session';
-import { connection, loadError, startLiveData, status, stopLiveData } from './state/store';
+import { connection, liveLostAt, loadError, startLiveData, status, stopLiveData } from './state/store';
 import { Backtests } from './views/Backtests';
 import { Login } from './views/Login';
 import { Market } from './views/Market';
@@ -50,6 +52,17 @@ export function modeBanner(s: Pick<Status, 'mode' | 'marketData'>): { text: stri
   return out;
 }
 
+/**
+ * Said over the views while the push is down: they keep the last figures they got, which
+ * must not pass for live prices, orders and positions. Undefined while live, and while the
+ * first connection is still being made (the views were just loaded from the API).
+ */
+export function staleBanner(conn: ConnectionState, lostAt: number | undefined): string | undefined {
+  if (conn === 'live' || (lostAt === undefined && conn === 'connecting')) return undefined;
+  const since = lostAt === undefined ? 'no live updates' : `live updates lost at ${time(lostAt)} UTC`;
+  return `OFFLINE — ${since}, reconnecting: prices, orders and positions below may be stale`;
+}
+
 function Shell() {
   const [view, setView] = useState<ViewName>(viewOf(location.hash));
   useEffect(() => {
@@ -64,6 +77,7 @@ function Shell() {
   const s = status.value;
   const View = VIEWS[view].view;
   const who = identity.value;
+  const stale = staleBanner(connection.value, liveLostAt.value);
   return (
     <div class="app">
       {s !== undefined &&
@@ -72,6 +86,11 @@ function Shell() {
             {b.text}
           </div>
         ))}
+      {stale !== undefined && (
+        <div class="banner banner-stale" data-testid="stale-banner" role="alert">
+          {stale}
+        </div>
+      )}
       <header>
         <strong class="brand">QTS</strong>
         <nav>
@@ -87,12 +106,12 @@ function Shell() {
         <span class="who" data-testid="who">
           {who?.name} ({who?.role})
         </span>
-        <button type="button" onClick={logout}>
+        <button type="button" onClick={() => logout()}>
           Log out
         </button>
       </header>
       {loadError.value !== undefined && <p class="error load-error">{loadError.value}</p>}
-      <main>
+      <main class={stale === undefined ? '' : 'stale'}>
         <View />
       </main>
     </div>

@@ -27,4 +27,11 @@ export interface Authenticator {
    * before checking its credential and counts each credential it rejects.
    */
   readonly failures?: AuthFailureLimiter;
+  /**
+   * How long a credential `authenticate` accepted stays valid, in ms on this authenticator's
+   * clock: undefined when it does not expire (a static API token), 0 when it no longer holds.
+   * A connection authenticated once (the WebSocket push) is closed when it runs out, so a
+   * short-lived session cannot become a permanent reader.
+   */
+  expiresInMs?(bearer: string): Promise<number | undefined>;
 }

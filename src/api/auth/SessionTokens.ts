@@ -45,6 +45,19 @@ export class SessionTokens {
 
   /** The identity of a valid, unexpired session token; undefined for anything else. */
   async verify(token: string): Promise<Identity | undefined> {
+    return (await this.verifySession(token))?.identity;
+  }
+
+  /**
+   * When a valid, unexpired session token stops being one (epoch ms, from its signed `exp`);
+   * undefined for anything else. A connection that outlives its login (the WebSocket push)
+   * is closed then.
+   */
+  async expiresAt(token: string): Promise<number | undefined> {
+    return (await this.verifySession(token))?.expiresAt;
+  }
+
+  private async verifySession(token: string): Promise<{ identity: Identity; expiresAt: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ALG],
@@ -54,8 +67,9 @@ export class SessionTokens {
         requiredClaims: ['exp', 'sub'],
       });
       const role = payload['role'];
-      if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role)) return undefined;
-      return { name: payload.sub, role: role as Role };
+      if (typeof payload.sub !== 'string' || !ROLES.includes(role as Role) || payload.exp === undefined)
+        return undefined;
+      return { identity: { name: payload.sub, role: role as Role }, expiresAt: payload.exp * 1000 };
     } catch (e) {
       if (e instanceof errors.JOSEError) return undefined;
       throw e;

@@ -47,6 +47,12 @@ export function authenticatorFor(config: AppConfig, now: () => number): Authenti
       const session = looksLikeJwt(bearer) ? await sessions.verify(bearer) : undefined;
       return session === undefined ? undefined : stillGranted(config, session);
     },
+    async expiresInMs(bearer: string): Promise<number | undefined> {
+      if ((await tokens.authenticate(bearer)) !== undefined) return undefined;
+      const at =
+        sessions !== undefined && looksLikeJwt(bearer) ? await sessions.expiresAt(bearer) : undefined;
+      return at === undefined ? 0 : Math.max(0, at - now());
+    },
   };
 }
 

@@ -26,11 +26,14 @@ export interface PushAuthGateOptions {
 const ANONYMOUS: Identity = { name: 'anonymous', role: 'viewer' };
 /** Messages a client may send before its token is checked (auth then subscriptions, typically). */
 const MAX_PENDING = 64;
+/** The longest delay a Node timer keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Who a push connection is: checks its token under the failure limit shared with the REST
  * API, holds what it sends while the check is in flight, and closes it (4401, or 4429 for an
- * address that failed too often) when it cannot prove an identity in time.
+ * address that failed too often) when it cannot prove an identity in time, or when the
+ * session token it proved one with expires.
  */
 export class PushAuthGate {
   private readonly failures: AuthFailureLimiter;
@@ -117,6 +120,7 @@ export class PushAuthGate {
         }
         this.opts.onAuth?.(identity, client.address);
         this.accept(client, identity, id);
+        this.closeAtExpiry(client, token);
       },
       () => this.refuse(client, 'the token could not be checked', id),
     );
@@ -131,6 +135,41 @@ export class PushAuthGate {
       if (client.ws.readyState !== client.ws.OPEN) break;
       this.handle(client, text);
     }
+  }
+
+  /**
+   * A session token is short-lived on purpose: a connection it opened ends when it does,
+   * with an error and 4401 like any refusal, so a client (the dashboard) asks for a login
+   * again instead of a copied or forgotten session reading the engine forever. Static API
+   * tokens do not expire; they end with the restart that any change of api.tokens takes.
+   */
+  private closeAtExpiry(client: PushClient, token: string): void {
+    const expiresInMs = this.opts.authenticator.expiresInMs?.bind(this.opts.authenticator);
+    if (expiresInMs === undefined) return;
+    expiresInMs(token).then(
+      (ms) => {
+        if (ms === undefined || client.ws.readyState !== client.ws.OPEN) return;
+        // Longer than a timer can wait (api.jwt.ttlSeconds allows a day; a timer ~24.8 days):
+        // look again then rather than fire at once.
+        client.expiryTimer =
+          ms > MAX_TIMER_MS
+            ? setTimeout(() => this.closeAtExpiry(client, token), MAX_TIMER_MS)
+            : setTimeout(() => this.expire(client), ms);
+        client.expiryTimer.unref();
+      },
+      () => this.expire(client),
+    );
+  }
+
+  private expire(client: PushClient): void {
+    client.expiryTimer = undefined;
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    sendPushError(
+      client,
+      PushErrorCode.SessionExpired,
+      'the session token expired: log in again for a new one',
+    );
+    client.ws.close(PushCloseCode.Unauthenticated, 'session expired');
   }
 
   private refuse(client: PushClient, why: string, id: RequestId): void {

@@ -17,6 +17,8 @@ export class PushClient implements Subscriber {
   /** Messages received while the token is being checked, handled once it is. */
   pending: string[] | undefined;
   authTimer: NodeJS.Timeout | undefined;
+  /** Closes the connection when the session token it authenticated with expires. */
+  expiryTimer: NodeJS.Timeout | undefined;
   /** Cleared by each heartbeat sweep, set again by the client's pong. */
   alive = true;
   dropped: DropReason | undefined;

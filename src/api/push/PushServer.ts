@@ -257,6 +257,7 @@ export class PushServer {
   private forget(client: PushClient): void {
     if (!this.clients.delete(client)) return;
     if (client.authTimer !== undefined) clearTimeout(client.authTimer);
+    if (client.expiryTimer !== undefined) clearTimeout(client.expiryTimer);
     if (client.peakBuffered > this.counters.peakBuffered) this.counters.peakBuffered = client.peakBuffered;
     this.subscriptions.forget(client);
   }

@@ -9,6 +9,11 @@ export const PushErrorCode = {
   /** The token is unknown, expired or forged, or none came in time (closed with 4401). */
   AuthFailed: 'ERR_PUSH_AUTH_FAILED',
   /**
+   * The session token the connection authenticated with expired (closed with 4401): log in
+   * again for a new one. Static API tokens do not expire.
+   */
+  SessionExpired: 'ERR_PUSH_SESSION_EXPIRED',
+  /**
    * Too many failed authentications from this address (REST and push together): refused, even
    * with a right token, for `retryAfterMs` (closed with 4429).
    */

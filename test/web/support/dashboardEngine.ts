@@ -53,6 +53,8 @@ export function buildWeb(): string {
  */
 export async function startDashboardEngine(
   webDir: string,
+  /** Session length (api.jwt.ttlSeconds, at least 10): short to see a session end. */
+  sessionTtlSeconds = 900,
 ): Promise<{ rt: TradingRuntime; audit: RecordingAudit; url: string }> {
   const audit = new RecordingAudit();
   const logTail = new LogTail();
@@ -83,7 +85,7 @@ export async function startDashboardEngine(
       host: '127.0.0.1',
       port: 0,
       tokens: Object.entries(TOKENS).map(([role, t]) => ({ name: t.name, role, token: t.token })),
-      jwt: { secret: 'dashboard-e2e-secret-0123456789abcdef' },
+      jwt: { secret: 'dashboard-e2e-secret-0123456789abcdef', ttlSeconds: sessionTtlSeconds },
       rateLimit: { max: 1_000_000, authFailures: 1_000_000 },
       backtestDataDir: SHARED_DATA,
     },

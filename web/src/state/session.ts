@@ -14,20 +14,33 @@ export const sessionChecked = signal(false);
 export const canTrade = computed(() => identity.value !== undefined && identity.value.role !== 'viewer');
 export const isAdmin = computed(() => identity.value?.role === 'admin');
 
-export function logout(): void {
+/**
+ * Why the login form is back when the user did not log out: said on the form, so an expired
+ * session does not look like the dashboard losing its mind (or like a logout by someone else).
+ */
+export const sessionEnded = signal<string | undefined>(undefined);
+
+/** Said when the engine refuses the credential in the middle of a session (REST 401, push 4401). */
+export const SESSION_ENDED =
+  'Your session ended (expired, or its token was revoked): log in again to see live data.';
+
+/** Back to the login form; `reason` is shown on it (none after the user's own logout). */
+export function logout(reason?: string): void {
   identity.value = undefined;
   token.value = undefined;
+  sessionEnded.value = reason;
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
 export const api = new ApiClient(
   () => token.value,
-  () => logout(),
+  () => logout(SESSION_ENDED),
 );
 
 function remember(t: string | undefined, who: Identity): void {
   token.value = t;
   identity.value = who;
+  sessionEnded.value = undefined;
   if (t !== undefined) sessionStorage.setItem(STORAGE_KEY, t);
 }
 
@@ -50,7 +63,8 @@ export async function login(name: string, apiToken: string): Promise<void> {
   try {
     remember(apiToken, await api.get<Identity>('/auth/me'));
   } catch (e) {
-    token.value = undefined;
+    // A wrong token typed in the form is that form's error, not a session that ended.
+    logout();
     throw e;
   }
 }
@@ -62,7 +76,8 @@ export async function restoreSession(): Promise<void> {
   try {
     remember(stored, await api.get<Identity>('/auth/me'));
   } catch {
-    logout();
+    // A kept session that expired meanwhile says so (the 401 did); no session says nothing.
+    logout(stored === undefined ? undefined : sessionEnded.value);
   } finally {
     sessionChecked.value = true;
   }

@@ -16,7 +16,7 @@ import type {
 import { ApiError } from '../api/client';
 import type { RefreshOutcome } from './pacedRefresh';
 import { pacedRefresh } from './pacedRefresh';
-import { api, logout, token } from './session';
+import { SESSION_ENDED, api, logout, token } from './session';
 
 /** What every view reads; filled from the REST API and kept current by the push channels. */
 export const status = signal<Status | undefined>(undefined);
@@ -30,6 +30,12 @@ export const strategies = signal<readonly StrategyInstance[]>([]);
 export const components = signal<readonly Component[]>([]);
 export const logs = signal<readonly LogLine[]>([]);
 export const connection = signal<ConnectionState>('offline');
+/**
+ * When the push connection was lost (epoch ms), until it is live again: candles, orders,
+ * fills, positions and strategies only move with push events, so from then on what the views
+ * show may be stale and the page says so.
+ */
+export const liveLostAt = signal<number | undefined>(undefined);
 /** The last error of a background refresh (shown in the header, not as a crash). */
 export const loadError = signal<string | undefined>(undefined);
 
@@ -146,11 +152,15 @@ export function startLiveData(): void {
     pushUrl(location),
     token.value,
     (s) => {
+      if (s === 'live') liveLostAt.value = undefined;
+      // The browser's wall clock: when the figures on screen stopped moving.
+      else if (connection.value === 'live') liveLostAt.value = new Date().getTime();
       connection.value = s;
       // After a reconnect everything may have moved: reload once.
       if (s === 'live') void all();
     },
-    () => logout(),
+    // 4401: the session expired while connected (the push closes it then) or was refused.
+    () => logout(SESSION_ENDED),
   );
   push.subscribe(
     'orders',
@@ -185,4 +195,5 @@ export function stopLiveData(): void {
   push?.close();
   push = undefined;
   connection.value = 'offline';
+  liveLostAt.value = undefined;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { login } from '../state/session';
+import { login, sessionEnded } from '../state/session';
 
 /** Log in with an API token; with a name it becomes a short session (POST /auth/login). */
 export function Login() {
@@ -23,6 +23,11 @@ export function Login() {
     <main class="login">
       <form class="card" onSubmit={(e) => void submit(e)} data-testid="login-form">
         <h1>quant-trading-system</h1>
+        {sessionEnded.value !== undefined && error === undefined && (
+          <p class="notice" role="status" data-testid="session-ended">
+            {sessionEnded.value}
+          </p>
+        )}
         <div class="field">
           <label for="login-name">name</label>
           <input
@@ -52,7 +57,7 @@ export function Login() {
         )}
         <p class="muted">
           A token from API_TOKENS (name:role:token). With a name and JWT_SECRET set, it is exchanged for a
-          15-minute session.
+          session (15 minutes unless the engine sets api.jwt.ttlSeconds).
         </p>
       </form>
     </main>
