@@ -84,7 +84,19 @@ export class VenueOrderRequests {
     // no order id at all where ccxt would send an empty one (Bybit).
     const venueId =
       t.order.venueOrderId ?? (ids.cancelOrderId === undefined ? '' : ids.cancelOrderId(t.clientId));
+    // Where ccxt's cancelOrder cannot name an order by our id at all (Deribit), the codec's own
+    // cancel does; its answer shows no order, so the order is looked up for its end.
+    const byClientId = t.order.venueOrderId === undefined ? ids.cancelByClientId?.bind(ids) : undefined;
     try {
+      if (byClientId !== undefined) {
+        await this.opts.gate.run(
+          () => byClientId(this.opts.exchange, t.order.symbol, t.clientId),
+          false,
+          true,
+        );
+        await this.views.refresh(t);
+        return;
+      }
       const o = await this.opts.gate.run(
         // ccxt's types want a string; undefined (only from a codec that asks for it, Bybit)
         // makes that exchange's cancelOrder send no order id.

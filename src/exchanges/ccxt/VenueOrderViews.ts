@@ -45,16 +45,15 @@ export class VenueOrderViews {
     if (t.sending === true) return;
     const caps = this.opts.capabilities;
     const venueId = t.order.venueOrderId;
-    // Without a lookup by client id (Deribit), only an acknowledged order can be asked about;
-    // one of unknown outcome stays unknown, and health reports it past the bound.
-    if (!caps.fetchByClientId && venueId === undefined) return;
+    // Where the lookup by client id covers recent orders only (Deribit's by label), an
+    // acknowledged order is asked about by its exchange id and only one of unknown outcome by ours.
     // The answer shows the order as of some moment after this one (see syncPace).
     const asked = this.opts.now();
     try {
       const o = await this.opts.gate.run(() =>
-        caps.fetchByClientId
+        caps.fetchByClientId || venueId === undefined
           ? caps.clientIds.fetch(this.opts.exchange, t.order.symbol, t.clientId)
-          : this.opts.exchange.fetchOrder(venueId ?? '', t.order.symbol),
+          : this.opts.exchange.fetchOrder(venueId, t.order.symbol),
       );
       t.restAt = asked;
       await this.apply(t, o);

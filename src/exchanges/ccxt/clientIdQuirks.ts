@@ -22,6 +22,13 @@ export interface ClientIdCodec {
    */
   cancelOrderId?(id: string): string | undefined;
   /**
+   * Cancels the order named by our id, where ccxt's cancelOrder cannot name an order so at all
+   * (Deribit); used in its place when the order's exchange id is unknown. Resolves once the
+   * exchange took the cancel (its answer is no order view: what became of the order is looked
+   * up after); rejects with ccxt.OrderNotFound when the exchange has no open order with our id.
+   */
+  cancelByClientId?(exchange: Exchange, symbol: string, id: string): Promise<void>;
+  /**
    * The exchange's order with our id; rejects with ccxt.OrderNotFound when it has none, and
    * with ccxt.NotSupported where the exchange offers no such lookup.
    */
@@ -52,44 +59,47 @@ export const BYBIT_CLIENT_ID: ClientIdCodec = {
 };
 
 /**
- * GET /v5/order/realtime holds open orders and the last 500 closed ones, and after a Bybit
- * restart a unified account's closed orders only in the history: an order of unknown outcome
- * that filled must not be taken for one that never arrived, so the history is asked next.
- * ccxt's fetchOrder reaches the real-time query only with `acknowledged` (on a unified
- * account); `orderId: undefined` overrides the order id it would send (ccxt drops undefined
- * query values), while its id argument stays a string for its not-found message.
+ * Open orders are on GET /v5/order/realtime (by default it answers open ones only), closed ones
+ * in the order history; both take `orderLinkId` and the market's `category` (ccxt derives it
+ * from the symbol: spot, linear). ccxt's fetchOrder is not used: it first asks the account type
+ * (two more requests, once) and on a classic account reads only the history, refusing spot outright
+ * (NotSupported), so an order of unknown outcome there would never be resolved; the order
+ * lists ask the same two endpoints on either account type. The history keeps a unified
+ * account's orders canceled without fills for 24 hours, a classic spot account's for 7 days.
  * https://bybit-exchange.github.io/docs/v5/order/open-order,
  * https://bybit-exchange.github.io/docs/v5/order/order-list
  */
 async function fetchBybitByLinkId(ex: Exchange, symbol: string, id: string): Promise<CcxtOrder> {
-  try {
-    return await ex.fetchOrder('', symbol, { acknowledged: true, orderId: undefined, orderLinkId: id });
-  } catch (e) {
-    if (!(e instanceof ccxt.OrderNotFound)) throw e;
-  }
-  const closed = await ex.fetchCanceledAndClosedOrders(symbol, undefined, undefined, { orderLinkId: id });
-  const match = closed.find((o) => o.clientOrderId === id);
-  if (match !== undefined) return match;
+  const byLinkId = { orderLinkId: id };
+  const ours = (list: CcxtOrder[]): CcxtOrder | undefined => list.find((o) => o.clientOrderId === id);
+  const open = ours(await ex.fetchOpenOrders(symbol, undefined, undefined, byLinkId));
+  if (open !== undefined) return open;
+  const closed = ours(await ex.fetchCanceledAndClosedOrders(symbol, undefined, undefined, byLinkId));
+  if (closed !== undefined) return closed;
   throw new ccxt.OrderNotFound(`bybit has no order with orderLinkId ${id} (${symbol})`);
 }
 
 /**
- * Gate: a user order id ("text") must start with "t-"; ccxt adds the prefix when sending and
- * when looking an order up by it, but reports it back as sent ("t-qtsQ1"). Our id is the rest.
+ * Gate: a user order id ("text") must start with "t-", and is reported back as sent
+ * ("t-qtsQ1"); our id is the rest. ccxt adds "t-" only to an id that does not start with "t"
+ * already, so one of a prefix like "trend" would go out bare (refused) and be looked up bare
+ * (naming nothing): "t-" is added here, always, and ccxt passes it on as it is.
  * https://www.gate.io/docs/developers/apiv4/#create-an-order ("text" and "t-")
  */
 export const GATE_CLIENT_ID: ClientIdCodec = {
-  create: (id) => ({ clientOrderId: id }),
+  create: (id) => ({ clientOrderId: `t-${id}` }),
   read: (o) => {
     const text = o.clientOrderId;
     return text?.startsWith('t-') === true ? text.slice(2) : text;
   },
-  cancel: (id) => ({ clientOrderId: id }),
+  // The order is named in the path only: ccxt's gate.cancelOrder would pass a `clientOrderId`
+  // param on as a stray query parameter (Gate's cancel takes currency_pair, account, action_mode).
+  cancel: () => ({}),
   // ccxt's gate.cancelOrder puts only its id argument in the path (DELETE …/orders/{order_id});
   // Gate takes the user id as sent ("t-" + ours) there while the order is open.
   // https://www.gate.io/docs/developers/apiv4/#cancel-a-single-order (order_id: "or user custom ID")
   cancelOrderId: (id) => `t-${id}`,
-  fetch: (ex, symbol, id) => ex.fetchOrder('', symbol, { clientOrderId: id }),
+  fetch: (ex, symbol, id) => ex.fetchOrder('', symbol, { clientOrderId: `t-${id}` }),
 };
 
 /**
@@ -118,19 +128,61 @@ export const KRAKEN_CLIENT_ID: ClientIdCodec = {
 
 /**
  * Deribit: ccxt maps no client id; the exchange's own `label` (≤ 64 characters) carries ours
- * and comes back in every order. ccxt offers no lookup by label, so an order of unknown
- * outcome is found by its exchange id only (fetchByClientId is false in the capability map).
- * https://docs.deribit.com/#private-buy (label)
+ * and comes back in every order. ccxt has no unified call by label, but its implicit API has
+ * Deribit's own: private/get_order_state_by_label (recent orders with the label, any state) and
+ * private/cancel_by_label (cancels the open orders with the label, answers how many). Our
+ * labels name one order each, so either names exactly the order of unknown outcome.
+ * https://docs.deribit.com/#private-buy (label),
+ * https://docs.deribit.com/api-reference/trading/private-get_order_state_by_label,
+ * https://docs.deribit.com/api-reference/trading/private-cancel_by_label
  */
 export const DERIBIT_CLIENT_ID: ClientIdCodec = {
   create: (id) => ({ label: id }),
   read: (o) => stringField(o.info, 'label'),
   cancel: () => ({}),
-  fetch: () => Promise.reject(new ccxt.NotSupported('deribit: ccxt has no order lookup by label')),
+  // Without `currency` the cancel looks in every currency (counted against the cancel_all rate
+  // limit): one naming the wrong currency would cancel nothing, at every sync, while the
+  // lookup keeps showing the order open.
+  cancelByClientId: async (ex, _symbol, id) => {
+    const answer = await implicitCall(ex, 'privateGetCancelByLabel')({ label: id });
+    const canceled = Number(field(answer, 'result'));
+    if (!(canceled > 0)) throw new ccxt.OrderNotFound(`deribit has no open order labelled ${id}`);
+  },
+  fetch: async (ex, symbol, id) => {
+    const lookup = implicitCall(ex, 'privateGetGetOrderStateByLabel');
+    for (const currency of deribitCurrencies(ex, symbol)) {
+      const list: unknown = field(await lookup({ currency, label: id }), 'result');
+      const raw = Array.isArray(list) ? (list as unknown[]).find((o) => field(o, 'label') === id) : undefined;
+      if (raw !== undefined) return ex.parseOrder(raw as Record<string, unknown>);
+    }
+    throw new ccxt.OrderNotFound(`deribit has no order labelled ${id} (${symbol})`);
+  },
 };
 
-function stringField(info: unknown, field: string): string | undefined {
-  if (typeof info !== 'object' || info === null) return undefined;
-  const v = (info as Record<string, unknown>)[field];
+/**
+ * The currencies whose order queue may hold an order of `symbol` (the label lookup takes one,
+ * required): a derivative's settlement currency; for a spot pair its quote, then its base.
+ */
+function deribitCurrencies(ex: Exchange, symbol: string): string[] {
+  const m = ex.market(symbol);
+  const ids = m.spot ? [m.quoteId, m.baseId] : [m.settleId];
+  return [...new Set(ids.filter((c): c is string => typeof c === 'string' && c !== ''))];
+}
+
+type ImplicitCall = (params: Record<string, unknown>) => Promise<unknown>;
+
+/** One of ccxt's implicit API methods of `ex` (e.g. privateGetCancelByLabel), bound. */
+function implicitCall(ex: Exchange, name: string): ImplicitCall {
+  const f = (ex as unknown as Record<string, unknown>)[name];
+  if (typeof f !== 'function') throw new ccxt.NotSupported(`${ex.id}: ccxt has no ${name}`);
+  return (params) => (f as ImplicitCall).call(ex, params);
+}
+
+function field(o: unknown, name: string): unknown {
+  return typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[name] : undefined;
+}
+
+function stringField(info: unknown, name: string): string | undefined {
+  const v = field(info, name);
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -22,7 +22,11 @@ export interface ExecutionCapabilities {
    * client order id (where ccxt's editOrder is a cancel-and-replace, this is false).
    */
   readonly amend: boolean;
-  /** Look an order up by our client order id (needed to resolve unknown outcomes). */
+  /**
+   * Look every order up by our client order id. False where that lookup covers recent orders
+   * only (Deribit): an acknowledged order is looked up by its exchange id there, and only one of
+   * unknown outcome (no exchange id) by ours, through the codec.
+   */
   readonly fetchByClientId: boolean;
   /** Private WebSocket streams (watchOrders/watchMyTrades) in ccxt.pro. */
   readonly privateStreams: boolean;
@@ -100,14 +104,15 @@ export const EXECUTION_CAPABILITIES: Readonly<Record<string, ExecutionCapabiliti
     clientIdParam: 'clientOrderId',
     clientIds: BYBIT_CLIENT_ID,
   },
-  // https://www.gate.io/docs/developers/apiv4/#create-an-order (text: "t-" + ≤28)
+  // https://www.gate.io/docs/developers/apiv4/#create-an-order (text: "t-" + ≤28); ccxt refuses
+  // a text over 28 characters counting the "t-" our codec adds, so ours may have 26.
   gate: {
     spot: true,
     usdtPerpetual: true,
     amend: true,
     fetchByClientId: true,
     privateStreams: true,
-    clientIdMaxLength: 28,
+    clientIdMaxLength: 26,
     clientIdPattern: ALNUM_DASH,
     brokerOptions: () => ({ broker: '' }),
     clientIdParam: 'clientOrderId',

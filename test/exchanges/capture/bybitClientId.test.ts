@@ -41,12 +41,44 @@ function withList(body: unknown, list: unknown[]): unknown {
   return { ...b, result: { ...b.result, list } };
 }
 
+/** Our linear perpetual: the recorded spot market as Bybit's USDT perpetual of the same id. */
+const LINEAR = 'BTC/USDT:USDT';
+
+/** The fixture's markets plus the linear perpetual BTCUSDT (category=linear). */
+function withLinear(fx: ExchangeFixture): ExchangeFixture {
+  const spot = fx.markets['BTC/USDT'];
+  if (spot === undefined) throw new Error('bybit fixture has no BTC/USDT');
+  const linear = {
+    ...spot,
+    symbol: LINEAR,
+    settle: 'USDT',
+    settleId: 'USDT',
+    type: 'swap',
+    spot: false,
+    swap: true,
+    contract: true,
+    linear: true,
+    inverse: false,
+    contractSize: 1,
+  } as const;
+  return { ...fx, markets: { ...fx.markets, [LINEAR]: linear } };
+}
+
+/** The recorded account answers turned into a classic (non-unified) account's. */
+function classicAccount(fx: ExchangeFixture, path: string): unknown {
+  const b = recorded(fx, 'GET', path) as { result: Record<string, unknown> };
+  if (path === '/v5/user/query-api') return { ...b, result: { ...b.result, unified: 0, uta: 0 } };
+  return { ...b, result: { ...b.result, unifiedMarginStatus: 1 } };
+}
+
 /**
- * A Bybit capture server answering from the recorded fixture; `realtimeHas` false answers the
- * real-time query with no order, `historyHas` true answers the history with the recorded order.
+ * A Bybit capture server answering from the recorded fixture (markets: spot BTC/USDT and the
+ * linear perpetual); `realtimeHas` false answers the real-time query with no order,
+ * `historyHas` true answers the history with the recorded order, `classic` answers the
+ * account queries as a classic account's.
  */
-async function bybit(opts: { realtimeHas?: boolean; historyHas?: boolean } = {}) {
-  const fx = loadFixture('bybit');
+async function bybit(opts: { realtimeHas?: boolean; historyHas?: boolean; classic?: boolean } = {}) {
+  const fx = withLinear(loadFixture('bybit'));
   const realtime = recorded(fx, 'GET', '/v5/order/realtime');
   const order = (realtime as { result: { list: unknown[] } }).result.list;
   const history = recorded(fx, 'GET', '/v5/order/history');
@@ -57,6 +89,8 @@ async function bybit(opts: { realtimeHas?: boolean; historyHas?: boolean } = {})
       return { body: opts.realtimeHas === false ? withList(realtime, []) : realtime };
     if (r.method === 'GET' && r.path === '/v5/order/history')
       return { body: opts.historyHas === true ? withList(history, order) : history };
+    if (opts.classic === true && (r.path === '/v5/user/query-api' || r.path === '/v5/account/info'))
+      return { body: classicAccount(fx, r.path) };
     return fromFixture(r);
   });
   const exchange = new ccxt.bybit({ apiKey: 'capture-key', secret: 'capture-secret' });
@@ -84,7 +118,7 @@ describe('Bybit orders named by our orderLinkId', () => {
     await close?.();
     close = undefined;
   });
-  async function start(opts?: { realtimeHas?: boolean; historyHas?: boolean }) {
+  async function start(opts?: { realtimeHas?: boolean; historyHas?: boolean; classic?: boolean }) {
     const b = await bybit(opts);
     close = async () => {
       await b.exchange.close();
@@ -144,5 +178,48 @@ describe('Bybit orders named by our orderLinkId', () => {
     await expect(bybitCapabilities().clientIds.fetch(exchange, 'BTC/USDT', CLIENT_ID)).rejects.toBeInstanceOf(
       ccxt.OrderNotFound,
     );
+  });
+  // The same id (BTCUSDT) names the spot pair and the perpetual: only `category` tells which.
+  it.each([
+    ['BTC/USDT', 'spot'],
+    [LINEAR, 'linear'],
+  ])('looks a %s order up in its own category (%s), then in its history', async (symbol, category) => {
+    const { server, exchange } = await start({ realtimeHas: false, historyHas: true });
+    const from = server.requests.length;
+    const o = await bybitCapabilities().clientIds.fetch(exchange, symbol, CLIENT_ID);
+    const asked = server.since(from).filter((r) => r.path.startsWith('/v5/order/'));
+    expect(asked.map((r) => r.path)).toEqual(['/v5/order/realtime', '/v5/order/history']);
+    for (const r of asked) expect(query(r)).toEqual({ category, symbol: 'BTCUSDT', orderLinkId: CLIENT_ID });
+    expect(o.symbol).toBe(symbol);
+    expect(o.id).toBe(VENUE_ID);
+  });
+
+  it('cancels a linear order of unknown exchange id by orderLinkId in category linear', async () => {
+    const { server, exchange } = await start();
+    const run = await cancelThroughRequests(server, exchange, CLIENT_ID, undefined, LINEAR);
+    const cancels = run.requests.filter((r) => r.path === '/v5/order/cancel');
+    // orderFilter is a spot-only field; no orderId (it would take priority).
+    expect(cancels.map(body)).toEqual([{ category: 'linear', symbol: 'BTCUSDT', orderLinkId: CLIENT_ID }]);
+    expect(run.problems).toEqual([]);
+  });
+
+  // ccxt's fetchOrder on a classic account reads the history only (spot: NotSupported); the
+  // real-time query and the history take the same params on either account type.
+  it.each([
+    ['BTC/USDT', 'spot'],
+    [LINEAR, 'linear'],
+  ])('looks a %s order up on a classic account too (%s)', async (symbol, category) => {
+    // The history has it too (a classic account's lists open orders as well): any lookup finds it.
+    const { server, exchange } = await start({ classic: true, historyHas: true });
+    const from = server.requests.length;
+    const o = await bybitCapabilities().clientIds.fetch(exchange, symbol, CLIENT_ID);
+    const asked = server.since(from).filter((r) => r.path.startsWith('/v5/order/'));
+    expect(asked.map((r) => r.path)).toEqual(['/v5/order/realtime']);
+    expect(query(asked[0] as CapturedRequest)).toEqual({
+      category,
+      symbol: 'BTCUSDT',
+      orderLinkId: CLIENT_ID,
+    });
+    expect(o.id).toBe(VENUE_ID);
   });
 });
