@@ -15,7 +15,7 @@ import type { SearchOptions } from '../research/optimize.js';
 import { SearchMethod } from '../research/optimize.js';
 import type { ParamSpace } from '../research/ParamSpace.js';
 import { buildParamSpace } from '../research/ParamSpace.js';
-import { DEFAULT_QUEUE_NAME, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
+import { DEFAULT_QUEUE_NAME, redactedUrl, redisOptionsFromUrl } from '../research/queue/researchQueue.js';
 import type { WorkerUsage } from '../research/ThreadPoolEvaluator.js';
 import { ThreadPoolEvaluator } from '../research/ThreadPoolEvaluator.js';
 import { isStrategyPath } from '../strategies/loadStrategy.js';
@@ -131,13 +131,18 @@ export async function openEvaluator(o: SearchCliOptions, s: SearchSetup): Promis
       series: s.series,
       strategyId: s.strategyRef,
       settings: s.settings,
+      // The run waits through an outage; the line says what it waits for.
+      onRedis: (r) =>
+        process.stderr.write(r.up ? 'Redis answers again; the run goes on\n' : `${r.code}: ${r.message}\n`),
     });
     // A worker imports a strategy file only when allowed to (docs/research.md, "Distributed runs").
     const allow = isStrategyPath(s.strategyRef) ? ' --allow-strategy-files' : '';
     // A worker on the default queue would never see jobs sent to another one.
     const name = o.queueName === DEFAULT_QUEUE_NAME ? '' : ` --queue-name ${o.queueName}`;
+    // Logs keep what stderr says: the password stays out of it (*** in its place).
+    const at = redactedUrl(o.queue);
     process.stderr.write(
-      `jobs go to queue "${o.queueName}" at ${o.queue}; run workers with: qts worker --queue ${o.queue}${name}${allow}\n`,
+      `jobs go to queue "${o.queueName}" at ${at}; run workers with: qts worker --queue ${at}${name}${allow}\n`,
     );
     return ev;
   }
@@ -187,6 +192,20 @@ export async function searchOnEvaluator<T>(
   const opened = performance.now();
   const evaluator = await openEvaluator(o, s);
   const progress = o.progress ? comboProgress(label) : undefined;
+  // Ctrl-C (or SIGTERM) on a distributed run takes its queued jobs and data out of Redis:
+  // otherwise every worker goes on with the backtests of a run nobody waits for, for up to
+  // a day. A second Ctrl-C, or Redis not answering within 5 s, ends the process at once.
+  const stopRun = (): void => {
+    progress?.stop();
+    process.stderr.write("stopping: removing the run's queued jobs and data from Redis\n");
+    setTimeout(() => process.exit(130), 5_000).unref();
+    void evaluator.close().finally(() => process.exit(130));
+  };
+  const distributed = o.queue !== undefined;
+  if (distributed) {
+    process.once('SIGINT', stopRun);
+    process.once('SIGTERM', stopRun);
+  }
   try {
     const result = await search(evaluator, progress?.update);
     progress?.stop();
@@ -194,6 +213,8 @@ export async function searchOnEvaluator<T>(
       process.stderr.write(threadUsageLine(await evaluator.usage(), performance.now() - opened));
     return result;
   } finally {
+    process.off('SIGINT', stopRun);
+    process.off('SIGTERM', stopRun);
     progress?.stop();
     await evaluator.close();
   }

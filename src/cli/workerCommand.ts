@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_QUEUE_NAME } from '../research/queue/researchQueue.js';
+import { DEFAULT_QUEUE_NAME, redactedUrl } from '../research/queue/researchQueue.js';
 import { integer } from './researchOptions.js';
 
 interface WorkerOptions {
@@ -42,17 +42,25 @@ export function registerWorkerCommand(program: Command): void {
         concurrency,
         allowStrategyFiles,
         onJob: (n, job, error) => {
-          const line = `job ${n}: run ${job.runId} batch ${job.batch} #${job.i}`;
+          // A job that is not one of a run has no run to name: the error quotes its data.
+          const line = job
+            ? `job ${n}: run ${job.runId} batch ${job.batch} #${job.i}`
+            : `job ${n} (not a job of a run)`;
           if (error) process.stderr.write(`${line} failed: ${error.code}: ${error.message}\n`);
           else if (o.quiet !== true) process.stdout.write(`${line}\n`);
         },
+        // One line per outage, even with --quiet: a worker waiting for Redis looks idle otherwise.
+        onRedis: (s) =>
+          process.stderr.write(
+            s.up ? `Redis at ${redactedUrl(o.queue)} answers again\n` : `${s.code}: ${s.message}\n`,
+          ),
       });
       await worker.ready;
       const files = allowStrategyFiles
         ? 'built-in strategies and strategy files'
         : 'built-in strategies only';
       process.stdout.write(
-        `worker ready on queue "${o.queueName}" at ${o.queue} (pid ${process.pid}; ${files})\n`,
+        `worker ready on queue "${o.queueName}" at ${redactedUrl(o.queue)} (pid ${process.pid}; ${files})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();

@@ -32,10 +32,12 @@ export function freePort(): Promise<number> {
 /**
  * Starts redis-server without persistence (`--save '' --appendonly no`), waits until it
  * accepts connections, and stops it (SIGTERM, then its folder is removed) on `stop()`.
+ * With `port`, on that port: a server stopped and started again there is a Redis restarted
+ * empty, as one without persistence comes back after a crash.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(port?: number): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'qts-redis-'));
-  const port = await freePort();
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],

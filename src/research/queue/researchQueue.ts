@@ -64,3 +64,79 @@ export function redisOptionsFromUrl(url: string): RedisConnection {
     maxRetriesPerRequest: null,
   };
 }
+
+/** The URL with its password masked, for messages (the password stays in the connection only). */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Whether the queue's Redis answers, reported once per change. */
+export type RedisState =
+  | { readonly up: true }
+  | { readonly up: false; readonly code: 'ERR_QUEUE_CONNECT'; readonly message: string };
+
+interface Emitter {
+  on(event: 'error', listener: (e: Error) => void): unknown;
+}
+
+/**
+ * Listens to the 'error' events of the clients of one Redis (ioredis and BullMQ) and reports
+ * an outage once, with its cause, and `up` when `upSignal` says Redis answers again. Without a
+ * listener each client prints a stack trace per reconnect attempt, several a second for as
+ * long as Redis is away, and the one line an operator needs is lost in them. The clients keep
+ * reconnecting: a worker or a run waits for Redis rather than failing.
+ */
+export function watchRedis(
+  url: string,
+  clients: readonly Emitter[],
+  upSignal: { on(event: 'ready', listener: () => void): unknown },
+  onState: (s: RedisState) => void,
+): void {
+  let down = false;
+  const onError = (e: Error): void => {
+    if (down) return;
+    down = true;
+    const cause = (e as NodeJS.ErrnoException).code ?? e.message;
+    onState({
+      up: false,
+      code: 'ERR_QUEUE_CONNECT',
+      message: `cannot reach Redis at ${redactedUrl(url)} (${cause}: ${e.message}); retrying until it answers`,
+    });
+  };
+  for (const c of clients) c.on('error', onError);
+  upSignal.on('ready', () => {
+    if (!down) return;
+    down = false;
+    onState({ up: true });
+  });
+}
+
+const isIndex = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * The data of a job as this build's coordinators write it, or ERR_QUEUE_BAD_JOB. Anyone who
+ * can write to the queue can put anything there; a job of another shape is refused with its
+ * reason instead of failing inside BullMQ unreported or writing results under a key no run reads.
+ */
+export function comboJobOf(data: unknown): ComboJob {
+  const d = data as Partial<Record<keyof ComboJob, unknown>> | null;
+  const bad = (why: string): QtsError =>
+    new QtsError(
+      'ERR_QUEUE_BAD_JOB',
+      `not a job of a qts run (${why}): ${JSON.stringify(data)?.slice(0, 200)}`,
+    );
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) throw bad('not an object');
+  if (typeof d.runId !== 'string' || !/^[\w.-]{1,200}$/.test(d.runId)) throw bad('runId');
+  if (!isIndex(d.batch) || !isIndex(d.i)) throw bad('batch or position');
+  const t = d.task as Partial<Record<keyof ComboTask, unknown>> | null | undefined;
+  if (t === null || typeof t !== 'object' || t.params === null || typeof t.params !== 'object')
+    throw bad('task');
+  return { runId: d.runId, batch: d.batch, i: d.i, task: d.task as ComboTask };
+}

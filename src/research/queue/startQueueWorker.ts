@@ -10,8 +10,15 @@ import type { BacktestSettings } from '../BacktestSettings.js';
 import type { ComboMetrics } from '../ComboMetrics.js';
 import { evaluateCombo } from '../evaluateCombo.js';
 import { seriesFromBytes } from '../SharedSeries.js';
-import type { ComboJob } from './researchQueue.js';
-import { DEFAULT_QUEUE_NAME, RUN_TTL_SECONDS, redisOptionsFromUrl, runKeys } from './researchQueue.js';
+import type { ComboJob, RedisState } from './researchQueue.js';
+import {
+  DEFAULT_QUEUE_NAME,
+  RUN_TTL_SECONDS,
+  comboJobOf,
+  redisOptionsFromUrl,
+  runKeys,
+  watchRedis,
+} from './researchQueue.js';
 import { checkTaskFields, parseRunSpec } from './runSpec.js';
 
 /** What a worker writes into a run's results hash for one task. */
@@ -29,8 +36,13 @@ export interface QueueWorkerOptions {
    * run's jobs fail with ERR_STRATEGY_FILE_NOT_ALLOWED and only built-in ids run.
    */
   readonly allowStrategyFiles?: boolean;
-  /** Called after each job with the number done so far, and its error when it failed. */
-  readonly onJob?: (done: number, job: ComboJob, error?: QueueError) => void;
+  /**
+   * Called after each job with the number done so far, and its error when it failed. `job` is
+   * undefined for data that is not a job of a run (the error, ERR_QUEUE_BAD_JOB, says why).
+   */
+  readonly onJob?: (done: number, job: ComboJob | undefined, error?: QueueError) => void;
+  /** Redis going away (once per outage, with its cause) and answering again. */
+  readonly onRedis?: (state: RedisState) => void;
 }
 
 /** A job's failure as it goes back to the run's coordinator. */
@@ -59,6 +71,18 @@ interface LoadedRun {
 const RUNS_KEPT = 2;
 
 /**
+ * Writes a reply only while its run exists (its spec key): a run that ended, or that Redis
+ * lost, has no reader for it, and the results hash would otherwise stay for a day.
+ */
+const WRITE_IF_RUN_LIVE = `if redis.call('exists', KEYS[1]) == 0 then return 0 end
+redis.call('hset', KEYS[2], ARGV[1], ARGV[2])
+redis.call('expire', KEYS[2], ARGV[3])
+return 1`;
+
+const runGone = (runId: string): QtsError =>
+  new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} has no data in Redis (finished or expired)`);
+
+/**
  * The `qts worker` loop: takes combination jobs from the BullMQ queue, loads each run's data
  * from Redis the first time it sees the run, backtests with the same function the local
  * optimizer uses, and writes the metrics (or a coded error) under the task's position.
@@ -71,10 +95,12 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
 
   const load = async (runId: string): Promise<LoadedRun> => {
     const cached = runs.get(runId);
-    if (cached) return cached;
+    // A loaded run may have ended since (its jobs can outlive it): one EXISTS per job, small
+    // beside a backtest, keeps a worker from running a run nobody waits for any more.
+    if (cached && (await redis.exists(runKeys.spec(runId))) === 1) return cached;
+    runs.delete(runId);
     const specText = await redis.get(runKeys.spec(runId));
-    if (specText === null)
-      throw new QtsError('ERR_QUEUE_RUN_GONE', `run ${runId} has no data in Redis (finished or expired)`);
+    if (specText === null) throw runGone(runId);
     const spec = parseRunSpec(runId, specText);
     // Before any of the run is loaded: the file is never imported, and the worker goes on.
     if (isStrategyPath(spec.strategyId) && o.allowStrategyFiles !== true)
@@ -103,13 +129,14 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
 
   const worker = new Worker(
     o.queueName ?? DEFAULT_QUEUE_NAME,
-    async (job: Job<ComboJob>) => {
-      const { runId, batch, i, task } = job.data;
+    async (job: Job<unknown>) => {
+      let data: ComboJob | undefined;
       let reply: QueueReply;
       try {
-        const run = await load(runId);
-        checkTaskFields(runId, task);
-        reply = { metrics: evaluateCombo(run.series, run.strategy, run.settings, task) };
+        data = comboJobOf(job.data);
+        const run = await load(data.runId);
+        checkTaskFields(data.runId, data.task);
+        reply = { metrics: evaluateCombo(run.series, run.strategy, run.settings, data.task) };
       } catch (e) {
         reply = {
           error: isQtsError(e)
@@ -117,13 +144,22 @@ export function startQueueWorker(o: QueueWorkerOptions): QueueWorkerHandle {
             : { code: 'ERR_RESEARCH_WORKER', message: e instanceof Error ? e.message : String(e) },
         };
       }
-      const key = runKeys.results(runId, batch);
-      await redis.multi().hset(key, String(i), JSON.stringify(reply)).expire(key, RUN_TTL_SECONDS).exec();
+      if (data !== undefined) {
+        const { runId, batch, i } = data;
+        const key = runKeys.results(runId, batch);
+        const args = [String(i), JSON.stringify(reply), String(RUN_TTL_SECONDS)];
+        const written = await redis.eval(WRITE_IF_RUN_LIVE, 2, runKeys.spec(runId), key, ...args);
+        if (written === 0 && !('error' in reply)) {
+          const e = runGone(runId);
+          reply = { error: { code: e.code, message: e.message } };
+        }
+      }
       processed++;
-      o.onJob?.(processed, job.data, 'error' in reply ? reply.error : undefined);
+      o.onJob?.(processed, data, 'error' in reply ? reply.error : undefined);
     },
     { connection: { ...connection }, concurrency: o.concurrency ?? 1 },
   );
+  watchRedis(o.url, [redis, worker], redis, (s) => o.onRedis?.(s));
   return {
     processed: () => processed,
     ready: worker.waitUntilReady().then(() => undefined),
