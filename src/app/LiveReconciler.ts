@@ -2,7 +2,7 @@ import type { Exchange } from 'ccxt';
 import type { Logger } from 'pino';
 import type { ComponentHealth } from '../api/EngineStatus.js';
 import type { Fixed } from '../core/Fixed.js';
-import { ZERO, formatFixed, neg, sub, toFixed } from '../core/Fixed.js';
+import { ZERO, formatFixed, sub, toFixed } from '../core/Fixed.js';
 import type { CcxtExecutionClient } from '../exchanges/ccxt/CcxtExecutionClient.js';
 import type { ClientIdCodec } from '../exchanges/ccxt/clientIdQuirks.js';
 import { fetchAccountView } from '../exchanges/ccxt/fetchAccountView.js';
@@ -19,6 +19,9 @@ import { LIQUIDATION_FILLS, ORDER_EVENTS } from '../kernel/topics.js';
 import { crashPoint } from '../execution/crashPoint.js';
 import type { MarginModeName } from '../model/MarginMode.js';
 import { marginModeOf } from '../model/MarginMode.js';
+import { OrphanOrders } from './OrphanOrders.js';
+import { positionCorrection } from './positionCorrection.js';
+import { marginModeAction } from './marginModeAction.js';
 
 /** What the reconciler works with. */
 export interface LiveReconcilerOptions {
@@ -72,11 +75,15 @@ export class LiveReconciler {
   /** How the exchange carries our client ids (the execution client's codec, by exchange id). */
   private readonly clientIds: ClientIdCodec;
 
+  /** Orders of ours the journal does not know: canceled, their trades booked. */
+  private readonly orphans: OrphanOrders;
+
   constructor(private readonly opts: LiveReconcilerOptions) {
     const caps = capabilitiesOf(opts.exchange.id);
     if (caps === undefined)
       throw new QtsError('ERR_EXCHANGE_NOT_SUPPORTED', `live trading does not support ${opts.exchange.id}`);
     this.clientIds = caps.clientIds;
+    this.orphans = new OrphanOrders(opts);
     opts.node.bus.subscribe(ORDER_EVENTS, () => {
       this.activity += 1;
     });
@@ -113,18 +120,7 @@ export class LiveReconciler {
       return true;
     }
     this.ready = false;
-    for (const d of diffs) {
-      const action = d.kind === 'margin-mode' ? marginModeAction(d) : undefined;
-      o.audit.record(
-        'reconciliation.difference',
-        { reason, ...d, ...(action === undefined ? {} : { action }) },
-        'system',
-      );
-      o.log.warn(
-        { difference: d, reason },
-        `reconciliation: ${d.kind} ${d.key}: ours ${d.local}, exchange ${d.exchange}${action === undefined ? '' : `: ${action}`}`,
-      );
-    }
+    this.record(diffs, reason);
     await this.settle(diffs, reason);
     const left = (await this.quietCompare()) ?? diffs;
     this.ready = left.length === 0;
@@ -138,6 +134,22 @@ export class LiveReconciler {
       'system',
     );
     return this.ready;
+  }
+
+  /** Audit-logs and logs differences found (`after`: found again once something else was settled). */
+  private record(diffs: readonly AccountDifference[], reason: string, after?: string): void {
+    for (const d of diffs) {
+      const action = d.kind === 'margin-mode' ? marginModeAction(d) : undefined;
+      const extra = {
+        ...(action === undefined ? {} : { action }),
+        ...(after === undefined ? {} : { after }),
+      };
+      this.opts.audit.record('reconciliation.difference', { reason, ...d, ...extra }, 'system');
+      this.opts.log.warn(
+        { difference: d, reason },
+        `reconciliation: ${d.kind} ${d.key}${after === undefined ? '' : ` after ${after}`}: ours ${d.local}, exchange ${d.exchange}${action === undefined ? '' : `: ${action}`}`,
+      );
+    }
   }
 
   /**
@@ -192,28 +204,32 @@ export class LiveReconciler {
     return { openOrders, balances, positions, isolatedMargins, marginModes };
   }
 
-  /** Exchange wins: our orders it does not know end, positions, isolated margins and cash take its figures. */
-  private async settle(diffs: readonly AccountDifference[], reason: string): Promise<void> {
+  /**
+   * Exchange wins: our orders it does not know end (their trades booked as trades, see
+   * OrphanOrders), positions, isolated margins and cash take its figures.
+   */
+  private async settle(found: readonly AccountDifference[], reason: string): Promise<void> {
     const o = this.opts;
-    const ex = this.lastExchange;
+    let ex = this.lastExchange;
     if (ex === undefined) return;
     crashPoint('mid-reconciliation');
-    for (const d of diffs) {
-      if (d.kind === 'order-only-exchange') {
-        // Ours (isOurClientId) but absent from the journal (a lost database): no strategy owns it.
-        // Canceled by the exchange's own id, which every exchange takes: by our client id,
-        // Gate's ccxt sends no order id at all and Deribit cancels by nothing else.
-        const venueOrderId = ex.openOrders.get(d.key)?.venueOrderId;
-        if (venueOrderId === undefined) continue; // never: the difference came from ex.openOrders
-        await o.gate
-          .run(() => o.exchange.cancelOrder(venueOrderId, d.exchange))
-          .catch((e: unknown) =>
-            o.log.error({ err: e, clientOrderId: d.key }, 'reconciliation: cancel failed'),
-          );
-        this.settled += 1;
-      }
-      // order-only-local: the client's sync already asked the exchange about it; what is
-      // still open here is of unknown outcome and stays unresolved until the bound.
+    const orphans = await this.orphans.settle(
+      found.filter((d) => d.kind === 'order-only-exchange'),
+      ex,
+    );
+    this.settled += orphans.ended;
+    // order-only-local: of unknown outcome (the client's sync asked), unresolved until the bound.
+    // An orphan still open may fill more, its trades unbooked: position and cash wait for the
+    // pass that ends it (correcting them now would count its fills again when booked).
+    if (orphans.open > 0) return;
+    let diffs = found;
+    if (orphans.booked > 0) {
+      // What the orphans' trades explain is no difference any more; only the rest is settled.
+      const again = await this.quietCompare();
+      if (again === undefined || this.lastExchange === undefined) return;
+      diffs = again;
+      ex = this.lastExchange;
+      this.record(diffs, reason, 'orphan-trades');
     }
     for (const d of diffs) {
       if (d.kind !== 'position') continue;
@@ -225,21 +241,9 @@ export class LiveReconciler {
       const target = ex.positions.get(d.key) ?? ZERO;
       const delta = sub(target, o.node.portfolio.positionQty(d.key));
       if (delta === ZERO) continue;
-      o.node.portfolio.applyFill({
-        type: 'OrderFilled',
-        eventId: `reconcile-${o.now()}`,
-        orderId: 'reconciliation',
-        strategyId: '__reconciliation__',
-        symbol: d.key,
-        ts: o.now(),
-        tradeId: `reconcile-${d.key}-${o.now()}`,
-        side: delta > 0n ? 'BUY' : 'SELL',
-        lastQty: delta > 0n ? delta : neg(delta),
-        lastPx: toFixed(price),
-        fee: ZERO,
-        feeCurrency: o.node.portfolio.currency,
-        liquidity: 'TAKER',
-      });
+      o.node.portfolio.applyFill(
+        positionCorrection(d.key, delta, toFixed(price), o.now(), o.node.portfolio.currency),
+      );
       this.settled += 1;
     }
     this.adoptMarginModes(diffs, ex);
@@ -343,14 +347,4 @@ export class LiveReconciler {
       this.settled += 1;
     }
   }
-}
-
-/** What the operator has to do about a margin-mode difference (audited, logged, in the health detail). */
-function marginModeAction(d: AccountDifference): string {
-  return (
-    `${d.key} is margined ${d.exchange} on the exchange, ${d.local} is configured; Binance refuses a ` +
-    `margin-type change while the position is open, so our books follow the exchange's ${d.exchange} ` +
-    `meanwhile. Close the position (the engine then sets ${d.local} again), or set ` +
-    `live.perpetuals["${d.key}"].marginMode to "${d.exchange}" and restart`
-  );
 }
