@@ -15,7 +15,7 @@ export function registerLookaheadCommand(program: Command): void {
   const cmd = program
     .command('lookahead')
     .description(
-      'check a strategy for look-ahead bias: signals before random cut points must not change when the data ends there (exit 1 if they do)',
+      'check a strategy for look-ahead bias: signals before each cut point (random, and right after bars where it traded) must not change when the data ends there (exit 1 if they do)',
     );
   addResearchOptions(cmd)
     .option(
@@ -24,10 +24,23 @@ export function registerLookaheadCommand(program: Command): void {
       collectParams,
     )
     .option('--cuts <n>', 'number of random cut points', '10')
+    .option(
+      '--signal-cuts <n>',
+      'cut right after up to this many bars where the full run placed or canceled an order, spread over the run (0: none)',
+      '20',
+    )
     .option('--min-bars <n>', 'no cut before this bar (default: 10% of the data)')
     .option('--json <file>', 'write the result as JSON here')
     .action(
-      async (o: ResearchCliOptions & { params?: string; cuts: string; minBars?: string; json?: string }) => {
+      async (
+        o: ResearchCliOptions & {
+          params?: string;
+          cuts: string;
+          signalCuts: string;
+          minBars?: string;
+          json?: string;
+        },
+      ) => {
         checkReportPaths(o, dataFileList(o.data));
         const strategy = await loadStrategyRef(o.strategy);
         const params = parseParams(o.params);
@@ -40,7 +53,8 @@ export function registerLookaheadCommand(program: Command): void {
           strategy,
           params,
           settings,
-          cuts: integer('cuts', o.cuts, 1),
+          cuts: integer('cuts', o.cuts, 0),
+          signalCuts: integer('signal-cuts', o.signalCuts, 0),
           seed: settings.seed,
           ...(o.minBars === undefined ? {} : { minBars: integer('min-bars', o.minBars, 2) }),
         });
@@ -49,7 +63,7 @@ export function registerLookaheadCommand(program: Command): void {
           `${result.strategy}: ${result.signals} signals in the full run, ${result.cuts.length} cuts`,
         ];
         for (const c of result.cuts) {
-          const at = `cut at bar ${c.cutIndex} (${isoTime(c.cutTs)})`;
+          const at = `${c.kind} cut at bar ${c.cutIndex} (${isoTime(c.cutTs)})`;
           lines.push(
             c.difference === null
               ? `  ok    ${at}: ${c.compared} signals identical`

@@ -28,7 +28,7 @@ export interface MonteCarloOptions {
   readonly runs: number;
   readonly seed: number;
   readonly method: MonteCarloMethod;
-  /** Trades per bootstrap run; default the number of trades. Shuffles always use them all. */
+  /** Trades per bootstrap run; default the number of trades. Shuffles always use them all (another count is refused). */
   readonly tradesPerRun?: number;
 }
 
@@ -71,9 +71,21 @@ export function monteCarlo(o: MonteCarloOptions): MonteCarloResult {
   const n = o.pnls.length;
   if (n === 0)
     throw new QtsError('ERR_MONTECARLO_NO_TRADES', 'the trade list has no closed trades to resample');
+  // One trade resampled is that trade every time: a table of five equal percentiles and a 0 %
+  // probability of loss would read as certainty where there is no evidence at all.
+  if (n === 1)
+    throw new QtsError(
+      'ERR_MONTECARLO_NO_TRADES',
+      'the trade list has 1 closed trade: every resampled run would be that trade again, so there is no distribution (need at least 2)',
+    );
   if (!Number.isSafeInteger(o.runs) || o.runs < 1 || o.runs > 10_000_000)
     throw new QtsError('ERR_INVALID_OPTION', `runs: need a whole number in 1..10000000, got ${o.runs}`);
   if (!(o.initialEquity > 0)) throw new QtsError('ERR_INVALID_OPTION', `initial equity must be positive`);
+  if (o.method === MonteCarloMethod.SHUFFLE && o.tradesPerRun !== undefined && o.tradesPerRun !== n)
+    throw new QtsError(
+      'ERR_INVALID_OPTION',
+      `trades per run: a shuffle reorders all ${n} trades; ${o.tradesPerRun} per run needs the bootstrap method`,
+    );
   const perRun = o.method === MonteCarloMethod.SHUFFLE ? n : (o.tradesPerRun ?? n);
   if (!Number.isSafeInteger(perRun) || perRun < 1)
     throw new QtsError('ERR_INVALID_OPTION', `trades per run: need a whole number ≥ 1, got ${perRun}`);

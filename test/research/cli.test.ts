@@ -31,7 +31,7 @@ describe('research commands --help', () => {
         '--queue',
       ],
       'monte-carlo': ['--report', '--runs', '--method', '--trades-per-run', '--html'],
-      lookahead: ['--cuts', '--params', '--min-bars', '--json'],
+      lookahead: ['--cuts', '--signal-cuts', '--params', '--min-bars', '--json'],
       worker: ['--queue', '--queue-name', '--concurrency'],
     };
     const results = await Promise.all(Object.keys(want).map((cmd) => qts([cmd, '--help'])));
@@ -157,6 +157,7 @@ describe.skipIf(!HAS_SHARED_DATA)('research commands on ORCL daily data', () => 
     const r = await onOrcl('lookahead', '--params fast=10,slow=30 --cuts 5');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('PASS: no look-ahead detected');
-    expect(r.stdout.match(/^ {2}ok /gm)?.length).toBe(5);
+    expect(r.stdout.match(/^ {2}ok {4}random cut /gm)?.length).toBe(5);
+    expect(r.stdout.match(/^ {2}ok {4}signal cut /gm)?.length).toBe(20);
   });
 });

@@ -72,7 +72,7 @@ describe('monteCarlo', () => {
   it('shuffling never changes the final return, only the drawdown', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: -800, max: 1500 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: -800, max: 1500 }), { minLength: 2, maxLength: 20 }),
         fc.integer(),
         (pnls, seed) => {
           const r = monteCarlo({ pnls, initialEquity: 10_000, runs: 50, seed, method: 'shuffle' });
@@ -94,6 +94,37 @@ describe('monteCarlo', () => {
     expect(() =>
       monteCarlo({ pnls: [], initialEquity: 100, runs: 10, seed: 1, method: 'bootstrap' }),
     ).toThrow(expect.objectContaining({ code: 'ERR_MONTECARLO_NO_TRADES' }));
+  });
+
+  it('refuses a single trade (no distribution) and a shuffle of fewer trades than the list', () => {
+    for (const method of ['bootstrap', 'shuffle'] as const) {
+      const one = (): unknown =>
+        monteCarlo({ pnls: [500], initialEquity: 10_000, runs: 100, seed: 1, method });
+      expect(one).toThrow(expect.objectContaining({ code: 'ERR_MONTECARLO_NO_TRADES' }));
+      expect(one).toThrow(/1 closed trade/);
+    }
+    expect(() =>
+      monteCarlo({
+        pnls: [5, -3, 8],
+        initialEquity: 100,
+        runs: 10,
+        seed: 1,
+        method: 'shuffle',
+        tradesPerRun: 2,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+    // Two trades are a distribution; naming every trade for a shuffle is what it does anyway.
+    const two = monteCarlo({
+      pnls: [1000, -550],
+      initialEquity: 10_000,
+      runs: 100,
+      seed: 1,
+      method: 'shuffle',
+      tradesPerRun: 2,
+    });
+    // +10 % then −5 %, or −5 % then +10 %: either order falls 5 % from its peak.
+    expect(two.maxDrawdown.min).toBeCloseTo(0.05, 12);
+    expect(two.maxDrawdown.max).toBeCloseTo(0.05, 12);
   });
 
   it('percentile interpolates like numpy', () => {
