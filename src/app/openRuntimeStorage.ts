@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/configSchema.js';
 import type { Millis } from '../core/time.js';
+import { QtsError } from '../core/QtsError.js';
 import { redactSecrets } from '../monitor/redactSecrets.js';
+import { StorageErrorCode } from '../storage/StorageErrorCode.js';
 import { CommandQueue } from '../storage/sqlite/CommandQueue.js';
 import { LedgerStore } from '../storage/sqlite/LedgerStore.js';
 import { OrderStore } from '../storage/sqlite/OrderStore.js';
@@ -31,8 +33,9 @@ export interface RuntimeStorage {
 
 /**
  * Opens the engine's SQLite database (creating its folder), locks it against a second engine
- * (ERR_DB_LOCKED) and records this session as a new run started now. Runs that ended without a clean stop are marked interrupted: this one
- * resumes from what they left in the database.
+ * (ERR_DB_LOCKED), refuses a database of the other trading mode (ERR_DB_MODE_MISMATCH) and
+ * records this session as a new run started now. Runs that ended without a clean stop are
+ * marked interrupted: this one resumes from what they left in the database.
  */
 export function openRuntimeStorage(
   config: AppConfig,
@@ -67,6 +70,12 @@ export function openRuntimeStorage(
     runs: new RunStore(db),
     commands: new CommandQueue(db),
   };
+  try {
+    refuseOtherMode(config.storage.dbPath, mode, stores.runs);
+  } catch (e) {
+    close();
+    throw e;
+  }
   const startedAt = now();
   const interrupted = stores.runs.markInterrupted(startedAt);
   if (interrupted.length > 0)
@@ -75,4 +84,26 @@ export function openRuntimeStorage(
   // The runs table is read by the API: every secret-named field is blanked (tokens, keys, passwords).
   stores.runs.start({ id: runId, mode, startedAt, config: redactSecrets(config) });
   return { db, stores, runId, close };
+}
+
+/**
+ * A database keeps one mode's account. Opened by the other mode, its records would be taken
+ * for this mode's: a live engine would restore paper orders and fills as its own journal (and
+ * report paper results as real ones), a shadow engine would simulate fills of orders resting
+ * on the exchange, which the next live start would find ended in its journal while the
+ * exchange still works them. Refused before anything is written, the file unchanged.
+ */
+function refuseOtherMode(dbPath: string, mode: 'shadow' | 'live', runs: RunStore): void {
+  const other = mode === 'live' ? 'shadow' : 'live';
+  const last = runs.list({ mode: other, limit: 1 })[0];
+  if (last === undefined) return;
+  throw new QtsError(
+    StorageErrorCode.ModeMismatch,
+    `${dbPath} is a ${other} engine's database (run ${last.id}): a ${mode} engine does not open it, so ${
+      mode === 'live'
+        ? 'paper orders, fills and positions are never taken for real ones'
+        : 'real orders are never handled as paper ones'
+    }; give each mode its own database (storage.dbPath or DB_PATH, e.g. data/${mode}.db)`,
+    { dbPath, mode, otherMode: other, runId: last.id },
+  );
 }

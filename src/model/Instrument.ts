@@ -182,10 +182,13 @@ export function sellableWithFee(inst: Instrument, held: Fixed): Fixed {
 /**
  * What an order flattening a signed position of `held` may ask for: a short is bought back
  * whole; a long sells what leaves its fee's coins held where the sell's fee is taken in the
- * base coin (sellableWithFee), all of it otherwise. Zero: only dust that no order can take.
+ * base coin (sellableWithFee), all of it otherwise — floored to the lot either way, since the
+ * venue refuses any other quantity: a buy whose fee came out of the coins bought (Binance spot)
+ * leaves 0.2480517 held with lots of 0.0001, and the kill switch's flatten or the API's close
+ * of it must sell 0.248, not be denied. Zero: only dust that no order can take.
  */
 export function closingQty(inst: Instrument, held: Fixed): Fixed {
-  return held > 0n ? sellableWithFee(inst, held) : neg(held);
+  return floorToStep(held > 0n ? sellableWithFee(inst, held) : neg(held), inst.lotSize);
 }
 
 /**

@@ -17,6 +17,11 @@ export const StorageErrorCode = {
   Write: 'ERR_DB_WRITE',
   /** Another running engine holds the database (one engine per database). */
   Locked: 'ERR_DB_LOCKED',
+  /**
+   * The database holds the records of the other trading mode (shadow's paper account in a
+   * live engine's file, or the reverse): one database per mode, never shared.
+   */
+  ModeMismatch: 'ERR_DB_MODE_MISMATCH',
 } as const;
 /** One of the StorageErrorCode values. */
 export type StorageErrorCode = (typeof StorageErrorCode)[keyof typeof StorageErrorCode];

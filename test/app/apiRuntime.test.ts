@@ -156,6 +156,17 @@ describe('api mode', () => {
       expect((await call('GET', '/api/v1/backtests/bt-none', auth)).status).toBe(404);
       expect((await call('GET', '/api/v1/status', auth)).body).toMatchObject({ mode: 'api', strategies: [] });
       expect((await call('POST', '/api/v1/risk/kill', { ...auth, body: {} })).status).toBe(409);
+      // api mode trades nothing: every command is refused by name, none reaches an order.
+      const commands = [
+        ['/api/v1/positions/close', { symbol: 'ETH/BTC' }],
+        ['/api/v1/strategies/sma/start', undefined],
+        ['/api/v1/orders/Q000001/cancel', undefined],
+        ['/api/v1/risk/kill', { flatten: true }],
+      ] as const;
+      for (const [path, body] of commands) {
+        const r = await call('POST', path, { ...auth, ...(body === undefined ? {} : { body }) });
+        expect(`${path} ${r.status} ${String(r.body['error'])}`).toBe(`${path} 409 ERR_API_READ_ONLY`);
+      }
     } finally {
       await rt.stop();
     }
