@@ -4,7 +4,8 @@
 // Both processes log to stdout, which PM2 collects (`pm2 logs trading-engine`); the engine
 // also keeps its own daily files under logs/app and the audit trail under logs/app/audit.
 // Settings come from config/qts.json, config/strategies/ and .env in this folder, as for
-// `npm start`; TRADING_MODE=live with its keys and confirmation makes the engine trade live.
+// `npm start`; TRADING_MODE=live with its keys, confirmation and its own DB_PATH (a shadow
+// engine's database is refused, ERR_DB_MODE_MISMATCH) makes the engine trade live.
 
 /** Shared by every process: one instance each, never cluster mode (one SQLite writer, one engine). */
 const common = {
