@@ -32,7 +32,14 @@ export function shadowVariant(opts: { fundingRetryMs?: number } = {}): RuntimeVa
       const perpetuals = market.instruments.some((i) => i.kind === 'PERPETUAL')
         ? new ShadowPerpetuals({ ...ctx, ...opts })
         : undefined;
-      return new ShadowVenue(node, config.account.commission, market.matchOn, db, perpetuals);
+      return new ShadowVenue(
+        node,
+        config.account.commission,
+        market.matchOn,
+        db,
+        perpetuals,
+        market.replayClock,
+      );
     },
   };
 }

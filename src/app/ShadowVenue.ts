@@ -3,6 +3,7 @@ import { toFixed } from '../core/Fixed.js';
 import { timeframeToMs } from '../core/time.js';
 import type { ExecutionReportSink } from '../execution/ExecutionClient.js';
 import { MarketTimeClock } from '../kernel/MarketTimeClock.js';
+import type { ReplayClock } from '../kernel/ReplayClock.js';
 import type { Bar, Trade } from '../model/Bar.js';
 import type { Order } from '../model/Order.js';
 import type { TradingNode } from '../node/TradingNode.js';
@@ -22,7 +23,6 @@ import type { ShadowPerpetuals } from './ShadowPerpetuals.js';
  * liquidation — whose events are booked through the node like fills.
  */
 export class ShadowVenue implements RuntimeVenue {
-  private readonly marketTime = new MarketTimeClock();
   readonly client: SimulatedVenue;
   private readonly store: SimVenueStore | undefined;
 
@@ -33,6 +33,11 @@ export class ShadowVenue implements RuntimeVenue {
     db?: SqliteDatabase,
     /** Perpetuals: margin settings, clearing histories and funding (none when only spot is traded). */
     readonly perpetuals?: ShadowPerpetuals,
+    /**
+     * Replayed history: the bar-time clock the strategies' timers run on, so a timer due within
+     * a bar fires (and its order arrives) before the venue matches that bar, as in a backtest.
+     */
+    private readonly marketTime: MarketTimeClock | ReplayClock = new MarketTimeClock(),
   ) {
     const store = db === undefined ? undefined : new SimVenueStore(db);
     this.store = store;

@@ -40,6 +40,8 @@ export function runtimeNode(
   const ids = new OrderIdReservations(db);
   return new TradingNode({
     clock,
+    // Replayed history: strategies and their timers in bar time, as in a backtest.
+    ...(market.replayClock === undefined ? {} : { strategyClock: market.replayClock }),
     instruments: market.instruments,
     currency,
     initialCash: savedCash ?? { [currency]: config.account.initialCash },

@@ -9,6 +9,7 @@ import { CcxtMarketDataFeed } from '../exchanges/ccxt/CcxtMarketDataFeed.js';
 import { createExchange } from '../exchanges/ccxt/createExchange.js';
 import type { Clock } from '../kernel/Clock.js';
 import type { Instrument } from '../model/Instrument.js';
+import { ReplayClock } from '../kernel/ReplayClock.js';
 import { ReplayFeed } from '../marketdata/ReplayFeed.js';
 import { SyntheticFeed } from '../marketdata/SyntheticFeed.js';
 import type { SyntheticMarketStore } from '../storage/sqlite/SyntheticMarketStore.js';
@@ -24,6 +25,11 @@ export interface MarketDataChoice {
   /** The simulated venue matches on trade prints when the feed streams them, else on closed bars. */
   readonly matchOn: 'trades' | 'bars';
   readonly exchange: Exchange | undefined;
+  /**
+   * Replay: bar time, which the simulated venue and the strategies' timers run on (see
+   * ReplayClock); it starts at the first replayed bar, where a backtest's clock starts.
+   */
+  readonly replayClock?: ReplayClock;
 }
 
 export interface SelectMarketDataInput {
@@ -142,6 +148,7 @@ function replay(input: SelectMarketDataInput): MarketDataChoice {
   const series = files.map((f) => loadBarSeries(f).series);
   const symbols = series.map((s) => s.symbol);
   const feed = new ReplayFeed(series, input.listener, input.config.marketData.replayBarsPerSecond);
+  const first = series.reduce((m, s) => (s.length > 0 ? Math.min(m, s.ts[0] as number) : m), Infinity);
   return {
     feed,
     source: 'replay',
@@ -149,6 +156,7 @@ function replay(input: SelectMarketDataInput): MarketDataChoice {
     instruments: defaultInstruments(symbols, input.config.account.commission),
     matchOn: 'bars',
     exchange: undefined,
+    replayClock: new ReplayClock(Number.isFinite(first) ? first : 0),
   };
 }
 

@@ -14,6 +14,8 @@ import type { SizingSpec } from '../portfolio/Sizer.js';
 export interface ContextHost {
   readonly bus: MessageBus;
   readonly clock: Clock;
+  /** The clock of strategies and their timers, when not `clock` (see TradingNodeOptions). */
+  readonly strategyClock?: Clock;
   readonly data: DataEngine;
   readonly oms: ExecutionEngine;
   readonly portfolio: Portfolio;

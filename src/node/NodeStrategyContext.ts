@@ -56,7 +56,8 @@ export type HandlerFailed = (
  *
  * This class decides who answers: while the strategy warms up, WarmUpRefusals answers its
  * order verbs, WarmUpStateStore holds its state writes and StrategyTimers holds its timers;
- * afterwards StrategyOrders trades and the timers run on the node's clock.
+ * afterwards StrategyOrders trades and the timers run on the strategies' clock (the node's,
+ * or bar time on replayed history: ReplayClock).
  */
 export class NodeStrategyContext implements StrategyContext {
   readonly clock: { now(): Millis };
@@ -91,12 +92,13 @@ export class NodeStrategyContext implements StrategyContext {
     /** This strategy's sizer (the node's default when the deployment names none). */
     sizing: SizingSpec = node.sizing,
   ) {
-    this.clock = { now: () => node.clock.now() };
+    const clock = node.strategyClock ?? node.clock;
+    this.clock = { now: () => clock.now() };
     this.warmUpState = new WarmUpStateStore(state);
     this.state = this.warmUpState;
     const at =
       (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, data?: Record<string, unknown>) =>
-        logSink(level, strategyId, msg, data, node.clock.now());
+        logSink(level, strategyId, msg, data, clock.now());
     this.log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
     const p = node.portfolio;
     this.portfolio = {
@@ -109,7 +111,7 @@ export class NodeStrategyContext implements StrategyContext {
     this.positions = new PositionViews(node);
     this.orders = new StrategyOrders(node, strategyId, sizing);
     this.refusals = new WarmUpRefusals(node, strategyId);
-    this.timers = new StrategyTimers(node.clock, strategyId, (name, ts) => {
+    this.timers = new StrategyTimers(clock, strategyId, (name, ts) => {
       try {
         this.owner().onTimer(name, ts);
       } catch (e) {
@@ -177,7 +179,7 @@ export class NodeStrategyContext implements StrategyContext {
     if (!this.warmingUp) return;
     this.warmingUp = false;
     this.warmUpState.end();
-    this.timers.armDeferred(this.node.clock.now());
+    this.timers.armDeferred(this.clock.now());
   }
 
   /** True while the strategy is fed history before live data (see beginWarmUp). */

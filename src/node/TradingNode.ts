@@ -40,6 +40,7 @@ export type { TradingNodeOptions } from './TradingNodeOptions.js';
 export class TradingNode {
   readonly bus = new MessageBus();
   readonly clock: Clock;
+  readonly strategyClock: Clock;
   readonly data: DataEngine;
   readonly oms: ExecutionEngine;
   readonly risk: RiskEngine;
@@ -56,6 +57,7 @@ export class TradingNode {
 
   constructor(opts: TradingNodeOptions) {
     this.clock = opts.clock;
+    this.strategyClock = opts.strategyClock ?? opts.clock;
     this.sizing = opts.sizing;
     this.sizingPrice = opts.sizingPrice;
     for (const inst of opts.instruments) this.instruments.set(inst.symbol, inst);

@@ -11,6 +11,11 @@ import type { StrategyFailure } from './strategyFailed.js';
 /** What a TradingNode is built from: its clock, instruments, account and the hooks of its mode. */
 export interface TradingNodeOptions {
   readonly clock: Clock;
+  /**
+   * The clock strategies read (`ctx.clock`) and their timers run on, when not `clock`: shadow
+   * mode on replayed history runs them in bar time (ReplayClock), as a backtest does.
+   */
+  readonly strategyClock?: Clock;
   readonly instruments: readonly Instrument[];
   /** Account currency: every instrument must settle in it. */
   readonly currency: string;
