@@ -72,6 +72,8 @@ describe('REST API of a running shadow engine (real socket)', () => {
     ...o,
   });
   const positionQty = () => rt.node.portfolio.positionQty(SYMBOL);
+  /** How long a market order may take to fill on the synthetic market (see the close test). */
+  const FILL_WAIT_MS = 60_000;
 
   beforeAll(async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'qts-shadow-api-')), 'trading.db');
@@ -328,83 +330,99 @@ describe('REST API of a running shadow engine (real socket)', () => {
     ]);
   });
 
-  it('closes a position with a reduce-only order through the risk engine: REDUCING lets it pass, HALTED denies it', async () => {
-    const mark = audit.entries.length;
-    // The strategy trades the same symbol; keep it out of the way while positions are counted.
-    rt.node.stopStrategy('sma');
-    const before = positionQty();
-    const buy = rt.node.submit('test', request({ quantity: toFixed('0.2') }));
-    // An order refused on the way ends the wait at once, with its reason in the failure.
-    await until(
-      () => positionQty() > before || (buy.isTerminal && buy.status !== 'FILLED'),
-      'the buy to fill',
-    );
-    expect(`${buy.status} ${buy.reasonCode ?? ''} ${buy.reason ?? ''}`).toMatch(/^FILLED /);
-    const held = positionQty();
+  it(
+    'closes a position with a reduce-only order through the risk engine: REDUCING lets it pass, HALTED denies it',
+    async () => {
+      const mark = audit.entries.length;
+      // The strategy trades the same symbol; keep it out of the way while positions are counted.
+      // A stopped strategy's orders stay open: one it sent just before (a sell on a cross) would
+      // fill beside the buy below and move the position the waits read, so none may be left.
+      rt.node.stopStrategy('sma');
+      for (const o of rt.node.oms.openOrders(SYMBOL, 'sma')) rt.node.oms.cancel(o.id, 'test: out of the way');
+      await until(() => rt.node.oms.openOrders(SYMBOL, 'sma').length === 0, "the strategy's orders to end");
+      const before = positionQty();
+      const buy = rt.node.submit('test', request({ quantity: toFixed('0.2') }));
+      // An order refused on the way ends the wait at once, with its reason in the failure. Up to
+      // a minute: the synthetic market catches up 60 s of history before it runs at the clock's
+      // pace; a wait that still times out says where the order and the market were.
+      await until(() => buy.isTerminal, 'the buy to fill', FILL_WAIT_MS).catch((e: unknown) => {
+        const events = buy.events.map((ev) => `${ev.type}@${ev.ts}`).join(', ');
+        throw new Error(
+          `${String(e)}: ${buy.status} (${events}); now ${rt.node.clock.now()}, last price ${rt.node.lastPrice(SYMBOL)}`,
+        );
+      });
+      expect(`${buy.status} ${buy.reasonCode ?? ''} ${buy.reason ?? ''}`).toMatch(/^FILLED /);
+      const held = positionQty();
+      expect(held).toBeGreaterThan(before);
 
-    // REDUCING: a new opening order is denied, the close is let through.
-    rt.node.risk.setState('REDUCING');
-    const opening = rt.node.submit('test', request({ quantity: toFixed('0.01') }));
-    expect(opening.status).toBe('DENIED');
-    expect(opening.reasonCode).toBe('ERR_RISK_REDUCING_ONLY');
-    const halfQty = floorToStep((held / 2n) as typeof held, rt.node.instrument(SYMBOL).lotSize);
-    const half = formatFixed(halfQty);
-    const r = await call<{
-      ok: boolean;
-      order: { id: string; reduceOnly: boolean; side: string; quantity: string };
-    }>('POST', '/api/v1/positions/close', { token: TOKENS.trader, body: { symbol: SYMBOL, quantity: half } });
-    expect(`${r.status} ${JSON.stringify(r.body)}`).toMatch(/^202 /);
-    expect(r.body.order).toMatchObject({ reduceOnly: true, side: 'SELL', quantity: half });
-    await until(() => positionQty() === held - halfQty, 'the close to fill');
-    const tooMuch = await call('POST', '/api/v1/positions/close', {
-      token: TOKENS.trader,
-      body: { symbol: SYMBOL, quantity: formatFixed(held) },
-    });
-    expect(tooMuch.status).toBe(400);
+      // REDUCING: a new opening order is denied, the close is let through.
+      rt.node.risk.setState('REDUCING');
+      const opening = rt.node.submit('test', request({ quantity: toFixed('0.01') }));
+      expect(opening.status).toBe('DENIED');
+      expect(opening.reasonCode).toBe('ERR_RISK_REDUCING_ONLY');
+      const halfQty = floorToStep((held / 2n) as typeof held, rt.node.instrument(SYMBOL).lotSize);
+      const half = formatFixed(halfQty);
+      const r = await call<{
+        ok: boolean;
+        order: { id: string; reduceOnly: boolean; side: string; quantity: string };
+      }>('POST', '/api/v1/positions/close', {
+        token: TOKENS.trader,
+        body: { symbol: SYMBOL, quantity: half },
+      });
+      expect(`${r.status} ${JSON.stringify(r.body)}`).toMatch(/^202 /);
+      expect(r.body.order).toMatchObject({ reduceOnly: true, side: 'SELL', quantity: half });
+      await until(() => positionQty() === held - halfQty, 'the close to fill', FILL_WAIT_MS);
+      const tooMuch = await call('POST', '/api/v1/positions/close', {
+        token: TOKENS.trader,
+        body: { symbol: SYMBOL, quantity: formatFixed(held) },
+      });
+      expect(tooMuch.status).toBe(400);
 
-    // HALTED (kill switch): even a close is denied by risk, and the API says so with the denied order.
-    expect(
-      (await call('POST', '/api/v1/risk/kill', { token: TOKENS.trader, body: { reason: 'test halt' } }))
-        .status,
-    ).toBe(200);
-    const denied = await call<{ ok: boolean; error: string; order: { status: string } }>(
-      'POST',
-      '/api/v1/positions/close',
-      {
+      // HALTED (kill switch): even a close is denied by risk, and the API says so with the denied order.
+      expect(
+        (await call('POST', '/api/v1/risk/kill', { token: TOKENS.trader, body: { reason: 'test halt' } }))
+          .status,
+      ).toBe(200);
+      const denied = await call<{ ok: boolean; error: string; order: { status: string } }>(
+        'POST',
+        '/api/v1/positions/close',
+        {
+          token: TOKENS.trader,
+          body: { symbol: SYMBOL },
+        },
+      );
+      expect(denied.status).toBe(422);
+      expect(denied.body).toMatchObject({ ok: false, error: 'ERR_RISK_HALTED', order: { status: 'DENIED' } });
+      expect((await call('POST', '/api/v1/risk/resume', { token: TOKENS.admin, body: {} })).status).toBe(200);
+
+      // Flat again through the API; positions and the ledger agree.
+      const rest = await call('POST', '/api/v1/positions/close', {
         token: TOKENS.trader,
         body: { symbol: SYMBOL },
-      },
-    );
-    expect(denied.status).toBe(422);
-    expect(denied.body).toMatchObject({ ok: false, error: 'ERR_RISK_HALTED', order: { status: 'DENIED' } });
-    expect((await call('POST', '/api/v1/risk/resume', { token: TOKENS.admin, body: {} })).status).toBe(200);
-
-    // Flat again through the API; positions and the ledger agree.
-    const rest = await call('POST', '/api/v1/positions/close', {
-      token: TOKENS.trader,
-      body: { symbol: SYMBOL },
-    });
-    expect(rest.status).toBe(202);
-    await until(() => positionQty() === 0n, 'the position to be flat');
-    const noPos = await call('POST', '/api/v1/positions/close', {
-      token: TOKENS.trader,
-      body: { symbol: SYMBOL },
-    });
-    expect(noPos.status).toBe(409);
-    rt.node.startStrategy('sma');
-    expect(
-      audit.entries
-        .slice(mark)
-        .filter((e) => e.kind === 'api.position.close')
-        .map((e) => [e.actor, e.data['ok']]),
-    ).toEqual([
-      ['api:tom', true],
-      ['api:tom', false],
-      ['api:tom', false],
-      ['api:tom', true],
-      ['api:tom', false],
-    ]);
-  });
+      });
+      expect(rest.status).toBe(202);
+      await until(() => positionQty() === 0n, 'the position to be flat', FILL_WAIT_MS);
+      const noPos = await call('POST', '/api/v1/positions/close', {
+        token: TOKENS.trader,
+        body: { symbol: SYMBOL },
+      });
+      expect(noPos.status).toBe(409);
+      rt.node.startStrategy('sma');
+      expect(
+        audit.entries
+          .slice(mark)
+          .filter((e) => e.kind === 'api.position.close')
+          .map((e) => [e.actor, e.data['ok']]),
+      ).toEqual([
+        ['api:tom', true],
+        ['api:tom', false],
+        ['api:tom', false],
+        ['api:tom', true],
+        ['api:tom', false],
+      ]);
+    },
+    4 * FILL_WAIT_MS,
+  );
 
   it('kill switch and resume: a trader may kill, only an admin may resume; both persist and are audit-logged', async () => {
     const resting = rt.node.submit(
