@@ -2,7 +2,7 @@ import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Fixed } from '../core/Fixed.js';
 import { ZERO, add, formatFixed, mul } from '../core/Fixed.js';
-import { exact, snapshotOf } from '../exchanges/ccxt/executionMappers.js';
+import { exact, fillOf, snapshotOf } from '../exchanges/ccxt/executionMappers.js';
 import { fetchOrderFills } from '../exchanges/ccxt/fetchOrderFills.js';
 import type { ExchangeAccountView } from '../exchanges/ccxt/fetchAccountView.js';
 import type { RequestGate } from '../exchanges/ccxt/RequestGate.js';
@@ -146,20 +146,14 @@ function orphanFill(
   now: number,
   currency: string,
 ): OrderFilled {
-  const fee = t.fee?.currency === undefined ? undefined : t.fee;
+  const side = t.side === 'sell' ? 'SELL' : 'BUY';
+  const fill = fillOf({ id: clientOrderId, strategyId: ORPHAN_STRATEGY_ID, symbol, side }, t, now);
+  // A fee the exchange gave no currency for is not booked: zero, in the account currency.
+  const feeKnown = t.fee?.currency !== undefined;
   return {
-    type: 'OrderFilled',
+    ...fill,
     eventId: `orphan-${symbol}-${String(t.id)}`,
-    orderId: clientOrderId,
-    strategyId: ORPHAN_STRATEGY_ID,
-    symbol,
-    ts: t.timestamp ?? now,
-    tradeId: String(t.id),
-    side: t.side === 'sell' ? 'SELL' : 'BUY',
-    lastQty: exact(t.amount),
-    lastPx: exact(t.price),
-    fee: exact(fee?.cost),
-    feeCurrency: fee?.currency ?? currency,
-    liquidity: t.takerOrMaker === 'maker' ? 'MAKER' : 'TAKER',
+    fee: feeKnown ? fill.fee : ZERO,
+    feeCurrency: feeKnown ? fill.feeCurrency : currency,
   };
 }

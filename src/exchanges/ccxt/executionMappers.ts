@@ -30,8 +30,15 @@ export function snapshotOf(o: CcxtOrder): VenueOrderSnapshot {
   return { venueOrderId: String(o.id), clientOrderId: o.clientOrderId, state, filled: exact(o.filled) };
 }
 
-/** A ccxt trade of `order` as our fill report (the OMS drops it if its trade id was booked). */
-export function fillOf(order: Order, t: CcxtTrade, now: number): OrderFilled & { eventId: '' } {
+/**
+ * A ccxt trade of `order` as our fill report (the OMS drops it if its trade id was booked).
+ * `order` is an order of the OMS, or what is known of one it never had (an orphan's trades).
+ */
+export function fillOf(
+  order: Pick<Order, 'id' | 'strategyId' | 'symbol' | 'side'>,
+  t: CcxtTrade,
+  now: number,
+): OrderFilled & { eventId: '' } {
   const fee = t.fee;
   return {
     type: 'OrderFilled',

@@ -115,18 +115,17 @@ export class QueueEvaluator implements ComboEvaluator {
     for (;;) {
       if (this.failure) throw this.failure;
       const replies = await this.redis.multi().hlen(key).exists(runKeys.spec(this.runId)).exec();
-      const count = Number(replies?.[0]?.[1] ?? 0);
+      const done = Number(replies?.[0]?.[1] ?? 0);
       const spec = Number(replies?.[1]?.[1] ?? 0);
       // Gone with its jobs (a Redis restarted without persistence, flushed, or evicting):
       // no result can come any more, and without this the run would wait for ever.
       if (spec === 0)
         throw new QtsError(
           'ERR_QUEUE_RUN_GONE',
-          `run ${this.runId} vanished from Redis during batch ${batch} (${count} of ${tasks.length} results in): ` +
+          `run ${this.runId} vanished from Redis during batch ${batch} (${done} of ${tasks.length} results in): ` +
             'was Redis restarted without persistence, flushed, or is it evicting keys (maxmemory-policy)?',
           { runId: this.runId },
         );
-      const done = count;
       if (done !== seen) {
         seen = done;
         onDone?.(done);

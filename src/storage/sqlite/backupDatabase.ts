@@ -3,8 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
-import { holdFileLock } from './holdFileLock.js';
-import { engineLockPath } from './lockEngineDatabase.js';
+import { engineLockPath, holdEngineLockIfIdle } from './lockEngineDatabase.js';
 
 /** Options of backupDatabase. */
 export interface BackupOptions {
@@ -103,13 +102,12 @@ async function copyVerified(
 
 /** Keeps engines off an existing engine database while it is replaced; see backupDatabase. */
 function lockDestination(target: string, dest: string): () => void {
-  const lockPath = engineLockPath(target);
-  // A lock file appears once an engine has run on the file; backups elsewhere get none.
-  const release = existsSync(lockPath) ? holdFileLock(lockPath) : () => undefined;
+  // Backups written elsewhere than an engine's database have no engine lock to take.
+  const release = holdEngineLockIfIdle(target);
   if (release === undefined)
     throw new QtsError(
       StorageErrorCode.Locked,
-      `${dest}: the database of a running engine (lock ${lockPath}); stop the engine before restoring over it`,
+      `${dest}: the database of a running engine (lock ${engineLockPath(target)}); stop the engine before restoring over it`,
       { path: target },
     );
   for (const suffix of ['-wal', '-journal']) {

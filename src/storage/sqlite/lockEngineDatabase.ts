@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
@@ -42,4 +42,15 @@ export function lockEngineDatabase(dbPath: string): () => void {
 /** The engine lock's file beside the database `dbPath` (exists once an engine has run on it). */
 export function engineLockPath(dbPath: string): string {
   return `${dbPath}.engine-lock`;
+}
+
+/**
+ * For a process that is not the engine and must not act under a running one (a schema upgrade,
+ * a restore): the engine lock of `dbPath` held, its release returned; a no-op release when no
+ * engine ever ran on the file (its lock file appears with the first one); undefined while an
+ * engine runs on it.
+ */
+export function holdEngineLockIfIdle(dbPath: string): (() => void) | undefined {
+  const path = engineLockPath(dbPath);
+  return existsSync(path) ? holdFileLock(path) : () => undefined;
 }

@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { QtsError } from '../../core/QtsError.js';
 import { StorageErrorCode } from '../StorageErrorCode.js';
-import { holdFileLock } from './holdFileLock.js';
-import { engineLockPath } from './lockEngineDatabase.js';
+import { holdEngineLockIfIdle } from './lockEngineDatabase.js';
 import type { MigrationResult } from './migrate.js';
 import { migrate, schemaVersion } from './migrate.js';
 import type { Migration } from './migrations.js';
@@ -23,9 +21,8 @@ export function migrateBesideEngine(
   migrations: readonly Migration[],
 ): MigrationResult {
   const found = schemaVersion(db);
-  const lockPath = engineLockPath(path);
-  if (found >= migrations.length || !existsSync(lockPath)) return migrate(db, migrations);
-  const release = holdFileLock(lockPath);
+  if (found >= migrations.length) return migrate(db, migrations);
+  const release = holdEngineLockIfIdle(path);
   if (release === undefined)
     throw new QtsError(
       StorageErrorCode.Locked,
